@@ -1,0 +1,99 @@
+# Tandem: one plain Makefile.
+#
+#   make          build every program (broker/tandemd)
+#   make check    build, then run the TAP suite in t/ with prove
+#   make asan     the same suite against an AddressSanitizer+UBSan build
+#   make demo     start a broker from conf/ in the foreground
+#   make install  PREFIX=/usr/local (binaries, man pages, example configs)
+#   make clean
+#
+# `make`, `make check` and `make demo` install missing Debian packages
+# first (apt-get, when run as root), so they work on a fresh machine.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+# B is the build directory: "." for the normal build, build-asan for `make asan`.
+B       ?= .
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  ?=
+override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE \
+	-I/usr/include/libxml2 -Ibroker
+LDLIBS  = -lxml2 -lsqlite3 -lm -lpthread
+
+BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev
+TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc
+
+BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c))
+BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
+UNIT_SRCS   := $(wildcard t/unit/*.c)
+UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
+PROGRAMS    := $(B)/broker/tandemd
+
+.PHONY: all build check asan demo install clean deps test-deps
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: $(PROGRAMS) $(UNIT_TESTS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/broker/libtandem.a: $(BROKER_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/broker/tandemd: $(B)/broker/main.o $(B)/broker/libtandem.a
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/broker/libtandem.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(B)/broker/libtandem.a $(LDLIBS) -o $@
+
+# The suite: C unit tests first, then the integration tests (t/*.t) that
+# start real brokers. TANDEM_BUILD tells t/test-lib.sh which binaries to run.
+check: deps test-deps
+	@$(MAKE) --no-print-directory build
+	TANDEM_BUILD=$(B) prove --exec '' $(PROVE_FLAGS) $(UNIT_TESTS:%=./%) $(sort $(wildcard ./t/*.t))
+
+asan:
+	@$(MAKE) --no-print-directory check B=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+
+demo: all
+	@broker/tandemd --demo-banner -c conf/tandem.xml -D activemq.conf=$(CURDIR)/conf \
+		-D activemq.data=$(CURDIR)/demo-data
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/tandem/conf
+	install -m 755 broker/tandemd $(DESTDIR)$(PREFIX)/bin/
+	for f in man/*.5; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	for f in man/*.8; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+	install -m 644 conf/* $(DESTDIR)$(PREFIX)/share/tandem/conf/
+
+clean:
+	rm -rf build-asan t/tmp demo-data
+	find . -name '*.o' -o -name '*.d' -o -name '*.a' | xargs rm -f
+	rm -f $(PROGRAMS) t/unit/*.t
+
+# Install what is missing, only what is missing: dpkg -s is quick, apt is not.
+define need_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" != 0 ]; then echo "run as root, or: apt-get install$$missing" >&2; exit 1; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y --no-install-recommends $$missing >/dev/null || \
+		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $$missing; } || exit 1; \
+	fi
+endef
+
+deps:
+	$(call need_packages,$(BUILD_PKGS))
+
+test-deps:
+	$(call need_packages,$(TEST_PKGS))
+
+-include $(BROKER_OBJS:.o=.d) $(B)/broker/main.d

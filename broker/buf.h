@@ -1,0 +1,46 @@
+/*
+ * buf.h - the growable byte buffer used wherever I/O happens.
+ *
+ * Bytes live in data[off, len). Consuming from the front only moves `off`;
+ * the gap is reclaimed lazily when the buffer next grows, so parsing many
+ * small frames out of one large read stays linear.
+ */
+#ifndef TANDEM_BUF_H
+#define TANDEM_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t off;	/* first unconsumed byte */
+	size_t len;	/* one past the last byte */
+	size_t cap;
+};
+
+#define BUF_INIT { NULL, 0, 0, 0 }
+
+static inline char *buf_data(const struct buf *b) { return b->data + b->off; }
+static inline size_t buf_len(const struct buf *b) { return b->len - b->off; }
+
+/* Makes room for `want` more bytes and returns where they go; commit them
+ * with buf_commit(). NULL when memory runs out. */
+char *buf_space(struct buf *b, size_t want);
+void buf_commit(struct buf *b, size_t n);
+
+/* Append bytes or formatted text. 0, or -1 when memory runs out. */
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Drops n bytes from the front. */
+void buf_consume(struct buf *b, size_t n);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/* Hands the bytes (NUL-terminated, length in *len) to the caller, who frees
+ * them; the buffer is left empty. */
+char *buf_steal(struct buf *b, size_t *len);
+
+#endif

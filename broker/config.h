@@ -1,0 +1,131 @@
+/*
+ * config.h - the broker configuration, read from ActiveMQ's XML.
+ *
+ * config_load() reads an ActiveMQ broker XML file (a <beans> wrapper or a
+ * bare <broker>) with libxml2 into a plain struct that the rest of the
+ * broker reads and never changes. Everything the broker needs to know about
+ * its configuration is here; nothing else opens the file.
+ *
+ * Diagnostics go through log.h, each naming file and line:
+ *   - Java-only elements (logQuery, shutdownHooks, Spring beans): INFO,
+ *     once per element name;
+ *   - unknown elements and attributes: WARN;
+ *   - invalid values: ERROR, saying what was expected; config_load()
+ *     then fails (the broker exits 78, EX_CONFIG, without touching the store).
+ */
+#ifndef TANDEM_CONFIG_H
+#define TANDEM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_EXIT_INVALID 78	/* sysexits.h EX_CONFIG */
+
+/* One `?name=value` option of a connector URI, kept for --check and for
+ * later issues (transport.*). */
+struct conf_option {
+	char *name;
+	char *value;
+};
+
+struct conf_connector {
+	char *name;		/* transportConnector@name, or the scheme */
+	char *uri;		/* as written, after ${} substitution */
+	char *scheme;		/* "tcp", "stomp", "mqtt", "amqp", "ws", ... */
+	char *host;		/* "0.0.0.0" for the wildcard */
+	int port;
+	long max_connections;	/* maximumConnections; default 1000 */
+	long long max_frame_size; /* wireFormat.maxFrameSize; default 104857600 */
+	char *discovery_uri;	/* discoveryUri or NULL */
+	struct conf_option *options;
+	size_t noptions;
+	int line;
+};
+
+struct conf_network_connector {
+	char *name;		/* default "bridge" as ActiveMQ */
+	char *uri;		/* static:(...) or multicast://... */
+	bool dynamic_only;
+	int network_ttl;	/* default 1 */
+	int prefetch_size;	/* default 1000 */
+	bool decrease_network_consumer_priority;
+	bool conduit_subscriptions;	/* default true */
+	bool duplex;
+	int line;
+};
+
+/* A policyEntry: applies to queues or topics matching a pattern. */
+struct conf_policy {
+	bool topic;		/* topic= (true) or queue= (false) */
+	char *pattern;
+	long pending_message_limit;	/* constantPendingMessageLimitStrategy@limit; -1 none */
+	long long memory_limit;		/* memoryLimit; 0 none */
+	bool producer_flow_control;	/* default true */
+	int line;
+};
+
+struct conf_user {
+	char *username;
+	char *password;
+	char *groups;
+};
+
+struct config {
+	char *file;			/* the file loaded */
+	char *broker_name;		/* default "localhost" */
+	char *data_directory;		/* broker@dataDirectory; default "${activemq.data}" or "activemq-data" */
+	char *store_directory;		/* kahaDB@directory, else <dataDirectory>/kahadb */
+	bool persistent;		/* broker@persistent; default true */
+
+	struct conf_connector *connectors;
+	size_t nconnectors;
+	struct conf_network_connector *network_connectors;
+	size_t nnetwork_connectors;
+	struct conf_policy *policies;
+	size_t npolicies;
+
+	/* systemUsage; a limit of 0 means "not set". */
+	long long memory_limit;		/* memoryUsage@limit, bytes */
+	int memory_percent_of_jvm_heap;	/* memoryUsage@percentOfJvmHeap, 0 when unset */
+	long long store_limit;		/* storeUsage@limit; default 100 gb */
+	long long temp_limit;		/* tempUsage@limit; default 50 gb */
+
+	bool management_enabled;	/* managementContext@createConnector (default true when the element exists) */
+	char *management_host;		/* connectorHost; default 127.0.0.1 */
+	int management_port;		/* connectorPort; default 1099 */
+
+	char *web_host;			/* from jetty.xml's WebConsolePort bean; NULL when none */
+	int web_port;			/* 0 when no web console */
+
+	struct conf_user *users;	/* simpleAuthenticationPlugin */
+	size_t nusers;
+};
+
+/* A NAME=VALUE from the command line (-D), for ${NAME} in the file. */
+struct conf_define {
+	const char *name;
+	const char *value;
+};
+
+/* Loads `path`. Returns 0, or -1 when the file is unreadable or invalid
+ * (every problem logged). On failure *cfg holds nothing to free. */
+int config_load(struct config *cfg, const char *path,
+		const struct conf_define *defs, size_t ndefs);
+
+/* Prints what was understood, for `tandemd --check`. */
+void config_print(const struct config *cfg, FILE *out);
+
+void config_free(struct config *cfg);
+
+/* Value parsers shared with the rest of the broker; each returns 0, or -1
+ * when `s` is not of the expected form. */
+int config_parse_size(const char *s, long long *out);	/* "100 gb", "64 mb", "1024" */
+int config_parse_bool(const char *s, bool *out);	/* true/false, case-insensitive */
+int config_parse_percent(const char *s, int *out);	/* 0..100 */
+
+/* The policy for a destination, or NULL (first matching entry wins). */
+const struct conf_policy *config_policy_for(const struct config *cfg,
+					    bool topic, const char *name);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * message.h - an immutable, reference-counted message.
+ *
+ * One message object is shared by every queue entry and subscription that
+ * holds it (a topic fan-out shares one body among all subscribers), so
+ * nothing may change a message after message_new() returns it. Protocols
+ * translate their frames into messages and back; the broker core and the
+ * store see only this type.
+ */
+#ifndef TANDEM_MESSAGE_H
+#define TANDEM_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "header.h"
+
+enum dest_type { DEST_QUEUE = 0, DEST_TOPIC = 1 };
+
+#define MSG_PRIORITY_DEFAULT 4
+#define MSG_PRIORITY_MAX 9
+
+struct message {
+	int refs;
+	uint64_t seq;		/* store key; assigned by store_add_message() */
+	char *id;		/* message-id, unique per broker */
+	enum dest_type dest_type;
+	char *dest;		/* destination name without /queue/ or /topic/ */
+	struct header *headers;	/* application headers, in arrival order */
+	size_t nheaders;
+	char *body;		/* NUL-terminated for convenience; may hold NULs */
+	size_t body_len;
+	bool persistent;
+	uint8_t priority;	/* 0..9, higher first */
+	int64_t expires;	/* ms since the epoch; 0 never */
+	int64_t timestamp;	/* ms since the epoch, when the broker took it */
+};
+
+/* Builds a message with one reference. Takes ownership of `id`, `dest`,
+ * `headers` (and its strings) and `body` (malloc'ed, body_len + 1 bytes,
+ * NUL-terminated) whatever the outcome. NULL when memory runs out. */
+struct message *message_new_take(char *id, enum dest_type type, char *dest,
+				 struct header *headers, size_t nheaders,
+				 char *body, size_t body_len);
+
+struct message *message_ref(struct message *m);
+void message_unref(struct message *m);
+
+/* Application header `name`, or NULL. */
+const char *message_header(const struct message *m, const char *name);
+
+/* A copy sent to another destination (DLQ, move), sharing nothing with the
+ * original; extra headers are appended. NULL when memory runs out. */
+struct message *message_copy_to(const struct message *m, enum dest_type type,
+				const char *dest, const struct header *extra,
+				size_t nextra);
+
+bool message_expired(const struct message *m, int64_t now_ms);
+
+/* "queue" or "topic". */
+const char *dest_type_name(enum dest_type type);
+
+#endif

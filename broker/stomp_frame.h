@@ -1,0 +1,75 @@
+/*
+ * stomp_frame.h - STOMP frames: an incremental parser and the encoder.
+ *
+ * The parser is a state machine fed whatever bytes arrived, in any chunking
+ * (one byte at a time or many frames at once). It is bounded before it
+ * allocates: a frame whose content-length exceeds the limit is refused as
+ * soon as its headers are read, and a body without content-length is
+ * refused as soon as it grows past the limit.
+ *
+ * Escaping follows the negotiated version: none in 1.0, \\ \n \c in 1.1,
+ * and \r as well in 1.2. CONNECT and CONNECTED frames are never escaped.
+ * EOLs between frames (heart-beats) are skipped.
+ */
+#ifndef TANDEM_STOMP_FRAME_H
+#define TANDEM_STOMP_FRAME_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "header.h"
+
+/* Protocol versions as numbers. */
+#define STOMP_V10 10
+#define STOMP_V11 11
+#define STOMP_V12 12
+
+struct stomp_frame {
+	char *command;
+	struct header *headers;	/* unescaped, in order received */
+	size_t nheaders;
+	char *body;		/* NUL-terminated; may also hold NULs */
+	size_t body_len;
+};
+
+/* First header called `name` (the spec: the first occurrence wins). */
+const char *stomp_frame_header(const struct stomp_frame *f, const char *name);
+void stomp_frame_free(struct stomp_frame *f);
+
+struct stomp_parser;
+
+/* max_frame_size bounds headers plus body, in bytes. NULL on ENOMEM. */
+struct stomp_parser *stomp_parser_new(size_t max_frame_size);
+void stomp_parser_free(struct stomp_parser *p);
+
+/* Escaping for frames after CONNECT; STOMP_V10 until set. */
+void stomp_parser_set_version(struct stomp_parser *p, int version);
+
+/* Consumes bytes from data[0, len). Returns how many it used (<= len) and
+ * stops right after the first complete frame, which it hands over in *frame
+ * (the caller frees it with stomp_frame_free); *frame is NULL when more
+ * bytes are needed. On a protocol error (bad header line, bad escape,
+ * frame too large, bad content-length) returns -1 and sets *err to a
+ * static human-readable reason; the parser must not be fed again. */
+ssize_t stomp_parser_feed(struct stomp_parser *p, const char *data, size_t len,
+			  struct stomp_frame **frame, const char **err);
+
+/* Encoding. Appends "COMMAND\n" / "name:value\n" (escaped for `version`) /
+ * "\n" + body + NUL. stomp_put_header() escapes; the command and end
+ * functions write as is. All return 0, or -1 when memory runs out. */
+int stomp_put_command(struct buf *out, const char *command);
+int stomp_put_header(struct buf *out, int version, const char *name,
+		     const char *value);
+/* Writes content-length (when body_len > 0 or always_length), the blank
+ * line, the body and the NUL. */
+int stomp_put_body(struct buf *out, const char *body, size_t body_len,
+		   int always_length);
+
+/* Escapes s for a header of `version` onto out. */
+int stomp_escape(struct buf *out, int version, const char *s);
+/* Unescapes in[0, len) into a new NUL-terminated string; NULL with *err set
+ * on an undefined escape sequence (a protocol error in 1.1 and 1.2). */
+char *stomp_unescape(int version, const char *in, size_t len, const char **err);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * store.h - persistent messages and durable subscriptions in SQLite.
+ *
+ * The store holds three things in the store directory (store.db, WAL mode):
+ *   - message rows: one per persistent message, whatever number of
+ *     containers hold it (a topic message kept by three durable
+ *     subscriptions is written once);
+ *   - entries: (container, seq) pairs saying "this container still holds
+ *     that message". A container is a queue ("queue://NAME") or a durable
+ *     subscription ("durable://CLIENTID:SUBNAME"). A message row goes away
+ *     with its last entry.
+ *   - durable subscriptions: client id, subscription name, topic, selector.
+ *
+ * Writes are queued, never executed at once: callers queue operations as
+ * they happen, and store_commit() writes everything queued since the last
+ * commit in one transaction (one fsync), then runs the callbacks registered
+ * with store_on_commit() in order. The broker calls store_commit() once per
+ * event-loop iteration, so every send and ack that arrived together shares
+ * one sync. Operations apply in the order they were queued, so an entry
+ * added and removed in one batch leaves nothing behind.
+ *
+ * Thread: all functions are called from the event loop thread.
+ */
+#ifndef TANDEM_STORE_H
+#define TANDEM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "message.h"
+
+struct store;
+
+/* Opens (creating if needed) the store in directory `dir`, which must exist
+ * or be creatable. On failure returns NULL with a reason in err. */
+struct store *store_open(const char *dir, char *err, size_t errlen);
+
+/* Commits what is queued, then closes. */
+void store_close(struct store *st);
+
+/* Start-up loading, before any operation is queued. */
+typedef void (*store_durable_fn)(void *ctx, const char *client_id,
+				 const char *sub_name, const char *topic,
+				 const char *selector /* NULL when none */);
+int store_load_durables(struct store *st, store_durable_fn fn, void *ctx);
+
+/* Calls fn for every entry, grouped by container and in seq order within a
+ * container. `m` carries one reference that fn takes over. Returns 0 or -1
+ * (error logged). */
+typedef void (*store_entry_fn)(void *ctx, const char *container,
+			       struct message *m);
+int store_load_entries(struct store *st, store_entry_fn fn, void *ctx);
+
+/* Queued operations. Each returns 0, or -1 when memory runs out. */
+
+/* Assigns m->seq (if 0) and queues the message row. Call once per message,
+ * before store_add_entry() for it. */
+int store_add_message(struct store *st, struct message *m);
+int store_add_entry(struct store *st, const char *container, uint64_t seq);
+/* Removes the entry; the message row goes when no entry holds it. */
+int store_remove_entry(struct store *st, const char *container, uint64_t seq);
+/* Removes every entry of a container (purge, removed queue or durable). */
+int store_remove_container(struct store *st, const char *container);
+int store_add_durable(struct store *st, const char *client_id,
+		      const char *sub_name, const char *topic,
+		      const char *selector);
+/* Removes the subscription and its entries. */
+int store_remove_durable(struct store *st, const char *client_id,
+			 const char *sub_name);
+
+/* Runs fn(ctx, err) after the commit that covers everything queued so far:
+ * err 0 when it is durable, negative errno-style when the commit failed
+ * (then the queued operations are lost and the caller must say so to the
+ * client, e.g. an ERROR instead of a RECEIPT). */
+typedef void (*store_done_fn)(void *ctx, int err);
+int store_on_commit(struct store *st, store_done_fn fn, void *ctx);
+
+/* True when operations or callbacks wait for store_commit(). */
+bool store_pending(const struct store *st);
+
+/* Writes everything queued in one transaction and runs the callbacks.
+ * Returns 0 or the negative error the callbacks were given. */
+int store_commit(struct store *st);
+
+#endif
