@@ -1,0 +1,463 @@
+/*
+ * broker.c - the broker object: start-up, routing, queues, durable
+ * subscriptions, dead letters (see broker.h).
+ *
+ * Once per loop iteration, before the loop sleeps, iteration_end() runs:
+ * closed connections are reaped (their unacked messages go back), queues
+ * that gained messages or room are dispatched, everything the iteration
+ * queued for the store is committed in one transaction (receipts follow
+ * the commit), and all output is written.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "config.h"
+#include "conn.h"
+#include "connector.h"
+#include "consumer.h"
+#include "log.h"
+#include "loop.h"
+#include "queue.h"
+#include "selector.h"
+#include "store.h"
+#include "wildcard.h"
+
+/* ActiveMQ's expireMessagesPeriod default. */
+#define EXPIRY_SWEEP_MS 30000
+
+struct broker broker;
+
+/* Callbacks waiting for the end of an iteration in which the store had
+ * nothing to commit. */
+struct later {
+	store_done_fn fn;
+	void *ctx;
+	struct later *next;
+};
+static struct later *later_head, **later_tail = &later_head;
+
+static int queue_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct queue *)a)->name, ((const struct queue *)b)->name);
+}
+
+struct queue *broker_queue(const char *name, bool create)
+{
+	struct queue key = { .name = (char *)name };
+	void **found = tfind(&key, &broker.queue_index, queue_cmp);
+	if (found)
+		return *found;
+	if (!create)
+		return NULL;
+	char container[1024];
+	snprintf(container, sizeof container, "queue://%s", name);
+	struct queue *q = queue_new(QUEUE_NAMED, name, container);
+	if (!q)
+		return NULL;
+	if (!tsearch(q, &broker.queue_index, queue_cmp)) {
+		queue_free(q, false);
+		return NULL;
+	}
+	q->next = broker.queues;
+	broker.queues = q;
+	for (struct consumer *c = broker.wildcard_queue_consumers; c; c = c->next)
+		if (dest_match(c->dest, name))
+			queue_bind(q, c);
+	return q;
+}
+
+char *broker_new_message_id(void)
+{
+	char *id;
+	if (asprintf(&id, "%s%" PRIu64, broker.id_prefix, ++broker.next_message) < 0)
+		return NULL;
+	return id;
+}
+
+static bool store_it(const struct message *m)
+{
+	return m->persistent && broker.store;
+}
+
+/* The message row is written once, before the first entry that needs it. */
+static int ensure_stored(struct message *m, bool *written)
+{
+	if (*written)
+		return 0;
+	if (store_add_message(broker.store, m) < 0)
+		return -1;
+	*written = true;
+	return 0;
+}
+
+static int send_to_topic(struct message *m)
+{
+	bool written = false;
+	for (struct consumer *c = broker.topic_consumers; c; c = c->next) {
+		if (!dest_match(c->dest, m->dest) || !consumer_selects(c, m))
+			continue;
+		if (queue_enqueue(c->own, m, false) < 0)
+			return -1;
+	}
+	for (struct durable *d = broker.durables; d; d = d->next) {
+		if (!dest_match(d->topic, m->dest) || !selector_accepts(d->selector, m))
+			continue;
+		if (store_it(m) && ensure_stored(m, &written) < 0)
+			return -1;
+		if (queue_enqueue(d->queue, m, store_it(m)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int broker_send(struct message *m, char *err, size_t errlen)
+{
+	m->timestamp = broker.now_wall;
+	broker.total_enqueues++;
+	int rc;
+	if (m->dest_type == DEST_TOPIC) {
+		rc = send_to_topic(m);
+	} else {
+		struct queue *q = broker_queue(m->dest, true);
+		bool written = false;
+		rc = !q ? -1 : store_it(m) && ensure_stored(m, &written) < 0 ? -1
+			: queue_enqueue(q, m, store_it(m));
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "The broker could not accept the message for %s "
+			 "/%s/%s: out of memory", m->persistent ? "persistent" : "non-persistent",
+			 dest_type_name(m->dest_type), m->dest);
+	return rc;
+}
+
+void broker_dead_letter(struct queue *from, struct message *m, const char *cause)
+{
+	if (!m->persistent) {
+		log_info("broker", "Discarding non-persistent message %s from %s: %s",
+			 m->id, from->name, cause);
+		return;
+	}
+	char origin[1024];
+	snprintf(origin, sizeof origin, "/%s/%s", dest_type_name(m->dest_type), m->dest);
+	struct header extra[] = {
+		{ "dlqDeliveryFailureCause", (char *)cause },
+		{ "originalDestination", origin },
+	};
+	struct message *copy = message_copy_to(m, DEST_QUEUE, DLQ_NAME, extra, 2);
+	struct queue *dlq = broker_queue(DLQ_NAME, true);
+	bool written = false;
+	if (!copy || !dlq || (broker.store && ensure_stored(copy, &written) < 0) ||
+	    queue_enqueue(dlq, copy, broker.store != NULL) < 0)
+		log_error("broker", "Could not move message %s from %s to %s: out of memory; "
+			  "the message is lost", m->id, from->name, DLQ_NAME);
+	else
+		log_debug("broker", "Message %s from %s sent to %s: %s", m->id,
+			  from->name, DLQ_NAME, cause);
+	message_unref(copy);
+}
+
+void broker_after_commit(store_done_fn fn, void *ctx)
+{
+	if (broker.store && store_pending(broker.store) &&
+	    store_on_commit(broker.store, fn, ctx) == 0)
+		return;
+	struct later *l = malloc(sizeof *l);
+	if (!l) {
+		fn(ctx, 0);
+		return;
+	}
+	*l = (struct later){ fn, ctx, NULL };
+	*later_tail = l;
+	later_tail = &l->next;
+}
+
+static void run_later(void)
+{
+	while (later_head) {
+		struct later *l = later_head;
+		later_head = l->next;
+		if (!later_head)
+			later_tail = &later_head;
+		l->fn(l->ctx, 0);
+		free(l);
+	}
+}
+
+/* ---- durable subscriptions ---- */
+
+struct durable *broker_durable_find(const char *client_id, const char *name)
+{
+	for (struct durable *d = broker.durables; d; d = d->next)
+		if (!strcmp(d->client_id, client_id) && !strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+static void durable_free(struct durable *d, bool drop_stored)
+{
+	queue_free(d->queue, drop_stored);
+	selector_free(d->selector);
+	free(d->client_id);
+	free(d->name);
+	free(d->topic);
+	free(d->selector_text);
+	free(d);
+}
+
+static struct durable *durable_new(const char *client_id, const char *name,
+				   const char *topic, const char *selector,
+				   char *err, size_t errlen)
+{
+	struct durable *d = calloc(1, sizeof *d);
+	char container[1024], why[200];
+	snprintf(container, sizeof container, "durable://%s:%s", client_id, name);
+	if (!d)
+		goto oom;
+	d->client_id = strdup(client_id);
+	d->name = strdup(name);
+	d->topic = strdup(topic);
+	d->selector_text = selector && *selector ? strdup(selector) : NULL;
+	d->queue = queue_new(QUEUE_DURABLE, container + strlen("durable://"), container);
+	if (!d->client_id || !d->name || !d->topic || !d->queue ||
+	    (selector && *selector && !d->selector_text))
+		goto oom;
+	if (d->selector_text) {
+		d->selector = selector_compile(d->selector_text, why, sizeof why);
+		if (!d->selector) {
+			snprintf(err, errlen, "Invalid selector '%s': %s", selector, why);
+			durable_free(d, false);
+			return NULL;
+		}
+	}
+	d->next = broker.durables;
+	broker.durables = d;
+	return d;
+oom:
+	snprintf(err, errlen, "out of memory");
+	if (d)
+		durable_free(d, false);
+	return NULL;
+}
+
+static void durable_unlink(struct durable *d)
+{
+	struct durable **pp = &broker.durables;
+	while (*pp && *pp != d)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = d->next;
+}
+
+struct durable *broker_durable_get(const char *client_id, const char *name,
+				   const char *topic, const char *selector,
+				   char *err, size_t errlen)
+{
+	if (!client_id || !*client_id) {
+		snprintf(err, errlen, "A durable subscription needs a client-id header "
+			 "on CONNECT");
+		return NULL;
+	}
+	struct durable *d = broker_durable_find(client_id, name);
+	if (d && d->active) {
+		snprintf(err, errlen, "Durable consumer is in use for client: %s and "
+			 "subscriptionName: %s", client_id, name);
+		return NULL;
+	}
+	const char *old_sel = d && d->selector_text ? d->selector_text : "";
+	if (d && (strcmp(d->topic, topic) || strcmp(old_sel, selector ? selector : ""))) {
+		log_info("broker", "Durable subscription %s:%s changed (topic %s, selector "
+			 "'%s'): replacing it and its %zu message(s)", client_id, name,
+			 topic, selector ? selector : "", queue_size(d->queue));
+		if (broker_durable_remove(client_id, name, err, errlen) < 0)
+			return NULL;
+		d = NULL;
+	}
+	if (d)
+		return d;
+	d = durable_new(client_id, name, topic, selector, err, errlen);
+	if (d && broker.store &&
+	    store_add_durable(broker.store, client_id, name, topic, d->selector_text) < 0) {
+		durable_unlink(d);
+		durable_free(d, false);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (d)
+		log_info("broker", "Created durable subscription %s:%s on topic %s",
+			 client_id, name, topic);
+	return d;
+}
+
+int broker_durable_remove(const char *client_id, const char *name,
+			  char *err, size_t errlen)
+{
+	struct durable *d = broker_durable_find(client_id, name);
+	if (!d) {
+		snprintf(err, errlen, "No durable subscription %s for client %s",
+			 name, client_id);
+		return -1;
+	}
+	if (d->active) {
+		snprintf(err, errlen, "Durable consumer is in use for client: %s and "
+			 "subscriptionName: %s", client_id, name);
+		return -1;
+	}
+	durable_unlink(d);
+	if (broker.store)
+		store_remove_durable(broker.store, client_id, name);
+	durable_free(d, false);	/* the store dropped its entries already */
+	log_info("broker", "Removed durable subscription %s:%s", client_id, name);
+	return 0;
+}
+
+/* ---- start-up and the iteration ---- */
+
+static void load_durable(void *ctx, const char *client_id, const char *sub_name,
+			 const char *topic, const char *selector)
+{
+	(void)ctx;
+	char err[256];
+	if (!durable_new(client_id, sub_name, topic, selector, err, sizeof err))
+		log_error("store", "Cannot restore durable subscription %s:%s: %s",
+			  client_id, sub_name, err);
+}
+
+static void load_entry(void *ctx, const char *container, struct message *m)
+{
+	size_t *count = ctx;
+	struct queue *q = NULL;
+	if (!strncmp(container, "queue://", 8)) {
+		q = broker_queue(container + 8, true);
+	} else if (!strncmp(container, "durable://", 10)) {
+		for (struct durable *d = broker.durables; d; d = d->next)
+			if (!strcmp(d->queue->container, container))
+				q = d->queue;
+	}
+	if (!q) {
+		log_warn("store", "Stored message %s belongs to unknown container %s; "
+			 "left in the store", m->id, container);
+		message_unref(m);
+		return;
+	}
+	if (queue_enqueue_loaded(q, m) == 0)
+		(*count)++;
+}
+
+static void iteration_end(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	(void)l;
+	broker.now_wall = wall_ms();
+	conn_reap();
+	queue_dispatch_scheduled();
+	if (broker.store && store_pending(broker.store))
+		store_commit(broker.store);
+	run_later();
+	conn_flush_all();
+}
+
+static void expiry_sweep(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	broker.now_wall = wall_ms();
+	for (struct queue *q = broker.queues; q; q = q->next)
+		queue_expire_sweep(q);
+	for (struct durable *d = broker.durables; d; d = d->next)
+		queue_expire_sweep(d->queue);
+	loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL);
+}
+
+static int open_store(const struct config *cfg)
+{
+	char err[512];
+	broker.store = store_open(cfg->store_directory, err, sizeof err);
+	if (!broker.store) {
+		log_error("store", "Cannot open the store in %s: %s", cfg->store_directory, err);
+		return -1;
+	}
+	size_t count = 0;
+	if (store_load_durables(broker.store, load_durable, NULL) < 0 ||
+	    store_load_entries(broker.store, load_entry, &count) < 0)
+		return -1;
+	size_t ndurables = 0;
+	for (struct durable *d = broker.durables; d; d = d->next)
+		ndurables++;
+	log_info("store", "Store %s opened: %zu message(s) recovered, %zu durable "
+		 "subscription(s)", cfg->store_directory, count, ndurables);
+	return 0;
+}
+
+int broker_start(struct loop *l, const struct config *cfg)
+{
+	char host[64] = "localhost";
+	gethostname(host, sizeof host - 1);
+	broker.loop = l;
+	broker.cfg = cfg;
+	broker.started_wall = broker.now_wall = wall_ms();
+	snprintf(broker.id_prefix, sizeof broker.id_prefix, "ID:%s-%ld-%" PRId64 "-1:1:",
+		 host, (long)getpid(), broker.started_wall);
+
+	log_info("broker", "Tandem broker %s is starting", cfg->broker_name);
+	if (cfg->persistent && open_store(cfg) < 0)
+		return -1;
+	if (!cfg->persistent)
+		log_info("broker", "persistent=\"false\": messages are kept in memory only");
+	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
+	    !loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL))
+		return -1;
+
+	broker.connectors = calloc(cfg->nconnectors ? cfg->nconnectors : 1,
+				   sizeof *broker.connectors);
+	if (!broker.connectors)
+		return -1;
+	for (size_t i = 0; i < cfg->nconnectors; i++) {
+		if (connector_start(&broker.connectors[i], l, &cfg->connectors[i]) < 0)
+			return -1;
+		broker.nconnectors++;
+	}
+	log_info("broker", "Tandem broker %s started", cfg->broker_name);
+	return 0;
+}
+
+/* The tree only indexes queues; the queue list owns them. */
+static void keep_node(void *p)
+{
+	(void)p;
+}
+
+void broker_stop(void)
+{
+	broker.stopping = true;
+	log_info("broker", "Tandem broker %s is shutting down", broker.cfg->broker_name);
+	for (size_t i = 0; i < broker.nconnectors; i++)
+		connector_stop(&broker.connectors[i]);
+	conn_close_all("broker stopping");
+	conn_reap();
+	if (broker.store) {
+		store_close(broker.store);
+		broker.store = NULL;
+	}
+	run_later();
+	while (broker.durables) {
+		struct durable *d = broker.durables;
+		broker.durables = d->next;
+		durable_free(d, false);
+	}
+	tdestroy(broker.queue_index, keep_node);
+	broker.queue_index = NULL;
+	while (broker.queues) {
+		struct queue *q = broker.queues;
+		broker.queues = q->next;
+		queue_free(q, false);
+	}
+	free(broker.connectors);
+	broker.connectors = NULL;
+	broker.nconnectors = 0;
+	log_info("broker", "Tandem broker %s stopped", broker.cfg->broker_name);
+}

@@ -1,0 +1,110 @@
+/*
+ * broker.h - the broker: its destinations, subscriptions, store and
+ * connectors, and the routing of messages between them.
+ *
+ * There is one broker per process, `broker`, owned by the event loop
+ * thread (like redis's `server`). Protocol handlers call broker_send() and
+ * consumer_open() (consumer.h); nothing here knows any protocol.
+ *
+ * Where to start reading: broker_start() (config -> store -> connectors),
+ * broker_send() (routing), then queue.c (dispatch) and consumer.c (acks).
+ */
+#ifndef TANDEM_BROKER_H
+#define TANDEM_BROKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "message.h"
+#include "store.h"
+
+struct config;
+struct connector;
+struct consumer;
+struct loop;
+struct queue;
+struct selector;
+
+/* A durable topic subscription: it outlives its subscriber's connection
+ * and the broker process (its definition and persistent messages are in
+ * the store). */
+struct durable {
+	char *client_id;
+	char *name;
+	char *topic;		/* may hold wildcards */
+	char *selector_text;	/* NULL for none */
+	struct selector *selector;
+	struct queue *queue;
+	struct consumer *active;	/* the subscriber, when connected */
+	struct durable *next;
+};
+
+struct broker {
+	struct loop *loop;
+	const struct config *cfg;
+	struct store *store;		/* NULL when persistent="false" */
+	struct connector *connectors;
+	size_t nconnectors;
+
+	struct queue *queues;		/* every named queue */
+	void *queue_index;		/* tsearch tree by name */
+	struct consumer *wildcard_queue_consumers;
+	struct consumer *topic_consumers;
+	struct durable *durables;
+
+	uint64_t next_order;		/* entry arrival order */
+	uint64_t next_delivery;		/* delivery ids */
+	uint64_t next_message;		/* message-id counter */
+	char id_prefix[96];		/* "ID:host-pid-start-" */
+	int64_t started_wall;		/* ms since the epoch */
+	int64_t now_wall;		/* wall clock, cached per iteration */
+
+	uint64_t total_enqueues, total_dequeues;
+	bool stopping;
+};
+
+extern struct broker broker;
+
+/* Opens the store, loads what it holds, starts the connectors. Returns 0,
+ * or -1 with the reason logged. */
+int broker_start(struct loop *l, const struct config *cfg);
+/* Stops accepting, closes connections (unacked messages return to their
+ * queues), commits and closes the store. */
+void broker_stop(void);
+
+/* Routes m (the caller keeps its reference) to the queue or to every
+ * matching topic subscription. Persistent messages get store writes that
+ * the next commit makes durable. Returns 0, or -1 with a client-facing
+ * reason in err. */
+int broker_send(struct message *m, char *err, size_t errlen);
+
+/* A fresh message id. The caller frees it. */
+char *broker_new_message_id(void);
+
+/* The queue called name, created when `create` (and bound to matching
+ * wildcard consumers). NULL when absent or out of memory. */
+struct queue *broker_queue(const char *name, bool create);
+
+/* Runs fn(ctx, err) once everything queued for the store so far is
+ * durable, or at the end of this iteration when nothing is queued. */
+void broker_after_commit(store_done_fn fn, void *ctx);
+
+/* Durable subscriptions. */
+struct durable *broker_durable_find(const char *client_id, const char *name);
+/* Creates (and stores) or returns the durable subscription; a changed
+ * topic or selector replaces it, as ActiveMQ does. NULL with err set on
+ * failure. */
+struct durable *broker_durable_get(const char *client_id, const char *name,
+				   const char *topic, const char *selector,
+				   char *err, size_t errlen);
+/* Removes it and its messages; -1 with err when it is in use or unknown. */
+int broker_durable_remove(const char *client_id, const char *name,
+			  char *err, size_t errlen);
+
+/* Sends an entry's message to the DLQ (persistent) or drops it
+ * (non-persistent), as ActiveMQ's SharedDeadLetterStrategy does. The
+ * entry itself is left to the caller. */
+void broker_dead_letter(struct queue *from, struct message *m, const char *cause);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * conn.c - client connections (see conn.h).
+ *
+ * Reading happens in the fd callback; writing is batched: protocols append
+ * to c->out during the iteration and conn_flush_all() writes every touched
+ * connection once before the loop sleeps. Closing is two-step (mark, then
+ * reap) so that no callback ever runs on freed memory.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "connector.h"
+#include "log.h"
+#include "loop.h"
+#include "proto.h"
+
+#define READ_CHUNK 65536
+/* How long a closing connection may take to read our last frame. */
+#define LINGER_MS 2000
+/* Bytes a tcp:// connection may send before we must know its protocol. */
+#define DETECT_MAX 64
+
+static struct conn *all_conns;
+static struct conn *flush_list;
+static struct conn *graveyard;
+static uint64_t next_conn_id = 1;
+
+static void conn_io(struct loop *l, int fd, int events, void *ctx);
+
+struct conn *conn_first(void)
+{
+	return all_conns;
+}
+
+static void detach(struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (all_conns == c)
+		all_conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
+}
+
+struct conn *conn_new(struct loop *l, struct connector *ct, int fd,
+		      const char *peer, const struct proto *proto)
+{
+	struct conn *c = calloc(1, sizeof *c);
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	c->id = next_conn_id++;
+	c->fd = fd;
+	c->refs = 1;
+	c->loop = l;
+	c->connector = ct;
+	c->last_read = c->last_write = loop_now(l);
+	snprintf(c->peer, sizeof c->peer, "%s", peer);
+	if (loop_add_fd(l, fd, LOOP_READ, conn_io, c) < 0) {
+		log_error("transport", "cannot watch connection from %s: %s",
+			  peer, strerror(errno));
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	c->next = all_conns;
+	if (all_conns)
+		all_conns->prev = c;
+	all_conns = c;
+	if (proto) {
+		c->proto = proto;
+		if (proto->open(c) < 0)
+			conn_close(c, "out of memory");
+	}
+	return c;
+}
+
+void conn_ref(struct conn *c)
+{
+	c->refs++;
+}
+
+static void conn_free(struct conn *c)
+{
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+}
+
+void conn_unref(struct conn *c)
+{
+	if (--c->refs > 0)
+		return;
+	conn_free(c);
+}
+
+static void release_fd(struct conn *c)
+{
+	if (c->fd < 0)
+		return;
+	loop_del_fd(c->loop, c->fd);
+	close(c->fd);
+	c->fd = -1;
+	if (c->linger_timer) {
+		loop_del_timer(c->loop, c->linger_timer);
+		c->linger_timer = 0;
+	}
+}
+
+void conn_close(struct conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	if (why)
+		log_debug("transport", "closing connection %llu from %s: %s",
+			  (unsigned long long)c->id, c->peer, why);
+	release_fd(c);
+	detach(c);
+	c->next = graveyard;
+	graveyard = c;
+}
+
+static void linger_expired(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct conn *c = ctx;
+	c->linger_timer = 0;
+	conn_close(c, "linger time over");
+}
+
+/* Output is out: half-close so the client reads our last frame, and wait
+ * for its end of the stream (or the linger time) before closing. Closing
+ * at once would reset the connection if unread input were pending, and the
+ * client could lose the ERROR frame that says why. */
+static void start_linger(struct conn *c)
+{
+	shutdown(c->fd, SHUT_WR);
+	loop_set_mask(c->loop, c->fd, LOOP_READ);
+	if (!c->linger_timer)
+		c->linger_timer = loop_add_timer(c->loop, LINGER_MS, linger_expired, c);
+}
+
+void conn_close_after_flush(struct conn *c)
+{
+	if (c->dead || c->closing)
+		return;
+	c->closing = true;
+	conn_flush_later(c);
+}
+
+bool conn_writable(const struct conn *c)
+{
+	return !c->dead && !c->closing && buf_len(&c->out) < CONN_OUT_HIGH;
+}
+
+void conn_flush_later(struct conn *c)
+{
+	if (c->flush_queued || c->dead)
+		return;
+	c->flush_queued = true;
+	c->next_flush = flush_list;
+	flush_list = c;
+	conn_ref(c);
+}
+
+/* Writes what the kernel takes. Returns -1 when the connection broke. */
+static int write_out(struct conn *c)
+{
+	while (buf_len(&c->out) > 0) {
+		ssize_t n = write(c->fd, buf_data(&c->out), buf_len(&c->out));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			conn_close(c, strerror(errno));
+			return -1;
+		}
+		buf_consume(&c->out, (size_t)n);
+		c->last_write = loop_now(c->loop);
+	}
+	if (buf_len(&c->out) > 0) {
+		loop_set_mask(c->loop, c->fd, LOOP_READ | LOOP_WRITE);
+	} else if (c->closing) {
+		start_linger(c);
+	} else {
+		loop_set_mask(c->loop, c->fd, LOOP_READ);
+	}
+	if (c->above_high && buf_len(&c->out) < CONN_OUT_HIGH / 2) {
+		c->above_high = false;
+		if (c->proto && c->proto->on_drain && !c->closing)
+			c->proto->on_drain(c);
+	} else if (buf_len(&c->out) >= CONN_OUT_HIGH) {
+		c->above_high = true;
+	}
+	return 0;
+}
+
+void conn_flush_all(void)
+{
+	while (flush_list) {
+		struct conn *c = flush_list;
+		flush_list = c->next_flush;
+		c->flush_queued = false;
+		if (!c->dead)
+			write_out(c);
+		conn_unref(c);
+	}
+}
+
+void conn_reap(void)
+{
+	while (graveyard) {
+		struct conn *c = graveyard;
+		graveyard = c->next;
+		if (c->proto && c->proto->close)
+			c->proto->close(c);
+		c->state = NULL;
+		if (c->connector)
+			connector_conn_closed(c->connector);
+		conn_unref(c);
+	}
+}
+
+void conn_close_all(const char *why)
+{
+	while (all_conns)
+		conn_close(all_conns, why);
+}
+
+static void detect_protocol(struct conn *c)
+{
+	bool undecided = false;
+	for (size_t i = 0; protocols[i]; i++) {
+		int r = protocols[i]->detect(buf_data(&c->in), buf_len(&c->in));
+		if (r == 1) {
+			const struct proto *p = protocols[i];
+			if (!p->open) {
+				log_warn("transport", "%s client from %s refused: %s is "
+					 "not served by this version of Tandem yet",
+					 p->label, c->peer, p->label);
+				conn_close(c, "protocol not served");
+				return;
+			}
+			c->proto = p;
+			if (p->open(c) < 0)
+				conn_close(c, "out of memory");
+			return;
+		}
+		if (r < 0)
+			undecided = true;
+	}
+	if (!undecided || buf_len(&c->in) >= DETECT_MAX) {
+		log_warn("transport", "connection from %s closed: the first bytes "
+			 "are no protocol this connector speaks", c->peer);
+		conn_close(c, "unknown protocol");
+	}
+}
+
+static void read_in(struct conn *c)
+{
+	for (int rounds = 0; rounds < 4; rounds++) {
+		char *p = buf_space(&c->in, READ_CHUNK);
+		if (!p) {
+			conn_close(c, "out of memory");
+			return;
+		}
+		ssize_t n = read(c->fd, p, READ_CHUNK);
+		if (n == 0) {
+			conn_close(c, "closed by peer");
+			return;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				conn_close(c, strerror(errno));
+			return;
+		}
+		c->last_read = loop_now(c->loop);
+		if (c->closing) {	/* lingering: input is discarded */
+			buf_reset(&c->in);
+			continue;
+		}
+		buf_commit(&c->in, (size_t)n);
+		if (!c->proto)
+			detect_protocol(c);
+		if (c->dead || !c->proto)
+			return;
+		c->proto->on_data(c);
+		if (c->dead || (size_t)n < READ_CHUNK)
+			return;
+	}
+}
+
+static void conn_io(struct loop *l, int fd, int events, void *ctx)
+{
+	(void)l;
+	(void)fd;
+	struct conn *c = ctx;
+	if (events & LOOP_WRITE)
+		write_out(c);
+	if (!c->dead && (events & LOOP_READ))
+		read_in(c);
+}

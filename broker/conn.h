@@ -1,0 +1,82 @@
+/*
+ * conn.h - one client connection: a socket, its buffers and its protocol.
+ *
+ * Life cycle: the connector accepts the socket and calls conn_new(); the
+ * protocol is chosen from the first bytes (or by the connector's scheme)
+ * and its open() runs; on_data() runs whenever bytes arrive. Protocols
+ * append output to c->out and call conn_flush_later(); the loop writes all
+ * pending output once per iteration.
+ *
+ * conn_close() may be called from anywhere, including a protocol callback
+ * of the same connection: it only marks the connection and stops its I/O.
+ * The protocol's close() and the free happen later, from conn_reap(), when
+ * no callback of this connection is on the stack. Code holding a pointer
+ * across loop iterations (a store commit callback) takes a reference with
+ * conn_ref() and checks c->dead.
+ */
+#ifndef TANDEM_CONN_H
+#define TANDEM_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct connector;
+struct loop;
+struct proto;
+
+/* Output above this many bytes means the client is not keeping up: stop
+ * dispatching to it until on_drain(). */
+#define CONN_OUT_HIGH (1u << 20)
+
+struct conn {
+	uint64_t id;
+	int fd;
+	int refs;
+	struct loop *loop;
+	struct connector *connector;
+	const struct proto *proto;	/* NULL until detected */
+	void *state;			/* the protocol's */
+	struct buf in, out;
+	char peer[64];			/* "ip:port" for logs */
+	int64_t last_read;		/* loop time of the last bytes in */
+	int64_t last_write;		/* loop time of the last bytes out */
+	bool dead;			/* closed; waiting for conn_reap() */
+	bool closing;			/* flushing output, then close */
+	bool flush_queued;
+	bool above_high;		/* out passed CONN_OUT_HIGH */
+	uint64_t linger_timer;
+	struct conn *next, *prev;	/* all live connections */
+	struct conn *next_flush;
+};
+
+/* Takes ownership of fd (non-blocking already). */
+struct conn *conn_new(struct loop *l, struct connector *ct, int fd,
+		      const char *peer, const struct proto *proto);
+
+/* Queues a write of everything in c->out at the end of this iteration. */
+void conn_flush_later(struct conn *c);
+/* True while the client keeps up with its output. */
+bool conn_writable(const struct conn *c);
+
+/* Closes now (drop unsent output). */
+void conn_close(struct conn *c, const char *why);
+/* Sends what is queued (e.g. an ERROR frame), then closes. */
+void conn_close_after_flush(struct conn *c);
+
+void conn_ref(struct conn *c);
+void conn_unref(struct conn *c);
+
+/* Called once per loop iteration: writes queued output and frees closed
+ * connections. */
+void conn_flush_all(void);
+void conn_reap(void);
+
+/* Closes every connection (shutdown). */
+void conn_close_all(const char *why);
+
+/* The first live connection, for iteration via ->next. */
+struct conn *conn_first(void);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * consumer.c - subscriptions as the core sees them (see consumer.h).
+ *
+ * Which queues a consumer reads from depends on what it subscribed to:
+ *   /queue/NAME      the named queue (created if needed);
+ *   /queue/A.*.>     every matching queue, now and created later;
+ *   /topic/...       a private backlog queue fed by broker_send();
+ *   durable topic    the durable subscription's queue.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "config.h"
+#include "consumer.h"
+#include "log.h"
+#include "queue.h"
+#include "selector.h"
+#include "wildcard.h"
+
+static void list_add(struct consumer **head, struct consumer *c)
+{
+	c->prev = NULL;
+	c->next = *head;
+	if (*head)
+		(*head)->prev = c;
+	*head = c;
+}
+
+static void list_del(struct consumer **head, struct consumer *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (*head == c)
+		*head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
+}
+
+static int bind_queues(struct consumer *c)
+{
+	if (!dest_has_wildcard(c->dest)) {
+		struct queue *q = broker_queue(c->dest, true);
+		return q ? queue_bind(q, c) : -1;
+	}
+	for (struct queue *q = broker.queues; q; q = q->next)
+		if (dest_match(c->dest, q->name) && queue_bind(q, c) < 0)
+			return -1;
+	list_add(&broker.wildcard_queue_consumers, c);
+	return 0;
+}
+
+static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
+		      char *err, size_t errlen)
+{
+	if (spec->durable_name) {
+		struct durable *d = broker_durable_get(spec->client_id, spec->durable_name,
+						       spec->dest, spec->selector,
+						       err, errlen);
+		if (!d)
+			return -1;
+		if (queue_bind(d->queue, c) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		d->active = c;
+		c->durable = d;
+		return 0;
+	}
+	static uint64_t subscribers;
+	char label[64];
+	snprintf(label, sizeof label, "topic-subscriber-%" PRIu64, ++subscribers);
+	c->own = queue_new(QUEUE_TOPIC_SUB, label, NULL);
+	if (!c->own || queue_bind(c->own, c) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	const struct conf_policy *pol = config_policy_for(broker.cfg, true, c->dest);
+	if (pol && pol->pending_message_limit >= 0)
+		c->own->pending_limit = pol->pending_message_limit;
+	list_add(&broker.topic_consumers, c);
+	return 0;
+}
+
+struct consumer *consumer_open(const struct consumer_spec *spec,
+			       const struct consumer_ops *ops, void *ctx,
+			       char *err, size_t errlen)
+{
+	struct consumer *c = calloc(1, sizeof *c);
+	if (!c || !(c->dest = strdup(spec->dest))) {
+		free(c);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->ops = ops;
+	c->ctx = ctx;
+	c->type = spec->type;
+	c->ack = spec->ack;
+	c->prefetch = spec->prefetch ? spec->prefetch : 1;
+	c->priority = spec->priority;
+	/* A durable subscription's selector belongs to the subscription. */
+	if (spec->selector && *spec->selector && !spec->durable_name) {
+		char why[200];
+		c->selector = selector_compile(spec->selector, why, sizeof why);
+		if (!c->selector) {
+			snprintf(err, errlen, "Invalid selector '%s': %s", spec->selector, why);
+			free(c->dest);
+			free(c);
+			return NULL;
+		}
+	}
+	int rc = spec->type == DEST_QUEUE ? bind_queues(c) : bind_topic(c, spec, err, errlen);
+	if (rc < 0) {
+		if (spec->type == DEST_QUEUE)
+			snprintf(err, errlen, "out of memory");
+		consumer_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void consumer_close(struct consumer *c)
+{
+	if (!c)
+		return;
+	/* Unacked messages go back, oldest first so that arrival order holds. */
+	while (c->inflight.head)
+		entry_redeliver(c->inflight.head);
+	while (c->bindings)
+		queue_unbind(c->bindings);
+	if (c->type == DEST_QUEUE && dest_has_wildcard(c->dest))
+		list_del(&broker.wildcard_queue_consumers, c);
+	if (c->own) {
+		list_del(&broker.topic_consumers, c);
+		queue_free(c->own, false);
+	}
+	if (c->durable && c->durable->active == c)
+		c->durable->active = NULL;
+	selector_free(c->selector);
+	free(c->dest);
+	free(c);
+}
+
+struct qentry *consumer_find(struct consumer *c, uint64_t delivery_id,
+			    const char *message_id)
+{
+	for (struct qentry *e = c->inflight.head; e; e = e->next) {
+		if (delivery_id && e->delivery_id == delivery_id)
+			return e;
+		if (message_id && strcmp(e->msg->id, message_id) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative)
+{
+	if (cumulative)
+		while (c->inflight.head != e)
+			entry_acked(c->inflight.head);
+	entry_acked(e);
+}
+
+void consumer_nack(struct consumer *c, struct qentry *e)
+{
+	(void)c;
+	entry_redeliver(e);
+}
+
+void consumer_wakeup(struct consumer *c)
+{
+	for (struct binding *b = c->bindings; b; b = b->cnext)
+		queue_schedule(b->queue);
+}
+
+bool consumer_has_room(const struct consumer *c)
+{
+	if (!c->ops->writable((struct consumer *)c))
+		return false;
+	return c->ack == ACK_AUTO || c->ninflight < c->prefetch;
+}
+
+/* Selector identifiers: application headers first, then the JMS header
+ * names ActiveMQ users write (JMSPriority, JMSType, ...) and the STOMP
+ * names the broker keeps outside the header list. */
+struct lookup_ctx {
+	const struct message *m;
+	char num[32];
+};
+
+static const char *lookup(void *vctx, const char *name)
+{
+	struct lookup_ctx *x = vctx;
+	const struct message *m = x->m;
+	const char *v = message_header(m, name);
+	if (v)
+		return v;
+	if (!strcmp(name, "JMSPriority") || !strcmp(name, "priority")) {
+		snprintf(x->num, sizeof x->num, "%u", m->priority);
+		return x->num;
+	}
+	if (!strcmp(name, "JMSMessageID") || !strcmp(name, "message-id"))
+		return m->id;
+	if (!strcmp(name, "JMSCorrelationID"))
+		return message_header(m, "correlation-id");
+	if (!strcmp(name, "JMSType"))
+		return message_header(m, "type");
+	if (!strcmp(name, "JMSDeliveryMode"))
+		return m->persistent ? "PERSISTENT" : "NON_PERSISTENT";
+	if (!strcmp(name, "persistent"))
+		return m->persistent ? "true" : "false";
+	if (!strcmp(name, "JMSTimestamp") || !strcmp(name, "timestamp")) {
+		snprintf(x->num, sizeof x->num, "%lld", (long long)m->timestamp);
+		return x->num;
+	}
+	if (!strcmp(name, "JMSExpiration") || !strcmp(name, "expires")) {
+		snprintf(x->num, sizeof x->num, "%lld", (long long)m->expires);
+		return x->num;
+	}
+	return NULL;
+}
+
+bool selector_accepts(const struct selector *s, const struct message *m)
+{
+	if (!s)
+		return true;
+	struct lookup_ctx x = { .m = m };
+	return selector_match(s, lookup, &x);
+}
+
+bool consumer_selects(const struct consumer *c, const struct message *m)
+{
+	return selector_accepts(c->selector, m);
+}

@@ -1,0 +1,88 @@
+/*
+ * consumer.h - a subscription of one client, as the broker core sees it.
+ *
+ * Protocol handlers create consumers with consumer_open(), giving a small
+ * table of callbacks: deliver() writes one message to the client, and
+ * writable() says whether its connection can take more right now. The core
+ * binds the consumer to every queue it reads from (one for /queue/NAME, all
+ * matching ones for a wildcard, a private one for a topic subscriber, the
+ * subscription's for a durable subscriber) and calls deliver() as messages
+ * become available, within the prefetch limit.
+ */
+#ifndef TANDEM_CONSUMER_H
+#define TANDEM_CONSUMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "message.h"
+#include "queue.h"
+
+enum ack_mode { ACK_AUTO, ACK_CLIENT, ACK_CLIENT_INDIVIDUAL };
+
+struct consumer;
+
+struct consumer_ops {
+	/* Sends e->msg to the client. e->redeliveries > 0 means redelivered.
+	 * 0, or -1 when it could not (the entry stays pending). */
+	int (*deliver)(struct consumer *c, struct qentry *e);
+	/* The client can take another message now. */
+	bool (*writable)(struct consumer *c);
+};
+
+struct consumer_spec {
+	enum dest_type type;
+	const char *dest;		/* may hold wildcards */
+	const char *selector;		/* NULL for none */
+	enum ack_mode ack;
+	unsigned prefetch;		/* in-flight bound for client acks */
+	int priority;			/* activemq.priority; default 0 */
+	const char *client_id;		/* for durable subscriptions */
+	const char *durable_name;	/* non-NULL: a durable topic subscription */
+};
+
+struct consumer {
+	const struct consumer_ops *ops;
+	void *ctx;			/* the protocol's subscription */
+	enum dest_type type;
+	char *dest;
+	struct selector *selector;
+	enum ack_mode ack;
+	unsigned prefetch;
+	int priority;
+	struct entry_list inflight;	/* delivery order */
+	size_t ninflight;
+	struct binding *bindings;
+	struct queue *own;		/* topic subscriber's backlog (owned) */
+	struct durable *durable;	/* durable subscription in use */
+	struct consumer *next, *prev;	/* broker's wildcard-queue / topic lists */
+};
+
+/* Opens a consumer. On a bad spec (selector syntax, durable in use)
+ * returns NULL with a client-facing reason in err. */
+struct consumer *consumer_open(const struct consumer_spec *spec,
+			       const struct consumer_ops *ops, void *ctx,
+			       char *err, size_t errlen);
+/* Closes: unacked messages go back to their queues as redelivered. */
+void consumer_close(struct consumer *c);
+
+/* The in-flight entry delivered with this id, or with this message id. */
+struct qentry *consumer_find(struct consumer *c, uint64_t delivery_id,
+			    const char *message_id);
+/* Acks e, and with `cumulative` everything delivered before it. */
+void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative);
+/* Gives e back for redelivery. */
+void consumer_nack(struct consumer *c, struct qentry *e);
+/* The client can take more again (its output drained). */
+void consumer_wakeup(struct consumer *c);
+
+/* Can the consumer take another message now? */
+bool consumer_has_room(const struct consumer *c);
+/* Does m pass the selector (NULL passes everything)? */
+struct selector;
+bool selector_accepts(const struct selector *s, const struct message *m);
+/* Does m pass the consumer's selector? */
+bool consumer_selects(const struct consumer *c, const struct message *m);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * main.c - tandemd: command line, signals, and the event loop.
+ *
+ *   tandemd -c FILE [-D NAME=VALUE]... [--check]
+ *
+ * Exit status: 0 after a clean stop (SIGTERM, SIGINT), 78 (EX_CONFIG) when
+ * the configuration is invalid (the store is never touched then), 1 when
+ * the broker cannot start (port in use, store unusable).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "config.h"
+#include "connector.h"
+#include "log.h"
+#include "loop.h"
+#include "version.h"
+
+#define MAX_DEFINES 64
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tandemd -c FILE [-D NAME=VALUE]... [--check]\n"
+		"\n"
+		"Runs a Tandem broker in the foreground from an ActiveMQ broker XML file.\n"
+		"\n"
+		"  -c, --config FILE     the broker configuration (ActiveMQ XML)\n"
+		"  -D NAME=VALUE         defines ${NAME} for the file, e.g.\n"
+		"                        -D activemq.data=/var/lib/tandem\n"
+		"                        (activemq.base, activemq.conf, activemq.data)\n"
+		"      --check           load and validate only; print what was understood\n"
+		"                        and exit 0, or 78 when the file is invalid\n"
+		"  -h, --help            this text\n"
+		"  -V, --version         the version\n"
+		"\n"
+		"Logs go to standard error. SIGTERM or SIGINT stops the broker cleanly.\n");
+}
+
+static void on_signal(struct loop *l, int fd, int events, void *ctx)
+{
+	(void)events;
+	(void)ctx;
+	struct signalfd_siginfo si;
+	if (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		log_info("broker", "Received signal %s: stopping", strsignal((int)si.ssi_signo));
+		loop_stop(l);
+	}
+}
+
+/* Tells a person at a terminal how to talk to the broker (make demo). */
+static void print_banner(void)
+{
+	printf("\nTandem broker \"%s\" is running.\n", broker.cfg->broker_name);
+	for (size_t i = 0; i < broker.nconnectors; i++) {
+		const struct connector *ct = &broker.connectors[i];
+		printf("  %-8s %s://%s:%d\n", ct->conf->name, ct->conf->scheme,
+		       ct->conf->host, ct->port);
+	}
+	int port = broker.nconnectors ? broker.connectors[0].port : 61613;
+	printf("\nTry it with Debian's STOMP client (python3-stomp), in another terminal:\n"
+	       "  stomp -H 127.0.0.1 -P %d          then type:\n"
+	       "    subscribe /queue/demo\n"
+	       "    send /queue/demo hello\n"
+	       "Stop the broker with Ctrl-C.\n\n", port);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "demo-banner", no_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL;
+	bool check = false, banner = false;
+	struct conf_define defs[MAX_DEFINES];
+	size_t ndefs = 0;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "c:D:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'D': {
+			char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || ndefs == MAX_DEFINES) {
+				fprintf(stderr, "tandemd: -D wants NAME=VALUE, not '%s'\n", optarg);
+				return 2;
+			}
+			*eq = '\0';
+			defs[ndefs++] = (struct conf_define){ optarg, eq + 1 };
+			break;
+		}
+		case 'k':
+			check = true;
+			break;
+		case 'b':
+			banner = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("tandemd %s\n", TANDEM_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!file || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	struct config cfg;
+	if (config_load(&cfg, file, defs, ndefs) < 0) {
+		fprintf(stderr, "tandemd: %s is not a valid configuration (see above)\n", file);
+		return CONFIG_EXIT_INVALID;
+	}
+	if (check) {
+		config_print(&cfg, stdout);
+		config_free(&cfg);
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+	struct loop *l = loop_new();
+	if (!l || sfd < 0 || loop_add_fd(l, sfd, LOOP_READ, on_signal, NULL) < 0) {
+		fprintf(stderr, "tandemd: cannot set up the event loop: %s\n", strerror(errno));
+		return 1;
+	}
+	int status = 0;
+	if (broker_start(l, &cfg) < 0) {
+		log_error("broker", "Tandem broker %s could not start (see above)",
+			  cfg.broker_name);
+		status = 1;
+	} else {
+		if (banner)
+			print_banner();
+		if (loop_run(l) < 0) {
+			log_error("broker", "event loop failed: %s", strerror(errno));
+			status = 1;
+		}
+	}
+	broker_stop();
+	loop_free(l);
+	close(sfd);
+	config_free(&cfg);
+	return status;
+}

@@ -1,0 +1,121 @@
+/*
+ * queue.h - message containers: queues, durable subscriptions and the
+ * private queue of each topic subscriber all work the same way.
+ *
+ * A queue holds entries. An entry is one message held by one container;
+ * the message itself is shared (ref-counted) between containers. An entry
+ * is in exactly one place at any time:
+ *   - pending: waiting in the queue's list for its priority (0..9), in
+ *     arrival order (`order`), or
+ *   - in flight: delivered to a consumer that must still ack it, in that
+ *     consumer's list in delivery order.
+ * Acking frees the entry (and its store entry); a failed delivery (NACK,
+ * consumer gone) puts it back in arrival order with one more redelivery,
+ * and past MAX_REDELIVERIES it goes to the dead-letter queue.
+ *
+ * Consumers are bound to queues through bindings, kept in each queue in
+ * dispatch order: highest consumer priority first, and within a priority
+ * the consumer served longest ago first (round robin).
+ */
+#ifndef TANDEM_QUEUE_H
+#define TANDEM_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "message.h"
+
+#define DLQ_NAME "ActiveMQ.DLQ"
+/* ActiveMQ's RedeliveryPolicy default: 6 redeliveries, the 7th failure
+ * sends the message to the DLQ. */
+#define MAX_REDELIVERIES 6
+
+struct consumer;
+struct queue;
+
+struct qentry {
+	struct message *msg;
+	struct queue *queue;
+	struct qentry *prev, *next;	/* pending list, or consumer's in-flight list */
+	struct consumer *consumer;	/* while in flight */
+	uint64_t order;			/* arrival order, broker-wide */
+	uint64_t delivery_id;		/* unique per delivery, for acks */
+	uint32_t redeliveries;
+	bool stored;			/* the store holds (queue->container, msg->seq) */
+};
+
+struct entry_list {
+	struct qentry *head, *tail;
+};
+
+enum queue_kind {
+	QUEUE_NAMED,		/* a queue, /queue/NAME */
+	QUEUE_DURABLE,		/* a durable topic subscription */
+	QUEUE_TOPIC_SUB,	/* a non-durable topic subscriber's backlog */
+};
+
+struct binding {
+	struct consumer *consumer;
+	struct queue *queue;
+	struct binding *qprev, *qnext;	/* in the queue, dispatch order */
+	struct binding *cnext;		/* in the consumer */
+};
+
+struct queue {
+	enum queue_kind kind;
+	char *name;		/* queue name; "CLIENTID:SUBNAME" for durables */
+	char *container;	/* store key; NULL when nothing is ever stored */
+	struct entry_list pending[MSG_PRIORITY_MAX + 1];
+	size_t npending;
+	size_t ninflight;
+	struct binding *bhead, *btail;
+	size_t nconsumers;
+	long pending_limit;	/* topic subscribers: drop oldest beyond this; -1 none */
+	/* Statistics, named as ActiveMQ's destination MBean. */
+	uint64_t enqueues, dequeues, dispatched, expired, discarded;
+	bool dirty;		/* waiting in the dispatch list */
+	struct queue *next_dirty;
+	struct queue *next;	/* registry list (named queues) */
+};
+
+/* A new empty queue. `container` may be NULL. NULL on ENOMEM. */
+struct queue *queue_new(enum queue_kind kind, const char *name,
+			const char *container);
+/* Frees the queue and drops its pending entries (and their store entries
+ * when drop_stored). In-flight entries must have been returned first. */
+void queue_free(struct queue *q, bool drop_stored);
+
+/* Adds a message (one more reference is taken). When `store_it`, the
+ * message is persistent and the queue has a container: a store entry is
+ * queued too. Returns 0 or -1 (ENOMEM or store failure). */
+int queue_enqueue(struct queue *q, struct message *m, bool store_it);
+/* The same for an entry loaded from the store at start-up: takes over
+ * the caller's reference. */
+int queue_enqueue_loaded(struct queue *q, struct message *m);
+
+/* Marks q for dispatch at the end of this loop iteration. */
+void queue_schedule(struct queue *q);
+/* Dispatches every scheduled queue. */
+void queue_dispatch_scheduled(void);
+
+/* Binding consumers. */
+int queue_bind(struct queue *q, struct consumer *c);
+void queue_unbind(struct binding *b);
+
+/* Removes expired pending entries. */
+void queue_expire_sweep(struct queue *q);
+
+/* Total messages waiting or in flight. */
+static inline size_t queue_size(const struct queue *q)
+{
+	return q->npending + q->ninflight;
+}
+
+/* Entry transitions, used by consumer.c. */
+void entry_acked(struct qentry *e);		/* in flight -> gone */
+void entry_redeliver(struct qentry *e);		/* in flight -> pending or DLQ */
+void entry_list_remove(struct entry_list *l, struct qentry *e);
+void entry_list_append(struct entry_list *l, struct qentry *e);
+
+#endif

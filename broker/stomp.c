@@ -1,0 +1,1026 @@
+/*
+ * stomp.c - the STOMP protocol handler (see stomp.h).
+ *
+ * One struct stomp_conn per connection holds the negotiated version, the
+ * subscriptions and the open transactions. Frames are handled by the
+ * function named in the `commands` table. Rules that hold for every frame:
+ *   - a `receipt` is answered once everything the frame caused is durable
+ *     (broker_after_commit), so a RECEIPT for a persistent SEND means the
+ *     message survives kill -9;
+ *   - an ERROR frame is followed by closing the connection, as the
+ *     specification requires; the broker and other clients carry on.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "config.h"
+#include "conn.h"
+#include "connector.h"
+#include "consumer.h"
+#include "log.h"
+#include "loop.h"
+#include "stomp.h"
+#include "stomp_frame.h"
+#include "version.h"
+
+#define DEFAULT_PREFETCH 1000
+/* The shortest heart-beat period we agree to, either way. */
+#define HB_MIN_MS 100
+/* A client is dead after this many of its heart-beat periods in silence
+ * (ActiveMQ's hbGracePeriodMultiplier). */
+#define HB_GRACE 1.5
+
+struct stomp_conn;
+
+struct stomp_sub {
+	char *id;
+	char *dest;		/* as the client wrote it: /queue/NAME */
+	char *durable_name;	/* NULL unless durable */
+	enum ack_mode ack;
+	struct consumer *consumer;
+	struct stomp_conn *sc;
+	struct stomp_sub *next;
+};
+
+enum tx_kind { TX_SEND, TX_ACK, TX_NACK };
+
+struct tx_op {
+	enum tx_kind kind;
+	struct message *msg;	/* TX_SEND */
+	char *ack_id;		/* TX_ACK / TX_NACK: resolved at COMMIT */
+	char *sub_id;
+	struct tx_op *next;
+};
+
+struct stomp_tx {
+	char *id;
+	struct tx_op *head, **tail;
+	struct stomp_tx *next;
+};
+
+struct stomp_conn {
+	struct conn *conn;
+	struct stomp_parser *parser;
+	int version;
+	bool connected;
+	char *client_id;
+	struct stomp_sub *subs;
+	struct stomp_tx *txs;
+	int64_t hb_out_ms;	/* we send at least this often; 0 never */
+	int64_t hb_in_ms;	/* the client sends at least this often */
+	uint64_t hb_timer;
+};
+
+/* Headers the broker sets on MESSAGE frames or reads from SEND itself;
+ * they are not copied into the message's application headers. */
+static const char *const reserved_headers[] = {
+	"destination", "receipt", "transaction", "content-length", "persistent",
+	"priority", "expires", "message-id", "timestamp", "redelivered",
+	"subscription", "ack", NULL,
+};
+
+static bool is_reserved(const char *name)
+{
+	for (size_t i = 0; reserved_headers[i]; i++)
+		if (!strcmp(reserved_headers[i], name))
+			return true;
+	return false;
+}
+
+/* ---- output ---- */
+
+static int out_version(const struct stomp_conn *sc)
+{
+	return sc->version ? sc->version : STOMP_V10;
+}
+
+/* Sends ERROR (with receipt-id when the frame asked for a receipt) and
+ * closes the connection once it is written. */
+static void stomp_error(struct stomp_conn *sc, const struct stomp_frame *f,
+			const char *message, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void stomp_error(struct stomp_conn *sc, const struct stomp_frame *f,
+			const char *message, const char *fmt, ...)
+{
+	struct conn *c = sc->conn;
+	if (c->dead || c->closing)
+		return;
+	char detail[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	log_warn("stomp", "ERROR to %s (connection %" PRIu64 "): %s: %s", c->peer,
+		 c->id, message, detail);
+	int v = out_version(sc);
+	const char *receipt = f ? stomp_frame_header(f, "receipt") : NULL;
+	stomp_put_command(&c->out, "ERROR");
+	stomp_put_header(&c->out, v, "message", message);
+	if (receipt)
+		stomp_put_header(&c->out, v, "receipt-id", receipt);
+	stomp_put_header(&c->out, v, "content-type", "text/plain");
+	size_t len = strlen(detail);
+	detail[len++] = '\n';
+	stomp_put_body(&c->out, detail, len, 1);
+	conn_close_after_flush(c);
+}
+
+struct receipt {
+	struct conn *conn;
+	char *id;		/* NULL: only close (DISCONNECT without receipt) */
+	bool close_after;
+};
+
+static void receipt_done(void *ctx, int err)
+{
+	struct receipt *r = ctx;
+	struct conn *c = r->conn;
+	struct stomp_conn *sc = c->state;
+	if (!c->dead && !c->closing && sc) {
+		if (err < 0) {
+			struct header h = { "receipt", r->id };
+			struct stomp_frame f = { .command = "SEND", .headers = &h,
+						 .nheaders = r->id ? 1 : 0 };
+			stomp_error(sc, &f, "Store failure",
+				    "The broker could not make the message durable: %s",
+				    strerror(-err));
+		} else {
+			if (r->id) {
+				stomp_put_command(&c->out, "RECEIPT");
+				stomp_put_header(&c->out, sc->version, "receipt-id", r->id);
+				stomp_put_body(&c->out, NULL, 0, 0);
+				conn_flush_later(c);
+			}
+			if (r->close_after)
+				conn_close_after_flush(c);
+		}
+	}
+	conn_unref(c);
+	free(r->id);
+	free(r);
+}
+
+static int send_receipt(struct stomp_conn *sc, const char *id, bool close_after)
+{
+	struct receipt *r = calloc(1, sizeof *r);
+	if (!r || (id && !(r->id = strdup(id)))) {
+		free(r);
+		return -1;
+	}
+	r->conn = sc->conn;
+	r->close_after = close_after;
+	conn_ref(sc->conn);
+	broker_after_commit(receipt_done, r);
+	return 0;
+}
+
+/* ---- delivery ---- */
+
+static bool sub_writable(struct consumer *c)
+{
+	struct stomp_sub *sub = c->ctx;
+	return conn_writable(sub->sc->conn);
+}
+
+static int sub_deliver(struct consumer *c, struct qentry *e)
+{
+	struct stomp_sub *sub = c->ctx;
+	struct stomp_conn *sc = sub->sc;
+	struct buf *out = &sc->conn->out;
+	const struct message *m = e->msg;
+	int v = sc->version;
+	char num[32], dest[1024];
+
+	size_t mark = buf_len(out);
+	int rc = stomp_put_command(out, "MESSAGE");
+	rc |= stomp_put_header(out, v, "subscription", sub->id);
+	rc |= stomp_put_header(out, v, "message-id", m->id);
+	snprintf(dest, sizeof dest, "/%s/%s", dest_type_name(m->dest_type), m->dest);
+	rc |= stomp_put_header(out, v, "destination", dest);
+	if (v >= STOMP_V12) {
+		snprintf(num, sizeof num, "%" PRIu64, e->delivery_id);
+		rc |= stomp_put_header(out, v, "ack", num);
+	}
+	if (e->redeliveries)
+		rc |= stomp_put_header(out, v, "redelivered", "true");
+	if (m->persistent)
+		rc |= stomp_put_header(out, v, "persistent", "true");
+	snprintf(num, sizeof num, "%u", m->priority);
+	rc |= stomp_put_header(out, v, "priority", num);
+	snprintf(num, sizeof num, "%" PRId64, m->expires);
+	rc |= stomp_put_header(out, v, "expires", num);
+	snprintf(num, sizeof num, "%" PRId64, m->timestamp);
+	rc |= stomp_put_header(out, v, "timestamp", num);
+	for (size_t i = 0; i < m->nheaders; i++)
+		rc |= stomp_put_header(out, v, m->headers[i].name, m->headers[i].value);
+	rc |= stomp_put_body(out, m->body, m->body_len, 1);
+	if (rc) {	/* out of memory: undo the partial frame */
+		out->len = out->off + mark;
+		return -1;
+	}
+	conn_flush_later(sc->conn);
+	return 0;
+}
+
+static const struct consumer_ops sub_ops = { sub_deliver, sub_writable };
+
+/* ---- frame handlers ---- */
+
+/* "/queue/NAME" or "/topic/NAME"; anything else is refused with the same
+ * words ActiveMQ uses. */
+static int parse_dest(struct stomp_conn *sc, const struct stomp_frame *f,
+		      const char *d, enum dest_type *type, const char **name)
+{
+	if (!d) {
+		stomp_error(sc, f, "Missing destination",
+			    "%s frames need a destination header", f->command);
+		return -1;
+	}
+	if (!strncmp(d, "/queue/", 7)) {
+		*type = DEST_QUEUE;
+		*name = d + 7;
+	} else if (!strncmp(d, "/topic/", 7)) {
+		*type = DEST_TOPIC;
+		*name = d + 7;
+	} else {
+		stomp_error(sc, f, "Illegal destination",
+			    "Illegal destination name: [%s] -- Tandem STOMP destinations "
+			    "must begin with one of: /queue/ /topic/", d);
+		return -1;
+	}
+	if (!**name || strlen(*name) > 512) {
+		stomp_error(sc, f, "Illegal destination",
+			    "Illegal destination name: [%s] -- the name after the prefix "
+			    "must have 1 to 512 characters", d);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_long(const char *s, long long lo, long long hi, long long *out)
+{
+	if (!s || !*s)
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static struct stomp_tx *find_tx(struct stomp_conn *sc, const char *id)
+{
+	for (struct stomp_tx *t = sc->txs; t; t = t->next)
+		if (!strcmp(t->id, id))
+			return t;
+	return NULL;
+}
+
+static struct stomp_tx *frame_tx(struct stomp_conn *sc, const struct stomp_frame *f,
+				 bool *bad)
+{
+	const char *id = stomp_frame_header(f, "transaction");
+	*bad = false;
+	if (!id)
+		return NULL;
+	struct stomp_tx *t = find_tx(sc, id);
+	if (!t) {
+		stomp_error(sc, f, "Invalid transaction",
+			    "Transaction %s is not open on this connection "
+			    "(BEGIN it first)", id);
+		*bad = true;
+	}
+	return t;
+}
+
+static void tx_append(struct stomp_tx *t, struct tx_op *op)
+{
+	op->next = NULL;
+	*t->tail = op;
+	t->tail = &op->next;
+}
+
+static void tx_free(struct stomp_tx *t)
+{
+	while (t->head) {
+		struct tx_op *op = t->head;
+		t->head = op->next;
+		message_unref(op->msg);
+		free(op->ack_id);
+		free(op->sub_id);
+		free(op);
+	}
+	free(t->id);
+	free(t);
+}
+
+/* Builds the message a SEND describes; the frame's body and application
+ * headers are moved into it. */
+static struct message *message_from_send(struct stomp_conn *sc, struct stomp_frame *f,
+					 enum dest_type type, const char *name)
+{
+	long long prio = MSG_PRIORITY_DEFAULT, expires = 0;
+	const char *p = stomp_frame_header(f, "priority");
+	const char *x = stomp_frame_header(f, "expires");
+	const char *pers = stomp_frame_header(f, "persistent");
+	if (p && parse_long(p, 0, MSG_PRIORITY_MAX, &prio) < 0) {
+		stomp_error(sc, f, "Invalid priority",
+			    "priority must be a whole number from 0 to 9, not '%s'", p);
+		return NULL;
+	}
+	if (x && parse_long(x, 0, INT64_MAX, &expires) < 0) {
+		stomp_error(sc, f, "Invalid expires",
+			    "expires must be milliseconds since the epoch (0 for never), "
+			    "not '%s'", x);
+		return NULL;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < f->nheaders; i++)
+		n += !is_reserved(f->headers[i].name);
+	struct header *h = calloc(n ? n : 1, sizeof *h);
+	char *id = broker_new_message_id();
+	char *dest = strdup(name);
+	if (!h || !id || !dest) {
+		free(h);
+		free(id);
+		free(dest);
+		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
+		return NULL;
+	}
+	/* Repeated headers: the first occurrence wins (the spec), so only
+	 * the first of each name is kept. */
+	size_t k = 0;
+	for (size_t i = 0; i < f->nheaders; i++) {
+		if (is_reserved(f->headers[i].name) ||
+		    header_get(h, k, f->headers[i].name))
+			continue;
+		h[k++] = f->headers[i];
+		f->headers[i].name = f->headers[i].value = NULL;
+	}
+	/* Drop the husks of moved headers so the frame stays consistent. */
+	size_t w = 0;
+	for (size_t i = 0; i < f->nheaders; i++) {
+		if (f->headers[i].name)
+			f->headers[w++] = f->headers[i];
+		else
+			free(f->headers[i].value);
+	}
+	f->nheaders = w;
+	char *body = f->body;
+	size_t body_len = f->body_len;
+	f->body = NULL;
+	f->body_len = 0;
+	if (!body)
+		body = calloc(1, 1);
+	struct message *m = message_new_take(id, type, dest, h, k, body, body_len);
+	if (!m) {
+		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
+		return NULL;
+	}
+	m->persistent = pers && !strcmp(pers, "true");
+	m->priority = (uint8_t)prio;
+	m->expires = expires;
+	return m;
+}
+
+static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	enum dest_type type;
+	const char *name;
+	bool bad;
+	if (parse_dest(sc, f, stomp_frame_header(f, "destination"), &type, &name) < 0)
+		return -1;
+	struct stomp_tx *t = frame_tx(sc, f, &bad);
+	if (bad)
+		return -1;
+	char *owned_name = strdup(name);	/* the frame's headers move below */
+	if (!owned_name)
+		return -1;
+	struct message *m = message_from_send(sc, f, type, owned_name);
+	free(owned_name);
+	if (!m)
+		return -1;
+	if (t) {
+		struct tx_op *op = calloc(1, sizeof *op);
+		if (!op) {
+			message_unref(m);
+			return -1;
+		}
+		op->kind = TX_SEND;
+		op->msg = m;
+		tx_append(t, op);
+		return 0;
+	}
+	char err[256];
+	int rc = broker_send(m, err, sizeof err);
+	message_unref(m);
+	if (rc < 0) {
+		stomp_error(sc, f, "Send failed", "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static struct stomp_sub *find_sub(struct stomp_conn *sc, const char *id)
+{
+	for (struct stomp_sub *s = sc->subs; s; s = s->next)
+		if (!strcmp(s->id, id))
+			return s;
+	return NULL;
+}
+
+static void sub_free(struct stomp_sub *s)
+{
+	consumer_close(s->consumer);
+	free(s->id);
+	free(s->dest);
+	free(s->durable_name);
+	free(s);
+}
+
+static const char *durable_header(const struct stomp_frame *f)
+{
+	const char *d = stomp_frame_header(f, "activemq.subscriptionName");
+	return d ? d : stomp_frame_header(f, "durable-subscription-name");
+}
+
+static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	const char *d = stomp_frame_header(f, "destination");
+	const char *id = stomp_frame_header(f, "id");
+	const char *ack = stomp_frame_header(f, "ack");
+	const char *pf = stomp_frame_header(f, "activemq.prefetchSize");
+	const char *pr = stomp_frame_header(f, "activemq.priority");
+	struct consumer_spec spec = { .prefetch = DEFAULT_PREFETCH, .ack = ACK_AUTO };
+	long long v;
+
+	if (parse_dest(sc, f, d, &spec.type, &spec.dest) < 0)
+		return -1;
+	if (!id) {
+		if (sc->version >= STOMP_V11) {
+			stomp_error(sc, f, "Missing id", "SUBSCRIBE needs an id header");
+			return -1;
+		}
+		id = d;	/* STOMP 1.0: the destination names the subscription */
+	}
+	if (find_sub(sc, id)) {
+		stomp_error(sc, f, "Duplicate subscription",
+			    "There already is a subscription with id %s on this connection", id);
+		return -1;
+	}
+	if (!ack || !strcmp(ack, "auto"))
+		spec.ack = ACK_AUTO;
+	else if (!strcmp(ack, "client"))
+		spec.ack = ACK_CLIENT;
+	else if (!strcmp(ack, "client-individual"))
+		spec.ack = ACK_CLIENT_INDIVIDUAL;
+	else {
+		stomp_error(sc, f, "Invalid ack mode",
+			    "ack must be auto, client or client-individual, not '%s'", ack);
+		return -1;
+	}
+	if (pf) {
+		if (parse_long(pf, 1, 1000000, &v) < 0) {
+			stomp_error(sc, f, "Invalid prefetch",
+				    "activemq.prefetchSize must be a whole number from 1 "
+				    "to 1000000, not '%s'", pf);
+			return -1;
+		}
+		spec.prefetch = (unsigned)v;
+	}
+	if (pr) {
+		if (parse_long(pr, -127, 127, &v) < 0) {
+			stomp_error(sc, f, "Invalid priority",
+				    "activemq.priority must be a whole number from -127 "
+				    "to 127, not '%s'", pr);
+			return -1;
+		}
+		spec.priority = (int)v;
+	}
+	spec.selector = stomp_frame_header(f, "selector");
+	spec.durable_name = spec.type == DEST_TOPIC ? durable_header(f) : NULL;
+	spec.client_id = sc->client_id;
+
+	struct stomp_sub *s = calloc(1, sizeof *s);
+	if (!s || !(s->id = strdup(id)) || !(s->dest = strdup(d)) ||
+	    (spec.durable_name && !(s->durable_name = strdup(spec.durable_name)))) {
+		if (s) {
+			free(s->id);
+			free(s->dest);
+			free(s);
+		}
+		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
+		return -1;
+	}
+	s->sc = sc;
+	s->ack = spec.ack;
+	char err[512];
+	s->consumer = consumer_open(&spec, &sub_ops, s, err, sizeof err);
+	if (!s->consumer) {
+		s->consumer = NULL;
+		sub_free(s);
+		stomp_error(sc, f, "Subscription refused", "%s", err);
+		return -1;
+	}
+	s->next = sc->subs;
+	sc->subs = s;
+	return 0;
+}
+
+static int on_unsubscribe(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	const char *id = stomp_frame_header(f, "id");
+	const char *durable = durable_header(f);
+	if (!id && sc->version < STOMP_V11)
+		id = stomp_frame_header(f, "destination");
+	struct stomp_sub **pp = &sc->subs;
+	while (id && *pp && strcmp((*pp)->id, id))
+		pp = &(*pp)->next;
+	if (id && *pp) {
+		struct stomp_sub *s = *pp;
+		*pp = s->next;
+		sub_free(s);
+	} else if (!durable) {
+		stomp_error(sc, f, "No such subscription",
+			    "There is no subscription with id %s on this connection",
+			    id ? id : "(none given)");
+		return -1;
+	}
+	if (durable) {
+		char err[256];
+		if (!sc->client_id ||
+		    broker_durable_remove(sc->client_id, durable, err, sizeof err) < 0) {
+			stomp_error(sc, f, "Cannot remove durable subscription", "%s",
+				    sc->client_id ? err : "CONNECT carried no client-id");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Finds the in-flight message an ACK/NACK names: the `id` header (1.2,
+ * our ack header value) or `message-id` (1.0, 1.1), optionally limited to
+ * one `subscription`. */
+static struct qentry *find_acked(struct stomp_conn *sc, const char *ack_id,
+				 const char *sub_id, struct stomp_sub **sub_out)
+{
+	uint64_t delivery = 0;
+	if (sc->version >= STOMP_V12) {
+		char *end;
+		unsigned long long v = strtoull(ack_id, &end, 10);
+		if (!*end)
+			delivery = v;
+	}
+	for (struct stomp_sub *s = sc->subs; s; s = s->next) {
+		if (sub_id && strcmp(s->id, sub_id))
+			continue;
+		struct qentry *e = consumer_find(s->consumer, delivery, ack_id);
+		if (e) {
+			*sub_out = s;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static void apply_ack(struct stomp_sub *s, struct qentry *e, bool nack)
+{
+	if (nack)
+		consumer_nack(s->consumer, e);
+	else
+		consumer_ack(s->consumer, e, s->ack == ACK_CLIENT);
+}
+
+static int on_ack_or_nack(struct stomp_conn *sc, struct stomp_frame *f, bool nack)
+{
+	const char *ack_id = stomp_frame_header(f, sc->version >= STOMP_V12 ? "id"
+								       : "message-id");
+	const char *sub_id = stomp_frame_header(f, "subscription");
+	bool bad;
+	if (!ack_id && sc->version >= STOMP_V12)
+		ack_id = stomp_frame_header(f, "message-id");
+	if (!ack_id) {
+		stomp_error(sc, f, "Missing id", "%s needs the %s header", f->command,
+			    sc->version >= STOMP_V12 ? "id" : "message-id");
+		return -1;
+	}
+	struct stomp_tx *t = frame_tx(sc, f, &bad);
+	if (bad)
+		return -1;
+	struct stomp_sub *s = NULL;
+	struct qentry *e = find_acked(sc, ack_id, sub_id, &s);
+	if (!e) {
+		stomp_error(sc, f, "Unexpected ACK",
+			    "Unexpected %s received for message-id [%s]: it is not "
+			    "waiting for an acknowledgement on this connection",
+			    f->command, ack_id);
+		return -1;
+	}
+	if (t) {
+		struct tx_op *op = calloc(1, sizeof *op);
+		if (!op || !(op->ack_id = strdup(ack_id)) ||
+		    !(op->sub_id = strdup(s->id))) {
+			if (op)
+				free(op->ack_id);
+			free(op);
+			return -1;
+		}
+		op->kind = nack ? TX_NACK : TX_ACK;
+		tx_append(t, op);
+		return 0;
+	}
+	apply_ack(s, e, nack);
+	return 0;
+}
+
+static int on_ack(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	return on_ack_or_nack(sc, f, false);
+}
+
+static int on_nack(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	if (sc->version < STOMP_V11) {
+		stomp_error(sc, f, "Unknown command", "NACK is not part of STOMP 1.0");
+		return -1;
+	}
+	return on_ack_or_nack(sc, f, true);
+}
+
+static int on_begin(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	const char *id = stomp_frame_header(f, "transaction");
+	if (!id) {
+		stomp_error(sc, f, "Missing transaction", "BEGIN needs a transaction header");
+		return -1;
+	}
+	if (find_tx(sc, id)) {
+		stomp_error(sc, f, "Transaction exists",
+			    "Transaction %s is already open on this connection", id);
+		return -1;
+	}
+	struct stomp_tx *t = calloc(1, sizeof *t);
+	if (!t || !(t->id = strdup(id))) {
+		free(t);
+		return -1;
+	}
+	t->tail = &t->head;
+	t->next = sc->txs;
+	sc->txs = t;
+	return 0;
+}
+
+static struct stomp_tx *take_tx(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	const char *id = stomp_frame_header(f, "transaction");
+	struct stomp_tx **pp = &sc->txs;
+	while (id && *pp && strcmp((*pp)->id, id))
+		pp = &(*pp)->next;
+	if (!id || !*pp) {
+		stomp_error(sc, f, "Invalid transaction", "Transaction %s is not open "
+			    "on this connection", id ? id : "(none given)");
+		return NULL;
+	}
+	struct stomp_tx *t = *pp;
+	*pp = t->next;
+	return t;
+}
+
+static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	struct stomp_tx *t = take_tx(sc, f);
+	if (!t)
+		return -1;
+	int rc = 0;
+	for (struct tx_op *op = t->head; op && rc == 0; op = op->next) {
+		char err[256];
+		if (op->kind == TX_SEND) {
+			if (broker_send(op->msg, err, sizeof err) < 0) {
+				stomp_error(sc, f, "Commit failed", "%s", err);
+				rc = -1;
+			}
+			continue;
+		}
+		/* The message may have gone back to its queue since the ACK (a
+		 * closed subscription); then there is nothing left to ack. */
+		struct stomp_sub *s = NULL;
+		struct qentry *e = find_acked(sc, op->ack_id, op->sub_id, &s);
+		if (e)
+			apply_ack(s, e, op->kind == TX_NACK);
+	}
+	tx_free(t);
+	return rc;
+}
+
+static int on_abort(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	struct stomp_tx *t = take_tx(sc, f);
+	if (!t)
+		return -1;
+	tx_free(t);	/* sends never happen; acked messages stay unacked */
+	return 0;
+}
+
+static int on_disconnect(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	/* The receipt (if any) closes the connection once it is written. */
+	if (!stomp_frame_header(f, "receipt"))
+		send_receipt(sc, NULL, true);
+	return 1;
+}
+
+/* ---- CONNECT and heart-beats ---- */
+
+static void heartbeat_tick(struct loop *l, void *ctx);
+
+static void schedule_heartbeat(struct stomp_conn *sc)
+{
+	int64_t every = 0;
+	if (sc->hb_out_ms)
+		every = sc->hb_out_ms;
+	if (sc->hb_in_ms && (!every || sc->hb_in_ms < every))
+		every = sc->hb_in_ms;
+	if (every)
+		sc->hb_timer = loop_add_timer(sc->conn->loop, every / 2 > 0 ? every / 2 : 1,
+					      heartbeat_tick, sc);
+}
+
+static void heartbeat_tick(struct loop *l, void *ctx)
+{
+	struct stomp_conn *sc = ctx;
+	struct conn *c = sc->conn;
+	int64_t now = loop_now(l);
+	sc->hb_timer = 0;
+	if (c->dead || c->closing)
+		return;
+	if (sc->hb_in_ms && now - c->last_read > (int64_t)(sc->hb_in_ms * HB_GRACE)) {
+		log_warn("stomp", "No data from %s (connection %" PRIu64 ") for %" PRId64
+			 " ms, more than its heart-beat of %" PRId64 " ms allows: closing",
+			 c->peer, c->id, now - c->last_read, sc->hb_in_ms);
+		conn_close(c, "heart-beat missed");
+		return;
+	}
+	if (sc->hb_out_ms && now - c->last_write >= sc->hb_out_ms && buf_len(&c->out) == 0) {
+		buf_append(&c->out, "\n", 1);
+		conn_flush_later(c);
+	}
+	schedule_heartbeat(sc);
+}
+
+static int pick_version(const char *accept)
+{
+	if (!accept)
+		return STOMP_V10;
+	int best = 0;
+	const char *p = accept;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		if (n == 3 && !strncmp(p, "1.2", 3) && best < STOMP_V12)
+			best = STOMP_V12;
+		else if (n == 3 && !strncmp(p, "1.1", 3) && best < STOMP_V11)
+			best = STOMP_V11;
+		else if (n == 3 && !strncmp(p, "1.0", 3) && best < STOMP_V10)
+			best = STOMP_V10;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return best;
+}
+
+static bool credentials_ok(const char *login, const char *passcode)
+{
+	const struct config *cfg = broker.cfg;
+	if (!cfg->nusers)
+		return true;
+	for (size_t i = 0; i < cfg->nusers; i++)
+		if (login && passcode && !strcmp(cfg->users[i].username, login) &&
+		    !strcmp(cfg->users[i].password, passcode))
+			return true;
+	return false;
+}
+
+static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	struct conn *c = sc->conn;
+	if (sc->connected) {
+		stomp_error(sc, f, "Already connected", "This connection already "
+			    "sent CONNECT");
+		return -1;
+	}
+	int version = pick_version(stomp_frame_header(f, "accept-version"));
+	if (!version) {
+		struct buf *out = &c->out;
+		stomp_put_command(out, "ERROR");
+		stomp_put_header(out, STOMP_V10, "version", "1.0,1.1,1.2");
+		stomp_put_header(out, STOMP_V10, "message", "Supported protocol versions are 1.0,1.1,1.2");
+		stomp_put_body(out, NULL, 0, 0);
+		log_warn("stomp", "%s asked for STOMP versions %s: refused", c->peer,
+			 stomp_frame_header(f, "accept-version"));
+		conn_close_after_flush(c);
+		return -1;
+	}
+	sc->version = version;
+	const char *login = stomp_frame_header(f, "login");
+	if (!credentials_ok(login, stomp_frame_header(f, "passcode"))) {
+		log_warn("stomp", "Security error: user name [%s] or password is invalid "
+			 "(from %s)", login ? login : "", c->peer);
+		stomp_error(sc, f, "Authentication failed",
+			    "User name [%s] or password is invalid.", login ? login : "");
+		return -1;
+	}
+	long long cx = 0, cy = 0;
+	const char *hb = stomp_frame_header(f, "heart-beat");
+	if (hb && version >= STOMP_V11) {
+		char *end;
+		errno = 0;
+		cx = strtoll(hb, &end, 10);
+		if (*end == ',')
+			cy = strtoll(end + 1, &end, 10);
+		if (errno || *end || cx < 0 || cy < 0 || !strchr(hb, ',')) {
+			stomp_error(sc, f, "Invalid heart-beat",
+				    "heart-beat must be two whole numbers like 10000,10000, "
+				    "not '%s'", hb);
+			return -1;
+		}
+	}
+	/* We send as often as the client wants to hear, and expect what it
+	 * offers, never more often than HB_MIN_MS either way. */
+	sc->hb_out_ms = cy ? (cy < HB_MIN_MS ? HB_MIN_MS : cy) : 0;
+	sc->hb_in_ms = cx ? (cx < HB_MIN_MS ? HB_MIN_MS : cx) : 0;
+
+	const char *client_id = stomp_frame_header(f, "client-id");
+	if (client_id && !(sc->client_id = strdup(client_id)))
+		return -1;
+	sc->connected = true;
+	stomp_parser_set_version(sc->parser, version);
+
+	char session[64], beats[64];
+	snprintf(session, sizeof session, "%s-%" PRIu64, broker.cfg->broker_name, c->id);
+	snprintf(beats, sizeof beats, "%" PRId64 ",%" PRId64, sc->hb_out_ms, sc->hb_in_ms);
+	stomp_put_command(&c->out, "CONNECTED");
+	stomp_put_header(&c->out, STOMP_V10, "version",
+			 version == STOMP_V12 ? "1.2" : version == STOMP_V11 ? "1.1" : "1.0");
+	stomp_put_header(&c->out, STOMP_V10, "server", "Tandem/" TANDEM_VERSION);
+	stomp_put_header(&c->out, STOMP_V10, "session", session);
+	if (version >= STOMP_V11)
+		stomp_put_header(&c->out, STOMP_V10, "heart-beat", beats);
+	stomp_put_body(&c->out, NULL, 0, 0);
+	conn_flush_later(c);
+	schedule_heartbeat(sc);
+	log_debug("stomp", "%s connected with STOMP %d.%d", c->peer, version / 10, version % 10);
+	return 0;
+}
+
+/* ---- the command table and the connection ---- */
+
+static const struct {
+	const char *name;
+	int (*handle)(struct stomp_conn *sc, struct stomp_frame *f);
+	bool before_connect;	/* allowed before CONNECT */
+} commands[] = {
+	{ "CONNECT", on_connect, true },
+	{ "STOMP", on_connect, true },
+	{ "SEND", on_send, false },
+	{ "SUBSCRIBE", on_subscribe, false },
+	{ "UNSUBSCRIBE", on_unsubscribe, false },
+	{ "ACK", on_ack, false },
+	{ "NACK", on_nack, false },
+	{ "BEGIN", on_begin, false },
+	{ "COMMIT", on_commit, false },
+	{ "ABORT", on_abort, false },
+	{ "DISCONNECT", on_disconnect, false },
+};
+
+static void handle_frame(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	size_t i;
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(commands[i].name, f->command))
+			break;
+	if (i == sizeof commands / sizeof commands[0]) {
+		stomp_error(sc, f, "Unknown command", "Unknown STOMP action: %.64s",
+			    f->command);
+		return;
+	}
+	if (!sc->connected && !commands[i].before_connect) {
+		stomp_error(sc, f, "Not connected", "A connection must start with "
+			    "CONNECT or STOMP, not %s", f->command);
+		return;
+	}
+	/* Keep the receipt id: handlers may move headers out of the frame. */
+	const char *r = stomp_frame_header(f, "receipt");
+	char *receipt = r ? strdup(r) : NULL;
+	int rc = commands[i].handle(sc, f);
+	if (rc < 0 && !sc->conn->closing && !sc->conn->dead)
+		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
+	if (rc >= 0 && receipt && !sc->conn->dead)
+		send_receipt(sc, receipt, rc > 0);
+	free(receipt);
+}
+
+static void stomp_on_data(struct conn *c)
+{
+	struct stomp_conn *sc = c->state;
+	while (buf_len(&c->in) > 0 && !c->dead && !c->closing) {
+		struct stomp_frame *f = NULL;
+		const char *err = NULL;
+		ssize_t n = stomp_parser_feed(sc->parser, buf_data(&c->in),
+					      buf_len(&c->in), &f, &err);
+		if (n < 0) {
+			buf_reset(&c->in);
+			stomp_error(sc, NULL, "Malformed frame", "%s", err ? err : "protocol error");
+			return;
+		}
+		buf_consume(&c->in, (size_t)n);
+		if (!f)
+			return;
+		handle_frame(sc, f);
+		stomp_frame_free(f);
+	}
+}
+
+static void stomp_on_drain(struct conn *c)
+{
+	struct stomp_conn *sc = c->state;
+	for (struct stomp_sub *s = sc->subs; s; s = s->next)
+		consumer_wakeup(s->consumer);
+}
+
+static int stomp_open(struct conn *c)
+{
+	struct stomp_conn *sc = calloc(1, sizeof *sc);
+	if (!sc)
+		return -1;
+	long long max = c->connector ? c->connector->conf->max_frame_size : 104857600;
+	sc->parser = stomp_parser_new((size_t)max);
+	if (!sc->parser) {
+		free(sc);
+		return -1;
+	}
+	sc->conn = c;
+	c->state = sc;
+	return 0;
+}
+
+static void stomp_close(struct conn *c)
+{
+	struct stomp_conn *sc = c->state;
+	if (!sc)
+		return;
+	/* Open transactions die with the connection: nothing they sent is
+	 * delivered, and their acks never happened. */
+	while (sc->txs) {
+		struct stomp_tx *t = sc->txs;
+		sc->txs = t->next;
+		tx_free(t);
+	}
+	while (sc->subs) {
+		struct stomp_sub *s = sc->subs;
+		sc->subs = s->next;
+		sub_free(s);
+	}
+	if (sc->hb_timer)
+		loop_del_timer(c->loop, sc->hb_timer);
+	stomp_parser_free(sc->parser);
+	free(sc->client_id);
+	free(sc);
+}
+
+int stomp_detect(const char *data, size_t len)
+{
+	static const char *const starts[] = { "CONNECT\n", "CONNECT\r\n", "STOMP\n", "STOMP\r\n" };
+	size_t skip = 0;
+	while (skip < len && (data[skip] == '\n' || data[skip] == '\r'))
+		skip++;
+	if (skip > 16)
+		return 0;
+	data += skip;
+	len -= skip;
+	bool maybe = false;
+	for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+		size_t n = strlen(starts[i]);
+		if (len >= n && !memcmp(data, starts[i], n))
+			return 1;
+		if (len < n && !memcmp(data, starts[i], len))
+			maybe = true;
+	}
+	return maybe ? -1 : 0;
+}
+
+const struct proto stomp_proto = {
+	.name = "stomp",
+	.label = "STOMP",
+	.detect = stomp_detect,
+	.open = stomp_open,
+	.on_data = stomp_on_data,
+	.on_drain = stomp_on_drain,
+	.close = stomp_close,
+};
