@@ -100,6 +100,11 @@ struct config {
 
 	struct conf_user *users;	/* simpleAuthenticationPlugin */
 	size_t nusers;
+
+	/* Read now for the issues that use them. */
+	long lock_acquire_sleep_ms;	/* shared-file-locker@lockAcquireSleepInterval; 10000 */
+	bool journal_disk_syncs;	/* kahaDB@enableJournalDiskSyncs; default true */
+	bool send_fail_if_no_space;	/* systemUsage@sendFailIfNoSpace; default false */
 };
 
 /* A NAME=VALUE from the command line (-D), for ${NAME} in the file. */
@@ -123,6 +128,13 @@ void config_free(struct config *cfg);
 int config_parse_size(const char *s, long long *out);	/* "100 gb", "64 mb", "1024" */
 int config_parse_bool(const char *s, bool *out);	/* true/false, case-insensitive */
 int config_parse_percent(const char *s, int *out);	/* 0..100 */
+int config_parse_port(const char *s, int *out);		/* 0..65535 */
+
+/* Splits a connector URI (scheme://host:port?name=value&...) into c's
+ * scheme, host, port and options. -1 with a reason in why when it is not
+ * of that form. */
+int config_parse_connector_uri(const char *uri, struct conf_connector *c,
+			       char *why, size_t whylen);
 
 /* The policy for a destination, or NULL (first matching entry wins). */
 const struct conf_policy *config_policy_for(const struct config *cfg,

@@ -1,0 +1,631 @@
+/*
+ * store.c - persistent messages and durable subscriptions in SQLite
+ * (contract in store.h).
+ *
+ * Tables (store.db in the store directory, WAL journal, synchronous=FULL):
+ *   messages(seq, id, dest_type, dest, headers, body, priority, expires,
+ *            timestamp)          one row per persistent message
+ *   entries(container, seq)      "this container still holds that message"
+ *   durables(client_id, sub_name, topic, selector)
+ *
+ * Operations are queued in `ops` as the broker makes them and written by
+ * store_commit() in one transaction, in order; then the commit callbacks
+ * run. Headers are stored as a blob of (name NUL value NUL)* pairs: names
+ * and values never hold NUL, so the blob needs no other framing, and a
+ * damaged blob is detected by an odd count or a missing final NUL.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+enum op_kind {
+	OP_ADD_MESSAGE,
+	OP_ADD_ENTRY,
+	OP_REMOVE_ENTRY,
+	OP_REMOVE_CONTAINER,
+	OP_ADD_DURABLE,
+	OP_REMOVE_DURABLE,
+};
+
+struct op {
+	enum op_kind kind;
+	struct message *msg;	/* OP_ADD_MESSAGE: one reference */
+	uint64_t seq;
+	char *a, *b, *c, *d;	/* container / client_id, sub_name, topic, selector */
+};
+
+struct done {
+	store_done_fn fn;
+	void *ctx;
+};
+
+/* The prepared statements, one per operation or query. */
+enum stmt_id {
+	ST_ADD_MESSAGE,
+	ST_ADD_ENTRY,
+	ST_REMOVE_ENTRY,
+	ST_DROP_ORPHAN,
+	ST_DROP_CONTAINER_ORPHANS,
+	ST_REMOVE_CONTAINER,
+	ST_ADD_DURABLE,
+	ST_REMOVE_DURABLE,
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_ADD_MESSAGE] = "INSERT OR REPLACE INTO messages(seq, id, dest_type, dest, headers, "
+			   "body, priority, expires, timestamp) VALUES (?,?,?,?,?,?,?,?,?)",
+	[ST_ADD_ENTRY] = "INSERT OR IGNORE INTO entries(container, seq) VALUES (?,?)",
+	[ST_REMOVE_ENTRY] = "DELETE FROM entries WHERE container = ? AND seq = ?",
+	[ST_DROP_ORPHAN] = "DELETE FROM messages WHERE seq = ?1 AND NOT EXISTS "
+			   "(SELECT 1 FROM entries WHERE seq = ?1)",
+	[ST_DROP_CONTAINER_ORPHANS] =
+		"DELETE FROM messages WHERE seq IN (SELECT seq FROM entries WHERE container = ?1) "
+		"AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = messages.seq "
+		"AND e.container <> ?1)",
+	[ST_REMOVE_CONTAINER] = "DELETE FROM entries WHERE container = ?",
+	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector) "
+			   "VALUES (?,?,?,?)",
+	[ST_REMOVE_DURABLE] = "DELETE FROM durables WHERE client_id = ? AND sub_name = ?",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS messages ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL, dest_type INTEGER NOT NULL,"
+	"  dest TEXT NOT NULL, headers BLOB, body BLOB, priority INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL, timestamp INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS entries ("
+	"  container TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (container, seq)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS entries_seq ON entries(seq);"
+	"CREATE TABLE IF NOT EXISTS durables ("
+	"  client_id TEXT NOT NULL, sub_name TEXT NOT NULL, topic TEXT NOT NULL,"
+	"  selector TEXT, PRIMARY KEY (client_id, sub_name));";
+
+struct store {
+	sqlite3 *db;
+	char *dir;
+	sqlite3_stmt *stmt[ST_COUNT];
+	uint64_t next_seq;
+	struct op *ops;
+	size_t nops, opcap;
+	struct done *dones;
+	size_t ndones, donecap;
+};
+
+static char *durable_container(const char *client_id, const char *sub_name)
+{
+	char *s;
+	return asprintf(&s, "durable://%s:%s", client_id, sub_name) < 0 ? NULL : s;
+}
+
+/* ---- opening and closing ---- */
+
+static int exec(struct store *st, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char *path = strdup(dir);
+	if (!path)
+		return -1;
+	for (char *s = path + 1;; s++) {
+		if (*s == '/' || !*s) {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+				free(path);
+				return -1;
+			}
+			if (!c)
+				break;
+			*s = c;
+		}
+	}
+	free(path);
+	return 0;
+}
+
+struct store *store_open(const char *dir, char *err, size_t errlen)
+{
+	if (mkdir_p(dir) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	struct store *st = calloc(1, sizeof *st);
+	char *path = NULL;
+	if (!st || !(st->dir = strdup(dir)) || asprintf(&path, "%s/store.db", dir) < 0) {
+		snprintf(err, errlen, "out of memory");
+		free(st ? st->dir : NULL);
+		free(st);
+		return NULL;
+	}
+	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				 SQLITE_OPEN_NOMUTEX, NULL);
+	free(path);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err, errlen) < 0 ||
+	    exec(st, schema, err, errlen) < 0)
+		goto fail;
+
+	sqlite3_stmt *q;
+	int version = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			version = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "store.db has schema version %d; this tandemd knows "
+			 "version %d at most", version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version < STORE_SCHEMA_VERSION &&
+	    exec(st, "PRAGMA user_version = 1", err, errlen) < 0)
+		goto fail;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT COALESCE(MAX(seq), 0) FROM messages", -1, &q,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (sqlite3_step(q) == SQLITE_ROW)
+		st->next_seq = (uint64_t)sqlite3_column_int64(q, 0) + 1;
+	sqlite3_finalize(q);
+
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	return st;
+fail:
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->dir);
+	free(st);
+	return NULL;
+}
+
+static void op_free(struct op *o)
+{
+	if (o->msg)
+		message_unref(o->msg);
+	free(o->a);
+	free(o->b);
+	free(o->c);
+	free(o->d);
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	store_commit(st);
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (sqlite3_close(st->db) != SQLITE_OK)
+		log_error("store", "Closing %s/store.db: %s", st->dir, sqlite3_errmsg(st->db));
+	free(st->ops);
+	free(st->dones);
+	free(st->dir);
+	free(st);
+}
+
+/* ---- loading ---- */
+
+int store_load_durables(struct store *st, store_durable_fn fn, void *ctx)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT client_id, sub_name, topic, selector "
+			       "FROM durables ORDER BY client_id, sub_name", -1, &q,
+			       NULL) != SQLITE_OK) {
+		log_error("store", "Reading durable subscriptions: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(q, 0),
+		   (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
+		   (const char *)sqlite3_column_text(q, 3));
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		log_error("store", "Reading durable subscriptions: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Decodes a headers blob; -1 when it is damaged. */
+static int decode_headers(const char *blob, size_t len, struct header **out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	if (len == 0)
+		return 0;
+	if (blob[len - 1] != '\0')
+		return -1;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += blob[i] == '\0';
+	if (n % 2)
+		return -1;
+	struct header *h = calloc(n / 2, sizeof *h);
+	if (!h)
+		return -1;
+	const char *s = blob;
+	for (size_t i = 0; i < n / 2; i++) {
+		h[i].name = strdup(s);
+		s += strlen(s) + 1;
+		h[i].value = strdup(s);
+		s += strlen(s) + 1;
+		if (!h[i].name || !h[i].value) {
+			headers_free(h, i + 1);
+			return -1;
+		}
+	}
+	*out = h;
+	*nout = n / 2;
+	return 0;
+}
+
+static struct message *row_message(sqlite3_stmt *q)
+{
+	struct header *h;
+	size_t nh;
+	const char *blob = sqlite3_column_blob(q, 5);
+	if (decode_headers(blob, (size_t)sqlite3_column_bytes(q, 5), &h, &nh) < 0)
+		return NULL;
+	size_t body_len = (size_t)sqlite3_column_bytes(q, 6);
+	const void *b = sqlite3_column_blob(q, 6);
+	char *body = malloc(body_len + 1);
+	const char *id = (const char *)sqlite3_column_text(q, 2);
+	const char *dest = (const char *)sqlite3_column_text(q, 4);
+	if (!body || !id || !dest) {
+		free(body);
+		headers_free(h, nh);
+		return NULL;
+	}
+	if (body_len)
+		memcpy(body, b, body_len);
+	body[body_len] = '\0';
+	struct message *m = message_new_take(strdup(id), sqlite3_column_int(q, 3) ? DEST_TOPIC
+					     : DEST_QUEUE, strdup(dest), h, nh, body, body_len);
+	if (!m)
+		return NULL;
+	m->seq = (uint64_t)sqlite3_column_int64(q, 1);
+	m->persistent = true;
+	int prio = sqlite3_column_int(q, 7);
+	m->priority = (uint8_t)(prio < 0 ? 0 : prio > MSG_PRIORITY_MAX ? MSG_PRIORITY_MAX : prio);
+	m->expires = sqlite3_column_int64(q, 8);
+	m->timestamp = sqlite3_column_int64(q, 9);
+	return m;
+}
+
+int store_load_entries(struct store *st, store_entry_fn fn, void *ctx)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT e.container, m.seq, m.id, m.dest_type, m.dest, m.headers, "
+			       "m.body, m.priority, m.expires, m.timestamp "
+			       "FROM entries e JOIN messages m ON m.seq = e.seq "
+			       "ORDER BY e.container, e.seq", -1, &q, NULL) != SQLITE_OK) {
+		log_error("store", "Reading messages: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	/* A message held by several containers (a topic message kept by
+	 * several durable subscriptions) is read once per container: sharing
+	 * would need a map over the whole backlog during the load. */
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct message *m = row_message(q);
+		if (!m) {
+			log_error("store", "Message %lld in %s/store.db is damaged (or memory ran "
+				  "out): skipped", (long long)sqlite3_column_int64(q, 1), st->dir);
+			continue;
+		}
+		fn(ctx, (const char *)sqlite3_column_text(q, 0), m);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		log_error("store", "Reading messages: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- queued operations ---- */
+
+static struct op *new_op(struct store *st, enum op_kind kind)
+{
+	if (st->nops == st->opcap) {
+		size_t cap = st->opcap ? st->opcap * 2 : 64;
+		struct op *o = realloc(st->ops, cap * sizeof *o);
+		if (!o)
+			return NULL;
+		st->ops = o;
+		st->opcap = cap;
+	}
+	struct op *o = &st->ops[st->nops];
+	memset(o, 0, sizeof *o);
+	o->kind = kind;
+	return o;
+}
+
+/* Duplicates up to four strings into o; NULL strings stay NULL. Commits the
+ * op only when every copy worked. */
+static int push_op(struct store *st, struct op *o, const char *a, const char *b,
+		   const char *c, const char *d)
+{
+	const char *in[4] = { a, b, c, d };
+	char **out[4] = { &o->a, &o->b, &o->c, &o->d };
+	for (int i = 0; i < 4; i++) {
+		if (in[i] && !(*out[i] = strdup(in[i]))) {
+			op_free(o);
+			return -1;
+		}
+	}
+	st->nops++;
+	return 0;
+}
+
+int store_add_message(struct store *st, struct message *m)
+{
+	struct op *o = new_op(st, OP_ADD_MESSAGE);
+	if (!o)
+		return -1;
+	if (!m->seq)
+		m->seq = st->next_seq++;
+	o->msg = message_ref(m);
+	o->seq = m->seq;
+	st->nops++;
+	return 0;
+}
+
+int store_add_entry(struct store *st, const char *container, uint64_t seq)
+{
+	struct op *o = new_op(st, OP_ADD_ENTRY);
+	if (!o)
+		return -1;
+	o->seq = seq;
+	return push_op(st, o, container, NULL, NULL, NULL);
+}
+
+int store_remove_entry(struct store *st, const char *container, uint64_t seq)
+{
+	struct op *o = new_op(st, OP_REMOVE_ENTRY);
+	if (!o)
+		return -1;
+	o->seq = seq;
+	return push_op(st, o, container, NULL, NULL, NULL);
+}
+
+int store_remove_container(struct store *st, const char *container)
+{
+	struct op *o = new_op(st, OP_REMOVE_CONTAINER);
+	return o ? push_op(st, o, container, NULL, NULL, NULL) : -1;
+}
+
+int store_add_durable(struct store *st, const char *client_id, const char *sub_name,
+		      const char *topic, const char *selector)
+{
+	struct op *o = new_op(st, OP_ADD_DURABLE);
+	return o ? push_op(st, o, client_id, sub_name, topic, selector) : -1;
+}
+
+int store_remove_durable(struct store *st, const char *client_id, const char *sub_name)
+{
+	char *container = durable_container(client_id, sub_name);
+	struct op *o = container ? new_op(st, OP_REMOVE_DURABLE) : NULL;
+	int rc = o ? push_op(st, o, client_id, sub_name, container, NULL) : -1;
+	free(container);
+	return rc;
+}
+
+int store_on_commit(struct store *st, store_done_fn fn, void *ctx)
+{
+	if (st->ndones == st->donecap) {
+		size_t cap = st->donecap ? st->donecap * 2 : 64;
+		struct done *d = realloc(st->dones, cap * sizeof *d);
+		if (!d)
+			return -1;
+		st->dones = d;
+		st->donecap = cap;
+	}
+	st->dones[st->ndones++] = (struct done){ fn, ctx };
+	return 0;
+}
+
+bool store_pending(const struct store *st)
+{
+	return st->nops > 0 || st->ndones > 0;
+}
+
+/* ---- commit ---- */
+
+static int encode_headers(const struct message *m, char **blob, size_t *len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nheaders; i++)
+		n += strlen(m->headers[i].name) + strlen(m->headers[i].value) + 2;
+	*len = n;
+	*blob = malloc(n ? n : 1);
+	if (!*blob)
+		return -1;
+	char *p = *blob;
+	for (size_t i = 0; i < m->nheaders; i++) {
+		p = stpcpy(p, m->headers[i].name) + 1;
+		p = stpcpy(p, m->headers[i].value) + 1;
+	}
+	return 0;
+}
+
+/* Binds the values and runs one statement to completion. */
+static int run(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int bind_text(struct store *st, enum stmt_id id, int col, const char *s)
+{
+	return sqlite3_bind_text(st->stmt[id], col, s, -1, SQLITE_STATIC);
+}
+
+static int apply(struct store *st, const struct op *o)
+{
+	int rc = SQLITE_OK;
+	switch (o->kind) {
+	case OP_ADD_MESSAGE: {
+		const struct message *m = o->msg;
+		char *blob;
+		size_t len;
+		if (encode_headers(m, &blob, &len) < 0)
+			return SQLITE_NOMEM;
+		sqlite3_stmt *s = st->stmt[ST_ADD_MESSAGE];
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)m->seq);
+		sqlite3_bind_text(s, 2, m->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, m->dest_type);
+		sqlite3_bind_text(s, 4, m->dest, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 5, blob, (int)len, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 6, m->body_len ? m->body : "", (int)m->body_len, SQLITE_STATIC);
+		sqlite3_bind_int(s, 7, m->priority);
+		sqlite3_bind_int64(s, 8, m->expires);
+		sqlite3_bind_int64(s, 9, m->timestamp);
+		rc = run(st, ST_ADD_MESSAGE);
+		free(blob);
+		break;
+	}
+	case OP_ADD_ENTRY:
+		bind_text(st, ST_ADD_ENTRY, 1, o->a);
+		sqlite3_bind_int64(st->stmt[ST_ADD_ENTRY], 2, (sqlite3_int64)o->seq);
+		rc = run(st, ST_ADD_ENTRY);
+		break;
+	case OP_REMOVE_ENTRY:
+		bind_text(st, ST_REMOVE_ENTRY, 1, o->a);
+		sqlite3_bind_int64(st->stmt[ST_REMOVE_ENTRY], 2, (sqlite3_int64)o->seq);
+		rc = run(st, ST_REMOVE_ENTRY);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(st->stmt[ST_DROP_ORPHAN], 1, (sqlite3_int64)o->seq);
+			rc = run(st, ST_DROP_ORPHAN);
+		}
+		break;
+	case OP_REMOVE_DURABLE:
+		bind_text(st, ST_REMOVE_DURABLE, 1, o->a);
+		bind_text(st, ST_REMOVE_DURABLE, 2, o->b);
+		rc = run(st, ST_REMOVE_DURABLE);
+		if (rc != SQLITE_OK)
+			break;
+		/* and its entries, as for a container (the name is in c) */
+		__attribute__((fallthrough));
+	case OP_REMOVE_CONTAINER: {
+		const char *container = o->kind == OP_REMOVE_DURABLE ? o->c : o->a;
+		bind_text(st, ST_DROP_CONTAINER_ORPHANS, 1, container);
+		rc = run(st, ST_DROP_CONTAINER_ORPHANS);
+		if (rc == SQLITE_OK) {
+			bind_text(st, ST_REMOVE_CONTAINER, 1, container);
+			rc = run(st, ST_REMOVE_CONTAINER);
+		}
+		break;
+	}
+	case OP_ADD_DURABLE:
+		bind_text(st, ST_ADD_DURABLE, 1, o->a);
+		bind_text(st, ST_ADD_DURABLE, 2, o->b);
+		bind_text(st, ST_ADD_DURABLE, 3, o->c);
+		if (o->d)
+			bind_text(st, ST_ADD_DURABLE, 4, o->d);
+		else
+			sqlite3_bind_null(st->stmt[ST_ADD_DURABLE], 4);
+		rc = run(st, ST_ADD_DURABLE);
+		break;
+	}
+	return rc;
+}
+
+static int errno_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL: return -ENOSPC;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return -EBUSY;
+	case SQLITE_NOMEM: return -ENOMEM;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN: return -EACCES;
+	default: return -EIO;
+	}
+}
+
+/* Writes the queued operations in one transaction; 0 or a negative errno. */
+static int write_ops(struct store *st, struct op *ops, size_t nops)
+{
+	if (!nops)
+		return 0;
+	int rc = run(st, ST_BEGIN);
+	for (size_t i = 0; rc == SQLITE_OK && i < nops; i++)
+		rc = apply(st, &ops[i]);
+	if (rc == SQLITE_OK)
+		rc = run(st, ST_COMMIT);
+	if (rc == SQLITE_OK)
+		return 0;
+	log_error("store", "Writing to %s/store.db failed: %s (%d operation(s) not stored)",
+		  st->dir, sqlite3_errstr(rc), (int)nops);
+	if (!sqlite3_get_autocommit(st->db))
+		run(st, ST_ROLLBACK);
+	return errno_of(rc);
+}
+
+int store_commit(struct store *st)
+{
+	/* Take the lists: callbacks may queue work for the next commit. */
+	struct op *ops = st->ops;
+	size_t nops = st->nops;
+	struct done *dones = st->dones;
+	size_t ndones = st->ndones;
+	st->ops = NULL;
+	st->nops = st->opcap = 0;
+	st->dones = NULL;
+	st->ndones = st->donecap = 0;
+
+	int err = write_ops(st, ops, nops);
+	for (size_t i = 0; i < nops; i++)
+		op_free(&ops[i]);
+	free(ops);
+	for (size_t i = 0; i < ndones; i++)
+		dones[i].fn(dones[i].ctx, err);
+	free(dones);
+	return err;
+}

@@ -1,0 +1,96 @@
+#!/bin/sh
+# tandemd -c FILE --check, and how the broker treats a bad configuration.
+. "$(dirname "$0")/test-lib.sh"
+
+CONF=$TEST_ROOT/conf
+
+for node in node1 node2; do
+test_expect_success "the seed's activemq-$node.xml loads unmodified with --check" "
+	cmp $CONF/activemq-$node.xml $TEST_ROOT/../shared/seed/activemq-$node.xml 2>/dev/null ||
+		[ ! -d $TEST_ROOT/../shared/seed ] || { echo 'conf/ differs from the seed'; false; }
+	'$TANDEMD' -c $CONF/activemq-$node.xml --check -D activemq.conf=$CONF \
+		-D activemq.data=$TRASH/data >check-$node.out 2>check-$node.err &&
+	cat check-$node.out &&
+	grep -q 'ERROR' check-$node.err && { cat check-$node.err; false; } || true
+"
+done
+
+test_expect_success '--check prints the broker, store, connectors, network, policies, limits and ports' '
+	out=check-node1.out &&
+	grep -i "broker.*name" $out && grep -i "store" $out &&
+	grep "61616" $out && grep "1883" $out && grep -i "maximumConnections.*1000" $out &&
+	grep -i "multicast://default" $out && grep -i "networkTTL.*3" $out &&
+	grep -i "limit.*1000" $out && grep -i "memory" $out &&
+	grep "1100" $out && grep "8161" $out &&
+	grep "1101" check-node2.out && grep "61617" check-node2.out
+'
+
+test_expect_success '--check does not create the store directory' '
+	[ ! -e "$TRASH/data" ]
+'
+
+test_expect_success 'Java-only elements are noted once, at INFO' '
+	grep "INFO.*shutdownHooks\|INFO.*logQuery\|INFO.*Java" check-node1.err &&
+	n=$(grep -c "INFO.*shutdownHooks" check-node1.err) && [ "$n" -le 1 ]
+'
+
+bad_config() {
+	cat >"$1" <<-EOF
+	<beans xmlns="http://www.springframework.org/schema/beans">
+	  <broker xmlns="http://activemq.apache.org/schema/core" brokerName="bad" dataDirectory="$TRASH/bad-data">
+	    $2
+	  </broker>
+	</beans>
+	EOF
+}
+
+test_expect_success 'an unknown element and attribute are warned about with file and line' '
+	bad_config odd.xml "<frobnicator/>
+	<transportConnectors><transportConnector name=\"a\" uri=\"stomp://127.0.0.1:0\" colour=\"blue\"/></transportConnectors>" &&
+	"$TANDEMD" -c odd.xml --check >out 2>err &&
+	cat err &&
+	grep "WARN.*odd.xml:3.*frobnicator" err &&
+	grep "WARN.*odd.xml:4.*colour" err
+'
+
+for case in \
+	'bad port|<transportConnectors><transportConnector name="a" uri="tcp://0.0.0.0:99999"/></transportConnectors>|bad.xml:3.*port' \
+	'bad URI|<transportConnectors><transportConnector name="a" uri="no-scheme-here"/></transportConnectors>|bad.xml:3.*URI' \
+	'bad size|<systemUsage><systemUsage><memoryUsage><memoryUsage limit="lots"/></memoryUsage></systemUsage></systemUsage>|bad.xml:3.*lots' \
+	'bad boolean|<destinationPolicy><policyMap><policyEntries><policyEntry queue=">" producerFlowControl="maybe"/></policyEntries></policyMap></destinationPolicy>|bad.xml:3.*maybe'
+do
+	what=${case%%|*}; rest=${case#*|}; xml=${rest%|*}; want=${rest##*|}
+	test_expect_success "invalid value ($what): an error with file and line, exit 78, store untouched" "
+		bad_config bad.xml '$xml' &&
+		{ '$TANDEMD' -c bad.xml >out 2>err; status=\$?; } ;
+		cat err; [ \$status = 78 ] &&
+		grep 'ERROR.*$want' err &&
+		[ ! -e '$TRASH/bad-data' ]
+	"
+done
+
+test_expect_success 'a file that is not XML is an error, exit 78' '
+	echo "<beans><broker" >broken.xml &&
+	{ "$TANDEMD" -c broken.xml --check >out 2>err; status=$?; } ;
+	cat err; [ $status = 78 ] && grep "ERROR.*broken.xml" err
+'
+
+test_expect_success 'a missing file is an error, exit 78' '
+	{ "$TANDEMD" -c does-not-exist.xml >out 2>err; status=$?; } ;
+	cat err; [ $status = 78 ] && grep "does-not-exist.xml" err
+'
+
+test_expect_success 'a port already in use: the broker says so and exits 1' '
+	broker_config busy && start_broker busy &&
+	p=$(broker_port busy) &&
+	bad_config clash.xml "<transportConnectors><transportConnector name=\"a\" uri=\"tcp://127.0.0.1:$p\"/></transportConnectors>" &&
+	{ "$TANDEMD" -c clash.xml >out 2>err; status=$?; } ;
+	cat err; [ $status = 1 ] && grep "ERROR.*$p" err
+'
+
+test_expect_success 'tandemd --help and --version' '
+	"$TANDEMD" --help | grep -- "--check" &&
+	"$TANDEMD" --version | grep "^tandemd [0-9]"
+'
+
+test_done

@@ -1,0 +1,168 @@
+"""tstomp - small helpers around Debian's python3-stomp for the tests.
+
+The tests drive tandemd with stomp.py, a client nobody here wrote; this
+module only collects what arrives (messages, receipts, errors) so a test can
+wait for "the next N messages" instead of sleeping, and fails loudly with
+what it saw when they do not come.
+
+    from tstomp import *
+    c = client(port())            # connected, listener attached
+    c.conn.subscribe("/queue/a", id="1", ack="client-individual")
+    send(port(), "/queue/a", "hello", receipt=True)
+    m = c.wait(1)[0]
+"""
+import os
+import socket
+import sys
+import threading
+import time
+
+import stomp
+
+WAIT = float(os.environ.get("TSTOMP_WAIT", "15"))
+"""How long to wait for something that must arrive (generous: CI is slow)."""
+
+
+def port(name=None):
+    """The tcp:// port of broker NAME (its directory in the test's trash)."""
+    if name is None:
+        return int(os.environ["PORT"])
+    with open(os.path.join(os.environ.get("TRASH", "."), name, "port")) as f:
+        return int(f.read())
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+class Client(stomp.ConnectionListener):
+    """A stomp.py connection and everything that arrived on it."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.messages = []
+        self.errors = []
+        self.receipts = []
+        self.disconnected = False
+        self.cond = threading.Condition()
+        conn.set_listener("tstomp", self)
+
+    def on_message(self, frame):
+        with self.cond:
+            self.messages.append(frame)
+            self.cond.notify_all()
+
+    def on_error(self, frame):
+        with self.cond:
+            self.errors.append(frame)
+            self.cond.notify_all()
+
+    def on_receipt(self, frame):
+        with self.cond:
+            self.receipts.append(frame.headers.get("receipt-id"))
+            self.cond.notify_all()
+
+    def on_disconnected(self):
+        with self.cond:
+            self.disconnected = True
+            self.cond.notify_all()
+
+    def _wait_until(self, what, pred, timeout):
+        deadline = time.monotonic() + (timeout or WAIT)
+        with self.cond:
+            while not pred():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    fail("timed out waiting for %s; messages=%r errors=%r receipts=%r"
+                         % (what, [(m.headers, m.body) for m in self.messages],
+                            [(e.headers, e.body) for e in self.errors], self.receipts))
+                self.cond.wait(left)
+
+    def wait(self, n, timeout=None):
+        """Waits until n messages arrived in all; returns and forgets them."""
+        self._wait_until("%d message(s)" % n, lambda: len(self.messages) >= n, timeout)
+        with self.cond:
+            got, self.messages = self.messages[:n], self.messages[n:]
+        return got
+
+    def wait_bodies(self, n, timeout=None):
+        return [m.body for m in self.wait(n, timeout)]
+
+    def wait_receipt(self, rid, timeout=None):
+        self._wait_until("receipt %s" % rid, lambda: rid in self.receipts, timeout)
+
+    def wait_error(self, timeout=None):
+        self._wait_until("an ERROR frame", lambda: self.errors, timeout)
+        return self.errors[0]
+
+    def wait_disconnected(self, timeout=None):
+        self._wait_until("the connection to close", lambda: self.disconnected, timeout)
+
+    def sync(self):
+        """A round trip: everything the broker sent before answering this
+        receipt has arrived (frames on one connection keep their order)."""
+        rid = "sync-%f" % time.monotonic()
+        self.conn.send_frame("SEND", {"destination": "/queue/tstomp.sync",
+                                      "persistent": "false", "receipt": rid}, "")
+        self.wait_receipt(rid)
+
+    def close(self):
+        if self.conn.is_connected():
+            self.conn.disconnect()
+
+
+def client(p=None, version="1.2", login=None, passcode=None, headers=None,
+           auto_decode=True, heartbeats=(0, 0)):
+    """A connected Client to the broker on port p (default PORT)."""
+    cls = {"1.0": stomp.Connection10, "1.1": stomp.Connection11,
+           "1.2": stomp.Connection12}[version]
+    kw = {} if version == "1.0" else {"heartbeats": heartbeats}
+    conn = cls([("127.0.0.1", p or port())], auto_decode=auto_decode,
+               reconnect_attempts_max=1, **kw)
+    c = Client(conn)
+    conn.connect(login, passcode, wait=True, headers=headers or {})
+    return c
+
+
+def send(p, dest, body, receipt=True, headers=None, version="1.2"):
+    """Sends one message on a fresh connection, waiting for its receipt."""
+    c = client(p, version)
+    send_on(c, dest, body, receipt, headers)
+    c.close()
+
+
+_receipt_no = [0]
+
+
+def send_on(c, dest, body, receipt=True, headers=None):
+    h = dict(headers or {})
+    if receipt:
+        _receipt_no[0] += 1
+        rid = "r%d" % _receipt_no[0]
+        h["receipt"] = rid
+    c.conn.send(dest, body, headers=h)
+    if receipt:
+        c.wait_receipt(rid)
+
+
+def raw(p, data, read_until_close=True, timeout=None):
+    """Writes bytes on a plain socket and returns what the broker answered
+    before closing it (for malformed input that no client library sends)."""
+    s = socket.create_connection(("127.0.0.1", p), timeout=timeout or WAIT)
+    try:
+        s.sendall(data)
+        out = b""
+        while read_until_close:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        return out
+    finally:
+        s.close()

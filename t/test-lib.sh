@@ -1,0 +1,226 @@
+# t/test-lib.sh - the harness every integration test sources.
+#
+# In the style of git's t/test-lib.sh: a test is a shell script that sources
+# this file, describes behaviours with test_expect_success, and ends with
+# test_done. Output is TAP, for prove.
+#
+#   . "$(dirname "$0")/test-lib.sh"
+#   broker_config node1 && start_broker node1
+#   test_expect_success 'a message sent to a queue is received' '
+#       stomp_py <<-\EOF
+#       ...
+#       EOF
+#   '
+#   test_done
+#
+# Brokers run from $TANDEM_BUILD (the build directory, "." by default) on
+# free loopback ports, each in its own directory under t/tmp/<test>/; every
+# process started here is killed when the script exits, however it exits.
+
+TEST_NAME=$(basename "$0" .t)
+TEST_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+case ${TANDEM_BUILD:-.} in
+/*) TEST_BUILD=$TANDEM_BUILD ;;
+*) TEST_BUILD=$TEST_ROOT/${TANDEM_BUILD:-.} ;;
+esac
+TANDEMD=$TEST_BUILD/broker/tandemd
+TRASH=$TEST_ROOT/t/tmp/$TEST_NAME
+PYTHON=/usr/bin/python3		# Debian's, which has python3-stomp
+PYTHONPATH=$TEST_ROOT/t/lib
+export PYTHONPATH PYTHONDONTWRITEBYTECODE=1
+
+rm -rf "$TRASH" && mkdir -p "$TRASH" || exit 1
+cd "$TRASH" || exit 1
+
+test_count=0
+test_failed=0
+test_pids=""
+
+test_cleanup() {
+	for pid in $test_pids; do
+		kill -9 "$pid" 2>/dev/null
+	done
+	for pid in $test_pids; do
+		wait "$pid" 2>/dev/null
+	done
+	test_pids=""
+}
+trap 'test_cleanup' EXIT
+trap 'exit 1' INT TERM HUP
+
+say() { printf '# %s\n' "$*"; }
+
+# test_expect_success 'behaviour' 'commands': one TAP line. The commands run
+# in this shell (so they can start brokers and set variables); their output
+# is shown as TAP comments only when they fail, or always with -v.
+test_expect_success() {
+	test_count=$((test_count + 1))
+	out=$TRASH/.out
+	if (eval "$2") >"$out" 2>&1; then
+		# A subshell keeps `cd` and `exit` in a test from leaking; state the
+		# test means to keep (broker pids) is held in files, see start_broker.
+		echo "ok $test_count - $1"
+		[ -n "$TEST_VERBOSE" ] && sed 's/^/#   /' "$out"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$out"
+	fi
+	test_reap_pids
+	return 0
+}
+
+test_done() {
+	echo "1..$test_count"
+	test_cleanup
+	[ "$test_failed" = 0 ]
+	exit $?
+}
+
+# Pids of brokers that tests started are kept in $TRASH/*/pid, so a broker
+# started inside one test block (a subshell) is still killed at exit.
+test_reap_pids() {
+	for f in "$TRASH"/*/pid; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		case " $test_pids " in
+		*" $pid "*) ;;
+		*) test_pids="$test_pids $pid" ;;
+		esac
+	done
+}
+
+# A port nobody listens on now. The kernel picks it; the small window until
+# the broker binds it is acceptable on a test machine.
+free_port() {
+	"$PYTHON" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# broker_config NAME: writes NAME/broker.xml, a minimal ActiveMQ config with
+# an auto-detecting tcp:// connector (port in NAME/port) and a stomp://
+# connector (NAME/stomp_port). Variables that shape it:
+#   TCP_OPTIONS    query string for the tcp:// connector ("a=1&amp;b=2")
+#   BROKER_EXTRA   XML placed inside <broker> (policies, plugins...)
+#   STORE_DIR      the kahaDB directory (default NAME/data/kahadb)
+broker_config() {
+	name=$1
+	mkdir -p "$TRASH/$name" || return 1
+	[ -f "$TRASH/$name/port" ] || free_port >"$TRASH/$name/port" || return 1
+	[ -f "$TRASH/$name/stomp_port" ] || free_port >"$TRASH/$name/stomp_port" || return 1
+	port=$(cat "$TRASH/$name/port")
+	sport=$(cat "$TRASH/$name/stomp_port")
+	store=${STORE_DIR:-$TRASH/$name/data/kahadb}
+	opts=${TCP_OPTIONS:+?$TCP_OPTIONS}
+	cat >"$TRASH/$name/broker.xml" <<-EOF
+	<beans xmlns="http://www.springframework.org/schema/beans">
+	  <broker xmlns="http://activemq.apache.org/schema/core"
+	          brokerName="$name" dataDirectory="$TRASH/$name/data">
+	    <persistenceAdapter><kahaDB directory="$store"/></persistenceAdapter>
+	    <managementContext><managementContext createConnector="false"/></managementContext>
+	    ${BROKER_EXTRA:-}
+	    <transportConnectors>
+	      <transportConnector name="auto" uri="tcp://127.0.0.1:$port$opts"/>
+	      <transportConnector name="stomp" uri="stomp://127.0.0.1:$sport"/>
+	    </transportConnectors>
+	  </broker>
+	</beans>
+	EOF
+}
+
+broker_port() { cat "$TRASH/$1/port"; }
+broker_stomp_port() { cat "$TRASH/$1/stomp_port"; }
+broker_log() { cat "$TRASH/$1/log"; }
+
+# start_broker NAME: runs tandemd on NAME/broker.xml (written by
+# broker_config unless it exists), logging to NAME/log, and waits until it
+# accepts connections on every connector.
+start_broker() {
+	name=$1
+	[ -f "$TRASH/$name/broker.xml" ] || broker_config "$name" || return 1
+	: >>"$TRASH/$name/log"
+	echo "--- start" >>"$TRASH/$name/log"
+	"$TANDEMD" -c "$TRASH/$name/broker.xml" >>"$TRASH/$name/log" 2>&1 &
+	echo $! >"$TRASH/$name/pid"
+	test_reap_pids
+	wait_broker "$name"
+}
+
+# wait_broker NAME: until its ports accept, or fails after 20 s (or at once
+# when the process died).
+wait_broker() {
+	name=$1
+	pid=$(cat "$TRASH/$name/pid")
+	for i in $(seq 200); do
+		if ! process_alive "$pid"; then
+			say "broker $name exited; its log:"
+			sed 's/^/#   /' "$TRASH/$name/log"
+			return 1
+		fi
+		if port_open "$(broker_port "$name")" && port_open "$(broker_stomp_port "$name")"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	say "broker $name did not start listening in 20 s"
+	return 1
+}
+
+# process_alive PID: running, and not a zombie waiting to be reaped.
+process_alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	state=$(sed 's/^.*) //' "/proc/$1/stat" | cut -c1)
+	[ "$state" != Z ]
+}
+
+port_open() {
+	"$PYTHON" -c 'import socket, sys
+s = socket.socket()
+try:
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)' "$1"
+}
+
+# stop_broker NAME: SIGTERM, and waits for it to exit; fails if it does not
+# exit within 20 s or did not log its clean stop.
+stop_broker() {
+	signal_broker "$1" TERM && log_contains "$1" "Tandem broker $1 stopped"
+}
+
+# kill_broker NAME: kill -9, as a crash.
+kill_broker() {
+	signal_broker "$1" KILL
+}
+
+signal_broker() {
+	pid=$(cat "$TRASH/$1/pid") || return 1
+	kill -"$2" "$pid" || return 1
+	# A broker started by this shell is its child: wait reaps it. Otherwise
+	# wait fails at once and we watch the process until it is gone.
+	wait "$pid" 2>/dev/null
+	for i in $(seq 200); do
+		if ! process_alive "$pid"; then
+			rm -f "$TRASH/$1/pid"
+			return 0
+		fi
+		sleep 0.1
+	done
+	say "broker $1 (pid $pid) did not exit after SIG$2"
+	return 1
+}
+
+# stomp_py [ARGS]: runs a Python script (stdin) with the t/lib helpers on
+# the path and PORT set to the first broker's tcp:// port unless given.
+stomp_py() {
+	PORT=${PORT:-$(broker_port node1)} TRASH=$TRASH "$PYTHON" - "$@"
+}
+
+# log_contains NAME PATTERN: the broker's log has a line matching PATTERN.
+log_contains() {
+	grep -q -e "$2" "$TRASH/$1/log" || {
+		echo "log of $1 has no line matching: $2"
+		tail -n 20 "$TRASH/$1/log"
+		return 1
+	}
+}

@@ -1,0 +1,240 @@
+/* The SQLite store: what is committed survives a reopen, shared message
+ * rows go with their last entry, callbacks follow their commit. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/tandem-store-test-XXXXXX";
+
+static struct message *msg(const char *id, const char *dest, const char *body, size_t len)
+{
+	struct header *h = calloc(2, sizeof *h);
+	h[0] = (struct header){ strdup("color"), strdup("red") };
+	h[1] = (struct header){ strdup("empty"), strdup("") };
+	char *b = malloc(len + 1);
+	memcpy(b, body, len);
+	b[len] = '\0';
+	struct message *m = message_new_take(strdup(id), DEST_QUEUE, strdup(dest), h, 2, b, len);
+	m->persistent = true;
+	m->priority = 7;
+	m->expires = 1234567890123;
+	m->timestamp = 42;
+	return m;
+}
+
+struct loaded {
+	char containers[16][64];
+	struct message *msgs[16];
+	int n;
+};
+
+static void on_entry(void *ctx, const char *container, struct message *m)
+{
+	struct loaded *l = ctx;
+	if (l->n < 16) {
+		snprintf(l->containers[l->n], 64, "%s", container);
+		l->msgs[l->n++] = m;
+	} else {
+		message_unref(m);
+	}
+}
+
+static void loaded_free(struct loaded *l)
+{
+	for (int i = 0; i < l->n; i++)
+		message_unref(l->msgs[i]);
+	l->n = 0;
+}
+
+static struct store *reopen(struct store *st, struct loaded *l)
+{
+	char err[256];
+	store_close(st);
+	st = store_open(dir, err, sizeof err);
+	if (!st) {
+		diag("reopen: %s", err);
+		exit(1);
+	}
+	loaded_free(l);
+	store_load_entries(st, on_entry, l);
+	return st;
+}
+
+static int calls[8], ncalls, last_err = 1;
+static struct store *the_store;
+
+static void on_done(void *ctx, int err)
+{
+	calls[ncalls++] = (int)(long)ctx;
+	last_err = err;
+	if ((long)ctx == 2)	/* queued during a callback: the next commit's */
+		store_on_commit(the_store, on_done, (void *)3L);
+}
+
+struct durables { int n; char seen[4][128]; };
+
+static void on_durable(void *ctx, const char *cid, const char *name, const char *topic,
+		       const char *sel)
+{
+	struct durables *d = ctx;
+	if (d->n < 4)
+		snprintf(d->seen[d->n++], 128, "%s/%s/%s/%s", cid, name, topic, sel ? sel : "-");
+}
+
+static long count_rows(const char *sql)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	long n = -1;
+	sqlite3_open(path, &db);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+int main(void)
+{
+	char err[256];
+	if (!mkdtemp(dir))
+		return 1;
+	char sub[300];
+	snprintf(sub, sizeof sub, "%s/deeper/store", dir);
+	struct store *st = store_open(sub, err, sizeof err);
+	ok(st != NULL, "opens, creating missing directories");
+	store_close(st);
+
+	st = store_open(dir, err, sizeof err);
+	the_store = st;
+	struct message *a = msg("id-a", "orders", "a\0b", 3);
+	struct message *b = msg("id-b", "orders", "second", 6);
+	store_add_message(st, a);
+	store_add_entry(st, "queue://orders", a->seq);
+	store_add_message(st, b);
+	store_add_entry(st, "queue://orders", b->seq);
+	store_add_entry(st, "durable://c1:s1", b->seq);
+	ok(a->seq && b->seq > a->seq, "seqs are assigned in order");
+	ok(store_pending(st), "operations are pending before the commit");
+	is(count_rows("SELECT COUNT(*) FROM entries"), 0, "nothing is written before the commit");
+	store_on_commit(st, on_done, (void *)1L);
+	store_on_commit(st, on_done, (void *)2L);
+	is(store_commit(st), 0, "commit succeeds");
+	ok(ncalls == 2 && calls[0] == 1 && calls[1] == 2 && last_err == 0,
+	   "callbacks run in order with 0");
+	is(count_rows("SELECT COUNT(*) FROM messages"), 2, "the rows are on disk after the commit");
+	is(count_rows("SELECT COUNT(*) FROM entries"), 3, "three entries");
+	ok(store_pending(st), "a callback queued during the callbacks waits for the next commit");
+	store_commit(st);
+	ok(ncalls == 3 && calls[2] == 3, "and runs after it");
+	ok(!store_pending(st), "nothing pending");
+
+	struct loaded l = { 0 };
+	uint64_t seq_b = b->seq;
+	message_unref(a);
+	message_unref(b);
+	st = reopen(st, &l);
+	the_store = st;
+	is(l.n, 3, "three entries loaded");
+	ok(l.n == 3 && !strcmp(l.containers[0], "durable://c1:s1") &&
+	   !strcmp(l.containers[1], "queue://orders") && !strcmp(l.containers[2], "queue://orders"),
+	   "grouped by container");
+	ok(l.n == 3 && l.msgs[1]->seq < l.msgs[2]->seq, "in seq order within a container");
+	struct message *m = l.msgs[1];
+	ok(m->body_len == 3 && !memcmp(m->body, "a\0b", 3), "a body with NUL survives");
+	ok(m->nheaders == 2 && !strcmp(message_header(m, "color"), "red") &&
+	   !strcmp(message_header(m, "empty"), ""), "headers survive");
+	ok(m->priority == 7 && m->expires == 1234567890123 && m->timestamp == 42 &&
+	   m->persistent && !strcmp(m->id, "id-a") && !strcmp(m->dest, "orders"),
+	   "priority, expiry, timestamp, id and destination survive");
+
+	store_remove_entry(st, "queue://orders", seq_b);
+	store_commit(st);
+	is(count_rows("SELECT COUNT(*) FROM messages"), 2, "a row stays while another entry holds it");
+	store_remove_entry(st, "durable://c1:s1", seq_b);
+	store_commit(st);
+	is(count_rows("SELECT COUNT(*) FROM messages"), 1, "and goes with the last entry");
+
+	struct message *c = msg("id-c", "tmp", "x", 1);
+	store_add_message(st, c);
+	store_add_entry(st, "queue://tmp", c->seq);
+	store_remove_entry(st, "queue://tmp", c->seq);
+	store_commit(st);
+	ok(count_rows("SELECT COUNT(*) FROM messages") == 1 &&
+	   count_rows("SELECT COUNT(*) FROM entries") == 1, "added and removed in one batch leaves nothing");
+	uint64_t seq_c = c->seq;
+	message_unref(c);
+
+	store_remove_container(st, "queue://orders");
+	store_commit(st);
+	ok(count_rows("SELECT COUNT(*) FROM messages") == 0 &&
+	   count_rows("SELECT COUNT(*) FROM entries") == 0, "removing a container removes its messages");
+
+	struct durables d = { 0 };
+	store_add_durable(st, "c1", "s1", "news.>", "color = 'red'");
+	store_add_durable(st, "c2", "s2", "sport", NULL);
+	struct message *e = msg("id-e", "news.a", "e", 1);
+	store_add_message(st, e);
+	store_add_entry(st, "durable://c1:s1", e->seq);
+	store_commit(st);
+	message_unref(e);
+	st = reopen(st, &l);
+	the_store = st;
+	store_load_durables(st, on_durable, &d);
+	ok(d.n == 2 && !strcmp(d.seen[0], "c1/s1/news.>/color = 'red'") &&
+	   !strcmp(d.seen[1], "c2/s2/sport/-"), "durable subscriptions survive a reopen");
+	store_remove_durable(st, "c1", "s1");
+	store_commit(st);
+	ok(count_rows("SELECT COUNT(*) FROM durables") == 1 &&
+	   count_rows("SELECT COUNT(*) FROM entries") == 0 &&
+	   count_rows("SELECT COUNT(*) FROM messages") == 0,
+	   "removing a durable subscription removes its messages");
+
+	struct message *f = msg("id-f", "q", "f", 1);
+	store_add_message(st, f);
+	ok(f->seq > seq_c, "seqs keep growing after a reopen");
+	store_add_entry(st, "queue://q", f->seq);
+	message_unref(f);
+
+	/* A second connection holding the write lock makes the commit fail:
+	 * the callbacks hear about it. */
+	char path[128];
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	sqlite3 *other;
+	sqlite3_open(path, &other);
+	sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	/* A short busy timeout would be nicer; the store waits 5 s. */
+	ncalls = 0;
+	store_on_commit(st, on_done, (void *)5L);
+	int rc = store_commit(st);
+	ok(rc == -EBUSY && ncalls == 1 && last_err == -EBUSY, "a failed commit reports -EBUSY to its callbacks");
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	is(count_rows("SELECT COUNT(*) FROM entries"), 0, "and nothing of it was written");
+
+	/* A damaged row is skipped, not a crash. */
+	struct message *g = msg("id-g", "q", "g", 1);
+	store_add_message(st, g);
+	store_add_entry(st, "queue://q", g->seq);
+	store_commit(st);
+	message_unref(g);
+	sqlite3_open(path, &other);
+	sqlite3_exec(other, "UPDATE messages SET headers = x'41424300' ", NULL, NULL, NULL);
+	sqlite3_close(other);
+	st = reopen(st, &l);
+	is(l.n, 0, "a message with damaged headers is skipped when loading");
+	loaded_free(&l);
+	store_close(st);
+
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+	return done_testing();
+}
