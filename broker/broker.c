@@ -149,16 +149,26 @@ void broker_dead_letter(struct queue *from, struct message *m, const char *cause
 		{ "dlqDeliveryFailureCause", (char *)cause },
 		{ "originalDestination", origin },
 	};
-	struct message *copy = message_copy_to(m, DEST_QUEUE, DLQ_NAME, extra, 2);
 	struct queue *dlq = broker_queue(DLQ_NAME, true);
+	if (from == dlq) {
+		/* Nowhere further to go: sending it back would loop forever. */
+		log_warn("broker", "Discarding message %s from %s: %s", m->id, from->name, cause);
+		return;
+	}
+	struct message *copy = message_copy_to(m, DEST_QUEUE, DLQ_NAME, extra, 2);
+	/* As ActiveMQ does: a dead letter does not expire, or expired
+	 * messages would vanish from the DLQ before anyone looked. */
+	if (copy)
+		copy->expires = 0;
 	bool written = false;
 	if (!copy || !dlq || (broker.store && ensure_stored(copy, &written) < 0) ||
 	    queue_enqueue(dlq, copy, broker.store != NULL) < 0)
 		log_error("broker", "Could not move message %s from %s to %s: out of memory; "
 			  "the message is lost", m->id, from->name, DLQ_NAME);
 	else
-		log_debug("broker", "Message %s from %s sent to %s: %s", m->id,
-			  from->name, DLQ_NAME, cause);
+		/* A poison message is news to an operator; expiry is routine. */
+		log_msg(strcmp(cause, "message expired") ? LOG_INFO : LOG_DEBUG, "broker",
+			"Message %s from %s sent to %s: %s", m->id, from->name, DLQ_NAME, cause);
 	message_unref(copy);
 }
 

@@ -996,7 +996,12 @@ static void stomp_close(struct conn *c)
 
 int stomp_detect(const char *data, size_t len)
 {
-	static const char *const starts[] = { "CONNECT\n", "CONNECT\r\n", "STOMP\n", "STOMP\r\n" };
+	/* Any client frame counts, not only CONNECT: a client that skips
+	 * CONNECT then hears why in an ERROR frame rather than a bare close. */
+	static const char *const commands[] = {
+		"CONNECT", "STOMP", "SEND", "SUBSCRIBE", "UNSUBSCRIBE", "ACK", "NACK",
+		"BEGIN", "COMMIT", "ABORT", "DISCONNECT",
+	};
 	size_t skip = 0;
 	while (skip < len && (data[skip] == '\n' || data[skip] == '\r'))
 		skip++;
@@ -1005,11 +1010,12 @@ int stomp_detect(const char *data, size_t len)
 	data += skip;
 	len -= skip;
 	bool maybe = false;
-	for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
-		size_t n = strlen(starts[i]);
-		if (len >= n && !memcmp(data, starts[i], n))
-			return 1;
-		if (len < n && !memcmp(data, starts[i], len))
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		size_t n = strlen(commands[i]);
+		if (len > n && !memcmp(data, commands[i], n) &&
+		    (data[n] == '\n' || (data[n] == '\r' && (len == n + 1 || data[n + 1] == '\n'))))
+			return len == n + 1 && data[n] == '\r' ? -1 : 1;
+		if (len <= n && !memcmp(data, commands[i], len))
 			maybe = true;
 	}
 	return maybe ? -1 : 0;

@@ -53,19 +53,21 @@ test_expect_success 'non-persistent messages do not survive a restart' '
 '
 
 test_expect_success 'kill -9 during a persistent send stream: no receipted message is lost' '
-	stomp_py >receipted <<-\EOF &
+	stomp_py >receipted 2>/dev/null <<-\EOF &
 	from tstomp import *
 	import sys
 	# Several producers at once, so commits are shared; each prints a body
 	# once its receipt arrived, and stops when the broker dies.
 	import threading
+	lock = threading.Lock()
 	def produce(n):
 	    try:
 	        c = client()
 	        for i in range(100000):
 	            body = "p%d-%d" % (n, i)
 	            send_on(c, "/queue/crash", body, headers={"persistent": "true"})
-	            print(body, flush=True)
+	            with lock:
+	                print(body, flush=True)
 	    except BaseException:
 	        pass
 	ts = [threading.Thread(target=produce, args=(n,)) for n in range(4)]

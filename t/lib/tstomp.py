@@ -77,6 +77,8 @@ class Client(stomp.ConnectionListener):
         deadline = time.monotonic() + (timeout or WAIT)
         with self.cond:
             while not pred():
+                if self.disconnected:
+                    fail("the connection closed while waiting for %s" % what)
                 left = deadline - time.monotonic()
                 if left <= 0:
                     fail("timed out waiting for %s; messages=%r errors=%r receipts=%r"

@@ -5,8 +5,18 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "store.h"
 #include "tap.h"
+
+static char last_log[512];
+
+static void capture(void *ctx, enum log_level level, const char *component, const char *msg)
+{
+	(void)ctx;
+	if (level >= LOG_WARN)
+		snprintf(last_log, sizeof last_log, "%s: %s", component, msg);
+}
 
 static char dir[] = "/tmp/tandem-store-test-XXXXXX";
 
@@ -103,6 +113,7 @@ static long count_rows(const char *sql)
 int main(void)
 {
 	char err[256];
+	log_set_sink(capture, NULL);
 	if (!mkdtemp(dir))
 		return 1;
 	char sub[300];
@@ -214,6 +225,8 @@ int main(void)
 	store_on_commit(st, on_done, (void *)5L);
 	int rc = store_commit(st);
 	ok(rc == -EBUSY && ncalls == 1 && last_err == -EBUSY, "a failed commit reports -EBUSY to its callbacks");
+	ok(strstr(last_log, "store: Writing to") && strstr(last_log, "locked"),
+	   "and logs what failed");
 	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(other);
 	is(count_rows("SELECT COUNT(*) FROM entries"), 0, "and nothing of it was written");
@@ -229,6 +242,7 @@ int main(void)
 	sqlite3_close(other);
 	st = reopen(st, &l);
 	is(l.n, 0, "a message with damaged headers is skipped when loading");
+	ok(strstr(last_log, "is damaged") != NULL, "with an error naming it");
 	loaded_free(&l);
 	store_close(st);
 
