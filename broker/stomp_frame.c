@@ -2,15 +2,28 @@
  * stomp_frame.c - the STOMP frame parser and encoder (contract in
  * stomp_frame.h).
  *
- * The parser keeps one frame under construction and a state: reading the
- * command line, reading header lines, reading a body of known length,
- * expecting the NUL after it, or scanning a body for its NUL. Lines are
- * gathered in `line` until their EOL, so a frame may be split at any byte.
- * Every byte of command, headers and body counts against max_frame_size
- * before it is stored, which is what keeps a hostile client from making the
- * broker allocate more than the limit.
+ * The parser (struct stomp_parser) keeps one frame under construction in
+ * `f` and a state:
+ *
+ *   PS_COMMAND      EOLs between frames (heart-beats) are skipped, then the
+ *                   command line is gathered
+ *   PS_HEADERS      "name:value" lines until an empty one
+ *   PS_BODY_LENGTH  exactly content-length bytes, NULs included
+ *   PS_BODY_NUL     the NUL that must follow them
+ *   PS_BODY_SCAN    no content-length: everything up to the first NUL
+ *   PS_FAILED       a protocol error happened; nothing more is parsed
+ *
+ * A command or header line is gathered in `line` until its LF, so a frame
+ * may be split at any byte and the result does not depend on the chunking.
+ * Every byte of command, headers and body counts against max_frame_size in
+ * `used` before it is stored, lines are also held to ActiveMQ's per-line
+ * limits, and the number of headers to ActiveMQ's 1000: a hostile client
+ * cannot make the broker allocate more than a small multiple of the limit.
+ * A known content-length is checked against the limit before the body
+ * buffer is allocated, and then that buffer is allocated once.
+ *
+ * Start reading at stomp_parser_feed(); the encoder is at the bottom.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,34 +31,67 @@
 
 #include "stomp_frame.h"
 
+/* ActiveMQ's StompWireFormat limits (MAX_COMMAND_LENGTH, MAX_HEADER_LENGTH,
+ * MAX_HEADERS): raw bytes of a line without its LF, and headers per frame. */
+#define MAX_COMMAND_LINE 1024
+#define MAX_HEADER_LINE (10 * 1024)
+#define MAX_HEADERS 1000
+
+/* The first body allocation when the length is not known. */
+#define BODY_SCAN_START 256
+
 enum parse_state {
-	PS_COMMAND,	/* skipping EOLs, then the command line */
-	PS_HEADERS,	/* header lines until an empty one */
-	PS_BODY_LENGTH,	/* content-length bytes */
-	PS_BODY_NUL,	/* the NUL that must follow them */
-	PS_BODY_SCAN,	/* no content-length: everything up to a NUL */
+	PS_COMMAND,
+	PS_HEADERS,
+	PS_BODY_LENGTH,
+	PS_BODY_NUL,
+	PS_BODY_SCAN,
 	PS_FAILED,
 };
 
 struct stomp_parser {
-	size_t max;
-	int version;
+	size_t max;		/* max_frame_size */
+	int version;		/* STOMP_V10 until stomp_parser_set_version() */
 	enum parse_state state;
 	struct buf line;	/* the command or header line being gathered */
-	struct stomp_frame *f;	/* the frame being built */
-	size_t hcap;		/* allocated headers */
-	size_t used;		/* bytes of this frame so far */
-	size_t want;		/* body bytes expected (PS_BODY_LENGTH) */
-	size_t body_cap;
-	bool raw_headers;	/* CONNECT, STOMP, CONNECTED: no unescaping */
+	struct stomp_frame *f;	/* the frame being built; NULL in PS_COMMAND */
+	size_t hcap;		/* entries allocated in f->headers */
+	bool raw_headers;	/* CONNECT, STOMP, CONNECTED: never unescaped */
+	size_t used;		/* raw bytes of this frame so far */
+	size_t body_want;	/* PS_BODY_LENGTH: the content-length */
+	size_t body_max;	/* most body bytes the limit still allows */
+	size_t body_cap;	/* bytes allocated in f->body */
 };
 
-static const char too_large[] = "frame too large: it exceeds the maximum frame size "
-				"(wireFormat.maxFrameSize)";
+static const char err_too_large[] =
+	"frame too large: it exceeds the maximum frame size (wireFormat.maxFrameSize)";
+static const char err_command_line[] = "The maximum command length was exceeded";
+static const char err_header_line[] = "The maximum header length was exceeded";
+static const char err_headers[] = "The maximum number of headers was exceeded";
+static const char err_nul_line[] = "malformed frame: NUL octet in the command or a header line";
+static const char err_colon[] = "malformed header line: no ':' between name and value";
+static const char err_length[] =
+	"bad content-length: it must be a whole number of bytes (digits only)";
+static const char err_no_nul[] =
+	"frame body not terminated by NUL after content-length bytes";
+static const char err_escape[] =
+	"undefined escape sequence in header (only \\\\, \\n, \\c and, "
+	"since STOMP 1.2, \\r are defined)";
+static const char err_failed[] = "the parser already failed on a protocol error";
+static const char err_oom[] = "out of memory";
 
+/* ---- frames ---- */
+
+/* Tolerates what stomp.c leaves behind after moving strings out: a NULL
+ * array, and NULL names or values. */
 const char *stomp_frame_header(const struct stomp_frame *f, const char *name)
 {
-	return header_get(f->headers, f->nheaders, name);
+	if (!f->headers)
+		return NULL;
+	for (size_t i = 0; i < f->nheaders; i++)
+		if (f->headers[i].name && !strcmp(f->headers[i].name, name))
+			return f->headers[i].value;
+	return NULL;
 }
 
 void stomp_frame_free(struct stomp_frame *f)
@@ -54,10 +100,12 @@ void stomp_frame_free(struct stomp_frame *f)
 		return;
 	free(f->command);
 	if (f->headers)
-		headers_free(f->headers, f->nheaders);
+		headers_free(f->headers, f->nheaders);	/* free(NULL) is fine */
 	free(f->body);
 	free(f);
 }
+
+/* ---- parser ---- */
 
 struct stomp_parser *stomp_parser_new(size_t max_frame_size)
 {
@@ -66,6 +114,7 @@ struct stomp_parser *stomp_parser_new(size_t max_frame_size)
 		return NULL;
 	p->max = max_frame_size;
 	p->version = STOMP_V10;
+	p->state = PS_COMMAND;
 	return p;
 }
 
@@ -90,144 +139,135 @@ static ssize_t fail(struct stomp_parser *p, const char **err, const char *why)
 	return -1;
 }
 
-/* Gathers bytes up to and including an EOL into p->line. Returns how many
- * bytes of data it used and sets *done when the line is complete (the EOL,
- * and a \r before it, removed). -1 when the frame grows past the limit. */
-static ssize_t gather_line(struct stomp_parser *p, const char *data, size_t len,
-			   bool *done)
+/* Gathers data up to and including an LF into p->line, counting it against
+ * the frame and the line limit first. Returns the bytes used and sets
+ * *done when the line is complete (its LF, and a CR before it, removed);
+ * NULL, or the reason when a limit is hit. */
+static const char *gather_line(struct stomp_parser *p, const char *data, size_t len,
+			       size_t line_max, const char *line_err, size_t *used,
+			       bool *done)
 {
-	const char *nl = memchr(data, '\n', len);
-	size_t n = nl ? (size_t)(nl - data) + 1 : len;
-	*done = nl != NULL;
+	const char *lf = memchr(data, '\n', len);
+	size_t n = lf ? (size_t)(lf - data) + 1 : len;
+	size_t content = lf ? n - 1 : n;
 	if (n > p->max - p->used)
-		return -1;
+		return err_too_large;
+	if (content > line_max - buf_len(&p->line))
+		return line_err;
+	if (memchr(data, '\0', content))
+		return err_nul_line;
+	if (buf_append(&p->line, data, content) < 0)
+		return err_oom;
 	p->used += n;
-	if (buf_append(&p->line, data, nl ? n - 1 : n) < 0)
-		return -1;
-	if (nl && buf_len(&p->line) > 0 && buf_data(&p->line)[buf_len(&p->line) - 1] == '\r')
-		p->line.len--;
-	return (ssize_t)n;
+	*used = n;
+	*done = lf != NULL;
+	if (*done && p->line.len > p->line.off && p->line.data[p->line.len - 1] == '\r')
+		p->line.data[--p->line.len] = '\0';
+	return NULL;
 }
 
 static bool is_raw_command(const char *cmd)
 {
-	return !strcmp(cmd, "CONNECT") || !strcmp(cmd, "STOMP") || !strcmp(cmd, "CONNECTED");
+	return !strcmp(cmd, "CONNECT") || !strcmp(cmd, "STOMP") ||
+	       !strcmp(cmd, "CONNECTED");
 }
 
-static int start_frame(struct stomp_parser *p, const char *err_oom, const char **err)
+static const char *start_frame(struct stomp_parser *p)
 {
 	p->f = calloc(1, sizeof *p->f);
-	if (!p->f) {
-		*err = err_oom;
-		return -1;
-	}
+	if (!p->f)
+		return err_oom;
 	p->f->command = strndup(buf_data(&p->line), buf_len(&p->line));
-	if (!p->f->command) {
-		*err = err_oom;
-		return -1;
-	}
+	if (!p->f->command)
+		return err_oom;
 	p->raw_headers = is_raw_command(p->f->command);
 	p->hcap = 0;
-	return 0;
+	return NULL;
 }
 
-static int add_header(struct stomp_parser *p, const char **err)
+static const char *add_header(struct stomp_parser *p)
 {
 	const char *line = buf_data(&p->line);
 	size_t len = buf_len(&p->line);
 	const char *colon = memchr(line, ':', len);
-	if (!colon) {
-		*err = "malformed header line: no ':' between name and value";
-		return -1;
-	}
-	if (memchr(line, '\0', len)) {
-		*err = "malformed header line: it contains a NUL octet";
-		return -1;
-	}
+	if (!colon)
+		return err_colon;
 	struct stomp_frame *f = p->f;
+	if (f->nheaders == MAX_HEADERS)
+		return err_headers;
 	if (f->nheaders == p->hcap) {
 		size_t cap = p->hcap ? p->hcap * 2 : 8;
+		if (cap > MAX_HEADERS)
+			cap = MAX_HEADERS;
 		struct header *h = realloc(f->headers, cap * sizeof *h);
-		if (!h) {
-			*err = "out of memory";
-			return -1;
-		}
+		if (!h)
+			return err_oom;
 		f->headers = h;
 		p->hcap = cap;
 	}
 	int v = p->raw_headers ? STOMP_V10 : p->version;
-	char *name = stomp_unescape(v, line, (size_t)(colon - line), err);
+	size_t name_len = (size_t)(colon - line);
+	const char *err = NULL;
+	char *name = stomp_unescape(v, line, name_len, &err);
 	if (!name)
-		return -1;
-	char *value = stomp_unescape(v, colon + 1, len - (size_t)(colon - line) - 1, err);
+		return err;
+	char *value = stomp_unescape(v, colon + 1, len - name_len - 1, &err);
 	if (!value) {
 		free(name);
-		return -1;
+		return err;
 	}
 	f->headers[f->nheaders++] = (struct header){ name, value };
-	return 0;
+	return NULL;
 }
 
-/* The blank line after the headers: decides how the body is read. */
-static int end_headers(struct stomp_parser *p, const char **err)
+/* The blank line after the headers: decides how the body is read and
+ * allocates it, after checking a known length against the limit. */
+static const char *end_headers(struct stomp_parser *p)
 {
+	p->body_max = p->max - p->used;
 	const char *cl = stomp_frame_header(p->f, "content-length");
 	if (cl) {
 		size_t n = 0;
-		if (!*cl) {
-			*err = "content-length must be a whole number of bytes";
-			return -1;
-		}
+		if (!*cl)
+			return err_length;
+		for (const char *s = cl; *s; s++)
+			if (*s < '0' || *s > '9')
+				return err_length;
 		for (const char *s = cl; *s; s++) {
-			if (*s < '0' || *s > '9' || n > (SIZE_MAX - 9) / 10) {
-				*err = *s < '0' || *s > '9'
-					? "content-length must be a whole number of bytes"
-					: too_large;
-				return -1;
-			}
-			n = n * 10 + (size_t)(*s - '0');
+			size_t d = (size_t)(*s - '0');
+			if (n > (SIZE_MAX - d) / 10)
+				return err_too_large;	/* larger than any limit */
+			n = n * 10 + d;
 		}
-		/* Refused here, before a byte of it is read or allocated. */
-		if (n > p->max - p->used) {
-			*err = too_large;
-			return -1;
-		}
-		p->want = n;
+		if (n > p->body_max)
+			return err_too_large;
+		p->body_want = n;
 		p->body_cap = n + 1;
 		p->state = n ? PS_BODY_LENGTH : PS_BODY_NUL;
 	} else {
-		p->want = 0;
-		p->body_cap = 64;
+		p->body_want = 0;
+		p->body_cap = p->body_max < BODY_SCAN_START ? p->body_max + 1
+							    : BODY_SCAN_START;
 		p->state = PS_BODY_SCAN;
 	}
 	p->f->body = malloc(p->body_cap);
-	if (!p->f->body) {
-		*err = "out of memory";
-		return -1;
-	}
+	if (!p->f->body)
+		return err_oom;
 	p->f->body[0] = '\0';
-	return 0;
+	return NULL;
 }
 
-static void finish_frame(struct stomp_parser *p, struct stomp_frame **frame)
-{
-	p->f->body[p->f->body_len] = '\0';
-	*frame = p->f;
-	p->f = NULL;
-	p->used = 0;
-	p->state = PS_COMMAND;
-}
-
+/* Makes room for `more` body bytes plus the NUL; the caller has checked
+ * that body_len + more <= body_max, so the capacity never passes it. */
 static int grow_body(struct stomp_parser *p, size_t more)
 {
 	struct stomp_frame *f = p->f;
-	if (f->body_len + more + 1 <= p->body_cap)
+	size_t need = f->body_len + more + 1;
+	if (need <= p->body_cap)
 		return 0;
 	size_t cap = p->body_cap;
-	while (cap < f->body_len + more + 1)
-		cap *= 2;
-	if (cap > p->max + 1)
-		cap = p->max + 1;
+	while (cap < need)
+		cap = cap > p->body_max / 2 ? p->body_max + 1 : cap * 2;
 	char *b = realloc(f->body, cap);
 	if (!b)
 		return -1;
@@ -236,83 +276,112 @@ static int grow_body(struct stomp_parser *p, size_t more)
 	return 0;
 }
 
+static void finish_frame(struct stomp_parser *p, struct stomp_frame **frame)
+{
+	struct stomp_frame *f = p->f;
+	f->body[f->body_len] = '\0';
+	if (p->body_cap > f->body_len + 1) {	/* a scanned body: give back the slack */
+		char *b = realloc(f->body, f->body_len + 1);
+		if (b)
+			f->body = b;
+	}
+	*frame = f;
+	p->f = NULL;
+	p->used = 0;
+	p->state = PS_COMMAND;
+}
+
 ssize_t stomp_parser_feed(struct stomp_parser *p, const char *data, size_t len,
 			  struct stomp_frame **frame, const char **err)
 {
-	size_t i = 0;
+	const char *dummy;
+	if (!err)
+		err = &dummy;
 	*frame = NULL;
+	if (p->state == PS_FAILED)
+		return fail(p, err, err_failed);
+	size_t i = 0;
 	while (i < len) {
+		const char *why = NULL;
 		switch (p->state) {
-		case PS_COMMAND:
-		case PS_HEADERS: {
-			if (p->state == PS_COMMAND && buf_len(&p->line) == 0 &&
-			    (data[i] == '\n' || data[i] == '\r')) {
-				i++;	/* an EOL between frames: a heart-beat */
+		case PS_COMMAND: {
+			if (buf_len(&p->line) == 0 && data[i] == '\n') {
+				i++;	/* a heart-beat */
 				continue;
 			}
+			size_t n;
 			bool done;
-			ssize_t n = gather_line(p, data + i, len - i, &done);
-			if (n < 0)
-				return fail(p, err, too_large);
-			i += (size_t)n;
-			if (!done)
+			why = gather_line(p, data + i, len - i, MAX_COMMAND_LINE,
+					  err_command_line, &n, &done);
+			if (why)
 				break;
-			int rc = 0;
-			if (p->state == PS_COMMAND) {
-				rc = start_frame(p, "out of memory", err);
-				p->state = PS_HEADERS;
-			} else if (buf_len(&p->line) == 0) {
-				rc = end_headers(p, err);
-			} else {
-				rc = add_header(p, err);
+			i += n;
+			if (!done)
+				continue;
+			if (buf_len(&p->line) == 0) {
+				p->used = 0;	/* it was "\r\n": a heart-beat too */
+				continue;
 			}
+			why = start_frame(p);
 			buf_reset(&p->line);
-			if (rc < 0)
-				return fail(p, err, *err);
+			p->state = PS_HEADERS;
+			break;
+		}
+		case PS_HEADERS: {
+			size_t n;
+			bool done;
+			why = gather_line(p, data + i, len - i, MAX_HEADER_LINE,
+					  err_header_line, &n, &done);
+			if (why)
+				break;
+			i += n;
+			if (!done)
+				continue;
+			why = buf_len(&p->line) ? add_header(p) : end_headers(p);
+			buf_reset(&p->line);
 			break;
 		}
 		case PS_BODY_LENGTH: {
 			struct stomp_frame *f = p->f;
-			size_t n = len - i < p->want - f->body_len ? len - i : p->want - f->body_len;
+			size_t n = p->body_want - f->body_len;
+			if (n > len - i)
+				n = len - i;
 			memcpy(f->body + f->body_len, data + i, n);
 			f->body_len += n;
 			p->used += n;
 			i += n;
-			if (f->body_len == p->want)
+			if (f->body_len == p->body_want)
 				p->state = PS_BODY_NUL;
-			break;
+			continue;
 		}
 		case PS_BODY_NUL:
 			if (data[i] != '\0')
-				return fail(p, err, "frame body not terminated by a NUL octet "
-					    "after content-length bytes");
+				return fail(p, err, err_no_nul);
 			finish_frame(p, frame);
 			return (ssize_t)(i + 1);
 		case PS_BODY_SCAN: {
+			struct stomp_frame *f = p->f;
 			const char *nul = memchr(data + i, '\0', len - i);
 			size_t n = nul ? (size_t)(nul - (data + i)) : len - i;
-			if (n > p->max - p->used)
-				return fail(p, err, too_large);
+			if (n > p->body_max - f->body_len)
+				return fail(p, err, err_too_large);
 			if (grow_body(p, n) < 0)
-				return fail(p, err, "out of memory");
-			memcpy(p->f->body + p->f->body_len, data + i, n);
-			p->f->body_len += n;
+				return fail(p, err, err_oom);
+			memcpy(f->body + f->body_len, data + i, n);
+			f->body_len += n;
 			p->used += n;
 			i += n;
 			if (nul) {
 				finish_frame(p, frame);
 				return (ssize_t)(i + 1);
 			}
-			break;
+			continue;
 		}
 		case PS_FAILED:
-			*err = "the connection already had a protocol error";
-			return -1;
+			return fail(p, err, err_failed);
 		}
-	}
-	if (p->state == PS_FAILED) {
-		*err = "the connection already had a protocol error";
-		return -1;
+		if (why)
+			return fail(p, err, why);
 	}
 	return (ssize_t)i;
 }
@@ -324,18 +393,21 @@ int stomp_put_command(struct buf *out, const char *command)
 	return buf_puts(out, command) | buf_append(out, "\n", 1);
 }
 
+/* 1.0 has no escaping, but a raw LF would end the header line and let a
+ * value from a 1.1/1.2 producer forge headers or whole frames for a 1.0
+ * consumer, so LF alone is written as the 1.1 sequence there too. */
 int stomp_escape(struct buf *out, int version, const char *s)
 {
-	if (version < STOMP_V11)
-		return buf_puts(out, s);
+	if (!s)
+		return 0;
 	int rc = 0;
 	const char *start = s;
 	for (; *s; s++) {
 		const char *rep = NULL;
 		switch (*s) {
-		case '\\': rep = "\\\\"; break;
 		case '\n': rep = "\\n"; break;
-		case ':': rep = "\\c"; break;
+		case '\\': rep = version >= STOMP_V11 ? "\\\\" : NULL; break;
+		case ':': rep = version >= STOMP_V11 ? "\\c" : NULL; break;
 		case '\r': rep = version >= STOMP_V12 ? "\\r" : NULL; break;
 		}
 		if (!rep)
@@ -373,11 +445,12 @@ char *stomp_unescape(int version, const char *in, size_t len, const char **err)
 {
 	char *out = malloc(len + 1);
 	if (!out) {
-		*err = "out of memory";
+		*err = err_oom;
 		return NULL;
 	}
 	if (version < STOMP_V11) {
-		memcpy(out, in, len);
+		if (len)
+			memcpy(out, in, len);
 		out[len] = '\0';
 		return out;
 	}
@@ -387,7 +460,7 @@ char *stomp_unescape(int version, const char *in, size_t len, const char **err)
 			out[o++] = in[i];
 			continue;
 		}
-		char c = i + 1 < len ? in[++i] : '\0';
+		char c = i + 1 < len ? in[++i] : '\0';	/* a trailing \ is undefined */
 		switch (c) {
 		case '\\': out[o++] = '\\'; break;
 		case 'n': out[o++] = '\n'; break;
@@ -400,8 +473,7 @@ char *stomp_unescape(int version, const char *in, size_t len, const char **err)
 			__attribute__((fallthrough));	/* \r is not defined before 1.2 */
 		default:
 			free(out);
-			*err = "undefined escape sequence in a header (STOMP 1.1 and 1.2 "
-			       "define only \\\\, \\n, \\c and, in 1.2, \\r)";
+			*err = err_escape;
 			return NULL;
 		}
 	}

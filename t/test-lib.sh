@@ -71,6 +71,17 @@ test_expect_success() {
 }
 
 test_done() {
+	# Brokers still running stop the way an operator stops them, so that a
+	# shutdown that hangs or crashes, and sanitizer reports (make asan),
+	# fail the test file that caused them.
+	test_expect_success 'every broker stops cleanly, with no crash or sanitizer report' '
+		for f in "$TRASH"/*/pid; do
+			[ -f "$f" ] || continue
+			name=$(basename "$(dirname "$f")")
+			stop_broker "$name" || exit 1
+		done
+		! grep -l -e "Sanitizer" -e "runtime error:" -e "AddressSanitizer" "$TRASH"/*/log
+	'
 	echo "1..$test_count"
 	test_cleanup
 	[ "$test_failed" = 0 ]
