@@ -8,8 +8,9 @@
  * refused as soon as it grows past the limit.
  *
  * Escaping follows the negotiated version: none in 1.0, \\ \n \c in 1.1,
- * and \r as well in 1.2. CONNECT and CONNECTED frames are never escaped.
- * EOLs between frames (heart-beats) are skipped.
+ * and \r as well in 1.2. CONNECT, STOMP and CONNECTED frames are never
+ * escaped. EOLs between frames (heart-beats) are skipped; lines may end in
+ * LF or CR LF in every version.
  */
 #ifndef TANDEM_STOMP_FRAME_H
 #define TANDEM_STOMP_FRAME_H
@@ -32,14 +33,21 @@ struct stomp_frame {
 	char *body;		/* NUL-terminated; may also hold NULs */
 	size_t body_len;
 };
+/* A parsed frame and each string in it are separate malloc'ed blocks; the
+ * body is never NULL (an empty body is ""). A holder may move strings out
+ * and leave NULL behind: headers, a header's name or value, or the body. */
 
-/* First header called `name` (the spec: the first occurrence wins). */
+/* First header called `name` (the spec: the first occurrence wins); names
+ * left NULL are skipped. */
 const char *stomp_frame_header(const struct stomp_frame *f, const char *name);
+/* Frees f and whatever strings are still in it; f may be NULL. */
 void stomp_frame_free(struct stomp_frame *f);
 
 struct stomp_parser;
 
-/* max_frame_size bounds headers plus body, in bytes. NULL on ENOMEM. */
+/* max_frame_size bounds the raw bytes of command, headers and body (not
+ * the final NUL). ActiveMQ's fixed limits apply too: a command line of
+ * 1 KB, a header line of 10 KB, 1000 headers. NULL on ENOMEM. */
 struct stomp_parser *stomp_parser_new(size_t max_frame_size);
 void stomp_parser_free(struct stomp_parser *p);
 
@@ -66,7 +74,8 @@ int stomp_put_header(struct buf *out, int version, const char *name,
 int stomp_put_body(struct buf *out, const char *body, size_t body_len,
 		   int always_length);
 
-/* Escapes s for a header of `version` onto out. */
+/* Escapes s for a header of `version` onto out. 1.0 has no escaping, but
+ * an LF is still written as \n there: a raw one would forge header lines. */
 int stomp_escape(struct buf *out, int version, const char *s);
 /* Unescapes in[0, len) into a new NUL-terminated string; NULL with *err set
  * on an undefined escape sequence (a protocol error in 1.1 and 1.2). */
