@@ -22,7 +22,7 @@ override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE
 LDLIBS  = -lxml2 -lsqlite3 -lm -lpthread
 
 BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev
-TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc
+TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base
 
 BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c))
 BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
@@ -68,7 +68,7 @@ demo: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/tandem/conf
-	install -m 755 broker/tandemd $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	for f in man/*.5; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
 	for f in man/*.8; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
 	install -m 644 conf/* $(DESTDIR)$(PREFIX)/share/tandem/conf/
