@@ -383,10 +383,19 @@ static void expiry_sweep(struct loop *l, void *ctx)
 	loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL);
 }
 
+static void on_store_event(struct loop *l, int fd, int events, void *ctx)
+{
+	(void)l;
+	(void)fd;
+	(void)events;
+	(void)ctx;
+	store_complete(broker.store);
+}
+
 static int open_store(const struct config *cfg)
 {
 	char err[512];
-	broker.store = store_open(cfg->store_directory, err, sizeof err);
+	broker.store = store_open(cfg->store_directory, cfg->journal_disk_syncs, err, sizeof err);
 	if (!broker.store) {
 		log_error("store", "Cannot open the store in %s: %s", cfg->store_directory, err);
 		return -1;
@@ -400,6 +409,11 @@ static int open_store(const struct config *cfg)
 		ndurables++;
 	log_info("store", "Store %s opened: %zu message(s) recovered, %zu durable "
 		 "subscription(s)", cfg->store_directory, count, ndurables);
+	if (loop_add_fd(broker.loop, store_event_fd(broker.store), LOOP_READ,
+			on_store_event, NULL) < 0) {
+		log_error("store", "Cannot watch the store's writer: %s", strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

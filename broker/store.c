@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -97,15 +100,37 @@ static const char schema[] =
 	"  client_id TEXT NOT NULL, sub_name TEXT NOT NULL, topic TEXT NOT NULL,"
 	"  selector TEXT, PRIMARY KEY (client_id, sub_name));";
 
+/* What one commit writes, and whom it tells. */
+struct batch {
+	struct op *ops;
+	size_t nops;
+	struct done *dones;
+	size_t ndones;
+	int err;		/* set by the writer */
+};
+
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;		/* the writer's, except before the first commit */
 	char *dir;
 	sqlite3_stmt *stmt[ST_COUNT];
 	uint64_t next_seq;
+
+	/* Loop thread only: what the next commit will hold. */
 	struct op *ops;
 	size_t nops, opcap;
 	struct done *dones;
 	size_t ndones, donecap;
+	bool busy;		/* a batch is with the writer or not yet collected */
+
+	/* Shared with the writer, under mu. */
+	pthread_t writer;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *submitted;	/* for the writer to write */
+	struct batch *finished;		/* written, for store_complete() */
+	bool stopping;
+	struct store_size size;
+	int efd;		/* eventfd: a batch is finished */
 };
 
 static char *durable_container(const char *client_id, const char *sub_name)
@@ -149,7 +174,9 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-struct store *store_open(const char *dir, char *err, size_t errlen)
+static void *writer_main(void *arg);
+
+struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 {
 	if (mkdir_p(dir) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
@@ -171,7 +198,13 @@ struct store *store_open(const char *dir, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
-	if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err, errlen) < 0 ||
+	st->efd = -1;
+	/* auto_vacuum must be chosen before the first table exists; it lets
+	 * housekeeping hand free pages back after a backlog drains. */
+	if (exec(st, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
+		 "PRAGMA journal_size_limit=67108864;", err, errlen) < 0 ||
+	    exec(st, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+		 err, errlen) < 0 ||
 	    exec(st, schema, err, errlen) < 0)
 		goto fail;
 
@@ -207,8 +240,24 @@ struct store *store_open(const char *dir, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	st->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (st->efd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->cv, NULL);
+	int rc2 = pthread_create(&st->writer, NULL, writer_main, st);
+	if (rc2) {
+		snprintf(err, errlen, "cannot start the store writer thread: %s", strerror(rc2));
+		pthread_mutex_destroy(&st->mu);
+		pthread_cond_destroy(&st->cv);
+		goto fail;
+	}
 	return st;
 fail:
+	if (st->efd >= 0)
+		close(st->efd);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
@@ -231,7 +280,17 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	store_commit(st);
+	/* Callbacks may queue more; a few rounds settle it. */
+	for (int round = 0; round < 8 && store_pending(st); round++)
+		store_flush(st);
+	pthread_mutex_lock(&st->mu);
+	st->stopping = true;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	pthread_join(st->writer, NULL);
+	pthread_mutex_destroy(&st->mu);
+	pthread_cond_destroy(&st->cv);
+	close(st->efd);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	if (sqlite3_close(st->db) != SQLITE_OK)
@@ -468,7 +527,7 @@ int store_on_commit(struct store *st, store_done_fn fn, void *ctx)
 
 bool store_pending(const struct store *st)
 {
-	return st->nops > 0 || st->ndones > 0;
+	return st->nops > 0 || st->ndones > 0 || st->busy;
 }
 
 /* ---- commit ---- */
@@ -608,24 +667,138 @@ static int write_ops(struct store *st, struct op *ops, size_t nops)
 	return errno_of(rc);
 }
 
-int store_commit(struct store *st)
+/* Returns free pages to the file system a slice at a time, so that a
+ * drained backlog gives its disk space back without one long stall. */
+static void housekeeping(struct store *st)
 {
-	/* Take the lists: callbacks may queue work for the next commit. */
-	struct op *ops = st->ops;
-	size_t nops = st->nops;
-	struct done *dones = st->dones;
-	size_t ndones = st->ndones;
+	sqlite3_stmt *q;
+	long long pages = 0, free_pages = 0, page_size = 4096;
+	static const char *const sql[3] = {
+		"PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size",
+	};
+	long long *out[3] = { &pages, &free_pages, &page_size };
+	for (int i = 0; i < 3; i++) {
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK)
+			return;
+		if (sqlite3_step(q) == SQLITE_ROW)
+			*out[i] = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	if (free_pages > 256 && free_pages * 4 > pages) {
+		exec(st, "PRAGMA incremental_vacuum(2048)", (char[128]){ 0 }, 128);
+		free_pages = free_pages > 2048 ? free_pages - 2048 : 0;
+		pages -= 2048;
+	}
+	pthread_mutex_lock(&st->mu);
+	st->size.file_bytes = pages * page_size;
+	st->size.free_bytes = free_pages * page_size;
+	pthread_mutex_unlock(&st->mu);
+}
+
+static void *writer_main(void *arg)
+{
+	struct store *st = arg;
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		while (!st->submitted && !st->stopping)
+			pthread_cond_wait(&st->cv, &st->mu);
+		if (!st->submitted)
+			break;
+		struct batch *b = st->submitted;
+		pthread_mutex_unlock(&st->mu);
+		b->err = write_ops(st, b->ops, b->nops);
+		if (b->nops)
+			housekeeping(st);
+		pthread_mutex_lock(&st->mu);
+		st->submitted = NULL;
+		st->finished = b;
+		uint64_t one = 1;
+		if (write(st->efd, &one, sizeof one) < 0)
+			log_error("store", "Cannot signal the event loop: %s", strerror(errno));
+		pthread_cond_broadcast(&st->cv);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+void store_commit(struct store *st)
+{
+	if (st->busy || (!st->nops && !st->ndones))
+		return;
+	struct batch *b = calloc(1, sizeof *b);
+	if (!b)
+		return;	/* memory: the next call tries again */
+	*b = (struct batch){ st->ops, st->nops, st->dones, st->ndones, 0 };
 	st->ops = NULL;
 	st->nops = st->opcap = 0;
 	st->dones = NULL;
 	st->ndones = st->donecap = 0;
+	st->busy = true;
+	pthread_mutex_lock(&st->mu);
+	st->submitted = b;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
 
-	int err = write_ops(st, ops, nops);
-	for (size_t i = 0; i < nops; i++)
-		op_free(&ops[i]);
-	free(ops);
-	for (size_t i = 0; i < ndones; i++)
-		dones[i].fn(dones[i].ctx, err);
-	free(dones);
+int store_event_fd(const struct store *st)
+{
+	return st->efd;
+}
+
+/* Takes a finished batch, if any, and runs its callbacks; its error or 0,
+ * or 1 when nothing had finished. */
+static int collect(struct store *st)
+{
+	uint64_t n;
+	if (read(st->efd, &n, sizeof n) < 0 && errno != EAGAIN)
+		log_error("store", "Reading the store's event fd: %s", strerror(errno));
+	pthread_mutex_lock(&st->mu);
+	struct batch *b = st->finished;
+	st->finished = NULL;
+	pthread_mutex_unlock(&st->mu);
+	if (!b)
+		return 1;
+	st->busy = false;
+	for (size_t i = 0; i < b->nops; i++)
+		op_free(&b->ops[i]);
+	free(b->ops);
+	for (size_t i = 0; i < b->ndones; i++)
+		b->dones[i].fn(b->dones[i].ctx, b->err);
+	free(b->dones);
+	int err = b->err;
+	free(b);
 	return err;
+}
+
+void store_complete(struct store *st)
+{
+	collect(st);
+}
+
+int store_flush(struct store *st)
+{
+	int err = 0;
+	/* What is running first, then what is queued now. */
+	int passes = st->busy ? 2 : 1;
+	for (int pass = 0; pass < passes; pass++) {
+		if (!st->busy)
+			store_commit(st);
+		if (!st->busy)
+			break;
+		pthread_mutex_lock(&st->mu);
+		while (!st->finished)
+			pthread_cond_wait(&st->cv, &st->mu);
+		pthread_mutex_unlock(&st->mu);
+		int rc = collect(st);
+		if (rc < 0)
+			err = rc;
+	}
+	return err;
+}
+
+void store_size(const struct store *st, struct store_size *out)
+{
+	pthread_mutex_lock((pthread_mutex_t *)&st->mu);
+	*out = st->size;
+	pthread_mutex_unlock((pthread_mutex_t *)&st->mu);
 }

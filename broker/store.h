@@ -12,14 +12,19 @@
  *   - durable subscriptions: client id, subscription name, topic, selector.
  *
  * Writes are queued, never executed at once: callers queue operations as
- * they happen, and store_commit() writes everything queued since the last
- * commit in one transaction (one fsync), then runs the callbacks registered
- * with store_on_commit() in order. The broker calls store_commit() once per
- * event-loop iteration, so every send and ack that arrived together shares
- * one sync. Operations apply in the order they were queued, so an entry
- * added and removed in one batch leaves nothing behind.
+ * they happen, and store_commit() hands everything queued since the last
+ * commit to the store's writer thread, which owns the SQLite connection and
+ * writes it in one transaction (one fsync). While that commit runs, new
+ * operations queue up and go together in the next one: group commit, with
+ * the event loop never waiting on the disk. When a commit is done the
+ * writer signals store_event_fd(); the loop then calls store_complete(),
+ * which runs the callbacks registered with store_on_commit() in order.
+ * Operations apply in the order they were queued, so an entry added and
+ * removed in one batch leaves nothing behind.
  *
- * Thread: all functions are called from the event loop thread.
+ * Thread: every function is called from the event loop thread; the writer
+ * thread is private to store.c. Messages handed to the store must not
+ * change (they never do: see message.h).
  */
 #ifndef TANDEM_STORE_H
 #define TANDEM_STORE_H
@@ -33,10 +38,14 @@
 struct store;
 
 /* Opens (creating if needed) the store in directory `dir`, which must exist
- * or be creatable. On failure returns NULL with a reason in err. */
-struct store *store_open(const char *dir, char *err, size_t errlen);
+ * or be creatable, and starts its writer thread. `sync`: fsync every commit
+ * (kahaDB@enableJournalDiskSyncs); without it a commit survives a crash of
+ * tandemd but not of the machine. On failure returns NULL with a reason in
+ * err. */
+struct store *store_open(const char *dir, bool sync, char *err, size_t errlen);
 
-/* Commits what is queued, then closes. */
+/* Commits everything queued (running the callbacks), stops the writer and
+ * closes. */
 void store_close(struct store *st);
 
 /* Start-up loading, before any operation is queued. */
@@ -76,11 +85,32 @@ int store_remove_durable(struct store *st, const char *client_id,
 typedef void (*store_done_fn)(void *ctx, int err);
 int store_on_commit(struct store *st, store_done_fn fn, void *ctx);
 
-/* True when operations or callbacks wait for store_commit(). */
+/* True when operations or callbacks are queued or a commit is running:
+ * then a callback registered now runs after a commit. */
 bool store_pending(const struct store *st);
 
-/* Writes everything queued in one transaction and runs the callbacks.
- * Returns 0 or the negative error the callbacks were given. */
-int store_commit(struct store *st);
+/* Hands what is queued to the writer thread, unless a commit is running
+ * (then it goes in the next one, started by the loop's next call). */
+void store_commit(struct store *st);
+
+/* Readable (LOOP_READ) when a commit has finished. */
+int store_event_fd(const struct store *st);
+
+/* Collects a finished commit: frees its operations and runs its
+ * callbacks. Call when store_event_fd() is readable. */
+void store_complete(struct store *st);
+
+/* Commits what is queued now and waits for it, running the callbacks.
+ * Returns 0 or the negative error they were given. For shutdown and
+ * tests; the broker's loop uses store_commit() and store_complete(). */
+int store_flush(struct store *st);
+
+/* Housekeeping figures: the database size in bytes and how many of them
+ * are free pages waiting to be returned to the file system. */
+struct store_size {
+	long long file_bytes;
+	long long free_bytes;
+};
+void store_size(const struct store *st, struct store_size *out);
 
 #endif
