@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "connector.h"
 #include "consumer.h"
+#include "flow.h"
 #include "log.h"
 #include "loop.h"
 #include "queue.h"
@@ -60,6 +61,9 @@ struct queue *broker_queue(const char *name, bool create)
 	struct queue *q = queue_new(QUEUE_NAMED, name, container);
 	if (!q)
 		return NULL;
+	const struct conf_policy *pol = config_policy_for(broker.cfg, false, name);
+	if (pol && pol->producer_flow_control)
+		q->mem_limit = pol->memory_limit;
 	if (!tsearch(q, &broker.queue_index, queue_cmp)) {
 		queue_free(q, false);
 		return NULL;
@@ -365,6 +369,7 @@ static void iteration_end(struct loop *l, void *ctx)
 	(void)l;
 	broker.now_wall = wall_ms();
 	conn_reap();
+	flow_release();
 	queue_dispatch_scheduled();
 	if (broker.store && store_pending(broker.store))
 		store_commit(broker.store);
@@ -428,6 +433,7 @@ int broker_start(struct loop *l, const struct config *cfg)
 		 host, (long)getpid(), broker.started_wall);
 
 	log_info("broker", "Tandem broker %s is starting", cfg->broker_name);
+	flow_init();
 	if (cfg->persistent && open_store(cfg) < 0)
 		return -1;
 	if (!cfg->persistent)

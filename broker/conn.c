@@ -140,9 +140,15 @@ static void linger_expired(struct loop *l, void *ctx)
  * for its end of the stream (or the linger time) before closing. Closing
  * at once would reset the connection if unread input were pending, and the
  * client could lose the ERROR frame that says why. */
+static int read_mask(const struct conn *c)
+{
+	return c->read_paused ? 0 : LOOP_READ;
+}
+
 static void start_linger(struct conn *c)
 {
 	shutdown(c->fd, SHUT_WR);
+	c->read_paused = false;	/* lingering reads to see the client's end */
 	loop_set_mask(c->loop, c->fd, LOOP_READ);
 	if (!c->linger_timer)
 		c->linger_timer = loop_add_timer(c->loop, LINGER_MS, linger_expired, c);
@@ -188,11 +194,11 @@ static int write_out(struct conn *c)
 		c->last_write = loop_now(c->loop);
 	}
 	if (buf_len(&c->out) > 0) {
-		loop_set_mask(c->loop, c->fd, LOOP_READ | LOOP_WRITE);
+		loop_set_mask(c->loop, c->fd, read_mask(c) | LOOP_WRITE);
 	} else if (c->closing) {
 		start_linger(c);
 	} else {
-		loop_set_mask(c->loop, c->fd, LOOP_READ);
+		loop_set_mask(c->loop, c->fd, read_mask(c));
 	}
 	if (c->above_high && buf_len(&c->out) < CONN_OUT_HIGH / 2) {
 		c->above_high = false;
@@ -299,6 +305,27 @@ static void read_in(struct conn *c)
 		if (c->dead || (size_t)n < READ_CHUNK)
 			return;
 	}
+}
+
+void conn_pause_read(struct conn *c)
+{
+	if (c->dead || c->closing || c->read_paused)
+		return;
+	c->read_paused = true;
+	loop_set_mask(c->loop, c->fd, buf_len(&c->out) ? LOOP_WRITE : 0);
+}
+
+void conn_resume_read(struct conn *c)
+{
+	if (c->dead || !c->read_paused)
+		return;
+	c->read_paused = false;
+	c->last_read = loop_now(c->loop);	/* held is not silent */
+	if (c->closing)
+		return;
+	loop_set_mask(c->loop, c->fd, LOOP_READ | (buf_len(&c->out) ? LOOP_WRITE : 0));
+	if (buf_len(&c->in) > 0 && c->proto && c->proto->on_data)
+		c->proto->on_data(c);
 }
 
 static void conn_io(struct loop *l, int fd, int events, void *ctx)

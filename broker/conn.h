@@ -46,6 +46,7 @@ struct conn {
 	bool closing;			/* flushing output, then close */
 	bool flush_queued;
 	bool above_high;		/* out passed CONN_OUT_HIGH */
+	bool read_paused;		/* flow control holds this producer */
 	uint64_t linger_timer;
 	struct conn *next, *prev;	/* all live connections */
 	struct conn *next_flush;
@@ -64,6 +65,12 @@ bool conn_writable(const struct conn *c);
 void conn_close(struct conn *c, const char *why);
 /* Sends what is queued (e.g. an ERROR frame), then closes. */
 void conn_close_after_flush(struct conn *c);
+
+/* Stops reading from c (flow control); input already read stays in c->in
+ * and protocols stop taking frames from it while paused. Resuming hands
+ * that input to the protocol again. */
+void conn_pause_read(struct conn *c);
+void conn_resume_read(struct conn *c);
 
 void conn_ref(struct conn *c);
 void conn_unref(struct conn *c);

@@ -14,6 +14,7 @@
 #include "broker.h"
 #include "consumer.h"
 #include "log.h"
+#include "flow.h"
 #include "queue.h"
 #include "store.h"
 
@@ -86,6 +87,7 @@ struct queue *queue_new(enum queue_kind kind, const char *name,
 
 static void entry_free(struct qentry *e)
 {
+	flow_charge(e->queue, -flow_message_cost(e->msg));
 	message_unref(e->msg);
 	free(e);
 }
@@ -156,6 +158,7 @@ static int add_entry(struct queue *q, struct message *m, bool stored)
 	e->queue = q;
 	e->order = ++broker.next_order;
 	e->stored = stored;
+	flow_charge(q, flow_message_cost(m));
 	entry_list_append(&q->pending[m->priority], e);
 	q->npending++;
 	q->enqueues++;

@@ -72,6 +72,9 @@ struct queue {
 	struct binding *bhead, *btail;
 	size_t nconsumers;
 	long pending_limit;	/* topic subscribers: drop oldest beyond this; -1 none */
+	long long mem_used;	/* bytes of the messages its entries hold (flow.h) */
+	long long mem_limit;	/* policy memoryLimit with producerFlowControl; 0 none */
+	int64_t flow_logged_ms;	/* when flow control last said so */
 	/* Statistics, named as ActiveMQ's destination MBean. */
 	uint64_t enqueues, dequeues, dispatched, expired, discarded;
 	bool dirty;		/* waiting in the dispatch list */

@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "connector.h"
 #include "consumer.h"
+#include "flow.h"
 #include "log.h"
 #include "loop.h"
 #include "stomp.h"
@@ -418,8 +419,16 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 		tx_append(t, op);
 		return 0;
 	}
-	char err[256];
+	char err[512];
+	enum flow_verdict verdict = flow_check(m, err, sizeof err);
+	if (verdict == FLOW_FAIL) {
+		message_unref(m);
+		stomp_error(sc, f, "Resource allocation", "%s", err);
+		return -1;
+	}
 	int rc = broker_send(m, err, sizeof err);
+	if (rc == 0 && verdict == FLOW_BLOCK)
+		flow_hold(sc->conn, m);
 	message_unref(m);
 	if (rc < 0) {
 		stomp_error(sc, f, "Send failed", "%s", err);
@@ -760,7 +769,10 @@ static void heartbeat_tick(struct loop *l, void *ctx)
 	sc->hb_timer = 0;
 	if (c->dead || c->closing)
 		return;
-	if (sc->hb_in_ms && now - c->last_read > (int64_t)(sc->hb_in_ms * HB_GRACE)) {
+	/* A producer held by flow control is not read from, so its silence
+	 * is ours. */
+	if (sc->hb_in_ms && !c->read_paused &&
+	    now - c->last_read > (int64_t)(sc->hb_in_ms * HB_GRACE)) {
 		log_warn("stomp", "No data from %s (connection %" PRIu64 ") for %" PRId64
 			 " ms, more than its heart-beat of %" PRId64 " ms allows: closing",
 			 c->peer, c->id, now - c->last_read, sc->hb_in_ms);
@@ -929,7 +941,7 @@ static void handle_frame(struct stomp_conn *sc, struct stomp_frame *f)
 static void stomp_on_data(struct conn *c)
 {
 	struct stomp_conn *sc = c->state;
-	while (buf_len(&c->in) > 0 && !c->dead && !c->closing) {
+	while (buf_len(&c->in) > 0 && !c->dead && !c->closing && !c->read_paused) {
 		struct stomp_frame *f = NULL;
 		const char *err = NULL;
 		ssize_t n = stomp_parser_feed(sc->parser, buf_data(&c->in),

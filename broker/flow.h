@@ -1,0 +1,58 @@
+/*
+ * flow.h - producer flow control: memory usage limits on what the broker
+ * holds, and holding back producers that would go past them.
+ *
+ * Every queue entry (a message waiting in or dispatched from a queue or a
+ * subscription) counts its message's size against its queue and against
+ * the broker (systemUsage memoryUsage: `limit`, or `percentOfJvmHeap` read
+ * as a share of physical memory). A message fanned out to several
+ * subscriptions counts once per subscription: that is what it costs when
+ * they drain at different speeds.
+ *
+ * A send to a destination that is over its limit (the policy's
+ * memoryLimit when producerFlowControl is on, or the broker's) is either
+ * refused (sendFailIfNoSpace) or accepted, after which the broker stops
+ * reading from that producer's connection until usage falls below the
+ * resume mark; other producers and all consumers keep going.
+ */
+#ifndef TANDEM_FLOW_H
+#define TANDEM_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "message.h"
+
+struct conn;
+struct queue;
+
+/* Broker-wide limit in bytes, from the configuration (at start). */
+void flow_init(void);
+
+/* Bytes a message costs in memory, as counted here. */
+long long flow_message_cost(const struct message *m);
+
+/* Accounting, called as queue entries come and go. */
+void flow_charge(struct queue *q, long long bytes);
+
+enum flow_verdict {
+	FLOW_OK,	/* below every limit */
+	FLOW_BLOCK,	/* accept this one, then stop reading from the producer */
+	FLOW_FAIL,	/* refuse it: sendFailIfNoSpace; the reason is in why */
+};
+
+/* Decides for a send of m. Logs the limit being reached, once per
+ * interval per destination. */
+enum flow_verdict flow_check(const struct message *m, char *why, size_t whylen);
+
+/* Stops reading from c until the destination of m has room again. */
+void flow_hold(struct conn *c, const struct message *m);
+
+/* Called once per loop iteration: resumes held producers that may go on. */
+void flow_release(void);
+
+/* Bytes in use and the limit, for management. */
+long long flow_memory_used(void);
+long long flow_memory_limit(void);
+
+#endif
