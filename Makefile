@@ -3,6 +3,7 @@
 #   make          build every program (broker/tandemd)
 #   make check    build, then run the TAP suite in t/ with prove
 #   make asan     the same suite against an AddressSanitizer+UBSan build
+#   make bench    throughput, latency and memory, against ActiveMQ if installed
 #   make demo     start a broker from conf/ in the foreground
 #   make install  PREFIX=/usr/local (binaries, man pages, example configs)
 #   make clean
@@ -29,12 +30,13 @@ BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS   := $(wildcard t/unit/*.c)
 UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
 PROGRAMS    := $(B)/broker/tandemd
+BENCH_TOOLS := $(B)/t/bench/stompbench
 
-.PHONY: all build check asan demo install clean deps test-deps
+.PHONY: all build check asan bench demo install clean deps test-deps
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: $(PROGRAMS) $(UNIT_TESTS)
+build: $(PROGRAMS) $(UNIT_TESTS) $(BENCH_TOOLS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -50,6 +52,14 @@ $(B)/broker/tandemd: $(B)/broker/main.o $(B)/broker/libtandem.a
 $(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/broker/libtandem.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(B)/broker/libtandem.a $(LDLIBS) -o $@
+
+$(B)/t/bench/stompbench: t/bench/stompbench.c $(B)/broker/libtandem.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(B)/broker/libtandem.a $(LDLIBS) -o $@
+
+# Figures, not tests: Tandem against Debian's activemq when it is installed.
+bench: all
+	@t/bench/run
 
 # The suite: C unit tests first, then the integration tests (t/*.t) that
 # start real brokers. TANDEM_BUILD tells t/test-lib.sh which binaries to run.
@@ -76,7 +86,7 @@ install: all
 clean:
 	rm -rf build-asan t/tmp demo-data
 	find . -name '*.o' -o -name '*.d' -o -name '*.a' | xargs rm -f
-	rm -f $(PROGRAMS) t/unit/*.t
+	rm -f $(PROGRAMS) $(BENCH_TOOLS) t/unit/*.t
 
 # Install what is missing, only what is missing: dpkg -s is quick, apt is not.
 define need_packages

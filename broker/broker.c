@@ -363,10 +363,16 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 		(*count)++;
 }
 
+static void kick(struct loop *l, void *ctx)
+{
+	(void)l;
+	(void)ctx;
+	broker.kick_timer = 0;
+}
+
 static void iteration_end(struct loop *l, void *ctx)
 {
 	(void)ctx;
-	(void)l;
 	broker.now_wall = wall_ms();
 	conn_reap();
 	flow_release();
@@ -375,6 +381,11 @@ static void iteration_end(struct loop *l, void *ctx)
 		store_commit(broker.store);
 	run_later();
 	conn_flush_all();
+	/* Flushing can make room for a consumer that was full (on_drain):
+	 * its queue is then scheduled, and must not wait for the next event
+	 * to arrive. A timer of 0 ms makes the loop come straight back. */
+	if (queue_dispatch_pending() && !broker.kick_timer)
+		broker.kick_timer = loop_add_timer(l, 0, kick, NULL);
 }
 
 static void expiry_sweep(struct loop *l, void *ctx)

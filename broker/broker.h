@@ -62,6 +62,7 @@ struct broker {
 
 	uint64_t total_enqueues, total_dequeues;
 	bool stopping;
+	uint64_t kick_timer;		/* a 0 ms timer for work left by a flush */
 };
 
 extern struct broker broker;

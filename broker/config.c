@@ -414,14 +414,27 @@ static void on_memory_usage(struct loader *ld, xmlNode *n)
 	free(pct);
 }
 
+/* percentLimit (a share of the disk in ActiveMQ) is not used, but a value
+ * that cannot be a percentage is still a mistake worth stopping for. */
+static void check_percent_limit(struct loader *ld, xmlNode *n)
+{
+	int pct;
+	char *v = attr(ld, n, "percentLimit");
+	if (v && config_parse_percent(v, &pct) < 0)
+		bad_value(ld, n, "percentLimit", v, "a percentage from 0 to 100");
+	free(v);
+}
+
 static void on_store_usage(struct loader *ld, xmlNode *n)
 {
 	attr_size(ld, n, "limit", &ld->cfg->store_limit);
+	check_percent_limit(ld, n);
 }
 
 static void on_temp_usage(struct loader *ld, xmlNode *n)
 {
 	attr_size(ld, n, "limit", &ld->cfg->temp_limit);
+	check_percent_limit(ld, n);
 }
 
 /* Connector URI options that are understood, or that only tune the JVM's
@@ -552,7 +565,17 @@ static const char *const policy_entry_attrs[] = {
 	"expireMessagesPeriod", "maxPageSize", "optimizedDispatch", "advisoryForSlowConsumers",
 	"advisoryForFastProducers", "advisoryWhenFull", "enableAudit", "maxAuditDepth",
 	"storeUsageHighWaterMark", "cursorMemoryHighWaterMark", "queuePrefetch", "topicPrefetch",
-	NULL,
+	"tempQueue", "tempTopic", "durableTopicPrefetch", "queueBrowserPrefetch",
+	"advisoryForConsumed", "advisoryForDelivery", "advisoryForDiscardingMessages",
+	"includeBodyForAdvisory", "sendAdvisoryIfNoConsumers", "allConsumersExclusiveByDefault",
+	"alwaysRetroactive", "blockedProducerWarningInterval", "consumersBeforeDispatchStarts",
+	"timeBeforeDispatchStarts", "gcWithNetworkConsumers", "lazyDispatch", "maxBrowsePageSize",
+	"maxDestinations", "maxExpirePageSize", "maxProducersToAudit", "maxQueueAuditDepth",
+	"minimumMessageSize", "optimizeMessageStoreInFlightLimit", "doOptimzeMessageStorage",
+	"persistJMSRedelivered", "reduceMemoryFootprint", "sendDuplicateFromStoreToDLQ",
+	"sendFailIfNoSpace", "sendFailIfNoSpaceAfterTimeout", "strictOrderDispatch",
+	"useConsumerPriority", "usePrefetchExtension", "useTopicSubscriptionInflightStats",
+	"messageGroupMapFactoryType", NULL,
 };
 static const struct element policy_entries[] = {
 	{ "policyEntry", policy_entry_attrs, on_policy_entry, policy_entry_children },
@@ -668,14 +691,27 @@ static const char *const broker_attrs[] = {
 	"schedulePeriodForDestinationPurge", "offlineDurableSubscriberTimeout",
 	"offlineDurableSubscriberTaskSchedule", "populateJMSXUserID", "useVirtualTopics",
 	"networkConnectorStartAsync", "restartAllowed", "useAuthenticatedPrincipalForJMSXUserID",
-	"tmpDataDirectory", "id", NULL,
+	"tmpDataDirectory", "id", "brokerId", "cacheTempDestinations",
+	"timeBeforePurgeTempDestinations", "maxPurgedDestinationsPerSweep", "enableStatistics",
+	"keepDurableSubsActive", "useMirroredQueues", "useTempMirroredQueues",
+	"splitSystemUsageForProducersConsumers", "producerSystemUsagePortion",
+	"consumerSystemUsagePortion", "systemExitOnShutdown", "systemExitOnShutdownExitCode",
+	"shutdownOnMasterFailure", "shutdownOnSlaveFailure", "waitForSlave", "waitForSlaveTimeout",
+	"passiveSlave", "useLocalHostBrokerName", "dedicatedTaskRunner", "monitorConnectionSplits",
+	"mbeanInvocationTimeout", "rejectDurableConsumers", "allowTempAutoCreationOnSend",
+	"anonymousProducerAdvisorySupport", "populateUserNameInMBeans", "schedulerDirectory",
+	"maxSchedulerRepeatAllowed", "storeOpenWireVersion", "persistenceThreadPriority",
+	"useLoggingForShutdownErrors", "adjustUsageLimits", "rollbackOnlyOnAsyncException", NULL,
 };
 
 /* Elements that configure Java machinery: accepted, noted once, skipped. */
 static const char *const java_only[] = {
 	"shutdownHooks", "jaasAuthenticationPlugin", "jaasCertificateAuthenticationPlugin",
 	"jaasDualAuthenticationPlugin", "statisticsBrokerPlugin", "loggingBrokerPlugin",
-	"timeStampingBrokerPlugin", "sslContext", "ioExceptionHandler", NULL,
+	"timeStampingBrokerPlugin", "sslContext", "ioExceptionHandler",
+	/* policyEntry children choosing the JVM's cursors and dispatch objects */
+	"pendingQueuePolicy", "pendingSubscriberPolicy", "pendingDurableSubscriberPolicy",
+	"dispatchPolicy", "subscriptionRecoveryPolicy", "messageGroupMapFactory", NULL,
 };
 
 /* ---- the walk ---- */

@@ -180,6 +180,10 @@ void conn_flush_later(struct conn *c)
 /* Writes what the kernel takes. Returns -1 when the connection broke. */
 static int write_out(struct conn *c)
 {
+	/* Dispatch stopped when the output reached the high mark; note it
+	 * before writing, or a buffer that drains in one go never says so. */
+	if (buf_len(&c->out) >= CONN_OUT_HIGH)
+		c->above_high = true;
 	while (buf_len(&c->out) > 0) {
 		ssize_t n = write(c->fd, buf_data(&c->out), buf_len(&c->out));
 		if (n < 0) {

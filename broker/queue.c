@@ -355,6 +355,11 @@ static void queue_dispatch(struct queue *q)
 	}
 }
 
+bool queue_dispatch_pending(void)
+{
+	return dirty_head != NULL;
+}
+
 void queue_dispatch_scheduled(void)
 {
 	while (dirty_head) {

@@ -101,6 +101,8 @@ int queue_enqueue_loaded(struct queue *q, struct message *m);
 void queue_schedule(struct queue *q);
 /* Dispatches every scheduled queue. */
 void queue_dispatch_scheduled(void);
+/* True while queues wait in the dispatch list. */
+bool queue_dispatch_pending(void);
 
 /* Binding consumers. */
 int queue_bind(struct queue *q, struct consumer *c);

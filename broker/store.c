@@ -13,6 +13,12 @@
  * run. Headers are stored as a blob of (name NUL value NUL)* pairs: names
  * and values never hold NUL, so the blob needs no other framing, and a
  * damaged blob is detected by an odd count or a missing final NUL.
+ *
+ * Threads: the loop thread queues operations into `ops`/`dones`;
+ * store_commit() moves them into a `struct batch` for writer_main(), which
+ * owns the connection while a batch runs and signals `efd` when done;
+ * collect() frees the batch and runs its callbacks on the loop thread.
+ * Start reading at store_commit().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -154,6 +160,10 @@ static int exec(struct store *st, const char *sql, char *err, size_t errlen)
 
 static int mkdir_p(const char *dir)
 {
+	if (!*dir) {
+		errno = ENOENT;
+		return -1;
+	}
 	char *path = strdup(dir);
 	if (!path)
 		return -1;
@@ -171,6 +181,13 @@ static int mkdir_p(const char *dir)
 		}
 	}
 	free(path);
+	struct stat sb;
+	if (stat(dir, &sb) < 0)
+		return -1;
+	if (!S_ISDIR(sb.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
 	return 0;
 }
 
@@ -190,6 +207,7 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		free(st);
 		return NULL;
 	}
+	st->efd = -1;
 	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				 SQLITE_OPEN_NOMUTEX, NULL);
 	free(path);
@@ -197,12 +215,13 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
+	/* Another process holding the write lock (a second tandemd on the same
+	 * directory) fails a commit with -EBUSY after this long. */
 	sqlite3_busy_timeout(st->db, 5000);
-	st->efd = -1;
 	/* auto_vacuum must be chosen before the first table exists; it lets
 	 * housekeeping hand free pages back after a backlog drains. */
 	if (exec(st, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
-		 "PRAGMA journal_size_limit=67108864;", err, errlen) < 0 ||
+		 "PRAGMA journal_size_limit=67108864; PRAGMA foreign_keys=OFF;", err, errlen) < 0 ||
 	    exec(st, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
 		 err, errlen) < 0 ||
 	    exec(st, schema, err, errlen) < 0)
@@ -280,9 +299,24 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	/* Callbacks may queue more; a few rounds settle it. */
+	/* Callbacks may queue more; a few rounds settle it. Callbacks that
+	 * keep queueing for ever lose what they queue last, and are told. */
 	for (int round = 0; round < 8 && store_pending(st); round++)
 		store_flush(st);
+	if (store_pending(st)) {
+		log_error("store", "Closing %s/store.db: commit callbacks keep queueing; "
+			  "%zu operation(s) not stored", st->dir, st->nops);
+		struct done *dones = st->dones;
+		size_t ndones = st->ndones;
+		st->dones = NULL;
+		st->ndones = st->donecap = 0;
+		for (size_t i = 0; i < ndones; i++)
+			dones[i].fn(dones[i].ctx, -ECANCELED);
+		free(dones);
+		/* what those last callbacks queued goes too, untold */
+		for (size_t i = 0; i < st->nops; i++)
+			op_free(&st->ops[i]);
+	}
 	pthread_mutex_lock(&st->mu);
 	st->stopping = true;
 	pthread_cond_signal(&st->cv);
@@ -365,8 +399,8 @@ static struct message *row_message(sqlite3_stmt *q)
 	const char *blob = sqlite3_column_blob(q, 5);
 	if (decode_headers(blob, (size_t)sqlite3_column_bytes(q, 5), &h, &nh) < 0)
 		return NULL;
-	size_t body_len = (size_t)sqlite3_column_bytes(q, 6);
 	const void *b = sqlite3_column_blob(q, 6);
+	size_t body_len = (size_t)sqlite3_column_bytes(q, 6);
 	char *body = malloc(body_len + 1);
 	const char *id = (const char *)sqlite3_column_text(q, 2);
 	const char *dest = (const char *)sqlite3_column_text(q, 4);
@@ -391,31 +425,107 @@ static struct message *row_message(sqlite3_stmt *q)
 	return m;
 }
 
+/* Messages held by more than one container while store_load_entries()
+ * runs: each row is decoded once and every holder gets a reference to the
+ * same object, as when the broker fanned it out (a topic message kept by
+ * ten durable subscriptions costs one body, not ten). Only shared rows
+ * are kept here, each until its last holder has had it. */
+struct shared {
+	uint64_t seq;
+	bool used;		/* the slot holds seq */
+	struct message *m;	/* one reference of the map's; NULL when damaged or done */
+	long left;		/* holders still to be handed a reference */
+};
+
+struct share_map {
+	struct shared *slot;
+	size_t cap, n;		/* cap is a power of two */
+};
+
+static size_t share_hash(uint64_t seq, size_t cap)
+{
+	return (size_t)((seq * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+/* The slot for seq, new (used false) if absent; NULL when memory runs out. */
+static struct shared *share_slot(struct share_map *map, uint64_t seq)
+{
+	if ((map->n + 1) * 2 > map->cap) {
+		size_t cap = map->cap ? map->cap * 2 : 256;
+		struct shared *slot = calloc(cap, sizeof *slot);
+		if (!slot)
+			return NULL;
+		for (size_t i = 0; i < map->cap; i++) {
+			if (!map->slot[i].used)
+				continue;
+			size_t j = share_hash(map->slot[i].seq, cap);
+			while (slot[j].used)
+				j = (j + 1) & (cap - 1);
+			slot[j] = map->slot[i];
+		}
+		free(map->slot);
+		map->slot = slot;
+		map->cap = cap;
+	}
+	size_t j = share_hash(seq, map->cap);
+	while (map->slot[j].used && map->slot[j].seq != seq)
+		j = (j + 1) & (map->cap - 1);
+	return &map->slot[j];
+}
+
+static void share_free(struct share_map *map)
+{
+	for (size_t i = 0; i < map->cap; i++)
+		message_unref(map->slot[i].m);
+	free(map->slot);
+}
+
 int store_load_entries(struct store *st, store_entry_fn fn, void *ctx)
 {
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT e.container, m.seq, m.id, m.dest_type, m.dest, m.headers, "
-			       "m.body, m.priority, m.expires, m.timestamp "
+			       "m.body, m.priority, m.expires, m.timestamp, "
+			       "(SELECT COUNT(*) FROM entries h WHERE h.seq = e.seq) "
 			       "FROM entries e JOIN messages m ON m.seq = e.seq "
 			       "ORDER BY e.container, e.seq", -1, &q, NULL) != SQLITE_OK) {
 		log_error("store", "Reading messages: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
-	/* A message held by several containers (a topic message kept by
-	 * several durable subscriptions) is read once per container: sharing
-	 * would need a map over the whole backlog during the load. */
+	struct share_map map = { 0 };
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct message *m = row_message(q);
-		if (!m) {
-			log_error("store", "Message %lld in %s/store.db is damaged (or memory ran "
-				  "out): skipped", (long long)sqlite3_column_int64(q, 1), st->dir);
-			continue;
+		uint64_t seq = (uint64_t)sqlite3_column_int64(q, 1);
+		long holders = (long)sqlite3_column_int64(q, 10);
+		/* Without memory for the map a shared row is simply read again. */
+		struct shared *s = holders > 1 ? share_slot(&map, seq) : NULL;
+		struct message *m;
+		if (s && s->used) {
+			s->left--;
+			if (!s->m)
+				continue;	/* damaged: said so at its first holder */
+			/* the last holder takes the map's own reference */
+			m = s->left > 0 ? message_ref(s->m) : s->m;
+			if (s->left <= 0)
+				s->m = NULL;
+		} else {
+			m = row_message(q);
+			if (!m)
+				log_error("store", "Message %llu in %s/store.db is damaged (or memory "
+					  "ran out): skipped in %ld container(s)",
+					  (unsigned long long)seq, st->dir, holders);
+			if (s) {
+				*s = (struct shared){ seq, true, m ? message_ref(m) : NULL,
+						      holders - 1 };
+				map.n++;
+			}
+			if (!m)
+				continue;
 		}
 		fn(ctx, (const char *)sqlite3_column_text(q, 0), m);
 	}
 	sqlite3_finalize(q);
+	share_free(&map);
 	if (rc != SQLITE_DONE) {
 		log_error("store", "Reading messages: %s", sqlite3_errmsg(st->db));
 		return -1;
@@ -579,12 +689,21 @@ static int apply(struct store *st, const struct op *o)
 		sqlite3_bind_text(s, 2, m->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, m->dest_type);
 		sqlite3_bind_text(s, 4, m->dest, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(s, 5, blob, (int)len, SQLITE_STATIC);
-		sqlite3_bind_blob(s, 6, m->body_len ? m->body : "", (int)m->body_len, SQLITE_STATIC);
 		sqlite3_bind_int(s, 7, m->priority);
 		sqlite3_bind_int64(s, 8, m->expires);
 		sqlite3_bind_int64(s, 9, m->timestamp);
-		rc = run(st, ST_ADD_MESSAGE);
+		/* Only the blobs can fail to bind (SQLITE_TOOBIG); a failed
+		 * bind would leave NULL and store an empty body. */
+		rc = sqlite3_bind_blob64(s, 5, blob, len, SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_blob64(s, 6, m->body_len ? m->body : "", m->body_len,
+						 SQLITE_STATIC);
+		if (rc == SQLITE_OK) {
+			rc = run(st, ST_ADD_MESSAGE);
+		} else {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+		}
 		free(blob);
 		break;
 	}
@@ -641,6 +760,7 @@ static int errno_of(int rc)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED: return -EBUSY;
 	case SQLITE_NOMEM: return -ENOMEM;
+	case SQLITE_TOOBIG: return -EMSGSIZE;
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
 	case SQLITE_CANTOPEN: return -EACCES;

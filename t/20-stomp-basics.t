@@ -217,4 +217,19 @@ test_expect_success 'RECEIPT answers any frame that asks for one' '
 	EOF
 '
 
+test_expect_success 'a backlog larger than a connection'"'"'s output buffer is delivered whole' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	p = client()
+	body = "b" * 4096
+	for i in range(1500):   # 6 MB: several times the 1 MB output mark
+	    p.conn.send("/queue/big.backlog", "%d %s" % (i, body))
+	p.sync()
+	c = client()
+	c.conn.subscribe("/queue/big.backlog", id="1")
+	got = [m.body.split()[0] for m in c.wait(1500, timeout=60)]
+	check(got == [str(i) for i in range(1500)], "all, in order")
+	EOF
+'
+
 test_done

@@ -81,9 +81,10 @@ class Client(stomp.ConnectionListener):
                     fail("the connection closed while waiting for %s" % what)
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    fail("timed out waiting for %s; messages=%r errors=%r receipts=%r"
-                         % (what, [(m.headers, m.body) for m in self.messages],
-                            [(e.headers, e.body) for e in self.errors], self.receipts))
+                    fail("timed out waiting for %s; %d message(s) %s, errors=%.300r, "
+                         "receipts=%.300r" % (what, len(self.messages),
+                                              ("%.300r" % [(m.headers, m.body[:40]) for m in self.messages[-3:]]),
+                                              [(e.headers, e.body) for e in self.errors], self.receipts))
                 self.cond.wait(left)
 
     def wait(self, n, timeout=None):

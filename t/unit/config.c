@@ -175,6 +175,7 @@ static void broken(void)
 		{ "bad-limit.xml", "bad-limit.xml:3: invalid limit=\"lots\" on <memoryUsage>: expected a size like 1024, 64 mb or 100 gb" },
 		{ "bad-bool.xml", "bad-bool.xml:3: invalid producerFlowControl=\"maybe\" on <policyEntry>: expected true or false" },
 		{ "bad-percent.xml", "bad-percent.xml:3: invalid percentOfJvmHeap=\"150\" on <memoryUsage>: expected a percentage from 1 to 100" },
+		{ "bad-store-percent.xml", "bad-store-percent.xml:3: invalid percentLimit=\"120\" on <storeUsage>: expected a percentage from 0 to 100" },
 		{ "bad-max-connections.xml", "expected maximumConnections to be a whole number of at least 1" },
 		{ "bad-network.xml", "bad-network.xml:3: invalid uri=\"http://nowhere\" on <networkConnector>: expected static:(tcp://host:port,...) or multicast://default" },
 		{ "bad-management-port.xml", "bad-management-port.xml:3: invalid connectorPort=\"-1\" on <managementContext>" },
@@ -205,6 +206,18 @@ static void broken(void)
 	   "so is an unknown attribute");
 	ok(strstr(logged, "unknown option wireFormat.colour") != NULL, "and an unknown URI option");
 	is(count(logged, "shutdownHooks> is Java-only"), 1, "a Java-only element twice is noted once");
+	config_free(&cfg);
+
+	ok(load(&cfg, "t/data/conf/java-policies.xml") == 0, "ActiveMQ's cursor and dispatch policies load");
+	ok(!strstr(logged, "WARN"), "without warnings: they are ActiveMQ's, not unknown");
+	if (strstr(logged, "WARN"))
+		diag("%s", logged);
+	is(count(logged, "<pendingQueuePolicy> is Java-only"), 1, "and noted once, at INFO");
+	ok(cfg.npolicies == 2 && !cfg.policies[0].topic && cfg.policies[0].memory_limit == 1 << 20 &&
+	   cfg.policies[0].pending_message_limit == -1, "the queue policy: 1 mb, no pending limit");
+	ok(config_policy_for(&cfg, true, "prices.eur") == &cfg.policies[1] &&
+	   config_policy_for(&cfg, false, "orders") == &cfg.policies[0],
+	   "each destination finds its policy");
 	config_free(&cfg);
 
 	ok(load(&cfg, "t/data/conf/missing-import.xml") == 0 && cfg.web_port == 0,

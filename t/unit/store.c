@@ -1,6 +1,7 @@
 /* The SQLite store: what is committed survives a reopen, shared message
  * rows go with their last entry, callbacks follow their commit. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -74,15 +75,31 @@ static struct store *reopen(struct store *st, struct loaded *l)
 	return st;
 }
 
+static long count_rows(const char *sql);
+
 static int calls[8], ncalls, last_err = 1;
+static long entries_seen_by_first_callback = -1;
 static struct store *the_store;
 
 static void on_done(void *ctx, int err)
 {
 	calls[ncalls++] = (int)(long)ctx;
 	last_err = err;
+	if ((long)ctx == 1)	/* through another connection: on disk already */
+		entries_seen_by_first_callback = count_rows("SELECT COUNT(*) FROM entries");
 	if ((long)ctx == 2)	/* queued during a callback: the next commit's */
 		store_on_commit(the_store, on_done, (void *)3L);
+}
+
+static int requeue_calls, requeue_err = 1;
+
+/* Queues another write after every commit, for ever. */
+static void requeue(void *ctx, int err)
+{
+	requeue_calls++;
+	requeue_err = err;
+	store_add_entry(ctx, "queue://again", 2000000 + (uint64_t)requeue_calls);
+	store_on_commit(ctx, requeue, ctx);
 }
 
 struct durables { int n; char seen[4][128]; };
@@ -139,6 +156,7 @@ int main(void)
 	is(store_flush(st), 0, "commit succeeds");
 	ok(ncalls == 2 && calls[0] == 1 && calls[1] == 2 && last_err == 0,
 	   "callbacks run in order with 0");
+	is(entries_seen_by_first_callback, 3, "a callback sees its commit durable");
 	is(count_rows("SELECT COUNT(*) FROM messages"), 2, "the rows are on disk after the commit");
 	is(count_rows("SELECT COUNT(*) FROM entries"), 3, "three entries");
 	ok(store_pending(st), "a callback queued during the callbacks waits for the next commit");
@@ -156,6 +174,8 @@ int main(void)
 	ok(l.n == 3 && !strcmp(l.containers[0], "durable://c1:s1") &&
 	   !strcmp(l.containers[1], "queue://orders") && !strcmp(l.containers[2], "queue://orders"),
 	   "grouped by container");
+	ok(l.n == 3 && l.msgs[0] == l.msgs[2] && l.msgs[0]->refs == 2,
+	   "a message held by two containers is loaded once and shared");
 	ok(l.n == 3 && l.msgs[1]->seq < l.msgs[2]->seq, "in seq order within a container");
 	struct message *m = l.msgs[1];
 	ok(m->body_len == 3 && !memcmp(m->body, "a\0b", 3), "a body with NUL survives");
@@ -251,20 +271,56 @@ int main(void)
 	sqlite3_close(other);
 	is(count_rows("SELECT COUNT(*) FROM entries"), 0, "and nothing of it was written");
 
-	/* A damaged row is skipped, not a crash. */
+	/* The loop's way: commit, wait for the event fd, complete. */
+	ncalls = 0;
+	store_add_entry(st, "queue://q", 1000003);
+	store_on_commit(st, on_done, (void *)7L);
+	store_commit(st);
+	struct pollfd pfd = { .fd = store_event_fd(st), .events = POLLIN };
+	ok(poll(&pfd, 1, 10000) == 1, "the event fd becomes readable when the commit is done");
+	store_complete(st);
+	ok(ncalls == 1 && calls[0] == 7 && last_err == 0 && !store_pending(st),
+	   "store_complete runs the callbacks");
+	store_remove_entry(st, "queue://q", 1000003);
+	store_flush(st);
+
+	/* A damaged row is skipped, not a crash; the others still load. */
 	struct message *g = msg("id-g", "q", "g", 1);
+	struct message *h = msg("id-h", "q", "h", 1);
 	store_add_message(st, g);
 	store_add_entry(st, "queue://q", g->seq);
+	store_add_entry(st, "durable://c2:s2", g->seq);
+	store_add_message(st, h);
+	store_add_entry(st, "queue://q", h->seq);
 	store_flush(st);
+	char sql[128];
+	snprintf(sql, sizeof sql, "UPDATE messages SET headers = x'41424300' WHERE seq = %llu",
+		 (unsigned long long)g->seq);
 	message_unref(g);
+	message_unref(h);
 	sqlite3_open(path, &other);
-	sqlite3_exec(other, "UPDATE messages SET headers = x'41424300' ", NULL, NULL, NULL);
+	sqlite3_exec(other, sql, NULL, NULL, NULL);
 	sqlite3_close(other);
+	last_log[0] = '\0';
 	st = reopen(st, &l);
-	is(l.n, 0, "a message with damaged headers is skipped when loading");
+	ok(l.n == 1 && !strcmp(l.msgs[0]->id, "id-h"),
+	   "a message with damaged headers is skipped when loading, the others load");
 	ok(strstr(last_log, "is damaged") != NULL, "with an error naming it");
 	loaded_free(&l);
 	store_close(st);
+
+	char file[300];
+	snprintf(file, sizeof file, "%s/store.db", dir);
+	st = store_open(file, true, err, sizeof err);
+	ok(!st && err[0], "a store directory that is a file is refused with a reason");
+	if (st)
+		store_close(st);
+
+	st = store_open(dir, true, err, sizeof err);
+	store_on_commit(st, requeue, st);
+	store_close(st);
+	ok(requeue_calls > 1 && requeue_err == -ECANCELED,
+	   "closing ends callbacks that queue for ever, telling the last one");
 
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
