@@ -406,6 +406,13 @@ static void on_store_event(struct loop *l, int fd, int events, void *ctx)
 	(void)events;
 	(void)ctx;
 	store_complete(broker.store);
+	/* What a queue paged out may be readable now. */
+	for (struct queue *q = broker.queues; q; q = q->next)
+		if (q->npaged && q->npending < QUEUE_PAGE_WINDOW / 2)
+			queue_schedule(q);
+	for (struct durable *d = broker.durables; d; d = d->next)
+		if (d->queue->npaged && d->queue->npending < QUEUE_PAGE_WINDOW / 2)
+			queue_schedule(d->queue);
 }
 
 static int open_store(const struct config *cfg)

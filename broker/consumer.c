@@ -188,7 +188,9 @@ bool consumer_has_room(const struct consumer *c)
  * names the broker keeps outside the header list. */
 struct lookup_ctx {
 	const struct message *m;
-	char num[32];
+	/* One buffer per numeric field: a selector may compare two of them,
+	 * and each string must stay valid during the whole match. */
+	char priority[8], timestamp[24], expires[24];
 };
 
 static const char *lookup(void *vctx, const char *name)
@@ -199,8 +201,8 @@ static const char *lookup(void *vctx, const char *name)
 	if (v)
 		return v;
 	if (!strcmp(name, "JMSPriority") || !strcmp(name, "priority")) {
-		snprintf(x->num, sizeof x->num, "%u", m->priority);
-		return x->num;
+		snprintf(x->priority, sizeof x->priority, "%u", m->priority);
+		return x->priority;
 	}
 	if (!strcmp(name, "JMSMessageID") || !strcmp(name, "message-id"))
 		return m->id;
@@ -213,12 +215,12 @@ static const char *lookup(void *vctx, const char *name)
 	if (!strcmp(name, "persistent"))
 		return m->persistent ? "true" : "false";
 	if (!strcmp(name, "JMSTimestamp") || !strcmp(name, "timestamp")) {
-		snprintf(x->num, sizeof x->num, "%lld", (long long)m->timestamp);
-		return x->num;
+		snprintf(x->timestamp, sizeof x->timestamp, "%lld", (long long)m->timestamp);
+		return x->timestamp;
 	}
 	if (!strcmp(name, "JMSExpiration") || !strcmp(name, "expires")) {
-		snprintf(x->num, sizeof x->num, "%lld", (long long)m->expires);
-		return x->num;
+		snprintf(x->expires, sizeof x->expires, "%lld", (long long)m->expires);
+		return x->expires;
 	}
 	return NULL;
 }

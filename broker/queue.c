@@ -158,6 +158,8 @@ static int add_entry(struct queue *q, struct message *m, bool stored)
 	e->queue = q;
 	e->order = ++broker.next_order;
 	e->stored = stored;
+	if (stored && m->seq > q->mem_max_seq[m->priority])
+		q->mem_max_seq[m->priority] = m->seq;
 	flow_charge(q, flow_message_cost(m));
 	entry_list_append(&q->pending[m->priority], e);
 	q->npending++;
@@ -167,11 +169,25 @@ static int add_entry(struct queue *q, struct message *m, bool stored)
 	return 0;
 }
 
+/* A stored message beyond the window stays on disk: it is counted, and
+ * read back by page_in() once it is committed and the queue has room. */
+static bool page_out(struct queue *q, const struct message *m)
+{
+	if (!q->npaged && q->npending < QUEUE_PAGE_WINDOW)
+		return false;
+	q->paged[m->priority]++;
+	q->npaged++;
+	q->enqueues++;
+	return true;
+}
+
 int queue_enqueue(struct queue *q, struct message *m, bool store_it)
 {
 	bool stored = store_it && q->container && broker.store;
 	if (stored && store_add_entry(broker.store, q->container, m->seq) < 0)
 		return -1;
+	if (stored && page_out(q, m))
+		return 0;
 	if (add_entry(q, message_ref(m), stored) < 0) {
 		message_unref(m);
 		if (stored)
@@ -183,6 +199,11 @@ int queue_enqueue(struct queue *q, struct message *m, bool store_it)
 
 int queue_enqueue_loaded(struct queue *q, struct message *m)
 {
+	if (page_out(q, m)) {
+		q->enqueues--;
+		message_unref(m);
+		return 0;
+	}
 	if (add_entry(q, m, true) < 0) {
 		message_unref(m);
 		return -1;
@@ -360,6 +381,40 @@ bool queue_dispatch_pending(void)
 	return dirty_head != NULL;
 }
 
+static void paged_entry(void *ctx, const char *container, struct message *m)
+{
+	(void)container;
+	struct queue *q = ctx;
+	if (add_entry(q, m, true) < 0) {
+		message_unref(m);
+		return;
+	}
+	q->enqueues--;	/* counted when it was paged out */
+	if (q->paged[m->priority]) {
+		q->paged[m->priority]--;
+		q->npaged--;
+	}
+}
+
+/* Refills the window from the store, in seq order. Only committed entries
+ * are read; the rest come after their commit, when the broker schedules the queue again. */
+static void page_in(struct queue *q)
+{
+	for (int p = MSG_PRIORITY_MAX; p >= 0 && q->npending < QUEUE_PAGE_WINDOW; p--) {
+		if (!q->paged[p])
+			continue;
+		size_t room = QUEUE_PAGE_WINDOW - q->npending;
+		int n = store_page_in(broker.store, q->container, p, q->mem_max_seq[p], room,
+				      paged_entry, q);
+		if (n == 0 && !store_pending(broker.store)) {
+			log_warn("broker", "%s: %zu message(s) of priority %d counted as paged "
+				 "out are not in the store; forgetting them", q->name, q->paged[p], p);
+			q->npaged -= q->paged[p];
+			q->paged[p] = 0;
+		}
+	}
+}
+
 void queue_dispatch_scheduled(void)
 {
 	while (dirty_head) {
@@ -369,6 +424,8 @@ void queue_dispatch_scheduled(void)
 			dirty_tail = NULL;
 		q->dirty = false;
 		q->next_dirty = NULL;
+		if (q->npaged && q->npending < QUEUE_PAGE_WINDOW / 2 && broker.store)
+			page_in(q);
 		if (q->bhead && q->npending)
 			queue_dispatch(q);
 	}

@@ -73,6 +73,14 @@ struct queue {
 	size_t nconsumers;
 	long pending_limit;	/* topic subscribers: drop oldest beyond this; -1 none */
 	long long mem_used;	/* bytes of the messages its entries hold (flow.h) */
+	/* Paging: beyond QUEUE_PAGE_WINDOW pending entries, persistent
+	 * messages stay on disk only; paged[p] counts those of priority p.
+	 * They all have seqs above mem_max_seq[p], the highest seq of that
+	 * priority ever held in memory, and are read back highest priority
+	 * first, in seq order, as the queue drains. */
+	size_t npaged;
+	size_t paged[MSG_PRIORITY_MAX + 1];
+	uint64_t mem_max_seq[MSG_PRIORITY_MAX + 1];
 	long long mem_limit;	/* policy memoryLimit with producerFlowControl; 0 none */
 	int64_t flow_logged_ms;	/* when flow control last said so */
 	/* Statistics, named as ActiveMQ's destination MBean. */
@@ -101,6 +109,8 @@ int queue_enqueue_loaded(struct queue *q, struct message *m);
 void queue_schedule(struct queue *q);
 /* Dispatches every scheduled queue. */
 void queue_dispatch_scheduled(void);
+/* Pending entries a queue keeps in memory before it pages to the store. */
+#define QUEUE_PAGE_WINDOW 1000
 /* True while queues wait in the dispatch list. */
 bool queue_dispatch_pending(void);
 

@@ -117,6 +117,8 @@ struct batch {
 
 struct store {
 	sqlite3 *db;		/* the writer's, except before the first commit */
+	sqlite3 *reader;	/* loop thread: paging in (opened on first use) */
+	sqlite3_stmt *page_stmt;
 	char *dir;
 	sqlite3_stmt *stmt[ST_COUNT];
 	uint64_t next_seq;
@@ -325,6 +327,8 @@ void store_close(struct store *st)
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->cv);
 	close(st->efd);
+	sqlite3_finalize(st->page_stmt);
+	sqlite3_close(st->reader);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	if (sqlite3_close(st->db) != SQLITE_OK)
@@ -531,6 +535,62 @@ int store_load_entries(struct store *st, store_entry_fn fn, void *ctx)
 		return -1;
 	}
 	return 0;
+}
+
+/* Paging reads through a connection of its own: WAL lets it read what is
+ * committed while the writer thread writes the next batch. */
+static int open_reader(struct store *st)
+{
+	char *path = NULL;
+	if (asprintf(&path, "%s/store.db", st->dir) < 0)
+		return -1;
+	int rc = sqlite3_open_v2(path, &st->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	free(path);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v3(st->reader,
+			"SELECT e.container, m.seq, m.id, m.dest_type, m.dest, m.headers, "
+			"m.body, m.priority, m.expires, m.timestamp "
+			"FROM entries e JOIN messages m ON m.seq = e.seq "
+			"WHERE e.container = ?1 AND m.priority = ?4 AND e.seq > ?2 "
+			"ORDER BY e.seq LIMIT ?3",
+			-1, SQLITE_PREPARE_PERSISTENT, &st->page_stmt, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store", "Cannot open %s/store.db for paging: %s", st->dir,
+			  st->reader ? sqlite3_errmsg(st->reader) : sqlite3_errstr(rc));
+		sqlite3_close(st->reader);
+		st->reader = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int store_page_in(struct store *st, const char *container, int priority, uint64_t after_seq,
+		  size_t max, store_entry_fn fn, void *ctx)
+{
+	if (!st->reader && open_reader(st) < 0)
+		return -1;
+	sqlite3_stmt *q = st->page_stmt;
+	sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)after_seq);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
+	sqlite3_bind_int(q, 4, priority);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct message *m = row_message(q);
+		if (!m) {
+			log_error("store", "Message %lld in %s/store.db is damaged (or memory ran "
+				  "out): skipped", (long long)sqlite3_column_int64(q, 1), st->dir);
+			continue;
+		}
+		fn(ctx, container, m);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		log_error("store", "Paging in %s: %s", container, sqlite3_errmsg(st->reader));
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return rc == SQLITE_DONE ? n : -1;
 }
 
 /* ---- queued operations ---- */

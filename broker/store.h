@@ -61,6 +61,13 @@ typedef void (*store_entry_fn)(void *ctx, const char *container,
 			       struct message *m);
 int store_load_entries(struct store *st, store_entry_fn fn, void *ctx);
 
+/* Paging: calls fn for up to `max` committed entries of `container` with
+ * this priority whose seq is above after_seq, in seq order (what a queue
+ * left on disk). Reads on the calling thread through a read-only
+ * connection. Returns how many, or -1 (logged). */
+int store_page_in(struct store *st, const char *container, int priority, uint64_t after_seq,
+		  size_t max, store_entry_fn fn, void *ctx);
+
 /* Queued operations. Each returns 0, or -1 when memory runs out. */
 
 /* Assigns m->seq (if 0) and queues the message row. Call once per message,

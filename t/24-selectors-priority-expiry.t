@@ -66,6 +66,18 @@ test_expect_success 'a selector with a syntax error is refused with an ERROR say
 	EOF
 '
 
+test_expect_success 'selectors on JMS header names, two of them in one comparison' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/jmssel", id="1", headers={"selector": "JMSPriority > 5 AND JMSPriority < JMSTimestamp"})
+	c.sync()
+	send(port(), "/queue/jmssel", "low", headers={"priority": "2"})
+	send(port(), "/queue/jmssel", "high", headers={"priority": "8"})
+	check(c.wait_bodies(1) == ["high"], "only the high-priority one")
+	EOF
+'
+
 test_expect_success 'higher priority messages are delivered first' '
 	stomp_py <<-\EOF
 	from tstomp import *
