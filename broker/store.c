@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -106,14 +107,29 @@ static const char schema[] =
 	"  client_id TEXT NOT NULL, sub_name TEXT NOT NULL, topic TEXT NOT NULL,"
 	"  selector TEXT, PRIMARY KEY (client_id, sub_name));";
 
-/* What one commit writes, and whom it tells. */
+/* What the loop handed over in one call of store_commit(), and whom it
+ * tells. The writer writes a chain of them in one transaction. */
 struct batch {
+	struct batch *next;
 	struct op *ops;
 	size_t nops;
 	struct done *dones;
 	size_t ndones;
 	int err;		/* set by the writer */
 };
+
+/* Pacing of commits (writer thread). A batch whose callbacks wait (a
+ * producer waiting for its receipt) is written at once, unless the commit
+ * that just finished released k such waiters: they will most likely send
+ * again within a round trip, so the writer waits for them, up to about
+ * one commit's time, and they share the next fsync instead of taking
+ * turns (eight producers would otherwise settle into two alternating
+ * groups of four). A batch nobody waits for (acks, sends without a
+ * receipt) waits up to OPS_DELAY_US for company. */
+#define OPS_DELAY_US		2000
+#define PATIENCE_MIN_US		50
+#define PATIENCE_MAX_US		2000
+#define HOUSEKEEPING_US		100000	/* at most this often */
 
 struct store {
 	sqlite3 *db;		/* the writer's, except before the first commit */
@@ -123,23 +139,40 @@ struct store {
 	sqlite3_stmt *stmt[ST_COUNT];
 	uint64_t next_seq;
 
-	/* Loop thread only: what the next commit will hold. */
+	/* Loop thread only: what the next store_commit() hands over. */
 	struct op *ops;
 	size_t nops, opcap;
 	struct done *dones;
 	size_t ndones, donecap;
-	bool busy;		/* a batch is with the writer or not yet collected */
+	size_t inflight;	/* batches handed over and not yet collected */
 
 	/* Shared with the writer, under mu. */
 	pthread_t writer;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct batch *submitted;	/* for the writer to write */
-	struct batch *finished;		/* written, for store_complete() */
+	struct batch *sub_head, *sub_tail;	/* handed over, for the writer */
+	size_t sub_nops, sub_dones;
+	int64_t sub_since;	/* when the oldest of them was handed over */
+	struct batch *fin_head, *fin_tail;	/* written, for store_complete() */
+	bool urgent;		/* store_flush() waits: no pacing */
 	bool stopping;
 	struct store_size size;
 	int efd;		/* eventfd: a batch is finished */
+
+	/* Writer thread only. */
+	size_t want;		/* waiting callbacks worth a commit (pacing) */
+	int64_t want_since;
+	int64_t patience_us;	/* how long to wait for them: ~ one commit */
+	int64_t housekeeping_next;	/* not before */
+	bool housekeeping_more;		/* free pages left to give back */
 };
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static char *durable_container(const char *client_id, const char *sub_name)
 {
@@ -266,8 +299,14 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
+	st->want = 1;
+	st->patience_us = PATIENCE_MIN_US;
 	pthread_mutex_init(&st->mu, NULL);
-	pthread_cond_init(&st->cv, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&st->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	int rc2 = pthread_create(&st->writer, NULL, writer_main, st);
 	if (rc2) {
 		snprintf(err, errlen, "cannot start the store writer thread: %s", strerror(rc2));
@@ -697,7 +736,7 @@ int store_on_commit(struct store *st, store_done_fn fn, void *ctx)
 
 bool store_pending(const struct store *st)
 {
-	return st->nops > 0 || st->ndones > 0 || st->busy;
+	return st->nops > 0 || st->ndones > 0 || st->inflight > 0;
 }
 
 /* ---- commit ---- */
@@ -828,25 +867,6 @@ static int errno_of(int rc)
 	}
 }
 
-/* Writes the queued operations in one transaction; 0 or a negative errno. */
-static int write_ops(struct store *st, struct op *ops, size_t nops)
-{
-	if (!nops)
-		return 0;
-	int rc = run(st, ST_BEGIN);
-	for (size_t i = 0; rc == SQLITE_OK && i < nops; i++)
-		rc = apply(st, &ops[i]);
-	if (rc == SQLITE_OK)
-		rc = run(st, ST_COMMIT);
-	if (rc == SQLITE_OK)
-		return 0;
-	log_error("store", "Writing to %s/store.db failed: %s (%d operation(s) not stored)",
-		  st->dir, sqlite3_errstr(rc), (int)nops);
-	if (!sqlite3_get_autocommit(st->db))
-		run(st, ST_ROLLBACK);
-	return errno_of(rc);
-}
-
 /* Returns free pages to the file system a slice at a time, so that a
  * drained backlog gives its disk space back without one long stall. */
 static void housekeeping(struct store *st)
@@ -857,6 +877,8 @@ static void housekeeping(struct store *st)
 		"PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size",
 	};
 	long long *out[3] = { &pages, &free_pages, &page_size };
+	st->housekeeping_more = false;
+	st->housekeeping_next = now_us() + HOUSEKEEPING_US;
 	for (int i = 0; i < 3; i++) {
 		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK)
 			return;
@@ -864,34 +886,119 @@ static void housekeeping(struct store *st)
 			*out[i] = sqlite3_column_int64(q, 0);
 		sqlite3_finalize(q);
 	}
-	if (free_pages > 256 && free_pages * 4 > pages) {
+	bool worth = free_pages > 256 && free_pages * 4 > pages;
+	if (worth) {
 		exec(st, "PRAGMA incremental_vacuum(2048)", (char[128]){ 0 }, 128);
 		free_pages = free_pages > 2048 ? free_pages - 2048 : 0;
 		pages -= 2048;
 	}
+	/* After a slice, come back for the next even when no commit comes. */
+	st->housekeeping_more = worth;
 	pthread_mutex_lock(&st->mu);
 	st->size.file_bytes = pages * page_size;
 	st->size.free_bytes = free_pages * page_size;
 	pthread_mutex_unlock(&st->mu);
 }
 
+/* Waits until the handed-over batches should be written (see the pacing
+ * above), and takes them; NULL when the store is closing and nothing is
+ * left. Runs housekeeping that is due while idle. Called with mu held. */
+static struct batch *take_chain(struct store *st)
+{
+	for (;;) {
+		int64_t now = now_us(), deadline;
+		if (st->sub_head) {
+			if (st->stopping || st->urgent || st->sub_nops > 4096 ||
+			    (st->sub_dones && st->sub_dones >= st->want))
+				break;
+			deadline = st->sub_dones ? st->want_since + st->patience_us
+						 : st->sub_since + OPS_DELAY_US;
+			if (now >= deadline)
+				break;
+		} else if (st->stopping) {
+			return NULL;
+		} else if (st->housekeeping_more) {
+			deadline = st->housekeeping_next;
+			if (now >= deadline) {
+				pthread_mutex_unlock(&st->mu);
+				housekeeping(st);
+				pthread_mutex_lock(&st->mu);
+				continue;
+			}
+		} else {
+			pthread_cond_wait(&st->cv, &st->mu);
+			continue;
+		}
+		struct timespec ts = { .tv_sec = deadline / 1000000,
+				       .tv_nsec = (long)(deadline % 1000000) * 1000 };
+		pthread_cond_timedwait(&st->cv, &st->mu, &ts);
+	}
+	struct batch *chain = st->sub_head;
+	st->sub_head = st->sub_tail = NULL;
+	st->sub_nops = st->sub_dones = 0;
+	return chain;
+}
+
+/* Writes a chain of batches in one transaction; 0 or a negative errno. */
+static int write_chain(struct store *st, struct batch *chain)
+{
+	size_t nops = 0;
+	for (struct batch *b = chain; b; b = b->next)
+		nops += b->nops;
+	if (!nops)
+		return 0;
+	int rc = run(st, ST_BEGIN);
+	for (struct batch *b = chain; rc == SQLITE_OK && b; b = b->next)
+		for (size_t i = 0; rc == SQLITE_OK && i < b->nops; i++)
+			rc = apply(st, &b->ops[i]);
+	if (rc == SQLITE_OK)
+		rc = run(st, ST_COMMIT);
+	if (rc == SQLITE_OK)
+		return 0;
+	log_error("store", "Writing to %s/store.db failed: %s (%zu operation(s) not stored)",
+		  st->dir, sqlite3_errstr(rc), nops);
+	if (!sqlite3_get_autocommit(st->db))
+		run(st, ST_ROLLBACK);
+	return errno_of(rc);
+}
+
 static void *writer_main(void *arg)
 {
 	struct store *st = arg;
 	pthread_mutex_lock(&st->mu);
-	for (;;) {
-		while (!st->submitted && !st->stopping)
-			pthread_cond_wait(&st->cv, &st->mu);
-		if (!st->submitted)
-			break;
-		struct batch *b = st->submitted;
+	struct batch *chain;
+	while ((chain = take_chain(st))) {
 		pthread_mutex_unlock(&st->mu);
-		b->err = write_ops(st, b->ops, b->nops);
-		if (b->nops)
+		int64_t t0 = now_us();
+		int err = write_chain(st, chain);
+		int64_t t1 = now_us();
+		if (t1 >= st->housekeeping_next)
 			housekeeping(st);
+		size_t released = 0;
+		struct batch *last = chain;
+		for (struct batch *b = chain; b; b = b->next) {
+			b->err = err;
+			released += b->ndones;
+			last = b;
+		}
+		/* ~ one commit's time, smoothed */
+		int64_t took = t1 - t0;
+		st->patience_us += (took - st->patience_us) / 8;
+		if (st->patience_us < PATIENCE_MIN_US)
+			st->patience_us = PATIENCE_MIN_US;
+		if (st->patience_us > PATIENCE_MAX_US)
+			st->patience_us = PATIENCE_MAX_US;
+
 		pthread_mutex_lock(&st->mu);
-		st->submitted = NULL;
-		st->finished = b;
+		st->want = st->sub_dones + released;
+		if (st->want < 1)
+			st->want = 1;
+		st->want_since = now_us();
+		if (st->fin_tail)
+			st->fin_tail->next = chain;
+		else
+			st->fin_head = chain;
+		st->fin_tail = last;
 		uint64_t one = 1;
 		if (write(st->efd, &one, sizeof one) < 0)
 			log_error("store", "Cannot signal the event loop: %s", strerror(errno));
@@ -903,19 +1010,27 @@ static void *writer_main(void *arg)
 
 void store_commit(struct store *st)
 {
-	if (st->busy || (!st->nops && !st->ndones))
+	if (!st->nops && !st->ndones)
 		return;
 	struct batch *b = calloc(1, sizeof *b);
 	if (!b)
 		return;	/* memory: the next call tries again */
-	*b = (struct batch){ st->ops, st->nops, st->dones, st->ndones, 0 };
+	*b = (struct batch){ NULL, st->ops, st->nops, st->dones, st->ndones, 0 };
 	st->ops = NULL;
 	st->nops = st->opcap = 0;
 	st->dones = NULL;
 	st->ndones = st->donecap = 0;
-	st->busy = true;
+	st->inflight++;
 	pthread_mutex_lock(&st->mu);
-	st->submitted = b;
+	if (st->sub_tail) {
+		st->sub_tail->next = b;
+	} else {
+		st->sub_head = b;
+		st->sub_since = now_us();
+	}
+	st->sub_tail = b;
+	st->sub_nops += b->nops;
+	st->sub_dones += b->ndones;
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
 }
@@ -925,28 +1040,32 @@ int store_event_fd(const struct store *st)
 	return st->efd;
 }
 
-/* Takes a finished batch, if any, and runs its callbacks; its error or 0,
- * or 1 when nothing had finished. */
+/* Takes the finished batches, if any, and runs their callbacks in order;
+ * the first error or 0, or 1 when nothing had finished. */
 static int collect(struct store *st)
 {
 	uint64_t n;
 	if (read(st->efd, &n, sizeof n) < 0 && errno != EAGAIN)
 		log_error("store", "Reading the store's event fd: %s", strerror(errno));
 	pthread_mutex_lock(&st->mu);
-	struct batch *b = st->finished;
-	st->finished = NULL;
+	struct batch *b = st->fin_head;
+	st->fin_head = st->fin_tail = NULL;
 	pthread_mutex_unlock(&st->mu);
-	if (!b)
-		return 1;
-	st->busy = false;
-	for (size_t i = 0; i < b->nops; i++)
-		op_free(&b->ops[i]);
-	free(b->ops);
-	for (size_t i = 0; i < b->ndones; i++)
-		b->dones[i].fn(b->dones[i].ctx, b->err);
-	free(b->dones);
-	int err = b->err;
-	free(b);
+	int err = b ? 0 : 1;
+	while (b) {
+		struct batch *next = b->next;
+		st->inflight--;
+		for (size_t i = 0; i < b->nops; i++)
+			op_free(&b->ops[i]);
+		free(b->ops);
+		for (size_t i = 0; i < b->ndones; i++)
+			b->dones[i].fn(b->dones[i].ctx, b->err);
+		free(b->dones);
+		if (b->err < 0 && err >= 0)
+			err = b->err;
+		free(b);
+		b = next;
+	}
 	return err;
 }
 
@@ -958,21 +1077,21 @@ void store_complete(struct store *st)
 int store_flush(struct store *st)
 {
 	int err = 0;
-	/* What is running first, then what is queued now. */
-	int passes = st->busy ? 2 : 1;
-	for (int pass = 0; pass < passes; pass++) {
-		if (!st->busy)
-			store_commit(st);
-		if (!st->busy)
-			break;
-		pthread_mutex_lock(&st->mu);
-		while (!st->finished)
+	store_commit(st);
+	pthread_mutex_lock(&st->mu);
+	st->urgent = true;
+	pthread_cond_signal(&st->cv);
+	while (st->inflight) {
+		while (!st->fin_head)
 			pthread_cond_wait(&st->cv, &st->mu);
 		pthread_mutex_unlock(&st->mu);
 		int rc = collect(st);
 		if (rc < 0)
 			err = rc;
+		pthread_mutex_lock(&st->mu);
 	}
+	st->urgent = false;
+	pthread_mutex_unlock(&st->mu);
 	return err;
 }
 

@@ -16,7 +16,11 @@
  * commit to the store's writer thread, which owns the SQLite connection and
  * writes it in one transaction (one fsync). While that commit runs, new
  * operations queue up and go together in the next one: group commit, with
- * the event loop never waiting on the disk. When a commit is done the
+ * the event loop never waiting on the disk. The writer paces commits: it
+ * waits (about one commit's time at most) for the producers whose receipts
+ * the last commit released to send again, so that they share one fsync,
+ * and lets operations nobody waits for (acks, sends without a receipt)
+ * gather for up to 2 ms. When a commit is done the
  * writer signals store_event_fd(); the loop then calls store_complete(),
  * which runs the callbacks registered with store_on_commit() in order.
  * Operations apply in the order they were queued, so an entry added and
