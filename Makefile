@@ -30,7 +30,7 @@ BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS   := $(wildcard t/unit/*.c)
 UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
 PROGRAMS    := $(B)/broker/tandemd
-BENCH_TOOLS := $(B)/t/bench/stompbench
+BENCH_TOOLS := $(B)/t/bench/stompbench $(B)/t/bench/startup
 
 .PHONY: all build check asan bench demo install clean deps test-deps
 all: deps
@@ -56,6 +56,10 @@ $(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/broker/libtandem.a
 $(B)/t/bench/stompbench: t/bench/stompbench.c $(B)/broker/libtandem.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(B)/broker/libtandem.a $(LDLIBS) -o $@
+
+$(B)/t/bench/startup: t/bench/startup.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@
 
 # Figures, not tests: Tandem against Debian's activemq when it is installed.
 bench: all
