@@ -27,6 +27,7 @@
 #include "queue.h"
 #include "selector.h"
 #include "store.h"
+#include "temp_store.h"
 #include "wildcard.h"
 
 /* ActiveMQ's expireMessagesPeriod default. */
@@ -189,6 +190,38 @@ void broker_after_commit(store_done_fn fn, void *ctx)
 	*l = (struct later){ fn, ctx, NULL };
 	*later_tail = l;
 	later_tail = &l->next;
+}
+
+struct commit_watch {
+	struct conn *c;		/* one reference */
+	void (*failed)(struct conn *c, int err);
+};
+
+static void watch_done(void *ctx, int err)
+{
+	struct commit_watch *w = ctx;
+	if (err < 0 && !w->c->dead && !w->c->closing)
+		w->failed(w->c, err);
+	conn_unref(w->c);
+	free(w);
+}
+
+void broker_watch_commit(struct conn *c, void (*failed)(struct conn *c, int err))
+{
+	struct store *st = broker.store;
+	if (!st || !store_pending(st) || c->store_watched == store_batch_id(st) + 1)
+		return;
+	struct commit_watch *w = malloc(sizeof *w);
+	if (!w)
+		return;
+	*w = (struct commit_watch){ c, failed };
+	conn_ref(c);
+	if (store_watch(st, watch_done, w) < 0) {
+		conn_unref(c);
+		free(w);
+		return;
+	}
+	c->store_watched = store_batch_id(st) + 1;
 }
 
 static void run_later(void)
@@ -379,6 +412,9 @@ static void iteration_end(struct loop *l, void *ctx)
 	queue_dispatch_scheduled();
 	if (broker.store && store_pending(broker.store))
 		store_commit(broker.store);
+	struct store *temp = temp_store_if_open();
+	if (temp && store_pending(temp))
+		store_commit(temp);
 	run_later();
 	conn_flush_all();
 	/* Flushing can make room for a consumer that was full (on_drain):
@@ -406,6 +442,11 @@ static void on_store_event(struct loop *l, int fd, int events, void *ctx)
 	(void)events;
 	(void)ctx;
 	store_complete(broker.store);
+	broker_store_progress();
+}
+
+void broker_store_progress(void)
+{
 	/* What a queue paged out may be readable now. */
 	for (struct queue *q = broker.queues; q; q = q->next)
 		if (q->npaged && q->npending < QUEUE_PAGE_WINDOW / 2)
@@ -454,6 +495,7 @@ int broker_start(struct loop *l, const struct config *cfg)
 	flow_init();
 	if (cfg->persistent && open_store(cfg) < 0)
 		return -1;
+	flow_fit_to_disk();
 	if (!cfg->persistent)
 		log_info("broker", "persistent=\"false\": messages are kept in memory only");
 	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
@@ -491,6 +533,7 @@ void broker_stop(void)
 		store_close(broker.store);
 		broker.store = NULL;
 	}
+	temp_store_close();
 	run_later();
 	while (broker.durables) {
 		struct durable *d = broker.durables;

@@ -20,6 +20,7 @@
 #include "store.h"
 
 struct config;
+struct conn;
 struct connector;
 struct consumer;
 struct loop;
@@ -90,6 +91,16 @@ struct queue *broker_queue(const char *name, bool create);
 /* Runs fn(ctx, err) once everything queued for the store so far is
  * durable, or at the end of this iteration when nothing is queued. */
 void broker_after_commit(store_done_fn fn, void *ctx);
+
+/* After the commit that covers what is queued for the store now, calls
+ * failed(c, err) if that commit failed and c is still open: how a
+ * producer that asked for no receipt learns that its persistent messages
+ * were not stored. One watch per connection and commit is enough. */
+void broker_watch_commit(struct conn *c, void (*failed)(struct conn *c, int err));
+
+/* A store commit finished or its size was measured again: queues with
+ * paged-out messages are scheduled to read them. */
+void broker_store_progress(void);
 
 /* Durable subscriptions. */
 struct durable *broker_durable_find(const char *client_id, const char *name);

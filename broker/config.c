@@ -308,6 +308,7 @@ static void on_broker(struct loader *ld, xmlNode *n)
 	struct config *cfg = ld->cfg;
 	attr_string(ld, n, "brokerName", &cfg->broker_name);
 	attr_string(ld, n, "dataDirectory", &cfg->data_directory);
+	attr_string(ld, n, "tmpDataDirectory", &cfg->temp_directory);
 	attr_bool(ld, n, "persistent", &cfg->persistent);
 }
 
@@ -938,11 +939,17 @@ int config_load(struct config *cfg, const char *path, const struct conf_define *
 	if (!cfg->store_directory && asprintf(&cfg->store_directory, "%s/kahadb",
 					      cfg->data_directory) < 0)
 		cfg->store_directory = NULL;
+	/* ActiveMQ's default: <dataDirectory>/<brokerName>/tmp_storage */
+	if (!cfg->temp_directory && cfg->broker_name &&
+	    asprintf(&cfg->temp_directory, "%s/%s/tmp_storage", cfg->data_directory,
+		     cfg->broker_name) < 0)
+		cfg->temp_directory = NULL;
 	for (size_t i = 0; i < ld.nprops; i++) {
 		free(ld.props[i].name);
 		free(ld.props[i].value);
 	}
 	if (!ld.failed && (!cfg->broker_name || !cfg->data_directory || !cfg->store_directory ||
+			   !cfg->temp_directory ||
 			   !cfg->management_host || !cfg->file)) {
 		log_error("config", "%s: out of memory", path);
 		ld.failed = true;
@@ -990,6 +997,7 @@ void config_free(struct config *cfg)
 	free(cfg->broker_name);
 	free(cfg->data_directory);
 	free(cfg->store_directory);
+	free(cfg->temp_directory);
 	free(cfg->management_host);
 	free(cfg->web_host);
 	memset(cfg, 0, sizeof *cfg);

@@ -76,6 +76,7 @@ struct config {
 	char *broker_name;		/* default "localhost" */
 	char *data_directory;		/* broker@dataDirectory; default "${activemq.data}" or "activemq-data" */
 	char *store_directory;		/* kahaDB@directory, else <dataDirectory>/kahadb */
+	char *temp_directory;		/* broker@tmpDataDirectory; default <dataDirectory>/<brokerName>/tmp_storage */
 	bool persistent;		/* broker@persistent; default true */
 
 	struct conf_connector *connectors;

@@ -36,6 +36,7 @@ void config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "  dataDirectory: %s\n", cfg->data_directory);
 	fprintf(out, "  persistent: %s\n", yes_no(cfg->persistent));
 	fprintf(out, "  store directory (kahaDB): %s\n", cfg->store_directory);
+	fprintf(out, "  temp store directory: %s\n", cfg->temp_directory);
 	fprintf(out, "  enableJournalDiskSyncs: %s\n", yes_no(cfg->journal_disk_syncs));
 	fprintf(out, "  lockAcquireSleepInterval: %ld ms\n", cfg->lock_acquire_sleep_ms);
 

@@ -47,6 +47,7 @@ struct conn {
 	bool flush_queued;
 	bool above_high;		/* out passed CONN_OUT_HIGH */
 	bool read_paused;		/* flow control holds this producer */
+	uint64_t store_watched;		/* 1 + the store batch a commit watch covers */
 	uint64_t linger_timer;
 	struct conn *next, *prev;	/* all live connections */
 	struct conn *next_flush;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "broker.h"
@@ -16,6 +17,8 @@
 #include "log.h"
 #include "proto.h"
 #include "queue.h"
+#include "store.h"
+#include "temp_store.h"
 
 /* ActiveMQ warns about a blocked producer every 30 s
  * (blockedProducerWarningInterval); so do we, per destination. */
@@ -23,16 +26,21 @@
 /* ActiveMQ's default memoryUsage when the configuration sets none. */
 #define DEFAULT_MEMORY_LIMIT (1LL << 30)
 
+/* ActiveMQ's defaults for storeUsage and tempUsage. */
+#define DEFAULT_STORE_LIMIT (100LL << 30)
+#define DEFAULT_TEMP_LIMIT (50LL << 30)
+
 struct held {
 	struct conn *c;		/* one reference */
 	enum dest_type type;
+	bool persistent;
 	char *dest;
 	struct held *next;
 };
 
-static long long used, limit;
+static long long used, limit, store_limit, temp_limit;
 static struct held *held;
-static int64_t broker_logged_ms;
+static int64_t broker_logged_ms, store_logged_ms, temp_logged_ms;
 
 void flow_init(void)
 {
@@ -48,6 +56,50 @@ void flow_init(void)
 	} else {
 		limit = DEFAULT_MEMORY_LIMIT;
 	}
+	store_limit = cfg->store_limit ? cfg->store_limit : DEFAULT_STORE_LIMIT;
+	temp_limit = cfg->temp_limit ? cfg->temp_limit : DEFAULT_TEMP_LIMIT;
+}
+
+/* Bytes free for us on the file system holding dir (or its nearest
+ * existing parent); -1 when unknown. */
+static long long disk_available(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s", dir);
+	struct statvfs sv;
+	while (statvfs(path, &sv) < 0) {
+		char *slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return -1;
+		*slash = '\0';
+	}
+	return (long long)sv.f_bavail * (long long)sv.f_frsize;
+}
+
+/* As ActiveMQ does, a limit larger than the disk can give is lowered to
+ * what it can (what the store holds now plus the free space). */
+static void fit_to_disk(const char *what, const char *dir, long long in_use, long long *lim)
+{
+	long long avail = disk_available(dir);
+	if (avail < 0 || *lim <= in_use + avail)
+		return;
+	log_warn("broker", "%s limit is %lld mb (current usage is %lld mb). The data directory: "
+		 "%s only has %lld mb of usable space. - resetting to maximum available disk "
+		 "space: %lld mb", what, *lim >> 20, in_use >> 20, dir, avail >> 20,
+		 (in_use + avail) >> 20);
+	*lim = in_use + avail;
+}
+
+void flow_fit_to_disk(void)
+{
+	long long in_use = 0;
+	if (broker.store) {
+		struct store_size sz;
+		store_size(broker.store, &sz);
+		in_use = sz.file_bytes - sz.free_bytes;
+		fit_to_disk("Store", broker.cfg->store_directory, in_use, &store_limit);
+	}
+	fit_to_disk("Temporary Store", broker.cfg->temp_directory, 0, &temp_limit);
 }
 
 long long flow_message_cost(const struct message *m)
@@ -75,6 +127,30 @@ long long flow_memory_limit(void)
 	return limit;
 }
 
+long long flow_store_used(void)
+{
+	if (!broker.store)
+		return 0;
+	struct store_size sz;
+	store_size(broker.store, &sz);
+	return sz.file_bytes - sz.free_bytes;
+}
+
+long long flow_store_limit(void)
+{
+	return store_limit;
+}
+
+long long flow_temp_limit(void)
+{
+	return temp_limit;
+}
+
+bool flow_memory_short(const struct queue *q)
+{
+	return used >= limit || (q->mem_limit > 0 && q->mem_used >= q->mem_limit);
+}
+
 /* The queue whose own limit applies to a send, or NULL. */
 static struct queue *limited_queue(enum dest_type type, const char *dest)
 {
@@ -84,28 +160,63 @@ static struct queue *limited_queue(enum dest_type type, const char *dest)
 	return q && q->mem_limit > 0 ? q : NULL;
 }
 
-static bool has_room(enum dest_type type, const char *dest)
+/* A limit that a send would go past. */
+struct limit_hit {
+	const char *what;	/* for the message */
+	long long used, limit;
+	int64_t *logged;	/* when it was last said */
+};
+
+/* Which limit a send of this kind to this destination is past, if any:
+ * a persistent message needs room in the store (storeUsage) and in
+ * memory; a non-persistent one for a queue goes to the temp store when
+ * memory is short, so it needs room there (tempUsage); any other needs
+ * memory. */
+static bool over_limit(enum dest_type type, const char *dest, bool persistent,
+		       struct limit_hit *hit)
 {
+	if (persistent && broker.store) {
+		long long u = flow_store_used();
+		if (u >= store_limit) {
+			*hit = (struct limit_hit){ "Store", u, store_limit, &store_logged_ms };
+			return true;
+		}
+	} else if (type == DEST_QUEUE && temp_store_usable()) {
+		long long u = temp_store_used();
+		if (u < temp_limit)
+			return false;
+		*hit = (struct limit_hit){ "Temp Store", u, temp_limit, &temp_logged_ms };
+		return true;
+	}
 	struct queue *q = limited_queue(type, dest);
-	return used < limit && (!q || q->mem_used < q->mem_limit);
+	if (q && q->mem_used >= q->mem_limit) {
+		*hit = (struct limit_hit){ "Memory", q->mem_used, q->mem_limit,
+					   &q->flow_logged_ms };
+		return true;
+	}
+	if (used >= limit) {
+		*hit = (struct limit_hit){ "Memory", used, limit, &broker_logged_ms };
+		return true;
+	}
+	return false;
 }
 
 enum flow_verdict flow_check(const struct message *m, char *why, size_t whylen)
 {
-	if (has_room(m->dest_type, m->dest))
+	struct limit_hit hit;
+	if (!over_limit(m->dest_type, m->dest, m->persistent, &hit))
 		return FLOW_OK;
-	struct queue *q = limited_queue(m->dest_type, m->dest);
-	bool own = q && q->mem_used >= q->mem_limit;
-	long long u = own ? q->mem_used : used, lim = own ? q->mem_limit : limit;
-	snprintf(why, whylen, "Usage Manager Memory Limit reached on %s://%s: %lld of %lld "
-		 "bytes in use%s. See http://activemq.apache.org/producer-flow-control.html",
-		 dest_type_name(m->dest_type), m->dest, u, lim,
-		 own ? " (the destination's memoryLimit)" : " (the broker's memoryUsage)");
+	const char *whose = strcmp(hit.what, "Memory") ? ""
+			    : hit.logged == &broker_logged_ms ? " (the broker's memoryUsage)"
+			    : " (the destination's memoryLimit)";
+	snprintf(why, whylen, "Usage Manager %s %s on %s://%s: %lld of %lld bytes in use%s. "
+		 "See http://activemq.apache.org/producer-flow-control.html",
+		 hit.what, strcmp(hit.what, "Memory") ? "is Full" : "Limit reached",
+		 dest_type_name(m->dest_type), m->dest, hit.used, hit.limit, whose);
 	int64_t now = broker.now_wall;
-	int64_t *logged = own ? &q->flow_logged_ms : &broker_logged_ms;
 	bool fail = broker.cfg->send_fail_if_no_space;
-	if (!*logged || now - *logged >= FLOW_LOG_MS) {
-		*logged = now;
+	if (!*hit.logged || now - *hit.logged >= FLOW_LOG_MS) {
+		*hit.logged = now;
 		log_info("broker", "%s. %s", why, fail
 			 ? "Sends fail (sendFailIfNoSpace)."
 			 : "Producers are held until there is room.");
@@ -122,6 +233,7 @@ void flow_hold(struct conn *c, const struct message *m)
 	}
 	h->c = c;
 	h->type = m->dest_type;
+	h->persistent = m->persistent;
 	conn_ref(c);
 	conn_pause_read(c);
 	h->next = held;
@@ -130,9 +242,10 @@ void flow_hold(struct conn *c, const struct message *m)
 
 void flow_release(void)
 {
+	struct limit_hit hit;
 	for (struct held **pp = &held; *pp;) {
 		struct held *h = *pp;
-		if (!h->c->dead && !has_room(h->type, h->dest)) {
+		if (!h->c->dead && over_limit(h->type, h->dest, h->persistent, &hit)) {
 			pp = &h->next;
 			continue;
 		}

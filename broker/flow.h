@@ -9,8 +9,14 @@
  * subscriptions counts once per subscription: that is what it costs when
  * they drain at different speeds.
  *
+ * Persistent messages also need room in the store (systemUsage
+ * storeUsage), and non-persistent messages for a queue, which go to the
+ * temp store when memory is short, need room there (tempUsage). Store
+ * and temp usage are the stores' pages in use, measured after commits.
+ *
  * A send to a destination that is over its limit (the policy's
- * memoryLimit when producerFlowControl is on, or the broker's) is either
+ * memoryLimit when producerFlowControl is on, the broker's memory, store
+ * or temp limit) is either
  * refused (sendFailIfNoSpace) or accepted, after which the broker stops
  * reading from that producer's connection until usage falls below the
  * resume mark; other producers and all consumers keep going.
@@ -51,8 +57,20 @@ void flow_hold(struct conn *c, const struct message *m);
 /* Called once per loop iteration: resumes held producers that may go on. */
 void flow_release(void);
 
-/* Bytes in use and the limit, for management. */
+/* Lowers the store and temp limits to what the disk can hold (with a
+ * warning), once the store is open. */
+void flow_fit_to_disk(void);
+
+/* True when q should not take more messages into memory: its memoryLimit
+ * or the broker's is reached (non-persistent messages then go to the temp
+ * store). */
+bool flow_memory_short(const struct queue *q);
+
+/* Bytes in use and the limits, for management. */
 long long flow_memory_used(void);
 long long flow_memory_limit(void);
+long long flow_store_used(void);
+long long flow_store_limit(void);
+long long flow_temp_limit(void);
 
 #endif

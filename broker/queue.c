@@ -17,6 +17,7 @@
 #include "flow.h"
 #include "queue.h"
 #include "store.h"
+#include "temp_store.h"
 
 static struct queue *dirty_head, *dirty_tail;
 
@@ -92,13 +93,28 @@ static void entry_free(struct qentry *e)
 	free(e);
 }
 
+/* The store that keeps the entry besides memory, or NULL. */
+static struct store *home_store(const struct qentry *e)
+{
+	return e->home == HOME_STORE ? broker.store
+	       : e->home == HOME_TEMP ? temp_store_if_open() : NULL;
+}
+
+/* Forgets the entry's copy in a store, if it has one. */
+static void unstore(struct queue *q, struct qentry *e)
+{
+	struct store *st = home_store(e);
+	if (st)
+		store_remove_entry(st, q->container, e->msg->seq);
+}
+
 /* Forgets a pending entry, with its store entry when asked. */
 static void drop_pending(struct queue *q, struct qentry *e, bool drop_stored)
 {
 	entry_list_remove(&q->pending[e->msg->priority], e);
 	q->npending--;
-	if (drop_stored && e->stored && broker.store)
-		store_remove_entry(broker.store, q->container, e->msg->seq);
+	if (drop_stored)
+		unstore(q, e);
 	entry_free(e);
 }
 
@@ -149,7 +165,7 @@ static void enforce_pending_limit(struct queue *q)
 	}
 }
 
-static int add_entry(struct queue *q, struct message *m, bool stored)
+static int add_entry(struct queue *q, struct message *m, enum entry_home home)
 {
 	struct qentry *e = calloc(1, sizeof *e);
 	if (!e)
@@ -157,8 +173,8 @@ static int add_entry(struct queue *q, struct message *m, bool stored)
 	e->msg = m;
 	e->queue = q;
 	e->order = ++broker.next_order;
-	e->stored = stored;
-	if (stored && m->seq > q->mem_max_seq[m->priority])
+	e->home = home;
+	if (home != HOME_MEMORY && m->seq > q->mem_max_seq[m->priority])
 		q->mem_max_seq[m->priority] = m->seq;
 	flow_charge(q, flow_message_cost(m));
 	entry_list_append(&q->pending[m->priority], e);
@@ -169,26 +185,62 @@ static int add_entry(struct queue *q, struct message *m, bool stored)
 	return 0;
 }
 
-/* A stored message beyond the window stays on disk: it is counted, and
- * read back by page_in() once it is committed and the queue has room. */
-static bool page_out(struct queue *q, const struct message *m)
+/* True when a message for q should stay on disk: beyond the window, or
+ * behind others that already do (order is kept). */
+static bool beyond_window(const struct queue *q)
 {
-	if (!q->npaged && q->npending < QUEUE_PAGE_WINDOW)
-		return false;
+	return q->npaged || q->npending >= QUEUE_PAGE_WINDOW;
+}
+
+/* A message kept on disk only: counted, and read back by page_in() once
+ * it is committed and the queue has room. */
+static void count_paged(struct queue *q, const struct message *m, bool spilled)
+{
 	q->paged[m->priority]++;
 	q->npaged++;
-	q->enqueues++;
-	return true;
+	if (spilled)
+		q->spilled[m->priority]++;
+}
+
+/* A message that is not persistent goes to the temp store instead of
+ * memory when the queue is beyond its window or memory is short. Returns
+ * 1 when it went, 0 when it stays in memory, -1 on failure. */
+static int spill(struct queue *q, struct message *m)
+{
+	if (!q->container || (!beyond_window(q) && !flow_memory_short(q)))
+		return 0;
+	struct store *temp = temp_store();
+	if (!temp)
+		return 0;
+	if (!m->seq)
+		m->seq = temp_store_seq();
+	if (store_add_message(temp, m) < 0 || store_add_entry(temp, q->container, m->seq) < 0)
+		return -1;
+	count_paged(q, m, true);
+	return 1;
 }
 
 int queue_enqueue(struct queue *q, struct message *m, bool store_it)
 {
 	bool stored = store_it && q->container && broker.store;
-	if (stored && store_add_entry(broker.store, q->container, m->seq) < 0)
-		return -1;
-	if (stored && page_out(q, m))
-		return 0;
-	if (add_entry(q, message_ref(m), stored) < 0) {
+	if (stored) {
+		if (store_add_entry(broker.store, q->container, m->seq) < 0)
+			return -1;
+		if (beyond_window(q)) {
+			count_paged(q, m, false);
+			q->enqueues++;
+			return 0;
+		}
+	} else {
+		int rc = spill(q, m);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			q->enqueues++;
+			return 0;
+		}
+	}
+	if (add_entry(q, message_ref(m), stored ? HOME_STORE : HOME_MEMORY) < 0) {
 		message_unref(m);
 		if (stored)
 			store_remove_entry(broker.store, q->container, m->seq);
@@ -199,12 +251,12 @@ int queue_enqueue(struct queue *q, struct message *m, bool store_it)
 
 int queue_enqueue_loaded(struct queue *q, struct message *m)
 {
-	if (page_out(q, m)) {
-		q->enqueues--;
+	if (beyond_window(q)) {
+		count_paged(q, m, false);
 		message_unref(m);
 		return 0;
 	}
-	if (add_entry(q, m, true) < 0) {
+	if (add_entry(q, m, HOME_STORE) < 0) {
 		message_unref(m);
 		return -1;
 	}
@@ -310,8 +362,7 @@ static void expire(struct queue *q, struct qentry *e)
 	entry_list_remove(&q->pending[e->msg->priority], e);
 	q->npending--;
 	broker_dead_letter(q, e->msg, "message expired");
-	if (e->stored && broker.store)
-		store_remove_entry(broker.store, q->container, e->msg->seq);
+	unstore(q, e);
 	entry_free(e);
 }
 
@@ -381,37 +432,95 @@ bool queue_dispatch_pending(void)
 	return dirty_head != NULL;
 }
 
-static void paged_entry(void *ctx, const char *container, struct message *m)
+/* Messages read back from one store, in seq order. */
+struct paged_list {
+	struct message **m;
+	size_t n, cap;
+};
+
+static void paged_collect(void *ctx, const char *container, struct message *m)
 {
 	(void)container;
-	struct queue *q = ctx;
-	if (add_entry(q, m, true) < 0) {
-		message_unref(m);
-		return;
+	struct paged_list *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct message **a = realloc(l->m, cap * sizeof *a);
+		if (!a) {
+			message_unref(m);	/* read again next time */
+			return;
+		}
+		l->m = a;
+		l->cap = cap;
 	}
-	q->enqueues--;	/* counted when it was paged out */
-	if (q->paged[m->priority]) {
-		q->paged[m->priority]--;
-		q->npaged--;
-	}
+	l->m[l->n++] = m;
 }
 
-/* Refills the window from the store, in seq order. Only committed entries
- * are read; the rest come after their commit, when the broker schedules the queue again. */
+/* Reads up to `room` entries of priority p back from st into l: how
+ * many, 0 when none are counted there, -1 when the store failed. */
+static int page_from(struct queue *q, struct store *st, int p, size_t counted, size_t room,
+		     struct paged_list *l)
+{
+	if (!counted)
+		return 0;
+	return st ? store_page_in(st, q->container, p, q->mem_max_seq[p], room, paged_collect, l)
+		  : -1;
+}
+
+/* Paged-out messages that a store does not have although everything was
+ * committed: lost (a damaged store); the counts are corrected. */
+static void forget_missing(struct queue *q, int p, bool store_lost, bool temp_lost)
+{
+	size_t n = (store_lost ? q->paged[p] - q->spilled[p] : 0) +
+		   (temp_lost ? q->spilled[p] : 0);
+	if (!n)
+		return;
+	log_warn("broker", "%s: %zu message(s) of priority %d counted as paged out are not "
+		 "in the %s; forgetting them", q->name, n, p,
+		 store_lost && temp_lost ? "stores" : store_lost ? "store" : "temp store");
+	q->paged[p] -= n;
+	q->npaged -= n;
+	if (temp_lost)
+		q->spilled[p] = 0;
+}
+
+/* Refills the window from the stores, in seq order per priority, merging
+ * what the persistent store and the temp store hold. Only committed
+ * entries are read; the rest come after their commit, when the broker
+ * schedules the queue again. */
 static void page_in(struct queue *q)
 {
 	for (int p = MSG_PRIORITY_MAX; p >= 0 && q->npending < QUEUE_PAGE_WINDOW; p--) {
 		if (!q->paged[p])
 			continue;
 		size_t room = QUEUE_PAGE_WINDOW - q->npending;
-		int n = store_page_in(broker.store, q->container, p, q->mem_max_seq[p], room,
-				      paged_entry, q);
-		if (n == 0 && !store_pending(broker.store)) {
-			log_warn("broker", "%s: %zu message(s) of priority %d counted as paged "
-				 "out are not in the store; forgetting them", q->name, q->paged[p], p);
-			q->npaged -= q->paged[p];
-			q->paged[p] = 0;
+		struct store *temp = temp_store_if_open();
+		struct paged_list a = { 0 }, b = { 0 };
+		size_t in_store = q->paged[p] - q->spilled[p];
+		int na = page_from(q, broker.store, p, in_store, room, &a);
+		int nb = page_from(q, temp, p, q->spilled[p], room, &b);
+		size_t i = 0, j = 0;
+		while (i + j < room && (i < a.n || j < b.n)) {
+			bool from_temp = i == a.n || (j < b.n && b.m[j]->seq < a.m[i]->seq);
+			struct message *m = from_temp ? b.m[j++] : a.m[i++];
+			if (add_entry(q, m, from_temp ? HOME_TEMP : HOME_STORE) < 0) {
+				message_unref(m);
+				break;	/* memory: the rest is read again later */
+			}
+			q->enqueues--;	/* counted when it was paged out */
+			q->paged[p]--;
+			q->npaged--;
+			if (from_temp)
+				q->spilled[p]--;
 		}
+		for (; i < a.n; i++)
+			message_unref(a.m[i]);
+		for (; j < b.n; j++)
+			message_unref(b.m[j]);
+		free(a.m);
+		free(b.m);
+		/* Counted but not there, with nothing left to commit: lost. */
+		forget_missing(q, p, na == 0 && in_store && !store_pending(broker.store),
+			       nb == 0 && q->spilled[p] && temp && !store_pending(temp));
 	}
 }
 
@@ -440,8 +549,7 @@ void entry_acked(struct qentry *e)
 	q->ninflight--;
 	q->dequeues++;
 	broker.total_dequeues++;
-	if (e->stored && broker.store)
-		store_remove_entry(broker.store, q->container, e->msg->seq);
+	unstore(q, e);
 	entry_free(e);
 	queue_schedule(q);
 }
@@ -463,8 +571,7 @@ void entry_redeliver(struct qentry *e)
 		snprintf(cause, sizeof cause, "Delivery[%u] exceeds redelivery policy limit",
 			 e->redeliveries);
 		broker_dead_letter(q, e->msg, cause);
-		if (e->stored && broker.store)
-			store_remove_entry(broker.store, q->container, e->msg->seq);
+		unstore(q, e);
 		q->dequeues++;
 		entry_free(e);
 		return;

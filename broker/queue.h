@@ -34,6 +34,13 @@
 struct consumer;
 struct queue;
 
+/* Where an entry is kept besides memory. */
+enum entry_home {
+	HOME_MEMORY,		/* nowhere: memory only */
+	HOME_STORE,		/* the persistent store */
+	HOME_TEMP,		/* the temp store (temp_store.h) */
+};
+
 struct qentry {
 	struct message *msg;
 	struct queue *queue;
@@ -42,7 +49,7 @@ struct qentry {
 	uint64_t order;			/* arrival order, broker-wide */
 	uint64_t delivery_id;		/* unique per delivery, for acks */
 	uint32_t redeliveries;
-	bool stored;			/* the store holds (queue->container, msg->seq) */
+	enum entry_home home;		/* where (queue->container, msg->seq) is kept too */
 };
 
 struct entry_list {
@@ -74,12 +81,15 @@ struct queue {
 	long pending_limit;	/* topic subscribers: drop oldest beyond this; -1 none */
 	long long mem_used;	/* bytes of the messages its entries hold (flow.h) */
 	/* Paging: beyond QUEUE_PAGE_WINDOW pending entries, persistent
-	 * messages stay on disk only; paged[p] counts those of priority p.
-	 * They all have seqs above mem_max_seq[p], the highest seq of that
+	 * messages stay on disk only, and non-persistent ones go to the temp
+	 * store (as they do when memory is short); paged[p] counts those of
+	 * priority p, spilled[p] the part of them in the temp store. They
+	 * all have seqs above mem_max_seq[p], the highest seq of that
 	 * priority ever held in memory, and are read back highest priority
-	 * first, in seq order, as the queue drains. */
+	 * first, in seq order across both stores, as the queue drains. */
 	size_t npaged;
 	size_t paged[MSG_PRIORITY_MAX + 1];
+	size_t spilled[MSG_PRIORITY_MAX + 1];
 	uint64_t mem_max_seq[MSG_PRIORITY_MAX + 1];
 	long long mem_limit;	/* policy memoryLimit with producerFlowControl; 0 none */
 	int64_t flow_logged_ms;	/* when flow control last said so */

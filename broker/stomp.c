@@ -166,6 +166,16 @@ static void receipt_done(void *ctx, int err)
 	free(r);
 }
 
+/* A commit holding persistent messages this producer sent without a
+ * receipt failed: it hears so the way a receipt would have told it. */
+static void store_failed(struct conn *c, int err)
+{
+	struct stomp_conn *sc = c->state;
+	if (sc)
+		stomp_error(sc, NULL, "Store failure", "The broker could not make persistent "
+			    "messages sent on this connection durable: %s", strerror(-err));
+}
+
 static int send_receipt(struct stomp_conn *sc, const char *id, bool close_after)
 {
 	struct receipt *r = calloc(1, sizeof *r);
@@ -401,6 +411,8 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	struct stomp_tx *t = frame_tx(sc, f, &bad);
 	if (bad)
 		return -1;
+	/* A receipt tells of a store failure itself (receipt_done). */
+	bool receipted = stomp_frame_header(f, "receipt") != NULL;
 	char *owned_name = strdup(name);	/* the frame's headers move below */
 	if (!owned_name)
 		return -1;
@@ -427,6 +439,8 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	}
 	int rc = broker_send(m, err, sizeof err);
+	if (rc == 0 && m->persistent && !receipted)
+		broker_watch_commit(sc->conn, store_failed);
 	if (rc == 0 && verdict == FLOW_BLOCK)
 		flow_hold(sc->conn, m);
 	message_unref(m);
@@ -714,6 +728,8 @@ static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 			if (broker_send(op->msg, err, sizeof err) < 0) {
 				stomp_error(sc, f, "Commit failed", "%s", err);
 				rc = -1;
+			} else if (op->msg->persistent && !stomp_frame_header(f, "receipt")) {
+				broker_watch_commit(sc->conn, store_failed);
 			}
 			continue;
 		}

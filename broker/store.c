@@ -56,6 +56,7 @@ struct op {
 struct done {
 	store_done_fn fn;
 	void *ctx;
+	bool waits;		/* someone waits for it: worth hurrying the commit */
 };
 
 /* The prepared statements, one per operation or query. */
@@ -115,6 +116,7 @@ struct batch {
 	size_t nops;
 	struct done *dones;
 	size_t ndones;
+	size_t nwaiting;	/* dones that wait */
 	int err;		/* set by the writer */
 };
 
@@ -143,7 +145,8 @@ struct store {
 	struct op *ops;
 	size_t nops, opcap;
 	struct done *dones;
-	size_t ndones, donecap;
+	size_t ndones, donecap, nwaiting;
+	uint64_t batch_id;	/* of the batch being queued now */
 	size_t inflight;	/* batches handed over and not yet collected */
 
 	/* Shared with the writer, under mu. */
@@ -227,6 +230,10 @@ static int mkdir_p(const char *dir)
 }
 
 static void *writer_main(void *arg);
+static void measure(struct store *st, long long *pages, long long *free_pages,
+		    long long *page_size);
+static void set_size(struct store *st, long long pages, long long free_pages,
+		     long long page_size);
 
 struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 {
@@ -302,6 +309,9 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 	st->want = 1;
 	st->patience_us = PATIENCE_MIN_US;
 	pthread_mutex_init(&st->mu, NULL);
+	long long pages = 0, free_pages = 0, page_size = 4096;
+	measure(st, &pages, &free_pages, &page_size);
+	set_size(st, pages, free_pages, page_size);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -324,6 +334,35 @@ fail:
 	free(st->dir);
 	free(st);
 	return NULL;
+}
+
+int store_remove_files(const char *dir, char *err, size_t errlen)
+{
+	static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm" };
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, files[i]) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (unlink(path) < 0 && errno != ENOENT) {
+			snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+struct store *store_open_scratch(const char *dir, char *err, size_t errlen)
+{
+	return store_remove_files(dir, err, errlen) < 0 ? NULL : store_open(dir, false, err, errlen);
+}
+
+uint64_t store_new_seq(struct store *st)
+{
+	return st->next_seq++;
 }
 
 static void op_free(struct op *o)
@@ -350,7 +389,7 @@ void store_close(struct store *st)
 		struct done *dones = st->dones;
 		size_t ndones = st->ndones;
 		st->dones = NULL;
-		st->ndones = st->donecap = 0;
+		st->ndones = st->donecap = st->nwaiting = 0;
 		for (size_t i = 0; i < ndones; i++)
 			dones[i].fn(dones[i].ctx, -ECANCELED);
 		free(dones);
@@ -720,7 +759,7 @@ int store_remove_durable(struct store *st, const char *client_id, const char *su
 	return rc;
 }
 
-int store_on_commit(struct store *st, store_done_fn fn, void *ctx)
+static int add_done(struct store *st, store_done_fn fn, void *ctx, bool waits)
 {
 	if (st->ndones == st->donecap) {
 		size_t cap = st->donecap ? st->donecap * 2 : 64;
@@ -730,8 +769,24 @@ int store_on_commit(struct store *st, store_done_fn fn, void *ctx)
 		st->dones = d;
 		st->donecap = cap;
 	}
-	st->dones[st->ndones++] = (struct done){ fn, ctx };
+	st->dones[st->ndones++] = (struct done){ fn, ctx, waits };
+	st->nwaiting += waits;
 	return 0;
+}
+
+int store_on_commit(struct store *st, store_done_fn fn, void *ctx)
+{
+	return add_done(st, fn, ctx, true);
+}
+
+int store_watch(struct store *st, store_done_fn fn, void *ctx)
+{
+	return add_done(st, fn, ctx, false);
+}
+
+uint64_t store_batch_id(const struct store *st)
+{
+	return st->batch_id;
 }
 
 bool store_pending(const struct store *st)
@@ -867,25 +922,40 @@ static int errno_of(int rc)
 	}
 }
 
-/* Returns free pages to the file system a slice at a time, so that a
- * drained backlog gives its disk space back without one long stall. */
-static void housekeeping(struct store *st)
+/* Reads the database's size in pages, free pages and page size. */
+static void measure(struct store *st, long long *pages, long long *free_pages,
+		    long long *page_size)
 {
-	sqlite3_stmt *q;
-	long long pages = 0, free_pages = 0, page_size = 4096;
 	static const char *const sql[3] = {
 		"PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size",
 	};
-	long long *out[3] = { &pages, &free_pages, &page_size };
-	st->housekeeping_more = false;
-	st->housekeeping_next = now_us() + HOUSEKEEPING_US;
+	long long *out[3] = { pages, free_pages, page_size };
 	for (int i = 0; i < 3; i++) {
+		sqlite3_stmt *q;
 		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK)
-			return;
+			continue;
 		if (sqlite3_step(q) == SQLITE_ROW)
 			*out[i] = sqlite3_column_int64(q, 0);
 		sqlite3_finalize(q);
 	}
+}
+
+static void set_size(struct store *st, long long pages, long long free_pages,
+		     long long page_size)
+{
+	pthread_mutex_lock(&st->mu);
+	st->size.file_bytes = pages * page_size;
+	st->size.free_bytes = free_pages * page_size;
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* Returns free pages to the file system a slice at a time, so that a
+ * drained backlog gives its disk space back without one long stall. */
+static void housekeeping(struct store *st)
+{
+	long long pages = 0, free_pages = 0, page_size = 4096;
+	st->housekeeping_next = now_us() + HOUSEKEEPING_US;
+	measure(st, &pages, &free_pages, &page_size);
 	bool worth = free_pages > 256 && free_pages * 4 > pages;
 	if (worth) {
 		exec(st, "PRAGMA incremental_vacuum(2048)", (char[128]){ 0 }, 128);
@@ -894,10 +964,7 @@ static void housekeeping(struct store *st)
 	}
 	/* After a slice, come back for the next even when no commit comes. */
 	st->housekeeping_more = worth;
-	pthread_mutex_lock(&st->mu);
-	st->size.file_bytes = pages * page_size;
-	st->size.free_bytes = free_pages * page_size;
-	pthread_mutex_unlock(&st->mu);
+	set_size(st, pages, free_pages, page_size);
 }
 
 /* Waits until the handed-over batches should be written (see the pacing
@@ -923,6 +990,11 @@ static struct batch *take_chain(struct store *st)
 				pthread_mutex_unlock(&st->mu);
 				housekeeping(st);
 				pthread_mutex_lock(&st->mu);
+				/* The loop may hold producers until the store shrinks. */
+				uint64_t one = 1;
+				if (write(st->efd, &one, sizeof one) < 0)
+					log_error("store", "Cannot signal the event loop: %s",
+						  strerror(errno));
 				continue;
 			}
 		} else {
@@ -974,11 +1046,13 @@ static void *writer_main(void *arg)
 		int64_t t1 = now_us();
 		if (t1 >= st->housekeeping_next)
 			housekeeping(st);
+		else
+			st->housekeeping_more = true;	/* the size is stale: soon */
 		size_t released = 0;
 		struct batch *last = chain;
 		for (struct batch *b = chain; b; b = b->next) {
 			b->err = err;
-			released += b->ndones;
+			released += b->nwaiting;
 			last = b;
 		}
 		/* ~ one commit's time, smoothed */
@@ -1015,7 +1089,9 @@ void store_commit(struct store *st)
 	struct batch *b = calloc(1, sizeof *b);
 	if (!b)
 		return;	/* memory: the next call tries again */
-	*b = (struct batch){ NULL, st->ops, st->nops, st->dones, st->ndones, 0 };
+	*b = (struct batch){ NULL, st->ops, st->nops, st->dones, st->ndones, st->nwaiting, 0 };
+	st->nwaiting = 0;
+	st->batch_id++;
 	st->ops = NULL;
 	st->nops = st->opcap = 0;
 	st->dones = NULL;
@@ -1030,7 +1106,7 @@ void store_commit(struct store *st)
 	}
 	st->sub_tail = b;
 	st->sub_nops += b->nops;
-	st->sub_dones += b->ndones;
+	st->sub_dones += b->nwaiting;
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
 }

@@ -48,6 +48,18 @@ struct store;
  * err. */
 struct store *store_open(const char *dir, bool sync, char *err, size_t errlen);
 
+/* The same for a scratch store (the temp store of non-persistent
+ * messages): whatever `dir` held before is removed first, and commits are
+ * not synced. */
+struct store *store_open_scratch(const char *dir, char *err, size_t errlen);
+
+/* Removes a closed store's files from dir; 0, or -1 with a reason. */
+int store_remove_files(const char *dir, char *err, size_t errlen);
+
+/* A new message seq from this store's sequence, for a message that is
+ * stored elsewhere but must sort among this store's messages. */
+uint64_t store_new_seq(struct store *st);
+
 /* Commits everything queued (running the callbacks), stops the writer and
  * closes. */
 void store_close(struct store *st);
@@ -96,6 +108,14 @@ int store_remove_durable(struct store *st, const char *client_id,
 typedef void (*store_done_fn)(void *ctx, int err);
 int store_on_commit(struct store *st, store_done_fn fn, void *ctx);
 
+/* The same for a callback that nobody waits for (it only reports a
+ * failure): it does not hurry the commit along. */
+int store_watch(struct store *st, store_done_fn fn, void *ctx);
+
+/* Identifies the commit that operations queued now will go in: it
+ * changes each time store_commit() hands them over. */
+uint64_t store_batch_id(const struct store *st);
+
 /* True when operations or callbacks are queued or a commit is running:
  * then a callback registered now runs after a commit. */
 bool store_pending(const struct store *st);
@@ -117,7 +137,10 @@ void store_complete(struct store *st);
 int store_flush(struct store *st);
 
 /* Housekeeping figures: the database size in bytes and how many of them
- * are free pages waiting to be returned to the file system. */
+ * are free pages waiting to be returned to the file system (so the bytes
+ * in use are the difference). Measured by the writer after commits, at
+ * most every 100 ms; the event fd is signalled when a measure taken while
+ * idle may have freed room. */
 struct store_size {
 	long long file_bytes;
 	long long free_bytes;

@@ -65,7 +65,8 @@ test_expect_success 'with sendFailIfNoSpace the producer gets an ERROR, and noth
 	sent = 0
 	for i in range(200):
 	    try:
-	        send_on(p, "/queue/limited", "m%d %s" % (i, "x" * 1024))
+	        send_on(p, "/queue/limited", "m%d %s" % (i, "x" * 1024),
+	                headers={"persistent": "true"})
 	        sent += 1
 	    except SystemExit:
 	        break
