@@ -132,6 +132,8 @@ struct batch {
 #define PATIENCE_MIN_US		50
 #define PATIENCE_MAX_US		2000
 #define HOUSEKEEPING_US		100000	/* at most this often */
+#define RETRY_US		100000	/* after a failed commit, wait this long */
+#define FAILURE_LOG_US		10000000
 
 struct store {
 	sqlite3 *db;		/* the writer's, except before the first commit */
@@ -167,6 +169,9 @@ struct store {
 	int64_t want_since;
 	int64_t patience_us;	/* how long to wait for them: ~ one commit */
 	int64_t housekeeping_next;	/* not before */
+	long failures;		/* commits failed in a row */
+	int64_t failure_logged;
+	int64_t retry_at;	/* after a failure, no commit before this */
 	bool housekeeping_more;		/* free pages left to give back */
 };
 
@@ -975,13 +980,19 @@ static struct batch *take_chain(struct store *st)
 	for (;;) {
 		int64_t now = now_us(), deadline;
 		if (st->sub_head) {
-			if (st->stopping || st->urgent || st->sub_nops > 4096 ||
-			    (st->sub_dones && st->sub_dones >= st->want))
+			if (st->stopping || st->urgent)
 				break;
-			deadline = st->sub_dones ? st->want_since + st->patience_us
-						 : st->sub_since + OPS_DELAY_US;
-			if (now >= deadline)
-				break;
+			if (now < st->retry_at) {
+				deadline = st->retry_at;
+			} else {
+				if (st->sub_nops > 4096 ||
+				    (st->sub_dones && st->sub_dones >= st->want))
+					break;
+				deadline = st->sub_dones ? st->want_since + st->patience_us
+							 : st->sub_since + OPS_DELAY_US;
+				if (now >= deadline)
+					break;
+			}
 		} else if (st->stopping) {
 			return NULL;
 		} else if (st->housekeeping_more) {
@@ -1025,10 +1036,24 @@ static int write_chain(struct store *st, struct batch *chain)
 			rc = apply(st, &b->ops[i]);
 	if (rc == SQLITE_OK)
 		rc = run(st, ST_COMMIT);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		if (st->failures)
+			log_info("store", "Writing to %s/store.db works again after %ld failed "
+				 "commit(s)", st->dir, st->failures);
+		st->failures = 0;
 		return 0;
-	log_error("store", "Writing to %s/store.db failed: %s (%zu operation(s) not stored)",
-		  st->dir, sqlite3_errstr(rc), nops);
+	}
+	/* A full disk fails every commit until there is room: say so at
+	 * once, then every 10 s. */
+	int64_t now = now_us();
+	st->failures++;
+	if (st->failures == 1 || now - st->failure_logged >= FAILURE_LOG_US) {
+		log_error("store", "Writing to %s/store.db failed: %s (%zu operation(s) not stored; "
+			  "%ld failed commit(s) so far)", st->dir, sqlite3_errstr(rc), nops,
+			  st->failures);
+		st->failure_logged = now;
+	}
+	st->retry_at = now + RETRY_US;
 	if (!sqlite3_get_autocommit(st->db))
 		run(st, ST_ROLLBACK);
 	return errno_of(rc);
@@ -1116,6 +1141,23 @@ int store_event_fd(const struct store *st)
 	return st->efd;
 }
 
+/* A removal (an ack, a purge) that a failed commit did not write is
+ * queued again, so that a consumer's ack is not undone by a full disk;
+ * additions are not: their producers were told. True when o was taken
+ * over. */
+static bool retry_removal(struct store *st, struct op *o)
+{
+	if (o->kind != OP_REMOVE_ENTRY && o->kind != OP_REMOVE_CONTAINER &&
+	    o->kind != OP_REMOVE_DURABLE)
+		return false;
+	struct op *slot = new_op(st, o->kind);
+	if (!slot)
+		return false;
+	*slot = *o;
+	st->nops++;
+	return true;
+}
+
 /* Takes the finished batches, if any, and runs their callbacks in order;
  * the first error or 0, or 1 when nothing had finished. */
 static int collect(struct store *st)
@@ -1132,7 +1174,8 @@ static int collect(struct store *st)
 		struct batch *next = b->next;
 		st->inflight--;
 		for (size_t i = 0; i < b->nops; i++)
-			op_free(&b->ops[i]);
+			if (!(b->err < 0 && retry_removal(st, &b->ops[i])))
+				op_free(&b->ops[i]);
 		free(b->ops);
 		for (size_t i = 0; i < b->ndones; i++)
 			b->dones[i].fn(b->dones[i].ctx, b->err);

@@ -188,7 +188,7 @@ test_expect_success 'heart-beats are negotiated and sent' '
 '
 
 test_expect_success 'a client that stops sending heart-beats is disconnected' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	import socket
 	s = socket.create_connection(("127.0.0.1", port()), timeout=20)

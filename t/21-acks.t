@@ -111,7 +111,7 @@ test_expect_success 'NACK puts the message back, marked redelivered' '
 '
 
 test_expect_success 'after 6 redeliveries a persistent message moves to ActiveMQ.DLQ' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	send(port(), "/queue/poison", "bad", headers={"persistent": "true"})
 	c = client()

@@ -5,7 +5,7 @@
 start_broker node1 || exit 1
 
 test_expect_success 'persistent messages survive a clean restart, in order' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	c = client()
 	for i in range(100):
@@ -38,7 +38,7 @@ test_expect_success 'acked messages stay acked after a restart; the rest come ba
 '
 
 test_expect_success 'non-persistent messages do not survive a restart' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	send(port(), "/queue/np", "gone", headers={"persistent": "false"})
 	EOF

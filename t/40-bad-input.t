@@ -25,7 +25,7 @@ test_expect_success 'an unknown connector option is warned about' '
 '
 
 test_expect_success 'garbage bytes: the connection is closed, nothing else happens' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	out = raw(port(), b"\x16\x03\x01\x02\x00garbage that is no protocol at all\r\n" * 4)
 	check(b"CONNECTED" not in out, "%r" % out)
@@ -34,7 +34,7 @@ test_expect_success 'garbage bytes: the connection is closed, nothing else happe
 '
 
 test_expect_success 'garbage after CONNECT: an ERROR frame, then the close' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	out = raw(port(), b"CONNECT\naccept-version:1.2\nhost:x\n\n\0SEND\nno colon here\n\n\0")
 	check(b"CONNECTED" in out and b"ERROR" in out, "%r" % out)
@@ -43,7 +43,7 @@ test_expect_success 'garbage after CONNECT: an ERROR frame, then the close' '
 '
 
 test_expect_success 'an unknown command gets an ERROR naming it' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	out = raw(port(), b"CONNECT\naccept-version:1.2\nhost:x\n\n\0FROBNICATE\n\n\0").decode()
 	check("ERROR" in out and "FROBNICATE" in out, out)
@@ -52,7 +52,7 @@ test_expect_success 'an unknown command gets an ERROR naming it' '
 '
 
 test_expect_success 'a frame over wireFormat.maxFrameSize gets an ERROR and a close' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	big = b"x" * 70000
 	out = raw(port(), b"CONNECT\naccept-version:1.2\nhost:x\n\n\0SEND\ndestination:/queue/big\ncontent-length:%d\n\n" % len(big) + big + b"\0")
@@ -64,7 +64,7 @@ test_expect_success 'a frame over wireFormat.maxFrameSize gets an ERROR and a cl
 '
 
 test_expect_success 'a huge content-length is refused before the body is read' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	out = raw(port(), b"CONNECT\naccept-version:1.2\nhost:x\n\n\0SEND\ndestination:/queue/big\ncontent-length:99999999999\n\n")
 	check(b"ERROR" in out, "%r" % out)
@@ -91,7 +91,7 @@ test_expect_success 'SEND without a destination is an ERROR' '
 '
 
 test_expect_success 'connections past maximumConnections are refused, the others keep working' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	held = [client() for i in range(5)]
 	out = raw(port(), b"CONNECT\naccept-version:1.2\nhost:x\n\n\0")
@@ -106,7 +106,7 @@ test_expect_success 'connections past maximumConnections are refused, the others
 '
 
 test_expect_success 'an MQTT client on the tcp:// connector is refused with a clear log line' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	# MQTT 3.1.1 CONNECT, clean session, keep-alive 60, client id "t"
 	pkt = bytes([0x10, 13, 0, 4]) + b"MQTT" + bytes([4, 2, 0, 60, 0, 1]) + b"t"
@@ -117,7 +117,7 @@ test_expect_success 'an MQTT client on the tcp:// connector is refused with a cl
 '
 
 test_expect_success 'a client that disconnects mid-frame does not disturb the broker' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tstomp import *
 	import socket
 	for i in range(20):
@@ -133,7 +133,7 @@ test_expect_success 'a wrong password is refused when users are configured' '
 	  <authenticationUser username=\"admin\" password=\"secret\" groups=\"admins\"/>
 	</users></simpleAuthenticationPlugin></plugins>" broker_config auth &&
 	start_broker auth &&
-	PORT=$(broker_port auth) stomp_py <<-\EOF
+	PORT=$(broker_port auth) stomp_py <<-\EOF &&
 	from tstomp import *
 	import stomp
 	try:

@@ -154,18 +154,37 @@ def send_on(c, dest, body, receipt=True, headers=None):
         c.wait_receipt(rid)
 
 
+def send_until_refused(c, dest, body, n, headers=None):
+    """Sends body % i (i = 0, 1, ...) on c, each waiting for its receipt,
+    until the broker answers an ERROR or n are sent. Returns how many were
+    receipted and the ERROR's text (message header and body)."""
+    sent = 0
+    for i in range(n):
+        try:
+            send_on(c, dest, body % i, headers=headers)
+            sent += 1
+        except SystemExit:  # the ERROR closed the connection
+            break
+    e = c.wait_error()
+    return sent, e.headers.get("message", "") + e.body
+
+
 def raw(p, data, read_until_close=True, timeout=None):
     """Writes bytes on a plain socket and returns what the broker answered
     before closing it (for malformed input that no client library sends)."""
     s = socket.create_connection(("127.0.0.1", p), timeout=timeout or WAIT)
+    out = b""
     try:
         s.sendall(data)
-        out = b""
         while read_until_close:
             chunk = s.recv(65536)
             if not chunk:
                 break
             out += chunk
+        return out
+    except ConnectionResetError:
+        # A broker that closes without reading what was sent resets the
+        # connection: the end, as a close is.
         return out
     finally:
         s.close()

@@ -1,0 +1,119 @@
+#!/bin/sh
+# The temp store: non-persistent messages beyond a queue's memory window,
+# or past the memory limit, wait in tmp_storage instead of memory, drain in
+# order, and are limited by tempUsage; nothing in it survives a restart.
+. "$(dirname "$0")/test-lib.sh"
+
+BROKER_EXTRA='<destinationPolicy><policyMap><policyEntries>
+  <policyEntry queue="small" memoryLimit="64 kb"/>
+</policyEntries></policyMap></destinationPolicy>'
+broker_config node1 && start_broker node1 || exit 1
+TMPSTORE=$TRASH/node1/data/node1/tmp_storage
+
+# fill QUEUE N: N non-persistent 1 KiB messages, the last 10 of priority 9,
+# a receipt on every 500th (so the producer is never far ahead).
+fill() {
+	stomp_py "$@" <<-\EOF
+	import sys
+	from tstomp import *
+	queue, n = sys.argv[1], int(sys.argv[2])
+	p = client()
+	for i in range(n):
+	    h = {"priority": "9" if i >= n - 10 else "4"}
+	    if i % 500 == 499 or i == n - 1:
+	        h["receipt"] = "r%d" % i
+	    p.conn.send("/queue/" + queue, "%d %s" % (i, "x" * 1024), headers=h)
+	p.wait_receipt("r%d" % (n - 1), timeout=60)
+	EOF
+}
+
+drain() {
+	stomp_py "$@" <<-\EOF
+	import sys
+	from tstomp import *
+	queue, n = sys.argv[1], int(sys.argv[2])
+	c = client()
+	c.conn.subscribe("/queue/" + queue, id="1", ack="client",
+	                 headers={"activemq.prefetchSize": "100"})
+	got = []
+	while len(got) < n:
+	    ms = c.wait(min(100, n - len(got)), timeout=60)
+	    got += [int(m.body.split()[0]) for m in ms]
+	    c.conn.ack(ms[-1].headers["ack"])
+	low = [i for i in got if i < n - 10]
+	high = [i for i in got if i >= n - 10]
+	check(sorted(got) == list(range(n)), "every message once: %d of %d" % (len(set(got)), n))
+	check(low == sorted(low) and high == sorted(high), "in order within each priority")
+	check(max(got.index(i) for i in high) < 1200, "priority 9 comes with the first page")
+	c.sync()
+	check(not c.messages, "nothing more")
+	EOF
+}
+
+test_expect_success 'non-persistent messages beyond the memory window go to the temp store and drain in order' '
+	fill window 4000 &&
+	log_contains node1 "Temp store opened in $TMPSTORE" &&
+	test -s "$TMPSTORE/store.db" &&
+	drain window 4000
+'
+
+test_expect_success 'past a queue memoryLimit non-persistent messages spill instead of holding the producer' '
+	fill small 600 &&
+	! grep -q "Usage Manager Memory Limit reached on queue://small" "$TRASH/node1/log" &&
+	drain small 600
+'
+
+test_expect_success 'persistent and non-persistent messages paged out together come back in arrival order' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	p = client()
+	for i in range(3000):
+	    h = {"persistent": "true"} if i % 3 == 0 else {}
+	    if i == 2999:
+	        h["receipt"] = "end"
+	    p.conn.send("/queue/mixed", "%d" % i, headers=h)
+	p.wait_receipt("end", timeout=60)
+	c = client()
+	c.conn.subscribe("/queue/mixed", id="1", ack="auto")
+	got = [int(m.body) for m in c.wait(3000, timeout=60)]
+	check(got == list(range(3000)), "arrival order across both stores")
+	EOF
+'
+
+test_expect_success 'the temp store is emptied by a restart: non-persistent messages do not survive' '
+	fill gone 2500 &&
+	stop_broker node1 &&
+	test ! -e "$TMPSTORE/store.db" &&
+	start_broker node1 &&
+	stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/gone", id="1")
+	c.sync()
+	check(not c.messages, "no message came back: %d" % len(c.messages))
+	EOF
+'
+
+stop_broker node1
+BROKER_EXTRA='<systemUsage><systemUsage sendFailIfNoSpace="true">
+  <tempUsage><tempUsage limit="1 mb"/></tempUsage>
+</systemUsage></systemUsage>'
+broker_config limited && start_broker limited || exit 1
+
+test_expect_success 'past the tempUsage limit a producer gets an ERROR, and nothing accepted is lost' '
+	PORT=$(broker_port limited) stomp_py <<-\EOF
+	from tstomp import *
+	p = client()
+	sent, text = send_until_refused(p, "/queue/big", "m%d " + "x" * 1024, 20000)
+	check("Usage Manager Temp Store is Full on queue://big" in text, text)
+	check(1000 < sent < 20000, "refused after %d" % sent)
+	d = client()
+	d.conn.subscribe("/queue/big", id="1")
+	got = [m.body.split()[0] for m in d.wait(sent, timeout=60)]
+	check(got == ["m%d" % i for i in range(sent)], "every receipted message, in order")
+	d.sync()
+	check(not d.messages, "and nothing more")
+	EOF
+'
+
+test_done

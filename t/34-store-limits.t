@@ -1,0 +1,144 @@
+#!/bin/sh
+# The store's limits: storeUsage holds or refuses persistent producers, a
+# limit larger than the disk is lowered to fit, and a disk that really
+# fills up is told to the producers while consumers keep receiving and
+# the store stays sound.
+. "$(dirname "$0")/test-lib.sh"
+
+BROKER_EXTRA='<systemUsage><systemUsage sendFailIfNoSpace="true">
+  <storeUsage><storeUsage limit="2 mb"/></storeUsage>
+</systemUsage></systemUsage>'
+broker_config failing && start_broker failing || exit 1
+
+test_expect_success 'past the storeUsage limit a persistent producer gets an ERROR, nothing accepted is lost' '
+	PORT=$(broker_port failing) stomp_py <<-\EOF
+	from tstomp import *
+	p = client()
+	sent, text = send_until_refused(p, "/queue/full", "m%d " + "x" * 1024, 20000,
+	                                  headers={"persistent": "true"})
+	check("Usage Manager Store is Full on queue://full" in text, text)
+	check(500 < sent < 20000, "refused after %d" % sent)
+	# Non-persistent messages do not need the store.
+	q = client()
+	send_on(q, "/queue/other", "light")
+	d = client()
+	d.conn.subscribe("/queue/full", id="1")
+	got = [m.body.split()[0] for m in d.wait(sent, timeout=60)]
+	check(got == ["m%d" % i for i in range(sent)], "every receipted message, in order")
+	EOF
+'
+
+stop_broker failing
+BROKER_EXTRA='<systemUsage><systemUsage>
+  <storeUsage><storeUsage limit="2 mb"/></storeUsage>
+</systemUsage></systemUsage>'
+broker_config holding && start_broker holding || exit 1
+
+test_expect_success 'without sendFailIfNoSpace the producer is held until consumers make room' '
+	PORT=$(broker_port holding) stomp_py <<-\EOF &&
+	import threading
+	from tstomp import *
+	p = client()
+	n = 6000
+	def produce():
+	    for i in range(n):
+	        h = {"persistent": "true"}
+	        if i % 100 == 99:
+	            h["receipt"] = "r%d" % i
+	        p.conn.send("/queue/held", "%d %s" % (i, "x" * 1024), headers=h)
+	        if i % 100 == 99:
+	            p.wait_receipt("r%d" % i, timeout=120)
+	t = threading.Thread(target=produce)
+	t.start()
+	import time
+	time.sleep(3)
+	check(t.is_alive(), "the producer is held (6 MB into a 2 MB store)")
+	d = client()
+	d.conn.subscribe("/queue/held", id="1")
+	got = [int(m.body.split()[0]) for m in d.wait(n, timeout=120)]
+	t.join()
+	check(got == list(range(n)), "every message, in order")
+	EOF
+	log_contains holding "Usage Manager Store is Full on queue://held"
+'
+
+# A disk that fills up for real: a small tmpfs holds the store, then a
+# filler file takes the rest of it.
+stop_broker holding
+DISK=$TRASH/fs
+mkdir -p "$DISK"
+if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
+	trap 'test_cleanup; umount "$DISK" 2>/dev/null' EXIT
+	BROKER_EXTRA= STORE_DIR=$DISK/kahadb broker_config disk && start_broker disk || exit 1
+
+	test_expect_success 'a storeUsage limit larger than the disk is lowered to fit, with a warning' '
+		log_contains disk "WARN.*Store limit is 102400 mb.*only has [0-9]* mb of usable space"
+	'
+
+	test_expect_success 'a full disk: producers are told, consumers keep receiving, nothing is damaged' '
+		PORT=$(broker_port disk) stomp_py <<-\EOF &&
+		import os
+		from tstomp import *
+		p = client()
+		for i in range(200):
+		    send_on(p, "/queue/before", "b%d" % i, headers={"persistent": "true"})
+		EOF
+		{ dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null; true; } &&
+		PORT=$(broker_port disk) stomp_py <<-\EOF &&
+		import os
+		from tstomp import *
+		p = client()
+		sent, text = send_until_refused(p, "/queue/after", "a%d " + "x" * 512, 5000,
+		                                  headers={"persistent": "true"})
+		check("No space left on device" in text, "the producer is told why: %r" % text)
+		open("%s/after.sent" % os.environ["TRASH"], "w").write("%d" % sent)
+		# A producer that asked for no receipt is told as well.
+		q = client()
+		for i in range(50):
+		    q.conn.send("/queue/after", "n%d %s" % (i, "x" * 1024), headers={"persistent": "true"})
+		e = q.wait_error()
+		check("could not make persistent messages" in e.body, e.body)
+		# Consumers keep receiving what was there.
+		d = client()
+		d.conn.subscribe("/queue/before", id="1")
+		got = [m.body for m in d.wait(200)]
+		check(got == ["b%d" % i for i in range(200)], "the consumer got all 200")
+		EOF
+		rm -f "$DISK/filler" &&
+		PORT=$(broker_port disk) stomp_py <<-\EOF &&
+		import os
+		from tstomp import *
+		p = client()
+		send_on(p, "/queue/later", "room again", headers={"persistent": "true"})
+		EOF
+		stop_broker disk &&
+		"$PYTHON" - "$DISK/kahadb/store.db" <<-\EOF &&
+		import sqlite3, sys
+		r = sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0]
+		print("integrity_check:", r)
+		sys.exit(r != "ok")
+		EOF
+		start_broker disk &&
+		PORT=$(broker_port disk) stomp_py <<-\EOF
+		import os
+		from tstomp import *
+		sent = int(open("%s/after.sent" % os.environ["TRASH"]).read())
+		c = client()
+		c.conn.subscribe("/queue/after", id="1")
+		c.conn.subscribe("/queue/later", id="2")
+		c.conn.subscribe("/queue/before", id="3")
+		c.sync()
+		bodies = set(m.body.split()[0] for m in c.messages)
+		missing = ["a%d" % i for i in range(sent) if "a%d" % i not in bodies]
+		check(not missing, "every receipted message survived: missing %s" % missing[:5])
+		check("room" in bodies, "the message sent after the disk had room again")
+		again = [b for b in bodies if b.startswith("b")]
+		check(not again, "acks taken while the disk was full are kept: %d back" % len(again))
+		EOF
+	'
+else
+	test_skip 'a full disk: producers are told, consumers keep receiving, nothing is damaged' \
+		'cannot mount a tmpfs here (needs root)'
+fi
+
+test_done
