@@ -19,17 +19,23 @@ OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS  ?=
 override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE \
-	-I/usr/include/libxml2 -Ibroker
-LDLIBS  = -lxml2 -lsqlite3 -lm -lpthread
+	-I/usr/include/libxml2 -Ibroker -Imgmt
+LDLIBS  = -lxml2 -lsqlite3 -ljansson -lm -lpthread
 
-BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev
+BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev
 TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base
 
-BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c))
+# mgmt/ holds both halves of management: the server (the object model and
+# the socket, linked into tandemd) and the client (tandemctl and the
+# client library, also used by tandemtop). objname.c is shared.
+MGMT_SERVER_SRCS := $(wildcard mgmt/model*.c mgmt/server*.c mgmt/jolokia*.c mgmt/objname.c)
+CTL_SRCS    := $(filter-out $(MGMT_SERVER_SRCS),$(wildcard mgmt/*.c))
+CTL_OBJS    := $(CTL_SRCS:%.c=$(B)/%.o)
+BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c)) $(MGMT_SERVER_SRCS)
 BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS   := $(wildcard t/unit/*.c)
 UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
-PROGRAMS    := $(B)/broker/tandemd
+PROGRAMS    := $(B)/broker/tandemd $(if $(CTL_SRCS),$(B)/mgmt/tandemctl)
 BENCH_TOOLS := $(B)/t/bench/stompbench $(B)/t/bench/startup
 
 .PHONY: all build check asan bench demo install clean deps test-deps
@@ -47,6 +53,9 @@ $(B)/broker/libtandem.a: $(BROKER_OBJS)
 	ar rcs $@ $^
 
 $(B)/broker/tandemd: $(B)/broker/main.o $(B)/broker/libtandem.a
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/mgmt/tandemctl: $(CTL_OBJS) $(B)/broker/libtandem.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/broker/libtandem.a
@@ -80,11 +89,12 @@ demo: all
 		-D activemq.data=$(CURDIR)/demo-data
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man5 \
-		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/tandem/conf
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tandem/conf
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	for f in man/*.5; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
-	for f in man/*.8; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+	for s in 1 5 7 8; do \
+		install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
+		for f in man/*.$$s; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man$$s/; done; \
+	done; true
 	install -m 644 conf/* $(DESTDIR)$(PREFIX)/share/tandem/conf/
 
 clean:
@@ -110,4 +120,4 @@ deps:
 test-deps:
 	$(call need_packages,$(TEST_PKGS))
 
--include $(BROKER_OBJS:.o=.d) $(B)/broker/main.d
+-include $(BROKER_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/broker/main.d

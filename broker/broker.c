@@ -26,8 +26,10 @@
 #include "loop.h"
 #include "queue.h"
 #include "selector.h"
+#include "server.h"
 #include "store.h"
 #include "temp_store.h"
+#include "topic.h"
 #include "wildcard.h"
 
 /* ActiveMQ's expireMessagesPeriod default. */
@@ -127,6 +129,9 @@ int broker_send(struct message *m, char *err, size_t errlen)
 	broker.total_enqueues++;
 	int rc;
 	if (m->dest_type == DEST_TOPIC) {
+		struct topic *t = topic_get(m->dest, true);
+		if (t)
+			t->enqueues++;
 		rc = send_to_topic(m);
 	} else {
 		struct queue *q = broker_queue(m->dest, true);
@@ -190,6 +195,73 @@ void broker_after_commit(store_done_fn fn, void *ctx)
 	*l = (struct later){ fn, ctx, NULL };
 	*later_tail = l;
 	later_tail = &l->next;
+}
+
+/* The producer count of a destination, or NULL when it is gone. */
+static long *producers_of(bool is_topic, const char *dest)
+{
+	if (is_topic) {
+		struct topic *t = topic_get(dest, false);
+		return t ? &t->producers : NULL;
+	}
+	struct queue *q = broker_queue(dest, false);
+	return q ? &q->producers : NULL;
+}
+
+void broker_note_send(struct conn *c, const struct message *m)
+{
+	c->msgs_in++;
+	bool is_topic = m->dest_type == DEST_TOPIC;
+	if (c->producer_dest && c->producer_topic == is_topic && !strcmp(c->producer_dest, m->dest))
+		return;
+	char *dest = strdup(m->dest);
+	if (!dest)
+		return;	/* the count stays with the old destination */
+	broker_conn_gone(c);
+	c->producer_dest = dest;
+	c->producer_topic = is_topic;
+	long *n = producers_of(is_topic, dest);
+	if (n)
+		(*n)++;
+}
+
+void broker_conn_gone(struct conn *c)
+{
+	if (!c->producer_dest)
+		return;
+	long *n = producers_of(c->producer_topic, c->producer_dest);
+	if (n && *n > 0)
+		(*n)--;
+	free(c->producer_dest);
+	c->producer_dest = NULL;
+}
+
+int broker_queue_remove(const char *name, char *err, size_t errlen)
+{
+	struct queue *q = broker_queue(name, false);
+	if (!q) {
+		snprintf(err, errlen, "No queue %s", name);
+		return -1;
+	}
+	if (q->nconsumers || q->ninflight) {
+		snprintf(err, errlen, "Queue %s has %zu consumer(s); close them first", name,
+			 q->nconsumers);
+		return -1;
+	}
+	queue_purge(q);
+	if (broker.store)
+		store_remove_container(broker.store, q->container);
+	struct store *temp = temp_store_if_open();
+	if (temp)
+		store_remove_container(temp, q->container);
+	tdelete(q, &broker.queue_index, queue_cmp);
+	struct queue **pp = &broker.queues;
+	while (*pp != q)
+		pp = &(*pp)->next;
+	*pp = q->next;
+	log_info("broker", "Queue %s removed", name);
+	queue_free(q, false);
+	return 0;
 }
 
 struct commit_watch {
@@ -511,6 +583,8 @@ int broker_start(struct loop *l, const struct config *cfg)
 			return -1;
 		broker.nconnectors++;
 	}
+	if (mgmt_start(l, cfg) < 0)
+		return -1;
 	log_info("broker", "Tandem broker %s started", cfg->broker_name);
 	return 0;
 }
@@ -527,6 +601,7 @@ void broker_stop(void)
 	log_info("broker", "Tandem broker %s is shutting down", broker.cfg->broker_name);
 	for (size_t i = 0; i < broker.nconnectors; i++)
 		connector_stop(&broker.connectors[i]);
+	mgmt_stop();
 	conn_close_all("broker stopping");
 	conn_reap();
 	if (broker.store) {
@@ -540,6 +615,7 @@ void broker_stop(void)
 		broker.durables = d->next;
 		durable_free(d, false);
 	}
+	topic_free_all();
 	tdestroy(broker.queue_index, keep_node);
 	broker.queue_index = NULL;
 	while (broker.queues) {

@@ -98,6 +98,16 @@ void broker_after_commit(store_done_fn fn, void *ctx);
  * were not stored. One watch per connection and commit is enough. */
 void broker_watch_commit(struct conn *c, void (*failed)(struct conn *c, int err));
 
+/* A connection sent m (counted for management: its messages, and the
+ * destination's producers). */
+void broker_note_send(struct conn *c, const struct message *m);
+/* A connection's protocol let it go: it is no destination's producer. */
+void broker_conn_gone(struct conn *c);
+
+/* Removes a queue and its messages. -1 with err when it has consumers or
+ * does not exist. */
+int broker_queue_remove(const char *name, char *err, size_t errlen);
+
 /* A store commit finished or its size was measured again: queues with
  * paged-out messages are scheduled to read them. */
 void broker_store_progress(void);

@@ -62,6 +62,7 @@ struct conn *conn_new(struct loop *l, struct connector *ct, int fd,
 	c->loop = l;
 	c->connector = ct;
 	c->last_read = c->last_write = loop_now(l);
+	c->since_ms = wall_ms();
 	snprintf(c->peer, sizeof c->peer, "%s", peer);
 	if (loop_add_fd(l, fd, LOOP_READ, conn_io, c) < 0) {
 		log_error("transport", "cannot watch connection from %s: %s",
@@ -91,6 +92,9 @@ static void conn_free(struct conn *c)
 {
 	buf_free(&c->in);
 	buf_free(&c->out);
+	free(c->client_id);
+	free(c->user);
+	free(c->producer_dest);
 	free(c);
 }
 

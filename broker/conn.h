@@ -48,6 +48,14 @@ struct conn {
 	bool above_high;		/* out passed CONN_OUT_HIGH */
 	bool read_paused;		/* flow control holds this producer */
 	uint64_t store_watched;		/* 1 + the store batch a commit watch covers */
+	/* For management; set by the protocol, freed with the conn. */
+	char *client_id;		/* NULL when none */
+	char *user;			/* NULL when none */
+	int64_t since_ms;		/* wall clock of the accept */
+	uint64_t msgs_in, msgs_out;	/* messages it sent, was sent */
+	long consumers;			/* its open subscriptions */
+	bool producer_topic;		/* producer_dest is a topic */
+	char *producer_dest;		/* its latest send's destination */
 	uint64_t linger_timer;
 	struct conn *next, *prev;	/* all live connections */
 	struct conn *next_flush;

@@ -1,14 +1,9 @@
 /*
  * connector.c - listening sockets for <transportConnector> (see connector.h).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -16,6 +11,7 @@
 #include "connector.h"
 #include "log.h"
 #include "loop.h"
+#include "listener.h"
 #include "proto.h"
 
 /* One warning per connector per this many ms when refusing connections,
@@ -64,36 +60,13 @@ int connector_start(struct connector *ct, struct loop *l,
 		}
 	}
 
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-	struct addrinfo *ai = NULL;
-	char port[16];
-	snprintf(port, sizeof port, "%d", conf->port);
-	const char *host = conf->host && *conf->host ? conf->host : NULL;
-	int rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0) {
-		log_error("connector", "Connector %s: cannot resolve %s: %s",
-			  conf->name, conf->host, gai_strerror(rc));
+	char err[256];
+	int fd = net_listen(conf->host, conf->port, &ct->port, err, sizeof err);
+	if (fd < 0) {
+		log_error("connector", "Connector %s: cannot listen on %s: %s", conf->name,
+			  conf->uri, err);
 		return -1;
 	}
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 511) < 0) {
-		log_error("connector", "Connector %s: cannot listen on %s: %s",
-			  conf->name, conf->uri, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(ai);
-		return -1;
-	}
-	freeaddrinfo(ai);
-
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	ct->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						 : ((struct sockaddr_in *)&ss)->sin_port);
 	if (loop_add_fd(l, fd, LOOP_READ, on_accept, ct) < 0) {
 		log_error("connector", "Connector %s: %s", conf->name, strerror(errno));
 		close(fd);
@@ -143,34 +116,18 @@ static void on_accept(struct loop *l, int lfd, int events, void *ctx)
 	(void)events;
 	struct connector *ct = ctx;
 	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof ss;
-		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		char peer[64];
+		int fd = net_accept(lfd, peer, sizeof peer);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE)
 				log_error("connector", "Connector %s: cannot accept: %s",
 					  ct->conf->name, strerror(errno));
 			return;
 		}
-		char host[INET6_ADDRSTRLEN] = "?", peer[64];
-		int port = 0;
-		if (ss.ss_family == AF_INET) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-			inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
-			port = ntohs(sin->sin_port);
-		} else if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-			inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
-			port = ntohs(sin6->sin6_port);
-		}
-		snprintf(peer, sizeof peer, "%s:%d", host, port);
 		if (ct->current >= ct->conf->max_connections) {
 			refuse(ct, fd, peer);
 			continue;
 		}
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		ct->current++;
 		ct->accepted++;
 		if (!conn_new(l, ct, fd, peer, ct->fixed))

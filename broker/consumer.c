@@ -17,6 +17,7 @@
 #include "consumer.h"
 #include "log.h"
 #include "queue.h"
+#include "topic.h"
 #include "selector.h"
 #include "wildcard.h"
 
@@ -112,6 +113,8 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 			return NULL;
 		}
 	}
+	if (spec->type == DEST_TOPIC)
+		topic_get(spec->dest, true);	/* known to management from now on */
 	int rc = spec->type == DEST_QUEUE ? bind_queues(c) : bind_topic(c, spec, err, errlen);
 	if (rc < 0) {
 		if (spec->type == DEST_QUEUE)

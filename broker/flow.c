@@ -146,9 +146,14 @@ long long flow_temp_limit(void)
 	return temp_limit;
 }
 
+/* ActiveMQ's cursorMemoryHighWaterMark: cursors spill at 70% of the limit,
+ * before producers would be held at 100%. */
+#define SPILL_PERCENT 70
+
 bool flow_memory_short(const struct queue *q)
 {
-	return used >= limit || (q->mem_limit > 0 && q->mem_used >= q->mem_limit);
+	return used >= limit / 100 * SPILL_PERCENT ||
+	       (q->mem_limit > 0 && q->mem_used >= q->mem_limit / 100 * SPILL_PERCENT);
 }
 
 /* The queue whose own limit applies to a send, or NULL. */
@@ -238,6 +243,14 @@ void flow_hold(struct conn *c, const struct message *m)
 	conn_pause_read(c);
 	h->next = held;
 	held = h;
+}
+
+long flow_held_count(enum dest_type type, const char *dest)
+{
+	long n = 0;
+	for (struct held *h = held; h; h = h->next)
+		n += h->type == type && !strcmp(h->dest, dest);
+	return n;
 }
 
 void flow_release(void)

@@ -54,6 +54,9 @@ enum flow_verdict flow_check(const struct message *m, char *why, size_t whylen);
 /* Stops reading from c until the destination of m has room again. */
 void flow_hold(struct conn *c, const struct message *m);
 
+/* Producers held now for sending to this destination (management). */
+long flow_held_count(enum dest_type type, const char *dest);
+
 /* Called once per loop iteration: resumes held producers that may go on. */
 void flow_release(void);
 
@@ -61,9 +64,9 @@ void flow_release(void);
  * warning), once the store is open. */
 void flow_fit_to_disk(void);
 
-/* True when q should not take more messages into memory: its memoryLimit
- * or the broker's is reached (non-persistent messages then go to the temp
- * store). */
+/* True when q should not take more messages into memory: 70% of its
+ * memoryLimit or of the broker's is used (non-persistent messages then go
+ * to the temp store). */
 bool flow_memory_short(const struct queue *q);
 
 /* Bytes in use and the limits, for management. */

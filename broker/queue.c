@@ -77,6 +77,7 @@ struct queue *queue_new(enum queue_kind kind, const char *name,
 	q->name = strdup(name);
 	q->container = container ? strdup(container) : NULL;
 	q->pending_limit = -1;
+	q->consumers_changed_ms = broker.now_wall;
 	if (!q->name || (container && !q->container)) {
 		free(q->name);
 		free(q->container);
@@ -203,11 +204,13 @@ static void count_paged(struct queue *q, const struct message *m, bool spilled)
 }
 
 /* A message that is not persistent goes to the temp store instead of
- * memory when the queue is beyond its window or memory is short. Returns
- * 1 when it went, 0 when it stays in memory, -1 on failure. */
+ * memory when memory is getting short (as ActiveMQ's cursors spill at
+ * cursorMemoryHighWaterMark), or when messages before it already wait on
+ * disk (order is kept). Returns 1 when it went, 0 when it stays in
+ * memory, -1 on failure. */
 static int spill(struct queue *q, struct message *m)
 {
-	if (!q->container || (!beyond_window(q) && !flow_memory_short(q)))
+	if (!q->container || (!q->npaged && !flow_memory_short(q)))
 		return 0;
 	struct store *temp = temp_store();
 	if (!temp)
@@ -307,6 +310,7 @@ int queue_bind(struct queue *q, struct consumer *c)
 	b->cnext = c->bindings;
 	c->bindings = b;
 	q->nconsumers++;
+	q->consumers_changed_ms = broker.now_wall;
 	queue_schedule(q);
 	return 0;
 }
@@ -335,6 +339,7 @@ void queue_unbind(struct binding *b)
 	if (*pp)
 		*pp = b->cnext;
 	q->nconsumers--;
+	q->consumers_changed_ms = broker.now_wall;
 	free(b);
 }
 
@@ -549,6 +554,11 @@ void entry_acked(struct qentry *e)
 	q->ninflight--;
 	q->dequeues++;
 	broker.total_dequeues++;
+	uint64_t waited = broker.now_wall > e->msg->timestamp
+			  ? (uint64_t)(broker.now_wall - e->msg->timestamp) : 0;
+	q->wait_total_ms += waited;
+	if (waited > q->wait_max_ms)
+		q->wait_max_ms = waited;
 	unstore(q, e);
 	entry_free(e);
 	queue_schedule(q);
@@ -578,4 +588,58 @@ void entry_redeliver(struct qentry *e)
 	}
 	pending_insert_ordered(q, e);
 	queue_schedule(q);
+}
+
+/* ---- management ---- */
+
+size_t queue_purge(struct queue *q)
+{
+	size_t n = 0;
+	/* Paged-out entries are read back to be removed one by one (a
+	 * container-wide delete would take the in-flight ones too): first
+	 * everything queued must be committed, so that page_in() sees it. */
+	if (q->npaged && broker.store)
+		store_flush(broker.store);
+	if (q->npaged && temp_store_if_open())
+		store_flush(temp_store_if_open());
+	for (;;) {
+		for (int p = 0; p <= MSG_PRIORITY_MAX; p++) {
+			while (q->pending[p].head) {
+				drop_pending(q, q->pending[p].head, true);
+				n++;
+			}
+		}
+		size_t before = q->npaged;
+		if (!before || !q->container)
+			break;
+		page_in(q);
+		if (q->npaged == before && !q->npending)
+			break;	/* nothing more could be read: said by page_in() */
+	}
+	q->dequeues += n;
+	return n;
+}
+
+void queue_each_pending(struct queue *q, size_t max,
+			void (*fn)(void *ctx, struct qentry *e), void *ctx)
+{
+	size_t n = 0;
+	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
+		for (struct qentry *e = q->pending[p].head; e && n < max; e = e->next, n++)
+			fn(ctx, e);
+}
+
+struct qentry *queue_find_pending(struct queue *q, const char *message_id)
+{
+	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
+		for (struct qentry *e = q->pending[p].head; e; e = e->next)
+			if (!strcmp(e->msg->id, message_id))
+				return e;
+	return NULL;
+}
+
+void queue_remove_pending(struct queue *q, struct qentry *e)
+{
+	drop_pending(q, e, true);
+	q->dequeues++;
 }

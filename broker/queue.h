@@ -95,6 +95,9 @@ struct queue {
 	int64_t flow_logged_ms;	/* when flow control last said so */
 	/* Statistics, named as ActiveMQ's destination MBean. */
 	uint64_t enqueues, dequeues, dispatched, expired, discarded;
+	uint64_t wait_total_ms, wait_max_ms;	/* arrival to ack, of dequeues */
+	long producers;		/* connections whose latest send came here */
+	int64_t consumers_changed_ms;	/* wall clock: the last (un)bind, or creation */
 	bool dirty;		/* waiting in the dispatch list */
 	struct queue *next_dirty;
 	struct queue *next;	/* registry list (named queues) */
@@ -131,11 +134,27 @@ void queue_unbind(struct binding *b);
 /* Removes expired pending entries. */
 void queue_expire_sweep(struct queue *q);
 
-/* Total messages waiting or in flight. */
+/* Total messages waiting (in memory or paged out) or in flight. */
 static inline size_t queue_size(const struct queue *q)
 {
-	return q->npending + q->ninflight;
+	return q->npending + q->npaged + q->ninflight;
 }
+
+/* Management. */
+
+/* Removes every waiting message (in memory and paged out, with their
+ * store entries); messages in flight stay. Waits for the stores to
+ * commit first (an operator's request, not the message path). Returns
+ * how many went. */
+size_t queue_purge(struct queue *q);
+/* Calls fn for up to max waiting entries in dispatch order (priority,
+ * then arrival), those in memory. */
+void queue_each_pending(struct queue *q, size_t max,
+			void (*fn)(void *ctx, struct qentry *e), void *ctx);
+/* The waiting entry (in memory) of the message with this id, or NULL. */
+struct qentry *queue_find_pending(struct queue *q, const char *message_id);
+/* Removes a waiting entry and its stored copy. */
+void queue_remove_pending(struct queue *q, struct qentry *e);
 
 /* Entry transitions, used by consumer.c. */
 void entry_acked(struct qentry *e);		/* in flight -> gone */

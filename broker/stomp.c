@@ -235,6 +235,7 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 		return -1;
 	}
 	conn_flush_later(sc->conn);
+	sc->conn->msgs_out++;
 	return 0;
 }
 
@@ -439,6 +440,8 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	}
 	int rc = broker_send(m, err, sizeof err);
+	if (rc == 0)
+		broker_note_send(sc->conn, m);
 	if (rc == 0 && m->persistent && !receipted)
 		broker_watch_commit(sc->conn, store_failed);
 	if (rc == 0 && verdict == FLOW_BLOCK)
@@ -461,6 +464,8 @@ static struct stomp_sub *find_sub(struct stomp_conn *sc, const char *id)
 
 static void sub_free(struct stomp_sub *s)
 {
+	if (s->consumer)
+		s->sc->conn->consumers--;
 	consumer_close(s->consumer);
 	free(s->id);
 	free(s->dest);
@@ -552,6 +557,7 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 		stomp_error(sc, f, "Subscription refused", "%s", err);
 		return -1;
 	}
+	sc->conn->consumers++;
 	s->next = sc->subs;
 	sc->subs = s;
 	return 0;
@@ -728,8 +734,10 @@ static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 			if (broker_send(op->msg, err, sizeof err) < 0) {
 				stomp_error(sc, f, "Commit failed", "%s", err);
 				rc = -1;
-			} else if (op->msg->persistent && !stomp_frame_header(f, "receipt")) {
-				broker_watch_commit(sc->conn, store_failed);
+			} else {
+				broker_note_send(sc->conn, op->msg);
+				if (op->msg->persistent && !stomp_frame_header(f, "receipt"))
+					broker_watch_commit(sc->conn, store_failed);
 			}
 			continue;
 		}
@@ -885,7 +893,10 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	sc->hb_in_ms = cx ? (cx < HB_MIN_MS ? HB_MIN_MS : cx) : 0;
 
 	const char *client_id = stomp_frame_header(f, "client-id");
-	if (client_id && !(sc->client_id = strdup(client_id)))
+	if (client_id && (!(sc->client_id = strdup(client_id)) ||
+			  !(c->client_id = strdup(client_id))))
+		return -1;
+	if (login && *login && !(c->user = strdup(login)))
 		return -1;
 	sc->connected = true;
 	stomp_parser_set_version(sc->parser, version);
@@ -1017,6 +1028,7 @@ static void stomp_close(struct conn *c)
 	}
 	if (sc->hb_timer)
 		loop_del_timer(c->loop, sc->hb_timer);
+	broker_conn_gone(c);
 	stomp_parser_free(sc->parser);
 	free(sc->client_id);
 	free(sc);

@@ -1,12 +1,16 @@
 #!/bin/sh
-# The temp store: non-persistent messages beyond a queue's memory window,
-# or past the memory limit, wait in tmp_storage instead of memory, drain in
-# order, and are limited by tempUsage; nothing in it survives a restart.
+# The temp store: non-persistent messages past 70% of the memory limit (the
+# broker's, or a queue's memoryLimit) wait in tmp_storage instead of memory,
+# drain in order, and are limited by tempUsage; nothing in it survives a
+# restart.
 . "$(dirname "$0")/test-lib.sh"
 
 BROKER_EXTRA='<destinationPolicy><policyMap><policyEntries>
   <policyEntry queue="small" memoryLimit="64 kb"/>
-</policyEntries></policyMap></destinationPolicy>'
+</policyEntries></policyMap></destinationPolicy>
+<systemUsage><systemUsage>
+  <memoryUsage><memoryUsage limit="2 mb"/></memoryUsage>
+</systemUsage></systemUsage>'
 broker_config node1 && start_broker node1 || exit 1
 TMPSTORE=$TRASH/node1/data/node1/tmp_storage
 
@@ -50,7 +54,7 @@ drain() {
 	EOF
 }
 
-test_expect_success 'non-persistent messages beyond the memory window go to the temp store and drain in order' '
+test_expect_success 'non-persistent messages past the memory limit go to the temp store and drain in order' '
 	fill window 4000 &&
 	log_contains node1 "Temp store opened in $TMPSTORE" &&
 	test -s "$TMPSTORE/store.db" &&
@@ -96,6 +100,7 @@ test_expect_success 'the temp store is emptied by a restart: non-persistent mess
 
 stop_broker node1
 BROKER_EXTRA='<systemUsage><systemUsage sendFailIfNoSpace="true">
+  <memoryUsage><memoryUsage limit="1 mb"/></memoryUsage>
   <tempUsage><tempUsage limit="1 mb"/></tempUsage>
 </systemUsage></systemUsage>'
 broker_config limited && start_broker limited || exit 1

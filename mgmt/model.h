@@ -1,0 +1,100 @@
+/*
+ * model.h - the management model: the broker's objects under ActiveMQ's
+ * JMX object names, with attributes and operations (man tandem-mgmt(7)).
+ *
+ * Objects are not registered anywhere: each class walks the broker's own
+ * structures when asked (model_each), so the model can never disagree
+ * with the broker and costs nothing while nobody looks. A class is a
+ * table of attributes and operations plus a walk; the classes live in
+ * model_broker.c (broker, connectors, connections, store, health) and
+ * model_dest.c (queues, topics, durable subscriptions).
+ *
+ * Thread: the event loop's, like the broker.
+ */
+#ifndef TANDEM_MODEL_H
+#define TANDEM_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "objname.h"
+
+#define MODEL_DOMAIN "org.apache.activemq"
+#define MOBJ_NAME_MAX 512
+
+struct mclass;
+
+/* One object, as a walk hands it out. */
+struct mobj {
+	const struct mclass *cls;
+	void *ptr;		/* the broker's structure */
+	char name[MOBJ_NAME_MAX];
+};
+
+struct mattr {
+	const char *name;
+	const char *type;	/* Java's, for `list`: "java.lang.String", "long", ... */
+	const char *desc;
+	json_t *(*get)(const struct mobj *o);	/* a new reference */
+	/* NULL when read-only; 0, or -1 with err. */
+	int (*set)(const struct mobj *o, json_t *value, char *err, size_t errlen);
+};
+
+struct mop {
+	const char *name;
+	int nargs;
+	const char *args;	/* "name:type,name:type" for `list` */
+	const char *ret;	/* Java's return type */
+	const char *desc;
+	/* A new reference (json_null() for void), or NULL with err set. */
+	json_t *(*run)(const struct mobj *o, json_t *args, char *err, size_t errlen);
+};
+
+typedef bool (*mobj_fn)(const struct mobj *o, void *ctx);	/* false stops */
+
+struct mclass {
+	const char *kind;	/* for messages: "Queue", "Connection", ... */
+	const struct mattr *attrs;	/* ends with a NULL name */
+	const struct mop *ops;		/* ends with a NULL name */
+	/* Hands every object of the class to fn until it returns false;
+	 * false then. */
+	bool (*each)(mobj_fn fn, void *ctx);
+};
+
+/* Every object whose name matches the pattern (NULL: all), in the
+ * classes' order. */
+void model_each(const struct objname *pattern, mobj_fn fn, void *ctx);
+
+/* The object with this name (keys in any order); 0, or -1. */
+int model_find(const char *name, struct mobj *out);
+
+const struct mattr *model_attr(const struct mclass *cls, const char *name);
+/* The operation called name with nargs arguments (or, when nargs < 0,
+ * the first called name). */
+const struct mop *model_op(const struct mclass *cls, const char *name, int nargs);
+
+/* {attr: value} for the names in `which` (NULL: every attribute), or one
+ * value when `which` is a string. NULL with err when an attribute is
+ * unknown. */
+json_t *model_read(const struct mobj *o, json_t *which, char *err, size_t errlen);
+
+/* Jolokia's `list` description of one object: {"attr": {...}, "op": {...}}. */
+json_t *model_describe(const struct mobj *o);
+
+/* Helpers for the classes. */
+void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The broker name as it goes into object names. */
+const char *model_broker_name(void);
+/* A JSON integer from an unsigned counter. */
+json_t *json_count(unsigned long long n);
+/* ActiveMQ's uptime text: "1 hour 5 minutes", "3.2 seconds". */
+void model_uptime_text(long long ms, char *out, size_t outlen);
+
+/* The classes, in walk order. */
+extern const struct mclass mclass_broker, mclass_connector, mclass_connection,
+	mclass_store, mclass_health, mclass_queue, mclass_topic, mclass_durable;
+
+#endif

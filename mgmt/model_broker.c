@@ -1,0 +1,527 @@
+/*
+ * model_broker.c - the management model's broker-wide classes: the
+ * broker itself, its connectors and client connections, the store and
+ * the health check (see model.h and man tandem-mgmt(7)).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "broker.h"
+#include "config.h"
+#include "conn.h"
+#include "connector.h"
+#include "flow.h"
+#include "log.h"
+#include "loop.h"
+#include "model.h"
+#include "proto.h"
+#include "queue.h"
+#include "store.h"
+#include "temp_store.h"
+#include "topic.h"
+#include "version.h"
+
+#define BROKER_FMT MODEL_DOMAIN ":type=Broker,brokerName=%s"
+
+/* ---- helpers shared by the getters ---- */
+
+static int percent(long long used, long long limit)
+{
+	if (limit <= 0)
+		return 0;
+	long long p = used * 100 / limit;
+	return p > 100 ? 100 : (int)p;
+}
+
+static long long temp_limit_used(void)
+{
+	return temp_store_used();
+}
+
+static unsigned long long total_messages(void)
+{
+	unsigned long long n = 0;
+	for (struct queue *q = broker.queues; q; q = q->next)
+		n += queue_size(q);
+	for (struct durable *d = broker.durables; d; d = d->next)
+		n += queue_size(d->queue);
+	return n;
+}
+
+/* ---- the broker ---- */
+
+static json_t *b_name(const struct mobj *o) { (void)o; return json_string(broker.cfg->broker_name); }
+static json_t *b_id(const struct mobj *o) { (void)o; return json_string(broker.id_prefix); }
+static json_t *b_version(const struct mobj *o) { (void)o; return json_string(TANDEM_VERSION); }
+static json_t *b_uptime_ms(const struct mobj *o)
+{
+	(void)o;
+	return json_integer(wall_ms() - broker.started_wall);
+}
+static json_t *b_uptime(const struct mobj *o)
+{
+	(void)o;
+	char text[64];
+	model_uptime_text(wall_ms() - broker.started_wall, text, sizeof text);
+	return json_string(text);
+}
+static json_t *b_slave(const struct mobj *o) { (void)o; return json_false(); }
+static json_t *b_data_dir(const struct mobj *o) { (void)o; return json_string(broker.cfg->data_directory); }
+static json_t *b_enqueues(const struct mobj *o) { (void)o; return json_count(broker.total_enqueues); }
+static json_t *b_dequeues(const struct mobj *o) { (void)o; return json_count(broker.total_dequeues); }
+static json_t *b_messages(const struct mobj *o) { (void)o; return json_count(total_messages()); }
+
+static json_t *b_consumers(const struct mobj *o)
+{
+	(void)o;
+	long n = 0;
+	for (struct conn *c = conn_first(); c; c = c->next)
+		n += c->consumers;
+	return json_integer(n);
+}
+
+static json_t *b_producers(const struct mobj *o)
+{
+	(void)o;
+	long n = 0;
+	for (struct conn *c = conn_first(); c; c = c->next)
+		n += c->producer_dest != NULL;
+	return json_integer(n);
+}
+
+static json_t *b_connections(const struct mobj *o)
+{
+	(void)o;
+	long n = 0;
+	for (size_t i = 0; i < broker.nconnectors; i++)
+		n += broker.connectors[i].current;
+	return json_integer(n);
+}
+
+static json_t *b_queue_count(const struct mobj *o)
+{
+	(void)o;
+	unsigned long n = 0;
+	for (struct queue *q = broker.queues; q; q = q->next)
+		n++;
+	return json_count(n);
+}
+
+static json_t *b_topic_count(const struct mobj *o) { (void)o; return json_count(topic_count()); }
+static json_t *b_mem_limit(const struct mobj *o) { (void)o; return json_integer(flow_memory_limit()); }
+static json_t *b_mem_pct(const struct mobj *o)
+{
+	(void)o;
+	return json_integer(percent(flow_memory_used(), flow_memory_limit()));
+}
+static json_t *b_store_limit(const struct mobj *o) { (void)o; return json_integer(flow_store_limit()); }
+static json_t *b_store_pct(const struct mobj *o)
+{
+	(void)o;
+	return json_integer(percent(flow_store_used(), flow_store_limit()));
+}
+static json_t *b_temp_limit(const struct mobj *o) { (void)o; return json_integer(flow_temp_limit()); }
+static json_t *b_temp_pct(const struct mobj *o)
+{
+	(void)o;
+	return json_integer(percent(temp_limit_used(), flow_temp_limit()));
+}
+
+static json_t *b_connectors(const struct mobj *o)
+{
+	(void)o;
+	json_t *out = json_object();
+	for (size_t i = 0; i < broker.nconnectors; i++)
+		json_object_set_new(out, broker.connectors[i].conf->name,
+				    json_string(broker.connectors[i].conf->uri));
+	return out;
+}
+
+static bool append_name(const struct mobj *o, void *ctx)
+{
+	json_array_append_new(ctx, json_string(o->name));
+	return true;
+}
+
+static json_t *dest_names(bool topics)
+{
+	json_t *out = json_array();
+	(topics ? &mclass_topic : &mclass_queue)->each(append_name, out);
+	return out;
+}
+
+static json_t *b_queues(const struct mobj *o) { (void)o; return dest_names(false); }
+static json_t *b_topics(const struct mobj *o) { (void)o; return dest_names(true); }
+
+static const char *arg_string(json_t *args, size_t i, char *err, size_t errlen)
+{
+	const char *s = json_string_value(json_array_get(args, i));
+	if (!s || !*s)
+		snprintf(err, errlen, "Argument %zu must be a non-empty string", i + 1);
+	return s && *s ? s : NULL;
+}
+
+static json_t *op_add_queue(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)o;
+	const char *name = arg_string(args, 0, err, errlen);
+	if (!name)
+		return NULL;
+	if (strpbrk(name, "*>")) {
+		snprintf(err, errlen, "A queue name cannot hold wildcards: %s", name);
+		return NULL;
+	}
+	if (!broker_queue(name, true)) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return json_null();
+}
+
+static json_t *op_add_topic(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)o;
+	const char *name = arg_string(args, 0, err, errlen);
+	if (!name)
+		return NULL;
+	if (!topic_get(name, true)) {
+		snprintf(err, errlen, "Cannot add topic %s (wildcards are not topics)", name);
+		return NULL;
+	}
+	return json_null();
+}
+
+static json_t *op_remove_queue(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)o;
+	const char *name = arg_string(args, 0, err, errlen);
+	if (!name || broker_queue_remove(name, err, errlen) < 0)
+		return NULL;
+	return json_null();
+}
+
+static json_t *op_remove_topic(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)o;
+	const char *name = arg_string(args, 0, err, errlen);
+	if (!name)
+		return NULL;
+	if (topic_remove(name) < 0) {
+		snprintf(err, errlen, "No topic %s", name);
+		return NULL;
+	}
+	return json_null();
+}
+
+static void stop_now(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	loop_stop(l);
+}
+
+static json_t *op_stop(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)o;
+	(void)args;
+	(void)err;
+	(void)errlen;
+	log_info("broker", "Stop requested over the management socket");
+	/* After this iteration has sent the answer. */
+	loop_add_timer(broker.loop, 50, stop_now, NULL);
+	return json_null();
+}
+
+static const struct mattr broker_attrs[] = {
+	{ "BrokerName", "java.lang.String", "The broker's name", b_name, NULL },
+	{ "BrokerId", "java.lang.String", "The broker's id", b_id, NULL },
+	{ "BrokerVersion", "java.lang.String", "Tandem's version", b_version, NULL },
+	{ "Uptime", "java.lang.String", "Time since start, as text", b_uptime, NULL },
+	{ "UptimeMillis", "long", "Milliseconds since start", b_uptime_ms, NULL },
+	{ "Slave", "boolean", "True while waiting for the store's lock", b_slave, NULL },
+	{ "DataDirectory", "java.lang.String", "The data directory", b_data_dir, NULL },
+	{ "TotalEnqueueCount", "long", "Messages sent to the broker", b_enqueues, NULL },
+	{ "TotalDequeueCount", "long", "Messages acknowledged", b_dequeues, NULL },
+	{ "TotalConsumerCount", "long", "Open subscriptions", b_consumers, NULL },
+	{ "TotalProducerCount", "long", "Connections that have sent messages", b_producers, NULL },
+	{ "TotalMessageCount", "long", "Messages held in queues and durable subscriptions",
+	  b_messages, NULL },
+	{ "CurrentConnectionsCount", "int", "Open client connections", b_connections, NULL },
+	{ "QueueCount", "long", "Queues", b_queue_count, NULL },
+	{ "TopicCount", "long", "Known topics", b_topic_count, NULL },
+	{ "MemoryLimit", "long", "memoryUsage limit, bytes", b_mem_limit, NULL },
+	{ "MemoryPercentUsage", "int", "Memory in use, % of the limit", b_mem_pct, NULL },
+	{ "StoreLimit", "long", "storeUsage limit, bytes", b_store_limit, NULL },
+	{ "StorePercentUsage", "int", "Store in use, % of the limit", b_store_pct, NULL },
+	{ "TempLimit", "long", "tempUsage limit, bytes", b_temp_limit, NULL },
+	{ "TempPercentUsage", "int", "Temp store in use, % of the limit", b_temp_pct, NULL },
+	{ "TransportConnectors", "java.util.Map", "Connector name to URI", b_connectors, NULL },
+	{ "Queues", "javax.management.ObjectName[]", "Every queue", b_queues, NULL },
+	{ "Topics", "javax.management.ObjectName[]", "Every known topic", b_topics, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct mop broker_ops[] = {
+	{ "addQueue", 1, "name:java.lang.String", "void", "Creates a queue", op_add_queue },
+	{ "addTopic", 1, "name:java.lang.String", "void", "Creates a topic", op_add_topic },
+	{ "removeQueue", 1, "name:java.lang.String", "void",
+	  "Removes a queue without consumers, and its messages", op_remove_queue },
+	{ "removeTopic", 1, "name:java.lang.String", "void", "Forgets a topic", op_remove_topic },
+	{ "stop", 0, NULL, "void", "Stops the broker cleanly", op_stop },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+static bool broker_each(mobj_fn fn, void *ctx)
+{
+	struct mobj o;
+	mobj_set(&o, &mclass_broker, NULL, BROKER_FMT, model_broker_name());
+	return fn(&o, ctx);
+}
+
+const struct mclass mclass_broker = { "Broker", broker_attrs, broker_ops, broker_each };
+
+/* ---- connectors ---- */
+
+#define CONNECTOR(o) ((struct connector *)(o)->ptr)
+
+static json_t *ct_name(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->name); }
+static json_t *ct_uri(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->uri); }
+static json_t *ct_scheme(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->scheme); }
+static json_t *ct_port(const struct mobj *o) { return json_integer(CONNECTOR(o)->port); }
+static json_t *ct_current(const struct mobj *o) { return json_integer(CONNECTOR(o)->current); }
+static json_t *ct_max(const struct mobj *o) { return json_integer(CONNECTOR(o)->conf->max_connections); }
+static json_t *ct_refused(const struct mobj *o) { return json_integer(CONNECTOR(o)->refused); }
+
+static const struct mattr connector_attrs[] = {
+	{ "Name", "java.lang.String", "transportConnector@name", ct_name, NULL },
+	{ "Uri", "java.lang.String", "transportConnector@uri", ct_uri, NULL },
+	{ "Protocols", "java.lang.String", "The URI's scheme", ct_scheme, NULL },
+	{ "Port", "int", "The port bound", ct_port, NULL },
+	{ "CurrentConnections", "int", "Open connections", ct_current, NULL },
+	{ "MaximumConnections", "int", "maximumConnections", ct_max, NULL },
+	{ "RefusedConnections", "long", "Connections refused past the maximum", ct_refused, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static void connector_name(struct mobj *o, struct connector *ct)
+{
+	char quoted[256];
+	objname_quote(ct->conf->name, quoted, sizeof quoted);
+	mobj_set(o, &mclass_connector, ct, BROKER_FMT ",connector=clientConnectors,connectorName=%s",
+		 model_broker_name(), quoted);
+}
+
+static bool connector_each(mobj_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < broker.nconnectors; i++) {
+		struct mobj o;
+		connector_name(&o, &broker.connectors[i]);
+		if (!fn(&o, ctx))
+			return false;
+	}
+	return true;
+}
+
+const struct mclass mclass_connector = { "Connector", connector_attrs, NULL, connector_each };
+
+/* ---- client connections ---- */
+
+#define CONN(o) ((struct conn *)(o)->ptr)
+
+static json_t *c_remote(const struct mobj *o)
+{
+	char s[96];
+	snprintf(s, sizeof s, "tcp://%s", CONN(o)->peer);
+	return json_string(s);
+}
+static json_t *opt_string(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *c_client_id(const struct mobj *o) { return opt_string(CONN(o)->client_id); }
+static json_t *c_user(const struct mobj *o) { return opt_string(CONN(o)->user); }
+static json_t *c_proto(const struct mobj *o)
+{
+	return opt_string(CONN(o)->proto ? CONN(o)->proto->name : NULL);
+}
+static json_t *c_since(const struct mobj *o) { return json_integer(CONN(o)->since_ms); }
+static json_t *c_consumers(const struct mobj *o) { return json_integer(CONN(o)->consumers); }
+static json_t *c_in(const struct mobj *o) { return json_count(CONN(o)->msgs_in); }
+static json_t *c_out(const struct mobj *o) { return json_count(CONN(o)->msgs_out); }
+static json_t *c_blocked(const struct mobj *o) { return json_boolean(CONN(o)->read_paused); }
+
+static json_t *op_conn_stop(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)args;
+	(void)err;
+	(void)errlen;
+	conn_close(CONN(o), "closed by an operator");
+	return json_null();
+}
+
+static const struct mattr connection_attrs[] = {
+	{ "RemoteAddress", "java.lang.String", "The client's address", c_remote, NULL },
+	{ "ClientId", "java.lang.String", "The client id it gave", c_client_id, NULL },
+	{ "UserName", "java.lang.String", "The user it logged in as", c_user, NULL },
+	{ "Protocol", "java.lang.String", "stomp, mqtt, ...", c_proto, NULL },
+	{ "ConnectedSince", "long", "Milliseconds since the epoch", c_since, NULL },
+	{ "Consumers", "int", "Its open subscriptions", c_consumers, NULL },
+	{ "EnqueueCount", "long", "Messages it sent", c_in, NULL },
+	{ "DispatchCount", "long", "Messages it was sent", c_out, NULL },
+	{ "Blocked", "boolean", "Held by producer flow control", c_blocked, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct mop connection_ops[] = {
+	{ "stop", 0, NULL, "void", "Closes the connection", op_conn_stop },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+static bool connection_each(mobj_fn fn, void *ctx)
+{
+	for (struct conn *c = conn_first(); c; c = c->next) {
+		if (!c->connector || c->dead)
+			continue;	/* management's own, or going */
+		char conn_name[128], ct_name[256], addr[96];
+		snprintf(addr, sizeof addr, "tcp://%s", c->peer);
+		objname_quote(addr, conn_name, sizeof conn_name);
+		objname_quote(c->connector->conf->name, ct_name, sizeof ct_name);
+		struct mobj o;
+		mobj_set(&o, &mclass_connection, c, BROKER_FMT ",connector=clientConnectors,"
+			 "connectorName=%s,connectionViewType=remoteAddress,connectionName=%s",
+			 model_broker_name(), ct_name, conn_name);
+		if (!fn(&o, ctx))
+			return false;
+	}
+	return true;
+}
+
+const struct mclass mclass_connection = { "Connection", connection_attrs, connection_ops,
+					   connection_each };
+
+/* ---- the store ---- */
+
+static json_t *s_dir(const struct mobj *o) { (void)o; return json_string(broker.cfg->store_directory); }
+static json_t *s_used(const struct mobj *o) { (void)o; return json_integer(flow_store_used()); }
+static json_t *s_file(const struct mobj *o)
+{
+	(void)o;
+	struct store_size sz = { 0, 0 };
+	if (broker.store)
+		store_size(broker.store, &sz);
+	return json_integer(sz.file_bytes);
+}
+static json_t *s_free(const struct mobj *o)
+{
+	(void)o;
+	struct store_size sz = { 0, 0 };
+	if (broker.store)
+		store_size(broker.store, &sz);
+	return json_integer(sz.free_bytes);
+}
+static json_t *s_sync(const struct mobj *o) { (void)o; return json_boolean(broker.cfg->journal_disk_syncs); }
+static json_t *s_temp_dir(const struct mobj *o) { (void)o; return json_string(broker.cfg->temp_directory); }
+static json_t *s_temp_size(const struct mobj *o) { (void)o; return json_integer(temp_store_used()); }
+
+static const struct mattr store_attrs[] = {
+	{ "Directory", "java.lang.String", "The store directory", s_dir, NULL },
+	{ "Size", "long", "Bytes in use", s_used, NULL },
+	{ "FileSize", "long", "Bytes of the database file", s_file, NULL },
+	{ "FreeBytes", "long", "Free pages not yet given back", s_free, NULL },
+	{ "Synchronous", "boolean", "enableJournalDiskSyncs", s_sync, NULL },
+	{ "TempDirectory", "java.lang.String", "The temp store's directory", s_temp_dir, NULL },
+	{ "TempSize", "long", "Bytes in use in the temp store", s_temp_size, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static bool store_each(mobj_fn fn, void *ctx)
+{
+	if (!broker.store)
+		return true;
+	struct mobj o;
+	mobj_set(&o, &mclass_store, NULL, BROKER_FMT ",service=PersistenceAdapter,instanceName=Store",
+		 model_broker_name());
+	return fn(&o, ctx);
+}
+
+const struct mclass mclass_store = { "Store", store_attrs, NULL, store_each };
+
+/* ---- health ---- */
+
+#define HEALTH_IDLE_MS 60000
+#define HEALTH_USAGE_PCT 90
+
+static void problem(json_t *list, const char *resource, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(json_t *list, const char *resource, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_array_append_new(list, json_pack("{s:s, s:s}", "Resource", resource, "Message", msg));
+}
+
+static json_t *problems(void)
+{
+	json_t *list = json_array();
+	int64_t now = wall_ms();
+	for (struct queue *q = broker.queues; q; q = q->next)
+		if (!q->nconsumers && queue_size(q) && now - q->consumers_changed_ms >= HEALTH_IDLE_MS)
+			problem(list, q->name, "Queue %s has %zu message(s) and no consumer for %lld s",
+				q->name, queue_size(q), (long long)(now - q->consumers_changed_ms) / 1000);
+	struct { const char *what; long long used, limit; } usage[] = {
+		{ "Memory", flow_memory_used(), flow_memory_limit() },
+		{ "Store", flow_store_used(), flow_store_limit() },
+		{ "Temp store", temp_store_used(), flow_temp_limit() },
+	};
+	for (size_t i = 0; i < sizeof usage / sizeof *usage; i++) {
+		int p = percent(usage[i].used, usage[i].limit);
+		if (p >= HEALTH_USAGE_PCT)
+			problem(list, usage[i].what, "%s usage is %d%% of its limit (%lld bytes)",
+				usage[i].what, p, usage[i].limit);
+	}
+	return list;
+}
+
+static json_t *h_problems(const struct mobj *o)
+{
+	(void)o;
+	return problems();
+}
+
+static json_t *h_status(const struct mobj *o)
+{
+	(void)o;
+	json_t *list = problems();
+	if (!json_array_size(list)) {
+		json_decref(list);
+		return json_string("Good");
+	}
+	char text[2048] = "";
+	size_t len = 0, i;
+	json_t *p;
+	json_array_foreach(list, i, p) {
+		len += (size_t)snprintf(text + len, len < sizeof text ? sizeof text - len : 0, "%s%s",
+					i ? "; " : "",
+					json_string_value(json_object_get(p, "Message")));
+		if (len >= sizeof text)
+			break;
+	}
+	json_decref(list);
+	return json_string(text);
+}
+
+static const struct mattr health_attrs[] = {
+	{ "CurrentStatus", "java.lang.String", "Good, or the problems found", h_status, NULL },
+	{ "Problems", "java.util.List", "Each problem's resource and message", h_problems, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static bool health_each(mobj_fn fn, void *ctx)
+{
+	struct mobj o;
+	mobj_set(&o, &mclass_health, NULL, BROKER_FMT ",service=Health", model_broker_name());
+	return fn(&o, ctx);
+}
+
+const struct mclass mclass_health = { "Health", health_attrs, NULL, health_each };

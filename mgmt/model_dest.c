@@ -1,0 +1,555 @@
+/*
+ * model_dest.c - the management model's destinations: queues, topics and
+ * durable topic subscriptions, with the operations an operator needs on
+ * them (see model.h and man tandem-mgmt(7)).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "config.h"
+#include "consumer.h"
+#include "flow.h"
+#include "model.h"
+#include "queue.h"
+#include "topic.h"
+#include "wildcard.h"
+
+#define DEST_FMT MODEL_DOMAIN ":type=Broker,brokerName=%s,destinationType=%s,destinationName=%s"
+#define BROWSE_MAX 400
+
+/* A JSON string of possibly invalid UTF-8: bad bytes become '?'. */
+static json_t *json_text(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+	if (j)
+		return j;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return json_null();
+	for (size_t i = 0; i < len; i++)
+		copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	j = json_stringn(copy, len);
+	free(copy);
+	return j ? j : json_null();
+}
+
+static json_t *message_json(const struct message *m, bool redelivered)
+{
+	json_t *props = json_object();
+	char text[4096];
+	size_t len = 0;
+	len += (size_t)snprintf(text, sizeof text, "{");
+	for (size_t i = 0; i < m->nheaders; i++) {
+		json_object_set_new(props, m->headers[i].name,
+				    json_text(m->headers[i].value, strlen(m->headers[i].value)));
+		if (len < sizeof text)
+			len += (size_t)snprintf(text + len, sizeof text - len, "%s%s=%s",
+						i ? ", " : "", m->headers[i].name,
+						m->headers[i].value);
+	}
+	if (len < sizeof text)
+		snprintf(text + len, sizeof text - len, "}");
+	char dest[1024];
+	snprintf(dest, sizeof dest, "%s://%s", dest_type_name(m->dest_type), m->dest);
+	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:s, s:b, s:o, s:o, s:o}",
+			 "JMSMessageID", m->id, "JMSDestination", dest,
+			 "JMSPriority", m->priority, "JMSTimestamp", (json_int_t)m->timestamp,
+			 "JMSExpiration", (json_int_t)m->expires,
+			 "JMSDeliveryMode", m->persistent ? "PERSISTENT" : "NON_PERSISTENT",
+			 "JMSRedelivered", redelivered,
+			 "PropertiesText", json_text(text, strlen(text)),
+			 "StringProperties", props, "Text", json_text(m->body, m->body_len));
+}
+
+static const char *arg_string(json_t *args, size_t i, char *err, size_t errlen)
+{
+	const char *s = json_string_value(json_array_get(args, i));
+	if (!s || !*s)
+		snprintf(err, errlen, "Argument %zu must be a non-empty string", i + 1);
+	return s && *s ? s : NULL;
+}
+
+/* Builds a text message for sendTextMessage: headers (may be NULL) is an
+ * object of strings; persistent and priority are read as in STOMP. */
+static struct message *text_message(enum dest_type type, const char *dest, json_t *headers,
+				    const char *body, char *err, size_t errlen)
+{
+	size_t n = json_is_object(headers) ? json_object_size(headers) : 0;
+	struct header *h = calloc(n ? n : 1, sizeof *h);
+	char *id = broker_new_message_id(), *d = strdup(dest), *b = strdup(body);
+	bool persistent = false;
+	int priority = MSG_PRIORITY_DEFAULT;
+	size_t k = 0;
+	if (!h || !id || !d || !b)
+		goto oom;
+	const char *key;
+	json_t *v;
+	json_object_foreach(headers, key, v) {
+		char num[32];
+		const char *value = json_string_value(v);
+		if (!value && (json_is_number(v) || json_is_boolean(v))) {
+			snprintf(num, sizeof num, "%s", json_is_true(v) ? "true" : json_is_false(v)
+				 ? "false" : "");
+			if (json_is_number(v))
+				snprintf(num, sizeof num, "%lld", (long long)json_number_value(v));
+			value = num;
+		}
+		if (!value) {
+			snprintf(err, errlen, "Header %s must be a string", key);
+			goto fail;
+		}
+		if (!strcmp(key, "persistent")) {
+			persistent = !strcmp(value, "true");
+			continue;
+		}
+		if (!strcmp(key, "priority")) {
+			priority = atoi(value);
+			priority = priority < 0 ? 0 : priority > MSG_PRIORITY_MAX ? MSG_PRIORITY_MAX
+										: priority;
+			continue;
+		}
+		if (!(h[k].name = strdup(key)) || !(h[k].value = strdup(value))) {
+			k++;
+			goto oom;
+		}
+		k++;
+	}
+	struct message *m = message_new_take(id, type, d, h, k, b, strlen(b));
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	m->persistent = persistent;
+	m->priority = (uint8_t)priority;
+	return m;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	headers_free(h, k);
+	free(id);
+	free(d);
+	free(b);
+	return NULL;
+}
+
+static json_t *send_text(enum dest_type type, const char *dest, json_t *args, char *err,
+			 size_t errlen)
+{
+	size_t nargs = json_array_size(args);
+	json_t *headers = nargs == 2 ? json_array_get(args, 0) : NULL;
+	const char *body = json_string_value(json_array_get(args, nargs - 1));
+	if (!body || (headers && !json_is_object(headers))) {
+		snprintf(err, errlen, "sendTextMessage takes (body) or (headers object, body)");
+		return NULL;
+	}
+	struct message *m = text_message(type, dest, headers, body, err, errlen);
+	if (!m)
+		return NULL;
+	json_t *out = broker_send(m, err, errlen) < 0 ? NULL : json_string(m->id);
+	message_unref(m);
+	return out;
+}
+
+/* ---- queues ---- */
+
+#define QUEUE(o) ((struct queue *)(o)->ptr)
+
+static json_t *q_name(const struct mobj *o) { return json_string(QUEUE(o)->name); }
+static json_t *q_size(const struct mobj *o) { return json_count(queue_size(QUEUE(o))); }
+static json_t *q_enq(const struct mobj *o) { return json_count(QUEUE(o)->enqueues); }
+static json_t *q_deq(const struct mobj *o) { return json_count(QUEUE(o)->dequeues); }
+static json_t *q_disp(const struct mobj *o) { return json_count(QUEUE(o)->dispatched); }
+static json_t *q_exp(const struct mobj *o) { return json_count(QUEUE(o)->expired); }
+static json_t *q_inflight(const struct mobj *o) { return json_count(QUEUE(o)->ninflight); }
+static json_t *q_consumers(const struct mobj *o) { return json_count(QUEUE(o)->nconsumers); }
+static json_t *q_producers(const struct mobj *o) { return json_integer(QUEUE(o)->producers); }
+static json_t *q_mem(const struct mobj *o) { return json_integer(QUEUE(o)->mem_used); }
+static json_t *q_mem_limit(const struct mobj *o)
+{
+	return json_integer(QUEUE(o)->mem_limit ? QUEUE(o)->mem_limit : flow_memory_limit());
+}
+static json_t *q_mem_pct(const struct mobj *o)
+{
+	long long lim = QUEUE(o)->mem_limit ? QUEUE(o)->mem_limit : flow_memory_limit();
+	return json_integer(lim > 0 ? QUEUE(o)->mem_used * 100 / lim : 0);
+}
+static json_t *q_avg_wait(const struct mobj *o)
+{
+	const struct queue *q = QUEUE(o);
+	return json_real(q->dequeues ? (double)q->wait_total_ms / (double)q->dequeues : 0.0);
+}
+static json_t *q_max_wait(const struct mobj *o) { return json_count(QUEUE(o)->wait_max_ms); }
+static json_t *q_blocked(const struct mobj *o)
+{
+	return json_integer(flow_held_count(DEST_QUEUE, QUEUE(o)->name));
+}
+
+static int q_set_mem_limit(const struct mobj *o, json_t *v, char *err, size_t errlen)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		snprintf(err, errlen, "MemoryLimit is a number of bytes (0: the broker's)");
+		return -1;
+	}
+	QUEUE(o)->mem_limit = json_integer_value(v);
+	return 0;
+}
+
+static json_t *op_purge(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)args;
+	(void)err;
+	(void)errlen;
+	return json_count(queue_purge(QUEUE(o)));
+}
+
+static void browse_one(void *ctx, struct qentry *e)
+{
+	json_array_append_new(ctx, message_json(e->msg, e->redeliveries > 0));
+}
+
+static json_t *op_browse(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)args;
+	(void)err;
+	(void)errlen;
+	json_t *out = json_array();
+	queue_each_pending(QUEUE(o), BROWSE_MAX, browse_one, out);
+	return out;
+}
+
+static struct qentry *find_entry(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	const char *id = arg_string(args, 0, err, errlen);
+	return id ? queue_find_pending(QUEUE(o), id) : NULL;
+}
+
+static json_t *op_remove_message(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	struct qentry *e = find_entry(o, args, err, errlen);
+	if (err[0])
+		return NULL;
+	if (e)
+		queue_remove_pending(QUEUE(o), e);
+	return json_boolean(e != NULL);
+}
+
+/* Sends a copy of e's message to queue `to`; 0 or -1 with err. */
+static int copy_entry(struct qentry *e, enum dest_type type, const char *to, char *err,
+		      size_t errlen)
+{
+	if (strpbrk(to, "*>")) {
+		snprintf(err, errlen, "Not a destination: %s (wildcards)", to);
+		return -1;
+	}
+	struct message *copy = message_copy_to(e->msg, type, to, NULL, 0);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = broker_send(copy, err, errlen);
+	message_unref(copy);
+	return rc;
+}
+
+static json_t *move_or_copy(const struct mobj *o, json_t *args, bool move, char *err,
+			    size_t errlen)
+{
+	err[0] = '\0';
+	struct qentry *e = find_entry(o, args, err, errlen);
+	const char *to = arg_string(args, 1, err, errlen);
+	if (err[0] || !to)
+		return NULL;
+	if (!e)
+		return json_false();
+	if (copy_entry(e, DEST_QUEUE, to, err, errlen) < 0)
+		return NULL;
+	if (move)
+		queue_remove_pending(QUEUE(o), e);
+	return json_true();
+}
+
+static json_t *op_move(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	return move_or_copy(o, args, true, err, errlen);
+}
+
+static json_t *op_copy(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	return move_or_copy(o, args, false, err, errlen);
+}
+
+static json_t *op_send_queue(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	return send_text(DEST_QUEUE, QUEUE(o)->name, args, err, errlen);
+}
+
+struct retry {
+	struct qentry **e;
+	size_t n;
+};
+
+static void collect_entry(void *ctx, struct qentry *e)
+{
+	struct retry *r = ctx;
+	r->e[r->n++] = e;
+}
+
+static json_t *op_retry(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)args;
+	struct queue *q = QUEUE(o);
+	struct retry r = { calloc(q->npending ? q->npending : 1, sizeof *r.e), 0 };
+	if (!r.e) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	queue_each_pending(q, q->npending, collect_entry, &r);
+	long moved = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		const char *orig = message_header(r.e[i]->msg, "originalDestination");
+		enum dest_type type = DEST_QUEUE;
+		const char *name = NULL;
+		if (orig && !strncmp(orig, "/queue/", 7))
+			name = orig + 7;
+		else if (orig && !strncmp(orig, "/topic/", 7))
+			name = orig + 7, type = DEST_TOPIC;
+		if (!name || !*name || copy_entry(r.e[i], type, name, err, errlen) < 0)
+			continue;	/* not a dead letter: it stays */
+		queue_remove_pending(q, r.e[i]);
+		moved++;
+	}
+	free(r.e);
+	return json_integer(moved);
+}
+
+static const struct mattr queue_attrs[] = {
+	{ "Name", "java.lang.String", "The queue's name", q_name, NULL },
+	{ "QueueSize", "long", "Messages waiting or in flight", q_size, NULL },
+	{ "EnqueueCount", "long", "Messages that arrived", q_enq, NULL },
+	{ "DequeueCount", "long", "Messages acknowledged or removed", q_deq, NULL },
+	{ "DispatchCount", "long", "Deliveries to consumers", q_disp, NULL },
+	{ "ExpiredCount", "long", "Messages that expired", q_exp, NULL },
+	{ "InFlightCount", "long", "Delivered, not yet acknowledged", q_inflight, NULL },
+	{ "ConsumerCount", "long", "Consumers", q_consumers, NULL },
+	{ "ProducerCount", "long", "Connections whose latest send came here", q_producers, NULL },
+	{ "MemoryUsageByteCount", "long", "Bytes of messages in memory", q_mem, NULL },
+	{ "MemoryLimit", "long", "Its memoryLimit (else the broker's)", q_mem_limit,
+	  q_set_mem_limit },
+	{ "MemoryPercentUsage", "int", "Memory in use, % of the limit", q_mem_pct, NULL },
+	{ "AverageEnqueueTime", "double", "Average ms from arrival to ack", q_avg_wait, NULL },
+	{ "MaxEnqueueTime", "long", "Longest ms from arrival to ack", q_max_wait, NULL },
+	{ "BlockedProducers", "long", "Producers held by flow control", q_blocked, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct mop queue_ops[] = {
+	{ "purge", 0, NULL, "long", "Removes every waiting message", op_purge },
+	{ "browse", 0, NULL, "javax.management.openmbean.CompositeData[]",
+	  "The first 400 waiting messages", op_browse },
+	{ "browseMessages", 0, NULL, "java.util.List", "The first 400 waiting messages", op_browse },
+	{ "removeMessage", 1, "messageId:java.lang.String", "boolean", "Removes one message",
+	  op_remove_message },
+	{ "moveMessageTo", 2, "messageId:java.lang.String,destinationName:java.lang.String",
+	  "boolean", "Moves one message to another queue", op_move },
+	{ "copyMessageTo", 2, "messageId:java.lang.String,destinationName:java.lang.String",
+	  "boolean", "Copies one message to another queue", op_copy },
+	{ "sendTextMessage", 1, "body:java.lang.String", "java.lang.String",
+	  "Sends a text message", op_send_queue },
+	{ "sendTextMessage", 2, "headers:java.util.Map,body:java.lang.String",
+	  "java.lang.String", "Sends a text message with headers", op_send_queue },
+	{ "retryMessages", 0, NULL, "int",
+	  "Sends every dead letter back to its originalDestination", op_retry },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+static bool queue_each(mobj_fn fn, void *ctx)
+{
+	char quoted[MOBJ_NAME_MAX / 2];
+	for (struct queue *q = broker.queues; q; q = q->next) {
+		objname_quote(q->name, quoted, sizeof quoted);
+		struct mobj o;
+		mobj_set(&o, &mclass_queue, q, DEST_FMT, model_broker_name(), "Queue", quoted);
+		if (!fn(&o, ctx))
+			return false;
+	}
+	return true;
+}
+
+const struct mclass mclass_queue = { "Queue", queue_attrs, queue_ops, queue_each };
+
+/* ---- topics ---- */
+
+#define TOPIC(o) ((struct topic *)(o)->ptr)
+
+/* What a topic's subscribers hold and have been sent, summed. */
+struct topic_sums {
+	unsigned long long size, dequeues, dispatched, inflight, expired;
+	long consumers;
+};
+
+static void add_queue(struct topic_sums *s, const struct queue *q)
+{
+	s->size += queue_size(q);
+	s->dequeues += q->dequeues;
+	s->dispatched += q->dispatched;
+	s->inflight += q->ninflight;
+	s->expired += q->expired;
+}
+
+static struct topic_sums topic_sums(const struct topic *t)
+{
+	struct topic_sums s = { 0 };
+	for (struct consumer *c = broker.topic_consumers; c; c = c->next) {
+		if (!dest_match(c->dest, t->name))
+			continue;
+		s.consumers++;
+		if (c->own)
+			add_queue(&s, c->own);
+	}
+	for (struct durable *d = broker.durables; d; d = d->next) {
+		if (!dest_match(d->topic, t->name))
+			continue;
+		s.consumers += d->active != NULL && !d->active->own;
+		add_queue(&s, d->queue);
+	}
+	return s;
+}
+
+static json_t *t_name(const struct mobj *o) { return json_string(TOPIC(o)->name); }
+static json_t *t_enq(const struct mobj *o) { return json_count(TOPIC(o)->enqueues); }
+static json_t *t_producers(const struct mobj *o) { return json_integer(TOPIC(o)->producers); }
+static json_t *t_size(const struct mobj *o) { return json_count(topic_sums(TOPIC(o)).size); }
+static json_t *t_deq(const struct mobj *o) { return json_count(topic_sums(TOPIC(o)).dequeues); }
+static json_t *t_disp(const struct mobj *o) { return json_count(topic_sums(TOPIC(o)).dispatched); }
+static json_t *t_exp(const struct mobj *o) { return json_count(topic_sums(TOPIC(o)).expired); }
+static json_t *t_inflight(const struct mobj *o) { return json_count(topic_sums(TOPIC(o)).inflight); }
+static json_t *t_consumers(const struct mobj *o) { return json_integer(topic_sums(TOPIC(o)).consumers); }
+static json_t *t_blocked(const struct mobj *o)
+{
+	return json_integer(flow_held_count(DEST_TOPIC, TOPIC(o)->name));
+}
+
+static json_t *op_send_topic(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	return send_text(DEST_TOPIC, TOPIC(o)->name, args, err, errlen);
+}
+
+static const struct mattr topic_attrs[] = {
+	{ "Name", "java.lang.String", "The topic's name", t_name, NULL },
+	{ "QueueSize", "long", "Messages its subscribers hold", t_size, NULL },
+	{ "EnqueueCount", "long", "Messages sent to it", t_enq, NULL },
+	{ "DequeueCount", "long", "Messages its subscribers acknowledged", t_deq, NULL },
+	{ "DispatchCount", "long", "Deliveries to its subscribers", t_disp, NULL },
+	{ "ExpiredCount", "long", "Messages that expired", t_exp, NULL },
+	{ "InFlightCount", "long", "Delivered, not yet acknowledged", t_inflight, NULL },
+	{ "ConsumerCount", "long", "Subscribers", t_consumers, NULL },
+	{ "ProducerCount", "long", "Connections whose latest send came here", t_producers, NULL },
+	{ "BlockedProducers", "long", "Producers held by flow control", t_blocked, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct mop topic_ops[] = {
+	{ "sendTextMessage", 1, "body:java.lang.String", "java.lang.String",
+	  "Sends a text message", op_send_topic },
+	{ "sendTextMessage", 2, "headers:java.util.Map,body:java.lang.String",
+	  "java.lang.String", "Sends a text message with headers", op_send_topic },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+static bool topic_each(mobj_fn fn, void *ctx)
+{
+	char quoted[MOBJ_NAME_MAX / 2];
+	for (struct topic *t = topic_first(); t; t = t->next) {
+		objname_quote(t->name, quoted, sizeof quoted);
+		struct mobj o;
+		mobj_set(&o, &mclass_topic, t, DEST_FMT, model_broker_name(), "Topic", quoted);
+		if (!fn(&o, ctx))
+			return false;
+	}
+	return true;
+}
+
+const struct mclass mclass_topic = { "Topic", topic_attrs, topic_ops, topic_each };
+
+/* ---- durable subscriptions ---- */
+
+#define DURABLE(o) ((struct durable *)(o)->ptr)
+
+static json_t *d_client(const struct mobj *o) { return json_string(DURABLE(o)->client_id); }
+static json_t *d_name(const struct mobj *o) { return json_string(DURABLE(o)->name); }
+static json_t *d_topic(const struct mobj *o) { return json_string(DURABLE(o)->topic); }
+static json_t *d_selector(const struct mobj *o)
+{
+	return DURABLE(o)->selector_text ? json_string(DURABLE(o)->selector_text) : json_null();
+}
+static json_t *d_active(const struct mobj *o) { return json_boolean(DURABLE(o)->active != NULL); }
+static json_t *d_pending(const struct mobj *o)
+{
+	const struct queue *q = DURABLE(o)->queue;
+	return json_count(q->npending + q->npaged);
+}
+static json_t *d_dispatched(const struct mobj *o) { return json_count(DURABLE(o)->queue->ninflight); }
+static json_t *d_enq(const struct mobj *o) { return json_count(DURABLE(o)->queue->enqueues); }
+static json_t *d_deq(const struct mobj *o) { return json_count(DURABLE(o)->queue->dequeues); }
+
+static json_t *op_destroy(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)args;
+	const struct durable *d = DURABLE(o);
+	if (broker_durable_remove(d->client_id, d->name, err, errlen) < 0)
+		return NULL;
+	return json_null();
+}
+
+static json_t *op_browse_durable(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	(void)args;
+	(void)err;
+	(void)errlen;
+	json_t *out = json_array();
+	queue_each_pending(DURABLE(o)->queue, BROWSE_MAX, browse_one, out);
+	return out;
+}
+
+static const struct mattr durable_attrs[] = {
+	{ "ClientId", "java.lang.String", "The subscriber's client id", d_client, NULL },
+	{ "SubscriptionName", "java.lang.String", "The subscription's name", d_name, NULL },
+	{ "DestinationName", "java.lang.String", "The topic (may hold wildcards)", d_topic, NULL },
+	{ "Selector", "java.lang.String", "Its selector", d_selector, NULL },
+	{ "Active", "boolean", "A subscriber is connected", d_active, NULL },
+	{ "PendingQueueSize", "int", "Messages waiting for it", d_pending, NULL },
+	{ "DispatchedQueueSize", "int", "Delivered, not yet acknowledged", d_dispatched, NULL },
+	{ "EnqueueCounter", "long", "Messages it received", d_enq, NULL },
+	{ "DequeueCounter", "long", "Messages it acknowledged", d_deq, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct mop durable_ops[] = {
+	{ "destroy", 0, NULL, "void", "Removes the subscription and its messages (when inactive)",
+	  op_destroy },
+	{ "browse", 0, NULL, "javax.management.openmbean.CompositeData[]",
+	  "The first 400 waiting messages", op_browse_durable },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+static bool durable_each(mobj_fn fn, void *ctx)
+{
+	for (struct durable *d = broker.durables; d; d = d->next) {
+		char topic[MOBJ_NAME_MAX / 4], client[MOBJ_NAME_MAX / 8], sub[MOBJ_NAME_MAX / 8];
+		objname_quote(d->topic, topic, sizeof topic);
+		objname_quote(d->client_id, client, sizeof client);
+		objname_quote(d->name, sub, sizeof sub);
+		struct mobj o;
+		mobj_set(&o, &mclass_durable, d, DEST_FMT ",endpoint=Consumer,clientId=%s,"
+			 "consumerId=Durable(%s_%s)", model_broker_name(), "Topic", topic, client,
+			 client, sub);
+		if (!fn(&o, ctx))
+			return false;
+	}
+	return true;
+}
+
+const struct mclass mclass_durable = { "Subscription", durable_attrs, durable_ops, durable_each };
