@@ -32,7 +32,7 @@ def port(name=None):
 
 
 def fail(msg):
-    print("FAIL: " + msg, file=sys.stderr)
+    print("FAIL: %s" % (msg,), file=sys.stderr)
     sys.exit(1)
 
 
