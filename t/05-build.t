@@ -8,6 +8,7 @@ test_expect_success 'make install PREFIX=... installs tandemd, its man pages and
 	[ -x usr/bin/tandemd ] &&
 	[ -f usr/share/man/man8/tandemd.8 ] &&
 	[ -f usr/share/man/man5/tandem.xml.5 ] &&
+	[ -f usr/share/man/man7/tandem-mgmt.7 ] &&
 	[ -f usr/share/tandem/conf/activemq-node1.xml ] &&
 	[ -f usr/share/tandem/conf/tandem.xml ]
 '
@@ -18,11 +19,12 @@ test_expect_success 'the installed tandemd checks the installed demo configurati
 	grep "brokerName: tandem-demo" out
 '
 
-test_expect_success 'the man pages are well-formed' '
-	for page in usr/share/man/man8/tandemd.8 usr/share/man/man5/tandem.xml.5; do
+test_expect_success 'the man pages are well-formed and render without warnings' '
+	for page in usr/share/man/man*/*; do
 		LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" >page.out 2>page.err ||
 			{ cat page.err; exit 1; }
-		[ ! -s page.err ] || { cat page.err; exit 1; }
+		groff -ww -z -man "$page" 2>>page.err
+		[ ! -s page.err ] || { echo "$page:"; cat page.err; exit 1; }
 		grep -q "EXIT STATUS\|DESCRIPTION" page.out || exit 1
 	done
 '
