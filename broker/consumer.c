@@ -86,6 +86,9 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 	return 0;
 }
 
+static struct consumer *all_consumers;
+static uint64_t consumers_opened;
+
 struct consumer *consumer_open(const struct consumer_spec *spec,
 			       const struct consumer_ops *ops, void *ctx,
 			       char *err, size_t errlen)
@@ -98,6 +101,14 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 	}
 	c->ops = ops;
 	c->ctx = ctx;
+	c->conn = spec->conn;
+	c->number = ++consumers_opened;
+	if (spec->id && !(c->id = strdup(spec->id))) {
+		free(c->dest);
+		free(c);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	c->type = spec->type;
 	c->ack = spec->ack;
 	c->prefetch = spec->prefetch ? spec->prefetch : 1;
@@ -106,13 +117,19 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 	if (spec->selector && *spec->selector && !spec->durable_name) {
 		char why[200];
 		c->selector = selector_compile(spec->selector, why, sizeof why);
+		c->selector_text = c->selector ? strdup(spec->selector) : NULL;
 		if (!c->selector) {
 			snprintf(err, errlen, "Invalid selector '%s': %s", spec->selector, why);
+			free(c->id);
 			free(c->dest);
 			free(c);
 			return NULL;
 		}
 	}
+	c->all_next = all_consumers;
+	if (all_consumers)
+		all_consumers->all_prev = c;
+	all_consumers = c;
 	if (spec->type == DEST_TOPIC)
 		topic_get(spec->dest, true);	/* known to management from now on */
 	int rc = spec->type == DEST_QUEUE ? bind_queues(c) : bind_topic(c, spec, err, errlen);
@@ -125,10 +142,21 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 	return c;
 }
 
+struct consumer *consumer_first(void)
+{
+	return all_consumers;
+}
+
 void consumer_close(struct consumer *c)
 {
 	if (!c)
 		return;
+	if (c->all_prev)
+		c->all_prev->all_next = c->all_next;
+	else
+		all_consumers = c->all_next;
+	if (c->all_next)
+		c->all_next->all_prev = c->all_prev;
 	/* Unacked messages go back, oldest first so that arrival order holds. */
 	while (c->inflight.head)
 		entry_redeliver(c->inflight.head);
@@ -143,6 +171,8 @@ void consumer_close(struct consumer *c)
 	if (c->durable && c->durable->active == c)
 		c->durable->active = NULL;
 	selector_free(c->selector);
+	free(c->selector_text);
+	free(c->id);
 	free(c->dest);
 	free(c);
 }

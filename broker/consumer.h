@@ -21,6 +21,7 @@
 
 enum ack_mode { ACK_AUTO, ACK_CLIENT, ACK_CLIENT_INDIVIDUAL };
 
+struct conn;
 struct consumer;
 
 struct consumer_ops {
@@ -40,14 +41,20 @@ struct consumer_spec {
 	int priority;			/* activemq.priority; default 0 */
 	const char *client_id;		/* for durable subscriptions */
 	const char *durable_name;	/* non-NULL: a durable topic subscription */
+	struct conn *conn;		/* whose it is (management); may be NULL */
+	const char *id;			/* the protocol's subscription id */
 };
 
 struct consumer {
 	const struct consumer_ops *ops;
 	void *ctx;			/* the protocol's subscription */
+	struct conn *conn;		/* for management: whose it is */
+	char *id;			/* for management: the subscription id */
+	uint64_t number;		/* broker-wide, for its object name */
 	enum dest_type type;
 	char *dest;
 	struct selector *selector;
+	char *selector_text;		/* as given, for management */
 	enum ack_mode ack;
 	unsigned prefetch;
 	int priority;
@@ -57,6 +64,7 @@ struct consumer {
 	struct queue *own;		/* topic subscriber's backlog (owned) */
 	struct durable *durable;	/* durable subscription in use */
 	struct consumer *next, *prev;	/* broker's wildcard-queue / topic lists */
+	struct consumer *all_next, *all_prev;	/* every open consumer */
 };
 
 /* Opens a consumer. On a bad spec (selector syntax, durable in use)
@@ -64,6 +72,9 @@ struct consumer {
 struct consumer *consumer_open(const struct consumer_spec *spec,
 			       const struct consumer_ops *ops, void *ctx,
 			       char *err, size_t errlen);
+/* Every open consumer, newest first (management). */
+struct consumer *consumer_first(void);
+
 /* Closes: unacked messages go back to their queues as redelivered. */
 void consumer_close(struct consumer *c);
 

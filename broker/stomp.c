@@ -535,6 +535,8 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 	spec.selector = stomp_frame_header(f, "selector");
 	spec.durable_name = spec.type == DEST_TOPIC ? durable_header(f) : NULL;
 	spec.client_id = sc->client_id;
+	spec.conn = sc->conn;
+	spec.id = stomp_frame_header(f, "id");
 
 	struct stomp_sub *s = calloc(1, sizeof *s);
 	if (!s || !(s->id = strdup(id)) || !(s->dest = strdup(d)) ||

@@ -95,6 +95,7 @@ void model_uptime_text(long long ms, char *out, size_t outlen);
 
 /* The classes, in walk order. */
 extern const struct mclass mclass_broker, mclass_connector, mclass_connection,
-	mclass_store, mclass_health, mclass_queue, mclass_topic, mclass_durable;
+	mclass_store, mclass_health, mclass_queue, mclass_topic, mclass_durable,
+	mclass_consumer;
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "broker.h"
 #include "config.h"
+#include "conn.h"
 #include "consumer.h"
 #include "flow.h"
 #include "model.h"
@@ -553,3 +554,82 @@ static bool durable_each(mobj_fn fn, void *ctx)
 }
 
 const struct mclass mclass_durable = { "Subscription", durable_attrs, durable_ops, durable_each };
+
+/* ---- live subscriptions (consumers) ---- */
+
+#define CONSUMER(o) ((struct consumer *)(o)->ptr)
+
+static json_t *k_id(const struct mobj *o) { return CONSUMER(o)->id ? json_string(CONSUMER(o)->id) : json_null(); }
+static json_t *k_client(const struct mobj *o)
+{
+	const struct conn *c = CONSUMER(o)->conn;
+	return c && c->client_id ? json_string(c->client_id) : json_null();
+}
+static json_t *k_remote(const struct mobj *o)
+{
+	const struct conn *c = CONSUMER(o)->conn;
+	char s[96];
+	snprintf(s, sizeof s, "tcp://%s", c ? c->peer : "?");
+	return json_string(s);
+}
+static json_t *k_dest(const struct mobj *o) { return json_string(CONSUMER(o)->dest); }
+static json_t *k_is_queue(const struct mobj *o) { return json_boolean(CONSUMER(o)->type == DEST_QUEUE); }
+static json_t *k_is_topic(const struct mobj *o) { return json_boolean(CONSUMER(o)->type == DEST_TOPIC); }
+static json_t *k_selector(const struct mobj *o)
+{
+	const struct consumer *c = CONSUMER(o);
+	const char *s = c->durable ? c->durable->selector_text : c->selector_text;
+	return s ? json_string(s) : json_null();
+}
+static json_t *k_prefetch(const struct mobj *o) { return json_integer(CONSUMER(o)->prefetch); }
+static json_t *k_inflight(const struct mobj *o) { return json_count(CONSUMER(o)->ninflight); }
+static json_t *k_priority(const struct mobj *o) { return json_integer(CONSUMER(o)->priority); }
+static json_t *k_durable(const struct mobj *o) { return json_boolean(CONSUMER(o)->durable != NULL); }
+static json_t *k_sub_name(const struct mobj *o)
+{
+	const struct durable *d = CONSUMER(o)->durable;
+	return d ? json_string(d->name) : json_null();
+}
+static json_t *k_pending(const struct mobj *o)
+{
+	const struct consumer *c = CONSUMER(o);
+	const struct queue *q = c->own ? c->own : c->durable ? c->durable->queue : NULL;
+	return json_count(q ? q->npending + q->npaged : 0);
+}
+
+static const struct mattr consumer_attrs[] = {
+	{ "SubscriptionId", "java.lang.String", "The protocol's subscription id", k_id, NULL },
+	{ "ClientId", "java.lang.String", "Its connection's client id", k_client, NULL },
+	{ "ConnectionId", "java.lang.String", "Its connection's remote address", k_remote, NULL },
+	{ "DestinationName", "java.lang.String", "What it subscribed to", k_dest, NULL },
+	{ "DestinationQueue", "boolean", "A queue subscription", k_is_queue, NULL },
+	{ "DestinationTopic", "boolean", "A topic subscription", k_is_topic, NULL },
+	{ "Selector", "java.lang.String", "Its selector", k_selector, NULL },
+	{ "PrefetchSize", "int", "Deliveries it may hold unacknowledged", k_prefetch, NULL },
+	{ "DispatchedQueueSize", "int", "Delivered, not yet acknowledged", k_inflight, NULL },
+	{ "Priority", "int", "Consumer priority", k_priority, NULL },
+	{ "Durable", "boolean", "The subscriber of a durable subscription", k_durable, NULL },
+	{ "SubscriptionName", "java.lang.String", "The durable subscription's name", k_sub_name, NULL },
+	{ "PendingQueueSize", "int", "Topic messages waiting for it", k_pending, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static bool consumer_each(mobj_fn fn, void *ctx)
+{
+	for (struct consumer *c = consumer_first(); c; c = c->all_next) {
+		char dest[MOBJ_NAME_MAX / 4], client[MOBJ_NAME_MAX / 8];
+		objname_quote(c->dest, dest, sizeof dest);
+		objname_quote(c->conn && c->conn->client_id ? c->conn->client_id : "none", client,
+			      sizeof client);
+		struct mobj o;
+		mobj_set(&o, &mclass_consumer, c, DEST_FMT ",endpoint=Consumer,clientId=%s,"
+			 "consumerId=ID_%s-%llu", model_broker_name(),
+			 c->type == DEST_TOPIC ? "Topic" : "Queue", dest, client, model_broker_name(),
+			 (unsigned long long)c->number);
+		if (!fn(&o, ctx))
+			return false;
+	}
+	return true;
+}
+
+const struct mclass mclass_consumer = { "Consumer", consumer_attrs, NULL, consumer_each };

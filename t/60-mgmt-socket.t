@@ -60,6 +60,17 @@ test_expect_success 'queues and topics appear with their counts; connections wit
 	mine = [v for k, v in conns.items() if "connectionName=" in k and v["ClientId"] == "prod-1"]
 	check(len(mine) == 1 and mine[0]["UserName"] == "alice" and mine[0]["EnqueueCount"] == 7, conns)
 	check(mine[0]["Protocol"] == "stomp", mine)
+	c = client(headers={"client-id": "cons-1"})
+	c.conn.subscribe("/queue/orders.us", id="sub-9", ack="client",
+	                 headers={"selector": "color = \x27red\x27", "activemq.prefetchSize": "7"})
+	c.sync()
+	subs = m.read(broker_name("node1") + ",destinationType=Queue,destinationName=orders.us,endpoint=Consumer,*")
+	check(len(subs) == 1, subs)
+	sub = list(subs.values())[0]
+	check(sub["ClientId"] == "cons-1" and sub["SubscriptionId"] == "sub-9", sub)
+	check(sub["Selector"] == "color = \x27red\x27" and sub["PrefetchSize"] == 7, sub)
+	check(m.read(queue_name("node1", "orders.us"), "ConsumerCount") == 1, "one consumer")
+	c.close()
 	EOF
 '
 
