@@ -158,9 +158,11 @@ static int cmp_names(const void *x, const void *y)
 	return strcmp(((const struct sort_item *)x)->o->name, ((const struct sort_item *)y)->o->name);
 }
 
-/* Filters, sorts and pages what was found; returns the objects to show
- * (an array to free) and their count in *n. */
-static struct sort_item *select_items(struct found *f, json_t *config, size_t *n, size_t *total)
+/* Filters, sorts and pages what was found (sorted by name when by_name,
+ * as a search answers); returns the objects to show (an array to free)
+ * and their count in *n. */
+static struct sort_item *select_items(struct found *f, json_t *config, bool by_name, size_t *n,
+				      size_t *total)
 {
 	struct sort_item *items = calloc(f->n ? f->n : 1, sizeof *items);
 	if (!items)
@@ -179,7 +181,11 @@ static struct sort_item *select_items(struct found *f, json_t *config, size_t *n
 		k++;
 	}
 	sort_desc = sort && *sort == '-';
-	qsort(items, k, sizeof *items, sort ? cmp_items : cmp_names);
+	/* A pattern read's value is an object: order only matters for a
+	 * page or when asked. */
+	bool paged = json_object_get(config, "offset") || json_object_get(config, "limit");
+	if (sort || paged || by_name)
+		qsort(items, k, sizeof *items, sort ? cmp_items : cmp_names);
 	*total = k;
 	json_int_t offset = json_integer_value(json_object_get(config, "offset"));
 	json_int_t limit = json_integer_value(json_object_get(config, "limit"));
@@ -207,7 +213,7 @@ json_t *jolokia_pattern_read(json_t *mbean, json_t *attrs, json_t *config, size_
 		return NULL;
 	}
 	size_t n;
-	struct sort_item *items = select_items(&f, config, &n, total);
+	struct sort_item *items = select_items(&f, config, false, &n, total);
 	json_t *out = json_object();
 	for (size_t i = 0; items && i < n; i++) {
 		const struct mobj *o = items[i].o;
@@ -247,7 +253,7 @@ static json_t *do_search(json_t *req)
 		return jolokia_error(req, 400, ERR_BAD, "%s", err);
 	}
 	size_t n, total;
-	struct sort_item *items = select_items(&f, json_object_get(req, "config"), &n, &total);
+	struct sort_item *items = select_items(&f, json_object_get(req, "config"), true, &n, &total);
 	json_t *names = json_array();
 	for (size_t i = 0; items && i < n; i++)
 		json_array_append_new(names, json_string(items[i].o->name));

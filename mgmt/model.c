@@ -69,12 +69,10 @@ static bool match_one(const struct mobj *o, void *arg)
 {
 	struct each_ctx *ec = arg;
 	if (ec->pattern) {
+		char buf[MOBJ_NAME_MAX];
 		struct objname n;
-		if (objname_parse(o->name, &n) < 0)
-			return true;
-		bool ok = objname_match(ec->pattern, &n);
-		objname_free(&n);
-		if (!ok)
+		if (objname_parse_in(o->name, buf, sizeof buf, &n) < 0 ||
+		    !objname_match(ec->pattern, &n))
 			return true;
 	}
 	return ec->fn(o, ec->ctx);

@@ -6,18 +6,14 @@
 
 #include "objname.h"
 
-int objname_parse(const char *s, struct objname *out)
+/* Splits buf (a copy of the name) in place. */
+static int split(char *buf, struct objname *out)
 {
-	memset(out, 0, sizeof *out);
-	const char *colon = strchr(s, ':');
-	if (!colon || colon == s)
+	char *p = strchr(buf, ':');
+	if (!p || p == buf)
 		return -1;
-	out->buf = strdup(s);
-	if (!out->buf)
-		return -1;
-	char *p = out->buf + (colon - s);
 	*p++ = '\0';
-	out->domain = out->buf;
+	out->domain = buf;
 	while (*p) {
 		char *comma = strchr(p, ',');
 		if (comma)
@@ -46,8 +42,32 @@ int objname_parse(const char *s, struct objname *out)
 		goto bad;
 	return 0;
 bad:
-	objname_free(out);
 	return -1;
+}
+
+int objname_parse(const char *s, struct objname *out)
+{
+	memset(out, 0, sizeof *out);
+	char *buf = strdup(s);
+	if (!buf)
+		return -1;
+	if (split(buf, out) < 0) {
+		free(buf);
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	out->buf = buf;
+	return 0;
+}
+
+int objname_parse_in(const char *s, char *buf, size_t buflen, struct objname *out)
+{
+	memset(out, 0, sizeof *out);
+	size_t len = strlen(s);
+	if (len >= buflen)
+		return -1;
+	memcpy(buf, s, len + 1);
+	return split(buf, out);
 }
 
 void objname_free(struct objname *n)

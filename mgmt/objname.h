@@ -27,6 +27,9 @@ struct objname {
 /* Parses s; 0, or -1 when it is not an object name (no ':', an empty or
  * duplicate key, too many keys, a key without '='). */
 int objname_parse(const char *s, struct objname *out);
+/* The same into a caller's buffer (at least strlen(s) + 1 bytes), with no
+ * allocation: out must not be passed to objname_free(). */
+int objname_parse_in(const char *s, char *buf, size_t buflen, struct objname *out);
 void objname_free(struct objname *n);
 
 /* The value of key in n, or NULL. */
