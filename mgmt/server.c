@@ -28,6 +28,8 @@
 #define WATCH_MIN_MS 100
 #define WATCH_DEFAULT_MS 1000
 #define WATCHES_MAX 16
+#define CONNS_MAX 64		/* management clients at once */
+#define REFUSAL_LOG_MS 10000
 
 struct watch {
 	struct session *s;
@@ -51,6 +53,9 @@ static struct {
 	const struct config *cfg;
 	int fd;
 	int port;
+	int nconns;
+	long refused;
+	int64_t refusal_logged_ms;
 } srv = { .fd = -1 };
 
 static bool needs_login(void)
@@ -265,6 +270,7 @@ static int mgmt_open(struct conn *c)
 		return -1;
 	s->conn = c;
 	c->state = s;
+	srv.nconns++;
 	return 0;
 }
 
@@ -280,6 +286,7 @@ static void mgmt_close(struct conn *c)
 	}
 	free(s);
 	c->state = NULL;
+	srv.nconns--;
 }
 
 static const struct proto mgmt_proto = {
@@ -304,6 +311,18 @@ static void on_accept(struct loop *l, int lfd, int events, void *ctx)
 				log_error("mgmt", "Cannot accept a management connection: %s",
 					  strerror(errno));
 			return;
+		}
+		if (srv.nconns >= CONNS_MAX) {
+			close(fd);
+			srv.refused++;
+			int64_t now = loop_now(l);
+			if (!srv.refusal_logged_ms || now - srv.refusal_logged_ms >= REFUSAL_LOG_MS) {
+				log_warn("mgmt", "%d management connections are open: refused %ld "
+					 "more, the last from %s", CONNS_MAX, srv.refused, peer);
+				srv.refusal_logged_ms = now;
+				srv.refused = 0;
+			}
+			continue;
 		}
 		conn_new(l, NULL, fd, peer, &mgmt_proto);
 	}

@@ -232,6 +232,18 @@ test_expect_success 'malformed JSON gets a 400 and the connection goes on; an ov
 	EOF
 '
 
+test_expect_success 'too many management connections: the extra ones are closed, the others served' '
+	mgmt_py <<-\EOF &&
+	from tstomp import *
+	from tmgmt import *
+	held = [Mgmt() for i in range(64)]
+	extra = Mgmt()
+	check(extra.closed(), "the 65th is closed")
+	check(held[0].ok({"type": "version"}), "the first is still served")
+	EOF
+	log_contains node1 "64 management connections are open: refused 1 more"
+'
+
 test_expect_success 'watch pushes snapshots at the interval until unwatched' '
 	mgmt_py <<-\EOF
 	from tstomp import *
