@@ -120,6 +120,9 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 #   TCP_OPTIONS    query string for the tcp:// connector ("a=1&amp;b=2")
 #   BROKER_EXTRA   XML placed inside <broker> (policies, plugins...)
 #   STORE_DIR      the kahaDB directory (default NAME/data/kahadb)
+#   MGMT_PORT      when set, the management socket is on: "auto" picks a
+#                  free port, a number is used as is; kept in NAME/mgmt_port
+#                  (default: no management socket)
 broker_config() {
 	name=$1
 	mkdir -p "$TRASH/$name" || return 1
@@ -129,12 +132,22 @@ broker_config() {
 	sport=$(cat "$TRASH/$name/stomp_port")
 	store=${STORE_DIR:-$TRASH/$name/data/kahadb}
 	opts=${TCP_OPTIONS:+?$TCP_OPTIONS}
+	mgmt='<managementContext createConnector="false"/>'
+	if [ -n "${MGMT_PORT:-}" ]; then
+		if [ ! -f "$TRASH/$name/mgmt_port" ]; then
+			case $MGMT_PORT in
+			auto) free_port ;;
+			*) echo "$MGMT_PORT" ;;
+			esac >"$TRASH/$name/mgmt_port" || return 1
+		fi
+		mgmt="<managementContext connectorPort=\"$(cat "$TRASH/$name/mgmt_port")\" connectorHost=\"127.0.0.1\"/>"
+	fi
 	cat >"$TRASH/$name/broker.xml" <<-EOF
 	<beans xmlns="http://www.springframework.org/schema/beans">
 	  <broker xmlns="http://activemq.apache.org/schema/core"
 	          brokerName="$name" dataDirectory="$TRASH/$name/data">
 	    <persistenceAdapter><kahaDB directory="$store"/></persistenceAdapter>
-	    <managementContext><managementContext createConnector="false"/></managementContext>
+	    <managementContext>$mgmt</managementContext>
 	    ${BROKER_EXTRA:-}
 	    <transportConnectors>
 	      <transportConnector name="auto" uri="tcp://127.0.0.1:$port$opts"/>
@@ -147,6 +160,7 @@ broker_config() {
 
 broker_port() { cat "$TRASH/$1/port"; }
 broker_stomp_port() { cat "$TRASH/$1/stomp_port"; }
+broker_mgmt_port() { cat "$TRASH/$1/mgmt_port"; }
 broker_log() { cat "$TRASH/$1/log"; }
 
 # start_broker NAME: runs tandemd on NAME/broker.xml (written by
@@ -174,7 +188,8 @@ wait_broker() {
 			sed 's/^/#   /' "$TRASH/$name/log"
 			return 1
 		fi
-		if port_open "$(broker_port "$name")" && port_open "$(broker_stomp_port "$name")"; then
+		if port_open "$(broker_port "$name")" && port_open "$(broker_stomp_port "$name")" &&
+		   { [ ! -f "$TRASH/$name/mgmt_port" ] || port_open "$(broker_mgmt_port "$name")"; }; then
 			return 0
 		fi
 		sleep 0.1

@@ -1,0 +1,366 @@
+/*
+ * client.c - the management socket's client (see client.h).
+ *
+ * A client is a socket, an input buffer of bytes not yet split into lines,
+ * and a short queue of watch snapshots that arrived while a response was
+ * awaited. Responses come back in request order (tandem-mgmt(7)), so the
+ * next line that is not a snapshot is the answer to the request just sent.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "client.h"
+#include "net.h"
+
+/* Answers can be large (a browse of 400 big messages); the bound only
+ * stops a broken peer from eating all memory. */
+#define MAX_LINE (256u << 20)
+/* Snapshots queued while nobody reads them: older ones are dropped, as
+ * the server itself skips snapshots for a slow reader. */
+#define MAX_QUEUED_SNAPSHOTS 64
+
+struct mgmt_client {
+	char *addr;
+	int timeout_ms;
+	int fd;			/* -1 when not connected */
+	struct buf in;		/* bytes read, not yet a whole line */
+	char *user, *password;	/* NULL: no login */
+	json_t *snapshots;	/* array, oldest first */
+	char err[512];
+};
+
+static void set_err(struct mgmt_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_err(struct mgmt_client *c, const char *fmt, ...)
+{
+	char msg[sizeof c->err - 64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(c->err, sizeof c->err, "%s: %s", c->addr, msg);
+}
+
+struct mgmt_client *mgmt_client_new(const char *addr, int timeout_ms)
+{
+	struct mgmt_client *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->addr = strdup(addr);
+	c->snapshots = json_array();
+	if (!c->addr || !c->snapshots) {
+		mgmt_client_free(c);
+		return NULL;
+	}
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+	c->fd = -1;
+	return c;
+}
+
+void mgmt_client_close(struct mgmt_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	buf_reset(&c->in);
+}
+
+void mgmt_client_free(struct mgmt_client *c)
+{
+	if (!c)
+		return;
+	mgmt_client_close(c);
+	buf_free(&c->in);
+	json_decref(c->snapshots);
+	free(c->addr);
+	free(c->user);
+	free(c->password);
+	free(c);
+}
+
+const char *mgmt_client_addr(const struct mgmt_client *c) { return c->addr; }
+const char *mgmt_client_error(const struct mgmt_client *c) { return c->err; }
+bool mgmt_client_connected(const struct mgmt_client *c) { return c->fd >= 0; }
+
+void mgmt_client_set_login(struct mgmt_client *c, const char *user, const char *password)
+{
+	free(c->user);
+	free(c->password);
+	c->user = user ? strdup(user) : NULL;
+	c->password = user ? strdup(password ? password : "") : NULL;
+}
+
+bool mgmt_is_snapshot(json_t *line)
+{
+	return json_is_object(line) && json_object_get(line, "watch") &&
+	       !json_object_get(line, "status");
+}
+
+/* Gives up on the connection after an I/O error: the stream is out of step. */
+static int down(struct mgmt_client *c, const char *why)
+{
+	set_err(c, "%s", why);
+	mgmt_client_close(c);
+	return MGMT_EDOWN;
+}
+
+/* Parses the first whole line of the buffer into *line, if there is one:
+ * 1 got one, 0 need more bytes, MGMT_EDOWN on JSON that does not parse. */
+static int take_line(struct mgmt_client *c, json_t **line)
+{
+	if (!buf_len(&c->in))	/* memchr may not be given a NULL buffer */
+		return 0;
+	char *start = buf_data(&c->in);
+	char *nl = memchr(start, '\n', buf_len(&c->in));
+	if (!nl)
+		return 0;
+	json_error_t jerr;
+	*line = json_loadb(start, (size_t)(nl - start), JSON_DECODE_ANY, &jerr);
+	buf_consume(&c->in, (size_t)(nl - start) + 1);
+	if (!*line) {
+		char why[300];
+		snprintf(why, sizeof why, "the node sent a line that is not JSON: %s", jerr.text);
+		return down(c, why);
+	}
+	return 1;
+}
+
+/* The next line before the deadline: 0 with *line, 1 on timeout with
+ * timeout_is_ok, else MGMT_EDOWN. */
+static int read_line(struct mgmt_client *c, int64_t deadline, bool timeout_is_ok, json_t **line)
+{
+	char why[256];
+	for (;;) {
+		int r = take_line(c, line);
+		if (r)
+			return r > 0 ? 0 : r;
+		if (buf_len(&c->in) > MAX_LINE)
+			return down(c, "the node sent a line longer than 256 MiB");
+		char *space = buf_space(&c->in, 65536);
+		if (!space)
+			return down(c, "out of memory");
+		ssize_t n = net_read(c->fd, space, 65536, deadline, why, sizeof why);
+		if (n == -2 && timeout_is_ok)
+			return 1;
+		if (n == 0)
+			return down(c, "the node closed the connection");
+		if (n < 0)
+			return down(c, why);
+		buf_commit(&c->in, (size_t)n);
+	}
+}
+
+static void queue_snapshot(struct mgmt_client *c, json_t *snap)
+{
+	if (json_array_size(c->snapshots) >= MAX_QUEUED_SNAPSHOTS)
+		json_array_remove(c->snapshots, 0);
+	json_array_append_new(c->snapshots, snap);
+}
+
+/* Writes req and reads its answer; assumes a connection. */
+static int exchange(struct mgmt_client *c, json_t *req, json_t **resp)
+{
+	char why[256];
+	char *text = json_dumps(req, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!text) {
+		set_err(c, "cannot encode the request");
+		return MGMT_EFAIL;
+	}
+	size_t len = strlen(text);
+	text[len] = '\n';	/* json_dumps left room for its NUL here */
+	int64_t deadline = net_now_ms() + c->timeout_ms;
+	int w = net_write_all(c->fd, text, len + 1, deadline, why, sizeof why);
+	free(text);
+	if (w < 0)
+		return down(c, why);
+	for (;;) {
+		json_t *line;
+		int r = read_line(c, deadline, false, &line);
+		if (r)
+			return r;
+		if (!mgmt_is_snapshot(line)) {
+			*resp = line;
+			return MGMT_OK;
+		}
+		queue_snapshot(c, line);
+	}
+}
+
+int mgmt_response_status(json_t *resp)
+{
+	return (int)json_integer_value(json_object_get(resp, "status"));
+}
+
+json_t *mgmt_response_value(struct mgmt_client *c, json_t *resp)
+{
+	int status = mgmt_response_status(resp);
+	if (status == 200)
+		return json_object_get(resp, "value");
+	const char *error = json_string_value(json_object_get(resp, "error"));
+	set_err(c, "%s (status %d)", error ? error : "error", status);
+	/* After a 401 the node closes the connection; the next call starts
+	 * afresh (and logs in) instead of writing into a dead socket. */
+	if (status == 401)
+		mgmt_client_close(c);
+	return NULL;
+}
+
+static int login(struct mgmt_client *c)
+{
+	json_t *req = json_pack("{s:s, s:s, s:s}", "type", "login", "user", c->user,
+				"password", c->password);
+	json_t *resp = NULL;
+	int r = req ? exchange(c, req, &resp) : MGMT_EFAIL;
+	json_decref(req);
+	if (r)
+		return r;
+	if (!mgmt_response_value(c, resp))
+		r = MGMT_EFAIL;
+	json_decref(resp);
+	return r;
+}
+
+int mgmt_client_connect(struct mgmt_client *c)
+{
+	char why[256];
+	if (c->fd >= 0)
+		return MGMT_OK;
+	c->fd = net_connect(c->addr, c->timeout_ms, why, sizeof why);
+	if (c->fd < 0) {
+		set_err(c, "%s", why);
+		return MGMT_EDOWN;
+	}
+	return c->user ? login(c) : MGMT_OK;
+}
+
+int mgmt_client_send(struct mgmt_client *c, json_t *req, json_t **resp)
+{
+	int r = mgmt_client_connect(c);
+	return r ? r : exchange(c, req, resp);
+}
+
+int mgmt_client_call(struct mgmt_client *c, json_t *req, json_t **value)
+{
+	json_t *resp, *v = NULL;
+	int r = mgmt_client_send(c, req, &resp);
+	if (r)
+		return r;
+	if (json_is_object(resp))
+		v = mgmt_response_value(c, resp);
+	else
+		set_err(c, "the node answered a request with something that is not an object");
+	if (v)
+		*value = json_incref(v);
+	json_decref(resp);
+	return v ? MGMT_OK : MGMT_EFAIL;
+}
+
+int mgmt_client_watch(struct mgmt_client *c, json_t *req, json_t **first)
+{
+	json_t *resp;
+	int r = mgmt_client_send(c, req, &resp);
+	if (r)
+		return r;
+	json_t *v = mgmt_response_value(c, resp);
+	json_int_t id = json_integer_value(json_object_get(resp, "watch"));
+	if (v && id <= 0)
+		set_err(c, "the node's answer to watch has no watch id");
+	if (v && id > 0) {
+		*first = json_incref(v);
+		r = (int)id;
+	} else {
+		r = MGMT_EFAIL;
+	}
+	json_decref(resp);
+	return r;
+}
+
+int mgmt_client_unwatch(struct mgmt_client *c, int watch_id)
+{
+	json_t *req = json_pack("{s:s, s:i}", "type", "unwatch", "watch", watch_id);
+	json_t *value = NULL;
+	int r = req ? mgmt_client_call(c, req, &value) : MGMT_EFAIL;
+	json_decref(req);
+	json_decref(value);
+	return r;
+}
+
+int mgmt_client_next_snapshot(struct mgmt_client *c, int timeout_ms, json_t **snap)
+{
+	if (json_array_size(c->snapshots)) {
+		*snap = json_incref(json_array_get(c->snapshots, 0));
+		json_array_remove(c->snapshots, 0);
+		return MGMT_OK;
+	}
+	if (c->fd < 0) {
+		set_err(c, "not connected");
+		return MGMT_EDOWN;
+	}
+	int64_t deadline = net_now_ms() + timeout_ms;
+	for (;;) {
+		json_t *line;
+		int r = read_line(c, deadline, true, &line);
+		if (r)
+			return r;
+		if (mgmt_is_snapshot(line)) {
+			*snap = line;
+			return MGMT_OK;
+		}
+		json_decref(line);	/* an answer nobody waits for */
+	}
+}
+
+int mgmt_client_broker(struct mgmt_client *c, char **name)
+{
+	json_t *names = NULL;
+	json_t *req = mgmt_request("search", MGMT_DOMAIN ":type=Broker,brokerName=*");
+	int r = req ? mgmt_client_call(c, req, &names) : MGMT_EFAIL;
+	json_decref(req);
+	if (r)
+		return r;
+	*name = mgmt_name_key(json_string_value(json_array_get(names, 0)), "brokerName");
+	json_decref(names);
+	if (!*name)
+		set_err(c, "the node has no broker object");
+	return *name ? MGMT_OK : MGMT_EFAIL;
+}
+
+char *mgmt_name_key(const char *objname, const char *key)
+{
+	if (!objname)
+		return NULL;
+	const char *p = strchr(objname, ':');
+	size_t klen = strlen(key);
+	for (p = p ? p + 1 : objname; *p; ) {
+		const char *eq = strchr(p, '=');
+		if (!eq)
+			return NULL;
+		const char *v = eq + 1, *end;
+		if (*v == '"') {	/* a quoted value: up to the closing quote */
+			for (end = v + 1; *end && *end != '"'; end += (end[0] == '\\' && end[1]) ? 2 : 1)
+				;
+			if (*end)
+				end++;
+		} else {
+			end = v + strcspn(v, ",");
+		}
+		if ((size_t)(eq - p) == klen && !strncmp(p, key, klen)) {
+			if (*v == '"' && end - v >= 2)
+				return strndup(v + 1, (size_t)(end - v - 2));
+			return strndup(v, (size_t)(end - v));
+		}
+		p = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+json_t *mgmt_request(const char *type, const char *mbean)
+{
+	return json_pack("{s:s, s:s}", "type", type, "mbean", mbean);
+}

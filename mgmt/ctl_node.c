@@ -1,0 +1,243 @@
+/*
+ * ctl_node.c - requests to one node on behalf of a tandemctl command, and
+ * the one place their failures are reported.
+ *
+ * Every failure a command meets goes through ctl_fail(): one line on
+ * stderr naming the node, and the exit code raised (an unreachable node
+ * outranks a failed operation, so scripts can tell "down" from "said no").
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "net.h"
+
+void ctl_raise(struct ctl *ctl, int code)
+{
+	/* 3 (unreachable) > 1 (failed) > 0; usage errors never get here. */
+	if (code == CTL_UNREACHABLE || (code == CTL_FAILED && ctl->exit_code == CTL_OK))
+		ctl->exit_code = code;
+}
+
+void ctl_fail(struct ctl *ctl, const char *where, int code, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "tandemctl: %s: ", where);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	ctl_raise(ctl, code);
+}
+
+void ctl_fail_client(struct ctl *ctl, const struct ctl_node *n, int rc)
+{
+	/* The client's errors already start with the node's address. */
+	fprintf(stderr, "tandemctl: %s\n", mgmt_client_error(n->client));
+	ctl_raise(ctl, rc == MGMT_EDOWN ? CTL_UNREACHABLE : CTL_FAILED);
+}
+
+void ctl_each_node(struct ctl *ctl, void (*fn)(struct ctl *, struct ctl_node *, void *),
+		   void *arg)
+{
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		struct ctl_node *n = &ctl->nodes[i];
+		int rc = mgmt_client_connect(n->client);
+		if (rc)
+			ctl_fail_client(ctl, n, rc);
+		else
+			fn(ctl, n, arg);
+	}
+}
+
+void ctl_each_node_table(struct ctl *ctl, struct ctl_table *t, const struct ctl_column *cols,
+			 size_t ncols, void (*fn)(struct ctl *, struct ctl_node *, void *), void *arg)
+{
+	ctl_table_init(t, cols, ncols);
+	ctl_each_node(ctl, fn, arg ? arg : t);
+	ctl_table_print(t, ctl->json);
+}
+
+int ctl_table_command(struct ctl *ctl, struct ctl_args *a, const struct ctl_column *cols,
+		      size_t ncols, void (*fn)(struct ctl *, struct ctl_node *, void *))
+{
+	struct ctl_table t;
+	if (a->argc)
+		return ctl_usage(a, "unexpected argument %s", a->argv[0]);
+	ctl_each_node_table(ctl, &t, cols, ncols, fn, NULL);
+	return 0;
+}
+
+int ctl_call_take(struct ctl *ctl, struct ctl_node *n, json_t *req, json_t **value)
+{
+	int rc = req ? mgmt_client_call(n->client, req, value) : MGMT_EFAIL;
+	if (!req)
+		ctl_fail(ctl, n->addr, CTL_FAILED, "out of memory");
+	else if (rc)
+		ctl_fail_client(ctl, n, rc);
+	json_decref(req);
+	return rc;
+}
+
+int ctl_bulk_take(struct ctl *ctl, struct ctl_node *n, json_t *reqs, json_t **resps)
+{
+	int rc = reqs ? mgmt_client_send(n->client, reqs, resps) : MGMT_EFAIL;
+	size_t want = json_array_size(reqs);
+	json_decref(reqs);
+	if (rc) {
+		ctl_fail_client(ctl, n, rc);
+		return rc;
+	}
+	if (!json_is_array(*resps) || json_array_size(*resps) != want) {
+		ctl_fail(ctl, n->addr, CTL_FAILED, "the answer to a bulk request is not an array of %zu responses", want);
+		json_decref(*resps);
+		*resps = NULL;
+		return MGMT_EFAIL;
+	}
+	return MGMT_OK;
+}
+
+json_t *ctl_matched(struct ctl *ctl, struct ctl_node *n, json_t *resp)
+{
+	json_t *v = NULL;
+	const char *type = json_string_value(json_object_get(resp, "error_type"));
+	/* Only "no such object" means nothing matched; a 404 for a missing
+	 * attribute is an error worth showing. */
+	if (mgmt_response_status(resp) == 404 && type && strstr(type, "InstanceNotFound"))
+		v = json_object();
+	else if (!(v = mgmt_response_value(n->client, resp)))
+		ctl_fail_client(ctl, n, MGMT_EFAIL);
+	else
+		v = json_incref(v);
+	return v;
+}
+
+json_t *ctl_read_request(const char *mbean, const char *const *attrs, json_t *config)
+{
+	json_t *req = mgmt_request("read", mbean);
+	json_t *list = attrs ? json_array() : NULL;
+	for (size_t i = 0; list && attrs[i]; i++)
+		json_array_append_new(list, json_string(attrs[i]));
+	if (req && list)
+		json_object_set_new(req, "attribute", list);
+	else
+		json_decref(list);
+	if (req && config)
+		json_object_set_new(req, "config", config);
+	else
+		json_decref(config);
+	return req;
+}
+
+char *ctl_broker_mbean(const char *broker)
+{
+	char *s;
+	return asprintf(&s, MGMT_DOMAIN ":type=Broker,brokerName=%s", broker) < 0 ? NULL : s;
+}
+
+char *ctl_dest_mbean(const char *broker, const char *type, const char *dest)
+{
+	char *s;
+	return asprintf(&s, MGMT_DOMAIN ":type=Broker,brokerName=%s,destinationType=%s,"
+			"destinationName=%s", broker, type, dest) < 0 ? NULL : s;
+}
+
+const char *ctl_broker(struct ctl *ctl, struct ctl_node *n)
+{
+	int rc = n->broker ? MGMT_OK : mgmt_client_broker(n->client, &n->broker);
+	if (rc)
+		ctl_fail_client(ctl, n, rc);
+	return n->broker;
+}
+
+void ctl_parse_dest(const char *dest, const char **type, const char **name)
+{
+	*type = "Queue";
+	*name = dest;
+	if (!strncmp(dest, "queue://", 8)) {
+		*name = dest + 8;
+	} else if (!strncmp(dest, "topic://", 8)) {
+		*type = "Topic";
+		*name = dest + 8;
+	}
+}
+
+/* The port of the first connector whose URI starts with `scheme`, or 0. */
+static int connector_port(json_t *connectors, const char *scheme)
+{
+	const char *key;
+	json_t *uri;
+	size_t len = strlen(scheme);
+	json_object_foreach(connectors, key, uri) {
+		const char *u = json_string_value(uri);
+		if (!u || strncmp(u, scheme, len) || strncmp(u + len, "://", 3))
+			continue;
+		const char *colon = strrchr(u + len + 3, ':');
+		if (colon)
+			return atoi(colon + 1);
+	}
+	return 0;
+}
+
+/* The STOMP address of a node (malloc'ed), or NULL after reporting why. */
+static char *stomp_addr(struct ctl *ctl, struct ctl_node *n)
+{
+	const char *broker = ctl_broker(ctl, n);
+	if (!broker)
+		return NULL;
+	char *mbean = ctl_broker_mbean(broker);
+	json_t *connectors = NULL;
+	json_t *req = json_pack("{s:s, s:s?, s:s}", "type", "read", "mbean", mbean,
+				"attribute", "TransportConnectors");
+	free(mbean);
+	if (ctl_call_take(ctl, n, req, &connectors))
+		return NULL;
+	int port = connector_port(connectors, "stomp");
+	if (!port)
+		port = connector_port(connectors, "tcp");
+	json_decref(connectors);
+	char *host = NULL, *addr = NULL, why[128];
+	int mport;
+	if (!port) {
+		ctl_fail(ctl, n->addr, CTL_FAILED, "the broker has no stomp:// or tcp:// connector; give --stomp HOST:PORT");
+	} else if (net_split_addr(n->addr, &host, &mport, why, sizeof why) == 0 &&
+		   asprintf(&addr, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port) < 0) {
+		addr = NULL;
+	}
+	free(host);
+	return addr;
+}
+
+char *ctl_stomp_dest(const char *dest)
+{
+	const char *type, *name;
+	char *s;
+	ctl_parse_dest(dest, &type, &name);
+	return asprintf(&s, "/%s/%s", *type == 'Q' ? "queue" : "topic", name) < 0 ? NULL : s;
+}
+
+struct stomp_each {
+	void (*fn)(struct ctl *, const char *, const char *, void *);
+	void *arg;
+};
+
+static void stomp_node(struct ctl *ctl, struct ctl_node *n, void *arg)
+{
+	struct stomp_each *e = arg;
+	char *addr = stomp_addr(ctl, n);
+	if (addr)
+		e->fn(ctl, n->addr, addr, e->arg);
+	free(addr);
+}
+
+void ctl_each_stomp(struct ctl *ctl, const char *given,
+		    void (*fn)(struct ctl *, const char *label, const char *addr, void *), void *arg)
+{
+	struct stomp_each e = { fn, arg };
+	if (given)
+		fn(ctl, given, given, arg);
+	else
+		ctl_each_node(ctl, stomp_node, &e);
+}

@@ -1,0 +1,207 @@
+/*
+ * ctl_stat.c - summaries: `bstat` (a row per broker), `dstat` (a row per
+ * destination) and `list` (the destinations' names).
+ *
+ * Rows are the objects' attributes as the node sent them, plus the node
+ * and a few derived members (role, type); the table picks its columns by
+ * attribute name, and --json shows the same rows whole. dstat leaves
+ * sorting and paging to the node ("config" of a pattern read), so a broker
+ * with thousands of queues ships only the page asked for.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+#define QUEUES MGMT_DOMAIN ":type=Broker,brokerName=*,destinationType=Queue,destinationName=*"
+#define TOPICS MGMT_DOMAIN ":type=Broker,brokerName=*,destinationType=Topic,destinationName=*"
+#define NCOLS(c) (sizeof (c) / sizeof (c)[0])
+
+/* A row: the node, then the object's attributes. */
+static json_t *row_of(const struct ctl_node *n, json_t *attrs)
+{
+	json_t *row = json_pack("{s:s}", "node", n->addr);
+	if (row && n->pair)
+		json_object_set_new(row, "pair", json_string(n->pair));
+	if (row)
+		json_object_update(row, attrs);
+	return row;
+}
+
+/* ---- bstat ---- */
+
+static const char *const broker_attrs[] = {
+	"BrokerName", "Slave", "Uptime", "UptimeMillis", "CurrentConnectionsCount",
+	"QueueCount", "TopicCount", "TotalEnqueueCount", "TotalDequeueCount",
+	"MemoryPercentUsage", "StorePercentUsage", "TempPercentUsage", NULL,
+};
+
+static const struct ctl_column broker_cols[] = {
+	{ "node", "NODE", false, 0 }, { "BrokerName", "NAME", false, 0 },
+	{ "role", "ROLE", false, 0 }, { "Uptime", "UPTIME", false, 0 },
+	{ "CurrentConnectionsCount", "CONNS", true, 0 }, { "QueueCount", "QUEUES", true, 0 },
+	{ "TopicCount", "TOPICS", true, 0 }, { "TotalEnqueueCount", "ENQUEUED", true, 0 },
+	{ "TotalDequeueCount", "DEQUEUED", true, 0 }, { "MemoryPercentUsage", "MEM%", true, 0 },
+	{ "StorePercentUsage", "STORE%", true, 0 }, { "TempPercentUsage", "TEMP%", true, 0 },
+};
+
+static void bstat_node(struct ctl *ctl, struct ctl_node *n, void *arg)
+{
+	json_t *brokers;
+	if (ctl_call_take(ctl, n, ctl_read_request(MGMT_DOMAIN ":type=Broker,brokerName=*",
+						   broker_attrs, NULL), &brokers))
+		return;
+	const char *mbean;
+	json_t *attrs;
+	json_object_foreach(brokers, mbean, attrs) {
+		json_t *row = row_of(n, attrs);
+		bool slave = json_is_true(json_object_get(attrs, "Slave"));
+		if (row)
+			json_object_set_new(row, "role", json_string(slave ? "slave" : "master"));
+		ctl_table_add(arg, row);
+	}
+	json_decref(brokers);
+}
+
+static int bstat(struct ctl *ctl, struct ctl_args *a)
+{
+	return ctl_table_command(ctl, a, broker_cols, NCOLS(broker_cols), bstat_node);
+}
+
+const struct ctl_command ctl_cmd_bstat = {
+	"bstat", bstat, "",
+	"broker summary: name, role, uptime, connections, destinations, totals, usage", NULL,
+};
+
+/* ---- dstat ---- */
+
+static const struct ctl_option dstat_options[] = {
+	{ "sort", true, "ATTR", "sorted by this attribute (the node sorts); -ATTR for descending" },
+	{ "limit", true, "N", "at most N destinations of each type (the node pages)" },
+	{ "offset", true, "N", "skip the first N destinations of each type" },
+	{ NULL, false, NULL, NULL },
+};
+
+static const char *const dest_attrs[] = {
+	"Name", "QueueSize", "ProducerCount", "ConsumerCount", "EnqueueCount",
+	"DequeueCount", "MemoryPercentUsage", NULL,
+};
+
+static const struct ctl_column dest_cols[] = {
+	{ "node", "NODE", false, 0 }, { "type", "TYPE", false, 0 },
+	{ "Name", "NAME", false, 0 }, { "QueueSize", "SIZE", true, 0 },
+	{ "ProducerCount", "PRODUCERS", true, 0 }, { "ConsumerCount", "CONSUMERS", true, 0 },
+	{ "EnqueueCount", "ENQUEUED", true, 0 }, { "DequeueCount", "DEQUEUED", true, 0 },
+	{ "MemoryPercentUsage", "MEM%", true, 0 },
+};
+
+struct dstat {
+	bool queues, topics;
+	const char *sort;
+	long limit, offset;	/* limit 0: all */
+	struct ctl_table table;
+};
+
+static json_t *paging(const struct dstat *d)
+{
+	if (!d->sort && !d->limit && !d->offset)
+		return NULL;
+	json_t *config = json_object();
+	if (d->sort)
+		json_object_set_new(config, "sort", json_string(d->sort));
+	if (d->limit)
+		json_object_set_new(config, "limit", json_integer(d->limit));
+	if (d->offset)
+		json_object_set_new(config, "offset", json_integer(d->offset));
+	return config;
+}
+
+static void add_dests(struct ctl_table *t, const struct ctl_node *n, json_t *objects)
+{
+	const char *mbean;
+	json_t *attrs;
+	json_object_foreach(objects, mbean, attrs) {
+		char *type = mgmt_name_key(mbean, "destinationType");
+		json_t *row = row_of(n, attrs);
+		if (row && type)
+			json_object_set_new(row, "type", json_string(type));
+		free(type);
+		ctl_table_add(t, row);
+	}
+}
+
+static void dstat_node(struct ctl *ctl, struct ctl_node *n, void *arg)
+{
+	struct dstat *d = arg;
+	json_t *reqs = json_array(), *resps, *resp;
+	if (d->queues)
+		json_array_append_new(reqs, ctl_read_request(QUEUES, dest_attrs, paging(d)));
+	if (d->topics)
+		json_array_append_new(reqs, ctl_read_request(TOPICS, dest_attrs, paging(d)));
+	if (ctl_bulk_take(ctl, n, reqs, &resps))
+		return;
+	size_t i;
+	json_array_foreach(resps, i, resp) {
+		json_t *objects = ctl_matched(ctl, n, resp);
+		add_dests(&d->table, n, objects);
+		json_decref(objects);
+	}
+	json_decref(resps);
+}
+
+static int dstat(struct ctl *ctl, struct ctl_args *a)
+{
+	struct dstat d = { .sort = ctl_opt(a, "sort") };
+	const char *which = a->argc ? a->argv[0] : "all";
+	if (a->argc > 1)
+		return ctl_usage(a, "unexpected argument %s", a->argv[1]);
+	d.queues = !strcmp(which, "queues") || !strcmp(which, "all");
+	d.topics = !strcmp(which, "topics") || !strcmp(which, "all");
+	if (!d.queues && !d.topics)
+		return ctl_usage(a, "expected queues, topics or all, not %s", which);
+	if (ctl_opt_long(a, "limit", 0, 1, 1000000000, &d.limit) < 0 ||
+	    ctl_opt_long(a, "offset", 0, 0, 1000000000, &d.offset) < 0)
+		return -1;
+	ctl_each_node_table(ctl, &d.table, dest_cols, NCOLS(dest_cols), dstat_node, &d);
+	return 0;
+}
+
+const struct ctl_command ctl_cmd_dstat = {
+	"dstat", dstat, "[queues|topics|all] [--sort ATTR] [--limit N] [--offset N]",
+	"destinations: size, producers, consumers, enqueued, dequeued, memory use", dstat_options,
+};
+
+/* ---- list ---- */
+
+static const struct ctl_column list_cols[] = {
+	{ "node", "NODE", false, 0 }, { "type", "TYPE", false, 0 }, { "name", "NAME", false, 0 },
+};
+
+static void list_node(struct ctl *ctl, struct ctl_node *n, void *arg)
+{
+	json_t *names, *name;
+	if (ctl_call_take(ctl, n, mgmt_request("search", MGMT_DOMAIN ":type=Broker,brokerName=*,"
+					       "destinationType=*,destinationName=*"), &names))
+		return;
+	size_t i;
+	json_array_foreach(names, i, name) {
+		char *type = mgmt_name_key(json_string_value(name), "destinationType");
+		char *dest = mgmt_name_key(json_string_value(name), "destinationName");
+		if (type && dest)
+			ctl_table_add(arg, json_pack("{s:s, s:s, s:s}", "node", n->addr,
+						     "type", type, "name", dest));
+		free(type);
+		free(dest);
+	}
+	json_decref(names);
+}
+
+static int list(struct ctl *ctl, struct ctl_args *a)
+{
+	return ctl_table_command(ctl, a, list_cols, NCOLS(list_cols), list_node);
+}
+
+const struct ctl_command ctl_cmd_list = {
+	"list", list, "", "the destinations (queues and topics)", NULL,
+};
