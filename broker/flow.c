@@ -187,11 +187,19 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 			return true;
 		}
 	} else if (type == DEST_QUEUE && temp_store_usable()) {
+		/* As ActiveMQ's cursors: the temp store's limit holds only the
+		 * producers of queues that spool into it now; others stay in
+		 * memory and are bounded by memoryUsage below. A new queue
+		 * spools when memory is short. */
+		struct queue *q = broker_queue(dest, false);
+		bool spools = q ? queue_spools(q) : used >= limit / 100 * SPILL_PERCENT;
 		long long u = temp_store_used();
-		if (u < temp_limit)
+		if (spools && u >= temp_limit) {
+			*hit = (struct limit_hit){ "Temp Store", u, temp_limit, &temp_logged_ms };
+			return true;
+		}
+		if (spools)
 			return false;
-		*hit = (struct limit_hit){ "Temp Store", u, temp_limit, &temp_logged_ms };
-		return true;
 	}
 	struct queue *q = limited_queue(type, dest);
 	if (q && q->mem_used >= q->mem_limit) {

@@ -208,9 +208,14 @@ static void count_paged(struct queue *q, const struct message *m, bool spilled)
  * cursorMemoryHighWaterMark), or when messages before it already wait on
  * disk (order is kept). Returns 1 when it went, 0 when it stays in
  * memory, -1 on failure. */
+bool queue_spools(const struct queue *q)
+{
+	return q->container && (q->npaged || flow_memory_short(q));
+}
+
 static int spill(struct queue *q, struct message *m)
 {
-	if (!q->container || (!q->npaged && !flow_memory_short(q)))
+	if (!queue_spools(q))
 		return 0;
 	struct store *temp = temp_store();
 	if (!temp)

@@ -127,6 +127,10 @@ void queue_dispatch_scheduled(void);
 /* True while queues wait in the dispatch list. */
 bool queue_dispatch_pending(void);
 
+/* Whether a non-persistent message sent to q now would go to the temp
+ * store (memory is short, or earlier messages already wait on disk). */
+bool queue_spools(const struct queue *q);
+
 /* Binding consumers. */
 int queue_bind(struct queue *q, struct consumer *c);
 void queue_unbind(struct binding *b);

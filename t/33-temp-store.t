@@ -105,7 +105,7 @@ BROKER_EXTRA='<systemUsage><systemUsage sendFailIfNoSpace="true">
 </systemUsage></systemUsage>'
 broker_config limited && start_broker limited || exit 1
 
-test_expect_success 'past the tempUsage limit a producer gets an ERROR, and nothing accepted is lost' '
+test_expect_success 'past the tempUsage limit a producer gets an ERROR, nothing accepted is lost, and a drained queue takes sends again' '
 	PORT=$(broker_port limited) stomp_py <<-\EOF
 	from tstomp import *
 	p = client()
@@ -118,6 +118,11 @@ test_expect_success 'past the tempUsage limit a producer gets an ERROR, and noth
 	check(got == ["m%d" % i for i in range(sent)], "every receipted message, in order")
 	d.sync()
 	check(not d.messages, "and nothing more")
+	# Drained, the queue no longer spools: its producers are served at
+	# once, before the temp store has given its space back.
+	o = client()
+	send_on(o, "/queue/big", "again")
+	check(d.wait(1)[0].body == "again", "a send right after the drain goes through")
 	EOF
 '
 
