@@ -31,6 +31,9 @@ TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base
 MGMT_SERVER_SRCS := $(wildcard mgmt/model*.c mgmt/server*.c mgmt/jolokia*.c mgmt/objname.c)
 CTL_SRCS    := $(filter-out $(MGMT_SERVER_SRCS),$(wildcard mgmt/*.c))
 CTL_OBJS    := $(CTL_SRCS:%.c=$(B)/%.o)
+# The client library (sockets, STOMP, failover, the management client):
+# what tandemctl's commands and the unit tests of client modules link.
+CLIENT_OBJS := $(filter-out $(B)/mgmt/tandemctl.o $(B)/mgmt/ctl_%.o,$(CTL_OBJS))
 BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c)) $(MGMT_SERVER_SRCS)
 BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS   := $(wildcard t/unit/*.c)
@@ -55,12 +58,16 @@ $(B)/broker/libtandem.a: $(BROKER_OBJS)
 $(B)/broker/tandemd: $(B)/broker/main.o $(B)/broker/libtandem.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(B)/mgmt/libtandemclient.a: $(CLIENT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(B)/mgmt/tandemctl: $(CTL_OBJS) $(B)/broker/libtandem.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/broker/libtandem.a
+$(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(B)/broker/libtandem.a $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $< $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a $(LDLIBS) -o $@
 
 $(B)/t/bench/stompbench: t/bench/stompbench.c $(B)/broker/libtandem.a
 	@mkdir -p $(dir $@)
