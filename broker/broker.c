@@ -22,6 +22,7 @@
 #include "connector.h"
 #include "consumer.h"
 #include "flow.h"
+#include "locker.h"
 #include "log.h"
 #include "loop.h"
 #include "queue.h"
@@ -553,38 +554,23 @@ static int open_store(const struct config *cfg)
 	return 0;
 }
 
-int broker_start(struct loop *l, const struct config *cfg)
+/* The lock is ours (or no store needs one): recover the store and open
+ * the connectors. */
+static int serve(void)
 {
-	char host[64] = "localhost";
-	gethostname(host, sizeof host - 1);
-	broker.loop = l;
-	broker.cfg = cfg;
-	broker.started_wall = broker.now_wall = wall_ms();
-	snprintf(broker.id_prefix, sizeof broker.id_prefix, "ID:%s-%ld-%" PRId64 "-1:1:",
-		 host, (long)getpid(), broker.started_wall);
-
-	log_info("broker", "Tandem broker %s is starting", cfg->broker_name);
-	flow_init();
+	const struct config *cfg = broker.cfg;
 	if (cfg->persistent && open_store(cfg) < 0)
 		return -1;
 	flow_fit_to_disk();
-	if (!cfg->persistent)
-		log_info("broker", "persistent=\"false\": messages are kept in memory only");
-	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
-	    !loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL))
-		return -1;
-
 	broker.connectors = calloc(cfg->nconnectors ? cfg->nconnectors : 1,
 				   sizeof *broker.connectors);
 	if (!broker.connectors)
 		return -1;
 	for (size_t i = 0; i < cfg->nconnectors; i++) {
-		if (connector_start(&broker.connectors[i], l, &cfg->connectors[i]) < 0)
+		if (connector_start(&broker.connectors[i], broker.loop, &cfg->connectors[i]) < 0)
 			return -1;
 		broker.nconnectors++;
 	}
-	if (mgmt_start(l, cfg) < 0)
-		return -1;
 	log_info("broker", "Tandem broker %s started", cfg->broker_name);
 	return 0;
 }
@@ -595,14 +581,18 @@ static void keep_node(void *p)
 	(void)p;
 }
 
-void broker_stop(void)
+/* Stops accepting and drops every client and destination. A clean stop
+ * commits what is queued for the store; a lost lock must not write again
+ * (another broker may own the store now). */
+static void stop_serving(bool clean)
 {
-	broker.stopping = true;
-	log_info("broker", "Tandem broker %s is shutting down", broker.cfg->broker_name);
 	for (size_t i = 0; i < broker.nconnectors; i++)
 		connector_stop(&broker.connectors[i]);
-	mgmt_stop();
-	conn_close_all("broker stopping");
+	conn_close_all(clean ? "broker stopping" : "broker lost its store lock");
+	if (!clean && broker.store) {
+		store_abandon(broker.store);
+		broker.store = NULL;
+	}
 	conn_reap();
 	if (broker.store) {
 		store_close(broker.store);
@@ -626,5 +616,59 @@ void broker_stop(void)
 	free(broker.connectors);
 	broker.connectors = NULL;
 	broker.nconnectors = 0;
+}
+
+static int on_lock_acquired(void)
+{
+	if (serve() == 0)
+		return 0;
+	log_error("broker", "Tandem broker %s could not start serving (see above)",
+		  broker.cfg->broker_name);
+	stop_serving(true);
+	broker.exit_status = 1;
+	loop_stop(broker.loop);
+	return -1;
+}
+
+static void on_lock_lost(const char *why)
+{
+	(void)why;
+	stop_serving(false);
+}
+
+int broker_start(struct loop *l, const struct config *cfg)
+{
+	char host[64] = "localhost";
+	gethostname(host, sizeof host - 1);
+	broker.loop = l;
+	broker.cfg = cfg;
+	broker.started_wall = broker.now_wall = wall_ms();
+	snprintf(broker.id_prefix, sizeof broker.id_prefix, "ID:%s-%ld-%" PRId64 "-1:1:",
+		 host, (long)getpid(), broker.started_wall);
+
+	log_info("broker", "Tandem broker %s is starting", cfg->broker_name);
+	flow_init();
+	if (!cfg->persistent)
+		log_info("broker", "persistent=\"false\": messages are kept in memory only");
+	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
+	    !loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL))
+		return -1;
+	/* Management first: a slave reports its wait there. */
+	if (mgmt_start(l, cfg) < 0)
+		return -1;
+	if (!cfg->persistent)
+		return serve();
+	static const struct locker_hooks hooks = { on_lock_acquired, on_lock_lost };
+	return locker_start(l, cfg, &hooks);
+}
+
+void broker_stop(void)
+{
+	broker.stopping = true;
+	log_info("broker", "Tandem broker %s is shutting down", broker.cfg->broker_name);
+	mgmt_stop();
+	stop_serving(true);
+	/* After the last commit: then a slave may take the store. */
+	locker_stop();
 	log_info("broker", "Tandem broker %s stopped", broker.cfg->broker_name);
 }

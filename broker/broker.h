@@ -63,6 +63,7 @@ struct broker {
 
 	uint64_t total_enqueues, total_dequeues;
 	bool stopping;
+	int exit_status;		/* for main(): 1 when the broker could not serve */
 	uint64_t kick_timer;		/* a 0 ms timer for work left by a flush */
 };
 

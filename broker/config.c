@@ -393,11 +393,13 @@ static void on_kahadb(struct loader *ld, xmlNode *n)
 {
 	attr_string(ld, n, "directory", &ld->cfg->store_directory);
 	attr_bool(ld, n, "enableJournalDiskSyncs", &ld->cfg->journal_disk_syncs);
+	attr_long(ld, n, "lockKeepAlivePeriod", 0, &ld->cfg->lock_keep_alive_ms);
 }
 
 static void on_locker(struct loader *ld, xmlNode *n)
 {
 	attr_long(ld, n, "lockAcquireSleepInterval", 1, &ld->cfg->lock_acquire_sleep_ms);
+	attr_bool(ld, n, "failIfLocked", &ld->cfg->fail_if_locked);
 }
 
 static void on_system_usage(struct loader *ld, xmlNode *n)
@@ -870,6 +872,7 @@ static void set_defaults(struct config *cfg)
 	cfg->management_host = strdup("127.0.0.1");
 	cfg->management_port = 1099;
 	cfg->lock_acquire_sleep_ms = 10000;
+	cfg->lock_keep_alive_ms = 500;
 	cfg->journal_disk_syncs = true;
 }
 

@@ -102,8 +102,11 @@ struct config {
 	struct conf_user *users;	/* simpleAuthenticationPlugin */
 	size_t nusers;
 
-	/* Read now for the issues that use them. */
-	long lock_acquire_sleep_ms;	/* shared-file-locker@lockAcquireSleepInterval; 10000 */
+	/* Master/slave on the store directory (locker.h). */
+	long lock_acquire_sleep_ms;	/* shared-file-locker@lockAcquireSleepInterval; 10000:
+					 * how often a slave says it waits */
+	bool fail_if_locked;		/* shared-file-locker@failIfLocked: exit instead of waiting */
+	long lock_keep_alive_ms;	/* kahaDB@lockKeepAlivePeriod; Tandem's default 500, 0 = off */
 	bool journal_disk_syncs;	/* kahaDB@enableJournalDiskSyncs; default true */
 	bool send_fail_if_no_space;	/* systemUsage@sendFailIfNoSpace; default false */
 };

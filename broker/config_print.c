@@ -39,6 +39,10 @@ void config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "  temp store directory: %s\n", cfg->temp_directory);
 	fprintf(out, "  enableJournalDiskSyncs: %s\n", yes_no(cfg->journal_disk_syncs));
 	fprintf(out, "  lockAcquireSleepInterval: %ld ms\n", cfg->lock_acquire_sleep_ms);
+	fprintf(out, "  lockKeepAlivePeriod: %ld ms%s\n", cfg->lock_keep_alive_ms,
+		cfg->lock_keep_alive_ms ? "" : " (fencing off)");
+	if (cfg->fail_if_locked)
+		fprintf(out, "  failIfLocked: true\n");
 
 	for (size_t i = 0; i < cfg->nconnectors; i++) {
 		const struct conf_connector *c = &cfg->connectors[i];

@@ -164,6 +164,8 @@ int main(int argc, char **argv)
 		}
 	}
 	broker_stop();
+	if (broker.exit_status)
+		status = broker.exit_status;
 	loop_free(l);
 	close(sfd);
 	config_free(&cfg);

@@ -161,6 +161,7 @@ struct store {
 	struct batch *fin_head, *fin_tail;	/* written, for store_complete() */
 	bool urgent;		/* store_flush() waits: no pacing */
 	bool stopping;
+	bool abandoned;		/* loop thread: store_abandon() runs */
 	struct store_size size;
 	int efd;		/* eventfd: a batch is finished */
 
@@ -201,7 +202,7 @@ static int exec(struct store *st, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
+int store_mkdir(const char *dir)
 {
 	if (!*dir) {
 		errno = ENOENT;
@@ -242,7 +243,7 @@ static void set_size(struct store *st, long long pages, long long free_pages,
 
 struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 {
-	if (mkdir_p(dir) < 0) {
+	if (store_mkdir(dir) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 		return NULL;
 	}
@@ -380,6 +381,25 @@ static void op_free(struct op *o)
 	free(o->d);
 }
 
+static void release(struct store *st);
+static int collect(struct store *st);
+
+/* What is queued and not handed over is dropped: its callbacks are told
+ * -ECANCELED, and what they queue in turn goes too, untold. */
+static void cancel_queued(struct store *st)
+{
+	struct done *dones = st->dones;
+	size_t ndones = st->ndones;
+	st->dones = NULL;
+	st->ndones = st->donecap = st->nwaiting = 0;
+	for (size_t i = 0; i < ndones; i++)
+		dones[i].fn(dones[i].ctx, -ECANCELED);
+	free(dones);
+	for (size_t i = 0; i < st->nops; i++)
+		op_free(&st->ops[i]);
+	st->nops = 0;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
@@ -391,22 +411,45 @@ void store_close(struct store *st)
 	if (store_pending(st)) {
 		log_error("store", "Closing %s/store.db: commit callbacks keep queueing; "
 			  "%zu operation(s) not stored", st->dir, st->nops);
-		struct done *dones = st->dones;
-		size_t ndones = st->ndones;
-		st->dones = NULL;
-		st->ndones = st->donecap = st->nwaiting = 0;
-		for (size_t i = 0; i < ndones; i++)
-			dones[i].fn(dones[i].ctx, -ECANCELED);
-		free(dones);
-		/* what those last callbacks queued goes too, untold */
-		for (size_t i = 0; i < st->nops; i++)
-			op_free(&st->ops[i]);
+		cancel_queued(st);
 	}
 	pthread_mutex_lock(&st->mu);
 	st->stopping = true;
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
 	pthread_join(st->writer, NULL);
+	release(st);
+}
+
+void store_abandon(struct store *st)
+{
+	if (!st)
+		return;
+	st->abandoned = true;
+	/* What the writer has not started is not written; what it is
+	 * writing now cannot be stopped half-way, and is reported as usual. */
+	pthread_mutex_lock(&st->mu);
+	struct batch *unwritten = st->sub_head;
+	st->sub_head = st->sub_tail = NULL;
+	st->sub_nops = st->sub_dones = 0;
+	st->stopping = true;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	pthread_join(st->writer, NULL);
+	for (struct batch *b = unwritten; b; b = b->next)
+		b->err = -ECANCELED;
+	if (st->fin_tail)
+		st->fin_tail->next = unwritten;
+	else
+		st->fin_head = unwritten;
+	collect(st);
+	cancel_queued(st);
+	release(st);
+}
+
+/* Frees a store whose writer has stopped. */
+static void release(struct store *st)
+{
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->cv);
 	close(st->efd);
@@ -1174,7 +1217,7 @@ static int collect(struct store *st)
 		struct batch *next = b->next;
 		st->inflight--;
 		for (size_t i = 0; i < b->nops; i++)
-			if (!(b->err < 0 && retry_removal(st, &b->ops[i])))
+			if (!(b->err < 0 && !st->abandoned && retry_removal(st, &b->ops[i])))
 				op_free(&b->ops[i]);
 		free(b->ops);
 		for (size_t i = 0; i < b->ndones; i++)

@@ -53,6 +53,9 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen);
  * not synced. */
 struct store *store_open_scratch(const char *dir, char *err, size_t errlen);
 
+/* Creates dir and its parents; 0, or -1 with errno. */
+int store_mkdir(const char *dir);
+
 /* Removes a closed store's files from dir; 0, or -1 with a reason. */
 int store_remove_files(const char *dir, char *err, size_t errlen);
 
@@ -63,6 +66,10 @@ uint64_t store_new_seq(struct store *st);
 /* Commits everything queued (running the callbacks), stops the writer and
  * closes. */
 void store_close(struct store *st);
+/* Closes without writing what is queued: the lock on the directory is
+ * lost and another broker may own the store now (fencing). The commit in
+ * progress, if any, ends; every callback not yet run gets -ECANCELED. */
+void store_abandon(struct store *st);
 
 /* Start-up loading, before any operation is queued. */
 typedef void (*store_durable_fn)(void *ctx, const char *client_id,

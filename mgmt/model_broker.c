@@ -13,6 +13,7 @@
 #include "connector.h"
 #include "flow.h"
 #include "log.h"
+#include "locker.h"
 #include "loop.h"
 #include "model.h"
 #include "proto.h"
@@ -66,7 +67,13 @@ static json_t *b_uptime(const struct mobj *o)
 	model_uptime_text(wall_ms() - broker.started_wall, text, sizeof text);
 	return json_string(text);
 }
-static json_t *b_slave(const struct mobj *o) { (void)o; return json_false(); }
+static json_t *b_slave(const struct mobj *o)
+{
+	(void)o;
+	struct locker_state s;
+	locker_state(&s);
+	return json_boolean(broker.cfg->persistent && s.role != LOCKER_MASTER);
+}
 static json_t *b_data_dir(const struct mobj *o) { (void)o; return json_string(broker.cfg->data_directory); }
 static json_t *b_enqueues(const struct mobj *o) { (void)o; return json_count(broker.total_enqueues); }
 static json_t *b_dequeues(const struct mobj *o) { (void)o; return json_count(broker.total_dequeues); }
@@ -465,6 +472,12 @@ static json_t *problems(void)
 {
 	json_t *list = json_array();
 	int64_t now = wall_ms();
+	struct locker_state lock;
+	locker_state(&lock);
+	if (broker.cfg->persistent && lock.role != LOCKER_MASTER)
+		problem(list, "Locker", "Slave: waiting %lld s for the lock on %s, held by %s",
+			(long long)(now - lock.waiting_since_ms) / 1000, lock.path,
+			lock.holder[0] ? lock.holder : "(unknown)");
 	for (struct queue *q = broker.queues; q; q = q->next)
 		if (!q->nconsumers && queue_size(q) && now - q->consumers_changed_ms >= HEALTH_IDLE_MS)
 			problem(list, q->name, "Queue %s has %zu message(s) and no consumer for %lld s",

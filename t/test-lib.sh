@@ -167,41 +167,70 @@ broker_log() { cat "$TRASH/$1/log"; }
 # broker_config unless it exists), logging to NAME/log, and waits until it
 # accepts connections on every connector.
 start_broker() {
+	launch_broker "$1" && wait_broker "$1"
+}
+
+launch_broker() {
 	name=$1
 	[ -f "$TRASH/$name/broker.xml" ] || broker_config "$name" || return 1
 	: >>"$TRASH/$name/log"
 	echo "--- start" >>"$TRASH/$name/log"
-	"$TANDEMD" -c "$TRASH/$name/broker.xml" >>"$TRASH/$name/log" 2>&1 &
-	echo $! >"$TRASH/$name/pid"
+	rm -f "$TRASH/$name/pid" "$TRASH/$name/exit"
+	# Tests run in subshells, so the broker is not the child of the shell
+	# that stops it: a small shell of its own waits for it and keeps its
+	# exit status in NAME/exit.
+	(
+		"$TANDEMD" -c "$TRASH/$name/broker.xml" >>"$TRASH/$name/log" 2>&1 &
+		echo $! >"$TRASH/$name/pid.new" && mv "$TRASH/$name/pid.new" "$TRASH/$name/pid"
+		wait $!
+		echo $? >"$TRASH/$name/exit"
+	) &
+	while [ ! -f "$TRASH/$name/pid" ]; do sleep 0.01; done
 	test_reap_pids
-	wait_broker "$name"
+}
+
+# start_slave NAME: starts a broker whose store's lock another holds, and
+# waits until it says that it waits (its management port is open then).
+start_slave() {
+	launch_broker "$1" && broker_waits_until "$1" "start waiting" slave_waits
+}
+
+slave_waits() {
+	grep -q "is locked\.\.\. waiting" "$TRASH/$1/log"
 }
 
 # wait_broker NAME: until its ports accept, or fails after 20 s (or at once
 # when the process died).
 wait_broker() {
-	name=$1
-	pid=$(cat "$TRASH/$name/pid")
+	broker_waits_until "$1" "start listening" broker_listens
+}
+
+broker_listens() {
+	port_open "$(broker_port "$1")" && port_open "$(broker_stomp_port "$1")" &&
+	{ [ ! -f "$TRASH/$1/mgmt_port" ] || port_open "$(broker_mgmt_port "$1")"; }
+}
+
+# broker_waits_until NAME WHAT CHECK: until `CHECK NAME` succeeds (20 s at
+# most), failing at once with its log when the broker exits.
+broker_waits_until() {
+	pid=$(cat "$TRASH/$1/pid")
 	for i in $(seq 200); do
 		if ! process_alive "$pid"; then
-			say "broker $name exited; its log:"
-			sed 's/^/#   /' "$TRASH/$name/log"
+			say "broker $1 exited; its log:"
+			sed 's/^/#   /' "$TRASH/$1/log"
 			return 1
 		fi
-		if port_open "$(broker_port "$name")" && port_open "$(broker_stomp_port "$name")" &&
-		   { [ ! -f "$TRASH/$name/mgmt_port" ] || port_open "$(broker_mgmt_port "$name")"; }; then
-			return 0
-		fi
+		"$3" "$1" && return 0
 		sleep 0.1
 	done
-	say "broker $name did not start listening in 20 s"
+	say "broker $1 did not $2 in 20 s"
 	return 1
 }
 
 # process_alive PID: running, and not a zombie waiting to be reaped.
 process_alive() {
 	[ -r "/proc/$1/stat" ] || return 1
-	state=$(sed 's/^.*) //' "/proc/$1/stat" | cut -c1)
+	state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
 	[ "$state" != Z ]
 }
 
@@ -217,7 +246,7 @@ except OSError:
 # stop_broker NAME: SIGTERM, and waits for it to exit; fails if it does not
 # exit within 20 s or did not log its clean stop.
 stop_broker() {
-	signal_broker "$1" TERM && log_contains "$1" "Tandem broker $1 stopped"
+	signal_broker "$1" TERM && log_contains "$1" "Tandem broker [^ ]* stopped"
 }
 
 # kill_broker NAME: kill -9, as a crash.
@@ -228,15 +257,17 @@ kill_broker() {
 signal_broker() {
 	pid=$(cat "$TRASH/$1/pid") || return 1
 	kill -"$2" "$pid" || return 1
-	# A broker started by this shell is its child: wait reaps it. Otherwise
-	# wait fails at once and we watch the process until it is gone.
-	wait "$pid" 2>/dev/null
+	# Gone when the shell that started it has its exit status (NAME/exit).
+	gone=0
 	for i in $(seq 200); do
 		if ! process_alive "$pid"; then
+			gone=$((gone + 1))
+		fi
+		if [ -f "$TRASH/$1/exit" ] || [ $gone -ge 10 ]; then
 			rm -f "$TRASH/$1/pid"
 			return 0
 		fi
-		sleep 0.1
+		sleep 0.05
 	done
 	say "broker $1 (pid $pid) did not exit after SIG$2"
 	return 1
@@ -245,7 +276,7 @@ signal_broker() {
 # stomp_py [ARGS]: runs a Python script (stdin) with the t/lib helpers on
 # the path and PORT set to the first broker's tcp:// port unless given.
 stomp_py() {
-	PORT=${PORT:-$(broker_port node1)} TRASH=$TRASH "$PYTHON" - "$@"
+	PORT=${PORT:-$(broker_port node1 2>/dev/null)} TRASH=$TRASH "$PYTHON" - "$@"
 }
 
 # log_contains NAME PATTERN: the broker's log has a line matching PATTERN.
@@ -255,4 +286,14 @@ log_contains() {
 		tail -n 20 "$TRASH/$1/log"
 		return 1
 	}
+}
+
+# log_waits_for NAME TEXT: until NAME's log has a line matching TEXT (10 s
+# at most), for what a broker does on its own timers.
+log_waits_for() {
+	for i in $(seq 100); do
+		grep -q -e "$2" "$TRASH/$1/log" && return 0
+		sleep 0.1
+	done
+	log_contains "$1" "$2"
 }

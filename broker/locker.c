@@ -1,0 +1,464 @@
+/*
+ * locker.c - the lock on the store directory: who is master, who waits.
+ *
+ * The loop thread owns the state. While this broker is a slave, one
+ * thread (waiter_main) blocks on the lock and hands the locked file over
+ * through an eventfd; the loop thread then checks it, writes its own name
+ * into it and becomes master. Timers say that a slave still waits (every
+ * lockAcquireSleepInterval) and check that a master still owns the file
+ * it locked (every lockKeepAlivePeriod).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "locker.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+
+/* After an error other than "held by another", the waiter tries again
+ * this often (a lock file on a file system that is away, say). */
+#define RETRY_AFTER_ERROR_S 1
+
+static struct {
+	struct loop *loop;
+	const struct config *cfg;
+	struct locker_hooks hooks;
+	char *path;
+	enum locker_role role;
+	int64_t role_since;
+
+	/* Master: the locked file, as it was when locked. */
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	char content[256];
+	uint64_t keepalive_timer;
+
+	/* Slave. */
+	int64_t waiting_since;
+	char holder[256];
+	uint64_t wait_log_timer;
+	int efd;		/* the waiter got the lock */
+	pthread_t waiter;
+	bool waiter_running;
+
+	/* Shared with the waiter, under mu. */
+	pthread_mutex_t mu;
+	long attempts;
+	char last_error[256];
+	int got_fd;		/* the locked file, -1 until then */
+
+	struct locker_event events[LOCKER_EVENTS];
+	int nevents, first;	/* a ring: events[first] is the oldest */
+} lk = { .fd = -1, .efd = -1, .got_fd = -1, .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void start_waiting(void);
+static void keepalive(struct loop *l, void *ctx);
+
+void locker_event(const char *fmt, ...)
+{
+	struct locker_event *e;
+	if (lk.nevents < LOCKER_EVENTS) {
+		e = &lk.events[(lk.first + lk.nevents++) % LOCKER_EVENTS];
+	} else {
+		e = &lk.events[lk.first];
+		lk.first = (lk.first + 1) % LOCKER_EVENTS;
+	}
+	e->time_ms = wall_ms();
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof e->text, fmt, ap);
+	va_end(ap);
+}
+
+static void set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void set_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pthread_mutex_lock(&lk.mu);
+	vsnprintf(lk.last_error, sizeof lk.last_error, fmt, ap);
+	pthread_mutex_unlock(&lk.mu);
+	va_end(ap);
+}
+
+static void set_role(enum locker_role role)
+{
+	lk.role = role;
+	lk.role_since = wall_ms();
+}
+
+/* An exclusive lock on the whole file: F_OFD_SETLKW waits for it. */
+static int lock_fd(int fd, int cmd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	return fcntl(fd, cmd, &fl);
+}
+
+/* Whether fd is still the file at the lock's path. */
+static bool is_current(int fd, const char **why)
+{
+	struct stat held, now;
+	if (fstat(fd, &held) < 0) {
+		*why = strerror(errno);
+		return false;
+	}
+	if (stat(lk.path, &now) < 0) {
+		*why = errno == ENOENT ? "the lock file was removed" : strerror(errno);
+		return false;
+	}
+	if (held.st_dev != now.st_dev || held.st_ino != now.st_ino) {
+		*why = "the lock file was replaced by another file";
+		return false;
+	}
+	return true;
+}
+
+/* The first line of the lock file: who holds (or last held) it. */
+static void read_holder(int fd, char *out, size_t outlen)
+{
+	ssize_t n = pread(fd, out, outlen - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+static void refresh_holder(void)
+{
+	int fd = open(lk.path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		lk.holder[0] = '\0';
+		return;
+	}
+	read_holder(fd, lk.holder, sizeof lk.holder);
+	close(fd);
+}
+
+/* ---- the waiter thread ---- */
+
+static void close_fd(void *p)
+{
+	close(*(int *)p);
+}
+
+static void *waiter_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int fd = open(lk.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			set_error("cannot open %s: %s", lk.path, strerror(errno));
+			sleep(RETRY_AFTER_ERROR_S);
+			continue;
+		}
+		pthread_mutex_lock(&lk.mu);
+		lk.attempts++;
+		pthread_mutex_unlock(&lk.mu);
+		int rc;
+		pthread_cleanup_push(close_fd, &fd);
+		rc = lock_fd(fd, F_OFD_SETLKW);
+		pthread_cleanup_pop(0);
+		const char *why;
+		if (rc == 0 && is_current(fd, &why)) {
+			pthread_mutex_lock(&lk.mu);
+			lk.got_fd = fd;
+			pthread_mutex_unlock(&lk.mu);
+			uint64_t one = 1;
+			if (write(lk.efd, &one, sizeof one) < 0)
+				set_error("cannot wake the event loop: %s", strerror(errno));
+			return NULL;
+		}
+		int err = errno;
+		close(fd);
+		if (rc < 0 && err != EINTR) {
+			set_error("locking %s: %s", lk.path, strerror(err));
+			sleep(RETRY_AFTER_ERROR_S);
+		}
+		/* Locked a file that is no longer the lock file: its holder let
+		 * go of a replaced file. Wait on the one there now. */
+	}
+}
+
+/* ---- becoming master ---- */
+
+static void format_time(int64_t ms, char *out, size_t outlen)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Writes our name into the locked file and serves. */
+static int become_master(int fd, bool waited)
+{
+	char host[64] = "localhost", since[32];
+	gethostname(host, sizeof host - 1);
+	format_time(wall_ms(), since, sizeof since);
+	snprintf(lk.content, sizeof lk.content, "%s on %s pid %ld since %s\n",
+		 lk.cfg->broker_name, host, (long)getpid(), since);
+	struct stat st;
+	size_t len = strlen(lk.content);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, lk.content, len, 0) != (ssize_t)len ||
+	    fdatasync(fd) < 0 || fstat(fd, &st) < 0) {
+		log_error("broker", "Cannot write the lock file %s: %s", lk.path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	lk.fd = fd;
+	lk.dev = st.st_dev;
+	lk.ino = st.st_ino;
+	snprintf(lk.holder, sizeof lk.holder, "%.*s", (int)len - 1, lk.content);
+	if (waited) {
+		int64_t waited_ms = wall_ms() - lk.waiting_since;
+		log_info("broker", "Lock on %s acquired after waiting %.3f s: becoming master",
+			 lk.path, waited_ms / 1000.0);
+		locker_event("became master after waiting %.3f s", waited_ms / 1000.0);
+	} else {
+		log_info("broker", "Lock on %s acquired: master", lk.path);
+		locker_event("became master");
+	}
+	set_role(LOCKER_MASTER);
+	lk.waiting_since = 0;
+	pthread_mutex_lock(&lk.mu);
+	lk.attempts = 0;
+	lk.last_error[0] = '\0';
+	pthread_mutex_unlock(&lk.mu);
+	if (lk.cfg->lock_keep_alive_ms > 0)
+		lk.keepalive_timer = loop_add_timer(lk.loop, lk.cfg->lock_keep_alive_ms,
+						    keepalive, NULL);
+	if (lk.hooks.acquired() < 0) {
+		locker_event("could not start serving: released the lock");
+		return -1;	/* the broker ends the process; locker_stop releases */
+	}
+	return 0;
+}
+
+static void retry_wait(struct loop *l, void *ctx)
+{
+	(void)l;
+	(void)ctx;
+	if (lk.role == LOCKER_SLAVE && !lk.waiter_running)
+		start_waiting();
+}
+
+static void on_waiter(struct loop *l, int fd, int events, void *ctx)
+{
+	(void)l;
+	(void)events;
+	(void)ctx;
+	uint64_t n;
+	if (read(fd, &n, sizeof n) < 0)
+		return;
+	pthread_mutex_lock(&lk.mu);
+	int got = lk.got_fd;
+	lk.got_fd = -1;
+	pthread_mutex_unlock(&lk.mu);
+	if (got < 0)
+		return;
+	pthread_join(lk.waiter, NULL);
+	lk.waiter_running = false;
+	loop_del_timer(lk.loop, lk.wait_log_timer);
+	lk.wait_log_timer = 0;
+	if (become_master(got, true) < 0 && lk.fd < 0) {
+		/* The lock file could not be written: let go, try again. */
+		set_error("cannot write the lock file %s", lk.path);
+		loop_add_timer(lk.loop, RETRY_AFTER_ERROR_S * 1000, retry_wait, NULL);
+	}
+}
+
+/* ---- master: fencing ---- */
+
+static void lose(const char *why)
+{
+	log_error("broker", "Lost the lock on %s: %s. Stopping the connectors at once and "
+		  "waiting as a slave: two masters must never write one store", lk.path, why);
+	locker_event("lost the lock: %s", why);
+	loop_del_timer(lk.loop, lk.keepalive_timer);
+	lk.keepalive_timer = 0;
+	lk.hooks.lost(why);
+	close(lk.fd);	/* after the store is let go of */
+	lk.fd = -1;
+	start_waiting();
+}
+
+static void keepalive(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	lk.keepalive_timer = 0;
+	const char *why = NULL;
+	char content[sizeof lk.content];
+	if (is_current(lk.fd, &why)) {
+		read_holder(lk.fd, content, sizeof content);
+		if (strncmp(content, lk.content, strcspn(lk.content, "\n")) != 0)
+			why = "the lock file names another holder";
+		else if (lock_fd(lk.fd, F_OFD_SETLK) < 0)
+			why = strerror(errno);	/* a network file system lost it */
+	}
+	if (why) {
+		char reason[256];
+		snprintf(reason, sizeof reason, "%s", why);
+		lose(reason);
+		return;
+	}
+	lk.keepalive_timer = loop_add_timer(l, lk.cfg->lock_keep_alive_ms, keepalive, NULL);
+}
+
+/* ---- slave: waiting ---- */
+
+static void say_waiting(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	refresh_holder();
+	char last[256];
+	pthread_mutex_lock(&lk.mu);
+	snprintf(last, sizeof last, "%s", lk.last_error);
+	pthread_mutex_unlock(&lk.mu);
+	/* The seed's SharedFileLocker line, so that habits carry over. */
+	log_info("broker", "Database %s is locked... waiting %g seconds for the database to "
+		 "be unlocked. Held by: %s%s%s", lk.path, lk.cfg->lock_acquire_sleep_ms / 1000.0,
+		 lk.holder[0] ? lk.holder : "(unknown)", last[0] ? ". Last error: " : "", last);
+	lk.wait_log_timer = loop_add_timer(l, lk.cfg->lock_acquire_sleep_ms, say_waiting, NULL);
+}
+
+static void start_waiting(void)
+{
+	set_role(LOCKER_SLAVE);
+	lk.waiting_since = wall_ms();
+	refresh_holder();
+	locker_event("waiting for the lock held by %s", lk.holder[0] ? lk.holder : "(unknown)");
+	pthread_mutex_lock(&lk.mu);
+	lk.attempts = 0;
+	pthread_mutex_unlock(&lk.mu);
+	if (pthread_create(&lk.waiter, NULL, waiter_main, NULL) != 0) {
+		/* Without the thread nothing would ever take over: say so loudly. */
+		log_error("broker", "Cannot start waiting for %s: %s", lk.path, strerror(errno));
+		set_error("cannot start the waiting thread");
+	} else {
+		lk.waiter_running = true;
+	}
+	say_waiting(lk.loop, NULL);
+}
+
+int locker_start(struct loop *l, const struct config *cfg, const struct locker_hooks *hooks)
+{
+	lk.loop = l;
+	lk.cfg = cfg;
+	lk.hooks = *hooks;
+	set_role(LOCKER_STARTING);
+	if (asprintf(&lk.path, "%s/lock", cfg->store_directory) < 0) {
+		lk.path = NULL;
+		return -1;
+	}
+	if (store_mkdir(cfg->store_directory) < 0) {
+		log_error("broker", "Cannot create the store directory %s: %s",
+			  cfg->store_directory, strerror(errno));
+		return -1;
+	}
+	int fd = open(lk.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_error("broker", "Cannot open the lock file %s: %s", lk.path, strerror(errno));
+		return -1;
+	}
+	if (!cfg->lock_keep_alive_ms)
+		log_warn("broker", "lockKeepAlivePeriod=\"0\": as master this broker will not "
+			 "check that it still holds %s", lk.path);
+	if (lock_fd(fd, F_OFD_SETLK) == 0)
+		return become_master(fd, false);
+	int err = errno;
+	read_holder(fd, lk.holder, sizeof lk.holder);
+	close(fd);
+	if (err != EAGAIN && err != EACCES) {
+		log_error("broker", "Cannot lock %s: %s", lk.path, strerror(err));
+		return -1;
+	}
+	if (cfg->fail_if_locked) {
+		log_error("broker", "Database %s is locked by %s and failIfLocked=\"true\": not "
+			  "waiting", lk.path, lk.holder[0] ? lk.holder : "another broker");
+		return -1;
+	}
+	lk.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (lk.efd < 0 || loop_add_fd(l, lk.efd, LOOP_READ, on_waiter, NULL) < 0) {
+		log_error("broker", "Cannot wait for the lock: %s", strerror(errno));
+		return -1;
+	}
+	log_info("broker", "Database %s is locked by another server. This broker is now in "
+		 "slave mode waiting a lock to be acquired", lk.path);
+	start_waiting();
+	return 0;
+}
+
+void locker_stop(void)
+{
+	if (lk.waiter_running) {
+		pthread_cancel(lk.waiter);
+		pthread_join(lk.waiter, NULL);
+		lk.waiter_running = false;
+	}
+	if (lk.got_fd >= 0) {
+		close(lk.got_fd);
+		lk.got_fd = -1;
+	}
+	if (lk.loop) {
+		loop_del_timer(lk.loop, lk.wait_log_timer);
+		loop_del_timer(lk.loop, lk.keepalive_timer);
+	}
+	lk.wait_log_timer = lk.keepalive_timer = 0;
+	if (lk.efd >= 0) {
+		loop_del_fd(lk.loop, lk.efd);
+		close(lk.efd);
+		lk.efd = -1;
+	}
+	if (lk.fd >= 0) {
+		/* Closing the last descriptor of the file lets the lock go. */
+		close(lk.fd);
+		lk.fd = -1;
+		log_info("broker", "Lock on %s released", lk.path);
+	}
+	free(lk.path);
+	lk.path = NULL;
+}
+
+bool locker_is_master(void)
+{
+	return lk.role == LOCKER_MASTER;
+}
+
+void locker_state(struct locker_state *out)
+{
+	if (lk.role == LOCKER_SLAVE)
+		refresh_holder();
+	*out = (struct locker_state){
+		.role = lk.role,
+		.path = lk.path ? lk.path : "",
+		.waiting_since_ms = lk.waiting_since,
+		.since_ms = lk.role_since,
+		.nevents = lk.nevents,
+	};
+	snprintf(out->holder, sizeof out->holder, "%s", lk.holder);
+	pthread_mutex_lock(&lk.mu);
+	out->attempts = lk.attempts;
+	snprintf(out->last_error, sizeof out->last_error, "%s", lk.last_error);
+	pthread_mutex_unlock(&lk.mu);
+}
+
+const struct locker_event *locker_event_at(int i)
+{
+	return i >= 0 && i < lk.nevents ? &lk.events[(lk.first + i) % LOCKER_EVENTS] : NULL;
+}
+
+const char *locker_role_name(enum locker_role role)
+{
+	return role == LOCKER_MASTER ? "master" : role == LOCKER_SLAVE ? "slave" : "starting";
+}

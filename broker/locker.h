@@ -1,0 +1,69 @@
+/*
+ * locker.h - master/slave on a shared store directory.
+ *
+ * `<store directory>/lock` carries an exclusive lock (an open file
+ * description lock, so other opens of the file in this process do not
+ * drop it) and names its holder. The broker that holds it is the master;
+ * any other broker on the directory is a slave: a thread of its own
+ * blocks on the lock, so the slave takes over the moment the master's
+ * process ends, without polling.
+ *
+ * The master checks every lockKeepAlivePeriod that the file at the path
+ * is still the one it locked and still names it (fencing): a removed or
+ * replaced lock file means another broker may take the store, so the
+ * master must stop writing at once.
+ */
+#ifndef TANDEM_LOCKER_H
+#define TANDEM_LOCKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct config;
+struct loop;
+
+enum locker_role { LOCKER_STARTING, LOCKER_SLAVE, LOCKER_MASTER };
+
+#define LOCKER_EVENTS 32
+
+struct locker_event {
+	int64_t time_ms;	/* wall clock */
+	char text[200];
+};
+
+/* What management shows. */
+struct locker_state {
+	enum locker_role role;
+	const char *path;		/* the lock file (owned by the locker) */
+	char holder[256];		/* who holds it, as its file says; "" unknown */
+	int64_t waiting_since_ms;	/* wall clock; 0 when master */
+	long attempts;			/* tries since this wait began */
+	char last_error[256];		/* "" when none */
+	int64_t since_ms;		/* in this role since */
+	int nevents;			/* locker_event_at(0 .. nevents - 1) */
+};
+
+/* Called on the loop thread: the lock is ours (become master; -1 when the
+ * broker cannot serve, which releases the lock and ends the process), or
+ * it is lost (stop serving now; the locker then waits again). */
+struct locker_hooks {
+	int (*acquired)(void);
+	void (*lost)(const char *why);
+};
+
+/* Takes the lock if it is free (hooks->acquired runs before this
+ * returns), else starts waiting as a slave. -1 with the reason logged when
+ * the lock file cannot be used or failIfLocked says not to wait. */
+int locker_start(struct loop *l, const struct config *cfg, const struct locker_hooks *hooks);
+/* Stops waiting, releases the lock. */
+void locker_stop(void);
+
+void locker_state(struct locker_state *out);
+/* The i-th event kept, oldest first. */
+const struct locker_event *locker_event_at(int i);
+const char *locker_role_name(enum locker_role role);
+bool locker_is_master(void);
+/* Records an event for the ring (and nothing else: log it yourself). */
+void locker_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * model_locker.c - the management model's Locker: who holds the store's
+ * lock, who waits for it and since when, and what happened to it lately
+ * (see locker.h and man tandem-mgmt(7)).
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "broker.h"
+#include "config.h"
+#include "locker.h"
+#include "model.h"
+
+static json_t *iso_time(int64_t ms)
+{
+	if (!ms)
+		return json_string("");
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char text[40];
+	gmtime_r(&t, &tm);
+	size_t n = strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(text + n, sizeof text - n, ".%03dZ", (int)(ms % 1000));
+	return json_string(text);
+}
+
+#define STATE(s) struct locker_state s; locker_state(&s)
+
+static json_t *l_role(const struct mobj *o) { (void)o; STATE(s); return json_string(locker_role_name(s.role)); }
+static json_t *l_file(const struct mobj *o) { (void)o; STATE(s); return json_string(s.path); }
+static json_t *l_dir(const struct mobj *o) { (void)o; return json_string(broker.cfg->store_directory); }
+static json_t *l_holder(const struct mobj *o) { (void)o; STATE(s); return json_string(s.holder); }
+static json_t *l_since(const struct mobj *o) { (void)o; STATE(s); return iso_time(s.waiting_since_ms); }
+static json_t *l_since_ms(const struct mobj *o) { (void)o; STATE(s); return json_integer(s.waiting_since_ms); }
+static json_t *l_attempts(const struct mobj *o) { (void)o; STATE(s); return json_integer(s.attempts); }
+static json_t *l_error(const struct mobj *o) { (void)o; STATE(s); return json_string(s.last_error); }
+static json_t *l_role_since(const struct mobj *o) { (void)o; STATE(s); return json_integer(s.since_ms); }
+static json_t *l_acquire(const struct mobj *o) { (void)o; return json_integer(broker.cfg->lock_acquire_sleep_ms); }
+static json_t *l_keepalive(const struct mobj *o) { (void)o; return json_integer(broker.cfg->lock_keep_alive_ms); }
+
+static json_t *l_events(const struct mobj *o)
+{
+	(void)o;
+	STATE(s);
+	json_t *list = json_array();
+	for (int i = 0; i < s.nevents; i++) {
+		const struct locker_event *e = locker_event_at(i);
+		json_array_append_new(list, json_pack("{s:I, s:o, s:s}", "time", (json_int_t)e->time_ms,
+						      "iso", iso_time(e->time_ms), "event", e->text));
+	}
+	return list;
+}
+
+static const struct mattr locker_attrs[] = {
+	{ "Role", "java.lang.String", "master, slave (waiting for the lock) or starting", l_role, NULL },
+	{ "LockFile", "java.lang.String", "The lock file", l_file, NULL },
+	{ "StoreDirectory", "java.lang.String", "The store directory the pair shares", l_dir, NULL },
+	{ "Holder", "java.lang.String", "Who holds the lock, as the lock file says", l_holder, NULL },
+	{ "WaitingSince", "java.lang.String", "When this slave began waiting (UTC); empty for a master", l_since, NULL },
+	{ "WaitingSinceMillis", "long", "The same in ms since the epoch; 0 for a master", l_since_ms, NULL },
+	{ "Attempts", "long", "Tries for the lock in this wait", l_attempts, NULL },
+	{ "LastError", "java.lang.String", "The last error met while waiting; empty when none", l_error, NULL },
+	{ "RoleSinceMillis", "long", "In this role since (ms since the epoch)", l_role_since, NULL },
+	{ "LockAcquireSleepInterval", "long", "How often a waiting slave says so (ms)", l_acquire, NULL },
+	{ "LockKeepAlivePeriod", "long", "How often a master checks its lock (ms); 0 = never", l_keepalive, NULL },
+	{ "Events", "java.util.List", "The latest lock events: time, iso, event", l_events, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static bool locker_each(mobj_fn fn, void *ctx)
+{
+	if (!broker.cfg->persistent)
+		return true;	/* no store, no lock */
+	struct mobj o;
+	mobj_set(&o, &mclass_locker, NULL, MODEL_DOMAIN ":type=Broker,brokerName=%s,service=Locker",
+		 model_broker_name());
+	return fn(&o, ctx);
+}
+
+const struct mclass mclass_locker = { "Locker", locker_attrs, NULL, locker_each };
