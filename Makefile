@@ -4,7 +4,7 @@
 #   make check    build, then run the TAP suite in t/ with prove
 #   make asan     the same suite against an AddressSanitizer+UBSan build
 #   make bench    throughput, latency and memory, against ActiveMQ if installed
-#   make demo     start a broker from conf/ in the foreground
+#   make demo     start the seed's master/slave pair from conf/ (Ctrl-C stops it)
 #   make install  PREFIX=/usr/local (binaries, man pages, example configs)
 #   make clean
 #
@@ -92,8 +92,7 @@ asan:
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
 demo: all
-	@broker/tandemd --demo-banner -c conf/tandem.xml -D activemq.conf=$(CURDIR)/conf \
-		-D activemq.data=$(CURDIR)/demo-data
+	@conf/demo
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tandem/conf

@@ -187,4 +187,27 @@ test_expect_success 'the seed'"'"'s two configs form a working pair' '
 	EOF
 '
 
+demo_ports_free() {
+	for p in 61616 61617 1883 1884 1100 1101; do
+		"$PYTHON" -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' $p 2>/dev/null || return 1
+	done
+}
+
+if demo_ports_free; then
+test_expect_success 'make demo runs the seed'"'"'s pair: one master, one waiting slave, both stopped after' '
+	DEMO_DATA=$TRASH/demo DEMO_SECONDS=2 TANDEM_BUILD=$TEST_BUILD "$TEST_ROOT/conf/demo" >demo.out 2>&1 &&
+	cat demo.out &&
+	grep -q "127.0.0.1:1100  *broker1  *master  *broker1 on" demo.out &&
+	grep -q "127.0.0.1:1101  *broker2  *slave  *broker1 on" demo.out &&
+	grep -q "both brokers stopped" demo.out &&
+	grep -q "Tandem broker broker1 stopped" "$TRASH/demo/node1.log" &&
+	grep -q "Tandem broker broker2 stopped" "$TRASH/demo/node2.log"
+'
+else
+	test_skip "make demo runs the seed's pair" "the seed's ports (61616, 61617, 1883, 1884, 1100, 1101) are in use here"
+fi
+
 test_done
