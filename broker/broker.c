@@ -662,6 +662,11 @@ int broker_start(struct loop *l, const struct config *cfg)
 	return locker_start(l, cfg, &hooks);
 }
 
+bool broker_serving(void)
+{
+	return !broker.cfg->persistent || locker_is_master();
+}
+
 void broker_stop(void)
 {
 	broker.stopping = true;

@@ -72,6 +72,10 @@ extern struct broker broker;
 /* Opens the store, loads what it holds, starts the connectors. Returns 0,
  * or -1 with the reason logged. */
 int broker_start(struct loop *l, const struct config *cfg);
+/* Whether this broker serves clients: it is master of its store (or has
+ * no store). A slave has no destinations and takes no changes. */
+bool broker_serving(void);
+
 /* Stops accepting, closes connections (unacked messages return to their
  * queues), commits and closes the store. */
 void broker_stop(void);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker.h"
+#include "config.h"
 #include "jolokia.h"
 #include "loop.h"
 #include "model.h"
@@ -304,6 +306,15 @@ static json_t *do_read(json_t *req)
 	return v ? jolokia_ok(req, v) : jolokia_error(req, 404, ERR_NO_ATTR, "%s", err);
 }
 
+/* A slave has no destinations and must not make any: they would live in
+ * memory only, and be lost when it takes over the store. */
+static json_t *not_serving(json_t *req)
+{
+	return jolokia_error(req, 503, ERR_FAILED, "Broker %s is a slave waiting for the store's "
+			     "lock: it takes no changes; ask the master (see its service=Locker "
+			     "object)", broker.cfg->broker_name);
+}
+
 static json_t *do_write(json_t *req)
 {
 	struct mobj o;
@@ -317,6 +328,8 @@ static json_t *do_write(json_t *req)
 				     attr ? attr : "(none given)");
 	if (!a->set)
 		return jolokia_error(req, 403, ERR_BAD, "Attribute %s is read-only", attr);
+	if (!broker_serving())
+		return not_serving(req);
 	char err[512];
 	json_t *old = a->get(&o);
 	if (a->set(&o, json_object_get(req, "value"), err, sizeof err) < 0) {
@@ -344,6 +357,10 @@ static json_t *do_exec(json_t *req)
 		args = none = json_array();
 	if (!json_is_array(args)) {
 		return jolokia_error(req, 400, ERR_BAD, "\"arguments\" is a list");
+	}
+	if (!broker_serving() && strcmp(name, "stop")) {
+		json_decref(none);
+		return not_serving(req);
 	}
 	const struct mop *m = model_op(o.cls, name, (int)json_array_size(args));
 	if (!m) {

@@ -52,6 +52,10 @@ test_expect_success 'two nodes on one directory: one master, the slave reports t
 	check(any("waiting for the lock held by a on" in e["event"] for e in lk["Events"]), lk["Events"])
 	h = m.read(broker_name("b") + ",service=Health", "CurrentStatus")
 	check(h.startswith("Slave: waiting"), h)
+	r = m.req({"type": "exec", "mbean": broker_name("b"), "operation": "addQueue",
+	           "arguments": ["made.on.slave"]})
+	check(r["status"] == 503 and "is a slave" in r["error"], r)
+	check(m.read(broker_name("b"), "Queues") == [], "the slave has no queues")
 	EOF
 '
 
