@@ -70,7 +70,7 @@ struct ctl_command {
  * order --help shows them, in ctl_commands (NULL-terminated). */
 extern const struct ctl_command ctl_cmd_query, ctl_cmd_bstat, ctl_cmd_dstat,
 	ctl_cmd_list, ctl_cmd_check, ctl_cmd_browse, ctl_cmd_purge, ctl_cmd_send,
-	ctl_cmd_consume, ctl_cmd_stop, ctl_cmd_producer, ctl_cmd_consumer;
+	ctl_cmd_consume, ctl_cmd_stop, ctl_cmd_producer, ctl_cmd_consumer, ctl_cmd_ha;
 extern const struct ctl_command *const ctl_commands[];
 
 /* Parses a command's arguments (argv[0] is the command's name) into *a:
@@ -135,9 +135,14 @@ void ctl_parse_dest(const char *dest, const char **type, const char **name);
 /* DEST as a STOMP destination ("/queue/NAME"), malloc'ed. */
 char *ctl_stomp_dest(const char *dest);
 
-/* Runs fn once per STOMP address: the `given` one (--stomp) alone,
- * without asking any node; else each node's: the node's host and the
- * port of its broker's first stomp:// connector, else tcp:// one (from
+/* The --stomp option, checked: *uri is its value (NULL when not given);
+ * a URI that does not parse (failover.h) is a usage error, reported. */
+int ctl_stomp_option(const struct ctl_args *a, const char **uri);
+
+/* Runs fn once per STOMP address: the `given` one (--stomp, a URI:
+ * HOST:PORT or a failover: list, see failover.h) alone, without asking
+ * any node; else each node's: the node's host and the port of its
+ * broker's first stomp:// connector, else tcp:// one (from
  * TransportConnectors). label is what rows show as the node. */
 void ctl_each_stomp(struct ctl *ctl, const char *given,
 		    void (*fn)(struct ctl *, const char *label, const char *addr, void *), void *arg);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "failover.h"
 #include "net.h"
 
 void ctl_raise(struct ctl *ctl, int code)
@@ -216,6 +217,19 @@ char *ctl_stomp_dest(const char *dest)
 	char *s;
 	ctl_parse_dest(dest, &type, &name);
 	return asprintf(&s, "/%s/%s", *type == 'Q' ? "queue" : "topic", name) < 0 ? NULL : s;
+}
+
+int ctl_stomp_option(const struct ctl_args *a, const char **uri)
+{
+	struct failover f;
+	char why[512];
+	*uri = ctl_opt(a, "stomp");
+	if (!*uri)
+		return 0;
+	if (failover_parse(*uri, &f, why, sizeof why) < 0)
+		return ctl_usage(a, "--stomp %s: %s", *uri, why);
+	failover_free(&f);
+	return 0;
 }
 
 struct stomp_each {

@@ -421,6 +421,11 @@ int failover_connect(struct failover_state *s, int64_t deadline, failover_try_fn
 			free(order);
 			return 0;
 		}
+		if (!f->reconnect) {
+			snprintf(err, errlen, "%s", why);	/* one address, one try: no story to tell */
+			free(order);
+			return -1;
+		}
 		if ((limit != FAILOVER_INFINITE && round >= (limit > 1 ? limit : 1)) || last) {
 			snprintf(err, errlen, "gave up after %ld attempt(s) in %.1fs (%s)", round,
 				 (double)(net_now_ms() - start) / 1000, why);

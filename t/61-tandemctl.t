@@ -12,20 +12,6 @@ M2=127.0.0.1:$(broker_mgmt_port node2)
 DOWN=127.0.0.1:$(free_port)	# nothing listens there
 BOTH="--node $M1 --node $M2"
 
-ctl() { "$TEST_BUILD/mgmt/tandemctl" "$@"; }
-
-# json_true 'EXPR' FILE: EXPR, a Python expression over `rows` (the --json
-# output read from FILE), is true; says what it saw when not.
-json_true() {
-	"$PYTHON" - "$1" "$2" <<-\EOF
-	import json, sys
-	rows = json.load(open(sys.argv[2]))
-	if not eval(sys.argv[1]):
-	    print("not true: %s\nrows: %s" % (sys.argv[1], json.dumps(rows, indent=1)[:3000]))
-	    sys.exit(1)
-	EOF
-}
-
 # fill NAME QUEUE N: N persistent messages m0..m(N-1), each receipted,
 # sent with python3-stomp to broker NAME.
 fill() {

@@ -279,6 +279,21 @@ stomp_py() {
 	PORT=${PORT:-$(broker_port node1 2>/dev/null)} TRASH=$TRASH "$PYTHON" - "$@"
 }
 
+# ctl ARGS: the tandemctl of the build under test.
+ctl() { "$TEST_BUILD/mgmt/tandemctl" "$@"; }
+
+# json_true 'EXPR' FILE: EXPR, a Python expression over `rows` (the --json
+# output read from FILE), is true; says what it saw when not.
+json_true() {
+	"$PYTHON" - "$1" "$2" <<-\EOF
+	import json, sys
+	rows = json.load(open(sys.argv[2]))
+	if not eval(sys.argv[1]):
+	    print("not true: %s\nrows: %s" % (sys.argv[1], json.dumps(rows, indent=1)[:3000]))
+	    sys.exit(1)
+	EOF
+}
+
 # log_contains NAME PATTERN: the broker's log has a line matching PATTERN.
 log_contains() {
 	grep -q -e "$2" "$TRASH/$1/log" || {
