@@ -16,7 +16,6 @@
  * clients reconnected and what they sent again.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,7 +10,6 @@
  * ignored, so nobody believes they are in effect.
  */
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
