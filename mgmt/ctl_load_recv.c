@@ -41,11 +41,15 @@ static void take(struct worker *w, const struct stomp_frame *f)
 	int n = sscanf(f->body, "%ld %" SCNd64, &seq, &sent);
 	if (n == 2)
 		load_sample(w, load_wall_us() - sent);
-	if (n >= 1) {
-		load_record(w->load, seq, seq);
-	} else {
-		load_record_text(w->load, "-");
-	}
+	/* With the message id: a number under two ids was sent twice, under
+	 * one id it was delivered twice. */
+	const char *id = stomp_frame_header(f, "message-id");
+	char line[320];
+	if (n >= 1)
+		snprintf(line, sizeof line, "%ld %s", seq, id ? id : "-");
+	else
+		snprintf(line, sizeof line, "- %s", id ? id : "-");
+	load_record_text(w->load, line);
 	const char *redelivered = stomp_frame_header(f, "redelivered");
 	w->redelivered += redelivered && !strcmp(redelivered, "true");
 	w->done++;
