@@ -184,7 +184,7 @@ launch_broker() {
 		echo $! >"$TRASH/$name/pid.new" && mv "$TRASH/$name/pid.new" "$TRASH/$name/pid"
 		wait $!
 		echo $? >"$TRASH/$name/exit"
-	) &
+	) 2>/dev/null &	# no "Killed" from this shell after a kill -9
 	while [ ! -f "$TRASH/$name/pid" ]; do sleep 0.01; done
 	test_reap_pids
 }
