@@ -256,6 +256,24 @@ test_expect_success 'tandemctl stop of the master: it exits 0 and the slave take
 	wait_master f1
 '
 
+test_expect_success 'lockAcquireSleepInterval sets how often a slave says it waits; failIfLocked makes it exit' '
+	STORE_DIR=$TRASH/pair2/kahadb broker_config f3 &&
+	sed -i "s|<kahaDB directory=\"\([^\"]*\)\"/>|<kahaDB directory=\"\1\" lockKeepAlivePeriod=\"200\"><locker><shared-file-locker lockAcquireSleepInterval=\"300\"/></locker></kahaDB>|" f3/broker.xml &&
+	grep -q "lockAcquireSleepInterval=\"300\"" f3/broker.xml &&
+	start_slave f3 &&
+	sleep 1 &&
+	n=$(grep -c "is locked... waiting 0.3 seconds for the database to be unlocked" f3/log) &&
+	test "$n" -ge 3 &&
+	stop_broker f3 &&
+	test "$(cat f3/exit)" = 0 &&
+	sed -i "s|<shared-file-locker |<shared-file-locker failIfLocked=\"true\" |" f3/broker.xml &&
+	launch_broker f3 &&
+	for i in $(seq 100); do [ -f f3/exit ] && break; sleep 0.1; done &&
+	test "$(cat f3/exit)" = 1 &&
+	rm f3/pid &&
+	log_contains f3 "is locked by f1 on .* and failIfLocked=\"true\": not waiting"
+'
+
 demo_ports_free() {
 	for p in 61616 61617 1883 1884 1100 1101; do
 		"$PYTHON" -c 'import socket, sys
