@@ -474,10 +474,15 @@ static json_t *problems(void)
 	int64_t now = wall_ms();
 	struct locker_state lock;
 	locker_state(&lock);
-	if (broker.cfg->persistent && lock.role != LOCKER_MASTER)
-		problem(list, "Locker", "Slave: waiting %lld s for the lock on %s, held by %s",
-			(long long)(now - lock.waiting_since_ms) / 1000, lock.path,
-			lock.holder[0] ? lock.holder : "(unknown)");
+	/* A slave waiting for a known master is a healthy pair; one that
+	 * cannot tell who holds the lock, or cannot even try, is not. */
+	if (broker.cfg->persistent && lock.role == LOCKER_SLAVE && lock.last_error[0])
+		problem(list, "Locker", "Slave: waiting %lld s for the lock on %s: %s",
+			(long long)(now - lock.waiting_since_ms) / 1000, lock.path, lock.last_error);
+	else if (broker.cfg->persistent && lock.role == LOCKER_SLAVE && !lock.holder[0])
+		problem(list, "Locker", "Slave: waiting %lld s for the lock on %s, whose holder "
+			"is unknown (the lock file names nobody)",
+			(long long)(now - lock.waiting_since_ms) / 1000, lock.path);
 	for (struct queue *q = broker.queues; q; q = q->next)
 		if (!q->nconsumers && queue_size(q) && now - q->consumers_changed_ms >= HEALTH_IDLE_MS)
 			problem(list, q->name, "Queue %s has %zu message(s) and no consumer for %lld s",

@@ -329,4 +329,31 @@ test_expect_success 'with users configured: login first; a wrong password is ref
 	log_contains secured "WARN.*Management login failed for user \[admin\] from 127.0.0.1"
 '
 
+# open_mgmt NAME: NAME/broker.xml with its management socket on 0.0.0.0, run
+# in a network namespace of its own (only its loopback there) until it has
+# said how it listens; its log is left in NAME/log.
+open_mgmt() {
+	sed -i "s|connectorHost=\"127.0.0.1\"|connectorHost=\"0.0.0.0\"|" "$1/broker.xml" &&
+	grep -q "connectorHost=\"0.0.0.0\"" "$1/broker.xml" &&
+	unshare -n sh -c "ip link set lo up && exec \"$TANDEMD\" -c \"$1/broker.xml\"" >"$1/log" 2>&1 &
+	p=$!
+	for i in $(seq 100); do grep -q "Management socket listening" "$1/log" 2>/dev/null && break; sleep 0.1; done
+	kill $p && wait $p
+	grep -q "Management socket listening at 0.0.0.0" "$1/log"
+}
+
+if unshare -n true 2>/dev/null; then
+test_expect_success 'a management socket open to the network without users logs a loud warning; with users, none' '
+	MGMT_PORT=auto broker_config open && open_mgmt open &&
+	grep -q "WARN.*THE MANAGEMENT SOCKET ON 0.0.0.0:.* IS OPEN TO THE NETWORK WITHOUT AUTHENTICATION" open/log &&
+	MGMT_PORT=auto BROKER_EXTRA="<plugins><simpleAuthenticationPlugin><users>
+	  <authenticationUser username=\"admin\" password=\"s3cret\" groups=\"admins\"/>
+	</users></simpleAuthenticationPlugin></plugins>" broker_config openauth && open_mgmt openauth &&
+	! grep -q "OPEN TO THE NETWORK" openauth/log &&
+	grep -q "login required" openauth/log
+'
+else
+	test_skip "a management socket open to the network logs a warning" "cannot create a network namespace here (unshare -n)"
+fi
+
 test_done

@@ -51,7 +51,7 @@ test_expect_success 'two nodes on one directory: one master, the slave reports t
 	check(m.read(broker_name("b"), "Slave") is True, "b is Slave")
 	check(any("waiting for the lock held by a on" in e["event"] for e in lk["Events"]), lk["Events"])
 	h = m.read(broker_name("b") + ",service=Health", "CurrentStatus")
-	check(h.startswith("Slave: waiting"), h)
+	check(h == "Good", "a slave of a known master is healthy: " + h)
 	r = m.req({"type": "exec", "mbean": broker_name("b"), "operation": "addQueue",
 	           "arguments": ["made.on.slave"]})
 	check(r["status"] == 503 and "is a slave" in r["error"], r)
@@ -130,6 +130,17 @@ test_expect_success 'fencing: a master whose lock file is replaced stops serving
 	lk = Mgmt().read(broker_name(sys.argv[1]) + ",service=Locker")
 	check(lk["Holder"].startswith("thief on nowhere"), lk["Holder"])
 	check(any(e["event"].startswith("lost the lock") for e in lk["Events"]), lk["Events"])
+	EOF
+	MPORT=$(broker_mgmt_port $m) stomp_py $m <<-\EOF &&
+	import os, sys
+	from tmgmt import *
+	m = Mgmt()
+	h = broker_name(sys.argv[1]) + ",service=Health"
+	check(m.read(h, "CurrentStatus") == "Good", m.read(h))
+	# The lock file names nobody now: the slave cannot tell who holds it.
+	open(os.environ["STORE_DIR"] + "/lock", "r+").truncate(0)
+	st = m.read(h, "CurrentStatus")
+	check(st.startswith("Slave: waiting") and "holder is unknown" in st, st)
 	EOF
 	sum1=$(cat "$STORE_DIR"/store.db* | md5sum) &&
 	sleep 1 &&
