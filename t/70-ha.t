@@ -19,6 +19,16 @@ role() {
 	EOF
 }
 
+# wait_lines FILE N: until FILE has at least N lines (20 s at most).
+wait_lines() {
+	for i in $(seq 200); do
+		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1 has $(wc -l <"$1" 2>/dev/null) lines, not $2"
+	return 1
+}
+
 # wait_master NAME: until NAME serves clients (20 s at most).
 wait_master() {
 	for i in $(seq 200); do
@@ -118,6 +128,12 @@ test_expect_success 'fencing: a master whose lock file is replaced stops serving
 	open(ready, "w").close()
 	time.sleep(5)
 	EOF
+	# A producer that follows the master keeps sending through it all.
+	{ ctl producer --stomp "failover:(tcp://127.0.0.1:$(broker_stomp_port $m))?maxReconnectDelay=100" \
+		--destination fence --count 2000 --rate 400 --persistent --receipt-every 1 --timeout 30 \
+		--receipted fence.rec >fence.out 2>fence.err & } &&
+	prod=$! &&
+	wait_lines fence.rec 100 &&
 	{ "$PYTHON" "$TRASH/thief.py" "$STORE_DIR" "$TRASH/thief.ready" & } &&
 	thief=$! &&
 	for i in $(seq 100); do [ -e "$TRASH/thief.ready" ] && break; sleep 0.1; done &&
@@ -147,7 +163,14 @@ test_expect_success 'fencing: a master whose lock file is replaced stops serving
 	sum2=$(cat "$STORE_DIR"/store.db* | md5sum) &&
 	test "$sum1" = "$sum2" &&
 	wait $thief &&
-	wait_master $m
+	wait_master $m &&
+	wait $prod &&
+	cat fence.err &&
+	grep -q "receipted 2000, resent [0-9]*, reconnects [1-9]" fence.err &&
+	ctl consumer --stomp 127.0.0.1:$(broker_stomp_port $m) --destination fence --count 0 --timeout 1 \
+		--received fence.got >/dev/null 2>&1 &&
+	cut -d" " -f1 fence.got | sort -n | uniq >fence.distinct &&
+	sort -n fence.rec | cmp - fence.distinct
 '
 
 test_expect_success 'fencing: a removed lock file demotes the master, which takes a new one' '
@@ -206,16 +229,6 @@ test_expect_success 'the seed'"'"'s two configs form a working pair' '
 STORE_DIR=$TRASH/pair2/kahadb broker_config f1 &&
 STORE_DIR=$TRASH/pair2/kahadb broker_config f2 || exit 1
 FO="failover:(tcp://127.0.0.1:$(broker_stomp_port f1),tcp://127.0.0.1:$(broker_stomp_port f2))?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100"
-
-# wait_lines FILE N: until FILE has at least N lines (20 s at most).
-wait_lines() {
-	for i in $(seq 200); do
-		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "$1 has $(wc -l <"$1" 2>/dev/null) lines, not $2"
-	return 1
-}
 
 test_expect_success 'kill -9 of the master under load: every receipted message is delivered, duplicates only where a receipt was lost' '
 	start_broker f1 && start_slave f2 &&
