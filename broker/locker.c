@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,8 @@ static struct {
 	int efd;		/* the waiter got the lock */
 	pthread_t waiter;
 	bool waiter_running;
+
+	atomic_bool stop;	/* the waiter ends */
 
 	/* Shared with the waiter, under mu. */
 	pthread_mutex_t mu;
@@ -147,28 +151,34 @@ static void refresh_holder(void)
 
 /* ---- the waiter thread ---- */
 
-static void close_fd(void *p)
+/* SIGUSR2 only interrupts the waiter's F_OFD_SETLKW (see locker_stop). */
+static void on_wake(int sig)
 {
-	close(*(int *)p);
+	(void)sig;
 }
 
 static void *waiter_main(void *arg)
 {
 	(void)arg;
-	for (;;) {
+	sigset_t wake;
+	sigemptyset(&wake);
+	sigaddset(&wake, SIGUSR2);
+	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+	while (!atomic_load(&lk.stop)) {
 		int fd = open(lk.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			set_error("cannot open %s: %s", lk.path, strerror(errno));
-			sleep(RETRY_AFTER_ERROR_S);
+			nanosleep(&(struct timespec){ RETRY_AFTER_ERROR_S, 0 }, NULL);
 			continue;
 		}
 		pthread_mutex_lock(&lk.mu);
 		lk.attempts++;
 		pthread_mutex_unlock(&lk.mu);
-		int rc;
-		pthread_cleanup_push(close_fd, &fd);
-		rc = lock_fd(fd, F_OFD_SETLKW);
-		pthread_cleanup_pop(0);
+		int rc = lock_fd(fd, F_OFD_SETLKW);
+		if (atomic_load(&lk.stop)) {
+			close(fd);
+			break;
+		}
 		const char *why;
 		if (rc == 0 && is_current(fd, &why)) {
 			pthread_mutex_lock(&lk.mu);
@@ -183,11 +193,12 @@ static void *waiter_main(void *arg)
 		close(fd);
 		if (rc < 0 && err != EINTR) {
 			set_error("locking %s: %s", lk.path, strerror(err));
-			sleep(RETRY_AFTER_ERROR_S);
+			nanosleep(&(struct timespec){ RETRY_AFTER_ERROR_S, 0 }, NULL);
 		}
 		/* Locked a file that is no longer the lock file: its holder let
 		 * go of a replaced file. Wait on the one there now. */
 	}
+	return NULL;
 }
 
 /* ---- becoming master ---- */
@@ -356,6 +367,14 @@ int locker_start(struct loop *l, const struct config *cfg, const struct locker_h
 	lk.loop = l;
 	lk.cfg = cfg;
 	lk.hooks = *hooks;
+	/* Blocked everywhere but in the waiter (threads inherit the mask). */
+	struct sigaction sa = { .sa_handler = on_wake };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigset_t wake;
+	sigemptyset(&wake);
+	sigaddset(&wake, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &wake, NULL);
 	set_role(LOCKER_STARTING);
 	if (asprintf(&lk.path, "%s/lock", cfg->store_directory) < 0) {
 		lk.path = NULL;
@@ -402,8 +421,21 @@ int locker_start(struct loop *l, const struct config *cfg, const struct locker_h
 void locker_stop(void)
 {
 	if (lk.waiter_running) {
-		pthread_cancel(lk.waiter);
-		pthread_join(lk.waiter, NULL);
+		/* A signal that comes just before the waiter blocks is missed:
+		 * signal until it is gone. */
+		atomic_store(&lk.stop, true);
+		int rc;
+		do {
+			pthread_kill(lk.waiter, SIGUSR2);
+			struct timespec soon;
+			clock_gettime(CLOCK_REALTIME, &soon);
+			soon.tv_nsec += 10 * 1000000;
+			if (soon.tv_nsec >= 1000000000) {
+				soon.tv_sec++;
+				soon.tv_nsec -= 1000000000;
+			}
+			rc = pthread_timedjoin_np(lk.waiter, NULL, &soon);
+		} while (rc == ETIMEDOUT);
 		lk.waiter_running = false;
 	}
 	if (lk.got_fd >= 0) {
