@@ -16,11 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "advisory.h"
+#include "bridge.h"
 #include "broker.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
 #include "consumer.h"
+#include "dedupe.h"
 #include "flow.h"
 #include "locker.h"
 #include "log.h"
@@ -482,6 +485,7 @@ static void iteration_end(struct loop *l, void *ctx)
 	broker.now_wall = wall_ms();
 	conn_reap();
 	flow_release();
+	advisory_flush();
 	queue_dispatch_scheduled();
 	if (broker.store && store_pending(broker.store))
 		store_commit(broker.store);
@@ -571,6 +575,8 @@ static int serve(void)
 			return -1;
 		broker.nconnectors++;
 	}
+	if (bridge_start_all(broker.loop) < 0)
+		return -1;
 	log_info("broker", "Tandem broker %s started", cfg->broker_name);
 	return 0;
 }
@@ -586,6 +592,7 @@ static void keep_node(void *p)
  * (another broker may own the store now). */
 static void stop_serving(bool clean)
 {
+	bridge_stop_all();
 	for (size_t i = 0; i < broker.nconnectors; i++)
 		connector_stop(&broker.connectors[i]);
 	conn_close_all(clean ? "broker stopping" : "broker lost its store lock");
@@ -605,6 +612,8 @@ static void stop_serving(bool clean)
 		broker.durables = d->next;
 		durable_free(d, false);
 	}
+	advisory_free();
+	dedupe_free();
 	topic_free_all();
 	tdestroy(broker.queue_index, keep_node);
 	broker.queue_index = NULL;

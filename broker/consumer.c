@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advisory.h"
 #include "broker.h"
 #include "config.h"
 #include "consumer.h"
@@ -113,6 +114,7 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 	c->ack = spec->ack;
 	c->prefetch = spec->prefetch ? spec->prefetch : 1;
 	c->priority = spec->priority;
+	c->network = spec->network;
 	/* A durable subscription's selector belongs to the subscription. */
 	if (spec->selector && *spec->selector && !spec->durable_name) {
 		char why[200];
@@ -139,6 +141,9 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 		consumer_close(c);
 		return NULL;
 	}
+	/* A new listener to the queue advisories learns the present. */
+	if (spec->type == DEST_TOPIC && dest_match(spec->dest, ADVISORY_QUEUE_PREFIX "x"))
+		advisory_replay();
 	return c;
 }
 
@@ -157,9 +162,11 @@ void consumer_close(struct consumer *c)
 		all_consumers = c->all_next;
 	if (c->all_next)
 		c->all_next->all_prev = c->all_prev;
-	/* Unacked messages go back, oldest first so that arrival order holds. */
+	/* Unacked messages go back, oldest first so that arrival order holds.
+	 * A bridge that goes away did not fail to process them: they do not
+	 * count as redelivered (a flapping bridge must not dead-letter). */
 	while (c->inflight.head)
-		entry_redeliver(c->inflight.head);
+		entry_give_back(c->inflight.head, !c->network);
 	while (c->bindings)
 		queue_unbind(c->bindings);
 	if (c->type == DEST_QUEUE && dest_has_wildcard(c->dest))
@@ -268,5 +275,5 @@ bool selector_accepts(const struct selector *s, const struct message *m)
 
 bool consumer_selects(const struct consumer *c, const struct message *m)
 {
-	return selector_accepts(c->selector, m);
+	return selector_accepts(c->selector, m) && (!c->ops->wants || c->ops->wants(c, m));
 }

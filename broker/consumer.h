@@ -30,6 +30,9 @@ struct consumer_ops {
 	int (*deliver)(struct consumer *c, struct qentry *e);
 	/* The client can take another message now. */
 	bool (*writable)(struct consumer *c);
+	/* Optional: whether it takes m at all, besides its selector (a
+	 * network bridge does not send a message back where it came from). */
+	bool (*wants)(const struct consumer *c, const struct message *m);
 };
 
 struct consumer_spec {
@@ -43,6 +46,7 @@ struct consumer_spec {
 	const char *durable_name;	/* non-NULL: a durable topic subscription */
 	struct conn *conn;		/* whose it is (management); may be NULL */
 	const char *id;			/* the protocol's subscription id */
+	bool network;			/* a bridge to another broker, not a client */
 };
 
 struct consumer {
@@ -58,6 +62,7 @@ struct consumer {
 	enum ack_mode ack;
 	unsigned prefetch;
 	int priority;
+	bool network;			/* see consumer_spec */
 	struct entry_list inflight;	/* delivery order */
 	size_t ninflight;
 	struct binding *bindings;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advisory.h"
 #include "broker.h"
 #include "consumer.h"
 #include "log.h"
@@ -316,6 +317,8 @@ int queue_bind(struct queue *q, struct consumer *c)
 	c->bindings = b;
 	q->nconsumers++;
 	q->consumers_changed_ms = broker.now_wall;
+	if (!c->network)
+		advisory_queue_changed(q);
 	queue_schedule(q);
 	return 0;
 }
@@ -345,6 +348,8 @@ void queue_unbind(struct binding *b)
 		*pp = b->cnext;
 	q->nconsumers--;
 	q->consumers_changed_ms = broker.now_wall;
+	if (!c->network)
+		advisory_queue_changed(q);
 	free(b);
 }
 
@@ -571,12 +576,22 @@ void entry_acked(struct qentry *e)
 
 void entry_redeliver(struct qentry *e)
 {
+	entry_give_back(e, true);
+}
+
+void entry_give_back(struct qentry *e, bool count)
+{
 	struct queue *q = e->queue;
 	struct consumer *c = e->consumer;
 	entry_list_remove(&c->inflight, e);
 	c->ninflight--;
 	q->ninflight--;
 	e->consumer = NULL;
+	if (!count) {
+		pending_insert_ordered(q, e);
+		queue_schedule(q);
+		return;
+	}
 	e->redeliveries++;
 	/* The DLQ's own messages are never dead-lettered again: they would
 	 * only come back to it. */

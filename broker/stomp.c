@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bridge.h"
 #include "broker.h"
+#include "dedupe.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
@@ -69,6 +71,7 @@ struct stomp_conn {
 	int version;
 	bool connected;
 	char *client_id;
+	char *network_peer;	/* a bridge of this broker: its name; else NULL */
 	struct stomp_sub *subs;
 	struct stomp_tx *txs;
 	int64_t hb_out_ms;	/* we send at least this often; 0 never */
@@ -81,7 +84,7 @@ struct stomp_conn {
 static const char *const reserved_headers[] = {
 	"destination", "receipt", "transaction", "content-length", "persistent",
 	"priority", "expires", "message-id", "timestamp", "redelivered",
-	"subscription", "ack", NULL,
+	"subscription", "ack", "tandem-message-id", NULL,
 };
 
 static bool is_reserved(const char *name)
@@ -239,7 +242,7 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	return 0;
 }
 
-static const struct consumer_ops sub_ops = { sub_deliver, sub_writable };
+static const struct consumer_ops sub_ops = { sub_deliver, sub_writable, NULL };
 
 /* ---- frame handlers ---- */
 
@@ -357,7 +360,10 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	for (size_t i = 0; i < f->nheaders; i++)
 		n += !is_reserved(f->headers[i].name);
 	struct header *h = calloc(n ? n : 1, sizeof *h);
-	char *id = broker_new_message_id();
+	/* A bridge keeps the id the message got where it was first sent:
+	 * how a resend is recognised (dedupe.h). */
+	const char *given = sc->network_peer ? stomp_frame_header(f, "tandem-message-id") : NULL;
+	char *id = given ? strdup(given) : broker_new_message_id();
 	char *dest = strdup(name);
 	if (!h || !id || !dest) {
 		free(h);
@@ -402,6 +408,27 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	return m;
 }
 
+/* A message from a bridge is dropped when it already came (a resend after
+ * a lost RECEIPT) or when it passed through this broker before (a loop in
+ * the network: the broker path names every broker it left). */
+static bool network_accepts(const struct message *m)
+{
+	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
+	size_t len = strlen(broker.cfg->broker_name);
+	for (const char *p = path; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strcspn(p, ",") == len && !strncmp(p, broker.cfg->broker_name, len)) {
+			log_debug("stomp", "Dropped %s: it went through %s before (%s)", m->id,
+				  broker.cfg->broker_name, path);
+			return false;
+		}
+	}
+	if (dedupe_seen(m->id)) {
+		log_debug("stomp", "Dropped %s: a bridge sent it again", m->id);
+		return false;
+	}
+	return true;
+}
+
 static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 {
 	enum dest_type type;
@@ -421,6 +448,10 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	free(owned_name);
 	if (!m)
 		return -1;
+	if (sc->network_peer && !network_accepts(m)) {
+		message_unref(m);
+		return 0;	/* dropped, and receipted as if taken */
+	}
 	if (t) {
 		struct tx_op *op = calloc(1, sizeof *op);
 		if (!op) {
@@ -537,6 +568,7 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 	spec.client_id = sc->client_id;
 	spec.conn = sc->conn;
 	spec.id = stomp_frame_header(f, "id");
+	spec.network = sc->network_peer != NULL;
 
 	struct stomp_sub *s = calloc(1, sizeof *s);
 	if (!s || !(s->id = strdup(id)) || !(s->dest = strdup(d)) ||
@@ -900,6 +932,11 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	if (login && *login && !(c->user = strdup(login)))
 		return -1;
+	const char *bridge = stomp_frame_header(f, "tandem-network-bridge");
+	if (bridge && !(sc->network_peer = strdup(bridge)))
+		return -1;
+	if (bridge)
+		log_info("stomp", "Network bridge from broker %s connected from %s", bridge, c->peer);
 	sc->connected = true;
 	stomp_parser_set_version(sc->parser, version);
 
@@ -911,6 +948,7 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 			 version == STOMP_V12 ? "1.2" : version == STOMP_V11 ? "1.1" : "1.0");
 	stomp_put_header(&c->out, STOMP_V10, "server", "Tandem/" TANDEM_VERSION);
 	stomp_put_header(&c->out, STOMP_V10, "session", session);
+	stomp_put_header(&c->out, STOMP_V10, "tandem-broker", broker.cfg->broker_name);
 	if (version >= STOMP_V11)
 		stomp_put_header(&c->out, STOMP_V10, "heart-beat", beats);
 	stomp_put_body(&c->out, NULL, 0, 0);
@@ -1033,6 +1071,7 @@ static void stomp_close(struct conn *c)
 	broker_conn_gone(c);
 	stomp_parser_free(sc->parser);
 	free(sc->client_id);
+	free(sc->network_peer);
 	free(sc);
 }
 

@@ -1,0 +1,69 @@
+/*
+ * bridge.h - network bridges: this broker as a client of other brokers,
+ * forwarding queue messages to wherever the consumers are.
+ *
+ * One bridge per entry of a networkConnector's static:(...) list (an entry
+ * may be a failover:(...) list: the bridge follows that pair's master).
+ * It connects over STOMP, introduces itself as a bridge (so the remote
+ * keeps the message ids it forwards, drops resends and loops), and
+ * subscribes to the remote's queue consumer advisories (advisory.h). For
+ * every queue where the remote has consumers, it opens a local consumer
+ * (with prefetchSize, and below every local consumer with
+ * decreaseNetworkConsumerPriority) and forwards what that consumer gets;
+ * a message is acknowledged here only when the remote's RECEIPT says it
+ * is stored there. A message names every broker it left in
+ * NETWORK_PATH_HEADER: it is never sent back to one of them, nor further
+ * than networkTTL hops.
+ *
+ * A bridge never dies: on any failure it logs why, goes to BACKING_OFF and
+ * tries again (the next address of its list), 100 ms doubling to 10 s.
+ * Bridges run only while this broker is master.
+ */
+#ifndef TANDEM_BRIDGE_H
+#define TANDEM_BRIDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NETWORK_PATH_HEADER "tandem-broker-path"
+
+struct conf_network_connector;
+struct conn;
+struct loop;
+
+enum bridge_state { BRIDGE_CONNECTING, BRIDGE_HANDSHAKE, BRIDGE_ACTIVE, BRIDGE_BACKING_OFF };
+
+struct bridge_demand;
+
+struct bridge {
+	const struct conf_network_connector *nc;
+	char *entry;			/* its static:(...) entry, for names and logs */
+	char **addrs;			/* HOST:PORT, tried in turn */
+	size_t naddrs, next_addr;
+	enum bridge_state state;
+	int64_t state_since;		/* wall clock */
+	char last_error[256];
+	long connects, failures;
+	int64_t backoff_ms;
+	int connecting_fd;		/* -1 unless a connect() is under way */
+	struct conn *conn;		/* from the handshake on */
+	struct stomp_parser *parser;
+	char remote_addr[64];
+	char *remote_name;		/* from CONNECTED; NULL before */
+	uint64_t timer;
+	struct bridge_demand *demands;
+	uint64_t forwarded;		/* messages the remote acknowledged */
+	struct bridge *next;
+};
+
+/* Starts the bridges of every networkConnector (serve()); 0 or -1. */
+int bridge_start_all(struct loop *l);
+/* Stops them: connections closed, unacknowledged messages given back. */
+void bridge_stop_all(void);
+/* Every bridge, for management. */
+struct bridge *bridge_first(void);
+const char *bridge_state_name(enum bridge_state s);
+/* The queues the remote wants, comma-separated, into out. */
+void bridge_demand_text(const struct bridge *b, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,118 @@
+#!/bin/sh
+# Network of brokers, static discovery: demand forwarding of queue
+# messages to the broker that has consumers, store and forward (acked here
+# only once stored there), local consumers first, no loops, resends dropped,
+# bridges that come back after their remote dies.
+. "$(dirname "$0")/test-lib.sh"
+
+MGMT_PORT=auto
+# Two brokers bridged both ways, as the seed's masters are: each one's
+# port is chosen first, so that the other's configuration can name it.
+net() {
+	echo "<networkConnectors><networkConnector name=\"net\" uri=\"static:(tcp://127.0.0.1:$1)\"
+	  prefetchSize=\"${2:-1000}\" decreaseNetworkConsumerPriority=\"true\"/></networkConnectors>"
+}
+mkdir -p a b && free_port >a/port && free_port >b/port &&
+BROKER_EXTRA=$(net "$(cat b/port)") broker_config a &&
+BROKER_EXTRA=$(net "$(cat a/port)") broker_config b || exit 1
+start_broker a && start_broker b || exit 1
+log_waits_for a "Network connection between a and b" || exit 1
+log_waits_for b "Network connection between b and a" || exit 1
+
+test_expect_success 'a producer on a, a consumer on b: every message arrives at b exactly once' '
+	PORT=$(broker_port b) stomp_py <<-\EOF &&
+	import os
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/net.one", id="1", ack="auto")
+	c.sync()
+	p = client(int(open(os.environ["TRASH"] + "/a/port").read()))
+	import time
+	for i in range(100):   # the demand reaches a in a moment
+	    if "net.one" in open(os.environ["TRASH"] + "/a/log").read():
+	        break
+	    time.sleep(0.05)
+	for i in range(500):
+	    h = {"persistent": "true"}
+	    if i == 499:
+	        h["receipt"] = "last"
+	    p.conn.send("/queue/net.one", "m%d" % i, headers=h)
+	p.wait_receipt("last")
+	got = [m.body for m in c.wait(500, timeout=30)]
+	check(got == ["m%d" % i for i in range(500)], "all 500 in order, once: %d" % len(got))
+	c.sync()
+	check(not c.messages, "nothing more")
+	EOF
+	log_contains a "consumer(s) of queue://net.one on b: forwarding"
+'
+
+test_expect_success 'consumers on both brokers: local consumers first, each message once' '
+	PORT=$(broker_port a) stomp_py <<-\EOF
+	import os, time
+	from tstomp import *
+	local = client()
+	local.conn.subscribe("/queue/net.two", id="1", ack="auto")
+	far = client(int(open(os.environ["TRASH"] + "/b/port").read()))
+	far.conn.subscribe("/queue/net.two", id="1", ack="auto")
+	local.sync(); far.sync()
+	time.sleep(0.5)
+	p = client()
+	for i in range(300):
+	    p.conn.send("/queue/net.two", "m%d" % i)
+	p.sync()
+	time.sleep(1)
+	local.sync(); far.sync()
+	a = [m.body for m in local.messages]
+	b = [m.body for m in far.messages]
+	print("# local %d, remote %d" % (len(a), len(b)))
+	check(sorted(a + b) == sorted("m%d" % i for i in range(300)), "each once: %d + %d" % (len(a), len(b)))
+	check(len(a) >= len(b), "local consumers first: %d local, %d remote" % (len(a), len(b)))
+	EOF
+'
+
+test_expect_success 'no message goes back where it came from (bridges both ways)' '
+	PORT=$(broker_port b) stomp_py <<-\EOF
+	import os, time
+	from tstomp import *
+	far = client()
+	far.conn.subscribe("/queue/net.loop", id="1", ack="auto")
+	far.sync()
+	near = client(int(open(os.environ["TRASH"] + "/a/port").read()))
+	near.conn.subscribe("/queue/net.loop", id="1", ack="client", headers={"activemq.prefetchSize": "1"})
+	near.sync()
+	time.sleep(0.5)
+	p = client(int(open(os.environ["TRASH"] + "/a/port").read()))
+	for i in range(50):
+	    p.conn.send("/queue/net.loop", "m%d" % i)
+	p.sync()
+	time.sleep(1)
+	near.conn.disconnect()
+	time.sleep(1)
+	far.sync()
+	got = [m.body for m in far.messages]
+	check(len(got) == len(set(got)), "no duplicates: %d of %d" % (len(got), len(set(got))))
+	check(sorted(got) == sorted("m%d" % i for i in range(50)),
+	      "what the local consumer did not take went to b, once: %d" % len(got))
+	EOF
+'
+
+test_expect_success 'the remote is killed -9 and comes back: the bridge reconnects; no receipted message lost' '
+	kill_broker b &&
+	log_waits_for a "Bridge tcp://127.0.0.1:$(broker_port b): the connection to" &&
+	PORT=$(broker_port a) stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	for i in range(200):
+	    send_on(p, "/queue/net.back", "m%d" % i, headers={"persistent": "true"})
+	EOF
+	start_broker b &&
+	PORT=$(broker_port b) stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/net.back", id="1", ack="auto")
+	got = [m.body for m in c.wait(200, timeout=30)]
+	check(got == ["m%d" % i for i in range(200)], "all 200 via the new bridge: %d" % len(got))
+	EOF
+'
+
+test_done
