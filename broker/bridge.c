@@ -48,8 +48,13 @@ static const struct proto bridge_proto;
 
 static void set_state(struct bridge *b, enum bridge_state s)
 {
+	int64_t now = wall_ms();
+	if (s == BRIDGE_ACTIVE)
+		b->down_since = 0;
+	else if (!b->down_since)
+		b->down_since = now;
 	b->state = s;
-	b->state_since = wall_ms();
+	b->state_since = now;
 }
 
 const char *bridge_state_name(enum bridge_state s)

@@ -42,6 +42,7 @@ struct bridge {
 	size_t naddrs, next_addr;
 	enum bridge_state state;
 	int64_t state_since;		/* wall clock */
+	int64_t down_since;		/* not active since (wall clock); 0 while active */
 	char last_error[256];
 	long connects, failures;
 	int64_t backoff_ms;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bridge.h"
 #include "broker.h"
 #include "config.h"
 #include "conn.h"
@@ -453,6 +454,7 @@ const struct mclass mclass_store = { "Store", store_attrs, NULL, store_each };
 /* ---- health ---- */
 
 #define HEALTH_IDLE_MS 60000
+#define HEALTH_BRIDGE_DOWN_MS 5000
 #define HEALTH_USAGE_PCT 90
 
 static void problem(json_t *list, const char *resource, const char *fmt, ...)
@@ -483,6 +485,12 @@ static json_t *problems(void)
 		problem(list, "Locker", "Slave: waiting %lld s for the lock on %s, whose holder "
 			"is unknown (the lock file names nobody)",
 			(long long)(now - lock.waiting_since_ms) / 1000, lock.path);
+	for (struct bridge *b = bridge_first(); b; b = b->next)
+		if (b->down_since && now - b->down_since >= HEALTH_BRIDGE_DOWN_MS)
+			problem(list, "NetworkBridge", "Bridge %s of networkConnector %s is %s, "
+				"not active for %lld s: %s", b->entry, b->nc->name,
+				bridge_state_name(b->state), (long long)(now - b->down_since) / 1000,
+				b->last_error[0] ? b->last_error : "(no error yet)");
 	for (struct queue *q = broker.queues; q; q = q->next)
 		if (!q->nconsumers && queue_size(q) && now - q->consumers_changed_ms >= HEALTH_IDLE_MS)
 			problem(list, q->name, "Queue %s has %zu message(s) and no consumer for %lld s",

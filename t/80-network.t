@@ -96,6 +96,20 @@ test_expect_success 'no message goes back where it came from (bridges both ways)
 	EOF
 '
 
+test_expect_success 'each bridge is a management object: state, remote, forwarded count, demand' '
+	MPORT=$(broker_mgmt_port a) stomp_py <<-\EOF
+	from tmgmt import *
+	m = Mgmt()
+	names = m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,*"})
+	check(len(names) == 1 and "networkConnectorName=net" in names[0], names)
+	br = m.read(names[0])
+	check(br["State"] == "active" and br["RemoteBrokerName"] == "b", br)
+	check(br["EnqueueCounter"] >= 500 and br["LastError"] == "" and br["DownSinceMillis"] == 0, br)
+	check(br["NetworkTTL"] == 1, br)
+	check(m.read(broker_name("a") + ",service=Health", "CurrentStatus") == "Good", "healthy")
+	EOF
+'
+
 test_expect_success 'the remote is killed -9 and comes back: the bridge reconnects; no receipted message lost' '
 	kill_broker b &&
 	log_waits_for a "Bridge tcp://127.0.0.1:$(broker_port b): the connection to" &&
@@ -104,6 +118,17 @@ test_expect_success 'the remote is killed -9 and comes back: the bridge reconnec
 	p = client()
 	for i in range(200):
 	    send_on(p, "/queue/net.back", "m%d" % i, headers={"persistent": "true"})
+	EOF
+	MPORT=$(broker_mgmt_port a) stomp_py <<-\EOF &&
+	import time
+	from tmgmt import *
+	m = Mgmt()
+	name = m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,*"})[0]
+	br = m.read(name)
+	check(br["State"] in ("backing off", "connecting") and "refused" in br["LastError"], br)
+	time.sleep(max(0, 5.2 - (time.time() * 1000 - br["DownSinceMillis"]) / 1000))
+	st = m.read(broker_name("a") + ",service=Health", "CurrentStatus")
+	check("Bridge tcp://127.0.0.1:" in st and "not active for" in st, st)
 	EOF
 	start_broker b &&
 	PORT=$(broker_port b) stomp_py <<-\EOF
