@@ -14,6 +14,13 @@
  * receipted and received, so a test can count lost and duplicated
  * messages exactly, and a summary line on stderr tells how often the
  * clients reconnected and what they sent again.
+ *
+ * A benchmark runs a consumer and a producer side by side (t/bench/run):
+ * the consumer's --ready file says when its subscriptions are in place,
+ * so that the producer starts after them (a topic's messages reach only
+ * the subscribers already there), and --total ends competing consumers
+ * of one queue together once all the messages came, whichever client
+ * took them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,10 +50,13 @@ static const struct ctl_option producer_options[] = {
 static const struct ctl_option consumer_options[] = {
 	{ "destination", true, "DEST", "where to consume from (default queue://tandemctl.load)" },
 	{ "count", true, "N", "messages per client (default 1000; 0: until --timeout passes with none)" },
+	{ "total", true, "N", "all clients stop once N messages came in all (competing consumers; instead of --count)" },
 	{ "parallel", true, "N", "clients, each its own connection and thread (default 1)" },
 	{ "ack", true, "MODE", "auto or client (default auto)" },
+	{ "prefetch", true, "N", "at most N unacknowledged messages in flight per client (activemq.prefetchSize)" },
 	{ "timeout", true, "SEC", "give up when no message came for SEC seconds (default 10)" },
 	{ "received", true, "FILE", "write the sequence number of every message received to FILE, one a line" },
+	{ "ready", true, "FILE", "write a line to FILE (emptied first) once every client has subscribed" },
 	{ "stomp", true, "URI", "the broker's STOMP address or a failover: URI (default: from each node's connectors)" },
 	{ NULL, false, NULL, NULL },
 };
@@ -118,77 +128,26 @@ static void *work(void *arg)
 	return NULL;
 }
 
-static int cmp64(const void *a, const void *b)
+void load_subscribed(struct load *l)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The workers' counts added up, in `sum` (its latencies left empty). */
-static void add_up(const struct worker *w, long n, struct worker *sum)
-{
-	memset(sum, 0, sizeof *sum);
-	for (long i = 0; i < n; i++) {
-		sum->done += w[i].done;
-		sum->receipted += w[i].receipted;
-		sum->resent += w[i].resent;
-		sum->redelivered += w[i].redelivered;
-		sum->reconnects += w[i].reconnects;
-		sum->nlat += w[i].nlat;
+	pthread_mutex_lock(&l->seq_lock);
+	if (++l->subscribed == l->parallel && l->ready_file) {
+		fprintf(l->ready_file, "%s\n", l->label);
+		fflush(l->ready_file);
 	}
+	pthread_mutex_unlock(&l->seq_lock);
 }
 
-/* The run's row; latencies of all workers sorted for percentiles. */
-static json_t *summary(const struct load *l, const char *label, struct worker *w, long n,
-		       double secs)
-{
-	struct worker sum;
-	add_up(w, n, &sum);
-	size_t nlat = sum.nlat;
-	int64_t *all = calloc(nlat + 1, sizeof *all);
-	for (long i = 0, k = 0; all && i < n; i++) {
-		memcpy(all + k, w[i].lat_us, w[i].nlat * sizeof *all);
-		k += (long)w[i].nlat;
-	}
-	if (all)
-		qsort(all, nlat, sizeof *all, cmp64);
-	double p50 = nlat && all ? (double)all[nlat / 2] / 1000 : 0;
-	double p99 = nlat && all ? (double)all[nlat * 99 / 100] / 1000 : 0;
-	free(all);
-	json_t *row = json_pack("{s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:I}", "node", label,
-				"clients", (json_int_t)n, "messages", (json_int_t)sum.done,
-				"seconds", secs, "msgs_per_s", secs > 0 ? (double)sum.done / secs : 0.0,
-				"p50_ms", p50, "p99_ms", p99, "reconnects", (json_int_t)sum.reconnects);
-	if (row && l->producing)
-		json_object_update_new(row, json_pack("{s:I, s:I, s:I}", "sent", (json_int_t)sum.done,
-						      "receipted", (json_int_t)sum.receipted,
-						      "resent", (json_int_t)sum.resent));
-	else if (row)
-		json_object_update_new(row, json_pack("{s:I, s:I}", "received", (json_int_t)sum.done,
-						      "redelivered", (json_int_t)sum.redelivered));
-	return row;
-}
-
-/* The line on stderr that says what failover cost: on stderr so that
- * the table and --json on stdout stay as they are. */
-static void print_counts(const struct load *l, const char *label, const struct worker *w, long n)
-{
-	struct worker sum;
-	add_up(w, n, &sum);
-	if (l->producing)
-		fprintf(stderr, "tandemctl producer: %s: sent %ld, receipted %ld, resent %ld, reconnects %ld\n",
-			label, sum.done, sum.receipted, sum.resent, sum.reconnects);
-	else
-		fprintf(stderr, "tandemctl consumer: %s: received %ld, redelivered %ld, reconnects %ld\n",
-			label, sum.done, sum.redelivered, sum.reconnects);
-}
-
+/* One node's run: the clients in their threads, then the node's row. */
 static void load_at(struct ctl *ctl, const char *label, const char *addr, void *arg)
 {
 	struct load *l = arg;
 	struct worker *w = calloc((size_t)l->parallel, sizeof *w);
 	long started = 0;
-	int64_t start = net_now_ms();
+	l->label = label;
+	l->subscribed = 0;
+	atomic_store(&l->taken, 0);
+	atomic_store(&l->last_ms, net_now_ms());
 	for (long i = 0; w && i < l->parallel; i++) {
 		w[i] = (struct worker){ .load = l, .index = i, .addr = addr };
 		if (pthread_create(&w[i].thread, NULL, work, &w[i])) {
@@ -199,13 +158,22 @@ static void load_at(struct ctl *ctl, const char *label, const char *addr, void *
 	}
 	for (long i = 0; i < started; i++)
 		pthread_join(w[i].thread, NULL);
-	double secs = (double)(net_now_ms() - start) / 1000;
+	bool failed = !w;
 	for (long i = 0; w && i < l->parallel; i++)
-		if (w[i].err[0])
+		if (w[i].err[0]) {
 			ctl_fail(ctl, label, CTL_FAILED, "client %ld: %s", i + 1, w[i].err);
+			failed = true;
+		}
+	/* The clients of a --total run stop quietly when it goes idle: the
+	 * shortfall is the run's to report, once (and only when no client
+	 * failed, whose error says more). */
+	long taken = atomic_load(&l->taken);
+	if (!failed && l->total && taken < l->total)
+		ctl_fail(ctl, label, CTL_FAILED, "%ld of %ld message(s) came in all, then none for %.1fs",
+			 taken, l->total, (double)l->timeout_ms / 1000);
 	if (w) {
-		print_counts(l, label, w, started);
-		ctl_table_add(&l->table, summary(l, label, w, started, secs));
+		load_report_counts(l, label, w, started);
+		ctl_table_add(&l->table, load_report(l, label, w, started));
 	}
 	for (long i = 0; w && i < l->parallel; i++)
 		free(w[i].lat_us);
@@ -233,24 +201,38 @@ static int parse_common(struct ctl *ctl, struct ctl_args *a, struct load *l, lon
 	return 0;
 }
 
-/* Runs the load at --stomp or at every node. The sequence file (option
- * seq_option) is opened first: a run that cannot keep its record does
- * not start. */
+/* Opens a file the run writes (option `option`), when asked: before the
+ * run, so that one that cannot keep its record does not start. 0, or -1
+ * after reporting why. */
+static int open_output(struct ctl *ctl, struct ctl_args *a, const char *option, FILE **f)
+{
+	const char *path = ctl_opt(a, option);
+	if (path && !(*f = fopen(path, "w"))) {
+		ctl_fail(ctl, path, CTL_FAILED, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void close_output(struct ctl *ctl, struct ctl_args *a, const char *option, FILE *f)
+{
+	if (f && fclose(f) != 0)
+		ctl_fail(ctl, ctl_opt(a, option), CTL_FAILED, "%s", strerror(errno));
+}
+
+/* Runs the load at --stomp or at every node. */
 static int run(struct ctl *ctl, struct ctl_args *a, struct load *l, const char *seq_option)
 {
-	const char *path = ctl_opt(a, seq_option);
-	if (path && !(l->seq_file = fopen(path, "w"))) {
-		ctl_fail(ctl, path, CTL_FAILED, "%s", strerror(errno));
-		free(l->dest);
-		return 0;
+	if (open_output(ctl, a, seq_option, &l->seq_file) == 0 &&
+	    open_output(ctl, a, "ready", &l->ready_file) == 0) {
+		pthread_mutex_init(&l->seq_lock, NULL);
+		ctl_table_init(&l->table, cols, sizeof cols / sizeof cols[0]);
+		ctl_each_stomp(ctl, ctl_opt(a, "stomp"), load_at, l);
+		ctl_table_print(&l->table, ctl->json);
+		pthread_mutex_destroy(&l->seq_lock);
 	}
-	pthread_mutex_init(&l->seq_lock, NULL);
-	ctl_table_init(&l->table, cols, sizeof cols / sizeof cols[0]);
-	ctl_each_stomp(ctl, ctl_opt(a, "stomp"), load_at, l);
-	ctl_table_print(&l->table, ctl->json);
-	if (l->seq_file && fclose(l->seq_file) != 0)
-		ctl_fail(ctl, path, CTL_FAILED, "%s", strerror(errno));
-	pthread_mutex_destroy(&l->seq_lock);
+	close_output(ctl, a, seq_option, l->seq_file);
+	close_output(ctl, a, "ready", l->ready_file);
 	free(l->dest);
 	return 0;
 }
@@ -274,8 +256,12 @@ static int consumer(struct ctl *ctl, struct ctl_args *a)
 	const char *ack = ctl_opt(a, "ack");
 	if (ack && strcmp(ack, "auto") && strcmp(ack, "client"))
 		return ctl_usage(a, "--ack is auto or client, not %s", ack);
+	if (ctl_opt(a, "total") && ctl_opt(a, "count"))
+		return ctl_usage(a, "--total and --count exclude each other");
 	l.client_ack = ack && !strcmp(ack, "client");
-	if (parse_common(ctl, a, &l, 0) < 0) {
+	if (parse_common(ctl, a, &l, 0) < 0 ||
+	    ctl_opt_long(a, "total", 0, 1, 1000000000, &l.total) < 0 ||
+	    ctl_opt_long(a, "prefetch", 0, 1, 1000000, &l.prefetch) < 0) {
 		free(l.dest);
 		return -1;
 	}
@@ -291,7 +277,7 @@ const struct ctl_command ctl_cmd_producer = {
 
 const struct ctl_command ctl_cmd_consumer = {
 	"consumer", consumer,
-	"[--destination DEST] [--count N] [--parallel N] [--ack auto|client] [--timeout SEC] "
-	"[--received FILE] [--stomp URI]",
+	"[--destination DEST] [--count N | --total N] [--parallel N] [--ack auto|client] [--prefetch N] "
+	"[--timeout SEC] [--received FILE] [--ready FILE] [--stomp URI]",
 	"STOMP load: receives messages, prints msgs/s and end-to-end latency p50/p99", consumer_options,
 };

@@ -69,6 +69,8 @@ int load_produce(struct worker *w, struct stomp_client *s)
 		if (i > high)
 			pace(l, start, i - 1);
 		int r = send_one(w, s, body, i, want ? rid : NULL, &sent);
+		if (!w->first_us)
+			w->first_us = sent;
 		if (r == 0 && i > high) {
 			high = i;
 			w->done++;
@@ -76,7 +78,8 @@ int load_produce(struct worker *w, struct stomp_client *s)
 			w->resent++;
 		}
 		if (r == 0 && want && (r = stomp_client_receipt(s, rid, l->timeout_ms)) == 0) {
-			load_sample(w, load_wall_us() - sent);
+			w->last_us = load_wall_us();
+			load_sample(w, w->last_us - sent);
 			load_record(l, base + first, base + i);
 			w->receipted += i - first + 1;
 			first = i + 1;

@@ -252,6 +252,7 @@ test_expect_success 'bad usage exits 2' '
 		"dstat nonsense" "send ctl.x" "send ctl.x --body a --file b" "send" \
 		"send ctl.x --priority 10 --body a" "browse" "purge" "--timeout x list" \
 		"dstat --limit" "consumer --ack sometimes" "producer --size 3" "" \
+		"consumer --total 5 --count 5" "consumer --prefetch 0" \
 		"check --max-size 3" "--password p bstat"; do
 		ctl --node $M1 $args >out 2>err
 		code=$?
@@ -271,6 +272,24 @@ test_expect_success 'producer and consumer run a load and print msgs/s' '
 	json_true "rows[0][\"messages\"] == 200 and rows[0][\"msgs_per_s\"] > 0" out.json &&
 	json_true "0 <= rows[0][\"p50_ms\"] <= rows[0][\"p99_ms\"]" out.json &&
 	ctl --node $M1 dstat queues | grep -q "ctl.load *0 "
+'
+
+test_expect_success 'consumer --total, --ready and --prefetch: competing consumers end together, a topic loses nothing' '
+	rm -f ready &&
+	{ ctl --node $M1 --json consumer --destination topic://ctl.bench --total 300 --ready ready \
+		--timeout 20 >topic.json 2>topic.err & } && tpid=$! &&
+	for i in $(seq 100); do [ -s ready ] && break; sleep 0.1; done &&
+	grep -qx "$M1" ready &&
+	ctl --node $M1 producer --destination topic://ctl.bench --count 300 >/dev/null &&
+	wait $tpid &&
+	json_true "rows[0][\"received\"] == 300" topic.json &&
+	{ ctl --node $M1 --json consumer --destination queue://ctl.total --total 300 --parallel 3 \
+		--prefetch 1 --timeout 20 >queue.json & } && qpid=$! &&
+	ctl --node $M1 producer --destination queue://ctl.total --count 300 >/dev/null &&
+	wait $qpid &&
+	json_true "rows[0][\"received\"] == 300 and rows[0][\"clients\"] == 3" queue.json &&
+	ctl --node $M1 consumer --destination queue://ctl.total --total 5 --timeout 1 >out 2>err
+	test $? = 1 && grep -q "0 of 5 message(s) came in all" err
 '
 
 test_expect_success 'producer --stomp and --rate: 200 messages straight to a STOMP port' '
