@@ -514,6 +514,25 @@ static struct bridge *bridge_new(const struct conf_network_connector *nc, const 
 	return b;
 }
 
+struct bridge *bridge_add(const struct conf_network_connector *nc, const char *entry)
+{
+	struct bridge *b = bridge_new(nc, entry);
+	if (!b || !b->naddrs) {
+		log_error("network", "networkConnector %s: cannot use \"%s\" (not "
+			  "tcp://HOST:PORT or failover:(...))", nc->name, entry);
+		if (b) {
+			free(b->addrs);
+			free(b->entry);
+			free(b);
+		}
+		return NULL;
+	}
+	b->next = bridges;
+	bridges = b;
+	connect_next(b);
+	return b;
+}
+
 int bridge_start_all(struct loop *l)
 {
 	loop = l;
@@ -537,28 +556,49 @@ int bridge_start_all(struct loop *l)
 		char **entries = NULL;
 		size_t n = list ? split_top(list, &entries) : 0;
 		for (size_t k = 0; k < n; k++) {
-			struct bridge *b = entries[k] ? bridge_new(nc, entries[k]) : NULL;
-			if (!b || !b->naddrs) {
-				log_error("network", "networkConnector %s: cannot use \"%s\" (not "
-					  "tcp://HOST:PORT or failover:(...))", nc->name,
-					  entries[k] ? entries[k] : "(out of memory)");
-				free(entries[k]);
-				if (b) {
-					free(b->addrs);
-					free(b->entry);
-					free(b);
-				}
-				continue;
-			}
+			if (entries[k])
+				bridge_add(nc, entries[k]);
+			else
+				log_error("network", "networkConnector %s: out of memory", nc->name);
 			free(entries[k]);
-			b->next = bridges;
-			bridges = b;
-			connect_next(b);
 		}
 		free(entries);
 		free(inner);
 	}
 	return 0;
+}
+
+/* Closes b and frees it; the caller has unlinked it. */
+static void bridge_free(struct bridge *b)
+{
+	drop_all_demand(b);
+	if (b->timer)
+		loop_del_timer(loop, b->timer);
+	if (b->connecting_fd >= 0) {
+		loop_del_fd(loop, b->connecting_fd);
+		close(b->connecting_fd);
+	}
+	if (b->conn) {
+		b->conn->state = NULL;
+		conn_close(b->conn, "bridge stopping");
+	}
+	stomp_parser_free(b->parser);
+	for (size_t i = 0; i < b->naddrs; i++)
+		free(b->addrs[i]);
+	free(b->addrs);
+	free(b->remote_name);
+	free(b->entry);
+	free(b);
+}
+
+void bridge_remove(struct bridge *b)
+{
+	for (struct bridge **p = &bridges; *p; p = &(*p)->next)
+		if (*p == b) {
+			*p = b->next;
+			bridge_free(b);
+			return;
+		}
 }
 
 void bridge_stop_all(void)
@@ -567,23 +607,6 @@ void bridge_stop_all(void)
 	while (bridges) {
 		struct bridge *b = bridges;
 		bridges = b->next;
-		drop_all_demand(b);
-		if (b->timer)
-			loop_del_timer(loop, b->timer);
-		if (b->connecting_fd >= 0) {
-			loop_del_fd(loop, b->connecting_fd);
-			close(b->connecting_fd);
-		}
-		if (b->conn) {
-			b->conn->state = NULL;
-			conn_close(b->conn, "broker stopping");
-		}
-		stomp_parser_free(b->parser);
-		for (size_t i = 0; i < b->naddrs; i++)
-			free(b->addrs[i]);
-		free(b->addrs);
-		free(b->remote_name);
-		free(b->entry);
-		free(b);
+		bridge_free(b);
 	}
 }

@@ -61,6 +61,13 @@ struct bridge {
 int bridge_start_all(struct loop *l);
 /* Stops them: connections closed, unacknowledged messages given back. */
 void bridge_stop_all(void);
+/* One more bridge of nc (a discovered remote): entry is tcp://HOST:PORT or
+ * failover:(...). It connects at once and retries for ever; NULL (logged)
+ * when the entry is no address. Only between bridge_start_all() and
+ * bridge_stop_all(). */
+struct bridge *bridge_add(const struct conf_network_connector *nc, const char *entry);
+/* Closes one bridge (its remote went away) and frees it. */
+void bridge_remove(struct bridge *b);
 /* Every bridge, for management. */
 struct bridge *bridge_first(void);
 const char *bridge_state_name(enum bridge_state s);
