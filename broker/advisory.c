@@ -1,11 +1,12 @@
 /*
- * advisory.c - consumer advisories for queues (see advisory.h).
+ * advisory.c - consumer advisories for queues and topics (see advisory.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "advisory.h"
+#include "bridge.h"
 #include "broker.h"
 #include "config.h"
 #include "consumer.h"
@@ -14,8 +15,12 @@
 #include "message.h"
 #include "queue.h"
 
-/* Names of queues whose consumers changed this iteration (owned). */
-static char **changed;
+/* Destinations whose consumers changed this iteration (names owned). */
+struct change {
+	enum dest_type type;
+	char *name;
+};
+static struct change *changed;
 static size_t nchanged, capchanged;
 
 static bool anyone_listens(void)
@@ -26,31 +31,37 @@ static bool anyone_listens(void)
 	return false;
 }
 
-void advisory_queue_changed(struct queue *q)
+void advisory_changed(enum dest_type type, const char *name)
 {
-	if (q->kind != QUEUE_NAMED || !anyone_listens())
+	/* The broker's own topics (advisories among them) are nobody's demand. */
+	if (!strncmp(name, "ActiveMQ.", 9) || !anyone_listens())
 		return;
 	for (size_t i = 0; i < nchanged; i++)
-		if (!strcmp(changed[i], q->name))
+		if (changed[i].type == type && !strcmp(changed[i].name, name))
 			return;
 	if (nchanged == capchanged) {
 		size_t cap = capchanged ? capchanged * 2 : 16;
-		char **n = realloc(changed, cap * sizeof *n);
+		struct change *n = realloc(changed, cap * sizeof *n);
 		if (!n)
 			return;	/* the next change says it again */
 		changed = n;
 		capchanged = cap;
 	}
-	char *name = strdup(q->name);
-	if (name)
-		changed[nchanged++] = name;
+	char *copy = strdup(name);
+	if (copy)
+		changed[nchanged++] = (struct change){ type, copy };
 }
 
 void advisory_replay(void)
 {
 	for (struct queue *q = broker.queues; q; q = q->next)
 		if (q->nconsumers)
-			advisory_queue_changed(q);
+			advisory_changed(DEST_QUEUE, q->name);
+	for (struct consumer *c = broker.topic_consumers; c; c = c->next)
+		advisory_changed(DEST_TOPIC, c->dest);
+	for (struct durable *d = broker.durables; d; d = d->next)
+		if (d->active)
+			advisory_changed(DEST_TOPIC, d->topic);
 }
 
 long advisory_local_consumers(const struct queue *q)
@@ -61,29 +72,79 @@ long advisory_local_consumers(const struct queue *q)
 	return n;
 }
 
-static void publish(const char *queue, long count)
+/* What a destination's consumers add up to: local ones, and per remote
+ * broker the least hops of the bridges' demand ("B:1,C:2"). */
+struct tally {
+	long local;
+	char demand[1024];
+	size_t len;
+};
+
+static void count(struct tally *t, const struct consumer *c)
 {
+	const char *remote;
+	int hops;
+	if (!c->network) {
+		t->local++;
+		return;
+	}
+	if (!bridge_consumer_demand(c, &remote, &hops) || t->len >= sizeof t->demand - 1)
+		return;
+	/* One entry per remote broker: a conduit bridge has one consumer per
+	 * destination, so repeats are rare and harmless. */
+	t->len += (size_t)snprintf(t->demand + t->len, sizeof t->demand - t->len, "%s%s:%d",
+				   t->len ? "," : "", remote, hops);
+	if (t->len >= sizeof t->demand)
+		t->len = sizeof t->demand - 1;
+}
+
+static void tally(enum dest_type type, const char *name, struct tally *t)
+{
+	memset(t, 0, sizeof *t);
+	if (type == DEST_QUEUE) {
+		struct queue *q = broker_queue(name, false);
+		for (const struct binding *b = q ? q->bhead : NULL; b; b = b->qnext)
+			count(t, b->consumer);
+		return;
+	}
+	for (const struct consumer *c = broker.topic_consumers; c; c = c->next)
+		if (!strcmp(c->dest, name))
+			count(t, c);
+	for (const struct durable *d = broker.durables; d; d = d->next)
+		if (d->active && !strcmp(d->topic, name))
+			count(t, d->active);
+}
+
+static void publish(enum dest_type type, const char *name)
+{
+	struct tally t;
+	tally(type, name, &t);
 	char num[24], *dest = NULL;
-	snprintf(num, sizeof num, "%ld", count);
-	struct header *h = calloc(2, sizeof *h);
+	snprintf(num, sizeof num, "%ld", t.local);
+	struct header *h = calloc(3, sizeof *h);
 	if (h) {
 		h[0] = (struct header){ strdup("consumerCount"), strdup(num) };
 		h[1] = (struct header){ strdup("brokerName"), strdup(broker.cfg->broker_name) };
-		if (!h[0].name || !h[0].value || !h[1].name || !h[1].value) {
-			headers_free(h, 2);
-			h = NULL;
-		}
+		h[2] = (struct header){ strdup(ADVISORY_DEMAND_HEADER), strdup(t.demand) };
+		for (size_t i = 0; i < 3; i++)
+			if (!h[i].name || !h[i].value) {
+				headers_free(h, 3);
+				h = NULL;
+				break;
+			}
 	}
-	if (asprintf(&dest, ADVISORY_QUEUE_PREFIX "%s", queue) < 0)
+	if (asprintf(&dest, "%s%s", type == DEST_QUEUE ? ADVISORY_QUEUE_PREFIX
+			: ADVISORY_TOPIC_PREFIX, name) < 0)
 		dest = NULL;
 	/* message_new_take frees what it was given when it fails. */
-	struct message *m = h ? message_new_take(broker_new_message_id(), DEST_TOPIC, dest, h, 2,
+	struct message *m = h ? message_new_take(broker_new_message_id(), DEST_TOPIC, dest, h, 3,
 						 calloc(1, 1), 0) : NULL;
 	if (!h)
 		free(dest);
 	char err[256] = "out of memory";
 	if (!m || broker_send(m, err, sizeof err) < 0)
-		log_warn("broker", "Advisory for queue %s not sent: %s", queue, err);
+		log_warn("broker", "Advisory for %s %s not sent: %s",
+			 type == DEST_QUEUE ? "queue" : "topic", name, err);
 	message_unref(m);
 }
 
@@ -91,22 +152,21 @@ void advisory_flush(void)
 {
 	/* Publishing runs broker code that may change consumers again:
 	 * take the list first. */
-	char **names = changed;
+	struct change *list = changed;
 	size_t n = nchanged;
 	changed = NULL;
 	nchanged = capchanged = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct queue *q = broker_queue(names[i], false);
-		publish(names[i], q ? advisory_local_consumers(q) : 0);
-		free(names[i]);
+		publish(list[i].type, list[i].name);
+		free(list[i].name);
 	}
-	free(names);
+	free(list);
 }
 
 void advisory_free(void)
 {
 	for (size_t i = 0; i < nchanged; i++)
-		free(changed[i]);
+		free(changed[i].name);
 	free(changed);
 	changed = NULL;
 	nchanged = capchanged = 0;

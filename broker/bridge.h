@@ -26,6 +26,9 @@
 #include <stdint.h>
 
 #define NETWORK_PATH_HEADER "tandem-broker-path"
+/* Set on a message a bridge sends back to a broker of its path because
+ * nobody consumes it here any more (replayWhenNoConsumers). */
+#define NETWORK_REPLAY_HEADER "tandem-replay"
 
 struct conf_network_connector;
 struct conn;
@@ -71,7 +74,11 @@ void bridge_remove(struct bridge *b);
 /* Every bridge, for management. */
 struct bridge *bridge_first(void);
 const char *bridge_state_name(enum bridge_state s);
-/* The queues the remote wants, comma-separated, into out. */
+/* When c is a bridge's consumer: the remote broker it forwards to and
+ * how many bridges away the consumers it stands for are (advisory.h). */
+struct consumer;
+bool bridge_consumer_demand(const struct consumer *c, const char **remote, int *hops);
+/* The destinations the remote wants, comma-separated, into out. */
 void bridge_demand_text(const struct bridge *b, char *out, size_t outlen);
 
 #endif

@@ -111,7 +111,8 @@ static int send_to_topic(struct message *m)
 {
 	bool written = false;
 	for (struct consumer *c = broker.topic_consumers; c; c = c->next) {
-		if (!dest_match(c->dest, m->dest) || !consumer_selects(c, m))
+		if (!dest_match(c->dest, m->dest) || !consumer_selects(c, m) ||
+		    (c->ops->wants && !c->ops->wants(c, m)))
 			continue;
 		if (queue_enqueue(c->own, m, false) < 0)
 			return -1;

@@ -338,6 +338,15 @@ static void on_policy_entry(struct loader *ld, xmlNode *n)
 	}
 	attr_bool(ld, n, "producerFlowControl", &p->producer_flow_control);
 	attr_size(ld, n, "memoryLimit", &p->memory_limit);
+	p->replay_when_no_consumers = true;
+}
+
+static void on_bridge_filter_factory(struct loader *ld, xmlNode *n)
+{
+	struct config *cfg = ld->cfg;
+	if (cfg->npolicies)
+		attr_bool(ld, n, "replayWhenNoConsumers",
+			  &cfg->policies[cfg->npolicies - 1].replay_when_no_consumers);
 }
 
 static void on_pending_limit(struct loader *ld, xmlNode *n)
@@ -387,6 +396,47 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 	attr_bool(ld, n, "decreaseNetworkConsumerPriority", &nc->decrease_network_consumer_priority);
 	attr_bool(ld, n, "conduitSubscriptions", &nc->conduit_subscriptions);
 	attr_bool(ld, n, "duplex", &nc->duplex);
+	nc->message_ttl = nc->consumer_ttl = nc->network_ttl;
+	attr_int(ld, n, "messageTTL", 1, &nc->message_ttl);
+	attr_int(ld, n, "consumerTTL", 1, &nc->consumer_ttl);
+	attr_string(ld, n, "userName", &nc->user_name);
+	attr_string(ld, n, "password", &nc->password);
+	bool temp_dests = false;
+	attr_bool(ld, n, "bridgeTempDestinations", &temp_dests);
+	if (nc->duplex || temp_dests)
+		log_warn("config", "%s:%d: networkConnector %s: %s=\"true\" is not served by this "
+			 "version of Tandem: ignored", ld->file, nc->line, nc->name,
+			 nc->duplex ? "duplex" : "bridgeTempDestinations");
+}
+
+/* <queue physicalName=".."/> or <topic .../> in one of a networkConnector's
+ * destination lists (the parent says which). */
+static void on_network_destination(struct loader *ld, xmlNode *n)
+{
+	struct config *cfg = ld->cfg;
+	if (!cfg->nnetwork_connectors || !n->parent)
+		return;
+	struct conf_network_connector *nc = &cfg->network_connectors[cfg->nnetwork_connectors - 1];
+	const char *list = (const char *)n->parent->name;
+	struct conf_dest_filters *f = !strcmp(list, "excludedDestinations") ? &nc->excluded
+		: !strcmp(list, "staticallyIncludedDestinations") ? &nc->statically_included
+		: &nc->dynamically_included;
+	char *name = attr(ld, n, "physicalName");
+	if (!name || !*name) {
+		log_error("config", "%s:%d: <%s> in <%s> needs physicalName=\"...\"", ld->file,
+			  (int)xmlGetLineNo(n), (const char *)n->name, list);
+		ld->failed = true;
+		free(name);
+		return;
+	}
+	struct conf_dest_filter *v = realloc(f->v, (f->n + 1) * sizeof *v);
+	if (!v) {
+		ld->failed = true;
+		free(name);
+		return;
+	}
+	f->v = v;
+	v[f->n++] = (struct conf_dest_filter){ !strcmp((const char *)n->name, "topic"), name };
 }
 
 static void on_kahadb(struct loader *ld, xmlNode *n)
@@ -526,8 +576,8 @@ static void on_user(struct loader *ld, xmlNode *n)
 
 static const char *const destination_attrs[] = { "physicalName", NULL };
 static const struct element destination_list[] = {
-	{ "queue", destination_attrs, NULL, NULL },
-	{ "topic", destination_attrs, NULL, NULL },
+	{ "queue", destination_attrs, on_network_destination, NULL },
+	{ "topic", destination_attrs, on_network_destination, NULL },
 	{ "tempQueue", no_attrs, NULL, NULL },
 	{ "tempTopic", no_attrs, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
@@ -558,8 +608,17 @@ static const struct element pending_strategies[] = {
 	{ "constantPendingMessageLimitStrategy", limit_attrs, on_pending_limit, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
+static const char *const filter_factory_attrs[] = {
+	"replayWhenNoConsumers", "replayDelay", "selectorAware", "rateLimit", "rateDuration", NULL,
+};
+static const struct element bridge_filter_factories[] = {
+	{ "conditionalNetworkBridgeFilterFactory", filter_factory_attrs, on_bridge_filter_factory,
+	  NULL },
+	{ NULL, NULL, NULL, NULL },
+};
 static const struct element policy_entry_children[] = {
 	{ "pendingMessageLimitStrategy", no_attrs, NULL, pending_strategies },
+	{ "networkBridgeFilterFactory", no_attrs, NULL, bridge_filter_factories },
 	{ NULL, NULL, NULL, NULL },
 };
 static const char *const policy_entry_attrs[] = {
@@ -983,8 +1042,18 @@ void config_free(struct config *cfg)
 	}
 	free(cfg->connectors);
 	for (size_t i = 0; i < cfg->nnetwork_connectors; i++) {
-		free(cfg->network_connectors[i].name);
-		free(cfg->network_connectors[i].uri);
+		struct conf_network_connector *nc = &cfg->network_connectors[i];
+		free(nc->name);
+		free(nc->uri);
+		free(nc->user_name);
+		free(nc->password);
+		struct conf_dest_filters *lists[] = { &nc->excluded, &nc->dynamically_included,
+						      &nc->statically_included };
+		for (size_t k = 0; k < 3; k++) {
+			for (size_t j = 0; j < lists[k]->n; j++)
+				free(lists[k]->v[j].pattern);
+			free(lists[k]->v);
+		}
 	}
 	free(cfg->network_connectors);
 	for (size_t i = 0; i < cfg->npolicies; i++)
@@ -1004,6 +1073,14 @@ void config_free(struct config *cfg)
 	free(cfg->management_host);
 	free(cfg->web_host);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+bool config_dest_filtered(const struct conf_dest_filters *f, bool topic, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].topic == topic && dest_match(f->v[i].pattern, name))
+			return true;
+	return false;
 }
 
 const struct conf_policy *config_policy_for(const struct config *cfg, bool topic,

@@ -43,15 +43,33 @@ struct conf_connector {
 	int line;
 };
 
+/* One <queue physicalName=".."/> or <topic .../> of a networkConnector's
+ * destination lists; the name may hold wildcards. */
+struct conf_dest_filter {
+	bool topic;
+	char *pattern;
+};
+
+struct conf_dest_filters {
+	struct conf_dest_filter *v;
+	size_t n;
+};
+
 struct conf_network_connector {
 	char *name;		/* default "bridge" as ActiveMQ */
 	char *uri;		/* static:(...) or multicast://... */
 	bool dynamic_only;
 	int network_ttl;	/* default 1 */
+	int message_ttl;	/* hops a message may make; networkTTL unless set */
+	int consumer_ttl;	/* hops demand may travel; networkTTL unless set */
 	int prefetch_size;	/* default 1000 */
 	bool decrease_network_consumer_priority;
 	bool conduit_subscriptions;	/* default true */
 	bool duplex;
+	char *user_name, *password;	/* the bridge's login at the remote; NULL: none */
+	struct conf_dest_filters excluded;
+	struct conf_dest_filters dynamically_included;	/* none: every destination */
+	struct conf_dest_filters statically_included;	/* forwarded without demand */
 	int line;
 };
 
@@ -62,6 +80,11 @@ struct conf_policy {
 	long pending_message_limit;	/* constantPendingMessageLimitStrategy@limit; -1 none */
 	long long memory_limit;		/* memoryLimit; 0 none */
 	bool producer_flow_control;	/* default true */
+	/* conditionalNetworkBridgeFilterFactory@replayWhenNoConsumers: a
+	 * message a bridge brought here may go back once this broker has no
+	 * consumers for it. Tandem's default is true (ActiveMQ's false): a
+	 * message must not be stranded where nobody consumes it. */
+	bool replay_when_no_consumers;
 	int line;
 };
 
@@ -139,6 +162,9 @@ int config_parse_port(const char *s, int *out);		/* 0..65535 */
  * of that form. */
 int config_parse_connector_uri(const char *uri, struct conf_connector *c,
 			       char *why, size_t whylen);
+
+/* True when one of the filters names that destination. */
+bool config_dest_filtered(const struct conf_dest_filters *f, bool topic, const char *name);
 
 /* The policy for a destination, or NULL (first matching entry wins). */
 const struct conf_policy *config_policy_for(const struct config *cfg,

@@ -70,6 +70,7 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 		}
 		d->active = c;
 		c->durable = d;
+		advisory_changed(DEST_TOPIC, d->topic);
 		return 0;
 	}
 	static uint64_t subscribers;
@@ -84,6 +85,7 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 	if (pol && pol->pending_message_limit >= 0)
 		c->own->pending_limit = pol->pending_message_limit;
 	list_add(&broker.topic_consumers, c);
+	advisory_changed(DEST_TOPIC, c->dest);
 	return 0;
 }
 
@@ -141,8 +143,9 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 		consumer_close(c);
 		return NULL;
 	}
-	/* A new listener to the queue advisories learns the present. */
-	if (spec->type == DEST_TOPIC && dest_match(spec->dest, ADVISORY_QUEUE_PREFIX "x"))
+	/* A new listener to the advisories learns the present. */
+	if (spec->type == DEST_TOPIC && (dest_match(spec->dest, ADVISORY_QUEUE_PREFIX "x") ||
+					 dest_match(spec->dest, ADVISORY_TOPIC_PREFIX "x")))
 		advisory_replay();
 	return c;
 }
@@ -174,9 +177,12 @@ void consumer_close(struct consumer *c)
 	if (c->own) {
 		list_del(&broker.topic_consumers, c);
 		queue_free(c->own, false);
+		advisory_changed(DEST_TOPIC, c->dest);
 	}
-	if (c->durable && c->durable->active == c)
+	if (c->durable && c->durable->active == c) {
 		c->durable->active = NULL;
+		advisory_changed(DEST_TOPIC, c->durable->topic);
+	}
 	selector_free(c->selector);
 	free(c->selector_text);
 	free(c->id);

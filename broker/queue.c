@@ -317,8 +317,8 @@ int queue_bind(struct queue *q, struct consumer *c)
 	c->bindings = b;
 	q->nconsumers++;
 	q->consumers_changed_ms = broker.now_wall;
-	if (!c->network)
-		advisory_queue_changed(q);
+	if (q->kind == QUEUE_NAMED)
+		advisory_changed(DEST_QUEUE, q->name);
 	queue_schedule(q);
 	return 0;
 }
@@ -348,8 +348,8 @@ void queue_unbind(struct binding *b)
 		*pp = b->cnext;
 	q->nconsumers--;
 	q->consumers_changed_ms = broker.now_wall;
-	if (!c->network)
-		advisory_queue_changed(q);
+	if (q->kind == QUEUE_NAMED)
+		advisory_changed(DEST_QUEUE, q->name);
 	free(b);
 }
 

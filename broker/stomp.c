@@ -411,18 +411,28 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 /* A message from a bridge is dropped when it already came (a resend after
  * a lost RECEIPT) or when it passed through this broker before (a loop in
  * the network: the broker path names every broker it left). */
+/* A message from another broker's bridge: refused (silently: the bridge
+ * has done its part) when it went through here before, unless it is a
+ * replay (bridge.h), or when it is a resend. A queue message's resend
+ * comes by the same path; a replay of it by a longer one, so the path is
+ * part of what identifies it. A topic message is taken once by id, by
+ * whichever path it came first. */
 static bool network_accepts(const struct message *m)
 {
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
+	bool replay = header_get(m->headers, m->nheaders, NETWORK_REPLAY_HEADER) != NULL;
 	size_t len = strlen(broker.cfg->broker_name);
-	for (const char *p = path; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+	for (const char *p = path; !replay && p && *p;
+	     p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
 		if (strcspn(p, ",") == len && !strncmp(p, broker.cfg->broker_name, len)) {
 			log_debug("stomp", "Dropped %s: it went through %s before (%s)", m->id,
 				  broker.cfg->broker_name, path);
 			return false;
 		}
 	}
-	if (dedupe_seen(m->id)) {
+	char key[1024];
+	snprintf(key, sizeof key, "%s|%s", m->id, m->dest_type == DEST_QUEUE && path ? path : "");
+	if (dedupe_seen(key)) {
 		log_debug("stomp", "Dropped %s: a bridge sent it again", m->id);
 		return false;
 	}

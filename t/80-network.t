@@ -8,12 +8,17 @@
 MGMT_PORT=auto
 # Two brokers bridged both ways, as the seed's masters are: each one's
 # port is chosen first, so that the other's configuration can name it.
+# a also never forwards net.private.* and always forwards net.static.
 net() {
 	echo "<networkConnectors><networkConnector name=\"net\" uri=\"static:(tcp://127.0.0.1:$1)\"
-	  prefetchSize=\"${2:-1000}\" decreaseNetworkConsumerPriority=\"true\"/></networkConnectors>"
+	  prefetchSize=\"1000\" decreaseNetworkConsumerPriority=\"true\">${2:-}
+	  </networkConnector></networkConnectors>"
 }
 mkdir -p a b && free_port >a/port && free_port >b/port &&
-BROKER_EXTRA=$(net "$(cat b/port)") broker_config a &&
+BROKER_EXTRA=$(net "$(cat b/port)" "
+	  <excludedDestinations><queue physicalName=\"net.private.>\"/></excludedDestinations>
+	  <staticallyIncludedDestinations><queue physicalName=\"net.static\"/></staticallyIncludedDestinations>"
+	) broker_config a &&
 BROKER_EXTRA=$(net "$(cat a/port)") broker_config b || exit 1
 start_broker a && start_broker b || exit 1
 log_waits_for a "Network connection between a and b" || exit 1
@@ -93,6 +98,73 @@ test_expect_success 'no message goes back where it came from (bridges both ways)
 	check(len(got) == len(set(got)), "no duplicates: %d of %d" % (len(got), len(set(got))))
 	check(sorted(got) == sorted("m%d" % i for i in range(50)),
 	      "what the local consumer did not take went to b, once: %d" % len(got))
+	EOF
+'
+
+test_expect_success 'stranding: b holds messages when its consumer leaves; a consumer on a gets them all, once (replayWhenNoConsumers)' '
+	PORT=$(broker_port b) stomp_py <<-\EOF
+	import os, time
+	from tstomp import *
+	from tmgmt import *
+	size = queue_size
+	ma, mb = Mgmt(mport("a")), Mgmt(mport("b"))
+	far = subscriber("/queue/net.strand", ack="client", headers={"activemq.prefetchSize": "1"})
+	until("demand reached a", lambda: log_has("a", "queue://net.strand on b: forwarding"))
+	p = client(port("a"))
+	for i in range(50):
+	    send_on(p, "/queue/net.strand", "m%d" % i, headers={"persistent": "true"})
+	first = far.wait(1)[0]
+	until("all 50 moved to b", lambda: size(ma, "a", "net.strand") == 0 and size(mb, "b", "net.strand") == 50)
+	far.conn.disconnect()
+	near = subscriber("/queue/net.strand", port("a"))
+	got = near.wait(50)
+	bodies = sorted(m.body for m in got)
+	check(bodies == sorted("m%d" % i for i in range(50)), "all 50 back at a, once: %d" % len(bodies))
+	check(any(m.headers.get("tandem-replay") for m in got), "b sent them back as replays")
+	until("b empty", lambda: size(mb, "b", "net.strand") == 0)
+	near.sync()
+	check(not near.messages, "nothing more: %d" % len(near.messages))
+	EOF
+'
+
+test_expect_success 'topics: a subscriber on b gets what is published on a, once; nothing comes back to a' '
+	PORT=$(broker_port b) stomp_py <<-\EOF
+	import os, time
+	from tstomp import *
+	from tmgmt import until, log_has
+	far = subscriber("/topic/net.news")
+	near = subscriber("/topic/net.news", port("a"))
+	until("topic demand reached a", lambda: log_has("a", "topic://net.news on b: forwarding"))
+	p = client(port("a"))
+	for i in range(100):
+	    p.conn.send("/topic/net.news", "n%d" % i)
+	p.sync()
+	check([m.body for m in far.wait(100)] == ["n%d" % i for i in range(100)], "b: all 100 in order")
+	check([m.body for m in near.wait(100)] == ["n%d" % i for i in range(100)], "a: all 100 in order")
+	time.sleep(0.5)
+	far.sync(); near.sync()
+	check(not far.messages and not near.messages,
+	      "no copies: %d more at b, %d more at a" % (len(far.messages), len(near.messages)))
+	EOF
+'
+
+test_expect_success 'excludedDestinations stay home; staticallyIncludedDestinations go without demand' '
+	PORT=$(broker_port b) stomp_py <<-\EOF
+	import os, time
+	from tstomp import *
+	from tmgmt import *
+	far = subscriber("/queue/net.private.x")
+	p = client(port("a"))
+	send_on(p, "/queue/net.private.x", "secret", headers={"persistent": "true"})
+	for i in range(5):
+	    send_on(p, "/queue/net.static", "s%d" % i, headers={"persistent": "true"})
+	ma, mb = Mgmt(mport("a")), Mgmt(mport("b"))
+	until("the 5 static messages reached b, which has no consumer",
+	      lambda: queue_size(mb, "b", "net.static") == 5)
+	time.sleep(0.5)
+	far.sync()
+	check(not far.messages, "the excluded queue was not forwarded: %r" % [m.body for m in far.messages])
+	check(ma.read(queue_name("a", "net.private.x"), "QueueSize") == 1, "it waits at a")
 	EOF
 '
 

@@ -71,3 +71,24 @@ class Mgmt:
     def close(self):
         self.f.close()
         self.sock.close()
+
+
+def until(what, pred, timeout=None):
+    """Polls pred until it is true; fails with `what` after WAIT seconds."""
+    import time
+    end = time.time() + (timeout or WAIT)
+    while not pred():
+        check(time.time() < end, "waited for: %s" % what)
+        time.sleep(0.05)
+
+
+def queue_size(m, broker, queue):
+    """QueueSize of a queue on broker through Mgmt m; 0 while it does not exist."""
+    r = m.req({"type": "read", "mbean": queue_name(broker, queue), "attribute": "QueueSize"})
+    return r["value"] if r and r.get("status") == 200 else 0
+
+
+def log_has(broker, text):
+    """Whether broker's log (in the test's trash) holds text."""
+    with open(os.path.join(os.environ["TRASH"], broker, "log")) as f:
+        return text in f.read()

@@ -133,6 +133,14 @@ def client(p=None, version="1.2", login=None, passcode=None, headers=None,
     return c
 
 
+def subscriber(dest, p=None, ack="auto", headers=None):
+    """A Client on port p subscribed to dest, the subscription in place."""
+    c = client(p)
+    c.conn.subscribe(dest, id="1", ack=ack, headers=headers or {})
+    c.sync()
+    return c
+
+
 def send(p, dest, body, receipt=True, headers=None, version="1.2"):
     """Sends one message on a fresh connection, waiting for its receipt."""
     c = client(p, version)
