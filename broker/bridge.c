@@ -668,10 +668,13 @@ int bridge_start_all(struct loop *l)
 	const struct config *cfg = broker.cfg;
 	for (size_t i = 0; i < cfg->nnetwork_connectors; i++) {
 		const struct conf_network_connector *nc = &cfg->network_connectors[i];
+		/* discovery.c adds one bridge per broker it hears of. */
+		if (!strncmp(nc->uri, "multicast:", 10))
+			continue;
 		if (strncmp(nc->uri, "static:", 7)) {
 			log_warn("network", "networkConnector %s: %s discovery is not served by "
-				 "this version of Tandem yet (only static:(...)): no bridges",
-				 nc->name, nc->uri);
+				 "this version of Tandem yet (static:(...) and multicast:// are): "
+				 "no bridges", nc->name, nc->uri);
 			continue;
 		}
 		const char *list = nc->uri + 7;

@@ -24,6 +24,7 @@
 #include "connector.h"
 #include "consumer.h"
 #include "dedupe.h"
+#include "discovery.h"
 #include "flow.h"
 #include "locker.h"
 #include "log.h"
@@ -576,7 +577,7 @@ static int serve(void)
 			return -1;
 		broker.nconnectors++;
 	}
-	if (bridge_start_all(broker.loop) < 0)
+	if (bridge_start_all(broker.loop) < 0 || discovery_start(broker.loop) < 0)
 		return -1;
 	log_info("broker", "Tandem broker %s started", cfg->broker_name);
 	return 0;
@@ -593,6 +594,7 @@ static void keep_node(void *p)
  * (another broker may own the store now). */
 static void stop_serving(bool clean)
 {
+	discovery_stop();
 	bridge_stop_all();
 	for (size_t i = 0; i < broker.nconnectors; i++)
 		connector_stop(&broker.connectors[i]);

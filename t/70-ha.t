@@ -190,7 +190,9 @@ test_expect_success 'fencing: a removed lock file demotes the master, which take
 '
 
 # seed_node N NAME: the seed's activemq-nodeN.xml in NAME/broker.xml,
-# rewritten only for ports and directories (and 127.0.0.1 for 0.0.0.0).
+# rewritten only for ports and directories (and 127.0.0.1 for 0.0.0.0),
+# and without multicast discovery: it would go out on the host's network
+# (t/82-multicast.t tests it inside namespaces of its own).
 seed_node() {
 	mkdir -p "$TRASH/$2" &&
 	free_port >"$TRASH/$2/port" && cp "$TRASH/$2/port" "$TRASH/$2/stomp_port" &&
@@ -201,6 +203,7 @@ seed_node() {
 	    -e "s|connectorPort=\"110[01]\"|connectorPort=\"$(cat "$TRASH/$2/mgmt_port")\"|" \
 	    -e "s|/data/data|$TRASH/seedpair/kahadb|" \
 	    -e "s|\${activemq.conf}|$TRASH/$2|" -e "s|\${activemq.data}|$TRASH/$2|" \
+	    -e "/<networkConnectors>/,/<\/networkConnectors>/d" -e "s| discoveryUri=\"multicast://default\"||" \
 	    "$TEST_ROOT/t/data/seed/activemq-node$1.xml" >"$TRASH/$2/broker.xml"
 }
 
