@@ -23,6 +23,7 @@
 #include "consumer.h"
 #include "log.h"
 #include "loop.h"
+#include "netflow.h"
 #include "proto.h"
 #include "stomp_frame.h"
 
@@ -354,6 +355,7 @@ static void on_receipt(struct bridge *b, const char *id)
 	for (struct bridge_demand *d = b->demands; d; d = d->next) {
 		struct qentry *e = consumer_find(d->consumer, delivery, NULL);
 		if (e) {
+			netflow_count(b->remote_name, NETFLOW_OUTBOUND, d->type, e->msg->dest);
 			consumer_ack(d->consumer, e, false);
 			b->forwarded++;
 			return;
@@ -427,8 +429,11 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 {
 	if (!strcmp(f->command, "CONNECTED")) {
 		const char *name = stomp_frame_header(f, "tandem-broker");
+		const char *id = stomp_frame_header(f, "tandem-broker-id");
 		free(b->remote_name);
+		free(b->remote_id);
 		b->remote_name = strdup(name ? name : b->remote_addr);
+		b->remote_id = id ? strdup(id) : NULL;
 		if (b->remote_name && !strcmp(b->remote_name, broker.cfg->broker_name)) {
 			fail(b, "%s is this broker itself", b->remote_addr);
 			return;
@@ -500,6 +505,19 @@ static const struct proto bridge_proto = {
 	"bridge", "network bridge", NULL, NULL, bridge_on_data, bridge_on_drain, bridge_on_close,
 };
 
+/* HOST:PORT of this end of a connected socket, for management. */
+static void local_address(int fd, char *out, size_t outlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[48], port[8];	/* numeric: an IPv6 address fits */
+	out[0] = '\0';
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof host, port, sizeof port,
+			NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+		snprintf(out, outlen, "%s:%s", host, port);
+}
+
 /* The non-blocking connect() finished: start the STOMP handshake. */
 static void on_connected(struct loop *l, int fd, int events, void *ctx)
 {
@@ -515,6 +533,7 @@ static void on_connected(struct loop *l, int fd, int events, void *ctx)
 	}
 	loop_del_fd(l, fd);
 	b->connecting_fd = -1;
+	local_address(fd, b->local_addr, sizeof b->local_addr);
 	b->conn = conn_new(l, NULL, fd, b->remote_addr, NULL);
 	if (!b->conn || !(b->parser = stomp_parser_new(BRIDGE_MAX_FRAME))) {
 		fail(b, "out of memory");
@@ -687,7 +706,9 @@ int bridge_start_all(struct loop *l)
 		char **entries = NULL;
 		size_t n = list ? split_top(list, &entries) : 0;
 		for (size_t k = 0; k < n; k++) {
-			if (entries[k])
+			if (entries[k] && !*entries[k])
+				;	/* static:() lists nobody: no bridge, no complaint */
+			else if (entries[k])
 				bridge_add(nc, entries[k]);
 			else
 				log_error("network", "networkConnector %s: out of memory", nc->name);
@@ -718,6 +739,7 @@ static void bridge_free(struct bridge *b)
 		free(b->addrs[i]);
 	free(b->addrs);
 	free(b->remote_name);
+	free(b->remote_id);
 	free(b->entry);
 	free(b);
 }

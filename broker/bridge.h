@@ -54,6 +54,8 @@ struct bridge {
 	struct stomp_parser *parser;
 	char remote_addr[64];
 	char *remote_name;		/* from CONNECTED; NULL before */
+	char *remote_id;		/* its BrokerId, from CONNECTED; NULL before */
+	char local_addr[64];		/* this end of the connection, HOST:PORT */
 	uint64_t timer;
 	struct bridge_demand *demands;
 	uint64_t forwarded;		/* messages the remote acknowledged */

@@ -27,6 +27,7 @@
 #include "discovery.h"
 #include "flow.h"
 #include "locker.h"
+#include "netflow.h"
 #include "log.h"
 #include "loop.h"
 #include "queue.h"
@@ -617,6 +618,7 @@ static void stop_serving(bool clean)
 	}
 	advisory_free();
 	dedupe_free();
+	netflow_free_all();
 	topic_free_all();
 	tdestroy(broker.queue_index, keep_node);
 	broker.queue_index = NULL;

@@ -25,6 +25,7 @@
 #include "consumer.h"
 #include "flow.h"
 #include "log.h"
+#include "netflow.h"
 #include "loop.h"
 #include "stomp.h"
 #include "stomp_frame.h"
@@ -483,6 +484,8 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	int rc = broker_send(m, err, sizeof err);
 	if (rc == 0)
 		broker_note_send(sc->conn, m);
+	if (rc == 0 && sc->network_peer)
+		netflow_count(sc->network_peer, NETFLOW_INBOUND, m->dest_type, m->dest);
 	if (rc == 0 && m->persistent && !receipted)
 		broker_watch_commit(sc->conn, store_failed);
 	if (rc == 0 && verdict == FLOW_BLOCK)
@@ -959,6 +962,7 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	stomp_put_header(&c->out, STOMP_V10, "server", "Tandem/" TANDEM_VERSION);
 	stomp_put_header(&c->out, STOMP_V10, "session", session);
 	stomp_put_header(&c->out, STOMP_V10, "tandem-broker", broker.cfg->broker_name);
+	stomp_put_header(&c->out, STOMP_V10, "tandem-broker-id", broker.id_prefix);
 	if (version >= STOMP_V11)
 		stomp_put_header(&c->out, STOMP_V10, "heart-beat", beats);
 	stomp_put_body(&c->out, NULL, 0, 0);

@@ -96,6 +96,6 @@ void model_uptime_text(long long ms, char *out, size_t outlen);
 /* The classes, in walk order. */
 extern const struct mclass mclass_broker, mclass_connector, mclass_connection,
 	mclass_store, mclass_health, mclass_queue, mclass_topic, mclass_durable,
-	mclass_consumer, mclass_locker, mclass_bridge;
+	mclass_consumer, mclass_locker, mclass_bridge, mclass_network_connector, mclass_network_flow;
 
 #endif

@@ -9,7 +9,9 @@
 #include "bridge.h"
 #include "broker.h"
 #include "config.h"
+#include "loop.h"
 #include "model.h"
+#include "netflow.h"
 #include "objname.h"
 
 #define BRIDGE(o) ((struct bridge *)(o)->ptr)
@@ -27,6 +29,9 @@ static json_t *n_connects(const struct mobj *o) { return json_integer(BRIDGE(o)-
 static json_t *n_failures(const struct mobj *o) { return json_integer(BRIDGE(o)->failures); }
 static json_t *n_forwarded(const struct mobj *o) { return json_count(BRIDGE(o)->forwarded); }
 static json_t *n_ttl(const struct mobj *o) { return json_integer(BRIDGE(o)->nc->network_ttl); }
+static json_t *n_remote_id(const struct mobj *o) { return opt(BRIDGE(o)->remote_id); }
+static json_t *n_local(const struct mobj *o) { return json_string(BRIDGE(o)->local_addr); }
+static json_t *n_false(const struct mobj *o) { (void)o; return json_false(); }
 static json_t *n_demand(const struct mobj *o)
 {
 	char text[4096];
@@ -39,6 +44,9 @@ static const struct mattr bridge_attrs[] = {
 	{ "Uri", "java.lang.String", "Its entry in the static:(...) list", n_entry, NULL },
 	{ "RemoteAddress", "java.lang.String", "The address tried or connected last", n_addr, NULL },
 	{ "RemoteBrokerName", "java.lang.String", "The remote broker's name; empty before the handshake", n_remote, NULL },
+	{ "RemoteBrokerId", "java.lang.String", "The remote broker's BrokerId; empty before the handshake", n_remote_id, NULL },
+	{ "LocalAddress", "java.lang.String", "This end of the connection, HOST:PORT", n_local, NULL },
+	{ "CreatedByDuplex", "boolean", "Always false: duplex bridges are not served yet", n_false, NULL },
 	{ "State", "java.lang.String", "connecting, handshake, active or backing off", n_state, NULL },
 	{ "StateSinceMillis", "long", "In this state since (ms since the epoch)", n_since, NULL },
 	{ "DownSinceMillis", "long", "Not active since (ms since the epoch); 0 while active", n_down, NULL },
@@ -48,7 +56,7 @@ static const struct mattr bridge_attrs[] = {
 	{ "EnqueueCounter", "long", "Messages forwarded and stored by the remote", n_forwarded, NULL },
 	{ "DequeueCounter", "long", "The same (ActiveMQ's name)", n_forwarded, NULL },
 	{ "NetworkTTL", "int", "networkTTL: hops a message may make", n_ttl, NULL },
-	{ "Demand", "java.lang.String", "Queues the remote has consumers for, comma-separated", n_demand, NULL },
+	{ "Demand", "java.lang.String", "Destinations the remote has consumers for (queue://A,topic://B)", n_demand, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -69,3 +77,99 @@ static bool bridge_each(mobj_fn fn, void *ctx)
 }
 
 const struct mclass mclass_bridge = { "NetworkBridge", bridge_attrs, NULL, bridge_each };
+
+/* ---- one network connector ---- */
+
+#define NC(o) ((const struct conf_network_connector *)(o)->ptr)
+
+static json_t *c_name(const struct mobj *o) { return json_string(NC(o)->name); }
+static json_t *c_uri(const struct mobj *o) { return json_string(NC(o)->uri); }
+static json_t *c_ttl(const struct mobj *o) { return json_integer(NC(o)->network_ttl); }
+static json_t *c_msg_ttl(const struct mobj *o) { return json_integer(NC(o)->message_ttl); }
+static json_t *c_cons_ttl(const struct mobj *o) { return json_integer(NC(o)->consumer_ttl); }
+static json_t *c_prefetch(const struct mobj *o) { return json_integer(NC(o)->prefetch_size); }
+static json_t *c_decrease(const struct mobj *o) { return json_boolean(NC(o)->decrease_network_consumer_priority); }
+static json_t *c_conduit(const struct mobj *o) { return json_boolean(NC(o)->conduit_subscriptions); }
+static json_t *c_dynamic_only(const struct mobj *o) { return json_boolean(NC(o)->dynamic_only); }
+static json_t *c_duplex(const struct mobj *o) { return json_boolean(NC(o)->duplex); }
+static json_t *c_bridges(const struct mobj *o)
+{
+	long n = 0;
+	for (const struct bridge *b = bridge_first(); b; b = b->next)
+		n += b->nc == NC(o);
+	return json_integer(n);
+}
+
+static const struct mattr connector_attrs[] = {
+	{ "Name", "java.lang.String", "networkConnector@name", c_name, NULL },
+	{ "Uri", "java.lang.String", "networkConnector@uri", c_uri, NULL },
+	{ "NetworkTTL", "int", "networkTTL", c_ttl, NULL },
+	{ "MessageTTL", "int", "Brokers a message may pass through", c_msg_ttl, NULL },
+	{ "ConsumerTTL", "int", "Bridges a consumer may be away for this broker to forward", c_cons_ttl, NULL },
+	{ "PrefetchSize", "int", "prefetchSize of the bridges' consumers", c_prefetch, NULL },
+	{ "DecreaseNetworkConsumerPriority", "boolean", "decreaseNetworkConsumerPriority", c_decrease, NULL },
+	{ "ConduitSubscriptions", "boolean", "conduitSubscriptions", c_conduit, NULL },
+	{ "DynamicOnly", "boolean", "dynamicOnly", c_dynamic_only, NULL },
+	{ "Duplex", "boolean", "duplex (not served yet)", c_duplex, NULL },
+	{ "Bridges", "int", "Bridges it has now (while this broker is master)", c_bridges, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static bool connector_each(mobj_fn fn, void *ctx)
+{
+	const struct config *cfg = broker.cfg;
+	for (size_t i = 0; i < cfg->nnetwork_connectors; i++) {
+		char q[256];
+		objname_quote(cfg->network_connectors[i].name, q, sizeof q);
+		struct mobj o;
+		mobj_set(&o, &mclass_network_connector, &cfg->network_connectors[i],
+			 MODEL_DOMAIN ":type=Broker,brokerName=%s,connector=networkConnectors,"
+			 "networkConnectorName=%s", model_broker_name(), q);
+		if (!fn(&o, ctx))
+			return false;
+	}
+	return true;
+}
+
+const struct mclass mclass_network_connector = { "NetworkConnector", connector_attrs, NULL,
+						 connector_each };
+
+/* ---- what moves, per neighbour, direction and destination ---- */
+
+#define FLOW(o) ((const struct netflow *)(o)->ptr)
+
+static json_t *f_peer(const struct mobj *o) { return json_string(FLOW(o)->peer); }
+static json_t *f_dir(const struct mobj *o) { return json_string(netflow_dir_name(FLOW(o)->dir)); }
+static json_t *f_dest(const struct mobj *o) { return json_string(FLOW(o)->dest); }
+static json_t *f_count(const struct mobj *o) { return json_count(FLOW(o)->count); }
+static json_t *f_last(const struct mobj *o) { return json_integer(FLOW(o)->last_ms); }
+static json_t *f_rate(const struct mobj *o) { return json_real(netflow_rate(FLOW(o), wall_ms())); }
+
+static const struct mattr flow_attrs[] = {
+	{ "RemoteBrokerName", "java.lang.String", "The broker at the other end", f_peer, NULL },
+	{ "Direction", "java.lang.String", "outbound (forwarded there) or inbound (brought here)", f_dir, NULL },
+	{ "DestinationName", "java.lang.String", "The queue or topic", f_dest, NULL },
+	{ "Count", "long", "Messages moved (outbound: stored by the remote)", f_count, NULL },
+	{ "Rate", "double", "Messages/s over the last second measured", f_rate, NULL },
+	{ "LastMillis", "long", "When the latest moved (ms since the epoch)", f_last, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static bool flow_each(mobj_fn fn, void *ctx)
+{
+	for (const struct netflow *f = netflow_first(); f; f = f->next) {
+		char peer_q[256], dest_q[1024];
+		objname_quote(f->peer, peer_q, sizeof peer_q);
+		objname_quote(f->dest, dest_q, sizeof dest_q);
+		struct mobj o;
+		mobj_set(&o, &mclass_network_flow, (void *)f, MODEL_DOMAIN ":type=Broker,brokerName=%s,"
+			 "connector=networkConnectors,networkBridge=%s,direction=%s,"
+			 "destinationType=%s,destinationName=%s", model_broker_name(), peer_q,
+			 netflow_dir_name(f->dir), f->type == DEST_QUEUE ? "Queue" : "Topic", dest_q);
+		if (!fn(&o, ctx))
+			return false;
+	}
+	return true;
+}
+
+const struct mclass mclass_network_flow = { "NetworkFlow", flow_attrs, NULL, flow_each };

@@ -169,13 +169,23 @@ test_expect_success 'excludedDestinations stay home; staticallyIncludedDestinati
 '
 
 test_expect_success 'each bridge is a management object: state, remote, forwarded count, demand' '
-	MPORT=$(broker_mgmt_port a) stomp_py <<-\EOF
+	stomp_py <<-\EOF
 	from tmgmt import *
-	m = Mgmt()
-	names = m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,*"})
-	check(len(names) == 1 and "networkConnectorName=net" in names[0], names)
+	m = Mgmt(mport("a"))
+	names = m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,networkConnectorName=net,networkBridge=*"})
+	check(len(names) == 1, names)
+	nc = m.read(DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,networkConnectorName=net")
+	check(nc["Bridges"] == 1 and nc["NetworkTTL"] == 1 and nc["ConsumerTTL"] == 1 and nc["PrefetchSize"] == 1000, nc)
 	br = m.read(names[0])
 	check(br["State"] == "active" and br["RemoteBrokerName"] == "b", br)
+	check(br["RemoteBrokerId"].startswith("ID:") and br["LocalAddress"].startswith("127.0.0.1:"), br)
+	check(br["CreatedByDuplex"] is False, br)
+	out = m.read(DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,networkBridge=b,"
+	             "direction=outbound,destinationType=Queue,destinationName=net.one")
+	check(out["Count"] == 500 and out["RemoteBrokerName"] == "b" and out["Rate"] >= 0, out)
+	inb = Mgmt(mport("b")).read(DOMAIN + ":type=Broker,brokerName=b,connector=networkConnectors,"
+	                            "networkBridge=a,direction=inbound,destinationType=Queue,destinationName=net.one")
+	check(inb["Count"] == 500 and inb["Direction"] == "inbound", inb)
 	check(br["EnqueueCounter"] >= 500 and br["LastError"] == "" and br["DownSinceMillis"] == 0, br)
 	check(br["NetworkTTL"] == 1, br)
 	check(m.read(broker_name("a") + ",service=Health", "CurrentStatus") == "Good", "healthy")
@@ -195,7 +205,7 @@ test_expect_success 'the remote is killed -9 and comes back: the bridge reconnec
 	import time
 	from tmgmt import *
 	m = Mgmt()
-	name = m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,*"})[0]
+	name = m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,networkConnectorName=net,networkBridge=*"})[0]
 	br = m.read(name)
 	check(br["State"] in ("backing off", "connecting") and "refused" in br["LastError"], br)
 	time.sleep(max(0, 5.2 - (time.time() * 1000 - br["DownSinceMillis"]) / 1000))
