@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
 
@@ -70,7 +71,8 @@ struct ctl_command {
  * order --help shows them, in ctl_commands (NULL-terminated). */
 extern const struct ctl_command ctl_cmd_query, ctl_cmd_bstat, ctl_cmd_dstat,
 	ctl_cmd_list, ctl_cmd_check, ctl_cmd_browse, ctl_cmd_purge, ctl_cmd_send,
-	ctl_cmd_consume, ctl_cmd_stop, ctl_cmd_producer, ctl_cmd_consumer, ctl_cmd_ha;
+	ctl_cmd_consume, ctl_cmd_stop, ctl_cmd_producer, ctl_cmd_consumer, ctl_cmd_ha,
+	ctl_cmd_network;
 extern const struct ctl_command *const ctl_commands[];
 
 /* Parses a command's arguments (argv[0] is the command's name) into *a:
@@ -164,11 +166,20 @@ struct ctl_table {
 };
 
 void ctl_table_init(struct ctl_table *t, const struct ctl_column *cols, size_t ncols);
+/* A new row for node n: "node" (its address), "pair" (from a cluster
+ * file, when given), then the members of attrs (may be NULL) copied. */
+json_t *ctl_row(const struct ctl_node *n, json_t *attrs);
 /* Adds a row (taken); its "node" member should be the node's address. */
 void ctl_table_add(struct ctl_table *t, json_t *row);
 /* Prints the table (no output for an empty table, unless --json) and
  * frees its rows. */
 void ctl_table_print(struct ctl_table *t, bool json);
+
+/* How long ago `since` (ms since the epoch, as a node reports it) was by
+ * this host's clock; 0 for a node whose clock is ahead of ours. */
+int64_t ctl_ms_since(int64_t since);
+/* A span of time as people read it: "12.3s", "5m07s", "3h05m", "2d04h". */
+void ctl_duration_text(int64_t ms, char *out, size_t outlen);
 
 /* The common shape of a command: a table filled by fn on every node and
  * printed. fn gets arg, or the table itself when arg is NULL.

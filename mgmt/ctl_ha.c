@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl.h"
 
@@ -28,40 +27,11 @@ static const struct ctl_column cols[] = {
 	{ "holder", "HOLDER", false, 0 }, { "waiting", "WAITING", true, 0 },
 };
 
-/* A wait as people read it: "12.3s", "5m07s", "3h05m", "2d04h". */
-static void format_wait(int64_t ms, char *out, size_t outlen)
-{
-	int64_t s = ms / 1000;
-	if (ms < 60000)
-		snprintf(out, outlen, "%.1fs", (double)ms / 1000);
-	else if (s < 3600)
-		snprintf(out, outlen, "%dm%02ds", (int)(s / 60), (int)(s % 60));
-	else if (s < 86400)
-		snprintf(out, outlen, "%dh%02dm", (int)(s / 3600), (int)(s / 60 % 60));
-	else
-		snprintf(out, outlen, "%dd%02dh", (int)(s / 86400), (int)(s / 3600 % 24));
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static json_t *node_row(const struct ctl_node *n)
-{
-	json_t *row = json_pack("{s:s}", "node", n->addr);
-	if (row && n->pair)
-		json_object_set_new(row, "pair", json_string(n->pair));
-	return row;
-}
-
 /* The row of one broker: its attributes, its Locker's (may be NULL) and
  * what the table shows derived from them. */
 static json_t *broker_row(const struct ctl_node *n, json_t *broker, json_t *locker)
 {
-	json_t *row = node_row(n);
+	json_t *row = ctl_row(n, NULL);
 	if (!row)
 		return NULL;
 	json_object_update(row, broker);
@@ -77,18 +47,18 @@ static json_t *broker_row(const struct ctl_node *n, json_t *broker, json_t *lock
 	/* The node's clock against ours: a node ahead would wait "-1s". */
 	json_int_t since = json_integer_value(json_object_get(locker, "WaitingSinceMillis"));
 	if (since > 0 && strcmp(role, "master")) {
-		int64_t ms = wall_ms() - since;
+		int64_t ms = ctl_ms_since(since);
 		char text[32];
-		format_wait(ms > 0 ? ms : 0, text, sizeof text);
+		ctl_duration_text(ms, text, sizeof text);
 		json_object_set_new(row, "waiting", json_string(text));
-		json_object_set_new(row, "waiting_ms", json_integer(ms > 0 ? ms : 0));
+		json_object_set_new(row, "waiting_ms", json_integer(ms));
 	}
 	return row;
 }
 
 static void add_down(struct ctl_table *t, const struct ctl_node *n)
 {
-	json_t *row = node_row(n);
+	json_t *row = ctl_row(n, NULL);
 	if (row)
 		json_object_set_new(row, "role", json_string("down"));
 	ctl_table_add(t, row);

@@ -18,17 +18,6 @@
 #define TOPICS MGMT_DOMAIN ":type=Broker,brokerName=*,destinationType=Topic,destinationName=*"
 #define NCOLS(c) (sizeof (c) / sizeof (c)[0])
 
-/* A row: the node, then the object's attributes. */
-static json_t *row_of(const struct ctl_node *n, json_t *attrs)
-{
-	json_t *row = json_pack("{s:s}", "node", n->addr);
-	if (row && n->pair)
-		json_object_set_new(row, "pair", json_string(n->pair));
-	if (row)
-		json_object_update(row, attrs);
-	return row;
-}
-
 /* ---- bstat ---- */
 
 static const char *const broker_attrs[] = {
@@ -55,7 +44,7 @@ static void bstat_node(struct ctl *ctl, struct ctl_node *n, void *arg)
 	const char *mbean;
 	json_t *attrs;
 	json_object_foreach(brokers, mbean, attrs) {
-		json_t *row = row_of(n, attrs);
+		json_t *row = ctl_row(n, attrs);
 		bool slave = json_is_true(json_object_get(attrs, "Slave"));
 		if (row)
 			json_object_set_new(row, "role", json_string(slave ? "slave" : "master"));
@@ -123,7 +112,7 @@ static void add_dests(struct ctl_table *t, const struct ctl_node *n, json_t *obj
 	json_t *attrs;
 	json_object_foreach(objects, mbean, attrs) {
 		char *type = mgmt_name_key(mbean, "destinationType");
-		json_t *row = row_of(n, attrs);
+		json_t *row = ctl_row(n, attrs);
 		if (row && type)
 			json_object_set_new(row, "type", json_string(type));
 		free(type);

@@ -5,11 +5,13 @@
  * Rows are JSON objects so that --json can print them whole (a browsed
  * message with its full body) while the table shows only its columns, cut
  * to a width. Widths are counted in characters (UTF-8 continuation bytes
- * do not count), so names in any script line up.
+ * do not count), so names in any script line up. Also the few ways a
+ * value is shown to people that several commands share (time spans).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
@@ -18,6 +20,16 @@ void ctl_table_init(struct ctl_table *t, const struct ctl_column *cols, size_t n
 	t->cols = cols;
 	t->ncols = ncols;
 	t->rows = json_array();
+}
+
+json_t *ctl_row(const struct ctl_node *n, json_t *attrs)
+{
+	json_t *row = json_pack("{s:s}", "node", n->addr);
+	if (row && n->pair)
+		json_object_set_new(row, "pair", json_string(n->pair));
+	if (row && attrs)
+		json_object_update(row, attrs);
+	return row;
 }
 
 void ctl_table_add(struct ctl_table *t, json_t *row)
@@ -147,4 +159,25 @@ void ctl_table_print(struct ctl_table *t, bool json)
 	fflush(stdout);
 	json_decref(t->rows);
 	t->rows = NULL;
+}
+
+int64_t ctl_ms_since(int64_t since)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - since;
+	return ms > 0 ? ms : 0;
+}
+
+void ctl_duration_text(int64_t ms, char *out, size_t outlen)
+{
+	int64_t s = ms / 1000;
+	if (ms < 60000)
+		snprintf(out, outlen, "%.1fs", (double)ms / 1000);
+	else if (s < 3600)
+		snprintf(out, outlen, "%dm%02ds", (int)(s / 60), (int)(s % 60));
+	else if (s < 86400)
+		snprintf(out, outlen, "%dh%02dm", (int)(s / 3600), (int)(s / 60 % 60));
+	else
+		snprintf(out, outlen, "%dd%02dh", (int)(s / 86400), (int)(s / 3600 % 24));
 }

@@ -1,0 +1,219 @@
+/*
+ * ctl_network.c - `tandemctl network`: every network bridge of every
+ * node, one row a bridge: from which broker to which, its state and for
+ * how long, what it forwarded, at what rate, what the other way forwarded
+ * and which destinations the remote has consumers for.
+ *
+ * Each node answers one bulk request: a pattern read of its NetworkBridge
+ * objects (model_network.c), all attributes, so that --json carries
+ * whatever the broker reports. The rate needs two readings: every node is
+ * read, then, --interval seconds later, read again; a bridge's rate is its
+ * EnqueueCounter's growth over the time between its node's two answers.
+ *
+ * A bridge forwards one way only. The other way is the remote's own
+ * bridge, its own row when the remote is among the nodes asked; BACK is
+ * that row's forwarded count, found by the pair of broker names (FROM,
+ * TO) reversed. A bridge that is not active is shown, not a failure (as
+ * `check --bridges`): the exit status is about reaching the nodes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl.h"
+
+#define BRIDGES MGMT_DOMAIN ":type=Broker,brokerName=*,connector=networkConnectors," \
+	"networkConnectorName=*,networkBridge=*"
+
+static const struct ctl_option options[] = {
+	{ "interval", true, "SEC", "read each node twice SEC seconds apart for RATE (default 1; 0: no RATE)" },
+	{ NULL, false, NULL, NULL },
+};
+
+static const struct ctl_column cols[] = {
+	{ "node", "NODE", false, 0 }, { "from", "FROM", false, 0 }, { "to", "TO", false, 0 },
+	{ "state", "STATE", false, 0 }, { "EnqueueCounter", "FORWARDED", true, 0 },
+	{ "back", "BACK", true, 0 }, { "rate", "RATE", true, 0 },
+	{ "demand", "DEMAND", false, 48 }, { "error", "LAST-ERROR", false, 0 },
+};
+
+/* A node's readings: object name -> attributes, and when each came. */
+struct reading {
+	struct ctl_node *node;
+	json_t *first, *second;		/* NULL: not read (reported) */
+	double first_at, second_at;	/* monotonic seconds */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The node's bridges (a new reference; an empty object when it has none),
+ * or NULL after reporting why not. */
+static json_t *read_bridges(struct ctl *ctl, struct ctl_node *n)
+{
+	json_t *resps, *bridges;
+	int rc = mgmt_client_connect(n->client);
+	if (rc) {
+		ctl_fail_client(ctl, n, rc);
+		return NULL;
+	}
+	if (ctl_bulk_take(ctl, n, json_pack("[o]", ctl_read_request(BRIDGES, NULL, NULL)), &resps))
+		return NULL;
+	bridges = ctl_matched(ctl, n, json_array_get(resps, 0));
+	json_decref(resps);
+	return bridges;
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static const char *str(json_t *attrs, const char *key)
+{
+	const char *s = json_string_value(json_object_get(attrs, key));
+	return s ? s : "";
+}
+
+/* Messages a second between the two readings of bridge `mbean`; NULL
+ * when there is no earlier reading of it, or its counter went back (the
+ * bridge was made anew). */
+static json_t *rate_of(const struct reading *r, const char *mbean, json_t *attrs)
+{
+	json_t *before = json_object_get(r->first, mbean);
+	if (!r->second || !before || r->second_at <= r->first_at)
+		return NULL;
+	json_int_t was = json_integer_value(json_object_get(before, "EnqueueCounter"));
+	json_int_t is = json_integer_value(json_object_get(attrs, "EnqueueCounter"));
+	if (is < was)
+		return NULL;
+	return json_real((double)(is - was) / (r->second_at - r->first_at));
+}
+
+/* One bridge's row: its attributes, and what the columns show. */
+static json_t *bridge_row(const struct reading *r, const char *mbean, json_t *attrs)
+{
+	json_t *row = ctl_row(r->node, attrs);
+	char *from = mgmt_name_key(mbean, "brokerName");
+	if (!row || !from) {
+		free(from);
+		return row;
+	}
+	json_object_set_new(row, "mbean", json_string(mbean));
+	json_object_set_new(row, "from", json_string(from));
+	free(from);
+	const char *to = str(attrs, "RemoteBrokerName");
+	json_object_set_new(row, "to", json_string(*to ? to : str(attrs, "RemoteAddress")));
+	const char *state = str(attrs, "State");
+	json_int_t since = json_integer_value(json_object_get(attrs, "StateSinceMillis"));
+	if (since > 0) {
+		char span[32], text[96];
+		int64_t ms = ctl_ms_since(since);
+		ctl_duration_text(ms, span, sizeof span);
+		snprintf(text, sizeof text, "%s for %s", state, span);
+		json_object_set_new(row, "state", json_string(text));
+		json_object_set_new(row, "state_ms", json_integer(ms));
+	} else {
+		json_object_set_new(row, "state", json_string(state));
+	}
+	json_t *rate = rate_of(r, mbean, attrs);
+	if (rate)
+		json_object_set_new(row, "rate", rate);
+	if (strcmp(state, "active") && *str(attrs, "LastError"))
+		json_object_set_new(row, "error", json_string(str(attrs, "LastError")));
+	if (*str(attrs, "Demand"))
+		json_object_set_new(row, "demand", json_string(str(attrs, "Demand")));
+	return row;
+}
+
+/* BACK: for each row from F to T, what the bridges from T to F forwarded
+ * (summed: several connectors may join the same two brokers). Only rows
+ * past the handshake take part: before it, TO is an address. */
+static void add_back(json_t *rows)
+{
+	size_t i, j;
+	json_t *row, *other;
+	json_array_foreach(rows, i, row) {
+		const char *from = str(row, "from"), *to = str(row, "RemoteBrokerName");
+		json_int_t back = 0;
+		bool found = false;
+		if (!*to)
+			continue;
+		json_array_foreach(rows, j, other) {
+			if (!strcmp(str(other, "from"), to) && !strcmp(str(other, "RemoteBrokerName"), from)) {
+				back += json_integer_value(json_object_get(other, "EnqueueCounter"));
+				found = true;
+			}
+		}
+		if (found)
+			json_object_set_new(row, "back", json_integer(back));
+	}
+}
+
+static int run(struct ctl *ctl, struct ctl_args *a)
+{
+	const char *iv = ctl_opt(a, "interval");
+	double interval = 1;
+	char *end;
+	if (a->argc)
+		return ctl_usage(a, "unexpected argument %s", a->argv[0]);
+	if (iv) {
+		interval = strtod(iv, &end);
+		if (*end || !*iv || !(interval >= 0 && interval <= 3600))
+			return ctl_usage(a, "--interval wants seconds from 0 to 3600, not \"%s\"", iv);
+	}
+	struct reading *r = calloc(ctl->nnodes, sizeof *r);
+	if (!r && ctl->nnodes) {
+		fputs("tandemctl: out of memory\n", stderr);
+		ctl_raise(ctl, CTL_FAILED);
+		return 0;
+	}
+	bool any = false;
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		r[i].node = &ctl->nodes[i];
+		r[i].first = read_bridges(ctl, r[i].node);
+		r[i].first_at = now_s();
+		any |= json_object_size(r[i].first) > 0;
+	}
+	/* No bridge anywhere: nothing to measure, no reason to wait. */
+	if (interval > 0 && any) {
+		sleep_s(interval);
+		for (size_t i = 0; i < ctl->nnodes; i++) {
+			if (!json_object_size(r[i].first))
+				continue;	/* down, or no bridges */
+			r[i].second = read_bridges(ctl, r[i].node);
+			r[i].second_at = now_s();
+		}
+	}
+	struct ctl_table t;
+	ctl_table_init(&t, cols, sizeof cols / sizeof cols[0]);
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		/* A node lost between the readings still shows its first. */
+		json_t *bridges = r[i].second ? r[i].second : r[i].first;
+		const char *mbean;
+		json_t *attrs;
+		json_object_foreach(bridges, mbean, attrs)
+			ctl_table_add(&t, bridge_row(&r[i], mbean, attrs));
+	}
+	add_back(t.rows);
+	ctl_table_print(&t, ctl->json);
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		json_decref(r[i].first);
+		json_decref(r[i].second);
+	}
+	free(r);
+	return 0;
+}
+
+const struct ctl_command ctl_cmd_network = {
+	"network", run, "[--interval SEC]",
+	"network bridges of every node: from, to, state, forwarded each way, rate, demand", options,
+};
