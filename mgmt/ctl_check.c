@@ -18,7 +18,7 @@ static const struct ctl_option options[] = {
 	{ "master", false, NULL, "the broker is the master of its pair, not a waiting slave" },
 	{ "queue", true, "Q", "queue Q exists and holds at most --max-size messages (repeatable)" },
 	{ "max-size", true, "N", "the most messages a --queue may hold (default 0)" },
-	{ "bridges", false, NULL, "the network connectors' bridges (passes when there are none)" },
+	{ "bridges", false, NULL, "every network bridge is active (passes when there are none)" },
 	{ NULL, false, NULL, NULL },
 };
 
@@ -119,20 +119,50 @@ static bool check_queue(struct check_run *r, const char *queue)
 	return size <= r->max_size;
 }
 
+/* Every bridge active; a bridge that is not names its remote and error. */
 static bool check_bridges(struct check_run *r, const char *arg)
 {
 	(void)arg;
-	json_t *names;
-	if (!call(r, mgmt_request("search", MGMT_DOMAIN ":type=Broker,brokerName=*,"
-				  "connector=networkConnectors,*"), &names))
+	const char *pattern = MGMT_DOMAIN ":type=Broker,brokerName=*,connector=networkConnectors,"
+			      "networkConnectorName=*,networkBridge=*";
+	json_t *names, *bridges;
+	/* A read of a pattern that matches nothing is an error: search first. */
+	if (!call(r, mgmt_request("search", pattern), &names))
 		return false;
-	size_t n = json_array_size(names);
+	size_t found = json_array_size(names);
 	json_decref(names);
-	if (n)
-		snprintf(r->detail, sizeof r->detail, "%zu network connector object(s)", n);
-	else
-		snprintf(r->detail, sizeof r->detail, "no network connectors");
-	return true;
+	if (!found) {
+		snprintf(r->detail, sizeof r->detail, "no bridges");
+		return true;
+	}
+	json_t *req = json_pack("{s:s, s:s, s:[s, s, s]}", "type", "read", "mbean", pattern,
+				"attribute", "State", "RemoteAddress", "LastError");
+	if (!call(r, req, &bridges))
+		return false;
+	size_t n = 0, down = 0;
+	const char *name;
+	json_t *attrs;
+	json_object_foreach(bridges, name, attrs) {
+		const char *state = json_string_value(json_object_get(attrs, "State"));
+		n++;
+		if (state && !strcmp(state, "active"))
+			continue;
+		/* The first one down is named; the count says how many more. */
+		if (!down++)
+			snprintf(r->detail, sizeof r->detail, "bridge to %s %s: %s",
+				 json_string_value(json_object_get(attrs, "RemoteAddress")),
+				 state ? state : "in no known state",
+				 json_string_value(json_object_get(attrs, "LastError")));
+	}
+	json_decref(bridges);
+	if (down > 1) {
+		size_t len = strlen(r->detail);
+		snprintf(r->detail + len, sizeof r->detail - len, " (and %zu more of %zu not active)",
+			 down - 1, n);
+	} else if (!down) {
+		snprintf(r->detail, sizeof r->detail, "%zu bridge(s) active", n);
+	}
+	return down == 0;
 }
 
 struct check {

@@ -188,7 +188,7 @@ test_expect_success 'check passes on healthy nodes (up and Health)' '
 	grep -q "^$M2 *health *OK *Good$" out &&
 	ctl $BOTH check --master --bridges >out &&
 	grep -q "^$M2 *master *OK" out &&
-	grep -q "^$M1 *bridges *OK *no network connectors$" out &&
+	grep -q "^$M1 *bridges *OK *no bridges$" out &&
 	ctl $BOTH --json check --up >out.json &&
 	json_true "[(r[\"node\"], r[\"check\"], r[\"ok\"]) for r in rows] == [(\"$M1\", \"up\", True), (\"$M2\", \"up\", True)]" out.json
 '

@@ -190,6 +190,8 @@ test_expect_success 'each bridge is a management object: state, remote, forwarde
 	check(br["NetworkTTL"] == 1, br)
 	check(m.read(broker_name("a") + ",service=Health", "CurrentStatus") == "Good", "healthy")
 	EOF
+	ctl --node 127.0.0.1:$(broker_mgmt_port a) check --bridges >out &&
+	grep -q "bridges *OK *1 bridge(s) active$" out
 '
 
 test_expect_success 'the remote is killed -9 and comes back: the bridge reconnects; no receipted message lost' '
@@ -212,6 +214,8 @@ test_expect_success 'the remote is killed -9 and comes back: the bridge reconnec
 	st = m.read(broker_name("a") + ",service=Health", "CurrentStatus")
 	check("Bridge tcp://127.0.0.1:" in st and "not active for" in st, st)
 	EOF
+	ctl --node 127.0.0.1:$(broker_mgmt_port a) check --bridges >out
+	test $? = 1 && grep -q "bridges *FAIL *bridge to 127.0.0.1:$(broker_port b) " out &&
 	start_broker b &&
 	PORT=$(broker_port b) stomp_py <<-\EOF
 	from tstomp import *
