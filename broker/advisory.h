@@ -7,7 +7,7 @@
  * with two headers:
  *
  *   consumerCount   this broker's own consumers (clients, not bridges);
- *   tandem-demand   the demand its bridges pass on: "BROKER:HOPS,..." for
+ *   tandem-demand   the demand its bridges pass on: "BROKERID:HOPS,..." for
  *                   each remote broker whose consumers this broker's
  *                   bridges forward to, HOPS being how many bridges away
  *                   the nearest real consumer is (1: on that broker).

@@ -97,6 +97,14 @@ static bool path_has(const char *path, const char *name)
 	return false;
 }
 
+/* How the remote is named in broker paths and demand: its BrokerId
+ * (names repeat across pairs, ids never); its name before the handshake
+ * told the id, or from a broker that does not say it. */
+static const char *remote_key(const struct bridge *b)
+{
+	return b->remote_id ? b->remote_id : b->remote_name;
+}
+
 /* A message that went through the remote before may go back there only
  * as a replay (replayWhenNoConsumers): nobody here consumes it and the
  * remote has consumers of its own, so it is not stranded here, and it
@@ -117,7 +125,7 @@ static bool demand_wants(const struct consumer *c, const struct message *m)
 	const struct bridge_demand *d = c->ctx;
 	const struct bridge *b = d->bridge;
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
-	if (b->remote_name && path_has(path, b->remote_name))
+	if (remote_key(b) && path_has(path, remote_key(b)))
 		return replays(d, m);
 	return path_hops(path) < b->nc->message_ttl;
 }
@@ -138,8 +146,8 @@ static int demand_forward(struct consumer *c, struct qentry *e)
 	const struct message *m = e->msg;
 	const char *old = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 	char num[32], receipt[48], *path = NULL, dest[1024];
-	bool replay = b->remote_name && path_has(old, b->remote_name);
-	if (asprintf(&path, "%s%s%s", old ? old : "", old ? "," : "", broker.cfg->broker_name) < 0)
+	bool replay = remote_key(b) && path_has(old, remote_key(b));
+	if (asprintf(&path, "%s%s%s", old ? old : "", old ? "," : "", broker.id_prefix) < 0)
 		return -1;
 	size_t mark = buf_len(out);
 	snprintf(dest, sizeof dest, "/%s/%s", d->type == DEST_QUEUE ? "queue" : "topic", m->dest);
@@ -215,7 +223,7 @@ bool bridge_consumer_demand(const struct consumer *c, const char **remote, int *
 	const struct bridge_demand *d = c->ctx;
 	if (!d->bridge->remote_name)
 		return false;
-	*remote = d->bridge->remote_name;
+	*remote = remote_key(d->bridge);
 	*hops = d->hops;
 	return true;
 }
@@ -240,11 +248,15 @@ static int demand_distance(long local, const char *demand)
 	if (local > 0)
 		return 0;
 	int best = -1;
-	const char *self = broker.cfg->broker_name;
+	const char *self = broker.id_prefix;
 	size_t selflen = strlen(self);
 	for (const char *p = demand; p && *p;) {
 		size_t n = strcspn(p, ",");
-		const char *colon = memchr(p, ':', n);
+		/* "ID:host-1:1::2": the hops follow the last colon */
+		const char *colon = NULL;
+		for (const char *c = p; c < p + n; c++)
+			if (*c == ':')
+				colon = c;
 		if (colon && !((size_t)(colon - p) == selflen && !strncmp(p, self, selflen))) {
 			int h = atoi(colon + 1);
 			if (h > 0 && (best < 0 || h < best))
@@ -434,7 +446,10 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		free(b->remote_id);
 		b->remote_name = strdup(name ? name : b->remote_addr);
 		b->remote_id = id ? strdup(id) : NULL;
-		if (b->remote_name && !strcmp(b->remote_name, broker.cfg->broker_name)) {
+		/* By id: the brokers of two pairs may well share names (the seed's
+		 * do), but no two running brokers share an id. */
+		if (b->remote_id ? !strcmp(b->remote_id, broker.id_prefix)
+				 : b->remote_name && !strcmp(b->remote_name, broker.cfg->broker_name)) {
 			fail(b, "%s is this broker itself", b->remote_addr);
 			return;
 		}

@@ -12,8 +12,9 @@
  * decreaseNetworkConsumerPriority) and forwards what that consumer gets;
  * a message is acknowledged here only when the remote's RECEIPT says it
  * is stored there. A message names every broker it left in
- * NETWORK_PATH_HEADER: it is never sent back to one of them, nor further
- * than networkTTL hops.
+ * NETWORK_PATH_HEADER, by BrokerId (the brokers of two pairs may share
+ * names): it is not sent back to one of them (but as a replay), nor
+ * further than messageTTL hops.
  *
  * A bridge never dies: on any failure it logs why, goes to BACKING_OFF and
  * tries again (the next address of its list), 100 ms doubling to 10 s.

@@ -412,27 +412,39 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 /* A message from a bridge is dropped when it already came (a resend after
  * a lost RECEIPT) or when it passed through this broker before (a loop in
  * the network: the broker path names every broker it left). */
+static int path_length(const char *path)
+{
+	int n = path && *path;
+	for (const char *p = path; p && *p; p++)
+		n += *p == ',';
+	return n;
+}
+
 /* A message from another broker's bridge: refused (silently: the bridge
  * has done its part) when it went through here before, unless it is a
- * replay (bridge.h), or when it is a resend. A queue message's resend
- * comes by the same path; a replay of it by a longer one, so the path is
- * part of what identifies it. A topic message is taken once by id, by
- * whichever path it came first. */
+ * replay (bridge.h), or when it is a resend: known by id, and for a
+ * replayed queue message by id and the length of its path (a replay of a
+ * message that was here before is no resend). Paths name brokers by id:
+ * two pairs' brokers may share names. */
 static bool network_accepts(const struct message *m)
 {
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 	bool replay = header_get(m->headers, m->nheaders, NETWORK_REPLAY_HEADER) != NULL;
-	size_t len = strlen(broker.cfg->broker_name);
+	size_t len = strlen(broker.id_prefix);
 	for (const char *p = path; !replay && p && *p;
 	     p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
-		if (strcspn(p, ",") == len && !strncmp(p, broker.cfg->broker_name, len)) {
-			log_debug("stomp", "Dropped %s: it went through %s before (%s)", m->id,
-				  broker.cfg->broker_name, path);
+		if (strcspn(p, ",") == len && !strncmp(p, broker.id_prefix, len)) {
+			log_debug("stomp", "Dropped %s: it went through this broker before (%s)",
+				  m->id, path);
 			return false;
 		}
 	}
+	/* A resend after a failover of the sending pair comes from the new
+	 * master, by another path of the same length; a replay always comes
+	 * by a longer one. */
 	char key[1024];
-	snprintf(key, sizeof key, "%s|%s", m->id, m->dest_type == DEST_QUEUE && path ? path : "");
+	snprintf(key, sizeof key, "%s|%d", m->id,
+		 replay && m->dest_type == DEST_QUEUE ? path_length(path) : 0);
 	if (dedupe_seen(key)) {
 		log_debug("stomp", "Dropped %s: a bridge sent it again", m->id);
 		return false;

@@ -49,8 +49,8 @@ test_expect_success 'networkTTL 2: a consumer on z gets what is sent on x, two b
 	    send_on(p, "/queue/ring.far", "m%d" % i, headers={"persistent": "true"})
 	got = c.wait(100)
 	check([m.body for m in got] == ["m%d" % i for i in range(100)], "all 100 in order")
-	check(all(m.headers.get("tandem-broker-path") == "x,y" for m in got),
-	      "by x and y: %r" % got[0].headers.get("tandem-broker-path"))
+	check(all(len(m.headers.get("tandem-broker-path", "").split(",")) == 2 for m in got),
+	      "by two brokers: %r" % got[0].headers.get("tandem-broker-path"))
 	c.sync()
 	check(not c.messages, "once each")
 	EOF
