@@ -126,7 +126,7 @@ bridges() {
 	import sys
 	from tmgmt import *
 	m = Mgmt()
-	for n in m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=%s,connector=networkConnectors,*" % sys.argv[1]}):
+	for n in m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=%s,connector=networkConnectors,networkConnectorName=*,networkBridge=*" % sys.argv[1]}):
 	    b = m.read(n)
 	    print(b["Uri"], b["State"].replace(" ", "-"), b["RemoteBrokerName"] or "-")
 	EOF

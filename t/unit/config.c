@@ -127,8 +127,8 @@ static void seeds(void)
 		const struct conf_connector *c = &cfg.connectors[0];
 		ok(!strcmp(c->name, "openwire") && !strcmp(c->scheme, "tcp") && c->port == 61616 &&
 		   c->max_connections == 1000 && c->max_frame_size == 104857600 &&
-		   c->discovery_uri && !strcmp(c->discovery_uri, "multicast://default"),
-		   "openwire: tcp 61616, 1000 connections, 100 MB frames, discovery");
+		   !c->discovery_uri,
+		   "openwire: tcp 61616, 1000 connections, 100 MB frames, not advertised");
 		ok(!strcmp(cfg.connectors[1].scheme, "mqtt") && cfg.connectors[1].port == 1883,
 		   "mqtt on 1883");
 	}
@@ -136,8 +136,9 @@ static void seeds(void)
 	   cfg.network_connectors[0].network_ttl == 3 && cfg.network_connectors[0].prefetch_size == 1 &&
 	   cfg.network_connectors[0].decrease_network_consumer_priority &&
 	   cfg.network_connectors[0].conduit_subscriptions &&
-	   !strcmp(cfg.network_connectors[0].uri, "multicast://default") &&
-	   !strcmp(cfg.network_connectors[0].name, "bridge"), "the network connector");
+	   !strcmp(cfg.network_connectors[0].uri, "static:()") &&
+	   cfg.network_connectors[0].message_ttl == 3 && cfg.network_connectors[0].consumer_ttl == 3 &&
+	   !strcmp(cfg.network_connectors[0].name, "bridge"), "the network connector, static");
 	ok(cfg.npolicies == 1 && cfg.policies[0].topic && !strcmp(cfg.policies[0].pattern, ">") &&
 	   cfg.policies[0].pending_message_limit == 1000, "the topic policy, limit 1000");
 	const struct conf_policy *pol = config_policy_for(&cfg, true, "any.topic");
