@@ -39,7 +39,7 @@ BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS   := $(wildcard t/unit/*.c)
 UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
 PROGRAMS    := $(B)/broker/tandemd $(if $(CTL_SRCS),$(B)/mgmt/tandemctl)
-BENCH_TOOLS := $(B)/t/bench/stompbench $(B)/t/bench/startup
+BENCH_TOOLS := $(B)/t/bench/startup
 
 .PHONY: all build check asan bench demo install clean deps test-deps
 all: deps
@@ -68,10 +68,6 @@ $(B)/mgmt/tandemctl: $(CTL_OBJS) $(B)/broker/libtandem.a
 $(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a $(LDLIBS) -o $@
-
-$(B)/t/bench/stompbench: t/bench/stompbench.c $(B)/broker/libtandem.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(B)/broker/libtandem.a $(LDLIBS) -o $@
 
 $(B)/t/bench/startup: t/bench/startup.c
 	@mkdir -p $(dir $@)

@@ -12,8 +12,8 @@
  *
  * So a consumer subscribed before its producers start measures from the
  * producers' first message to its own last one, which is what
- * t/bench/run's rows report (the stompbench figures before them were
- * measured the same way, in one process); a consumer that drains a
+ * t/bench/run's rows report (the C load generator make bench used before
+ * measured the same span, in one process); a consumer that drains a
  * backlog sent long ago measures from its subscription; and the idle
  * --timeout that ends a --count 0 run is not counted.
  */
