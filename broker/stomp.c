@@ -409,9 +409,7 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	return m;
 }
 
-/* A message from a bridge is dropped when it already came (a resend after
- * a lost RECEIPT) or when it passed through this broker before (a loop in
- * the network: the broker path names every broker it left). */
+/* Brokers in a broker path (bridge.h). */
 static int path_length(const char *path)
 {
 	int n = path && *path;
