@@ -16,16 +16,6 @@ MB=127.0.0.1:$(broker_mgmt_port b)
 DOWN=127.0.0.1:$(free_port)	# nothing listens there
 FAST="randomize=false&initialReconnectDelay=10&maxReconnectDelay=200"
 
-# wait_lines FILE N: until FILE has at least N lines (10 s at most).
-wait_lines() {
-	for i in $(seq 100); do
-		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "$1 has $(wc -l <"$1" 2>/dev/null) lines, not $2"
-	return 1
-}
-
 # summary FILE WORD: the number after WORD in tandemctl's summary line.
 summary() {
 	sed -n "s/^tandemctl \(producer\|consumer\): .*[ ,]$2 \([0-9]*\).*/\2/p" "$1"
@@ -109,7 +99,7 @@ produce_through_kill() {
 	{ ctl producer --stomp "$1" --destination "$2" --count 3000 --rate 1500 --persistent \
 		--receipt-every 10 --receipted rec.txt >out 2>err & } &&
 	p=$! &&
-	wait_lines rec.txt 500 &&
+	wait_lines rec.txt 500 100 &&
 	kill_broker "$3" &&
 	wait $p &&
 	cat err &&
@@ -149,7 +139,7 @@ test_expect_success 'consumer reconnects and subscribes again when its broker di
 		--timeout 3 --ack client --received got.txt >out 2>err & } &&
 	c=$! &&
 	ctl producer --stomp $A --destination fo.sub --count 100 --persistent 2>/dev/null >/dev/null &&
-	wait_lines got.txt 100 &&
+	wait_lines got.txt 100 100 &&
 	kill_broker a &&
 	ctl producer --stomp $B --destination fo.sub --count 100 --persistent 2>/dev/null >/dev/null &&
 	wait $c &&

@@ -19,16 +19,6 @@ role() {
 	EOF
 }
 
-# wait_lines FILE N: until FILE has at least N lines (20 s at most).
-wait_lines() {
-	for i in $(seq 200); do
-		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "$1 has $(wc -l <"$1" 2>/dev/null) lines, not $2"
-	return 1
-}
-
 # wait_master NAME: until NAME serves clients (20 s at most).
 wait_master() {
 	for i in $(seq 200); do

@@ -37,16 +37,6 @@ pair() {
 	echo "failover:(tcp://127.0.0.1:$(broker_stomp_port ${1}1),tcp://127.0.0.1:$(broker_stomp_port ${1}2))?$FAST"
 }
 
-# wait_lines FILE N: until FILE has at least N lines (20 s at most).
-wait_lines() {
-	for i in $(seq 200); do
-		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "$1 has $(wc -l <"$1" 2>/dev/null) lines, not $2"
-	return 1
-}
-
 # bridges NODE FILE: NODE's NetworkBridge objects, as tandemctl reads them
 # from its management socket, into FILE (a JSON array of their attributes,
 # with "mbean" for the object name; not the per-destination flow objects).

@@ -279,6 +279,17 @@ stomp_py() {
 	PORT=${PORT:-$(broker_port node1 2>/dev/null)} TRASH=$TRASH "$PYTHON" - "$@"
 }
 
+# wait_lines FILE N [TENTHS]: until FILE has at least N lines (TENTHS
+# tenths of a second at most, default 200).
+wait_lines() {
+	for i in $(seq "${3:-200}"); do
+		[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1 has $(wc -l <"$1" 2>/dev/null) lines, not $2"
+	return 1
+}
+
 # ctl ARGS: the tandemctl of the build under test.
 ctl() { "$TEST_BUILD/mgmt/tandemctl" "$@"; }
 
