@@ -1175,8 +1175,9 @@ void store_commit(struct store *st)
 	st->sub_tail = b;
 	st->sub_nops += b->nops;
 	st->sub_dones += b->nwaiting;
-	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
+	/* After the unlock: a writer woken inside would block on mu at once. */
+	pthread_cond_signal(&st->cv);
 }
 
 int store_event_fd(const struct store *st)
