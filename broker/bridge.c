@@ -446,6 +446,9 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		free(b->remote_id);
 		b->remote_name = strdup(name ? name : b->remote_addr);
 		b->remote_id = id ? strdup(id) : NULL;
+		const char *mgmt = stomp_frame_header(f, "tandem-management");
+		free(b->remote_mgmt);
+		b->remote_mgmt = mgmt && *mgmt ? strdup(mgmt) : NULL;
 		/* By id: the brokers of two pairs may well share names (the seed's
 		 * do), but no two running brokers share an id. */
 		if (b->remote_id ? !strcmp(b->remote_id, broker.id_prefix)
@@ -755,6 +758,7 @@ static void bridge_free(struct bridge *b)
 	free(b->addrs);
 	free(b->remote_name);
 	free(b->remote_id);
+	free(b->remote_mgmt);
 	free(b->entry);
 	free(b);
 }

@@ -56,6 +56,7 @@ struct bridge {
 	char remote_addr[64];
 	char *remote_name;		/* from CONNECTED; NULL before */
 	char *remote_id;		/* its BrokerId, from CONNECTED; NULL before */
+	char *remote_mgmt;		/* its management socket, from CONNECTED; NULL: none */
 	char local_addr[64];		/* this end of the connection, HOST:PORT */
 	uint64_t timer;
 	struct bridge_demand *demands;

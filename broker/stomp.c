@@ -29,6 +29,7 @@
 #include "loop.h"
 #include "stomp.h"
 #include "stomp_frame.h"
+#include "server.h"
 #include "version.h"
 
 #define DEFAULT_PREFETCH 1000
@@ -973,6 +974,9 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	stomp_put_header(&c->out, STOMP_V10, "session", session);
 	stomp_put_header(&c->out, STOMP_V10, "tandem-broker", broker.cfg->broker_name);
 	stomp_put_header(&c->out, STOMP_V10, "tandem-broker-id", broker.id_prefix);
+	/* For tandemtop, which finds the remotes of bridges through them. */
+	if (bridge && *mgmt_address())
+		stomp_put_header(&c->out, STOMP_V10, "tandem-management", mgmt_address());
 	if (version >= STOMP_V11)
 		stomp_put_header(&c->out, STOMP_V10, "heart-beat", beats);
 	stomp_put_body(&c->out, NULL, 0, 0);

@@ -93,6 +93,14 @@ json_t *json_count(unsigned long long n);
 /* ActiveMQ's uptime text: "1 hour 5 minutes", "3.2 seconds". */
 void model_uptime_text(long long ms, char *out, size_t outlen);
 
+/* The pair's roster (model_roster.c): records this node's management
+ * address (HOST:PORT) in its store directory, for the other node of its
+ * pair to list; 0, or -1 (logged). model_roster_read: the nodes recorded
+ * there, an object of broker name to address (new reference). */
+struct config;
+int model_roster_register(const struct config *cfg, const char *addr);
+json_t *model_roster_read(const char *store_directory);
+
 /* The classes, in walk order. */
 extern const struct mclass mclass_broker, mclass_connector, mclass_connection,
 	mclass_store, mclass_health, mclass_queue, mclass_topic, mclass_durable,

@@ -38,6 +38,8 @@ static json_t *l_role_since(const struct mobj *o) { (void)o; STATE(s); return js
 static json_t *l_acquire(const struct mobj *o) { (void)o; return json_integer(broker.cfg->lock_acquire_sleep_ms); }
 static json_t *l_keepalive(const struct mobj *o) { (void)o; return json_integer(broker.cfg->lock_keep_alive_ms); }
 
+static json_t *l_pair(const struct mobj *o) { (void)o; return model_roster_read(broker.cfg->store_directory); }
+
 static json_t *l_events(const struct mobj *o)
 {
 	(void)o;
@@ -63,6 +65,7 @@ static const struct mattr locker_attrs[] = {
 	{ "RoleSinceMillis", "long", "In this role since (ms since the epoch)", l_role_since, NULL },
 	{ "LockAcquireSleepInterval", "long", "How often a waiting slave says so (ms)", l_acquire, NULL },
 	{ "LockKeepAlivePeriod", "long", "How often a master checks its lock (ms); 0 = never", l_keepalive, NULL },
+	{ "PairNodes", "java.util.Map", "The nodes on this store directory: broker name to management address", l_pair, NULL },
 	{ "Events", "java.util.List", "The latest lock events: time, iso, event", l_events, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -30,6 +30,7 @@ static json_t *n_failures(const struct mobj *o) { return json_integer(BRIDGE(o)-
 static json_t *n_forwarded(const struct mobj *o) { return json_count(BRIDGE(o)->forwarded); }
 static json_t *n_ttl(const struct mobj *o) { return json_integer(BRIDGE(o)->nc->network_ttl); }
 static json_t *n_remote_id(const struct mobj *o) { return opt(BRIDGE(o)->remote_id); }
+static json_t *n_remote_mgmt(const struct mobj *o) { return opt(BRIDGE(o)->remote_mgmt); }
 static json_t *n_local(const struct mobj *o) { return json_string(BRIDGE(o)->local_addr); }
 static json_t *n_false(const struct mobj *o) { (void)o; return json_false(); }
 static json_t *n_demand(const struct mobj *o)
@@ -45,6 +46,7 @@ static const struct mattr bridge_attrs[] = {
 	{ "RemoteAddress", "java.lang.String", "The address tried or connected last", n_addr, NULL },
 	{ "RemoteBrokerName", "java.lang.String", "The remote broker's name; empty before the handshake", n_remote, NULL },
 	{ "RemoteBrokerId", "java.lang.String", "The remote broker's BrokerId; empty before the handshake", n_remote_id, NULL },
+	{ "RemoteManagementAddress", "java.lang.String", "The remote's management socket, HOST:PORT; empty before the handshake or when it has none", n_remote_mgmt, NULL },
 	{ "LocalAddress", "java.lang.String", "This end of the connection, HOST:PORT", n_local, NULL },
 	{ "CreatedByDuplex", "boolean", "Always false: duplex bridges are not served yet", n_false, NULL },
 	{ "State", "java.lang.String", "connecting, handshake, active or backing off", n_state, NULL },

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "loop.h"
 #include "listener.h"
+#include "model.h"
 #include "proto.h"
 #include "server.h"
 
@@ -53,6 +54,7 @@ static struct {
 	const struct config *cfg;
 	int fd;
 	int port;
+	char address[300];	/* mgmt_address() */
 	int nconns;
 	long refused;
 	int64_t refusal_logged_ms;
@@ -336,6 +338,21 @@ static bool loopback(const char *host)
 	return !strcmp(host, "::1") || !strcmp(host, "localhost");
 }
 
+/* A wildcard host means any of this host's addresses, of which its name
+ * is the one others most likely resolve. */
+static void advertise(const char *host, int port)
+{
+	char name[256] = "localhost";
+	if (!*host || !strcmp(host, "0.0.0.0") || !strcmp(host, "::")) {
+		gethostname(name, sizeof name - 1);
+		host = name;
+	}
+	snprintf(srv.address, sizeof srv.address, strchr(host, ':') ? "[%s]:%d" : "%s:%d",
+		 host, port);
+}
+
+const char *mgmt_address(void) { return srv.address; }
+
 int mgmt_start(struct loop *l, const struct config *cfg)
 {
 	srv.loop = l;
@@ -355,6 +372,8 @@ int mgmt_start(struct loop *l, const struct config *cfg)
 		return -1;
 	}
 	srv.fd = fd;
+	advertise(cfg->management_host, srv.port);
+	model_roster_register(cfg, srv.address);
 	log_info("mgmt", "Management socket listening at %s:%d (JSON lines, Jolokia requests; "
 		 "see tandem-mgmt(7))%s", cfg->management_host, srv.port,
 		 needs_login() ? "; login required" : "");
@@ -374,6 +393,7 @@ void mgmt_stop(void)
 	close(srv.fd);
 	srv.fd = -1;
 	srv.port = 0;
+	srv.address[0] = '\0';
 }
 
 int mgmt_port(void)

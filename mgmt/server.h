@@ -18,5 +18,9 @@ int mgmt_start(struct loop *l, const struct config *cfg);
 void mgmt_stop(void);
 /* The port bound, 0 when not listening. */
 int mgmt_port(void);
+/* HOST:PORT where others reach the socket ("" when not listening): a
+ * wildcard host is replaced by this host's name. Network bridges tell
+ * their remote (tandem-mgmt(7), RemoteManagementAddress). */
+const char *mgmt_address(void);
 
 #endif

@@ -1,0 +1,96 @@
+/*
+ * model_roster.c - the nodes of a pair, as their shared store directory
+ * knows them: each node writes its management address into
+ * <store dir>/management/<broker name> when its socket starts, and the
+ * Locker's PairNodes attribute lists that folder. So one node's address
+ * is enough for tandemtop(1) to find the other node of its pair: only the
+ * store directory is common to both, and a master has no other way of
+ * knowing who waits behind it.
+ *
+ * An entry outlives its node (nothing removes it at exit: a node killed
+ * with -9 could not); a reader shows such a node as down.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "config.h"
+#include "log.h"
+#include "model.h"
+#include "store.h"
+
+#define ROSTER_DIR "management"
+
+/* A broker name as a file name: no '/', no leading '.'. */
+static void file_name(const char *broker_name, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s", broker_name);
+	for (char *p = out; *p; p++)
+		if (*p == '/' || (p == out && *p == '.'))
+			*p = '_';
+}
+
+int model_roster_register(const struct config *cfg, const char *addr)
+{
+	if (!cfg->persistent || !cfg->store_directory)
+		return 0;
+	char dir[4096], name[256], path[4400], tmp[4500];
+	snprintf(dir, sizeof dir, "%s/" ROSTER_DIR, cfg->store_directory);
+	file_name(cfg->broker_name, name, sizeof name);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+	/* Written aside and renamed, so a reader never sees half an address. */
+	int rc = store_mkdir(dir);
+	FILE *f = rc < 0 ? NULL : fopen(tmp, "w");
+	if (f) {
+		bool written = fprintf(f, "%s\n", addr) > 0;
+		rc = fclose(f) == 0 && written ? rename(tmp, path) : -1;
+		if (rc < 0) {
+			int saved = errno;
+			unlink(tmp);
+			errno = saved;
+		}
+	} else {
+		rc = -1;
+	}
+	if (rc < 0)
+		log_warn("mgmt", "Cannot record the management address in %s: %s (tandemtop "
+			 "will not find this node from its pair's other node)", path, strerror(errno));
+	return rc;
+}
+
+json_t *model_roster_read(const char *store_directory)
+{
+	char dir[4096];
+	json_t *nodes = json_object();
+	snprintf(dir, sizeof dir, "%s/" ROSTER_DIR, store_directory);
+	DIR *d = opendir(dir);
+	if (!d || !nodes) {
+		if (d)
+			closedir(d);
+		return nodes;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || (len > 4 && !strcmp(e->d_name + len - 4, ".tmp")))
+			continue;
+		char path[4400], line[300];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof line, f)) {
+			line[strcspn(line, "\r\n")] = '\0';
+			if (*line)
+				json_object_set_new(nodes, e->d_name, json_string(line));
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return nodes;
+}
