@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "cluster.h"
 
 /* Exit codes, worst last: a run ends with the worst it met. */
 enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2, CTL_UNREACHABLE = 3 };
@@ -174,12 +175,6 @@ void ctl_table_add(struct ctl_table *t, json_t *row);
 /* Prints the table (no output for an empty table, unless --json) and
  * frees its rows. */
 void ctl_table_print(struct ctl_table *t, bool json);
-
-/* How long ago `since` (ms since the epoch, as a node reports it) was by
- * this host's clock; 0 for a node whose clock is ahead of ours. */
-int64_t ctl_ms_since(int64_t since);
-/* A span of time as people read it: "12.3s", "5m07s", "3h05m", "2d04h". */
-void ctl_duration_text(int64_t ms, char *out, size_t outlen);
 
 /* The common shape of a command: a table filled by fn on every node and
  * printed. fn gets arg, or the table itself when arg is NULL.

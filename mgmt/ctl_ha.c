@@ -16,8 +16,6 @@
 
 #include "ctl.h"
 
-#define LOCKERS MGMT_DOMAIN ":type=Broker,service=Locker,*"
-#define BROKERS MGMT_DOMAIN ":type=Broker,brokerName=*"
 
 static const char *const broker_attrs[] = { "BrokerName", "Slave", NULL };
 
@@ -47,9 +45,9 @@ static json_t *broker_row(const struct ctl_node *n, json_t *broker, json_t *lock
 	/* The node's clock against ours: a node ahead would wait "-1s". */
 	json_int_t since = json_integer_value(json_object_get(locker, "WaitingSinceMillis"));
 	if (since > 0 && strcmp(role, "master")) {
-		int64_t ms = ctl_ms_since(since);
+		int64_t ms = mgmt_ms_since(since);
 		char text[32];
-		ctl_duration_text(ms, text, sizeof text);
+		mgmt_duration_text(ms, text, sizeof text);
 		json_object_set_new(row, "waiting", json_string(text));
 		json_object_set_new(row, "waiting_ms", json_integer(ms));
 	}
@@ -81,8 +79,8 @@ static json_t *locker_of(json_t *lockers, const char *name)
 
 static void ha_node(struct ctl *ctl, struct ctl_node *n, struct ctl_table *t)
 {
-	json_t *reqs = json_pack("[o, o]", ctl_read_request(LOCKERS, NULL, NULL),
-				 ctl_read_request(BROKERS, broker_attrs, NULL));
+	json_t *reqs = json_pack("[o, o]", ctl_read_request(MGMT_LOCKERS, NULL, NULL),
+				 ctl_read_request(MGMT_BROKERS, broker_attrs, NULL));
 	json_t *resps;
 	int rc = mgmt_client_connect(n->client);
 	if (rc) {

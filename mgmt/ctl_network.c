@@ -24,8 +24,6 @@
 
 #include "ctl.h"
 
-#define BRIDGES MGMT_DOMAIN ":type=Broker,brokerName=*,connector=networkConnectors," \
-	"networkConnectorName=*,networkBridge=*"
 
 static const struct ctl_option options[] = {
 	{ "interval", true, "SEC", "read each node twice SEC seconds apart for RATE (default 1; 0: no RATE)" },
@@ -63,7 +61,7 @@ static json_t *read_bridges(struct ctl *ctl, struct ctl_node *n)
 		ctl_fail_client(ctl, n, rc);
 		return NULL;
 	}
-	if (ctl_bulk_take(ctl, n, json_pack("[o]", ctl_read_request(BRIDGES, NULL, NULL)), &resps))
+	if (ctl_bulk_take(ctl, n, json_pack("[o]", ctl_read_request(MGMT_BRIDGES, NULL, NULL)), &resps))
 		return NULL;
 	bridges = ctl_matched(ctl, n, json_array_get(resps, 0));
 	json_decref(resps);
@@ -116,8 +114,8 @@ static json_t *bridge_row(const struct reading *r, const char *mbean, json_t *at
 	json_int_t since = json_integer_value(json_object_get(attrs, "StateSinceMillis"));
 	if (since > 0) {
 		char span[32], text[96];
-		int64_t ms = ctl_ms_since(since);
-		ctl_duration_text(ms, span, sizeof span);
+		int64_t ms = mgmt_ms_since(since);
+		mgmt_duration_text(ms, span, sizeof span);
 		snprintf(text, sizeof text, "%s for %s", state, span);
 		json_object_set_new(row, "state", json_string(text));
 		json_object_set_new(row, "state_ms", json_integer(ms));

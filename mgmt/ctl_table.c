@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl.h"
 
@@ -159,25 +158,4 @@ void ctl_table_print(struct ctl_table *t, bool json)
 	fflush(stdout);
 	json_decref(t->rows);
 	t->rows = NULL;
-}
-
-int64_t ctl_ms_since(int64_t since)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - since;
-	return ms > 0 ? ms : 0;
-}
-
-void ctl_duration_text(int64_t ms, char *out, size_t outlen)
-{
-	int64_t s = ms / 1000;
-	if (ms < 60000)
-		snprintf(out, outlen, "%.1fs", (double)ms / 1000);
-	else if (s < 3600)
-		snprintf(out, outlen, "%dm%02ds", (int)(s / 60), (int)(s % 60));
-	else if (s < 86400)
-		snprintf(out, outlen, "%dh%02dm", (int)(s / 3600), (int)(s / 60 % 60));
-	else
-		snprintf(out, outlen, "%dd%02dh", (int)(s / 86400), (int)(s / 3600 % 24));
 }

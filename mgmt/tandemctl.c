@@ -9,7 +9,6 @@
  * each row labelled with its node. The commands live in ctl_*.c, one
  * group a file; start reading at ctl.h.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,39 +65,19 @@ static int add_node(struct ctl *ctl, const char *addr, const char *pair)
 	return n->addr && (!pair || n->pair) ? 0 : -1;
 }
 
-/* A cluster file: "HOST:PORT [PAIRNAME]" a line; '#' starts a comment. */
+static int add_cluster_node(void *ctl, const char *addr, const char *pair)
+{
+	return add_node(ctl, addr, pair);
+}
+
 static int read_cluster(struct ctl *ctl, const char *file)
 {
-	FILE *f = fopen(file, "r");
-	if (!f) {
-		fprintf(stderr, "tandemctl: %s: %s\n", file, strerror(errno));
+	char err[1200];
+	if (mgmt_cluster_read(file, add_cluster_node, ctl, err, sizeof err) < 0) {
+		fprintf(stderr, "tandemctl: %s\n", err);
 		return -1;
 	}
-	char line[1024];
-	int lineno = 0, rc = 0;
-	size_t before = ctl->nnodes;
-	while (rc == 0 && fgets(line, sizeof line, f)) {
-		lineno++;
-		char *hash = strchr(line, '#'), *save = NULL;
-		if (hash)
-			*hash = '\0';
-		char *addr = strtok_r(line, " \t\r\n", &save);
-		char *pair = addr ? strtok_r(NULL, " \t\r\n", &save) : NULL;
-		if (!addr)
-			continue;
-		if (!strchr(addr, ':') || (pair && strtok_r(NULL, " \t\r\n", &save))) {
-			fprintf(stderr, "tandemctl: %s:%d: expected HOST:PORT [PAIRNAME]\n", file, lineno);
-			rc = -1;
-		} else if (add_node(ctl, addr, pair) < 0) {
-			rc = -1;
-		}
-	}
-	fclose(f);
-	if (rc == 0 && ctl->nnodes == before) {
-		fprintf(stderr, "tandemctl: %s: no nodes\n", file);
-		rc = -1;
-	}
-	return rc;
+	return 0;
 }
 
 static const struct ctl_command *find_command(const char *name)
