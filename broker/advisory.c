@@ -90,10 +90,19 @@ static void count(struct tally *t, const struct consumer *c)
 	}
 	if (!bridge_consumer_demand(c, &remote, &hops) || t->len >= sizeof t->demand - 1)
 		return;
-	/* One entry per remote broker: a conduit bridge has one consumer per
-	 * destination, so repeats are rare and harmless. */
-	t->len += (size_t)snprintf(t->demand + t->len, sizeof t->demand - t->len, "%s%s:%d",
-				   t->len ? "," : "", remote, hops);
+	/* One entry per remote broker and distance: a bridge without
+	 * conduitSubscriptions has several consumers of one destination. */
+	char entry[256];
+	snprintf(entry, sizeof entry, "%s:%d", remote, hops);
+	size_t elen = strlen(entry);
+	for (const char *p = t->demand; p && *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == elen && !strncmp(p, entry, n))
+			return;
+		p += n + (p[n] == ',');
+	}
+	t->len += (size_t)snprintf(t->demand + t->len, sizeof t->demand - t->len, "%s%s",
+				   t->len ? "," : "", entry);
 	if (t->len >= sizeof t->demand)
 		t->len = sizeof t->demand - 1;
 }

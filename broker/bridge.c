@@ -31,19 +31,6 @@
 #define BACKOFF_MAX_MS 10000
 #define BRIDGE_MAX_FRAME (100u << 20)
 
-/* One destination the remote has consumers for, and the local consumer
- * that feeds them. */
-struct bridge_demand {
-	struct bridge *bridge;
-	enum dest_type type;
-	char *name;
-	int hops;		/* bridges between here and the nearest consumer: 1 + the remote's */
-	long remote_local;	/* the remote's own consumers of it */
-	bool statically;	/* staticallyIncludedDestinations: no advisory needed */
-	struct consumer *consumer;
-	struct bridge_demand *next;
-};
-
 static struct bridge *bridges;
 static struct loop *loop;
 static bool stopping;
@@ -73,317 +60,6 @@ struct bridge *bridge_first(void)
 	return bridges;
 }
 
-/* ---- demand ---- */
-
-static int path_hops(const char *path)
-{
-	if (!path || !*path)
-		return 0;
-	int n = 1;
-	for (const char *p = path; *p; p++)
-		n += *p == ',';
-	return n;
-}
-
-static bool path_has(const char *path, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *p = path; p && *p;) {
-		size_t n = strcspn(p, ",");
-		if (n == len && !strncmp(p, name, len))
-			return true;
-		p += n + (p[n] == ',');
-	}
-	return false;
-}
-
-/* How the remote is named in broker paths and demand: its BrokerId
- * (names repeat across pairs, ids never); its name before the handshake
- * told the id, or from a broker that does not say it. */
-static const char *remote_key(const struct bridge *b)
-{
-	return b->remote_id ? b->remote_id : b->remote_name;
-}
-
-/* A message that went through the remote before may go back there only
- * as a replay (replayWhenNoConsumers): nobody here consumes it and the
- * remote has consumers of its own, so it is not stranded here, and it
- * cannot ping-pong (it only ever moves toward a consumer). */
-static bool replays(const struct bridge_demand *d, const struct message *m)
-{
-	if (d->type != DEST_QUEUE || d->remote_local <= 0)
-		return false;
-	const struct conf_policy *pol = config_policy_for(broker.cfg, false, m->dest);
-	if (pol && !pol->replay_when_no_consumers)
-		return false;
-	const struct queue *q = broker_queue(m->dest, false);
-	return !q || advisory_local_consumers(q) == 0;
-}
-
-static bool demand_wants(const struct consumer *c, const struct message *m)
-{
-	const struct bridge_demand *d = c->ctx;
-	const struct bridge *b = d->bridge;
-	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
-	if (remote_key(b) && path_has(path, remote_key(b)))
-		return replays(d, m);
-	return path_hops(path) < b->nc->message_ttl;
-}
-
-static bool demand_writable(struct consumer *c)
-{
-	const struct bridge_demand *d = c->ctx;
-	return d->bridge->conn && conn_writable(d->bridge->conn);
-}
-
-/* Sends the message on to the remote, asking for a RECEIPT that names
- * the delivery: the local ack waits for it. */
-static int demand_forward(struct consumer *c, struct qentry *e)
-{
-	struct bridge_demand *d = c->ctx;
-	struct bridge *b = d->bridge;
-	struct buf *out = &b->conn->out;
-	const struct message *m = e->msg;
-	const char *old = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
-	char num[32], receipt[48], *path = NULL, dest[1024];
-	bool replay = remote_key(b) && path_has(old, remote_key(b));
-	if (asprintf(&path, "%s%s%s", old ? old : "", old ? "," : "", broker.id_prefix) < 0)
-		return -1;
-	size_t mark = buf_len(out);
-	snprintf(dest, sizeof dest, "/%s/%s", d->type == DEST_QUEUE ? "queue" : "topic", m->dest);
-	snprintf(receipt, sizeof receipt, "d%" PRIu64, e->delivery_id);
-	int rc = stomp_put_command(out, "SEND");
-	rc |= stomp_put_header(out, STOMP_V12, "destination", dest);
-	rc |= stomp_put_header(out, STOMP_V12, "receipt", receipt);
-	rc |= stomp_put_header(out, STOMP_V12, "tandem-message-id", m->id);
-	if (m->persistent)
-		rc |= stomp_put_header(out, STOMP_V12, "persistent", "true");
-	snprintf(num, sizeof num, "%u", m->priority);
-	rc |= stomp_put_header(out, STOMP_V12, "priority", num);
-	if (m->expires) {
-		snprintf(num, sizeof num, "%" PRId64, m->expires);
-		rc |= stomp_put_header(out, STOMP_V12, "expires", num);
-	}
-	rc |= stomp_put_header(out, STOMP_V12, NETWORK_PATH_HEADER, path);
-	if (replay)
-		rc |= stomp_put_header(out, STOMP_V12, NETWORK_REPLAY_HEADER, "true");
-	for (size_t i = 0; i < m->nheaders; i++)
-		if (strcmp(m->headers[i].name, NETWORK_PATH_HEADER) &&
-		    strcmp(m->headers[i].name, NETWORK_REPLAY_HEADER))
-			rc |= stomp_put_header(out, STOMP_V12, m->headers[i].name,
-					       m->headers[i].value);
-	rc |= stomp_put_body(out, m->body, m->body_len, 1);
-	free(path);
-	if (rc) {
-		out->len = out->off + mark;
-		return -1;
-	}
-	conn_flush_later(b->conn);
-	b->conn->msgs_out++;
-	return 0;
-}
-
-static const struct consumer_ops demand_ops = { demand_forward, demand_writable, demand_wants };
-
-static struct bridge_demand *find_demand(struct bridge *b, enum dest_type type, const char *name)
-{
-	for (struct bridge_demand *d = b->demands; d; d = d->next)
-		if (d->type == type && !strcmp(d->name, name))
-			return d;
-	return NULL;
-}
-
-static const char *type_name(enum dest_type type)
-{
-	return type == DEST_QUEUE ? "queue" : "topic";
-}
-
-static void drop_demand(struct bridge *b, struct bridge_demand *d)
-{
-	for (struct bridge_demand **pp = &b->demands; *pp; pp = &(*pp)->next)
-		if (*pp == d) {
-			*pp = d->next;
-			break;
-		}
-	consumer_close(d->consumer);	/* what was in flight comes back */
-	free(d->name);
-	free(d);
-}
-
-static void drop_all_demand(struct bridge *b)
-{
-	while (b->demands)
-		drop_demand(b, b->demands);
-}
-
-bool bridge_consumer_demand(const struct consumer *c, const char **remote, int *hops)
-{
-	if (!c->network || c->ops != &demand_ops)
-		return false;
-	const struct bridge_demand *d = c->ctx;
-	if (!d->bridge->remote_name)
-		return false;
-	*remote = remote_key(d->bridge);
-	*hops = d->hops;
-	return true;
-}
-
-/* Whether the connector forwards this destination on demand at all. */
-static bool dynamically_included(const struct conf_network_connector *nc, enum dest_type type,
-				  const char *name)
-{
-	bool topic = type == DEST_TOPIC;
-	/* The broker's own destinations (advisories) never travel. */
-	if (!strncmp(name, "ActiveMQ.", 9) || config_dest_filtered(&nc->excluded, topic, name))
-		return false;
-	return !nc->dynamically_included.n ||
-	       config_dest_filtered(&nc->dynamically_included, topic, name);
-}
-
-/* The hops to the remote's nearest consumer from its advisory headers:
- * 0 when it has its own, else 1 + the least of its bridges' demand that
- * does not lead back here; -1 when none. */
-static int demand_distance(long local, const char *demand)
-{
-	if (local > 0)
-		return 0;
-	int best = -1;
-	const char *self = broker.id_prefix;
-	size_t selflen = strlen(self);
-	for (const char *p = demand; p && *p;) {
-		size_t n = strcspn(p, ",");
-		/* "ID:host-1:1::2": the hops follow the last colon */
-		const char *colon = NULL;
-		for (const char *c = p; c < p + n; c++)
-			if (*c == ':')
-				colon = c;
-		if (colon && !((size_t)(colon - p) == selflen && !strncmp(p, self, selflen))) {
-			int h = atoi(colon + 1);
-			if (h > 0 && (best < 0 || h < best))
-				best = h;
-		}
-		p += n + (p[n] == ',');
-	}
-	return best;
-}
-
-/* Opens the local consumer that feeds the remote's demand for a
- * destination `hops` bridges away (1: consumers on the remote itself). */
-static struct bridge_demand *open_demand(struct bridge *b, enum dest_type type, const char *name,
-					 int hops)
-{
-	struct bridge_demand *d = calloc(1, sizeof *d);
-	if (!d || !(d->name = strdup(name))) {
-		free(d);
-		return NULL;
-	}
-	d->bridge = b;
-	d->type = type;
-	d->hops = hops;
-	char id[128], err[256];
-	snprintf(id, sizeof id, "bridge:%s", b->remote_name);
-	/* Below every local consumer, and lower still for each hop further. */
-	int priority = b->nc->decrease_network_consumer_priority ? -hops : 0;
-	struct consumer_spec spec = {
-		.type = type,
-		.dest = name,
-		.ack = ACK_CLIENT_INDIVIDUAL,
-		.prefetch = b->nc->prefetch_size > 0 ? (unsigned)b->nc->prefetch_size : 1,
-		.priority = priority,
-		.conn = b->conn,
-		.id = id,
-		.network = true,
-	};
-	d->consumer = consumer_open(&spec, &demand_ops, d, err, sizeof err);
-	if (!d->consumer) {
-		log_warn("network", "Bridge %s: cannot consume %s://%s for %s: %s", b->entry,
-			 type_name(type), name, b->remote_name, err);
-		free(d->name);
-		free(d);
-		return NULL;
-	}
-	d->next = b->demands;
-	b->demands = d;
-	return d;
-}
-
-/* The remote's advisory for a destination: `local` consumers of its own
- * and its bridges' demand (advisory.h). */
-static void remote_demand(struct bridge *b, enum dest_type type, const char *name, long local,
-			  const char *demand)
-{
-	struct bridge_demand *d = find_demand(b, type, name);
-	int dist = demand_distance(local, demand);
-	if (d)
-		d->remote_local = local;
-	if (d && d->statically)
-		return;
-	if (dist < 0 || dist + 1 > b->nc->consumer_ttl) {
-		if (d) {
-			log_info("network", "Bridge %s: no more consumers of %s://%s on %s or "
-				 "beyond", b->entry, type_name(type), name, b->remote_name);
-			drop_demand(b, d);
-		}
-		return;
-	}
-	if (d) {
-		d->hops = dist + 1;
-		return;
-	}
-	if (!dynamically_included(b->nc, type, name))
-		return;
-	d = open_demand(b, type, name, dist + 1);
-	if (!d)
-		return;
-	d->remote_local = local;
-	if (local > 0)
-		log_info("network", "Bridge %s: %ld consumer(s) of %s://%s on %s: forwarding",
-			 b->entry, local, type_name(type), name, b->remote_name);
-	else
-		log_info("network", "Bridge %s: consumers of %s://%s %d bridge(s) beyond %s: "
-			 "forwarding", b->entry, type_name(type), name, dist, b->remote_name);
-}
-
-/* staticallyIncludedDestinations: forwarded whatever the remote says. */
-static void open_static_demand(struct bridge *b)
-{
-	const struct conf_dest_filters *f = &b->nc->statically_included;
-	for (size_t i = 0; i < f->n; i++) {
-		enum dest_type type = f->v[i].topic ? DEST_TOPIC : DEST_QUEUE;
-		struct bridge_demand *d = find_demand(b, type, f->v[i].pattern);
-		if (!d)
-			d = open_demand(b, type, f->v[i].pattern, 1);
-		if (d)
-			d->statically = true;
-	}
-}
-
-static void on_receipt(struct bridge *b, const char *id)
-{
-	char *end;
-	if (!id || id[0] != 'd')
-		return;
-	uint64_t delivery = strtoull(id + 1, &end, 10);
-	for (struct bridge_demand *d = b->demands; d; d = d->next) {
-		struct qentry *e = consumer_find(d->consumer, delivery, NULL);
-		if (e) {
-			netflow_count(b->remote_name, NETFLOW_OUTBOUND, d->type, e->msg->dest);
-			consumer_ack(d->consumer, e, false);
-			b->forwarded++;
-			return;
-		}
-	}
-}
-
-void bridge_demand_text(const struct bridge *b, char *out, size_t outlen)
-{
-	size_t len = 0;
-	out[0] = '\0';
-	for (const struct bridge_demand *d = b->demands; d && len < outlen; d = d->next)
-		len += (size_t)snprintf(out + len, outlen - len, "%s%s://%s", len ? "," : "",
-					type_name(d->type), d->name);
-}
-
 /* ---- the conversation ---- */
 
 static void fail(struct bridge *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -404,7 +80,7 @@ static void fail(struct bridge *b, const char *fmt, ...)
 	vsnprintf(b->last_error, sizeof b->last_error, fmt, ap);
 	va_end(ap);
 	b->failures++;
-	drop_all_demand(b);
+	bridge_drop_demand(b);
 	if (b->connecting_fd >= 0) {
 		loop_del_fd(loop, b->connecting_fd);
 		close(b->connecting_fd);
@@ -466,18 +142,18 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		const char *sub[] = { "destination", "/topic/" ADVISORY_PREFIX ">",
 				      "id", "advisories", "ack", "auto", NULL };
 		send_frame(b, "SUBSCRIBE", sub);
-		open_static_demand(b);
+		bridge_open_static_demand(b);
 	} else if (!strcmp(f->command, "MESSAGE")) {
 		const char *dest = stomp_frame_header(f, "destination");
 		const char *count = stomp_frame_header(f, "consumerCount");
 		const char *demand = stomp_frame_header(f, ADVISORY_DEMAND_HEADER);
 		const char *qp = "/topic/" ADVISORY_QUEUE_PREFIX, *tp = "/topic/" ADVISORY_TOPIC_PREFIX;
 		if (dest && count && !strncmp(dest, qp, strlen(qp)))
-			remote_demand(b, DEST_QUEUE, dest + strlen(qp), strtol(count, NULL, 10), demand);
+			bridge_remote_demand(b, DEST_QUEUE, dest + strlen(qp), strtol(count, NULL, 10), demand);
 		else if (dest && count && !strncmp(dest, tp, strlen(tp)))
-			remote_demand(b, DEST_TOPIC, dest + strlen(tp), strtol(count, NULL, 10), demand);
+			bridge_remote_demand(b, DEST_TOPIC, dest + strlen(tp), strtol(count, NULL, 10), demand);
 	} else if (!strcmp(f->command, "RECEIPT")) {
-		on_receipt(b, stomp_frame_header(f, "receipt-id"));
+		bridge_receipt(b, stomp_frame_header(f, "receipt-id"));
 	} else if (!strcmp(f->command, "ERROR")) {
 		const char *msg = stomp_frame_header(f, "message");
 		fail(b, "%s answered ERROR: %s", b->remote_addr, msg ? msg : "(no message)");
@@ -506,8 +182,8 @@ static void bridge_on_data(struct conn *c)
 static void bridge_on_drain(struct conn *c)
 {
 	struct bridge *b = c->state;
-	for (struct bridge_demand *d = b ? b->demands : NULL; d; d = d->next)
-		consumer_wakeup(d->consumer);
+	if (b)
+		bridge_wake_demand(b);
 }
 
 static void bridge_on_close(struct conn *c)
@@ -741,7 +417,7 @@ int bridge_start_all(struct loop *l)
 /* Closes b and frees it; the caller has unlinked it. */
 static void bridge_free(struct bridge *b)
 {
-	drop_all_demand(b);
+	bridge_drop_demand(b);
 	if (b->timer)
 		loop_del_timer(loop, b->timer);
 	if (b->connecting_fd >= 0) {

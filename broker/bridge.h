@@ -26,6 +26,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "message.h"
+
 #define NETWORK_PATH_HEADER "tandem-broker-path"
 /* Set on a message a bridge sends back to a broker of its path because
  * nobody consumes it here any more (replayWhenNoConsumers). */
@@ -82,7 +84,25 @@ const char *bridge_state_name(enum bridge_state s);
  * how many bridges away the consumers it stands for are (advisory.h). */
 struct consumer;
 bool bridge_consumer_demand(const struct consumer *c, const char **remote, int *hops);
-/* The destinations the remote wants, comma-separated, into out. */
+/* The destinations forwarded to the remote, comma-separated, into out. */
 void bridge_demand_text(const struct bridge *b, char *out, size_t outlen);
+
+/* Between bridge.c (the connection) and bridge_demand.c (what it forwards). */
+/* How the remote is named in broker paths and demand: its BrokerId (names
+ * repeat across pairs, ids never), or its name from a broker that does not
+ * say its id. */
+const char *bridge_remote_key(const struct bridge *b);
+/* The remote's advisory for a destination: `local` consumers of its own
+ * and its bridges' demand (advisory.h). */
+void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *name, long local,
+			  const char *via);
+/* staticallyIncludedDestinations: forwarded whatever the remote says. */
+void bridge_open_static_demand(struct bridge *b);
+/* The remote's RECEIPT for a forwarded message: acked here now. */
+void bridge_receipt(struct bridge *b, const char *receipt_id);
+/* The connection drained: the local consumers may take more. */
+void bridge_wake_demand(struct bridge *b);
+/* Closes every local consumer of b (in-flight messages come back). */
+void bridge_drop_demand(struct bridge *b);
 
 #endif

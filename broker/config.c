@@ -396,6 +396,8 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 	attr_bool(ld, n, "decreaseNetworkConsumerPriority", &nc->decrease_network_consumer_priority);
 	attr_bool(ld, n, "conduitSubscriptions", &nc->conduit_subscriptions);
 	attr_bool(ld, n, "duplex", &nc->duplex);
+	attr_bool(ld, n, "suppressDuplicateQueueSubscriptions",
+		  &nc->suppress_duplicate_queue_subscriptions);
 	nc->message_ttl = nc->consumer_ttl = nc->network_ttl;
 	attr_int(ld, n, "messageTTL", 1, &nc->message_ttl);
 	attr_int(ld, n, "consumerTTL", 1, &nc->consumer_ttl);

@@ -65,6 +65,7 @@ struct conf_network_connector {
 	int prefetch_size;	/* default 1000 */
 	bool decrease_network_consumer_priority;
 	bool conduit_subscriptions;	/* default true */
+	bool suppress_duplicate_queue_subscriptions;	/* default false */
 	bool duplex;
 	char *user_name, *password;	/* the bridge's login at the remote; NULL: none */
 	struct conf_dest_filters excluded;

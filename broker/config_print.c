@@ -66,6 +66,8 @@ void config_print(const struct config *cfg, FILE *out)
 		fprintf(out, "  decreaseNetworkConsumerPriority: %s\n",
 			yes_no(n->decrease_network_consumer_priority));
 		fprintf(out, "  conduitSubscriptions: %s\n", yes_no(n->conduit_subscriptions));
+		fprintf(out, "  suppressDuplicateQueueSubscriptions: %s\n",
+			yes_no(n->suppress_duplicate_queue_subscriptions));
 		fprintf(out, "  duplex: %s\n", yes_no(n->duplex));
 	}
 	for (size_t i = 0; i < cfg->npolicies; i++) {

@@ -82,10 +82,14 @@ def until(what, pred, timeout=None):
         time.sleep(0.05)
 
 
-def queue_size(m, broker, queue):
-    """QueueSize of a queue on broker through Mgmt m; 0 while it does not exist."""
-    r = m.req({"type": "read", "mbean": queue_name(broker, queue), "attribute": "QueueSize"})
+def queue_attr(m, broker, queue, attribute):
+    """An attribute of a queue on broker through Mgmt m; 0 while it does not exist."""
+    r = m.req({"type": "read", "mbean": queue_name(broker, queue), "attribute": attribute})
     return r["value"] if r and r.get("status") == 200 else 0
+
+
+def queue_size(m, broker, queue):
+    return queue_attr(m, broker, queue, "QueueSize")
 
 
 def log_has(broker, text):
