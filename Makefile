@@ -19,11 +19,11 @@ OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS  ?=
 override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE \
-	-I/usr/include/libxml2 -Ibroker -Imgmt
-LDLIBS  = -lxml2 -lsqlite3 -ljansson -lm -lpthread
+	-I/usr/include/libxml2 -Ibroker -Imgmt -Iweb
+LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lm -lpthread
 
-BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev
-TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base
+BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev
+TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base curl
 
 # mgmt/ holds both halves of management: the server (the object model and
 # the socket, linked into tandemd) and the client (tandemctl and the
@@ -34,7 +34,9 @@ CTL_OBJS    := $(CTL_SRCS:%.c=$(B)/%.o)
 # The client library (sockets, STOMP, failover, the management client):
 # what tandemctl's commands and the unit tests of client modules link.
 CLIENT_OBJS := $(filter-out $(B)/mgmt/tandemctl.o $(B)/mgmt/ctl_%.o,$(CTL_OBJS))
-BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c)) $(MGMT_SERVER_SRCS)
+# web/ is the web console and HTTP API, linked into tandemd (issue 9).
+WEB_SRCS    := $(wildcard web/*.c)
+BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c)) $(MGMT_SERVER_SRCS) $(WEB_SRCS)
 BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS   := $(wildcard t/unit/*.c)
 UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)

@@ -33,6 +33,7 @@
 #include "queue.h"
 #include "selector.h"
 #include "server.h"
+#include "web.h"
 #include "store.h"
 #include "temp_store.h"
 #include "topic.h"
@@ -595,6 +596,7 @@ static void keep_node(void *p)
  * (another broker may own the store now). */
 static void stop_serving(bool clean)
 {
+	web_stop_serving();
 	discovery_stop();
 	bridge_stop_all();
 	for (size_t i = 0; i < broker.nconnectors; i++)
@@ -668,7 +670,7 @@ int broker_start(struct loop *l, const struct config *cfg)
 	    !loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL))
 		return -1;
 	/* Management first: a slave reports its wait there. */
-	if (mgmt_start(l, cfg) < 0)
+	if (mgmt_start(l, cfg) < 0 || web_start(l, cfg) < 0)
 		return -1;
 	if (!cfg->persistent)
 		return serve();
@@ -686,6 +688,7 @@ void broker_stop(void)
 	broker.stopping = true;
 	log_info("broker", "Tandem broker %s is shutting down", broker.cfg->broker_name);
 	mgmt_stop();
+	web_stop();
 	stop_serving(true);
 	/* After the last commit: then a slave may take the store. */
 	locker_stop();

@@ -365,6 +365,13 @@ static void on_management(struct loader *ld, xmlNode *n)
 	if (port && config_parse_port(port, &cfg->management_port) < 0)
 		bad_value(ld, n, "connectorPort", port, "a port number from 0 to 65535");
 	free(port);
+	/* Tandem's own, for a broker without ActiveMQ's jetty.xml. */
+	attr_string(ld, n, "webConsoleHost", &cfg->web_host);
+	attr_string(ld, n, "webConsoleRealm", &cfg->web_realm);
+	port = attr(ld, n, "webConsolePort");
+	if (port && config_parse_port(port, &cfg->web_port) < 0)
+		bad_value(ld, n, "webConsolePort", port, "a port number from 0 to 65535");
+	free(port);
 }
 
 static void on_network_connector(struct loader *ld, xmlNode *n)
@@ -656,7 +663,8 @@ static const struct element policy_map[] = {
 
 static const char *const management_attrs[] = {
 	"createConnector", "connectorPort", "connectorHost", "jmxDomainName", "rmiServerPort",
-	"useMBeanServer", "createMBeanServer", "connectorPath", NULL,
+	"useMBeanServer", "createMBeanServer", "connectorPath",
+	"webConsoleHost", "webConsolePort", "webConsoleRealm", NULL,
 };
 static const struct element management[] = {
 	{ "managementContext", management_attrs, on_management, NULL },
@@ -846,7 +854,26 @@ static xmlDoc *read_xml(struct loader *ld, const char *path)
 	return doc;
 }
 
-/* <import resource="jetty.xml"/>: only the WebConsolePort bean matters. */
+/* The users of the console: a HashLoginService bean's "config" property
+ * names a jetty-realm.properties file. */
+static void jetty_login_service(struct loader *ld, xmlNode *b)
+{
+	for (xmlNode *p = b->children; p; p = p->next) {
+		if (!is_element(p, "property"))
+			continue;
+		char *name = attr(ld, p, "name"), *value = attr(ld, p, "value");
+		if (name && value && !strcmp(name, "config")) {
+			free(ld->cfg->web_realm);
+			ld->cfg->web_realm = value;
+			value = NULL;
+		}
+		free(name);
+		free(value);
+	}
+}
+
+/* <import resource="jetty.xml"/>: only the WebConsolePort bean (host and
+ * port) and the HashLoginService bean (the users' file) matter. */
 static void import_jetty(struct loader *ld, xmlNode *imp, const char *dir)
 {
 	char *res = attr(ld, imp, "resource");
@@ -873,6 +900,8 @@ static void import_jetty(struct loader *ld, xmlNode *imp, const char *dir)
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
 	bool found = false;
 	for (xmlNode *b = root ? root->children : NULL; b; b = b->next) {
+		if (is_element(b, "bean") && bean_class_is(b, "HashLoginService"))
+			jetty_login_service(ld, b);
 		if (!is_element(b, "bean") || !bean_class_is(b, "WebConsolePort"))
 			continue;
 		found = true;
@@ -1074,6 +1103,7 @@ void config_free(struct config *cfg)
 	free(cfg->temp_directory);
 	free(cfg->management_host);
 	free(cfg->web_host);
+	free(cfg->web_realm);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -120,8 +120,11 @@ struct config {
 	char *management_host;		/* connectorHost; default 127.0.0.1 */
 	int management_port;		/* connectorPort; default 1099 */
 
-	char *web_host;			/* from jetty.xml's WebConsolePort bean; NULL when none */
+	char *web_host;			/* jetty.xml's WebConsolePort bean, or managementContext@webConsoleHost */
 	int web_port;			/* 0 when no web console */
+	char *web_realm;		/* jetty.xml's HashLoginService config (a jetty-realm.properties
+					 * file), or managementContext@webConsoleRealm; NULL: the
+					 * broker's users */
 
 	struct conf_user *users;	/* simpleAuthenticationPlugin */
 	size_t nusers;

@@ -99,5 +99,9 @@ void config_print(const struct config *cfg, FILE *out)
 			cfg->web_port);
 	else
 		fprintf(out, "web console: off\n");
+	if (cfg->web_port)
+		fprintf(out, "  users: %s\n", cfg->web_realm ? cfg->web_realm
+			: cfg->nusers ? "the broker's (simpleAuthenticationPlugin)"
+			: "admin/admin from loopback only (ActiveMQ's default)");
 	fprintf(out, "users: %zu\n", cfg->nusers);
 }

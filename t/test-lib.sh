@@ -114,6 +114,16 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# pick_port FILE SPEC: FILE keeps a port for good: a free one for "auto",
+# else SPEC itself.
+pick_port() {
+	[ -f "$1" ] && return 0
+	case $2 in
+	auto) free_port ;;
+	*) echo "$2" ;;
+	esac >"$1"
+}
+
 # broker_config NAME: writes NAME/broker.xml, a minimal ActiveMQ config with
 # an auto-detecting tcp:// connector (port in NAME/port) and a stomp://
 # connector (NAME/stomp_port). Variables that shape it:
@@ -123,6 +133,10 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 #   MGMT_PORT      when set, the management socket is on: "auto" picks a
 #                  free port, a number is used as is; kept in NAME/mgmt_port
 #                  (default: no management socket)
+#   WEB_PORT       when set, the web console is on, from a jetty.xml the
+#                  config imports (as ActiveMQ's does): "auto" picks a free
+#                  port; kept in NAME/web_port (default: no web console)
+#   WEB_REALM      a jetty-realm.properties file for the console's users
 broker_config() {
 	name=$1
 	mkdir -p "$TRASH/$name" || return 1
@@ -134,13 +148,27 @@ broker_config() {
 	opts=${TCP_OPTIONS:+?$TCP_OPTIONS}
 	mgmt='<managementContext createConnector="false"/>'
 	if [ -n "${MGMT_PORT:-}" ]; then
-		if [ ! -f "$TRASH/$name/mgmt_port" ]; then
-			case $MGMT_PORT in
-			auto) free_port ;;
-			*) echo "$MGMT_PORT" ;;
-			esac >"$TRASH/$name/mgmt_port" || return 1
-		fi
+		pick_port "$TRASH/$name/mgmt_port" "$MGMT_PORT" || return 1
 		mgmt="<managementContext connectorPort=\"$(cat "$TRASH/$name/mgmt_port")\" connectorHost=\"127.0.0.1\"/>"
+	fi
+	imports=''
+	if [ -n "${WEB_PORT:-}" ]; then
+		pick_port "$TRASH/$name/web_port" "$WEB_PORT" || return 1
+		realm=''
+		[ -z "${WEB_REALM:-}" ] || realm="<bean id=\"securityLoginService\" class=\"org.eclipse.jetty.security.HashLoginService\">
+	    <property name=\"name\" value=\"ActiveMQRealm\"/>
+	    <property name=\"config\" value=\"$WEB_REALM\"/>
+	  </bean>"
+		cat >"$TRASH/$name/jetty.xml" <<-EOF
+		<beans xmlns="http://www.springframework.org/schema/beans">
+		  $realm
+		  <bean id="jettyPort" class="org.apache.activemq.web.WebConsolePort" init-method="start">
+		    <property name="host" value="127.0.0.1"/>
+		    <property name="port" value="$(cat "$TRASH/$name/web_port")"/>
+		  </bean>
+		</beans>
+		EOF
+		imports='<import resource="jetty.xml"/>'
 	fi
 	cat >"$TRASH/$name/broker.xml" <<-EOF
 	<beans xmlns="http://www.springframework.org/schema/beans">
@@ -154,6 +182,7 @@ broker_config() {
 	      <transportConnector name="stomp" uri="stomp://127.0.0.1:$sport"/>
 	    </transportConnectors>
 	  </broker>
+	  $imports
 	</beans>
 	EOF
 }
@@ -161,6 +190,7 @@ broker_config() {
 broker_port() { cat "$TRASH/$1/port"; }
 broker_stomp_port() { cat "$TRASH/$1/stomp_port"; }
 broker_mgmt_port() { cat "$TRASH/$1/mgmt_port"; }
+broker_web_port() { cat "$TRASH/$1/web_port"; }
 broker_log() { cat "$TRASH/$1/log"; }
 
 # start_broker NAME: runs tandemd on NAME/broker.xml (written by
@@ -207,7 +237,8 @@ wait_broker() {
 
 broker_listens() {
 	port_open "$(broker_port "$1")" && port_open "$(broker_stomp_port "$1")" &&
-	{ [ ! -f "$TRASH/$1/mgmt_port" ] || port_open "$(broker_mgmt_port "$1")"; }
+	{ [ ! -f "$TRASH/$1/mgmt_port" ] || port_open "$(broker_mgmt_port "$1")"; } &&
+	{ [ ! -f "$TRASH/$1/web_port" ] || port_open "$(broker_web_port "$1")"; }
 }
 
 # broker_waits_until NAME WHAT CHECK: until `CHECK NAME` succeeds (20 s at

@@ -1,0 +1,12 @@
+/*
+ * handlers.h - the handler of every route (routes.c's table), one file
+ * or page group each.
+ */
+#ifndef TANDEM_WEB_HANDLERS_H
+#define TANDEM_WEB_HANDLERS_H
+
+struct web_req;
+
+int web_health(struct web_req *r);		/* health.c */
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * routes.c - which handler answers which path, and the login each needs
+ * (see http.h).
+ *
+ * The API takes HTTP Basic on every request (a GET may also ride on the
+ * console's session, for the console's own refreshes); a POST to the API
+ * needs Basic, so no other site can make a logged-in browser change
+ * anything. The console takes its session cookie (SameSite=Strict), or
+ * Basic, which then opens a session; a console POST also needs the
+ * session's CSRF token.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "auth.h"
+#include "broker.h"
+#include "handlers.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "session.h"
+
+#define REALM "Tandem"
+
+static const struct web_route routes[] = {
+	{ "/health", false, "GET,HEAD", WEB_OPEN, false, web_health },
+	{ NULL, false, NULL, WEB_OPEN, false, NULL },
+};
+
+const struct web_route *web_route_find(const char *path)
+{
+	for (const struct web_route *rt = routes; rt->path; rt++) {
+		size_t n = strlen(rt->path);
+		if (rt->prefix ? !strncmp(path, rt->path, n) : !strcmp(path, rt->path))
+			return rt;
+	}
+	return NULL;
+}
+
+static int refuse(struct web_req *r)
+{
+	static const char page[] = "Authentication required: a user of this broker's web console\n";
+	struct MHD_Response *resp = MHD_create_response_from_buffer(sizeof page - 1, (void *)page,
+								    MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+	int rc = MHD_queue_basic_auth_fail_response(r->mc, REALM, resp);
+	MHD_destroy_response(resp);
+	r->answered = true;
+	return rc;
+}
+
+/* Sets the session's cookie on the answer. */
+void web_set_session_cookie(struct web_req *r, const struct web_session *s)
+{
+	char cookie[160];
+	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict",
+		 WEB_SESSION_COOKIE, s ? s->id : "");
+	web_add_header(r, "Set-Cookie", cookie);
+}
+
+int web_route_admit(struct web_req *r, bool *answered)
+{
+	*answered = false;
+	const struct web_route *rt = r->route;
+	if (rt->access == WEB_OPEN)
+		return MHD_YES;
+	bool get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+	struct web_session *s = web_session_find(
+		MHD_lookup_connection_value(r->mc, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
+		loop_now(broker.loop));
+	if (s && (rt->access == WEB_CONSOLE || get)) {
+		r->session = s;
+		r->user = strdup(s->user);
+		return r->user ? MHD_YES : MHD_NO;
+	}
+	char *password = NULL;
+	char *user = MHD_basic_auth_get_username_password(r->mc, &password);
+	if (!user) {
+		free(password);
+		*answered = true;
+		if (rt->access == WEB_CONSOLE && get) {
+			char next[600];
+			snprintf(next, sizeof next, "/login?next=%s", r->path);
+			return web_redirect(r, next);
+		}
+		return refuse(r);
+	}
+	const char *why = web_auth_check(user, password, r->loopback);
+	free(password);
+	if (why) {
+		log_warn("web", "Web login failed for user [%s] from %s: %s", user, r->peer, why);
+		free(user);
+		*answered = true;
+		return refuse(r);
+	}
+	r->user = user;
+	if (rt->access == WEB_CONSOLE) {
+		r->session = web_session_new(user, loop_now(broker.loop));
+		if (r->session)
+			web_set_session_cookie(r, r->session);
+	}
+	return MHD_YES;
+}
+
+int web_route_check_csrf(struct web_req *r, bool *answered)
+{
+	*answered = false;
+	if (!r->route->csrf || strcmp(r->method, "POST"))
+		return MHD_YES;
+	const char *token = web_header(r, "X-CSRF-Token");
+	if (!token)
+		token = web_field(r, "csrf");
+	if (r->session && token && web_secret_equal(r->session->csrf, token))
+		return MHD_YES;
+	log_warn("web", "Refused a POST to %s from %s (user %s): %s", r->path, r->peer,
+		 r->user ? r->user : "-", token ? "wrong CSRF token" : "no CSRF token");
+	*answered = true;
+	return web_text(r, 403, "Refused: this form has no valid CSRF token (reload the page "
+			"and submit it again)");
+}

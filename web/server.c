@@ -1,0 +1,521 @@
+/*
+ * server.c - libmicrohttpd inside the broker's event loop (see web.h), and
+ * the life of one request (http.h).
+ *
+ * The daemon runs in "external epoll" mode: it keeps its own epoll set of
+ * the listening socket, its connections and the pipe that wakes it when a
+ * suspended request resumes, and the broker's loop watches that one epoll
+ * fd. Whenever it is readable, or when the timeout libmicrohttpd asks for
+ * (MHD_get_timeout: connection timeouts, and 0 when work is left over)
+ * comes, the loop calls MHD_run, which runs the handlers in this thread.
+ *
+ * A request is called back several times: once with its headers (the
+ * route and the login are checked then, before any body is read), once
+ * per piece of body, once at the end (the handler runs), and once more
+ * after a suspended request is resumed (its resume() answers).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "auth.h"
+#include "config.h"
+#include "http.h"
+#include "listener.h"
+#include "log.h"
+#include "loop.h"
+#include "web.h"
+
+#define CONNS_MAX 256
+#define CONNS_PER_IP 64
+#define IDLE_TIMEOUT_S 60
+#define TIMER_MAX_MS 60000
+
+static struct {
+	struct loop *loop;
+	const struct config *cfg;
+	struct MHD_Daemon *d;
+	int epfd;
+	int port;
+	uint64_t timer;
+	struct web_req *waiting;	/* suspended requests */
+} web = { .epfd = -1 };
+
+/* ---- the loop's side ---- */
+
+static void on_timer(struct loop *l, void *ctx);
+
+/* Asks libmicrohttpd again when it next wants to run. */
+static void schedule(void)
+{
+	if (web.timer)
+		loop_del_timer(web.loop, web.timer);
+	web.timer = 0;
+	MHD_UNSIGNED_LONG_LONG ms;
+	if (web.d && MHD_get_timeout(web.d, &ms) == MHD_YES)
+		web.timer = loop_add_timer(web.loop, ms > TIMER_MAX_MS ? TIMER_MAX_MS : (int64_t)ms,
+					   on_timer, NULL);
+}
+
+static void run(void)
+{
+	if (!web.d)
+		return;
+	if (MHD_run(web.d) != MHD_YES)
+		log_warn("web", "The web server's event processing failed: %s", strerror(errno));
+	schedule();
+}
+
+static void on_timer(struct loop *l, void *ctx)
+{
+	(void)l;
+	(void)ctx;
+	web.timer = 0;
+	run();
+}
+
+static void on_epoll(struct loop *l, int fd, int events, void *ctx)
+{
+	(void)l;
+	(void)fd;
+	(void)events;
+	(void)ctx;
+	run();
+}
+
+/* ---- requests ---- */
+
+static void peer_of(struct web_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	char host[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+	if (sa && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+		port = ntohs(in->sin_port);
+		r->loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+		port = ntohs(in6->sin6_port);
+		r->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+			(IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
+	}
+	snprintf(r->peer, sizeof r->peer, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+}
+
+static struct web_req *req_new(struct MHD_Connection *mc, const char *url, const char *method)
+{
+	struct web_req *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->mc = mc;
+	r->method = strdup(method);
+	r->path = strndup(url, strcspn(url, "?"));
+	if (!r->method || !r->path) {
+		free(r->method);
+		free(r->path);
+		free(r);
+		return NULL;
+	}
+	peer_of(r);
+	return r;
+}
+
+static void unlink_waiting(struct web_req *r)
+{
+	if (r->wait_prev)
+		r->wait_prev->wait_next = r->wait_next;
+	else if (web.waiting == r)
+		web.waiting = r->wait_next;
+	if (r->wait_next)
+		r->wait_next->wait_prev = r->wait_prev;
+	r->wait_next = r->wait_prev = NULL;
+}
+
+static void req_free(struct web_req *r, bool ok)
+{
+	if (r->done)
+		r->done(r, ok);
+	unlink_waiting(r);
+	for (size_t i = 0; i < r->nheaders; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	free(r->headers);
+	buf_free(&r->body);
+	json_decref(r->form);
+	free(r->user);
+	free(r->method);
+	free(r->path);
+	free(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)mc;
+	struct web_req *r = *con_cls;
+	*con_cls = NULL;
+	if (r)
+		req_free(r, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+}
+
+static bool allowed(const struct web_route *route, const char *method)
+{
+	size_t n = strlen(method);
+	for (const char *p = route->methods; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+		if (strcspn(p, ",") == n && !strncmp(p, method, n))
+			return true;
+	return false;
+}
+
+/* The headers are in: route, method, size and login are checked before
+ * any body is read. */
+static int start(struct web_req *r, bool *answered)
+{
+	*answered = true;
+	r->route = web_route_find(r->path);
+	if (!r->route)
+		return web_text(r, 404, "No such page: %s", r->path);
+	if (!allowed(r->route, r->method)) {
+		web_add_header(r, "Allow", r->route->methods);
+		return web_text(r, 405, "%s takes %s, not %s", r->path, r->route->methods, r->method);
+	}
+	const char *len = web_header(r, "Content-Length");
+	if (len && strtoull(len, NULL, 10) > WEB_BODY_MAX)
+		return web_text(r, 413, "A request body is at most %u bytes", WEB_BODY_MAX);
+	return web_route_admit(r, answered);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	struct web_req *r = *con_cls;
+	if (!r) {
+		r = req_new(mc, url, method);
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		bool answered;
+		int rc = start(r, &answered);
+		return answered ? (enum MHD_Result)rc : MHD_YES;
+	}
+	if (*upload_data_size) {
+		/* The body, in pieces; too much of it is answered at the end. */
+		if (!r->too_big && buf_len(&r->body) + *upload_data_size <= WEB_BODY_MAX) {
+			if (buf_append(&r->body, upload_data, *upload_data_size) < 0)
+				return MHD_NO;
+		} else {
+			r->too_big = true;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->answered)
+		return MHD_YES;
+	if (r->dispatched) {
+		/* Resumed: the handler's resume() answers now. */
+		return r->resume ? (enum MHD_Result)r->resume(r) : MHD_NO;
+	}
+	r->dispatched = true;
+	if (r->too_big)
+		return (enum MHD_Result)web_text(r, 413, "A request body is at most %u bytes",
+						 WEB_BODY_MAX);
+	bool answered;
+	int rc = web_route_check_csrf(r, &answered);
+	if (answered)
+		return (enum MHD_Result)rc;
+	return (enum MHD_Result)r->route->fn(r);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("web", "libmicrohttpd: %s", msg);
+}
+
+/* ---- answers ---- */
+
+const char *web_arg(struct web_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *web_header(struct web_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND, name);
+}
+
+void web_add_header(struct web_req *r, const char *name, const char *value)
+{
+	if (!value || strpbrk(value, "\r\n"))
+		return;
+	struct web_header *h = realloc(r->headers, (r->nheaders + 1) * sizeof *h);
+	if (!h)
+		return;
+	r->headers = h;
+	h[r->nheaders].name = strdup(name);
+	h[r->nheaders].value = strdup(value);
+	if (h[r->nheaders].name && h[r->nheaders].value) {
+		r->nheaders++;
+	} else {
+		free(h[r->nheaders].name);
+		free(h[r->nheaders].value);
+	}
+}
+
+/* No page may be framed, sniffed into another type, cached or run code
+ * from anywhere but this server. */
+static void security_headers(struct MHD_Response *resp, const char *type)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	if (type && !strncmp(type, "text/html", 9))
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'none'; script-src 'self'; style-src 'self'; "
+					"img-src 'self'; connect-src 'self'; form-action 'self'; "
+					"frame-ancestors 'none'; base-uri 'none'");
+}
+
+static int queue(struct web_req *r, int status, const char *type, struct MHD_Response *resp)
+{
+	if (!resp)
+		return MHD_NO;
+	if (type)
+		MHD_add_response_header(resp, "Content-Type", type);
+	security_headers(resp, type);
+	for (size_t i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	int rc = MHD_queue_response(r->mc, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	r->answered = true;
+	return rc;
+}
+
+int web_respond(struct web_req *r, int status, const char *type, const void *data, size_t len)
+{
+	return queue(r, status, type, MHD_create_response_from_buffer(len, (void *)data,
+								      MHD_RESPMEM_MUST_COPY));
+}
+
+int web_respond_buf(struct web_req *r, int status, const char *type, struct buf *b)
+{
+	size_t len = 0;
+	char *data = buf_steal(b, &len);
+	if (!data)
+		return web_respond(r, status, type, "", 0);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data,
+								    MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		free(data);
+	return queue(r, status, type, resp);
+}
+
+int web_text(struct web_req *r, int status, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = NULL;
+	int n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_puts(&b, line) < 0 || buf_puts(&b, "\n") < 0) {
+		free(line);
+		buf_free(&b);
+		return MHD_NO;
+	}
+	free(line);
+	return web_respond_buf(r, status, "text/plain; charset=utf-8", &b);
+}
+
+int web_redirect(struct web_req *r, const char *location)
+{
+	web_add_header(r, "Location", location);
+	return web_text(r, 303, "See %s", location);
+}
+
+int web_json(struct web_req *r, int status, json_t *v)
+{
+	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(v);
+	if (!text)
+		return web_text(r, 500, "out of memory");
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
+								    MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		free(text);
+	return queue(r, status, "application/json; charset=utf-8", resp);
+}
+
+/* ---- forms ---- */
+
+static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *filename, const char *type,
+				  const char *encoding, const char *data, uint64_t off, size_t size)
+{
+	(void)kind;
+	(void)filename;
+	(void)type;
+	(void)encoding;
+	json_t *form = cls;
+	/* A long value comes in pieces, at increasing offsets. */
+	const char *had = off ? json_string_value(json_object_get(form, key)) : NULL;
+	size_t hadlen = had ? json_string_length(json_object_get(form, key)) : 0;
+	char *v = malloc(hadlen + size + 1);
+	if (!v)
+		return MHD_NO;
+	if (had)
+		memcpy(v, had, hadlen);
+	memcpy(v + hadlen, data, size);
+	json_object_set_new(form, key, json_stringn_nocheck(v, hadlen + size));
+	free(v);
+	return MHD_YES;
+}
+
+json_t *web_form(struct web_req *r)
+{
+	if (r->form)
+		return r->form;
+	r->form = json_object();
+	struct MHD_PostProcessor *pp = MHD_create_post_processor(r->mc, 64 * 1024, form_field,
+								 r->form);
+	if (pp) {
+		if (buf_len(&r->body))
+			MHD_post_process(pp, buf_data(&r->body), buf_len(&r->body));
+		MHD_destroy_post_processor(pp);
+	}
+	return r->form;
+}
+
+const char *web_field(struct web_req *r, const char *name)
+{
+	return json_string_value(json_object_get(web_form(r), name));
+}
+
+/* ---- suspending ---- */
+
+int web_suspend(struct web_req *r)
+{
+	MHD_suspend_connection(r->mc);
+	r->suspended = true;
+	r->wait_next = web.waiting;
+	if (web.waiting)
+		web.waiting->wait_prev = r;
+	web.waiting = r;
+	return MHD_YES;
+}
+
+void web_resume(struct web_req *r)
+{
+	if (!r->suspended)
+		return;
+	r->suspended = false;
+	unlink_waiting(r);
+	MHD_resume_connection(r->mc);
+	schedule();
+}
+
+void web_stop_serving(void)
+{
+	struct web_req *next;
+	for (struct web_req *r = web.waiting; r; r = next) {
+		next = r->wait_next;
+		if (r->cancel)
+			r->cancel(r);
+		web_resume(r);
+	}
+}
+
+/* ---- start and stop ---- */
+
+int web_start(struct loop *l, const struct config *cfg)
+{
+	web.loop = l;
+	web.cfg = cfg;
+	if (!cfg->web_port) {
+		log_info("web", "No web console (no WebConsolePort in jetty.xml, no "
+			 "managementContext@webConsolePort)");
+		return 0;
+	}
+	const char *host = cfg->web_host ? cfg->web_host : "127.0.0.1";
+	if (web_auth_load(cfg) < 0)
+		return -1;
+	char err[256];
+	int fd = net_listen(host, cfg->web_port, &web.port, err, sizeof err);
+	if (fd < 0) {
+		log_error("web", "Cannot open the web console on %s:%d: %s", host, cfg->web_port, err);
+		return -1;
+	}
+	web.d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
+				 NULL, NULL, on_request, NULL,
+				 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				 MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNS_MAX,
+				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONNS_PER_IP,
+				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+				 MHD_OPTION_END);
+	const union MHD_DaemonInfo *info = web.d ? MHD_get_daemon_info(web.d, MHD_DAEMON_INFO_EPOLL_FD)
+						 : NULL;
+	if (!info || loop_add_fd(l, info->epoll_fd, LOOP_READ, on_epoll, NULL) < 0) {
+		log_error("web", "Cannot start the web server on %s:%d: %s", host, web.port,
+			  web.d ? strerror(errno) : "libmicrohttpd refused to start");
+		if (web.d)
+			MHD_stop_daemon(web.d);
+		else
+			close(fd);
+		web.d = NULL;
+		web.port = 0;
+		return -1;
+	}
+	web.epfd = info->epoll_fd;
+	schedule();
+	log_info("web", "Web console at http://%s:%d/ (API: /api/jolokia, /api/message, /metrics, "
+		 "/health)%s", host, web.port, web_auth_default_admin()
+		 ? "; ActiveMQ's default admin/admin login is on, from loopback only: "
+		   "configure users" : "");
+	return 0;
+}
+
+void web_stop(void)
+{
+	if (!web.d)
+		return;
+	web_stop_serving();
+	loop_del_fd(web.loop, web.epfd);
+	if (web.timer)
+		loop_del_timer(web.loop, web.timer);
+	web.timer = 0;
+	/* Closes the listening socket and every connection; each request's
+	 * done() runs. */
+	MHD_stop_daemon(web.d);
+	web.d = NULL;
+	web.epfd = -1;
+	web.port = 0;
+	web_auth_free();
+}
+
+int web_port(void)
+{
+	return web.port;
+}
