@@ -31,6 +31,7 @@
 #include "log.h"
 #include "loop.h"
 #include "queue.h"
+#include "retain.h"
 #include "selector.h"
 #include "server.h"
 #include "web.h"
@@ -92,6 +93,18 @@ char *broker_new_message_id(void)
 	if (asprintf(&id, "%s%" PRIu64, broker.id_prefix, ++broker.next_message) < 0)
 		return NULL;
 	return id;
+}
+
+bool broker_login_ok(const char *user, const char *password)
+{
+	const struct config *cfg = broker.cfg;
+	if (!cfg->nusers)
+		return true;
+	for (size_t i = 0; i < cfg->nusers; i++)
+		if (user && password && !strcmp(cfg->users[i].username, user) &&
+		    !strcmp(cfg->users[i].password, password))
+			return true;
+	return false;
 }
 
 static bool store_it(const struct message *m)
@@ -465,6 +478,10 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 		for (struct durable *d = broker.durables; d; d = d->next)
 			if (!strcmp(d->queue->container, container))
 				q = d->queue;
+	} else if (!strncmp(container, RETAIN_CONTAINER_PREFIX,
+			    strlen(RETAIN_CONTAINER_PREFIX))) {
+		retain_loaded(container + strlen(RETAIN_CONTAINER_PREFIX), m);
+		return;
 	}
 	if (!q) {
 		log_warn("store", "Stored message %s belongs to unknown container %s; "
@@ -553,7 +570,8 @@ static int open_store(const struct config *cfg)
 	for (struct durable *d = broker.durables; d; d = d->next)
 		ndurables++;
 	log_info("store", "Store %s opened: %zu message(s) recovered, %zu durable "
-		 "subscription(s)", cfg->store_directory, count, ndurables);
+		 "subscription(s), %zu retained message(s)", cfg->store_directory, count,
+		 ndurables, retain_count());
 	if (loop_add_fd(broker.loop, store_event_fd(broker.store), LOOP_READ,
 			on_store_event, NULL) < 0) {
 		log_error("store", "Cannot watch the store's writer: %s", strerror(errno));
@@ -618,6 +636,7 @@ static void stop_serving(bool clean)
 		broker.durables = d->next;
 		durable_free(d, false);
 	}
+	retain_free_all();
 	advisory_free();
 	dedupe_free();
 	netflow_free_all();

@@ -86,6 +86,12 @@ void broker_stop(void);
  * reason in err. */
 int broker_send(struct message *m, char *err, size_t errlen);
 
+/* Whether a client may log in with this user name and password (either
+ * may be NULL): always when the broker has no users (simpleAuthentication
+ * Plugin), else only a configured user with its password. Every protocol
+ * asks here. */
+bool broker_login_ok(const char *user, const char *password);
+
 /* A fresh message id. The caller frees it. */
 char *broker_new_message_id(void);
 

@@ -216,6 +216,15 @@ void consumer_nack(struct consumer *c, struct qentry *e)
 	entry_redeliver(e);
 }
 
+int consumer_offer(struct consumer *c, struct message *m)
+{
+	struct queue *q = c->own ? c->own : c->durable ? c->durable->queue : NULL;
+	if (!q || queue_enqueue(q, m, m->persistent && broker.store) < 0)
+		return -1;
+	queue_schedule(q);
+	return 0;
+}
+
 void consumer_wakeup(struct consumer *c)
 {
 	for (struct binding *b = c->bindings; b; b = b->cnext)

@@ -90,6 +90,12 @@ struct qentry *consumer_find(struct consumer *c, uint64_t delivery_id,
 void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative);
 /* Gives e back for redelivery. */
 void consumer_nack(struct consumer *c, struct qentry *e);
+/* Puts m (one more reference is taken) in front of this consumer alone:
+ * into its topic backlog or its durable subscription, stored when
+ * persistent, as a publish to it would be. For what a new subscription
+ * is owed (retained messages). 0, or -1 (ENOMEM, or a queue consumer). */
+int consumer_offer(struct consumer *c, struct message *m);
+
 /* The client can take more again (its output drained). */
 void consumer_wakeup(struct consumer *c);
 

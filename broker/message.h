@@ -35,6 +35,8 @@ struct message {
 	uint8_t priority;	/* 0..9, higher first */
 	int64_t expires;	/* ms since the epoch; 0 never */
 	int64_t timestamp;	/* ms since the epoch, when the broker took it */
+	bool retained;		/* a topic's retained copy (retain.h): it goes to
+				 * new subscriptions, flagged as retained */
 };
 
 /* Builds a message with one reference. Takes ownership of `id`, `dest`,

@@ -1,22 +1,15 @@
 /*
  * protocols.c - the table of protocols a connector can serve or recognise.
  *
- * STOMP is served. MQTT, OpenWire and AMQP are recognised from their first
- * bytes so that their clients get a clear log line instead of a puzzling
- * hang; their rows gain handlers as their issues land.
+ * STOMP and MQTT are served. OpenWire and AMQP are recognised from their
+ * first bytes so that their clients get a clear log line instead of a
+ * puzzling hang; their rows gain handlers as their issues land.
  */
 #include <string.h>
 
 #include "proto.h"
+#include "mqtt.h"
 #include "stomp.h"
-
-static int detect_mqtt(const char *d, size_t len)
-{
-	/* CONNECT packet: type 1, flags 0. */
-	if (len < 1)
-		return -1;
-	return (unsigned char)d[0] == 0x10;
-}
 
 static int detect_openwire(const char *d, size_t len)
 {
@@ -39,13 +32,12 @@ static int detect_amqp(const char *d, size_t len)
 	return len >= 4 ? 1 : -1;
 }
 
-static const struct proto mqtt_unserved = { "mqtt", "MQTT", detect_mqtt, NULL, NULL, NULL, NULL };
 static const struct proto openwire_unserved = { "openwire", "OpenWire", detect_openwire, NULL, NULL, NULL, NULL };
 static const struct proto amqp_unserved = { "amqp", "AMQP", detect_amqp, NULL, NULL, NULL, NULL };
 
 const struct proto *const protocols[] = {
 	&stomp_proto,
-	&mqtt_unserved,
+	&mqtt_proto,
 	&openwire_unserved,
 	&amqp_unserved,
 	NULL,

@@ -1,0 +1,57 @@
+/*
+ * mqtt.h - the MQTT 3.1.1 protocol handler.
+ *
+ * mqtt.c turns packets from mqtt_packet.c into broker calls (CONNECT,
+ * PUBLISH in, PUBREL, PINGREQ, DISCONNECT, keep-alive, the will);
+ * mqtt_sub.c holds the subscriptions and the deliveries back out with
+ * their acknowledgements; mqtt_session.c what a session remembers. They
+ * share struct mqtt_conn, the state of one connection; nothing outside
+ * MQTT's files sees it.
+ */
+#ifndef TANDEM_MQTT_H
+#define TANDEM_MQTT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+struct conn;
+struct message;
+struct mqtt_parser;
+struct mqtt_session;
+struct mqtt_sub;
+
+extern const struct proto mqtt_proto;
+
+/* A CONNECT packet at the start of a connection. */
+int mqtt_detect(const char *data, size_t len);
+
+/* A delivery to ack once the current dispatch is over (see mqtt_sub.c). */
+struct mqtt_later_ack {
+	struct mqtt_sub *sub;
+	uint64_t delivery_id;
+};
+
+struct mqtt_conn {
+	struct conn *conn;
+	struct mqtt_parser *parser;
+	struct mqtt_session *session;	/* from CONNECT on */
+	bool connected;
+	bool said_disconnect;		/* DISCONNECT: no will */
+	uint16_t keep_alive;		/* seconds; 0 none */
+	uint64_t keep_alive_timer;
+	struct message *will;		/* published if the connection fails */
+	bool will_retain;
+	struct mqtt_sub *subs;
+	struct mqtt_later_ack *later;	/* acks waiting for later_timer */
+	size_t nlater, later_cap;
+	uint64_t later_timer;
+};
+
+/* Closes a connection for a protocol violation or a refusal, logging why
+ * once (the standard's answer to a bad packet: no reply, just close). */
+void mqtt_close(struct mqtt_conn *mc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

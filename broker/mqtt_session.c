@@ -1,0 +1,252 @@
+/*
+ * mqtt_session.c - MQTT session state (see mqtt_session.h).
+ *
+ * Outflight records sit in a list in send order: acks mostly come in that
+ * order, so the search for one starts at the head and is short. Packet
+ * ids in use are a bitmap, so finding a free one never walks the list.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "mqtt_session.h"
+
+#define ID_BYTES (65536 / 8)
+
+static struct mqtt_session *registry;
+
+struct mqtt_session *mqtt_session_new(const char *client_id, bool persistent)
+{
+	struct mqtt_session *s = calloc(1, sizeof *s);
+	if (!s || !(s->client_id = strdup(client_id))) {
+		free(s);
+		return NULL;
+	}
+	s->persistent = persistent;
+	s->since_ms = wall_ms();
+	return s;
+}
+
+void mqtt_session_free(struct mqtt_session *s)
+{
+	if (!s)
+		return;
+	while (s->head) {
+		struct mqtt_outflight *o = s->head;
+		s->head = o->next;
+		free(o->message_id);
+		free(o);
+	}
+	free(s->ids_out);
+	free(s->ids_in);
+	free(s->client_id);
+	free(s);
+}
+
+struct mqtt_session *mqtt_session_find(const char *client_id)
+{
+	for (struct mqtt_session *s = registry; s; s = s->next)
+		if (!strcmp(s->client_id, client_id))
+			return s;
+	return NULL;
+}
+
+void mqtt_session_register(struct mqtt_session *s)
+{
+	s->next = registry;
+	registry = s;
+}
+
+void mqtt_session_drop(struct mqtt_session *s)
+{
+	struct mqtt_session **pp = &registry;
+	while (*pp && *pp != s)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = s->next;
+	mqtt_session_free(s);
+}
+
+struct mqtt_session *mqtt_session_first(void)
+{
+	return registry;
+}
+
+void mqtt_session_free_all(void)
+{
+	while (registry) {
+		struct mqtt_session *s = registry;
+		registry = s->next;
+		mqtt_session_free(s);
+	}
+}
+
+static bool bit(const uint8_t *map, uint16_t id)
+{
+	return map && (map[id >> 3] >> (id & 7)) & 1;
+}
+
+static int set_bit(uint8_t **map, uint16_t id, bool on)
+{
+	if (!*map) {
+		if (!on)
+			return 0;
+		if (!(*map = calloc(1, ID_BYTES)))
+			return -1;
+	}
+	if (on)
+		(*map)[id >> 3] |= (uint8_t)(1u << (id & 7));
+	else
+		(*map)[id >> 3] &= (uint8_t)~(1u << (id & 7));
+	return 0;
+}
+
+static void unlink_out(struct mqtt_session *s, struct mqtt_outflight *o)
+{
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		s->head = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	else
+		s->tail = o->prev;
+	s->nout--;
+	if (!o->sub && o->state != MQTT_OUT_PUBCOMP)
+		s->ndetached--;
+}
+
+void mqtt_session_out_remove(struct mqtt_session *s, struct mqtt_outflight *o)
+{
+	unlink_out(s, o);
+	set_bit(&s->ids_out, o->packet_id, false);
+	free(o->message_id);
+	free(o);
+}
+
+static struct mqtt_outflight *find_detached(struct mqtt_session *s, const char *message_id)
+{
+	for (struct mqtt_outflight *o = s->head; o; o = o->next)
+		if (!o->sub && o->message_id && !strcmp(o->message_id, message_id))
+			return o;
+	return NULL;
+}
+
+/* A free id; 0 when all 65535 are in flight. Detached records give
+ * theirs up, oldest first, when nothing else is left. */
+static uint16_t free_id(struct mqtt_session *s)
+{
+	for (int tries = 0; tries < 65535; tries++) {
+		uint16_t id = ++s->next_id;
+		if (!id)
+			id = s->next_id = 1;
+		if (!bit(s->ids_out, id))
+			return id;
+	}
+	for (struct mqtt_outflight *o = s->head; o; o = o->next) {
+		if (!o->sub && o->state != MQTT_OUT_PUBCOMP) {
+			uint16_t id = o->packet_id;
+			mqtt_session_out_remove(s, o);
+			return id;
+		}
+	}
+	return 0;
+}
+
+struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
+					    const char *message_id, struct mqtt_sub *sub,
+					    uint64_t delivery_id, bool redelivered, bool *dup)
+{
+	*dup = false;
+	struct mqtt_outflight *o = redelivered && s->ndetached ? find_detached(s, message_id)
+							       : NULL;
+	if (o) {
+		/* The same message again, after a reconnect: same id, DUP. */
+		unlink_out(s, o);
+		*dup = true;
+	} else {
+		o = calloc(1, sizeof *o);
+		if (!o || !(o->message_id = strdup(message_id))) {
+			free(o);
+			return NULL;
+		}
+		o->packet_id = free_id(s);
+		if (!o->packet_id || set_bit(&s->ids_out, o->packet_id, true) < 0) {
+			free(o->message_id);
+			free(o);
+			return NULL;
+		}
+	}
+	o->qos = qos;
+	o->state = qos == 1 ? MQTT_OUT_PUBACK : MQTT_OUT_PUBREC;
+	o->sub = sub;
+	o->delivery_id = delivery_id;
+	o->next = NULL;
+	o->prev = s->tail;
+	if (s->tail)
+		s->tail->next = o;
+	else
+		s->head = o;
+	s->tail = o;
+	s->nout++;
+	return o;
+}
+
+struct mqtt_outflight *mqtt_session_out_find(struct mqtt_session *s, uint16_t packet_id)
+{
+	if (!bit(s->ids_out, packet_id))
+		return NULL;
+	for (struct mqtt_outflight *o = s->head; o; o = o->next)
+		if (o->packet_id == packet_id)
+			return o;
+	return NULL;
+}
+
+void mqtt_session_out_released(struct mqtt_session *s, struct mqtt_outflight *o)
+{
+	if (!o->sub && o->state != MQTT_OUT_PUBCOMP)
+		s->ndetached--;
+	o->state = MQTT_OUT_PUBCOMP;
+	o->sub = NULL;
+	free(o->message_id);
+	o->message_id = NULL;
+}
+
+void mqtt_session_out_detach(struct mqtt_session *s, struct mqtt_sub *sub, bool keep)
+{
+	struct mqtt_outflight *o = s->head, *next;
+	for (; o; o = next) {
+		next = o->next;
+		if (o->sub != sub)
+			continue;
+		if (!keep) {
+			mqtt_session_out_remove(s, o);
+			continue;
+		}
+		o->sub = NULL;
+		s->ndetached++;
+	}
+}
+
+bool mqtt_session_in_pending(const struct mqtt_session *s, uint16_t packet_id)
+{
+	return bit(s->ids_in, packet_id);
+}
+
+int mqtt_session_in_mark(struct mqtt_session *s, uint16_t packet_id)
+{
+	if (bit(s->ids_in, packet_id))
+		return 0;
+	if (set_bit(&s->ids_in, packet_id, true) < 0)
+		return -1;
+	s->nin++;
+	return 0;
+}
+
+void mqtt_session_in_clear(struct mqtt_session *s, uint16_t packet_id)
+{
+	if (!bit(s->ids_in, packet_id))
+		return;
+	set_bit(&s->ids_in, packet_id, false);
+	s->nin--;
+}

@@ -1,0 +1,102 @@
+/*
+ * mqtt_session.h - what an MQTT session remembers between packets and,
+ * with cleanSession=0, between connections: the packet identifiers in
+ * flight either way.
+ *
+ * Outbound (broker to client), a QoS 1 or 2 delivery is an outflight
+ * record from PUBLISH to PUBACK, or PUBLISH to PUBREC to PUBCOMP. When the
+ * connection goes, its unacknowledged messages return to their queues (the
+ * broker core does that); the records stay, detached from any
+ * subscription, so that the redelivery after a reconnect carries the same
+ * packet identifier with DUP set, and a PUBREL that was owed is sent
+ * again: the client then sees a resend, never a new message.
+ *
+ * Inbound (client to broker), QoS 2 packet identifiers are remembered from
+ * PUBLISH until PUBREL: a PUBLISH sent again with one of them (after a
+ * reconnect, with DUP) is answered with PUBREC and not routed a second
+ * time. That is MQTT's exactly-once.
+ *
+ * A session with cleanSession=0 is registered by client id and outlives
+ * its connection in memory; its subscriptions live in the store as
+ * durable subscriptions (mqtt_sub.c), so they also outlive the process.
+ * What is only in memory (packet identifiers in flight) does not survive
+ * a broker restart.
+ *
+ * Thread: the event loop's.
+ */
+#ifndef TANDEM_MQTT_SESSION_H
+#define TANDEM_MQTT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct conn;
+struct mqtt_sub;
+
+enum mqtt_out_state {
+	MQTT_OUT_PUBACK,	/* QoS 1 sent, waiting for PUBACK */
+	MQTT_OUT_PUBREC,	/* QoS 2 sent, waiting for PUBREC */
+	MQTT_OUT_PUBCOMP,	/* PUBREL sent, waiting for PUBCOMP */
+};
+
+struct mqtt_outflight {
+	uint16_t packet_id;
+	uint8_t qos;
+	enum mqtt_out_state state;
+	char *message_id;	/* until acked: knows the redelivery again */
+	struct mqtt_sub *sub;	/* NULL once its connection went (detached) */
+	uint64_t delivery_id;	/* the broker's, to ack it */
+	struct mqtt_outflight *prev, *next;	/* in send order */
+};
+
+struct mqtt_session {
+	char *client_id;
+	bool persistent;	/* cleanSession=0 */
+	struct conn *conn;	/* connected now, or NULL */
+	int64_t since_ms;	/* wall clock of the last connect or disconnect */
+	uint16_t next_id;
+	uint8_t *ids_out;	/* bitmap of outbound ids in use (8 KB, lazily) */
+	uint8_t *ids_in;	/* bitmap of inbound QoS 2 ids before PUBREL */
+	size_t nin;
+	struct mqtt_outflight *head, *tail;
+	size_t nout;
+	size_t ndetached;
+	struct mqtt_session *next;	/* registry of persistent sessions */
+};
+
+/* A new session; NULL when memory runs out. */
+struct mqtt_session *mqtt_session_new(const char *client_id, bool persistent);
+void mqtt_session_free(struct mqtt_session *s);
+
+/* The registry of persistent sessions (registered ones are freed by
+ * mqtt_session_drop or mqtt_session_free_all). */
+struct mqtt_session *mqtt_session_find(const char *client_id);
+void mqtt_session_register(struct mqtt_session *s);
+/* Unregisters and frees. */
+void mqtt_session_drop(struct mqtt_session *s);
+struct mqtt_session *mqtt_session_first(void);
+void mqtt_session_free_all(void);
+
+/* Outbound. Records a QoS 1/2 delivery of message_id through sub and
+ * gives it a packet id: the one a detached record of the same message
+ * had (then *dup is set), else a free one. NULL when memory or ids run
+ * out. */
+struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
+					    const char *message_id, struct mqtt_sub *sub,
+					    uint64_t delivery_id, bool redelivered, bool *dup);
+struct mqtt_outflight *mqtt_session_out_find(struct mqtt_session *s, uint16_t packet_id);
+void mqtt_session_out_remove(struct mqtt_session *s, struct mqtt_outflight *o);
+/* The message was handed over (PUBREC): only PUBCOMP is awaited now. */
+void mqtt_session_out_released(struct mqtt_session *s, struct mqtt_outflight *o);
+/* sub goes away. keep: its connection closed, so its messages will be
+ * redelivered (records stay, detached); else (unsubscribed) they go. */
+void mqtt_session_out_detach(struct mqtt_session *s, struct mqtt_sub *sub, bool keep);
+
+/* Inbound QoS 2: whether packet_id awaits its PUBREL; mark (0, or -1 on
+ * ENOMEM) and clear. */
+bool mqtt_session_in_pending(const struct mqtt_session *s, uint16_t packet_id);
+int mqtt_session_in_mark(struct mqtt_session *s, uint16_t packet_id);
+void mqtt_session_in_clear(struct mqtt_session *s, uint16_t packet_id);
+
+#endif

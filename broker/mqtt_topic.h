@@ -1,0 +1,28 @@
+/*
+ * mqtt_topic.h - MQTT topic names and filters as the broker's topics.
+ *
+ * One broker, many protocols: the MQTT topic "a/b/c" is the broker's topic
+ * "a.b.c" (what STOMP clients call /topic/a.b.c), the filter levels '+'
+ * and '#' are the broker's wildcards '*' and '>'. A '.' inside an MQTT
+ * level becomes '/' (and back), as ActiveMQ maps them, so the two
+ * separators never mix. Topic names map back and forth unchanged.
+ */
+#ifndef TANDEM_MQTT_TOPIC_H
+#define TANDEM_MQTT_TOPIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The broker's destination for an MQTT topic name or filter, as a new
+ * string; NULL when memory runs out. */
+char *mqtt_topic_to_dest(const char *topic);
+/* The MQTT topic name for a broker topic, as a new string; NULL on
+ * ENOMEM. */
+char *mqtt_topic_from_dest(const char *dest);
+
+/* A filter starting with a wildcard does not match topics starting with
+ * '$' (the standard's rule for $SYS and the like): true when `filter`
+ * must skip the broker topic `dest` although the wildcards match. */
+bool mqtt_topic_dollar_excluded(const char *filter, const char *dest);
+
+#endif
