@@ -42,6 +42,56 @@ test_expect_success 'the web server shares the loop: STOMP and HTTP work side by
 	done
 '
 
+test_expect_success '/metrics needs a login: none or a wrong password is 401' '
+	http node1 /metrics >out && test "$(head -1 out)" = 401 &&
+	http node1 /metrics -u admin:wrong >out && test "$(head -1 out)" = 401 &&
+	log_contains node1 "Web login failed for user \[admin\] from 127.0.0.1:[0-9]*: wrong password"
+'
+
+test_expect_success '/metrics is Prometheus text: every line parses, queue depth is there' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	send(port(), "/queue/metered", "one")
+	send(port(), "/queue/metered", "two")
+	EOF
+	http node1 /metrics -u admin:admin >out && test "$(head -1 out)" = 200 &&
+	sed 1d out >metrics &&
+	"$PYTHON" - metrics <<-\EOF &&
+	import re, sys
+	name = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+	label = r"[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\n]|\\\\[\\\\\"n])*\""
+	value = r"(?:[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|NaN|[-+]Inf)"
+	sample = re.compile(r"^(%s)(?:\{%s(?:,%s)*\})? %s$" % (name, label, label, value))
+	help_ = re.compile(r"^# HELP (%s) .*$" % name)
+	type_ = re.compile(r"^# TYPE (%s) (counter|gauge|histogram|summary|untyped)$" % name)
+	typed, seen = set(), []
+	lines = open(sys.argv[1]).read().split("\n")
+	assert lines[-1] == "", "the text ends with a newline"
+	for l in lines[:-1]:
+	    m = sample.match(l) or help_.match(l) or type_.match(l)
+	    assert m, "not Prometheus text: %r" % l
+	    if l.startswith("# TYPE"):
+	        assert m.group(1) not in typed, "TYPE twice: " + l
+	        typed.add(m.group(1))
+	    elif not l.startswith("#"):
+	        assert m.group(1) in typed, "a sample before its TYPE: " + l
+	        if seen and seen[-1] != m.group(1):
+	            assert m.group(1) not in seen, "a family in two places: " + l
+	        seen.append(m.group(1))
+	print(len(lines), "lines parse")
+	EOF
+	grep -q "^tandem_queue_size{broker=\"node1\",destination_type=\"Queue\",destination=\"metered\"} 2$" metrics &&
+	grep -q "^tandem_lock_master{broker=\"node1\"} 1$" metrics &&
+	grep -q "^tandem_broker_slave{broker=\"node1\"} 0$" metrics
+'
+
+test_expect_success 'every metric is documented in tandem-mgmt(7)' '
+	sed -n "s/^# TYPE \([^ ]*\) .*/\1/p" metrics >names && test -s names &&
+	while read -r n; do
+		grep -q "$n" "$TEST_ROOT/man/tandem-mgmt.7" || { echo "$n is not in tandem-mgmt(7)"; exit 1; }
+	done <names
+'
+
 STORE_DIR=$TRASH/shared/kahadb
 export STORE_DIR
 test_expect_success 'a slave'"'"'s console is up, /health is 503 and says it is a slave and whose lock it waits on' '
@@ -50,7 +100,10 @@ test_expect_success 'a slave'"'"'s console is up, /health is 503 and says it is 
 	http b /health >out &&
 	test "$(head -1 out)" = 503 &&
 	grep -q "^slave: broker b waits for the lock $STORE_DIR/lock held by a on " out &&
-	http a /health >out && test "$(head -1 out)" = 200
+	http a /health >out && test "$(head -1 out)" = 200 &&
+	http b /metrics -u admin:admin >out && test "$(head -1 out)" = 200 &&
+	grep -q "^tandem_broker_slave{broker=\"b\"} 1$" out &&
+	grep -q "^tandem_lock_master{broker=\"b\"} 0$" out
 '
 
 test_expect_success 'when the master goes, the slave'"'"'s /health turns 200' '

@@ -8,5 +8,6 @@
 struct web_req;
 
 int web_health(struct web_req *r);		/* health.c */
+int web_metrics(struct web_req *r);		/* metrics.c */
 
 #endif

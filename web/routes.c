@@ -27,6 +27,7 @@
 
 static const struct web_route routes[] = {
 	{ "/health", false, "GET,HEAD", WEB_OPEN, false, web_health },
+	{ "/metrics", false, "GET,HEAD", WEB_API, false, web_metrics },
 	{ NULL, false, NULL, WEB_OPEN, false, NULL },
 };
 
