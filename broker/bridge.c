@@ -62,8 +62,6 @@ struct bridge *bridge_first(void)
 
 /* ---- the conversation ---- */
 
-static void fail(struct bridge *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 static void retry(struct loop *l, void *ctx)
 {
 	(void)l;
@@ -72,8 +70,17 @@ static void retry(struct loop *l, void *ctx)
 	connect_next(b);
 }
 
-/* Something went wrong: say so, let go of the connection, try again. */
-static void fail(struct bridge *b, const char *fmt, ...)
+static void remove_later(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct bridge *b = ctx;
+	b->timer = 0;
+	bridge_remove(b);
+}
+
+/* Something went wrong: say so, let go of the connection, try again (or,
+ * for a bridge a duplex peer opened here, go: the peer comes back). */
+void bridge_fail(struct bridge *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -93,6 +100,15 @@ static void fail(struct bridge *b, const char *fmt, ...)
 	}
 	stomp_parser_free(b->parser);
 	b->parser = NULL;
+	bridge_duplex_close(b);
+	if (b->created_by_duplex) {
+		log_warn("network", "Bridge %s: %s; it ends (the duplex peer reconnects)",
+			 b->entry, b->last_error);
+		set_state(b, BRIDGE_BACKING_OFF);
+		if (!b->timer)
+			b->timer = loop_add_timer(loop, 0, remove_later, b);
+		return;
+	}
 	/* Said at each change, not at every retry of a broker that stays away. */
 	if (b->state != BRIDGE_BACKING_OFF || b->backoff_ms == BACKOFF_FIRST_MS)
 		log_warn("network", "Bridge %s: %s; retrying in %" PRId64 " ms", b->entry,
@@ -129,7 +145,7 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		 * do), but no two running brokers share an id. */
 		if (b->remote_id ? !strcmp(b->remote_id, broker.id_prefix)
 				 : b->remote_name && !strcmp(b->remote_name, broker.cfg->broker_name)) {
-			fail(b, "%s is this broker itself", b->remote_addr);
+			bridge_fail(b, "%s is this broker itself", b->remote_addr);
 			return;
 		}
 		stomp_parser_set_version(b->parser, STOMP_V12);
@@ -143,6 +159,8 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 				      "id", "advisories", "ack", "auto", NULL };
 		send_frame(b, "SUBSCRIBE", sub);
 		bridge_open_static_demand(b);
+		if (b->nc->duplex && !b->created_by_duplex)
+			bridge_duplex_open(b);
 	} else if (!strcmp(f->command, "MESSAGE")) {
 		const char *dest = stomp_frame_header(f, "destination");
 		const char *count = stomp_frame_header(f, "consumerCount");
@@ -156,7 +174,7 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		bridge_receipt(b, stomp_frame_header(f, "receipt-id"));
 	} else if (!strcmp(f->command, "ERROR")) {
 		const char *msg = stomp_frame_header(f, "message");
-		fail(b, "%s answered ERROR: %s", b->remote_addr, msg ? msg : "(no message)");
+		bridge_fail(b, "%s answered ERROR: %s", b->remote_addr, msg ? msg : "(no message)");
 	}
 }
 
@@ -168,7 +186,7 @@ static void bridge_on_data(struct conn *c)
 		const char *err = NULL;
 		ssize_t n = stomp_parser_feed(b->parser, buf_data(&c->in), buf_len(&c->in), &f, &err);
 		if (n < 0) {
-			fail(b, "bad frame from %s: %s", b->remote_addr, err ? err : "protocol error");
+			bridge_fail(b, "bad frame from %s: %s", b->remote_addr, err ? err : "protocol error");
 			return;
 		}
 		buf_consume(&c->in, (size_t)n);
@@ -192,7 +210,7 @@ static void bridge_on_close(struct conn *c)
 	if (!b || stopping)
 		return;
 	b->conn = NULL;		/* it is being reaped */
-	fail(b, "the connection to %s closed", b->remote_addr);
+	bridge_fail(b, "the connection to %s closed", b->remote_addr);
 }
 
 static const struct proto bridge_proto = {
@@ -222,19 +240,29 @@ static void on_connected(struct loop *l, int fd, int events, void *ctx)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err) {
-		fail(b, "cannot connect to %s: %s", b->remote_addr, strerror(err));
+		bridge_fail(b, "cannot connect to %s: %s", b->remote_addr, strerror(err));
 		return;
 	}
 	loop_del_fd(l, fd);
 	b->connecting_fd = -1;
-	local_address(fd, b->local_addr, sizeof b->local_addr);
-	b->conn = conn_new(l, NULL, fd, b->remote_addr, NULL);
-	if (!b->conn || !(b->parser = stomp_parser_new(BRIDGE_MAX_FRAME))) {
-		fail(b, "out of memory");
+	struct conn *c = conn_new(l, NULL, fd, b->remote_addr, NULL);
+	if (!c) {
+		bridge_fail(b, "out of memory");
 		return;
 	}
-	b->conn->proto = &bridge_proto;
-	b->conn->state = b;
+	bridge_handshake(b, c);
+}
+
+void bridge_handshake(struct bridge *b, struct conn *c)
+{
+	local_address(c->fd, b->local_addr, sizeof b->local_addr);
+	b->conn = c;
+	c->proto = &bridge_proto;
+	c->state = b;
+	if (!(b->parser = stomp_parser_new(BRIDGE_MAX_FRAME))) {
+		bridge_fail(b, "out of memory");
+		return;
+	}
 	set_state(b, BRIDGE_HANDSHAKE);
 	char client_id[256];
 	snprintf(client_id, sizeof client_id, "%s-bridge-%s", broker.cfg->broker_name, b->entry);
@@ -244,6 +272,38 @@ static void on_connected(struct loop *l, int fd, int events, void *ctx)
 			       b->nc->user_name ? "login" : NULL, b->nc->user_name,
 			       "passcode", b->nc->password ? b->nc->password : "", NULL };
 	send_frame(b, "CONNECT", hdrs);
+	if (buf_len(&c->in))	/* what came with the connection's first frame */
+		bridge_on_data(c);
+}
+
+int bridge_dial(const char *addr, loop_fd_fn on_connected, void *ctx, char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(addr, ':');
+	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
+	int rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (rc) {
+		snprintf(err, errlen, "cannot resolve %s: %s", addr, gai_strerror(rc));
+		return -1;
+	}
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS)) {
+		snprintf(err, errlen, "cannot connect to %s: %s", addr, strerror(errno));
+		freeaddrinfo(ai);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (loop_add_fd(loop, fd, LOOP_WRITE, on_connected, ctx) < 0) {
+		snprintf(err, errlen, "cannot watch the connection to %s: %s", addr, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void connect_next(struct bridge *b)
@@ -251,32 +311,10 @@ static void connect_next(struct bridge *b)
 	const char *addr = b->addrs[b->next_addr];
 	snprintf(b->remote_addr, sizeof b->remote_addr, "%s", addr);
 	set_state(b, BRIDGE_CONNECTING);
-	char host[256];
-	const char *colon = strrchr(addr, ':');
-	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
-	int rc = getaddrinfo(host, colon + 1, &hints, &ai);
-	if (rc) {
-		fail(b, "cannot resolve %s: %s", addr, gai_strerror(rc));
-		return;
-	}
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS)) {
-		int e = errno;
-		freeaddrinfo(ai);
-		if (fd >= 0)
-			close(fd);
-		fail(b, "cannot connect to %s: %s", addr, strerror(e));
-		return;
-	}
-	freeaddrinfo(ai);
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	b->connecting_fd = fd;
-	if (loop_add_fd(loop, fd, LOOP_WRITE, on_connected, b) < 0) {
-		fail(b, "cannot watch the connection to %s: %s", addr, strerror(errno));
-		return;
-	}
+	char err[300];
+	b->connecting_fd = bridge_dial(addr, on_connected, b, err, sizeof err);
+	if (b->connecting_fd < 0)
+		bridge_fail(b, "%s", err);
 }
 
 /* ---- configuration ---- */
@@ -330,6 +368,7 @@ static struct bridge *bridge_new(const struct conf_network_connector *nc, const 
 	}
 	b->nc = nc;
 	b->connecting_fd = -1;
+	b->reverse_fd = -1;
 	b->backoff_ms = BACKOFF_FIRST_MS;
 	const char *list = entry;
 	char *inner = NULL;
@@ -353,6 +392,28 @@ static struct bridge *bridge_new(const struct conf_network_connector *nc, const 
 		b->naddrs = 0;
 	}
 	return b;
+}
+
+struct bridge *bridge_new_duplex(struct conf_network_connector *own_nc, const char *entry)
+{
+	struct bridge *b = calloc(1, sizeof *b);
+	if (!b || !(b->entry = strdup(entry))) {
+		free(b);
+		return NULL;
+	}
+	b->nc = b->own_nc = own_nc;
+	b->created_by_duplex = true;
+	b->connecting_fd = b->reverse_fd = -1;
+	b->backoff_ms = BACKOFF_FIRST_MS;
+	return b;
+}
+
+void bridge_duplex_start(struct bridge *b, struct conn *c)
+{
+	b->next = bridges;
+	bridges = b;
+	snprintf(b->remote_addr, sizeof b->remote_addr, "%s", c->peer);
+	bridge_handshake(b, c);
 }
 
 struct bridge *bridge_add(const struct conf_network_connector *nc, const char *entry)
@@ -429,6 +490,9 @@ static void bridge_free(struct bridge *b)
 		conn_close(b->conn, "bridge stopping");
 	}
 	stomp_parser_free(b->parser);
+	bridge_duplex_close(b);
+	config_network_connector_free(b->own_nc);
+	free(b->own_nc);
 	for (size_t i = 0; i < b->naddrs; i++)
 		free(b->addrs[i]);
 	free(b->addrs);

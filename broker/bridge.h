@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "loop.h"
 #include "message.h"
 
 #define NETWORK_PATH_HEADER "tandem-broker-path"
@@ -63,6 +64,12 @@ struct bridge {
 	uint64_t timer;
 	struct bridge_demand *demands;
 	uint64_t forwarded;		/* messages the remote acknowledged */
+	/* duplex: this broker's bridge opens a second connection to the
+	 * remote, on which the remote's bridge back here is the client. */
+	int reverse_fd;			/* -1 unless that connect() is under way */
+	struct conn *reverse;		/* that connection, served by STOMP here */
+	bool created_by_duplex;		/* the remote's duplex bridge made this one */
+	struct conf_network_connector *own_nc;	/* its options, then (owned) */
 	struct bridge *next;
 };
 
@@ -104,5 +111,28 @@ void bridge_receipt(struct bridge *b, const char *receipt_id);
 void bridge_wake_demand(struct bridge *b);
 /* Closes every local consumer of b (in-flight messages come back). */
 void bridge_drop_demand(struct bridge *b);
+
+/* Between bridge.c and bridge_duplex.c. */
+struct stomp_frame;
+/* Says what went wrong, lets go of the connections, and tries again in a
+ * while (a bridge created by duplex ends instead). */
+void bridge_fail(struct bridge *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Starts a non-blocking connect to HOST:PORT, calling on_connected when
+ * it is writable; the fd, or -1 with the reason in err. */
+int bridge_dial(const char *addr, loop_fd_fn on_connected, void *ctx, char *err, size_t errlen);
+/* b speaks STOMP as a client on c from now on: CONNECT goes out. */
+void bridge_handshake(struct bridge *b, struct conn *c);
+/* The forward bridge is active: open the duplex connection back. */
+void bridge_duplex_open(struct bridge *b);
+/* Closes b's duplex connection, if any (quietly). */
+void bridge_duplex_close(struct bridge *b);
+/* A remote's duplex bridge connected here (c, a STOMP connection whose
+ * CONNECT f asked for it): the bridge that will forward to the remote
+ * over c, or NULL (logged). Started by bridge_duplex_start(b, c) once the
+ * STOMP handler has let go of c. */
+struct bridge *bridge_duplex_accept(struct conn *c, const struct stomp_frame *f);
+void bridge_duplex_start(struct bridge *b, struct conn *c);
+/* A bridge with its own options (taken over) and no address to dial. */
+struct bridge *bridge_new_duplex(struct conf_network_connector *own_nc, const char *entry);
 
 #endif

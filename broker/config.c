@@ -412,10 +412,9 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 	attr_string(ld, n, "password", &nc->password);
 	bool temp_dests = false;
 	attr_bool(ld, n, "bridgeTempDestinations", &temp_dests);
-	if (nc->duplex || temp_dests)
-		log_warn("config", "%s:%d: networkConnector %s: %s=\"true\" is not served by this "
-			 "version of Tandem: ignored", ld->file, nc->line, nc->name,
-			 nc->duplex ? "duplex" : "bridgeTempDestinations");
+	if (temp_dests)
+		log_warn("config", "%s:%d: networkConnector %s: bridgeTempDestinations=\"true\" is "
+			 "not served by this version of Tandem: ignored", ld->file, nc->line, nc->name);
 }
 
 /* <queue physicalName=".."/> or <topic .../> in one of a networkConnector's
@@ -1072,20 +1071,8 @@ void config_free(struct config *cfg)
 		free(c->options);
 	}
 	free(cfg->connectors);
-	for (size_t i = 0; i < cfg->nnetwork_connectors; i++) {
-		struct conf_network_connector *nc = &cfg->network_connectors[i];
-		free(nc->name);
-		free(nc->uri);
-		free(nc->user_name);
-		free(nc->password);
-		struct conf_dest_filters *lists[] = { &nc->excluded, &nc->dynamically_included,
-						      &nc->statically_included };
-		for (size_t k = 0; k < 3; k++) {
-			for (size_t j = 0; j < lists[k]->n; j++)
-				free(lists[k]->v[j].pattern);
-			free(lists[k]->v);
-		}
-	}
+	for (size_t i = 0; i < cfg->nnetwork_connectors; i++)
+		config_network_connector_free(&cfg->network_connectors[i]);
 	free(cfg->network_connectors);
 	for (size_t i = 0; i < cfg->npolicies; i++)
 		free(cfg->policies[i].pattern);
@@ -1105,6 +1092,23 @@ void config_free(struct config *cfg)
 	free(cfg->web_host);
 	free(cfg->web_realm);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+void config_network_connector_free(struct conf_network_connector *nc)
+{
+	if (!nc)
+		return;
+	free(nc->name);
+	free(nc->uri);
+	free(nc->user_name);
+	free(nc->password);
+	struct conf_dest_filters *lists[] = { &nc->excluded, &nc->dynamically_included,
+					      &nc->statically_included };
+	for (size_t k = 0; k < 3; k++) {
+		for (size_t j = 0; j < lists[k]->n; j++)
+			free(lists[k]->v[j].pattern);
+		free(lists[k]->v);
+	}
 }
 
 bool config_dest_filtered(const struct conf_dest_filters *f, bool topic, const char *name)

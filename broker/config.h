@@ -169,6 +169,8 @@ int config_parse_connector_uri(const char *uri, struct conf_connector *c,
 
 /* True when one of the filters names that destination. */
 bool config_dest_filtered(const struct conf_dest_filters *f, bool topic, const char *name);
+/* Frees what a networkConnector's entry holds (not nc itself); NULL is fine. */
+void config_network_connector_free(struct conf_network_connector *nc);
 
 /* The policy for a destination, or NULL (first matching entry wins). */
 const struct conf_policy *config_policy_for(const struct config *cfg,

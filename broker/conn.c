@@ -238,6 +238,8 @@ void conn_reap(void)
 		if (c->proto && c->proto->close)
 			c->proto->close(c);
 		c->state = NULL;
+		if (c->gone)
+			c->gone(c, c->gone_ctx);
 		if (c->connector)
 			connector_conn_closed(c->connector);
 		conn_unref(c);

@@ -57,6 +57,13 @@ struct conn {
 	bool producer_topic;		/* producer_dest is a topic */
 	char *producer_dest;		/* its latest send's destination */
 	uint64_t linger_timer;
+	/* A connection this broker opened to a peer it chose (a duplex
+	 * bridge's way back): its protocol asks no login. */
+	bool trusted;
+	/* Told once, after the protocol's close, when the connection is gone;
+	 * NULL: nobody listens. */
+	void (*gone)(struct conn *c, void *ctx);
+	void *gone_ctx;
 	struct conn *next, *prev;	/* all live connections */
 	struct conn *next_flush;
 };

@@ -79,6 +79,7 @@ struct stomp_conn {
 	int64_t hb_out_ms;	/* we send at least this often; 0 never */
 	int64_t hb_in_ms;	/* the client sends at least this often */
 	uint64_t hb_timer;
+	struct bridge *duplex;	/* a duplex bridge takes the connection over */
 };
 
 /* Headers the broker sets on MESSAGE frames or reads from SEND itself;
@@ -911,12 +912,18 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	}
 	sc->version = version;
 	const char *login = stomp_frame_header(f, "login");
-	if (!broker_login_ok(login, stomp_frame_header(f, "passcode"))) {
+	if (!c->trusted && !broker_login_ok(login, stomp_frame_header(f, "passcode"))) {
 		log_warn("stomp", "Security error: user name [%s] or password is invalid "
 			 "(from %s)", login ? login : "", c->peer);
 		stomp_error(sc, f, "Authentication failed",
 			    "User name [%s] or password is invalid.", login ? login : "");
 		return -1;
+	}
+	/* A remote's duplex bridge: a bridge of ours forwards back over this
+	 * connection (stomp_on_data hands it over after this frame). */
+	if (stomp_frame_header(f, "tandem-network-bridge") && stomp_frame_header(f, "tandem-duplex")) {
+		sc->duplex = bridge_duplex_accept(c, f);
+		return sc->duplex ? 0 : -1;
 	}
 	long long cx = 0, cy = 0;
 	const char *hb = stomp_frame_header(f, "heart-beat");
@@ -1021,6 +1028,8 @@ static void handle_frame(struct stomp_conn *sc, struct stomp_frame *f)
 	free(receipt);
 }
 
+static void stomp_close(struct conn *c);
+
 static void stomp_on_data(struct conn *c)
 {
 	struct stomp_conn *sc = c->state;
@@ -1039,6 +1048,12 @@ static void stomp_on_data(struct conn *c)
 			return;
 		handle_frame(sc, f);
 		stomp_frame_free(f);
+		if (sc->duplex) {
+			struct bridge *b = sc->duplex;
+			stomp_close(c);
+			bridge_duplex_start(b, c);
+			return;
+		}
 	}
 }
 

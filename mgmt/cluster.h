@@ -17,7 +17,9 @@
 #define MGMT_BROKERS MGMT_DOMAIN ":type=Broker,brokerName=*"
 #define MGMT_LOCKERS MGMT_DOMAIN ":type=Broker,service=Locker,*"
 #define MGMT_DESTINATIONS MGMT_DOMAIN ":type=Broker,brokerName=*,destinationType=*,destinationName=*"
-#define MGMT_BRIDGES MGMT_DOMAIN ":type=Broker,brokerName=*,connector=networkConnectors," \
+/* connector=networkConnectors, or duplexNetworkConnectors for the bridges
+ * a remote's duplex connector made here */
+#define MGMT_BRIDGES MGMT_DOMAIN ":type=Broker,brokerName=*,connector=*," \
 	"networkConnectorName=*,networkBridge=*"
 #define MGMT_FLOWS MGMT_DOMAIN ":type=Broker,brokerName=*,connector=networkConnectors," \
 	"networkBridge=*,direction=*,destinationType=*,destinationName=*"

@@ -123,8 +123,7 @@ static bool check_queue(struct check_run *r, const char *queue)
 static bool check_bridges(struct check_run *r, const char *arg)
 {
 	(void)arg;
-	const char *pattern = MGMT_DOMAIN ":type=Broker,brokerName=*,connector=networkConnectors,"
-			      "networkConnectorName=*,networkBridge=*";
+	const char *pattern = MGMT_BRIDGES;
 	json_t *names, *bridges;
 	/* A read of a pattern that matches nothing is an error: search first. */
 	if (!call(r, mgmt_request("search", pattern), &names))

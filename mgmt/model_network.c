@@ -32,7 +32,7 @@ static json_t *n_ttl(const struct mobj *o) { return json_integer(BRIDGE(o)->nc->
 static json_t *n_remote_id(const struct mobj *o) { return opt(BRIDGE(o)->remote_id); }
 static json_t *n_remote_mgmt(const struct mobj *o) { return opt(BRIDGE(o)->remote_mgmt); }
 static json_t *n_local(const struct mobj *o) { return json_string(BRIDGE(o)->local_addr); }
-static json_t *n_false(const struct mobj *o) { (void)o; return json_false(); }
+static json_t *n_duplex(const struct mobj *o) { return json_boolean(BRIDGE(o)->created_by_duplex); }
 static json_t *n_demand(const struct mobj *o)
 {
 	char text[4096];
@@ -48,7 +48,7 @@ static const struct mattr bridge_attrs[] = {
 	{ "RemoteBrokerId", "java.lang.String", "The remote broker's BrokerId; empty before the handshake", n_remote_id, NULL },
 	{ "RemoteManagementAddress", "java.lang.String", "The remote's management socket, HOST:PORT; empty before the handshake or when it has none", n_remote_mgmt, NULL },
 	{ "LocalAddress", "java.lang.String", "This end of the connection, HOST:PORT", n_local, NULL },
-	{ "CreatedByDuplex", "boolean", "Always false: duplex bridges are not served yet", n_false, NULL },
+	{ "CreatedByDuplex", "boolean", "Made by a remote's duplex networkConnector (its options are the remote's)", n_duplex, NULL },
 	{ "State", "java.lang.String", "connecting, handshake, active or backing off", n_state, NULL },
 	{ "StateSinceMillis", "long", "In this state since (ms since the epoch)", n_since, NULL },
 	{ "DownSinceMillis", "long", "Not active since (ms since the epoch); 0 while active", n_down, NULL },
@@ -69,9 +69,11 @@ static bool bridge_each(mobj_fn fn, void *ctx)
 		objname_quote(b->nc->name, conn_q, sizeof conn_q);
 		objname_quote(b->entry, remote_q, sizeof remote_q);
 		struct mobj o;
+		/* ActiveMQ's name for the connectors duplex peers make */
 		mobj_set(&o, &mclass_bridge, b, MODEL_DOMAIN ":type=Broker,brokerName=%s,"
-			 "connector=networkConnectors,networkConnectorName=%s,networkBridge=%s",
-			 model_broker_name(), conn_q, remote_q);
+			 "connector=%s,networkConnectorName=%s,networkBridge=%s",
+			 model_broker_name(), b->created_by_duplex ? "duplexNetworkConnectors"
+			 : "networkConnectors", conn_q, remote_q);
 		if (!fn(&o, ctx))
 			return false;
 	}
@@ -112,7 +114,7 @@ static const struct mattr connector_attrs[] = {
 	{ "DecreaseNetworkConsumerPriority", "boolean", "decreaseNetworkConsumerPriority", c_decrease, NULL },
 	{ "ConduitSubscriptions", "boolean", "conduitSubscriptions", c_conduit, NULL },
 	{ "DynamicOnly", "boolean", "dynamicOnly", c_dynamic_only, NULL },
-	{ "Duplex", "boolean", "duplex (not served yet)", c_duplex, NULL },
+	{ "Duplex", "boolean", "duplex: the remote forwards back over connections from here", c_duplex, NULL },
 	{ "Bridges", "int", "Bridges it has now (while this broker is master)", c_bridges, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
