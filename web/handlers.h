@@ -9,5 +9,6 @@ struct web_req;
 
 int web_health(struct web_req *r);		/* health.c */
 int web_metrics(struct web_req *r);		/* metrics.c */
+int web_jolokia(struct web_req *r);		/* api_jolokia.c */
 
 #endif

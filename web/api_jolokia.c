@@ -1,0 +1,169 @@
+/*
+ * api_jolokia.c - /api/jolokia: Jolokia's HTTP agent protocol over the
+ * management model, answered by the same code as the management socket
+ * (mgmt/jolokia.c), so Jolokia-based monitoring of ActiveMQ reads Tandem
+ * unchanged.
+ *
+ *   GET  /api/jolokia/version
+ *   GET  /api/jolokia/read/MBEAN[/ATTRIBUTE]
+ *   GET  /api/jolokia/write/MBEAN/ATTRIBUTE/VALUE
+ *   GET  /api/jolokia/exec/MBEAN/OPERATION[/ARG...]
+ *   GET  /api/jolokia/search/PATTERN
+ *   GET  /api/jolokia/list[/DOMAIN[/PROPS]]
+ *   POST /api/jolokia   a request object, or an array of them (bulk)
+ *
+ * In a path "!/" is a "/" inside a part and "!!" a "!", as Jolokia
+ * escapes them; ?p=/read/... may carry the path instead. Like Jolokia the
+ * HTTP status is 200 and each response carries its own status.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "http.h"
+#include "jolokia.h"
+
+#define PREFIX "/api/jolokia"
+#define PARTS_MAX 64
+
+/* Splits a GET path into parts, undoing Jolokia's escapes; a JSON array
+ * of strings. */
+static json_t *split(const char *path)
+{
+	json_t *parts = json_array();
+	size_t len = strlen(path);
+	char *part = malloc(len + 1);
+	if (!part)
+		return parts;
+	size_t n = 0;
+	for (const char *p = path; ; p++) {
+		if (*p == '!' && p[1]) {
+			part[n++] = *++p;
+		} else if (*p == '/' || !*p) {
+			if (n || (*p && json_array_size(parts)))
+				json_array_append_new(parts, json_stringn(part, n));
+			n = 0;
+			if (!*p)
+				break;
+		} else {
+			part[n++] = *p;
+		}
+	}
+	free(part);
+	return parts;
+}
+
+/* A GET argument or written value: JSON when it parses as JSON (numbers,
+ * booleans, null, maps), else the text itself. */
+static json_t *value_of(json_t *part)
+{
+	const char *s = json_string_value(part);
+	if (!strcmp(s, "[null]"))
+		return json_null();
+	json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
+	return v && !json_is_string(v) && !json_is_array(v) ? v : (json_decref(v), json_incref(part));
+}
+
+/* The request a GET path describes, or NULL with why. */
+static json_t *from_path(const char *path, const char **why)
+{
+	json_t *parts = split(path);
+	size_t n = json_array_size(parts);
+	const char *type = n ? json_string_value(json_array_get(parts, 0)) : "version";
+	json_t *req = json_pack("{s:s}", "type", type);
+	*why = NULL;
+	if (n > PARTS_MAX) {
+		*why = "too many parts in the path";
+	} else if (!strcmp(type, "version")) {
+		;
+	} else if (!strcmp(type, "read") || !strcmp(type, "search")) {
+		if (n < 2)
+			*why = "the path names no MBean";
+		else
+			json_object_set(req, "mbean", json_array_get(parts, 1));
+		if (n >= 3 && !strcmp(type, "read"))
+			json_object_set(req, "attribute", json_array_get(parts, 2));
+		if (n > 3 && !*why)
+			*why = "inner paths into attribute values are not served";
+	} else if (!strcmp(type, "write")) {
+		if (n != 4)
+			*why = "write takes /write/MBEAN/ATTRIBUTE/VALUE";
+		else
+			json_object_set_new(req, "value", value_of(json_array_get(parts, 3)));
+		json_object_set(req, "mbean", json_array_get(parts, 1));
+		json_object_set(req, "attribute", json_array_get(parts, 2));
+	} else if (!strcmp(type, "exec")) {
+		if (n < 3)
+			*why = "exec takes /exec/MBEAN/OPERATION[/ARGUMENT...]";
+		json_object_set(req, "mbean", json_array_get(parts, 1));
+		json_object_set(req, "operation", json_array_get(parts, 2));
+		json_t *args = json_array();
+		for (size_t i = 3; i < n; i++)
+			json_array_append_new(args, value_of(json_array_get(parts, i)));
+		json_object_set_new(req, "arguments", args);
+	} else if (!strcmp(type, "list")) {
+		if (n >= 2) {
+			/* domain/props, the props part escaped as one */
+			char *p = NULL;
+			if (asprintf(&p, "%s%s%s", json_string_value(json_array_get(parts, 1)),
+				     n >= 3 ? "/" : "",
+				     n >= 3 ? json_string_value(json_array_get(parts, 2)) : "") >= 0)
+				json_object_set_new(req, "path", json_string(p));
+			free(p);
+		}
+	}
+	json_decref(parts);
+	return req;
+}
+
+static json_t *answer_one(json_t *req)
+{
+	const char *type = json_string_value(json_object_get(req, "type"));
+	/* The socket's own requests: over HTTP the login is HTTP's. */
+	if (type && (!strcmp(type, "login") || !strcmp(type, "watch") || !strcmp(type, "unwatch")))
+		return jolokia_error(req, 400, "java.lang.IllegalArgumentException",
+				     "%s is a management socket request; over HTTP, use HTTP "
+				     "Basic and poll", type);
+	return jolokia_request(req);
+}
+
+static int answer_post(struct web_req *r)
+{
+	json_error_t jerr;
+	json_t *req = json_loadb(buf_len(&r->body) ? buf_data(&r->body) : "", buf_len(&r->body),
+				 JSON_DECODE_ANY, &jerr);
+	if (!req)
+		return web_json(r, 200, jolokia_error(NULL, 400, "java.lang.IllegalArgumentException",
+						      "Not JSON: %s (line %d, column %d)", jerr.text,
+						      jerr.line, jerr.column));
+	json_t *out;
+	if (json_is_array(req)) {
+		out = json_array();
+		size_t i;
+		json_t *one;
+		json_array_foreach(req, i, one)
+			json_array_append_new(out, answer_one(one));
+	} else {
+		out = answer_one(req);
+	}
+	json_decref(req);
+	return web_json(r, 200, out);
+}
+
+int web_jolokia(struct web_req *r)
+{
+	if (!strcmp(r->method, "POST"))
+		return answer_post(r);
+	const char *path = r->path + strlen(PREFIX);
+	if (*path && *path != '/')
+		return web_text(r, 404, "No such page: %s", r->path);
+	const char *p = web_arg(r, "p");
+	if (p)
+		path = p;
+	const char *why;
+	json_t *req = from_path(path, &why);
+	json_t *resp = why ? jolokia_error(req, 400, "java.lang.IllegalArgumentException", "%s", why)
+			   : answer_one(req);
+	json_decref(req);
+	return web_json(r, 200, resp);
+}
