@@ -26,6 +26,7 @@
 #include <libxml/tree.h>
 
 #include "config.h"
+#include "discovery_wire.h"
 #include "log.h"
 #include "wildcard.h"
 
@@ -392,10 +393,15 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 	nc->name = strdup("bridge");
 	attr_string(ld, n, "name", &nc->name);
 	nc->uri = attr(ld, n, "uri");
+	struct discovery_group g;
+	char why[160];
 	if (!nc->uri || (strncmp(nc->uri, "static:", 7) && strncmp(nc->uri, "multicast://", 12) &&
 			 strncmp(nc->uri, "masterslave:", 12))) {
 		bad_value(ld, n, "uri", nc->uri ? nc->uri : "",
 			  "static:(tcp://host:port,...) or multicast://default");
+	} else if (!strncmp(nc->uri, "multicast://", 12) &&
+		   discovery_parse_uri(nc->uri, &g, why, sizeof why) < 0) {
+		bad_value(ld, n, "uri", nc->uri, why);
 	}
 	attr_bool(ld, n, "dynamicOnly", &nc->dynamic_only);
 	attr_int(ld, n, "networkTTL", 1, &nc->network_ttl);
@@ -533,6 +539,10 @@ static void on_transport_connector(struct loader *ld, xmlNode *n)
 		bad_value(ld, n, "uri", c->uri, why);
 		return;
 	}
+	struct discovery_group g;
+	if (c->discovery_uri && !strncmp(c->discovery_uri, "multicast:", 10) &&
+	    discovery_parse_uri(c->discovery_uri, &g, why, sizeof why) < 0)
+		bad_value(ld, n, "discoveryUri", c->discovery_uri, why);
 	c->name = attr(ld, n, "name");
 	if (!c->name)
 		c->name = strdup(c->scheme);
