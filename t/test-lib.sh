@@ -137,6 +137,8 @@ pick_port() {
 #                  config imports (as ActiveMQ's does): "auto" picks a free
 #                  port; kept in NAME/web_port (default: no web console)
 #   WEB_REALM      a jetty-realm.properties file for the console's users
+#   MQTT_OPTIONS   when set (even empty), an mqtt:// connector too (port
+#                  in NAME/mqtt_port) with this query string
 broker_config() {
 	name=$1
 	mkdir -p "$TRASH/$name" || return 1
@@ -150,6 +152,11 @@ broker_config() {
 	if [ -n "${MGMT_PORT:-}" ]; then
 		pick_port "$TRASH/$name/mgmt_port" "$MGMT_PORT" || return 1
 		mgmt="<managementContext connectorPort=\"$(cat "$TRASH/$name/mgmt_port")\" connectorHost=\"127.0.0.1\"/>"
+	fi
+	mqtt=''
+	if [ -n "${MQTT_OPTIONS+set}" ]; then
+		pick_port "$TRASH/$name/mqtt_port" auto || return 1
+		mqtt="<transportConnector name=\"mqtt\" uri=\"mqtt://127.0.0.1:$(cat "$TRASH/$name/mqtt_port")${MQTT_OPTIONS:+?$MQTT_OPTIONS}\"/>"
 	fi
 	imports=''
 	if [ -n "${WEB_PORT:-}" ]; then
@@ -180,6 +187,7 @@ broker_config() {
 	    <transportConnectors>
 	      <transportConnector name="auto" uri="tcp://127.0.0.1:$port$opts"/>
 	      <transportConnector name="stomp" uri="stomp://127.0.0.1:$sport"/>
+	      $mqtt
 	    </transportConnectors>
 	  </broker>
 	  $imports
@@ -191,6 +199,7 @@ broker_port() { cat "$TRASH/$1/port"; }
 broker_stomp_port() { cat "$TRASH/$1/stomp_port"; }
 broker_mgmt_port() { cat "$TRASH/$1/mgmt_port"; }
 broker_web_port() { cat "$TRASH/$1/web_port"; }
+broker_mqtt_port() { cat "$TRASH/$1/mqtt_port"; }
 broker_log() { cat "$TRASH/$1/log"; }
 
 # start_broker NAME: runs tandemd on NAME/broker.xml (written by
@@ -238,7 +247,8 @@ wait_broker() {
 broker_listens() {
 	port_open "$(broker_port "$1")" && port_open "$(broker_stomp_port "$1")" &&
 	{ [ ! -f "$TRASH/$1/mgmt_port" ] || port_open "$(broker_mgmt_port "$1")"; } &&
-	{ [ ! -f "$TRASH/$1/web_port" ] || port_open "$(broker_web_port "$1")"; }
+	{ [ ! -f "$TRASH/$1/web_port" ] || port_open "$(broker_web_port "$1")"; } &&
+	{ [ ! -f "$TRASH/$1/mqtt_port" ] || port_open "$(broker_mqtt_port "$1")"; }
 }
 
 # broker_waits_until NAME WHAT CHECK: until `CHECK NAME` succeeds (20 s at
