@@ -17,10 +17,11 @@ import os
 import queue
 import socket
 import struct
-import sys
 import threading
 
 import paho.mqtt.client as mqtt
+
+from tstomp import check, fail  # noqa: F401 (for the tests' star import)
 
 WAIT = float(os.environ.get("TMQTT_WAIT", "15"))
 
@@ -32,16 +33,6 @@ def port(name=None):
         with open(os.path.join(os.environ.get("TRASH", "."), name, "port")) as f:
             return int(f.read())
     return int(os.environ.get("MQTT_PORT") or os.environ["PORT"])
-
-
-def fail(msg):
-    print("FAIL: %s" % (msg,), file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 class Client:
