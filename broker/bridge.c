@@ -214,7 +214,7 @@ static void bridge_on_close(struct conn *c)
 }
 
 static const struct proto bridge_proto = {
-	"bridge", "network bridge", NULL, NULL, bridge_on_data, bridge_on_drain, bridge_on_close,
+	"bridge", "network bridge", NULL, NULL, bridge_on_data, bridge_on_drain, bridge_on_close, NULL,
 };
 
 /* HOST:PORT of this end of a connected socket, for management. */

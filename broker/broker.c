@@ -30,6 +30,7 @@
 #include "netflow.h"
 #include "log.h"
 #include "loop.h"
+#include "proto.h"
 #include "queue.h"
 #include "retain.h"
 #include "selector.h"
@@ -625,6 +626,9 @@ static void stop_serving(bool clean)
 		broker.store = NULL;
 	}
 	conn_reap();
+	for (size_t i = 0; protocols[i]; i++)
+		if (protocols[i]->stop)
+			protocols[i]->stop();
 	if (broker.store) {
 		store_close(broker.store);
 		broker.store = NULL;

@@ -498,4 +498,5 @@ const struct proto mqtt_proto = {
 	.on_data = mqtt_on_data,
 	.on_drain = mqtt_on_drain,
 	.close = mqtt_close_conn,
+	.stop = mqtt_session_free_all,
 };

@@ -333,11 +333,11 @@ int mqtt_sub_resume(struct mqtt_conn *mc)
 	size_t n = kept_names(s->client_id, &names);
 	int opened = 0;
 	for (size_t i = n; i-- > 0;) {	/* oldest first */
-		const char *filter;
+		const char *filter = NULL;
 		int qos = parse_durable(names[i], &filter);
 		struct durable *d = broker_durable_find(s->client_id, names[i]);
 		char err[512];
-		if (!d || find_sub(mc, filter))
+		if (qos < 0 || !d || find_sub(mc, filter))
 			continue;
 		if (!open_sub(mc, filter, (uint8_t)qos, d->topic, err, sizeof err)) {
 			log_warn("mqtt", "Client %s: cannot resume the subscription to %s: %s",

@@ -25,6 +25,9 @@ struct proto {
 	void (*on_data)(struct conn *c);	/* bytes waiting in c->in */
 	void (*on_drain)(struct conn *c);	/* output fell below the high mark */
 	void (*close)(struct conn *c);		/* release c->state; called once */
+	/* Optional: the broker stops serving (shutdown, lost lock) after
+	 * closing every connection: forget state kept between connections. */
+	void (*stop)(void);
 };
 
 /* The protocols this build knows, in detection order; NULL-terminated. */

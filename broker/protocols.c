@@ -32,8 +32,8 @@ static int detect_amqp(const char *d, size_t len)
 	return len >= 4 ? 1 : -1;
 }
 
-static const struct proto openwire_unserved = { "openwire", "OpenWire", detect_openwire, NULL, NULL, NULL, NULL };
-static const struct proto amqp_unserved = { "amqp", "AMQP", detect_amqp, NULL, NULL, NULL, NULL };
+static const struct proto openwire_unserved = { "openwire", "OpenWire", detect_openwire, NULL, NULL, NULL, NULL, NULL };
+static const struct proto amqp_unserved = { "amqp", "AMQP", detect_amqp, NULL, NULL, NULL, NULL, NULL };
 
 const struct proto *const protocols[] = {
 	&stomp_proto,
