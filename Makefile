@@ -1,6 +1,6 @@
 # Tandem: one plain Makefile.
 #
-#   make          build every program (broker/tandemd)
+#   make          build every program (broker/tandemd, mgmt/tandemctl, tui/tandemtop)
 #   make check    build, then run the TAP suite in t/ with prove
 #   make asan     the same suite against an AddressSanitizer+UBSan build
 #   make bench    throughput, latency and memory, against ActiveMQ if installed
@@ -22,8 +22,8 @@ override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE
 	-I/usr/include/libxml2 -Ibroker -Imgmt -Iweb
 LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lm -lpthread
 
-BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev
-TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base curl mosquitto-clients python3-paho-mqtt
+BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev
+TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt
 
 # mgmt/ holds both halves of management: the server (the object model and
 # the socket, linked into tandemd) and the client (tandemctl and the
@@ -40,7 +40,11 @@ BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c)) $(MGMT_SERVER_
 BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS   := $(wildcard t/unit/*.c)
 UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
-PROGRAMS    := $(B)/broker/tandemd $(if $(CTL_SRCS),$(B)/mgmt/tandemctl)
+# tandemtop (tui/): the dashboard, a client of the management sockets.
+TUI_SRCS    := $(wildcard tui/*.c)
+TUI_OBJS    := $(TUI_SRCS:%.c=$(B)/%.o)
+PROGRAMS    := $(B)/broker/tandemd $(if $(CTL_SRCS),$(B)/mgmt/tandemctl) \
+	$(if $(TUI_SRCS),$(B)/tui/tandemtop)
 BENCH_TOOLS := $(B)/t/bench/startup
 
 .PHONY: all build check asan bench demo install clean deps test-deps
@@ -66,6 +70,9 @@ $(B)/mgmt/libtandemclient.a: $(CLIENT_OBJS)
 
 $(B)/mgmt/tandemctl: $(CTL_OBJS) $(B)/broker/libtandem.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/tui/tandemtop: $(TUI_OBJS) $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a
+	$(CC) $(CFLAGS) $^ -lncursesw $(LDLIBS) -o $@
 
 $(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a
 	@mkdir -p $(dir $@)
@@ -124,4 +131,4 @@ deps:
 test-deps:
 	$(call need_packages,$(TEST_PKGS))
 
--include $(BROKER_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/broker/main.d
+-include $(BROKER_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(TUI_OBJS:.o=.d) $(B)/broker/main.d

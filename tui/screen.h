@@ -1,0 +1,35 @@
+/*
+ * screen.h - the screens: each turns the model into a view (a table) and,
+ * for Enter, a row into a page of details. screens[] is their order, the
+ * keys 1-4 and the bottom bar's.
+ */
+#ifndef TANDEM_TOP_SCREEN_H
+#define TANDEM_TOP_SCREEN_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "view.h"
+
+struct screen {
+	const char *name;	/* "Cluster": the bar, --screen (case ignored), batch titles */
+	const char *help;
+	/* Fills v (empty) from the model. */
+	void (*build)(const struct model *m, struct view *v);
+	/* The details of the row whose key is `key`, into p (initialised). */
+	void (*detail)(const struct model *m, const char *key, struct page *p);
+};
+
+extern const struct screen screen_cluster, screen_queues, screen_flows, screen_events;
+extern const struct screen *const screens[];
+#define NSCREENS 4
+
+/* Shared by the screens: a rate as a cell ("-" when unknown), and a
+ * sparkline of the last values (spark.c): width characters, block
+ * characters when utf8, else ASCII. */
+void screen_rate(struct vrow *r, size_t col, double rate);
+void spark_text(const long *values, int n, int width, bool utf8, char *out, size_t outlen);
+/* Whether block characters can be drawn (the locale is UTF-8). */
+extern bool screen_utf8;
+
+#endif

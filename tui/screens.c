@@ -1,0 +1,61 @@
+/*
+ * screens.c - the list of screens and what they share: rates and
+ * sparklines as cells.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "screen.h"
+
+const struct screen *const screens[NSCREENS] = {
+	&screen_cluster, &screen_queues, &screen_flows, &screen_events,
+};
+
+bool screen_utf8;
+
+void screen_rate(struct vrow *r, size_t col, double rate)
+{
+	if (rate < 0) {
+		view_cell(r, col, "-");
+		return;
+	}
+	view_cell(r, col, rate >= 100 || rate == (double)(long)rate ? "%.0f" : "%.1f", rate);
+	view_cell_num(r, col, rate);
+}
+
+/* Eight heights: the block elements U+2581..U+2588, or ASCII. */
+static const char *const blocks[8] = { "\u2581", "\u2582", "\u2583", "\u2584",
+				       "\u2585", "\u2586", "\u2587", "\u2588" };
+static const char ascii[8] = { '_', '.', '-', '~', '=', '+', '*', '#' };
+
+void spark_text(const long *values, int n, int width, bool utf8, char *out, size_t outlen)
+{
+	size_t o = 0;
+	long max = 0;
+	out[0] = '\0';
+	for (int i = 0; i < n; i++)
+		if (values[i] > max)
+			max = values[i];
+	/* Each character stands for the newest `per` values it covers, the
+	 * newest at the right; the highest of them is drawn. */
+	int per = n > width ? (n + width - 1) / width : 1;
+	int chars = (n + per - 1) / per;
+	for (int c = 0; c < chars && o + 4 < outlen; c++) {
+		long v = 0;
+		int from = n - (chars - c) * per;
+		for (int i = from < 0 ? 0 : from; i < from + per && i < n; i++)
+			if (values[i] > v)
+				v = values[i];
+		int h = max ? (int)((v * 7 + max - 1) / max) : 0;
+		if (v == 0)
+			h = 0;
+		if (utf8) {
+			size_t len = strlen(blocks[h]);
+			memcpy(out + o, blocks[h], len);
+			o += len;
+		} else {
+			out[o++] = ascii[h];
+		}
+	}
+	out[o] = '\0';
+}
