@@ -448,10 +448,10 @@ static void mqtt_close_conn(struct conn *c)
 		publish_will(mc);
 		s->conn = NULL;
 		s->since_ms = wall_ms();
-		/* A persistent session with nothing in flight is all in the
-		 * store (its subscriptions): memory need not keep it. */
-		if (!s->persistent || (!s->nout && !s->nin))
+		if (!s->persistent)
 			mqtt_session_drop(s);
+		else
+			mqtt_session_trim(s);
 	}
 	if (mc->keep_alive_timer)
 		loop_del_timer(c->loop, mc->keep_alive_timer);

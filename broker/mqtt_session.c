@@ -228,6 +228,18 @@ void mqtt_session_out_detach(struct mqtt_session *s, struct mqtt_sub *sub, bool 
 	}
 }
 
+void mqtt_session_trim(struct mqtt_session *s)
+{
+	if (!s->nout) {
+		free(s->ids_out);
+		s->ids_out = NULL;
+	}
+	if (!s->nin) {
+		free(s->ids_in);
+		s->ids_in = NULL;
+	}
+}
+
 bool mqtt_session_in_pending(const struct mqtt_session *s, uint16_t packet_id)
 {
 	return bit(s->ids_in, packet_id);

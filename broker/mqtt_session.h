@@ -16,11 +16,13 @@
  * reconnect, with DUP) is answered with PUBREC and not routed a second
  * time. That is MQTT's exactly-once.
  *
- * A session with cleanSession=0 is registered by client id and outlives
- * its connection in memory; its subscriptions live in the store as
- * durable subscriptions (mqtt_sub.c), so they also outlive the process.
- * What is only in memory (packet identifiers in flight) does not survive
- * a broker restart.
+ * Every session is registered by client id while connected (a second
+ * connection with the id takes it over); one with cleanSession=0 stays
+ * registered when the client goes. Its subscriptions live in the store as
+ * durable subscriptions (mqtt_sub.c), so they also outlive the process;
+ * what is only in memory (packet identifiers in flight) does not survive
+ * a broker restart, and the session is registered again when its client
+ * next connects.
  *
  * Thread: the event loop's.
  */
@@ -62,15 +64,15 @@ struct mqtt_session {
 	struct mqtt_outflight *head, *tail;
 	size_t nout;
 	size_t ndetached;
-	struct mqtt_session *next;	/* registry of persistent sessions */
+	struct mqtt_session *next;	/* the registry */
 };
 
 /* A new session; NULL when memory runs out. */
 struct mqtt_session *mqtt_session_new(const char *client_id, bool persistent);
 void mqtt_session_free(struct mqtt_session *s);
 
-/* The registry of persistent sessions (registered ones are freed by
- * mqtt_session_drop or mqtt_session_free_all). */
+/* The registry (registered sessions are freed by mqtt_session_drop or
+ * mqtt_session_free_all). */
 struct mqtt_session *mqtt_session_find(const char *client_id);
 void mqtt_session_register(struct mqtt_session *s);
 /* Unregisters and frees. */
@@ -92,6 +94,9 @@ void mqtt_session_out_released(struct mqtt_session *s, struct mqtt_outflight *o)
 /* sub goes away. keep: its connection closed, so its messages will be
  * redelivered (records stay, detached); else (unsubscribed) they go. */
 void mqtt_session_out_detach(struct mqtt_session *s, struct mqtt_sub *sub, bool keep);
+
+/* The client went: memory that nothing in flight needs is given back. */
+void mqtt_session_trim(struct mqtt_session *s);
 
 /* Inbound QoS 2: whether packet_id awaits its PUBREL; mark (0, or -1 on
  * ENOMEM) and clear. */

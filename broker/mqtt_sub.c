@@ -403,6 +403,39 @@ int mqtt_sub_acked(struct mqtt_conn *mc, const struct mqtt_packet *pk)
 	return 0;
 }
 
+static size_t waiting(const struct queue *q)
+{
+	return q ? q->npending + q->npaged : 0;
+}
+
+void mqtt_sub_each(const struct mqtt_session *s,
+		   void (*fn)(void *ctx, const struct mqtt_sub_info *i), void *ctx)
+{
+	if (s->conn) {
+		const struct mqtt_conn *mc = s->conn->state;
+		for (const struct mqtt_sub *sub = mc->subs; sub; sub = sub->next) {
+			const struct consumer *c = sub->consumer;
+			struct mqtt_sub_info i = {
+				sub->filter, sub->qos, c->dest, c->durable != NULL, true,
+				c->ninflight, waiting(c->own ? c->own : c->durable ? c->durable->queue : NULL),
+			};
+			fn(ctx, &i);
+		}
+		return;
+	}
+	for (const struct durable *d = broker.durables; d; d = d->next) {
+		const char *filter;
+		int qos = parse_durable(d->name, &filter);
+		if (qos < 0 || strcmp(d->client_id, s->client_id))
+			continue;
+		struct mqtt_sub_info i = {
+			filter, (uint8_t)qos, d->topic, true, false,
+			d->queue->ninflight, waiting(d->queue),
+		};
+		fn(ctx, &i);
+	}
+}
+
 void mqtt_sub_wakeup(struct mqtt_conn *mc)
 {
 	for (struct mqtt_sub *s = mc->subs; s; s = s->next)

@@ -63,6 +63,22 @@ void mqtt_sub_close_all(struct mqtt_conn *mc);
  * Returns 0, or -1 when the connection was closed. */
 int mqtt_sub_acked(struct mqtt_conn *mc, const struct mqtt_packet *pk);
 
+/* For management: one subscription of a session. */
+struct mqtt_sub_info {
+	const char *filter;
+	uint8_t qos;
+	const char *dest;	/* the broker's topic pattern */
+	bool durable;		/* kept in the store (persistent session) */
+	bool active;		/* its client is connected */
+	size_t inflight;	/* delivered, not acknowledged yet */
+	size_t pending;		/* waiting to be delivered */
+};
+/* Calls fn for each subscription of the session: its connection's, or
+ * while it is away, what the store keeps for it. */
+struct mqtt_session;
+void mqtt_sub_each(const struct mqtt_session *s,
+		   void (*fn)(void *ctx, const struct mqtt_sub_info *i), void *ctx);
+
 /* The connection drained: consumers may deliver again. */
 void mqtt_sub_wakeup(struct mqtt_conn *mc);
 

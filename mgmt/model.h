@@ -104,6 +104,7 @@ json_t *model_roster_read(const char *store_directory);
 /* The classes, in walk order. */
 extern const struct mclass mclass_broker, mclass_connector, mclass_connection,
 	mclass_store, mclass_health, mclass_queue, mclass_topic, mclass_durable,
-	mclass_consumer, mclass_locker, mclass_bridge, mclass_network_connector, mclass_network_flow;
+	mclass_consumer, mclass_locker, mclass_bridge, mclass_network_connector, mclass_network_flow,
+	mclass_mqtt_session;
 
 #endif
