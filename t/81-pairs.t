@@ -9,33 +9,8 @@
 # find it; and the seed's own configs form such a cluster.
 . "$(dirname "$0")/test-lib.sh"
 
-MGMT_PORT=auto
-# Clients follow a pair's master quickly (a slave refuses at once).
-FAST="randomize=false&initialReconnectDelay=10&maxReconnectDelay=100"
-
-# Every node's ports are chosen first, so that the other pair's
-# configurations can name them.
-for n in a1 a2 b1 b2; do
-	mkdir -p $n && free_port >$n/port && free_port >$n/stomp_port && free_port >$n/mgmt_port || exit 1
-done
-
-# net X Y: the seed's networkConnector with static discovery of pair X/Y.
-net() {
-	echo "<networkConnectors><networkConnector name=\"pairs\"
-	  uri=\"static:(failover:(tcp://127.0.0.1:$(cat $1/port),tcp://127.0.0.1:$(cat $2/port)))\"
-	  dynamicOnly=\"true\" networkTTL=\"3\" prefetchSize=\"1\" decreaseNetworkConsumerPriority=\"true\"/></networkConnectors>"
-}
-for n in a1 a2; do
-	STORE_DIR=$TRASH/pairA/kahadb BROKER_EXTRA=$(net b1 b2) broker_config $n || exit 1
-done
-for n in b1 b2; do
-	STORE_DIR=$TRASH/pairB/kahadb BROKER_EXTRA=$(net a1 a2) broker_config $n || exit 1
-done
-
-# pair X: a failover URI to pair X's STOMP connectors.
-pair() {
-	echo "failover:(tcp://127.0.0.1:$(broker_stomp_port ${1}1),tcp://127.0.0.1:$(broker_stomp_port ${1}2))?$FAST"
-}
+two_pairs_config || exit 1
+pair() { pair_failover "$1"; }
 
 # bridges NODE FILE: NODE's NetworkBridge objects, as tandemctl reads them
 # from its management socket, into FILE (a JSON array of their attributes,

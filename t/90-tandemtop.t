@@ -7,28 +7,11 @@
 # plain text; the screen runs in tmux and is read with capture-pane.
 . "$(dirname "$0")/test-lib.sh"
 
-MGMT_PORT=auto
 TOP=$TEST_BUILD/tui/tandemtop
 TMUX_SOCK=$TRASH/tmux.sock
-FAST="randomize=false&initialReconnectDelay=10&maxReconnectDelay=100"
 
-for n in a1 a2 b1 b2; do
-	mkdir -p $n && free_port >$n/port && free_port >$n/stomp_port && free_port >$n/mgmt_port || exit 1
-done
-net() {
-	echo "<networkConnectors><networkConnector name=\"pairs\"
-	  uri=\"static:(failover:(tcp://127.0.0.1:$(cat $1/port),tcp://127.0.0.1:$(cat $2/port)))\"
-	  dynamicOnly=\"true\" networkTTL=\"3\" prefetchSize=\"1\" decreaseNetworkConsumerPriority=\"true\"/></networkConnectors>"
-}
-for n in a1 a2; do
-	STORE_DIR=$TRASH/pairA/kahadb BROKER_EXTRA=$(net b1 b2) broker_config $n || exit 1
-done
-for n in b1 b2; do
-	STORE_DIR=$TRASH/pairB/kahadb BROKER_EXTRA=$(net a1 a2) broker_config $n || exit 1
-done
-pair() {
-	echo "failover:(tcp://127.0.0.1:$(broker_stomp_port ${1}1),tcp://127.0.0.1:$(broker_stomp_port ${1}2))?$FAST"
-}
+two_pairs_config || exit 1
+pair() { pair_failover "$1"; }
 mgmt() { echo "127.0.0.1:$(broker_mgmt_port $1)"; }
 
 # The tmux server is ours: it goes with the brokers, however the test ends.

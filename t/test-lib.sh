@@ -202,6 +202,41 @@ broker_web_port() { cat "$TRASH/$1/web_port"; }
 broker_mqtt_port() { cat "$TRASH/$1/mqtt_port"; }
 broker_log() { cat "$TRASH/$1/log"; }
 
+# two_pairs_config: two master/slave pairs joined into a network, as the
+# seed means them to run: a1/a2 share the store $TRASH/pairA/kahadb, b1/b2
+# $TRASH/pairB/kahadb, and every node's networkConnector (the seed's
+# options) has one static:(failover:(...)) entry naming the other pair's two
+# nodes, so that its one bridge follows that pair's master. Every node has
+# a management socket. All ports are chosen first, so that each pair's
+# configurations can name the other's.
+two_pairs_config() {
+	for n in a1 a2 b1 b2; do
+		mkdir -p "$TRASH/$n" && free_port >"$TRASH/$n/port" &&
+		free_port >"$TRASH/$n/stomp_port" && free_port >"$TRASH/$n/mgmt_port" || return 1
+	done
+	for n in a1 a2; do
+		MGMT_PORT=auto STORE_DIR=$TRASH/pairA/kahadb BROKER_EXTRA=$(pairs_network b1 b2) \
+			broker_config $n || return 1
+	done
+	for n in b1 b2; do
+		MGMT_PORT=auto STORE_DIR=$TRASH/pairB/kahadb BROKER_EXTRA=$(pairs_network a1 a2) \
+			broker_config $n || return 1
+	done
+}
+
+# pairs_network X Y: the seed's networkConnector, with static discovery of pair X/Y.
+pairs_network() {
+	echo "<networkConnectors><networkConnector name=\"pairs\"
+	  uri=\"static:(failover:(tcp://127.0.0.1:$(broker_port $1),tcp://127.0.0.1:$(broker_port $2)))\"
+	  dynamicOnly=\"true\" networkTTL=\"3\" prefetchSize=\"1\" decreaseNetworkConsumerPriority=\"true\"/></networkConnectors>"
+}
+
+# pair_failover X: a failover URI to pair X's STOMP connectors, with which
+# clients follow the pair's master quickly (a slave refuses at once).
+pair_failover() {
+	echo "failover:(tcp://127.0.0.1:$(broker_stomp_port ${1}1),tcp://127.0.0.1:$(broker_stomp_port ${1}2))?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100"
+}
+
 # start_broker NAME: runs tandemd on NAME/broker.xml (written by
 # broker_config unless it exists), logging to NAME/log, and waits until it
 # accepts connections on every connector.

@@ -359,38 +359,48 @@ static void add_rate(double *sum, double r)
 		*sum = *sum < 0 ? r : *sum + r;
 }
 
+/* Calls fn for each object of one kind in the snapshots of the nodes up. */
+static void each_object(struct model *m, enum kind kind,
+			void (*fn)(struct model *m, size_t node, const char *mbean, json_t *attrs,
+				   void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const char *mbean;
+		json_t *attrs;
+		json_object_foreach(m->nodes[i]->state == NODE_UP ? m->nodes[i]->snap : NULL, mbean, attrs)
+			if (kind_of(mbean) == kind)
+				fn(m, i, mbean, attrs, ctx);
+	}
+}
+
+static void dest_seen(struct model *m, size_t i, const char *mbean, json_t *attrs, void *ctx)
+{
+	const struct mnode *n = m->nodes[i];
+	const char *name = mstr(attrs, "Name");
+	/* The broker's own chatter, not the operator's traffic. */
+	if (!*name || !strncmp(name, "ActiveMQ.Advisory.", 18))
+		return;
+	struct mdest *d = dest_get(m, strstr(mbean, "destinationType=Topic") ? 'T' : 'Q', name);
+	if (!d || (d->nnodes != m->nnodes && !dest_reset(d, m->nnodes)))
+		return;
+	d->present = true;
+	d->last_seen_ms = *(const int64_t *)ctx;
+	d->depth[i] = mlong(attrs, "QueueSize");
+	d->consumers[i] = mlong(attrs, "ConsumerCount");
+	d->blocked[i] = mlong(attrs, "BlockedProducers");
+	d->total += d->depth[i];
+	d->total_consumers += d->consumers[i];
+	d->total_blocked += d->blocked[i];
+	add_rate(&d->enq_rate, model_rate(n, mbean, "EnqueueCount"));
+	add_rate(&d->deq_rate, model_rate(n, mbean, "DequeueCount"));
+}
+
 static void refresh_dests(struct model *m)
 {
 	int64_t now = wall_now_ms();
 	for (size_t i = 0; i < m->ndests; i++)
 		dest_reset(m->dests[i], m->nnodes);
-	for (size_t i = 0; i < m->nnodes; i++) {
-		struct mnode *n = m->nodes[i];
-		const char *mbean;
-		json_t *attrs;
-		json_object_foreach(n->state == NODE_UP ? n->snap : NULL, mbean, attrs) {
-			if (kind_of(mbean) != K_DEST)
-				continue;
-			const char *name = mstr(attrs, "Name");
-			/* The broker's own chatter, not the operator's traffic. */
-			if (!*name || !strncmp(name, "ActiveMQ.Advisory.", 18))
-				continue;
-			struct mdest *d = dest_get(m, strstr(mbean, "destinationType=Topic") ? 'T' : 'Q',
-						   name);
-			if (!d || (d->nnodes != m->nnodes && !dest_reset(d, m->nnodes)))
-				continue;
-			d->present = true;
-			d->last_seen_ms = now;
-			d->depth[i] = mlong(attrs, "QueueSize");
-			d->consumers[i] = mlong(attrs, "ConsumerCount");
-			d->blocked[i] = mlong(attrs, "BlockedProducers");
-			d->total += d->depth[i];
-			d->total_consumers += d->consumers[i];
-			d->total_blocked += d->blocked[i];
-			add_rate(&d->enq_rate, model_rate(n, mbean, "EnqueueCount"));
-			add_rate(&d->deq_rate, model_rate(n, mbean, "DequeueCount"));
-		}
-	}
+	each_object(m, K_DEST, dest_seen, &now);
 	bool sample = now - m->last_sample_ms >= 1000;
 	if (sample)
 		m->last_sample_ms = now;
@@ -434,39 +444,37 @@ static void bridge_event(struct model *m, const struct mnode *n, const struct mb
 	json_object_set_new(m->bridge_states, key, json_string(b->state));
 }
 
+static void bridge_seen(struct model *m, size_t i, const char *mbean, json_t *attrs, void *ctx)
+{
+	(void)ctx;
+	const struct mnode *n = m->nodes[i];
+	if (m->nbridges == m->nbridges_cap) {
+		size_t more = m->nbridges_cap ? m->nbridges_cap * 2 : 8;
+		struct mbridge *nb = realloc(m->bridges, more * sizeof *nb);
+		if (!nb)
+			return;
+		m->bridges = nb;
+		m->nbridges_cap = more;
+	}
+	struct mbridge *b = &m->bridges[m->nbridges++];
+	const char *to = mstr(attrs, "RemoteBrokerName");
+	*b = (struct mbridge){
+		.node = i, .mbean = mbean, .from = n->name ? n->name : n->addr,
+		.to = *to ? to : mstr(attrs, "RemoteAddress"),
+		.state = mstr(attrs, "State"), .error = mstr(attrs, "LastError"),
+		.demand = mstr(attrs, "Demand"),
+		.state_since = json_integer_value(json_object_get(attrs, "StateSinceMillis")),
+		.forwarded = mlong(attrs, "EnqueueCounter"), .back = -1,
+		.rate = model_rate(n, mbean, "EnqueueCounter"), .back_rate = -1,
+	};
+	b->active = !strcmp(b->state, "active");
+	bridge_event(m, n, b);
+}
+
 static void refresh_bridges(struct model *m)
 {
-	size_t cap = 0;
-	m->nbridges = 0;
-	for (size_t i = 0; i < m->nnodes; i++) {
-		struct mnode *n = m->nodes[i];
-		const char *mbean;
-		json_t *attrs;
-		json_object_foreach(n->state == NODE_UP ? n->snap : NULL, mbean, attrs) {
-			if (kind_of(mbean) != K_BRIDGE)
-				continue;
-			if (m->nbridges == cap) {
-				cap = cap ? cap * 2 : 8;
-				struct mbridge *nb = realloc(m->bridges, cap * sizeof *nb);
-				if (!nb)
-					return;
-				m->bridges = nb;
-			}
-			struct mbridge *b = &m->bridges[m->nbridges++];
-			const char *to = mstr(attrs, "RemoteBrokerName");
-			*b = (struct mbridge){
-				.node = i, .mbean = mbean, .from = n->name ? n->name : n->addr,
-				.to = *to ? to : mstr(attrs, "RemoteAddress"),
-				.state = mstr(attrs, "State"), .error = mstr(attrs, "LastError"),
-				.demand = mstr(attrs, "Demand"),
-				.state_since = json_integer_value(json_object_get(attrs, "StateSinceMillis")),
-				.forwarded = mlong(attrs, "EnqueueCounter"), .back = -1,
-				.rate = model_rate(n, mbean, "EnqueueCounter"), .back_rate = -1,
-			};
-			b->active = !strcmp(b->state, "active");
-			bridge_event(m, n, b);
-		}
-	}
+	m->nbridges = 0;	/* the array stays, for the next rebuild */
+	each_object(m, K_BRIDGE, bridge_seen, NULL);
 	/* The other way is the remote's own bridge, when the remote is watched. */
 	for (size_t i = 0; i < m->nbridges; i++) {
 		struct mbridge *b = &m->bridges[i];

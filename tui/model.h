@@ -80,7 +80,7 @@ struct model {
 	struct mdest **dests;
 	size_t ndests;
 	struct mbridge *bridges;
-	size_t nbridges;
+	size_t nbridges, nbridges_cap;
 	struct mevent events[EVENTS_MAX];
 	size_t nevents, first_event;	/* a ring */
 	json_t *bridge_states;	/* "addr mbean" -> last state, for events */

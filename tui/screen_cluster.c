@@ -128,8 +128,7 @@ static void pair_header(struct view *v, int group, const struct model *m, const 
 
 static void build(const struct model *m, struct view *v)
 {
-	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-		view_col(v, cols[c].title, cols[c].min, cols[c].max, cols[c].right, cols[c].drop);
+	view_cols(v, cols, sizeof cols / sizeof cols[0]);
 	int group = 0;
 	/* Pairs in the order their first node was given or found. */
 	for (size_t i = 0; i < m->nnodes; i++) {

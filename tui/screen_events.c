@@ -28,8 +28,7 @@ static void clock_text(int64_t ms, char *out, size_t outlen)
 
 static void build(const struct model *m, struct view *v)
 {
-	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-		view_col(v, cols[c].title, cols[c].min, cols[c].max, cols[c].right, cols[c].drop);
+	view_cols(v, cols, sizeof cols / sizeof cols[0]);
 	/* Newest first; the log keeps them as they came, by our clock or the
 	 * node's, so they are put in time order here. */
 	size_t n = m->nevents;

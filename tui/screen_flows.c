@@ -29,8 +29,7 @@ static const struct vcol cols[] = {
 
 static void build(const struct model *m, struct view *v)
 {
-	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-		view_col(v, cols[c].title, cols[c].min, cols[c].max, cols[c].right, cols[c].drop);
+	view_cols(v, cols, sizeof cols / sizeof cols[0]);
 	for (size_t i = 0; i < m->nbridges; i++) {
 		const struct mbridge *b = &m->bridges[i];
 		char key[1100], span[32];

@@ -42,6 +42,12 @@ size_t view_col(struct view *v, const char *title, int min, int max, bool right,
 	return v->ncols++;
 }
 
+void view_cols(struct view *v, const struct vcol *cols, size_t n)
+{
+	for (size_t c = 0; c < n; c++)
+		view_col(v, cols[c].title, cols[c].min, cols[c].max, cols[c].right, cols[c].drop);
+}
+
 struct vrow *view_row(struct view *v, int group, const char *key)
 {
 	struct vrow *rows = realloc(v->rows, (v->nrows + 1) * sizeof *rows);

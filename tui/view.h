@@ -47,8 +47,9 @@ struct view {
 
 void view_init(struct view *v);
 void view_clear(struct view *v);
-/* Adds a column; its index. */
+/* Adds a column; its index. view_cols: a screen's table of them. */
 size_t view_col(struct view *v, const char *title, int min, int max, bool right, int drop);
+void view_cols(struct view *v, const struct vcol *cols, size_t n);
 /* A new row (cells empty, "") in group with key (copied; may be NULL);
  * NULL on ENOMEM, which the setters below accept. */
 struct vrow *view_row(struct view *v, int group, const char *key);
