@@ -294,7 +294,7 @@ test_expect_success 'lockAcquireSleepInterval sets how often a slave says it wai
 '
 
 demo_ports_free() {
-	for p in 61616 61617 1883 1884 1100 1101; do
+	for p in 61616 61617 1883 1884 1100 1101 8161 8162; do
 		"$PYTHON" -c 'import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -313,7 +313,7 @@ test_expect_success 'make demo runs the seed'"'"'s pair: one master, one waiting
 	grep -q "Tandem broker broker2 stopped" "$TRASH/demo/node2.log"
 '
 else
-	test_skip "make demo runs the seed's pair" "the seed's ports (61616, 61617, 1883, 1884, 1100, 1101) are in use here"
+	test_skip "make demo runs the seed's pair" "the seed's ports (61616, 61617, 1883, 1884, 1100, 1101, 8161, 8162) are in use here"
 fi
 
 test_done
