@@ -325,4 +325,32 @@ test_expect_success 'mqtt:// limits: maximumConnections refuses the next connect
 	log_contains limits "Reached the maximum number of allowed client connections"
 '
 
+test_expect_success 'network of brokers: an MQTT subscriber on one broker gets what MQTT clients publish on another' '
+	mkdir -p far && free_port >far/port &&
+	BROKER_EXTRA="<networkConnectors><networkConnector name=\"net\"
+	  uri=\"static:(tcp://127.0.0.1:$(cat far/port))\"/></networkConnectors>" broker_config near &&
+	broker_config far && start_broker far && start_broker near &&
+	PORT=$(broker_port near) MQTT_PORT=$(broker_port far) mq_py <<-\EOF
+	from tmqtt import *
+	import os, queue
+	sub = Client("far-sub", clean=False)
+	sub.sub("net/+/temp", 1)
+	pub = Client(p=int(os.environ["PORT"]))
+	for i in range(200):   # until the demand reached near
+	    pub.pub("net/probe/temp", "probe", 1)
+	    try:
+	        sub.msgs.get(timeout=0.1)
+	        break
+	    except queue.Empty:
+	        pass
+	else:
+	    fail("nothing crossed the bridge")
+	for i in range(20):
+	    pub.pub("net/r%d/temp" % i, "reading %d" % i, 1)
+	pub.pub("net/end/temp", "end", 1)
+	got = [m.payload for m in sub.until(b"end") if m.payload != b"probe"]
+	check(got == [b"reading %d" % i for i in range(20)] + [b"end"], "got %r" % got)
+	EOF
+'
+
 test_done
