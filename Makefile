@@ -4,7 +4,7 @@
 #   make check    build, then run the TAP suite in t/ with prove
 #   make asan     the same suite against an AddressSanitizer+UBSan build
 #   make bench    throughput, latency and memory, against ActiveMQ if installed
-#   make demo     start the seed's master/slave pair from conf/ (Ctrl-C stops it)
+#   make demo     two master/slave pairs from conf/, bridged, with traffic, under tandemtop
 #   make install  PREFIX=/usr/local (binaries, man pages, example configs)
 #   make clean
 #

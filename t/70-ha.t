@@ -293,8 +293,11 @@ test_expect_success 'lockAcquireSleepInterval sets how often a slave says it wai
 	log_contains f3 "is locked by f1 on .* and failIfLocked=\"true\": not waiting"
 '
 
+# The demo's ports: OpenWire/STOMP, MQTT, management, web console of its
+# two pairs (conf/activemq-node1.xml to node4.xml).
+DEMO_PORTS="61616 61617 1883 1884 1100 1101 8161 8162 61626 61627 1893 1894 1102 1103 8163 8164"
 demo_ports_free() {
-	for p in 61616 61617 1883 1884 1100 1101 8161 8162; do
+	for p in $DEMO_PORTS; do
 		"$PYTHON" -c 'import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -303,17 +306,28 @@ s.bind(("127.0.0.1", int(sys.argv[1])))' $p 2>/dev/null || return 1
 }
 
 if demo_ports_free; then
-test_expect_success 'make demo runs the seed'"'"'s pair: one master, one waiting slave, both stopped after' '
-	DEMO_DATA=$TRASH/demo DEMO_SECONDS=2 TANDEM_BUILD=$TEST_BUILD "$TEST_ROOT/conf/demo" >demo.out 2>&1 &&
+test_expect_success 'make demo runs two pairs, bridged, with traffic, shown by tandemtop; all stopped after' '
+	DEMO_DATA=$TRASH/demo DEMO_SECONDS=3 TANDEM_BUILD=$TEST_BUILD "$TEST_ROOT/conf/demo" >demo.out 2>&1 &&
 	cat demo.out &&
-	grep -q "127.0.0.1:1100  *broker1  *master  *broker1 on" demo.out &&
-	grep -q "127.0.0.1:1101  *broker2  *slave  *broker1 on" demo.out &&
-	grep -q "both brokers stopped" demo.out &&
-	grep -q "Tandem broker broker1 stopped" "$TRASH/demo/node1.log" &&
-	grep -q "Tandem broker broker2 stopped" "$TRASH/demo/node2.log"
+	[ $(grep -c "^tandemtop .*, 4 nodes" demo.out) = 3 ] &&
+	grep -q "^pair data/kahadb: 2 nodes, 1 master, 1 slave" demo.out &&
+	grep -q "^pair pair2/kahadb: 2 nodes, 1 master, 1 slave" demo.out &&
+	grep -q "^broker1 *MASTER *127.0.0.1:1100 " demo.out &&
+	grep -q "^broker2 *SLAVE *127.0.0.1:1101 *broker1 " demo.out &&
+	grep -q "^broker3 *MASTER *127.0.0.1:1102 " demo.out &&
+	grep -q "^broker4 *SLAVE *127.0.0.1:1103 *broker3 " demo.out &&
+	grep -q "^broker1 *broker3 *active " demo.out &&
+	grep -q "^broker3 *broker1 *active " demo.out &&
+	grep -q "^Q demo.orders " demo.out &&
+	grep -q "four brokers, the producer and the consumer stopped" demo.out &&
+	for n in 1 2 3 4; do
+		grep -q "Tandem broker broker$n stopped" "$TRASH/demo/node$n.log" || exit 1
+	done &&
+	! pgrep -f "activemq.data=$TRASH/demo" &&
+	! pgrep -f "destination queue://demo.orders"
 '
 else
-	test_skip "make demo runs the seed's pair" "the seed's ports (61616, 61617, 1883, 1884, 1100, 1101, 8161, 8162) are in use here"
+	test_skip "make demo runs two pairs" "the ports of the demo ($DEMO_PORTS) are in use here"
 fi
 
 test_done

@@ -19,7 +19,7 @@ void screen_rate(struct vrow *r, size_t col, double rate)
 		view_cell(r, col, "-");
 		return;
 	}
-	view_cell(r, col, rate >= 100 || rate == (double)(long)rate ? "%.0f" : "%.1f", rate);
+	view_cell(r, col, rate >= 10 || rate == 0 ? "%.0f" : "%.1f", rate);
 	view_cell_num(r, col, rate);
 }
 

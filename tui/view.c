@@ -9,6 +9,9 @@
 
 #include "view.h"
 
+/* Characters of a long text (an event, an error) kept before columns go. */
+#define LONG_TEXT 24
+
 void view_init(struct view *v)
 {
 	memset(v, 0, sizeof *v);
@@ -231,7 +234,17 @@ int view_layout(const struct view *v, int width, int *widths)
 		widths[c] = w < v->cols[c].min ? v->cols[c].min : w > v->cols[c].max ? v->cols[c].max : w;
 		used += widths[c] + (shown++ ? 1 : 0);
 	}
-	/* Too wide: drop the columns that matter least, then cut the widest. */
+	/* Too wide: long texts (an event, an error) are cut to a readable
+	 * width first, then the columns that matter least go, then the widest
+	 * is cut further. */
+	for (size_t c = 0; c < v->ncols && used > width; c++) {
+		int floor = v->cols[c].min > LONG_TEXT ? v->cols[c].min : LONG_TEXT;
+		if (widths[c] > floor) {
+			int cut = widths[c] - floor < used - width ? widths[c] - floor : used - width;
+			widths[c] -= cut;
+			used -= cut;
+		}
+	}
 	while (used > width) {
 		int worst = -1;
 		for (size_t c = 0; c < v->ncols; c++)
