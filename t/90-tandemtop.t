@@ -135,6 +135,18 @@ test_expect_success 'p then y purges the selected queue (on every node)' '
 	keys / Escape && screen_shows "^Q +top\.keep "
 '
 
+test_expect_success 'Enter drills into a queue, b browses its first messages, Esc goes back' '
+	keys / && keys -l top.keep && keys Enter &&
+	screen_shows "filter: top.keep" "^Q +top\.keep +1 " &&
+	keys Enter &&
+	screen_shows "^queue top\.keep" "On each node" "^ +a1 +127\.0\.0\.1:[0-9]+ +depth 1 +consumers 0" &&
+	keys Escape && screen_shows "^Q +top\.keep +1 " &&
+	keys b &&
+	screen_shows "^queue top\.keep on a1: first 1 message" "^ID:.*priority 4" "^  k *\$" &&
+	keys Escape && keys / Escape &&
+	screen_shows "^ ?1 Cluster +2 Queues" "^Q +top\.depth "
+'
+
 test_expect_success 'Flows: the bridge from A to B shows messages forwarded while traffic flows' '
 	{ ctl consumer --stomp "$(pair b)" --destination top.flow --count 300 --timeout 20 \
 		--ready flow.ready >flow.cout 2>&1 & } &&
@@ -161,6 +173,19 @@ test_expect_success 'kill -9 of a master: its slave shows MASTER and an event re
 	screen_shows "FAILOVER: a2 is now MASTER" "node 127\.0\.0\.1:$(broker_mgmt_port a1) unreachable" &&
 	keys 3 &&
 	screen_shows "^b1 +a2 +active "
+'
+
+# clock: the time in the summary line of the pane.
+clock() { tm capture-pane -p -t =top: | sed -n "1s/^tandemtop \([0-9:]*\) .*/\1/p"; }
+
+test_expect_success 'a node that stops answering (SIGSTOP) turns DOWN while the screen goes on; back when it resumes' '
+	keys 1 &&
+	kill -STOP $(cat b2/pid) &&
+	screen_shows "^b2 +DOWN +127\.0\.0\.1:$(broker_mgmt_port b2) +(no snapshot|no answer)" "^b1 +MASTER " &&
+	first=$(clock) && sleep 1.2 && [ "$(clock)" != "$first" ] &&
+	kill -CONT $(cat b2/pid) &&
+	screen_shows "^b2 +SLAVE " &&
+	keys 4 && screen_shows "node 127\.0\.0\.1:$(broker_mgmt_port b2) unreachable \(was SLAVE\)" "b2 is SLAVE \(back\)"
 '
 
 test_expect_success 'resized to 80x24 the screen stays whole' '

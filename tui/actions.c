@@ -116,7 +116,8 @@ void actions_browse(struct top *t)
 	size_t before = t->njobs;
 	start_job(t, node, true, key + 2, "browse");
 	if (t->njobs > before)
-		top_status(t, false, "browsing %s on %s...", key + 2, t->model.nodes[node]->addr);
+		top_status(t, false, "browsing %s on %s...", key + 2,
+			   t->model.nodes[node]->name ? t->model.nodes[node]->name : t->model.nodes[node]->addr);
 }
 
 static void show_browse(struct top *t, const struct job *j, json_t *messages)
@@ -164,7 +165,7 @@ void actions_poll(struct top *t)
 			top_status(t, true, "%s %s on %s failed: %s", j->browse ? "browse of" : "purge of",
 				   j->dest, who, err);
 		else if (j->browse)
-			show_browse(t, j, value);
+			show_browse(t, j, value), top_status(t, false, "browsed %s on %s", j->dest, who);
 		else
 			top_status(t, false, "purged queue %s on %s", j->dest, who);
 		json_decref(value);
