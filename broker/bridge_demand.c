@@ -25,7 +25,9 @@
 #include "consumer.h"
 #include "log.h"
 #include "netflow.h"
+#include "queue.h"
 #include "stomp_frame.h"
+#include "temp_dest.h"
 
 struct bridge_demand {
 	struct bridge *bridge;
@@ -240,6 +242,8 @@ static bool dynamically_included(const struct conf_network_connector *nc, enum d
 	/* The broker's own destinations (advisories) never travel. */
 	if (!strncmp(name, "ActiveMQ.", 9) || config_dest_filtered(&nc->excluded, topic, name))
 		return false;
+	if (temp_dest_is_temp(name))
+		return nc->bridge_temp_destinations;
 	return !nc->dynamically_included.n ||
 	       config_dest_filtered(&nc->dynamically_included, topic, name);
 }
@@ -373,6 +377,18 @@ static void reconcile_others(const struct bridge *changed, enum dest_type type,
 	}
 }
 
+/* A temporary queue of another broker exists here only to carry replies
+ * to it: once its owner's demand is gone (not merely the bridge), the
+ * copy goes, with what nobody will take any more. */
+static void drop_temp_copy(enum dest_type type, const char *name)
+{
+	char err[256];
+	struct queue *q = type == DEST_QUEUE && temp_dest_is_temp(name)
+		? broker_queue(name, false) : NULL;
+	if (q && !q->nconsumers && broker_queue_remove(name, err, sizeof err) == 0)
+		log_debug("network", "Temporary queue %s: its owner has gone", name);
+}
+
 void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *name, long local,
 			  const char *via)
 {
@@ -406,6 +422,7 @@ void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *nam
 			log_info("network", "Bridge %s: no more consumers of %s://%s on %s or beyond",
 				 b->entry, type_name(type), name, b->remote_name);
 		free_demand(b, d);
+		drop_temp_copy(type, name);
 	}
 	if (direct)
 		reconcile_others(b, type, name);

@@ -77,6 +77,7 @@ static int put_duplex_connect(struct bridge *b, struct buf *out)
 		"tandem-prefetch-size", prefetch,
 		"tandem-decrease-priority", nc->decrease_network_consumer_priority ? "true" : "false",
 		"tandem-conduit", nc->conduit_subscriptions ? "true" : "false",
+		"tandem-bridge-temp", nc->bridge_temp_destinations ? "true" : "false",
 		"tandem-suppress-duplicates",
 		nc->suppress_duplicate_queue_subscriptions ? "true" : "false",
 		"tandem-excluded", excluded ? excluded : "",
@@ -217,6 +218,7 @@ struct bridge *bridge_duplex_accept(struct conn *c, const struct stomp_frame *f)
 	nc->prefetch_size = header_int(f, "tandem-prefetch-size", 1000);
 	nc->decrease_network_consumer_priority = header_bool(f, "tandem-decrease-priority", false);
 	nc->conduit_subscriptions = header_bool(f, "tandem-conduit", true);
+	nc->bridge_temp_destinations = header_bool(f, "tandem-bridge-temp", true);
 	nc->suppress_duplicate_queue_subscriptions =
 		header_bool(f, "tandem-suppress-duplicates", false);
 	struct bridge *b = NULL;

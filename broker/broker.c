@@ -37,6 +37,7 @@
 #include "server.h"
 #include "web.h"
 #include "store.h"
+#include "temp_dest.h"
 #include "temp_store.h"
 #include "topic.h"
 #include "wildcard.h"
@@ -230,6 +231,18 @@ static long *producers_of(bool is_topic, const char *dest)
 	return q ? &q->producers : NULL;
 }
 
+/* c no longer counts as a producer of its last destination. */
+static void forget_producer(struct conn *c)
+{
+	if (!c->producer_dest)
+		return;
+	long *n = producers_of(c->producer_topic, c->producer_dest);
+	if (n && *n > 0)
+		(*n)--;
+	free(c->producer_dest);
+	c->producer_dest = NULL;
+}
+
 void broker_note_send(struct conn *c, const struct message *m)
 {
 	c->msgs_in++;
@@ -239,7 +252,7 @@ void broker_note_send(struct conn *c, const struct message *m)
 	char *dest = strdup(m->dest);
 	if (!dest)
 		return;	/* the count stays with the old destination */
-	broker_conn_gone(c);
+	forget_producer(c);
 	c->producer_dest = dest;
 	c->producer_topic = is_topic;
 	long *n = producers_of(is_topic, dest);
@@ -249,13 +262,8 @@ void broker_note_send(struct conn *c, const struct message *m)
 
 void broker_conn_gone(struct conn *c)
 {
-	if (!c->producer_dest)
-		return;
-	long *n = producers_of(c->producer_topic, c->producer_dest);
-	if (n && *n > 0)
-		(*n)--;
-	free(c->producer_dest);
-	c->producer_dest = NULL;
+	forget_producer(c);
+	temp_dest_conn_gone(c);
 }
 
 int broker_queue_remove(const char *name, char *err, size_t errlen)

@@ -388,6 +388,7 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 	nc = &nc[cfg->nnetwork_connectors++];
 	*nc = (struct conf_network_connector){
 		.network_ttl = 1, .prefetch_size = 1000, .conduit_subscriptions = true,
+		.bridge_temp_destinations = true,
 		.line = (int)xmlGetLineNo(n),
 	};
 	nc->name = strdup("bridge");
@@ -416,11 +417,7 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 	attr_int(ld, n, "consumerTTL", 1, &nc->consumer_ttl);
 	attr_string(ld, n, "userName", &nc->user_name);
 	attr_string(ld, n, "password", &nc->password);
-	bool temp_dests = false;
-	attr_bool(ld, n, "bridgeTempDestinations", &temp_dests);
-	if (temp_dests)
-		log_warn("config", "%s:%d: networkConnector %s: bridgeTempDestinations=\"true\" is "
-			 "not served by this version of Tandem: ignored", ld->file, nc->line, nc->name);
+	attr_bool(ld, n, "bridgeTempDestinations", &nc->bridge_temp_destinations);
 }
 
 /* <queue physicalName=".."/> or <topic .../> in one of a networkConnector's

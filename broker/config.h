@@ -66,6 +66,7 @@ struct conf_network_connector {
 	bool decrease_network_consumer_priority;
 	bool conduit_subscriptions;	/* default true */
 	bool suppress_duplicate_queue_subscriptions;	/* default false */
+	bool bridge_temp_destinations;	/* default true: temporary destinations travel */
 	bool duplex;
 	char *user_name, *password;	/* the bridge's login at the remote; NULL: none */
 	struct conf_dest_filters excluded;

@@ -69,6 +69,7 @@ void config_print(const struct config *cfg, FILE *out)
 		fprintf(out, "  suppressDuplicateQueueSubscriptions: %s\n",
 			yes_no(n->suppress_duplicate_queue_subscriptions));
 		fprintf(out, "  duplex: %s\n", yes_no(n->duplex));
+		fprintf(out, "  bridgeTempDestinations: %s\n", yes_no(n->bridge_temp_destinations));
 	}
 	for (size_t i = 0; i < cfg->npolicies; i++) {
 		const struct conf_policy *p = &cfg->policies[i];

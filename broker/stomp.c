@@ -29,6 +29,7 @@
 #include "loop.h"
 #include "stomp.h"
 #include "stomp_frame.h"
+#include "temp_dest.h"
 #include "server.h"
 #include "version.h"
 
@@ -249,10 +250,14 @@ static const struct consumer_ops sub_ops = { sub_deliver, sub_writable, NULL };
 
 /* ---- frame handlers ---- */
 
-/* "/queue/NAME" or "/topic/NAME"; anything else is refused with the same
- * words ActiveMQ uses. */
+/* "/queue/NAME" or "/topic/NAME", a temporary destination of this
+ * connection ("/temp-queue/NAME", its real name written into buf) or
+ * anyone's by its real name ("/remote-temp-queue/REAL", as reply-to
+ * headers give it); anything else is refused with the words ActiveMQ
+ * uses. */
 static int parse_dest(struct stomp_conn *sc, const struct stomp_frame *f,
-		      const char *d, enum dest_type *type, const char **name)
+		      const char *d, enum dest_type *type, const char **name,
+		      char *buf, size_t buflen)
 {
 	if (!d) {
 		stomp_error(sc, f, "Missing destination",
@@ -265,10 +270,25 @@ static int parse_dest(struct stomp_conn *sc, const struct stomp_frame *f,
 	} else if (!strncmp(d, "/topic/", 7)) {
 		*type = DEST_TOPIC;
 		*name = d + 7;
+	} else if (!strncmp(d, "/temp-queue/", 12) || !strncmp(d, "/temp-topic/", 12)) {
+		*type = d[6] == 'q' ? DEST_QUEUE : DEST_TOPIC;
+		*name = d + 12;
+		if (**name && temp_dest_of(sc->conn, *type, d + 12, buf, buflen) < 0) {
+			stomp_error(sc, f, "Illegal destination", "Illegal destination name: "
+				    "[%s] -- too long for a temporary destination", d);
+			return -1;
+		}
+		if (**name)
+			*name = buf;
+	} else if (!strncmp(d, "/remote-temp-queue/", 19) ||
+		   !strncmp(d, "/remote-temp-topic/", 19)) {
+		*type = d[13] == 'q' ? DEST_QUEUE : DEST_TOPIC;
+		*name = d + 19;
 	} else {
 		stomp_error(sc, f, "Illegal destination",
 			    "Illegal destination name: [%s] -- Tandem STOMP destinations "
-			    "must begin with one of: /queue/ /topic/", d);
+			    "must begin with one of: /queue/ /topic/ /temp-queue/ /temp-topic/ "
+			    "/remote-temp-queue/ /remote-temp-topic/", d);
 		return -1;
 	}
 	if (!**name || strlen(*name) > 512) {
@@ -452,12 +472,53 @@ static bool network_accepts(const struct message *m)
 	return true;
 }
 
+/* reply-to:/temp-queue/NAME names this connection's temporary queue for
+ * whoever gets the message: by its real name, /remote-temp-queue/REAL.
+ * -1 (answered) when it cannot be. */
+static int rewrite_reply_to(struct stomp_conn *sc, struct stomp_frame *f)
+{
+	for (size_t i = 0; i < f->nheaders; i++) {
+		struct header *h = &f->headers[i];
+		if (!h->name || strcmp(h->name, "reply-to") || !h->value)
+			continue;
+		if (strncmp(h->value, "/temp-queue/", 12) && strncmp(h->value, "/temp-topic/", 12))
+			return 0;
+		enum dest_type type;
+		const char *real;
+		char buf[1024], *v = NULL;
+		if (parse_dest(sc, f, h->value, &type, &real, buf, sizeof buf) < 0)
+			return -1;
+		if (asprintf(&v, "/remote-temp-%s/%s", type == DEST_QUEUE ? "queue" : "topic",
+			     real) < 0)
+			return -1;
+		free(h->value);
+		h->value = v;
+		return 0;	/* the first one counts */
+	}
+	return 0;
+}
+
 static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 {
 	enum dest_type type;
 	const char *name;
+	char buf[1024];
 	bool bad;
-	if (parse_dest(sc, f, stomp_frame_header(f, "destination"), &type, &name) < 0)
+	if (parse_dest(sc, f, stomp_frame_header(f, "destination"), &type, &name, buf,
+		       sizeof buf) < 0)
+		return -1;
+	if (temp_dest_deleted(type, name)) {
+		/* A reply that arrives after its requester left: nobody to tell
+		 * but a client (a bridge would take an ERROR for its own fault). */
+		log_debug("stomp", "Dropped a message to %s: that temporary destination is gone",
+			  name);
+		if (sc->network_peer)
+			return 0;
+		stomp_error(sc, f, "Send failed", "Cannot publish to a deleted destination: %s",
+			    name);
+		return -1;
+	}
+	if (rewrite_reply_to(sc, f) < 0)
 		return -1;
 	struct stomp_tx *t = frame_tx(sc, f, &bad);
 	if (bad)
@@ -471,6 +532,8 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	free(owned_name);
 	if (!m)
 		return -1;
+	if (temp_dest_is_temp(m->dest))
+		m->persistent = false;	/* it dies with its connection anyway */
 	if (sc->network_peer && !network_accepts(m)) {
 		message_unref(m);
 		return 0;	/* dropped, and receipted as if taken */
@@ -545,8 +608,14 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 	struct consumer_spec spec = { .prefetch = DEFAULT_PREFETCH, .ack = ACK_AUTO };
 	long long v;
 
-	if (parse_dest(sc, f, d, &spec.type, &spec.dest) < 0)
+	char buf[1024];
+	if (parse_dest(sc, f, d, &spec.type, &spec.dest, buf, sizeof buf) < 0)
 		return -1;
+	if (!temp_dest_may_consume(sc->conn, spec.type, spec.dest)) {
+		stomp_error(sc, f, "Subscription refused", "%s is a temporary destination of "
+			    "another connection: only that one may consume it", spec.dest);
+		return -1;
+	}
 	if (!id) {
 		if (sc->version >= STOMP_V11) {
 			stomp_error(sc, f, "Missing id", "SUBSCRIBE needs an id header");

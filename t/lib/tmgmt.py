@@ -19,8 +19,14 @@ def broker_name(name):
     return "%s:type=Broker,brokerName=%s" % (DOMAIN, name)
 
 
+def quoted(value):
+    """A value as the broker writes it in object names (objname_quote)."""
+    import re
+    return re.sub(r'[:,=*?"]', "_", value)
+
+
 def queue_name(broker, queue):
-    return "%s,destinationType=Queue,destinationName=%s" % (broker_name(broker), queue)
+    return "%s,destinationType=Queue,destinationName=%s" % (broker_name(broker), quoted(queue))
 
 
 class Mgmt:

@@ -1,0 +1,40 @@
+/*
+ * temp_dest.h - temporary destinations (STOMP's /temp-queue/NAME and
+ * /temp-topic/NAME, for request and reply).
+ *
+ * A connection's temporary destination NAME is a real queue or topic
+ * called "<this broker's id prefix>temp-<connection id>:NAME", so it is
+ * unique in a network of brokers and its name says where it lives ("ID:"
+ * names are temporary ones). Only its connection may consume it, its
+ * messages are never stored, and it is deleted with its messages when the
+ * connection goes. Others reach it by its real name (a reply-to header
+ * carries /remote-temp-queue/REAL), also from other brokers: bridges
+ * forward to it like to any destination with demand, unless
+ * bridgeTempDestinations="false".
+ */
+#ifndef TANDEM_TEMP_DEST_H
+#define TANDEM_TEMP_DEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "message.h"
+
+struct conn;
+
+/* Is this the real name of a temporary destination (of any broker)? */
+bool temp_dest_is_temp(const char *name);
+/* The real name of c's temporary destination `name` into out, noting it
+ * as c's; 0, or -1 when it does not fit or memory ran out. */
+int temp_dest_of(struct conn *c, enum dest_type type, const char *name, char *out,
+		 size_t outlen);
+/* Whether c may consume the destination: anything but another live
+ * connection's temporary destination. */
+bool temp_dest_may_consume(const struct conn *c, enum dest_type type, const char *name);
+/* A temporary destination of this broker whose connection has gone (or
+ * never was): sends to it are refused. */
+bool temp_dest_deleted(enum dest_type type, const char *name);
+/* c closed: its temporary queues go, with their messages. */
+void temp_dest_conn_gone(struct conn *c);
+
+#endif
