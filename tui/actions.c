@@ -165,9 +165,11 @@ void actions_poll(struct top *t)
 			top_status(t, true, "%s %s on %s failed: %s", j->browse ? "browse of" : "purge of",
 				   j->dest, who, err);
 		else if (j->browse)
-			show_browse(t, j, value), top_status(t, false, "browsed %s on %s", j->dest, who);
+			show_browse(t, j, value);
 		else
 			top_status(t, false, "purged queue %s on %s", j->dest, who);
+		if (r > 0 && j->browse)
+			top_status(t, false, "browsed %s on %s", j->dest, who);
 		json_decref(value);
 	}
 	t->njobs = kept;

@@ -41,6 +41,8 @@ static void bar(struct vrow *r, size_t col, json_t *attrs, const char *key)
 	long pct = mlong(attrs, key);
 	char fill[9], label[8];
 	int n = snprintf(label, sizeof label, "%ld%%", pct);
+	if (n < 0 || n >= (int)sizeof label)
+		n = (int)sizeof label - 1;	/* a usage beyond reason, cut */
 	int bars = (int)((pct > 100 ? 100 : pct < 0 ? 0 : pct) * 8 / 100);
 	for (int i = 0; i < 8; i++)
 		fill[i] = i < bars ? '|' : ' ';

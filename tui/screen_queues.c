@@ -76,7 +76,8 @@ static void build(const struct model *m, struct view *v)
 	size_t c_spark = view_col(v, "LAST MINUTE", SPARK_WIDTH, SPARK_WIDTH, false, 4);
 	size_t c_note = view_col(v, "NOTE", 4, 40, false, 2);
 
-	memcpy(dests, m->dests, m->ndests * sizeof *dests);
+	if (m->ndests)
+		memcpy(dests, m->dests, m->ndests * sizeof *dests);
 	qsort(dests, m->ndests, sizeof *dests, by_name);
 	for (size_t i = 0; i < m->ndests; i++) {
 		const struct mdest *d = dests[i];
