@@ -9,6 +9,7 @@ test_expect_success 'make install PREFIX=... installs tandemd, its man pages and
 	[ -f usr/share/man/man8/tandemd.8 ] &&
 	[ -f usr/share/man/man5/tandem.xml.5 ] &&
 	[ -f usr/share/man/man7/tandem-mgmt.7 ] &&
+	[ -x usr/bin/tandemtop ] && [ -f usr/share/man/man1/tandemtop.1 ] &&
 	[ -f usr/share/tandem/conf/activemq-node1.xml ] &&
 	[ -f usr/share/tandem/conf/tandem.xml ]
 '
