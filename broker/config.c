@@ -589,6 +589,61 @@ static void on_user(struct loader *ld, xmlNode *n)
 	cfg->nusers++;
 }
 
+/* <authorizationEntry queue|topic="..." read write admin/>, and the same
+ * shape for tempDestinationAuthorizationEntry and defaultEntry's entry. */
+static struct conf_authz_entry *authz_entry(struct loader *ld, xmlNode *n,
+					    struct conf_authz_entry *e)
+{
+	char *queue = attr(ld, n, "queue"), *topic = attr(ld, n, "topic");
+	*e = (struct conf_authz_entry){ topic != NULL, topic ? topic : queue, attr(ld, n, "read"),
+					attr(ld, n, "write"), attr(ld, n, "admin") };
+	if (topic)
+		free(queue);
+	return e;
+}
+
+static void on_authz_plugin(struct loader *ld, xmlNode *n)
+{
+	(void)n;
+	ld->cfg->authorization = true;
+}
+
+static void on_authz_entry(struct loader *ld, xmlNode *n)
+{
+	struct config *cfg = ld->cfg;
+	struct conf_authz_entry *v = realloc(cfg->authz, (cfg->nauthz + 1) * sizeof *v);
+	if (!v) {
+		ld->failed = true;
+		return;
+	}
+	cfg->authz = v;
+	authz_entry(ld, n, &v[cfg->nauthz]);
+	if (!v[cfg->nauthz].pattern) {
+		log_error("config", "%s:%d: <authorizationEntry> needs queue=\"...\" or topic=\"...\"",
+			  ld->file, (int)xmlGetLineNo(n));
+		ld->failed = true;
+		config_authz_entry_free(&v[cfg->nauthz]);
+		return;
+	}
+	cfg->nauthz++;
+}
+
+/* The one entry of tempDestinationAuthorizationEntry or defaultEntry. */
+static void on_authz_single(struct loader *ld, xmlNode *n)
+{
+	struct config *cfg = ld->cfg;
+	bool temp = !strcmp((const char *)n->name, "tempDestinationAuthorizationEntry");
+	struct conf_authz_entry **slot = temp ? &cfg->authz_temp : &cfg->authz_default;
+	struct conf_authz_entry *e = calloc(1, sizeof *e);
+	if (!e) {
+		ld->failed = true;
+		return;
+	}
+	config_authz_entry_free(*slot);
+	free(*slot);
+	*slot = authz_entry(ld, n, e);
+}
+
 static const char *const destination_attrs[] = { "physicalName", NULL };
 static const struct element destination_list[] = {
 	{ "queue", destination_attrs, on_network_destination, NULL },
@@ -747,8 +802,35 @@ static const struct element simple_auth_children[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 static const char *const simple_auth_attrs[] = { "anonymousAccessAllowed", NULL };
+static const char *const authz_entry_attrs[] = { "queue", "topic", "read", "write", "admin",
+						 "groupClass", "tempQueue", "tempTopic", NULL };
+static const struct element authz_entries[] = {
+	{ "authorizationEntry", authz_entry_attrs, on_authz_entry, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+static const struct element authz_single[] = {
+	{ "tempDestinationAuthorizationEntry", authz_entry_attrs, on_authz_single, NULL },
+	{ "authorizationEntry", authz_entry_attrs, on_authz_single, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+static const struct element authz_map_children[] = {
+	{ "authorizationEntries", no_attrs, NULL, authz_entries },
+	{ "tempDestinationAuthorizationEntry", no_attrs, NULL, authz_single },
+	{ "defaultEntry", no_attrs, NULL, authz_single },
+	{ NULL, NULL, NULL, NULL },
+};
+static const char *const authz_map_attrs[] = { "groupClass", NULL };
+static const struct element authz_map[] = {
+	{ "authorizationMap", authz_map_attrs, NULL, authz_map_children },
+	{ NULL, NULL, NULL, NULL },
+};
+static const struct element authz_plugin_children[] = {
+	{ "map", no_attrs, NULL, authz_map },
+	{ NULL, NULL, NULL, NULL },
+};
 static const struct element plugins[] = {
 	{ "simpleAuthenticationPlugin", simple_auth_attrs, NULL, simple_auth_children },
+	{ "authorizationPlugin", no_attrs, on_authz_plugin, authz_plugin_children },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -1090,6 +1172,13 @@ void config_free(struct config *cfg)
 		free(cfg->users[i].groups);
 	}
 	free(cfg->users);
+	for (size_t i = 0; i < cfg->nauthz; i++)
+		config_authz_entry_free(&cfg->authz[i]);
+	free(cfg->authz);
+	config_authz_entry_free(cfg->authz_temp);
+	free(cfg->authz_temp);
+	config_authz_entry_free(cfg->authz_default);
+	free(cfg->authz_default);
 	free(cfg->file);
 	free(cfg->broker_name);
 	free(cfg->data_directory);
@@ -1099,6 +1188,16 @@ void config_free(struct config *cfg)
 	free(cfg->web_host);
 	free(cfg->web_realm);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+void config_authz_entry_free(struct conf_authz_entry *e)
+{
+	if (!e)
+		return;
+	free(e->pattern);
+	free(e->read);
+	free(e->write);
+	free(e->admin);
 }
 
 void config_network_connector_free(struct conf_network_connector *nc)

@@ -96,6 +96,15 @@ struct conf_user {
 	char *groups;
 };
 
+/* An authorizationEntry: the groups (comma-separated, "*" for everyone)
+ * that may read (consume, browse), write (send) and admin (create) the
+ * queues or topics matching a pattern. */
+struct conf_authz_entry {
+	bool topic;
+	char *pattern;		/* NULL for the temp and default entries */
+	char *read, *write, *admin;	/* NULL: nobody */
+};
+
 struct config {
 	char *file;			/* the file loaded */
 	char *broker_name;		/* default "localhost" */
@@ -129,6 +138,13 @@ struct config {
 
 	struct conf_user *users;	/* simpleAuthenticationPlugin */
 	size_t nusers;
+
+	/* authorizationPlugin (authz.h) */
+	bool authorization;		/* configured: destinations need permission */
+	struct conf_authz_entry *authz;
+	size_t nauthz;
+	struct conf_authz_entry *authz_temp;	/* tempDestinationAuthorizationEntry, or NULL */
+	struct conf_authz_entry *authz_default;	/* defaultEntry, or NULL */
 
 	/* Master/slave on the store directory (locker.h). */
 	long lock_acquire_sleep_ms;	/* shared-file-locker@lockAcquireSleepInterval; 10000:
@@ -172,6 +188,8 @@ int config_parse_connector_uri(const char *uri, struct conf_connector *c,
 bool config_dest_filtered(const struct conf_dest_filters *f, bool topic, const char *name);
 /* Frees what a networkConnector's entry holds (not nc itself); NULL is fine. */
 void config_network_connector_free(struct conf_network_connector *nc);
+/* Frees what an authorization entry holds (not e itself); NULL is fine. */
+void config_authz_entry_free(struct conf_authz_entry *e);
 
 /* The policy for a destination, or NULL (first matching entry wins). */
 const struct conf_policy *config_policy_for(const struct config *cfg,

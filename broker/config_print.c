@@ -105,4 +105,8 @@ void config_print(const struct config *cfg, FILE *out)
 			: cfg->nusers ? "the broker's (simpleAuthenticationPlugin)"
 			: "admin/admin from loopback only (ActiveMQ's default)");
 	fprintf(out, "users: %zu\n", cfg->nusers);
+	if (cfg->authorization)
+		fprintf(out, "authorization: %zu entries%s%s\n", cfg->nauthz,
+			cfg->authz_default ? ", a default entry" : "",
+			cfg->authz_temp ? ", a temporary destinations entry" : "");
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "bridge.h"
 #include "broker.h"
 #include "dedupe.h"
@@ -30,6 +31,7 @@
 #include "stomp.h"
 #include "stomp_frame.h"
 #include "temp_dest.h"
+#include "topic.h"
 #include "server.h"
 #include "version.h"
 
@@ -472,6 +474,22 @@ static bool network_accepts(const struct message *m)
 	return true;
 }
 
+/* authorizationPlugin: op on the destination, and creating it when it does
+ * not exist yet (a pattern creates nothing); answers the refusal. */
+static bool permitted(struct stomp_conn *sc, struct stomp_frame *f, enum authz_op op,
+		      enum dest_type type, const char *name)
+{
+	char err[700];
+	bool bridge = sc->network_peer != NULL;
+	bool exists = strpbrk(name, "*>") || (type == DEST_QUEUE ? broker_queue(name, false) != NULL
+					      : topic_get(name, false) != NULL);
+	if (authz_allows(sc->conn, bridge, op, type, name, err, sizeof err) &&
+	    (exists || authz_allows(sc->conn, bridge, AUTHZ_ADMIN, type, name, err, sizeof err)))
+		return true;
+	stomp_error(sc, f, "Not authorized", "%s", err);
+	return false;
+}
+
 /* reply-to:/temp-queue/NAME names this connection's temporary queue for
  * whoever gets the message: by its real name, /remote-temp-queue/REAL.
  * -1 (answered) when it cannot be. */
@@ -518,6 +536,8 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 			    name);
 		return -1;
 	}
+	if (!permitted(sc, f, AUTHZ_WRITE, type, name))
+		return -1;
 	if (rewrite_reply_to(sc, f) < 0)
 		return -1;
 	struct stomp_tx *t = frame_tx(sc, f, &bad);
@@ -610,6 +630,8 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 
 	char buf[1024];
 	if (parse_dest(sc, f, d, &spec.type, &spec.dest, buf, sizeof buf) < 0)
+		return -1;
+	if (!permitted(sc, f, AUTHZ_READ, spec.type, spec.dest))
 		return -1;
 	if (!temp_dest_may_consume(sc->conn, spec.type, spec.dest)) {
 		stomp_error(sc, f, "Subscription refused", "%s is a temporary destination of "

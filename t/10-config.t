@@ -72,7 +72,8 @@ for case in \
 	'bad size|<systemUsage><systemUsage><memoryUsage><memoryUsage limit="lots"/></memoryUsage></systemUsage></systemUsage>|bad.xml:3.*lots' \
 	'bad boolean|<destinationPolicy><policyMap><policyEntries><policyEntry queue=">" producerFlowControl="maybe"/></policyEntries></policyMap></destinationPolicy>|bad.xml:3.*maybe' \
 	'bad discoveryUri|<transportConnectors><transportConnector name="a" uri="tcp://127.0.0.1:0" discoveryUri="multicast://10.1.2.3"/></transportConnectors>|bad.xml:3.*not a multicast address' \
-	'bad discovery port|<networkConnectors><networkConnector uri="multicast://default:0"/></networkConnectors>|bad.xml:3.*a port from 1 to 65535'
+	'bad discovery port|<networkConnectors><networkConnector uri="multicast://default:0"/></networkConnectors>|bad.xml:3.*a port from 1 to 65535' \
+	'authorizationEntry without a destination|<plugins><authorizationPlugin><map><authorizationMap><authorizationEntries><authorizationEntry read="x"/></authorizationEntries></authorizationMap></map></authorizationPlugin></plugins>|bad.xml:3.*needs queue'
 do
 	what=${case%%|*}; rest=${case#*|}; xml=${rest%|*}; want=${rest##*|}
 	test_expect_success "invalid value ($what): an error with file and line, exit 78, store untouched" "
