@@ -54,7 +54,8 @@ struct web_req {
 	bool suspended;
 	bool answered;
 	bool dispatched;		/* the handler ran */
-	struct web_req *wait_next, *wait_prev;	/* suspended requests */
+	bool holding;			/* in the list web_hold() keeps */
+	struct web_req *hold_next, *hold_prev;
 };
 
 /* A handler answers (its return is web_respond's) or suspends. */
@@ -111,6 +112,9 @@ int web_redirect(struct web_req *r, const char *location);
 /* An answer in JSON (takes the reference). */
 int web_json(struct web_req *r, int status, json_t *v);
 
+/* The request holds something of the broker's (a consumer): its
+ * cancel() runs if the broker stops serving before the request ends. */
+void web_hold(struct web_req *r);
 /* Holds the request open; the handler sets r->resume (and r->done). */
 int web_suspend(struct web_req *r);
 /* Wakes a suspended request: its resume() runs from the loop soon. */

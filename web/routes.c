@@ -29,6 +29,7 @@ static const struct web_route routes[] = {
 	{ "/health", false, "GET,HEAD", WEB_OPEN, false, web_health },
 	{ "/metrics", false, "GET,HEAD", WEB_API, false, web_metrics },
 	{ "/api/jolokia", true, "GET,POST", WEB_API, false, web_jolokia },
+	{ "/api/message/", true, "GET,POST", WEB_API, false, web_message },
 	{ NULL, false, NULL, WEB_OPEN, false, NULL },
 };
 

@@ -45,7 +45,7 @@ static struct {
 	int epfd;
 	int port;
 	uint64_t timer;
-	struct web_req *waiting;	/* suspended requests */
+	struct web_req *holding;	/* requests that hold broker state */
 } web = { .epfd = -1 };
 
 /* ---- the loop's side ---- */
@@ -132,22 +132,25 @@ static struct web_req *req_new(struct MHD_Connection *mc, const char *url, const
 	return r;
 }
 
-static void unlink_waiting(struct web_req *r)
+static void unhold(struct web_req *r)
 {
-	if (r->wait_prev)
-		r->wait_prev->wait_next = r->wait_next;
-	else if (web.waiting == r)
-		web.waiting = r->wait_next;
-	if (r->wait_next)
-		r->wait_next->wait_prev = r->wait_prev;
-	r->wait_next = r->wait_prev = NULL;
+	if (!r->holding)
+		return;
+	if (r->hold_prev)
+		r->hold_prev->hold_next = r->hold_next;
+	else
+		web.holding = r->hold_next;
+	if (r->hold_next)
+		r->hold_next->hold_prev = r->hold_prev;
+	r->hold_next = r->hold_prev = NULL;
+	r->holding = false;
 }
 
 static void req_free(struct web_req *r, bool ok)
 {
+	unhold(r);
 	if (r->done)
 		r->done(r, ok);
-	unlink_waiting(r);
 	for (size_t i = 0; i < r->nheaders; i++) {
 		free(r->headers[i].name);
 		free(r->headers[i].value);
@@ -295,6 +298,9 @@ static void security_headers(struct MHD_Response *resp, const char *type)
 					"default-src 'none'; script-src 'self'; style-src 'self'; "
 					"img-src 'self'; connect-src 'self'; form-action 'self'; "
 					"frame-ancestors 'none'; base-uri 'none'");
+	else	/* a message body opened in a browser must not run either */
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'none'; sandbox; frame-ancestors 'none'");
 }
 
 static int queue(struct web_req *r, int status, const char *type, struct MHD_Response *resp)
@@ -414,14 +420,21 @@ const char *web_field(struct web_req *r, const char *name)
 
 /* ---- suspending ---- */
 
+void web_hold(struct web_req *r)
+{
+	if (r->holding)
+		return;
+	r->holding = true;
+	r->hold_next = web.holding;
+	if (web.holding)
+		web.holding->hold_prev = r;
+	web.holding = r;
+}
+
 int web_suspend(struct web_req *r)
 {
 	MHD_suspend_connection(r->mc);
 	r->suspended = true;
-	r->wait_next = web.waiting;
-	if (web.waiting)
-		web.waiting->wait_prev = r;
-	web.waiting = r;
 	return MHD_YES;
 }
 
@@ -430,16 +443,19 @@ void web_resume(struct web_req *r)
 	if (!r->suspended)
 		return;
 	r->suspended = false;
-	unlink_waiting(r);
 	MHD_resume_connection(r->mc);
-	schedule();
+	/* The resumption is only looked at by the next MHD_run (its wake-up
+	 * pipe does not make the epoll fd readable in external mode). */
+	if (web.timer)
+		loop_del_timer(web.loop, web.timer);
+	web.timer = loop_add_timer(web.loop, 0, on_timer, NULL);
 }
 
 void web_stop_serving(void)
 {
-	struct web_req *next;
-	for (struct web_req *r = web.waiting; r; r = next) {
-		next = r->wait_next;
+	while (web.holding) {
+		struct web_req *r = web.holding;
+		unhold(r);
 		if (r->cancel)
 			r->cancel(r);
 		web_resume(r);
