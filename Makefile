@@ -45,7 +45,7 @@ TUI_SRCS    := $(wildcard tui/*.c)
 TUI_OBJS    := $(TUI_SRCS:%.c=$(B)/%.o)
 PROGRAMS    := $(B)/broker/tandemd $(if $(CTL_SRCS),$(B)/mgmt/tandemctl) \
 	$(if $(TUI_SRCS),$(B)/tui/tandemtop)
-BENCH_TOOLS := $(B)/t/bench/startup
+BENCH_TOOLS := $(B)/t/bench/startup $(B)/t/bench/mqttload
 
 .PHONY: all build check asan bench demo install clean deps test-deps
 all: deps
@@ -81,6 +81,10 @@ $(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/mgmt/libtandemclient.a $(B)/broker
 $(B)/t/bench/startup: t/bench/startup.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@
+
+$(B)/t/bench/mqttload: t/bench/mqttload.c $(B)/broker/libtandem.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # Figures, not tests: Tandem against Debian's activemq when it is installed.
 bench: all
