@@ -59,9 +59,9 @@ void advisory_replay(void)
 			advisory_changed(DEST_QUEUE, q->name);
 	for (struct consumer *c = broker.topic_consumers; c; c = c->next)
 		advisory_changed(DEST_TOPIC, c->dest);
+	/* Offline ones too: bridges keep what is published for them. */
 	for (struct durable *d = broker.durables; d; d = d->next)
-		if (d->active)
-			advisory_changed(DEST_TOPIC, d->topic);
+		advisory_changed(DEST_TOPIC, d->topic);
 }
 
 long advisory_local_consumers(const struct queue *q)
@@ -76,6 +76,7 @@ long advisory_local_consumers(const struct queue *q)
  * broker the least hops of the bridges' demand ("B:1,C:2"). */
 struct tally {
 	long local;
+	long durables;		/* a topic's, but the network's own */
 	char demand[1024];
 	size_t len;
 };
@@ -119,25 +120,31 @@ static void tally(enum dest_type type, const char *name, struct tally *t)
 	for (const struct consumer *c = broker.topic_consumers; c; c = c->next)
 		if (!strcmp(c->dest, name))
 			count(t, c);
-	for (const struct durable *d = broker.durables; d; d = d->next)
-		if (d->active && !strcmp(d->topic, name))
+	for (const struct durable *d = broker.durables; d; d = d->next) {
+		if (strcmp(d->topic, name))
+			continue;
+		t->durables += !d->network;
+		if (d->active)
 			count(t, d->active);
+	}
 }
 
 static void publish(enum dest_type type, const char *name)
 {
 	struct tally t;
 	tally(type, name, &t);
-	char num[24], *dest = NULL;
+	char num[24], durables[24], *dest = NULL;
 	snprintf(num, sizeof num, "%ld", t.local);
-	struct header *h = calloc(3, sizeof *h);
+	snprintf(durables, sizeof durables, "%ld", t.durables);
+	struct header *h = calloc(4, sizeof *h);
 	if (h) {
 		h[0] = (struct header){ strdup("consumerCount"), strdup(num) };
 		h[1] = (struct header){ strdup("brokerName"), strdup(broker.cfg->broker_name) };
 		h[2] = (struct header){ strdup(ADVISORY_DEMAND_HEADER), strdup(t.demand) };
-		for (size_t i = 0; i < 3; i++)
+		h[3] = (struct header){ strdup(ADVISORY_DURABLES_HEADER), strdup(durables) };
+		for (size_t i = 0; i < 4; i++)
 			if (!h[i].name || !h[i].value) {
-				headers_free(h, 3);
+				headers_free(h, 4);
 				h = NULL;
 				break;
 			}
@@ -146,7 +153,7 @@ static void publish(enum dest_type type, const char *name)
 			: ADVISORY_TOPIC_PREFIX, name) < 0)
 		dest = NULL;
 	/* message_new_take frees what it was given when it fails. */
-	struct message *m = h ? message_new_take(broker_new_message_id(), DEST_TOPIC, dest, h, 3,
+	struct message *m = h ? message_new_take(broker_new_message_id(), DEST_TOPIC, dest, h, 4,
 						 calloc(1, 1), 0) : NULL;
 	if (!h)
 		free(dest);

@@ -29,6 +29,9 @@
 #define ADVISORY_QUEUE_PREFIX ADVISORY_PREFIX "Queue."
 #define ADVISORY_TOPIC_PREFIX ADVISORY_PREFIX "Topic."
 #define ADVISORY_DEMAND_HEADER "tandem-demand"
+/* A topic's durable subscriptions here, connected or not (not counting the
+ * network's own): bridges keep a network durable subscription for them. */
+#define ADVISORY_DURABLES_HEADER "tandem-durables"
 
 struct queue;
 

@@ -165,11 +165,15 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		const char *dest = stomp_frame_header(f, "destination");
 		const char *count = stomp_frame_header(f, "consumerCount");
 		const char *demand = stomp_frame_header(f, ADVISORY_DEMAND_HEADER);
+		const char *durables = stomp_frame_header(f, ADVISORY_DURABLES_HEADER);
+		long nd = durables ? strtol(durables, NULL, 10) : 0;
 		const char *qp = "/topic/" ADVISORY_QUEUE_PREFIX, *tp = "/topic/" ADVISORY_TOPIC_PREFIX;
 		if (dest && count && !strncmp(dest, qp, strlen(qp)))
-			bridge_remote_demand(b, DEST_QUEUE, dest + strlen(qp), strtol(count, NULL, 10), demand);
+			bridge_remote_demand(b, DEST_QUEUE, dest + strlen(qp), strtol(count, NULL, 10), demand,
+					     0);
 		else if (dest && count && !strncmp(dest, tp, strlen(tp)))
-			bridge_remote_demand(b, DEST_TOPIC, dest + strlen(tp), strtol(count, NULL, 10), demand);
+			bridge_remote_demand(b, DEST_TOPIC, dest + strlen(tp), strtol(count, NULL, 10), demand,
+					     nd);
 	} else if (!strcmp(f->command, "RECEIPT")) {
 		bridge_receipt(b, stomp_frame_header(f, "receipt-id"));
 	} else if (!strcmp(f->command, "ERROR")) {

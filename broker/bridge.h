@@ -33,6 +33,9 @@
 /* Set on a message a bridge sends back to a broker of its path because
  * nobody consumes it here any more (replayWhenNoConsumers). */
 #define NETWORK_REPLAY_HEADER "tandem-replay"
+/* The client id of a bridge's network durable subscriptions begins so:
+ * "tandem-bridge:CONNECTOR:ENTRY", one per topic (its name). */
+#define NETWORK_DURABLE_PREFIX "tandem-bridge:"
 
 struct conf_network_connector;
 struct conn;
@@ -99,10 +102,14 @@ void bridge_demand_text(const struct bridge *b, char *out, size_t outlen);
  * repeat across pairs, ids never), or its name from a broker that does not
  * say its id. */
 const char *bridge_remote_key(const struct bridge *b);
-/* The remote's advisory for a destination: `local` consumers of its own
- * and its bridges' demand (advisory.h). */
+/* The remote's advisory for a destination: `local` consumers of its own,
+ * its bridges' demand and its durable subscriptions (advisory.h). */
 void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *name, long local,
-			  const char *via);
+			  const char *via, long durables);
+/* Whether a message published here goes into network durable d: not when
+ * it came from (or would go further than messageTTL past) d's remote. */
+struct durable;
+bool bridge_durable_admits(const struct durable *d, const struct message *m);
 /* staticallyIncludedDestinations: forwarded whatever the remote says. */
 void bridge_open_static_demand(struct bridge *b);
 /* The remote's RECEIPT for a forwarded message: acked here now. */

@@ -11,6 +11,14 @@
  * broker with three consumers gets three shares of the queue, not one);
  * none while suppressDuplicateQueueSubscriptions says the demand is only
  * an echo of consumers this broker reaches directly.
+ *
+ * A topic the remote has durable subscriptions for is consumed here by a
+ * network durable subscription (NETWORK_DURABLE_PREFIX), so that what is
+ * published while the bridge is down, or while the remote's subscribers
+ * are away with dynamicOnly, is kept here and forwarded later. It is
+ * active while the remote has subscribers connected, or always without
+ * dynamicOnly (the remote keeps the messages for its own offline durables
+ * then), and removed when the remote's last durable subscription is.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,6 +44,8 @@ struct bridge_demand {
 	int hops;		/* bridges to the nearest consumer: 1 + the remote's; 0 none */
 	long remote_local;	/* the remote's own consumers of it */
 	char *via;		/* the remote's bridges' demand (advisory.h), "" for none */
+	long remote_durables;	/* the remote's durable subscriptions of a topic */
+	bool durable;		/* the consumers are a network durable subscription */
 	bool statically;	/* staticallyIncludedDestinations: no advisory needed */
 	struct consumer **consumers;
 	size_t nconsumers;
@@ -95,6 +105,10 @@ static bool demand_wants(const struct consumer *c, const struct message *m)
 {
 	const struct bridge_demand *d = c->ctx;
 	const struct bridge *b = d->bridge;
+	/* A durable subscription chose when the message was published
+	 * (bridge_durable_admits); one it would not take stays for ever. */
+	if (c->durable)
+		return true;
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 	if (bridge_remote_key(b) && path_has(path, bridge_remote_key(b)))
 		return replays(d, m);
@@ -168,6 +182,33 @@ bool bridge_consumer_demand(const struct consumer *c, const char **remote, int *
 	return true;
 }
 
+/* The client id of b's network durable subscriptions. */
+static void durable_client(const struct bridge *b, char *out, size_t outlen)
+{
+	/* A duplex bridge's entry names the connection, which changes. */
+	if (b->created_by_duplex)
+		snprintf(out, outlen, NETWORK_DURABLE_PREFIX "%s:duplex:%s", b->nc->name,
+			 b->remote_name ? b->remote_name : "?");
+	else
+		snprintf(out, outlen, NETWORK_DURABLE_PREFIX "%s:%s", b->nc->name, b->entry);
+}
+
+bool bridge_durable_admits(const struct durable *ds, const struct message *m)
+{
+	char client[600];
+	for (const struct bridge *b = bridge_first(); b; b = b->next) {
+		durable_client(b, client, sizeof client);
+		if (strcmp(client, ds->client_id))
+			continue;
+		const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
+		const char *key = bridge_remote_key(b);
+		return !(key && path_has(path, key)) && path_hops(path) < b->nc->message_ttl;
+	}
+	/* Its bridge is gone from the configuration: keep what comes; the
+	 * remote drops what it has seen (a loop) if the bridge comes back. */
+	return true;
+}
+
 /* One more local consumer for d; false (logged) when it cannot open. */
 static bool add_consumer(struct bridge_demand *d)
 {
@@ -183,6 +224,8 @@ static bool add_consumer(struct bridge_demand *d)
 		id[strlen(id) - 1] = '\0';	/* the first is plain "bridge:NAME" */
 	/* Below every local consumer, and lower still for each hop further. */
 	int priority = b->nc->decrease_network_consumer_priority ? -d->hops : 0;
+	char client[600];
+	durable_client(b, client, sizeof client);
 	struct consumer_spec spec = {
 		.type = d->type,
 		.dest = d->name,
@@ -192,6 +235,8 @@ static bool add_consumer(struct bridge_demand *d)
 		.conn = b->conn,
 		.id = id,
 		.network = true,
+		.client_id = d->durable ? client : NULL,
+		.durable_name = d->durable ? d->name : NULL,
 	};
 	struct consumer *c = consumer_open(&spec, &demand_ops, d, err, sizeof err);
 	if (!c) {
@@ -327,6 +372,8 @@ static size_t wanted(const struct bridge_demand *d)
 {
 	if (d->statically)
 		return 1;
+	if (d->type == DEST_TOPIC && d->remote_durables > 0)
+		return d->remote_local > 0 || !d->bridge->nc->dynamic_only;
 	if (!d->hops || d->hops > d->bridge->nc->consumer_ttl || suppressed(d))
 		return 0;
 	/* Topics always conduit: one copy per broker, whose own subscribers
@@ -336,18 +383,46 @@ static size_t wanted(const struct bridge_demand *d)
 	return (size_t)d->remote_local;
 }
 
+/* The remote has no durable subscription of d's topic any more: neither
+ * does this broker for it (d's consumers are closed). */
+static void drop_network_durable(const struct bridge_demand *d)
+{
+	char client[600], err[256];
+	durable_client(d->bridge, client, sizeof client);
+	if (broker_durable_remove(client, d->name, err, sizeof err) == 0)
+		log_info("network", "Bridge %s: no durable subscription of topic://%s on %s any "
+			 "more: its network durable subscription is removed", d->bridge->entry,
+			 d->name, d->bridge->remote_name);
+}
+
 /* Opens or closes local consumers until d has what it should, and says
  * why when forwarding starts or stops. */
 static void reconcile(struct bridge_demand *d)
 {
 	struct bridge *b = d->bridge;
 	size_t want = wanted(d), had = d->nconsumers;
+	bool durable = d->type == DEST_TOPIC && d->remote_durables > 0;
+	if (durable != d->durable) {	/* another kind of subscription */
+		while (d->nconsumers)
+			consumer_close(d->consumers[--d->nconsumers]);
+		if (d->durable)
+			drop_network_durable(d);
+		d->durable = durable;
+		if (durable)
+			log_info("network", "Bridge %s: %ld durable subscription(s) of topic://%s on "
+				 "%s: keeping a network durable subscription for them", b->entry,
+				 d->remote_durables, d->name, b->remote_name);
+	}
 	while (d->nconsumers > want)
 		consumer_close(d->consumers[--d->nconsumers]);
 	while (d->nconsumers < want && add_consumer(d))
 		;
 	const char *type = type_name(d->type);
-	if (had && !d->nconsumers && suppressed(d))
+	if (had && !d->nconsumers && d->durable)
+		log_info("network", "Bridge %s: the durable subscribers of topic://%s on %s are "
+			 "away: its network durable subscription keeps what is published "
+			 "(dynamicOnly)", b->entry, d->name, b->remote_name);
+	else if (had && !d->nconsumers && suppressed(d))
 		log_info("network", "Bridge %s: not forwarding %s://%s through %s: this broker "
 			 "reaches its consumers directly", b->entry, type, d->name, b->remote_name);
 	else if (had && !d->nconsumers)
@@ -390,10 +465,12 @@ static void drop_temp_copy(enum dest_type type, const char *name)
 }
 
 void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *name, long local,
-			  const char *via)
+			  const char *via, long durables)
 {
 	struct bridge_demand *d = find_demand(b, type, name);
 	int dist = demand_distance(local, via);
+	if (dist < 0 && durables > 0)
+		dist = 0;	/* its offline durable subscribers are demand too */
 	if (!d) {
 		if (dist < 0 || !dynamically_included(b->nc, type, name))
 			return;
@@ -414,6 +491,7 @@ void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *nam
 		d->via = copy;
 	}
 	d->remote_local = local;
+	d->remote_durables = durables;
 	d->hops = dist < 0 ? 0 : dist + 1;
 	if (d->hops || d->statically) {
 		reconcile(d);
@@ -421,7 +499,12 @@ void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *nam
 		if (d->nconsumers)
 			log_info("network", "Bridge %s: no more consumers of %s://%s on %s or beyond",
 				 b->entry, type_name(type), name, b->remote_name);
+		bool durable = d->durable;
 		free_demand(b, d);
+		if (durable) {
+			struct bridge_demand gone = { .bridge = b, .type = type, .name = (char *)name };
+			drop_network_durable(&gone);
+		}
 		drop_temp_copy(type, name);
 	}
 	if (direct)

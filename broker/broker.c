@@ -136,7 +136,8 @@ static int send_to_topic(struct message *m)
 			return -1;
 	}
 	for (struct durable *d = broker.durables; d; d = d->next) {
-		if (!dest_match(d->topic, m->dest) || !selector_accepts(d->selector, m))
+		if (!dest_match(d->topic, m->dest) || !selector_accepts(d->selector, m) ||
+		    (d->network && !bridge_durable_admits(d, m)))
 			continue;
 		if (store_it(m) && ensure_stored(m, &written) < 0)
 			return -1;
@@ -372,6 +373,7 @@ static struct durable *durable_new(const char *client_id, const char *name,
 	d->name = strdup(name);
 	d->topic = strdup(topic);
 	d->selector_text = selector && *selector ? strdup(selector) : NULL;
+	d->network = !strncmp(client_id, NETWORK_DURABLE_PREFIX, strlen(NETWORK_DURABLE_PREFIX));
 	d->queue = queue_new(QUEUE_DURABLE, container + strlen("durable://"), container);
 	if (!d->client_id || !d->name || !d->topic || !d->queue ||
 	    (selector && *selector && !d->selector_text))
@@ -458,6 +460,7 @@ int broker_durable_remove(const char *client_id, const char *name,
 		return -1;
 	}
 	durable_unlink(d);
+	advisory_changed(DEST_TOPIC, d->topic);	/* one durable fewer here */
 	if (broker.store)
 		store_remove_durable(broker.store, client_id, name);
 	durable_free(d, false);	/* the store dropped its entries already */

@@ -38,6 +38,7 @@ struct durable {
 	struct selector *selector;
 	struct queue *queue;
 	struct consumer *active;	/* the subscriber, when connected */
+	bool network;		/* a bridge's, for another broker's durables (bridge.h) */
 	struct durable *next;
 };
 

@@ -8,28 +8,17 @@
 
 MGMT_PORT=auto
 for n in a b c d s1 s2 s3 t1 t2 t3; do mkdir -p $n && free_port >$n/port || exit 1; done
-# bridge FROM TO... OPTIONS: FROM's one networkConnector to every TO.
-bridge() {
-	from=$1 opts=$2
-	shift 2
-	list=""
-	for to in "$@"; do list="$list${list:+,}tcp://127.0.0.1:$(cat $to/port)"; done
-	BROKER_EXTRA="<networkConnectors><networkConnector name=\"nc\" uri=\"static:($list)\"
-	  $opts/></networkConnectors>" broker_config $from
-}
-bridge a 'conduitSubscriptions="false"' b &&
-bridge c '' d &&
+static_network a 'conduitSubscriptions="false"' b &&
+static_network c '' d &&
 broker_config b && broker_config d &&
-bridge s1 'networkTTL="2" suppressDuplicateQueueSubscriptions="true"' s2 s3 &&
-bridge s2 'networkTTL="2" suppressDuplicateQueueSubscriptions="true"' s1 s3 &&
-bridge s3 'networkTTL="2" suppressDuplicateQueueSubscriptions="true"' s1 s2 &&
-bridge t1 'networkTTL="2"' t2 t3 &&
-bridge t2 'networkTTL="2"' t1 t3 &&
-bridge t3 'networkTTL="2"' t1 t2 || exit 1
-for n in a b c d s1 s2 s3 t1 t2 t3; do start_broker $n || exit 1; done
-for pair in a:b c:d s1:s2 s1:s3 s2:s1 s2:s3 s3:s1 s3:s2 t1:t2 t1:t3 t2:t1 t2:t3 t3:t1 t3:t2; do
-	log_waits_for "${pair%:*}" "Network connection between ${pair%:*} and ${pair#*:}" || exit 1
-done
+static_network s1 'networkTTL="2" suppressDuplicateQueueSubscriptions="true"' s2 s3 &&
+static_network s2 'networkTTL="2" suppressDuplicateQueueSubscriptions="true"' s1 s3 &&
+static_network s3 'networkTTL="2" suppressDuplicateQueueSubscriptions="true"' s1 s2 &&
+static_network t1 'networkTTL="2"' t2 t3 &&
+static_network t2 'networkTTL="2"' t1 t3 &&
+static_network t3 'networkTTL="2"' t1 t2 &&
+start_bridged a:b c:d s1:s2 s1:s3 s2:s1 s2:s3 s3:s1 s3:s2 t1:t2 t1:t3 t2:t1 t2:t3 t3:t1 t3:t2 ||
+	exit 1
 
 test_expect_success 'conduitSubscriptions false: one bridge consumer per remote consumer of a queue' '
 	PORT=$(broker_port b) stomp_py <<-\EOF

@@ -5,17 +5,10 @@
 
 MGMT_PORT=auto
 for n in a b c d; do mkdir -p $n && free_port >$n/port || exit 1; done
-net() {
-	echo "<networkConnectors><networkConnector name=\"net\" uri=\"static:(tcp://127.0.0.1:$(cat $1/port))\" ${2:-}/></networkConnectors>"
-}
-BROKER_EXTRA=$(net b) broker_config a &&
-BROKER_EXTRA=$(net a) broker_config b &&
-BROKER_EXTRA=$(net d 'bridgeTempDestinations="false"') broker_config c &&
-BROKER_EXTRA=$(net c 'bridgeTempDestinations="false"') broker_config d || exit 1
-for n in a b c d; do start_broker $n || exit 1; done
-for pair in a:b b:a c:d d:c; do
-	log_waits_for "${pair%:*}" "Network connection between ${pair%:*} and ${pair#*:}" || exit 1
-done
+static_network a '' b && static_network b '' a &&
+static_network c 'bridgeTempDestinations="false"' d &&
+static_network d 'bridgeTempDestinations="false"' c &&
+start_bridged a:b b:a c:d d:c || exit 1
 
 # What the requesters and responders below share.
 cat >rr.py <<'PYEOF'

@@ -231,6 +231,33 @@ pairs_network() {
 	  dynamicOnly=\"true\" networkTTL=\"3\" prefetchSize=\"1\" decreaseNetworkConsumerPriority=\"true\"/></networkConnectors>"
 }
 
+# static_network FROM 'OPTIONS' TO...: FROM's configuration (broker_config,
+# with BROKER_EXTRA before it) with one networkConnector "net" bridging to
+# each TO, whose NAME/port must be chosen already, with OPTIONS
+# (attributes) on it.
+static_network() {
+	from=$1 opts=$2
+	shift 2
+	list=""
+	for to in "$@"; do list="$list${list:+,}tcp://127.0.0.1:$(broker_port "$to")"; done
+	BROKER_EXTRA="${BROKER_EXTRA:-}<networkConnectors><networkConnector name=\"net\"
+	  uri=\"static:($list)\" $opts/></networkConnectors>" broker_config "$from"
+}
+
+# start_bridged FROM:TO...: starts every broker named, then waits until
+# each FROM has its bridge to TO.
+start_bridged() {
+	for pair in "$@"; do
+		for n in "${pair%:*}" "${pair#*:}"; do
+			[ -f "$TRASH/$n/pid" ] || start_broker "$n" || return 1
+		done
+	done
+	for pair in "$@"; do
+		log_waits_for "${pair%:*}" "Network connection between ${pair%:*} and ${pair#*:}" ||
+			return 1
+	done
+}
+
 # pair_failover X: a failover URI to pair X's STOMP connectors, with which
 # clients follow the pair's master quickly (a slave refuses at once).
 pair_failover() {
