@@ -175,4 +175,33 @@ test_expect_success 'and a kill -9 of the master of a pair: the slave serves the
 	comes_back b failover
 '
 
+test_expect_success 'past the storeUsage limit an MQTT publisher is held, not dropped, until the session drains' '
+	BROKER_EXTRA="<systemUsage><systemUsage>
+	  <storeUsage><storeUsage limit=\"2 mb\"/></storeUsage>
+	</systemUsage></systemUsage>" STORE_DIR= MQTT_OPTIONS= broker_config holding &&
+	start_broker holding &&
+	mq_py holding <<-\EOF &&
+	import threading, time
+	from tmqtt import *
+	c = Client("slowpoke", clean=False); c.sub("flow/#", 1); c.close()
+	n = 6000
+	p = Client()
+	last = []
+	def produce():
+	    for i in range(n):
+	        last.append(p.c.publish("flow/x", "%d %s" % (i, "x" * 1024), 1))
+	    last[-1].wait_for_publish(120)
+	t = threading.Thread(target=produce)
+	t.start()
+	time.sleep(3)
+	check(t.is_alive(), "the publisher is held (6 MB into a 2 MB store)")
+	d = Client("slowpoke", clean=False)
+	got = [int(m.payload.split()[0]) for m in d.wait(n, timeout=120)]
+	t.join()
+	check(last[-1].is_published(), "the last PUBLISH was acknowledged")
+	check(got == list(range(n)), "every message, in order")
+	EOF
+	log_contains holding "Usage Manager Store is Full on topic://flow.x"
+'
+
 test_done
