@@ -64,6 +64,18 @@ static json_t *value_of(json_t *part)
 	return v && !json_is_string(v) && !json_is_array(v) ? v : (json_decref(v), json_incref(part));
 }
 
+/* "A,B" is a list of attributes, as Jolokia reads it. */
+static json_t *attributes(json_t *part)
+{
+	const char *s = json_string_value(part);
+	if (!strchr(s, ','))
+		return json_incref(part);
+	json_t *list = json_array();
+	for (const char *p = s; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+		json_array_append_new(list, json_stringn(p, strcspn(p, ",")));
+	return list;
+}
+
 /* The request a GET path describes, or NULL with why. */
 static json_t *from_path(const char *path, const char **why)
 {
@@ -82,7 +94,7 @@ static json_t *from_path(const char *path, const char **why)
 		else
 			json_object_set(req, "mbean", json_array_get(parts, 1));
 		if (n >= 3 && !strcmp(type, "read"))
-			json_object_set(req, "attribute", json_array_get(parts, 2));
+			json_object_set_new(req, "attribute", attributes(json_array_get(parts, 2)));
 		if (n > 3 && !*why)
 			*why = "inner paths into attribute values are not served";
 	} else if (!strcmp(type, "write")) {

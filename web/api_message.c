@@ -33,6 +33,7 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "send.h"
 
 #define PREFIX "/api/message/"
 #define TIMEOUT_DEFAULT_MS 20000
@@ -85,6 +86,36 @@ static int destination(struct web_req *r, enum dest_type *type, char *name, int 
 }
 
 /* ---- POST: send ---- */
+
+struct message *web_message_new(enum dest_type type, const char *name, struct header *h,
+				size_t nheaders, const char *body, size_t body_len)
+{
+	char *copy = malloc(body_len + 1);
+	char *id = broker_new_message_id();
+	char *dest = strdup(name);
+	if (!copy || !id || !dest) {
+		headers_free(h, nheaders);
+		free(copy);
+		free(id);
+		free(dest);
+		return NULL;
+	}
+	if (body_len)
+		memcpy(copy, body, body_len);
+	copy[body_len] = '\0';
+	return message_new_take(id, type, dest, h, nheaders, copy, body_len);
+}
+
+int web_message_send(struct message *m, char *err, size_t errlen)
+{
+	if (flow_check(m, err, errlen) == FLOW_FAIL) {
+		message_unref(m);
+		return -EBUSY;
+	}
+	int rc = broker_send(m, err, errlen);
+	message_unref(m);
+	return rc < 0 ? -EIO : 0;
+}
 
 struct param_walk {
 	struct header *h;
@@ -228,21 +259,8 @@ static struct message *build(struct web_req *r, enum dest_type type, const char 
 		body = buf_data(&r->body);
 		body_len = buf_len(&r->body);
 	}
-	char *copy = malloc(body_len + 1);
-	char *id = broker_new_message_id();
-	char *dest = strdup(name);
-	if (bad || !copy || !id || !dest) {
-		headers_free(w.h, w.n);
-		free(copy);
-		free(id);
-		free(dest);
-		*rc = web_text(r, 500, "out of memory");
-		return NULL;
-	}
-	if (body_len)
-		memcpy(copy, body, body_len);
-	copy[body_len] = '\0';
-	struct message *m = message_new_take(id, type, dest, w.h, w.n, copy, body_len);
+	struct message *m = bad ? (headers_free(w.h, w.n), NULL)
+				: web_message_new(type, name, w.h, w.n, body, body_len);
 	if (!m) {
 		*rc = web_text(r, 500, "out of memory");
 		return NULL;
@@ -268,10 +286,6 @@ static int do_send(struct web_req *r)
 	if (!m)
 		return rc;
 	char err[512];
-	if (flow_check(m, err, sizeof err) == FLOW_FAIL) {
-		message_unref(m);
-		return web_text(r, 503, "%s", err);
-	}
 	struct send_wait *w = calloc(1, sizeof *w);
 	if (!w || !(w->id = strdup(m->id))) {
 		free(w);
@@ -279,11 +293,10 @@ static int do_send(struct web_req *r)
 		return web_text(r, 500, "out of memory");
 	}
 	bool persistent = m->persistent;
-	rc = broker_send(m, err, sizeof err);
-	message_unref(m);
+	rc = web_message_send(m, err, sizeof err);
 	if (rc < 0) {
 		send_wait_free(w);
-		return web_text(r, 500, "Send failed: %s", err);
+		return web_text(r, rc == -EBUSY ? 503 : 500, "Send failed: %s", err);
 	}
 	log_debug("web", "%s sent %s to %s://%s over HTTP", r->user, w->id, dest_type_name(type),
 		  name);

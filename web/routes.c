@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "broker.h"
 #include "handlers.h"
+#include "html.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -30,6 +31,27 @@ static const struct web_route routes[] = {
 	{ "/metrics", false, "GET,HEAD", WEB_API, false, web_metrics },
 	{ "/api/jolokia", true, "GET,POST", WEB_API, false, web_jolokia },
 	{ "/api/message/", true, "GET,POST", WEB_API, false, web_message },
+	{ "/static/", true, "GET,HEAD", WEB_OPEN, false, web_static },
+	{ "/login", false, "GET,POST", WEB_OPEN, false, page_login },
+	{ "/logout", false, "POST", WEB_CONSOLE, true, page_logout },
+	{ "/", false, "GET,HEAD", WEB_CONSOLE, false, page_overview },
+	{ "/ha", false, "GET,HEAD", WEB_CONSOLE, false, page_ha },
+	{ "/cluster", false, "GET,HEAD", WEB_CONSOLE, false, page_cluster },
+	{ "/queues", false, "GET,HEAD", WEB_CONSOLE, false, page_queues },
+	{ "/queues/purge", false, "POST", WEB_CONSOLE, true, page_queue_purge },
+	{ "/queues/delete", false, "POST", WEB_CONSOLE, true, page_queue_delete },
+	{ "/queues/create", false, "POST", WEB_CONSOLE, true, page_queue_create },
+	{ "/queue", false, "GET,HEAD", WEB_CONSOLE, false, page_queue },
+	{ "/queue/retry", false, "POST", WEB_CONSOLE, true, page_queue_retry },
+	{ "/message", false, "GET,HEAD", WEB_CONSOLE, false, page_message },
+	{ "/message/delete", false, "POST", WEB_CONSOLE, true, page_message_delete },
+	{ "/message/move", false, "POST", WEB_CONSOLE, true, page_message_move },
+	{ "/topics", false, "GET,HEAD", WEB_CONSOLE, false, page_topics },
+	{ "/subscribers", false, "GET,HEAD", WEB_CONSOLE, false, page_subscribers },
+	{ "/subscribers/delete", false, "POST", WEB_CONSOLE, true, page_subscriber_delete },
+	{ "/connections", false, "GET,HEAD", WEB_CONSOLE, false, page_connections },
+	{ "/network", false, "GET,HEAD", WEB_CONSOLE, false, page_network },
+	{ "/send", false, "GET,HEAD,POST", WEB_CONSOLE, true, page_send },
 	{ NULL, false, NULL, WEB_OPEN, false, NULL },
 };
 
@@ -87,9 +109,13 @@ int web_route_admit(struct web_req *r, bool *answered)
 		free(password);
 		*answered = true;
 		if (rt->access == WEB_CONSOLE && get) {
-			char next[600];
-			snprintf(next, sizeof next, "/login?next=%s", r->path);
-			return web_redirect(r, next);
+			struct buf next = BUF_INIT;
+			buf_puts(&next, "/login?next=");
+			url_text(&next, r->path);
+			buf_append(&next, "", 1);
+			int rc = web_redirect(r, buf_data(&next));
+			buf_free(&next);
+			return rc;
 		}
 		return refuse(r);
 	}

@@ -1,0 +1,116 @@
+/*
+ * query.c - the pages' reads and operations (see query.h), as Jolokia
+ * requests to mgmt/jolokia.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jolokia.h"
+#include "model.h"
+#include "objname.h"
+#include "query.h"
+
+static json_t *read_va(const char *attrs, const char *sort, const char *fmt, va_list ap)
+{
+	char pattern[MOBJ_NAME_MAX * 2];
+	vsnprintf(pattern, sizeof pattern, fmt, ap);
+	json_t *mbean = json_string(pattern);
+	json_t *list = NULL;
+	if (attrs) {
+		list = json_array();
+		for (const char *p = attrs; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+			json_array_append_new(list, json_stringn(p, strcspn(p, ",")));
+	}
+	json_t *config = sort ? json_pack("{s:s}", "sort", sort) : json_object();
+	char err[256];
+	size_t total;
+	json_t *v = jolokia_pattern_read(mbean, list, config, &total, err, sizeof err);
+	json_decref(mbean);
+	json_decref(list);
+	json_decref(config);
+	return v ? v : json_object();
+}
+
+json_t *query_read(const char *attrs, const char *sort, const char *pattern, ...)
+{
+	va_list ap;
+	va_start(ap, pattern);
+	json_t *v = read_va(attrs, sort, pattern, ap);
+	va_end(ap);
+	return v;
+}
+
+json_t *query_rows(const char *attrs, const char *sort, const char *pattern, ...)
+{
+	va_list ap;
+	va_start(ap, pattern);
+	json_t *v = read_va(attrs, sort, pattern, ap);
+	va_end(ap);
+	/* A pattern read keeps the sorted order in its object's key order
+	 * (jansson keeps insertion order). */
+	json_t *rows = json_array();
+	const char *name;
+	json_t *obj;
+	json_object_foreach(v, name, obj) {
+		json_object_set_new(obj, "_name", json_string(name));
+		json_array_append(rows, obj);
+	}
+	json_decref(v);
+	return rows;
+}
+
+json_t *query_first(json_t *read)
+{
+	const char *name;
+	json_t *obj;
+	json_object_foreach(read, name, obj)
+		return obj;
+	return NULL;
+}
+
+json_t *query_attr(const char *mbean, const char *attr)
+{
+	json_t *req = json_pack("{s:s, s:s, s:s}", "type", "read", "mbean", mbean,
+				"attribute", attr);
+	json_t *resp = jolokia_request(req);
+	json_decref(req);
+	json_t *v = json_integer_value(json_object_get(resp, "status")) == 200
+		? json_incref(json_object_get(resp, "value")) : NULL;
+	json_decref(resp);
+	return v;
+}
+
+int query_exec(const char *mbean, const char *op, json_t *args, json_t **value,
+	       char *err, size_t errlen)
+{
+	json_t *req = json_pack("{s:s, s:s, s:s, s:o}", "type", "exec", "mbean", mbean,
+				"operation", op, "arguments", args ? args : json_array());
+	json_t *resp = jolokia_request(req);
+	json_decref(req);
+	int rc = 0;
+	if (json_integer_value(json_object_get(resp, "status")) == 200) {
+		if (value)
+			*value = json_incref(json_object_get(resp, "value"));
+	} else {
+		const char *e = json_string_value(json_object_get(resp, "error"));
+		snprintf(err, errlen, "%s", e ? e : "the operation failed");
+		rc = -1;
+	}
+	json_decref(resp);
+	return rc;
+}
+
+void query_broker_name(char *out, size_t n)
+{
+	snprintf(out, n, MODEL_DOMAIN ":type=Broker,brokerName=%s", model_broker_name());
+}
+
+void query_dest_name(char *out, size_t n, const char *type, const char *dest)
+{
+	char q[MOBJ_NAME_MAX];
+	objname_quote(dest, q, sizeof q);
+	snprintf(out, n, MODEL_DOMAIN ":type=Broker,brokerName=%s,destinationType=%s,"
+		 "destinationName=%s", model_broker_name(), type, q);
+}
