@@ -461,6 +461,7 @@ static void bridge_seen(struct model *m, size_t i, const char *mbean, json_t *at
 	*b = (struct mbridge){
 		.node = i, .mbean = mbean, .from = n->name ? n->name : n->addr,
 		.to = *to ? to : mstr(attrs, "RemoteAddress"),
+		.from_id = mstr(n->broker, "BrokerId"), .to_id = mstr(attrs, "RemoteBrokerId"),
 		.state = mstr(attrs, "State"), .error = mstr(attrs, "LastError"),
 		.demand = mstr(attrs, "Demand"),
 		.state_since = json_integer_value(json_object_get(attrs, "StateSinceMillis")),
@@ -480,7 +481,11 @@ static void refresh_bridges(struct model *m)
 		struct mbridge *b = &m->bridges[i];
 		for (size_t j = 0; j < m->nbridges; j++) {
 			const struct mbridge *o = &m->bridges[j];
-			if (strcmp(o->from, b->to) || strcmp(o->to, b->from))
+			/* By id where both ends say it: the seed's pairs both have
+			 * a broker1. */
+			bool ids = *b->to_id && *o->from_id && *o->to_id && *b->from_id;
+			if (ids ? strcmp(o->from_id, b->to_id) || strcmp(o->to_id, b->from_id)
+				: strcmp(o->from, b->to) || strcmp(o->to, b->from))
 				continue;
 			b->back = (b->back < 0 ? 0 : b->back) + o->forwarded;
 			add_rate(&b->back_rate, o->rate);

@@ -61,6 +61,7 @@ struct mdest {
 struct mbridge {
 	size_t node;		/* the node it belongs to */
 	const char *mbean, *from, *to, *state, *error, *demand;	/* borrowed from the snapshot */
+	const char *from_id, *to_id;	/* BrokerIds, "" when unknown: names repeat across pairs */
 	int64_t state_since;
 	long forwarded, back;	/* back: what the other way forwarded; -1 unknown */
 	double rate, back_rate;	/* < 0: not known yet */

@@ -59,7 +59,7 @@ static const char *const watched_attrs[] = {
 	"Name", "QueueSize", "ConsumerCount", "ProducerCount", "EnqueueCount", "DequeueCount",
 	"BlockedProducers",
 	/* NetworkBridge */
-	"RemoteBrokerName", "RemoteAddress", "RemoteManagementAddress", "LocalAddress", "State",
+	"RemoteBrokerName", "RemoteBrokerId", "RemoteAddress", "RemoteManagementAddress", "LocalAddress", "State",
 	"StateSinceMillis", "EnqueueCounter", "Demand", "Connects", "Failures",
 	/* NetworkFlow */
 	"Direction", "DestinationName", "Count", "Rate",
