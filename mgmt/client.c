@@ -5,16 +5,24 @@
  * and a short queue of watch snapshots that arrived while a response was
  * awaited. Responses come back in request order (tandem-mgmt(7)), so the
  * next line that is not a snapshot is the answer to the request just sent.
+ *
+ * An address http://HOST:PORT reaches the node's web console instead
+ * (client_http.c): each request is POSTed to its /api/jolokia with HTTP
+ * Basic, and watches, which HTTP has not, are polled here: a watch is its
+ * request and when it is next due, and mgmt_client_next_snapshot() reads
+ * the watched objects when that time comes, as the node would.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "client.h"
+#include "client_http.h"
 #include "net.h"
 
 /* Answers can be large (a browse of 400 big messages); the bound only
@@ -31,6 +39,10 @@ struct mgmt_client {
 	struct buf in;		/* bytes read, not yet a whole line */
 	char *user, *password;	/* NULL: no login */
 	json_t *snapshots;	/* array, oldest first */
+	struct mgmt_http *http;	/* web console transport; NULL for the socket */
+	bool http_up;		/* the last HTTP request got an answer */
+	json_t *polls;		/* HTTP watches: [{id, req, interval, due}] */
+	int next_poll;
 	char err[512];
 };
 
@@ -60,11 +72,17 @@ struct mgmt_client *mgmt_client_new(const char *addr, int timeout_ms)
 	}
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
 	c->fd = -1;
+	if (mgmt_http_addr(addr) && (!(c->http = mgmt_http_new(addr, c->timeout_ms)) ||
+				     !(c->polls = json_array()))) {
+		mgmt_client_free(c);
+		return NULL;
+	}
 	return c;
 }
 
 void mgmt_client_close(struct mgmt_client *c)
 {
+	c->http_up = false;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -78,6 +96,8 @@ void mgmt_client_free(struct mgmt_client *c)
 	mgmt_client_close(c);
 	buf_free(&c->in);
 	json_decref(c->snapshots);
+	mgmt_http_free(c->http);
+	json_decref(c->polls);
 	free(c->addr);
 	free(c->user);
 	free(c->password);
@@ -86,7 +106,10 @@ void mgmt_client_free(struct mgmt_client *c)
 
 const char *mgmt_client_addr(const struct mgmt_client *c) { return c->addr; }
 const char *mgmt_client_error(const struct mgmt_client *c) { return c->err; }
-bool mgmt_client_connected(const struct mgmt_client *c) { return c->fd >= 0; }
+bool mgmt_client_connected(const struct mgmt_client *c)
+{
+	return c->http ? c->http_up : c->fd >= 0;
+}
 
 void mgmt_client_set_login(struct mgmt_client *c, const char *user, const char *password)
 {
@@ -163,9 +186,22 @@ static void queue_snapshot(struct mgmt_client *c, json_t *snap)
 	json_array_append_new(c->snapshots, snap);
 }
 
+/* One request over HTTP: as exchange() below. */
+static int exchange_http(struct mgmt_client *c, json_t *req, json_t **resp)
+{
+	char why[400];
+	int r = mgmt_http_post(c->http, c->user, c->password, req, resp, why, sizeof why);
+	c->http_up = r != -1;
+	if (r < 0)
+		set_err(c, "%s", why);
+	return r == 0 ? MGMT_OK : r == -2 ? MGMT_EFAIL : MGMT_EDOWN;
+}
+
 /* Writes req and reads its answer; assumes a connection. */
 static int exchange(struct mgmt_client *c, json_t *req, json_t **resp)
 {
+	if (c->http)
+		return exchange_http(c, req, resp);
 	char why[256];
 	char *text = json_dumps(req, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!text) {
@@ -229,6 +265,17 @@ static int login(struct mgmt_client *c)
 int mgmt_client_connect(struct mgmt_client *c)
 {
 	char why[256];
+	if (c->http) {
+		/* HTTP has no connection to open: a version request tells
+		 * whether the node answers, and takes the login. */
+		if (c->http_up)
+			return MGMT_OK;
+		json_t *req = json_pack("{s:s}", "type", "version"), *resp = NULL;
+		int r = req ? exchange(c, req, &resp) : MGMT_EFAIL;
+		json_decref(req);
+		json_decref(resp);
+		return r;
+	}
 	if (c->fd >= 0)
 		return MGMT_OK;
 	c->fd = net_connect(c->addr, c->timeout_ms, why, sizeof why);
@@ -261,8 +308,112 @@ int mgmt_client_call(struct mgmt_client *c, json_t *req, json_t **value)
 	return v ? MGMT_OK : MGMT_EFAIL;
 }
 
+/* ---- watches over HTTP, polled ---- */
+
+/* What a watch of req shows now, as the node's watch would send it:
+ * {name: {attr: value}} for every object its mbean (a pattern, a name or
+ * a list of them) names. NULL with the client's error set. */
+static json_t *poll_read(struct mgmt_client *c, json_t *req)
+{
+	json_t *mbean = json_object_get(req, "mbean");
+	json_t *attrs = json_object_get(req, "attribute");
+	json_t *names = json_is_array(mbean) ? json_incref(mbean) : json_pack("[O]", mbean);
+	json_t *bulk = json_array(), *resp = NULL, *one;
+	size_t i;
+	json_array_foreach(names, i, one) {
+		json_t *r = json_pack("{s:s, s:O}", "type", "read", "mbean", one);
+		if (attrs)
+			json_object_set(r, "attribute", attrs);
+		if (json_object_get(req, "config"))
+			json_object_set(r, "config", json_object_get(req, "config"));
+		json_array_append_new(bulk, r);
+	}
+	int rc = exchange(c, bulk, &resp);
+	json_decref(bulk);
+	json_t *out = NULL;
+	if (rc == MGMT_OK && json_is_array(resp) && json_array_size(resp) == json_array_size(names)) {
+		out = json_object();
+		json_array_foreach(names, i, one) {
+			json_t *r = json_array_get(resp, i), *v = json_object_get(r, "value");
+			const char *name = json_string_value(one);
+			if (mgmt_response_status(r) != 200 || !name)
+				continue;	/* gone, as a watch leaves it out */
+			if (strpbrk(name, "*?")) {
+				json_object_update(out, v);
+			} else if (json_is_string(attrs)) {
+				json_object_set_new(out, name, json_pack("{s:O}",
+									 json_string_value(attrs), v));
+			} else {
+				json_object_set(out, name, v);
+			}
+		}
+	} else if (rc == MGMT_OK) {
+		set_err(c, "the node's answer to a bulk read is not one response per object");
+	}
+	json_decref(resp);
+	json_decref(names);
+	return out;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	while (nanosleep(&ts, &ts) < 0)
+		;
+}
+
+static int poll_start(struct mgmt_client *c, json_t *req, json_t **first)
+{
+	json_int_t interval = json_integer_value(json_object_get(req, "interval"));
+	if (interval <= 0)
+		interval = 1000;
+	if (interval < 100)
+		interval = 100;
+	*first = poll_read(c, req);
+	if (!*first)
+		return MGMT_EFAIL;
+	int id = ++c->next_poll;
+	json_array_append_new(c->polls, json_pack("{s:i, s:O, s:I, s:I}", "id", id, "req", req,
+						  "interval", interval,
+						  "due", (json_int_t)(net_now_ms() + interval)));
+	return id;
+}
+
+static int poll_next(struct mgmt_client *c, int timeout_ms, json_t **snap)
+{
+	json_t *next = NULL, *p;
+	size_t i;
+	json_array_foreach(c->polls, i, p)
+		if (!next || json_integer_value(json_object_get(p, "due")) <
+			     json_integer_value(json_object_get(next, "due")))
+			next = p;
+	int64_t now = net_now_ms(), due = next ? json_integer_value(json_object_get(next, "due"))
+					       : now + timeout_ms;
+	if (due > now + timeout_ms) {
+		sleep_ms(timeout_ms);
+		return 1;
+	}
+	if (due > now)
+		sleep_ms((int)(due - now));
+	if (!next)
+		return 1;
+	json_object_set_new(next, "due", json_integer(due + json_integer_value(
+		json_object_get(next, "interval"))));
+	json_t *v = poll_read(c, json_object_get(next, "req"));
+	if (!v)
+		return mgmt_client_connected(c) ? MGMT_EFAIL : MGMT_EDOWN;
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	int64_t ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+	*snap = json_pack("{s:I, s:I, s:I, s:o}", "watch", json_integer_value(json_object_get(next, "id")),
+			  "timestamp", (json_int_t)(ms / 1000), "time_ms", (json_int_t)ms, "value", v);
+	return MGMT_OK;
+}
+
 int mgmt_client_watch(struct mgmt_client *c, json_t *req, json_t **first)
 {
+	if (c->http)
+		return poll_start(c, req, first);
 	json_t *resp;
 	int r = mgmt_client_send(c, req, &resp);
 	if (r)
@@ -283,6 +434,16 @@ int mgmt_client_watch(struct mgmt_client *c, json_t *req, json_t **first)
 
 int mgmt_client_unwatch(struct mgmt_client *c, int watch_id)
 {
+	for (size_t i = 0; c->http && i < json_array_size(c->polls); i++) {
+		if (json_integer_value(json_object_get(json_array_get(c->polls, i), "id")) == watch_id) {
+			json_array_remove(c->polls, i);
+			return MGMT_OK;
+		}
+	}
+	if (c->http) {
+		set_err(c, "No watch %d", watch_id);
+		return MGMT_EFAIL;
+	}
 	json_t *req = json_pack("{s:s, s:i}", "type", "unwatch", "watch", watch_id);
 	json_t *value = NULL;
 	int r = req ? mgmt_client_call(c, req, &value) : MGMT_EFAIL;
@@ -293,6 +454,8 @@ int mgmt_client_unwatch(struct mgmt_client *c, int watch_id)
 
 int mgmt_client_next_snapshot(struct mgmt_client *c, int timeout_ms, json_t **snap)
 {
+	if (c->http)
+		return poll_next(c, timeout_ms, snap);
 	if (json_array_size(c->snapshots)) {
 		*snap = json_incref(json_array_get(c->snapshots, 0));
 		json_array_remove(c->snapshots, 0);

@@ -30,7 +30,9 @@ enum { MGMT_OK = 0, MGMT_EFAIL = -1, MGMT_EDOWN = -2 };
 
 struct mgmt_client;
 
-/* A client for addr ("HOST:PORT"); it connects on first use. timeout_ms
+/* A client for addr ("HOST:PORT", or "http://HOST:PORT" for the node's
+ * web console, whose /api/jolokia then takes the requests with HTTP Basic,
+ * and whose watches are polled by the client); it connects on first use. timeout_ms
  * bounds the connect and each wait for an answer. NULL only on ENOMEM. */
 struct mgmt_client *mgmt_client_new(const char *addr, int timeout_ms);
 void mgmt_client_free(struct mgmt_client *c);

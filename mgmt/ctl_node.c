@@ -182,6 +182,21 @@ static int connector_port(json_t *connectors, const char *scheme)
 	return 0;
 }
 
+/* HOST:PORT of a node's address; of a web console's URL
+ * (http://HOST:PORT/...), its host and port. */
+static const char *node_host_port(const char *addr, char *out, size_t outlen)
+{
+	const char *p = strstr(addr, "://");
+	if (!p)
+		return addr;
+	p += 3;
+	snprintf(out, outlen, "%.*s", (int)strcspn(p, "/"), p);
+	const char *tail = out[0] == '[' ? strchr(out, ']') : out;
+	if (!tail || !strchr(tail, ':'))
+		snprintf(out + strlen(out), outlen - strlen(out), ":80");
+	return out;
+}
+
 /* The STOMP address of a node (malloc'ed), or NULL after reporting why. */
 static char *stomp_addr(struct ctl *ctl, struct ctl_node *n)
 {
@@ -199,11 +214,12 @@ static char *stomp_addr(struct ctl *ctl, struct ctl_node *n)
 	if (!port)
 		port = connector_port(connectors, "tcp");
 	json_decref(connectors);
-	char *host = NULL, *addr = NULL, why[128];
+	char *host = NULL, *addr = NULL, why[128], hp[300];
 	int mport;
 	if (!port) {
 		ctl_fail(ctl, n->addr, CTL_FAILED, "the broker has no stomp:// or tcp:// connector; give --stomp HOST:PORT");
-	} else if (net_split_addr(n->addr, &host, &mport, why, sizeof why) == 0 &&
+	} else if (net_split_addr(node_host_port(n->addr, hp, sizeof hp), &host, &mport, why,
+				  sizeof why) == 0 &&
 		   asprintf(&addr, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port) < 0) {
 		addr = NULL;
 	}

@@ -145,4 +145,31 @@ test_expect_success 'bad requests get Jolokia errors, and the broker goes on' '
 	test "$(jget version)" = 200
 '
 
+test_expect_success 'tandemctl reaches a node through its web console (--node http://...)' '
+	N="http://127.0.0.1:$(broker_web_port node1)" &&
+	ctl --node "$N" --user ops --password ops-pw bstat >out &&
+	grep -q "node1 *master" out &&
+	ctl --node "$N" --user ops --password ops-pw --json dstat >rows.json &&
+	json_true "any(r.get(\"name\", r.get(\"Name\")) == \"jq2\" for r in rows)" rows.json &&
+	ctl --node "$N/" --user ops --password ops-pw send --body "via tandemctl" jq2 &&
+	ctl --node "$N" --user ops --password ops-pw browse jq2 >out &&
+	grep -q "via tandemctl" out &&
+	ctl --node "$N" --user ops --password ops-pw ha >out && grep -q master out
+'
+
+test_expect_success 'tandemctl over HTTP: a wrong password fails with the reason, a dead port exits 3' '
+	N="http://127.0.0.1:$(broker_web_port node1)" &&
+	! ctl --node "$N" --user ops --password wrong bstat 2>err &&
+	grep -q "refused the login (HTTP 401)" err &&
+	ctl --node "http://127.0.0.1:$(free_port)" --user ops --password ops-pw bstat 2>err;
+	test $? = 3
+'
+
+test_expect_success 'tandemtop watches a node through its web console' '
+	test -x "$TEST_BUILD/tui/tandemtop" || { echo "no tandemtop built"; exit 0; }
+	timeout 20 "$TEST_BUILD/tui/tandemtop" --batch --iterations 2 --no-discover --user ops \
+		--password ops-pw --node "http://127.0.0.1:$(broker_web_port node1)" >out &&
+	grep -q "node1 *MASTER" out && grep -q "jq2" out
+'
+
 test_done
