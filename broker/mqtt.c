@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "broker.h"
 #include "config.h"
 #include "conn.h"
@@ -31,6 +32,7 @@
 #include "mqtt_sub.h"
 #include "mqtt_topic.h"
 #include "retain.h"
+#include "topic.h"
 
 /* A client is gone after this many keep-alive periods of silence (the
  * standard's one and a half). */
@@ -49,6 +51,14 @@ void mqtt_close(struct mqtt_conn *mc, const char *fmt, ...)
 	log_warn("mqtt", "Closing MQTT connection %" PRIu64 " from %s (client %s): %s",
 		 c->id, c->peer, mc->session ? mc->session->client_id : "not connected", why);
 	conn_close(c, why);
+}
+
+bool mqtt_permitted(struct mqtt_conn *mc, int op, const char *dest)
+{
+	char err[700];
+	bool exists = strpbrk(dest, "*>") || topic_get(dest, false);
+	return authz_allows(mc->conn, false, (enum authz_op)op, DEST_TOPIC, dest, err, sizeof err) &&
+	       (exists || authz_allows(mc->conn, false, AUTHZ_ADMIN, DEST_TOPIC, dest, err, sizeof err));
 }
 
 /* ---- replies after the store ---- */
@@ -214,6 +224,16 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 						       : MQTT_CONNACK_NOT_AUTHORIZED,
 				      "authentication failed");
 	}
+	if (pk->username && !(c->user = strdup(pk->username)))
+		return -1;
+	if (pk->will) {
+		char *dest = mqtt_topic_to_dest(pk->will_topic);
+		bool allowed = dest && mqtt_permitted(mc, AUTHZ_WRITE, dest);
+		free(dest);
+		if (!allowed)
+			return refuse_connect(mc, MQTT_CONNACK_NOT_AUTHORIZED,
+					      "its user may not publish its will");
+	}
 	char generated[96];
 	const char *id = pk->client_id;
 	if (!*id) {
@@ -241,7 +261,7 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 	s->conn = c;
 	s->since_ms = wall_ms();
 	mc->session = s;
-	if (!(c->client_id = strdup(id)) || (pk->username && !(c->user = strdup(pk->username))))
+	if (!(c->client_id = strdup(id)))
 		return -1;
 	if (pk->will) {
 		mc->will = message_for(pk->will_topic, pk->will_qos, pk->will_payload, pk->will_len);
@@ -275,6 +295,12 @@ static int on_publish(struct mqtt_conn *mc, struct mqtt_packet *pk)
 	pk->payload = NULL;
 	if (!m)
 		return -1;
+	/* MQTT 3.1.1 has no way to refuse a PUBLISH but closing. */
+	if (!mqtt_permitted(mc, AUTHZ_WRITE, m->dest)) {
+		message_unref(m);
+		mqtt_close(mc, "not authorized to publish to %s", pk->topic);
+		return -1;
+	}
 	char why[512];
 	enum flow_verdict verdict = flow_check(m, why, sizeof why);
 	if (verdict == FLOW_FAIL) {

@@ -49,6 +49,12 @@ struct mqtt_conn {
 	uint64_t later_timer;
 };
 
+/* authorizationPlugin: whether the client may do op (AUTHZ_READ or
+ * AUTHZ_WRITE) on the broker topic `dest`, and create it when it does
+ * not exist yet (a pattern creates nothing). A refusal is logged (by
+ * authz.c). */
+bool mqtt_permitted(struct mqtt_conn *mc, int op, const char *dest);
+
 /* Closes a connection for a protocol violation or a refusal, logging why
  * once (the standard's answer to a bad packet: no reply, just close). */
 void mqtt_close(struct mqtt_conn *mc, const char *fmt, ...)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "broker.h"
 #include "conn.h"
 #include "consumer.h"
@@ -243,6 +244,10 @@ uint8_t mqtt_sub_add(struct mqtt_conn *mc, const char *filter, uint8_t qos)
 	char *dest = mqtt_topic_to_dest(filter);
 	if (!dest)
 		return MQTT_SUBACK_FAILURE;
+	if (!sub && !mqtt_permitted(mc, AUTHZ_READ, dest)) {
+		free(dest);
+		return MQTT_SUBACK_FAILURE;
+	}
 	char err[512];
 	if (!sub && !(sub = open_sub(mc, filter, qos, dest, err, sizeof err))) {
 		log_warn("mqtt", "Client %s: subscription to %s refused: %s",

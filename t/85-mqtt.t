@@ -302,6 +302,34 @@ test_expect_success 'users: a good login connects, a bad one gets CONNACK 4, non
 	log_contains auth "Security error: user name \[dev\]"
 '
 
+test_expect_success 'authorizationPlugin: SUBSCRIBE without read gets 0x80, PUBLISH without write closes, a will without write gets CONNACK 5' '
+	BROKER_EXTRA="<plugins><simpleAuthenticationPlugin><users>
+	  <authenticationUser username=\"dev\" password=\"d\" groups=\"devices\"/>
+	  <authenticationUser username=\"ops\" password=\"o\" groups=\"ops\"/>
+	</users></simpleAuthenticationPlugin>
+	<authorizationPlugin><map><authorizationMap><authorizationEntries>
+	  <authorizationEntry topic=\"sensors.>\" read=\"ops\" write=\"devices\" admin=\"devices,ops\"/>
+	  <authorizationEntry topic=\"cmd.>\" read=\"devices\" write=\"ops\" admin=\"devices,ops\"/>
+	</authorizationEntries></authorizationMap></map></authorizationPlugin></plugins>" broker_config authz &&
+	start_broker authz &&
+	MQTT_PORT=$(broker_port authz) mq_py <<-\EOF &&
+	from tmqtt import *
+	ops = Client("ops", user="ops", password="o")
+	check(ops.sub("sensors/#", 1) == [1], "ops may read sensors")
+	check(ops.sub("cmd/#", 1) == [128], "ops may not read cmd: SUBACK 0x80")
+	dev = Client("dev", user="dev", password="d")
+	dev.pub("sensors/t1", "21.5", 1)
+	check(bodies(ops.wait(1)) == [b"21.5"], "the reading arrives")
+	r = Raw("dev-raw", user="dev", password="d")
+	check(r.rc == 0, "dev connects raw")
+	r.send(publish_packet("cmd/reboot", "now", 1))
+	check(r.closed(), "a PUBLISH dev may not send closes its connection")
+	Client("willing", user="dev", password="d", will=("cmd/x", "gone", 0, False), expect_rc=5)
+	Client("willing2", user="dev", password="d", will=("sensors/dev", "gone", 0, False))
+	EOF
+	log_contains authz "User dev is not authorized to write to: topic://cmd.reboot"
+'
+
 test_expect_success 'mqtt:// limits: maximumConnections refuses the next connection, wireFormat.maxFrameSize closes a bigger packet' '
 	MQTT_OPTIONS="maximumConnections=2&amp;wireFormat.maxFrameSize=2048" broker_config limits &&
 	start_broker limits &&

@@ -151,13 +151,19 @@ def packet(first, body):
     return bytes([first]) + _len(len(body)) + body
 
 
-def connect_packet(client_id, clean=True, keepalive=0, will=None):
+def connect_packet(client_id, clean=True, keepalive=0, will=None, user=None, password=None):
     flags = 2 if clean else 0
     payload = _str(client_id)
     if will:
         topic, msg, qos = will
         flags |= 4 | qos << 3
         payload += _str(topic) + _str(msg)
+    if user is not None:
+        flags |= 0x80
+        payload += _str(user)
+    if password is not None:
+        flags |= 0x40
+        payload += _str(password)
     return packet(0x10, _str("MQTT") + bytes([4, flags]) + struct.pack("!H", keepalive) + payload)
 
 
@@ -189,11 +195,11 @@ class Raw:
     """A plain socket speaking MQTT by hand."""
 
     def __init__(self, client_id="raw", clean=True, p=None, keepalive=0, will=None,
-                 connect=True):
+                 connect=True, user=None, password=None):
         self.s = socket.create_connection(("127.0.0.1", p or port()), timeout=WAIT)
         self.buf = b""
         if connect:
-            self.send(connect_packet(client_id, clean, keepalive, will))
+            self.send(connect_packet(client_id, clean, keepalive, will, user, password))
             kind, body = self.read()
             check(kind == "CONNACK", "expected CONNACK, got %s" % kind)
             self.session_present = body[0] & 1
