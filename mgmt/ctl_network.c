@@ -12,8 +12,9 @@
  *
  * A bridge forwards one way only. The other way is the remote's own
  * bridge, its own row when the remote is among the nodes asked; BACK is
- * that row's forwarded count, found by the pair of broker names (FROM,
- * TO) reversed. A bridge that is not active is shown, not a failure (as
+ * that row's forwarded count, found by the pair of BrokerIds (the seed's
+ * pairs both have a broker1), or of names from a broker that has no id,
+ * reversed. A bridge that is not active is shown, not a failure (as
  * `check --bridges`): the exit status is about reaching the nodes.
  */
 #include <errno.h>
@@ -41,6 +42,7 @@ static const struct ctl_column cols[] = {
 struct reading {
 	struct ctl_node *node;
 	json_t *first, *second;		/* NULL: not read (reported) */
+	char *id;			/* the node's BrokerId; NULL: unknown */
 	double first_at, second_at;	/* monotonic seconds */
 };
 
@@ -53,17 +55,28 @@ static double now_s(void)
 
 /* The node's bridges (a new reference; an empty object when it has none),
  * or NULL after reporting why not. */
-static json_t *read_bridges(struct ctl *ctl, struct ctl_node *n)
+static json_t *read_bridges(struct ctl *ctl, struct reading *r)
 {
+	struct ctl_node *n = r->node;
 	json_t *resps, *bridges;
 	int rc = mgmt_client_connect(n->client);
 	if (rc) {
 		ctl_fail_client(ctl, n, rc);
 		return NULL;
 	}
-	if (ctl_bulk_take(ctl, n, json_pack("[o]", ctl_read_request(MGMT_BRIDGES, NULL, NULL)), &resps))
+	static const char *const id[] = { "BrokerId", NULL };
+	if (ctl_bulk_take(ctl, n, json_pack("[o,o]", ctl_read_request(MGMT_BRIDGES, NULL, NULL),
+					    ctl_read_request(MGMT_BROKERS, id, NULL)), &resps))
 		return NULL;
 	bridges = ctl_matched(ctl, n, json_array_get(resps, 0));
+	/* One broker a node: its id, for BACK. */
+	json_t *value = json_object_get(json_array_get(resps, 1), "value"), *attrs;
+	const char *name;
+	json_object_foreach(value, name, attrs) {
+		const char *s = json_string_value(json_object_get(attrs, "BrokerId"));
+		if (s && !r->id)
+			r->id = strdup(s);
+	}
 	json_decref(resps);
 	return bridges;
 }
@@ -107,6 +120,8 @@ static json_t *bridge_row(const struct reading *r, const char *mbean, json_t *at
 	}
 	json_object_set_new(row, "mbean", json_string(mbean));
 	json_object_set_new(row, "from", json_string(from));
+	if (r->id)
+		json_object_set_new(row, "from_id", json_string(r->id));
 	free(from);
 	const char *to = str(attrs, "RemoteBrokerName");
 	json_object_set_new(row, "to", json_string(*to ? to : str(attrs, "RemoteAddress")));
@@ -141,12 +156,18 @@ static void add_back(json_t *rows)
 	json_t *row, *other;
 	json_array_foreach(rows, i, row) {
 		const char *from = str(row, "from"), *to = str(row, "RemoteBrokerName");
+		const char *from_id = str(row, "from_id"), *to_id = str(row, "RemoteBrokerId");
 		json_int_t back = 0;
 		bool found = false;
 		if (!*to)
 			continue;
 		json_array_foreach(rows, j, other) {
-			if (!strcmp(str(other, "from"), to) && !strcmp(str(other, "RemoteBrokerName"), from)) {
+			bool ids = *from_id && *to_id && *str(other, "from_id") &&
+				   *str(other, "RemoteBrokerId");
+			if (ids ? !strcmp(str(other, "from_id"), to_id) &&
+				  !strcmp(str(other, "RemoteBrokerId"), from_id)
+				: !strcmp(str(other, "from"), to) &&
+				  !strcmp(str(other, "RemoteBrokerName"), from)) {
 				back += json_integer_value(json_object_get(other, "EnqueueCounter"));
 				found = true;
 			}
@@ -177,7 +198,7 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 	bool any = false;
 	for (size_t i = 0; i < ctl->nnodes; i++) {
 		r[i].node = &ctl->nodes[i];
-		r[i].first = read_bridges(ctl, r[i].node);
+		r[i].first = read_bridges(ctl, &r[i]);
 		r[i].first_at = now_s();
 		any |= json_object_size(r[i].first) > 0;
 	}
@@ -187,7 +208,7 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 		for (size_t i = 0; i < ctl->nnodes; i++) {
 			if (!json_object_size(r[i].first))
 				continue;	/* down, or no bridges */
-			r[i].second = read_bridges(ctl, r[i].node);
+			r[i].second = read_bridges(ctl, &r[i]);
 			r[i].second_at = now_s();
 		}
 	}
@@ -206,6 +227,7 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 	for (size_t i = 0; i < ctl->nnodes; i++) {
 		json_decref(r[i].first);
 		json_decref(r[i].second);
+		free(r[i].id);
 	}
 	free(r);
 	return 0;

@@ -90,7 +90,7 @@ test_expect_success 'tandemctl network lists both ends' '
 
 test_expect_success 'b restarts: a dials again, and b forwards back again' '
 	kill_broker b &&
-	log_waits_for a "the duplex connection to 127.0.0.1:$(broker_port b) closed" &&
+	log_waits_for a "connection to 127.0.0.1:$(broker_port b) closed" &&
 	: >b/log &&
 	start_broker b &&
 	log_waits_for b "opened a duplex bridge" &&
