@@ -23,7 +23,7 @@ override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE
 LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lm -lpthread
 
 BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev
-TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt
+TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt haproxy chromium
 
 # mgmt/ holds both halves of management: the server (the object model and
 # the socket, linked into tandemd) and the client (tandemctl and the

@@ -144,6 +144,75 @@ test_expect_success 'the connections, subscribers and topics pages list live cli
 	rc=$?; kill $spid; exit $rc
 '
 
+if command -v chromium >/dev/null 2>&1; then
+	test_expect_success 'chromium logs in, renders every page, sends, sees the depth change live, purges' '
+		stomp_py <<-\EOF &&
+		from tstomp import *
+		send(port(), "/queue/shown", "<img src=x onerror=\"document.body.dataset.pwned=1\"><script>document.body.dataset.pwned=2</script>",
+		     headers={"evil": "<svg onload=\"document.body.dataset.pwned=3\">"})
+		EOF
+		mkdir -p screens &&
+		W=$W stomp_py <<-\EOF
+		import os, time
+		from tstomp import *
+		from tchrome import Chrome
+		W = os.environ["W"]
+		c = Chrome(os.environ["TRASH"])
+		try:
+		    c.goto(W + "/queues")
+		    check(c.js("location.pathname") == "/login", "not sent to the login form")
+		    c.load(lambda: c.js("""document.querySelector("input[name=user]").value = "admin";
+		        document.querySelector("input[name=password]").value = "admin";
+		        document.querySelector("form").submit(); 1"""))
+		    check(c.js("location.pathname") == "/queues", c.js("location.href"))
+		    pages = {"/": "Overview", "/queues": "Queues", "/topics": "Topics",
+		             "/subscribers": "Subscribers", "/connections": "Connections",
+		             "/network": "Network", "/ha": "High availability", "/cluster": "Cluster",
+		             "/send": "Send a message", "/queue?name=shown": "Queue shown"}
+		    for path, title in pages.items():
+		        c.goto(W + path)
+		        h1 = c.js("document.querySelector(\"main h1\").textContent")
+		        check(h1 == title, "%s: %r" % (path, h1))
+		        check(c.js("!!document.getElementById(\"default-password\")"), path + ": no flag")
+		        c.screenshot("screens/%s.png" % (path.strip("/").split("?")[0] or "overview"))
+		    # a message that carries markup: shown as text, nothing ran
+		    c.goto(W + "/queue?name=shown")
+		    check(c.js("document.body.dataset.pwned") is None, "the message ran code")
+		    check("<script>" in c.js("document.querySelector(\"td.body\").textContent"), "body not shown")
+		    c.load(lambda: c.js("document.querySelector(\"#messages a[href^=\\\"/message\\\"]\").click(); 1"))
+		    check(c.js("document.querySelector(\"#body\").textContent").startswith("<img src=x"), "message page")
+		    check(c.js("document.body.dataset.pwned") is None, "the message page ran code")
+		    c.screenshot("screens/message.png")
+		    # send through the form
+		    c.goto(W + "/send")
+		    c.load(lambda: c.js("""document.querySelector("input[name=dest]").value = "chrome.q";
+		        document.querySelector("textarea[name=body]").value = "from chromium";
+		        document.querySelector("main form button").click(); 1"""))
+		    check(c.js("document.querySelector(\".done\").textContent").startswith("Sent ID:"), "not sent")
+		    # the depth, then live as another message arrives, with no reload
+		    c.goto(W + "/queues")
+		    row = "[...document.querySelectorAll(\"#queues tr\")].find(r => r.querySelector(\"a\") && r.querySelector(\"a\").textContent == \"chrome.q\")"
+		    depth = row + ".querySelector(\"td[data-attr=QueueSize]\").textContent"
+		    check(c.js(depth) == "1", c.js(depth))
+		    send(port(), "/queue/chrome.q", "another")
+		    c.until("the depth to show 2 without a reload", depth + " == \"2\"")
+		    # purge, confirming
+		    c.js("window.confirm = () => true; 1")
+		    c.load(lambda: c.js(row + ".querySelector(\"form[action=\\\"/queues/purge\\\"] button\").click(); 1"))
+		    check(c.js(depth) == "0", "after purge: " + str(c.js(depth)))
+		    check("Purged chrome.q" in c.js("document.querySelector(\".done\").textContent"), "no done")
+		    # the live chart draws points
+		    c.goto(W + "/")
+		    c.until("the chart", "(document.querySelector(\"polyline.depth\").getAttribute(\"points\") || \"\").split(\" \").length >= 2")
+		    c.screenshot("screens/overview.png")
+		finally:
+		    c.close()
+		EOF
+	'
+else
+	test_skip 'chromium renders the console' 'no chromium (apt-get install chromium)'
+fi
+
 test_expect_success 'log out ends the session' '
 	get / >/dev/null && t=$(csrf) &&
 	test "$(post /logout -d "csrf=$t")" = 303 &&

@@ -44,6 +44,9 @@ int page_overview(struct web_req *r)
 {
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Overview");
+	buf_puts(&b, "<section><h2>Messages held, in and out per second</h2><div class=\"chart\" "
+		 "data-chart=\"broker\"><noscript>The chart needs JavaScript; the numbers below "
+		 "do not.</noscript></div></section>\n");
 	json_t *read = query_read(NULL, NULL, BROKER, model_broker_name());
 	json_t *br = query_first(read);
 	static const char *const attrs[] = {
@@ -88,9 +91,6 @@ int page_overview(struct web_req *r)
 	html_rows(&b, "connectors", rows, connectors, 5, "none open (a slave opens none)");
 	buf_puts(&b, "</section>\n");
 	json_decref(rows);
-	buf_puts(&b, "<section><h2>Queue depth and rates</h2><div class=\"chart\" "
-		 "data-chart=\"broker\"><noscript>The chart needs JavaScript; the numbers above "
-		 "do not.</noscript></div></section>\n");
 	return html_end(r, &b);
 }
 

@@ -1,0 +1,114 @@
+"""tchrome - Debian's chromium, headless, driven over the DevTools protocol
+on a pipe (--remote-debugging-pipe: commands on fd 3, answers on fd 4,
+each a JSON text ended by a NUL), so the web console's tests can log in,
+click, read the DOM and take screenshots as a user's browser would,
+without a driver library."""
+import base64
+import json
+import os
+import subprocess
+import time
+
+from tstomp import WAIT, fail
+
+
+class Chrome:
+    def __init__(self, workdir):
+        to_chrome_r, self.to_chrome = os.pipe()
+        self.from_chrome, from_chrome_w = os.pipe()
+
+        def fds():
+            a, b = os.dup(to_chrome_r), os.dup(from_chrome_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.proc = subprocess.Popen(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+             "--remote-debugging-pipe", "--no-first-run", "--window-size=1280,900",
+             "--user-data-dir=" + os.path.join(workdir, "chrome-profile"), "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(workdir, "chrome.log"), "w"),
+            preexec_fn=fds, pass_fds=(3, 4))
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self.buf = b""
+        self.next_id = 0
+        self.events = []
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget",
+                                 {"targetId": target, "flatten": True})["sessionId"]
+        self.call("Page.enable", session=True)
+        self.call("Runtime.enable", session=True)
+
+    def _read(self, deadline):
+        while b"\0" not in self.buf:
+            if time.time() > deadline:
+                fail("chromium did not answer in time")
+            chunk = os.read(self.from_chrome, 1 << 20)
+            if not chunk:
+                fail("chromium exited")
+            self.buf += chunk
+        raw, self.buf = self.buf.split(b"\0", 1)
+        return json.loads(raw)
+
+    def call(self, method, params=None, session=False):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = self.session
+        os.write(self.to_chrome, json.dumps(msg).encode() + b"\0")
+        deadline = time.time() + WAIT
+        while True:
+            m = self._read(deadline)
+            if m.get("id") == self.next_id:
+                if "error" in m:
+                    fail("%s: %s" % (method, m["error"]))
+                return m.get("result", {})
+            self.events.append(m)
+
+    def wait_event(self, method):
+        deadline = time.time() + WAIT
+        while True:
+            for i, e in enumerate(self.events):
+                if e.get("method") == method:
+                    del self.events[i]
+                    return e
+            self.events.append(self._read(deadline))
+
+    def load(self, action):
+        """Runs action (a navigation or a click) and waits for the page it
+        leads to."""
+        self.events = [e for e in self.events if e.get("method") != "Page.loadEventFired"]
+        action()
+        self.wait_event("Page.loadEventFired")
+
+    def goto(self, url):
+        self.load(lambda: self.call("Page.navigate", {"url": url}, session=True))
+
+    def js(self, expr):
+        r = self.call("Runtime.evaluate", {"expression": expr, "returnByValue": True,
+                                           "awaitPromise": True}, session=True)
+        if "exceptionDetails" in r:
+            fail("script failed: %s: %s" % (expr, r["exceptionDetails"]))
+        return r["result"].get("value")
+
+    def until(self, what, expr, timeout=None):
+        end = time.time() + (timeout or WAIT)
+        while time.time() < end:
+            v = self.js(expr)
+            if v:
+                return v
+            time.sleep(0.1)
+        fail("timed out waiting for %s (%s)" % (what, expr))
+
+    def screenshot(self, path):
+        png = self.call("Page.captureScreenshot", {"format": "png"}, session=True)["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(png))
+
+    def close(self):
+        try:
+            self.call("Browser.close")
+        except SystemExit:
+            pass
+        self.proc.wait(timeout=WAIT)
