@@ -100,6 +100,9 @@ void model_uptime_text(long long ms, char *out, size_t outlen);
 struct config;
 int model_roster_register(const struct config *cfg, const char *addr);
 json_t *model_roster_read(const char *store_directory);
+/* The same for another folder of addresses ("web": the consoles' URLs). */
+int model_roster_register_in(const struct config *cfg, const char *folder, const char *addr);
+json_t *model_roster_read_from(const char *store_directory, const char *folder);
 
 /* The classes, in walk order. */
 extern const struct mclass mclass_broker, mclass_connector, mclass_connection,

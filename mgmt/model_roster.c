@@ -7,6 +7,9 @@
  * store directory is common to both, and a master has no other way of
  * knowing who waits behind it.
  *
+ * The web console keeps its URLs the same way, in <store dir>/web, so a
+ * console links to its pair's other one.
+ *
  * An entry outlives its node (nothing removes it at exit: a node killed
  * with -9 could not); a reader shows such a node as down.
  */
@@ -36,10 +39,20 @@ static void file_name(const char *broker_name, char *out, size_t outlen)
 
 int model_roster_register(const struct config *cfg, const char *addr)
 {
+	return model_roster_register_in(cfg, ROSTER_DIR, addr);
+}
+
+json_t *model_roster_read(const char *store_directory)
+{
+	return model_roster_read_from(store_directory, ROSTER_DIR);
+}
+
+int model_roster_register_in(const struct config *cfg, const char *folder, const char *addr)
+{
 	if (!cfg->persistent || !cfg->store_directory)
 		return 0;
 	char dir[4096], name[256], path[4400], tmp[4500];
-	snprintf(dir, sizeof dir, "%s/" ROSTER_DIR, cfg->store_directory);
+	snprintf(dir, sizeof dir, "%s/%s", cfg->store_directory, folder);
 	file_name(cfg->broker_name, name, sizeof name);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
@@ -58,16 +71,16 @@ int model_roster_register(const struct config *cfg, const char *addr)
 		rc = -1;
 	}
 	if (rc < 0)
-		log_warn("mgmt", "Cannot record the management address in %s: %s (tandemtop "
-			 "will not find this node from its pair's other node)", path, strerror(errno));
+		log_warn("mgmt", "Cannot record this node's address in %s: %s (its pair's other "
+			 "node will not list it)", path, strerror(errno));
 	return rc;
 }
 
-json_t *model_roster_read(const char *store_directory)
+json_t *model_roster_read_from(const char *store_directory, const char *folder)
 {
 	char dir[4096];
 	json_t *nodes = json_object();
-	snprintf(dir, sizeof dir, "%s/" ROSTER_DIR, store_directory);
+	snprintf(dir, sizeof dir, "%s/%s", store_directory, folder);
 	DIR *d = opendir(dir);
 	if (!d || !nodes) {
 		if (d)

@@ -239,7 +239,10 @@ test_expect_success 'users from jetty.xml'"'"'s realm file; a slave'"'"'s consol
 	grep -q "id=\"default-password\"" page.html &&
 	test "$(get /ha)" = 200 && grep -q "<td>slave</td>" page.html &&
 	grep -q "<td>a on " page.html &&
-	test "$(get /queues)" = 200
+	test "$(get /queues)" = 200 &&
+	test "$(get /cluster)" = 200 &&
+	grep -q "<a href=\"http://127.0.0.1:$(broker_web_port a)/\">" page.html &&
+	grep -q "<td>master</td>" page.html
 '
 
 test_done

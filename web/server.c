@@ -31,6 +31,7 @@
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
+#include "model.h"
 #include "web.h"
 
 #define CONNS_MAX 256
@@ -464,6 +465,20 @@ void web_stop_serving(void)
 
 /* ---- start and stop ---- */
 
+/* Records this console's URL with the pair's roster, so the other node's
+ * cluster page links here. A wildcard host is told as the host's name. */
+static void advertise(const char *host)
+{
+	char name[256] = "localhost", url[400];
+	if (!*host || !strcmp(host, "0.0.0.0") || !strcmp(host, "::")) {
+		gethostname(name, sizeof name - 1);
+		host = name;
+	}
+	snprintf(url, sizeof url, strchr(host, ':') ? "http://[%s]:%d/" : "http://%s:%d/", host,
+		 web.port);
+	model_roster_register_in(web.cfg, "web", url);
+}
+
 int web_start(struct loop *l, const struct config *cfg)
 {
 	web.loop = l;
@@ -506,6 +521,7 @@ int web_start(struct loop *l, const struct config *cfg)
 	}
 	web.epfd = info->epoll_fd;
 	schedule();
+	advertise(host);
 	log_info("web", "Web console at http://%s:%d/ (API: /api/jolokia, /api/message, /metrics, "
 		 "/health)%s", host, web.port, web_auth_default_admin()
 		 ? "; ActiveMQ's default admin/admin login is on, from loopback only: "
