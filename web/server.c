@@ -534,6 +534,9 @@ void web_stop(void)
 	if (!web.d)
 		return;
 	web_stop_serving();
+	/* Requests resumed just now answer (503) before the connections go. */
+	for (int i = 0; i < 3; i++)
+		MHD_run(web.d);
 	loop_del_fd(web.loop, web.epfd);
 	if (web.timer)
 		loop_del_timer(web.loop, web.timer);
