@@ -213,6 +213,35 @@ else
 	test_skip 'chromium renders the console' 'no chromium (apt-get install chromium)'
 fi
 
+test_expect_success 'a bridged broker'"'"'s network and cluster pages show the bridge, its forwarding and the remote' '
+	WEB_PORT=auto BROKER_EXTRA="<networkConnectors><networkConnector name=\"net\"
+	  uri=\"static:(tcp://127.0.0.1:$(broker_port node1))\"/></networkConnectors>" broker_config far &&
+	start_broker far &&
+	FW="http://127.0.0.1:$(broker_web_port far)" &&
+	for i in $(seq 100); do
+		curl -s -u admin:admin -o net.html "$FW/network" && grep -q "<td>active</td>" net.html && break
+		sleep 0.1
+	done &&
+	grep -q "<td>active</td>" net.html && grep -q "<td>node1</td>" net.html &&
+	FAR=$(broker_port far) stomp_py <<-\EOF &&
+	import os
+	from tstomp import *
+	c = subscriber("/queue/net.q")
+	import time
+	for i in range(100):   # until the bridge has the demand
+	    send(int(os.environ["FAR"]), "/queue/net.q", "across %d" % i)
+	    if c.messages:
+	        break
+	    time.sleep(0.1)
+	check(c.wait(1)[0].body.startswith("across"), "nothing crossed")
+	EOF
+	curl -s -u admin:admin -o net.html "$FW/network" &&
+	grep -q "<td>outbound</td><td>net.q</td>" net.html &&
+	curl -s -u admin:admin -o cluster.html "$FW/cluster" &&
+	grep -A2 "id=\"remotes\"" cluster.html | grep -q "<td>node1</td>" &&
+	stop_broker far
+'
+
 test_expect_success 'log out ends the session' '
 	get / >/dev/null && t=$(csrf) &&
 	test "$(post /logout -d "csrf=$t")" = 303 &&

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "broker.h"
@@ -66,6 +67,28 @@ void html_cell(struct buf *b, json_t *v)
 	buf_puts(b, "</td>");
 }
 
+bool html_is_time(const char *attr)
+{
+	size_t n = strlen(attr);
+	return (n > 6 && !strcmp(attr + n - 6, "Millis")) || !strcmp(attr, "ConnectedSince") ||
+	       !strcmp(attr, "JMSTimestamp") || !strcmp(attr, "JMSExpiration");
+}
+
+void html_time_cell(struct buf *b, json_t *v)
+{
+	long long ms = json_integer_value(v);
+	if (!json_is_integer(v) || ms <= 0) {
+		buf_puts(b, json_is_integer(v) ? "<td>-</td>" : "<td></td>");
+		return;
+	}
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char text[64];
+	gmtime_r(&t, &tm);
+	strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+	buf_printf(b, "<td title=\"%lld\">%s.%03lldZ</td>", ms, text, ms % 1000);
+}
+
 void html_rows(struct buf *b, const char *id, json_t *rows, const struct html_col *cols,
 	       size_t ncols, const char *none)
 {
@@ -77,8 +100,13 @@ void html_rows(struct buf *b, const char *id, json_t *rows, const struct html_co
 	json_t *row;
 	json_array_foreach(rows, i, row) {
 		buf_puts(b, "<tr>");
-		for (size_t k = 0; k < ncols; k++)
-			html_cell(b, json_object_get(row, cols[k].attr));
+		for (size_t k = 0; k < ncols; k++) {
+			json_t *v = json_object_get(row, cols[k].attr);
+			if (html_is_time(cols[k].attr))
+				html_time_cell(b, v);
+			else
+				html_cell(b, v);
+		}
 		buf_puts(b, "</tr>\n");
 	}
 	if (!json_array_size(rows))

@@ -7,6 +7,7 @@
 #ifndef TANDEM_WEB_HTML_H
 #define TANDEM_WEB_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -23,6 +24,10 @@ void html_text(struct buf *b, const char *s);	/* NULL: nothing */
 void html_value(struct buf *b, json_t *v);
 /* <td>value</td>, escaped. */
 void html_cell(struct buf *b, json_t *v);
+/* Attributes that hold ms since the epoch, and their cell: UTC, "-"
+ * for 0 (never). */
+bool html_is_time(const char *attr);
+void html_time_cell(struct buf *b, json_t *v);
 /* A table of objects (query_rows), one column per attribute. */
 struct html_col {
 	const char *attr, *heading;

@@ -17,7 +17,7 @@ int page_connections(struct web_req *r)
 	static const struct html_col cols[] = {
 		{ "RemoteAddress", "Remote address" }, { "Protocol", "Protocol" },
 		{ "ClientId", "Client id" }, { "UserName", "User" },
-		{ "ConnectedSince", "Connected since" }, { "Consumers", "Subscriptions" },
+		{ "ConnectedSince", "Connected since (UTC)" }, { "Consumers", "Subscriptions" },
 		{ "EnqueueCount", "Sent" }, { "DispatchCount", "Delivered" },
 		{ "Blocked", "Blocked" },
 	};
@@ -41,7 +41,7 @@ int page_network(struct web_req *r)
 	static const struct html_col bridges[] = {
 		{ "NetworkConnectorName", "Connector" }, { "RemoteBrokerName", "Remote broker" },
 		{ "RemoteAddress", "Remote address" }, { "State", "State" },
-		{ "StateSinceMillis", "Since (ms since the epoch)" },
+		{ "StateSinceMillis", "Since (UTC)" },
 		{ "EnqueueCounter", "Forwarded" }, { "DequeueCounter", "Stored remotely" },
 		{ "Connects", "Connects" }, { "Failures", "Failures" },
 		{ "LastError", "Last error" }, { "Demand", "Demand" },

@@ -233,7 +233,10 @@ int page_message(struct web_req *r)
 	};
 	for (size_t k = 0; k < sizeof attrs / sizeof *attrs; k++) {
 		buf_printf(&b, "<tr><th>%s</th>", attrs[k]);
-		html_cell(&b, json_object_get(m, attrs[k]));
+		if (html_is_time(attrs[k]))
+			html_time_cell(&b, json_object_get(m, attrs[k]));
+		else
+			html_cell(&b, json_object_get(m, attrs[k]));
 		buf_puts(&b, "</tr>");
 	}
 	const char *key;
