@@ -136,7 +136,8 @@ static void seeds(void)
 	   cfg.network_connectors[0].network_ttl == 3 && cfg.network_connectors[0].prefetch_size == 1 &&
 	   cfg.network_connectors[0].decrease_network_consumer_priority &&
 	   cfg.network_connectors[0].conduit_subscriptions &&
-	   !strcmp(cfg.network_connectors[0].uri, "static:()") &&
+	   !strcmp(cfg.network_connectors[0].uri,
+		   "static:(failover:(tcp://127.0.0.1:61626,tcp://127.0.0.1:61627))") &&
 	   cfg.network_connectors[0].message_ttl == 3 && cfg.network_connectors[0].consumer_ttl == 3 &&
 	   !strcmp(cfg.network_connectors[0].name, "bridge"), "the network connector, static");
 	ok(cfg.npolicies == 1 && cfg.policies[0].topic && !strcmp(cfg.policies[0].pattern, ">") &&
