@@ -84,13 +84,18 @@ int page_login(struct web_req *r)
 		return form(r, 403, "The login form expired: log in again.");
 	}
 	const char *user = web_field(r, "user"), *password = web_field(r, "password");
-	const char *why = web_auth_check(user, password, r->loopback);
+	int64_t now = loop_now(broker.loop);
+	const char *why = web_auth_blocked(r->peer, now) ? "too many failed logins from there"
+		: web_auth_check(user, password, r->loopback);
 	if (why) {
 		log_warn("web", "Web login failed for user [%s] from %s: %s", user ? user : "",
 			 r->peer, why);
-		return form(r, 401, "User name or password is invalid.");
+		web_auth_failed(r->peer, now);
+		return web_auth_blocked(r->peer, now)
+			? form(r, 429, "Too many failed logins: wait a minute.")
+			: form(r, 401, "User name or password is invalid.");
 	}
-	struct web_session *s = web_session_new(user, loop_now(broker.loop));
+	struct web_session *s = web_session_new(user, now);
 	if (!s)
 		return web_text(r, 500, "cannot open a session");
 	log_info("web", "%s logged in to the web console from %s", user, r->peer);

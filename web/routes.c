@@ -119,13 +119,17 @@ int web_route_admit(struct web_req *r, bool *answered)
 		}
 		return refuse(r);
 	}
-	const char *why = web_auth_check(user, password, r->loopback);
+	int64_t now = loop_now(broker.loop);
+	const char *why = web_auth_blocked(r->peer, now) ? "too many failed logins from there"
+		: web_auth_check(user, password, r->loopback);
 	free(password);
 	if (why) {
 		log_warn("web", "Web login failed for user [%s] from %s: %s", user, r->peer, why);
+		web_auth_failed(r->peer, now);
 		free(user);
 		*answered = true;
-		return refuse(r);
+		return web_auth_blocked(r->peer, now)
+			? web_text(r, 429, "Too many failed logins: wait a minute") : refuse(r);
 	}
 	r->user = user;
 	if (rt->access == WEB_CONSOLE) {
