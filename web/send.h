@@ -1,6 +1,7 @@
 /*
- * send.h - sending a message from the web (the REST API's POST, the
- * console's send form) through the broker core, as a STOMP SEND does.
+ * send.h - messages between the web and the broker core: sending one
+ * (the REST API's POST, the console's send form), as a STOMP SEND does,
+ * and taking one (the REST API's GET).
  */
 #ifndef TANDEM_WEB_SEND_H
 #define TANDEM_WEB_SEND_H
@@ -16,5 +17,10 @@ struct message *web_message_new(enum dest_type type, const char *name, struct he
 /* Routes m, taking the reference: 0, -EBUSY when flow control refuses it
  * (sendFailIfNoSpace), -EIO when the broker does; why in err. */
 int web_message_send(struct message *m, char *err, size_t errlen);
+
+struct web_req;
+/* GET /api/message/DEST (api_take.c): takes one message of name, the
+ * request suspended until one comes or its readTimeout passes. */
+int web_message_take(struct web_req *r, enum dest_type type, const char *name);
 
 #endif
