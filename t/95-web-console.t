@@ -144,6 +144,23 @@ test_expect_success 'the connections, subscribers and topics pages list live cli
 	rc=$?; kill $spid; exit $rc
 '
 
+test_expect_success 'a dead letter goes back where it came from with the DLQ page'"'"'s Retry all' '
+	stomp_py <<-\EOF &&
+	import time
+	from tstomp import *
+	send(port(), "/queue/dl.src", "died young",
+	     headers={"persistent": "true", "expires": str(int(time.time() * 1000) + 200)})
+	time.sleep(0.5)
+	c = subscriber("/queue/dl.src")   # dispatch finds it expired: to the DLQ
+	c.close()
+	EOF
+	test "$(get "/queue?name=ActiveMQ.DLQ")" = 200 && grep -q "died young" page.html &&
+	grep -q "action=\"/queue/retry\"" page.html && t=$(csrf) &&
+	test "$(post /queue/retry -d "csrf=$t&queue=ActiveMQ.DLQ")" = 303 &&
+	grep -qi "^Location: /queue?name=ActiveMQ.DLQ&done=1%20message" hdr &&
+	get "/queue?name=dl.src" >/dev/null && grep -q "died young" page.html
+'
+
 if command -v chromium >/dev/null 2>&1; then
 	test_expect_success 'chromium logs in, renders every page, sends, sees the depth change live, purges' '
 		stomp_py <<-\EOF &&
