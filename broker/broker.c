@@ -29,6 +29,7 @@
 #include "locker.h"
 #include "netflow.h"
 #include "log.h"
+#include "mqtt_session.h"
 #include "loop.h"
 #include "proto.h"
 #include "queue.h"
@@ -576,7 +577,8 @@ static int open_store(const struct config *cfg)
 	}
 	size_t count = 0;
 	if (store_load_durables(broker.store, load_durable, NULL) < 0 ||
-	    store_load_entries(broker.store, load_entry, &count) < 0)
+	    store_load_entries(broker.store, load_entry, &count) < 0 ||
+	    store_load_session_ids(broker.store, mqtt_session_restore, NULL) < 0)
 		return -1;
 	size_t ndurables = 0;
 	for (struct durable *d = broker.durables; d; d = d->next)

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker.h"
+#include "log.h"
 #include "loop.h"
 #include "mqtt_session.h"
+#include "store.h"
 
 #define ID_BYTES (65536 / 8)
 
@@ -57,8 +60,25 @@ void mqtt_session_register(struct mqtt_session *s)
 	registry = s;
 }
 
+/* A persistent session's id into the store, or out of it (committed with
+ * what it belongs to: the message, its ack). */
+static void keep_id(const struct mqtt_session *s, int kind, uint16_t id, bool keep)
+{
+	if (!s->persistent || !broker.store)
+		return;
+	int rc = keep ? store_add_session_id(broker.store, s->client_id, kind, id)
+		      : store_remove_session_id(broker.store, s->client_id, kind, id);
+	if (rc < 0)
+		log_warn("mqtt", "Client %s: packet id %u not %s the store: out of memory",
+			 s->client_id, id, keep ? "kept in" : "removed from");
+}
+
 void mqtt_session_drop(struct mqtt_session *s)
 {
+	/* The session ends: nothing of it is needed after a restart. */
+	if (s->persistent && broker.store && store_remove_session_ids(broker.store, s->client_id) < 0)
+		log_warn("mqtt", "Client %s: its packet ids stay in the store: out of memory",
+			 s->client_id);
 	struct mqtt_session **pp = &registry;
 	while (*pp && *pp != s)
 		pp = &(*pp)->next;
@@ -118,6 +138,8 @@ static void unlink_out(struct mqtt_session *s, struct mqtt_outflight *o)
 
 void mqtt_session_out_remove(struct mqtt_session *s, struct mqtt_outflight *o)
 {
+	if (o->state == MQTT_OUT_PUBCOMP)
+		keep_id(s, MQTT_ID_OUT, o->packet_id, false);
 	unlink_out(s, o);
 	set_bit(&s->ids_out, o->packet_id, false);
 	free(o->message_id);
@@ -154,8 +176,9 @@ static uint16_t free_id(struct mqtt_session *s)
 }
 
 struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
-					    const char *message_id, struct mqtt_sub *sub,
-					    uint64_t delivery_id, bool redelivered, bool *dup)
+					    const char *message_id, uint64_t seq,
+					    struct mqtt_sub *sub, uint64_t delivery_id,
+					    bool redelivered, bool *dup)
 {
 	*dup = false;
 	struct mqtt_outflight *o = redelivered && s->ndetached ? find_detached(s, message_id)
@@ -170,7 +193,11 @@ struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 			free(o);
 			return NULL;
 		}
-		o->packet_id = free_id(s);
+		/* A stored message gets the same id every time, also from the
+		 * broker that takes over after a restart or a failover. */
+		uint16_t by_seq = seq ? (uint16_t)(seq % 65535 + 1) : 0;
+		o->packet_id = by_seq && !bit(s->ids_out, by_seq) ? by_seq : free_id(s);
+		*dup = redelivered && o->packet_id == by_seq;
 		if (!o->packet_id || set_bit(&s->ids_out, o->packet_id, true) < 0) {
 			free(o->message_id);
 			free(o);
@@ -204,6 +231,7 @@ struct mqtt_outflight *mqtt_session_out_find(struct mqtt_session *s, uint16_t pa
 
 void mqtt_session_out_released(struct mqtt_session *s, struct mqtt_outflight *o)
 {
+	keep_id(s, MQTT_ID_OUT, o->packet_id, true);	/* the PUBREL is owed now */
 	if (!o->sub && o->state != MQTT_OUT_PUBCOMP)
 		s->ndetached--;
 	o->state = MQTT_OUT_PUBCOMP;
@@ -252,6 +280,7 @@ int mqtt_session_in_mark(struct mqtt_session *s, uint16_t packet_id)
 	if (set_bit(&s->ids_in, packet_id, true) < 0)
 		return -1;
 	s->nin++;
+	keep_id(s, MQTT_ID_IN, packet_id, true);
 	return 0;
 }
 
@@ -261,4 +290,38 @@ void mqtt_session_in_clear(struct mqtt_session *s, uint16_t packet_id)
 		return;
 	set_bit(&s->ids_in, packet_id, false);
 	s->nin--;
+	keep_id(s, MQTT_ID_IN, packet_id, false);
+}
+
+void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned id)
+{
+	(void)ctx;
+	struct mqtt_session *s = mqtt_session_find(client_id);
+	if (!s && (s = mqtt_session_new(client_id, true)))
+		mqtt_session_register(s);
+	uint16_t pid = (uint16_t)id;
+	if (s && kind == MQTT_ID_IN && !bit(s->ids_in, pid) && set_bit(&s->ids_in, pid, true) == 0) {
+		s->nin++;
+		return;
+	}
+	if (!s || kind != MQTT_ID_OUT || bit(s->ids_out, pid)) {
+		if (!s)
+			log_error("mqtt", "Client %s: packet id %u lost: out of memory", client_id, id);
+		return;
+	}
+	/* A PUBREL owed: sent when the client is back (mqtt_sub_resume). */
+	struct mqtt_outflight *o = calloc(1, sizeof *o);
+	if (!o || set_bit(&s->ids_out, pid, true) < 0) {
+		free(o);
+		log_error("mqtt", "Client %s: packet id %u lost: out of memory", client_id, id);
+		return;
+	}
+	*o = (struct mqtt_outflight){ .packet_id = pid, .qos = 2, .state = MQTT_OUT_PUBCOMP,
+				      .prev = s->tail };
+	if (s->tail)
+		s->tail->next = o;
+	else
+		s->head = o;
+	s->tail = o;
+	s->nout++;
 }

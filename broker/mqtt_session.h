@@ -19,10 +19,14 @@
  * Every session is registered by client id while connected (a second
  * connection with the id takes it over); one with cleanSession=0 stays
  * registered when the client goes. Its subscriptions live in the store as
- * durable subscriptions (mqtt_sub.c), so they also outlive the process;
- * what is only in memory (packet identifiers in flight) does not survive
- * a broker restart, and the session is registered again when its client
- * next connects.
+ * durable subscriptions (mqtt_sub.c), so they also outlive the process.
+ * So do its packet identifiers where exactly-once depends on them
+ * (store_add_session_id, committed with what they belong to): inbound
+ * QoS 2 ids from PUBLISH to PUBREL, and outbound ids whose PUBREL is owed.
+ * An outbound PUBLISH of a stored message takes its id from the message's
+ * seq, so the redelivery after a restart or a failover carries the same id
+ * without a write per delivery. mqtt_session_restore() registers the
+ * sessions the store names at start.
  *
  * Thread: the event loop's.
  */
@@ -78,15 +82,22 @@ void mqtt_session_register(struct mqtt_session *s);
 /* Unregisters and frees. */
 void mqtt_session_drop(struct mqtt_session *s);
 struct mqtt_session *mqtt_session_first(void);
+
+/* The kinds of ids a persistent session keeps in the store. */
+enum { MQTT_ID_IN = 1, MQTT_ID_OUT = 2 };
+/* store_load_session_ids' callback: the session of client_id (registered,
+ * persistent, not connected) gets the id back. */
+void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned id);
 void mqtt_session_free_all(void);
 
-/* Outbound. Records a QoS 1/2 delivery of message_id through sub and
- * gives it a packet id: the one a detached record of the same message
- * had (then *dup is set), else a free one. NULL when memory or ids run
- * out. */
+/* Outbound. Records a QoS 1/2 delivery of message_id (store seq, 0 for
+ * none) through sub and gives it a packet id: the one a detached record
+ * of the same message had (then *dup is set), else the one its seq gives
+ * when free, else a free one. NULL when memory or ids run out. */
 struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
-					    const char *message_id, struct mqtt_sub *sub,
-					    uint64_t delivery_id, bool redelivered, bool *dup);
+					    const char *message_id, uint64_t seq,
+					    struct mqtt_sub *sub, uint64_t delivery_id,
+					    bool redelivered, bool *dup);
 struct mqtt_outflight *mqtt_session_out_find(struct mqtt_session *s, uint16_t packet_id);
 void mqtt_session_out_remove(struct mqtt_session *s, struct mqtt_outflight *o);
 /* The message was handed over (PUBREC): only PUBCOMP is awaited now. */

@@ -108,8 +108,8 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	struct mqtt_outflight *o = NULL;
 	bool dup = false;
 	if (qos) {
-		o = mqtt_session_out_add(mc->session, qos, m->id, sub, e->delivery_id,
-					 e->redeliveries > 0, &dup);
+		o = mqtt_session_out_add(mc->session, qos, m->id, m->persistent ? m->seq : 0, sub,
+					 e->delivery_id, e->redeliveries > 0, &dup);
 		if (!o) {
 			free(topic);
 			return -1;

@@ -7,6 +7,7 @@
  *            timestamp)          one row per persistent message
  *   entries(container, seq)      "this container still holds that message"
  *   durables(client_id, sub_name, topic, selector)
+ *   session_ids(owner, kind, id) a protocol's per-client numbers (store.h)
  *
  * Operations are queued in `ops` as the broker makes them and written by
  * store_commit() in one transaction, in order; then the commit callbacks
@@ -44,6 +45,9 @@ enum op_kind {
 	OP_REMOVE_CONTAINER,
 	OP_ADD_DURABLE,
 	OP_REMOVE_DURABLE,
+	OP_ADD_SESSION_ID,	/* a: owner; seq: kind << 16 | id */
+	OP_REMOVE_SESSION_ID,
+	OP_REMOVE_SESSION_IDS,	/* a: owner */
 };
 
 struct op {
@@ -69,6 +73,9 @@ enum stmt_id {
 	ST_REMOVE_CONTAINER,
 	ST_ADD_DURABLE,
 	ST_REMOVE_DURABLE,
+	ST_ADD_SESSION_ID,
+	ST_REMOVE_SESSION_ID,
+	ST_REMOVE_SESSION_IDS,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -90,6 +97,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector) "
 			   "VALUES (?,?,?,?)",
 	[ST_REMOVE_DURABLE] = "DELETE FROM durables WHERE client_id = ? AND sub_name = ?",
+	[ST_ADD_SESSION_ID] = "INSERT OR IGNORE INTO session_ids(owner, kind, id) VALUES (?,?,?)",
+	[ST_REMOVE_SESSION_ID] = "DELETE FROM session_ids WHERE owner = ? AND kind = ? AND id = ?",
+	[ST_REMOVE_SESSION_IDS] = "DELETE FROM session_ids WHERE owner = ?",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -106,7 +116,10 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS entries_seq ON entries(seq);"
 	"CREATE TABLE IF NOT EXISTS durables ("
 	"  client_id TEXT NOT NULL, sub_name TEXT NOT NULL, topic TEXT NOT NULL,"
-	"  selector TEXT, PRIMARY KEY (client_id, sub_name));";
+	"  selector TEXT, PRIMARY KEY (client_id, sub_name));"
+	"CREATE TABLE IF NOT EXISTS session_ids ("
+	"  owner TEXT NOT NULL, kind INTEGER NOT NULL, id INTEGER NOT NULL,"
+	"  PRIMARY KEY (owner, kind, id)) WITHOUT ROWID;";
 
 /* What the loop handed over in one call of store_commit(), and whom it
  * tells. The writer writes a chain of them in one transaction. */
@@ -489,6 +502,26 @@ int store_load_durables(struct store *st, store_durable_fn fn, void *ctx)
 	return 0;
 }
 
+int store_load_session_ids(struct store *st, store_session_id_fn fn, void *ctx)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT owner, kind, id FROM session_ids", -1, &q,
+			       NULL) != SQLITE_OK) {
+		log_error("store", "Reading session ids: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1),
+		   (unsigned)sqlite3_column_int(q, 2));
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		log_error("store", "Reading session ids: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
 /* Decodes a headers blob; -1 when it is damaged. */
 static int decode_headers(const char *blob, size_t len, struct header **out, size_t *nout)
 {
@@ -798,6 +831,31 @@ int store_add_durable(struct store *st, const char *client_id, const char *sub_n
 	return o ? push_op(st, o, client_id, sub_name, topic, selector) : -1;
 }
 
+static int push_session_id(struct store *st, enum op_kind kind, const char *owner, int k,
+			   unsigned id)
+{
+	struct op *o = new_op(st, kind);
+	if (!o)
+		return -1;
+	o->seq = (uint64_t)k << 16 | (id & 0xffff);
+	return push_op(st, o, owner, NULL, NULL, NULL);
+}
+
+int store_add_session_id(struct store *st, const char *owner, int kind, unsigned id)
+{
+	return push_session_id(st, OP_ADD_SESSION_ID, owner, kind, id);
+}
+
+int store_remove_session_id(struct store *st, const char *owner, int kind, unsigned id)
+{
+	return push_session_id(st, OP_REMOVE_SESSION_ID, owner, kind, id);
+}
+
+int store_remove_session_ids(struct store *st, const char *owner)
+{
+	return push_session_id(st, OP_REMOVE_SESSION_IDS, owner, 0, 0);
+}
+
 int store_remove_durable(struct store *st, const char *client_id, const char *sub_name)
 {
 	char *container = durable_container(client_id, sub_name);
@@ -941,6 +999,20 @@ static int apply(struct store *st, const struct op *o)
 		}
 		break;
 	}
+	case OP_ADD_SESSION_ID:
+	case OP_REMOVE_SESSION_ID: {
+		enum stmt_id id = o->kind == OP_ADD_SESSION_ID ? ST_ADD_SESSION_ID
+							       : ST_REMOVE_SESSION_ID;
+		bind_text(st, id, 1, o->a);
+		sqlite3_bind_int(st->stmt[id], 2, (int)(o->seq >> 16));
+		sqlite3_bind_int(st->stmt[id], 3, (int)(o->seq & 0xffff));
+		rc = run(st, id);
+		break;
+	}
+	case OP_REMOVE_SESSION_IDS:
+		bind_text(st, ST_REMOVE_SESSION_IDS, 1, o->a);
+		rc = run(st, ST_REMOVE_SESSION_IDS);
+		break;
 	case OP_ADD_DURABLE:
 		bind_text(st, ST_ADD_DURABLE, 1, o->a);
 		bind_text(st, ST_ADD_DURABLE, 2, o->b);
@@ -1192,7 +1264,8 @@ int store_event_fd(const struct store *st)
 static bool retry_removal(struct store *st, struct op *o)
 {
 	if (o->kind != OP_REMOVE_ENTRY && o->kind != OP_REMOVE_CONTAINER &&
-	    o->kind != OP_REMOVE_DURABLE)
+	    o->kind != OP_REMOVE_DURABLE && o->kind != OP_REMOVE_SESSION_ID &&
+	    o->kind != OP_REMOVE_SESSION_IDS)
 		return false;
 	struct op *slot = new_op(st, o->kind);
 	if (!slot)

@@ -84,6 +84,12 @@ typedef void (*store_entry_fn)(void *ctx, const char *container,
 			       struct message *m);
 int store_load_entries(struct store *st, store_entry_fn fn, void *ctx);
 
+/* Session ids: small numbers a protocol must remember for a client across
+ * a restart or a failover (MQTT's packet identifiers in flight), kept as
+ * (owner, kind, id). Calls fn for each; 0 or -1 (logged). */
+typedef void (*store_session_id_fn)(void *ctx, const char *owner, int kind, unsigned id);
+int store_load_session_ids(struct store *st, store_session_id_fn fn, void *ctx);
+
 /* Paging: calls fn for up to `max` committed entries of `container` with
  * this priority whose seq is above after_seq, in seq order (what a queue
  * left on disk). Reads on the calling thread through a read-only
@@ -107,6 +113,11 @@ int store_add_durable(struct store *st, const char *client_id,
 /* Removes the subscription and its entries. */
 int store_remove_durable(struct store *st, const char *client_id,
 			 const char *sub_name);
+/* Session ids (above): kind and id below 65536. */
+int store_add_session_id(struct store *st, const char *owner, int kind, unsigned id);
+int store_remove_session_id(struct store *st, const char *owner, int kind, unsigned id);
+/* Every id of the owner (its session ended). */
+int store_remove_session_ids(struct store *st, const char *owner);
 
 /* Runs fn(ctx, err) after the commit that covers everything queued so far:
  * err 0 when it is durable, negative errno-style when the commit failed

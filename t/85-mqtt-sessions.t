@@ -175,6 +175,71 @@ test_expect_success 'and a kill -9 of the master of a pair: the slave serves the
 	comes_back b failover
 '
 
+# From here b is master and a is down: each test below starts the other
+# node as slave and kills the master in the middle of a QoS 2 exchange.
+test_expect_success 'QoS 2 from a client, across a failover between PUBREC and PUBREL: routed once' '
+	mq_py b <<-\EOF &&
+	from tmqtt import *
+	w = Raw("w2", clean=False)
+	w.send(subscribe_packet(1, [("once2/#", 1)]))
+	w.expect("SUBACK")
+	w.close()
+	r = Raw("q2pubf", clean=False)
+	r.send(publish_packet("once2/x", "exactly once", 2, pid=9))
+	check(struct.unpack("!H", r.expect("PUBREC"))[0] == 9, "PUBREC 9")
+	EOF
+	start_slave a && kill_broker b && wait_broker a &&
+	mq_py a <<-\EOF
+	from tmqtt import *
+	r = Raw("q2pubf", clean=False)
+	check(r.session_present == 1, "session present on the new master")
+	r.send(publish_packet("once2/x", "exactly once", 2, pid=9, dup=True))
+	check(struct.unpack("!H", r.expect("PUBREC"))[0] == 9, "PUBREC 9 from the new master")
+	r.send(ack_packet("PUBREL", 9))
+	check(struct.unpack("!H", r.expect("PUBCOMP"))[0] == 9, "PUBCOMP 9")
+	r.send(publish_packet("once2/end", "end", 1, pid=10))
+	r.expect("PUBACK")
+	w = Raw("w2", clean=False)
+	got = []
+	while not got or got[-1] != b"end":
+	    body = w.expect("PUBLISH")
+	    topic, pid, payload, qos, dup, retain = parse_publish(body, w.flags)
+	    got.append(payload)
+	    w.send(ack_packet("PUBACK", pid))
+	check(got == [b"exactly once", b"end"], "the subscriber got %r" % got)
+	EOF
+'
+
+test_expect_success 'QoS 2 to a client, across a failover after its PUBREC: PUBREL again, not the message' '
+	mq_py a <<-\EOF &&
+	from tmqtt import *
+	r = Raw("q2subf", clean=False)
+	r.send(subscribe_packet(1, [("two2/#", 2)]))
+	r.expect("SUBACK")
+	p = Raw("q2pubg")
+	p.send(publish_packet("two2/x", "only once", 2, pid=1))
+	p.expect("PUBREC")
+	body = r.expect("PUBLISH")
+	topic, pid, payload, qos, dup, retain = parse_publish(body, r.flags)
+	r.send(ack_packet("PUBREC", pid))
+	check(struct.unpack("!H", r.expect("PUBREL"))[0] == pid, "PUBREL")
+	# A later QoS 1 publish is acknowledged once stored: so is the PUBREC.
+	p.send(publish_packet("two2/sync", "sync", 1, pid=2))
+	p.expect("PUBACK")
+	open("q2subf.pid", "w").write(str(pid))
+	EOF
+	start_slave b && kill_broker a && wait_broker b &&
+	mq_py b <<-\EOF
+	from tmqtt import *
+	pid = int(open("q2subf.pid").read())
+	r = Raw("q2subf", clean=False)
+	check(struct.unpack("!H", r.expect("PUBREL"))[0] == pid, "PUBREL %d again from the new master" % pid)
+	r.send(ack_packet("PUBCOMP", pid))
+	body = r.expect("PUBLISH")
+	check(parse_publish(body, r.flags)[2] == b"sync", "then the next message, not the first again")
+	EOF
+'
+
 test_expect_success 'past the storeUsage limit an MQTT publisher is held, not dropped, until the session drains' '
 	BROKER_EXTRA="<systemUsage><systemUsage>
 	  <storeUsage><storeUsage limit=\"2 mb\"/></storeUsage>
