@@ -136,6 +136,18 @@ static void unlink_out(struct mqtt_session *s, struct mqtt_outflight *o)
 		s->ndetached--;
 }
 
+static void append_out(struct mqtt_session *s, struct mqtt_outflight *o)
+{
+	o->next = NULL;
+	o->prev = s->tail;
+	if (s->tail)
+		s->tail->next = o;
+	else
+		s->head = o;
+	s->tail = o;
+	s->nout++;
+}
+
 void mqtt_session_out_remove(struct mqtt_session *s, struct mqtt_outflight *o)
 {
 	if (o->state == MQTT_OUT_PUBCOMP)
@@ -208,14 +220,7 @@ struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 	o->state = qos == 1 ? MQTT_OUT_PUBACK : MQTT_OUT_PUBREC;
 	o->sub = sub;
 	o->delivery_id = delivery_id;
-	o->next = NULL;
-	o->prev = s->tail;
-	if (s->tail)
-		s->tail->next = o;
-	else
-		s->head = o;
-	s->tail = o;
-	s->nout++;
+	append_out(s, o);
 	return o;
 }
 
@@ -316,12 +321,6 @@ void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned i
 		log_error("mqtt", "Client %s: packet id %u lost: out of memory", client_id, id);
 		return;
 	}
-	*o = (struct mqtt_outflight){ .packet_id = pid, .qos = 2, .state = MQTT_OUT_PUBCOMP,
-				      .prev = s->tail };
-	if (s->tail)
-		s->tail->next = o;
-	else
-		s->head = o;
-	s->tail = o;
-	s->nout++;
+	*o = (struct mqtt_outflight){ .packet_id = pid, .qos = 2, .state = MQTT_OUT_PUBCOMP };
+	append_out(s, o);
 }
