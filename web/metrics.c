@@ -64,7 +64,7 @@ static const struct metric metrics[] = {
 	{ &mclass_connection, "DispatchCount", "tandem_connection_delivered_total", "counter", AS_NUMBER, "Messages delivered to the client" },
 	{ &mclass_connection, "Blocked", "tandem_connection_blocked", "gauge", AS_NUMBER, "1 while flow control holds the producer" },
 	{ &mclass_store, "Size", "tandem_store_bytes", "gauge", AS_NUMBER, "Bytes of messages in the store" },
-	{ &mclass_store, "FreeBytes", "tandem_store_free_bytes", "gauge", AS_NUMBER, "Free bytes on the store's file system" },
+	{ &mclass_store, "FreeBytes", "tandem_store_free_bytes", "gauge", AS_NUMBER, "Bytes of free pages inside the store's file, not yet given back to the file system" },
 	{ &mclass_locker, "Role", "tandem_lock_master", "gauge", IS_MASTER, "1 while this node holds the store's lock" },
 	{ &mclass_locker, "Attempts", "tandem_lock_attempts", "gauge", AS_NUMBER, "Tries for the lock in the current wait" },
 	{ &mclass_locker, "WaitingSinceMillis", "tandem_lock_waiting_seconds", "gauge", SINCE_S, "Seconds this slave has waited; 0 for a master" },
