@@ -446,6 +446,40 @@ struct durable *broker_durable_get(const char *client_id, const char *name,
 	return d;
 }
 
+int broker_durable_rename(const char *client_id, const char *name, const char *new_name,
+			  char *err, size_t errlen)
+{
+	struct durable *d = broker_durable_find(client_id, name);
+	if (!d) {
+		snprintf(err, errlen, "No durable subscription %s for client %s", name, client_id);
+		return -1;
+	}
+	if (d->active) {
+		snprintf(err, errlen, "Durable consumer is in use for client: %s and "
+			 "subscriptionName: %s", client_id, name);
+		return -1;
+	}
+	if (broker_durable_find(client_id, new_name)) {
+		snprintf(err, errlen, "Client %s already has a durable subscription %s", client_id,
+			 new_name);
+		return -1;
+	}
+	char container[1024], *n = strdup(new_name);
+	snprintf(container, sizeof container, "durable://%s:%s", client_id, new_name);
+	struct store *temp = temp_store_if_open();
+	if (!n || queue_rename(d->queue, container + strlen("durable://"), container) < 0 ||
+	    (broker.store && store_rename_durable(broker.store, client_id, name, new_name) < 0) ||
+	    (temp && store_rename_durable(temp, client_id, name, new_name) < 0)) {
+		free(n);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(d->name);
+	d->name = n;
+	log_info("broker", "Renamed durable subscription %s:%s to %s", client_id, name, new_name);
+	return 0;
+}
+
 int broker_durable_remove(const char *client_id, const char *name,
 			  char *err, size_t errlen)
 {

@@ -132,6 +132,10 @@ struct durable *broker_durable_find(const char *client_id, const char *name);
 struct durable *broker_durable_get(const char *client_id, const char *name,
 				   const char *topic, const char *selector,
 				   char *err, size_t errlen);
+/* Renames it, with its messages (an MQTT subscription granted another
+ * QoS); -1 with err when it is in use, unknown, or the name is taken. */
+int broker_durable_rename(const char *client_id, const char *name, const char *new_name,
+			  char *err, size_t errlen);
 /* Removes it and its messages; -1 with err when it is in use or unknown. */
 int broker_durable_remove(const char *client_id, const char *name,
 			  char *err, size_t errlen);

@@ -237,9 +237,25 @@ uint8_t mqtt_sub_add(struct mqtt_conn *mc, const char *filter, uint8_t qos)
 {
 	struct mqtt_sub *sub = find_sub(mc, filter);
 	if (sub && sub->qos != qos) {
-		/* The standard: the new subscription replaces the old. */
-		close_sub(mc, sub, true);
+		/* The standard: the new subscription replaces the old, and the
+		 * flow of messages goes on: a persistent session's durable
+		 * subscription keeps what waits in it, under its new QoS. */
+		struct mqtt_session *s = mc->session;
+		uint8_t was = sub->qos;
+		close_sub(mc, sub, false);
 		sub = NULL;
+		char *from = s->persistent ? durable_name(filter, was) : NULL;
+		char *to = s->persistent ? durable_name(filter, qos) : NULL;
+		char err[512];
+		if (s->persistent && (!from || !to ||
+				      broker_durable_rename(s->client_id, from, to, err, sizeof err) < 0)) {
+			log_warn("mqtt", "Client %s: the subscription to %s at QoS %u starts empty: %s",
+				 s->client_id, filter, qos, from && to ? err : "out of memory");
+			if (from && broker_durable_remove(s->client_id, from, err, sizeof err) < 0)
+				log_warn("mqtt", "Client %s: %s", s->client_id, err);
+		}
+		free(from);
+		free(to);
 	}
 	char *dest = mqtt_topic_to_dest(filter);
 	if (!dest)

@@ -68,6 +68,21 @@ static void pending_insert_ordered(struct queue *q, struct qentry *e)
 	q->npending++;
 }
 
+int queue_rename(struct queue *q, const char *name, const char *container)
+{
+	char *n = strdup(name), *c = container ? strdup(container) : NULL;
+	if (!n || (container && !c)) {
+		free(n);
+		free(c);
+		return -1;
+	}
+	free(q->name);
+	free(q->container);
+	q->name = n;
+	q->container = c;
+	return 0;
+}
+
 struct queue *queue_new(enum queue_kind kind, const char *name,
 			const char *container)
 {

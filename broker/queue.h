@@ -103,6 +103,9 @@ struct queue {
 	struct queue *next;	/* registry list (named queues) */
 };
 
+/* Gives q another name and container (a renamed durable subscription:
+ * the store renames its entries in the same order); -1 on ENOMEM. */
+int queue_rename(struct queue *q, const char *name, const char *container);
 /* A new empty queue. `container` may be NULL. NULL on ENOMEM. */
 struct queue *queue_new(enum queue_kind kind, const char *name,
 			const char *container);

@@ -45,6 +45,7 @@ enum op_kind {
 	OP_REMOVE_CONTAINER,
 	OP_ADD_DURABLE,
 	OP_REMOVE_DURABLE,
+	OP_RENAME_DURABLE,	/* a: client_id, b: sub_name, c: the new name */
 	OP_ADD_SESSION_ID,	/* a: owner; seq: kind << 16 | id */
 	OP_REMOVE_SESSION_ID,
 	OP_REMOVE_SESSION_IDS,	/* a: owner */
@@ -73,6 +74,8 @@ enum stmt_id {
 	ST_REMOVE_CONTAINER,
 	ST_ADD_DURABLE,
 	ST_REMOVE_DURABLE,
+	ST_RENAME_DURABLE,
+	ST_RENAME_CONTAINER,
 	ST_ADD_SESSION_ID,
 	ST_REMOVE_SESSION_ID,
 	ST_REMOVE_SESSION_IDS,
@@ -97,6 +100,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector) "
 			   "VALUES (?,?,?,?)",
 	[ST_REMOVE_DURABLE] = "DELETE FROM durables WHERE client_id = ? AND sub_name = ?",
+	[ST_RENAME_DURABLE] = "UPDATE durables SET sub_name = ?3 WHERE client_id = ?1 AND sub_name = ?2",
+	[ST_RENAME_CONTAINER] = "UPDATE entries SET container = ?2 WHERE container = ?1",
 	[ST_ADD_SESSION_ID] = "INSERT OR IGNORE INTO session_ids(owner, kind, id) VALUES (?,?,?)",
 	[ST_REMOVE_SESSION_ID] = "DELETE FROM session_ids WHERE owner = ? AND kind = ? AND id = ?",
 	[ST_REMOVE_SESSION_IDS] = "DELETE FROM session_ids WHERE owner = ?",
@@ -841,6 +846,13 @@ static int push_session_id(struct store *st, enum op_kind kind, const char *owne
 	return push_op(st, o, owner, NULL, NULL, NULL);
 }
 
+int store_rename_durable(struct store *st, const char *client_id, const char *sub_name,
+			 const char *new_name)
+{
+	struct op *o = new_op(st, OP_RENAME_DURABLE);
+	return o ? push_op(st, o, client_id, sub_name, new_name, NULL) : -1;
+}
+
 int store_add_session_id(struct store *st, const char *owner, int kind, unsigned id)
 {
 	return push_session_id(st, OP_ADD_SESSION_ID, owner, kind, id);
@@ -997,6 +1009,26 @@ static int apply(struct store *st, const struct op *o)
 			bind_text(st, ST_REMOVE_CONTAINER, 1, container);
 			rc = run(st, ST_REMOVE_CONTAINER);
 		}
+		break;
+	}
+	case OP_RENAME_DURABLE: {
+		char *from = durable_container(o->a, o->b), *to = durable_container(o->a, o->c);
+		if (!from || !to) {
+			free(from);
+			free(to);
+			return SQLITE_NOMEM;
+		}
+		bind_text(st, ST_RENAME_DURABLE, 1, o->a);
+		bind_text(st, ST_RENAME_DURABLE, 2, o->b);
+		bind_text(st, ST_RENAME_DURABLE, 3, o->c);
+		rc = run(st, ST_RENAME_DURABLE);
+		if (rc == SQLITE_OK) {
+			bind_text(st, ST_RENAME_CONTAINER, 1, from);
+			bind_text(st, ST_RENAME_CONTAINER, 2, to);
+			rc = run(st, ST_RENAME_CONTAINER);
+		}
+		free(from);
+		free(to);
 		break;
 	}
 	case OP_ADD_SESSION_ID:

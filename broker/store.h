@@ -113,6 +113,9 @@ int store_add_durable(struct store *st, const char *client_id,
 /* Removes the subscription and its entries. */
 int store_remove_durable(struct store *st, const char *client_id,
 			 const char *sub_name);
+/* Renames a durable subscription, its entries with it. */
+int store_rename_durable(struct store *st, const char *client_id, const char *sub_name,
+			 const char *new_name);
 /* Session ids (above): kind and id below 65536. */
 int store_add_session_id(struct store *st, const char *owner, int kind, unsigned id);
 int store_remove_session_id(struct store *st, const char *owner, int kind, unsigned id);

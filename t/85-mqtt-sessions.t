@@ -240,6 +240,43 @@ test_expect_success 'QoS 2 to a client, across a failover after its PUBREC: PUBR
 	EOF
 '
 
+test_expect_success 'subscribing again at another QoS keeps what waits for the session, also across a restart' '
+	mq_py b <<-\EOF &&
+	from tmqtt import *
+	c = Client("requal", clean=False)
+	c.sub("rq/#", 1)
+	c.close()
+	p = Client()
+	for i in range(3):
+	    p.pub("rq/x", "waiting %d" % i, 1)
+	# Back, the three come; unacknowledged, they still wait when the
+	# client subscribes again at QoS 2, and come again under it.
+	r = Raw("requal", clean=False)
+	first = [parse_publish(r.expect("PUBLISH"), r.flags)[2] for i in range(3)]
+	check(first == [b"waiting 0", b"waiting 1", b"waiting 2"], "first %r" % first)
+	r.send(subscribe_packet(5, [("rq/#", 2)]))
+	again = []
+	while len(again) < 3:
+	    kind, body = r.read()
+	    check(kind in ("SUBACK", "PUBLISH"), "got %r" % kind)
+	    if kind == "PUBLISH":
+	        topic, pid, payload, qos, dup, retain = parse_publish(body, r.flags)
+	        again.append(payload)
+	        r.send(ack_packet("PUBACK", pid))
+	check(sorted(again) == [b"waiting 0", b"waiting 1", b"waiting 2"], "again %r" % again)
+	r.close()
+	EOF
+	stop_broker b && start_broker b &&
+	mq_py b <<-\EOF
+	from tmqtt import *
+	c = Client("requal", clean=False)
+	check(c.session_present == 1, "session present")
+	Client().pub("rq/y", "after the restart", 2)
+	m = c.wait(1)[0]
+	check((m.payload, m.qos) == (b"after the restart", 2), "still QoS 2: %r" % [m.payload, m.qos])
+	EOF
+'
+
 test_expect_success 'past the storeUsage limit an MQTT publisher is held, not dropped, until the session drains' '
 	BROKER_EXTRA="<systemUsage><systemUsage>
 	  <storeUsage><storeUsage limit=\"2 mb\"/></storeUsage>
