@@ -51,7 +51,8 @@ static void set_state(struct bridge *b, enum bridge_state s)
 
 const char *bridge_state_name(enum bridge_state s)
 {
-	static const char *const names[] = { "connecting", "handshake", "active", "backing off" };
+	static const char *const names[] = { "connecting", "handshake", "active", "backing off",
+					     "standby" };
 	return names[s];
 }
 
@@ -78,15 +79,10 @@ static void remove_later(struct loop *l, void *ctx)
 	bridge_remove(b);
 }
 
-/* Something went wrong: say so, let go of the connection, try again (or,
- * for a bridge a duplex peer opened here, go: the peer comes back). */
-void bridge_fail(struct bridge *b, const char *fmt, ...)
+/* Lets go of the connection and of what it forwarded (in flight comes
+ * back). */
+static void let_go(struct bridge *b)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b->last_error, sizeof b->last_error, fmt, ap);
-	va_end(ap);
-	b->failures++;
 	bridge_drop_demand(b);
 	if (b->connecting_fd >= 0) {
 		loop_del_fd(loop, b->connecting_fd);
@@ -101,6 +97,18 @@ void bridge_fail(struct bridge *b, const char *fmt, ...)
 	stomp_parser_free(b->parser);
 	b->parser = NULL;
 	bridge_duplex_close(b);
+}
+
+/* Something went wrong: say so, let go of the connection, try again (or,
+ * for a bridge a duplex peer opened here, go: the peer comes back). */
+void bridge_fail(struct bridge *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->last_error, sizeof b->last_error, fmt, ap);
+	va_end(ap);
+	b->failures++;
+	let_go(b);
 	if (b->created_by_duplex) {
 		log_warn("network", "Bridge %s: %s; it ends (the duplex peer reconnects)",
 			 b->entry, b->last_error);
@@ -117,6 +125,31 @@ void bridge_fail(struct bridge *b, const char *fmt, ...)
 	b->next_addr = (b->next_addr + 1) % b->naddrs;
 	b->timer = loop_add_timer(loop, b->backoff_ms, retry, b);
 	b->backoff_ms = b->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : b->backoff_ms * 2;
+}
+
+/* See BRIDGE_STANDBY. Said once, not at every look. */
+static void stand_by(struct bridge *b, const char *why)
+{
+	bool again = !strcmp(b->last_error, why);
+	snprintf(b->last_error, sizeof b->last_error, "%s", why);
+	let_go(b);
+	if (!again)
+		log_info("network", "Bridge %s: %s: standing by (looking again every %d s)",
+			 b->entry, why, BACKOFF_MAX_MS / 1000);
+	set_state(b, BRIDGE_STANDBY);
+	b->down_since = 0;	/* not down: not needed */
+	b->next_addr = (b->next_addr + 1) % b->naddrs;
+	b->timer = loop_add_timer(loop, BACKOFF_MAX_MS, retry, b);
+}
+
+/* Another active bridge of b's connector to the same broker, if any. */
+static const struct bridge *active_twin(const struct bridge *b)
+{
+	for (const struct bridge *o = bridges; o && b->remote_id; o = o->next)
+		if (o != b && o->nc == b->nc && o->state == BRIDGE_ACTIVE && o->remote_id &&
+		    !strcmp(o->remote_id, b->remote_id))
+			return o;
+	return NULL;
 }
 
 static void send_frame(struct bridge *b, const char *command, const char *const *headers)
@@ -143,9 +176,21 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		b->remote_mgmt = mgmt && *mgmt ? strdup(mgmt) : NULL;
 		/* By id: the brokers of two pairs may well share names (the seed's
 		 * do), but no two running brokers share an id. */
+		char why[sizeof b->last_error];
+		const struct bridge *twin = b->created_by_duplex ? NULL : active_twin(b);
 		if (b->remote_id ? !strcmp(b->remote_id, broker.id_prefix)
 				 : b->remote_name && !strcmp(b->remote_name, broker.cfg->broker_name)) {
-			bridge_fail(b, "%s is this broker itself", b->remote_addr);
+			snprintf(why, sizeof why, "%s is this broker itself", b->remote_addr);
+			if (b->created_by_duplex)
+				bridge_fail(b, "%s", why);
+			else
+				stand_by(b, why);
+			return;
+		}
+		if (twin) {
+			snprintf(why, sizeof why, "%s (%s) is reached already by bridge %s",
+				 b->remote_addr, b->remote_name, twin->entry);
+			stand_by(b, why);
 			return;
 		}
 		stomp_parser_set_version(b->parser, STOMP_V12);

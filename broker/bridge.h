@@ -41,7 +41,12 @@ struct conf_network_connector;
 struct conn;
 struct loop;
 
-enum bridge_state { BRIDGE_CONNECTING, BRIDGE_HANDSHAKE, BRIDGE_ACTIVE, BRIDGE_BACKING_OFF };
+/* STANDBY is no failure: the remote is this broker, or a broker another
+ * bridge of the connector already reaches (a broker advertising two
+ * connectors, a static list naming every node); it looks again now and
+ * then, in case that changes. */
+enum bridge_state { BRIDGE_CONNECTING, BRIDGE_HANDSHAKE, BRIDGE_ACTIVE, BRIDGE_BACKING_OFF,
+		    BRIDGE_STANDBY };
 
 struct bridge_demand;
 

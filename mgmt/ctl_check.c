@@ -138,7 +138,7 @@ static bool check_bridges(struct check_run *r, const char *arg)
 				"attribute", "State", "RemoteAddress", "LastError");
 	if (!call(r, req, &bridges))
 		return false;
-	size_t n = 0, down = 0;
+	size_t n = 0, down = 0, standby = 0;
 	const char *name;
 	json_t *attrs;
 	json_object_foreach(bridges, name, attrs) {
@@ -146,6 +146,11 @@ static bool check_bridges(struct check_run *r, const char *arg)
 		n++;
 		if (state && !strcmp(state, "active"))
 			continue;
+		/* a second way to a broker another bridge serves: no failure */
+		if (state && !strcmp(state, "standby")) {
+			standby++;
+			continue;
+		}
 		/* The first one down is named; the count says how many more. */
 		if (!down++)
 			snprintf(r->detail, sizeof r->detail, "bridge to %s %s: %s",
@@ -158,6 +163,9 @@ static bool check_bridges(struct check_run *r, const char *arg)
 		size_t len = strlen(r->detail);
 		snprintf(r->detail + len, sizeof r->detail - len, " (and %zu more of %zu not active)",
 			 down - 1, n);
+	} else if (!down && standby) {
+		snprintf(r->detail, sizeof r->detail, "%zu bridge(s) active, %zu standing by",
+			 n - standby, standby);
 	} else if (!down) {
 		snprintf(r->detail, sizeof r->detail, "%zu bridge(s) active", n);
 	}

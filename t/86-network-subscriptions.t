@@ -7,7 +7,7 @@
 . "$(dirname "$0")/test-lib.sh"
 
 MGMT_PORT=auto
-for n in a b c d s1 s2 s3 t1 t2 t3; do mkdir -p $n && free_port >$n/port || exit 1; done
+for n in a b c d s1 s2 s3 t1 t2 t3 v; do mkdir -p $n && free_port >$n/port || exit 1; done
 static_network a 'conduitSubscriptions="false"' b &&
 static_network c '' d &&
 broker_config b && broker_config d &&
@@ -17,6 +17,9 @@ static_network s3 'networkTTL="2" suppressDuplicateQueueSubscriptions="true"' s1
 static_network t1 'networkTTL="2"' t2 t3 &&
 static_network t2 'networkTTL="2"' t1 t3 &&
 static_network t3 'networkTTL="2"' t1 t2 &&
+broker_config v && mkdir -p u &&
+BROKER_EXTRA="<networkConnectors><networkConnector name=\"two\" uri=\"static:(tcp://127.0.0.1:$(broker_port v),tcp://127.0.0.1:$(broker_stomp_port v))\"/></networkConnectors>" \
+	broker_config u &&
 start_bridged a:b c:d s1:s2 s1:s3 s2:s1 s2:s3 s3:s1 s3:s2 t1:t2 t1:t3 t2:t1 t2:t3 t3:t1 t3:t2 ||
 	exit 1
 
@@ -100,6 +103,28 @@ test_expect_success 'without it, the same mesh also forwards through the third b
 	mesh_count t >out &&
 	cat out &&
 	grep -q "^count=2$" out
+'
+
+test_expect_success 'two entries that reach one broker: one bridge forwards, the other stands by' '
+	start_broker v && start_broker u &&
+	log_waits_for u "Network connection between u and v" &&
+	log_waits_for u "is reached already by bridge .*: standing by" &&
+	ctl --node 127.0.0.1:$(broker_mgmt_port u) check --bridges >out &&
+	cat out && grep -q "1 bridge(s) active, 1 standing by" out &&
+	PORT=$(broker_port v) stomp_py <<-\EOF
+	import time
+	from tstomp import *
+	from tmgmt import until, log_has
+	c = subscriber("/queue/twice.q")
+	until("demand reached u", lambda: log_has("u", "of queue://twice.q on v: forwarding"))
+	p = client(port("u"))
+	for i in range(50):
+	    send_on(p, "/queue/twice.q", "m%d" % i, receipt=(i == 49))
+	check(c.wait_bodies(50) == ["m%d" % i for i in range(50)], "all 50 in order")
+	time.sleep(0.5)
+	c.sync()
+	check(not c.messages, "once each")
+	EOF
 '
 
 test_expect_success 'the configuration printout says both options' '
