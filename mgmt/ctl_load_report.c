@@ -77,6 +77,8 @@ json_t *load_report(const struct load *l, const char *label, const struct worker
 	size_t nlat = sum.nlat;
 	int64_t *all = calloc(nlat + 1, sizeof *all);
 	for (long i = 0, k = 0; all && i < n; i++) {
+		if (!w[i].nlat)
+			continue;	/* a client that got nothing has no samples (NULL) */
 		memcpy(all + k, w[i].lat_us, w[i].nlat * sizeof *all);
 		k += (long)w[i].nlat;
 	}
