@@ -284,15 +284,11 @@ static void on_connected(struct loop *l, int fd, int events, void *ctx)
 {
 	(void)events;
 	struct bridge *b = ctx;
-	int err = 0;
-	socklen_t len = sizeof err;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
+	int err = bridge_dialled(l, fd);
 	if (err) {
 		bridge_fail(b, "cannot connect to %s: %s", b->remote_addr, strerror(err));
 		return;
 	}
-	loop_del_fd(l, fd);
 	b->connecting_fd = -1;
 	struct conn *c = conn_new(l, NULL, fd, b->remote_addr, NULL);
 	if (!c) {
@@ -353,6 +349,17 @@ int bridge_dial(const char *addr, loop_fd_fn on_connected, void *ctx, char *err,
 		return -1;
 	}
 	return fd;
+}
+
+int bridge_dialled(struct loop *l, int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (!err)
+		loop_del_fd(l, fd);
+	return err;
 }
 
 static void connect_next(struct bridge *b)

@@ -132,6 +132,9 @@ void bridge_fail(struct bridge *b, const char *fmt, ...) __attribute__((format(p
 /* Starts a non-blocking connect to HOST:PORT, calling on_connected when
  * it is writable; the fd, or -1 with the reason in err. */
 int bridge_dial(const char *addr, loop_fd_fn on_connected, void *ctx, char *err, size_t errlen);
+/* In on_connected: 0 when the connect() worked (fd no longer watched, the
+ * caller owns it), else its errno. */
+int bridge_dialled(struct loop *l, int fd);
 /* b speaks STOMP as a client on c from now on: CONNECT goes out. */
 void bridge_handshake(struct bridge *b, struct conn *c);
 /* The forward bridge is active: open the duplex connection back. */

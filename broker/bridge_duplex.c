@@ -12,12 +12,10 @@
  * one: A dialled it). Either connection failing makes A's bridge start
  * over, and B's duplex bridge ends with its connection.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -99,15 +97,11 @@ static void on_reverse_connected(struct loop *l, int fd, int events, void *ctx)
 {
 	(void)events;
 	struct bridge *b = ctx;
-	int err = 0;
-	socklen_t len = sizeof err;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
+	int err = bridge_dialled(l, fd);
 	if (err) {
 		bridge_fail(b, "duplex: cannot connect to %s: %s", b->remote_addr, strerror(err));
 		return;
 	}
-	loop_del_fd(l, fd);
 	b->reverse_fd = -1;
 	struct conn *c = conn_new(l, NULL, fd, b->remote_addr, NULL);
 	const struct proto *stomp = proto_find("stomp");
