@@ -179,24 +179,13 @@ test_expect_success 'fencing: a removed lock file demotes the master, which take
 	EOF
 '
 
-# seed_node N NAME: the seed's activemq-nodeN.xml in NAME/broker.xml,
-# rewritten only for ports (its web console's too) and directories (and 127.0.0.1 for 0.0.0.0),
-# and without multicast discovery: it would go out on the host's network
-# (t/82-multicast.t tests it inside namespaces of its own).
+# seed_node N NAME: the seed's activemq-nodeN.xml (seed_config) as NAME
+# of one pair, without its networkConnector: multicast discovery would go
+# out on the host's network (t/82-multicast.t tests it inside namespaces
+# of its own).
 seed_node() {
-	mkdir -p "$TRASH/$2" &&
-	free_port >"$TRASH/$2/port" && cp "$TRASH/$2/port" "$TRASH/$2/stomp_port" &&
-	free_port >"$TRASH/$2/mgmt_port" &&
-	sed -e "s|<property name=\"port\" value=\"8161\"/>|<property name=\"port\" value=\"$(free_port)\"/>|" \
-	    "$TEST_ROOT/conf/jetty.xml" >"$TRASH/$2/jetty.xml" &&
-	cp "$TEST_ROOT/conf/credentials.properties" "$TRASH/$2/" &&
-	sed -e "s|tcp://0.0.0.0:6161[67]|tcp://127.0.0.1:$(cat "$TRASH/$2/port")|" \
-	    -e "s|mqtt://0.0.0.0:188[34]|mqtt://127.0.0.1:$(free_port)|" \
-	    -e "s|connectorPort=\"110[01]\"|connectorPort=\"$(cat "$TRASH/$2/mgmt_port")\"|" \
-	    -e "s|/data/data|$TRASH/seedpair/kahadb|" \
-	    -e "s|\${activemq.conf}|$TRASH/$2|" -e "s|\${activemq.data}|$TRASH/$2|" \
-	    -e "/<networkConnectors>/,/<\/networkConnectors>/d" -e "s| discoveryUri=\"multicast://default\"||" \
-	    "$TEST_ROOT/t/data/seed/activemq-node$1.xml" >"$TRASH/$2/broker.xml"
+	seed_config "$1" "$2" "$TRASH/seedpair/kahadb" \
+		-e "/<networkConnectors>/,/<\/networkConnectors>/d"
 }
 
 test_expect_success 'the seed'"'"'s two configs form a working pair' '

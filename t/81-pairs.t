@@ -220,27 +220,13 @@ test_expect_success 'kill -9 of pair A'"'"'s master mid-flow: no receipted messa
 	EOF
 '
 
-# seed_node N PAIR NAME OTHER1 OTHER2: the seed's activemq-nodeN.xml as node
-# NAME of pair PAIR, rewritten only for ports, directories (and 127.0.0.1
-# for 0.0.0.0) and static discovery: its networkConnector's
-# multicast://default becomes the other pair's two nodes, and it no
-# longer advertises on the multicast group.
+# seed_node N PAIR NAME OTHER1 OTHER2: the seed's activemq-nodeN.xml
+# (seed_config) as node NAME of pair PAIR, with static discovery: its
+# networkConnector's multicast://default becomes the other pair's two
+# nodes.
 seed_node() {
-	mkdir -p "$TRASH/$3" &&
-	{ [ -f "$TRASH/$3/port" ] || free_port >"$TRASH/$3/port"; } &&
-	cp "$TRASH/$3/port" "$TRASH/$3/stomp_port" &&
-	{ [ -f "$TRASH/$3/mgmt_port" ] || free_port >"$TRASH/$3/mgmt_port"; } &&
-	sed -e "s|<property name=\"port\" value=\"8161\"/>|<property name=\"port\" value=\"$(free_port)\"/>|" \
-	    "$TEST_ROOT/conf/jetty.xml" >"$TRASH/$3/jetty.xml" &&
-	cp "$TEST_ROOT/conf/credentials.properties" "$TRASH/$3/" &&
-	sed -e "s|tcp://0.0.0.0:6161[67]|tcp://127.0.0.1:$(cat "$TRASH/$3/port")|" \
-	    -e "s|mqtt://0.0.0.0:188[34]|mqtt://127.0.0.1:$(free_port)|" \
-	    -e "s|connectorPort=\"110[01]\"|connectorPort=\"$(cat "$TRASH/$3/mgmt_port")\"|" \
-	    -e "s|/data/data|$TRASH/$2/kahadb|" \
-	    -e "s|\${activemq.conf}|$TRASH/$3|" -e "s|\${activemq.data}|$TRASH/$3|" \
-	    -e "s|<networkConnector uri=\"multicast://default\"|<networkConnector uri=\"static:(failover:(tcp://127.0.0.1:$(cat "$TRASH/$4/port"),tcp://127.0.0.1:$(cat "$TRASH/$5/port")))\"|" \
-	    -e "s| discoveryUri=\"multicast://default\"||" \
-	    "$TEST_ROOT/t/data/seed/activemq-node$1.xml" >"$TRASH/$3/broker.xml" &&
+	seed_config "$1" "$3" "$TRASH/$2/kahadb" \
+	    -e "s|<networkConnector uri=\"multicast://default\"|<networkConnector uri=\"static:(failover:(tcp://127.0.0.1:$(cat "$TRASH/$4/port"),tcp://127.0.0.1:$(cat "$TRASH/$5/port")))\"|" &&
 	test "$(diff "$TEST_ROOT/t/data/seed/activemq-node$1.xml" "$TRASH/$3/broker.xml" | grep -c "^>")" = 7 &&
 	grep -q "static:(failover:" "$TRASH/$3/broker.xml" && ! grep -q multicast "$TRASH/$3/broker.xml"
 }

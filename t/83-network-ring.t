@@ -7,10 +7,6 @@
 . "$(dirname "$0")/test-lib.sh"
 
 MGMT_PORT=auto
-USERS='<plugins><simpleAuthenticationPlugin><users>
-  <authenticationUser username="bridge" password="over" groups="admins"/>
-  <authenticationUser username="app" password="secret" groups="users"/>
-</users></simpleAuthenticationPlugin></plugins>'
 
 # ring TTL A B C: A bridges to B, B to C, C to A.
 ring() {
@@ -22,7 +18,7 @@ ring() {
 		login=""
 		[ "$2" = z ] && login=' userName="bridge" password="over"'
 		extra=""
-		[ "$1" = z ] && extra=$USERS
+		[ "$1" = z ] && extra=$NETWORK_USERS
 		BROKER_EXTRA="$extra<networkConnectors><networkConnector name=\"ring\"
 		  uri=\"static:(tcp://127.0.0.1:$(cat "$2/port"))\" networkTTL=\"$ttl\"
 		  decreaseNetworkConsumerPriority=\"true\"$login/></networkConnectors>" \

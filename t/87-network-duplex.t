@@ -7,15 +7,11 @@
 . "$(dirname "$0")/test-lib.sh"
 
 MGMT_PORT=auto
-USERS='<plugins><simpleAuthenticationPlugin><users>
-  <authenticationUser username="bridge" password="over" groups="admins"/>
-  <authenticationUser username="app" password="secret" groups="users"/>
-</users></simpleAuthenticationPlugin></plugins>'
 mkdir -p a b && free_port >a/port && free_port >b/port &&
-BROKER_EXTRA="$USERS<networkConnectors><networkConnector name=\"dx\" duplex=\"true\"
+BROKER_EXTRA="$NETWORK_USERS<networkConnectors><networkConnector name=\"dx\" duplex=\"true\"
   uri=\"static:(tcp://127.0.0.1:$(cat b/port))\" userName=\"bridge\" password=\"over\"
   networkTTL=\"2\"/></networkConnectors>" broker_config a &&
-BROKER_EXTRA=$USERS broker_config b || exit 1
+BROKER_EXTRA=$NETWORK_USERS broker_config b || exit 1
 start_broker a && start_broker b || exit 1
 log_waits_for a "duplex connection to 127.0.0.1:$(broker_port b) open" || exit 1
 log_waits_for b "Network connection between b and a" || exit 1

@@ -231,6 +231,39 @@ pairs_network() {
 	  dynamicOnly=\"true\" networkTTL=\"3\" prefetchSize=\"1\" decreaseNetworkConsumerPriority=\"true\"/></networkConnectors>"
 }
 
+# seed_config N NAME STORE [SED-ARGS...]: the seed's activemq-nodeN.xml
+# (t/data/seed) as NAME/broker.xml, rewritten only for ports (NAME/port,
+# NAME/mgmt_port, kept when chosen already; its web console's too),
+# directories (the store in STORE) and 127.0.0.1 for 0.0.0.0, and
+# advertising nothing on the multicast group (that would go out on the
+# host's network); SED-ARGS (-e EXPR...) say what becomes of its
+# networkConnector.
+seed_config() {
+	seed_n=$1 seed_name=$2 seed_store=$3
+	shift 3
+	mkdir -p "$TRASH/$seed_name" &&
+	{ [ -f "$TRASH/$seed_name/port" ] || free_port >"$TRASH/$seed_name/port"; } &&
+	cp "$TRASH/$seed_name/port" "$TRASH/$seed_name/stomp_port" &&
+	{ [ -f "$TRASH/$seed_name/mgmt_port" ] || free_port >"$TRASH/$seed_name/mgmt_port"; } &&
+	sed -e "s|<property name=\"port\" value=\"8161\"/>|<property name=\"port\" value=\"$(free_port)\"/>|" \
+	    "$TEST_ROOT/conf/jetty.xml" >"$TRASH/$seed_name/jetty.xml" &&
+	cp "$TEST_ROOT/conf/credentials.properties" "$TRASH/$seed_name/" &&
+	sed -e "s|tcp://0.0.0.0:6161[67]|tcp://127.0.0.1:$(cat "$TRASH/$seed_name/port")|" \
+	    -e "s|mqtt://0.0.0.0:188[34]|mqtt://127.0.0.1:$(free_port)|" \
+	    -e "s|connectorPort=\"110[01]\"|connectorPort=\"$(cat "$TRASH/$seed_name/mgmt_port")\"|" \
+	    -e "s|/data/data|$seed_store|" \
+	    -e "s|\${activemq.conf}|$TRASH/$seed_name|" -e "s|\${activemq.data}|$TRASH/$seed_name|" \
+	    -e "s| discoveryUri=\"multicast://default\"||" "$@" \
+	    "$TEST_ROOT/t/data/seed/activemq-node$seed_n.xml" >"$TRASH/$seed_name/broker.xml"
+}
+
+# Users for a network whose brokers take only authenticated clients: a
+# bridge logs in as bridge/over, clients as app/secret (BROKER_EXTRA).
+NETWORK_USERS='<plugins><simpleAuthenticationPlugin><users>
+  <authenticationUser username="bridge" password="over" groups="admins"/>
+  <authenticationUser username="app" password="secret" groups="users"/>
+</users></simpleAuthenticationPlugin></plugins>'
+
 # static_network FROM 'OPTIONS' TO...: FROM's configuration (broker_config,
 # with BROKER_EXTRA before it) with one networkConnector "net" bridging to
 # each TO, whose NAME/port must be chosen already, with OPTIONS
