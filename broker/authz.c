@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "log.h"
 #include "temp_dest.h"
+#include "topic.h"
 #include "wildcard.h"
 
 /* The groups of a user, comma-separated; "" for none (or no such user). */
@@ -89,4 +90,16 @@ bool authz_allows(const struct conn *c, bool bridge, enum authz_op op, enum dest
 		 type == DEST_QUEUE ? "queue" : "topic", name);
 	log_warn("security", "%s (from %s)", err, c->peer);
 	return false;
+}
+
+bool authz_allows_use(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
+		      const char *name, char *err, size_t errlen)
+{
+	if (!broker.cfg->authorization || c->trusted)
+		return true;
+	if (!authz_allows(c, bridge, op, type, name, err, errlen))
+		return false;
+	bool exists = strpbrk(name, "*>") || (type == DEST_QUEUE ? broker_queue(name, false) != NULL
+						 : topic_get(name, false) != NULL);
+	return exists || authz_allows(c, bridge, AUTHZ_ADMIN, type, name, err, errlen);
 }

@@ -31,5 +31,10 @@ enum authz_op { AUTHZ_READ, AUTHZ_WRITE, AUTHZ_ADMIN };
  * the refusal is logged. `bridge`: c is another broker's network bridge. */
 bool authz_allows(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
 		  const char *name, char *err, size_t errlen);
+/* What a protocol asks before a send or a subscription: op on the
+ * destination and, when it does not exist yet (a pattern creates
+ * nothing), admin to create it. Looks nothing up without authorization. */
+bool authz_allows_use(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
+		      const char *name, char *err, size_t errlen);
 
 #endif

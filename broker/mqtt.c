@@ -32,7 +32,6 @@
 #include "mqtt_sub.h"
 #include "mqtt_topic.h"
 #include "retain.h"
-#include "topic.h"
 
 /* A client is gone after this many keep-alive periods of silence (the
  * standard's one and a half). */
@@ -56,9 +55,8 @@ void mqtt_close(struct mqtt_conn *mc, const char *fmt, ...)
 bool mqtt_permitted(struct mqtt_conn *mc, int op, const char *dest)
 {
 	char err[700];
-	bool exists = strpbrk(dest, "*>") || topic_get(dest, false);
-	return authz_allows(mc->conn, false, (enum authz_op)op, DEST_TOPIC, dest, err, sizeof err) &&
-	       (exists || authz_allows(mc->conn, false, AUTHZ_ADMIN, DEST_TOPIC, dest, err, sizeof err));
+	return authz_allows_use(mc->conn, false, (enum authz_op)op, DEST_TOPIC, dest, err,
+				sizeof err);
 }
 
 /* ---- replies after the store ---- */

@@ -31,7 +31,6 @@
 #include "stomp.h"
 #include "stomp_frame.h"
 #include "temp_dest.h"
-#include "topic.h"
 #include "server.h"
 #include "version.h"
 
@@ -480,11 +479,7 @@ static bool permitted(struct stomp_conn *sc, struct stomp_frame *f, enum authz_o
 		      enum dest_type type, const char *name)
 {
 	char err[700];
-	bool bridge = sc->network_peer != NULL;
-	bool exists = strpbrk(name, "*>") || (type == DEST_QUEUE ? broker_queue(name, false) != NULL
-					      : topic_get(name, false) != NULL);
-	if (authz_allows(sc->conn, bridge, op, type, name, err, sizeof err) &&
-	    (exists || authz_allows(sc->conn, bridge, AUTHZ_ADMIN, type, name, err, sizeof err)))
+	if (authz_allows_use(sc->conn, sc->network_peer != NULL, op, type, name, err, sizeof err))
 		return true;
 	stomp_error(sc, f, "Not authorized", "%s", err);
 	return false;
