@@ -385,14 +385,14 @@ static size_t wanted(const struct bridge_demand *d)
 
 /* The remote has no durable subscription of d's topic any more: neither
  * does this broker for it (d's consumers are closed). */
-static void drop_network_durable(const struct bridge_demand *d)
+static void drop_network_durable(const struct bridge *b, const char *topic)
 {
 	char client[600], err[256];
-	durable_client(d->bridge, client, sizeof client);
-	if (broker_durable_remove(client, d->name, err, sizeof err) == 0)
+	durable_client(b, client, sizeof client);
+	if (broker_durable_remove(client, topic, err, sizeof err) == 0)
 		log_info("network", "Bridge %s: no durable subscription of topic://%s on %s any "
-			 "more: its network durable subscription is removed", d->bridge->entry,
-			 d->name, d->bridge->remote_name);
+			 "more: its network durable subscription is removed", b->entry, topic,
+			 b->remote_name);
 }
 
 /* Opens or closes local consumers until d has what it should, and says
@@ -406,7 +406,7 @@ static void reconcile(struct bridge_demand *d)
 		while (d->nconsumers)
 			consumer_close(d->consumers[--d->nconsumers]);
 		if (d->durable)
-			drop_network_durable(d);
+			drop_network_durable(d->bridge, d->name);
 		d->durable = durable;
 		if (durable)
 			log_info("network", "Bridge %s: %ld durable subscription(s) of topic://%s on "
@@ -501,10 +501,8 @@ void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *nam
 				 b->entry, type_name(type), name, b->remote_name);
 		bool durable = d->durable;
 		free_demand(b, d);
-		if (durable) {
-			struct bridge_demand gone = { .bridge = b, .type = type, .name = (char *)name };
-			drop_network_durable(&gone);
-		}
+		if (durable)
+			drop_network_durable(b, name);
 		drop_temp_copy(type, name);
 	}
 	if (direct)
