@@ -127,6 +127,7 @@ void queue_schedule(struct queue *q);
 void queue_dispatch_scheduled(void);
 /* Pending entries a queue keeps in memory before it pages to the store. */
 #define QUEUE_PAGE_WINDOW 1000
+#define STORE_BEHIND_OPS 20000	/* see store_behind() in queue.c */
 /* True while queues wait in the dispatch list. */
 bool queue_dispatch_pending(void);
 

@@ -16,11 +16,12 @@
  * commit to the store's writer thread, which owns the SQLite connection and
  * writes it in one transaction (one fsync). While that commit runs, new
  * operations queue up and go together in the next one: group commit, with
- * the event loop never waiting on the disk. The writer paces commits: it
- * waits (about one commit's time at most) for the producers whose receipts
- * the last commit released to send again, so that they share one fsync,
- * and lets operations nobody waits for (acks, sends without a receipt)
- * gather for up to 2 ms. When a commit is done the
+ * the event loop never waiting on the disk. The writer paces commits: a
+ * batch somebody waits for (a receipt) is written at once, and operations
+ * nobody waits for (acks, sends without a receipt) gather for up to 2 ms.
+ * When the writer has nothing to write it gives the free pages of a
+ * drained backlog back to the file system, a slice at a time. When a
+ * commit is done the
  * writer signals store_event_fd(); the loop then calls store_complete(),
  * which runs the callbacks registered with store_on_commit() in order.
  * Operations apply in the order they were queued, so an entry added and
@@ -140,6 +141,10 @@ uint64_t store_batch_id(const struct store *st);
 /* True when operations or callbacks are queued or a commit is running:
  * then a callback registered now runs after a commit. */
 bool store_pending(const struct store *st);
+
+/* How many operations are queued or being written: how far the writer is
+ * behind the loop. */
+size_t store_unwritten(const struct store *st);
 
 /* Hands what is queued to the writer thread, unless a commit is running
  * (then it goes in the next one, started by the loop's next call). */
