@@ -49,6 +49,7 @@ enum op_kind {
 	OP_ADD_SESSION_ID,	/* a: owner; seq: kind << 16 | id */
 	OP_REMOVE_SESSION_ID,
 	OP_REMOVE_SESSION_IDS,	/* a: owner */
+	OP_NONE,		/* cancelled before it was handed over */
 };
 
 struct op {
@@ -813,8 +814,67 @@ int store_add_entry(struct store *st, const char *container, uint64_t seq)
 	return push_op(st, o, container, NULL, NULL, NULL);
 }
 
+/* How far back store_remove_entry() looks for the entry it removes. */
+#define CANCEL_SCAN 256
+
+static void cancel_op(struct op *o)
+{
+	op_free(o);
+	memset(o, 0, sizeof *o);
+	o->kind = OP_NONE;
+}
+
+/* A message a consumer acknowledged before its commit began need never be
+ * written (KahaDB does the same): when the entry to remove was added in the
+ * operations not yet handed over, with its message, the addition is
+ * cancelled, and the message too unless another container added it there.
+ * Only the last CANCEL_SCAN operations are searched, and any other kind
+ * of operation on the message or on whole containers ends the search: then
+ * the removal is written as usual. True when cancelled. */
+static bool cancel_unwritten(struct store *st, const char *container, uint64_t seq)
+{
+	size_t lo = st->nops > CANCEL_SCAN ? st->nops - CANCEL_SCAN : 0;
+	struct op *entry = NULL;
+	bool shared = false;
+	for (size_t i = st->nops; i-- > lo;) {
+		struct op *o = &st->ops[i];
+		switch (o->kind) {
+		case OP_ADD_MESSAGE:
+			if (o->seq != seq)
+				continue;
+			if (!entry)
+				return false;
+			cancel_op(entry);
+			if (!shared)
+				cancel_op(o);
+			return true;
+		case OP_ADD_ENTRY:
+			if (o->seq != seq)
+				continue;
+			if (!entry && !strcmp(o->a, container))
+				entry = o;
+			else
+				shared = true;
+			continue;
+		case OP_REMOVE_ENTRY:
+			if (o->seq == seq)
+				return false;
+			continue;
+		case OP_ADD_SESSION_ID:
+		case OP_REMOVE_SESSION_ID:
+		case OP_NONE:
+			continue;
+		default:
+			return false;
+		}
+	}
+	return false;
+}
+
 int store_remove_entry(struct store *st, const char *container, uint64_t seq)
 {
+	if (cancel_unwritten(st, container, seq))
+		return 0;
 	struct op *o = new_op(st, OP_REMOVE_ENTRY);
 	if (!o)
 		return -1;
@@ -1049,6 +1109,8 @@ static int apply(struct store *st, const struct op *o)
 		bind_text(st, ST_REMOVE_SESSION_IDS, 1, o->a);
 		rc = run(st, ST_REMOVE_SESSION_IDS);
 		break;
+	case OP_NONE:
+		break;
 	case OP_ADD_DURABLE:
 		bind_text(st, ST_ADD_DURABLE, 1, o->a);
 		bind_text(st, ST_ADD_DURABLE, 2, o->b);
@@ -1187,9 +1249,10 @@ static int write_chain(struct store *st, struct batch *chain)
 {
 	size_t nops = 0;
 	for (struct batch *b = chain; b; b = b->next)
-		nops += b->nops;
+		for (size_t i = 0; i < b->nops; i++)
+			nops += b->ops[i].kind != OP_NONE;
 	if (!nops)
-		return 0;
+		return 0;	/* nothing, or only what was cancelled: no sync */
 	int rc = run(st, ST_BEGIN);
 	for (struct batch *b = chain; rc == SQLITE_OK && b; b = b->next)
 		for (size_t i = 0; rc == SQLITE_OK && i < b->nops; i++)

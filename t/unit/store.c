@@ -255,7 +255,7 @@ int main(void)
 
 	/* A second connection holding the write lock makes the commit fail:
 	 * the callbacks hear about it. */
-	char path[128];
+	char path[128], sql[160];
 	snprintf(path, sizeof path, "%s/store.db", dir);
 	sqlite3 *other;
 	sqlite3_open(path, &other);
@@ -267,9 +267,48 @@ int main(void)
 	ok(rc == -EBUSY && ncalls == 1 && last_err == -EBUSY, "a failed commit reports -EBUSY to its callbacks");
 	ok(strstr(last_log, "store: Writing to") && strstr(last_log, "locked"),
 	   "and logs what failed");
+
+	/* Acknowledged before its commit began: never written. The other
+	 * connection still holds the lock, so a commit with anything to
+	 * write would fail. */
+	struct message *k = msg("id-k", "q", "k", 1);
+	store_add_message(st, k);
+	store_add_entry(st, "queue://q", k->seq);
+	store_remove_entry(st, "queue://q", k->seq);
+	message_unref(k);
+	ncalls = 0;
+	store_on_commit(st, on_done, (void *)8L);
+	rc = store_flush(st);
+	ok(rc == 0 && ncalls == 1 && last_err == 0,
+	   "a message removed before its commit began is not written: the commit has nothing to do");
 	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(other);
 	is(count_rows("SELECT COUNT(*) FROM entries"), 0, "and nothing of it was written");
+
+	/* Two containers add it and one removes it: the other keeps it. */
+	struct message *s2 = msg("id-s", "news", "s", 1);
+	store_add_message(st, s2);
+	store_add_entry(st, "durable://c1:s1", s2->seq);
+	store_add_entry(st, "durable://c2:s2", s2->seq);
+	store_remove_entry(st, "durable://c1:s1", s2->seq);
+	store_flush(st);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM entries WHERE seq = %llu AND "
+		 "container = 'durable://c2:s2'", (unsigned long long)s2->seq);
+	ok(count_rows("SELECT COUNT(*) FROM messages") == 1 && count_rows(sql) == 1 &&
+	   count_rows("SELECT COUNT(*) FROM entries") == 1,
+	   "removed from one of two containers before the commit: written for the other");
+	/* Removed after its commit was handed over: written, then deleted. */
+	store_remove_entry(st, "durable://c2:s2", s2->seq);
+	store_commit(st);
+	store_add_message(st, s2);
+	store_add_entry(st, "queue://late", s2->seq);
+	store_commit(st);
+	store_remove_entry(st, "queue://late", s2->seq);
+	store_flush(st);
+	message_unref(s2);
+	ok(count_rows("SELECT COUNT(*) FROM messages") == 0 &&
+	   count_rows("SELECT COUNT(*) FROM entries") == 0,
+	   "removed after its commit was handed over: deleted");
 
 	/* The loop's way: commit, wait for the event fd, complete. */
 	ncalls = 0;
@@ -293,7 +332,6 @@ int main(void)
 	store_add_message(st, h);
 	store_add_entry(st, "queue://q", h->seq);
 	store_flush(st);
-	char sql[128];
 	snprintf(sql, sizeof sql, "UPDATE messages SET headers = x'41424300' WHERE seq = %llu",
 		 (unsigned long long)g->seq);
 	message_unref(g);
