@@ -233,29 +233,49 @@ static void offer_retained(void *ctx, struct message *m)
 			 m->dest, sub->filter);
 }
 
+/* A persistent session's subscription to filter, closed, at QoS `was`
+ * and now qos: its durable subscription is renamed, keeping what waits in
+ * it, to be opened again. */
+static void requalify_durable(struct mqtt_conn *mc, const char *filter, uint8_t was, uint8_t qos)
+{
+	struct mqtt_session *s = mc->session;
+	char *from = durable_name(filter, was);
+	char *to = durable_name(filter, qos);
+	char err[512];
+	if (!from || !to || broker_durable_rename(s->client_id, from, to, err, sizeof err) < 0) {
+		log_warn("mqtt", "Client %s: the subscription to %s at QoS %u starts empty: %s",
+			 s->client_id, filter, qos, from && to ? err : "out of memory");
+		if (from && broker_durable_remove(s->client_id, from, err, sizeof err) < 0)
+			log_warn("mqtt", "Client %s: %s", s->client_id, err);
+	}
+	free(from);
+	free(to);
+}
+
+static void move_pending(void *ctx, struct qentry *e)
+{
+	struct mqtt_sub *sub = ctx;
+	if (consumer_offer(sub->consumer, e->msg) < 0)
+		log_warn("mqtt", "Client %s: message %s for %s could not move to the new "
+			 "subscription: out of memory", sub->mc->session->client_id, e->msg->id,
+			 sub->filter);
+}
+
 uint8_t mqtt_sub_add(struct mqtt_conn *mc, const char *filter, uint8_t qos)
 {
-	struct mqtt_sub *sub = find_sub(mc, filter);
+	/* The standard: a subscription to the same filter replaces the old,
+	 * and the flow of messages goes on (MQTT-3.8.4-3): what waits for
+	 * it comes under the new QoS. */
+	struct mqtt_sub *sub = find_sub(mc, filter), *old = NULL;
 	if (sub && sub->qos != qos) {
-		/* The standard: the new subscription replaces the old, and the
-		 * flow of messages goes on: a persistent session's durable
-		 * subscription keeps what waits in it, under its new QoS. */
-		struct mqtt_session *s = mc->session;
-		uint8_t was = sub->qos;
-		close_sub(mc, sub, false);
-		sub = NULL;
-		char *from = s->persistent ? durable_name(filter, was) : NULL;
-		char *to = s->persistent ? durable_name(filter, qos) : NULL;
-		char err[512];
-		if (s->persistent && (!from || !to ||
-				      broker_durable_rename(s->client_id, from, to, err, sizeof err) < 0)) {
-			log_warn("mqtt", "Client %s: the subscription to %s at QoS %u starts empty: %s",
-				 s->client_id, filter, qos, from && to ? err : "out of memory");
-			if (from && broker_durable_remove(s->client_id, from, err, sizeof err) < 0)
-				log_warn("mqtt", "Client %s: %s", s->client_id, err);
+		if (mc->session->persistent) {
+			uint8_t was = sub->qos;
+			close_sub(mc, sub, false);	/* an open durable cannot be renamed */
+			requalify_durable(mc, filter, was, qos);
+		} else {
+			old = sub;	/* closed once the new one holds its backlog */
 		}
-		free(from);
-		free(to);
+		sub = NULL;
 	}
 	char *dest = mqtt_topic_to_dest(filter);
 	if (!dest)
@@ -270,6 +290,12 @@ uint8_t mqtt_sub_add(struct mqtt_conn *mc, const char *filter, uint8_t qos)
 			 mc->session->client_id, filter, err);
 		free(dest);
 		return MQTT_SUBACK_FAILURE;
+	}
+	if (old) {
+		/* What was sent and not acknowledged stays with the session;
+		 * what was not sent yet moves over, in order. */
+		queue_each_pending(old->consumer->own, SIZE_MAX, move_pending, sub);
+		close_sub(mc, old, false);
 	}
 	/* Retained messages are sent for every SUBSCRIBE, a repeated one too. */
 	retain_each(dest, offer_retained, sub);

@@ -62,6 +62,33 @@ test_expect_success 'paho: a message arrives at the lower of its QoS and the gra
 	EOF
 '
 
+test_expect_success 'a clean session subscribing again at another QoS: what waited comes under the new QoS, in order, none lost' '
+	mq_py <<-\EOF
+	from tmqtt import *
+	r = Raw("cleanre", clean=True)
+	r.send(subscribe_packet(1, [("cr/#", 1)]))
+	r.expect("SUBACK")
+	p = Client("crpub")
+	for i in range(1200):
+	    p.pub("cr/x", "m%d" % i, 1)
+	# Unacknowledged, 1,000 are in flight and the other 200 wait.
+	first = []
+	for i in range(1000):
+	    body = r.expect("PUBLISH")
+	    first.append(parse_publish(body, r.flags))
+	r.send(subscribe_packet(2, [("cr/#", 0)]))
+	rest = []
+	while len(rest) < 200:
+	    kind, body = r.read()
+	    check(kind in ("SUBACK", "PUBLISH"), "got %r after %d" % (kind, len(rest)))
+	    if kind == "PUBLISH":
+	        rest.append(parse_publish(body, r.flags))
+	got = [m[2] for m in first + rest]
+	check(got == [b"m%d" % i for i in range(1200)], "in order, each once: %d" % len(set(got)))
+	check(all(m[3] == 0 for m in rest), "the 200 came at QoS 0")
+	EOF
+'
+
 test_expect_success 'paho: + and # match as MQTT says, with "a/#" matching "a" too' '
 	mq_py <<-\EOF
 	from tmqtt import *
