@@ -814,8 +814,10 @@ int store_add_entry(struct store *st, const char *container, uint64_t seq)
 	return push_op(st, o, container, NULL, NULL, NULL);
 }
 
-/* How far back store_remove_entry() looks for the entry it removes. */
+/* How far back store_remove_entry() looks for the entry it removes: so
+ * many operations, in so many handed-over batches at most. */
 #define CANCEL_SCAN 256
+#define CANCEL_BATCHES 8
 
 static void cancel_op(struct op *o)
 {
@@ -824,51 +826,88 @@ static void cancel_op(struct op *o)
 	o->kind = OP_NONE;
 }
 
-/* A message a consumer acknowledged before its commit began need never be
- * written (KahaDB does the same): when the entry to remove was added in the
- * operations not yet handed over, with its message, the addition is
- * cancelled, and the message too unless another container added it there.
- * Only the last CANCEL_SCAN operations are searched, and any other kind
- * of operation on the message or on whole containers ends the search: then
- * the removal is written as usual. True when cancelled. */
-static bool cancel_unwritten(struct store *st, const char *container, uint64_t seq)
+/* The search of cancel_unwritten(), carried from one array of operations
+ * to the next older one. */
+struct cancel_search {
+	const char *container;
+	uint64_t seq;
+	struct op *entry;	/* the addition of the entry, once seen */
+	bool shared;		/* another container adds the message too */
+	size_t budget;		/* operations left to look at */
+};
+
+/* Looks through ops[0..n) from the newest: 1 when it cancelled, -1 when
+ * the search must end without, 0 when it goes on in older operations. */
+static int cancel_in(struct op *ops, size_t n, struct cancel_search *cs)
 {
-	size_t lo = st->nops > CANCEL_SCAN ? st->nops - CANCEL_SCAN : 0;
-	struct op *entry = NULL;
-	bool shared = false;
-	for (size_t i = st->nops; i-- > lo;) {
-		struct op *o = &st->ops[i];
+	for (size_t i = n; i-- > 0;) {
+		struct op *o = &ops[i];
+		if (!cs->budget--)
+			return -1;
 		switch (o->kind) {
 		case OP_ADD_MESSAGE:
-			if (o->seq != seq)
+			if (o->seq != cs->seq)
 				continue;
-			if (!entry)
-				return false;
-			cancel_op(entry);
-			if (!shared)
+			if (!cs->entry)
+				return -1;
+			cancel_op(cs->entry);
+			if (!cs->shared)
 				cancel_op(o);
-			return true;
+			return 1;
 		case OP_ADD_ENTRY:
-			if (o->seq != seq)
+			if (o->seq != cs->seq)
 				continue;
-			if (!entry && !strcmp(o->a, container))
-				entry = o;
+			if (!cs->entry && !strcmp(o->a, cs->container))
+				cs->entry = o;
 			else
-				shared = true;
+				cs->shared = true;
 			continue;
 		case OP_REMOVE_ENTRY:
-			if (o->seq == seq)
-				return false;
+			if (o->seq == cs->seq)
+				return -1;
 			continue;
 		case OP_ADD_SESSION_ID:
 		case OP_REMOVE_SESSION_ID:
 		case OP_NONE:
 			continue;
 		default:
-			return false;
+			return -1;
 		}
 	}
-	return false;
+	return 0;
+}
+
+/* A message a consumer acknowledged before its commit began need never be
+ * written (KahaDB does the same): when the entry to remove was added in the
+ * operations not yet written (queued, or handed over to a writer busy with
+ * an earlier commit), with its message, the addition is cancelled, and the
+ * message too unless another container added it there. Only the last
+ * CANCEL_SCAN operations are searched, and any other kind of operation on
+ * the message or on whole containers ends the search: then the removal is
+ * written as usual. True when cancelled. */
+static bool cancel_unwritten(struct store *st, const char *container, uint64_t seq)
+{
+	struct cancel_search cs = { container, seq, NULL, false, CANCEL_SCAN };
+	int rc = cancel_in(st->ops, st->nops, &cs);
+	if (rc)
+		return rc > 0;
+	/* The writer takes handed-over batches under mu, so while it is held
+	 * they are the loop's to change. Newest first: the list runs from the
+	 * oldest, so the newest CANCEL_BATCHES are collected first. */
+	struct batch *newest[CANCEL_BATCHES];
+	size_t n = 0;
+	pthread_mutex_lock(&st->mu);
+	for (struct batch *b = st->sub_head; b; b = b->next) {
+		if (n == CANCEL_BATCHES)
+			memmove(newest, newest + 1, --n * sizeof *newest);
+		newest[n++] = b;
+	}
+	while (rc == 0 && n) {
+		struct batch *b = newest[--n];
+		rc = cancel_in(b->ops, b->nops, &cs);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return rc > 0;
 }
 
 int store_remove_entry(struct store *st, const char *container, uint64_t seq)

@@ -77,12 +77,13 @@ static struct store *reopen(struct store *st, struct loaded *l)
 
 static long count_rows(const char *sql);
 
-static int calls[8], ncalls, last_err = 1;
+static int calls[8], errs[8], ncalls, last_err = 1;
 static long entries_seen_by_first_callback = -1;
 static struct store *the_store;
 
 static void on_done(void *ctx, int err)
 {
+	errs[ncalls] = err;
 	calls[ncalls++] = (int)(long)ctx;
 	last_err = err;
 	if ((long)ctx == 1)	/* through another connection: on disk already */
@@ -263,8 +264,22 @@ int main(void)
 	/* A short busy timeout would be nicer; the store waits 5 s. */
 	ncalls = 0;
 	store_on_commit(st, on_done, (void *)5L);
+	store_commit(st);
+	usleep(200000);	/* the writer has taken it, and waits for the lock */
+	/* Meanwhile a message is queued behind it and acknowledged: it is
+	 * cancelled there, and that commit has nothing to write. */
+	struct message *j = msg("id-j", "q", "j", 1);
+	store_add_message(st, j);
+	store_add_entry(st, "queue://q", j->seq);
+	store_on_commit(st, on_done, (void *)9L);
+	store_commit(st);
+	store_remove_entry(st, "queue://q", j->seq);
+	message_unref(j);
 	int rc = store_flush(st);
-	ok(rc == -EBUSY && ncalls == 1 && last_err == -EBUSY, "a failed commit reports -EBUSY to its callbacks");
+	ok(rc == -EBUSY && ncalls == 2 && calls[0] == 5 && errs[0] == -EBUSY,
+	   "a failed commit reports -EBUSY to its callbacks");
+	ok(calls[1] == 9 && errs[1] == 0,
+	   "a message acknowledged while its batch waited behind a running commit is not written");
 	ok(strstr(last_log, "store: Writing to") && strstr(last_log, "locked"),
 	   "and logs what failed");
 
