@@ -155,9 +155,12 @@ static const struct bridge *active_twin(const struct bridge *b)
 static void send_frame(struct bridge *b, const char *command, const char *const *headers)
 {
 	struct buf *out = &b->conn->out;
+	/* STOMP 1.2 escapes no header of CONNECT: the broker reads them as
+	 * they are (a host's or a broker id's colons stay colons). */
+	int v = strcmp(command, "CONNECT") ? STOMP_V12 : STOMP_V10;
 	stomp_put_command(out, command);
 	for (size_t i = 0; headers[i]; i += 2)
-		stomp_put_header(out, STOMP_V12, headers[i], headers[i + 1]);
+		stomp_put_header(out, v, headers[i], headers[i + 1]);
 	stomp_put_body(out, NULL, 0, 0);
 	conn_flush_later(b->conn);
 }
@@ -313,6 +316,7 @@ void bridge_handshake(struct bridge *b, struct conn *c)
 	snprintf(client_id, sizeof client_id, "%s-bridge-%s", broker.cfg->broker_name, b->entry);
 	const char *hdrs[] = { "accept-version", "1.2", "host", b->remote_addr,
 			       "tandem-network-bridge", broker.cfg->broker_name,
+			       "tandem-broker-id", broker.id_prefix,
 			       "client-id", client_id,
 			       b->nc->user_name ? "login" : NULL, b->nc->user_name,
 			       "passcode", b->nc->password ? b->nc->password : "", NULL };

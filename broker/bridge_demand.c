@@ -543,7 +543,7 @@ void bridge_receipt(struct bridge *b, const char *id)
 		for (size_t i = 0; i < d->nconsumers; i++) {
 			struct qentry *e = consumer_find(d->consumers[i], delivery, NULL);
 			if (e) {
-				netflow_count(b->remote_name, NETFLOW_OUTBOUND, d->type, e->msg->dest);
+				netflow_count(b->remote_name, b->remote_id, NETFLOW_OUTBOUND, d->type, e->msg->dest);
 				consumer_ack(d->consumers[i], e, false);
 				b->forwarded++;
 				return;

@@ -13,17 +13,27 @@
 
 static struct netflow *flows;
 
-static struct netflow *find(const char *peer, enum netflow_dir dir, enum dest_type type,
-			    const char *dest)
+static bool same_peer(const struct netflow *f, const char *peer, const char *peer_id)
+{
+	if (f->peer_id || peer_id)
+		return f->peer_id && peer_id && !strcmp(f->peer_id, peer_id);
+	return !strcmp(f->peer, peer);
+}
+
+static struct netflow *find(const char *peer, const char *peer_id, enum netflow_dir dir,
+			    enum dest_type type, const char *dest)
 {
 	for (struct netflow *f = flows; f; f = f->next)
 		if (f->dir == dir && f->type == type && !strcmp(f->dest, dest) &&
-		    !strcmp(f->peer, peer))
+		    same_peer(f, peer, peer_id))
 			return f;
 	struct netflow *f = calloc(1, sizeof *f);
-	if (!f || !(f->peer = strdup(peer)) || !(f->dest = strdup(dest))) {
-		if (f)
+	if (!f || !(f->peer = strdup(peer)) || !(f->dest = strdup(dest)) ||
+	    (peer_id && !(f->peer_id = strdup(peer_id)))) {
+		if (f) {
 			free(f->peer);
+			free(f->dest);
+		}
 		free(f);
 		return NULL;	/* the count is lost, not the message */
 	}
@@ -35,9 +45,10 @@ static struct netflow *find(const char *peer, enum netflow_dir dir, enum dest_ty
 	return f;
 }
 
-void netflow_count(const char *peer, enum netflow_dir dir, enum dest_type type, const char *dest)
+void netflow_count(const char *peer, const char *peer_id, enum netflow_dir dir,
+		   enum dest_type type, const char *dest)
 {
-	struct netflow *f = peer && dest ? find(peer, dir, type, dest) : NULL;
+	struct netflow *f = peer && dest ? find(peer, peer_id, dir, type, dest) : NULL;
 	if (!f)
 		return;
 	int64_t now = wall_ms();
@@ -77,6 +88,7 @@ void netflow_free_all(void)
 		struct netflow *f = flows;
 		flows = f->next;
 		free(f->peer);
+		free(f->peer_id);
 		free(f->dest);
 		free(f);
 	}

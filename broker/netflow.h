@@ -19,6 +19,7 @@ enum netflow_dir { NETFLOW_INBOUND, NETFLOW_OUTBOUND };
 
 struct netflow {
 	char *peer;			/* the other broker's name */
+	char *peer_id;			/* its BrokerId; NULL when it did not say */
 	enum netflow_dir dir;
 	enum dest_type type;
 	char *dest;
@@ -31,8 +32,10 @@ struct netflow {
 	struct netflow *next;
 };
 
-/* One more message between this broker and peer. */
-void netflow_count(const char *peer, enum netflow_dir dir, enum dest_type type, const char *dest);
+/* One more message between this broker and peer, told apart by its id
+ * when known (the brokers of two pairs may share names; the seed's do). */
+void netflow_count(const char *peer, const char *peer_id, enum netflow_dir dir,
+		   enum dest_type type, const char *dest);
 /* Messages/s lately (0 when the flow stopped). */
 double netflow_rate(const struct netflow *f, int64_t now_ms);
 const char *netflow_dir_name(enum netflow_dir dir);

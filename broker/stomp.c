@@ -76,6 +76,7 @@ struct stomp_conn {
 	bool connected;
 	char *client_id;
 	char *network_peer;	/* a bridge of this broker: its name; else NULL */
+	char *network_peer_id;	/* and its BrokerId, when it said it */
 	struct stomp_sub *subs;
 	struct stomp_tx *txs;
 	int64_t hb_out_ms;	/* we send at least this often; 0 never */
@@ -575,7 +576,8 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	if (rc == 0)
 		broker_note_send(sc->conn, m);
 	if (rc == 0 && sc->network_peer)
-		netflow_count(sc->network_peer, NETFLOW_INBOUND, m->dest_type, m->dest);
+		netflow_count(sc->network_peer, sc->network_peer_id, NETFLOW_INBOUND, m->dest_type,
+			      m->dest);
 	if (rc == 0 && m->persistent && !receipted)
 		broker_watch_commit(sc->conn, store_failed);
 	if (rc == 0 && verdict == FLOW_BLOCK)
@@ -1040,6 +1042,9 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	const char *bridge = stomp_frame_header(f, "tandem-network-bridge");
 	if (bridge && !(sc->network_peer = strdup(bridge)))
 		return -1;
+	const char *bridge_id = bridge ? stomp_frame_header(f, "tandem-broker-id") : NULL;
+	if (bridge_id && !(sc->network_peer_id = strdup(bridge_id)))
+		return -1;
 	if (bridge)
 		log_info("stomp", "Network bridge from broker %s connected from %s", bridge, c->peer);
 	sc->connected = true;
@@ -1189,6 +1194,7 @@ static void stomp_close(struct conn *c)
 	stomp_parser_free(sc->parser);
 	free(sc->client_id);
 	free(sc->network_peer);
+	free(sc->network_peer_id);
 	free(sc);
 }
 

@@ -143,6 +143,10 @@ const struct mclass mclass_network_connector = { "NetworkConnector", connector_a
 #define FLOW(o) ((const struct netflow *)(o)->ptr)
 
 static json_t *f_peer(const struct mobj *o) { return json_string(FLOW(o)->peer); }
+static json_t *f_peer_id(const struct mobj *o)
+{
+	return json_string(FLOW(o)->peer_id ? FLOW(o)->peer_id : "");
+}
 static json_t *f_dir(const struct mobj *o) { return json_string(netflow_dir_name(FLOW(o)->dir)); }
 static json_t *f_dest(const struct mobj *o) { return json_string(FLOW(o)->dest); }
 static json_t *f_count(const struct mobj *o) { return json_count(FLOW(o)->count); }
@@ -151,6 +155,7 @@ static json_t *f_rate(const struct mobj *o) { return json_real(netflow_rate(FLOW
 
 static const struct mattr flow_attrs[] = {
 	{ "RemoteBrokerName", "java.lang.String", "The broker at the other end", f_peer, NULL },
+	{ "RemoteBrokerId", "java.lang.String", "Its BrokerId (empty from a broker that did not say it)", f_peer_id, NULL },
 	{ "Direction", "java.lang.String", "outbound (forwarded there) or inbound (brought here)", f_dir, NULL },
 	{ "DestinationName", "java.lang.String", "The queue or topic", f_dest, NULL },
 	{ "Count", "long", "Messages moved (outbound: stored by the remote)", f_count, NULL },
@@ -162,14 +167,17 @@ static const struct mattr flow_attrs[] = {
 static bool flow_each(mobj_fn fn, void *ctx)
 {
 	for (const struct netflow *f = netflow_first(); f; f = f->next) {
-		char peer_q[256], dest_q[1024];
+		char peer_q[256], id_q[256], dest_q[1024];
 		objname_quote(f->peer, peer_q, sizeof peer_q);
+		objname_quote(f->peer_id ? f->peer_id : "", id_q, sizeof id_q);
 		objname_quote(f->dest, dest_q, sizeof dest_q);
+		/* With the remote's id when known: two remotes may share a name. */
 		struct mobj o;
 		mobj_set(&o, &mclass_network_flow, (void *)f, MODEL_DOMAIN ":type=Broker,brokerName=%s,"
 			 "connector=networkConnectors,networkBridge=%s,direction=%s,"
-			 "destinationType=%s,destinationName=%s", model_broker_name(), peer_q,
-			 netflow_dir_name(f->dir), f->type == DEST_QUEUE ? "Queue" : "Topic", dest_q);
+			 "destinationType=%s,destinationName=%s%s%s", model_broker_name(), peer_q,
+			 netflow_dir_name(f->dir), f->type == DEST_QUEUE ? "Queue" : "Topic", dest_q,
+			 f->peer_id ? ",remoteBrokerId=" : "", id_q);
 		if (!fn(&o, ctx))
 			return false;
 	}

@@ -169,7 +169,7 @@ test_expect_success 'excludedDestinations stay home; staticallyIncludedDestinati
 '
 
 test_expect_success 'each bridge is a management object: state, remote, forwarded count, demand' '
-	stomp_py <<-\EOF
+	stomp_py <<-\EOF &&
 	from tmgmt import *
 	m = Mgmt(mport("a"))
 	names = m.ok({"type": "search", "mbean": DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,networkConnectorName=net,networkBridge=*"})
@@ -180,12 +180,17 @@ test_expect_success 'each bridge is a management object: state, remote, forwarde
 	check(br["State"] == "active" and br["RemoteBrokerName"] == "b", br)
 	check(br["RemoteBrokerId"].startswith("ID:") and br["LocalAddress"].startswith("127.0.0.1:"), br)
 	check(br["CreatedByDuplex"] is False, br)
+	# A flow names the remote by name and id: two remotes may share a name.
 	out = m.read(DOMAIN + ":type=Broker,brokerName=a,connector=networkConnectors,networkBridge=b,"
-	             "direction=outbound,destinationType=Queue,destinationName=net.one")
+	             "direction=outbound,destinationType=Queue,destinationName=net.one,"
+	             "remoteBrokerId=" + quoted(br["RemoteBrokerId"]))
 	check(out["Count"] == 500 and out["RemoteBrokerName"] == "b" and out["Rate"] >= 0, out)
+	check(out["RemoteBrokerId"] == br["RemoteBrokerId"], out)
+	a_id = m.read(broker_name("a"), "BrokerId")
 	inb = Mgmt(mport("b")).read(DOMAIN + ":type=Broker,brokerName=b,connector=networkConnectors,"
-	                            "networkBridge=a,direction=inbound,destinationType=Queue,destinationName=net.one")
-	check(inb["Count"] == 500 and inb["Direction"] == "inbound", inb)
+	                            "networkBridge=a,direction=inbound,destinationType=Queue,"
+	                            "destinationName=net.one,remoteBrokerId=" + quoted(a_id))
+	check(inb["Count"] == 500 and inb["Direction"] == "inbound" and inb["RemoteBrokerId"] == a_id, inb)
 	check(br["EnqueueCounter"] >= 500 and br["LastError"] == "" and br["DownSinceMillis"] == 0, br)
 	check(br["NetworkTTL"] == 1, br)
 	check(m.read(broker_name("a") + ",service=Health", "CurrentStatus") == "Good", "healthy")
@@ -223,6 +228,50 @@ test_expect_success 'the remote is killed -9 and comes back: the bridge reconnec
 	c.conn.subscribe("/queue/net.back", id="1", ack="auto")
 	got = [m.body for m in c.wait(200, timeout=30)]
 	check(got == ["m%d" % i for i in range(200)], "all 200 via the new bridge: %d" % len(got))
+	EOF
+'
+
+# The seed gives the brokers of every pair the same names: a hub bridged
+# to two brokers both called twin1 keeps a flow for each.
+test_expect_success 'two remotes of the same name: a NetworkFlow each, told apart by the remote id' '
+	broker_config twin1 && broker_config twin2 &&
+	sed -i "s/brokerName=\"twin2\"/brokerName=\"twin1\"/" "$TRASH/twin2/broker.xml" &&
+	static_network hub "" twin1 twin2 &&
+	start_broker twin1 && start_broker twin2 && start_broker hub &&
+	for i in $(seq 100); do
+		test "$(grep -c "Network connection between hub and twin1" "$TRASH/hub/log")" = 2 && break
+		sleep 0.1
+	done &&
+	test "$(grep -c "Network connection between hub and twin1" "$TRASH/hub/log")" = 2 &&
+	MPORT=$(broker_mgmt_port hub) T1=$(broker_port twin1) T2=$(broker_port twin2) \
+	H=$(broker_port hub) stomp_py <<-\EOF
+	import os
+	from tstomp import *
+	from tmgmt import *
+	subs = []
+	for port in (os.environ["T1"], os.environ["T2"]):
+	    c = client(int(port))
+	    c.conn.subscribe("/topic/fan.news", id="1", ack="auto")
+	    c.sync()
+	    subs.append(c)
+	m = Mgmt()
+	topic = broker_name("hub") + ",destinationType=Topic,destinationName=fan.news"
+	def subscribed():
+	    r = m.req({"type": "read", "mbean": topic, "attribute": "ConsumerCount"})
+	    return r.get("status") == 200 and r["value"] == 2
+	until("both bridges subscribed at the hub", subscribed)
+	p = client(int(os.environ["H"]))
+	for i in range(10):
+	    send_on(p, "/topic/fan.news", "n%d" % i)
+	for c in subs:
+	    check([x.body for x in c.wait(10)] == ["n%d" % i for i in range(10)], "10 at each twin")
+	pattern = (DOMAIN + ":type=Broker,brokerName=hub,connector=networkConnectors,networkBridge=twin1,"
+	           "direction=outbound,destinationType=Topic,destinationName=fan.news,*")
+	def flows():
+	    return [m.read(n) for n in m.ok({"type": "search", "mbean": pattern})]
+	until("a flow of 10 to each twin", lambda: sorted(f["Count"] for f in flows()) == [10, 10])
+	ids = set(f["RemoteBrokerId"] for f in flows())
+	check(len(ids) == 2 and all(i.startswith("ID:") for i in ids), "two remote ids: %r" % ids)
 	EOF
 '
 

@@ -65,6 +65,17 @@ static void build(const struct model *m, struct view *v)
 	}
 }
 
+/* Whether a NetworkFlow object (its attributes) is bridge b's: by the
+ * remote's id where both say it, as bridges pair up (names repeat across
+ * pairs). */
+static bool flow_of(const struct mbridge *b, json_t *attrs)
+{
+	const char *id = mstr(attrs, "RemoteBrokerId");
+	if (*id && *b->to_id)
+		return !strcmp(id, b->to_id);
+	return !strcmp(mstr(attrs, "RemoteBrokerName"), b->to);
+}
+
 static void detail(const struct model *m, const char *key, struct page *p)
 {
 	const struct mbridge *b = NULL;
@@ -90,7 +101,7 @@ static void detail(const struct model *m, const char *key, struct page *p)
 	const char *mbean;
 	json_t *attrs;
 	json_object_foreach(n->snap, mbean, attrs) {
-		if (!strstr(mbean, ",direction=") || strcmp(mstr(attrs, "RemoteBrokerName"), b->to))
+		if (!strstr(mbean, ",direction=") || !flow_of(b, attrs))
 			continue;
 		json_t *rate = json_object_get(attrs, "Rate");
 		page_add(p, V_NORMAL, "  %-8s %-30s %8ld messages %6.1f/s", mstr(attrs, "Direction"),

@@ -85,6 +85,7 @@ static const struct {
 	{ "connectorName", "connector" }, { "connectionName", "connection" },
 	{ "networkConnectorName", "network_connector" }, { "networkBridge", "bridge" },
 	{ "remoteBrokerName", "remote_broker" }, { "direction", "direction" },
+	{ "remoteBrokerId", "remote_broker_id" },
 };
 
 /* A label value: backslash, quote and newline escaped, as the format says. */

@@ -64,7 +64,7 @@ int page_network(struct web_req *r)
 	html_rows(&b, "bridges", rows, bridges, N(bridges), "no bridges");
 	json_decref(rows);
 	rows = query_rows(NULL, "-Count", BROKER ",connector=networkConnectors,networkBridge=*,"
-			  "direction=*,destinationType=*,destinationName=*", model_broker_name());
+			  "direction=*,destinationType=*,destinationName=*,*", model_broker_name());
 	buf_puts(&b, "<h2>Forwarded, per destination</h2>");
 	html_rows(&b, "flows", rows, flows, N(flows), "nothing forwarded yet");
 	json_decref(rows);
