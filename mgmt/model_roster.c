@@ -11,22 +11,40 @@
  * console links to its pair's other one.
  *
  * An entry outlives its node (nothing removes it at exit: a node killed
- * with -9 could not); a reader shows such a node as down.
+ * with -9 could not); a reader shows such a node as down. A running node
+ * writes its entry again every ROSTER_REFRESH_S, and entries older than
+ * ROSTER_STALE_S are not listed: a node gone for good (renamed, moved,
+ * retired) drops out of its pair's roster after an hour, instead of
+ * showing as down for ever.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "broker.h"
 #include "config.h"
 #include "log.h"
+#include "loop.h"
 #include "model.h"
 #include "store.h"
 
 #define ROSTER_DIR "management"
+#define ROSTER_REFRESH_S 300
+#define ROSTER_STALE_S 3600
+
+/* What this node keeps recording: its management address and its
+ * console's URL. Static: they last as long as the process. */
+static struct kept {
+	const struct config *cfg;
+	char folder[32];
+	char value[400];
+	bool timer;
+} kept[2];
 
 /* A broker name as a file name: no '/', no leading '.'. */
 static void file_name(const char *broker_name, char *out, size_t outlen)
@@ -42,6 +60,15 @@ int model_roster_register(const struct config *cfg, const char *addr)
 	return model_roster_register_in(cfg, ROSTER_DIR, addr);
 }
 
+static int write_entry(const struct config *cfg, const char *folder, const char *addr);
+
+static void refresh(struct loop *l, void *ctx)
+{
+	struct kept *k = ctx;
+	write_entry(k->cfg, k->folder, k->value);
+	loop_add_timer(l, ROSTER_REFRESH_S * 1000, refresh, k);
+}
+
 json_t *model_roster_read(const char *store_directory)
 {
 	return model_roster_read_from(store_directory, ROSTER_DIR);
@@ -51,6 +78,22 @@ int model_roster_register_in(const struct config *cfg, const char *folder, const
 {
 	if (!cfg->persistent || !cfg->store_directory)
 		return 0;
+	struct kept *k = kept;
+	while (k < kept + 2 && k->cfg && strcmp(k->folder, folder))
+		k++;
+	if (k < kept + 2) {
+		k->cfg = cfg;
+		snprintf(k->folder, sizeof k->folder, "%s", folder);
+		snprintf(k->value, sizeof k->value, "%s", addr);
+		if (!k->timer && broker.loop)
+			k->timer = loop_add_timer(broker.loop, ROSTER_REFRESH_S * 1000, refresh, k) != 0;
+	}
+	return write_entry(cfg, folder, addr);
+}
+
+/* Writes this node's entry in folder; 0, or -1 (logged). */
+static int write_entry(const struct config *cfg, const char *folder, const char *addr)
+{
 	char dir[4096], name[256], path[4400], tmp[4500];
 	snprintf(dir, sizeof dir, "%s/%s", cfg->store_directory, folder);
 	file_name(cfg->broker_name, name, sizeof name);
@@ -88,6 +131,7 @@ json_t *model_roster_read_from(const char *store_directory, const char *folder)
 		return nodes;
 	}
 	struct dirent *e;
+	time_t now = time(NULL);
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 		if (e->d_name[0] == '.' || (len > 4 && !strcmp(e->d_name + len - 4, ".tmp")))
@@ -97,6 +141,11 @@ json_t *model_roster_read_from(const char *store_directory, const char *folder)
 		FILE *f = fopen(path, "r");
 		if (!f)
 			continue;
+		struct stat sb;
+		if (fstat(fileno(f), &sb) == 0 && now - sb.st_mtime > ROSTER_STALE_S) {
+			fclose(f);
+			continue;	/* not written for an hour: gone */
+		}
 		if (fgets(line, sizeof line, f)) {
 			line[strcspn(line, "\r\n")] = '\0';
 			if (*line)

@@ -57,6 +57,18 @@ test_expect_success 'batch mode, given one node, finds the other three: each pai
 	grep -Eq "^[0-9:]{8} +b1 +found b1 at 127\.0\.0\.1:$(broker_mgmt_port b1) \(bridged from a1\)" batch.out
 '
 
+test_expect_success 'the pair roster forgets an entry not written for an hour (a retired node), keeps newer ones' '
+	R=$TRASH/pairA/kahadb/management &&
+	echo 127.0.0.1:1 >"$R/retired" && touch -d "2 hours ago" "$R/retired" &&
+	echo 127.0.0.1:2 >"$R/recent" && touch -d "10 minutes ago" "$R/recent" &&
+	MPORT=$(broker_mgmt_port a1) stomp_py <<-\EOF &&
+	from tmgmt import *
+	nodes = Mgmt().read(broker_name("a1") + ",service=Locker", "PairNodes")
+	check(sorted(nodes) == ["a1", "a2", "recent"], "listed: %r" % nodes)
+	EOF
+	rm "$R/retired" "$R/recent"
+'
+
 test_expect_success 'batch mode: a node that cannot be reached is DOWN, and the run still ends 0' '
 	"$TOP" --node 127.0.0.1:$(free_port) --no-discover --batch --iterations 1 --timeout 0.5 \
 		--screen cluster >down.out &&
