@@ -49,7 +49,7 @@ enum op_kind {
 	OP_ADD_SESSION_ID,	/* a: owner; seq: kind << 16 | id */
 	OP_REMOVE_SESSION_ID,
 	OP_REMOVE_SESSION_IDS,	/* a: owner */
-	OP_NONE,		/* cancelled before it was handed over */
+	OP_NONE,		/* cancelled before it was written */
 };
 
 struct op {
@@ -892,8 +892,8 @@ static bool cancel_unwritten(struct store *st, const char *container, uint64_t s
 	if (rc)
 		return rc > 0;
 	/* The writer takes handed-over batches under mu, so while it is held
-	 * they are the loop's to change. Newest first: the list runs from the
-	 * oldest, so the newest CANCEL_BATCHES are collected first. */
+	 * they are the loop's to change. The list runs from the oldest: the
+	 * newest CANCEL_BATCHES are collected, then searched newest first. */
 	struct batch *newest[CANCEL_BATCHES];
 	size_t n = 0;
 	pthread_mutex_lock(&st->mu);
