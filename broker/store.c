@@ -172,6 +172,7 @@ struct store {
 	uint64_t batch_id;	/* of the batch being queued now */
 	size_t inflight;	/* batches handed over and not yet collected */
 	size_t inflight_ops;	/* the operations in them */
+	uint64_t not_written;	/* messages cancelled before their commit */
 
 	/* Shared with the writer, under mu. */
 	pthread_t writer;
@@ -829,6 +830,7 @@ static void cancel_op(struct op *o)
 /* The search of cancel_unwritten(), carried from one array of operations
  * to the next older one. */
 struct cancel_search {
+	struct store *st;
 	const char *container;
 	uint64_t seq;
 	struct op *entry;	/* the addition of the entry, once seen */
@@ -851,8 +853,10 @@ static int cancel_in(struct op *ops, size_t n, struct cancel_search *cs)
 			if (!cs->entry)
 				return -1;
 			cancel_op(cs->entry);
-			if (!cs->shared)
+			if (!cs->shared) {
 				cancel_op(o);
+				cs->st->not_written++;
+			}
 			return 1;
 		case OP_ADD_ENTRY:
 			if (o->seq != cs->seq)
@@ -887,7 +891,7 @@ static int cancel_in(struct op *ops, size_t n, struct cancel_search *cs)
  * written as usual. True when cancelled. */
 static bool cancel_unwritten(struct store *st, const char *container, uint64_t seq)
 {
-	struct cancel_search cs = { container, seq, NULL, false, CANCEL_SCAN };
+	struct cancel_search cs = { st, container, seq, NULL, false, CANCEL_SCAN };
 	int rc = cancel_in(st->ops, st->nops, &cs);
 	if (rc)
 		return rc > 0;
@@ -1013,6 +1017,11 @@ bool store_pending(const struct store *st)
 size_t store_unwritten(const struct store *st)
 {
 	return st->nops + st->inflight_ops;
+}
+
+uint64_t store_not_written(const struct store *st)
+{
+	return st->not_written;
 }
 
 /* ---- commit ---- */

@@ -146,6 +146,10 @@ bool store_pending(const struct store *st);
  * behind the loop. */
 size_t store_unwritten(const struct store *st);
 
+/* How many messages were acknowledged before their commit began, and so
+ * never written (store_remove_entry cancels them), since the store opened. */
+uint64_t store_not_written(const struct store *st);
+
 /* Hands what is queued to the writer thread, unless a commit is running
  * (then it goes in the next one, started by the loop's next call). */
 void store_commit(struct store *st);

@@ -425,6 +425,16 @@ static json_t *s_free(const struct mobj *o)
 	return json_integer(sz.free_bytes);
 }
 static json_t *s_sync(const struct mobj *o) { (void)o; return json_boolean(broker.cfg->journal_disk_syncs); }
+static json_t *s_unwritten(const struct mobj *o)
+{
+	(void)o;
+	return json_integer(broker.store ? (json_int_t)store_unwritten(broker.store) : 0);
+}
+static json_t *s_not_written(const struct mobj *o)
+{
+	(void)o;
+	return json_count(broker.store ? store_not_written(broker.store) : 0);
+}
 static json_t *s_temp_dir(const struct mobj *o) { (void)o; return json_string(broker.cfg->temp_directory); }
 static json_t *s_temp_size(const struct mobj *o) { (void)o; return json_integer(temp_store_used()); }
 
@@ -434,6 +444,8 @@ static const struct mattr store_attrs[] = {
 	{ "FileSize", "long", "Bytes of the database file", s_file, NULL },
 	{ "FreeBytes", "long", "Free pages not yet given back", s_free, NULL },
 	{ "Synchronous", "boolean", "enableJournalDiskSyncs", s_sync, NULL },
+	{ "UnwrittenOperations", "long", "Operations queued for the store's writer or being written", s_unwritten, NULL },
+	{ "MessagesNotWritten", "long", "Persistent messages acknowledged before their commit began, so never written", s_not_written, NULL },
 	{ "TempDirectory", "java.lang.String", "The temp store's directory", s_temp_dir, NULL },
 	{ "TempSize", "long", "Bytes in use in the temp store", s_temp_size, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },

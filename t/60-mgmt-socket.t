@@ -295,6 +295,33 @@ test_expect_success 'health says Good, then names the problem' '
 	EOF
 '
 
+test_expect_success 'the Store object counts messages acknowledged before their commit, so never written' '
+	mgmt_py <<-\EOF
+	from tstomp import *
+	from tmgmt import *
+	m = Mgmt()
+	store = broker_name("node1") + ",service=PersistenceAdapter,instanceName=Store"
+	before = m.read(store, "MessagesNotWritten")
+	# An auto-ack consumer waits: each message is acknowledged as it is
+	# sent to it, before its commit begins.
+	c = client()
+	c.conn.subscribe("/queue/unwritten.auto", id="1", ack="auto")
+	c.sync()
+	p = client()
+	for i in range(20):
+	    send_on(p, "/queue/unwritten.auto", "a%d" % i, headers={"persistent": "true"})
+	check(len(c.wait(20)) == 20, "20 came")
+	after_auto = m.read(store, "MessagesNotWritten")
+	check(after_auto - before == 20, "20 not written: %d" % (after_auto - before))
+	# Without a consumer each message is written.
+	for i in range(20):
+	    send_on(p, "/queue/unwritten.later", "l%d" % i, headers={"persistent": "true"})
+	s = m.read(store)
+	check(s["MessagesNotWritten"] == after_auto, "the later 20 were written: %r" % s)
+	check(s["UnwrittenOperations"] == 0, "nothing waits for the writer once receipted: %r" % s)
+	EOF
+'
+
 test_expect_success 'the stop operation stops the broker cleanly' '
 	mgmt_py <<-\EOF &&
 	from tstomp import *

@@ -64,6 +64,8 @@ static const struct metric metrics[] = {
 	{ &mclass_connection, "DispatchCount", "tandem_connection_delivered_total", "counter", AS_NUMBER, "Messages delivered to the client" },
 	{ &mclass_connection, "Blocked", "tandem_connection_blocked", "gauge", AS_NUMBER, "1 while flow control holds the producer" },
 	{ &mclass_store, "Size", "tandem_store_bytes", "gauge", AS_NUMBER, "Bytes of messages in the store" },
+	{ &mclass_store, "UnwrittenOperations", "tandem_store_unwritten_operations", "gauge", AS_NUMBER, "Operations queued for the store's writer or being written" },
+	{ &mclass_store, "MessagesNotWritten", "tandem_store_messages_not_written_total", "counter", AS_NUMBER, "Persistent messages acknowledged before their commit began, so never written" },
 	{ &mclass_store, "FreeBytes", "tandem_store_free_bytes", "gauge", AS_NUMBER, "Bytes of free pages inside the store's file, not yet given back to the file system" },
 	{ &mclass_locker, "Role", "tandem_lock_master", "gauge", IS_MASTER, "1 while this node holds the store's lock" },
 	{ &mclass_locker, "Attempts", "tandem_lock_attempts", "gauge", AS_NUMBER, "Tries for the lock in the current wait" },
