@@ -294,7 +294,8 @@ uint8_t mqtt_sub_add(struct mqtt_conn *mc, const char *filter, uint8_t qos)
 	if (old) {
 		/* What was sent and not acknowledged stays with the session;
 		 * what was not sent yet moves over, in order. */
-		queue_each_pending(old->consumer->own, SIZE_MAX, move_pending, sub);
+		if (old->consumer->own)
+			queue_each_pending(old->consumer->own, SIZE_MAX, move_pending, sub);
 		close_sub(mc, old, false);
 	}
 	/* Retained messages are sent for every SUBSCRIBE, a repeated one too. */
