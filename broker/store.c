@@ -151,7 +151,6 @@ struct batch {
 #define HOUSEKEEPING_US		100000	/* the size is measured at most this often */
 #define QUIET_US		50000	/* free pages go back after no commit for this long */
 #define VACUUM_SLICE		256	/* pages given back at a time: ~20 ms */
-#define VACUUM_SLICE_TEXT	"256"
 
 #define RETRY_US		100000	/* after a failed commit, wait this long */
 #define FAILURE_LOG_US		10000000
@@ -1230,8 +1229,10 @@ static void housekeeping(struct store *st, bool quiet)
 	if (worth && quiet) {
 		/* The file shrinks at a checkpoint; a slice alone writes too
 		 * little to the WAL to start one. */
-		exec(st, "PRAGMA incremental_vacuum(" VACUUM_SLICE_TEXT ");"
-		     "PRAGMA wal_checkpoint(PASSIVE)", (char[128]){ 0 }, 128);
+		char sql[96];
+		snprintf(sql, sizeof sql, "PRAGMA incremental_vacuum(%d); "
+			 "PRAGMA wal_checkpoint(PASSIVE)", VACUUM_SLICE);
+		exec(st, sql, (char[128]){ 0 }, 128);
 		free_pages = free_pages > VACUUM_SLICE ? free_pages - VACUUM_SLICE : 0;
 		pages -= VACUUM_SLICE;
 	}

@@ -45,6 +45,7 @@ static struct kept {
 	char value[400];
 	bool timer;
 } kept[2];
+#define NKEPT (sizeof kept / sizeof *kept)
 
 /* A broker name as a file name: no '/', no leading '.'. */
 static void file_name(const char *broker_name, char *out, size_t outlen)
@@ -79,9 +80,9 @@ int model_roster_register_in(const struct config *cfg, const char *folder, const
 	if (!cfg->persistent || !cfg->store_directory)
 		return 0;
 	struct kept *k = kept;
-	while (k < kept + 2 && k->cfg && strcmp(k->folder, folder))
+	while (k < kept + NKEPT && k->cfg && strcmp(k->folder, folder))
 		k++;
-	if (k < kept + 2) {
+	if (k < kept + NKEPT) {
 		k->cfg = cfg;
 		snprintf(k->folder, sizeof k->folder, "%s", folder);
 		snprintf(k->value, sizeof k->value, "%s", addr);
