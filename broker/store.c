@@ -1243,6 +1243,14 @@ static void housekeeping(struct store *st, bool quiet)
 	set_size(st, pages, free_pages, page_size);
 }
 
+/* Wakes the event loop: a batch is finished, or the store shrank. */
+static void signal_loop(struct store *st)
+{
+	uint64_t one = 1;
+	if (write(st->efd, &one, sizeof one) < 0)
+		log_error("store", "Cannot signal the event loop: %s", strerror(errno));
+}
+
 /* Waits until the handed-over batches should be written (see the pacing
  * above), and takes them; NULL when the store is closing and nothing is
  * left. Runs housekeeping that is due while idle. Called with mu held. */
@@ -1273,10 +1281,7 @@ static struct batch *take_chain(struct store *st)
 				housekeeping(st, true);
 				pthread_mutex_lock(&st->mu);
 				/* The loop may hold producers until the store shrinks. */
-				uint64_t one = 1;
-				if (write(st->efd, &one, sizeof one) < 0)
-					log_error("store", "Cannot signal the event loop: %s",
-						  strerror(errno));
+				signal_loop(st);
 				continue;
 			}
 		} else {
@@ -1293,13 +1298,21 @@ static struct batch *take_chain(struct store *st)
 	return chain;
 }
 
+/* The operations of b that are still to be written: not cancelled. */
+static size_t ops_to_write(const struct batch *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->nops; i++)
+		n += b->ops[i].kind != OP_NONE;
+	return n;
+}
+
 /* Writes a chain of batches in one transaction; 0 or a negative errno. */
 static int write_chain(struct store *st, struct batch *chain)
 {
 	size_t nops = 0;
 	for (struct batch *b = chain; b; b = b->next)
-		for (size_t i = 0; i < b->nops; i++)
-			nops += b->ops[i].kind != OP_NONE;
+		nops += ops_to_write(b);
 	if (!nops)
 		return 0;	/* nothing, or only what was cancelled: no sync */
 	int rc = run(st, ST_BEGIN);
@@ -1351,9 +1364,7 @@ static void *writer_main(void *arg)
 		else
 			st->fin_head = chain;
 		st->fin_tail = last;
-		uint64_t one = 1;
-		if (write(st->efd, &one, sizeof one) < 0)
-			log_error("store", "Cannot signal the event loop: %s", strerror(errno));
+		signal_loop(st);
 		pthread_cond_broadcast(&st->cv);
 		/* After the callbacks were handed over: receipts do not wait
 		 * for it. */
@@ -1369,13 +1380,13 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-void store_commit(struct store *st)
+bool store_commit(struct store *st)
 {
 	if (!st->nops && !st->ndones)
-		return;
+		return false;
 	struct batch *b = calloc(1, sizeof *b);
 	if (!b)
-		return;	/* memory: the next call tries again */
+		return false;	/* memory: the next call tries again */
 	*b = (struct batch){ NULL, st->ops, st->nops, st->dones, st->ndones, st->nwaiting, 0 };
 	st->nwaiting = 0;
 	st->batch_id++;
@@ -1383,9 +1394,23 @@ void store_commit(struct store *st)
 	st->nops = st->opcap = 0;
 	st->dones = NULL;
 	st->ndones = st->donecap = 0;
+	/* With nothing to write and nothing written before it, the batch is
+	 * finished now: its callbacks (receipts for messages that consumers
+	 * took before they were written) need not wait for the writer to
+	 * wake, nor for the event fd. */
+	bool finished = !st->inflight && !ops_to_write(b);
 	st->inflight++;
 	st->inflight_ops += b->nops;
 	pthread_mutex_lock(&st->mu);
+	if (finished) {
+		if (st->fin_tail)
+			st->fin_tail->next = b;
+		else
+			st->fin_head = b;
+		st->fin_tail = b;
+		pthread_mutex_unlock(&st->mu);
+		return true;
+	}
 	if (st->sub_tail) {
 		st->sub_tail->next = b;
 	} else {
@@ -1398,6 +1423,7 @@ void store_commit(struct store *st)
 	pthread_mutex_unlock(&st->mu);
 	/* After the unlock: a writer woken inside would block on mu at once. */
 	pthread_cond_signal(&st->cv);
+	return false;
 }
 
 int store_event_fd(const struct store *st)

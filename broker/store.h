@@ -21,9 +21,10 @@
  * nobody waits for (acks, sends without a receipt) gather for up to 2 ms.
  * When the writer has nothing to write it gives the free pages of a
  * drained backlog back to the file system, a slice at a time. When a
- * commit is done the
- * writer signals store_event_fd(); the loop then calls store_complete(),
- * which runs the callbacks registered with store_on_commit() in order.
+ * commit is done the writer signals store_event_fd(); the loop then calls
+ * store_complete(), which runs the callbacks registered with
+ * store_on_commit() in order. A batch left with nothing to write needs no
+ * commit: store_commit() says so and the loop completes it at once.
  * Operations apply in the order they were queued, so an entry added and
  * removed in one batch leaves nothing behind.
  *
@@ -150,9 +151,11 @@ size_t store_unwritten(const struct store *st);
  * never written (store_remove_entry cancels them), since the store opened. */
 uint64_t store_not_written(const struct store *st);
 
-/* Hands what is queued to the writer thread, unless a commit is running
- * (then it goes in the next one, started by the loop's next call). */
-void store_commit(struct store *st);
+/* Hands what is queued to the writer thread. True when there was nothing
+ * to write (every operation was cancelled: store_remove_entry) and no
+ * commit before it: then it is finished at once, the event fd is not
+ * signalled, and the caller runs store_complete() now. */
+bool store_commit(struct store *st);
 
 /* Readable (LOOP_READ) when a commit has finished. */
 int store_event_fd(const struct store *st);

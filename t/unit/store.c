@@ -338,6 +338,34 @@ int main(void)
 	store_remove_entry(st, "queue://q", 1000003);
 	store_flush(st);
 
+	/* Nothing left to write and no commit ahead: finished at once, and
+	 * the loop completes it without waiting for the writer. */
+	struct message *e2 = msg("id-m", "q", "m", 1);
+	store_add_message(st, e2);
+	store_add_entry(st, "queue://q", e2->seq);
+	store_remove_entry(st, "queue://q", e2->seq);
+	message_unref(e2);
+	ncalls = 0;
+	store_on_commit(st, on_done, (void *)3L);
+	ok(store_commit(st), "a batch left with nothing to write is finished at once");
+	store_complete(st);
+	ok(ncalls == 1 && calls[0] == 3 && last_err == 0 && !store_pending(st),
+	   "and store_complete runs its callbacks then");
+	/* Behind a commit that runs, it waits for that one. */
+	store_add_entry(st, "queue://q", 1000004);
+	ok(!store_commit(st), "a batch with something to write goes to the writer");
+	struct message *m2 = msg("id-m2", "q", "m2", 1);
+	store_add_message(st, m2);
+	store_add_entry(st, "queue://q", m2->seq);
+	store_remove_entry(st, "queue://q", m2->seq);
+	message_unref(m2);
+	ncalls = 0;
+	store_on_commit(st, on_done, (void *)2L);
+	ok(!store_commit(st), "an empty batch behind it is not finished before it");
+	store_remove_entry(st, "queue://q", 1000004);
+	ok(store_flush(st) == 0 && ncalls == 1 && calls[0] == 2, "it finishes after it");
+	is(count_rows("SELECT COUNT(*) FROM entries"), 0, "and neither left anything");
+
 	/* A damaged row is skipped, not a crash; the others still load. */
 	struct message *g = msg("id-g", "q", "g", 1);
 	struct message *h = msg("id-h", "q", "h", 1);
