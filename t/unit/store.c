@@ -37,6 +37,17 @@ static struct message *msg(const char *id, const char *dest, const char *body, s
 	return m;
 }
 
+/* Queues message id on queue://q and its removal, as a consumer's ack
+ * that comes before the commit does. */
+static void add_acked(struct store *st, const char *id)
+{
+	struct message *m = msg(id, "q", id, 1);
+	store_add_message(st, m);
+	store_add_entry(st, "queue://q", m->seq);
+	store_remove_entry(st, "queue://q", m->seq);
+	message_unref(m);
+}
+
 struct loaded {
 	char containers[16][64];
 	struct message *msgs[16];
@@ -286,11 +297,7 @@ int main(void)
 	/* Acknowledged before its commit began: never written. The other
 	 * connection still holds the lock, so a commit with anything to
 	 * write would fail. */
-	struct message *k = msg("id-k", "q", "k", 1);
-	store_add_message(st, k);
-	store_add_entry(st, "queue://q", k->seq);
-	store_remove_entry(st, "queue://q", k->seq);
-	message_unref(k);
+	add_acked(st, "id-k");
 	ncalls = 0;
 	store_on_commit(st, on_done, (void *)8L);
 	rc = store_flush(st);
@@ -340,11 +347,7 @@ int main(void)
 
 	/* Nothing left to write and no commit ahead: finished at once, and
 	 * the loop completes it without waiting for the writer. */
-	struct message *e2 = msg("id-m", "q", "m", 1);
-	store_add_message(st, e2);
-	store_add_entry(st, "queue://q", e2->seq);
-	store_remove_entry(st, "queue://q", e2->seq);
-	message_unref(e2);
+	add_acked(st, "id-m");
 	ncalls = 0;
 	store_on_commit(st, on_done, (void *)3L);
 	ok(store_commit(st), "a batch left with nothing to write is finished at once");
@@ -354,11 +357,7 @@ int main(void)
 	/* Behind a commit that runs, it waits for that one. */
 	store_add_entry(st, "queue://q", 1000004);
 	ok(!store_commit(st), "a batch with something to write goes to the writer");
-	struct message *m2 = msg("id-m2", "q", "m2", 1);
-	store_add_message(st, m2);
-	store_add_entry(st, "queue://q", m2->seq);
-	store_remove_entry(st, "queue://q", m2->seq);
-	message_unref(m2);
+	add_acked(st, "id-m2");
 	ncalls = 0;
 	store_on_commit(st, on_done, (void *)2L);
 	ok(!store_commit(st), "an empty batch behind it is not finished before it");
