@@ -25,10 +25,7 @@ static size_t nchanged, capchanged;
 
 static bool anyone_listens(void)
 {
-	for (struct consumer *c = broker.topic_consumers; c; c = c->next)
-		if (!strncmp(c->dest, "ActiveMQ.Advisory.", 18))
-			return true;
-	return false;
+	return broker.advisory_listeners > 0;
 }
 
 void advisory_changed(enum dest_type type, const char *name)
@@ -108,6 +105,22 @@ static void count(struct tally *t, const struct consumer *c)
 		t->len = sizeof t->demand - 1;
 }
 
+static int count_subscriber(void *sub, void *t)
+{
+	count(t, sub);
+	return 0;
+}
+
+static int count_durable(void *sub, void *ctx)
+{
+	const struct durable *d = sub;
+	struct tally *t = ctx;
+	t->durables += !d->network;
+	if (d->active)
+		count(t, d->active);
+	return 0;
+}
+
 static void tally(enum dest_type type, const char *name, struct tally *t)
 {
 	memset(t, 0, sizeof *t);
@@ -117,16 +130,8 @@ static void tally(enum dest_type type, const char *name, struct tally *t)
 			count(t, b->consumer);
 		return;
 	}
-	for (const struct consumer *c = broker.topic_consumers; c; c = c->next)
-		if (!strcmp(c->dest, name))
-			count(t, c);
-	for (const struct durable *d = broker.durables; d; d = d->next) {
-		if (strcmp(d->topic, name))
-			continue;
-		t->durables += !d->network;
-		if (d->active)
-			count(t, d->active);
-	}
+	topic_index_same(&broker.topic_subs, name, count_subscriber, t);
+	topic_index_same(&broker.durable_subs, name, count_durable, t);
 }
 
 static void publish(enum dest_type type, const char *name)

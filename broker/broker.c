@@ -126,26 +126,38 @@ static int ensure_stored(struct message *m, bool *written)
 	return 0;
 }
 
+/* A publish on its way to a topic's subscriptions (send_to_topic). */
+struct publish {
+	struct message *m;
+	bool written;		/* to the store: once, for every durable */
+};
+
+static int to_subscriber(void *sub, void *ctx)
+{
+	struct consumer *c = sub;
+	struct message *m = ((struct publish *)ctx)->m;
+	if (!consumer_selects(c, m) || (c->ops->wants && !c->ops->wants(c, m)))
+		return 0;
+	return queue_enqueue(c->own, m, false) < 0 ? -1 : 0;
+}
+
+static int to_durable(void *sub, void *ctx)
+{
+	struct durable *d = sub;
+	struct publish *p = ctx;
+	if (!selector_accepts(d->selector, p->m) ||
+	    (d->network && !bridge_durable_admits(d, p->m)))
+		return 0;
+	if (store_it(p->m) && ensure_stored(p->m, &p->written) < 0)
+		return -1;
+	return queue_enqueue(d->queue, p->m, store_it(p->m)) < 0 ? -1 : 0;
+}
+
 static int send_to_topic(struct message *m)
 {
-	bool written = false;
-	for (struct consumer *c = broker.topic_consumers; c; c = c->next) {
-		if (!dest_match(c->dest, m->dest) || !consumer_selects(c, m) ||
-		    (c->ops->wants && !c->ops->wants(c, m)))
-			continue;
-		if (queue_enqueue(c->own, m, false) < 0)
-			return -1;
-	}
-	for (struct durable *d = broker.durables; d; d = d->next) {
-		if (!dest_match(d->topic, m->dest) || !selector_accepts(d->selector, m) ||
-		    (d->network && !bridge_durable_admits(d, m)))
-			continue;
-		if (store_it(m) && ensure_stored(m, &written) < 0)
-			return -1;
-		if (queue_enqueue(d->queue, m, store_it(m)) < 0)
-			return -1;
-	}
-	return 0;
+	struct publish p = { m, false };
+	int rc = topic_index_match(&broker.topic_subs, m->dest, to_subscriber, &p);
+	return rc ? rc : topic_index_match(&broker.durable_subs, m->dest, to_durable, &p);
 }
 
 int broker_send(struct message *m, char *err, size_t errlen)
@@ -387,6 +399,8 @@ static struct durable *durable_new(const char *client_id, const char *name,
 			return NULL;
 		}
 	}
+	if (topic_index_add(&broker.durable_subs, d->topic, d) < 0)
+		goto oom;
 	d->next = broker.durables;
 	broker.durables = d;
 	return d;
@@ -399,6 +413,7 @@ oom:
 
 static void durable_unlink(struct durable *d)
 {
+	topic_index_remove(&broker.durable_subs, d->topic, d);
 	struct durable **pp = &broker.durables;
 	while (*pp && *pp != d)
 		pp = &(*pp)->next;
@@ -700,6 +715,8 @@ static void stop_serving(bool clean)
 		broker.durables = d->next;
 		durable_free(d, false);
 	}
+	topic_index_clear(&broker.durable_subs);
+	topic_index_clear(&broker.topic_subs);
 	retain_free_all();
 	advisory_free();
 	dedupe_free();

@@ -18,6 +18,7 @@
 
 #include "message.h"
 #include "store.h"
+#include "topic_index.h"
 
 struct config;
 struct conn;
@@ -53,7 +54,10 @@ struct broker {
 	void *queue_index;		/* tsearch tree by name */
 	struct consumer *wildcard_queue_consumers;
 	struct consumer *topic_consumers;
+	struct topic_index topic_subs;	/* topic_consumers by their patterns */
+	long advisory_listeners;	/* of them, on ActiveMQ.Advisory.* */
 	struct durable *durables;
+	struct topic_index durable_subs;	/* durables by their topics */
 
 	uint64_t next_order;		/* entry arrival order */
 	uint64_t next_delivery;		/* delivery ids */

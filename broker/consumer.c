@@ -42,6 +42,12 @@ static void list_del(struct consumer **head, struct consumer *c)
 	c->next = c->prev = NULL;
 }
 
+/* Advisories are built only while somebody listens (advisory.c). */
+static bool is_advisory_listener(const struct consumer *c)
+{
+	return !strncmp(c->dest, "ActiveMQ.Advisory.", 18);
+}
+
 static int bind_queues(struct consumer *c)
 {
 	if (!dest_has_wildcard(c->dest)) {
@@ -84,7 +90,12 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 	const struct conf_policy *pol = config_policy_for(broker.cfg, true, c->dest);
 	if (pol && pol->pending_message_limit >= 0)
 		c->own->pending_limit = pol->pending_message_limit;
+	if (topic_index_add(&broker.topic_subs, c->dest, c) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	list_add(&broker.topic_consumers, c);
+	broker.advisory_listeners += is_advisory_listener(c);
 	advisory_changed(DEST_TOPIC, c->dest);
 	return 0;
 }
@@ -175,7 +186,10 @@ void consumer_close(struct consumer *c)
 	if (c->type == DEST_QUEUE && dest_has_wildcard(c->dest))
 		list_del(&broker.wildcard_queue_consumers, c);
 	if (c->own) {
-		list_del(&broker.topic_consumers, c);
+		if (topic_index_remove(&broker.topic_subs, c->dest, c)) {
+			list_del(&broker.topic_consumers, c);
+			broker.advisory_listeners -= is_advisory_listener(c);
+		}
 		queue_free(c->own, false);
 		advisory_changed(DEST_TOPIC, c->dest);
 	}

@@ -15,7 +15,6 @@
 #include "model.h"
 #include "queue.h"
 #include "topic.h"
-#include "wildcard.h"
 
 #define DEST_FMT MODEL_DOMAIN ":type=Broker,brokerName=%s,destinationType=%s,destinationName=%s"
 #define BROWSE_MAX 400
@@ -400,22 +399,29 @@ static void add_queue(struct topic_sums *s, const struct queue *q)
 	s->expired += q->expired;
 }
 
+static int sum_subscriber(void *sub, void *ctx)
+{
+	struct consumer *c = sub;
+	struct topic_sums *s = ctx;
+	s->consumers++;
+	add_queue(s, c->own);
+	return 0;
+}
+
+static int sum_durable(void *sub, void *ctx)
+{
+	struct durable *d = sub;
+	struct topic_sums *s = ctx;
+	s->consumers += d->active != NULL && !d->active->own;
+	add_queue(s, d->queue);
+	return 0;
+}
+
 static struct topic_sums topic_sums(const struct topic *t)
 {
 	struct topic_sums s = { 0 };
-	for (struct consumer *c = broker.topic_consumers; c; c = c->next) {
-		if (!dest_match(c->dest, t->name))
-			continue;
-		s.consumers++;
-		if (c->own)
-			add_queue(&s, c->own);
-	}
-	for (struct durable *d = broker.durables; d; d = d->next) {
-		if (!dest_match(d->topic, t->name))
-			continue;
-		s.consumers += d->active != NULL && !d->active->own;
-		add_queue(&s, d->queue);
-	}
+	topic_index_match(&broker.topic_subs, t->name, sum_subscriber, &s);
+	topic_index_match(&broker.durable_subs, t->name, sum_durable, &s);
 	return s;
 }
 

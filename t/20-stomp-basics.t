@@ -129,6 +129,44 @@ test_expect_success 'wildcard subscriptions: * one element, > the rest' '
 	EOF
 '
 
+test_expect_success 'among a thousand subscriptions a topic reaches its own and the wildcards over it, no other' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	many, wild = client(), client()
+	for i in range(1000):
+	    many.conn.subscribe("/topic/dev.%d.cmd" % i, id=str(i))
+	for sid, dest in (("star", "dev.*.cmd"), ("rest", "dev.>"), ("head", "*.500.cmd"),
+	                  ("all", ">"), ("other", "fleet.>")):
+	    wild.conn.subscribe("/topic/" + dest, id=sid)
+	many.sync(); wild.sync()
+	def got(c, n):
+	    seen = sorted((m.headers["subscription"], m.body) for m in c.wait(n))
+	    c.sync()
+	    check(not c.messages, "nothing more: %r" % [m.body for m in c.messages])
+	    return seen
+	send(port(), "/topic/dev.500.cmd", "a")
+	send(port(), "/topic/dev.7.cmd", "b")
+	send(port(), "/topic/dev", "c")
+	check(got(many, 2) == [("500", "a"), ("7", "b")], "each topic its own subscription")
+	check(got(wild, 9) == sorted([("star", "a"), ("rest", "a"), ("head", "a"), ("all", "a"),
+	                              ("star", "b"), ("rest", "b"), ("all", "b"),
+	                              ("rest", "c"), ("all", "c")]), "and the wildcards over it")
+	many.conn.unsubscribe(id="500")
+	wild.conn.unsubscribe(id="head")
+	many.sync(); wild.sync()
+	send(port(), "/topic/dev.500.cmd", "d")
+	send(port(), "/topic/dev.501.cmd", "e")
+	check(got(many, 1) == [("501", "e")], "an unsubscribed one no longer")
+	check(got(wild, 6) == sorted([("star", "d"), ("rest", "d"), ("all", "d"),
+	                              ("star", "e"), ("rest", "e"), ("all", "e")]),
+	      "nor an unsubscribed wildcard")
+	many.close()
+	send(port(), "/topic/dev.501.cmd", "f")
+	check(got(wild, 3) == [("all", "f"), ("rest", "f"), ("star", "f")],
+	      "a closed connection takes its thousand with it")
+	EOF
+'
+
 test_expect_success 'queue messages wait for a consumer that comes later' '
 	stomp_py <<-\EOF
 	from tstomp import *
