@@ -620,13 +620,7 @@ static void on_store_event(struct loop *l, int fd, int events, void *ctx)
 
 void broker_store_progress(void)
 {
-	/* What a queue paged out may be readable now. */
-	for (struct queue *q = broker.queues; q; q = q->next)
-		if (q->npaged && q->npending < QUEUE_PAGE_WINDOW / 2)
-			queue_schedule(q);
-	for (struct durable *d = broker.durables; d; d = d->next)
-		if (d->queue->npaged && d->queue->npending < QUEUE_PAGE_WINDOW / 2)
-			queue_schedule(d->queue);
+	queue_schedule_paged();
 }
 
 static int open_store(const struct config *cfg)

@@ -135,6 +135,37 @@ static void drop_pending(struct queue *q, struct qentry *e, bool drop_stored)
 	entry_free(e);
 }
 
+/* The queues with messages paged out, so that a commit does not read
+ * every queue of a broker with thousands (queue_schedule_paged). */
+static struct queue *paged_head;
+
+/* Keeps q in that list exactly while it has messages paged out. */
+static void paged_changed(struct queue *q)
+{
+	bool listed = q->paged_prev || paged_head == q;
+	if (q->npaged && !listed) {
+		q->paged_next = paged_head;
+		if (paged_head)
+			paged_head->paged_prev = q;
+		paged_head = q;
+	} else if (!q->npaged && listed) {
+		if (q->paged_prev)
+			q->paged_prev->paged_next = q->paged_next;
+		else
+			paged_head = q->paged_next;
+		if (q->paged_next)
+			q->paged_next->paged_prev = q->paged_prev;
+		q->paged_prev = q->paged_next = NULL;
+	}
+}
+
+void queue_schedule_paged(void)
+{
+	for (struct queue *q = paged_head; q; q = q->paged_next)
+		if (q->npending < QUEUE_PAGE_WINDOW / 2)
+			queue_schedule(q);
+}
+
 void queue_free(struct queue *q, bool drop_stored)
 {
 	if (!q)
@@ -144,6 +175,8 @@ void queue_free(struct queue *q, bool drop_stored)
 			drop_pending(q, q->pending[p].head, drop_stored);
 	while (q->bhead)
 		queue_unbind(q->bhead);
+	q->npaged = 0;
+	paged_changed(q);
 	if (q->dirty) {	/* unlink from the dispatch list */
 		struct queue **pp = &dirty_head, *prev = NULL;
 		while (*pp && *pp != q) {
@@ -217,6 +250,7 @@ static void count_paged(struct queue *q, const struct message *m, bool spilled)
 	q->npaged++;
 	if (spilled)
 		q->spilled[m->priority]++;
+	paged_changed(q);
 }
 
 /* A message that is not persistent goes to the temp store instead of
@@ -552,6 +586,7 @@ static void page_in(struct queue *q)
 		forget_missing(q, p, na == 0 && in_store && !store_pending(broker.store),
 			       nb == 0 && q->spilled[p] && temp && !store_pending(temp));
 	}
+	paged_changed(q);
 }
 
 /* True when the store writer is more than STORE_BEHIND_OPS operations

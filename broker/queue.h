@@ -100,6 +100,7 @@ struct queue {
 	int64_t consumers_changed_ms;	/* wall clock: the last (un)bind, or creation */
 	bool dirty;		/* waiting in the dispatch list */
 	struct queue *next_dirty;
+	struct queue *paged_prev, *paged_next;	/* in the list of those with npaged */
 	struct queue *next;	/* registry list (named queues) */
 };
 
@@ -123,6 +124,10 @@ int queue_enqueue_loaded(struct queue *q, struct message *m);
 
 /* Marks q for dispatch at the end of this loop iteration. */
 void queue_schedule(struct queue *q);
+
+/* Schedules the queues with messages paged out and room to read them
+ * back: after a commit, what they wait for may be readable. */
+void queue_schedule_paged(void);
 /* Dispatches every scheduled queue. */
 void queue_dispatch_scheduled(void);
 /* Pending entries a queue keeps in memory before it pages to the store. */
