@@ -136,7 +136,7 @@ static int to_subscriber(void *sub, void *ctx)
 {
 	struct consumer *c = sub;
 	struct message *m = ((struct publish *)ctx)->m;
-	if (!consumer_selects(c, m) || (c->ops->wants && !c->ops->wants(c, m)))
+	if (!consumer_selects(c, m))	/* its selector, and what a bridge wants */
 		return 0;
 	return queue_enqueue(c->own, m, false) < 0 ? -1 : 0;
 }
