@@ -111,7 +111,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 };
 
+/* One transaction, so that a new store costs one sync, not one a table. */
 static const char schema[] =
+	"BEGIN;"
 	"CREATE TABLE IF NOT EXISTS messages ("
 	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL, dest_type INTEGER NOT NULL,"
 	"  dest TEXT NOT NULL, headers BLOB, body BLOB, priority INTEGER NOT NULL,"
@@ -125,7 +127,8 @@ static const char schema[] =
 	"  selector TEXT, PRIMARY KEY (client_id, sub_name));"
 	"CREATE TABLE IF NOT EXISTS session_ids ("
 	"  owner TEXT NOT NULL, kind INTEGER NOT NULL, id INTEGER NOT NULL,"
-	"  PRIMARY KEY (owner, kind, id)) WITHOUT ROWID;";
+	"  PRIMARY KEY (owner, kind, id)) WITHOUT ROWID;"
+	"COMMIT;";
 
 /* What the loop handed over in one call of store_commit(), and whom it
  * tells. The writer writes a chain of them in one transaction. */
