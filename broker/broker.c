@@ -569,7 +569,7 @@ static void kick(struct loop *l, void *ctx)
  * few rounds the rest waits for the next iteration. */
 static void commit_store(struct store *st)
 {
-	for (int round = 0; round < 8 && store_pending(st) && store_commit(st); round++) {
+	for (int round = 0; round < 8 && store_commit(st); round++) {
 		store_complete(st);
 		broker_store_progress();
 	}
