@@ -72,6 +72,27 @@ static bool granted(const char *groups, enum authz_op op, enum dest_type type, c
 	return !matched && cfg->authz_default && any_group(groups, acl_of(cfg->authz_default, op));
 }
 
+/* Says why not in err (never more than names: no message body) and logs
+ * it; false. */
+static bool refuse(const char *user, const char *verb, const char *what, const char *peer,
+		   char *err, size_t errlen)
+{
+	snprintf(err, errlen, "User %s is not authorized to %s: %s", user ? user : "(anonymous)",
+		 verb, what);
+	log_warn("security", "%s (from %s)", err, peer ? peer : "?");
+	return false;
+}
+
+static const char *const verbs[] = { "read from", "write to", "create" };
+
+static bool refuse_dest(const char *user, const char *verb, enum dest_type type,
+			const char *name, const char *peer, char *err, size_t errlen)
+{
+	char what[600];
+	snprintf(what, sizeof what, "%s://%s", type == DEST_QUEUE ? "queue" : "topic", name);
+	return refuse(user, verb, what, peer, err, errlen);
+}
+
 bool authz_allows(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
 		  const char *name, char *err, size_t errlen)
 {
@@ -84,12 +105,13 @@ bool authz_allows(const struct conn *c, bool bridge, enum authz_op op, enum dest
 		return true;
 	if (granted(groups_of(c->user), op, type, name))
 		return true;
-	static const char *const verbs[] = { "read from", "write to", "create" };
-	snprintf(err, errlen, "User %s is not authorized to %s: %s://%s",
-		 c->user ? c->user : "(anonymous)", verbs[op],
-		 type == DEST_QUEUE ? "queue" : "topic", name);
-	log_warn("security", "%s (from %s)", err, c->peer);
-	return false;
+	return refuse_dest(c->user, verbs[op], type, name, c->peer, err, errlen);
+}
+
+static bool dest_exists(enum dest_type type, const char *name)
+{
+	return strpbrk(name, "*>") || (type == DEST_QUEUE ? broker_queue(name, false) != NULL
+						: topic_get(name, false) != NULL);
 }
 
 bool authz_allows_use(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
@@ -99,7 +121,61 @@ bool authz_allows_use(const struct conn *c, bool bridge, enum authz_op op, enum 
 		return true;
 	if (!authz_allows(c, bridge, op, type, name, err, errlen))
 		return false;
-	bool exists = strpbrk(name, "*>") || (type == DEST_QUEUE ? broker_queue(name, false) != NULL
-						 : topic_get(name, false) != NULL);
-	return exists || authz_allows(c, bridge, AUTHZ_ADMIN, type, name, err, errlen);
+	return dest_exists(type, name) || authz_allows(c, bridge, AUTHZ_ADMIN, type, name, err, errlen);
+}
+
+/* A read-only user's refusal also says how to get more. */
+static bool refuse_read_only(const struct authz_who *who, const char *verb, const char *what,
+			     char *err, size_t errlen)
+{
+	char why[700];
+	snprintf(why, sizeof why, "%s (read-only access%s%s)", what, who->hint ? ": " : "",
+		 who->hint ? who->hint : "");
+	return refuse(who->user, verb, why, who->peer, err, errlen);
+}
+
+bool authz_who_allows(const struct authz_who *who, enum authz_op op, enum dest_type type,
+		      const char *name, char *err, size_t errlen)
+{
+	/* Admin on a destination that exists is about administering it;
+	 * ActiveMQ's "create" is kept for the first use. */
+	bool exists = dest_exists(type, name);
+	const char *verb = op == AUTHZ_ADMIN && exists ? "administer" : verbs[op];
+	if (who->level == AUTHZ_ALL || (who->level == AUTHZ_GROUPS && !broker.cfg->authorization))
+		return true;
+	if (who->level == AUTHZ_READ_ONLY) {
+		char what[600];
+		snprintf(what, sizeof what, "%s://%s", type == DEST_QUEUE ? "queue" : "topic", name);
+		return refuse_read_only(who, verb, what, err, errlen);
+	}
+	const char *groups = groups_of(who->user);
+	if (!granted(groups, op, type, name))
+		return refuse_dest(who->user, verb, type, name, who->peer, err, errlen);
+	if (!exists && !granted(groups, AUTHZ_ADMIN, type, name))
+		return refuse_dest(who->user, "create", type, name, who->peer, err, errlen);
+	return true;
+}
+
+/* The groups named in the admin of the entry for every queue (">"). */
+static const char *broker_admins(void)
+{
+	const struct config *cfg = broker.cfg;
+	for (size_t i = 0; i < cfg->nauthz; i++)
+		if (!cfg->authz[i].topic && !strcmp(cfg->authz[i].pattern, ">"))
+			return cfg->authz[i].admin;
+	return NULL;
+}
+
+bool authz_who_broker_admin(const struct authz_who *who, const char *what, char *err,
+			    size_t errlen)
+{
+	if (who->level == AUTHZ_ALL || (who->level == AUTHZ_GROUPS && !broker.cfg->authorization))
+		return true;
+	if (who->level == AUTHZ_READ_ONLY)
+		return refuse_read_only(who, what, "a broker administrator's operation", err,
+					errlen);
+	if (any_group(groups_of(who->user), broker_admins()))
+		return true;
+	return refuse(who->user, what, "it takes a broker administrator (a group named in the "
+		      "admin of the authorizationEntry queue=\">\")", who->peer, err, errlen);
 }

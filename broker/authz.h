@@ -13,6 +13,16 @@
  * The network's own traffic is not subject to it: a bridge may always
  * follow the advisories that carry demand, and a connection this broker
  * dialled itself (a duplex bridge's way back) is trusted.
+ *
+ * The management socket and the web console ask the same entries for
+ * someone who is not a protocol connection (struct authz_who): read to see
+ * a destination's messages or take one, write to send, admin to purge,
+ * remove, create or move messages out. What is about the whole broker
+ * (stop, closing a connection, changing a setting) takes a broker admin: a
+ * user with a group named in the admin of the entry for every queue
+ * (queue=">", as ActiveMQ's usual admin="admins"). Without an
+ * authorizationPlugin every user that logged in may do everything, as on
+ * STOMP.
  */
 #ifndef TANDEM_AUTHZ_H
 #define TANDEM_AUTHZ_H
@@ -26,6 +36,21 @@ struct conn;
 
 enum authz_op { AUTHZ_READ, AUTHZ_WRITE, AUTHZ_ADMIN };
 
+/* How far a management or web user's rights go. */
+enum authz_level {
+	AUTHZ_GROUPS,		/* as the authorizationPlugin says for the user's groups */
+	AUTHZ_ALL,		/* everything (a console admin, the broker's own uid) */
+	AUTHZ_READ_ONLY,	/* attributes only: no change, no message body */
+};
+
+struct authz_who {
+	const char *user;	/* for messages; NULL: "(anonymous)" */
+	const char *peer;	/* for the log: where it asks from */
+	enum authz_level level;
+	/* For a read-only refusal: how to get more (a sentence), or NULL. */
+	const char *hint;
+};
+
 /* Whether c may do op on the destination; when not, ActiveMQ's words for
  * it in err ("User app is not authorized to write to: queue://Q"), and
  * the refusal is logged. `bridge`: c is another broker's network bridge. */
@@ -36,5 +61,16 @@ bool authz_allows(const struct conn *c, bool bridge, enum authz_op op, enum dest
  * nothing), admin to create it. Looks nothing up without authorization. */
 bool authz_allows_use(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
 		      const char *name, char *err, size_t errlen);
+
+/* Whether who may do op on the destination, as authz_allows_use: when
+ * the destination does not exist yet (it would be made), admin too. When
+ * not, ActiveMQ's words in err ("User u is not authorized to administer:
+ * queue://q"), logged once. */
+bool authz_who_allows(const struct authz_who *who, enum authz_op op, enum dest_type type,
+		      const char *name, char *err, size_t errlen);
+/* Whether who is a broker admin, for `what` ("stop the broker"); when
+ * not, "User u is not authorized to <what>: ..." in err, logged once. */
+bool authz_who_broker_admin(const struct authz_who *who, const char *what, char *err,
+			    size_t errlen);
 
 #endif

@@ -362,6 +362,10 @@ static void on_management(struct loader *ld, xmlNode *n)
 	struct config *cfg = ld->cfg;
 	attr_bool(ld, n, "createConnector", &cfg->management_enabled);
 	attr_string(ld, n, "connectorHost", &cfg->management_host);
+	attr_string(ld, n, "connectorSocket", &cfg->management_socket);
+	attr_long(ld, n, "loginTimeout", 1, &cfg->management_login_timeout_ms);
+	attr_long(ld, n, "idleTimeout", 1, &cfg->management_idle_timeout_ms);
+	attr_long(ld, n, "loginFailureDelay", 1, &cfg->management_login_delay_ms);
 	char *port = attr(ld, n, "connectorPort");
 	if (port && config_parse_port(port, &cfg->management_port) < 0)
 		bad_value(ld, n, "connectorPort", port, "a port number from 0 to 65535");
@@ -725,7 +729,8 @@ static const struct element policy_map[] = {
 static const char *const management_attrs[] = {
 	"createConnector", "connectorPort", "connectorHost", "jmxDomainName", "rmiServerPort",
 	"useMBeanServer", "createMBeanServer", "connectorPath",
-	"webConsoleHost", "webConsolePort", "webConsoleRealm", NULL,
+	"webConsoleHost", "webConsolePort", "webConsoleRealm", "connectorSocket", "loginTimeout",
+	"idleTimeout", "loginFailureDelay", NULL,
 };
 static const struct element management[] = {
 	{ "managementContext", management_attrs, on_management, NULL },
@@ -1049,6 +1054,9 @@ static void set_defaults(struct config *cfg)
 	cfg->management_enabled = true;
 	cfg->management_host = strdup("127.0.0.1");
 	cfg->management_port = 1099;
+	cfg->management_login_timeout_ms = 10000;
+	cfg->management_idle_timeout_ms = 300000;
+	cfg->management_login_delay_ms = 500;
 	cfg->lock_acquire_sleep_ms = 10000;
 	cfg->lock_keep_alive_ms = 500;
 	cfg->journal_disk_syncs = true;
@@ -1185,6 +1193,7 @@ void config_free(struct config *cfg)
 	free(cfg->store_directory);
 	free(cfg->temp_directory);
 	free(cfg->management_host);
+	free(cfg->management_socket);
 	free(cfg->web_host);
 	free(cfg->web_realm);
 	memset(cfg, 0, sizeof *cfg);

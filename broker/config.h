@@ -129,6 +129,15 @@ struct config {
 	bool management_enabled;	/* managementContext@createConnector (default true when the element exists) */
 	char *management_host;		/* connectorHost; default 127.0.0.1 */
 	int management_port;		/* connectorPort; default 1099 */
+	/* Tandem's own (tandem-mgmt(7)): the unix socket (connectorSocket;
+	 * default <dataDirectory>/mgmt-<brokerName>.sock, "" for none), how
+	 * long a connection may wait to log in (loginTimeout, 10000 ms) and
+	 * stay idle after (idleTimeout, 300000 ms), and the first wait added
+	 * after failed logins (loginFailureDelay, 500 ms). */
+	char *management_socket;
+	long management_login_timeout_ms;
+	long management_idle_timeout_ms;
+	long management_login_delay_ms;
 
 	char *web_host;			/* jetty.xml's WebConsolePort bean, or managementContext@webConsoleHost */
 	int web_port;			/* 0 when no web console */

@@ -183,9 +183,12 @@ static int connector_port(json_t *connectors, const char *scheme)
 }
 
 /* HOST:PORT of a node's address; of a web console's URL
- * (http://HOST:PORT/...), its host and port. */
+ * (http://HOST:PORT/...), its host and port; a unix socket's node is on
+ * this host (the port is not used). */
 static const char *node_host_port(const char *addr, char *out, size_t outlen)
 {
+	if (addr[0] == '/')
+		return "127.0.0.1:1";
 	const char *p = strstr(addr, "://");
 	if (!p)
 		return addr;

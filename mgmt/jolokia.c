@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "broker.h"
 #include "config.h"
 #include "jolokia.h"
@@ -19,6 +20,7 @@
 #define ERR_NO_ATTR "javax.management.AttributeNotFoundException"
 #define ERR_BAD "java.lang.IllegalArgumentException"
 #define ERR_FAILED "javax.management.MBeanException"
+#define ERR_DENIED "java.lang.SecurityException"
 
 static json_t *response(json_t *req)
 {
@@ -315,7 +317,39 @@ static json_t *not_serving(json_t *req)
 			     "object)", broker.cfg->broker_name);
 }
 
-static json_t *do_write(json_t *req)
+/* ---- who may change what (authz.h; man tandem-mgmt(7), "Access") ---- */
+
+/* Whether who may run m on o with args; when not, why in err (logged). */
+static bool may_run(const struct authz_who *who, const struct mobj *o, const struct mop *m,
+		    json_t *args, char *err, size_t errlen)
+{
+	static const enum authz_op ops[] = {
+		[MPERM_READ] = AUTHZ_READ, [MPERM_WRITE] = AUTHZ_WRITE, [MPERM_ADMIN] = AUTHZ_ADMIN,
+	};
+	const struct mperm *p = &m->perm;
+	if (p->need == MPERM_BROKER) {
+		char what[MOBJ_NAME_MAX + 160];
+		snprintf(what, sizeof what, "run %s on %s", m->name, o->name);
+		return authz_who_broker_admin(who, what, err, errlen);
+	}
+	enum dest_type type = p->topic ? DEST_TOPIC : DEST_QUEUE;
+	const char *name = p->dest_of ? p->dest_of(o, &type)
+				      : json_string_value(json_array_get(args, (size_t)p->arg - 1));
+	/* A missing name is the operation's to refuse, as a bad argument:
+	 * it changes nothing then. */
+	if (name && !authz_who_allows(who, ops[p->need], type, name, err, errlen))
+		return false;
+	const char *to = p->to_arg ? json_string_value(json_array_get(args, (size_t)p->to_arg - 1))
+				   : NULL;
+	return !to || authz_who_allows(who, AUTHZ_WRITE, DEST_QUEUE, to, err, errlen);
+}
+
+static json_t *denied(json_t *req, const char *why)
+{
+	return jolokia_error(req, 403, ERR_DENIED, "%s", why);
+}
+
+static json_t *do_write(json_t *req, const struct authz_who *who)
 {
 	struct mobj o;
 	json_t *resp;
@@ -328,9 +362,13 @@ static json_t *do_write(json_t *req)
 				     attr ? attr : "(none given)");
 	if (!a->set)
 		return jolokia_error(req, 403, ERR_BAD, "Attribute %s is read-only", attr);
+	char err[MOBJ_NAME_MAX + 512], what[MOBJ_NAME_MAX + 160];
+	/* A writable attribute is a setting: a broker admin's. */
+	snprintf(what, sizeof what, "write %s of %s", a->name, o.name);
+	if (!authz_who_broker_admin(who, what, err, sizeof err))
+		return denied(req, err);
 	if (!broker_serving())
 		return not_serving(req);
-	char err[512];
 	json_t *old = a->get(&o);
 	if (a->set(&o, json_object_get(req, "value"), err, sizeof err) < 0) {
 		json_decref(old);
@@ -339,7 +377,7 @@ static json_t *do_write(json_t *req)
 	return jolokia_ok(req, old);
 }
 
-static json_t *do_exec(json_t *req)
+static json_t *do_exec(json_t *req, const struct authz_who *who)
 {
 	struct mobj o;
 	json_t *resp;
@@ -370,7 +408,11 @@ static json_t *do_exec(json_t *req)
 					name, json_array_size(args))
 			: jolokia_error(req, 404, ERR_BAD, "No operation %s on %s", name, o.name);
 	}
-	char err[512] = "";
+	char err[MOBJ_NAME_MAX + 512] = "";
+	if (!may_run(who, &o, m, args, err, sizeof err)) {
+		json_decref(none);
+		return denied(req, err);
+	}
 	json_t *v = m->run(&o, args, err, sizeof err);
 	json_decref(none);
 	return v ? jolokia_ok(req, v) : jolokia_error(req, 500, ERR_FAILED, "%s", err);
@@ -428,7 +470,7 @@ static json_t *do_version(json_t *req)
 					 "vendor", "Tandem", "version", TANDEM_VERSION));
 }
 
-json_t *jolokia_request(json_t *req)
+json_t *jolokia_request(json_t *req, const struct authz_who *who)
 {
 	if (!json_is_object(req))
 		return jolokia_error(req, 400, ERR_BAD, "A request is a JSON object");
@@ -437,9 +479,13 @@ json_t *jolokia_request(json_t *req)
 		const char *type;
 		json_t *(*fn)(json_t *req);
 	} types[] = {
-		{ "read", do_read }, { "write", do_write }, { "exec", do_exec },
-		{ "search", do_search }, { "list", do_list }, { "version", do_version },
+		{ "read", do_read }, { "search", do_search }, { "list", do_list }, { "version", do_version },
 	};
+	/* Changes are checked against who; reads are everyone's. */
+	if (type && !strcmp(type, "write"))
+		return do_write(req, who);
+	if (type && !strcmp(type, "exec"))
+		return do_exec(req, who);
 	for (size_t i = 0; type && i < sizeof types / sizeof *types; i++)
 		if (!strcmp(type, types[i].type))
 			return types[i].fn(req);

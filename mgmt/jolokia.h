@@ -10,9 +10,13 @@
 
 #include <jansson.h>
 
-/* The response to one request object (a new reference). `login` and
+struct authz_who;
+
+/* The response to one request object (a new reference), for who (see
+ * authz.h): a write or exec who may not do is answered 403 with
+ * ActiveMQ's words ("User u is not authorized to ..."). `login` and
  * `watch` are the transport's business and answered 400 here. */
-json_t *jolokia_request(json_t *req);
+json_t *jolokia_request(json_t *req, const struct authz_who *who);
 
 /* A response with status 200 and value (taken over). */
 json_t *jolokia_ok(json_t *req, json_t *value);

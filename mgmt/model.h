@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "message.h"
 #include "objname.h"
 
 #define MODEL_DOMAIN "org.apache.activemq"
@@ -42,6 +43,29 @@ struct mattr {
 	int (*set)(const struct mobj *o, json_t *value, char *err, size_t errlen);
 };
 
+/* What running an operation takes (jolokia.c checks it, in one place,
+ * before the operation runs; authz.h says who has what). */
+enum mperm_need {
+	MPERM_BROKER,	/* a broker admin: whatever is not about one destination;
+			 * the default of a row that says nothing */
+	MPERM_READ,	/* read on the destination: its messages */
+	MPERM_WRITE,	/* write: sending to it */
+	MPERM_ADMIN,	/* admin: purging, removing, creating, moving out of it */
+};
+
+struct mperm {
+	enum mperm_need need;
+	/* The destination `need` is about: the object's own (dest_of), else
+	 * the argument number `arg` (from 1), a queue's name or, with
+	 * `topic`, a topic's. */
+	const char *(*dest_of)(const struct mobj *o, enum dest_type *type);
+	int arg;
+	bool topic;
+	/* The argument number naming a queue the operation sends to, which
+	 * takes write there too (0: none). */
+	int to_arg;
+};
+
 struct mop {
 	const char *name;
 	int nargs;
@@ -50,6 +74,7 @@ struct mop {
 	const char *desc;
 	/* A new reference (json_null() for void), or NULL with err set. */
 	json_t *(*run)(const struct mobj *o, json_t *args, char *err, size_t errlen);
+	struct mperm perm;
 };
 
 typedef bool (*mobj_fn)(const struct mobj *o, void *ctx);	/* false stops */

@@ -269,14 +269,20 @@ static const struct mattr broker_attrs[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/* Making and removing a destination is admin on the one named. */
 static const struct mop broker_ops[] = {
-	{ "addQueue", 1, "name:java.lang.String", "void", "Creates a queue", op_add_queue },
-	{ "addTopic", 1, "name:java.lang.String", "void", "Creates a topic", op_add_topic },
+	{ "addQueue", 1, "name:java.lang.String", "void", "Creates a queue", op_add_queue,
+	  { .need = MPERM_ADMIN, .arg = 1 } },
+	{ "addTopic", 1, "name:java.lang.String", "void", "Creates a topic", op_add_topic,
+	  { .need = MPERM_ADMIN, .arg = 1, .topic = true } },
 	{ "removeQueue", 1, "name:java.lang.String", "void",
-	  "Removes a queue without consumers, and its messages", op_remove_queue },
-	{ "removeTopic", 1, "name:java.lang.String", "void", "Forgets a topic", op_remove_topic },
-	{ "stop", 0, NULL, "void", "Stops the broker cleanly", op_stop },
-	{ NULL, 0, NULL, NULL, NULL, NULL },
+	  "Removes a queue without consumers, and its messages", op_remove_queue,
+	  { .need = MPERM_ADMIN, .arg = 1 } },
+	{ "removeTopic", 1, "name:java.lang.String", "void", "Forgets a topic", op_remove_topic,
+	  { .need = MPERM_ADMIN, .arg = 1, .topic = true } },
+	{ "stop", 0, NULL, "void", "Stops the broker cleanly", op_stop,
+	  { .need = MPERM_BROKER } },
+	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
 static bool broker_each(mobj_fn fn, void *ctx)
@@ -378,8 +384,9 @@ static const struct mattr connection_attrs[] = {
 };
 
 static const struct mop connection_ops[] = {
-	{ "stop", 0, NULL, "void", "Closes the connection", op_conn_stop },
-	{ NULL, 0, NULL, NULL, NULL, NULL },
+	{ "stop", 0, NULL, "void", "Closes the connection", op_conn_stop,
+	  { .need = MPERM_BROKER } },
+	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
 static bool connection_each(mobj_fn fn, void *ctx)

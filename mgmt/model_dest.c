@@ -345,24 +345,40 @@ static const struct mattr queue_attrs[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+static const char *queue_dest(const struct mobj *o, enum dest_type *type)
+{
+	*type = DEST_QUEUE;
+	return QUEUE(o)->name;
+}
+
+#define ON_QUEUE(need_, ...) { .need = need_, .dest_of = queue_dest, __VA_ARGS__ }
+
+/* A copy may go where its reader reads, so it takes read; a move empties
+ * the source, so admin (retryMessages too: it empties the DLQ). */
 static const struct mop queue_ops[] = {
-	{ "purge", 0, NULL, "long", "Removes every waiting message", op_purge },
+	{ "purge", 0, NULL, "long", "Removes every waiting message", op_purge,
+	  ON_QUEUE(MPERM_ADMIN) },
 	{ "browse", 0, NULL, "javax.management.openmbean.CompositeData[]",
-	  "The first 400 waiting messages", op_browse },
-	{ "browseMessages", 0, NULL, "java.util.List", "The first 400 waiting messages", op_browse },
+	  "The first 400 waiting messages", op_browse, ON_QUEUE(MPERM_READ) },
+	{ "browseMessages", 0, NULL, "java.util.List", "The first 400 waiting messages", op_browse,
+	  ON_QUEUE(MPERM_READ) },
 	{ "removeMessage", 1, "messageId:java.lang.String", "boolean", "Removes one message",
-	  op_remove_message },
+	  op_remove_message, ON_QUEUE(MPERM_ADMIN) },
 	{ "moveMessageTo", 2, "messageId:java.lang.String,destinationName:java.lang.String",
-	  "boolean", "Moves one message to another queue", op_move },
+	  "boolean", "Moves one message to another queue", op_move,
+	  ON_QUEUE(MPERM_ADMIN, .to_arg = 2) },
 	{ "copyMessageTo", 2, "messageId:java.lang.String,destinationName:java.lang.String",
-	  "boolean", "Copies one message to another queue", op_copy },
+	  "boolean", "Copies one message to another queue", op_copy,
+	  ON_QUEUE(MPERM_READ, .to_arg = 2) },
 	{ "sendTextMessage", 1, "body:java.lang.String", "java.lang.String",
-	  "Sends a text message", op_send_queue },
+	  "Sends a text message", op_send_queue, ON_QUEUE(MPERM_WRITE) },
 	{ "sendTextMessage", 2, "headers:java.util.Map,body:java.lang.String",
-	  "java.lang.String", "Sends a text message with headers", op_send_queue },
+	  "java.lang.String", "Sends a text message with headers", op_send_queue,
+	  ON_QUEUE(MPERM_WRITE) },
 	{ "retryMessages", 0, NULL, "int",
-	  "Sends every dead letter back to its originalDestination", op_retry },
-	{ NULL, 0, NULL, NULL, NULL, NULL },
+	  "Sends every dead letter back to its originalDestination", op_retry,
+	  ON_QUEUE(MPERM_ADMIN) },
+	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
 static bool queue_each(mobj_fn fn, void *ctx)
@@ -458,12 +474,19 @@ static const struct mattr topic_attrs[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+static const char *topic_dest(const struct mobj *o, enum dest_type *type)
+{
+	*type = DEST_TOPIC;
+	return TOPIC(o)->name;
+}
+
 static const struct mop topic_ops[] = {
 	{ "sendTextMessage", 1, "body:java.lang.String", "java.lang.String",
-	  "Sends a text message", op_send_topic },
+	  "Sends a text message", op_send_topic, { .need = MPERM_WRITE, .dest_of = topic_dest } },
 	{ "sendTextMessage", 2, "headers:java.util.Map,body:java.lang.String",
-	  "java.lang.String", "Sends a text message with headers", op_send_topic },
-	{ NULL, 0, NULL, NULL, NULL, NULL },
+	  "java.lang.String", "Sends a text message with headers", op_send_topic,
+	  { .need = MPERM_WRITE, .dest_of = topic_dest } },
+	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
 static bool topic_each(mobj_fn fn, void *ctx)
@@ -534,12 +557,20 @@ static const struct mattr durable_attrs[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/* A durable subscription is about its topic (which may hold wildcards). */
+static const char *durable_dest(const struct mobj *o, enum dest_type *type)
+{
+	*type = DEST_TOPIC;
+	return DURABLE(o)->topic;
+}
+
 static const struct mop durable_ops[] = {
 	{ "destroy", 0, NULL, "void", "Removes the subscription and its messages (when inactive)",
-	  op_destroy },
+	  op_destroy, { .need = MPERM_ADMIN, .dest_of = durable_dest } },
 	{ "browse", 0, NULL, "javax.management.openmbean.CompositeData[]",
-	  "The first 400 waiting messages", op_browse_durable },
-	{ NULL, 0, NULL, NULL, NULL, NULL },
+	  "The first 400 waiting messages", op_browse_durable,
+	  { .need = MPERM_READ, .dest_of = durable_dest } },
+	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
 static bool durable_each(mobj_fn fn, void *ctx)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,8 +104,29 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline, int *saved_e
 	return fd;
 }
 
+/* A node's unix management socket: a path (tandem-mgmt(7)). */
+static int connect_unix(const char *path, int timeout_ms, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof sa.sun_path) {
+		snprintf(err, errlen, "the socket path is longer than %zu bytes", sizeof sa.sun_path - 1);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	struct addrinfo ai = { .ai_family = AF_UNIX, .ai_socktype = SOCK_STREAM,
+			       .ai_addr = (struct sockaddr *)&sa, .ai_addrlen = sizeof sa };
+	int saved = 0;
+	int fd = connect_one(&ai, net_now_ms() + timeout_ms, &saved);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot connect to %s: %s", path,
+			 saved == ETIMEDOUT ? "no answer (timed out)" : strerror(saved));
+	return fd;
+}
+
 int net_connect(const char *addr, int timeout_ms, char *err, size_t errlen)
 {
+	if (addr[0] == '/')
+		return connect_unix(addr, timeout_ms, err, errlen);
 	char *host;
 	int port;
 	if (net_split_addr(addr, &host, &port, err, errlen) < 0)

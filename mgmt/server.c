@@ -5,14 +5,28 @@
  * the watches it started: each is a loop timer that writes a snapshot
  * when it fires, unless the client has not read the last ones (then that
  * snapshot is skipped: a watcher never costs more than its buffer).
+ *
+ * Who may do what (man tandem-mgmt(7), "Access"): with users, whoever
+ * logged in, as the authorizationPlugin says (authz.h); without, the
+ * broker's own uid and root everything, anyone else only reads (the uid
+ * of a peer: server_peer.c). Logins wait their address's turn after
+ * failures (server_guard.c). A session closes when idle: loginTimeout
+ * before it logs in, idleTimeout after, never while it has watches; and
+ * when CONNS_MAX are open, a new connection closes the one idle longest
+ * (not logged in first) rather than be refused, so that a pile of idle
+ * sockets cannot lock the operator out.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "authz.h"
 #include "broker.h"
 #include "buf.h"
 #include "config.h"
@@ -43,7 +57,18 @@ struct watch {
 
 struct session {
 	struct conn *conn;
+	struct session *next, *prev;	/* every session, for the one to close */
+	/* Logged in; without users, asked something. Until then it may
+	 * idle only loginTimeout. */
 	bool logged_in;
+	bool evicted;		/* closed for a newcomer: no longer counted */
+	char *user;		/* who logged in */
+	char name[32];		/* without users: "uid N" */
+	struct authz_who who;	/* what it may do */
+	int64_t active_ms;	/* loop time of its latest request */
+	uint64_t idle_timer;
+	json_t *held;		/* a login waiting for its address's turn */
+	uint64_t hold_timer;
 	int next_watch;
 	int nwatches;
 	struct watch *watches;
@@ -54,11 +79,15 @@ static struct {
 	const struct config *cfg;
 	int fd;
 	int port;
+	int unix_fd;
+	char unix_path[sizeof ((struct sockaddr_un *)0)->sun_path];
 	char address[300];	/* mgmt_address() */
+	char hint[600];		/* how a read-only peer gets full access */
+	struct session *sessions;
 	int nconns;
-	long refused;
+	long refused, evicted;
 	int64_t refusal_logged_ms;
-} srv = { .fd = -1 };
+} srv = { .fd = -1, .unix_fd = -1 };
 
 static bool needs_login(void)
 {
@@ -172,30 +201,79 @@ static json_t *stop_watch(struct session *s, json_t *req)
 
 /* ---- requests ---- */
 
-static json_t *login(struct session *s, json_t *req)
+/* ---- logins ---- */
+
+static json_t *check_login(struct session *s, json_t *req, bool waited)
 {
 	const char *user = json_string_value(json_object_get(req, "user"));
 	const char *pass = json_string_value(json_object_get(req, "password"));
 	for (size_t i = 0; user && pass && i < srv.cfg->nusers; i++) {
 		if (!strcmp(srv.cfg->users[i].username, user) &&
 		    !strcmp(srv.cfg->users[i].password, pass)) {
-			s->logged_in = true;
+			free(s->user);
+			s->user = strdup(user);
+			s->who = (struct authz_who){ .user = s->user, .peer = s->conn->peer,
+						     .level = AUTHZ_GROUPS };
+			s->logged_in = s->user != NULL;
 			log_debug("mgmt", "%s logged in as %s", s->conn->peer, user);
-			return jolokia_ok(req, json_string(user));
+			return s->user ? jolokia_ok(req, json_string(user))
+				: jolokia_error(req, 500, "java.lang.OutOfMemoryError", "out of memory");
 		}
 	}
-	log_warn("mgmt", "Management login failed for user [%s] from %s", user ? user : "",
-		 s->conn->peer);
+	mgmt_guard_failed(s->conn->peer, user ? user : "", waited, loop_now(srv.loop));
 	conn_close_after_flush(s->conn);
 	return jolokia_error(req, 401, "java.lang.SecurityException",
 			     "User name [%s] or password is invalid.", user ? user : "");
 }
 
-static json_t *answer(struct session *s, json_t *req)
+static void hold_fire(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct session *s = ctx;
+	json_t *req = s->held;
+	s->hold_timer = 0;
+	s->held = NULL;
+	s->active_ms = loop_now(srv.loop);
+	send_json(s, check_login(s, req, true));
+	json_decref(req);
+	/* Lines that came meanwhile are read now. */
+	conn_resume_read(s->conn);
+}
+
+/* A login, checked when its address's turn comes (server_guard.c): NULL
+ * while it waits (`may_wait`: not inside a bulk request), the session
+ * reading nothing more meanwhile. */
+static json_t *login(struct session *s, json_t *req, bool may_wait)
+{
+	int64_t now = loop_now(srv.loop);
+	int64_t at = mgmt_guard_slot(s->conn->peer, now);
+	if (at == now)
+		return check_login(s, req, false);
+	if (at > now && may_wait) {
+		s->held = json_incref(req);
+		s->hold_timer = loop_add_timer(srv.loop, at - now, hold_fire, s);
+		if (s->hold_timer) {
+			conn_pause_read(s->conn);
+			return NULL;
+		}
+		json_decref(s->held);
+		s->held = NULL;
+	}
+	conn_close_after_flush(s->conn);
+	return jolokia_error(req, 429, "java.lang.SecurityException",
+			     "Too many failed logins from here: try again later%s",
+			     at > now ? ", and log in alone on a line" : "");
+}
+
+/* The answer to one request, or NULL while a login waits (login()). */
+static json_t *answer(struct session *s, json_t *req, bool may_wait)
 {
 	const char *type = json_string_value(json_object_get(req, "type"));
+	s->active_ms = loop_now(srv.loop);
+	if (!needs_login())
+		s->logged_in = true;
 	if (type && !strcmp(type, "login"))
-		return needs_login() ? login(s, req) : jolokia_ok(req, json_string("anonymous"));
+		return needs_login() ? login(s, req, may_wait) : jolokia_ok(req, json_string("anonymous"));
 	if (needs_login() && !s->logged_in) {
 		log_warn("mgmt", "Management request without login from %s", s->conn->peer);
 		conn_close_after_flush(s->conn);
@@ -206,7 +284,7 @@ static json_t *answer(struct session *s, json_t *req)
 		return start_watch(s, req);
 	if (type && !strcmp(type, "unwatch"))
 		return stop_watch(s, req);
-	return jolokia_request(req);
+	return jolokia_request(req, &s->who);
 }
 
 static void handle_line(struct session *s, const char *line, size_t len)
@@ -223,13 +301,15 @@ static void handle_line(struct session *s, const char *line, size_t len)
 		size_t i;
 		json_t *one;
 		json_array_foreach(req, i, one) {
-			json_array_append_new(out, answer(s, one));
+			json_array_append_new(out, answer(s, one, false));
 			if (s->conn->closing)
 				break;
 		}
 		send_json(s, out);
 	} else {
-		send_json(s, answer(s, req));
+		json_t *out = answer(s, req, true);
+		if (out)
+			send_json(s, out);
 	}
 	json_decref(req);
 }
@@ -237,7 +317,7 @@ static void handle_line(struct session *s, const char *line, size_t len)
 static void mgmt_on_data(struct conn *c)
 {
 	struct session *s = c->state;
-	while (!c->dead && !c->closing && buf_len(&c->in)) {
+	while (!c->dead && !c->closing && !c->read_paused && buf_len(&c->in)) {
 		const char *data = buf_data(&c->in);
 		const char *nl = memchr(data, '\n', buf_len(&c->in));
 		if (!nl) {
@@ -265,6 +345,45 @@ static void mgmt_on_data(struct conn *c)
 	}
 }
 
+/* ---- sessions: access, idling, room for newcomers ---- */
+
+/* Without users: the broker's own uid and root may do everything, anyone
+ * else (another local user, a remote peer) only read. */
+static void grant(struct session *s)
+{
+	s->who = (struct authz_who){ .peer = s->conn->peer, .level = AUTHZ_GROUPS };
+	if (needs_login())
+		return;
+	uid_t uid;
+	bool known = mgmt_peer_uid(s->conn->fd, &uid) == 0;
+	if (known)
+		snprintf(s->name, sizeof s->name, "uid %u", (unsigned)uid);
+	else
+		snprintf(s->name, sizeof s->name, "(anonymous)");
+	s->who.user = s->name;
+	s->who.level = known && (uid == 0 || uid == geteuid()) ? AUTHZ_ALL : AUTHZ_READ_ONLY;
+	s->who.hint = srv.hint;
+}
+
+static void idle_fire(struct loop *l, void *ctx)
+{
+	struct session *s = ctx;
+	s->idle_timer = 0;
+	int64_t limit = s->logged_in ? srv.cfg->management_idle_timeout_ms
+				     : srv.cfg->management_login_timeout_ms;
+	int64_t idle = loop_now(l) - s->active_ms;
+	/* Watching, or waiting for its login's turn, is not idling. */
+	if (s->nwatches || s->held)
+		idle = 0;
+	if (idle >= limit) {
+		log_debug("mgmt", "Closed the management connection from %s: idle %lld ms%s",
+			  s->conn->peer, (long long)idle, s->logged_in ? "" : " without logging in");
+		conn_close(s->conn, "idle");
+		return;
+	}
+	s->idle_timer = loop_add_timer(l, limit - idle, idle_fire, s);
+}
+
 static int mgmt_open(struct conn *c)
 {
 	struct session *s = calloc(1, sizeof *s);
@@ -272,6 +391,13 @@ static int mgmt_open(struct conn *c)
 		return -1;
 	s->conn = c;
 	c->state = s;
+	s->active_ms = loop_now(srv.loop);
+	grant(s);
+	s->idle_timer = loop_add_timer(srv.loop, srv.cfg->management_login_timeout_ms, idle_fire, s);
+	s->next = srv.sessions;
+	if (s->next)
+		s->next->prev = s;
+	srv.sessions = s;
 	srv.nconns++;
 	return 0;
 }
@@ -286,9 +412,65 @@ static void mgmt_close(struct conn *c)
 		s->watches = w->next;
 		watch_free(w);
 	}
+	if (s->idle_timer)
+		loop_del_timer(srv.loop, s->idle_timer);
+	if (s->hold_timer)
+		loop_del_timer(srv.loop, s->hold_timer);
+	json_decref(s->held);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		srv.sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	if (!s->evicted)
+		srv.nconns--;
+	free(s->user);
 	free(s);
 	c->state = NULL;
+}
+
+/* The session a newcomer may take the place of: no watches, not logged
+ * in before logged in, then idle longest; NULL when all watch. */
+static struct session *evictable(void)
+{
+	struct session *best = NULL;
+	for (struct session *s = srv.sessions; s; s = s->next) {
+		if (s->nwatches || s->evicted || s->conn->dead)
+			continue;
+		if (!best || (best->logged_in && !s->logged_in) ||
+		    (best->logged_in == s->logged_in && s->active_ms < best->active_ms))
+			best = s;
+	}
+	return best;
+}
+
+/* Makes room for one more connection: 0, or -1 when there is none. */
+static int make_room(void)
+{
+	if (srv.nconns < CONNS_MAX)
+		return 0;
+	struct session *s = evictable();
+	if (!s)
+		return -1;
+	s->evicted = true;
 	srv.nconns--;
+	srv.evicted++;
+	conn_close(s->conn, "closed for a newer management connection");
+	return 0;
+}
+
+/* Said once per REFUSAL_LOG_MS at most: a flood is one line. */
+static void log_crowding(const char *peer)
+{
+	int64_t now = loop_now(srv.loop);
+	if (srv.refusal_logged_ms && now - srv.refusal_logged_ms < REFUSAL_LOG_MS)
+		return;
+	log_warn("mgmt", "%d management connections are open: closed %ld idle ones for newer "
+		 "ones and refused %ld (every one watching), the last from %s", CONNS_MAX,
+		 srv.evicted, srv.refused, peer);
+	srv.refusal_logged_ms = now;
+	srv.refused = srv.evicted = 0;
 }
 
 static const struct proto mgmt_proto = {
@@ -301,13 +483,29 @@ static const struct proto mgmt_proto = {
 
 /* ---- the listener ---- */
 
+/* A unix socket's peer is named by its uid ("unix uid 1000"): logins
+ * are throttled per uid there. */
+static int accept_unix(int lfd, char *peer, size_t peerlen)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	uid_t uid;
+	if (mgmt_peer_uid(fd, &uid) == 0)
+		snprintf(peer, peerlen, "unix uid %u", (unsigned)uid);
+	else
+		snprintf(peer, peerlen, "unix");
+	return fd;
+}
+
 static void on_accept(struct loop *l, int lfd, int events, void *ctx)
 {
 	(void)events;
-	(void)ctx;
+	bool is_unix = ctx != NULL;
 	for (int i = 0; i < 16; i++) {
 		char peer[64];
-		int fd = net_accept(lfd, peer, sizeof peer);
+		int fd = is_unix ? accept_unix(lfd, peer, sizeof peer)
+				 : net_accept(lfd, peer, sizeof peer);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_error("mgmt", "Cannot accept a management connection: %s",
@@ -315,16 +513,14 @@ static void on_accept(struct loop *l, int lfd, int events, void *ctx)
 			return;
 		}
 		if (srv.nconns >= CONNS_MAX) {
-			close(fd);
-			srv.refused++;
-			int64_t now = loop_now(l);
-			if (!srv.refusal_logged_ms || now - srv.refusal_logged_ms >= REFUSAL_LOG_MS) {
-				log_warn("mgmt", "%d management connections are open: refused %ld "
-					 "more, the last from %s", CONNS_MAX, srv.refused, peer);
-				srv.refusal_logged_ms = now;
-				srv.refused = 0;
+			int room = make_room();
+			if (room < 0) {
+				close(fd);
+				srv.refused++;
 			}
-			continue;
+			log_crowding(peer);
+			if (room < 0)
+				continue;
 		}
 		conn_new(l, NULL, fd, peer, &mgmt_proto);
 	}
@@ -353,12 +549,96 @@ static void advertise(const char *host, int port)
 
 const char *mgmt_address(void) { return srv.address; }
 
+/* The default unix socket: <dataDirectory>/mgmt-<brokerName>.sock (the
+ * broker's name keeps two nodes of one data directory apart). */
+static void unix_path(const struct config *cfg, char *out, size_t n)
+{
+	if (cfg->management_socket) {
+		snprintf(out, n, "%s", cfg->management_socket);
+		return;
+	}
+	int len = snprintf(out, n, "%s/mgmt-", cfg->data_directory ? cfg->data_directory : ".");
+	for (const char *p = cfg->broker_name; len >= 0 && (size_t)len + 6 < n && *p; p++)
+		out[len++] = *p == '/' ? '_' : *p;
+	if (len >= 0 && (size_t)len + 6 < n)
+		snprintf(out + len, n - (size_t)len, ".sock");
+	else
+		out[0] = '\0';	/* too long: none */
+}
+
+/* Listens on the unix socket, mode 0600: who may connect is who may open
+ * the file. A socket file nobody answers on is a leftover, replaced; one
+ * that answers is another broker's, left alone. 0, or -1 (logged; the
+ * TCP socket still serves). */
+static int listen_unix(const struct config *cfg)
+{
+	char path[sizeof srv.unix_path];
+	unix_path(cfg, path, sizeof path);
+	if (!cfg->management_socket && !path[0])
+		log_warn("mgmt", "The data directory's path is too long for a unix socket: "
+			 "set managementContext@connectorSocket");
+	if (!path[0])
+		return -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+		log_warn("mgmt", "Another process answers on %s: this broker has no unix "
+			 "management socket", path);
+		close(fd);
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!cfg->management_socket && cfg->data_directory)
+		mkdir(cfg->data_directory, 0755);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* Mode before listen(): nobody can connect in between. */
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(path, 0600) < 0 ||
+	    listen(fd, 64) < 0 || loop_add_fd(srv.loop, fd, LOOP_READ, on_accept, &srv) < 0) {
+		log_warn("mgmt", "Cannot open the unix management socket %s: %s", path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	srv.unix_fd = fd;
+	snprintf(srv.unix_path, sizeof srv.unix_path, "%s", path);
+	return 0;
+}
+
+/* Says, loudly when it is open to more than the operator, who may do
+ * what on the socket. */
+static void tell_access(const struct config *cfg)
+{
+	if (needs_login()) {
+		log_info("mgmt", "Management socket at %s:%d%s%s: login required (the broker's "
+			 "users); what each may do follows the authorizationPlugin",
+			 cfg->management_host, srv.port, srv.unix_fd >= 0 ? " and " : "",
+			 srv.unix_path);
+		return;
+	}
+	uid_t me = geteuid();
+	snprintf(srv.hint, sizeof srv.hint, "without users the management socket gives full "
+		 "access to uid %u and root only: connect as one of them (tandemctl --node %s), "
+		 "or configure users (simpleAuthenticationPlugin) and log in", (unsigned)me,
+		 srv.unix_fd >= 0 ? srv.unix_path : "HOST:PORT");
+	log_warn("mgmt", "THE MANAGEMENT SOCKET HAS NO USERS (no simpleAuthenticationPlugin): "
+		 "uid %u (this broker's) and root may do everything on %s:%d%s%s; every other "
+		 "local user%s may read every object's attributes, but change nothing and see no "
+		 "message", (unsigned)me, cfg->management_host, srv.port,
+		 srv.unix_fd >= 0 ? " and on the unix socket " : "", srv.unix_path,
+		 loopback(cfg->management_host) ? "" : ", AND ANYONE ON THE NETWORK,");
+}
+
 int mgmt_start(struct loop *l, const struct config *cfg)
 {
 	srv.loop = l;
 	srv.cfg = cfg;
 	if (!cfg->management_enabled)
 		return 0;
+	mgmt_guard_start(l, cfg->management_login_delay_ms);
 	char err[256];
 	int fd = net_listen(cfg->management_host, cfg->management_port, &srv.port, err, sizeof err);
 	if (fd < 0) {
@@ -375,20 +655,24 @@ int mgmt_start(struct loop *l, const struct config *cfg)
 	advertise(cfg->management_host, srv.port);
 	model_roster_register(cfg, srv.address);
 	log_info("mgmt", "Management socket listening at %s:%d (JSON lines, Jolokia requests; "
-		 "see tandem-mgmt(7))%s", cfg->management_host, srv.port,
-		 needs_login() ? "; login required" : "");
-	if (!needs_login() && !loopback(cfg->management_host))
-		log_warn("mgmt", "THE MANAGEMENT SOCKET ON %s:%d IS OPEN TO THE NETWORK WITHOUT "
-			 "AUTHENTICATION: anyone who reaches it can purge queues and stop the "
-			 "broker. Configure users (simpleAuthenticationPlugin) or set "
-			 "connectorHost=\"127.0.0.1\"", cfg->management_host, srv.port);
+		 "see tandem-mgmt(7))", cfg->management_host, srv.port);
+	listen_unix(cfg);
+	tell_access(cfg);
 	return 0;
 }
 
 void mgmt_stop(void)
 {
+	if (srv.unix_fd >= 0) {
+		loop_del_fd(srv.loop, srv.unix_fd);
+		close(srv.unix_fd);
+		unlink(srv.unix_path);
+		srv.unix_fd = -1;
+		srv.unix_path[0] = '\0';
+	}
 	if (srv.fd < 0)
 		return;
+	mgmt_guard_stop();
 	loop_del_fd(srv.loop, srv.fd);
 	close(srv.fd);
 	srv.fd = -1;
@@ -399,4 +683,9 @@ void mgmt_stop(void)
 int mgmt_port(void)
 {
 	return srv.port;
+}
+
+const char *mgmt_unix_path(void)
+{
+	return srv.unix_path;
 }

@@ -9,6 +9,10 @@
 #ifndef TANDEM_MGMT_SERVER_H
 #define TANDEM_MGMT_SERVER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 struct config;
 struct loop;
 
@@ -22,5 +26,27 @@ int mgmt_port(void);
  * wildcard host is replaced by this host's name. Network bridges tell
  * their remote (tandem-mgmt(7), RemoteManagementAddress). */
 const char *mgmt_address(void);
+
+/* The unix socket's path ("" when none). */
+const char *mgmt_unix_path(void);
+
+/* The uid of the local process at the other end of a connection (a unix
+ * socket, or TCP from this host): 0, or -1 when it cannot be told
+ * (server_peer.c). */
+int mgmt_peer_uid(int fd, uid_t *uid);
+
+/* Login throttling per address (server_guard.c). peer is a connection's
+ * "ip:port" or "unix uid N". */
+struct loop;
+void mgmt_guard_start(struct loop *l, int64_t delay_ms);
+/* Logs what is not said yet. */
+void mgmt_guard_stop(void);
+/* When a login from peer may be checked (loop time, `now` for at once;
+ * a later slot is then taken), or -1 when its turn is too far away
+ * (refuse it). */
+int64_t mgmt_guard_slot(const char *peer, int64_t now);
+/* A login from peer as user failed (logged in a summary); `waited`: it
+ * had a later slot (and was counted then). */
+void mgmt_guard_failed(const char *peer, const char *user, bool waited, int64_t now);
 
 #endif

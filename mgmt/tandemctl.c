@@ -25,7 +25,7 @@ const struct ctl_command *const ctl_commands[] = {
 
 /* The global options, for --help; getopt's table below follows it. */
 static const struct ctl_option global_options[] = {
-	{ "node", true, "ADDR", "a node's management socket HOST:PORT, or web console http://HOST:PORT (repeatable; default " MGMT_DEFAULT_ADDR ")" },
+	{ "node", true, "ADDR", "a node's management socket HOST:PORT or /PATH (unix), or web console http://HOST:PORT (repeatable; default " MGMT_DEFAULT_ADDR ")" },
 	{ "cluster", true, "FILE", "nodes from FILE, one \"HOST:PORT [PAIRNAME]\" a line" },
 	{ "user", true, "U", "log in as U (when the brokers have users)" },
 	{ "password", true, "P", "the password of --user" },

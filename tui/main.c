@@ -41,7 +41,7 @@ struct options {
 static const struct {
 	const char *name, *arg, *help;
 } option_help[] = {
-	{ "node", "ADDR", "a node's management socket HOST:PORT (repeatable; default 127.0.0.1:1099)" },
+	{ "node", "ADDR", "a node's management socket HOST:PORT or /PATH (unix) (repeatable; default 127.0.0.1:1099)" },
 	{ "cluster", "FILE", "nodes from FILE, one \"HOST:PORT [PAIRNAME]\" a line (no discovery)" },
 	{ "interval", "SEC", "seconds between snapshots (default 1, at least 0.1)" },
 	{ "timeout", "SEC", "a node that does not answer within SEC seconds is DOWN (default 2)" },

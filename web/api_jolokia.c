@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+#include "authz.h"
 #include "handlers.h"
 #include "http.h"
 #include "jolokia.h"
@@ -128,7 +130,7 @@ static json_t *from_path(const char *path, const char **why)
 	return req;
 }
 
-static json_t *answer_one(json_t *req)
+static json_t *answer_one(struct web_req *r, json_t *req)
 {
 	const char *type = json_string_value(json_object_get(req, "type"));
 	/* The socket's own requests: over HTTP the login is HTTP's. */
@@ -136,7 +138,9 @@ static json_t *answer_one(json_t *req)
 		return jolokia_error(req, 400, "java.lang.IllegalArgumentException",
 				     "%s is a management socket request; over HTTP, use HTTP "
 				     "Basic and poll", type);
-	return jolokia_request(req);
+	struct authz_who who;
+	web_auth_who(r->user, r->peer, &who);
+	return jolokia_request(req, &who);
 }
 
 static int answer_post(struct web_req *r)
@@ -154,9 +158,9 @@ static int answer_post(struct web_req *r)
 		size_t i;
 		json_t *one;
 		json_array_foreach(req, i, one)
-			json_array_append_new(out, answer_one(one));
+			json_array_append_new(out, answer_one(r, one));
 	} else {
-		out = answer_one(req);
+		out = answer_one(r, req);
 	}
 	json_decref(req);
 	return web_json(r, 200, out);
@@ -175,7 +179,7 @@ int web_jolokia(struct web_req *r)
 	const char *why;
 	json_t *req = from_path(path, &why);
 	json_t *resp = why ? jolokia_error(req, 400, "java.lang.IllegalArgumentException", "%s", why)
-			   : answer_one(req);
+			   : answer_one(r, req);
 	json_decref(req);
 	return web_json(r, 200, resp);
 }

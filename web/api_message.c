@@ -21,6 +21,8 @@
 
 #include <microhttpd.h>
 
+#include "auth.h"
+#include "authz.h"
 #include "broker.h"
 #include "config.h"
 #include "flow.h"
@@ -255,10 +257,13 @@ static int do_send(struct web_req *r)
 		return web_text(r, 500, "out of memory");
 	}
 	bool persistent = m->persistent;
-	rc = web_message_send(m, err, sizeof err);
+	struct authz_who who;
+	web_auth_who(r->user, r->peer, &who);
+	rc = web_message_send(m, &who, err, sizeof err);
 	if (rc < 0) {
 		send_wait_free(w);
-		return web_text(r, rc == -EBUSY ? 503 : 500, "Send failed: %s", err);
+		return web_text(r, rc == -EACCES ? 403 : rc == -EBUSY ? 503 : 500, "Send failed: %s",
+				err);
 	}
 	log_debug("web", "%s sent %s to %s://%s over HTTP", r->user, w->id, dest_type_name(type),
 		  name);

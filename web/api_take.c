@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+#include "authz.h"
 #include "broker.h"
 #include "config.h"
 #include "consumer.h"
@@ -139,6 +141,12 @@ int web_message_take(struct web_req *r, enum dest_type type, const char *name)
 	if (to && (ms = strtoll(to, &end, 10), *end || !*to || ms < 0 || ms > TIMEOUT_MAX_MS))
 		return web_text(r, 400, "readTimeout is milliseconds from 0 to %d, not '%s'",
 				TIMEOUT_MAX_MS, to);
+	/* Taking a message is reading it, as a STOMP SUBSCRIBE. */
+	struct authz_who who;
+	char why[700];
+	web_auth_who(r->user, r->peer, &who);
+	if (!authz_who_allows(&who, AUTHZ_READ, type, name, why, sizeof why))
+		return web_text(r, 403, "%s", why);
 	struct take *t = calloc(1, sizeof *t);
 	if (!t)
 		return web_text(r, 500, "out of memory");

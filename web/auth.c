@@ -2,7 +2,9 @@
  * auth.c - the console's users (see auth.h).
  *
  * A jetty-realm.properties line is "name: password[, role...]" (or
- * "name=..."); "#" starts a comment. Jetty's obfuscated and hashed
+ * "name=..."); "#" starts a comment. Role admin may do everything, any
+ * other role only look (web_auth_who), as ActiveMQ's console gives role
+ * user read-only access. Jetty's obfuscated and hashed
  * passwords (OBF:, MD5:, CRYPT:) are not understood: such users are left
  * out, with a warning, rather than let in with the wrong check.
  */
@@ -13,6 +15,8 @@
 #include <string.h>
 
 #include "auth.h"
+#include "authz.h"
+#include "broker.h"
 #include "config.h"
 #include "log.h"
 #include "session.h"
@@ -30,6 +34,7 @@ static struct guesser {
 
 struct user {
 	char *name, *password;
+	char *roles;		/* the realm's, comma-separated; NULL for broker users */
 };
 
 static struct {
@@ -37,9 +42,11 @@ static struct {
 	size_t n;
 	const char *source;
 	char source_text[300];
+	bool realm;		/* the users are a realm file's: roles decide */
+	char hint[400];		/* how a read-only user gets more */
 } auth;
 
-static int add_user(const char *name, const char *password)
+static int add_user(const char *name, const char *password, const char *roles)
 {
 	struct user *u = realloc(auth.users, (auth.n + 1) * sizeof *u);
 	if (!u)
@@ -47,9 +54,11 @@ static int add_user(const char *name, const char *password)
 	auth.users = u;
 	u[auth.n].name = strdup(name);
 	u[auth.n].password = strdup(password);
-	if (!u[auth.n].name || !u[auth.n].password) {
+	u[auth.n].roles = roles ? strdup(roles) : NULL;
+	if (!u[auth.n].name || !u[auth.n].password || (roles && !u[auth.n].roles)) {
 		free(u[auth.n].name);
 		free(u[auth.n].password);
+		free(u[auth.n].roles);
 		return -1;
 	}
 	auth.n++;
@@ -88,7 +97,9 @@ static int load_realm(const char *path)
 		}
 		s[k] = '\0';
 		char *name = trim(s), *password = s + k + 1;
-		password[strcspn(password, ",")] = '\0';
+		char *roles = password + strcspn(password, ",");
+		if (*roles)
+			*roles++ = '\0';
 		password = trim(password);
 		if (!strncmp(password, "OBF:", 4) || !strncmp(password, "MD5:", 4) ||
 		    !strncmp(password, "CRYPT:", 6)) {
@@ -96,7 +107,7 @@ static int load_realm(const char *path)
 				 "Tandem does not read: left out", path, lineno, name);
 			continue;
 		}
-		if (*name && add_user(name, password) < 0) {
+		if (*name && add_user(name, password, roles) < 0) {
 			fclose(f);
 			return -1;
 		}
@@ -104,23 +115,27 @@ static int load_realm(const char *path)
 	fclose(f);
 	snprintf(auth.source_text, sizeof auth.source_text, "%s (%zu users)", path, auth.n);
 	auth.source = auth.source_text;
+	auth.realm = true;
+	snprintf(auth.hint, sizeof auth.hint, "only role admin in %s may change anything or "
+		 "see messages", path);
 	return 0;
 }
 
 int web_auth_load(const struct config *cfg)
 {
 	web_auth_free();
+	auth.realm = false;
 	if (cfg->web_realm)
 		return load_realm(cfg->web_realm);
 	for (size_t i = 0; i < cfg->nusers; i++)
-		if (add_user(cfg->users[i].username, cfg->users[i].password) < 0)
+		if (add_user(cfg->users[i].username, cfg->users[i].password, NULL) < 0)
 			return -1;
 	if (auth.n) {
 		auth.source = "the broker's users (simpleAuthenticationPlugin)";
 		return 0;
 	}
 	auth.source = "ActiveMQ's default admin/admin (loopback only)";
-	return add_user("admin", "admin");
+	return add_user("admin", "admin", NULL);
 }
 
 void web_auth_free(void)
@@ -128,6 +143,7 @@ void web_auth_free(void)
 	for (size_t i = 0; i < auth.n; i++) {
 		free(auth.users[i].name);
 		free(auth.users[i].password);
+		free(auth.users[i].roles);
 	}
 	free(auth.users);
 	auth.users = NULL;
@@ -204,4 +220,38 @@ void web_auth_failed(const char *addr, int64_t now_ms)
 	if (++g->failures == LOGIN_FAILURES_MAX)
 		log_warn("web", "%d failed logins from %s within a minute: its logins are refused "
 			 "for the rest of that minute", LOGIN_FAILURES_MAX, g->ip);
+}
+
+/* ---- what a user may do (roles) ---- */
+
+/* Is `role` one of the comma-separated roles? */
+static bool has_role(const char *roles, const char *role)
+{
+	size_t n = strlen(role);
+	for (const char *p = roles; p && *p; p += strcspn(p, ","), p += *p == ',') {
+		p += strspn(p, " \t");
+		size_t len = strcspn(p, ",");
+		while (len && isspace((unsigned char)p[len - 1]))
+			len--;
+		if (len == n && !strncmp(p, role, n))
+			return true;
+	}
+	return false;
+}
+
+void web_auth_who(const char *user, const char *peer, struct authz_who *who)
+{
+	*who = (struct authz_who){ .user = user, .peer = peer, .level = AUTHZ_GROUPS };
+	if (!auth.realm) {
+		/* The broker's users answer to the authorizationPlugin; the
+		 * default admin/admin (the broker has no users) to nobody. */
+		if (!broker.cfg->nusers)
+			who->level = AUTHZ_ALL;
+		return;
+	}
+	who->level = AUTHZ_READ_ONLY;
+	who->hint = auth.hint;
+	for (size_t i = 0; user && i < auth.n; i++)
+		if (!strcmp(auth.users[i].name, user) && has_role(auth.users[i].roles, "admin"))
+			who->level = AUTHZ_ALL;
 }

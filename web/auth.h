@@ -28,6 +28,14 @@ bool web_auth_blocked(const char *addr, int64_t now_ms);
 void web_auth_failed(const char *addr, int64_t now_ms);
 /* ActiveMQ's default admin/admin logs in (so every page warns). */
 bool web_auth_default_admin(void);
+struct authz_who;
+/* What user (logged in from peer; both borrowed) may do, for
+ * authz_who_allows and jolokia_request: with a jetty-realm.properties,
+ * role admin everything and any other role only look (no change, no
+ * message body: authz.h's read-only); the broker's own users what the
+ * authorizationPlugin gives their groups; the default admin/admin
+ * everything. */
+void web_auth_who(const char *user, const char *peer, struct authz_who *who);
 /* Where the users come from, for the log and the overview. */
 const char *web_auth_source(void);
 

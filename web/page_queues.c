@@ -95,7 +95,7 @@ static int queue_action(struct web_req *r, const char *op, bool on_broker, const
 	else
 		query_dest_name(mbean, sizeof mbean, "Queue", name);
 	json_t *args = on_broker ? json_pack("[s]", name) : json_array();
-	if (query_exec(mbean, op, args, NULL, err, sizeof err) < 0)
+	if (query_exec(r, mbean, op, args, NULL, err, sizeof err) < 0)
 		return html_failed(r, "/queues", "%s %s: %s", op, name, err);
 	return html_done(r, "/queues", "%s %s", done, name);
 }
@@ -105,12 +105,12 @@ int page_queue_delete(struct web_req *r) { return queue_action(r, "removeQueue",
 int page_queue_create(struct web_req *r) { return queue_action(r, "addQueue", true, "Created"); }
 
 /* The queue's first messages (browse), a new reference; NULL with err. */
-static json_t *browse(const char *queue, char *err, size_t errlen)
+static json_t *browse(struct web_req *r, const char *queue, char *err, size_t errlen)
 {
 	char mbean[MOBJ_NAME_MAX * 2];
 	query_dest_name(mbean, sizeof mbean, "Queue", queue);
 	json_t *list = NULL;
-	if (query_exec(mbean, "browse", NULL, &list, err, errlen) < 0)
+	if (query_exec(r, mbean, "browse", NULL, &list, err, errlen) < 0)
 		return NULL;
 	return list;
 }
@@ -149,7 +149,7 @@ int page_queue(struct web_req *r)
 	if (!name)
 		return html_failed(r, "/queues", "Which queue? (/queue?name=...)");
 	char err[512];
-	json_t *list = browse(name, err, sizeof err);
+	json_t *list = browse(r, name, err, sizeof err);
 	if (!list)
 		return html_failed(r, "/queues", "%s: %s", name, err);
 	struct buf b = BUF_INIT;
@@ -203,7 +203,7 @@ int page_message(struct web_req *r)
 	if (!queue || !id)
 		return html_failed(r, "/queues", "Which message? (/message?queue=...&id=...)");
 	char err[512];
-	json_t *list = browse(queue, err, sizeof err);
+	json_t *list = browse(r, queue, err, sizeof err);
 	if (!list)
 		return html_failed(r, "/queues", "%s: %s", queue, err);
 	json_t *m = NULL, *one;
@@ -282,7 +282,7 @@ static int message_op(struct web_req *r, const char *op)
 	json_t *args = to && !strcmp(op, "moveMessageTo") ? json_pack("[s,s]", id, to)
 							   : json_pack("[s]", id);
 	json_t *v = NULL;
-	if (query_exec(mbean, op, args, &v, err, sizeof err) < 0)
+	if (query_exec(r, mbean, op, args, &v, err, sizeof err) < 0)
 		return to_queue(r, queue, false, "%s: %s", id, err);
 	bool ok = !json_is_false(v);
 	json_decref(v);
@@ -303,7 +303,7 @@ int page_queue_retry(struct web_req *r)
 	char mbean[MOBJ_NAME_MAX * 2], err[512];
 	query_dest_name(mbean, sizeof mbean, "Queue", queue);
 	json_t *v = NULL;
-	if (query_exec(mbean, "retryMessages", NULL, &v, err, sizeof err) < 0)
+	if (query_exec(r, mbean, "retryMessages", NULL, &v, err, sizeof err) < 0)
 		return to_queue(r, queue, false, "%s: %s", "Retry", err);
 	char n[32];
 	snprintf(n, sizeof n, "%lld", (long long)json_integer_value(v));

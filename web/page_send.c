@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+#include "authz.h"
 #include "broker.h"
 #include "handlers.h"
 #include "html.h"
@@ -100,7 +102,9 @@ int page_send(struct web_req *r)
 	m->priority = (uint8_t)p;
 	char err[512], id[256];
 	snprintf(id, sizeof id, "%s", m->id);
-	if (web_message_send(m, err, sizeof err) < 0)
+	struct authz_who who;
+	web_auth_who(r->user, r->peer, &who);
+	if (web_message_send(m, &who, err, sizeof err) < 0)
 		return html_failed(r, "/send", "Not sent: %s", err);
 	return html_done(r, "/send", "Sent %s to %s://%s", id, dest_type_name(t), dest);
 }

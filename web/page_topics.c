@@ -103,7 +103,7 @@ int page_subscriber_delete(struct web_req *r)
 	char err[512];
 	if (!mbean || strncmp(mbean, MODEL_DOMAIN ":", strlen(MODEL_DOMAIN) + 1))
 		return html_failed(r, "/subscribers", "Which subscription?");
-	if (query_exec(mbean, "destroy", NULL, NULL, err, sizeof err) < 0)
+	if (query_exec(r, mbean, "destroy", NULL, NULL, err, sizeof err) < 0)
 		return html_failed(r, "/subscribers", "%s", err);
 	return html_done(r, "/subscribers", "Deleted the subscription");
 }

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+#include "authz.h"
+#include "http.h"
 #include "jolokia.h"
 #include "model.h"
 #include "objname.h"
@@ -74,7 +77,9 @@ json_t *query_attr(const char *mbean, const char *attr)
 {
 	json_t *req = json_pack("{s:s, s:s, s:s}", "type", "read", "mbean", mbean,
 				"attribute", attr);
-	json_t *resp = jolokia_request(req);
+	/* Reads are everyone's. */
+	static const struct authz_who reader = { .level = AUTHZ_READ_ONLY };
+	json_t *resp = jolokia_request(req, &reader);
 	json_decref(req);
 	json_t *v = json_integer_value(json_object_get(resp, "status")) == 200
 		? json_incref(json_object_get(resp, "value")) : NULL;
@@ -82,12 +87,14 @@ json_t *query_attr(const char *mbean, const char *attr)
 	return v;
 }
 
-int query_exec(const char *mbean, const char *op, json_t *args, json_t **value,
-	       char *err, size_t errlen)
+int query_exec(struct web_req *r, const char *mbean, const char *op, json_t *args,
+	       json_t **value, char *err, size_t errlen)
 {
 	json_t *req = json_pack("{s:s, s:s, s:s, s:o}", "type", "exec", "mbean", mbean,
 				"operation", op, "arguments", args ? args : json_array());
-	json_t *resp = jolokia_request(req);
+	struct authz_who who;
+	web_auth_who(r->user, r->peer, &who);
+	json_t *resp = jolokia_request(req, &who);
 	json_decref(req);
 	int rc = 0;
 	if (json_integer_value(json_object_get(resp, "status")) == 200) {

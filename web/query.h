@@ -24,10 +24,12 @@ json_t *query_rows(const char *attrs, const char *sort, const char *pattern, ...
 json_t *query_first(json_t *read);
 /* One attribute of one object; a new reference or NULL. */
 json_t *query_attr(const char *mbean, const char *attr);
-/* Runs an operation: 0 with its value in *value (may be NULL), or -1 with
- * the error text in err. args is taken over. */
-int query_exec(const char *mbean, const char *op, json_t *args, json_t **value,
-	       char *err, size_t errlen);
+struct web_req;
+/* Runs an operation as r's user (what it may do: auth.h): 0 with its
+ * value in *value (may be NULL), or -1 with the error text in err. args
+ * is taken over. */
+int query_exec(struct web_req *r, const char *mbean, const char *op, json_t *args,
+	       json_t **value, char *err, size_t errlen);
 
 /* Object names, with ActiveMQ's quoting of the values. */
 void query_broker_name(char *out, size_t n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "broker.h"
 #include "flow.h"
 #include "send.h"
@@ -28,8 +29,12 @@ struct message *web_message_new(enum dest_type type, const char *name, struct he
 	return message_new_take(id, type, dest, h, nheaders, copy, body_len);
 }
 
-int web_message_send(struct message *m, char *err, size_t errlen)
+int web_message_send(struct message *m, const struct authz_who *who, char *err, size_t errlen)
 {
+	if (!authz_who_allows(who, AUTHZ_WRITE, m->dest_type, m->dest, err, errlen)) {
+		message_unref(m);
+		return -EACCES;
+	}
 	if (flow_check(m, err, errlen) == FLOW_FAIL) {
 		message_unref(m);
 		return -EBUSY;

@@ -1,0 +1,208 @@
+#!/bin/sh
+# The management socket against guessers, idlers and other local users
+# (issue 16, points 9 and 10): failed logins wait their address's turn and
+# are logged as a summary; idle connections close, and 64 of them do not
+# lock the operator out; without users, only the broker's own uid and root
+# may change anything (over TCP from this host, or the unix socket, mode
+# 0600), anyone else only reads, and the start says so loudly.
+. "$(dirname "$0")/test-lib.sh"
+
+MGMT_PORT=auto BROKER_EXTRA='<plugins><simpleAuthenticationPlugin><users>
+  <authenticationUser username="ops" password="right" groups="admins"/>
+</users></simpleAuthenticationPlugin></plugins>' broker_config guarded &&
+sed -i 's|<managementContext connectorPort|<managementContext loginFailureDelay="300" loginTimeout="500" idleTimeout="800" connectorPort|' guarded/broker.xml &&
+start_broker guarded || exit 1
+GSOCK=$TRASH/guarded/data/mgmt-guarded.sock
+
+cat >guard.py <<'PYEOF'
+import json, os, select, socket, time
+from tstomp import check
+from tmgmt import Mgmt
+
+PORT = int(open("guarded/mgmt_port").read())
+
+def tcp():
+    return Mgmt(PORT)
+
+def unix():
+    m = Mgmt.__new__(Mgmt)
+    m.sock = socket.socket(socket.AF_UNIX)
+    m.sock.settimeout(15)
+    m.sock.connect(os.environ["GSOCK"])
+    m.f = m.sock.makefile("rwb")
+    return m
+
+def guess(m, password="wrong"):
+    return m.req({"type": "login", "user": "ops", "password": password})
+PYEOF
+export GSOCK
+
+test_expect_success 'the first failed logins are answered at once, then each waits its turn' '
+	stomp_py <<-\EOF
+	import sys; sys.path.insert(0, ".")
+	from guard import *
+	for i in range(3):
+	    check(guess(tcp())["status"] == 401, "guess %d" % i)
+	t0 = time.time()
+	r = guess(tcp())
+	waited = time.time() - t0
+	check(r["status"] == 401, r)
+	# loginFailureDelay is 300 ms; a loop timer never fires early.
+	check(waited >= 0.25, "the 4th failure was answered after %.3f s" % waited)
+	EOF
+'
+
+test_expect_success 'guessing on many connections at once buys nothing: far turns are refused at once' '
+	stomp_py <<-\EOF
+	import sys; sys.path.insert(0, ".")
+	from guard import *
+	socks = []
+	for i in range(20):
+	    m = tcp()
+	    m.send_line(json.dumps({"type": "login", "user": "ops", "password": "w%d" % i}))
+	    socks.append(m)
+	answers = {}
+	end = time.time() + 2
+	while time.time() < end and len(answers) < len(socks):
+	    ready, _, _ = select.select([m.sock for m in socks if m.sock not in answers], [], [],
+	                                max(0, end - time.time()))
+	    for s in ready:
+	        m = next(x for x in socks if x.sock is s)
+	        answers[s] = m.line()
+	statuses = [a["status"] for a in answers.values() if a]
+	check(200 not in statuses, statuses)
+	check(statuses.count(429) >= 10, "refused at once: %r" % statuses)
+	# Turns 300, 900, 2100 ms ahead: within 2 s, two at most were checked.
+	check(statuses.count(401) <= 2, "answered within 2 s: %r" % statuses)
+	refused = [a for a in answers.values() if a and a["status"] == 429]
+	check("Too many failed logins" in refused[0]["error"], refused[0])
+	for m in socks:
+	    m.close()
+	EOF
+'
+
+test_expect_success 'the owner logs in through the unix socket meanwhile: turns are per address' '
+	stomp_py <<-\EOF
+	import sys; sys.path.insert(0, ".")
+	from guard import *
+	m = unix()
+	check(guess(m, "right")["status"] == 200, "logged in")
+	check(m.ok({"type": "version"}), "served")
+	EOF
+'
+
+test_expect_success 'a connection that never logs in is closed after loginTimeout' '
+	stomp_py <<-\EOF
+	import sys; sys.path.insert(0, ".")
+	from guard import *
+	m = tcp()
+	check(m.closed(), "closed")
+	EOF
+'
+
+test_expect_success 'a logged-in connection closes when idle, not while it watches' '
+	stomp_py <<-\EOF
+	import sys; sys.path.insert(0, ".")
+	from guard import *
+	idle, watching = unix(), unix()
+	for m in (idle, watching):
+	    check(guess(m, "right")["status"] == 200, "logged in")
+	w = watching.req({"type": "watch", "mbean": "org.apache.activemq:type=Broker,*",
+	                  "attribute": "BrokerName", "interval": 200})
+	check(w["status"] == 200, w)
+	check(idle.closed(), "the idle one is closed")
+	for i in range(10):
+	    check(watching.line().get("watch") == w["watch"], "snapshots keep coming")
+	check(watching.req({"type": "unwatch", "watch": w["watch"]})["status"] == 200, "still served")
+	EOF
+'
+
+test_expect_success 'failures are logged once, then summed up (said at stop at the latest)' '
+	stop_broker guarded &&
+	test "$(grep -c "Management login failed for user" guarded/log)" = 1 &&
+	grep "failed management logins from 127.0.0.1 in the last" guarded/log &&
+	! grep -qi "login.*from 127.0.0.1:[0-9]" guarded/log
+'
+
+# A broker without users, its management socket on loopback as usual.
+MGMT_PORT=auto broker_config open && start_broker open || exit 1
+OSOCK=$TRASH/open/data/mgmt-open.sock
+M=127.0.0.1:$(broker_mgmt_port open)
+Q='org.apache.activemq:type=Broker,brokerName=open,destinationType=Queue,destinationName=jobs'
+
+test_expect_success 'without users the start says loudly who may do what' '
+	grep "WARN.*THE MANAGEMENT SOCKET HAS NO USERS.*uid 0 (this broker.s) and root may do everything" open/log &&
+	grep -q "mgmt-open.sock" open/log &&
+	test "$(stat -c %a "$OSOCK")" = 600
+'
+
+test_expect_success 'setup: jobs holds a message' '
+	PORT=$(broker_port open) stomp_py <<-\EOF
+	from tstomp import *
+	send_on(client(), "/queue/jobs", "job body")
+	EOF
+'
+
+# as_nobody: runs a Python script (stdin) as uid 65534, with MPORT and Q.
+as_nobody() {
+	MPORT=$(broker_mgmt_port open) Q=$Q OSOCK=$OSOCK \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$PYTHON" -
+}
+
+test_expect_success 'another local user reads, but may not purge, browse or stop, and is told how to get access' '
+	as_nobody <<-\EOF
+	import json, os, socket, sys
+	s = socket.create_connection(("127.0.0.1", int(os.environ["MPORT"])), timeout=15)
+	f = s.makefile("rwb")
+	def req(r):
+	    f.write(json.dumps(r).encode() + b"\n"); f.flush()
+	    return json.loads(f.readline())
+	def must(cond, what):
+	    if not cond:
+	        print(what); sys.exit(1)
+	q = os.environ["Q"]
+	r = req({"type": "read", "mbean": q, "attribute": "QueueSize"})
+	must(r["status"] == 200 and r["value"] == 1, r)
+	for op in ("purge", "browse"):
+	    r = req({"type": "exec", "mbean": q, "operation": op})
+	    must(r["status"] == 403 and "read-only access" in r["error"] and "--node" in r["error"], r)
+	    must("job body" not in json.dumps(r), r)
+	r = req({"type": "exec", "mbean": "org.apache.activemq:type=Broker,brokerName=open",
+	         "operation": "stop"})
+	must(r["status"] == 403 and "User uid 65534 is not authorized" in r["error"], r)
+	r = req({"type": "write", "mbean": q, "attribute": "MemoryLimit", "value": 5})
+	must(r["status"] == 403, r)
+	try:
+	    u = socket.socket(socket.AF_UNIX)
+	    u.connect(os.environ["OSOCK"])
+	    must(False, "nobody opened the unix socket")
+	except PermissionError:
+	    pass
+	EOF
+'
+
+test_expect_success 'the owner (root here) may do everything, over TCP and through the unix socket' '
+	ctl --node "$M" --json browse jobs >out.json &&
+	grep -q "job body" out.json &&
+	ctl --node "$OSOCK" purge jobs >out &&
+	grep -q 1 out &&
+	ctl --node "$OSOCK" --json browse jobs >out.json &&
+	! grep -q "job body" out.json
+'
+
+test_expect_success '64 idle connections do not lock tandemctl out' '
+	stomp_py <<-\EOF &
+	import os, time
+	from tmgmt import Mgmt
+	held = [Mgmt(int(open("open/mgmt_port").read())) for i in range(64)]
+	open("held", "w").close()
+	time.sleep(30)
+	EOF
+	idler=$! &&
+	for i in $(seq 100); do [ -f held ] && break; sleep 0.1; done &&
+	ctl --node "$M" bstat >out && grep -q open out &&
+	ctl --node "$M" bstat >out && grep -q open out &&
+	kill $idler && log_contains open "64 management connections are open: closed"
+'
+
+test_done
