@@ -173,8 +173,13 @@ json_t *model_describe(const struct mobj *o)
 			json_array_append_new(args, json_pack("{s:s, s:s}", "name", tok, "type",
 							      colon ? colon : "java.lang.String"));
 		}
-		json_t *desc = json_pack("{s:o, s:s, s:s}", "args", args, "ret", op->ret,
-					 "desc", op->desc);
+		/* What it takes (authz.h), so a client can tell before trying. */
+		static const char *const perms[] = {
+			[MPERM_BROKER] = "broker admin", [MPERM_READ] = "read",
+			[MPERM_WRITE] = "write", [MPERM_ADMIN] = "admin",
+		};
+		json_t *desc = json_pack("{s:o, s:s, s:s, s:s}", "args", args, "ret", op->ret,
+					 "desc", op->desc, "perm", perms[op->perm.need]);
 		/* Overloads (sendTextMessage) are listed as an array, as Jolokia does. */
 		json_t *prev = json_object_get(ops, op->name);
 		if (!prev) {

@@ -186,7 +186,7 @@ test_expect_success 'write changes a writable attribute and refuses a read-only 
 	EOF
 '
 
-test_expect_success 'list describes attributes and operations' '
+test_expect_success 'list describes attributes and operations, and what each takes' '
 	mgmt_py <<-\EOF
 	from tstomp import *
 	from tmgmt import *
@@ -194,7 +194,9 @@ test_expect_success 'list describes attributes and operations' '
 	d = m.ok({"type": "list", "path": DOMAIN + "/type=Broker,brokerName=node1,destinationType=Queue,destinationName=poison"})
 	check(d["attr"]["QueueSize"]["rw"] is False and d["attr"]["MemoryLimit"]["rw"] is True, d["attr"])
 	check("purge" in d["op"] and len(d["op"]["sendTextMessage"]) == 2, d["op"].keys())
+	check(d["op"]["purge"]["perm"] == "admin" and d["op"]["browse"]["perm"] == "read", d["op"])
 	all_ = m.ok({"type": "list"})
+	check(all_[DOMAIN]["type=Broker,brokerName=node1"]["op"]["stop"]["perm"] == "broker admin", "stop")
 	check("type=Broker,brokerName=node1" in all_[DOMAIN], all_.keys())
 	EOF
 '
