@@ -86,6 +86,18 @@ static int uid_in(const char *table, const struct sockaddr_storage *local,
 	return rc;
 }
 
+/* ::ffff:a.b.c.d becomes a.b.c.d. */
+static void unmap_v4(struct sockaddr_storage *sa)
+{
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+	if (sa->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		return;
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = in6->sin6_port };
+	memcpy(&in.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
+	memset(sa, 0, sizeof *sa);
+	memcpy(sa, &in, sizeof in);
+}
+
 int mgmt_peer_uid(int fd, uid_t *uid)
 {
 	struct sockaddr_storage mine, theirs;
@@ -102,8 +114,11 @@ int mgmt_peer_uid(int fd, uid_t *uid)
 	}
 	if (getpeername(fd, (struct sockaddr *)&theirs, &tl) < 0)
 		return -1;
-	/* The peer's socket: its local end is our remote one. An IPv4 peer
-	 * of an IPv6 socket (::ffff:a.b.c.d) sits in the tcp6 table. */
-	return uid_in(mine.ss_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6", &theirs,
+	/* An IPv4 client of a socket bound to "::" is ::ffff:a.b.c.d to us,
+	 * but its own socket is IPv4, in the tcp table. */
+	unmap_v4(&mine);
+	unmap_v4(&theirs);
+	/* The peer's socket: its local end is our remote one. */
+	return uid_in(theirs.ss_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6", &theirs,
 		      &mine, uid);
 }
