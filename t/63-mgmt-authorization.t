@@ -201,6 +201,38 @@ test_expect_success 'realm role user looks but changes nothing; role admin may d
 	grep -q "\"status\":200" out.json && grep -q "\"value\":1" out.json
 '
 
+# A browser session on node2's console, as t/95-web-console.t drives it.
+get() { curl -s -b jar -c jar -o page.html -w '%{http_code}' "$W2$1"; }
+post() {
+	p=$1
+	shift
+	curl -s -b jar -c jar -D hdr -o page.html -w '%{http_code}' "$@" "$W2$p"
+}
+csrf() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' page.html | head -1; }
+login() {
+	rm -f jar
+	curl -s -c jar -o login.html "$W2/login" &&
+	token=$(sed -n 's/.*name="token" value="\([0-9a-f]*\)".*/\1/p' login.html) &&
+	curl -s -b jar -c jar -o /dev/null -w '%{http_code}' --data-urlencode "user=$1" \
+		--data-urlencode "password=$2" -d "token=$token&next=/queues" "$W2/login"
+}
+
+test_expect_success 'realm role user sees the console, but its buttons refuse' '
+	curl -s -u admin:admin-pw -H "Content-Type: application/json" \
+		--data-binary "the second order" "$W2/api/message/orders?type=queue" >/dev/null &&
+	test "$(login viewer viewer-pw)" = 303 &&
+	test "$(get /queues)" = 200 && grep -q "orders" page.html && t=$(csrf) &&
+	post /queues/purge -d "csrf=$t&name=orders" >/dev/null &&
+	grep -qi "^Location: .*error=.*not%20authorized" hdr &&
+	test "$(post "/queue?name=orders" -G)" = 303 && ! grep -q "the second order" page.html &&
+	grep -qi "^Location: .*error=.*not%20authorized%20to%20read%20from" hdr &&
+	get /send >/dev/null && t=$(csrf) &&
+	post /send -d "csrf=$t&type=queue&dest=orders&priority=4" --data-urlencode "body=x" >/dev/null &&
+	grep -qi "^Location: .*error=.*not%20authorized" hdr &&
+	curl -s -g -u admin:admin-pw "$W2/api/jolokia/read/$Q2/QueueSize" >out.json &&
+	grep -q "\"value\":1" out.json
+'
+
 test_expect_success 'the broker admin stops the broker over the socket' '
 	stomp_py <<-\EOF &&
 	import json, sys; sys.path.insert(0, ".")
