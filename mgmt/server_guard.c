@@ -35,6 +35,7 @@ static struct guesser {
 	char key[64];
 	int failures;		/* since it started over */
 	int unreported;		/* failures not in the log yet */
+	long refused;		/* logins refused unchecked, not in the log yet */
 	char last_user[64];	/* the latest user name tried, for the log */
 	int64_t last_fail_ms;
 	int64_t next_ms;	/* its next login is checked no sooner */
@@ -62,7 +63,8 @@ static struct guesser *find(const char *peer, int64_t now, bool add)
 	struct guesser *oldest = &guessers[0];
 	for (size_t i = 0; i < GUESSERS; i++) {
 		struct guesser *g = &guessers[i];
-		if (g->key[0] && !g->unreported && now - g->last_fail_ms > GUARD_FORGET_MS)
+		if (g->key[0] && !g->unreported && !g->refused &&
+		    now - g->last_fail_ms > GUARD_FORGET_MS)
 			g->key[0] = '\0';
 		if (g->key[0] && !strcmp(g->key, key))
 			return g;
@@ -95,12 +97,13 @@ static void summarize(const char *span)
 {
 	for (size_t i = 0; i < GUESSERS; i++) {
 		struct guesser *g = &guessers[i];
-		if (!g->key[0] || !g->unreported)
+		if (!g->key[0] || (!g->unreported && !g->refused))
 			continue;
 		log_warn("mgmt", "%d failed management logins from %s in the last %s (the latest "
-			 "for user [%s]); its logins are slowed down", g->unreported, g->key, span,
-			 g->last_user);
+			 "for user [%s]), and %ld refused unchecked; its logins are slowed down",
+			 g->unreported, g->key, span, g->last_user, g->refused);
 		g->unreported = 0;
+		g->refused = 0;
 	}
 }
 
@@ -110,6 +113,14 @@ static void summary_fire(struct loop *l, void *ctx)
 	(void)ctx;
 	guard.summary_timer = 0;
 	summarize("minute");
+}
+
+static void arm_summary(int64_t now)
+{
+	if (guard.summary_timer)
+		return;
+	guard.summary_since = now;
+	guard.summary_timer = loop_add_timer(guard.loop, SUMMARY_MS, summary_fire, NULL);
 }
 
 void mgmt_guard_start(struct loop *l, int64_t delay_ms)
@@ -140,8 +151,11 @@ int64_t mgmt_guard_slot(const char *peer, int64_t now)
 	int64_t at = g->next_ms > now ? g->next_ms : now;
 	if (at == now)
 		return now;
-	if (at - now > GUARD_QUEUE_MS)
+	if (at - now > GUARD_QUEUE_MS) {
+		g->refused++;
+		arm_summary(now);
 		return -1;
+	}
 	/* This login takes the slot, and counts as a failure now: logins
 	 * sent at once on many connections wait longer and longer. */
 	g->failures++;
@@ -165,8 +179,5 @@ void mgmt_guard_failed(const char *peer, const char *user, bool waited, int64_t 
 		return;
 	}
 	g->unreported++;
-	if (!guard.summary_timer) {
-		guard.summary_since = now;
-		guard.summary_timer = loop_add_timer(guard.loop, SUMMARY_MS, summary_fire, NULL);
-	}
+	arm_summary(now);
 }
