@@ -430,18 +430,26 @@ static void mgmt_close(struct conn *c)
 	c->state = NULL;
 }
 
+/* Should a newcomer rather close a than b? */
+static bool idler(const struct session *a, const struct session *b)
+{
+	if (a->logged_in != b->logged_in)
+		return !a->logged_in;
+	if (a->active_ms != b->active_ms)
+		return a->active_ms < b->active_ms;
+	/* Accepted in one go (same loop time): the older, or a flood that
+	 * arrives with tandemctl would close tandemctl's. */
+	return a->conn->id < b->conn->id;
+}
+
 /* The session a newcomer may take the place of: no watches, not logged
  * in before logged in, then idle longest; NULL when all watch. */
 static struct session *evictable(void)
 {
 	struct session *best = NULL;
-	for (struct session *s = srv.sessions; s; s = s->next) {
-		if (s->nwatches || s->evicted || s->conn->dead)
-			continue;
-		if (!best || (best->logged_in && !s->logged_in) ||
-		    (best->logged_in == s->logged_in && s->active_ms < best->active_ms))
+	for (struct session *s = srv.sessions; s; s = s->next)
+		if (!s->nwatches && !s->evicted && !s->conn->dead && (!best || idler(s, best)))
 			best = s;
-	}
 	return best;
 }
 
