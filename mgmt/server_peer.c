@@ -4,20 +4,27 @@
  * gives full access to its own uid and root only.
  *
  * A unix socket says it itself (SO_PEERCRED). A TCP connection from this
- * host is a socket of the kernel's table too: its line in /proc/net/tcp
- * (or tcp6) whose local address is our peer's and whose remote address is
- * ours names its owner's uid. The table is read rather than asked through
- * sock_diag netlink because netlink needs the inet_diag modules, which a
- * container may lack; it is read once per connection, and only by a
- * broker without users.
+ * host is a socket of the kernel's too, whose local end is our peer and
+ * whose remote end is us: the kernel names its owner's uid when asked
+ * for that one socket through sock_diag netlink (the inet_diag exact
+ * lookup, a hash lookup). Without the inet_diag modules (a container may
+ * lack them), /proc/net/tcp (or tcp6) is searched instead; it lists every
+ * socket of the host, so with 6,600 sockets (most in TIME_WAIT) that
+ * took 22 ms of the loop per connection, against well under one for
+ * netlink. Only a broker without users asks, once per connection.
  */
 #include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "server.h"
 
@@ -86,6 +93,70 @@ static int uid_in(const char *table, const struct sockaddr_storage *local,
 	return rc;
 }
 
+/* The inet_diag id of the TCP socket whose local end is `local` and
+ * remote end `remote`. */
+static void diag_id(struct inet_diag_sockid *id, const struct sockaddr_storage *local,
+		    const struct sockaddr_storage *remote)
+{
+	if (local->ss_family == AF_INET) {
+		const struct sockaddr_in *l = (const void *)local, *r = (const void *)remote;
+		id->idiag_sport = l->sin_port;
+		id->idiag_dport = r->sin_port;
+		memcpy(id->idiag_src, &l->sin_addr, 4);
+		memcpy(id->idiag_dst, &r->sin_addr, 4);
+	} else {
+		const struct sockaddr_in6 *l = (const void *)local, *r = (const void *)remote;
+		id->idiag_sport = l->sin6_port;
+		id->idiag_dport = r->sin6_port;
+		memcpy(id->idiag_src, &l->sin6_addr, 16);
+		memcpy(id->idiag_dst, &r->sin6_addr, 16);
+	}
+	id->idiag_cookie[0] = id->idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+}
+
+/* The uid owning that socket, asked of the kernel: 0, or -1 (not there,
+ * or no sock_diag here). */
+static int uid_by_netlink(const struct sockaddr_storage *local,
+			  const struct sockaddr_storage *remote, uid_t *uid)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -1;
+	/* The kernel answers at once; the bound is for a kernel that does not. */
+	struct timeval tv = { .tv_usec = 200000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	struct {
+		struct nlmsghdr nh;
+		struct inet_diag_req_v2 req;
+	} q = {
+		.nh = { .nlmsg_len = sizeof q, .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.req = { .sdiag_family = (uint8_t)local->ss_family, .sdiag_protocol = IPPROTO_TCP,
+			 .idiag_states = ~0u },
+	};
+	diag_id(&q.req.id, local, remote);
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	union {
+		struct nlmsghdr nh;
+		char bytes[8192];
+	} a;
+	int rc = -1;
+	ssize_t n;
+	if (sendto(fd, &q, sizeof q, 0, (struct sockaddr *)&kernel, sizeof kernel) == sizeof q &&
+	    (n = recv(fd, &a, sizeof a, 0)) > 0) {
+		for (struct nlmsghdr *h = &a.nh; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+				break;
+			*uid = ((const struct inet_diag_msg *)NLMSG_DATA(h))->idiag_uid;
+			rc = 0;
+			break;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
 /* ::ffff:a.b.c.d becomes a.b.c.d. */
 static void unmap_v4(struct sockaddr_storage *sa)
 {
@@ -119,6 +190,8 @@ int mgmt_peer_uid(int fd, uid_t *uid)
 	unmap_v4(&mine);
 	unmap_v4(&theirs);
 	/* The peer's socket: its local end is our remote one. */
+	if (uid_by_netlink(&theirs, &mine, uid) == 0)
+		return 0;
 	return uid_in(theirs.ss_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6", &theirs,
 		      &mine, uid);
 }
