@@ -199,8 +199,6 @@ static json_t *stop_watch(struct session *s, json_t *req)
 			     (long long)id);
 }
 
-/* ---- requests ---- */
-
 /* ---- logins ---- */
 
 static json_t *check_login(struct session *s, json_t *req, bool waited)
@@ -264,6 +262,8 @@ static json_t *login(struct session *s, json_t *req, bool may_wait)
 			     "Too many failed logins from here: try again later%s",
 			     at > now ? ", and log in alone on a line" : "");
 }
+
+/* ---- requests ---- */
 
 /* The answer to one request, or NULL while a login waits (login()). */
 static json_t *answer(struct session *s, json_t *req, bool may_wait)
