@@ -61,7 +61,10 @@ struct session {
 	/* Logged in; without users, asked something. Until then it may
 	 * idle only loginTimeout. */
 	bool logged_in;
-	bool evicted;		/* closed for a newcomer: no longer counted */
+	/* Counted against CONNS_MAX: a TCP connection. The unix socket's
+	 * (only the broker's user and root may open it) are not, so that a
+	 * crowd on TCP never locks the operator out there. */
+	bool counted;
 	char *user;		/* who logged in */
 	char name[32];		/* without users: "uid N" */
 	struct authz_who who;	/* what it may do */
@@ -398,7 +401,8 @@ static int mgmt_open(struct conn *c)
 	if (s->next)
 		s->next->prev = s;
 	srv.sessions = s;
-	srv.nconns++;
+	s->counted = strncmp(c->peer, "unix", 4) != 0;
+	srv.nconns += s->counted;
 	return 0;
 }
 
@@ -423,8 +427,7 @@ static void mgmt_close(struct conn *c)
 		srv.sessions = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
-	if (!s->evicted)
-		srv.nconns--;
+	srv.nconns -= s->counted;
 	free(s->user);
 	free(s);
 	c->state = NULL;
@@ -448,7 +451,7 @@ static struct session *evictable(void)
 {
 	struct session *best = NULL;
 	for (struct session *s = srv.sessions; s; s = s->next)
-		if (!s->nwatches && !s->evicted && !s->conn->dead && (!best || idler(s, best)))
+		if (s->counted && !s->nwatches && !s->conn->dead && (!best || idler(s, best)))
 			best = s;
 	return best;
 }
@@ -461,7 +464,7 @@ static int make_room(void)
 	struct session *s = evictable();
 	if (!s)
 		return -1;
-	s->evicted = true;
+	s->counted = false;
 	srv.nconns--;
 	srv.evicted++;
 	conn_close(s->conn, "closed for a newer management connection");
@@ -520,7 +523,7 @@ static void on_accept(struct loop *l, int lfd, int events, void *ctx)
 					  strerror(errno));
 			return;
 		}
-		if (srv.nconns >= CONNS_MAX) {
+		if (!is_unix && srv.nconns >= CONNS_MAX) {
 			int room = make_room();
 			if (room < 0) {
 				close(fd);

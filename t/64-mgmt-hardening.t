@@ -205,4 +205,22 @@ test_expect_success '64 idle connections do not lock tandemctl out' '
 	kill $idler && log_contains open "64 management connections are open: closed"
 '
 
+test_expect_success '64 watching connections on TCP: the unix socket still lets the operator in' '
+	stomp_py <<-\EOF &
+	import time
+	from tmgmt import Mgmt
+	held = [Mgmt(int(open("open/mgmt_port").read())) for i in range(64)]
+	for m in held:
+	    m.req({"type": "watch", "mbean": "org.apache.activemq:type=Broker,*",
+	           "attribute": "BrokerName", "interval": 5000})
+	open("watching", "w").close()
+	time.sleep(30)
+	EOF
+	watcher=$! &&
+	for i in $(seq 100); do [ -f watching ] && break; sleep 0.1; done &&
+	! ctl --node "$M" bstat >out 2>&1 &&
+	ctl --node "$OSOCK" bstat >out && grep -q open out &&
+	kill $watcher
+'
+
 test_done
