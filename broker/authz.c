@@ -85,12 +85,18 @@ static bool refuse(const char *user, const char *verb, const char *what, const c
 
 static const char *const verbs[] = { "read from", "write to", "create" };
 
+/* "queue://NAME", as ActiveMQ names a destination in its refusals. */
+static const char *dest_text(enum dest_type type, const char *name, char *out, size_t n)
+{
+	snprintf(out, n, "%s://%s", type == DEST_QUEUE ? "queue" : "topic", name);
+	return out;
+}
+
 static bool refuse_dest(const char *user, const char *verb, enum dest_type type,
 			const char *name, const char *peer, char *err, size_t errlen)
 {
 	char what[600];
-	snprintf(what, sizeof what, "%s://%s", type == DEST_QUEUE ? "queue" : "topic", name);
-	return refuse(user, verb, what, peer, err, errlen);
+	return refuse(user, verb, dest_text(type, name, what, sizeof what), peer, err, errlen);
 }
 
 bool authz_allows(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
@@ -134,19 +140,26 @@ static bool refuse_read_only(const struct authz_who *who, const char *verb, cons
 	return refuse(who->user, verb, why, who->peer, err, errlen);
 }
 
+/* May who do anything at all, without looking? */
+static bool unrestricted(const struct authz_who *who)
+{
+	return who->level == AUTHZ_ALL ||
+	       (who->level == AUTHZ_GROUPS && !broker.cfg->authorization);
+}
+
 bool authz_who_allows(const struct authz_who *who, enum authz_op op, enum dest_type type,
 		      const char *name, char *err, size_t errlen)
 {
+	if (unrestricted(who))
+		return true;
 	/* Admin on a destination that exists is about administering it;
 	 * ActiveMQ's "create" is kept for the first use. */
 	bool exists = dest_exists(type, name);
 	const char *verb = op == AUTHZ_ADMIN && exists ? "administer" : verbs[op];
-	if (who->level == AUTHZ_ALL || (who->level == AUTHZ_GROUPS && !broker.cfg->authorization))
-		return true;
 	if (who->level == AUTHZ_READ_ONLY) {
 		char what[600];
-		snprintf(what, sizeof what, "%s://%s", type == DEST_QUEUE ? "queue" : "topic", name);
-		return refuse_read_only(who, verb, what, err, errlen);
+		return refuse_read_only(who, verb, dest_text(type, name, what, sizeof what), err,
+					errlen);
 	}
 	const char *groups = groups_of(who->user);
 	if (!granted(groups, op, type, name))
@@ -169,7 +182,7 @@ static const char *broker_admins(void)
 bool authz_who_broker_admin(const struct authz_who *who, const char *what, char *err,
 			    size_t errlen)
 {
-	if (who->level == AUTHZ_ALL || (who->level == AUTHZ_GROUPS && !broker.cfg->authorization))
+	if (unrestricted(who))
 		return true;
 	if (who->level == AUTHZ_READ_ONLY)
 		return refuse_read_only(who, what, "a broker administrator's operation", err,
