@@ -234,6 +234,11 @@ static void hold_fire(struct loop *l, void *ctx)
 	json_t *req = s->held;
 	s->hold_timer = 0;
 	s->held = NULL;
+	/* Closed for a newcomer meanwhile, not yet reaped: nobody to answer. */
+	if (s->conn->dead) {
+		json_decref(req);
+		return;
+	}
 	s->active_ms = loop_now(srv.loop);
 	send_json(s, check_login(s, req, true));
 	json_decref(req);
