@@ -479,7 +479,8 @@ json_t *jolokia_request(json_t *req, const struct authz_who *who)
 		const char *type;
 		json_t *(*fn)(json_t *req);
 	} types[] = {
-		{ "read", do_read }, { "search", do_search }, { "list", do_list }, { "version", do_version },
+		{ "read", do_read }, { "search", do_search }, { "list", do_list },
+		{ "version", do_version },
 	};
 	/* Changes are checked against who; reads are everyone's. */
 	if (type && !strcmp(type, "write"))
