@@ -168,6 +168,7 @@ cat >realm.properties <<'EOF'
 # name: password, role...
 admin: admin-pw, admin
 viewer: viewer-pw, user
+user: user, user
 EOF
 MGMT_PORT=auto WEB_PORT=auto WEB_REALM=$TRASH/realm.properties broker_config node2 &&
 start_broker node2 || exit 1
@@ -184,6 +185,9 @@ test_expect_success 'realm role user looks but changes nothing; role admin may d
 	curl -s -u viewer:viewer-pw -H "Content-Type: application/json" "$W2/api/jolokia" \
 		--data-binary "{\"type\":\"exec\",\"mbean\":\"$Q2\",\"operation\":\"purge\"}" >out.json &&
 	grep -q "\"status\":403" out.json && grep -q "User viewer is not authorized" out.json &&
+	curl -s -u user:user -H "Content-Type: application/json" "$W2/api/jolokia" \
+		--data-binary "{\"type\":\"exec\",\"mbean\":\"$Q2\",\"operation\":\"purge\"}" >out.json &&
+	grep -q "\"status\":403" out.json && grep -q "User user is not authorized" out.json &&
 	curl -s -u viewer:viewer-pw -H "Content-Type: application/json" "$W2/api/jolokia" \
 		--data-binary "{\"type\":\"exec\",\"mbean\":\"$B2\",\"operation\":\"stop\"}" >out.json &&
 	grep -q "\"status\":403" out.json &&
