@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker.h"
@@ -22,6 +23,7 @@ void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *f
 {
 	o->cls = cls;
 	o->ptr = ptr;
+	o->key = NULL;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(o->name, sizeof o->name, fmt, ap);
@@ -94,6 +96,27 @@ static bool take_first(const struct mobj *o, void *ctx)
 	return false;
 }
 
+/* Classes that find by key answer for themselves (the walk would take
+ * a long time over 100,000 queues); the others are walked. */
+static int find_fast(const struct objname *n, struct mobj *out)
+{
+	for (size_t i = 0; i < NCLASSES; i++) {
+		if (!classes[i]->find || classes[i]->find(n, out) < 0)
+			continue;
+		char buf[MOBJ_NAME_MAX];
+		struct objname found;
+		if (objname_parse_in(out->name, buf, sizeof buf, &found) == 0 &&
+		    objname_match(n, &found))
+			return 0;
+	}
+	return -1;
+}
+
+static bool take_first_walked(const struct mobj *o, void *ctx)
+{
+	return o->cls->find ? true : take_first(o, ctx);
+}
+
 int model_find(const char *name, struct mobj *out)
 {
 	struct objname n;
@@ -102,9 +125,107 @@ int model_find(const char *name, struct mobj *out)
 		return -1;
 	}
 	out->cls = NULL;
-	model_each(&n, take_first, out);
+	if (find_fast(&n, out) < 0) {
+		out->cls = NULL;
+		model_each(&n, take_first_walked, out);
+	}
 	objname_free(&n);
 	return out->cls ? 0 : -1;
+}
+
+/* ---- bounded walks ---- */
+
+static bool matches(const struct mwalk *w, const struct mobj *o)
+{
+	if (!w->npatterns)
+		return true;
+	char buf[MOBJ_NAME_MAX];
+	struct objname n;
+	if (objname_parse_in(o->name, buf, sizeof buf, &n) < 0)
+		return false;
+	for (size_t i = 0; i < w->npatterns; i++)
+		if (objname_match(&w->patterns[i], &n))
+			return true;
+	return false;
+}
+
+struct step {
+	struct mwalk *w;
+	size_t skip;		/* a class walked whole: objects already visited */
+	bool stopped;		/* by fn, or the budget */
+};
+
+static bool visit(const struct mobj *o, void *arg)
+{
+	struct step *st = arg;
+	struct mwalk *w = st->w;
+	if (st->skip) {
+		st->skip--;
+		return true;
+	}
+	if (!w->budget) {
+		st->stopped = true;
+		return false;
+	}
+	w->budget--;
+	if (o->key) {
+		snprintf(w->at.key, sizeof w->at.key, "%s", o->key);
+		w->at.keyed = true;
+	}
+	w->at.pos++;
+	if (matches(w, o) && !w->fn(o, w->ctx)) {
+		st->stopped = true;
+		return false;
+	}
+	return true;
+}
+
+bool model_walk(struct mwalk *w)
+{
+	for (; w->at.cls < NCLASSES; w->at.cls++, w->at.pos = 0, w->at.keyed = false) {
+		const struct mclass *cls = classes[w->at.cls];
+		struct step st = { w, 0, false };
+		if (cls->each_after) {
+			cls->each_after(w->at.keyed ? w->at.key : NULL, visit, &st);
+		} else {
+			st.skip = w->at.pos;
+			cls->each(visit, &st);
+		}
+		if (st.stopped)
+			return false;
+	}
+	return true;
+}
+
+void mcursor_text(const struct mcursor *c, char *out, size_t outlen)
+{
+	if (c->keyed)
+		snprintf(out, outlen, "%zu:%s", c->cls, c->key);
+	else
+		snprintf(out, outlen, "%zu#%zu", c->cls, c->pos);
+}
+
+int mcursor_parse(const char *text, struct mcursor *c)
+{
+	char *end;
+	memset(c, 0, sizeof *c);
+	unsigned long cls = strtoul(text, &end, 10);
+	if (end == text || cls > NCLASSES || (*end != ':' && *end != '#'))
+		return -1;
+	c->cls = cls;
+	if (*end == ':') {
+		if (strlen(end + 1) >= sizeof c->key)
+			return -1;
+		strcpy(c->key, end + 1);
+		c->keyed = true;
+		return 0;
+	}
+	char *stop;
+	unsigned long pos = strtoul(end + 1, &stop, 10);
+	if (stop == end + 1 || *stop)
+		return -1;
+	c->pos = pos;
+	return 0;
 }
 
 const struct mattr *model_attr(const struct mclass *cls, const char *name)

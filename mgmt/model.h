@@ -30,6 +30,7 @@ struct mclass;
 struct mobj {
 	const struct mclass *cls;
 	void *ptr;		/* the broker's structure */
+	const char *key;	/* its place in a class with each_after (borrowed) */
 	char name[MOBJ_NAME_MAX];
 };
 
@@ -61,7 +62,46 @@ struct mclass {
 	/* Hands every object of the class to fn until it returns false;
 	 * false then. */
 	bool (*each)(mobj_fn fn, void *ctx);
+	/* Classes that may hold many objects (queues, topics) also walk in
+	 * the order of a key, from the first key after `after` (NULL: from
+	 * the start), setting o->key: a page of them is found without
+	 * walking the ones before it. NULL for a class walked whole. */
+	bool (*each_after)(const char *after, mobj_fn fn, void *ctx);
+	/* The object a name (no pattern) may be, found without a walk: 0,
+	 * or -1 when not of this class. NULL: found by walking. */
+	int (*find)(const struct objname *name, struct mobj *out);
 };
+
+/* A place in the walk over every object (model_walk): the class, and in
+ * it the key of the last object visited (each_after) or how many were. */
+struct mcursor {
+	size_t cls;
+	size_t pos;
+	bool keyed;		/* key holds the last key visited */
+	char key[MOBJ_NAME_MAX];
+};
+
+/* One bounded step of a walk: visits at most `budget` objects (matching
+ * or not) from `at` on, handing those that match any of the patterns
+ * (none: all) to fn until it returns false. `at` is left after the last
+ * object visited, so the next step, in this request or the next page's,
+ * goes on from there. */
+struct mwalk {
+	const struct objname *patterns;
+	size_t npatterns;
+	struct mcursor at;
+	size_t budget;		/* visits left; spent by model_walk */
+	mobj_fn fn;
+	void *ctx;
+};
+
+/* True when the walk reached the end of the objects; false when the
+ * budget ran out or fn stopped it (at: where to go on). */
+bool model_walk(struct mwalk *w);
+/* The cursor as text for a client ("next"), and back: 0, or -1 when the
+ * text is no cursor. */
+void mcursor_text(const struct mcursor *c, char *out, size_t outlen);
+int mcursor_parse(const char *text, struct mcursor *c);
 
 /* Every object whose name matches the pattern (NULL: all), in the
  * classes' order. */

@@ -286,7 +286,7 @@ static bool broker_each(mobj_fn fn, void *ctx)
 	return fn(&o, ctx);
 }
 
-const struct mclass mclass_broker = { "Broker", broker_attrs, broker_ops, broker_each };
+const struct mclass mclass_broker = { "Broker", broker_attrs, broker_ops, broker_each, NULL, NULL };
 
 /* ---- connectors ---- */
 
@@ -330,7 +330,7 @@ static bool connector_each(mobj_fn fn, void *ctx)
 	return true;
 }
 
-const struct mclass mclass_connector = { "Connector", connector_attrs, NULL, connector_each };
+const struct mclass mclass_connector = { "Connector", connector_attrs, NULL, connector_each, NULL, NULL };
 
 /* ---- client connections ---- */
 
@@ -402,7 +402,7 @@ static bool connection_each(mobj_fn fn, void *ctx)
 }
 
 const struct mclass mclass_connection = { "Connection", connection_attrs, connection_ops,
-					   connection_each };
+					   connection_each, NULL, NULL };
 
 /* ---- the store ---- */
 
@@ -461,7 +461,7 @@ static bool store_each(mobj_fn fn, void *ctx)
 	return fn(&o, ctx);
 }
 
-const struct mclass mclass_store = { "Store", store_attrs, NULL, store_each };
+const struct mclass mclass_store = { "Store", store_attrs, NULL, store_each, NULL, NULL };
 
 /* ---- health ---- */
 
@@ -562,4 +562,4 @@ static bool health_each(mobj_fn fn, void *ctx)
 	return fn(&o, ctx);
 }
 
-const struct mclass mclass_health = { "Health", health_attrs, NULL, health_each };
+const struct mclass mclass_health = { "Health", health_attrs, NULL, health_each, NULL, NULL };

@@ -108,4 +108,4 @@ static bool session_each(mobj_fn fn, void *ctx)
 	return true;
 }
 
-const struct mclass mclass_mqtt_session = { "MQTTSession", session_attrs, NULL, session_each };
+const struct mclass mclass_mqtt_session = { "MQTTSession", session_attrs, NULL, session_each, NULL, NULL };

@@ -80,7 +80,7 @@ static bool bridge_each(mobj_fn fn, void *ctx)
 	return true;
 }
 
-const struct mclass mclass_bridge = { "NetworkBridge", bridge_attrs, NULL, bridge_each };
+const struct mclass mclass_bridge = { "NetworkBridge", bridge_attrs, NULL, bridge_each, NULL, NULL };
 
 /* ---- one network connector ---- */
 
@@ -136,7 +136,7 @@ static bool connector_each(mobj_fn fn, void *ctx)
 }
 
 const struct mclass mclass_network_connector = { "NetworkConnector", connector_attrs, NULL,
-						 connector_each };
+						 connector_each, NULL, NULL };
 
 /* ---- what moves, per neighbour, direction and destination ---- */
 
@@ -184,4 +184,4 @@ static bool flow_each(mobj_fn fn, void *ctx)
 	return true;
 }
 
-const struct mclass mclass_network_flow = { "NetworkFlow", flow_attrs, NULL, flow_each };
+const struct mclass mclass_network_flow = { "NetworkFlow", flow_attrs, NULL, flow_each, NULL, NULL };

@@ -93,12 +93,20 @@ static void watch_free(struct watch *w)
 	free(w);
 }
 
-static json_t *snapshot(struct watch *w)
+/* A snapshot is one page, like a read's (bounded: a watch over 100,000
+ * queues must not hold the loop each second); "next" says it was cut. */
+static json_t *snapshot(struct watch *w, struct jolokia_page *page)
 {
 	char err[256];
-	size_t total;
-	json_t *v = jolokia_pattern_read(w->mbean, w->attrs, w->config, &total, err, sizeof err);
+	json_t *v = jolokia_pattern_read(w->mbean, w->attrs, w->config, page, err, sizeof err);
 	return v ? v : json_object();
+}
+
+static json_t *with_next(json_t *line, const struct jolokia_page *page)
+{
+	if (page->next[0])
+		json_object_set_new(line, "next", json_string(page->next));
+	return line;
 }
 
 static void watch_fire(struct loop *l, void *ctx)
@@ -110,9 +118,11 @@ static void watch_fire(struct loop *l, void *ctx)
 	if (!conn_writable(w->s->conn) || w->s->conn->closing)
 		return;
 	int64_t now = wall_ms();
-	send_json(w->s, json_pack("{s:i, s:I, s:I, s:o}", "watch", w->id,
-				  "timestamp", (json_int_t)(now / 1000), "time_ms", (json_int_t)now,
-				  "value", snapshot(w)));
+	struct jolokia_page page = { .total = -1 };
+	json_t *value = snapshot(w, &page);
+	send_json(w->s, with_next(json_pack("{s:i, s:I, s:I, s:o}", "watch", w->id,
+					    "timestamp", (json_int_t)(now / 1000),
+					    "time_ms", (json_int_t)now, "value", value), &page));
 }
 
 static json_t *start_watch(struct session *s, json_t *req)
@@ -139,8 +149,8 @@ static json_t *start_watch(struct session *s, json_t *req)
 	w->config = json_incref(json_object_get(req, "config"));
 	w->interval_ms = interval;
 	char err[256];
-	size_t total;
-	json_t *first = jolokia_pattern_read(mbean, w->attrs, w->config, &total, err, sizeof err);
+	struct jolokia_page page;
+	json_t *first = jolokia_pattern_read(mbean, w->attrs, w->config, &page, err, sizeof err);
 	if (!first) {
 		watch_free(w);
 		return jolokia_error(req, 400, "java.lang.IllegalArgumentException", "%s", err);
@@ -149,7 +159,7 @@ static json_t *start_watch(struct session *s, json_t *req)
 	w->next = s->watches;
 	s->watches = w;
 	s->nwatches++;
-	json_t *r = jolokia_ok(req, first);
+	json_t *r = with_next(jolokia_ok(req, first), &page);
 	json_object_set_new(r, "watch", json_integer(w->id));
 	return r;
 }
