@@ -7,6 +7,7 @@
 #include "html.h"
 #include "http.h"
 #include "model.h"
+#include "paging.h"
 #include "query.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
@@ -23,10 +24,15 @@ int page_connections(struct web_req *r)
 	};
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Connections");
-	json_t *rows = query_rows(NULL, NULL, BROKER ",connector=clientConnectors,connectorName=*,"
-				  "connectionViewType=remoteAddress,connectionName=*",
+	json_t *config = paging_config(r, "RemoteAddress");
+	struct jolokia_page page;
+	json_t *rows = query_page(NULL, config, &page, BROKER ",connector=clientConnectors,"
+				  "connectorName=*,connectionViewType=remoteAddress,connectionName=*",
 				  model_broker_name());
+	json_decref(config);
+	paging_nav(&b, r, "/connections", "RemoteAddress", &page);
 	html_rows(&b, "connections", rows, cols, N(cols), "no connections");
+	paging_nav(&b, r, "/connections", NULL, &page);
 	json_decref(rows);
 	return html_end(r, &b);
 }
