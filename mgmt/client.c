@@ -286,10 +286,92 @@ int mgmt_client_connect(struct mgmt_client *c)
 	return c->user ? login(c) : MGMT_OK;
 }
 
+/* ---- pages ---- */
+
+#define PAGES_MAX 100000
+
+/* Whether the answer to req goes on in pages the client should fetch:
+ * when the node cut it (tandem-mgmt(7), Paging) and the request did not
+ * choose its own page. */
+static bool more_pages(json_t *req, json_t *resp)
+{
+	json_t *config = json_object_get(req, "config");
+	static const char *const own[] = { "limit", "maxObjects", "offset", "after" };
+	if (!json_is_object(req) || !json_is_object(resp) ||
+	    !json_is_string(json_object_get(resp, "next")) || mgmt_response_status(resp) != 200)
+		return false;
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+		if (json_object_get(config, own[i]))
+			return false;
+	return true;
+}
+
+/* Adds a later page's value to what the first held: names to a
+ * search's list, objects to a read's or list's. */
+static void merge_page(json_t *into, json_t *page)
+{
+	if (json_is_array(into))
+		json_array_extend(into, page);
+	else if (json_is_object(into) && json_is_object(page))
+		json_object_update_recursive(into, page);
+}
+
+/* Fetches the further pages of one answer into it; the whole listing,
+ * as tandemctl and tandemtop need it, without the node ever making a
+ * big answer at once. */
+static int follow_pages(struct mgmt_client *c, json_t *req, json_t *resp)
+{
+	int pages = 0;
+	for (; more_pages(req, resp); pages++) {
+		if (pages == PAGES_MAX) {
+			set_err(c, "the node's answer goes on past %d pages", PAGES_MAX);
+			return MGMT_EFAIL;
+		}
+		json_t *again = json_deep_copy(req), *next;
+		json_t *config = json_object_get(again, "config");
+		if (!json_is_object(config)) {
+			config = json_object();
+			json_object_set_new(again, "config", config);
+		}
+		json_object_set(config, "after", json_object_get(resp, "next"));
+		int r = exchange(c, again, &next);
+		json_decref(again);
+		if (r)
+			return r;
+		if (mgmt_response_status(next) != 200) {
+			json_object_update(resp, next);	/* the error is the answer */
+			json_decref(next);
+			return MGMT_OK;
+		}
+		merge_page(json_object_get(resp, "value"), json_object_get(next, "value"));
+		json_object_del(resp, "next");
+		if (json_object_get(next, "next"))
+			json_object_set(resp, "next", json_object_get(next, "next"));
+		json_decref(next);
+	}
+	if (pages)
+		json_object_del(resp, "total");	/* the count of a page alone */
+	return MGMT_OK;
+}
+
 int mgmt_client_send(struct mgmt_client *c, json_t *req, json_t **resp)
 {
 	int r = mgmt_client_connect(c);
-	return r ? r : exchange(c, req, resp);
+	if (!r)
+		r = exchange(c, req, resp);
+	if (r)
+		return r;
+	if (!json_is_array(req)) {
+		r = follow_pages(c, req, *resp);
+	} else {
+		for (size_t i = 0; !r && i < json_array_size(req); i++)
+			r = follow_pages(c, json_array_get(req, i), json_array_get(*resp, i));
+	}
+	if (r) {
+		json_decref(*resp);
+		*resp = NULL;
+	}
+	return r;
 }
 
 int mgmt_client_call(struct mgmt_client *c, json_t *req, json_t **value)

@@ -199,8 +199,11 @@ test_expect_success 'a single queue is found by name among thousands (exec, read
 '
 
 test_expect_success 'tandemctl dstat and query follow the pages to the end' '
-	ctl -H 127.0.0.1:$(broker_mgmt_port node1) dstat queues >dstat &&
-	test "$(grep -c " big\.[0-9]" dstat)" = "$NQ"
+	ctl --node 127.0.0.1:$(broker_mgmt_port node1) dstat queues >dstat &&
+	test "$(grep -c " big\.[0-9]" dstat)" = "$NQ" &&
+	ctl --node 127.0.0.1:$(broker_mgmt_port node1) --json query -QQueue=big.* >query.json &&
+	"$PYTHON" -c "import json,sys; v=json.load(open(\"query.json\")); print(len(str(v)))" >/dev/null &&
+	test "$(grep -o "big\.[0-9]*" query.json | sort -u | wc -l)" = "$NQ"
 '
 
 test_done
