@@ -297,8 +297,10 @@ static bool more_pages(json_t *req, json_t *resp)
 {
 	json_t *config = json_object_get(req, "config");
 	static const char *const own[] = { "limit", "maxObjects", "offset", "after" };
-	if (!json_is_object(req) || !json_is_object(resp) ||
-	    !json_is_string(json_object_get(resp, "next")) || mgmt_response_status(resp) != 200)
+	const char *type = json_string_value(json_object_get(req, "type"));
+	if (!type || (strcmp(type, "read") && strcmp(type, "search") && strcmp(type, "list")) ||
+	    !json_is_object(resp) || !json_is_string(json_object_get(resp, "next")) ||
+	    mgmt_response_status(resp) != 200)
 		return false;
 	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
 		if (json_object_get(config, own[i]))
@@ -352,6 +354,38 @@ static int follow_pages(struct mgmt_client *c, json_t *req, json_t *resp)
 	if (pages)
 		json_object_del(resp, "total");	/* the count of a page alone */
 	return MGMT_OK;
+}
+
+/* The rest of a watch's snapshot that the node cut at `next`, read
+ * page by page into value. */
+static int snapshot_rest(struct mgmt_client *c, json_t *watch_req, json_t *next, json_t *value)
+{
+	if (!json_is_string(next))
+		return MGMT_OK;
+	json_t *req = json_pack("{s:s, s:O}", "type", "read", "mbean",
+				json_object_get(watch_req, "mbean"));
+	if (json_object_get(watch_req, "attribute"))
+		json_object_set(req, "attribute", json_object_get(watch_req, "attribute"));
+	json_t *config = json_object_get(watch_req, "config");
+	config = json_is_object(config) ? json_deep_copy(config) : json_object();
+	json_object_del(config, "after");
+	json_object_set_new(req, "config", config);
+	/* As a read that follows its own pages from the first cut. */
+	json_t *resp = json_pack("{s:i, s:O, s:O}", "status", 200, "value", value, "next", next);
+	int r = follow_pages(c, req, resp);
+	if (!r && mgmt_response_status(resp) != 200) {
+		set_err(c, "%s", json_string_value(json_object_get(resp, "error")) ?: "a page failed");
+		r = MGMT_EFAIL;
+	}
+	json_decref(resp);
+	json_decref(req);
+	return r;
+}
+
+int mgmt_client_snapshot_rest(struct mgmt_client *c, json_t *watch_req, json_t *snap)
+{
+	return snapshot_rest(c, watch_req, json_object_get(snap, "next"),
+			     json_object_get(snap, "value"));
 }
 
 int mgmt_client_send(struct mgmt_client *c, json_t *req, json_t **resp)
@@ -504,6 +538,8 @@ int mgmt_client_watch(struct mgmt_client *c, json_t *req, json_t **first)
 	json_int_t id = json_integer_value(json_object_get(resp, "watch"));
 	if (v && id <= 0)
 		set_err(c, "the node's answer to watch has no watch id");
+	if (v && id > 0 && snapshot_rest(c, req, json_object_get(resp, "next"), v))
+		v = NULL;
 	if (v && id > 0) {
 		*first = json_incref(v);
 		r = (int)id;

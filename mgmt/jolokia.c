@@ -410,7 +410,7 @@ static json_t *do_read(json_t *req)
 	const char *name = json_string_value(json_object_get(req, "mbean"));
 	json_t *attrs = json_object_get(req, "attribute");
 	char err[512];
-	if (name && objname_is_pattern(name)) {
+	if (json_is_array(json_object_get(req, "mbean")) || (name && objname_is_pattern(name))) {
 		struct jolokia_page page;
 		json_t *v = jolokia_pattern_read(json_object_get(req, "mbean"), attrs,
 						 json_object_get(req, "config"), &page, err, sizeof err);

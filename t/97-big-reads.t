@@ -206,4 +206,10 @@ test_expect_success 'tandemctl dstat and query follow the pages to the end' '
 	test "$(grep -o "big\.[0-9]*" query.json | sort -u | wc -l)" = "$NQ"
 '
 
+test_expect_success 'tandemtop reads the rest of a snapshot cut into pages: every queue shows' '
+	"$TEST_BUILD/tui/tandemtop" --node 127.0.0.1:$(broker_mgmt_port node1) --no-discover \
+		--batch --iterations 2 --screen queues --width 200 >top &&
+	test "$(grep -o "big\.[0-9]*" top | sort -u | wc -l)" = "$NQ"
+'
+
 test_done
