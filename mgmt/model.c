@@ -153,7 +153,32 @@ struct step {
 	struct mwalk *w;
 	size_t skip;		/* a class walked whole: objects already visited */
 	bool stopped;		/* by fn, or the budget */
+	char prefix[MOBJ_NAME_MAX];	/* a keyed class: every match's key starts so */
 };
+
+/* What one pattern says of a keyed class (queues, topics, keyed by their
+ * destinationName): false when it names another destinationType; else
+ * the literal start of its destinationName in prefix ("" for none), so
+ * that a walk of "orders.*" among 100,000 queues seeks to "orders." and
+ * ends after the last of them. */
+static bool keyed_scope(const struct mwalk *w, const struct mclass *cls, char *prefix,
+			size_t len)
+{
+	prefix[0] = '\0';
+	if (w->npatterns != 1)
+		return true;
+	const struct objname *p = &w->patterns[0];
+	const char *type = objname_get(p, "destinationType");
+	if (type && !objname_is_pattern(type) && strcmp(type, cls->kind))
+		return false;
+	const char *name = objname_get(p, "destinationName");
+	if (!name)
+		return true;
+	/* '_' may stand for any of the characters quoting replaces */
+	size_t n = strcspn(name, "*?_");
+	snprintf(prefix, len, "%.*s", (int)n, name);
+	return true;
+}
 
 static bool visit(const struct mobj *o, void *arg)
 {
@@ -162,6 +187,13 @@ static bool visit(const struct mobj *o, void *arg)
 	if (st->skip) {
 		st->skip--;
 		return true;
+	}
+	if (o->key && st->prefix[0]) {
+		int c = strncmp(o->key, st->prefix, strlen(st->prefix));
+		if (c < 0)
+			return true;	/* before the first that may match */
+		if (c > 0)
+			return false;	/* past the last: the class is done */
 	}
 	if (!w->budget) {
 		st->stopped = true;
@@ -184,9 +216,22 @@ bool model_walk(struct mwalk *w)
 {
 	for (; w->at.cls < NCLASSES; w->at.cls++, w->at.pos = 0, w->at.keyed = false) {
 		const struct mclass *cls = classes[w->at.cls];
-		struct step st = { w, 0, false };
+		if (w->only && cls != w->only)
+			continue;
+		struct step st = { w, 0, false, "" };
 		if (cls->each_after) {
-			cls->each_after(w->at.keyed ? w->at.key : NULL, visit, &st);
+			if (!keyed_scope(w, cls, st.prefix, sizeof st.prefix))
+				continue;
+			/* From the last key visited, or from just before the prefix
+			 * (a key that is the prefix minus its last character sorts
+			 * before every key that starts with the prefix). */
+			char start[MOBJ_NAME_MAX];
+			size_t plen = strlen(st.prefix);
+			snprintf(start, sizeof start, "%.*s", plen ? (int)plen - 1 : 0, st.prefix);
+			const char *after = w->at.keyed ? w->at.key : plen ? start : NULL;
+			if (w->at.keyed && plen && strcmp(w->at.key, start) < 0)
+				after = start;
+			cls->each_after(after, visit, &st);
 		} else {
 			st.skip = w->at.pos;
 			cls->each(visit, &st);

@@ -93,6 +93,7 @@ struct mwalk {
 	size_t budget;		/* visits left; spent by model_walk */
 	mobj_fn fn;
 	void *ctx;
+	const struct mclass *only;	/* walks this class alone (NULL: all) */
 };
 
 /* True when the walk reached the end of the objects; false when the
