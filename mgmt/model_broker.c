@@ -113,6 +113,23 @@ static json_t *b_queue_count(const struct mobj *o)
 	return json_count(broker.queue_index.count);
 }
 
+static json_t *b_loop_longest(const struct mobj *o)
+{
+	(void)o;
+	return json_integer(loop_longest_us(broker.loop));
+}
+
+static int b_reset_loop_longest(const struct mobj *o, json_t *v, char *err, size_t errlen)
+{
+	(void)o;
+	if (!json_is_integer(v) || json_integer_value(v) != 0) {
+		snprintf(err, errlen, "LoopLongestIterationMicros is only reset, by writing 0");
+		return -1;
+	}
+	loop_longest_reset(broker.loop);
+	return 0;
+}
+
 static json_t *b_topic_count(const struct mobj *o) { (void)o; return json_count(topic_count()); }
 static json_t *b_mem_limit(const struct mobj *o) { (void)o; return json_integer(flow_memory_limit()); }
 static json_t *b_mem_pct(const struct mobj *o)
@@ -266,6 +283,9 @@ static const struct mattr broker_attrs[] = {
 	{ "TempLimit", "long", "tempUsage limit, bytes", b_temp_limit, NULL },
 	{ "TempPercentUsage", "int", "Temp store in use, % of the limit", b_temp_pct, NULL },
 	{ "TransportConnectors", "java.util.Map", "Connector name to URI", b_connectors, NULL },
+	{ "LoopLongestIterationMicros", "long", "The longest the event loop worked without "
+	  "waiting (every client waited that long), in microseconds; write 0 to start again",
+	  b_loop_longest, b_reset_loop_longest },
 	{ "Queues", "javax.management.ObjectName[]", "The first 1000 queues by name", b_queues, NULL },
 	{ "Topics", "javax.management.ObjectName[]", "The first 1000 topics by name", b_topics, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
@@ -506,7 +526,7 @@ static void idle_queues(json_t *list, int64_t now)
 		problem(list, "Queues", "%lu more queues have messages and no consumer", more);
 }
 
-static json_t *problems(void)
+static json_t *find_problems(void)
 {
 	json_t *list = json_array();
 	int64_t now = wall_ms();
@@ -540,6 +560,22 @@ static json_t *problems(void)
 				usage[i].what, p, usage[i].limit);
 	}
 	return list;
+}
+
+/* The problems, looked for once per loop iteration: a read of Health
+ * asks for them twice (Problems, CurrentStatus), and over 100,000 queues
+ * each look takes milliseconds. A new reference. */
+static json_t *problems(void)
+{
+	static json_t *memo;
+	static int64_t memo_ms = -1;
+	int64_t now = loop_now(broker.loop);
+	if (!memo || now != memo_ms) {
+		json_decref(memo);
+		memo = find_problems();
+		memo_ms = now;
+	}
+	return json_deep_copy(memo);
 }
 
 static json_t *h_problems(const struct mobj *o)

@@ -189,6 +189,19 @@ test_expect_success 'the Queues page shows one page of rows, a filter, and next 
 	EOF
 '
 
+test_expect_success 'the loop tells the longest it worked without waiting, and starts again on a write of 0' '
+	stomp_py <<-\EOF
+	from tmgmt import *
+	m = Mgmt()
+	b = broker_name("node1")
+	check(m.read(b, "LoopLongestIterationMicros") > 0, "measured")
+	r = m.req({"type": "write", "mbean": b, "attribute": "LoopLongestIterationMicros", "value": 5})
+	check(r["status"] == 400, r)
+	m.ok({"type": "write", "mbean": b, "attribute": "LoopLongestIterationMicros", "value": 0})
+	m.read(b, "LoopLongestIterationMicros")	# a number again, from now on
+	EOF
+'
+
 test_expect_success 'a single queue is found by name among thousands (exec, read)' '
 	stomp_py <<-\EOF
 	from tmgmt import *
