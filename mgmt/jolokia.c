@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "broker.h"
 #include "config.h"
@@ -60,6 +61,10 @@ json_t *jolokia_error(json_t *req, int status, const char *type, const char *fmt
 #define PAGE_DEFAULT 1000
 #define VALUES_BUDGET 2000
 #define WALK_BUDGET 3000
+/* And an answer stops taking objects after this much work, whatever the
+ * machine: the Broker's totals and Health's problems each walk every
+ * queue (5 ms over 100,000), and end a page alone. */
+#define TIME_BUDGET_US 3000
 /* A sort needs every match at once: it looks at no more objects than
  * this (a bounded pause, about 4 ms), else the request is refused;
  * tandemctl sorts on its side what it read in pages. */
@@ -76,7 +81,39 @@ struct found {
 	json_t *attrs;		/* what a read reads of each (NULL: all) */
 	bool reading;		/* a read: the values count (VALUES_BUDGET) */
 	size_t values;		/* values the page will hold */
+	json_t *out;		/* a read in walk order: {name: values}, made as walked */
+	int64_t deadline_us;	/* TIME_BUDGET_US after the start */
 };
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The attributes of o a read asks for (attrs: a name, a list, or NULL
+ * for all), as {attr: value}; those of other classes are skipped. */
+static json_t *read_values(const struct mobj *o, json_t *attrs)
+{
+	char err[256];
+	if (!attrs || json_is_null(attrs)) {
+		json_t *all = model_read(o, NULL, err, sizeof err);
+		return all ? all : json_object();
+	}
+	json_t *vals = json_object();
+	json_t *list = json_is_string(attrs) ? json_pack("[O]", attrs) : json_incref(attrs);
+	size_t j;
+	json_t *a;
+	json_array_foreach(list, j, a) {
+		const struct mattr *ma = json_is_string(a) ? model_attr(o->cls, json_string_value(a))
+							   : NULL;
+		if (ma)
+			json_object_set_new(vals, ma->name, ma->get(o));
+	}
+	json_decref(list);
+	return vals;
+}
 
 /* How many values a read will take of o. */
 static size_t values_of(const struct found *f, const struct mobj *o)
@@ -105,19 +142,31 @@ static bool collect(const struct mobj *o, void *ctx)
 		f->skip--;
 		return true;
 	}
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 64;
-		struct mobj *a = realloc(f->o, cap * sizeof *a);
-		if (!a) {
-			f->failed = true;
-			return false;
+	if (f->out) {
+		json_t *vals = read_values(o, f->attrs);
+		if (json_object_size(vals))
+			json_object_set_new(f->out, o->name, vals);
+		else
+			json_decref(vals);
+		f->n++;
+	} else {
+		if (f->n == f->cap) {
+			size_t cap = f->cap ? f->cap * 2 : 64;
+			struct mobj *a = realloc(f->o, cap * sizeof *a);
+			if (!a) {
+				f->failed = true;
+				return false;
+			}
+			f->o = a;
+			f->cap = cap;
 		}
-		f->o = a;
-		f->cap = cap;
+		f->o[f->n++] = *o;
 	}
-	f->o[f->n++] = *o;
 	f->values += values_of(f, o);
-	return f->n < f->limit && f->values < VALUES_BUDGET;
+	/* a sort takes every match: its page is cut afterwards */
+	if (f->limit == (size_t)-1)
+		return true;
+	return f->n < f->limit && f->values < VALUES_BUDGET && now_us() < f->deadline_us;
 }
 
 /* The patterns of one pattern string, or each of an array; the caller
@@ -180,9 +229,13 @@ struct walked {
  * a page of them; -1 with err when the request is bad. With a "sort",
  * every match is taken (at most SORT_MAX objects visited) and the page
  * is cut later (select_items). */
-static int walk(json_t *mbean, json_t *config, json_t *attrs, bool reading, struct walked *wd,
-		char *err, size_t errlen)
+/* What a walk is for: names (search), values (read), descriptions (list). */
+enum walk_for { FOR_NAMES, FOR_VALUES, FOR_DESCRIPTIONS };
+
+static int walk(json_t *mbean, json_t *config, json_t *attrs, enum walk_for what,
+		struct walked *wd, char *err, size_t errlen)
 {
+	bool reading = what != FOR_NAMES;
 	memset(wd, 0, sizeof *wd);
 	wd->page.total = -1;
 	wd->f.attrs = attrs;
@@ -213,7 +266,10 @@ static int walk(json_t *mbean, json_t *config, json_t *attrs, bool reading, stru
 		f->limit = (size_t)-1;
 		f->reading = false;	/* the page is cut after the sort */
 		w.budget = SORT_MAX;
+	} else if (what == FOR_VALUES) {
+		f->out = json_object();
 	}
+	f->deadline_us = now_us() + TIME_BUDGET_US;
 	if (!f->limit) {
 		rc = 0;		/* an empty page: nothing to walk */
 		goto out;
@@ -235,8 +291,10 @@ static int walk(json_t *mbean, json_t *config, json_t *attrs, bool reading, stru
 	rc = 0;
 out:
 	free_patterns(pats, npats);
-	if (rc < 0)
+	if (rc < 0) {
 		free(f->o);
+		json_decref(f->out);
+	}
 	return rc;
 }
 
@@ -370,36 +428,23 @@ json_t *jolokia_pattern_read(json_t *mbean, json_t *attrs, json_t *config,
 			     struct jolokia_page *page, char *err, size_t errlen)
 {
 	struct walked wd;
-	if (walk(mbean, config, attrs, true, &wd, err, errlen) < 0)
+	if (walk(mbean, config, attrs, FOR_VALUES, &wd, err, errlen) < 0)
 		return NULL;
-	size_t n;
-	struct sort_item *items = select_items(&wd, config, false, &n);
-	json_t *out = json_object();
-	for (size_t i = 0; items && i < n; i++) {
-		const struct mobj *o = items[i].o;
-		json_t *vals = json_object();
-		if (!attrs || json_is_null(attrs)) {
-			json_decref(vals);
-			vals = model_read(o, NULL, err, errlen);
-		} else {
-			/* Objects lack the attributes of other classes: skipped. */
-			size_t j;
-			json_t *a;
-			json_t *list = json_is_string(attrs) ? json_pack("[O]", attrs) : json_incref(attrs);
-			json_array_foreach(list, j, a) {
-				const struct mattr *ma = json_is_string(a)
-					? model_attr(o->cls, json_string_value(a)) : NULL;
-				if (ma)
-					json_object_set_new(vals, ma->name, ma->get(o));
-			}
-			json_decref(list);
+	json_t *out = wd.f.out;
+	if (!out) {
+		/* sorted: the page's objects are read now */
+		size_t n;
+		struct sort_item *items = select_items(&wd, config, false, &n);
+		out = json_object();
+		for (size_t i = 0; items && i < n; i++) {
+			json_t *vals = read_values(items[i].o, attrs);
+			if (json_object_size(vals))
+				json_object_set_new(out, items[i].o->name, vals);
+			else
+				json_decref(vals);
 		}
-		if (json_object_size(vals))
-			json_object_set_new(out, o->name, vals);
-		else
-			json_decref(vals);
+		free(items);
 	}
-	free(items);
 	free(wd.f.o);
 	if (page)
 		*page = wd.page;
@@ -411,7 +456,7 @@ static json_t *do_search(json_t *req)
 	char err[512];
 	struct walked wd;
 	json_t *config = json_object_get(req, "config");
-	if (walk(json_object_get(req, "mbean"), config, NULL, false, &wd, err, sizeof err) < 0)
+	if (walk(json_object_get(req, "mbean"), config, NULL, FOR_NAMES, &wd, err, sizeof err) < 0)
 		return jolokia_error(req, 400, ERR_BAD, "%s", err);
 	size_t n;
 	struct sort_item *items = select_items(&wd, config, true, &n);
@@ -550,7 +595,8 @@ static json_t *do_list(json_t *req)
 	char err[512];
 	struct walked wd;
 	/* a description costs about what a read of every attribute does */
-	int rc = walk(mbean, json_object_get(req, "config"), NULL, true, &wd, err, sizeof err);
+	int rc = walk(mbean, json_object_get(req, "config"), NULL, FOR_DESCRIPTIONS, &wd, err,
+		      sizeof err);
 	json_decref(pattern);
 	if (rc < 0)
 		return jolokia_error(req, 400, ERR_BAD, "%s", err);

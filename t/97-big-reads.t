@@ -30,7 +30,7 @@ test_expect_success "$NQ queues, made through the management socket" '
 	EOF
 '
 
-test_expect_success 'a search answers one page of 1,000 names, and "next" leads through every queue once, in name order' '
+test_expect_success 'a search answers one page of at most 1,000 names, and "next" leads through every queue once, in name order' '
 	stomp_py <<-\EOF
 	import os
 	from tmgmt import *
@@ -38,7 +38,7 @@ test_expect_success 'a search answers one page of 1,000 names, and "next" leads 
 	m = Mgmt()
 	pat = broker_name("node1") + ",destinationType=Queue,destinationName=big.*"
 	r = m.req({"type": "search", "mbean": pat})
-	check(r["status"] == 200 and len(r["value"]) == 1000 and r.get("next"), r.get("next"))
+	check(r["status"] == 200 and 0 < len(r["value"]) <= 1000 and r.get("next"), r.get("next"))
 	check("total" not in r, "a cut page does not claim a total")
 	seen, after, pages = list(r["value"]), r["next"], 1
 	while after:
@@ -88,9 +88,10 @@ test_expect_success 'list and a watch are pages as well, and say so' '
 	check(r["status"] == 200 and 0 < len(r["value"][DOMAIN]) <= 1000 and r.get("next"), r.get("next"))
 	r = m.req({"type": "watch", "interval": 100, "mbean": broker_name("node1") +
 	           ",destinationType=Queue,destinationName=*", "attribute": "QueueSize"})
-	check(r["status"] == 200 and len(r["value"]) == 1000 and r.get("next"), r.get("next"))
+	check(r["status"] == 200 and 0 < len(r["value"]) <= 1000 and r.get("next"), r.get("next"))
 	snap = m.line()
-	check(snap["watch"] == r["watch"] and len(snap["value"]) == 1000 and snap.get("next"), snap.keys())
+	check(snap["watch"] == r["watch"] and 0 < len(snap["value"]) <= 1000 and snap.get("next"),
+	      snap.keys())
 	EOF
 '
 
