@@ -92,6 +92,20 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The deadline of a bulk answer under way (jolokia_bulk_begin), 0 when
+ * none: its requests share one TIME_BUDGET_US. */
+static int64_t bulk_deadline_us;
+
+void jolokia_bulk_begin(void)
+{
+	bulk_deadline_us = now_us() + TIME_BUDGET_US;
+}
+
+void jolokia_bulk_end(void)
+{
+	bulk_deadline_us = 0;
+}
+
 /* The attributes of o a read asks for (attrs: a name, a list, or NULL
  * for all), as {attr: value}; those of other classes are skipped. */
 static json_t *read_values(const struct mobj *o, json_t *attrs)
@@ -270,6 +284,8 @@ static int walk(json_t *mbean, json_t *config, json_t *attrs, enum walk_for what
 		f->out = json_object();
 	}
 	f->deadline_us = now_us() + TIME_BUDGET_US;
+	if (bulk_deadline_us && bulk_deadline_us < f->deadline_us)
+		f->deadline_us = bulk_deadline_us;	/* later pages of a bulk: one object */
 	if (!f->limit) {
 		rc = 0;		/* an empty page: nothing to walk */
 		goto out;

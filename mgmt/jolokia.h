@@ -14,6 +14,13 @@
  * `watch` are the transport's business and answered 400 here. */
 json_t *jolokia_request(json_t *req);
 
+/* Around the requests of one bulk (an array of them): they share one
+ * time budget, so that an array of 100 pattern reads does not make 100
+ * pages in one go; the later ones answer a page of one object and their
+ * "next" (tandem-mgmt(7), Paging). */
+void jolokia_bulk_begin(void);
+void jolokia_bulk_end(void);
+
 /* A response with status 200 and value (taken over). */
 json_t *jolokia_ok(json_t *req, json_t *value);
 /* An error response. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "broker.h"
@@ -47,6 +48,7 @@ struct session {
 	int next_watch;
 	int nwatches;
 	struct watch *watches;
+	uint64_t resume_timer;	/* answering the lines left for later */
 };
 
 static struct {
@@ -232,11 +234,13 @@ static void handle_line(struct session *s, const char *line, size_t len)
 		json_t *out = json_array();
 		size_t i;
 		json_t *one;
+		jolokia_bulk_begin();
 		json_array_foreach(req, i, one) {
 			json_array_append_new(out, answer(s, one));
 			if (s->conn->closing)
 				break;
 		}
+		jolokia_bulk_end();
 		send_json(s, out);
 	} else {
 		send_json(s, answer(s, req));
@@ -244,10 +248,54 @@ static void handle_line(struct session *s, const char *line, size_t len)
 	json_decref(req);
 }
 
+/* Lines are answered for at most LINES_SLICE_US per loop iteration, and
+ * not while the client leaves its answers unread: a client that sends
+ * many requests at once waits its turn instead of pausing the broker. */
+#define LINES_SLICE_US 3000
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void mgmt_on_data(struct conn *c);
+
+static void lines_resume(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct session *s = ctx;
+	s->resume_timer = 0;
+	mgmt_on_data(s->conn);
+}
+
+/* Whether to leave the rest of the input for later: true when the
+ * answers are not being read, or this iteration's slice is spent (then
+ * a timer goes on with it). */
+static bool lines_later(struct session *s, int64_t start_us)
+{
+	struct conn *c = s->conn;
+	if (!conn_writable(c))
+		return true;	/* on_drain goes on */
+	if (!buf_len(&c->in) || mono_us() - start_us < LINES_SLICE_US)
+		return false;
+	if (!s->resume_timer)
+		s->resume_timer = loop_add_timer(srv.loop, 0, lines_resume, s);
+	return true;
+}
+
+static void mgmt_on_drain(struct conn *c)
+{
+	if (c->state && buf_len(&c->in))
+		mgmt_on_data(c);
+}
+
 static void mgmt_on_data(struct conn *c)
 {
 	struct session *s = c->state;
-	while (!c->dead && !c->closing && buf_len(&c->in)) {
+	int64_t start_us = mono_us();
+	while (!c->dead && !c->closing && buf_len(&c->in) && !lines_later(s, start_us)) {
 		const char *data = buf_data(&c->in);
 		const char *nl = memchr(data, '\n', buf_len(&c->in));
 		if (!nl) {
@@ -296,6 +344,8 @@ static void mgmt_close(struct conn *c)
 		s->watches = w->next;
 		watch_free(w);
 	}
+	if (s->resume_timer)
+		loop_del_timer(srv.loop, s->resume_timer);
 	free(s);
 	c->state = NULL;
 	srv.nconns--;
@@ -306,6 +356,7 @@ static const struct proto mgmt_proto = {
 	.label = "management",
 	.open = mgmt_open,
 	.on_data = mgmt_on_data,
+	.on_drain = mgmt_on_drain,
 	.close = mgmt_close,
 };
 

@@ -190,6 +190,27 @@ test_expect_success 'the Queues page shows one page of rows, a filter, and next 
 	EOF
 '
 
+test_expect_success 'many requests at once, lines or a bulk, are all answered in order, each a page' '
+	stomp_py <<-\EOF
+	import json
+	from tmgmt import *
+	m = Mgmt()
+	pat = broker_name("node1") + ",destinationType=Queue,destinationName=big.*"
+	m.send_line("\n".join(json.dumps({"type": "read", "mbean": pat, "attribute": "QueueSize",
+	                                   "config": {"after": "9:big.%05d" % (i * 10)}})
+	                       for i in range(50)))
+	for i in range(50):
+	    r = m.line()
+	    check(r["status"] == 200 and r["request"]["config"]["after"] == "9:big.%05d" % (i * 10), r.get("request"))
+	    check(0 < len(r["value"]) <= 1000 and r.get("next"), i)
+	    check(min(r["value"]) == queue_name("node1", "big.%05d" % (i * 10 + 1)), min(r["value"]))
+	bulk = [{"type": "search", "mbean": pat} for i in range(20)]
+	m.send_line(json.dumps(bulk))
+	rs = m.line()
+	check(len(rs) == 20 and all(r["status"] == 200 and r.get("next") for r in rs), "bulk")
+	EOF
+'
+
 test_expect_success 'the loop tells the longest it worked without waiting, and starts again on a write of 0' '
 	stomp_py <<-\EOF
 	from tmgmt import *

@@ -179,8 +179,10 @@ static int answer_post(struct web_req *r)
 		out = json_array();
 		size_t i;
 		json_t *one;
+		jolokia_bulk_begin();
 		json_array_foreach(req, i, one)
 			json_array_append_new(out, answer_one(one));
+		jolokia_bulk_end();
 	} else {
 		out = answer_one(req);
 	}
