@@ -24,6 +24,7 @@ void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *f
 	o->cls = cls;
 	o->ptr = ptr;
 	o->key = NULL;
+	o->keybuf[0] = '\0';
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(o->name, sizeof o->name, fmt, ap);
@@ -156,8 +157,8 @@ struct step {
 	char prefix[MOBJ_NAME_MAX];	/* a keyed class: every match's key starts so */
 };
 
-/* What one pattern says of a keyed class (queues, topics, keyed by their
- * destinationName): false when it names another destinationType; else
+/* What one pattern says of a class keyed by destinationName (queues,
+ * topics): false when it names another destinationType; else
  * the literal start of its destinationName in prefix ("" for none), so
  * that a walk of "orders.*" among 100,000 queues seeks to "orders." and
  * ends after the last of them. */
@@ -165,7 +166,7 @@ static bool keyed_scope(const struct mwalk *w, const struct mclass *cls, char *p
 			size_t len)
 {
 	prefix[0] = '\0';
-	if (w->npatterns != 1)
+	if (w->npatterns != 1 || (cls != &mclass_queue && cls != &mclass_topic))
 		return true;
 	const struct objname *p = &w->patterns[0];
 	const char *type = objname_get(p, "destinationType");
@@ -240,6 +241,17 @@ bool model_walk(struct mwalk *w)
 			return false;
 	}
 	return true;
+}
+
+void mobj_set_serial(struct mobj *o, unsigned long long serial)
+{
+	snprintf(o->keybuf, sizeof o->keybuf, "%llu", serial);
+	o->key = o->keybuf;
+}
+
+unsigned long long mobj_serial_after(const char *after)
+{
+	return after ? strtoull(after, NULL, 10) : ~0ULL;
 }
 
 void mcursor_text(const struct mcursor *c, char *out, size_t outlen)

@@ -31,6 +31,7 @@ struct mobj {
 	const struct mclass *cls;
 	void *ptr;		/* the broker's structure */
 	const char *key;	/* its place in a class with each_after (borrowed) */
+	char keybuf[24];	/* where a number key is written */
 	char name[MOBJ_NAME_MAX];
 };
 
@@ -62,10 +63,12 @@ struct mclass {
 	/* Hands every object of the class to fn until it returns false;
 	 * false then. */
 	bool (*each)(mobj_fn fn, void *ctx);
-	/* Classes that may hold many objects (queues, topics) also walk in
-	 * the order of a key, from the first key after `after` (NULL: from
-	 * the start), setting o->key: a page of them is found without
-	 * walking the ones before it. NULL for a class walked whole. */
+	/* Classes that may hold many objects also walk in the order of a
+	 * key, from the first key after `after` (NULL: from the start),
+	 * setting o->key: a page of them is found without making the names
+	 * of the ones before it. Queues and topics by name (a seek); client
+	 * connections and consumers by their serial number, newest first (a
+	 * cheap skip along their list). NULL for a class walked whole. */
 	bool (*each_after)(const char *after, mobj_fn fn, void *ctx);
 	/* The object a name (no pattern) may be, found without a walk: 0,
 	 * or -1 when not of this class. NULL: found by walking. */
@@ -127,6 +130,11 @@ json_t *model_describe(const struct mobj *o);
 /* Helpers for the classes. */
 void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* For classes keyed by a serial number, newest (highest) first: sets
+ * o's key, and reads a key back (NULL: above every serial), so that
+ * each_after skips the serials not below it. */
+void mobj_set_serial(struct mobj *o, unsigned long long serial);
+unsigned long long mobj_serial_after(const char *after);
 /* The broker name as it goes into object names. */
 const char *model_broker_name(void);
 /* A JSON integer from an unsigned counter. */

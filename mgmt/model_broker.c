@@ -404,11 +404,14 @@ static const struct mop connection_ops[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
-static bool connection_each(mobj_fn fn, void *ctx)
+/* Newest first, by id (the list's order): a page goes on below the last
+ * id it gave. */
+static bool connection_each_after(const char *after, mobj_fn fn, void *ctx)
 {
+	unsigned long long below = mobj_serial_after(after);
 	for (struct conn *c = conn_first(); c; c = c->next) {
-		if (!c->connector || c->dead)
-			continue;	/* management's own, or going */
+		if (!c->connector || c->dead || c->id >= below)
+			continue;	/* management's own, going, or on an earlier page */
 		char conn_name[128], ct_name[256], addr[96];
 		snprintf(addr, sizeof addr, "tcp://%s", c->peer);
 		objname_quote(addr, conn_name, sizeof conn_name);
@@ -417,14 +420,20 @@ static bool connection_each(mobj_fn fn, void *ctx)
 		mobj_set(&o, &mclass_connection, c, BROKER_FMT ",connector=clientConnectors,"
 			 "connectorName=%s,connectionViewType=remoteAddress,connectionName=%s",
 			 model_broker_name(), ct_name, conn_name);
+		mobj_set_serial(&o, c->id);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
+static bool connection_each(mobj_fn fn, void *ctx)
+{
+	return connection_each_after(NULL, fn, ctx);
+}
+
 const struct mclass mclass_connection = { "Connection", connection_attrs, connection_ops,
-					   connection_each, NULL, NULL };
+					   connection_each, connection_each_after, NULL };
 
 /* ---- the store ---- */
 

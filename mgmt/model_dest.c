@@ -674,9 +674,14 @@ static const struct mattr consumer_attrs[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static bool consumer_each(mobj_fn fn, void *ctx)
+/* Newest first, by number (the list's order): a page goes on below the
+ * last number it gave. */
+static bool consumer_each_after(const char *after, mobj_fn fn, void *ctx)
 {
+	unsigned long long below = mobj_serial_after(after);
 	for (struct consumer *c = consumer_first(); c; c = c->all_next) {
+		if (c->number >= below)
+			continue;
 		char dest[MOBJ_NAME_MAX / 4], client[MOBJ_NAME_MAX / 8];
 		objname_quote(c->dest, dest, sizeof dest);
 		objname_quote(c->conn && c->conn->client_id ? c->conn->client_id : "none", client,
@@ -686,10 +691,17 @@ static bool consumer_each(mobj_fn fn, void *ctx)
 			 "consumerId=ID_%s-%llu", model_broker_name(),
 			 c->type == DEST_TOPIC ? "Topic" : "Queue", dest, client, model_broker_name(),
 			 (unsigned long long)c->number);
+		mobj_set_serial(&o, c->number);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
-const struct mclass mclass_consumer = { "Consumer", consumer_attrs, NULL, consumer_each, NULL, NULL };
+static bool consumer_each(mobj_fn fn, void *ctx)
+{
+	return consumer_each_after(NULL, fn, ctx);
+}
+
+const struct mclass mclass_consumer = { "Consumer", consumer_attrs, NULL, consumer_each,
+					 consumer_each_after, NULL };

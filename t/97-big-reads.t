@@ -211,6 +211,43 @@ test_expect_success 'many requests at once, lines or a bulk, are all answered in
 	EOF
 '
 
+test_expect_success 'connections and subscriptions page newest first: every one once, even when some go between pages' '
+	stomp_py <<-\EOF
+	from tmgmt import *
+	from tstomp import *
+	conns = [client() for i in range(12)]
+	for i in range(150):
+	    conns[0].conn.subscribe("/queue/sub.%03d" % i, id="s%d" % i)
+	conns[0].sync()
+	m = Mgmt()
+	def pages(pat, limit, between=None):
+	    seen, after = [], None
+	    while True:
+	        config = {"limit": limit}
+	        if after:
+	            config["after"] = after
+	        r = m.req({"type": "search", "mbean": pat, "config": config})
+	        check(r["status"] == 200 and len(r["value"]) <= limit, r.get("error"))
+	        seen += r["value"]
+	        after = r.get("next")
+	        if between:
+	            between()
+	            between = None
+	        if not after:
+	            return seen
+	subs = pages(broker_name("node1") + ",destinationType=Queue,destinationName=sub.*,endpoint=Consumer,*", 40)
+	check(len(subs) == 150 and len(set(subs)) == 150, len(subs))
+	cpat = broker_name("node1") + ",connector=clientConnectors,connectorName=*,connectionViewType=remoteAddress,connectionName=*"
+	all_conns = pages(cpat, 1000)
+	def close_two():
+	    conns[5].close()
+	    conns[6].close()
+	    m.req({"type": "version"})
+	got = pages(cpat, 5, close_two)
+	check(len(set(got)) == len(got) and len(got) >= len(all_conns) - 2, (len(got), len(all_conns)))
+	EOF
+'
+
 test_expect_success 'the loop tells the longest it worked without waiting, and starts again on a write of 0' '
 	stomp_py <<-\EOF
 	from tmgmt import *
