@@ -45,6 +45,7 @@ struct loop {
 	struct hook *hooks;
 	size_t nhooks;
 	int64_t longest_us;	/* loop_longest_us() */
+	uint64_t iterations;	/* loop_iteration() */
 };
 
 static int64_t mono_us(void)
@@ -67,6 +68,11 @@ int64_t loop_longest_us(const struct loop *l)
 void loop_longest_reset(struct loop *l)
 {
 	l->longest_us = 0;
+}
+
+uint64_t loop_iteration(const struct loop *l)
+{
+	return l->iterations;
 }
 
 int64_t wall_ms(void)
@@ -286,6 +292,7 @@ int loop_run(struct loop *l)
 		}
 		woke_us = mono_us();
 		l->now = woke_us / 1000;
+		l->iterations++;
 		for (int i = 0; i < n; i++) {
 			int fd = events[i].data.fd;
 			if (fd >= l->nfds || !l->fds[fd].used)

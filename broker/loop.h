@@ -53,6 +53,9 @@ void loop_stop(struct loop *l);
  * (LoopLongestIterationMicros), so a big read's pause can be measured. */
 int64_t loop_longest_us(const struct loop *l);
 void loop_longest_reset(struct loop *l);
+/* Which iteration this is: something worked out once per iteration is
+ * still true while this stays the same. */
+uint64_t loop_iteration(const struct loop *l);
 
 /* Monotonic milliseconds, cached per iteration. */
 int64_t loop_now(const struct loop *l);

@@ -443,6 +443,7 @@ static json_t *paged(json_t *r, const struct jolokia_page *page)
 json_t *jolokia_pattern_read(json_t *mbean, json_t *attrs, json_t *config,
 			     struct jolokia_page *page, char *err, size_t errlen)
 {
+	model_epoch_next();
 	struct walked wd;
 	if (walk(mbean, config, attrs, FOR_VALUES, &wd, err, errlen) < 0)
 		return NULL;
@@ -642,6 +643,7 @@ static json_t *do_version(json_t *req)
 
 json_t *jolokia_request(json_t *req)
 {
+	model_epoch_next();
 	if (!json_is_object(req))
 		return jolokia_error(req, 400, ERR_BAD, "A request is a JSON object");
 	const char *type = json_string_value(json_object_get(req, "type"));

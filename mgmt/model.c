@@ -31,6 +31,18 @@ void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *f
 	va_end(ap);
 }
 
+static unsigned long epoch;
+
+void model_epoch_next(void)
+{
+	epoch++;
+}
+
+unsigned long model_epoch(void)
+{
+	return epoch;
+}
+
 const char *model_broker_name(void)
 {
 	static char quoted[256];
@@ -113,11 +125,6 @@ static int find_fast(const struct objname *n, struct mobj *out)
 	return -1;
 }
 
-static bool take_first_walked(const struct mobj *o, void *ctx)
-{
-	return o->cls->find ? true : take_first(o, ctx);
-}
-
 int model_find(const char *name, struct mobj *out)
 {
 	struct objname n;
@@ -127,8 +134,13 @@ int model_find(const char *name, struct mobj *out)
 	}
 	out->cls = NULL;
 	if (find_fast(&n, out) < 0) {
+		/* the classes that cannot find by name are walked, the others
+		 * have answered already */
 		out->cls = NULL;
-		model_each(&n, take_first_walked, out);
+		struct each_ctx ec = { &n, take_first, out };
+		for (size_t i = 0; i < NCLASSES && !out->cls; i++)
+			if (!classes[i]->find)
+				classes[i]->each(match_one, &ec);
 	}
 	objname_free(&n);
 	return out->cls ? 0 : -1;

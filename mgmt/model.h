@@ -135,6 +135,11 @@ void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *f
  * each_after skips the serials not below it. */
 void mobj_set_serial(struct mobj *o, unsigned long long serial);
 unsigned long long mobj_serial_after(const char *after);
+/* A new request begins (jolokia.c): what a getter worked out for the
+ * last one (a walk over every queue that two attributes share) is not
+ * to be trusted any more; model_epoch() says which request this is. */
+void model_epoch_next(void);
+unsigned long model_epoch(void);
 /* The broker name as it goes into object names. */
 const char *model_broker_name(void);
 /* A JSON integer from an unsigned counter. */

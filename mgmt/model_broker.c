@@ -571,18 +571,21 @@ static json_t *find_problems(void)
 	return list;
 }
 
-/* The problems, looked for once per loop iteration: a read of Health
- * asks for them twice (Problems, CurrentStatus), and over 100,000 queues
- * each look takes milliseconds. A new reference. */
+/* The problems, looked for once per request (model_epoch) and loop
+ * iteration: a read of Health asks for them twice (Problems,
+ * CurrentStatus), and over 100,000 queues each look takes milliseconds.
+ * A new reference. */
 static json_t *problems(void)
 {
 	static json_t *memo;
-	static int64_t memo_ms = -1;
-	int64_t now = loop_now(broker.loop);
-	if (!memo || now != memo_ms) {
+	static uint64_t memo_iteration;
+	static unsigned long memo_epoch;
+	uint64_t now = loop_iteration(broker.loop);
+	if (!memo || now != memo_iteration || model_epoch() != memo_epoch) {
 		json_decref(memo);
 		memo = find_problems();
-		memo_ms = now;
+		memo_iteration = now;
+		memo_epoch = model_epoch();
 	}
 	return json_deep_copy(memo);
 }

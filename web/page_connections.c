@@ -69,9 +69,23 @@ int page_network(struct web_req *r)
 	buf_puts(&b, "<h2>Bridges</h2>");
 	html_rows(&b, "bridges", rows, bridges, N(bridges), "no bridges");
 	json_decref(rows);
+	/* The busiest first, while there are few enough to sort (tandem-mgmt(7),
+	 * Paging); else a page by name. */
 	rows = query_rows(NULL, "-Count", BROKER ",connector=networkConnectors,networkBridge=*,"
 			  "direction=*,destinationType=*,destinationName=*,*", model_broker_name());
 	buf_puts(&b, "<h2>Forwarded, per destination</h2>");
+	if (!json_array_size(rows)) {
+		json_decref(rows);
+		json_t *config = paging_config(r, NULL);
+		struct jolokia_page page;
+		rows = query_page(NULL, config, &page, BROKER ",connector=networkConnectors,"
+				  "networkBridge=*,direction=*,destinationType=*,destinationName=*,*",
+				  model_broker_name());
+		json_decref(config);
+		if (json_array_size(rows))
+			buf_puts(&b, "<p>Too many to sort: by name, a page at a time.</p>");
+		paging_nav(&b, r, "/network", NULL, &page);
+	}
 	html_rows(&b, "flows", rows, flows, N(flows), "nothing forwarded yet");
 	json_decref(rows);
 	return html_end(r, &b);
