@@ -445,6 +445,9 @@ static json_t *poll_read(struct mgmt_client *c, json_t *req)
 		json_array_append_new(bulk, r);
 	}
 	int rc = exchange(c, bulk, &resp);
+	/* each pattern's answer may be cut into pages: the rest is read */
+	for (i = 0; rc == MGMT_OK && json_is_array(resp) && i < json_array_size(resp); i++)
+		rc = follow_pages(c, json_array_get(bulk, i), json_array_get(resp, i));
 	json_decref(bulk);
 	json_t *out = NULL;
 	if (rc == MGMT_OK && json_is_array(resp) && json_array_size(resp) == json_array_size(names)) {

@@ -270,12 +270,14 @@ test_expect_success 'a single queue is found by name among thousands (exec, read
 	EOF
 '
 
-test_expect_success 'tandemctl dstat and query follow the pages to the end' '
+test_expect_success 'tandemctl dstat and query follow the pages to the end, over the socket and HTTP' '
 	ctl --node 127.0.0.1:$(broker_mgmt_port node1) dstat queues >dstat &&
 	test "$(grep -c " big\.[0-9]" dstat)" = "$NQ" &&
 	ctl --node 127.0.0.1:$(broker_mgmt_port node1) --json query -QQueue=big.* >query.json &&
 	"$PYTHON" -c "import json,sys; v=json.load(open(\"query.json\")); print(len(str(v)))" >/dev/null &&
-	test "$(grep -o "big\.[0-9]*" query.json | sort -u | wc -l)" = "$NQ"
+	test "$(grep -o "big\.[0-9]*" query.json | sort -u | wc -l)" = "$NQ" &&
+	ctl --node "$WEB" --user admin --password admin dstat queues >dstat.http &&
+	test "$(grep -c " big\.[0-9]" dstat.http)" = "$NQ"
 '
 
 test_expect_success 'tandemtop reads the rest of a snapshot cut into pages: every queue shows' '
