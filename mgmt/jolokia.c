@@ -243,6 +243,33 @@ struct walked {
  * a page of them; -1 with err when the request is bad. With a "sort",
  * every match is taken (at most SORT_MAX objects visited) and the page
  * is cut later (select_items). */
+/* A next page's "after": the model's cursor, led by "N~" when N matches
+ * of an "offset" are still to pass over (an offset larger than one
+ * request's walk goes on in the next). The cursor starts with a digit
+ * and then ':' or '#', so the '~' after the first digits is the skip's. */
+static void next_text(const struct mcursor *at, size_t skip, char *out, size_t outlen)
+{
+	char cursor[MOBJ_NAME_MAX + 32];
+	mcursor_text(at, cursor, sizeof cursor);
+	if (skip)
+		snprintf(out, outlen, "%zu~%s", skip, cursor);
+	else
+		snprintf(out, outlen, "%s", cursor);
+}
+
+/* The cursor and the offset left of an "after"; the config's own
+ * "offset" counted from the start and is spent then. -1 when no cursor. */
+static int parse_after(const char *after, struct mcursor *at, size_t *skip)
+{
+	size_t digits = strspn(after, "0123456789");
+	*skip = 0;
+	if (digits && after[digits] == '~') {
+		*skip = (size_t)strtoull(after, NULL, 10);
+		after += digits + 1;
+	}
+	return mcursor_parse(after, at);
+}
+
 /* What a walk is for: names (search), values (read), descriptions (list). */
 enum walk_for { FOR_NAMES, FOR_VALUES, FOR_DESCRIPTIONS };
 
@@ -271,9 +298,13 @@ static int walk(json_t *mbean, json_t *config, json_t *attrs, enum walk_for what
 	    config_count(config, "limit", &f->limit, err, errlen) < 0 ||
 	    config_count(config, "offset", &f->skip, err, errlen) < 0)
 		goto out;
-	if (after && mcursor_parse(after, &w.at) < 0) {
+	if (after && parse_after(after, &w.at, &f->skip) < 0) {
 		snprintf(err, errlen, "config \"after\" is the \"next\" of an earlier answer, "
 			 "not \"%s\"", after);
+		goto out;
+	}
+	if (sorted && after) {
+		snprintf(err, errlen, "A sorted read is paged by \"offset\", not \"after\"");
 		goto out;
 	}
 	if (sorted) {
@@ -303,7 +334,7 @@ static int walk(json_t *mbean, json_t *config, json_t *attrs, enum walk_for what
 	if (finished && !after)
 		wd->page.total = (long long)f->matched;
 	if (!finished)
-		mcursor_text(&w.at, wd->page.next, sizeof wd->page.next);
+		next_text(&w.at, f->skip, wd->page.next, sizeof wd->page.next);
 	rc = 0;
 out:
 	free_patterns(pats, npats);

@@ -77,6 +77,17 @@ test_expect_success 'a read of every object (*:*) is bounded too; limit and afte
 	check(len(queues) == n, "%d queues read" % len(queues))
 	r = m.req({"type": "read", "mbean": "*:*", "config": {"after": "nonsense"}})
 	check(r["status"] == 400 and "next" in r["error"], r)
+	# an offset beyond what one answer walks goes on in the next ones
+	pat = broker_name("node1") + ",destinationType=Queue,destinationName=big.*"
+	config, got = {"offset": n - 5}, []
+	while True:
+	    r = m.req({"type": "search", "mbean": pat, "config": config})
+	    check(r["status"] == 200, r.get("error"))
+	    got += r["value"]
+	    if not r.get("next"):
+	        break
+	    config = {"offset": n - 5, "after": r["next"]}
+	check(got == [queue_name("node1", "big.%05d" % i) for i in range(n - 5, n)], got)
 	EOF
 '
 
