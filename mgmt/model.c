@@ -170,7 +170,8 @@ struct step {
 };
 
 /* What one pattern says of a class keyed by destinationName (queues,
- * topics): false when it names another destinationType; else
+ * topics): false when it names another destinationType or a key their
+ * names lack; else
  * the literal start of its destinationName in prefix ("" for none), so
  * that a walk of "orders.*" among 100,000 queues seeks to "orders." and
  * ends after the last of them. */
@@ -181,6 +182,16 @@ static bool keyed_scope(const struct mwalk *w, const struct mclass *cls, char *p
 	if (w->npatterns != 1 || (cls != &mclass_queue && cls != &mclass_topic))
 		return true;
 	const struct objname *p = &w->patterns[0];
+	/* a key these names never have (endpoint=Consumer): none matches */
+	static const char *const own[] = { "type", "brokerName", "destinationType",
+					   "destinationName" };
+	for (size_t i = 0; i < p->nkeys; i++) {
+		size_t k = 0;
+		while (k < sizeof own / sizeof *own && strcmp(p->key[i], own[k]))
+			k++;
+		if (k == sizeof own / sizeof *own)
+			return false;
+	}
 	const char *type = objname_get(p, "destinationType");
 	if (type && !objname_is_pattern(type) && strcmp(type, cls->kind))
 		return false;
