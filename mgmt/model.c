@@ -171,10 +171,9 @@ struct step {
 
 /* What one pattern says of a class keyed by destinationName (queues,
  * topics): false when it names another destinationType or a key their
- * names lack; else
- * the literal start of its destinationName in prefix ("" for none), so
- * that a walk of "orders.*" among 100,000 queues seeks to "orders." and
- * ends after the last of them. */
+ * names lack; else the literal start of its destinationName in prefix
+ * ("" for none), so that a walk of "orders.*" among 100,000 queues seeks
+ * to "orders." and ends after the last of them. */
 static bool keyed_scope(const struct mwalk *w, const struct mclass *cls, char *prefix,
 			size_t len)
 {
