@@ -80,7 +80,8 @@ int page_queues(struct web_req *r)
 		buf_puts(&b, "</td></tr>\n");
 	}
 	if (!json_array_size(rows))
-		buf_puts(&b, "<tr><td colspan=\"6\">no queues</td></tr>");
+		buf_puts(&b, page.next[0] ? "<tr><td colspan=\"6\">none in this part of the "
+			 "list: Next looks further</td></tr>" : "<tr><td colspan=\"6\">no queues</td></tr>");
 	buf_puts(&b, "</table>\n");
 	paging_nav(&b, r, "/queues", NULL, &page);
 	buf_puts(&b, "<h2>New queue</h2>");

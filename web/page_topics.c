@@ -44,7 +44,8 @@ int page_topics(struct web_req *r)
 		buf_puts(&b, "\">Send</a></td></tr>\n");
 	}
 	if (!json_array_size(rows))
-		buf_puts(&b, "<tr><td colspan=\"6\">no topics</td></tr>");
+		buf_puts(&b, page.next[0] ? "<tr><td colspan=\"6\">none in this part of the "
+			 "list: Next looks further</td></tr>" : "<tr><td colspan=\"6\">no topics</td></tr>");
 	buf_puts(&b, "</table>\n");
 	paging_nav(&b, r, "/topics", NULL, &page);
 	json_decref(rows);
