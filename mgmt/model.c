@@ -276,6 +276,11 @@ unsigned long long mobj_serial_after(const char *after)
 	return after ? strtoull(after, NULL, 10) : ~0ULL;
 }
 
+size_t mobj_place_after(const char *after)
+{
+	return after ? (size_t)strtoull(after, NULL, 10) + 1 : 0;
+}
+
 void mcursor_text(const struct mcursor *c, char *out, size_t outlen)
 {
 	if (c->keyed)

@@ -68,7 +68,9 @@ struct mclass {
 	 * setting o->key: a page of them is found without making the names
 	 * of the ones before it. Queues and topics by name (a seek); client
 	 * connections and consumers by their serial number, newest first (a
-	 * cheap skip along their list). NULL for a class walked whole. */
+	 * cheap skip along their list); durable subscriptions, MQTT sessions
+	 * and network flows by their place in their list. NULL for a class
+	 * of a few objects, walked whole. */
 	bool (*each_after)(const char *after, mobj_fn fn, void *ctx);
 	/* The object a name (no pattern) may be, found without a walk: 0,
 	 * or -1 when not of this class. NULL: found by walking. */
@@ -135,6 +137,11 @@ void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *f
  * each_after skips the serials not below it. */
 void mobj_set_serial(struct mobj *o, unsigned long long serial);
 unsigned long long mobj_serial_after(const char *after);
+/* For classes keyed by their place in a list (durable subscriptions,
+ * MQTT sessions, network flows): how many to pass over after `after`
+ * (NULL: none); set the key with mobj_set_serial(o, place). The skip is
+ * a walk along the list, without making the names it passes. */
+size_t mobj_place_after(const char *after);
 /* A new request begins (jolokia.c): what a getter worked out for the
  * last one (a walk over every queue that two attributes share) is not
  * to be trusted any more; model_epoch() says which request this is. */

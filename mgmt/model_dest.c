@@ -596,9 +596,13 @@ static const struct mop durable_ops[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
-static bool durable_each(mobj_fn fn, void *ctx)
+/* By place in the list (MQTT clients with sessions make one each). */
+static bool durable_each_after(const char *after, mobj_fn fn, void *ctx)
 {
-	for (struct durable *d = broker.durables; d; d = d->next) {
+	size_t place = 0, from = mobj_place_after(after);
+	for (struct durable *d = broker.durables; d; d = d->next, place++) {
+		if (place < from)
+			continue;
 		char topic[MOBJ_NAME_MAX / 4], client[MOBJ_NAME_MAX / 8], sub[MOBJ_NAME_MAX / 8];
 		objname_quote(d->topic, topic, sizeof topic);
 		objname_quote(d->client_id, client, sizeof client);
@@ -607,13 +611,20 @@ static bool durable_each(mobj_fn fn, void *ctx)
 		mobj_set(&o, &mclass_durable, d, DEST_FMT ",endpoint=Consumer,clientId=%s,"
 			 "consumerId=Durable(%s_%s)", model_broker_name(), "Topic", topic, client,
 			 client, sub);
+		mobj_set_serial(&o, place);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
-const struct mclass mclass_durable = { "Subscription", durable_attrs, durable_ops, durable_each, NULL, NULL };
+static bool durable_each(mobj_fn fn, void *ctx)
+{
+	return durable_each_after(NULL, fn, ctx);
+}
+
+const struct mclass mclass_durable = { "Subscription", durable_attrs, durable_ops, durable_each,
+					durable_each_after, NULL };
 
 /* ---- live subscriptions (consumers) ---- */
 

@@ -222,7 +222,7 @@ test_expect_success 'many requests at once, lines or a bulk, are all answered in
 	EOF
 '
 
-test_expect_success 'connections and subscriptions page newest first: every one once, even when some go between pages' '
+test_expect_success 'connections and subscriptions (live and durable) come in pages: every one once, even when some go between pages' '
 	stomp_py <<-\EOF
 	from tmgmt import *
 	from tstomp import *
@@ -248,6 +248,14 @@ test_expect_success 'connections and subscriptions page newest first: every one 
 	            return seen
 	subs = pages(broker_name("node1") + ",destinationType=Queue,destinationName=sub.*,endpoint=Consumer,*", 40)
 	check(len(subs) == 150 and len(set(subs)) == 150, len(subs))
+	d = client(headers={"client-id": "dur"})
+	for i in range(60):
+	    d.conn.subscribe("/topic/dur.%02d" % i, id="d%d" % i,
+	                     headers={"activemq.subscriptionName": "sub%02d" % i})
+	d.sync()
+	durs = pages(broker_name("node1") + ",destinationType=Topic,destinationName=*,endpoint=Consumer,"
+	             "clientId=dur,consumerId=Durable(*)", 7)
+	check(len(durs) == 60 and len(set(durs)) == 60, len(durs))
 	# among thousands of queues, the first page of every subscription is full
 	r = m.req({"type": "search", "mbean": broker_name("node1") +
 	           ",destinationType=*,destinationName=*,endpoint=Consumer,*", "config": {"limit": 100}})
