@@ -211,7 +211,14 @@ static void watch(struct node *n, struct mgmt_client *c, json_t *req, json_t *fi
 		run_job(n, c);
 		json_t *snap;
 		int r = mgmt_client_next_snapshot(c, SLICE_MS, &snap);
-		/* A big broker's snapshot comes in pages: the rest is read. */
+		/* A big broker's snapshot comes in pages, and the rest is read;
+		 * that may take longer than the interval, so only the newest
+		 * snapshot waiting is worth it. */
+		json_t *newer;
+		while (r == 0 && mgmt_client_next_snapshot(c, 0, &newer) == 0) {
+			json_decref(snap);
+			snap = newer;
+		}
 		if (r == 0 && (r = mgmt_client_snapshot_rest(c, req, snap)) != 0)
 			json_decref(snap);
 		if (r == 0) {
