@@ -135,7 +135,7 @@ test_expect_success '/api/jolokia pages a GET with maxObjects and config' '
 	EOF
 '
 
-test_expect_success '/metrics is complete: every queue in every queue family, and a tally of its slices' '
+test_expect_success '/metrics is complete: every queue in every queue family, each sample once, the same series every scrape, and a tally of its slices' '
 	curl -s -u admin:admin "$WEB/metrics" >metrics &&
 	"$PYTHON" - metrics <<-\EOF
 	import os, re, sys
@@ -156,7 +156,13 @@ test_expect_success '/metrics is complete: every queue in every queue family, an
 	assert lines[-1] == "tandem_up 1", lines[-1]
 	slices = [l for l in lines if l.startswith("tandem_metrics_slices ")]
 	assert slices and int(slices[0].split()[1]) > n // 200, slices
+	series = [l.rsplit(" ", 1)[0] for l in lines if not l.startswith("#")]
+	assert len(series) == len(set(series)), "a sample twice"
+	open("series", "w").write("\n".join(sorted(series)))
 	EOF
+	curl -s -u admin:admin "$WEB/metrics" >metrics2 &&
+	grep -v "^#" metrics2 | sed "s/ [^ ]*\$//" | sort >series2 &&
+	sort series >series1 && cmp series1 series2
 '
 
 test_expect_success 'messaging goes on while a slow reader holds a big scrape open' '
