@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,17 +56,11 @@ struct later {
 };
 static struct later *later_head, **later_tail = &later_head;
 
-static int queue_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct queue *)a)->name, ((const struct queue *)b)->name);
-}
-
 struct queue *broker_queue(const char *name, bool create)
 {
-	struct queue key = { .name = (char *)name };
-	void **found = tfind(&key, &broker.queue_index, queue_cmp);
+	struct queue *found = nameset_get(&broker.queue_index, name);
 	if (found)
-		return *found;
+		return found;
 	if (!create)
 		return NULL;
 	char container[1024];
@@ -78,7 +71,7 @@ struct queue *broker_queue(const char *name, bool create)
 	const struct conf_policy *pol = config_policy_for(broker.cfg, false, name);
 	if (pol && pol->producer_flow_control)
 		q->mem_limit = pol->memory_limit;
-	if (!tsearch(q, &broker.queue_index, queue_cmp)) {
+	if (nameset_add(&broker.queue_index, q->name, q) < 0) {
 		queue_free(q, false);
 		return NULL;
 	}
@@ -298,7 +291,7 @@ int broker_queue_remove(const char *name, char *err, size_t errlen)
 	struct store *temp = temp_store_if_open();
 	if (temp)
 		store_remove_container(temp, q->container);
-	tdelete(q, &broker.queue_index, queue_cmp);
+	nameset_del(&broker.queue_index, q->name);
 	struct queue **pp = &broker.queues;
 	while (*pp != q)
 		pp = &(*pp)->next;
@@ -673,12 +666,6 @@ static int serve(void)
 	return 0;
 }
 
-/* The tree only indexes queues; the queue list owns them. */
-static void keep_node(void *p)
-{
-	(void)p;
-}
-
 /* Stops accepting and drops every client and destination. A clean stop
  * commits what is queued for the store; a lost lock must not write again
  * (another broker may own the store now). */
@@ -716,8 +703,7 @@ static void stop_serving(bool clean)
 	dedupe_free();
 	netflow_free_all();
 	topic_free_all();
-	tdestroy(broker.queue_index, keep_node);
-	broker.queue_index = NULL;
+	nameset_clear(&broker.queue_index);
 	while (broker.queues) {
 		struct queue *q = broker.queues;
 		broker.queues = q->next;

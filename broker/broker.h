@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "message.h"
+#include "nameset.h"
 #include "store.h"
 #include "topic_index.h"
 
@@ -51,7 +52,7 @@ struct broker {
 	size_t nconnectors;
 
 	struct queue *queues;		/* every named queue */
-	void *queue_index;		/* tsearch tree by name */
+	struct nameset queue_index;	/* the same by name, for finding and paging */
 	struct consumer *wildcard_queue_consumers;
 	struct consumer *topic_consumers;
 	struct topic_index topic_subs;	/* topic_consumers by their patterns */

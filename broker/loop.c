@@ -44,13 +44,35 @@ struct loop {
 	uint64_t next_timer_id;
 	struct hook *hooks;
 	size_t nhooks;
+	int64_t longest_us;	/* loop_longest_us() */
+	uint64_t iterations;	/* loop_iteration() */
 };
 
-static int64_t mono_ms(void)
+static int64_t mono_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t mono_ms(void)
+{
+	return mono_us() / 1000;
+}
+
+int64_t loop_longest_us(const struct loop *l)
+{
+	return l->longest_us;
+}
+
+void loop_longest_reset(struct loop *l)
+{
+	l->longest_us = 0;
+}
+
+uint64_t loop_iteration(const struct loop *l)
+{
+	return l->iterations;
 }
 
 int64_t wall_ms(void)
@@ -247,11 +269,16 @@ int loop_run(struct loop *l)
 {
 	struct epoll_event events[256];
 
+	int64_t woke_us = mono_us();
 	while (!l->stop) {
 		for (size_t i = 0; i < l->nhooks; i++)
 			l->hooks[i].fn(l, l->hooks[i].ctx);
 		if (l->stop)
 			break;
+		/* How long every client waited for this iteration's work. */
+		int64_t worked_us = mono_us() - woke_us;
+		if (worked_us > l->longest_us)
+			l->longest_us = worked_us;
 		int timeout = -1;
 		if (l->nheap) {
 			int64_t d = l->heap[0].when - mono_ms();
@@ -263,7 +290,9 @@ int loop_run(struct loop *l)
 				continue;
 			return -1;
 		}
-		l->now = mono_ms();
+		woke_us = mono_us();
+		l->now = woke_us / 1000;
+		l->iterations++;
 		for (int i = 0; i < n; i++) {
 			int fd = events[i].data.fd;
 			if (fd >= l->nfds || !l->fds[fd].used)

@@ -47,6 +47,16 @@ int loop_add_hook(struct loop *l, loop_hook_fn fn, void *ctx);
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
 
+/* The longest an iteration worked (callbacks, timers and hooks, not
+ * its wait), in microseconds, since the start or loop_longest_reset():
+ * the longest every client was kept waiting. Management shows it
+ * (LoopLongestIterationMicros), so a big read's pause can be measured. */
+int64_t loop_longest_us(const struct loop *l);
+void loop_longest_reset(struct loop *l);
+/* Which iteration this is: something worked out once per iteration is
+ * still true while this stays the same. */
+uint64_t loop_iteration(const struct loop *l);
+
 /* Monotonic milliseconds, cached per iteration. */
 int64_t loop_now(const struct loop *l);
 /* Wall-clock milliseconds since the epoch (not cached). */

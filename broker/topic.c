@@ -1,32 +1,26 @@
 /*
  * topic.c - the known topics (see topic.h): a list for walking and a
- * tsearch tree for finding by name.
+ * name set (nameset.h) for finding by name and walking in name order.
  */
-#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nameset.h"
 #include "topic.h"
 
 static struct topic *head;
-static void *index_root;
+static struct nameset index_root = NAMESET_INIT;
 static unsigned long count;
-
-static int topic_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct topic *)a)->name, ((const struct topic *)b)->name);
-}
 
 struct topic *topic_get(const char *name, bool create)
 {
-	struct topic key = { .name = (char *)name };
-	void **found = tfind(&key, &index_root, topic_cmp);
+	struct topic *found = nameset_get(&index_root, name);
 	if (found)
-		return *found;
+		return found;
 	if (!create || strpbrk(name, "*>") || !*name)
 		return NULL;
 	struct topic *t = calloc(1, sizeof *t);
-	if (!t || !(t->name = strdup(name)) || !tsearch(t, &index_root, topic_cmp)) {
+	if (!t || !(t->name = strdup(name)) || nameset_add(&index_root, t->name, t) < 0) {
 		if (t)
 			free(t->name);
 		free(t);
@@ -43,7 +37,7 @@ int topic_remove(const char *name)
 	struct topic *t = topic_get(name, false);
 	if (!t)
 		return -1;
-	tdelete(t, &index_root, topic_cmp);
+	nameset_del(&index_root, t->name);
 	struct topic **pp = &head;
 	while (*pp != t)
 		pp = &(*pp)->next;
@@ -59,20 +53,19 @@ struct topic *topic_first(void)
 	return head;
 }
 
+struct topic *topic_after(const char *name)
+{
+	return nameset_after(&index_root, name);
+}
+
 unsigned long topic_count(void)
 {
 	return count;
 }
 
-static void keep(void *p)
-{
-	(void)p;	/* the list owns the records */
-}
-
 void topic_free_all(void)
 {
-	tdestroy(index_root, keep);
-	index_root = NULL;
+	nameset_clear(&index_root);
 	while (head) {
 		struct topic *t = head;
 		head = t->next;

@@ -30,6 +30,9 @@ int topic_remove(const char *name);
 /* The list, and how many. */
 struct topic *topic_first(void);
 unsigned long topic_count(void);
+/* The topic whose name follows `name` (NULL: the first), in name order:
+ * how management pages through them. */
+struct topic *topic_after(const char *name);
 
 /* Frees every record (broker shutdown). */
 void topic_free_all(void);

@@ -286,10 +286,126 @@ int mgmt_client_connect(struct mgmt_client *c)
 	return c->user ? login(c) : MGMT_OK;
 }
 
+/* ---- pages ---- */
+
+#define PAGES_MAX 100000
+
+/* Whether the answer to req goes on in pages the client should fetch:
+ * when the node cut it (tandem-mgmt(7), Paging) and the request did not
+ * choose its own page. */
+static bool more_pages(json_t *req, json_t *resp)
+{
+	json_t *config = json_object_get(req, "config");
+	static const char *const own[] = { "limit", "maxObjects", "offset", "after" };
+	const char *type = json_string_value(json_object_get(req, "type"));
+	if (!type || (strcmp(type, "read") && strcmp(type, "search") && strcmp(type, "list")) ||
+	    !json_is_object(resp) || !json_is_string(json_object_get(resp, "next")) ||
+	    mgmt_response_status(resp) != 200)
+		return false;
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+		if (json_object_get(config, own[i]))
+			return false;
+	return true;
+}
+
+/* Adds a later page's value to what the first held: names to a
+ * search's list, objects to a read's or list's. */
+static void merge_page(json_t *into, json_t *page)
+{
+	if (json_is_array(into))
+		json_array_extend(into, page);
+	else if (json_is_object(into) && json_is_object(page))
+		json_object_update_recursive(into, page);
+}
+
+/* Fetches the further pages of one answer into it; the whole listing,
+ * as tandemctl and tandemtop need it, without the node ever making a
+ * big answer at once. */
+static int follow_pages(struct mgmt_client *c, json_t *req, json_t *resp)
+{
+	int pages = 0;
+	for (; more_pages(req, resp); pages++) {
+		if (pages == PAGES_MAX) {
+			set_err(c, "the node's answer goes on past %d pages", PAGES_MAX);
+			return MGMT_EFAIL;
+		}
+		json_t *again = json_deep_copy(req), *next;
+		json_t *config = json_object_get(again, "config");
+		if (!json_is_object(config)) {
+			config = json_object();
+			json_object_set_new(again, "config", config);
+		}
+		json_object_set(config, "after", json_object_get(resp, "next"));
+		int r = exchange(c, again, &next);
+		json_decref(again);
+		if (r)
+			return r;
+		if (mgmt_response_status(next) != 200) {
+			json_object_update(resp, next);	/* the error is the answer */
+			json_decref(next);
+			return MGMT_OK;
+		}
+		merge_page(json_object_get(resp, "value"), json_object_get(next, "value"));
+		json_object_del(resp, "next");
+		if (json_object_get(next, "next"))
+			json_object_set(resp, "next", json_object_get(next, "next"));
+		json_decref(next);
+	}
+	if (pages)
+		json_object_del(resp, "total");	/* the count of a page alone */
+	return MGMT_OK;
+}
+
+/* The rest of a watch's snapshot that the node cut at `next`, read
+ * page by page into value. */
+static int snapshot_rest(struct mgmt_client *c, json_t *watch_req, json_t *next, json_t *value)
+{
+	if (!json_is_string(next))
+		return MGMT_OK;
+	json_t *req = json_pack("{s:s, s:O}", "type", "read", "mbean",
+				json_object_get(watch_req, "mbean"));
+	if (json_object_get(watch_req, "attribute"))
+		json_object_set(req, "attribute", json_object_get(watch_req, "attribute"));
+	json_t *config = json_object_get(watch_req, "config");
+	config = json_is_object(config) ? json_deep_copy(config) : json_object();
+	json_object_del(config, "after");
+	json_object_set_new(req, "config", config);
+	/* As a read that follows its own pages from the first cut. */
+	json_t *resp = json_pack("{s:i, s:O, s:O}", "status", 200, "value", value, "next", next);
+	int r = follow_pages(c, req, resp);
+	if (!r && mgmt_response_status(resp) != 200) {
+		set_err(c, "%s", json_string_value(json_object_get(resp, "error")) ?: "a page failed");
+		r = MGMT_EFAIL;
+	}
+	json_decref(resp);
+	json_decref(req);
+	return r;
+}
+
+int mgmt_client_snapshot_rest(struct mgmt_client *c, json_t *watch_req, json_t *snap)
+{
+	return snapshot_rest(c, watch_req, json_object_get(snap, "next"),
+			     json_object_get(snap, "value"));
+}
+
 int mgmt_client_send(struct mgmt_client *c, json_t *req, json_t **resp)
 {
 	int r = mgmt_client_connect(c);
-	return r ? r : exchange(c, req, resp);
+	if (!r)
+		r = exchange(c, req, resp);
+	if (r)
+		return r;
+	if (!json_is_array(req)) {
+		r = follow_pages(c, req, *resp);
+	} else {
+		for (size_t i = 0; !r && i < json_array_size(req); i++)
+			r = follow_pages(c, json_array_get(req, i), json_array_get(*resp, i));
+	}
+	if (r) {
+		json_decref(*resp);
+		*resp = NULL;
+	}
+	return r;
 }
 
 int mgmt_client_call(struct mgmt_client *c, json_t *req, json_t **value)
@@ -329,6 +445,9 @@ static json_t *poll_read(struct mgmt_client *c, json_t *req)
 		json_array_append_new(bulk, r);
 	}
 	int rc = exchange(c, bulk, &resp);
+	/* each pattern's answer may be cut into pages: the rest is read */
+	for (i = 0; rc == MGMT_OK && json_is_array(resp) && i < json_array_size(resp); i++)
+		rc = follow_pages(c, json_array_get(bulk, i), json_array_get(resp, i));
 	json_decref(bulk);
 	json_t *out = NULL;
 	if (rc == MGMT_OK && json_is_array(resp) && json_array_size(resp) == json_array_size(names)) {
@@ -422,6 +541,8 @@ int mgmt_client_watch(struct mgmt_client *c, json_t *req, json_t **first)
 	json_int_t id = json_integer_value(json_object_get(resp, "watch"));
 	if (v && id <= 0)
 		set_err(c, "the node's answer to watch has no watch id");
+	if (v && id > 0 && snapshot_rest(c, req, json_object_get(resp, "next"), v))
+		v = NULL;
 	if (v && id > 0) {
 		*first = json_incref(v);
 		r = (int)id;

@@ -75,6 +75,11 @@ int mgmt_client_unwatch(struct mgmt_client *c, int watch_id);
  * up to timeout_ms: 0 with *snap set, 1 when none came in time, or an
  * MGMT_E* error. */
 int mgmt_client_next_snapshot(struct mgmt_client *c, int timeout_ms, json_t **snap);
+/* A snapshot the node cut into pages (it has "next"; tandem-mgmt(7)):
+ * reads the rest into its value, as watch_req (the watch's request)
+ * asks. 0, or an MGMT_E* error. mgmt_client_watch does this for the
+ * first snapshot. */
+int mgmt_client_snapshot_rest(struct mgmt_client *c, json_t *watch_req, json_t *snap);
 
 /* Snapshot lines carry "watch" and no "status"; the response that starts a
  * watch carries both, so "watch" alone does not tell them apart. */

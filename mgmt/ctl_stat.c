@@ -4,9 +4,10 @@
  *
  * Rows are the objects' attributes as the node sent them, plus the node
  * and a few derived members (role, type); the table picks its columns by
- * attribute name, and --json shows the same rows whole. dstat leaves
- * sorting and paging to the node ("config" of a pattern read), so a broker
- * with thousands of queues ships only the page asked for.
+ * attribute name, and --json shows the same rows whole. dstat reads
+ * every destination in the node's pages (the client library follows
+ * them; a node sorts no more than a bounded number of objects, so that no
+ * request pauses it), then sorts and cuts --offset and --limit itself.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,8 +67,8 @@ const struct ctl_command ctl_cmd_bstat = {
 /* ---- dstat ---- */
 
 static const struct ctl_option dstat_options[] = {
-	{ "sort", true, "ATTR", "sorted by this attribute (the node sorts); -ATTR for descending" },
-	{ "limit", true, "N", "at most N destinations of each type (the node pages)" },
+	{ "sort", true, "ATTR", "sorted by this attribute; -ATTR for descending" },
+	{ "limit", true, "N", "at most N destinations of each type" },
 	{ "offset", true, "N", "skip the first N destinations of each type" },
 	{ NULL, false, NULL, NULL },
 };
@@ -92,22 +93,37 @@ struct dstat {
 	struct ctl_table table;
 };
 
-static json_t *paging(const struct dstat *d)
+static const char *sort_attr;
+static bool sort_desc;
+
+static int cmp_value(json_t *a, json_t *b)
 {
-	if (!d->sort && !d->limit && !d->offset)
-		return NULL;
-	json_t *config = json_object();
-	if (d->sort)
-		json_object_set_new(config, "sort", json_string(d->sort));
-	if (d->limit)
-		json_object_set_new(config, "limit", json_integer(d->limit));
-	if (d->offset)
-		json_object_set_new(config, "offset", json_integer(d->offset));
-	return config;
+	if (json_is_number(a) && json_is_number(b)) {
+		double x = json_number_value(a), y = json_number_value(b);
+		return x < y ? -1 : x > y;
+	}
+	if (json_is_string(a) && json_is_string(b))
+		return strcmp(json_string_value(a), json_string_value(b));
+	return !a - !b;	/* rows without the attribute go last */
 }
 
-static void add_dests(struct ctl_table *t, const struct ctl_node *n, json_t *objects)
+static int cmp_rows(const void *x, const void *y)
 {
+	json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	json_t *ka = json_object_get(a, sort_attr), *kb = json_object_get(b, sort_attr);
+	int c = cmp_value(ka, kb);
+	if (c && ka && kb && sort_desc)
+		c = -c;
+	return c ? c : cmp_value(json_object_get(a, "Name"), json_object_get(b, "Name"));
+}
+
+/* One type's destinations of one node: sorted when asked, then the page
+ * of --offset and --limit. */
+static void add_dests(struct ctl_table *t, const struct ctl_node *n, json_t *objects,
+		      const struct dstat *d)
+{
+	size_t count = json_object_size(objects), k = 0;
+	json_t **rows = calloc(count ? count : 1, sizeof *rows);
 	const char *mbean;
 	json_t *attrs;
 	json_object_foreach(objects, mbean, attrs) {
@@ -116,8 +132,24 @@ static void add_dests(struct ctl_table *t, const struct ctl_node *n, json_t *obj
 		if (row && type)
 			json_object_set_new(row, "type", json_string(type));
 		free(type);
-		ctl_table_add(t, row);
+		if (row && rows)
+			rows[k++] = row;
+		else
+			json_decref(row);
 	}
+	if (d->sort && rows) {
+		sort_attr = d->sort + (*d->sort == '-');
+		sort_desc = *d->sort == '-';
+		qsort(rows, k, sizeof *rows, cmp_rows);
+	}
+	for (size_t i = 0; i < k; i++) {
+		bool shown = i >= (size_t)d->offset && (!d->limit || i < (size_t)(d->offset + d->limit));
+		if (shown)
+			ctl_table_add(t, rows[i]);
+		else
+			json_decref(rows[i]);
+	}
+	free(rows);
 }
 
 static void dstat_node(struct ctl *ctl, struct ctl_node *n, void *arg)
@@ -125,15 +157,15 @@ static void dstat_node(struct ctl *ctl, struct ctl_node *n, void *arg)
 	struct dstat *d = arg;
 	json_t *reqs = json_array(), *resps, *resp;
 	if (d->queues)
-		json_array_append_new(reqs, ctl_read_request(QUEUES, dest_attrs, paging(d)));
+		json_array_append_new(reqs, ctl_read_request(QUEUES, dest_attrs, NULL));
 	if (d->topics)
-		json_array_append_new(reqs, ctl_read_request(TOPICS, dest_attrs, paging(d)));
+		json_array_append_new(reqs, ctl_read_request(TOPICS, dest_attrs, NULL));
 	if (ctl_bulk_take(ctl, n, reqs, &resps))
 		return;
 	size_t i;
 	json_array_foreach(resps, i, resp) {
 		json_t *objects = ctl_matched(ctl, n, resp);
-		add_dests(&d->table, n, objects);
+		add_dests(&d->table, n, objects, d);
 		json_decref(objects);
 	}
 	json_decref(resps);

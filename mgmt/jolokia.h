@@ -18,18 +18,33 @@ struct authz_who;
  * `watch` are the transport's business and answered 400 here. */
 json_t *jolokia_request(json_t *req, const struct authz_who *who);
 
+/* Around the requests of one bulk (an array of them): they share one
+ * time budget, so that an array of 100 pattern reads does not make 100
+ * pages in one go; the later ones answer a page of one object and their
+ * "next" (tandem-mgmt(7), Paging). */
+void jolokia_bulk_begin(void);
+void jolokia_bulk_end(void);
+
 /* A response with status 200 and value (taken over). */
 json_t *jolokia_ok(json_t *req, json_t *value);
 /* An error response. */
 json_t *jolokia_error(json_t *req, int status, const char *type, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Where a page of a pattern read, search or list ends. */
+struct jolokia_page {
+	long long total;	/* objects that matched, -1 when not known */
+	char next[600];		/* "after" for the next page; "" after the last */
+};
+
 /* The value of a read of `mbean` (a name or pattern string, or an array
  * of them) for `attrs` (string, array, or NULL for all), as a pattern
  * read answers it: {name: {attr: value}}. `config` may hold where, sort,
- * offset and limit (man tandem-mgmt(7)); *total gets how many objects
- * matched before paging. NULL with err when the request is bad. */
-json_t *jolokia_pattern_read(json_t *mbean, json_t *attrs, json_t *config, size_t *total,
-			     char *err, size_t errlen);
+ * offset, limit and after (man tandem-mgmt(7)); an answer holds at most
+ * one page and visits a bounded number of objects, *page (may be NULL)
+ * says where the next page starts. NULL with err when the request is
+ * bad. */
+json_t *jolokia_pattern_read(json_t *mbean, json_t *attrs, json_t *config,
+			     struct jolokia_page *page, char *err, size_t errlen);
 
 #endif

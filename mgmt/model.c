@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker.h"
@@ -22,10 +23,24 @@ void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *f
 {
 	o->cls = cls;
 	o->ptr = ptr;
+	o->key = NULL;
+	o->keybuf[0] = '\0';
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(o->name, sizeof o->name, fmt, ap);
 	va_end(ap);
+}
+
+static unsigned long epoch;
+
+void model_epoch_next(void)
+{
+	epoch++;
+}
+
+unsigned long model_epoch(void)
+{
+	return epoch;
 }
 
 const char *model_broker_name(void)
@@ -94,6 +109,22 @@ static bool take_first(const struct mobj *o, void *ctx)
 	return false;
 }
 
+/* Classes that find by key answer for themselves (the walk would take
+ * a long time over 100,000 queues); the others are walked. */
+static int find_fast(const struct objname *n, struct mobj *out)
+{
+	for (size_t i = 0; i < NCLASSES; i++) {
+		if (!classes[i]->find || classes[i]->find(n, out) < 0)
+			continue;
+		char buf[MOBJ_NAME_MAX];
+		struct objname found;
+		if (objname_parse_in(out->name, buf, sizeof buf, &found) == 0 &&
+		    objname_match(n, &found))
+			return 0;
+	}
+	return -1;
+}
+
 int model_find(const char *name, struct mobj *out)
 {
 	struct objname n;
@@ -102,9 +133,183 @@ int model_find(const char *name, struct mobj *out)
 		return -1;
 	}
 	out->cls = NULL;
-	model_each(&n, take_first, out);
+	if (find_fast(&n, out) < 0) {
+		/* the classes that cannot find by name are walked, the others
+		 * have answered already */
+		out->cls = NULL;
+		struct each_ctx ec = { &n, take_first, out };
+		for (size_t i = 0; i < NCLASSES && !out->cls; i++)
+			if (!classes[i]->find)
+				classes[i]->each(match_one, &ec);
+	}
 	objname_free(&n);
 	return out->cls ? 0 : -1;
+}
+
+/* ---- bounded walks ---- */
+
+static bool matches(const struct mwalk *w, const struct mobj *o)
+{
+	if (!w->npatterns)
+		return true;
+	char buf[MOBJ_NAME_MAX];
+	struct objname n;
+	if (objname_parse_in(o->name, buf, sizeof buf, &n) < 0)
+		return false;
+	for (size_t i = 0; i < w->npatterns; i++)
+		if (objname_match(&w->patterns[i], &n))
+			return true;
+	return false;
+}
+
+struct step {
+	struct mwalk *w;
+	size_t skip;		/* a class walked whole: objects already visited */
+	bool stopped;		/* by fn, or the budget */
+	char prefix[MOBJ_NAME_MAX];	/* a keyed class: every match's key starts so */
+};
+
+/* What one pattern says of a class keyed by destinationName (queues,
+ * topics): false when it names another destinationType or a key their
+ * names lack; else the literal start of its destinationName in prefix
+ * ("" for none), so that a walk of "orders.*" among 100,000 queues seeks
+ * to "orders." and ends after the last of them. */
+static bool keyed_scope(const struct mwalk *w, const struct mclass *cls, char *prefix,
+			size_t len)
+{
+	prefix[0] = '\0';
+	if (w->npatterns != 1 || (cls != &mclass_queue && cls != &mclass_topic))
+		return true;
+	const struct objname *p = &w->patterns[0];
+	/* a key these names never have (endpoint=Consumer): none matches */
+	static const char *const own[] = { "type", "brokerName", "destinationType",
+					   "destinationName" };
+	for (size_t i = 0; i < p->nkeys; i++) {
+		size_t k = 0;
+		while (k < sizeof own / sizeof *own && strcmp(p->key[i], own[k]))
+			k++;
+		if (k == sizeof own / sizeof *own)
+			return false;
+	}
+	const char *type = objname_get(p, "destinationType");
+	if (type && !objname_is_pattern(type) && strcmp(type, cls->kind))
+		return false;
+	const char *name = objname_get(p, "destinationName");
+	if (!name)
+		return true;
+	/* '_' may stand for any of the characters quoting replaces */
+	size_t n = strcspn(name, "*?_");
+	snprintf(prefix, len, "%.*s", (int)n, name);
+	return true;
+}
+
+static bool visit(const struct mobj *o, void *arg)
+{
+	struct step *st = arg;
+	struct mwalk *w = st->w;
+	if (st->skip) {
+		st->skip--;
+		return true;
+	}
+	if (o->key && st->prefix[0]) {
+		int c = strncmp(o->key, st->prefix, strlen(st->prefix));
+		if (c < 0)
+			return true;	/* before the first that may match */
+		if (c > 0)
+			return false;	/* past the last: the class is done */
+	}
+	if (!w->budget) {
+		st->stopped = true;
+		return false;
+	}
+	w->budget--;
+	if (o->key) {
+		snprintf(w->at.key, sizeof w->at.key, "%s", o->key);
+		w->at.keyed = true;
+	}
+	w->at.pos++;
+	if (matches(w, o) && !w->fn(o, w->ctx)) {
+		st->stopped = true;
+		return false;
+	}
+	return true;
+}
+
+bool model_walk(struct mwalk *w)
+{
+	for (; w->at.cls < NCLASSES; w->at.cls++, w->at.pos = 0, w->at.keyed = false) {
+		const struct mclass *cls = classes[w->at.cls];
+		if (w->only && cls != w->only)
+			continue;
+		struct step st = { w, 0, false, "" };
+		if (cls->each_after) {
+			if (!keyed_scope(w, cls, st.prefix, sizeof st.prefix))
+				continue;
+			/* From the last key visited, or from just before the prefix
+			 * (a key that is the prefix minus its last character sorts
+			 * before every key that starts with the prefix). */
+			char start[MOBJ_NAME_MAX];
+			size_t plen = strlen(st.prefix);
+			snprintf(start, sizeof start, "%.*s", plen ? (int)plen - 1 : 0, st.prefix);
+			const char *after = w->at.keyed ? w->at.key : plen ? start : NULL;
+			if (w->at.keyed && plen && strcmp(w->at.key, start) < 0)
+				after = start;
+			cls->each_after(after, visit, &st);
+		} else {
+			st.skip = w->at.pos;
+			cls->each(visit, &st);
+		}
+		if (st.stopped)
+			return false;
+	}
+	return true;
+}
+
+void mobj_set_serial(struct mobj *o, unsigned long long serial)
+{
+	snprintf(o->keybuf, sizeof o->keybuf, "%llu", serial);
+	o->key = o->keybuf;
+}
+
+unsigned long long mobj_serial_after(const char *after)
+{
+	return after ? strtoull(after, NULL, 10) : ~0ULL;
+}
+
+size_t mobj_place_after(const char *after)
+{
+	return after ? (size_t)strtoull(after, NULL, 10) + 1 : 0;
+}
+
+void mcursor_text(const struct mcursor *c, char *out, size_t outlen)
+{
+	if (c->keyed)
+		snprintf(out, outlen, "%zu:%s", c->cls, c->key);
+	else
+		snprintf(out, outlen, "%zu#%zu", c->cls, c->pos);
+}
+
+int mcursor_parse(const char *text, struct mcursor *c)
+{
+	char *end;
+	memset(c, 0, sizeof *c);
+	unsigned long cls = strtoul(text, &end, 10);
+	if (end == text || cls > NCLASSES || (*end != ':' && *end != '#'))
+		return -1;
+	c->cls = cls;
+	if (*end == ':') {
+		if (strlen(end + 1) >= sizeof c->key)
+			return -1;
+		strcpy(c->key, end + 1);
+		c->keyed = true;
+		return 0;
+	}
+	char *stop;
+	unsigned long pos = strtoul(end + 1, &stop, 10);
+	if (stop == end + 1 || *stop)
+		return -1;
+	c->pos = pos;
+	return 0;
 }
 
 const struct mattr *model_attr(const struct mclass *cls, const char *name)

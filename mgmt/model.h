@@ -31,6 +31,8 @@ struct mclass;
 struct mobj {
 	const struct mclass *cls;
 	void *ptr;		/* the broker's structure */
+	const char *key;	/* its place in a class with each_after (borrowed) */
+	char keybuf[24];	/* where a number key is written */
 	char name[MOBJ_NAME_MAX];
 };
 
@@ -86,7 +88,51 @@ struct mclass {
 	/* Hands every object of the class to fn until it returns false;
 	 * false then. */
 	bool (*each)(mobj_fn fn, void *ctx);
+	/* Classes that may hold many objects also walk in the order of a
+	 * key, from the first key after `after` (NULL: from the start),
+	 * setting o->key: a page of them is found without making the names
+	 * of the ones before it. Queues and topics by name (a seek); client
+	 * connections and consumers by their serial number, newest first (a
+	 * cheap skip along their list); durable subscriptions, MQTT sessions
+	 * and network flows by their place in their list. NULL for a class
+	 * of a few objects, walked whole. */
+	bool (*each_after)(const char *after, mobj_fn fn, void *ctx);
+	/* The object a name (no pattern) may be, found without a walk: 0,
+	 * or -1 when not of this class. NULL: found by walking. */
+	int (*find)(const struct objname *name, struct mobj *out);
 };
+
+/* A place in the walk over every object (model_walk): the class, and in
+ * it the key of the last object visited (each_after) or how many were. */
+struct mcursor {
+	size_t cls;
+	size_t pos;
+	bool keyed;		/* key holds the last key visited */
+	char key[MOBJ_NAME_MAX];
+};
+
+/* One bounded step of a walk: visits at most `budget` objects (matching
+ * or not) from `at` on, handing those that match any of the patterns
+ * (none: all) to fn until it returns false. `at` is left after the last
+ * object visited, so the next step, in this request or the next page's,
+ * goes on from there. */
+struct mwalk {
+	const struct objname *patterns;
+	size_t npatterns;
+	struct mcursor at;
+	size_t budget;		/* visits left; spent by model_walk */
+	mobj_fn fn;
+	void *ctx;
+	const struct mclass *only;	/* walks this class alone (NULL: all) */
+};
+
+/* True when the walk reached the end of the objects; false when the
+ * budget ran out or fn stopped it (at: where to go on). */
+bool model_walk(struct mwalk *w);
+/* The cursor as text for a client ("next"), and back: 0, or -1 when the
+ * text is no cursor. */
+void mcursor_text(const struct mcursor *c, char *out, size_t outlen);
+int mcursor_parse(const char *text, struct mcursor *c);
 
 /* Every object whose name matches the pattern (NULL: all), in the
  * classes' order. */
@@ -111,6 +157,21 @@ json_t *model_describe(const struct mobj *o);
 /* Helpers for the classes. */
 void mobj_set(struct mobj *o, const struct mclass *cls, void *ptr, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* For classes keyed by a serial number, newest (highest) first: sets
+ * o's key, and reads a key back (NULL: above every serial), so that
+ * each_after skips the serials not below it. */
+void mobj_set_serial(struct mobj *o, unsigned long long serial);
+unsigned long long mobj_serial_after(const char *after);
+/* For classes keyed by their place in a list (durable subscriptions,
+ * MQTT sessions, network flows): how many to pass over after `after`
+ * (NULL: none); set the key with mobj_set_serial(o, place). The skip is
+ * a walk along the list, without making the names it passes. */
+size_t mobj_place_after(const char *after);
+/* A new request begins (jolokia.c): what a getter worked out for the
+ * last one (a walk over every queue that two attributes share) is not
+ * to be trusted any more; model_epoch() says which request this is. */
+void model_epoch_next(void);
+unsigned long model_epoch(void);
 /* The broker name as it goes into object names. */
 const char *model_broker_name(void);
 /* A JSON integer from an unsigned counter. */

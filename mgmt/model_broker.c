@@ -110,10 +110,24 @@ static json_t *b_connections(const struct mobj *o)
 static json_t *b_queue_count(const struct mobj *o)
 {
 	(void)o;
-	unsigned long n = 0;
-	for (struct queue *q = broker.queues; q; q = q->next)
-		n++;
-	return json_count(n);
+	return json_count(broker.queue_index.count);
+}
+
+static json_t *b_loop_longest(const struct mobj *o)
+{
+	(void)o;
+	return json_integer(loop_longest_us(broker.loop));
+}
+
+static int b_reset_loop_longest(const struct mobj *o, json_t *v, char *err, size_t errlen)
+{
+	(void)o;
+	if (!json_is_integer(v) || json_integer_value(v) != 0) {
+		snprintf(err, errlen, "LoopLongestIterationMicros is only reset, by writing 0");
+		return -1;
+	}
+	loop_longest_reset(broker.loop);
+	return 0;
 }
 
 static json_t *b_topic_count(const struct mobj *o) { (void)o; return json_count(topic_count()); }
@@ -146,10 +160,15 @@ static json_t *b_connectors(const struct mobj *o)
 	return out;
 }
 
+/* The Queues and Topics attributes name the first DEST_NAMES_MAX by
+ * name, not every one: over 100,000 queues a read of the Broker took
+ * 360 ms and 10 MB. A search lists them all, in pages. */
+#define DEST_NAMES_MAX 1000
+
 static bool append_name(const struct mobj *o, void *ctx)
 {
 	json_array_append_new(ctx, json_string(o->name));
-	return true;
+	return json_array_size(ctx) < DEST_NAMES_MAX;
 }
 
 static json_t *dest_names(bool topics)
@@ -264,8 +283,11 @@ static const struct mattr broker_attrs[] = {
 	{ "TempLimit", "long", "tempUsage limit, bytes", b_temp_limit, NULL },
 	{ "TempPercentUsage", "int", "Temp store in use, % of the limit", b_temp_pct, NULL },
 	{ "TransportConnectors", "java.util.Map", "Connector name to URI", b_connectors, NULL },
-	{ "Queues", "javax.management.ObjectName[]", "Every queue", b_queues, NULL },
-	{ "Topics", "javax.management.ObjectName[]", "Every known topic", b_topics, NULL },
+	{ "LoopLongestIterationMicros", "long", "The longest the event loop worked without "
+	  "waiting (every client waited that long), in microseconds; write 0 to start again",
+	  b_loop_longest, b_reset_loop_longest },
+	{ "Queues", "javax.management.ObjectName[]", "The first 1000 queues by name", b_queues, NULL },
+	{ "Topics", "javax.management.ObjectName[]", "The first 1000 topics by name", b_topics, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -292,7 +314,7 @@ static bool broker_each(mobj_fn fn, void *ctx)
 	return fn(&o, ctx);
 }
 
-const struct mclass mclass_broker = { "Broker", broker_attrs, broker_ops, broker_each };
+const struct mclass mclass_broker = { "Broker", broker_attrs, broker_ops, broker_each, NULL, NULL };
 
 /* ---- connectors ---- */
 
@@ -336,7 +358,7 @@ static bool connector_each(mobj_fn fn, void *ctx)
 	return true;
 }
 
-const struct mclass mclass_connector = { "Connector", connector_attrs, NULL, connector_each };
+const struct mclass mclass_connector = { "Connector", connector_attrs, NULL, connector_each, NULL, NULL };
 
 /* ---- client connections ---- */
 
@@ -389,11 +411,14 @@ static const struct mop connection_ops[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
-static bool connection_each(mobj_fn fn, void *ctx)
+/* Newest first, by id (the list's order): a page goes on below the last
+ * id it gave. */
+static bool connection_each_after(const char *after, mobj_fn fn, void *ctx)
 {
+	unsigned long long below = mobj_serial_after(after);
 	for (struct conn *c = conn_first(); c; c = c->next) {
-		if (!c->connector || c->dead)
-			continue;	/* management's own, or going */
+		if (!c->connector || c->dead || c->id >= below)
+			continue;	/* management's own, going, or on an earlier page */
 		char conn_name[128], ct_name[256], addr[96];
 		snprintf(addr, sizeof addr, "tcp://%s", c->peer);
 		objname_quote(addr, conn_name, sizeof conn_name);
@@ -402,14 +427,20 @@ static bool connection_each(mobj_fn fn, void *ctx)
 		mobj_set(&o, &mclass_connection, c, BROKER_FMT ",connector=clientConnectors,"
 			 "connectorName=%s,connectionViewType=remoteAddress,connectionName=%s",
 			 model_broker_name(), ct_name, conn_name);
+		mobj_set_serial(&o, c->id);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
+static bool connection_each(mobj_fn fn, void *ctx)
+{
+	return connection_each_after(NULL, fn, ctx);
+}
+
 const struct mclass mclass_connection = { "Connection", connection_attrs, connection_ops,
-					   connection_each };
+					   connection_each, connection_each_after, NULL };
 
 /* ---- the store ---- */
 
@@ -468,7 +499,7 @@ static bool store_each(mobj_fn fn, void *ctx)
 	return fn(&o, ctx);
 }
 
-const struct mclass mclass_store = { "Store", store_attrs, NULL, store_each };
+const struct mclass mclass_store = { "Store", store_attrs, NULL, store_each, NULL, NULL };
 
 /* ---- health ---- */
 
@@ -489,7 +520,29 @@ static void problem(json_t *list, const char *resource, const char *fmt, ...)
 	json_array_append_new(list, json_pack("{s:s, s:s}", "Resource", resource, "Message", msg));
 }
 
-static json_t *problems(void)
+/* Queues with messages and nobody to take them: the first
+ * HEALTH_QUEUES_MAX named, the rest counted in one line, so that the
+ * list stays small when thousands are idle. */
+#define HEALTH_QUEUES_MAX 100
+
+static void idle_queues(json_t *list, int64_t now)
+{
+	unsigned long more = 0;
+	for (struct queue *q = broker.queues; q; q = q->next) {
+		if (q->nconsumers || !queue_size(q) || now - q->consumers_changed_ms < HEALTH_IDLE_MS)
+			continue;
+		if (json_array_size(list) >= HEALTH_QUEUES_MAX) {
+			more++;
+			continue;
+		}
+		problem(list, q->name, "Queue %s has %zu message(s) and no consumer for %lld s",
+			q->name, queue_size(q), (long long)(now - q->consumers_changed_ms) / 1000);
+	}
+	if (more)
+		problem(list, "Queues", "%lu more queues have messages and no consumer", more);
+}
+
+static json_t *find_problems(void)
 {
 	json_t *list = json_array();
 	int64_t now = wall_ms();
@@ -510,10 +563,7 @@ static json_t *problems(void)
 				"not active for %lld s: %s", b->entry, b->nc->name,
 				bridge_state_name(b->state), (long long)(now - b->down_since) / 1000,
 				b->last_error[0] ? b->last_error : "(no error yet)");
-	for (struct queue *q = broker.queues; q; q = q->next)
-		if (!q->nconsumers && queue_size(q) && now - q->consumers_changed_ms >= HEALTH_IDLE_MS)
-			problem(list, q->name, "Queue %s has %zu message(s) and no consumer for %lld s",
-				q->name, queue_size(q), (long long)(now - q->consumers_changed_ms) / 1000);
+	idle_queues(list, now);
 	struct { const char *what; long long used, limit; } usage[] = {
 		{ "Memory", flow_memory_used(), flow_memory_limit() },
 		{ "Store", flow_store_used(), flow_store_limit() },
@@ -526,6 +576,25 @@ static json_t *problems(void)
 				usage[i].what, p, usage[i].limit);
 	}
 	return list;
+}
+
+/* The problems, looked for once per request (model_epoch) and loop
+ * iteration: a read of Health asks for them twice (Problems,
+ * CurrentStatus), and over 100,000 queues each look takes milliseconds.
+ * A new reference. */
+static json_t *problems(void)
+{
+	static json_t *memo;
+	static uint64_t memo_iteration;
+	static unsigned long memo_epoch;
+	uint64_t now = loop_iteration(broker.loop);
+	if (!memo || now != memo_iteration || model_epoch() != memo_epoch) {
+		json_decref(memo);
+		memo = find_problems();
+		memo_iteration = now;
+		memo_epoch = model_epoch();
+	}
+	return json_deep_copy(memo);
 }
 
 static json_t *h_problems(const struct mobj *o)
@@ -569,4 +638,4 @@ static bool health_each(mobj_fn fn, void *ctx)
 	return fn(&o, ctx);
 }
 
-const struct mclass mclass_health = { "Health", health_attrs, NULL, health_each };
+const struct mclass mclass_health = { "Health", health_attrs, NULL, health_each, NULL, NULL };

@@ -381,20 +381,52 @@ static const struct mop queue_ops[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
-static bool queue_each(mobj_fn fn, void *ctx)
+static void queue_mobj(struct queue *q, struct mobj *o)
 {
 	char quoted[MOBJ_NAME_MAX / 2];
-	for (struct queue *q = broker.queues; q; q = q->next) {
-		objname_quote(q->name, quoted, sizeof quoted);
+	objname_quote(q->name, quoted, sizeof quoted);
+	mobj_set(o, &mclass_queue, q, DEST_FMT, model_broker_name(), "Queue", quoted);
+	o->key = q->name;
+}
+
+/* In name order (nameset.h), so that a page ends at a name. */
+static bool queue_each_after(const char *after, mobj_fn fn, void *ctx)
+{
+	for (struct queue *q = nameset_after(&broker.queue_index, after); q;
+	     q = nameset_after(&broker.queue_index, q->name)) {
 		struct mobj o;
-		mobj_set(&o, &mclass_queue, q, DEST_FMT, model_broker_name(), "Queue", quoted);
+		queue_mobj(q, &o);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
-const struct mclass mclass_queue = { "Queue", queue_attrs, queue_ops, queue_each };
+static bool queue_each(mobj_fn fn, void *ctx)
+{
+	return queue_each_after(NULL, fn, ctx);
+}
+
+/* The destination a name names, by its destinationName (model_find
+ * checks the rest of the name). */
+static const char *dest_named(const struct objname *n, const char *type)
+{
+	const char *t = objname_get(n, "destinationType");
+	return t && !strcmp(t, type) ? objname_get(n, "destinationName") : NULL;
+}
+
+static int queue_find(const struct objname *n, struct mobj *out)
+{
+	const char *name = dest_named(n, "Queue");
+	struct queue *q = name ? broker_queue(name, false) : NULL;
+	if (!q)
+		return -1;
+	queue_mobj(q, out);
+	return 0;
+}
+
+const struct mclass mclass_queue = { "Queue", queue_attrs, queue_ops, queue_each,
+				     queue_each_after, queue_find };
 
 /* ---- topics ---- */
 
@@ -489,20 +521,42 @@ static const struct mop topic_ops[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
-static bool topic_each(mobj_fn fn, void *ctx)
+static void topic_mobj(struct topic *t, struct mobj *o)
 {
 	char quoted[MOBJ_NAME_MAX / 2];
-	for (struct topic *t = topic_first(); t; t = t->next) {
-		objname_quote(t->name, quoted, sizeof quoted);
+	objname_quote(t->name, quoted, sizeof quoted);
+	mobj_set(o, &mclass_topic, t, DEST_FMT, model_broker_name(), "Topic", quoted);
+	o->key = t->name;
+}
+
+static bool topic_each_after(const char *after, mobj_fn fn, void *ctx)
+{
+	for (struct topic *t = topic_after(after); t; t = topic_after(t->name)) {
 		struct mobj o;
-		mobj_set(&o, &mclass_topic, t, DEST_FMT, model_broker_name(), "Topic", quoted);
+		topic_mobj(t, &o);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
-const struct mclass mclass_topic = { "Topic", topic_attrs, topic_ops, topic_each };
+static bool topic_each(mobj_fn fn, void *ctx)
+{
+	return topic_each_after(NULL, fn, ctx);
+}
+
+static int topic_find(const struct objname *n, struct mobj *out)
+{
+	const char *name = dest_named(n, "Topic");
+	struct topic *t = name ? topic_get(name, false) : NULL;
+	if (!t)
+		return -1;
+	topic_mobj(t, out);
+	return 0;
+}
+
+const struct mclass mclass_topic = { "Topic", topic_attrs, topic_ops, topic_each,
+				     topic_each_after, topic_find };
 
 /* ---- durable subscriptions ---- */
 
@@ -573,9 +627,13 @@ static const struct mop durable_ops[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 
-static bool durable_each(mobj_fn fn, void *ctx)
+/* By place in the list (MQTT clients with sessions make one each). */
+static bool durable_each_after(const char *after, mobj_fn fn, void *ctx)
 {
-	for (struct durable *d = broker.durables; d; d = d->next) {
+	size_t place = 0, from = mobj_place_after(after);
+	for (struct durable *d = broker.durables; d; d = d->next, place++) {
+		if (place < from)
+			continue;
 		char topic[MOBJ_NAME_MAX / 4], client[MOBJ_NAME_MAX / 8], sub[MOBJ_NAME_MAX / 8];
 		objname_quote(d->topic, topic, sizeof topic);
 		objname_quote(d->client_id, client, sizeof client);
@@ -584,13 +642,20 @@ static bool durable_each(mobj_fn fn, void *ctx)
 		mobj_set(&o, &mclass_durable, d, DEST_FMT ",endpoint=Consumer,clientId=%s,"
 			 "consumerId=Durable(%s_%s)", model_broker_name(), "Topic", topic, client,
 			 client, sub);
+		mobj_set_serial(&o, place);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
-const struct mclass mclass_durable = { "Subscription", durable_attrs, durable_ops, durable_each };
+static bool durable_each(mobj_fn fn, void *ctx)
+{
+	return durable_each_after(NULL, fn, ctx);
+}
+
+const struct mclass mclass_durable = { "Subscription", durable_attrs, durable_ops, durable_each,
+					durable_each_after, NULL };
 
 /* ---- live subscriptions (consumers) ---- */
 
@@ -651,9 +716,14 @@ static const struct mattr consumer_attrs[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static bool consumer_each(mobj_fn fn, void *ctx)
+/* Newest first, by number (the list's order): a page goes on below the
+ * last number it gave. */
+static bool consumer_each_after(const char *after, mobj_fn fn, void *ctx)
 {
+	unsigned long long below = mobj_serial_after(after);
 	for (struct consumer *c = consumer_first(); c; c = c->all_next) {
+		if (c->number >= below)
+			continue;
 		char dest[MOBJ_NAME_MAX / 4], client[MOBJ_NAME_MAX / 8];
 		objname_quote(c->dest, dest, sizeof dest);
 		objname_quote(c->conn && c->conn->client_id ? c->conn->client_id : "none", client,
@@ -663,10 +733,17 @@ static bool consumer_each(mobj_fn fn, void *ctx)
 			 "consumerId=ID_%s-%llu", model_broker_name(),
 			 c->type == DEST_TOPIC ? "Topic" : "Queue", dest, client, model_broker_name(),
 			 (unsigned long long)c->number);
+		mobj_set_serial(&o, c->number);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
-const struct mclass mclass_consumer = { "Consumer", consumer_attrs, NULL, consumer_each };
+static bool consumer_each(mobj_fn fn, void *ctx)
+{
+	return consumer_each_after(NULL, fn, ctx);
+}
+
+const struct mclass mclass_consumer = { "Consumer", consumer_attrs, NULL, consumer_each,
+					 consumer_each_after, NULL };

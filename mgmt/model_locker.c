@@ -80,4 +80,4 @@ static bool locker_each(mobj_fn fn, void *ctx)
 	return fn(&o, ctx);
 }
 
-const struct mclass mclass_locker = { "Locker", locker_attrs, NULL, locker_each };
+const struct mclass mclass_locker = { "Locker", locker_attrs, NULL, locker_each, NULL, NULL };

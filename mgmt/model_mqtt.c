@@ -94,18 +94,29 @@ static const struct mattr session_attrs[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static bool session_each(mobj_fn fn, void *ctx)
+/* By place in the list (a session per MQTT client id: many). */
+static bool session_each_after(const char *after, mobj_fn fn, void *ctx)
 {
-	for (struct mqtt_session *s = mqtt_session_first(); s; s = s->next) {
+	size_t place = 0, from = mobj_place_after(after);
+	for (struct mqtt_session *s = mqtt_session_first(); s; s = s->next, place++) {
+		if (place < from)
+			continue;
 		char client[MOBJ_NAME_MAX / 4];
 		objname_quote(s->client_id, client, sizeof client);
 		struct mobj o;
 		mobj_set(&o, &mclass_mqtt_session, s, MODEL_DOMAIN ":type=Broker,brokerName=%s,"
 			 "service=MQTT,clientId=%s", model_broker_name(), client);
+		mobj_set_serial(&o, place);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
-const struct mclass mclass_mqtt_session = { "MQTTSession", session_attrs, NULL, session_each };
+static bool session_each(mobj_fn fn, void *ctx)
+{
+	return session_each_after(NULL, fn, ctx);
+}
+
+const struct mclass mclass_mqtt_session = { "MQTTSession", session_attrs, NULL, session_each,
+					     session_each_after, NULL };

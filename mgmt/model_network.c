@@ -80,7 +80,7 @@ static bool bridge_each(mobj_fn fn, void *ctx)
 	return true;
 }
 
-const struct mclass mclass_bridge = { "NetworkBridge", bridge_attrs, NULL, bridge_each };
+const struct mclass mclass_bridge = { "NetworkBridge", bridge_attrs, NULL, bridge_each, NULL, NULL };
 
 /* ---- one network connector ---- */
 
@@ -136,7 +136,7 @@ static bool connector_each(mobj_fn fn, void *ctx)
 }
 
 const struct mclass mclass_network_connector = { "NetworkConnector", connector_attrs, NULL,
-						 connector_each };
+						 connector_each, NULL, NULL };
 
 /* ---- what moves, per neighbour, direction and destination ---- */
 
@@ -164,9 +164,14 @@ static const struct mattr flow_attrs[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static bool flow_each(mobj_fn fn, void *ctx)
+/* By place in the list: one per destination and neighbour, so as many as
+ * the queues in a network that forwards them all. */
+static bool flow_each_after(const char *after, mobj_fn fn, void *ctx)
 {
-	for (const struct netflow *f = netflow_first(); f; f = f->next) {
+	size_t place = 0, from = mobj_place_after(after);
+	for (const struct netflow *f = netflow_first(); f; f = f->next, place++) {
+		if (place < from)
+			continue;
 		char peer_q[256], id_q[256], dest_q[1024];
 		objname_quote(f->peer, peer_q, sizeof peer_q);
 		objname_quote(f->peer_id ? f->peer_id : "", id_q, sizeof id_q);
@@ -178,10 +183,17 @@ static bool flow_each(mobj_fn fn, void *ctx)
 			 "destinationType=%s,destinationName=%s%s%s", model_broker_name(), peer_q,
 			 netflow_dir_name(f->dir), f->type == DEST_QUEUE ? "Queue" : "Topic", dest_q,
 			 f->peer_id ? ",remoteBrokerId=" : "", id_q);
+		mobj_set_serial(&o, place);
 		if (!fn(&o, ctx))
 			return false;
 	}
 	return true;
 }
 
-const struct mclass mclass_network_flow = { "NetworkFlow", flow_attrs, NULL, flow_each };
+static bool flow_each(mobj_fn fn, void *ctx)
+{
+	return flow_each_after(NULL, fn, ctx);
+}
+
+const struct mclass mclass_network_flow = { "NetworkFlow", flow_attrs, NULL, flow_each,
+					     flow_each_after, NULL };

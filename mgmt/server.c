@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "authz.h"
@@ -75,6 +76,7 @@ struct session {
 	int next_watch;
 	int nwatches;
 	struct watch *watches;
+	uint64_t resume_timer;	/* answering the lines left for later */
 };
 
 static struct {
@@ -125,12 +127,20 @@ static void watch_free(struct watch *w)
 	free(w);
 }
 
-static json_t *snapshot(struct watch *w)
+/* A snapshot is one page, like a read's (bounded: a watch over 100,000
+ * queues must not hold the loop each second); "next" says it was cut. */
+static json_t *snapshot(struct watch *w, struct jolokia_page *page)
 {
 	char err[256];
-	size_t total;
-	json_t *v = jolokia_pattern_read(w->mbean, w->attrs, w->config, &total, err, sizeof err);
+	json_t *v = jolokia_pattern_read(w->mbean, w->attrs, w->config, page, err, sizeof err);
 	return v ? v : json_object();
+}
+
+static json_t *with_next(json_t *line, const struct jolokia_page *page)
+{
+	if (page->next[0])
+		json_object_set_new(line, "next", json_string(page->next));
+	return line;
 }
 
 static void watch_fire(struct loop *l, void *ctx)
@@ -142,9 +152,11 @@ static void watch_fire(struct loop *l, void *ctx)
 	if (!conn_writable(w->s->conn) || w->s->conn->closing)
 		return;
 	int64_t now = wall_ms();
-	send_json(w->s, json_pack("{s:i, s:I, s:I, s:o}", "watch", w->id,
-				  "timestamp", (json_int_t)(now / 1000), "time_ms", (json_int_t)now,
-				  "value", snapshot(w)));
+	struct jolokia_page page = { .total = -1 };
+	json_t *value = snapshot(w, &page);
+	send_json(w->s, with_next(json_pack("{s:i, s:I, s:I, s:o}", "watch", w->id,
+					    "timestamp", (json_int_t)(now / 1000),
+					    "time_ms", (json_int_t)now, "value", value), &page));
 }
 
 static json_t *start_watch(struct session *s, json_t *req)
@@ -171,8 +183,8 @@ static json_t *start_watch(struct session *s, json_t *req)
 	w->config = json_incref(json_object_get(req, "config"));
 	w->interval_ms = interval;
 	char err[256];
-	size_t total;
-	json_t *first = jolokia_pattern_read(mbean, w->attrs, w->config, &total, err, sizeof err);
+	struct jolokia_page page;
+	json_t *first = jolokia_pattern_read(mbean, w->attrs, w->config, &page, err, sizeof err);
 	if (!first) {
 		watch_free(w);
 		return jolokia_error(req, 400, "java.lang.IllegalArgumentException", "%s", err);
@@ -181,7 +193,7 @@ static json_t *start_watch(struct session *s, json_t *req)
 	w->next = s->watches;
 	s->watches = w;
 	s->nwatches++;
-	json_t *r = jolokia_ok(req, first);
+	json_t *r = with_next(jolokia_ok(req, first), &page);
 	json_object_set_new(r, "watch", json_integer(w->id));
 	return r;
 }
@@ -308,11 +320,13 @@ static void handle_line(struct session *s, const char *line, size_t len)
 		json_t *out = json_array();
 		size_t i;
 		json_t *one;
+		jolokia_bulk_begin();
 		json_array_foreach(req, i, one) {
 			json_array_append_new(out, answer(s, one, false));
 			if (s->conn->closing)
 				break;
 		}
+		jolokia_bulk_end();
 		send_json(s, out);
 	} else {
 		json_t *out = answer(s, req, true);
@@ -322,10 +336,55 @@ static void handle_line(struct session *s, const char *line, size_t len)
 	json_decref(req);
 }
 
+/* Lines are answered for at most LINES_SLICE_US per loop iteration, and
+ * not while the client leaves its answers unread: a client that sends
+ * many requests at once waits its turn instead of pausing the broker. */
+#define LINES_SLICE_US 3000
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void mgmt_on_data(struct conn *c);
+
+static void lines_resume(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct session *s = ctx;
+	s->resume_timer = 0;
+	mgmt_on_data(s->conn);
+}
+
+/* Whether to leave the rest of the input for later: true when the
+ * answers are not being read, or this iteration's slice is spent (then
+ * a timer goes on with it). */
+static bool lines_later(struct session *s, int64_t start_us)
+{
+	struct conn *c = s->conn;
+	if (!conn_writable(c))
+		return true;	/* on_drain goes on */
+	if (!buf_len(&c->in) || mono_us() - start_us < LINES_SLICE_US)
+		return false;
+	if (!s->resume_timer)
+		s->resume_timer = loop_add_timer(srv.loop, 0, lines_resume, s);
+	return true;
+}
+
+static void mgmt_on_drain(struct conn *c)
+{
+	if (c->state && buf_len(&c->in))
+		mgmt_on_data(c);
+}
+
 static void mgmt_on_data(struct conn *c)
 {
 	struct session *s = c->state;
-	while (!c->dead && !c->closing && !c->read_paused && buf_len(&c->in)) {
+	int64_t start_us = mono_us();
+	while (!c->dead && !c->closing && !c->read_paused && buf_len(&c->in) &&
+	       !lines_later(s, start_us)) {
 		const char *data = buf_data(&c->in);
 		const char *nl = memchr(data, '\n', buf_len(&c->in));
 		if (!nl) {
@@ -421,6 +480,8 @@ static void mgmt_close(struct conn *c)
 		s->watches = w->next;
 		watch_free(w);
 	}
+	if (s->resume_timer)
+		loop_del_timer(srv.loop, s->resume_timer);
 	if (s->idle_timer)
 		loop_del_timer(srv.loop, s->idle_timer);
 	if (s->hold_timer)
@@ -494,6 +555,7 @@ static const struct proto mgmt_proto = {
 	.label = "management",
 	.open = mgmt_open,
 	.on_data = mgmt_on_data,
+	.on_drain = mgmt_on_drain,
 	.close = mgmt_close,
 };
 

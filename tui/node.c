@@ -199,7 +199,7 @@ static bool stopping(struct node *n)
 }
 
 /* One watch, until the node fails or falls silent. */
-static void watch(struct node *n, struct mgmt_client *c, json_t *first)
+static void watch(struct node *n, struct mgmt_client *c, json_t *req, json_t *first)
 {
 	publish(n, first, wall_ms());
 	/* Silence longer than a few intervals, and than the timeout: the node
@@ -211,6 +211,16 @@ static void watch(struct node *n, struct mgmt_client *c, json_t *first)
 		run_job(n, c);
 		json_t *snap;
 		int r = mgmt_client_next_snapshot(c, SLICE_MS, &snap);
+		/* A big broker's snapshot comes in pages, and the rest is read;
+		 * that may take longer than the interval, so only the newest
+		 * snapshot waiting is worth it. */
+		json_t *newer;
+		while (r == 0 && mgmt_client_next_snapshot(c, 0, &newer) == 0) {
+			json_decref(snap);
+			snap = newer;
+		}
+		if (r == 0 && (r = mgmt_client_snapshot_rest(c, req, snap)) != 0)
+			json_decref(snap);
 		if (r == 0) {
 			json_t *t = json_object_get(snap, "time_ms");
 			publish(n, json_incref(json_object_get(snap, "value")),
@@ -245,7 +255,7 @@ static void *work(void *arg)
 		json_t *first = NULL;
 		if (mgmt_client_watch(c, req, &first) > 0) {
 			backoff = BACKOFF_FIRST_MS;
-			watch(n, c, first);
+			watch(n, c, req, first);
 			continue;
 		}
 		set_state(n, NODE_DOWN, mgmt_client_error(c));

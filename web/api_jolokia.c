@@ -13,7 +13,9 @@
  *   POST /api/jolokia   a request object, or an array of them (bulk)
  *
  * In a path "!/" is a "/" inside a part and "!!" a "!", as Jolokia
- * escapes them; ?p=/read/... may carry the path instead. Like Jolokia the
+ * escapes them; ?p=/read/... may carry the path instead. A GET's page
+ * (tandem-mgmt(7), Paging) comes from ?maxObjects=N (Jolokia's own
+ * parameter) and ?config={...} (the JSON of a request's "config"). Like Jolokia the
  * HTTP status is 200 and each response carries its own status.
  */
 #include <stdlib.h>
@@ -130,6 +132,30 @@ static json_t *from_path(const char *path, const char **why)
 	return req;
 }
 
+/* A GET's ?config= and ?maxObjects= into the request; NULL, or why not. */
+static const char *get_config(struct web_req *r, json_t *req)
+{
+	const char *text = web_arg(r, "config"), *max = web_arg(r, "maxObjects");
+	json_t *config = text ? json_loads(text, 0, NULL) : json_object();
+	if (!json_is_object(config)) {
+		json_decref(config);
+		return "?config= is a JSON object";
+	}
+	if (max) {
+		char *end;
+		long n = strtol(max, &end, 10);
+		if (end == max || *end || n < 0) {
+			json_decref(config);
+			return "?maxObjects= is a number of objects";
+		}
+		json_object_set_new(config, "maxObjects", json_integer(n));
+	}
+	if (json_object_size(config))
+		json_object_set(req, "config", config);
+	json_decref(config);
+	return NULL;
+}
+
 static json_t *answer_one(struct web_req *r, json_t *req)
 {
 	const char *type = json_string_value(json_object_get(req, "type"));
@@ -157,8 +183,10 @@ static int answer_post(struct web_req *r)
 		out = json_array();
 		size_t i;
 		json_t *one;
+		jolokia_bulk_begin();
 		json_array_foreach(req, i, one)
 			json_array_append_new(out, answer_one(r, one));
+		jolokia_bulk_end();
 	} else {
 		out = answer_one(r, req);
 	}
@@ -178,6 +206,8 @@ int web_jolokia(struct web_req *r)
 		path = p;
 	const char *why;
 	json_t *req = from_path(path, &why);
+	if (!why)
+		why = get_config(r, req);
 	json_t *resp = why ? jolokia_error(req, 400, "java.lang.IllegalArgumentException", "%s", why)
 			   : answer_one(r, req);
 	json_decref(req);

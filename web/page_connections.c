@@ -7,6 +7,7 @@
 #include "html.h"
 #include "http.h"
 #include "model.h"
+#include "paging.h"
 #include "query.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
@@ -23,10 +24,15 @@ int page_connections(struct web_req *r)
 	};
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Connections");
-	json_t *rows = query_rows(NULL, NULL, BROKER ",connector=clientConnectors,connectorName=*,"
-				  "connectionViewType=remoteAddress,connectionName=*",
+	json_t *config = paging_config(r, "RemoteAddress");
+	struct jolokia_page page;
+	json_t *rows = query_page(NULL, config, &page, BROKER ",connector=clientConnectors,"
+				  "connectorName=*,connectionViewType=remoteAddress,connectionName=*",
 				  model_broker_name());
+	json_decref(config);
+	paging_nav(&b, r, "/connections", "RemoteAddress", &page);
 	html_rows(&b, "connections", rows, cols, N(cols), "no connections");
+	paging_nav(&b, r, "/connections", NULL, &page);
 	json_decref(rows);
 	return html_end(r, &b);
 }
@@ -63,9 +69,23 @@ int page_network(struct web_req *r)
 	buf_puts(&b, "<h2>Bridges</h2>");
 	html_rows(&b, "bridges", rows, bridges, N(bridges), "no bridges");
 	json_decref(rows);
+	/* The busiest first, while there are few enough to sort (tandem-mgmt(7),
+	 * Paging); else a page by name. */
 	rows = query_rows(NULL, "-Count", BROKER ",connector=networkConnectors,networkBridge=*,"
 			  "direction=*,destinationType=*,destinationName=*,*", model_broker_name());
 	buf_puts(&b, "<h2>Forwarded, per destination</h2>");
+	if (!json_array_size(rows)) {
+		json_decref(rows);
+		json_t *config = paging_config(r, NULL);
+		struct jolokia_page page;
+		rows = query_page(NULL, config, &page, BROKER ",connector=networkConnectors,"
+				  "networkBridge=*,direction=*,destinationType=*,destinationName=*,*",
+				  model_broker_name());
+		json_decref(config);
+		if (json_array_size(rows))
+			buf_puts(&b, "<p>Too many to sort: by name, a page at a time.</p>");
+		paging_nav(&b, r, "/network", NULL, &page);
+	}
 	html_rows(&b, "flows", rows, flows, N(flows), "nothing forwarded yet");
 	json_decref(rows);
 	return html_end(r, &b);

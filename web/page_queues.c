@@ -1,6 +1,6 @@
 /*
- * page_queues.c - /queues (every queue with its counts, and purge,
- * delete, create) and a queue's messages: /queue?name=Q (browse, with
+ * page_queues.c - /queues (the queues with their counts, a page at a
+ * time (paging.h), and purge, delete, create) and a queue's messages: /queue?name=Q (browse, with
  * delete, move and, on a dead letter queue, retry) and /message?queue=Q&id=ID
  * (one message's headers and body). Every action is a POST with the
  * session's CSRF token, done through the model's operations.
@@ -13,6 +13,7 @@
 #include "html.h"
 #include "http.h"
 #include "model.h"
+#include "paging.h"
 #include "query.h"
 
 #define BODY_PREVIEW 120
@@ -35,13 +36,18 @@ int page_queues(struct web_req *r)
 {
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Queues");
-	json_t *rows = query_rows("Name,QueueSize,ConsumerCount,EnqueueCount,DequeueCount", NULL,
-				  MODEL_DOMAIN ":type=Broker,brokerName=%s,destinationType=Queue,"
-				  "destinationName=*", model_broker_name());
+	json_t *config = paging_config(r, "Name");
+	struct jolokia_page page;
+	json_t *rows = query_page("Name,QueueSize,ConsumerCount,EnqueueCount,DequeueCount", config,
+				  &page, MODEL_DOMAIN ":type=Broker,brokerName=%s,"
+				  "destinationType=Queue,destinationName=*", model_broker_name());
+	paging_nav(&b, r, "/queues", "Name", &page);
 	buf_printf(&b, "<table id=\"queues\" data-refresh=\"" MODEL_DOMAIN ":type=Broker,"
-		   "brokerName=%s,destinationType=Queue,destinationName=*\"><tr><th>Name</th>"
-		   "<th>Size</th><th>Consumers</th><th>Enqueued</th><th>Dequeued</th><th>"
-		   "Actions</th></tr>", model_broker_name());
+		   "brokerName=%s,destinationType=Queue,destinationName=*\"", model_broker_name());
+	paging_refresh_attrs(&b, config);
+	json_decref(config);
+	buf_puts(&b, "><tr><th>Name</th><th>Size</th><th>Consumers</th><th>Enqueued</th>"
+		 "<th>Dequeued</th><th>Actions</th></tr>");
 	size_t i;
 	json_t *row;
 	json_array_foreach(rows, i, row) {
@@ -74,8 +80,11 @@ int page_queues(struct web_req *r)
 		buf_puts(&b, "</td></tr>\n");
 	}
 	if (!json_array_size(rows))
-		buf_puts(&b, "<tr><td colspan=\"6\">no queues</td></tr>");
-	buf_puts(&b, "</table>\n<h2>New queue</h2>");
+		buf_puts(&b, page.next[0] ? "<tr><td colspan=\"6\">none in this part of the "
+			 "list: Next looks further</td></tr>" : "<tr><td colspan=\"6\">no queues</td></tr>");
+	buf_puts(&b, "</table>\n");
+	paging_nav(&b, r, "/queues", NULL, &page);
+	buf_puts(&b, "<h2>New queue</h2>");
 	html_form(r, &b, "/queues/create");
 	buf_puts(&b, "<label>Name <input name=\"name\" required></label> <button>Create</button>"
 		 "</form>\n");

@@ -9,6 +9,7 @@
 #include "html.h"
 #include "http.h"
 #include "model.h"
+#include "paging.h"
 #include "query.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
@@ -18,8 +19,12 @@ int page_topics(struct web_req *r)
 {
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Topics");
-	json_t *rows = query_rows("Name,ConsumerCount,ProducerCount,EnqueueCount,DequeueCount",
-				  NULL, DESTS, model_broker_name(), "Topic");
+	json_t *config = paging_config(r, "Name");
+	struct jolokia_page page;
+	json_t *rows = query_page("Name,ConsumerCount,ProducerCount,EnqueueCount,DequeueCount",
+				  config, &page, DESTS, model_broker_name(), "Topic");
+	json_decref(config);
+	paging_nav(&b, r, "/topics", "Name", &page);
 	buf_puts(&b, "<table id=\"topics\"><tr><th>Name</th><th>Subscribers</th><th>Producers</th>"
 		 "<th>Enqueued</th><th>Dequeued</th><th>Actions</th></tr>\n");
 	size_t i;
@@ -39,8 +44,10 @@ int page_topics(struct web_req *r)
 		buf_puts(&b, "\">Send</a></td></tr>\n");
 	}
 	if (!json_array_size(rows))
-		buf_puts(&b, "<tr><td colspan=\"6\">no topics</td></tr>");
+		buf_puts(&b, page.next[0] ? "<tr><td colspan=\"6\">none in this part of the "
+			 "list: Next looks further</td></tr>" : "<tr><td colspan=\"6\">no topics</td></tr>");
 	buf_puts(&b, "</table>\n");
+	paging_nav(&b, r, "/topics", NULL, &page);
 	json_decref(rows);
 	return html_end(r, &b);
 }
@@ -49,8 +56,12 @@ int page_subscribers(struct web_req *r)
 {
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Subscribers");
-	json_t *rows = query_rows("ClientId,SubscriptionName,DestinationName,Selector,Active,"
-				  "PendingQueueSize,EnqueueCounter,DequeueCounter", NULL,
+	/* Durable and live subscriptions are one walk of consumers' names:
+	 * one page of each, the next link going on with both. */
+	json_t *config = paging_config(r, NULL);
+	struct jolokia_page page, live_page;
+	json_t *rows = query_page("ClientId,SubscriptionName,DestinationName,Selector,Active,"
+				  "PendingQueueSize,EnqueueCounter,DequeueCounter", config, &page,
 				  MODEL_DOMAIN ":type=Broker,brokerName=%s,destinationType=Topic,"
 				  "destinationName=*,endpoint=Consumer,clientId=*,"
 				  "consumerId=Durable(*)", model_broker_name());
@@ -85,8 +96,10 @@ int page_subscribers(struct web_req *r)
 		{ "DispatchedQueueSize", "In flight" }, { "PendingQueueSize", "Pending" },
 		{ "Durable", "Durable" },
 	};
-	rows = query_rows(NULL, NULL, MODEL_DOMAIN ":type=Broker,brokerName=%s,destinationType=*,"
-			  "destinationName=*,endpoint=Consumer,*", model_broker_name());
+	rows = query_page(NULL, config, &live_page, MODEL_DOMAIN ":type=Broker,brokerName=%s,"
+			  "destinationType=*,destinationName=*,endpoint=Consumer,*",
+			  model_broker_name());
+	json_decref(config);
 	/* Durable subscriptions are listed above; live ones have a connection. */
 	for (size_t k = json_array_size(rows); k-- > 0;)
 		if (!json_object_get(json_array_get(rows, k), "SubscriptionId"))
@@ -94,6 +107,9 @@ int page_subscribers(struct web_req *r)
 	buf_puts(&b, "<h2>Live subscriptions</h2>");
 	html_rows(&b, "consumers", rows, live, N(live), "none");
 	json_decref(rows);
+	/* Durables are walked before live ones: the later of the two places
+	 * is where both go on. */
+	paging_nav(&b, r, "/subscribers", NULL, live_page.next[0] ? &live_page : &page);
 	return html_end(r, &b);
 }
 

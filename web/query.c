@@ -15,7 +15,8 @@
 #include "objname.h"
 #include "query.h"
 
-static json_t *read_va(const char *attrs, const char *sort, const char *fmt, va_list ap)
+static json_t *read_va(const char *attrs, json_t *config, struct jolokia_page *page,
+		       const char *fmt, va_list ap)
 {
 	char pattern[MOBJ_NAME_MAX * 2];
 	vsnprintf(pattern, sizeof pattern, fmt, ap);
@@ -26,33 +27,23 @@ static json_t *read_va(const char *attrs, const char *sort, const char *fmt, va_
 		for (const char *p = attrs; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
 			json_array_append_new(list, json_stringn(p, strcspn(p, ",")));
 	}
-	json_t *config = sort ? json_pack("{s:s}", "sort", sort) : json_object();
 	char err[256];
-	size_t total;
-	json_t *v = jolokia_pattern_read(mbean, list, config, &total, err, sizeof err);
+	json_t *v = jolokia_pattern_read(mbean, list, config, page, err, sizeof err);
 	json_decref(mbean);
 	json_decref(list);
-	json_decref(config);
 	return v ? v : json_object();
 }
 
-json_t *query_read(const char *attrs, const char *sort, const char *pattern, ...)
+static json_t *sort_config(const char *sort)
 {
-	va_list ap;
-	va_start(ap, pattern);
-	json_t *v = read_va(attrs, sort, pattern, ap);
-	va_end(ap);
-	return v;
+	return sort ? json_pack("{s:s}", "sort", sort) : json_object();
 }
 
-json_t *query_rows(const char *attrs, const char *sort, const char *pattern, ...)
+/* A pattern read's objects as rows: an array of their attribute objects
+ * with "_name" added, in the read's order (jansson keeps the order in
+ * which keys went in). */
+static json_t *rows_of(json_t *v)
 {
-	va_list ap;
-	va_start(ap, pattern);
-	json_t *v = read_va(attrs, sort, pattern, ap);
-	va_end(ap);
-	/* A pattern read keeps the sorted order in its object's key order
-	 * (jansson keeps insertion order). */
 	json_t *rows = json_array();
 	const char *name;
 	json_t *obj;
@@ -62,6 +53,38 @@ json_t *query_rows(const char *attrs, const char *sort, const char *pattern, ...
 	}
 	json_decref(v);
 	return rows;
+}
+
+json_t *query_read(const char *attrs, const char *sort, const char *pattern, ...)
+{
+	va_list ap;
+	va_start(ap, pattern);
+	json_t *config = sort_config(sort);
+	json_t *v = read_va(attrs, config, NULL, pattern, ap);
+	json_decref(config);
+	va_end(ap);
+	return v;
+}
+
+json_t *query_rows(const char *attrs, const char *sort, const char *pattern, ...)
+{
+	va_list ap;
+	va_start(ap, pattern);
+	json_t *config = sort_config(sort);
+	json_t *v = read_va(attrs, config, NULL, pattern, ap);
+	json_decref(config);
+	va_end(ap);
+	return rows_of(v);
+}
+
+json_t *query_page(const char *attrs, json_t *config, struct jolokia_page *page,
+		   const char *pattern, ...)
+{
+	va_list ap;
+	va_start(ap, pattern);
+	json_t *v = read_va(attrs, config, page, pattern, ap);
+	va_end(ap);
+	return rows_of(v);
 }
 
 json_t *query_first(json_t *read)

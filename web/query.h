@@ -20,6 +20,11 @@ json_t *query_read(const char *attrs, const char *sort, const char *pattern, ...
  * order, each with "_name" added. */
 json_t *query_rows(const char *attrs, const char *sort, const char *pattern, ...)
 	__attribute__((format(printf, 3, 4)));
+/* One page of query_rows: config holds the page's limit, after and
+ * where (tandem-mgmt(7)); *page gets where the next page starts. */
+struct jolokia_page;
+json_t *query_page(const char *attrs, json_t *config, struct jolokia_page *page,
+		   const char *pattern, ...) __attribute__((format(printf, 4, 5)));
 /* The first object of a query_read (borrowed), or NULL. */
 json_t *query_first(json_t *read);
 /* One attribute of one object; a new reference or NULL. */

@@ -92,6 +92,46 @@ int web_respond_buf(struct web_req *r, int status, const char *type, struct buf 
 	return queue(r, status, type, resp);
 }
 
+/* A streamed answer's producer, between libmicrohttpd and http.h's
+ * types (http.h does not include libmicrohttpd's header). */
+struct stream {
+	web_stream_fn fn;
+	void *ctx;
+	void (*release)(void *ctx);
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct stream *st = cls;
+	long n = st->fn(st->ctx, pos, out, max);
+	return n == WEB_STREAM_END ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+	st->release(st->ctx);
+	free(st);
+}
+
+int web_respond_stream(struct web_req *r, int status, const char *type, web_stream_fn fn,
+		       void *ctx, void (*release)(void *ctx))
+{
+	struct stream *st = malloc(sizeof *st);
+	if (!st) {
+		release(ctx);
+		return MHD_NO;
+	}
+	*st = (struct stream){ fn, ctx, release };
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
+								       stream_read, st, stream_free);
+	if (!resp) {
+		stream_free(st);
+		return MHD_NO;
+	}
+	return queue(r, status, type, resp);
+}
+
 int web_text(struct web_req *r, int status, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
