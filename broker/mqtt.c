@@ -210,8 +210,14 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 		mqtt_close(mc, "a second CONNECT");
 		return -1;
 	}
-	if (pk->level != 4 && pk->level != 3)
-		return refuse_connect(mc, MQTT_CONNACK_BAD_LEVEL, "protocol level not 3.1.1 or 3.1");
+	/* Nothing after the level was read from another version's CONNECT:
+	 * no client id, no flags. */
+	if (!pk->version_ok) {
+		char why[96];
+		snprintf(why, sizeof why, "protocol %s level %u is neither MQTT 3.1.1 (MQTT 4) "
+			 "nor 3.1 (MQIsdp 3)", pk->protocol, pk->level);
+		return refuse_connect(mc, MQTT_CONNACK_BAD_LEVEL, why);
+	}
 	if (!*pk->client_id && !pk->clean_session)
 		return refuse_connect(mc, MQTT_CONNACK_BAD_ID,
 				      "an empty client id needs cleanSession=1");

@@ -218,11 +218,13 @@ static bool decode_connect(struct cursor *c, struct mqtt_packet *pk)
 	if (strcmp(pk->protocol, "MQTT") && strcmp(pk->protocol, "MQIsdp"))
 		return fail(c, "CONNECT names a protocol other than MQTT");
 	if (pk->level != (strcmp(pk->protocol, "MQTT") ? 3 : 4)) {
-		/* Another version (MQTT 5 has properties here): the rest is
-		 * not ours to read; the handler answers CONNACK 0x01. */
+		/* Another version (MQTT 5 has properties here), or a name and
+		 * a level that disagree: the rest is not ours to read; the
+		 * handler answers CONNACK 0x01 seeing version_ok false. */
 		c->left = 0;
 		return true;
 	}
+	pk->version_ok = true;
 	if (!get_u8(c, &flags) || !get_u16(c, &pk->keep_alive))
 		return false;
 	if (flags & 0x01)

@@ -16,8 +16,19 @@
  * (mqtt.c), so every type parses, which lets the tests read back what the
  * encoder writes.
  *
- * An unsupported protocol level in CONNECT is not malformed: the packet is
- * returned with its `level` so that the handler can answer CONNACK 0x01.
+ * An unsupported protocol version in CONNECT is not malformed: the packet is
+ * returned with `version_ok` false and its `protocol` and `level` so that
+ * the handler can answer CONNACK 0x01. Only those three fields are set
+ * then: the rest of such a packet is another version's and is not read.
+ * "MQTT" goes with level 4 and "MQIsdp" with level 3; a name and a level
+ * that disagree are another version too, as mosquitto answers them.
+ *
+ * What a packet that parsed holds, whatever the input (the handler relies
+ * on it): a CONNECT with version_ok has protocol and client_id (maybe ""),
+ * will_topic and will_payload when `will`, username and password exactly
+ * when their flags were set (a password alone only at level 3, as 3.1
+ * allows); a PUBLISH has topic and payload; a SUBSCRIBE or UNSUBSCRIBE has
+ * at least one filter; a SUBACK has codes.
  */
 #ifndef TANDEM_MQTT_PACKET_H
 #define TANDEM_MQTT_PACKET_H
@@ -65,6 +76,9 @@ struct mqtt_packet {
 	/* CONNECT */
 	char *protocol;		/* "MQTT" (3.1.1) or "MQIsdp" (3.1) */
 	uint8_t level;		/* 4 for 3.1.1, 3 for 3.1 */
+	/* The protocol and level name 3.1.1 or 3.1, and the rest of the
+	 * packet was read. False: nothing below is set. */
+	bool version_ok;
 	bool clean_session;
 	uint16_t keep_alive;	/* seconds; 0 off */
 	char *client_id;	/* may be "" */
