@@ -95,20 +95,39 @@ void connector_conn_closed(struct connector *ct)
 	ct->current--;
 }
 
+/* Counts one more event; true when its warning is due now (the caller
+ * says it with t->unlogged, then zeroes that). */
+static bool tally_due(struct connector *ct, struct log_tally *t)
+{
+	int64_t now = loop_now(ct->loop);
+	t->unlogged++;
+	if (t->logged_at && now - t->logged_at < REFUSAL_LOG_MS)
+		return false;
+	t->logged_at = now;
+	return true;
+}
+
 static void refuse(struct connector *ct, int fd, const char *peer)
 {
 	close(fd);
 	ct->refused++;
-	ct->refused_unlogged++;
-	int64_t now = loop_now(ct->loop);
-	if (ct->refusal_logged_at && now - ct->refusal_logged_at < REFUSAL_LOG_MS)
+	if (!tally_due(ct, &ct->refusals))
 		return;
 	log_warn("connector", "Reached the maximum number of allowed client "
 		 "connections. Connector: %s, Limit: %ld; refused %ld connection(s), "
 		 "the last from %s", ct->conf->name, ct->conf->max_connections,
-		 ct->refused_unlogged, peer);
-	ct->refused_unlogged = 0;
-	ct->refusal_logged_at = now;
+		 ct->refusals.unlogged, peer);
+	ct->refusals.unlogged = 0;
+}
+
+void connector_login_expired(struct connector *ct, const char *peer, const char *why)
+{
+	ct->login_expired++;
+	if (!tally_due(ct, &ct->expiries))
+		return;
+	log_warn("connector", "Connector %s: closed %ld connection(s) that did not log in "
+		 "in time, the last from %s: %s", ct->conf->name, ct->expiries.unlogged, peer, why);
+	ct->expiries.unlogged = 0;
 }
 
 static void on_accept(struct loop *l, int lfd, int events, void *ctx)

@@ -15,6 +15,12 @@ struct conf_connector;
 struct loop;
 struct proto;
 
+/* What a warning said at most once per interval has not said yet. */
+struct log_tally {
+	long unlogged;
+	int64_t logged_at;
+};
+
 struct connector {
 	const struct conf_connector *conf;
 	const struct proto *fixed;	/* NULL: detect from the first bytes */
@@ -24,8 +30,9 @@ struct connector {
 	long current;			/* open connections */
 	long accepted;
 	long refused;			/* past maximumConnections */
-	long refused_unlogged;
-	int64_t refusal_logged_at;
+	struct log_tally refusals;	/* past maximumConnections */
+	long login_expired;		/* closed at their login deadline */
+	struct log_tally expiries;
 };
 
 /* Binds and listens. Returns 0, or -1 with the reason logged (port in use,
@@ -36,5 +43,9 @@ void connector_stop(struct connector *ct);
 
 /* A connection of this connector went away. */
 void connector_conn_closed(struct connector *ct);
+
+/* A connection from `peer` is closed for not completing its login in
+ * time (`why`): counted, and said in a warning at most every 10 s. */
+void connector_login_expired(struct connector *ct, const char *peer, const char *why);
 
 #endif

@@ -117,6 +117,11 @@ void flow_charge(struct queue *q, long long bytes)
 	used += bytes;
 }
 
+void flow_charge_input(long long bytes)
+{
+	used += bytes;
+}
+
 long long flow_memory_used(void)
 {
 	return used;

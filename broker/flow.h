@@ -40,6 +40,8 @@ long long flow_message_cost(const struct message *m);
 
 /* Accounting, called as queue entries come and go. */
 void flow_charge(struct queue *q, long long bytes);
+/* Input the connections hold (conn.h), charged as it comes and goes. */
+void flow_charge_input(long long bytes);
 
 enum flow_verdict {
 	FLOW_OK,	/* below every limit */

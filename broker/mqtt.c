@@ -36,6 +36,9 @@
 /* A client is gone after this many keep-alive periods of silence (the
  * standard's one and a half). */
 #define KEEP_ALIVE_GRACE 1.5
+/* The packet limit of a connection no connector accepted: ActiveMQ's
+ * default wireFormat.maxFrameSize. */
+#define MQTT_MAX_PACKET 104857600
 
 void mqtt_close(struct mqtt_conn *mc, const char *fmt, ...)
 {
@@ -279,6 +282,8 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 		mc->keep_alive_timer = loop_add_timer(c->loop, mc->keep_alive * 500,
 						      keep_alive_tick, mc);
 	mc->connected = true;
+	conn_logged_in(c);
+	mqtt_parser_set_max(mc->parser, conn_frame_max(c, MQTT_MAX_PACKET));
 	if (mqtt_put_connack(&c->out, present, MQTT_CONNACK_ACCEPTED) < 0)
 		return -1;
 	conn_flush_later(c);
@@ -435,7 +440,11 @@ static void mqtt_on_data(struct conn *c)
 					     &pk, &err);
 		if (n < 0) {
 			buf_reset(&c->in);
-			mqtt_close(mc, "malformed packet: %s", err ? err : "protocol error");
+			if (err == mqtt_err_too_large && !mc->connected)
+				mqtt_close(mc, "a packet before CONNECT is accepted may have at most "
+					   "%d bytes", CONN_LOGIN_FRAME_MAX);
+			else
+				mqtt_close(mc, "malformed packet: %s", err ? err : "protocol error");
 			return;
 		}
 		buf_consume(&c->in, (size_t)n);
@@ -456,8 +465,7 @@ static int mqtt_open(struct conn *c)
 	struct mqtt_conn *mc = calloc(1, sizeof *mc);
 	if (!mc)
 		return -1;
-	long long max = c->connector ? c->connector->conf->max_frame_size : 104857600;
-	mc->parser = mqtt_parser_new((size_t)max);
+	mc->parser = mqtt_parser_new(conn_frame_max(c, MQTT_MAX_PACKET));
 	if (!mc->parser) {
 		free(mc);
 		return -1;
@@ -492,6 +500,12 @@ static void mqtt_close_conn(struct conn *c)
 	mqtt_parser_free(mc->parser);
 	free(mc->later);
 	free(mc);
+}
+
+static size_t mqtt_buffered(const struct conn *c)
+{
+	const struct mqtt_conn *mc = c->state;
+	return mqtt_parser_held(mc->parser);
 }
 
 int mqtt_detect(const char *d, size_t len)
@@ -529,4 +543,5 @@ const struct proto mqtt_proto = {
 	.on_drain = mqtt_on_drain,
 	.close = mqtt_close_conn,
 	.stop = mqtt_session_free_all,
+	.buffered = mqtt_buffered,
 };

@@ -33,6 +33,18 @@ struct mqtt_parser *mqtt_parser_new(size_t max_packet)
 	return p;
 }
 
+const char mqtt_err_too_large[] = "packet larger than wireFormat.maxFrameSize";
+
+void mqtt_parser_set_max(struct mqtt_parser *p, size_t max_packet)
+{
+	p->max = max_packet;
+}
+
+size_t mqtt_parser_held(const struct mqtt_parser *p)
+{
+	return p->body ? p->remaining : 0;
+}
+
 void mqtt_parser_free(struct mqtt_parser *p)
 {
 	if (!p)
@@ -418,7 +430,7 @@ ssize_t mqtt_parser_feed(struct mqtt_parser *p, const char *data, size_t len,
 				break;
 			}
 			if (p->remaining > p->max) {
-				*err = "packet larger than wireFormat.maxFrameSize";
+				*err = mqtt_err_too_large;
 				return -1;
 			}
 			p->state = P_BODY;

@@ -118,6 +118,14 @@ struct mqtt_parser;
  * header). NULL on ENOMEM. */
 struct mqtt_parser *mqtt_parser_new(size_t max_packet);
 void mqtt_parser_free(struct mqtt_parser *p);
+/* A new bound, from the next packet on (a connection's limit grows once
+ * it is logged in, see conn.h). */
+void mqtt_parser_set_max(struct mqtt_parser *p, size_t max_packet);
+/* Bytes the parser holds for a packet arriving in pieces. */
+size_t mqtt_parser_held(const struct mqtt_parser *p);
+
+/* The reason mqtt_parser_feed() gives for a packet over max_packet. */
+extern const char mqtt_err_too_large[];
 
 /* Consumes bytes from data[0, len). Returns how many it used (<= len) and
  * stops right after the first complete packet, which it hands over in

@@ -35,6 +35,9 @@
 #include "version.h"
 
 #define DEFAULT_PREFETCH 1000
+/* The frame limit of a connection no connector accepted (a duplex
+ * bridge's way back): ActiveMQ's default wireFormat.maxFrameSize. */
+#define STOMP_MAX_FRAME 104857600
 /* The shortest heart-beat period we agree to, either way. */
 #define HB_MIN_MS 100
 /* A client is dead after this many of its heart-beat periods in silence
@@ -1007,6 +1010,8 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 			    "User name [%s] or password is invalid.", login ? login : "");
 		return -1;
 	}
+	conn_logged_in(c);
+	stomp_parser_set_max(sc->parser, conn_frame_max(c, STOMP_MAX_FRAME));
 	/* A remote's duplex bridge: a bridge of ours forwards back over this
 	 * connection (stomp_on_data hands it over after this frame). */
 	if (stomp_frame_header(f, "tandem-network-bridge") && stomp_frame_header(f, "tandem-duplex")) {
@@ -1131,7 +1136,12 @@ static void stomp_on_data(struct conn *c)
 					      buf_len(&c->in), &f, &err);
 		if (n < 0) {
 			buf_reset(&c->in);
-			stomp_error(sc, NULL, "Malformed frame", "%s", err ? err : "protocol error");
+			if (err == stomp_err_too_large && !sc->connected)
+				stomp_error(sc, NULL, "Frame too large", "a frame before CONNECT "
+					    "completes may have at most %d bytes", CONN_LOGIN_FRAME_MAX);
+			else
+				stomp_error(sc, NULL, "Malformed frame", "%s",
+					    err ? err : "protocol error");
 			return;
 		}
 		buf_consume(&c->in, (size_t)n);
@@ -1160,8 +1170,7 @@ static int stomp_open(struct conn *c)
 	struct stomp_conn *sc = calloc(1, sizeof *sc);
 	if (!sc)
 		return -1;
-	long long max = c->connector ? c->connector->conf->max_frame_size : 104857600;
-	sc->parser = stomp_parser_new((size_t)max);
+	sc->parser = stomp_parser_new(conn_frame_max(c, STOMP_MAX_FRAME));
 	if (!sc->parser) {
 		free(sc);
 		return -1;
@@ -1196,6 +1205,12 @@ static void stomp_close(struct conn *c)
 	free(sc->network_peer);
 	free(sc->network_peer_id);
 	free(sc);
+}
+
+static size_t stomp_buffered(const struct conn *c)
+{
+	const struct stomp_conn *sc = c->state;
+	return stomp_parser_held(sc->parser);
 }
 
 int stomp_detect(const char *data, size_t len)
@@ -1233,4 +1248,5 @@ const struct proto stomp_proto = {
 	.on_data = stomp_on_data,
 	.on_drain = stomp_on_drain,
 	.close = stomp_close,
+	.buffered = stomp_buffered,
 };

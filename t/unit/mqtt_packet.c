@@ -379,6 +379,24 @@ static void test_checks(void)
 	   "topic names: '/' yes, empty no");
 }
 
+/* A connection's limit grows at login (conn.h); held() is the body of a
+ * packet arriving in pieces. */
+static void test_limit_and_held(void)
+{
+	struct mqtt_parser *p = mqtt_parser_new(8192);
+	struct mqtt_packet *pk = NULL;
+	const char *err = NULL;
+	static const char big[] = "\x30\xa0\x9c\x01";	/* PUBLISH of 20000 bytes */
+	ok(mqtt_parser_feed(p, BYTES(big), &pk, &err) == -1 && err == mqtt_err_too_large,
+	   "20000 bytes over a limit of 8192: mqtt_err_too_large, from the header");
+	mqtt_parser_free(p);
+	p = mqtt_parser_new(8192);
+	mqtt_parser_set_max(p, 1 << 20);
+	ok(mqtt_parser_feed(p, BYTES(big), &pk, &err) == 4 && !pk, "taken after set_max");
+	ok(mqtt_parser_held(p) == 20000, "held: the body gathered");
+	mqtt_parser_free(p);
+}
+
 int main(void)
 {
 	test_connect();
@@ -388,5 +406,6 @@ int main(void)
 	test_small();
 	test_refusals();
 	test_checks();
+	test_limit_and_held();
 	return done_testing();
 }
