@@ -1,0 +1,95 @@
+#!/bin/sh
+# One connection with tens of thousands of subscriptions (issue 16): each
+# SUBSCRIBE and UNSUBSCRIBE finds its id (STOMP) or filter (MQTT) in an
+# index, not by walking the others, so 20,000 come and go in a moment,
+# and they all still work. t/bench/subscriptions measures the cost.
+. "$(dirname "$0")/test-lib.sh"
+
+MQTT_OPTIONS='' broker_config node1 && start_broker node1 || exit 1
+MP=$(broker_mqtt_port node1)
+
+test_expect_success 'STOMP: 20,000 subscriptions on one connection are made, each delivers, a duplicate id is refused, all are taken away' '
+	stomp_py <<-\EOF
+	import socket
+	from tstomp import *
+	N = 20000
+
+	class Raw:
+	    def __init__(self):
+	        self.s = socket.create_connection(("127.0.0.1", port()), timeout=WAIT)
+	        self.buf = b""
+	        self.s.sendall(b"CONNECT\naccept-version:1.2\nhost:x\n\n\0")
+	        check(self.frame().startswith(b"CONNECTED"), "connected")
+
+	    def frame(self):
+	        while b"\0" not in self.buf:
+	            chunk = self.s.recv(1 << 20)
+	            check(chunk, "closed; last bytes %r" % self.buf[-200:])
+	            self.buf += chunk
+	        f, self.buf = self.buf.split(b"\0", 1)
+	        return f.lstrip(b"\n")
+
+	    def sync(self, rid):
+	        """Frames before the receipt for rid."""
+	        self.s.sendall(b"SEND\ndestination:/queue/sync\nreceipt:%s\n\n\0" % rid)
+	        before = []
+	        while True:
+	            f = self.frame()
+	            if f.startswith(b"RECEIPT") and b"receipt-id:" + rid in f:
+	                return before
+	            before.append(f)
+
+	r = Raw()
+	r.s.sendall(b"".join(b"SUBSCRIBE\nid:s%d\ndestination:/topic/many.%d\n\n\0" % (i, i)
+	                     for i in range(N)))
+	check(r.sync(b"subscribed") == [], "no ERROR while subscribing")
+	for i in (0, 12345, N - 1):
+	    send(port(), "/topic/many.%d" % i, "to number %d" % i)
+	    f = r.frame()
+	    check(f.startswith(b"MESSAGE") and b"\nsubscription:s%d\n" % i in f and
+	          f.endswith(b"to number %d" % i), "subscription %d delivers: %r" % (i, f[:300]))
+	r.s.sendall(b"".join(b"UNSUBSCRIBE\nid:s%d\n\n\0" % i for i in range(N)))
+	check(r.sync(b"unsubscribed") == [], "no ERROR while unsubscribing")
+	send(port(), "/topic/many.12345", "to nobody")
+	check(r.sync(b"after") == [], "nothing for subscriptions taken away")
+	r.s.sendall(b"SUBSCRIBE\nid:again\ndestination:/topic/a\n\n\0"
+	            b"SUBSCRIBE\nid:again\ndestination:/topic/b\n\n\0")
+	f = r.frame()
+	check(f.startswith(b"ERROR") and b"Duplicate subscription" in f, "%r" % f[:300])
+	EOF
+'
+
+test_expect_success 'MQTT: 20,000 filters in one session are granted, deliver, are replaced at another QoS and all unsubscribed' '
+	MQTT_PORT=$MP stomp_py <<-\EOF
+	import struct
+	from tmqtt import *
+	N, STEP = 20000, 5000
+	r = Raw("many-filters")
+	for pid, start in enumerate(range(0, N, STEP), 1):
+	    r.send(subscribe_packet(pid, [("many/%d" % i, 1) for i in range(start, start + STEP)]))
+	    body = r.expect("SUBACK")
+	    check(body[2:] == bytes([1]) * STEP, "SUBACK %d grants QoS 1 to all" % pid)
+	Client().pub("many/12345", "to one of many", 1)
+	kind, body = r.read()
+	check(kind == "PUBLISH", "got %s" % kind)
+	topic, pid, payload, qos, dup, retain = parse_publish(body, r.flags)
+	check((topic, payload, qos) == ("many/12345", b"to one of many", 1), "%r" % ((topic, payload, qos),))
+	r.send(ack_packet("PUBACK", pid))
+	r.send(subscribe_packet(9, [("many/12345", 0)]))
+	check(r.expect("SUBACK")[2:] == b"\x00", "replaced at QoS 0")
+	Client().pub("many/12345", "at qos 0", 1)
+	kind, body = r.read()
+	topic, pid, payload, qos, dup, retain = parse_publish(body, r.flags)
+	check((topic, payload, qos) == ("many/12345", b"at qos 0", 0), "%r" % ((topic, payload, qos),))
+	for pid, start in enumerate(range(0, N, STEP), 20):
+	    r.send(packet(0xA2, struct.pack("!H", pid) +
+	                  b"".join(struct.pack("!H", len(f)) + f for f in
+	                           (b"many/%d" % i for i in range(start, start + STEP)))))
+	    r.expect("UNSUBACK")
+	Client().pub("many/12345", "to nobody", 1)
+	r.send(packet(0xC0, b""))
+	check(r.read()[0] == "PINGRESP", "nothing delivered after UNSUBSCRIBE")
+	EOF
+'
+
+test_done
