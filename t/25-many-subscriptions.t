@@ -1,8 +1,10 @@
 #!/bin/sh
 # One connection with tens of thousands of subscriptions (issue 16): each
 # SUBSCRIBE and UNSUBSCRIBE finds its id (STOMP) or filter (MQTT) in an
-# index, not by walking the others, so 20,000 come and go in a moment,
-# and they all still work. t/bench/subscriptions measures the cost.
+# index, not by walking the others, and so does each durable subscription
+# of a persistent MQTT session among the broker's durables: 20,000 come
+# and go in a moment, and they all still work. t/bench/subscriptions
+# measures the cost.
 . "$(dirname "$0")/test-lib.sh"
 
 MQTT_OPTIONS='' broker_config node1 && start_broker node1 || exit 1
@@ -90,6 +92,45 @@ test_expect_success 'MQTT: 20,000 filters in one session are granted, deliver, a
 	r.send(packet(0xC0, b""))
 	check(r.read()[0] == "PINGRESP", "nothing delivered after UNSUBSCRIBE")
 	EOF
+'
+
+test_expect_success 'MQTT: a persistent session of 20,000 subscriptions is kept, resumed, requalified and dropped' '
+	MQTT_PORT=$MP stomp_py <<-\EOF
+	from tmqtt import *
+	N, STEP = 20000, 5000
+	r = Raw("many-kept", clean=False)
+	for pid, start in enumerate(range(0, N, STEP), 1):
+	    r.send(subscribe_packet(pid, [("kept/%d" % i, 1) for i in range(start, start + STEP)]))
+	    check(r.expect("SUBACK")[2:] == bytes([1]) * STEP, "granted")
+	r.send(packet(0xE0, b""))
+	check(r.closed(), "DISCONNECT closes")
+
+	def one(expect_qos):
+	    Client().pub("kept/12345", "kept %d" % expect_qos, 1)
+	    kind, body = r.read()
+	    check(kind == "PUBLISH", "got %s" % kind)
+	    topic, pid, payload, qos, dup, retain = parse_publish(body, r.flags)
+	    check((topic, payload, qos) == ("kept/12345", b"kept %d" % expect_qos, expect_qos),
+	          "%r" % ((topic, payload, qos),))
+	    if qos:
+	        r.send(ack_packet("PUBACK", pid))
+
+	r = Raw("many-kept", clean=False)
+	check(r.session_present == 1, "the session is present")
+	one(1)
+	r.send(subscribe_packet(9, [("kept/12345", 0)]))
+	check(r.expect("SUBACK")[2:] == b"\x00", "requalified to QoS 0")
+	one(0)
+	r.send(packet(0xE0, b""))
+	r.closed()
+	r = Raw("many-kept", clean=False)
+	one(0)
+	r.send(packet(0xE0, b""))
+	r.closed()
+	r = Raw("many-kept", clean=True)
+	check(r.session_present == 0, "a clean session drops it")
+	EOF
+	log_contains node1 "Client many-kept started a clean session: 20000 kept subscription(s) removed"
 '
 
 test_done
