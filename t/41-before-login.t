@@ -22,41 +22,9 @@ py() {
 	PORT=$TP STOMP_PORT=$SP MQTT_PORT=$MP TRASH=$TRASH "$PYTHON" - "$@"
 }
 
-# Each python below starts with these: sockets that say `data` (maybe
-# nothing) and then wait, and a check that the broker closed them.
-cat >"$TRASH/idle.py" <<-\EOF
-import os, socket, time
-from tstomp import check, WAIT
-TP, SP, MP = (int(os.environ[k]) for k in ("PORT", "STOMP_PORT", "MQTT_PORT"))
-
-def idle(port, data=b"", n=1):
-    socks = []
-    for _ in range(n):
-        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
-        if data:
-            s.sendall(data)
-        socks.append(s)
-    return socks
-
-def closed_by_broker(s):
-    """Reads until the end of the stream: what the broker said first."""
-    got = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                return got
-            got += chunk
-    except ConnectionResetError:
-        return got
-    except socket.timeout:
-        return None
-EOF
-
 test_expect_success 'silent sockets fill maximumConnections, are closed at the deadline, and real clients get in again' '
 	py <<-\EOF &&
-	import os
-	exec(open(os.environ["TRASH"] + "/idle.py").read())
+	from tsock import *
 	silent = {p: idle(p, n=4) for p in (TP, SP, MP)}
 	for p in (TP, SP, MP):
 	    extra = idle(p)[0]
@@ -78,8 +46,7 @@ test_expect_success 'silent sockets fill maximumConnections, are closed at the d
 
 test_expect_success 'half a protocol (too little to recognise, a CONNECT without its end) is closed at the deadline' '
 	py <<-\EOF
-	import os
-	exec(open(os.environ["TRASH"] + "/idle.py").read())
+	from tsock import *
 	half = [
 	    ("tcp://, too little to tell the protocol", TP, b"CONN"),
 	    ("tcp://, MQTT CONNECT cut short", TP, b"\x10\x20\x00\x04MQ"),
@@ -113,18 +80,22 @@ test_expect_success 'a logged-in client is not closed at the deadline' '
 	tstomp.send(None, "/queue/stays", "still here")
 	tstomp.check(c.wait_bodies(1) == ["still here"], "the subscriber still gets messages")
 	EOF
-	mosquitto_sub -p "$MP" -t stays/mqtt -C 1 -W 20 >sub.out &
-	pid=$!
-	sleep 2.5 &&
-	mosquitto_pub -p "$MP" -t stays/mqtt -q 1 -r -m "still here" &&
-	wait $pid &&
-	grep -q "still here" sub.out
+	MQTT_PORT=$MP py <<-\EOF
+	import time
+	from tmqtt import *
+	r = Raw("stays")
+	r.send(subscribe_packet(1, [("stays/mqtt", 0)]))
+	r.expect("SUBACK")
+	time.sleep(2.5)
+	Client().pub("stays/mqtt", "still here", 1)
+	kind, body = r.read()
+	check(kind == "PUBLISH" and body.endswith(b"still here"), "got %s %r" % (kind, body))
+	EOF
 '
 
 test_expect_success 'a STOMP frame over 8 KiB before CONNECT gets an ERROR and a close, on stomp:// and tcp://' '
 	py <<-\EOF
-	import os
-	exec(open(os.environ["TRASH"] + "/idle.py").read())
+	from tsock import *
 	big_headers = b"CONNECT\naccept-version:1.2\n" + b"".join(b"h%d:%s\n" % (i, b"x" * 5000) for i in range(3))
 	for p in (TP, SP):
 	    for name, data in (("three headers of 5 KB", big_headers),
@@ -137,8 +108,7 @@ test_expect_success 'a STOMP frame over 8 KiB before CONNECT gets an ERROR and a
 
 test_expect_success 'an MQTT CONNECT over 8 KiB is closed without CONNACK, on mqtt:// and tcp://' '
 	py <<-\EOF
-	import os, struct
-	exec(open(os.environ["TRASH"] + "/idle.py").read())
+	from tsock import *
 	from tmqtt import connect_packet
 	big_will = connect_packet("big-will", will=("w/t", "x" * 9000, 0))
 	for p in (MP, TP):
@@ -159,8 +129,8 @@ test_expect_success 'once logged in, frames up to wireFormat.maxFrameSize go thr
 
 test_expect_success 'partial frames count against memoryUsage (sendFailIfNoSpace refuses) and are given back when their connections close' '
 	py <<-\EOF
-	import os, time, tstomp
-	exec(open(os.environ["TRASH"] + "/idle.py").read())
+	import time, tstomp
+	from tsock import *
 	# Logged in, then 1 MB announced and 10 bytes of it sent: 3 MB held
 	# for a limit of 2 MB.
 	held = idle(SP, b"CONNECT\naccept-version:1.2\n\n\0SEND\ndestination:/queue/never\n"
