@@ -33,8 +33,9 @@
 
 /* A connection that held this much input when it closed had the heap
  * grow for it: malloc_trim() gives the free pages back to the system.
- * Without it, 40 connections that each held 10 MB of headers left 402 MB
- * resident after they closed (glibc keeps freed heap memory). */
+ * Without it, 40 logged-in connections that each held a SEND of 999
+ * header lines of 10 KB left 380 MB resident after they closed (glibc
+ * keeps freed heap memory); with it, 8 MB, as before they came. */
 #define TRIM_AFTER (1 << 20)
 
 static char scratch[READ_CHUNK];
