@@ -26,6 +26,8 @@
  * only what is waiting, not a whole chunk per connection. One less than a
  * power of two: appended to an empty c->in it takes 64 KiB, not 128. */
 #define READ_CHUNK 65535
+/* An empty output buffer larger than this is freed (write_out). */
+#define OUT_KEEP (2 * CONN_OUT_HIGH)
 /* How long a closing connection may take to read our last frame. */
 #define LINGER_MS 2000
 /* Bytes a tcp:// connection may send before we must know its protocol. */
@@ -276,6 +278,11 @@ static int write_out(struct conn *c)
 		buf_consume(&c->out, (size_t)n);
 		c->last_write = loop_now(c->loop);
 	}
+	/* A big message grew the buffer past what steady output needs: give
+	 * it back once written, or a consumer that took one 40 MB message
+	 * kept 40 MB more resident for as long as it stayed. */
+	if (buf_len(&c->out) == 0 && c->out.cap > OUT_KEEP)
+		buf_free(&c->out);
 	if (buf_len(&c->out) > 0) {
 		loop_set_mask(c->loop, c->fd, read_mask(c) | LOOP_WRITE);
 	} else if (c->closing) {

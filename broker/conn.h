@@ -17,7 +17,8 @@
  *
  * Input waiting in c->in and in the protocol's parser counts against the
  * broker's memoryUsage (flow.h) and is given back as it is consumed and
- * when the connection goes: c->in is freed whenever it empties.
+ * when the connection goes: c->in is freed whenever it empties, and c->out
+ * when it empties after a big message grew it.
  *
  * conn_close() may be called from anywhere, including a protocol callback
  * of the same connection: it only marks the connection and stops its I/O.

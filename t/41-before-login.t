@@ -3,7 +3,8 @@
 # silent, says too little to be recognised or never finishes CONNECT is
 # closed at the connector's deadline and gives its slot back; before
 # CONNECT a frame may have at most 8 KiB; input that connections hold
-# counts against memoryUsage and is given back when they close.
+# counts against memoryUsage and is given back when they close, and so is
+# the output buffer a big message grew once the message is written.
 . "$(dirname "$0")/test-lib.sh"
 
 # Short deadlines and few slots, so that silent sockets would lock
@@ -152,6 +153,27 @@ test_expect_success 'partial frames count against memoryUsage (sendFailIfNoSpace
 	    except SystemExit:
 	        check(time.monotonic() < deadline, "the memory was not given back")
 	        time.sleep(0.2)
+	EOF
+'
+
+test_expect_success 'the output buffer a 40 MB message grew is given back once it is written, while its consumer stays' '
+	broker_config node2 && start_broker node2 &&
+	pid=$(cat "$TRASH/node2/pid") PORT=$(broker_port node2) stomp_py <<-\EOF
+	import os, time, tstomp
+	def rss_mb():
+	    for line in open("/proc/%s/status" % os.environ["pid"]):
+	        if line.startswith("VmRSS:"):
+	            return int(line.split()[1]) // 1024
+	c = tstomp.subscriber("/topic/big-output")
+	before = rss_mb()
+	tstomp.send(None, "/topic/big-output", "z" * (40 << 20), receipt=False)
+	tstomp.check(len(c.wait_bodies(1, 60)[0]) == 40 << 20, "the 40 MB message arrived")
+	deadline = time.monotonic() + tstomp.WAIT
+	while rss_mb() > before + 20:
+	    tstomp.check(time.monotonic() < deadline, "RSS %d MB, %d MB before the message" %
+	                 (rss_mb(), before))
+	    time.sleep(0.2)
+	c.sync()
 	EOF
 '
 
