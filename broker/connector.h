@@ -15,10 +15,18 @@ struct conf_connector;
 struct loop;
 struct proto;
 
-/* What a warning said at most once per interval has not said yet. */
+struct connector;
+
+/* A warning said at most once per interval (10 s): the first event at
+ * once, the ones after it counted and said together when the interval
+ * ends, so that a storm becomes a few lines and none goes unsaid. */
 struct log_tally {
-	long unlogged;
-	int64_t logged_at;
+	struct connector *ct;
+	void (*say)(struct connector *ct, const struct log_tally *t);
+	long unlogged;			/* events not said yet */
+	int64_t logged_at;		/* loop time it was last said */
+	uint64_t timer;			/* says the rest when the interval ends */
+	char last[224];			/* the latest event: its peer, its reason */
 };
 
 struct connector {

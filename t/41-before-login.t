@@ -179,4 +179,16 @@ test_expect_success 'the output buffer a 40 MB message grew is given back once i
 	EOF
 '
 
+test_expect_success 'the rate-limited warnings, taken together, count every connection closed at the deadline' '
+	for i in $(seq 150); do
+		closed=$(grep -c "DEBUG.*closing connection.* within [a-zA-Z.]*Time[oO]ut (" "$TRASH/node1/log")
+		warned=$(sed -n "s/.*WARN.*closed \([0-9]*\) connection(s) that did not log in.*/\1/p" \
+			"$TRASH/node1/log" | paste -sd+ | bc)
+		[ "$closed" -gt 0 ] && [ "$closed" = "$warned" ] && exit 0
+		sleep 0.1
+	done
+	echo "$closed closed at the deadline, $warned in the warnings"
+	false
+'
+
 test_done
