@@ -133,4 +133,37 @@ test_expect_success 'MQTT: a persistent session of 20,000 subscriptions is kept,
 	log_contains node1 "Client many-kept started a clean session: 20000 kept subscription(s) removed"
 '
 
+test_expect_success 'MQTT: 20,000 kept subscriptions and the messages waiting for them survive a restart' '
+	MQTT_PORT=$MP stomp_py <<-\EOF &&
+	from tmqtt import *
+	N, STEP = 20000, 5000
+	r = Raw("kept-over-restart", clean=False)
+	for pid, start in enumerate(range(0, N, STEP), 1):
+	    r.send(subscribe_packet(pid, [("restart/%d" % i, 1) for i in range(start, start + STEP)]))
+	    check(r.expect("SUBACK")[2:] == bytes([1]) * STEP, "granted")
+	r.send(packet(0xE0, b""))
+	r.closed()
+	w = Raw("restart-publisher")
+	w.send(b"".join(publish_packet("restart/%d" % i, "kept %d" % i, 1, pid=i // 10 + 1)
+	                for i in range(0, N, 10)))
+	for _ in range(0, N, 10):
+	    w.expect("PUBACK")
+	EOF
+	stop_broker node1 && start_broker node1 &&
+	MQTT_PORT=$MP stomp_py <<-\EOF
+	from tmqtt import *
+	r = Raw("kept-over-restart", clean=False)
+	check(r.session_present == 1, "the session is present after the restart")
+	got = set()
+	while len(got) < 2000:
+	    kind, body = r.read()
+	    check(kind == "PUBLISH", "got %s after %d messages" % (kind, len(got)))
+	    topic, pid, payload, qos, dup, retain = parse_publish(body, r.flags)
+	    check(payload == b"kept " + topic.split("/")[1].encode(), "%r on %s" % (payload, topic))
+	    got.add(topic)
+	    r.send(ack_packet("PUBACK", pid))
+	check(got == {"restart/%d" % i for i in range(0, 20000, 10)}, "every kept message came")
+	EOF
+'
+
 test_done
