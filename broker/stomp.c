@@ -733,12 +733,12 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 		stomp_error(sc, f, "Subscription refused", "%s", err);
 		return -1;
 	}
+	sc->conn->consumers++;	/* sub_free() counts it off again */
 	if (sub_link(sc, s) < 0) {
 		sub_free(s);
 		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
 		return -1;
 	}
-	sc->conn->consumers++;
 	return 0;
 }
 
