@@ -266,7 +266,8 @@ static void bridge_on_close(struct conn *c)
 }
 
 static const struct proto bridge_proto = {
-	"bridge", "network bridge", NULL, NULL, bridge_on_data, bridge_on_drain, bridge_on_close, NULL,
+	.name = "bridge", .label = "network bridge", .on_data = bridge_on_data,
+	.on_drain = bridge_on_drain, .close = bridge_on_close,
 };
 
 /* HOST:PORT of this end of a connected socket, for management. */

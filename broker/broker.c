@@ -347,12 +347,28 @@ static void run_later(void)
 
 /* ---- durable subscriptions ---- */
 
+/* The index key of a client's durable subscription: the client id's
+ * length, the id and the name ("5:alicemqtt:1:a/b"), which no other pair
+ * gives, whatever bytes the two hold. A new string, NULL out of memory. */
+static char *durable_key(const char *client_id, const char *name)
+{
+	char *key;
+	return asprintf(&key, "%zu:%s%s", strlen(client_id), client_id, name) < 0 ? NULL : key;
+}
+
+/* By key, not by walking every durable of the broker: an MQTT session of
+ * 40,000 subscriptions, each a durable, took 25 s to make that way. */
 struct durable *broker_durable_find(const char *client_id, const char *name)
 {
-	for (struct durable *d = broker.durables; d; d = d->next)
-		if (!strcmp(d->client_id, client_id) && !strcmp(d->name, name))
-			return d;
-	return NULL;
+	char small[256], *key = small;
+	size_t need = (size_t)snprintf(small, sizeof small, "%zu:%s%s", strlen(client_id),
+				       client_id, name);
+	if (need >= sizeof small && !(key = durable_key(client_id, name)))
+		return NULL;
+	struct durable *d = strmap_get(&broker.durable_index, key);
+	if (key != small)
+		free(key);
+	return d;
 }
 
 static void durable_free(struct durable *d, bool drop_stored)
@@ -363,6 +379,7 @@ static void durable_free(struct durable *d, bool drop_stored)
 	free(d->name);
 	free(d->topic);
 	free(d->selector_text);
+	free(d->key);
 	free(d);
 }
 
@@ -392,9 +409,16 @@ static struct durable *durable_new(const char *client_id, const char *name,
 			return NULL;
 		}
 	}
-	if (topic_index_add(&broker.durable_subs, d->topic, d) < 0)
+	if (!(d->key = durable_key(client_id, name)) ||
+	    strmap_put(&broker.durable_index, d->key, d) < 0)
 		goto oom;
+	if (topic_index_add(&broker.durable_subs, d->topic, d) < 0) {
+		strmap_del(&broker.durable_index, d->key);
+		goto oom;
+	}
 	d->next = broker.durables;
+	if (broker.durables)
+		broker.durables->prev = d;
 	broker.durables = d;
 	return d;
 oom:
@@ -407,11 +431,14 @@ oom:
 static void durable_unlink(struct durable *d)
 {
 	topic_index_remove(&broker.durable_subs, d->topic, d);
-	struct durable **pp = &broker.durables;
-	while (*pp && *pp != d)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = d->next;
+	strmap_del(&broker.durable_index, d->key);
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		broker.durables = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	d->next = d->prev = NULL;
 }
 
 struct durable *broker_durable_get(const char *client_id, const char *name,
@@ -472,18 +499,25 @@ int broker_durable_rename(const char *client_id, const char *name, const char *n
 			 new_name);
 		return -1;
 	}
-	char container[1024], *n = strdup(new_name);
+	char container[1024], *n = strdup(new_name), *key = durable_key(client_id, new_name);
 	snprintf(container, sizeof container, "durable://%s:%s", client_id, new_name);
 	struct store *temp = temp_store_if_open();
-	if (!n || queue_rename(d->queue, container + strlen("durable://"), container) < 0 ||
+	if (!n || !key || queue_rename(d->queue, container + strlen("durable://"), container) < 0 ||
 	    (broker.store && store_rename_durable(broker.store, client_id, name, new_name) < 0) ||
 	    (temp && store_rename_durable(temp, client_id, name, new_name) < 0)) {
 		free(n);
+		free(key);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	free(d->name);
 	d->name = n;
+	strmap_del(&broker.durable_index, d->key);
+	free(d->key);
+	d->key = key;
+	if (strmap_put(&broker.durable_index, d->key, d) < 0)
+		log_error("broker", "Durable subscription %s:%s cannot be found any more: out "
+			  "of memory", client_id, new_name);
 	log_info("broker", "Renamed durable subscription %s:%s to %s", client_id, name, new_name);
 	return 0;
 }
@@ -523,16 +557,22 @@ static void load_durable(void *ctx, const char *client_id, const char *sub_name,
 			  client_id, sub_name, err);
 }
 
+/* What loading the stored entries needs: the durables' queues by their
+ * container, so that each entry is not compared with every durable (20,000
+ * durables with a message each took as many squared comparisons). */
+struct loading {
+	size_t count;
+	struct strmap durables;
+};
+
 static void load_entry(void *ctx, const char *container, struct message *m)
 {
-	size_t *count = ctx;
+	struct loading *ld = ctx;
 	struct queue *q = NULL;
 	if (!strncmp(container, "queue://", 8)) {
 		q = broker_queue(container + 8, true);
 	} else if (!strncmp(container, "durable://", 10)) {
-		for (struct durable *d = broker.durables; d; d = d->next)
-			if (!strcmp(d->queue->container, container))
-				q = d->queue;
+		q = strmap_get(&ld->durables, container);
 	} else if (!strncmp(container, RETAIN_CONTAINER_PREFIX,
 			    strlen(RETAIN_CONTAINER_PREFIX))) {
 		retain_loaded(container + strlen(RETAIN_CONTAINER_PREFIX), m);
@@ -545,7 +585,17 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 		return;
 	}
 	if (queue_enqueue_loaded(q, m) == 0)
-		(*count)++;
+		ld->count++;
+}
+
+/* Files every durable's queue under its container in ld; -1 out of memory. */
+static int index_containers(struct loading *ld)
+{
+	for (struct durable *d = broker.durables; d; d = d->next)
+		if (!strmap_get(&ld->durables, d->queue->container) &&
+		    strmap_put(&ld->durables, d->queue->container, d->queue) < 0)
+			return -1;
+	return 0;
 }
 
 static void kick(struct loop *l, void *ctx)
@@ -624,11 +674,18 @@ static int open_store(const struct config *cfg)
 		log_error("store", "Cannot open the store in %s: %s", cfg->store_directory, err);
 		return -1;
 	}
-	size_t count = 0;
-	if (store_load_durables(broker.store, load_durable, NULL) < 0 ||
-	    store_load_entries(broker.store, load_entry, &count) < 0 ||
-	    store_load_session_ids(broker.store, mqtt_session_restore, NULL) < 0)
+	struct loading ld = { 0, STRMAP_INIT };
+	int rc = store_load_durables(broker.store, load_durable, NULL);
+	if (rc == 0 && index_containers(&ld) < 0) {
+		log_error("store", "Cannot load the store: out of memory");
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = store_load_entries(broker.store, load_entry, &ld);
+	strmap_clear(&ld.durables);
+	if (rc < 0 || store_load_session_ids(broker.store, mqtt_session_restore, NULL) < 0)
 		return -1;
+	size_t count = ld.count;
 	size_t ndurables = 0;
 	for (struct durable *d = broker.durables; d; d = d->next)
 		ndurables++;
@@ -696,6 +753,7 @@ static void stop_serving(bool clean)
 		broker.durables = d->next;
 		durable_free(d, false);
 	}
+	strmap_clear(&broker.durable_index);
 	topic_index_clear(&broker.durable_subs);
 	topic_index_clear(&broker.topic_subs);
 	retain_free_all();

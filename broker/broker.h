@@ -19,6 +19,7 @@
 #include "message.h"
 #include "nameset.h"
 #include "store.h"
+#include "strmap.h"
 #include "topic_index.h"
 
 struct config;
@@ -41,7 +42,8 @@ struct durable {
 	struct queue *queue;
 	struct consumer *active;	/* the subscriber, when connected */
 	bool network;		/* a bridge's, for another broker's durables (bridge.h) */
-	struct durable *next;
+	char *key;		/* in broker.durable_index: see durable_key() */
+	struct durable *next, *prev;
 };
 
 struct broker {
@@ -59,6 +61,7 @@ struct broker {
 	long advisory_listeners;	/* of them, on ActiveMQ.Advisory.* */
 	struct durable *durables;
 	struct topic_index durable_subs;	/* durables by their topics */
+	struct strmap durable_index;	/* durables by client id and name */
 
 	uint64_t next_order;		/* entry arrival order */
 	uint64_t next_delivery;		/* delivery ids */

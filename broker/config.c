@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,6 +516,38 @@ static bool known_option(const char *name)
 	       !strcmp(name, "wireFormat.maxInactivityDurationInitalDelay");
 }
 
+/* The connector URI options that are times in ms, as ActiveMQ spells
+ * them (its auto transport takes protocolDetectionTimeOut bare or with
+ * the auto. prefix). Zero or less: no limit. */
+static const struct {
+	const char *name;
+	size_t field;
+} timeout_options[] = {
+	{ "transport.connectAttemptTimeout", offsetof(struct conf_connector, connect_attempt_timeout_ms) },
+	{ "protocolDetectionTimeOut", offsetof(struct conf_connector, protocol_detection_timeout_ms) },
+	{ "auto.protocolDetectionTimeOut", offsetof(struct conf_connector, protocol_detection_timeout_ms) },
+};
+
+/* True when o is one of timeout_options (its value checked and set). */
+static bool connector_timeout(struct loader *ld, xmlNode *n, struct conf_connector *c,
+			      const struct conf_option *o)
+{
+	for (size_t i = 0; i < sizeof timeout_options / sizeof *timeout_options; i++) {
+		if (strcmp(o->name, timeout_options[i].name))
+			continue;
+		char *end, why[96];
+		errno = 0;
+		long v = strtol(o->value, &end, 10);
+		if (!*o->value || *end || errno) {
+			snprintf(why, sizeof why, "%s to be a whole number of milliseconds", o->name);
+			bad_value(ld, n, "uri", c->uri, why);
+		}
+		*(long *)((char *)c + timeout_options[i].field) = v > 0 ? v : 0;
+		return true;
+	}
+	return false;
+}
+
 static void on_transport_connector(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
@@ -527,6 +560,7 @@ static void on_transport_connector(struct loader *ld, xmlNode *n)
 	c = &c[cfg->nconnectors++];
 	*c = (struct conf_connector){
 		.max_connections = 1000, .max_frame_size = 104857600, .line = (int)xmlGetLineNo(n),
+		.connect_attempt_timeout_ms = 30000, .protocol_detection_timeout_ms = 30000,
 	};
 	c->uri = attr(ld, n, "uri");
 	c->discovery_uri = attr(ld, n, "discoveryUri");
@@ -562,6 +596,8 @@ static void on_transport_connector(struct loader *ld, xmlNode *n)
 			    c->max_frame_size < 1024)
 				bad_value(ld, n, "uri", c->uri,
 					  "wireFormat.maxFrameSize to be a size of at least 1024 bytes");
+		} else if (connector_timeout(ld, n, c, o)) {
+			continue;
 		} else if (!known_option(o->name)) {
 			log_warn("config", "%s:%d: connector %s: unknown option %s in its URI: ignored",
 				 ld->file, c->line, c->name, o->name);

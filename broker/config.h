@@ -37,6 +37,11 @@ struct conf_connector {
 	int port;
 	long max_connections;	/* maximumConnections; default 1000 */
 	long long max_frame_size; /* wireFormat.maxFrameSize; default 104857600 */
+	/* ms a client has to complete its CONNECT (transport.connectAttemptTimeout)
+	 * and, on a detecting connector, to say which protocol it speaks
+	 * (protocolDetectionTimeOut); ActiveMQ's 30000 by default, 0 never. */
+	long connect_attempt_timeout_ms;
+	long protocol_detection_timeout_ms;
 	char *discovery_uri;	/* discoveryUri or NULL */
 	struct conf_option *options;
 	size_t noptions;

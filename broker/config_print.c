@@ -51,6 +51,8 @@ void config_print(const struct config *cfg, FILE *out)
 		fprintf(out, "  scheme: %s\n  host: %s\n  port: %d\n", c->scheme, c->host, c->port);
 		fprintf(out, "  maximumConnections: %ld\n", c->max_connections);
 		print_size(out, "wireFormat.maxFrameSize", c->max_frame_size);
+		fprintf(out, "  transport.connectAttemptTimeout: %ld ms\n", c->connect_attempt_timeout_ms);
+		fprintf(out, "  protocolDetectionTimeOut: %ld ms\n", c->protocol_detection_timeout_ms);
 		if (c->discovery_uri)
 			fprintf(out, "  discoveryUri: %s\n", c->discovery_uri);
 		for (size_t j = 0; j < c->noptions; j++)

@@ -7,6 +7,19 @@
  * append output to c->out and call conn_flush_later(); the loop writes all
  * pending output once per iteration.
  *
+ * A connection accepted by a connector has until its login deadline to
+ * complete CONNECT (the protocol calls conn_logged_in()): first the
+ * connector's protocolDetectionTimeOut to say which protocol it speaks
+ * (tcp://), then its transport.connectAttemptTimeout to finish CONNECT.
+ * Until then its frames are held to CONN_LOGIN_FRAME_MAX, so that a
+ * socket that never logs in cannot keep a slot or memory for long.
+ * Connections the broker opens itself (bridges) have no deadline.
+ *
+ * Input waiting in c->in and in the protocol's parser counts against the
+ * broker's memoryUsage (flow.h) and is given back as it is consumed and
+ * when the connection goes: c->in is freed whenever it empties, and c->out
+ * when it empties after a big message grew it.
+ *
  * conn_close() may be called from anywhere, including a protocol callback
  * of the same connection: it only marks the connection and stops its I/O.
  * The protocol's close() and the free happen later, from conn_reap(), when
@@ -29,6 +42,13 @@ struct proto;
 /* Output above this many bytes means the client is not keeping up: stop
  * dispatching to it until on_drain(). */
 #define CONN_OUT_HIGH (1u << 20)
+
+/* The largest frame or packet a client may send before its CONNECT is
+ * done, CONNECT itself included. ActiveMQ allows 1000 header lines of
+ * 10 KB there, and a partial body up to wireFormat.maxFrameSize: 10 MB and
+ * more held per socket before any login (issue 16). A real CONNECT needs
+ * far less: a login, a client id, heart-beats, an MQTT will. */
+#define CONN_LOGIN_FRAME_MAX 8192
 
 struct conn {
 	uint64_t id;
@@ -57,6 +77,10 @@ struct conn {
 	bool producer_topic;		/* producer_dest is a topic */
 	char *producer_dest;		/* its latest send's destination */
 	uint64_t linger_timer;
+	uint64_t login_timer;		/* the login deadline; 0 when none */
+	bool logged_in;			/* conn_logged_in() was called */
+	long long input_charged;	/* input bytes counted in memoryUsage */
+	long long input_peak;		/* the most input_charged has been */
 	/* A connection this broker opened to a peer it chose (a duplex
 	 * bridge's way back): its protocol asks no login. */
 	bool trusted;
@@ -71,6 +95,20 @@ struct conn {
 /* Takes ownership of fd (non-blocking already). */
 struct conn *conn_new(struct loop *l, struct connector *ct, int fd,
 		      const char *peer, const struct proto *proto);
+
+/* The protocol accepted the client's CONNECT: the login deadline is off
+ * and the protocol may take frames up to wireFormat.maxFrameSize. */
+void conn_logged_in(struct conn *c);
+
+/* The largest frame c may send now: CONN_LOGIN_FRAME_MAX before
+ * conn_logged_in() on a connector's connection, else the connector's
+ * wireFormat.maxFrameSize (or `fallback` for the broker's own). */
+size_t conn_frame_max(const struct conn *c, size_t fallback);
+
+/* Counts what c holds as input now (c->in and the protocol's `buffered`)
+ * in memoryUsage; protocols call it after taking frames out of band, the
+ * connection does after every read. */
+void conn_account_input(struct conn *c);
 
 /* Queues a write of everything in c->out at the end of this iteration. */
 void conn_flush_later(struct conn *c);

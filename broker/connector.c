@@ -31,6 +31,8 @@ static const struct {
 };
 
 static void on_accept(struct loop *l, int fd, int events, void *ctx);
+static void say_refusals(struct connector *ct, const struct log_tally *t);
+static void say_expiries(struct connector *ct, const struct log_tally *t);
 
 int connector_start(struct connector *ct, struct loop *l,
 		    const struct conf_connector *conf)
@@ -39,6 +41,8 @@ int connector_start(struct connector *ct, struct loop *l,
 	ct->conf = conf;
 	ct->loop = l;
 	ct->fd = -1;
+	ct->refusals = (struct log_tally){ .ct = ct, .say = say_refusals };
+	ct->expiries = (struct log_tally){ .ct = ct, .say = say_expiries };
 
 	size_t i;
 	for (i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
@@ -82,6 +86,12 @@ int connector_start(struct connector *ct, struct loop *l,
 
 void connector_stop(struct connector *ct)
 {
+	struct log_tally *tallies[] = { &ct->refusals, &ct->expiries };
+	for (size_t i = 0; i < sizeof tallies / sizeof *tallies; i++) {
+		if (tallies[i]->timer)
+			loop_del_timer(ct->loop, tallies[i]->timer);
+		tallies[i]->timer = 0;
+	}
 	if (ct->fd < 0)
 		return;
 	loop_del_fd(ct->loop, ct->fd);
@@ -95,20 +105,62 @@ void connector_conn_closed(struct connector *ct)
 	ct->current--;
 }
 
+static void tally_say(struct log_tally *t)
+{
+	t->say(t->ct, t);
+	t->unlogged = 0;
+	t->logged_at = loop_now(t->ct->loop);
+}
+
+static void tally_interval_over(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct log_tally *t = ctx;
+	t->timer = 0;
+	if (t->unlogged)
+		tally_say(t);
+}
+
+/* One more event, `last` saying what it was. */
+static void tally_count(struct log_tally *t, const char *last)
+{
+	int64_t now = loop_now(t->ct->loop);
+	t->unlogged++;
+	snprintf(t->last, sizeof t->last, "%s", last);
+	if (!t->logged_at || now - t->logged_at >= REFUSAL_LOG_MS)
+		tally_say(t);
+	else if (!t->timer)
+		t->timer = loop_add_timer(t->ct->loop, t->logged_at + REFUSAL_LOG_MS - now,
+					  tally_interval_over, t);
+}
+
+static void say_refusals(struct connector *ct, const struct log_tally *t)
+{
+	log_warn("connector", "Reached the maximum number of allowed client "
+		 "connections. Connector: %s, Limit: %ld; refused %ld connection(s), "
+		 "the last from %s", ct->conf->name, ct->conf->max_connections,
+		 t->unlogged, t->last);
+}
+
+static void say_expiries(struct connector *ct, const struct log_tally *t)
+{
+	log_warn("connector", "Connector %s: closed %ld connection(s) that did not log in "
+		 "in time, the last from %s", ct->conf->name, t->unlogged, t->last);
+}
+
 static void refuse(struct connector *ct, int fd, const char *peer)
 {
 	close(fd);
 	ct->refused++;
-	ct->refused_unlogged++;
-	int64_t now = loop_now(ct->loop);
-	if (ct->refusal_logged_at && now - ct->refusal_logged_at < REFUSAL_LOG_MS)
-		return;
-	log_warn("connector", "Reached the maximum number of allowed client "
-		 "connections. Connector: %s, Limit: %ld; refused %ld connection(s), "
-		 "the last from %s", ct->conf->name, ct->conf->max_connections,
-		 ct->refused_unlogged, peer);
-	ct->refused_unlogged = 0;
-	ct->refusal_logged_at = now;
+	tally_count(&ct->refusals, peer);
+}
+
+void connector_login_expired(struct connector *ct, const char *peer, const char *why)
+{
+	char last[sizeof ct->expiries.last];
+	ct->login_expired++;
+	snprintf(last, sizeof last, "%s: %s", peer, why);
+	tally_count(&ct->expiries, last);
 }
 
 static void on_accept(struct loop *l, int lfd, int events, void *ctx)

@@ -15,6 +15,20 @@ struct conf_connector;
 struct loop;
 struct proto;
 
+struct connector;
+
+/* A warning said at most once per interval (10 s): the first event at
+ * once, the ones after it counted and said together when the interval
+ * ends, so that a storm becomes a few lines and none goes unsaid. */
+struct log_tally {
+	struct connector *ct;
+	void (*say)(struct connector *ct, const struct log_tally *t);
+	long unlogged;			/* events not said yet */
+	int64_t logged_at;		/* loop time it was last said */
+	uint64_t timer;			/* says the rest when the interval ends */
+	char last[224];			/* the latest event: its peer, its reason */
+};
+
 struct connector {
 	const struct conf_connector *conf;
 	const struct proto *fixed;	/* NULL: detect from the first bytes */
@@ -24,8 +38,9 @@ struct connector {
 	long current;			/* open connections */
 	long accepted;
 	long refused;			/* past maximumConnections */
-	long refused_unlogged;
-	int64_t refusal_logged_at;
+	struct log_tally refusals;	/* past maximumConnections */
+	long login_expired;		/* closed at their login deadline */
+	struct log_tally expiries;
 };
 
 /* Binds and listens. Returns 0, or -1 with the reason logged (port in use,
@@ -36,5 +51,9 @@ void connector_stop(struct connector *ct);
 
 /* A connection of this connector went away. */
 void connector_conn_closed(struct connector *ct);
+
+/* A connection from `peer` is closed for not completing its login in
+ * time (`why`): counted, and said in a warning at most every 10 s. */
+void connector_login_expired(struct connector *ct, const char *peer, const char *why);
 
 #endif

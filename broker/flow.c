@@ -39,6 +39,10 @@ struct held {
 };
 
 static long long used, limit, store_limit, temp_limit;
+/* Input the connections hold (conn.h). It counts against the limit for a
+ * new send, but not for letting a held producer go on: a held producer's
+ * own unread input would otherwise keep it, and others, held for good. */
+static long long input_used;
 static struct held *held;
 static int64_t broker_logged_ms, store_logged_ms, temp_logged_ms;
 
@@ -117,9 +121,14 @@ void flow_charge(struct queue *q, long long bytes)
 	used += bytes;
 }
 
+void flow_charge_input(long long bytes)
+{
+	input_used += bytes;
+}
+
 long long flow_memory_used(void)
 {
-	return used;
+	return used + input_used;
 }
 
 long long flow_memory_limit(void)
@@ -178,7 +187,7 @@ struct limit_hit {
  * memory is short, so it needs room there (tempUsage); any other needs
  * memory. */
 static bool over_limit(enum dest_type type, const char *dest, bool persistent,
-		       struct limit_hit *hit)
+		       bool with_input, struct limit_hit *hit)
 {
 	if (persistent && broker.store) {
 		long long u = flow_store_used();
@@ -207,8 +216,9 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 					   &q->flow_logged_ms };
 		return true;
 	}
-	if (used >= limit) {
-		*hit = (struct limit_hit){ "Memory", used, limit, &broker_logged_ms };
+	long long in_memory = used + (with_input ? input_used : 0);
+	if (in_memory >= limit) {
+		*hit = (struct limit_hit){ "Memory", in_memory, limit, &broker_logged_ms };
 		return true;
 	}
 	return false;
@@ -217,7 +227,7 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 enum flow_verdict flow_check(const struct message *m, char *why, size_t whylen)
 {
 	struct limit_hit hit;
-	if (!over_limit(m->dest_type, m->dest, m->persistent, &hit))
+	if (!over_limit(m->dest_type, m->dest, m->persistent, true, &hit))
 		return FLOW_OK;
 	const char *whose = strcmp(hit.what, "Memory") ? ""
 			    : hit.logged == &broker_logged_ms ? " (the broker's memoryUsage)"
@@ -266,7 +276,7 @@ void flow_release(void)
 	struct limit_hit hit;
 	for (struct held **pp = &held; *pp;) {
 		struct held *h = *pp;
-		if (!h->c->dead && over_limit(h->type, h->dest, h->persistent, &hit)) {
+		if (!h->c->dead && over_limit(h->type, h->dest, h->persistent, false, &hit)) {
 			pp = &h->next;
 			continue;
 		}

@@ -40,6 +40,11 @@ long long flow_message_cost(const struct message *m);
 
 /* Accounting, called as queue entries come and go. */
 void flow_charge(struct queue *q, long long bytes);
+/* Input the connections hold (conn.h), charged as it comes and goes. It
+ * counts against the broker's memoryUsage when a send is checked, and in
+ * flow_memory_used(); a held producer goes on when the messages alone fit
+ * again. */
+void flow_charge_input(long long bytes);
 
 enum flow_verdict {
 	FLOW_OK,	/* below every limit */

@@ -36,6 +36,9 @@
 /* A client is gone after this many keep-alive periods of silence (the
  * standard's one and a half). */
 #define KEEP_ALIVE_GRACE 1.5
+/* The packet limit of a connection no connector accepted: ActiveMQ's
+ * default wireFormat.maxFrameSize. */
+#define MQTT_MAX_PACKET 104857600
 
 void mqtt_close(struct mqtt_conn *mc, const char *fmt, ...)
 {
@@ -210,8 +213,14 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 		mqtt_close(mc, "a second CONNECT");
 		return -1;
 	}
-	if (pk->level != 4 && pk->level != 3)
-		return refuse_connect(mc, MQTT_CONNACK_BAD_LEVEL, "protocol level not 3.1.1 or 3.1");
+	/* Nothing after the level was read from another version's CONNECT:
+	 * no client id, no flags. */
+	if (!pk->version_ok) {
+		char why[96];
+		snprintf(why, sizeof why, "protocol %s level %u is neither MQTT 3.1.1 (MQTT 4) "
+			 "nor 3.1 (MQIsdp 3)", pk->protocol, pk->level);
+		return refuse_connect(mc, MQTT_CONNACK_BAD_LEVEL, why);
+	}
 	if (!*pk->client_id && !pk->clean_session)
 		return refuse_connect(mc, MQTT_CONNACK_BAD_ID,
 				      "an empty client id needs cleanSession=1");
@@ -273,6 +282,8 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 		mc->keep_alive_timer = loop_add_timer(c->loop, mc->keep_alive * 500,
 						      keep_alive_tick, mc);
 	mc->connected = true;
+	conn_logged_in(c);
+	mqtt_parser_set_max(mc->parser, conn_frame_max(c, MQTT_MAX_PACKET));
 	if (mqtt_put_connack(&c->out, present, MQTT_CONNACK_ACCEPTED) < 0)
 		return -1;
 	conn_flush_later(c);
@@ -429,7 +440,11 @@ static void mqtt_on_data(struct conn *c)
 					     &pk, &err);
 		if (n < 0) {
 			buf_reset(&c->in);
-			mqtt_close(mc, "malformed packet: %s", err ? err : "protocol error");
+			if (err == mqtt_err_too_large && !mc->connected)
+				mqtt_close(mc, "a packet before CONNECT is accepted may have at most "
+					   "%d bytes", CONN_LOGIN_FRAME_MAX);
+			else
+				mqtt_close(mc, "malformed packet: %s", err ? err : "protocol error");
 			return;
 		}
 		buf_consume(&c->in, (size_t)n);
@@ -450,8 +465,7 @@ static int mqtt_open(struct conn *c)
 	struct mqtt_conn *mc = calloc(1, sizeof *mc);
 	if (!mc)
 		return -1;
-	long long max = c->connector ? c->connector->conf->max_frame_size : 104857600;
-	mc->parser = mqtt_parser_new((size_t)max);
+	mc->parser = mqtt_parser_new(conn_frame_max(c, MQTT_MAX_PACKET));
 	if (!mc->parser) {
 		free(mc);
 		return -1;
@@ -486,6 +500,12 @@ static void mqtt_close_conn(struct conn *c)
 	mqtt_parser_free(mc->parser);
 	free(mc->later);
 	free(mc);
+}
+
+static size_t mqtt_buffered(const struct conn *c)
+{
+	const struct mqtt_conn *mc = c->state;
+	return mqtt_parser_held(mc->parser);
 }
 
 int mqtt_detect(const char *d, size_t len)
@@ -523,4 +543,5 @@ const struct proto mqtt_proto = {
 	.on_drain = mqtt_on_drain,
 	.close = mqtt_close_conn,
 	.stop = mqtt_session_free_all,
+	.buffered = mqtt_buffered,
 };

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "proto.h"
+#include "strmap.h"
 
 struct conn;
 struct message;
@@ -44,6 +45,7 @@ struct mqtt_conn {
 	struct message *will;		/* published if the connection fails */
 	bool will_retain;
 	struct mqtt_sub *subs;
+	struct strmap subs_by_filter;	/* the same subscriptions by filter */
 	struct mqtt_later_ack *later;	/* acks waiting for later_timer */
 	size_t nlater, later_cap;
 	uint64_t later_timer;

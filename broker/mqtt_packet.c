@@ -33,6 +33,18 @@ struct mqtt_parser *mqtt_parser_new(size_t max_packet)
 	return p;
 }
 
+const char mqtt_err_too_large[] = "packet larger than wireFormat.maxFrameSize";
+
+void mqtt_parser_set_max(struct mqtt_parser *p, size_t max_packet)
+{
+	p->max = max_packet;
+}
+
+size_t mqtt_parser_held(const struct mqtt_parser *p)
+{
+	return p->body ? p->remaining : 0;
+}
+
 void mqtt_parser_free(struct mqtt_parser *p)
 {
 	if (!p)
@@ -218,11 +230,13 @@ static bool decode_connect(struct cursor *c, struct mqtt_packet *pk)
 	if (strcmp(pk->protocol, "MQTT") && strcmp(pk->protocol, "MQIsdp"))
 		return fail(c, "CONNECT names a protocol other than MQTT");
 	if (pk->level != (strcmp(pk->protocol, "MQTT") ? 3 : 4)) {
-		/* Another version (MQTT 5 has properties here): the rest is
-		 * not ours to read; the handler answers CONNACK 0x01. */
+		/* Another version (MQTT 5 has properties here), or a name and
+		 * a level that disagree: the rest is not ours to read; the
+		 * handler answers CONNACK 0x01 seeing version_ok false. */
 		c->left = 0;
 		return true;
 	}
+	pk->version_ok = true;
 	if (!get_u8(c, &flags) || !get_u16(c, &pk->keep_alive))
 		return false;
 	if (flags & 0x01)
@@ -416,7 +430,7 @@ ssize_t mqtt_parser_feed(struct mqtt_parser *p, const char *data, size_t len,
 				break;
 			}
 			if (p->remaining > p->max) {
-				*err = "packet larger than wireFormat.maxFrameSize";
+				*err = mqtt_err_too_large;
 				return -1;
 			}
 			p->state = P_BODY;

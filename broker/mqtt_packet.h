@@ -16,8 +16,19 @@
  * (mqtt.c), so every type parses, which lets the tests read back what the
  * encoder writes.
  *
- * An unsupported protocol level in CONNECT is not malformed: the packet is
- * returned with its `level` so that the handler can answer CONNACK 0x01.
+ * An unsupported protocol version in CONNECT is not malformed: the packet is
+ * returned with `version_ok` false and its `protocol` and `level` so that
+ * the handler can answer CONNACK 0x01. Only those three fields are set
+ * then: the rest of such a packet is another version's and is not read.
+ * "MQTT" goes with level 4 and "MQIsdp" with level 3; a name and a level
+ * that disagree are another version too, as mosquitto answers them.
+ *
+ * What a packet that parsed holds, whatever the input (the handler relies
+ * on it): a CONNECT with version_ok has protocol and client_id (maybe ""),
+ * will_topic and will_payload when `will`, username and password exactly
+ * when their flags were set (a password alone only at level 3, as 3.1
+ * allows); a PUBLISH has topic and payload; a SUBSCRIBE or UNSUBSCRIBE has
+ * at least one filter; a SUBACK has codes.
  */
 #ifndef TANDEM_MQTT_PACKET_H
 #define TANDEM_MQTT_PACKET_H
@@ -65,6 +76,9 @@ struct mqtt_packet {
 	/* CONNECT */
 	char *protocol;		/* "MQTT" (3.1.1) or "MQIsdp" (3.1) */
 	uint8_t level;		/* 4 for 3.1.1, 3 for 3.1 */
+	/* The protocol and level name 3.1.1 or 3.1, and the rest of the
+	 * packet was read. False: nothing below is set. */
+	bool version_ok;
 	bool clean_session;
 	uint16_t keep_alive;	/* seconds; 0 off */
 	char *client_id;	/* may be "" */
@@ -104,6 +118,14 @@ struct mqtt_parser;
  * header). NULL on ENOMEM. */
 struct mqtt_parser *mqtt_parser_new(size_t max_packet);
 void mqtt_parser_free(struct mqtt_parser *p);
+/* A new bound, from the next packet on (a connection's limit grows once
+ * it is logged in, see conn.h). */
+void mqtt_parser_set_max(struct mqtt_parser *p, size_t max_packet);
+/* Bytes the parser holds for a packet arriving in pieces. */
+size_t mqtt_parser_held(const struct mqtt_parser *p);
+
+/* The reason mqtt_parser_feed() gives for a packet over max_packet. */
+extern const char mqtt_err_too_large[];
 
 /* Consumes bytes from data[0, len). Returns how many it used (<= len) and
  * stops right after the first complete packet, which it hands over in

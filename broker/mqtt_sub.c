@@ -176,7 +176,15 @@ static struct mqtt_sub *open_sub(struct mqtt_conn *mc, const char *filter, uint8
 	if (!sub->consumer)
 		goto fail;
 	free(name);
+	name = NULL;
+	if (strmap_put(&mc->subs_by_filter, sub->filter, sub) < 0) {
+		consumer_close(sub->consumer);
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	sub->next = mc->subs;
+	if (mc->subs)
+		mc->subs->prev = sub;
 	mc->subs = sub;
 	mc->conn->consumers++;
 	return sub;
@@ -193,11 +201,15 @@ fail:
 static void close_sub(struct mqtt_conn *mc, struct mqtt_sub *sub, bool forget)
 {
 	struct mqtt_session *s = mc->session;
-	struct mqtt_sub **pp = &mc->subs;
-	while (*pp && *pp != sub)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = sub->next;
+	/* A subscription being replaced is no longer filed (mqtt_sub_add). */
+	if (strmap_get(&mc->subs_by_filter, sub->filter) == sub)
+		strmap_del(&mc->subs_by_filter, sub->filter);
+	if (sub->prev)
+		sub->prev->next = sub->next;
+	else
+		mc->subs = sub->next;
+	if (sub->next)
+		sub->next->prev = sub->prev;
 	forget_later(mc, sub);
 	if (s)
 		mqtt_session_out_detach(s, sub, s->persistent && !forget);
@@ -214,12 +226,11 @@ static void close_sub(struct mqtt_conn *mc, struct mqtt_sub *sub, bool forget)
 	free(sub);
 }
 
+/* By filter, not by walking the list: each SUBSCRIBE and UNSUBSCRIBE
+ * asks, and a session may hold tens of thousands of subscriptions. */
 static struct mqtt_sub *find_sub(struct mqtt_conn *mc, const char *filter)
 {
-	for (struct mqtt_sub *s = mc->subs; s; s = s->next)
-		if (!strcmp(s->filter, filter))
-			return s;
-	return NULL;
+	return strmap_get(&mc->subs_by_filter, filter);
 }
 
 static void offer_retained(void *ctx, struct message *m)
@@ -261,6 +272,15 @@ static void move_pending(void *ctx, struct qentry *e)
 			 sub->filter);
 }
 
+/* A replacement that failed: the subscription it was to replace stays,
+ * filed again. Returns the SUBACK failure code. */
+static uint8_t keep_old(struct mqtt_conn *mc, struct mqtt_sub *old)
+{
+	if (old && strmap_put(&mc->subs_by_filter, old->filter, old) < 0)
+		close_sub(mc, old, false);	/* one that cannot be found is not kept */
+	return MQTT_SUBACK_FAILURE;
+}
+
 uint8_t mqtt_sub_add(struct mqtt_conn *mc, const char *filter, uint8_t qos)
 {
 	/* The standard: a subscription to the same filter replaces the old,
@@ -273,23 +293,26 @@ uint8_t mqtt_sub_add(struct mqtt_conn *mc, const char *filter, uint8_t qos)
 			close_sub(mc, sub, false);	/* an open durable cannot be renamed */
 			requalify_durable(mc, filter, was, qos);
 		} else {
-			old = sub;	/* closed once the new one holds its backlog */
+			/* Closed once the new one holds its backlog; the new
+			 * one takes its place in the index now. */
+			old = sub;
+			strmap_del(&mc->subs_by_filter, filter);
 		}
 		sub = NULL;
 	}
 	char *dest = mqtt_topic_to_dest(filter);
 	if (!dest)
-		return MQTT_SUBACK_FAILURE;
+		return keep_old(mc, old);
 	if (!sub && !mqtt_permitted(mc, AUTHZ_READ, dest)) {
 		free(dest);
-		return MQTT_SUBACK_FAILURE;
+		return keep_old(mc, old);
 	}
 	char err[512];
 	if (!sub && !(sub = open_sub(mc, filter, qos, dest, err, sizeof err))) {
 		log_warn("mqtt", "Client %s: subscription to %s refused: %s",
 			 mc->session->client_id, filter, err);
 		free(dest);
-		return MQTT_SUBACK_FAILURE;
+		return keep_old(mc, old);
 	}
 	if (old) {
 		/* What was sent and not acknowledged stays with the session;
@@ -315,6 +338,7 @@ void mqtt_sub_close_all(struct mqtt_conn *mc)
 {
 	while (mc->subs)
 		close_sub(mc, mc->subs, false);
+	strmap_clear(&mc->subs_by_filter);
 	if (mc->later_timer) {
 		loop_del_timer(mc->conn->loop, mc->later_timer);
 		mc->later_timer = 0;

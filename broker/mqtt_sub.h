@@ -36,7 +36,7 @@ struct mqtt_sub {
 	uint8_t qos;		/* granted */
 	struct consumer *consumer;
 	struct mqtt_conn *mc;
-	struct mqtt_sub *next;
+	struct mqtt_sub *next, *prev;	/* mc->subs */
 };
 
 /* SUBSCRIBE one filter; returns the SUBACK code (granted QoS, or

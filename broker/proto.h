@@ -28,6 +28,9 @@ struct proto {
 	/* Optional: the broker stops serving (shutdown, lost lock) after
 	 * closing every connection: forget state kept between connections. */
 	void (*stop)(void);
+	/* Optional: bytes the protocol holds of frames not complete yet (its
+	 * parser's), counted with the connection's input in memoryUsage. */
+	size_t (*buffered)(const struct conn *c);
 };
 
 /* The protocols this build knows, in detection order; NULL-terminated. */

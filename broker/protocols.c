@@ -32,8 +32,10 @@ static int detect_amqp(const char *d, size_t len)
 	return len >= 4 ? 1 : -1;
 }
 
-static const struct proto openwire_unserved = { "openwire", "OpenWire", detect_openwire, NULL, NULL, NULL, NULL, NULL };
-static const struct proto amqp_unserved = { "amqp", "AMQP", detect_amqp, NULL, NULL, NULL, NULL, NULL };
+static const struct proto openwire_unserved = {
+	.name = "openwire", .label = "OpenWire", .detect = detect_openwire,
+};
+static const struct proto amqp_unserved = { .name = "amqp", .label = "AMQP", .detect = detect_amqp };
 
 const struct proto *const protocols[] = {
 	&stomp_proto,

@@ -30,11 +30,15 @@
 #include "loop.h"
 #include "stomp.h"
 #include "stomp_frame.h"
+#include "strmap.h"
 #include "temp_dest.h"
 #include "server.h"
 #include "version.h"
 
 #define DEFAULT_PREFETCH 1000
+/* The frame limit of a connection no connector accepted (a duplex
+ * bridge's way back): ActiveMQ's default wireFormat.maxFrameSize. */
+#define STOMP_MAX_FRAME 104857600
 /* The shortest heart-beat period we agree to, either way. */
 #define HB_MIN_MS 100
 /* A client is dead after this many of its heart-beat periods in silence
@@ -50,7 +54,7 @@ struct stomp_sub {
 	enum ack_mode ack;
 	struct consumer *consumer;
 	struct stomp_conn *sc;
-	struct stomp_sub *next;
+	struct stomp_sub *next, *prev;
 };
 
 enum tx_kind { TX_SEND, TX_ACK, TX_NACK };
@@ -78,6 +82,7 @@ struct stomp_conn {
 	char *network_peer;	/* a bridge of this broker: its name; else NULL */
 	char *network_peer_id;	/* and its BrokerId, when it said it */
 	struct stomp_sub *subs;
+	struct strmap subs_by_id;	/* the same subscriptions by id */
 	struct stomp_tx *txs;
 	int64_t hb_out_ms;	/* we send at least this often; 0 never */
 	int64_t hb_in_ms;	/* the client sends at least this often */
@@ -590,12 +595,36 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	return 0;
 }
 
+/* By id, not by walking the list: one connection may hold tens of
+ * thousands of subscriptions, and each SUBSCRIBE checks its id. */
 static struct stomp_sub *find_sub(struct stomp_conn *sc, const char *id)
 {
-	for (struct stomp_sub *s = sc->subs; s; s = s->next)
-		if (!strcmp(s->id, id))
-			return s;
-	return NULL;
+	return strmap_get(&sc->subs_by_id, id);
+}
+
+/* Files s in the connection's list and index: 0, or -1 out of memory. */
+static int sub_link(struct stomp_conn *sc, struct stomp_sub *s)
+{
+	if (strmap_put(&sc->subs_by_id, s->id, s) < 0)
+		return -1;
+	s->prev = NULL;
+	s->next = sc->subs;
+	if (sc->subs)
+		sc->subs->prev = s;
+	sc->subs = s;
+	return 0;
+}
+
+static void sub_unlink(struct stomp_conn *sc, struct stomp_sub *s)
+{
+	strmap_del(&sc->subs_by_id, s->id);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		sc->subs = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
 }
 
 static void sub_free(struct stomp_sub *s)
@@ -704,9 +733,12 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 		stomp_error(sc, f, "Subscription refused", "%s", err);
 		return -1;
 	}
-	sc->conn->consumers++;
-	s->next = sc->subs;
-	sc->subs = s;
+	sc->conn->consumers++;	/* sub_free() counts it off again */
+	if (sub_link(sc, s) < 0) {
+		sub_free(s);
+		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -716,12 +748,9 @@ static int on_unsubscribe(struct stomp_conn *sc, struct stomp_frame *f)
 	const char *durable = durable_header(f);
 	if (!id && sc->version < STOMP_V11)
 		id = stomp_frame_header(f, "destination");
-	struct stomp_sub **pp = &sc->subs;
-	while (id && *pp && strcmp((*pp)->id, id))
-		pp = &(*pp)->next;
-	if (id && *pp) {
-		struct stomp_sub *s = *pp;
-		*pp = s->next;
+	struct stomp_sub *s = id ? find_sub(sc, id) : NULL;
+	if (s) {
+		sub_unlink(sc, s);
 		sub_free(s);
 	} else if (!durable) {
 		stomp_error(sc, f, "No such subscription",
@@ -754,9 +783,14 @@ static struct qentry *find_acked(struct stomp_conn *sc, const char *ack_id,
 		if (!*end)
 			delivery = v;
 	}
+	if (sub_id) {	/* only the subscription named is asked */
+		struct stomp_sub *s = find_sub(sc, sub_id);
+		struct qentry *e = s ? consumer_find(s->consumer, delivery, ack_id) : NULL;
+		if (e)
+			*sub_out = s;
+		return e;
+	}
 	for (struct stomp_sub *s = sc->subs; s; s = s->next) {
-		if (sub_id && strcmp(s->id, sub_id))
-			continue;
 		struct qentry *e = consumer_find(s->consumer, delivery, ack_id);
 		if (e) {
 			*sub_out = s;
@@ -1007,6 +1041,8 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 			    "User name [%s] or password is invalid.", login ? login : "");
 		return -1;
 	}
+	conn_logged_in(c);
+	stomp_parser_set_max(sc->parser, conn_frame_max(c, STOMP_MAX_FRAME));
 	/* A remote's duplex bridge: a bridge of ours forwards back over this
 	 * connection (stomp_on_data hands it over after this frame). */
 	if (stomp_frame_header(f, "tandem-network-bridge") && stomp_frame_header(f, "tandem-duplex")) {
@@ -1131,7 +1167,12 @@ static void stomp_on_data(struct conn *c)
 					      buf_len(&c->in), &f, &err);
 		if (n < 0) {
 			buf_reset(&c->in);
-			stomp_error(sc, NULL, "Malformed frame", "%s", err ? err : "protocol error");
+			if (err == stomp_err_too_large && !sc->connected)
+				stomp_error(sc, NULL, "Frame too large", "a frame before CONNECT "
+					    "completes may have at most %d bytes", CONN_LOGIN_FRAME_MAX);
+			else
+				stomp_error(sc, NULL, "Malformed frame", "%s",
+					    err ? err : "protocol error");
 			return;
 		}
 		buf_consume(&c->in, (size_t)n);
@@ -1160,8 +1201,7 @@ static int stomp_open(struct conn *c)
 	struct stomp_conn *sc = calloc(1, sizeof *sc);
 	if (!sc)
 		return -1;
-	long long max = c->connector ? c->connector->conf->max_frame_size : 104857600;
-	sc->parser = stomp_parser_new((size_t)max);
+	sc->parser = stomp_parser_new(conn_frame_max(c, STOMP_MAX_FRAME));
 	if (!sc->parser) {
 		free(sc);
 		return -1;
@@ -1188,6 +1228,7 @@ static void stomp_close(struct conn *c)
 		sc->subs = s->next;
 		sub_free(s);
 	}
+	strmap_clear(&sc->subs_by_id);
 	if (sc->hb_timer)
 		loop_del_timer(c->loop, sc->hb_timer);
 	broker_conn_gone(c);
@@ -1196,6 +1237,12 @@ static void stomp_close(struct conn *c)
 	free(sc->network_peer);
 	free(sc->network_peer_id);
 	free(sc);
+}
+
+static size_t stomp_buffered(const struct conn *c)
+{
+	const struct stomp_conn *sc = c->state;
+	return stomp_parser_held(sc->parser);
 }
 
 int stomp_detect(const char *data, size_t len)
@@ -1233,4 +1280,5 @@ const struct proto stomp_proto = {
 	.on_data = stomp_on_data,
 	.on_drain = stomp_on_drain,
 	.close = stomp_close,
+	.buffered = stomp_buffered,
 };

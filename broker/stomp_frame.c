@@ -37,6 +37,9 @@
 #define MAX_HEADER_LINE (10 * 1024)
 #define MAX_HEADERS 1000
 
+/* Line buffers larger than this are freed after their frame. */
+#define LINE_KEEP 1024
+
 /* The first body allocation when the length is not known. */
 #define BODY_SCAN_START 256
 
@@ -63,8 +66,9 @@ struct stomp_parser {
 	size_t body_cap;	/* bytes allocated in f->body */
 };
 
-static const char err_too_large[] =
+const char stomp_err_too_large[] =
 	"frame too large: it exceeds the maximum frame size (wireFormat.maxFrameSize)";
+#define err_too_large stomp_err_too_large
 static const char err_command_line[] = "The maximum command length was exceeded";
 static const char err_header_line[] = "The maximum header length was exceeded";
 static const char err_headers[] = "The maximum number of headers was exceeded";
@@ -130,6 +134,21 @@ void stomp_parser_free(struct stomp_parser *p)
 void stomp_parser_set_version(struct stomp_parser *p, int version)
 {
 	p->version = version;
+}
+
+void stomp_parser_set_max(struct stomp_parser *p, size_t max_frame_size)
+{
+	p->max = max_frame_size;
+}
+
+size_t stomp_parser_held(const struct stomp_parser *p)
+{
+	size_t n = p->used + p->line.cap;
+	bool body = p->state == PS_BODY_LENGTH || p->state == PS_BODY_NUL ||
+		    p->state == PS_BODY_SCAN;
+	if (body && p->f)
+		n += p->body_cap - p->f->body_len;
+	return n;
 }
 
 static ssize_t fail(struct stomp_parser *p, const char **err, const char *why)
@@ -289,6 +308,9 @@ static void finish_frame(struct stomp_parser *p, struct stomp_frame **frame)
 	p->f = NULL;
 	p->used = 0;
 	p->state = PS_COMMAND;
+	/* A long header line grew it: an idle connection keeps no such. */
+	if (p->line.cap > LINE_KEEP)
+		buf_free(&p->line);
 }
 
 ssize_t stomp_parser_feed(struct stomp_parser *p, const char *data, size_t len,

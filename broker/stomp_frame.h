@@ -53,6 +53,15 @@ void stomp_parser_free(struct stomp_parser *p);
 
 /* Escaping for frames after CONNECT; STOMP_V10 until set. */
 void stomp_parser_set_version(struct stomp_parser *p, int version);
+/* A new max_frame_size, from the next frame on (a connection's limit grows
+ * once it is logged in, see conn.h). */
+void stomp_parser_set_max(struct stomp_parser *p, size_t max_frame_size);
+/* Bytes the parser holds for the frame it is gathering (0 between frames
+ * once its line buffer was small). */
+size_t stomp_parser_held(const struct stomp_parser *p);
+
+/* The reason stomp_parser_feed() gives for a frame over max_frame_size. */
+extern const char stomp_err_too_large[];
 
 /* Consumes bytes from data[0, len). Returns how many it used (<= len) and
  * stops right after the first complete frame, which it hands over in *frame

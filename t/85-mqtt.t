@@ -233,6 +233,26 @@ test_expect_success 'a protocol level other than 3.1.1 or 3.1 gets CONNACK 1' '
 	EOF
 '
 
+test_expect_success 'protocol name and level that disagree (MQTT 3, MQIsdp 4) get CONNACK 1 and a close, on mqtt:// and tcp://, and the broker lives' '
+	mq_py <<-\EOF
+	from tmqtt import *
+	import os
+	mismatched = {
+	    "MQTT with level 3": packet(0x10, b"\x00\x04MQTT\x03\x02\x00\x3c\x00\x01x"),
+	    "MQIsdp with level 4": packet(0x10, b"\x00\x06MQIsdp\x04\x02\x00\x3c\x00\x01x"),
+	}
+	for p in (int(os.environ["MQTT_PORT"]), int(os.environ["PORT"])):
+	    for name, data in mismatched.items():
+	        r = Raw(connect=False, p=p)
+	        r.send(data)
+	        kind, body = r.read()
+	        check(kind == "CONNACK", "%s on port %d: got %s, not CONNACK" % (name, p, kind))
+	        check(body[1] == 1, "%s on port %d: CONNACK %d, not 1" % (name, p, body[1]))
+	        check(r.closed(), "%s on port %d: not closed after CONNACK" % (name, p))
+	    check(Raw("after-mismatch", p=p).rc == 0, "a good client still connects on %d" % p)
+	EOF
+'
+
 test_expect_success 'STOMP subscribers get MQTT publishes and MQTT subscribers STOMP sends, payloads unchanged' '
 	mq_py <<-\EOF
 	from tmqtt import *

@@ -154,6 +154,7 @@ pick_port() {
 # an auto-detecting tcp:// connector (port in NAME/port) and a stomp://
 # connector (NAME/stomp_port). Variables that shape it:
 #   TCP_OPTIONS    query string for the tcp:// connector ("a=1&amp;b=2")
+#   STOMP_OPTIONS  query string for the stomp:// connector
 #   BROKER_EXTRA   XML placed inside <broker> (policies, plugins...)
 #   STORE_DIR      the kahaDB directory (default NAME/data/kahadb)
 #   MGMT_PORT      when set, the management socket is on: "auto" picks a
@@ -212,7 +213,7 @@ broker_config() {
 	    ${BROKER_EXTRA:-}
 	    <transportConnectors>
 	      <transportConnector name="auto" uri="tcp://127.0.0.1:$port$opts"/>
-	      <transportConnector name="stomp" uri="stomp://127.0.0.1:$sport"/>
+	      <transportConnector name="stomp" uri="stomp://127.0.0.1:$sport${STOMP_OPTIONS:+?$STOMP_OPTIONS}"/>
 	      $mqtt
 	    </transportConnectors>
 	  </broker>

@@ -186,6 +186,17 @@ def subscribe_packet(pid, filters):
     return packet(0x82, body)
 
 
+def subscribe_many(r, prefix, n, qos=1, step=5000):
+    """Subscribes Raw r to PREFIX/0 ... PREFIX/n-1 at qos, step filters a
+    SUBSCRIBE, checking that each SUBACK grants them all."""
+    for pid, start in enumerate(range(0, n, step), 1):
+        count = min(step, n - start)
+        r.send(subscribe_packet(pid, [("%s/%d" % (prefix, i), qos)
+                                      for i in range(start, start + count)]))
+        check(r.expect("SUBACK")[2:] == bytes([qos]) * count,
+              "SUBACK %d grants QoS %d to all" % (pid, qos))
+
+
 NAMES = {1: "CONNECT", 2: "CONNACK", 3: "PUBLISH", 4: "PUBACK", 5: "PUBREC",
          6: "PUBREL", 7: "PUBCOMP", 8: "SUBSCRIBE", 9: "SUBACK", 11: "UNSUBACK",
          13: "PINGRESP"}

@@ -129,6 +129,8 @@ static void seeds(void)
 		   c->max_connections == 1000 && c->max_frame_size == 104857600 &&
 		   !c->discovery_uri,
 		   "openwire: tcp 61616, 1000 connections, 100 MB frames, not advertised");
+		ok(c->connect_attempt_timeout_ms == 30000 && c->protocol_detection_timeout_ms == 30000,
+		   "30 s to be recognised and to complete CONNECT, as ActiveMQ");
 		ok(!strcmp(cfg.connectors[1].scheme, "mqtt") && cfg.connectors[1].port == 1883,
 		   "mqtt on 1883");
 	}
@@ -183,6 +185,7 @@ static void broken(void)
 		{ "bad-percent.xml", "bad-percent.xml:3: invalid percentOfJvmHeap=\"150\" on <memoryUsage>: expected a percentage from 1 to 100" },
 		{ "bad-store-percent.xml", "bad-store-percent.xml:3: invalid percentLimit=\"120\" on <storeUsage>: expected a percentage from 0 to 100" },
 		{ "bad-max-connections.xml", "expected maximumConnections to be a whole number of at least 1" },
+		{ "bad-connect-timeout.xml", "expected transport.connectAttemptTimeout to be a whole number of milliseconds" },
 		{ "bad-network.xml", "bad-network.xml:3: invalid uri=\"http://nowhere\" on <networkConnector>: expected static:(tcp://host:port,...) or multicast://default" },
 		{ "bad-management-port.xml", "bad-management-port.xml:3: invalid connectorPort=\"-1\" on <managementContext>" },
 		{ "undefined-property.xml", "undefined-property.xml:3: uri uses ${nowhere.port}, which is not defined" },
@@ -205,6 +208,17 @@ static void broken(void)
 	}
 
 	struct config cfg;
+	ok(load(&cfg, "t/data/conf/login-timeouts.xml") == 0 && cfg.nconnectors == 2 &&
+	   !strstr(logged, "WARN"), "login timeouts in ActiveMQ's spellings load without warnings");
+	if (cfg.nconnectors == 2) {
+		ok(cfg.connectors[0].connect_attempt_timeout_ms == 5000 &&
+		   cfg.connectors[0].protocol_detection_timeout_ms == 2000,
+		   "transport.connectAttemptTimeout and protocolDetectionTimeOut in ms");
+		ok(cfg.connectors[1].connect_attempt_timeout_ms == 0 &&
+		   cfg.connectors[1].protocol_detection_timeout_ms == 0,
+		   "auto.protocolDetectionTimeOut; 0 and less: never");
+		config_free(&cfg);
+	}
 	ok(load(&cfg, "t/data/conf/unknown.xml") == 0, "unknown things are not fatal");
 	ok(strstr(logged, "WARN config: t/data/conf/unknown.xml:3: unknown element <frobnicator> in <broker>: ignored") != NULL,
 	   "an unknown element is warned about with file and line");

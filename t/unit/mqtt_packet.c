@@ -2,6 +2,7 @@
  * byte, three bytes at a time) gives the same packets; every malformed
  * packet the standard names is refused with a reason, before anything
  * oversized is allocated; what the encoder writes parses back. */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "mqtt_packet.h"
@@ -126,6 +127,59 @@ static void test_connect(void)
 	if (pk)
 		ok(pk->level == 3 && !strcmp(pk->client_id, "abc"), "3.1 (MQIsdp) parses");
 	mqtt_packet_free(pk);
+}
+
+/* What a CONNECT that parsed holds, whatever the bytes: the handler
+ * (mqtt.c on_connect) reads these fields without checking them again.
+ * The first two rows crashed tandemd (issue 16): a name and a level that
+ * disagree were returned without a client id. */
+static const struct {
+	const char *label;
+	const char *data;
+	size_t len;
+	bool version_ok, will, user, password;
+} connects[] = {
+	{ "MQTT with level 3", BYTES("\x10\x0d\x00\x04MQTT\x03\x02\x00\x3c\x00\x01x"),
+	  false, false, false, false },
+	{ "MQIsdp with level 4", BYTES("\x10\x0f\x00\x06MQIsdp\x04\x02\x00\x3c\x00\x01x"),
+	  false, false, false, false },
+	{ "MQTT with level 5 and properties", BYTES("\x10\x10\x00\x04MQTT\x05\x02\x00\x3c\x00\x00\x03" "abc"),
+	  false, false, false, false },
+	{ "MQTT with level 0", BYTES("\x10\x0d\x00\x04MQTT\x00\x02\x00\x3c\x00\x01x"),
+	  false, false, false, false },
+	{ "MQIsdp with level 3, a password without a user (3.1 allows it)",
+	  BYTES("\x10\x13\x00\x06MQIsdp\x03\x42\x00\x3c\x00\x01x\x00\x02pw"),
+	  true, false, false, true },
+	{ "MQTT 4, a user without a password", BYTES("\x10\x10\x00\x04MQTT\x04\x82\x00\x3c\x00\x01x\x00\x01u"),
+	  true, false, true, false },
+	{ "MQTT 4, a will with an empty message", BYTES("\x10\x12\x00\x04MQTT\x04\x06\x00\x3c\x00\x01x\x00\x01t\x00\x00"),
+	  true, true, false, false },
+	{ "MQTT 4, an empty client id, will, user and password",
+	  BYTES("\x10\x19\x00\x04MQTT\x04\xc6\x00\x00\x00\x00\x00\x01t\x00\x01m\x00\x01u\x00\x02pw"),
+	  true, true, true, true },
+};
+
+static void test_connect_fields(void)
+{
+	for (size_t i = 0; i < sizeof connects / sizeof connects[0]; i++) {
+		struct mqtt_packet *pk = one(connects[i].data, connects[i].len, connects[i].label);
+		if (!pk)
+			continue;
+		char name[200];
+		snprintf(name, sizeof name, "%s: version_ok %d, protocol kept", connects[i].label,
+			 connects[i].version_ok);
+		ok(pk->version_ok == connects[i].version_ok && pk->protocol, name);
+		snprintf(name, sizeof name, "%s: a client id exactly when the version is read",
+			 connects[i].label);
+		ok(!pk->client_id == !connects[i].version_ok, name);
+		snprintf(name, sizeof name, "%s: will topic and message with the will flag only",
+			 connects[i].label);
+		ok(pk->will == connects[i].will && !pk->will_topic == !pk->will &&
+		   !pk->will_payload == !pk->will, name);
+		snprintf(name, sizeof name, "%s: user name and password as flagged", connects[i].label);
+		ok(!pk->username == !connects[i].user && !pk->password == !connects[i].password, name);
+		mqtt_packet_free(pk);
+	}
 }
 
 static void test_publish(void)
@@ -325,13 +379,33 @@ static void test_checks(void)
 	   "topic names: '/' yes, empty no");
 }
 
+/* A connection's limit grows at login (conn.h); held() is the body of a
+ * packet arriving in pieces. */
+static void test_limit_and_held(void)
+{
+	struct mqtt_parser *p = mqtt_parser_new(8192);
+	struct mqtt_packet *pk = NULL;
+	const char *err = NULL;
+	static const char big[] = "\x30\xa0\x9c\x01";	/* PUBLISH of 20000 bytes */
+	ok(mqtt_parser_feed(p, BYTES(big), &pk, &err) == -1 && err == mqtt_err_too_large,
+	   "20000 bytes over a limit of 8192: mqtt_err_too_large, from the header");
+	mqtt_parser_free(p);
+	p = mqtt_parser_new(8192);
+	mqtt_parser_set_max(p, 1 << 20);
+	ok(mqtt_parser_feed(p, BYTES(big), &pk, &err) == 4 && !pk, "taken after set_max");
+	ok(mqtt_parser_held(p) == 20000, "held: the body gathered");
+	mqtt_parser_free(p);
+}
+
 int main(void)
 {
 	test_connect();
+	test_connect_fields();
 	test_publish();
 	test_subscriptions();
 	test_small();
 	test_refusals();
 	test_checks();
+	test_limit_and_held();
 	return done_testing();
 }

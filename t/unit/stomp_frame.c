@@ -473,6 +473,40 @@ static void test_round_trip(void)
 	}
 }
 
+/* A connection's limit grows at login (conn.h): the same parser refuses a
+ * frame over the first limit and takes it after set_max; held() is what a
+ * partial frame pins, and nothing much once the frame is out. */
+static void test_limit_and_held(void)
+{
+	struct stomp_parser *p = stomp_parser_new(8192);
+	struct stomp_frame *f = NULL;
+	const char *err = NULL;
+	static const char connect[] = "CONNECT\naccept-version:1.2\n\n";
+	ok(stomp_parser_feed(p, connect, sizeof connect, &f, &err) == sizeof connect && f,
+	   "a small CONNECT under the 8 KiB limit");
+	stomp_frame_free(f);
+	stomp_parser_set_max(p, 1 << 20);
+	char head[] = "SEND\ndestination:/queue/a\ncontent-length:100000\n\n";
+	ssize_t n = stomp_parser_feed(p, head, sizeof head - 1, &f, &err);
+	ok(n == (ssize_t)sizeof head - 1 && !f, "after set_max, a 100 KB body is announced");
+	ok(stomp_parser_held(p) >= 100000, "held counts the announced body");
+	static char body[100001];
+	memset(body, 'b', 100000);
+	n = stomp_parser_feed(p, body, sizeof body, &f, &err);
+	ok(n == (ssize_t)sizeof body && f && f->body_len == 100000, "the 100 KB frame parses");
+	stomp_frame_free(f);
+	ok(stomp_parser_held(p) <= 1024, "nothing much held between frames");
+	stomp_parser_free(p);
+
+	p = stomp_parser_new(8192);
+	char big[9000];
+	memset(big, 'h', sizeof big);
+	memcpy(big, "CONNECT\nh:", 10);
+	n = stomp_parser_feed(p, big, sizeof big, &f, &err);
+	ok(n == -1 && err == stomp_err_too_large, "a CONNECT over 8 KiB: stomp_err_too_large");
+	stomp_parser_free(p);
+}
+
 int main(void)
 {
 	test_chunking();
@@ -480,5 +514,6 @@ int main(void)
 	test_moved_out();
 	test_escapes();
 	test_round_trip();
+	test_limit_and_held();
 	return done_testing();
 }
