@@ -110,11 +110,16 @@ static bool take_first(const struct mobj *o, void *ctx)
 }
 
 /* Classes that find by key answer for themselves (the walk would take
- * a long time over 100,000 queues); the others are walked. */
-static int find_fast(const struct objname *n, struct mobj *out)
+ * a long time over 100,000 queues); the others are walked, and so is a
+ * class that cannot tell from a quoted name. A bit per class in *walk. */
+static int find_fast(const struct objname *n, struct mobj *out, unsigned *walk)
 {
+	*walk = 0;
 	for (size_t i = 0; i < NCLASSES; i++) {
-		if (!classes[i]->find || classes[i]->find(n, out) < 0)
+		int r = classes[i]->find ? classes[i]->find(n, out) : MOBJ_FIND_WALK;
+		if (r == MOBJ_FIND_WALK)
+			*walk |= 1u << i;
+		if (r != 0)
 			continue;
 		char buf[MOBJ_NAME_MAX];
 		struct objname found;
@@ -133,13 +138,12 @@ int model_find(const char *name, struct mobj *out)
 		return -1;
 	}
 	out->cls = NULL;
-	if (find_fast(&n, out) < 0) {
-		/* the classes that cannot find by name are walked, the others
-		 * have answered already */
+	unsigned walk;
+	if (find_fast(&n, out, &walk) < 0) {
 		out->cls = NULL;
 		struct each_ctx ec = { &n, take_first, out };
 		for (size_t i = 0; i < NCLASSES && !out->cls; i++)
-			if (!classes[i]->find)
+			if (walk & (1u << i))
 				classes[i]->each(match_one, &ec);
 	}
 	objname_free(&n);

@@ -98,7 +98,10 @@ struct mclass {
 	 * of a few objects, walked whole. */
 	bool (*each_after)(const char *after, mobj_fn fn, void *ctx);
 	/* The object a name (no pattern) may be, found without a walk: 0,
-	 * or -1 when not of this class. NULL: found by walking. */
+	 * -1 when not of this class, or MOBJ_FIND_WALK when only a walk can
+	 * tell (the name was quoted: objname_quote() turns ':' into '_', so
+	 * a temporary queue's "ID:h-1:1" is named "ID_h-1_1"). NULL: found
+	 * by walking. */
 	int (*find)(const struct objname *name, struct mobj *out);
 };
 
@@ -139,6 +142,7 @@ int mcursor_parse(const char *text, struct mcursor *c);
 void model_each(const struct objname *pattern, mobj_fn fn, void *ctx);
 
 /* The object with this name (keys in any order); 0, or -1. */
+#define MOBJ_FIND_WALK 1
 int model_find(const char *name, struct mobj *out);
 
 const struct mattr *model_attr(const struct mclass *cls, const char *name);

@@ -415,12 +415,19 @@ static const char *dest_named(const struct objname *n, const char *type)
 	return t && !strcmp(t, type) ? objname_get(n, "destinationName") : NULL;
 }
 
+/* Not found by name: a walk may still find it when '_' stands for a
+ * character that quoting replaced. */
+static int not_found(const char *name)
+{
+	return name && strchr(name, '_') ? MOBJ_FIND_WALK : -1;
+}
+
 static int queue_find(const struct objname *n, struct mobj *out)
 {
 	const char *name = dest_named(n, "Queue");
 	struct queue *q = name ? broker_queue(name, false) : NULL;
 	if (!q)
-		return -1;
+		return not_found(name);
 	queue_mobj(q, out);
 	return 0;
 }
@@ -550,7 +557,7 @@ static int topic_find(const struct objname *n, struct mobj *out)
 	const char *name = dest_named(n, "Topic");
 	struct topic *t = name ? topic_get(name, false) : NULL;
 	if (!t)
-		return -1;
+		return not_found(name);
 	topic_mobj(t, out);
 	return 0;
 }
