@@ -72,7 +72,9 @@ struct web_route {
 	bool prefix;		/* path is a prefix of the URL */
 	const char *methods;	/* "GET,POST" */
 	enum web_access access;
-	bool csrf;		/* a POST here needs the session's CSRF token */
+	bool csrf;		/* a console POST here needs the session's CSRF
+				 * token; an API request must not come from
+				 * another site's page (origin.h) */
 	web_handler_fn fn;
 };
 

@@ -4,10 +4,12 @@
  *
  * The API takes HTTP Basic on every request (a GET may also ride on the
  * console's session, for the console's own refreshes); a POST to the API
- * needs Basic, so no other site can make a logged-in browser change
- * anything. The console takes its session cookie (SameSite=Strict), or
- * Basic, which then opens a session; a console POST also needs the
- * session's CSRF token.
+ * needs Basic. A browser sends cached Basic credentials with any site's
+ * requests, so the API's routes are marked csrf: a request a browser
+ * makes for a page of another origin is refused (origin.c), before any
+ * login is looked at. The console takes its session cookie
+ * (SameSite=Strict), or Basic; a console POST also needs the session's
+ * CSRF token.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "origin.h"
 #include "session.h"
 
 #define REALM "Tandem"
@@ -29,8 +32,8 @@
 static const struct web_route routes[] = {
 	{ "/health", false, "GET,HEAD", WEB_OPEN, false, web_health },
 	{ "/metrics", false, "GET,HEAD", WEB_API, false, web_metrics },
-	{ "/api/jolokia", true, "GET,POST", WEB_API, false, web_jolokia },
-	{ "/api/message/", true, "GET,POST", WEB_API, false, web_message },
+	{ "/api/jolokia", true, "GET,POST", WEB_API, true, web_jolokia },
+	{ "/api/message/", true, "GET,POST", WEB_API, true, web_message },
 	{ "/static/", true, "GET,HEAD", WEB_OPEN, false, web_static },
 	{ "/login", false, "GET,POST", WEB_OPEN, false, page_login },
 	{ "/logout", false, "POST", WEB_CONSOLE, true, page_logout },
@@ -88,12 +91,28 @@ void web_set_session_cookie(struct web_req *r, const struct web_session *s)
 	web_add_header(r, "Set-Cookie", cookie);
 }
 
+/* An API request a browser makes for another site's page. */
+static int foreign(struct web_req *r, bool *answered)
+{
+	const char *why = web_origin_foreign(r);
+	if (!why)
+		return MHD_YES;
+	log_warn("web", "Refused a %s to %s from %s: %s", r->method, r->path, r->peer, why);
+	*answered = true;
+	return web_text(r, 403, "Refused: a page of another site cannot use this API (%s)", why);
+}
+
 int web_route_admit(struct web_req *r, bool *answered)
 {
 	*answered = false;
 	const struct web_route *rt = r->route;
 	if (rt->access == WEB_OPEN)
 		return MHD_YES;
+	if (rt->access == WEB_API && rt->csrf) {
+		int rc = foreign(r, answered);
+		if (*answered)
+			return rc;
+	}
 	bool get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
 	struct web_session *s = web_session_find(
 		MHD_lookup_connection_value(r->mc, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
@@ -143,7 +162,7 @@ int web_route_admit(struct web_req *r, bool *answered)
 int web_route_check_csrf(struct web_req *r, bool *answered)
 {
 	*answered = false;
-	if (!r->route->csrf || strcmp(r->method, "POST"))
+	if (!r->route->csrf || r->route->access != WEB_CONSOLE || strcmp(r->method, "POST"))
 		return MHD_YES;
 	const char *token = web_header(r, "X-CSRF-Token");
 	if (!token)

@@ -1,0 +1,16 @@
+/*
+ * origin.h - where a browser's request comes from: the HTTP API's defence
+ * against cross-site request forgery (see origin.c).
+ */
+#ifndef TANDEM_WEB_ORIGIN_H
+#define TANDEM_WEB_ORIGIN_H
+
+struct web_req;
+
+/* NULL when r comes from a page of this console or from no browser at
+ * all (no Sec-Fetch-Site, Origin or Referer: curl, tandemctl); else why
+ * it is a browser's request on behalf of another site, for the log. The
+ * text is valid until the next call. */
+const char *web_origin_foreign(struct web_req *r);
+
+#endif
