@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "origin.h"
 #include "session.h"
+#include "throttle.h"
 
 #define REALM "Tandem"
 
@@ -102,6 +103,36 @@ static int foreign(struct web_req *r, bool *answered)
 	return web_text(r, 403, "Refused: a page of another site cannot use this API (%s)", why);
 }
 
+/* HTTP Basic: the password is checked once the pair's wait (throttle.h)
+ * is over; meanwhile the request is suspended, and readmitted when it
+ * wakes. No session is opened: Basic requests have the user's Basic
+ * token for the console's forms (session.h). Takes user and password. */
+static int basic_login(struct web_req *r, char *user, char *password, bool *answered)
+{
+	int64_t now = loop_now(broker.loop);
+	int64_t wait = web_throttle_wait(user, r->peer, now);
+	if (wait > 0 && web_suspend_for(r, wait)) {
+		r->readmit = true;
+		free(user);
+		free(password);
+		return MHD_YES;
+	}
+	const char *why = web_auth_check(user, password, r->loopback);
+	free(password);
+	if (why) {
+		log_warn("web", "Web login failed for user [%s] from %s: %s", user, r->peer, why);
+		web_throttle_failed(user, r->peer, now);
+		free(user);
+		*answered = true;
+		return refuse(r);
+	}
+	web_throttle_passed(user, r->peer, now);
+	r->user = user;
+	if (r->route->access == WEB_CONSOLE)
+		r->session = web_session_basic(user);
+	return MHD_YES;
+}
+
 int web_route_admit(struct web_req *r, bool *answered)
 {
 	*answered = false;
@@ -138,25 +169,7 @@ int web_route_admit(struct web_req *r, bool *answered)
 		}
 		return refuse(r);
 	}
-	int64_t now = loop_now(broker.loop);
-	const char *why = web_auth_blocked(r->peer, now) ? "too many failed logins from there"
-		: web_auth_check(user, password, r->loopback);
-	free(password);
-	if (why) {
-		log_warn("web", "Web login failed for user [%s] from %s: %s", user, r->peer, why);
-		web_auth_failed(r->peer, now);
-		free(user);
-		*answered = true;
-		return web_auth_blocked(r->peer, now)
-			? web_text(r, 429, "Too many failed logins: wait a minute") : refuse(r);
-	}
-	r->user = user;
-	if (rt->access == WEB_CONSOLE) {
-		r->session = web_session_new(user, loop_now(broker.loop));
-		if (r->session)
-			web_set_session_cookie(r, r->session);
-	}
-	return MHD_YES;
+	return basic_login(r, user, password, answered);
 }
 
 int web_route_check_csrf(struct web_req *r, bool *answered)

@@ -33,6 +33,8 @@
 #include "log.h"
 #include "loop.h"
 #include "model.h"
+#include "session.h"
+#include "throttle.h"
 #include "web.h"
 
 #define CONNS_MAX 512
@@ -48,6 +50,7 @@ static struct {
 	int port;
 	uint64_t timer;
 	struct web_req *holding;	/* requests that hold broker state */
+	bool stopping;
 } web = { .epfd = -1 };
 
 /* ---- the loop's side ---- */
@@ -175,6 +178,8 @@ static void unhold(struct web_req *r)
 static void req_free(struct web_req *r, bool ok)
 {
 	unhold(r);
+	if (r->wake_timer)
+		loop_del_timer(web.loop, r->wake_timer);
 	if (r->done)
 		r->done(r, ok);
 	for (size_t i = 0; i < r->nheaders; i++) {
@@ -263,6 +268,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		*con_cls = r;
 		bool answered;
 		int rc = start(r, &answered);
+		return answered ? (enum MHD_Result)rc : MHD_YES;
+	}
+	if (r->readmit) {
+		/* Its login waited (throttle.h): checked now, still before
+		 * any body is read. */
+		r->readmit = false;
+		bool answered;
+		int rc = web_route_admit(r, &answered);
 		return answered ? (enum MHD_Result)rc : MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -357,6 +370,30 @@ void web_resume(struct web_req *r)
 	web.timer = loop_add_timer(web.loop, 0, on_timer, NULL);
 }
 
+static void on_wake(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct web_req *r = ctx;
+	r->wake_timer = 0;
+	unhold(r);
+	web_resume(r);
+}
+
+bool web_suspend_for(struct web_req *r, int64_t ms)
+{
+	if (web.stopping)
+		return false;
+	if (r->wake_timer)
+		loop_del_timer(web.loop, r->wake_timer);
+	r->wake_timer = loop_add_timer(web.loop, ms, on_wake, r);
+	if (!r->wake_timer)
+		return false;
+	/* Held, so that stopping wakes it before the daemon goes. */
+	web_hold(r);
+	web_suspend(r);
+	return true;
+}
+
 void web_stop_serving(void)
 {
 	while (web.holding) {
@@ -441,6 +478,7 @@ void web_stop(void)
 {
 	if (!web.d)
 		return;
+	web.stopping = true;
 	web_stop_serving();
 	/* Requests resumed just now answer (503) before the connections go. */
 	for (int i = 0; i < 3; i++)
@@ -453,10 +491,13 @@ void web_stop(void)
 	 * done() runs. */
 	MHD_stop_daemon(web.d);
 	web_deadline_stop();
+	web.stopping = false;
 	web.d = NULL;
 	web.epfd = -1;
 	web.port = 0;
 	web_auth_free();
+	web_sessions_free();
+	web_throttle_clear();
 }
 
 int web_port(void)
