@@ -56,7 +56,7 @@ flood() {
 	for cycle in range(cycles):
 	    socks = [dial(i) for i in range(conns)]
 	    redialed = 0
-	    for tick in range(12):
+	    for tick in range(9):
 	        for i, s in enumerate(socks):
 	            if not alive(s):
 	                s.close()

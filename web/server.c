@@ -274,6 +274,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		/* Its login waited (throttle.h): checked now, still before
 		 * any body is read. */
 		r->readmit = false;
+		web_deadline_again(deadline_of(mc));
 		bool answered;
 		int rc = web_route_admit(r, &answered);
 		return answered ? (enum MHD_Result)rc : MHD_YES;
