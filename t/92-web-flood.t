@@ -112,4 +112,103 @@ test_expect_success 'a connection that never finishes its request is closed afte
 	test "$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$WEB/health")" = 200
 '
 
+test_expect_success 'more silent connections at once than the server has slots: closed in time, then it accepts again at once' '
+	"$PYTHON" - <<-\EOF
+	import os, socket, time, http.client
+	web = int(os.environ["WEB"])
+	socks = []
+	for i in range(530):
+	    s = socket.socket()
+	    s.bind(("127.0.0.%d" % (2 + i % 10), 0))
+	    s.connect(("127.0.0.1", web))
+	    socks.append(s)
+	closed = 0
+	for s in socks:
+	    s.settimeout(30)
+	    try:
+	        closed += s.recv(100) == b""
+	    except OSError:
+	        closed += 1
+	    s.close()
+	c = http.client.HTTPConnection("127.0.0.1", web, timeout=10)
+	try:
+	    c.request("GET", "/health")
+	    status = c.getresponse().status
+	except OSError as e:
+	    status = repr(e)
+	print("%d of 530 silent connections closed by the server; then /health: %r" % (closed, status))
+	if status != 200:
+	    raise SystemExit("the server stopped accepting")
+	EOF
+'
+
+test_expect_success 'a burst of silent connections taking every slot: /health gets in long before their 60 s deadline' '
+	WEB_PORT=auto broker_config node2 &&
+	sed -i "s|createConnector=\"false\"/>|createConnector=\"false\" webConsoleTimeout=\"60000\"/>|" \
+		"$TRASH/node2/broker.xml" &&
+	start_broker node2 &&
+	WEB=$(broker_web_port node2) "$PYTHON" - <<-\EOF &&
+	import os, socket, time, http.client
+	web = int(os.environ["WEB"])
+	socks = []
+	for i in range(560):
+	    s = socket.socket()
+	    s.bind(("127.0.0.%d" % (2 + i % 10), 0))
+	    s.connect(("127.0.0.1", web))
+	    socks.append(s)
+	def get(path):
+	    c = http.client.HTTPConnection("127.0.0.1", web, timeout=20)
+	    try:
+	        c.request("GET", path)
+	        return c.getresponse().status
+	    except OSError as e:
+	        return repr(e)
+	    finally:
+	        c.close()
+	status = get("/health")
+	for s in socks:
+	    s.close()
+	after = get("/login")
+	print("/health during the burst: %r, /login after it: %r" % (status, after))
+	if status != 200 or after != 200:
+	    raise SystemExit("refused")
+	EOF
+	stop_broker node2
+'
+
+test_expect_success 'as many long-polling GETs as the server has slots are all served, and it accepts again at once' '
+	"$PYTHON" - <<-\EOF
+	import base64, os, socket, time, http.client
+	web = int(os.environ["WEB"])
+	auth = base64.b64encode(b"admin:admin").decode()
+	req = ("GET /api/message/polled?type=queue&readTimeout=2000 HTTP/1.1\r\nHost: x\r\n"
+	       "Authorization: Basic %s\r\nConnection: close\r\n\r\n" % auth).encode()
+	socks = []
+	for i in range(530):
+	    s = socket.socket()
+	    s.bind(("127.0.0.%d" % (2 + i % 10), 0))
+	    s.connect(("127.0.0.1", web))
+	    s.sendall(req)
+	    socks.append(s)
+	answered = 0
+	for s in socks:
+	    s.settimeout(30)
+	    try:
+	        if s.recv(100).startswith(b"HTTP/1.1 204"):
+	            answered += 1
+	    except OSError:
+	        pass
+	    s.close()
+	c = http.client.HTTPConnection("127.0.0.1", web, timeout=10)
+	try:
+	    c.request("GET", "/health")
+	    status = c.getresponse().status
+	except OSError as e:
+	    status = repr(e)
+	print("%d of 530 long polls answered 204; then /health: %r" % (answered, status))
+	if status != 200 or answered != 530:
+	    raise SystemExit("not every long poll was served, or the server stopped accepting")
+	EOF
+'
+
 test_done

@@ -15,7 +15,10 @@
  *
  * Connections waiting for a request are kept in the order their wait
  * began, which is the order of their deadlines (the timeout is the same
- * for all): the timer only ever looks at the head.
+ * for all): the timer only ever looks at the head. Near the connection
+ * limit the oldest waiting one goes first (a newcomer's arrival, or the
+ * timer, closes it), so a slow client can hold a slot only while there
+ * are slots to spare.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,14 +29,19 @@
 #include "loop.h"
 
 /* Slots kept free for newcomers: above conns_max - RESERVE connections,
- * each new one closes the oldest that still owes its request. */
+ * the oldest that still owes its request is closed, once it has owed it
+ * for RESERVE_AGE_MS (or half the timeout): not a newcomer whose request
+ * is in but not read yet (530 long-polling GETs at once closed 16 of
+ * their own when any waiting one could go). */
 #define RESERVE 16
+#define RESERVE_AGE_MS 1000
 #define LOG_EVERY_MS 10000
 
 struct web_deadline {
 	int fd;
 	int64_t since_ms;		/* when its wait for a request began */
 	bool waiting;			/* in the list */
+	bool shut;			/* closing: libmicrohttpd has yet to see it */
 	struct web_deadline *prev, *next;
 };
 
@@ -42,8 +50,10 @@ static struct {
 	int timeout_ms;
 	unsigned conns_max;
 	unsigned conns;			/* open connections */
+	unsigned closing;		/* of which shut */
 	struct web_deadline *head, *tail;	/* waiting, oldest first */
 	uint64_t timer, log_timer;
+	int64_t timer_at;		/* when timer fires */
 	int64_t logged_ms;		/* when closings were last told */
 	unsigned late, crowded;		/* closed since, and why */
 } dl;
@@ -111,6 +121,8 @@ static void shut(struct web_deadline *d, bool late)
 {
 	unlist(d);
 	shutdown(d->fd, SHUT_RDWR);
+	d->shut = true;
+	dl.closing++;
 	if (late)
 		dl.late++;
 	else
@@ -118,23 +130,51 @@ static void shut(struct web_deadline *d, bool late)
 	tell();
 }
 
+static int reserve_age_ms(void)
+{
+	return dl.timeout_ms / 2 < RESERVE_AGE_MS ? dl.timeout_ms / 2 : RESERVE_AGE_MS;
+}
+
+/* Fewer than RESERVE slots are left, counting those closing as free. */
+static bool crowded(void)
+{
+	return dl.conns - dl.closing + RESERVE > dl.conns_max;
+}
+
+/* Closes the waiting connections that are late and, while the server is
+ * crowded, those that have waited long enough to be no newcomer. A burst
+ * of connections can fill every slot before any is that old; then no
+ * newcomer is accepted to make room, so the timer does it. */
+static void sweep(int64_t now)
+{
+	while (dl.head && now - dl.head->since_ms >= dl.timeout_ms)
+		shut(dl.head, true);
+	while (dl.head && crowded() && now - dl.head->since_ms >= reserve_age_ms())
+		shut(dl.head, false);
+}
+
 static void on_timer(struct loop *l, void *ctx);
 
+/* The timer, at the head's deadline, or sooner when crowded. */
 static void arm(void)
 {
-	if (dl.timer || !dl.head)
+	if (!dl.head)
 		return;
-	int64_t left = dl.head->since_ms + dl.timeout_ms - loop_now(dl.loop);
+	int64_t at = dl.head->since_ms + (crowded() ? reserve_age_ms() : dl.timeout_ms);
+	if (dl.timer && dl.timer_at <= at)
+		return;
+	if (dl.timer)
+		loop_del_timer(dl.loop, dl.timer);
+	int64_t left = at - loop_now(dl.loop);
 	dl.timer = loop_add_timer(dl.loop, left > 0 ? left : 0, on_timer, NULL);
+	dl.timer_at = at;
 }
 
 static void on_timer(struct loop *l, void *ctx)
 {
 	(void)ctx;
 	dl.timer = 0;
-	int64_t now = loop_now(l);
-	while (dl.head && now - dl.head->since_ms >= dl.timeout_ms)
-		shut(dl.head, true);
+	sweep(loop_now(l));
 	arm();
 }
 
@@ -153,14 +193,13 @@ void web_deadline_stop(void)
 		loop_del_timer(dl.loop, dl.log_timer);
 	dl.timer = dl.log_timer = 0;
 	dl.head = dl.tail = NULL;
-	dl.conns = 0;
+	dl.conns = dl.closing = 0;
 }
 
 struct web_deadline *web_deadline_start(int fd)
 {
 	dl.conns++;
-	if (dl.conns + RESERVE > dl.conns_max && dl.head)
-		shut(dl.head, false);
+	sweep(loop_now(dl.loop));
 	struct web_deadline *d = calloc(1, sizeof *d);
 	if (!d)
 		return NULL;
@@ -176,6 +215,8 @@ void web_deadline_end(struct web_deadline *d)
 		dl.conns--;
 	if (!d)
 		return;
+	if (d->shut && dl.closing)
+		dl.closing--;
 	unlist(d);
 	free(d);
 }
