@@ -20,47 +20,18 @@ export WEB
 # (/login) right after the slow clients go.
 flood() {
 	"$PYTHON" - "$@" <<-\EOF
-	import os, socket, sys, time, http.client
+	import sys, time
+	from tflood import *
 	cycles, conns, addrs = map(int, sys.argv[1:4])
-	web = int(os.environ["WEB"])
 	line = b"GET /queues?slowly HTTP/1.1\r\nHost: x\r\n"
-
-	def dial(i):
-	    s = socket.socket()
-	    s.bind(("127.0.0.%d" % (2 + i % addrs), 0))
-	    s.setblocking(False)
-	    try:
-	        s.connect(("127.0.0.1", web))
-	    except BlockingIOError:
-	        pass
-	    return s
-
-	def alive(s):
-	    try:
-	        return s.recv(1, socket.MSG_DONTWAIT) != b""
-	    except BlockingIOError:
-	        return True
-	    except OSError:
-	        return False
-
-	def get(path):
-	    c = http.client.HTTPConnection("127.0.0.1", web, timeout=10)
-	    try:
-	        c.request("GET", path)
-	        return c.getresponse().status
-	    except OSError as e:
-	        return repr(e)
-	    finally:
-	        c.close()
-
 	for cycle in range(cycles):
-	    socks = [dial(i) for i in range(conns)]
+	    socks = many(conns, addrs, blocking=False)
 	    redialed = 0
 	    for tick in range(9):
 	        for i, s in enumerate(socks):
 	            if not alive(s):
 	                s.close()
-	                socks[i] = s = dial(i)
+	                socks[i] = s = dial(i, addrs)
 	                redialed += 1
 	            try:
 	                s.send(line[tick % len(line):tick % len(line) + 1])
@@ -72,8 +43,7 @@ flood() {
 	                sys.exit("cycle %d, %.1f s into the flood: /health answered %r"
 	                         % (cycle, tick * 0.25, status))
 	        time.sleep(0.25)
-	    for s in socks:
-	        s.close()
+	    close_all(socks)
 	    status = get("/login")
 	    if status != 200:
 	        sys.exit("cycle %d: after the flood the console answered %r" % (cycle, status))
@@ -93,8 +63,9 @@ test_expect_success 'more slow connections than the server has slots (600 from 1
 
 test_expect_success 'a connection that never finishes its request is closed after webConsoleTimeout' '
 	"$PYTHON" - <<-\EOF &&
-	import os, socket, time
-	s = socket.create_connection(("127.0.0.1", int(os.environ["WEB"])))
+	import time
+	from tflood import *
+	s = dial(0, 1, blocking=True)
 	s.settimeout(0.5)
 	end = time.time() + 30
 	while time.time() < end:
@@ -102,7 +73,7 @@ test_expect_success 'a connection that never finishes its request is closed afte
 	        s.send(b"G")
 	        if s.recv(100) == b"":
 	            break
-	    except socket.timeout:
+	    except TimeoutError:
 	        continue
 	    except OSError:
 	        break
@@ -114,31 +85,14 @@ test_expect_success 'a connection that never finishes its request is closed afte
 
 test_expect_success 'more silent connections at once than the server has slots: closed in time, then it accepts again at once' '
 	"$PYTHON" - <<-\EOF
-	import os, socket, time, http.client
-	web = int(os.environ["WEB"])
-	socks = []
-	for i in range(530):
-	    s = socket.socket()
-	    s.bind(("127.0.0.%d" % (2 + i % 10), 0))
-	    s.connect(("127.0.0.1", web))
-	    socks.append(s)
-	closed = 0
-	for s in socks:
-	    s.settimeout(30)
-	    try:
-	        closed += s.recv(100) == b""
-	    except OSError:
-	        closed += 1
-	    s.close()
-	c = http.client.HTTPConnection("127.0.0.1", web, timeout=10)
-	try:
-	    c.request("GET", "/health")
-	    status = c.getresponse().status
-	except OSError as e:
-	    status = repr(e)
+	from tflood import *
+	socks = many(530, 10)
+	closed = closed_by_server(socks)
+	close_all(socks)
+	status = get("/health")
 	print("%d of 530 silent connections closed by the server; then /health: %r" % (closed, status))
-	if status != 200:
-	    raise SystemExit("the server stopped accepting")
+	if closed != 530 or status != 200:
+	    raise SystemExit("silent connections were left open, or the server stopped accepting")
 	EOF
 '
 
@@ -148,26 +102,10 @@ test_expect_success 'a burst of silent connections taking every slot: /health ge
 		"$TRASH/node2/broker.xml" &&
 	start_broker node2 &&
 	WEB=$(broker_web_port node2) "$PYTHON" - <<-\EOF &&
-	import os, socket, time, http.client
-	web = int(os.environ["WEB"])
-	socks = []
-	for i in range(560):
-	    s = socket.socket()
-	    s.bind(("127.0.0.%d" % (2 + i % 10), 0))
-	    s.connect(("127.0.0.1", web))
-	    socks.append(s)
-	def get(path):
-	    c = http.client.HTTPConnection("127.0.0.1", web, timeout=20)
-	    try:
-	        c.request("GET", path)
-	        return c.getresponse().status
-	    except OSError as e:
-	        return repr(e)
-	    finally:
-	        c.close()
-	status = get("/health")
-	for s in socks:
-	    s.close()
+	from tflood import *
+	socks = many(560, 10)
+	status = get("/health", timeout=20)
+	close_all(socks)
 	after = get("/login")
 	print("/health during the burst: %r, /login after it: %r" % (status, after))
 	if status != 200 or after != 200:
@@ -178,33 +116,23 @@ test_expect_success 'a burst of silent connections taking every slot: /health ge
 
 test_expect_success 'as many long-polling GETs as the server has slots are all served, and it accepts again at once' '
 	"$PYTHON" - <<-\EOF
-	import base64, os, socket, time, http.client
-	web = int(os.environ["WEB"])
+	import base64
+	from tflood import *
 	auth = base64.b64encode(b"admin:admin").decode()
 	req = ("GET /api/message/polled?type=queue&readTimeout=2000 HTTP/1.1\r\nHost: x\r\n"
 	       "Authorization: Basic %s\r\nConnection: close\r\n\r\n" % auth).encode()
-	socks = []
-	for i in range(530):
-	    s = socket.socket()
-	    s.bind(("127.0.0.%d" % (2 + i % 10), 0))
-	    s.connect(("127.0.0.1", web))
+	socks = many(530, 10)
+	for s in socks:
 	    s.sendall(req)
-	    socks.append(s)
 	answered = 0
 	for s in socks:
 	    s.settimeout(30)
 	    try:
-	        if s.recv(100).startswith(b"HTTP/1.1 204"):
-	            answered += 1
+	        answered += s.recv(100).startswith(b"HTTP/1.1 204")
 	    except OSError:
 	        pass
-	    s.close()
-	c = http.client.HTTPConnection("127.0.0.1", web, timeout=10)
-	try:
-	    c.request("GET", "/health")
-	    status = c.getresponse().status
-	except OSError as e:
-	    status = repr(e)
+	close_all(socks)
+	status = get("/health")
 	print("%d of 530 long polls answered 204; then /health: %r" % (answered, status))
 	if status != 200 or answered != 530:
 	    raise SystemExit("not every long poll was served, or the server stopped accepting")
