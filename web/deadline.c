@@ -120,6 +120,8 @@ static void on_log_timer(struct loop *l, void *ctx)
 static void shut(struct web_deadline *d, bool late)
 {
 	unlist(d);
+	if (d->shut)
+		return;
 	shutdown(d->fd, SHUT_RDWR);
 	d->shut = true;
 	dl.closing++;
@@ -229,7 +231,8 @@ void web_deadline_met(struct web_deadline *d)
 
 void web_deadline_again(struct web_deadline *d)
 {
-	if (!d)
+	/* (A shut one's aborted request ends too: it owes nothing more.) */
+	if (!d || d->shut)
 		return;
 	list(d);
 	arm();
