@@ -49,13 +49,11 @@ static size_t authority(const char *url, char *out, size_t outlen)
 	return n;
 }
 
-/* url names this console, as the Host header says. */
-static bool ours(struct web_req *r, const char *url)
+bool web_origin_same(const char *host, const char *url)
 {
-	const char *host = web_header(r, "Host");
 	char a[256];
-	size_t n = authority(url, a, sizeof a);
-	if (!host || !n)
+	size_t n = host && url ? authority(url, a, sizeof a) : 0;
+	if (!n)
 		return false;
 	size_t hl = strlen(host);
 	/* "Host: h:80" is the same as "http://h" */
@@ -76,13 +74,13 @@ const char *web_origin_foreign(struct web_req *r)
 	}
 	const char *origin = web_header(r, "Origin");
 	if (origin) {
-		if (ours(r, origin))
+		if (web_origin_same(web_header(r, "Host"), origin))
 			return NULL;
 		snprintf(why, sizeof why, "its Origin %.200s is not this console", origin);
 		return why;
 	}
 	const char *referer = web_header(r, "Referer");
-	if (referer && !ours(r, referer)) {
+	if (referer && !web_origin_same(web_header(r, "Host"), referer)) {
 		snprintf(why, sizeof why, "its Referer %.200s is not this console", referer);
 		return why;
 	}

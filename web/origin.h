@@ -5,7 +5,14 @@
 #ifndef TANDEM_WEB_ORIGIN_H
 #define TANDEM_WEB_ORIGIN_H
 
+#include <stdbool.h>
+
 struct web_req;
+
+/* url ("scheme://host[:port][/...]", an Origin or a Referer) names the
+ * server that a Host header of host names; default ports (80, 443) match
+ * their absence. false when either is missing or malformed. */
+bool web_origin_same(const char *host, const char *url);
 
 /* NULL when r comes from a page of this console or from no browser at
  * all (no Sec-Fetch-Site, Origin or Referer: curl, tandemctl); else why

@@ -28,6 +28,7 @@
 #define FORGET_MS (15 * 60 * 1000)
 
 static struct pair {
+	bool used;
 	char user[128];
 	char ip[64];
 	int failures;
@@ -44,7 +45,7 @@ static void ip_of(const char *addr, char ip[64])
 
 static bool is(const struct pair *p, const char *user, const char *ip)
 {
-	return p->user[0] && !strcmp(p->ip, ip) && !strncmp(p->user, user, sizeof p->user - 1);
+	return p->used && !strcmp(p->ip, ip) && !strncmp(p->user, user, sizeof p->user - 1);
 }
 
 static struct pair *find(const char *user, const char *addr, int64_t now_ms, bool add)
@@ -54,16 +55,16 @@ static struct pair *find(const char *user, const char *addr, int64_t now_ms, boo
 	struct pair *free_one = NULL;
 	for (size_t i = 0; i < PAIRS; i++) {
 		struct pair *p = &pairs[i];
-		if (p->user[0] && now_ms - p->last_ms > FORGET_MS)
-			p->user[0] = '\0';
+		if (p->used && now_ms - p->last_ms > FORGET_MS)
+			p->used = false;
 		if (is(p, user, ip))
 			return p;
-		if (!free_one || !p->user[0] || (free_one->user[0] && p->last_ms < free_one->last_ms))
+		if (!free_one || !p->used || (free_one->used && p->last_ms < free_one->last_ms))
 			free_one = p;
 	}
 	if (!add)
 		return NULL;
-	*free_one = (struct pair){ .last_ms = now_ms, .next_ms = now_ms };
+	*free_one = (struct pair){ .used = true, .last_ms = now_ms, .next_ms = now_ms };
 	snprintf(free_one->user, sizeof free_one->user, "%s", user);
 	snprintf(free_one->ip, sizeof free_one->ip, "%s", ip);
 	return free_one;
@@ -99,7 +100,7 @@ void web_throttle_passed(const char *user, const char *addr, int64_t now_ms)
 {
 	struct pair *p = find(user ? user : "", addr, now_ms, false);
 	if (p)
-		p->user[0] = '\0';
+		p->used = false;
 }
 
 void web_throttle_clear(void)
