@@ -374,6 +374,7 @@ static void on_management(struct loader *ld, xmlNode *n)
 	/* Tandem's own, for a broker without ActiveMQ's jetty.xml. */
 	attr_string(ld, n, "webConsoleHost", &cfg->web_host);
 	attr_string(ld, n, "webConsoleRealm", &cfg->web_realm);
+	attr_int(ld, n, "webConsoleTimeout", 100, &cfg->web_timeout_ms);
 	port = attr(ld, n, "webConsolePort");
 	if (port && config_parse_port(port, &cfg->web_port) < 0)
 		bad_value(ld, n, "webConsolePort", port, "a port number from 0 to 65535");
@@ -765,8 +766,8 @@ static const struct element policy_map[] = {
 static const char *const management_attrs[] = {
 	"createConnector", "connectorPort", "connectorHost", "jmxDomainName", "rmiServerPort",
 	"useMBeanServer", "createMBeanServer", "connectorPath",
-	"webConsoleHost", "webConsolePort", "webConsoleRealm", "connectorSocket", "loginTimeout",
-	"idleTimeout", "loginFailureDelay", NULL,
+	"webConsoleHost", "webConsolePort", "webConsoleRealm", "webConsoleTimeout", "connectorSocket",
+	"loginTimeout", "idleTimeout", "loginFailureDelay", NULL,
 };
 static const struct element management[] = {
 	{ "managementContext", management_attrs, on_management, NULL },

@@ -146,6 +146,7 @@ struct config {
 
 	char *web_host;			/* jetty.xml's WebConsolePort bean, or managementContext@webConsoleHost */
 	int web_port;			/* 0 when no web console */
+	int web_timeout_ms;		/* managementContext@webConsoleTimeout; 0: 30 s */
 	char *web_realm;		/* jetty.xml's HashLoginService config (a jetty-realm.properties
 					 * file), or managementContext@webConsoleRealm; NULL: the
 					 * broker's users */

@@ -17,6 +17,12 @@
  * (tandem-mgmt(7), Paging) comes from ?maxObjects=N (Jolokia's own
  * parameter) and ?config={...} (the JSON of a request's "config"). Like Jolokia the
  * HTTP status is 200 and each response carries its own status.
+ *
+ * exec and write change state, so they take POST only (as Jolokia with
+ * its restrictor's <http><method>post</method></http>): a GET is one
+ * request a browser makes for any page that links or embeds it, with the
+ * console's session or cached Basic credentials. Such a GET is refused
+ * with 403, in HTTP and in its Jolokia answer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +162,17 @@ static const char *get_config(struct web_req *r, json_t *req)
 	return NULL;
 }
 
+/* The request types a GET may not carry. */
+static bool changes_state(json_t *req)
+{
+	static const char *const types[] = { "exec", "write", NULL };
+	const char *type = json_string_value(json_object_get(req, "type"));
+	for (const char *const *t = types; type && *t; t++)
+		if (!strcmp(type, *t))
+			return true;
+	return false;
+}
+
 static json_t *answer_one(struct web_req *r, json_t *req)
 {
 	const char *type = json_string_value(json_object_get(req, "type"));
@@ -206,6 +223,13 @@ int web_jolokia(struct web_req *r)
 		path = p;
 	const char *why;
 	json_t *req = from_path(path, &why);
+	if (changes_state(req)) {
+		json_t *resp = jolokia_error(req, 403, "java.lang.SecurityException",
+					     "HTTP method GET is not allowed for %s: send it as "
+					     "a POST", json_string_value(json_object_get(req, "type")));
+		json_decref(req);
+		return web_json(r, 403, resp);
+	}
 	if (!why)
 		why = get_config(r, req);
 	json_t *resp = why ? jolokia_error(req, 400, "java.lang.IllegalArgumentException", "%s", why)

@@ -21,17 +21,6 @@
 #include "log.h"
 #include "session.h"
 
-#define LOGIN_FAILURES_MAX 10
-#define LOGIN_WINDOW_MS 60000
-#define GUESSERS 64
-
-/* Addresses that failed to log in lately; the oldest entry is reused. */
-static struct guesser {
-	char ip[64];
-	int64_t since_ms;
-	int failures;
-} guessers[GUESSERS];
-
 struct user {
 	char *name, *password;
 	char *roles;		/* the realm's, comma-separated; NULL for broker users */
@@ -182,44 +171,6 @@ bool web_auth_default_admin(void)
 const char *web_auth_source(void)
 {
 	return auth.source ? auth.source : "none";
-}
-
-static struct guesser *guesser(const char *addr, int64_t now_ms, bool add)
-{
-	char ip[64];
-	/* "1.2.3.4:5" or "[::1]:5": the address without its port */
-	snprintf(ip, sizeof ip, "%.*s", (int)(strrchr(addr, ':') ? strrchr(addr, ':') - addr
-						 : (long)strlen(addr)), addr);
-	struct guesser *oldest = &guessers[0];
-	for (size_t i = 0; i < GUESSERS; i++) {
-		struct guesser *g = &guessers[i];
-		if (g->ip[0] && now_ms - g->since_ms > LOGIN_WINDOW_MS)
-			g->ip[0] = '\0';
-		if (g->ip[0] && !strcmp(g->ip, ip))
-			return g;
-		if (!g->ip[0] || g->since_ms < oldest->since_ms)
-			oldest = g;
-	}
-	if (!add)
-		return NULL;
-	snprintf(oldest->ip, sizeof oldest->ip, "%s", ip);
-	oldest->since_ms = now_ms;
-	oldest->failures = 0;
-	return oldest;
-}
-
-bool web_auth_blocked(const char *addr, int64_t now_ms)
-{
-	struct guesser *g = guesser(addr, now_ms, false);
-	return g && g->failures >= LOGIN_FAILURES_MAX;
-}
-
-void web_auth_failed(const char *addr, int64_t now_ms)
-{
-	struct guesser *g = guesser(addr, now_ms, true);
-	if (++g->failures == LOGIN_FAILURES_MAX)
-		log_warn("web", "%d failed logins from %s within a minute: its logins are refused "
-			 "for the rest of that minute", LOGIN_FAILURES_MAX, g->ip);
 }
 
 /* ---- what a user may do (roles) ---- */

@@ -20,12 +20,7 @@ void web_auth_free(void);
 /* NULL when user and password are right for a client from there, else
  * why not (for the log; the client is only told "invalid"). */
 const char *web_auth_check(const char *user, const char *password, bool loopback);
-/* Password guessing: after LOGIN_FAILURES_MAX failures from one address
- * within a minute, its logins are refused until that minute is over.
- * web_auth_blocked says so (addr is "ip:port"; the port is ignored);
- * web_auth_failed counts one. */
-bool web_auth_blocked(const char *addr, int64_t now_ms);
-void web_auth_failed(const char *addr, int64_t now_ms);
+/* (Password guessing is slowed down by throttle.h.) */
 /* ActiveMQ's default admin/admin logs in (so every page warns). */
 bool web_auth_default_admin(void);
 struct authz_who;

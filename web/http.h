@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -52,6 +53,8 @@ struct web_req {
 	void (*cancel)(struct web_req *r);
 	void (*done)(struct web_req *r, bool ok);
 	bool suspended;
+	bool readmit;			/* resumed after a login's wait: check again */
+	uint64_t wake_timer;		/* of web_suspend_for */
 	bool answered;
 	bool dispatched;		/* the handler ran */
 	bool holding;			/* in the list web_hold() keeps */
@@ -72,7 +75,9 @@ struct web_route {
 	bool prefix;		/* path is a prefix of the URL */
 	const char *methods;	/* "GET,POST" */
 	enum web_access access;
-	bool csrf;		/* a POST here needs the session's CSRF token */
+	bool csrf;		/* a console POST here needs the session's CSRF
+				 * token; an API request must not come from
+				 * another site's page (origin.h) */
 	web_handler_fn fn;
 };
 
@@ -127,5 +132,9 @@ void web_hold(struct web_req *r);
 int web_suspend(struct web_req *r);
 /* Wakes a suspended request: its resume() runs from the loop soon. */
 void web_resume(struct web_req *r);
+/* Suspends r for ms milliseconds, then wakes it as web_resume does (or
+ * sooner, when the broker stops serving). false, and r goes on at once,
+ * when the web server is stopping. */
+bool web_suspend_for(struct web_req *r, int64_t ms);
 
 #endif

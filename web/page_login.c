@@ -4,7 +4,8 @@
  * The login form carries a token that must equal a cookie set with the
  * form (a double-submitted cookie): another site cannot post it, so it
  * cannot log a browser in as someone else. A failed login is logged with
- * the user name and the address, as the management socket does.
+ * the user name and the address, as the management socket does, and
+ * makes the next one of that user from there wait (throttle.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "loop.h"
 #include "session.h"
+#include "throttle.h"
 
 #define LOGIN_COOKIE "TANDEMLOGIN"
 
@@ -85,16 +87,21 @@ int page_login(struct web_req *r)
 	}
 	const char *user = web_field(r, "user"), *password = web_field(r, "password");
 	int64_t now = loop_now(broker.loop);
-	const char *why = web_auth_blocked(r->peer, now) ? "too many failed logins from there"
-		: web_auth_check(user, password, r->loopback);
+	/* After failures of this user from there, the check waits
+	 * (throttle.h); page_login runs again when it wakes. */
+	int64_t wait = web_throttle_wait(user, r->peer, now);
+	if (wait > 0 && web_suspend_for(r, wait)) {
+		r->resume = page_login;
+		return MHD_YES;
+	}
+	const char *why = web_auth_check(user, password, r->loopback);
 	if (why) {
 		log_warn("web", "Web login failed for user [%s] from %s: %s", user ? user : "",
 			 r->peer, why);
-		web_auth_failed(r->peer, now);
-		return web_auth_blocked(r->peer, now)
-			? form(r, 429, "Too many failed logins: wait a minute.")
-			: form(r, 401, "User name or password is invalid.");
+		web_throttle_failed(user, r->peer, now);
+		return form(r, 401, "User name or password is invalid.");
 	}
+	web_throttle_passed(user, r->peer, now);
 	struct web_session *s = web_session_new(user, now);
 	if (!s)
 		return web_text(r, 500, "cannot open a session");
@@ -105,7 +112,7 @@ int page_login(struct web_req *r)
 
 int page_logout(struct web_req *r)
 {
-	if (r->session)
+	if (r->session && !r->session->basic)
 		web_session_end(r->session);
 	r->session = NULL;
 	web_set_session_cookie(r, NULL);

@@ -4,10 +4,12 @@
  *
  * The API takes HTTP Basic on every request (a GET may also ride on the
  * console's session, for the console's own refreshes); a POST to the API
- * needs Basic, so no other site can make a logged-in browser change
- * anything. The console takes its session cookie (SameSite=Strict), or
- * Basic, which then opens a session; a console POST also needs the
- * session's CSRF token.
+ * needs Basic. A browser sends cached Basic credentials with any site's
+ * requests, so the API's routes are marked csrf: a request a browser
+ * makes for a page of another origin is refused (origin.c), before any
+ * login is looked at. The console takes its session cookie
+ * (SameSite=Strict), or Basic; a console POST also needs the session's
+ * CSRF token.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,15 +24,17 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "origin.h"
 #include "session.h"
+#include "throttle.h"
 
 #define REALM "Tandem"
 
 static const struct web_route routes[] = {
 	{ "/health", false, "GET,HEAD", WEB_OPEN, false, web_health },
 	{ "/metrics", false, "GET,HEAD", WEB_API, false, web_metrics },
-	{ "/api/jolokia", true, "GET,POST", WEB_API, false, web_jolokia },
-	{ "/api/message/", true, "GET,POST", WEB_API, false, web_message },
+	{ "/api/jolokia", true, "GET,POST", WEB_API, true, web_jolokia },
+	{ "/api/message/", true, "GET,POST", WEB_API, true, web_message },
 	{ "/static/", true, "GET,HEAD", WEB_OPEN, false, web_static },
 	{ "/login", false, "GET,POST", WEB_OPEN, false, page_login },
 	{ "/logout", false, "POST", WEB_CONSOLE, true, page_logout },
@@ -88,12 +92,58 @@ void web_set_session_cookie(struct web_req *r, const struct web_session *s)
 	web_add_header(r, "Set-Cookie", cookie);
 }
 
+/* An API request a browser makes for another site's page. */
+static int foreign(struct web_req *r, bool *answered)
+{
+	const char *why = web_origin_foreign(r);
+	if (!why)
+		return MHD_YES;
+	log_warn("web", "Refused a %s to %s from %s: %s", r->method, r->path, r->peer, why);
+	*answered = true;
+	return web_text(r, 403, "Refused: a page of another site cannot use this API (%s)", why);
+}
+
+/* HTTP Basic: the password is checked once the pair's wait (throttle.h)
+ * is over; meanwhile the request is suspended, and readmitted when it
+ * wakes. No session is opened: Basic requests have the user's Basic
+ * token for the console's forms (session.h). Takes user and password. */
+static int basic_login(struct web_req *r, char *user, char *password, bool *answered)
+{
+	int64_t now = loop_now(broker.loop);
+	int64_t wait = web_throttle_wait(user, r->peer, now);
+	if (wait > 0 && web_suspend_for(r, wait)) {
+		r->readmit = true;
+		free(user);
+		free(password);
+		return MHD_YES;
+	}
+	const char *why = web_auth_check(user, password, r->loopback);
+	free(password);
+	if (why) {
+		log_warn("web", "Web login failed for user [%s] from %s: %s", user, r->peer, why);
+		web_throttle_failed(user, r->peer, now);
+		free(user);
+		*answered = true;
+		return refuse(r);
+	}
+	web_throttle_passed(user, r->peer, now);
+	r->user = user;
+	if (r->route->access == WEB_CONSOLE)
+		r->session = web_session_basic(user);
+	return MHD_YES;
+}
+
 int web_route_admit(struct web_req *r, bool *answered)
 {
 	*answered = false;
 	const struct web_route *rt = r->route;
 	if (rt->access == WEB_OPEN)
 		return MHD_YES;
+	if (rt->access == WEB_API && rt->csrf) {
+		int rc = foreign(r, answered);
+		if (*answered)
+			return rc;
+	}
 	bool get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
 	struct web_session *s = web_session_find(
 		MHD_lookup_connection_value(r->mc, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
@@ -119,31 +169,13 @@ int web_route_admit(struct web_req *r, bool *answered)
 		}
 		return refuse(r);
 	}
-	int64_t now = loop_now(broker.loop);
-	const char *why = web_auth_blocked(r->peer, now) ? "too many failed logins from there"
-		: web_auth_check(user, password, r->loopback);
-	free(password);
-	if (why) {
-		log_warn("web", "Web login failed for user [%s] from %s: %s", user, r->peer, why);
-		web_auth_failed(r->peer, now);
-		free(user);
-		*answered = true;
-		return web_auth_blocked(r->peer, now)
-			? web_text(r, 429, "Too many failed logins: wait a minute") : refuse(r);
-	}
-	r->user = user;
-	if (rt->access == WEB_CONSOLE) {
-		r->session = web_session_new(user, loop_now(broker.loop));
-		if (r->session)
-			web_set_session_cookie(r, r->session);
-	}
-	return MHD_YES;
+	return basic_login(r, user, password, answered);
 }
 
 int web_route_check_csrf(struct web_req *r, bool *answered)
 {
 	*answered = false;
-	if (!r->route->csrf || strcmp(r->method, "POST"))
+	if (!r->route->csrf || r->route->access != WEB_CONSOLE || strcmp(r->method, "POST"))
 		return MHD_YES;
 	const char *token = web_header(r, "X-CSRF-Token");
 	if (!token)

@@ -27,16 +27,19 @@
 
 #include "auth.h"
 #include "config.h"
+#include "deadline.h"
 #include "http.h"
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
 #include "model.h"
+#include "session.h"
+#include "throttle.h"
 #include "web.h"
 
-#define CONNS_MAX 256
+#define CONNS_MAX 512
 #define CONNS_PER_IP 64
-#define IDLE_TIMEOUT_S 60
+#define TIMEOUT_MS_DEFAULT 30000	/* Jetty's idleTimeout */
 #define TIMER_MAX_MS 60000
 
 static struct {
@@ -47,6 +50,7 @@ static struct {
 	int port;
 	uint64_t timer;
 	struct web_req *holding;	/* requests that hold broker state */
+	bool stopping;
 } web = { .epfd = -1 };
 
 /* ---- the loop's side ---- */
@@ -65,12 +69,36 @@ static void schedule(void)
 					   on_timer, NULL);
 }
 
+static unsigned connections(void)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(web.d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return info ? info->num_connections : 0;
+}
+
+/* A run that closed connections is followed by another at once: at the
+ * connection limit libmicrohttpd takes its listening socket out of its
+ * epoll set, and puts it back only at the start of a run, while it closes
+ * connections at the end of one. Without the second run nothing woke the
+ * server again when the last connections of a flood were closed by their
+ * timeout (no event, no timeout left), and it never accepted again.
+ * (Those connections were stuck at all because libmicrohttpd 0.9.75
+ * takes a short read for a drained socket: a connection accepted late,
+ * with its bytes and the client's FIN both queued, never reads the FIN;
+ * deadline.c shuts such connections, which wakes it.) */
 static void run(void)
 {
 	if (!web.d)
 		return;
+	unsigned before = connections();
 	if (MHD_run(web.d) != MHD_YES)
 		log_warn("web", "The web server's event processing failed: %s", strerror(errno));
+	if (connections() < before) {
+		if (web.timer)
+			loop_del_timer(web.loop, web.timer);
+		web.timer = loop_add_timer(web.loop, 0, on_timer, NULL);
+		return;
+	}
 	schedule();
 }
 
@@ -150,6 +178,8 @@ static void unhold(struct web_req *r)
 static void req_free(struct web_req *r, bool ok)
 {
 	unhold(r);
+	if (r->wake_timer)
+		loop_del_timer(web.loop, r->wake_timer);
 	if (r->done)
 		r->done(r, ok);
 	for (size_t i = 0; i < r->nheaders; i++) {
@@ -165,15 +195,36 @@ static void req_free(struct web_req *r, bool ok)
 	free(r);
 }
 
+static struct web_deadline *deadline_of(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)mc;
 	struct web_req *r = *con_cls;
 	*con_cls = NULL;
 	if (r)
 		req_free(r, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	web_deadline_again(deadline_of(mc));
+}
+
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		web_deadline_end(*socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	*socket_context = ci ? web_deadline_start(ci->connect_fd) : NULL;
 }
 
 static bool allowed(const struct web_route *route, const char *method)
@@ -219,6 +270,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		int rc = start(r, &answered);
 		return answered ? (enum MHD_Result)rc : MHD_YES;
 	}
+	if (r->readmit) {
+		/* Its login waited (throttle.h): checked now, still before
+		 * any body is read. */
+		r->readmit = false;
+		web_deadline_again(deadline_of(mc));
+		bool answered;
+		int rc = web_route_admit(r, &answered);
+		return answered ? (enum MHD_Result)rc : MHD_YES;
+	}
 	if (*upload_data_size) {
 		/* The body, in pieces; too much of it is answered at the end. */
 		if (!r->too_big && buf_len(&r->body) + *upload_data_size <= WEB_BODY_MAX) {
@@ -237,6 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		return r->resume ? (enum MHD_Result)r->resume(r) : MHD_NO;
 	}
 	r->dispatched = true;
+	web_deadline_met(deadline_of(mc));
 	if (r->too_big)
 		return (enum MHD_Result)web_text(r, 413, "A request body is at most %u bytes",
 						 WEB_BODY_MAX);
@@ -247,9 +308,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	return (enum MHD_Result)r->route->fn(r);
 }
 
+/* At most MHD_LOG_BURST of libmicrohttpd's lines per MHD_LOG_WINDOW_MS,
+ * then how many were left out: it says one line per client that closed
+ * early, and a flood of slow clients wrote 1,000 of them in 15 s. */
+#define MHD_LOG_BURST 10
+#define MHD_LOG_WINDOW_MS 10000
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
+	static int64_t window_ms;
+	static unsigned said, left_out;
+	int64_t now = loop_now(web.loop);
+	if (now - window_ms >= MHD_LOG_WINDOW_MS) {
+		if (left_out)
+			log_warn("web", "libmicrohttpd: %u more messages in %d s not shown", left_out,
+				 MHD_LOG_WINDOW_MS / 1000);
+		window_ms = now;
+		said = left_out = 0;
+	}
+	if (said++ >= MHD_LOG_BURST) {
+		left_out++;
+		return;
+	}
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
@@ -271,6 +352,7 @@ void web_hold(struct web_req *r)
 
 int web_suspend(struct web_req *r)
 {
+	web_deadline_met(deadline_of(r->mc));
 	MHD_suspend_connection(r->mc);
 	r->suspended = true;
 	return MHD_YES;
@@ -287,6 +369,30 @@ void web_resume(struct web_req *r)
 	if (web.timer)
 		loop_del_timer(web.loop, web.timer);
 	web.timer = loop_add_timer(web.loop, 0, on_timer, NULL);
+}
+
+static void on_wake(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct web_req *r = ctx;
+	r->wake_timer = 0;
+	unhold(r);
+	web_resume(r);
+}
+
+bool web_suspend_for(struct web_req *r, int64_t ms)
+{
+	if (web.stopping)
+		return false;
+	if (r->wake_timer)
+		loop_del_timer(web.loop, r->wake_timer);
+	r->wake_timer = loop_add_timer(web.loop, ms, on_wake, r);
+	if (!r->wake_timer)
+		return false;
+	/* Held, so that stopping wakes it before the daemon goes. */
+	web_hold(r);
+	web_suspend(r);
+	return true;
 }
 
 void web_stop_serving(void)
@@ -334,6 +440,8 @@ int web_start(struct loop *l, const struct config *cfg)
 		log_error("web", "Cannot open the web console on %s:%d: %s", host, cfg->web_port, err);
 		return -1;
 	}
+	int timeout_ms = cfg->web_timeout_ms ? cfg->web_timeout_ms : TIMEOUT_MS_DEFAULT;
+	web_deadline_init(l, timeout_ms, CONNS_MAX);
 	web.d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
 				 NULL, NULL, on_request, NULL,
 				 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -341,7 +449,8 @@ int web_start(struct loop *l, const struct config *cfg)
 				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNS_MAX,
 				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONNS_PER_IP,
-				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+				 MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(timeout_ms + 999) / 1000,
 				 MHD_OPTION_END);
 	const union MHD_DaemonInfo *info = web.d ? MHD_get_daemon_info(web.d, MHD_DAEMON_INFO_EPOLL_FD)
 						 : NULL;
@@ -370,6 +479,7 @@ void web_stop(void)
 {
 	if (!web.d)
 		return;
+	web.stopping = true;
 	web_stop_serving();
 	/* Requests resumed just now answer (503) before the connections go. */
 	for (int i = 0; i < 3; i++)
@@ -381,10 +491,14 @@ void web_stop(void)
 	/* Closes the listening socket and every connection; each request's
 	 * done() runs. */
 	MHD_stop_daemon(web.d);
+	web_deadline_stop();
+	web.stopping = false;
 	web.d = NULL;
 	web.epfd = -1;
 	web.port = 0;
 	web_auth_free();
+	web_sessions_free();
+	web_throttle_clear();
 }
 
 int web_port(void)

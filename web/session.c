@@ -1,9 +1,11 @@
 /*
  * session.c - the console's sessions (see session.h): a small table,
  * searched linearly (a console has a handful of operators), entries
- * expiring after SESSION_IDLE_MS without a request.
+ * expiring after SESSION_IDLE_MS without a request. Basic requests used
+ * to open a session each: 256 of them pushed every operator out.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -13,6 +15,11 @@
 #define SESSION_IDLE_MS (30 * 60 * 1000)
 
 static struct web_session sessions[SESSIONS_MAX];
+
+/* web_session_basic's, one per user name that logged in with Basic (so
+ * no more than the users there are). */
+static struct web_session **basics;
+static size_t nbasics;
 
 static int random_hex(char out[WEB_TOKEN_HEX + 1])
 {
@@ -68,9 +75,34 @@ void web_session_end(struct web_session *s)
 	memset(s, 0, sizeof *s);
 }
 
+struct web_session *web_session_basic(const char *user)
+{
+	for (size_t i = 0; i < nbasics; i++)
+		if (!strncmp(basics[i]->user, user, sizeof basics[i]->user - 1))
+			return basics[i];
+	struct web_session **more = realloc(basics, (nbasics + 1) * sizeof *more);
+	if (!more)
+		return NULL;
+	basics = more;
+	struct web_session *s = calloc(1, sizeof *s);
+	if (!s || random_hex(s->csrf) < 0) {
+		free(s);
+		return NULL;
+	}
+	snprintf(s->user, sizeof s->user, "%s", user);
+	s->basic = true;
+	basics[nbasics++] = s;
+	return s;
+}
+
 void web_sessions_free(void)
 {
 	memset(sessions, 0, sizeof sessions);
+	for (size_t i = 0; i < nbasics; i++)
+		free(basics[i]);
+	free(basics);
+	basics = NULL;
+	nbasics = 0;
 }
 
 bool web_secret_equal(const char *a, const char *b)
