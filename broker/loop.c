@@ -243,40 +243,57 @@ static void run_timers(struct loop *l)
 	}
 }
 
-int loop_run(struct loop *l)
+static void run_hooks(struct loop *l)
+{
+	for (size_t i = 0; i < l->nhooks; i++)
+		l->hooks[i].fn(l, l->hooks[i].ctx);
+}
+
+/* Waits at most timeout ms (-1: no limit), shortened to the next timer,
+ * then runs the file events and the timers due. */
+static int wait_and_run(struct loop *l, int timeout)
 {
 	struct epoll_event events[256];
+	if (l->nheap) {
+		int64_t d = l->heap[0].when - mono_ms();
+		int until_timer = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
+		if (timeout < 0 || until_timer < timeout)
+			timeout = until_timer;
+	}
+	int n = epoll_wait(l->epfd, events, 256, timeout);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	l->now = mono_ms();
+	for (int i = 0; i < n; i++) {
+		int fd = events[i].data.fd;
+		if (fd >= l->nfds || !l->fds[fd].used)
+			continue;	/* removed by an earlier callback */
+		int mask = 0;
+		if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			mask |= LOOP_READ;
+		if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+			mask |= LOOP_WRITE;
+		mask &= l->fds[fd].mask | LOOP_READ;
+		l->fds[fd].fn(l, fd, mask, l->fds[fd].ctx);
+	}
+	run_timers(l);
+	return 0;
+}
 
+int loop_run(struct loop *l)
+{
 	while (!l->stop) {
-		for (size_t i = 0; i < l->nhooks; i++)
-			l->hooks[i].fn(l, l->hooks[i].ctx);
+		run_hooks(l);
 		if (l->stop)
 			break;
-		int timeout = -1;
-		if (l->nheap) {
-			int64_t d = l->heap[0].when - mono_ms();
-			timeout = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
-		}
-		int n = epoll_wait(l->epfd, events, 256, timeout);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (wait_and_run(l, -1) < 0)
 			return -1;
-		}
-		l->now = mono_ms();
-		for (int i = 0; i < n; i++) {
-			int fd = events[i].data.fd;
-			if (fd >= l->nfds || !l->fds[fd].used)
-				continue;	/* removed by an earlier callback */
-			int mask = 0;
-			if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-				mask |= LOOP_READ;
-			if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
-				mask |= LOOP_WRITE;
-			mask &= l->fds[fd].mask | LOOP_READ;
-			l->fds[fd].fn(l, fd, mask, l->fds[fd].ctx);
-		}
-		run_timers(l);
 	}
 	return 0;
+}
+
+int loop_run_once(struct loop *l, int timeout_ms)
+{
+	run_hooks(l);
+	return wait_and_run(l, timeout_ms);
 }
