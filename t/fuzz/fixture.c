@@ -1,5 +1,6 @@
 /* fixture.c - a broker in the harness's own process (see fixture.h). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -16,7 +17,6 @@
 #include "jolokia.h"
 #include "log.h"
 #include "loop.h"
-#include "web.h"
 
 static void drop(void *ctx, enum log_level level, const char *component, const char *msg)
 {
@@ -64,33 +64,41 @@ static const char *const setup[] = {
 };
 
 static struct loop *loop;
-static int fixture_port;
+static int tcp_port, web_port;
 static struct config cfg;
 
-struct loop *fixture_broker(bool web)
+static void write_config(const char *path, const char *dir)
+{
+	FILE *f = fopen(path, "w");
+	int n = f ? fprintf(f,
+		"<broker xmlns=\"http://activemq.apache.org/schema/core\" brokerName=\"fuzz\"\n"
+		"        persistent=\"false\" dataDirectory=\"%s\">\n"
+		"  <managementContext><managementContext createConnector=\"false\"\n"
+		"      webConsolePort=\"%d\"/></managementContext>\n"
+		"  <transportConnectors>\n"
+		"    <transportConnector name=\"auto\" uri=\"tcp://127.0.0.1:%d\"/>\n"
+		"  </transportConnectors>\n"
+		"</broker>\n", dir, web_port, tcp_port) : -1;
+	if (n < 0 || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
+struct loop *fixture_broker(void)
 {
 	if (loop)
 		return loop;
 	fixture_quiet_log();
-	char dir[] = "/tmp/tandem-fuzz-XXXXXX", path[64], xml[1024];
+	char dir[] = "/tmp/tandem-fuzz-XXXXXX", path[64];
 	if (!mkdtemp(dir)) {
 		perror("fixture: mkdtemp");
 		exit(1);
 	}
 	snprintf(path, sizeof path, "%s/broker.xml", dir);
-	fixture_port = web ? free_port() : 0;
-	int n = snprintf(xml, sizeof xml,
-			 "<broker xmlns=\"http://activemq.apache.org/schema/core\" "
-			 "brokerName=\"fuzz\" persistent=\"false\" dataDirectory=\"%s\">\n"
-			 "  <managementContext><managementContext createConnector=\"false\"%s%.0d%s/>"
-			 "</managementContext>\n"
-			 "</broker>\n", dir, web ? " webConsolePort=\"" : "", fixture_port,
-			 web ? "\"" : "");
-	FILE *f = fopen(path, "w");
-	if (!f || fwrite(xml, 1, (size_t)n, f) != (size_t)n || fclose(f)) {
-		perror(path);
-		exit(1);
-	}
+	tcp_port = free_port();
+	web_port = free_port();
+	write_config(path, dir);
 	loop = loop_new();
 	if (!loop || config_load(&cfg, path, NULL, 0) < 0 || broker_start(loop, &cfg) < 0) {
 		fprintf(stderr, "fixture: the broker did not start\n");
@@ -101,8 +109,7 @@ struct loop *fixture_broker(bool web)
 	for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++) {
 		json_t *req = json_loads(setup[i], 0, NULL);
 		json_t *resp = req ? jolokia_request(req) : NULL;
-		json_t *status = json_object_get(resp, "status");
-		if (json_integer_value(status) != 200) {
+		if (json_integer_value(json_object_get(resp, "status")) != 200) {
 			fprintf(stderr, "fixture: %s failed\n", setup[i]);
 			exit(1);
 		}
@@ -113,7 +120,88 @@ struct loop *fixture_broker(bool web)
 	return loop;
 }
 
+int fixture_tcp_port(void)
+{
+	return tcp_port;
+}
+
 int fixture_web_port(void)
 {
-	return fixture_port;
+	return web_port;
+}
+
+/* ---- a client ---- */
+
+#define DEADLINE_ROUNDS 200	/* of at most 1 ms each */
+/* The broker may keep a connection open after its answers even when the
+ * client has half-closed it (libmicrohttpd does), or stop reading one it
+ * refused: the exchange is taken as over when nothing went either way for
+ * this many rounds. */
+#define QUIET_ROUNDS 3
+
+static int client(int port)
+{
+	static uint32_t n;
+	n = n % 0xfffffd + 1;
+	struct sockaddr_in from = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(0x7f000001u + n) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001u),
+				  .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&from, sizeof from) < 0 ||
+	    (connect(fd, (struct sockaddr *)&to, sizeof to) < 0 && errno != EINPROGRESS)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads what came (*got: whether anything did); false once the broker
+ * has closed. FUZZ_SHOW in the environment shows the first line of each
+ * read, to see what an input reaches. */
+static bool still_open(int fd, bool *got)
+{
+	char buf[65536];
+	*got = false;
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+		if (n <= 0)
+			return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+		*got = true;
+		buf[n] = '\0';
+		if (getenv("FUZZ_SHOW"))
+			fprintf(stderr, "%.*s\n", (int)strcspn(buf, "\r\n"), buf);
+	}
+}
+
+void fixture_exchange(int port, const uint8_t *data, size_t size)
+{
+	struct loop *l = fixture_broker();
+	int fd = client(port);
+	if (fd < 0)
+		return;
+	size_t off = 0;
+	int rounds = 0, quiet = 0;
+	if (!size)
+		shutdown(fd, SHUT_WR);
+	while (rounds++ < DEADLINE_ROUNDS && quiet < QUIET_ROUNDS) {
+		bool sent = false, got;
+		if (off < size) {
+			ssize_t n = send(fd, data + off, size - off, MSG_NOSIGNAL);
+			sent = n > 0;
+			off += n > 0 ? (size_t)n : 0;
+			if (off == size)
+				shutdown(fd, SHUT_WR);
+		}
+		loop_run_once(l, 1);
+		if (!still_open(fd, &got))
+			break;
+		quiet = got || sent ? 0 : quiet + 1;
+	}
+	if (getenv("FUZZ_SHOW"))
+		fprintf(stderr, "-- %d rounds\n", rounds);
+	close(fd);
+	loop_run_once(l, 0);
 }

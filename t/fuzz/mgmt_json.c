@@ -50,7 +50,7 @@ static void line(const char *s, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct loop *l = fixture_broker(false);
+	struct loop *l = fixture_broker();
 	const char *s = (const char *)data, *end = s + size;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));

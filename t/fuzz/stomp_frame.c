@@ -95,7 +95,9 @@ static void check(const struct stomp_frame *f, int version)
 	for (size_t i = 0; i < f->nheaders; i++)
 		if (!f->headers[i].name || !f->headers[i].value)
 			broken("a header without name or value");
-	if (version == STOMP_V12 && !never_escaped(f->command))
+	/* A command is written as it is: one ending in CR (an unknown
+	 * command) reads back without it. */
+	if (version == STOMP_V12 && !never_escaped(f->command) && !strchr(f->command, '\r'))
 		round_trip(f);
 }
 
