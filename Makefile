@@ -130,7 +130,7 @@ fuzz: deps
 		mkdir -p build-fuzz/corpus/$$h && \
 		echo "fuzz: $$h for $(FUZZ_SECONDS) s" && \
 		build-fuzz/t/fuzz/$$h.fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=t/fuzz/corpus/$$h/crash- $(FUZZ_FLAGS) \
+			-artifact_prefix=t/fuzz/corpus/$$h/ $(FUZZ_FLAGS) \
 			build-fuzz/corpus/$$h t/fuzz/corpus/$$h || exit 1; \
 	done
 
