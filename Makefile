@@ -3,6 +3,8 @@
 #   make          build every program (broker/tandemd, mgmt/tandemctl, tui/tandemtop)
 #   make check    build, then run the TAP suite in t/ with prove
 #   make asan     the same suite against an AddressSanitizer+UBSan build
+#   make fuzz     each fuzz harness of t/fuzz/ under libFuzzer for FUZZ_SECONDS
+#                 (default 60); FUZZ=stomp_frame for one
 #   make bench    throughput, latency and memory, against ActiveMQ if installed
 #   make demo     two master/slave pairs from conf/, bridged, with traffic, under tandemtop
 #   make install  PREFIX=/usr/local (binaries, man pages, example configs)
@@ -40,6 +42,10 @@ BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c)) $(MGMT_SERVER_
 BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS   := $(wildcard t/unit/*.c)
 UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
+# Fuzz harnesses (t/fuzz/README.md): one file each; in the suite each runs
+# its corpus and mutations of it through driver.c.
+FUZZ_NAMES  := $(filter-out driver fixture,$(basename $(notdir $(wildcard t/fuzz/*.c))))
+FUZZ_TESTS  := $(FUZZ_NAMES:%=$(B)/t/fuzz/%.t)
 # tandemtop (tui/): the dashboard, a client of the management sockets.
 TUI_SRCS    := $(wildcard tui/*.c)
 TUI_OBJS    := $(TUI_SRCS:%.c=$(B)/%.o)
@@ -47,11 +53,11 @@ PROGRAMS    := $(B)/broker/tandemd $(if $(CTL_SRCS),$(B)/mgmt/tandemctl) \
 	$(if $(TUI_SRCS),$(B)/tui/tandemtop)
 BENCH_TOOLS := $(B)/t/bench/startup $(B)/t/bench/mqttload
 
-.PHONY: all build check asan bench demo install clean deps test-deps
+.PHONY: all build check asan fuzz bench demo install clean deps test-deps
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: $(PROGRAMS) $(UNIT_TESTS) $(BENCH_TOOLS)
+build: $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_TESTS) $(BENCH_TOOLS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,6 +84,13 @@ $(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/mgmt/libtandemclient.a $(B)/broker
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a $(LDLIBS) -o $@
 
+$(B)/t/fuzz/%.t: t/fuzz/%.c t/fuzz/driver.c t/fuzz/fixture.c t/fuzz/fixture.h \
+		$(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -It/fuzz -DFUZZ_NAME='"$*"' -DFUZZ_CORPUS='"$(CURDIR)/t/fuzz/corpus/$*"' \
+		$< t/fuzz/driver.c t/fuzz/fixture.c $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a \
+		$(LDLIBS) -o $@
+
 $(B)/t/bench/startup: t/bench/startup.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@
@@ -94,11 +107,38 @@ bench: all
 # start real brokers. TANDEM_BUILD tells t/test-lib.sh which binaries to run.
 check: deps test-deps
 	@$(MAKE) --no-print-directory build
-	TANDEM_BUILD=$(B) prove --exec '' $(PROVE_FLAGS) $(UNIT_TESTS:%=./%) $(sort $(wildcard ./t/*.t))
+	TANDEM_BUILD=$(B) prove --exec '' $(PROVE_FLAGS) $(UNIT_TESTS:%=./%) $(FUZZ_TESTS:%=./%) \
+		$(sort $(wildcard ./t/*.t))
 
 asan:
 	@$(MAKE) --no-print-directory check B=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+
+# libFuzzer: the library and each harness built with clang's coverage
+# and sanitizers in build-fuzz/, each run for FUZZ_SECONDS on a working
+# corpus (build-fuzz/corpus/NAME, where new inputs go) seeded from
+# t/fuzz/corpus/NAME; a crashing input is written into t/fuzz/corpus/NAME,
+# so it stays (commit it with the fix).
+FUZZ_SECONDS ?= 60
+FUZZ ?= $(FUZZ_NAMES)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+fuzz: deps
+	$(call need_packages,clang libclang-rt-14-dev)
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ:%=build-fuzz/t/fuzz/%.fuzz)
+	@for h in $(FUZZ); do \
+		mkdir -p build-fuzz/corpus/$$h && \
+		echo "fuzz: $$h for $(FUZZ_SECONDS) s" && \
+		build-fuzz/t/fuzz/$$h.fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=t/fuzz/corpus/$$h/ $(FUZZ_FLAGS) \
+			build-fuzz/corpus/$$h t/fuzz/corpus/$$h || exit 1; \
+	done
+
+build-fuzz/t/fuzz/%.fuzz: t/fuzz/%.c t/fuzz/fixture.c t/fuzz/fixture.h \
+		build-fuzz/mgmt/libtandemclient.a build-fuzz/broker/libtandem.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -It/fuzz -DFUZZ_NAME='"$*"' $< t/fuzz/fixture.c \
+		build-fuzz/mgmt/libtandemclient.a build-fuzz/broker/libtandem.a $(LDLIBS) -o $@
 
 demo: all
 	@conf/demo
@@ -113,9 +153,9 @@ install: all
 	install -m 644 conf/* $(DESTDIR)$(PREFIX)/share/tandem/conf/
 
 clean:
-	rm -rf build-asan t/tmp demo-data
+	rm -rf build-asan build-fuzz t/tmp demo-data
 	find . -name '*.o' -o -name '*.d' -o -name '*.a' | xargs rm -f
-	rm -f $(PROGRAMS) $(BENCH_TOOLS) t/unit/*.t
+	rm -f $(PROGRAMS) $(BENCH_TOOLS) t/unit/*.t t/fuzz/*.t
 
 # Install what is missing, only what is missing: dpkg -s is quick, apt is not.
 define need_packages

@@ -5,6 +5,10 @@
  *
  * so that operators' grep habits carry over. Lines go to stderr. Tests can
  * redirect them with log_set_sink() to check what was said.
+ *
+ * One call is one line: the formatted message is escaped (\n, \r, \t, and
+ * \xNN for other control characters and for bytes that are not well-formed
+ * UTF-8), so callers may pass whatever a client sent as it is.
  */
 #ifndef TANDEM_LOG_H
 #define TANDEM_LOG_H

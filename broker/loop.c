@@ -46,6 +46,7 @@ struct loop {
 	size_t nhooks;
 	int64_t longest_us;	/* loop_longest_us() */
 	uint64_t iterations;	/* loop_iteration() */
+	int64_t woke_us;	/* when the last wait ended */
 };
 
 static int64_t mono_us(void)
@@ -265,47 +266,69 @@ static void run_timers(struct loop *l)
 	}
 }
 
-int loop_run(struct loop *l)
+static void run_hooks(struct loop *l)
+{
+	for (size_t i = 0; i < l->nhooks; i++)
+		l->hooks[i].fn(l, l->hooks[i].ctx);
+}
+
+/* Waits at most timeout ms (-1: no limit), shortened to the next timer,
+ * then runs the file events and the timers due. */
+static int wait_and_run(struct loop *l, int timeout)
 {
 	struct epoll_event events[256];
+	if (l->nheap) {
+		int64_t d = l->heap[0].when - mono_ms();
+		int until_timer = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
+		if (timeout < 0 || until_timer < timeout)
+			timeout = until_timer;
+	}
+	int n = epoll_wait(l->epfd, events, 256, timeout);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	l->woke_us = mono_us();
+	l->now = l->woke_us / 1000;
+	l->iterations++;
+	for (int i = 0; i < n; i++) {
+		int fd = events[i].data.fd;
+		if (fd >= l->nfds || !l->fds[fd].used)
+			continue;	/* removed by an earlier callback */
+		int mask = 0;
+		if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			mask |= LOOP_READ;
+		if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+			mask |= LOOP_WRITE;
+		mask &= l->fds[fd].mask | LOOP_READ;
+		l->fds[fd].fn(l, fd, mask, l->fds[fd].ctx);
+	}
+	run_timers(l);
+	return 0;
+}
 
-	int64_t woke_us = mono_us();
+/* How long every client waited for this iteration's work. */
+static void note_work(struct loop *l)
+{
+	int64_t worked_us = mono_us() - l->woke_us;
+	if (worked_us > l->longest_us)
+		l->longest_us = worked_us;
+}
+
+int loop_run(struct loop *l)
+{
+	l->woke_us = mono_us();
 	while (!l->stop) {
-		for (size_t i = 0; i < l->nhooks; i++)
-			l->hooks[i].fn(l, l->hooks[i].ctx);
+		run_hooks(l);
 		if (l->stop)
 			break;
-		/* How long every client waited for this iteration's work. */
-		int64_t worked_us = mono_us() - woke_us;
-		if (worked_us > l->longest_us)
-			l->longest_us = worked_us;
-		int timeout = -1;
-		if (l->nheap) {
-			int64_t d = l->heap[0].when - mono_ms();
-			timeout = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
-		}
-		int n = epoll_wait(l->epfd, events, 256, timeout);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		note_work(l);
+		if (wait_and_run(l, -1) < 0)
 			return -1;
-		}
-		woke_us = mono_us();
-		l->now = woke_us / 1000;
-		l->iterations++;
-		for (int i = 0; i < n; i++) {
-			int fd = events[i].data.fd;
-			if (fd >= l->nfds || !l->fds[fd].used)
-				continue;	/* removed by an earlier callback */
-			int mask = 0;
-			if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-				mask |= LOOP_READ;
-			if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
-				mask |= LOOP_WRITE;
-			mask &= l->fds[fd].mask | LOOP_READ;
-			l->fds[fd].fn(l, fd, mask, l->fds[fd].ctx);
-		}
-		run_timers(l);
 	}
 	return 0;
+}
+
+int loop_run_once(struct loop *l, int timeout_ms)
+{
+	run_hooks(l);
+	return wait_and_run(l, timeout_ms);
 }

@@ -46,6 +46,11 @@ int loop_add_hook(struct loop *l, loop_hook_fn fn, void *ctx);
 /* Runs until loop_stop(). Returns 0, or -1 if epoll fails. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
+/* One iteration of loop_run, whatever loop_stop() said: the hooks, a wait
+ * of at most timeout_ms (-1: until the next timer or event), the events
+ * and the timers due. For harnesses that drive a broker in their own
+ * process (t/fuzz/). Returns 0, or -1 if epoll fails. */
+int loop_run_once(struct loop *l, int timeout_ms);
 
 /* The longest an iteration worked (callbacks, timers and hooks, not
  * its wait), in microseconds, since the start or loop_longest_reset():

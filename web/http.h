@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "framing.h"
 
 struct MHD_Connection;
 struct web_session;
@@ -35,6 +36,7 @@ struct web_req {
 	char *method;			/* "GET", "POST", ... */
 	char *path;			/* without the query */
 	char peer[64];			/* "ip:port" for logs */
+	struct web_target target;	/* the request target, raw (framing.h) */
 	bool loopback;			/* from 127/8 or ::1 */
 	char *user;			/* who logged in; NULL before */
 	struct web_session *session;	/* the console's session, if any */

@@ -143,22 +143,40 @@ static void peer_of(struct web_req *r)
 	snprintf(r->peer, sizeof r->peer, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
 }
 
-static struct web_req *req_new(struct MHD_Connection *mc, const char *url, const char *method)
+/* libmicrohttpd shows the request target here first, before it cuts the
+ * query off and decodes the path in place: the request is born here, to
+ * keep the target as it came (framing.h). */
+static void *on_target(void *cls, const char *uri, struct MHD_Connection *mc)
 {
+	(void)cls;
+	(void)mc;
 	struct web_req *r = calloc(1, sizeof *r);
-	if (!r)
-		return NULL;
+	if (r)
+		web_target_seen(&r->target, uri);
+	return r;
+}
+
+/* Fills in r (from on_target) with the headers' call. On failure r stays
+ * for on_completed to free. */
+static int req_init(struct web_req *r, struct MHD_Connection *mc, const char *url,
+		    const char *method)
+{
 	r->mc = mc;
 	r->method = strdup(method);
 	r->path = strndup(url, strcspn(url, "?"));
-	if (!r->method || !r->path) {
-		free(r->method);
-		free(r->path);
-		free(r);
-		return NULL;
-	}
+	if (!r->method || !r->path)
+		return -1;
 	peer_of(r);
-	return r;
+	return 0;
+}
+
+/* 400, and the connection closes: what follows on it cannot be trusted
+ * to be the next request. */
+static int refuse_framing(struct web_req *r, const char *why)
+{
+	log_warn("web", "Refused a request from %s: %s", r->peer, why);
+	web_add_header(r, "Connection", "close");
+	return web_text(r, 400, "Bad request: %s", why);
 }
 
 static void unhold(struct web_req *r)
@@ -259,13 +277,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	(void)cls;
-	(void)version;
 	struct web_req *r = *con_cls;
-	if (!r) {
-		r = req_new(mc, url, method);
-		if (!r)
+	if (!r || !r->method) {
+		if (!r && !(r = *con_cls = calloc(1, sizeof *r)))
 			return MHD_NO;
-		*con_cls = r;
+		if (req_init(r, mc, url, method) < 0)
+			return MHD_NO;
+		const char *why = web_framing_error(mc, &r->target, url, version);
+		if (why)
+			return (enum MHD_Result)refuse_framing(r, why);
 		bool answered;
 		int rc = start(r, &answered);
 		return answered ? (enum MHD_Result)rc : MHD_YES;
@@ -447,6 +467,7 @@ int web_start(struct loop *l, const struct config *cfg)
 				 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				 MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				 MHD_OPTION_URI_LOG_CALLBACK, on_target, NULL,
 				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNS_MAX,
 				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONNS_PER_IP,
 				 MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
