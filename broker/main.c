@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -56,6 +57,39 @@ static void on_signal(struct loop *l, int fd, int events, void *ctx)
 }
 
 /* Tells a person at a terminal how to talk to the broker (make demo). */
+/* Descriptors the configured limits may take: every connector's
+ * maximumConnections, the web console's 512, the management socket's 64
+ * and some for the store, the listeners and the bridges. */
+static rlim_t fds_wanted(const struct config *cfg)
+{
+	rlim_t n = 512 + 64 + 128;
+	for (size_t i = 0; i < cfg->nconnectors; i++)
+		n += (rlim_t)cfg->connectors[i].max_connections;
+	return n;
+}
+
+/* Debian's soft limit of 1024 open files is below the default limits
+ * (1000 clients per connector and 512 web connections): past it accept()
+ * fails while the configuration still lets clients in. The soft limit is
+ * raised as far as the hard one, which is the operator's to set. */
+static void raise_fd_limit(const struct config *cfg)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0)
+		return;
+	rlim_t want = fds_wanted(cfg);
+	if (r.rlim_cur < want && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = want < r.rlim_max ? want : r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) < 0 || getrlimit(RLIMIT_NOFILE, &r) < 0)
+			return;
+	}
+	if (r.rlim_cur < want)
+		log_warn("broker", "The open files limit is %llu, below the %llu that the "
+			 "configured connection limits may take: raise it (ulimit -n, LimitNOFILE=) "
+			 "or lower maximumConnections", (unsigned long long)r.rlim_cur,
+			 (unsigned long long)want);
+}
+
 static void print_banner(void)
 {
 	printf("\nTandem broker \"%s\" is running.\n", broker.cfg->broker_name);
@@ -150,6 +184,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tandemd: cannot set up the event loop: %s\n", strerror(errno));
 		return 1;
 	}
+	raise_fd_limit(&cfg);
 	int status = 0;
 	if (broker_start(l, &cfg) < 0) {
 		log_error("broker", "Tandem broker %s could not start (see above)",

@@ -149,6 +149,21 @@ test_expect_success 'a wrong password is refused when users are configured' '
 	log_contains auth "Security error"
 '
 
+test_expect_success 'a soft open-files limit below the connection limits is raised at start' '
+	ulimit -Sn 256 &&
+	start_broker fdlimit &&
+	soft=$(sed -n "s/^Max open files *\([0-9]*\).*/\1/p" /proc/$(cat "$TRASH/fdlimit/pid")/limits) &&
+	stop_broker fdlimit &&
+	say "soft limit $soft" && [ "$soft" -gt 256 ]
+'
+
+test_expect_success 'a hard open-files limit below them is said at start, and the broker serves' '
+	ulimit -n 300 &&
+	start_broker fdlimit &&
+	log_contains fdlimit "open files limit is 300, below the" &&
+	stop_broker fdlimit
+'
+
 test_expect_success 'the broker is still serving after all that' '
 	still_serving &&
 	test_reap_pids && kill -0 $(cat node1/pid)
