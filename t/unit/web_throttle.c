@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "log.h"
 #include "tap.h"
 #include "throttle.h"
 
@@ -19,6 +20,7 @@ static int64_t fail(const char *user, const char *addr, int n, int64_t t)
 
 int main(void)
 {
+	log_set_level(LOG_ERROR);	/* its warnings are the broker's log's, not TAP's */
 	static const int64_t waits[] = { 0, 0, 250, 500, 1000, 2000, 4000, 8000, 16000,
 					 30000, 30000, 30000 };
 	int64_t t = 1000000;
