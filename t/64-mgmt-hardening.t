@@ -181,6 +181,34 @@ test_expect_success 'another local user reads, but may not purge, browse or stop
 	EOF
 '
 
+test_expect_success 'a watch of a huge interval does not fire at once (no overflow), nor a negative one' '
+	as_nobody <<-\EOF
+	import json, os, socket, sys
+	s = socket.create_connection(("127.0.0.1", int(os.environ["MPORT"])), timeout=15)
+	f = s.makefile("rwb")
+	def send(r):
+	    f.write(json.dumps(r).encode() + b"\n"); f.flush()
+	def must(cond, what):
+	    if not cond:
+	        print(what); sys.exit(1)
+	for interval in (2**63 - 1, 2**62, -2**63):
+	    send({"type": "watch", "mbean": os.environ["Q"], "attribute": "QueueSize",
+	          "interval": interval})
+	    r = json.loads(f.readline())
+	    must(r["status"] == 200 and "watch" in r, r)
+	    send({"type": "unwatch", "watch": r["watch"]})
+	    snapshots = 0
+	    while True:
+	        line = json.loads(f.readline())
+	        if "request" in line:
+	            break
+	        snapshots += 1
+	    must(line["status"] == 200, line)
+	    must(snapshots <= 1 if interval < 0 else snapshots == 0,
+	         "%d snapshots at once for interval %d" % (snapshots, interval))
+	EOF
+'
+
 test_expect_success 'the owner (root here) may do everything, over TCP and through the unix socket' '
 	ctl --node "$M" --json browse jobs >out.json &&
 	grep -q "job body" out.json &&
