@@ -43,6 +43,9 @@
 #define LINE_MAX_BYTES (1 << 20)
 #define WATCH_MIN_MS 100
 #define WATCH_DEFAULT_MS 1000
+/* A day: further, now + interval would overflow the loop's clock and fire
+ * at once, every turn. */
+#define WATCH_MAX_MS (24 * 3600 * 1000)
 #define WATCHES_MAX 16
 #define CONNS_MAX 64		/* management clients at once */
 #define REFUSAL_LOG_MS 10000
@@ -173,6 +176,8 @@ static json_t *start_watch(struct session *s, json_t *req)
 		interval = WATCH_DEFAULT_MS;
 	if (interval < WATCH_MIN_MS)
 		interval = WATCH_MIN_MS;
+	if (interval > WATCH_MAX_MS)
+		interval = WATCH_MAX_MS;
 	struct watch *w = calloc(1, sizeof *w);
 	if (!w)
 		return jolokia_error(req, 500, "java.lang.OutOfMemoryError", "out of memory");
