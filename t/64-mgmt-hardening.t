@@ -251,4 +251,28 @@ test_expect_success '64 watching connections on TCP: the unix socket still lets 
 	kill $watcher
 '
 
+# A careless connectorSocket: an existing file, then a path longer than a
+# unix socket's (108 bytes), whose first 107 name another file.
+echo "keep me" >precious
+long=$TRASH/$(printf 'l%.0s' $(seq 120))
+mkdir -p "$(dirname "$long")" && echo "keep me too" >"$(printf %.107s "$long")"
+MGMT_PORT=auto broker_config careless &&
+sed -i "s|<managementContext connectorPort|<managementContext connectorSocket=\"$TRASH/precious\" connectorPort|" \
+	careless/broker.xml && start_broker careless || exit 1
+
+test_expect_success 'a connectorSocket naming a file that is no socket leaves it alone, and says so' '
+	test "$(cat precious)" = "keep me" &&
+	log_contains careless "precious exists and is not a socket" &&
+	ctl --node "127.0.0.1:$(broker_mgmt_port careless)" bstat >out && grep -q careless out
+'
+
+test_expect_success 'a connectorSocket too long for a unix socket is refused, not cut short' '
+	stop_broker careless &&
+	sed -i "s|connectorSocket=\"[^\"]*\"|connectorSocket=\"$long\"|" careless/broker.xml &&
+	start_broker careless &&
+	test "$(cat "$(printf %.107s "$long")")" = "keep me too" &&
+	log_contains careless "too long" &&
+	stop_broker careless
+'
+
 test_done
