@@ -637,7 +637,9 @@ const char *mgmt_address(void) { return srv.address; }
 static void unix_path(const struct config *cfg, char *out, size_t n)
 {
 	if (cfg->management_socket) {
-		snprintf(out, n, "%s", cfg->management_socket);
+		/* Cut short, it would name (and replace) another file. */
+		if (snprintf(out, n, "%s", cfg->management_socket) >= (int)n)
+			out[0] = '\0';
 		return;
 	}
 	int len = snprintf(out, n, "%s/mgmt-", cfg->data_directory ? cfg->data_directory : ".");
@@ -657,11 +659,22 @@ static int listen_unix(const struct config *cfg)
 {
 	char path[sizeof srv.unix_path];
 	unix_path(cfg, path, sizeof path);
-	if (!cfg->management_socket && !path[0])
+	if (!path[0] && cfg->management_socket && cfg->management_socket[0])
+		log_warn("mgmt", "managementContext@connectorSocket is too long for a unix socket "
+			 "(%zu bytes at most): this broker has no unix management socket",
+			 sizeof path - 1);
+	else if (!cfg->management_socket && !path[0])
 		log_warn("mgmt", "The data directory's path is too long for a unix socket: "
 			 "set managementContext@connectorSocket");
 	if (!path[0])
 		return -1;
+	/* Only a socket is a leftover to replace: any other file is not ours. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_warn("mgmt", "%s exists and is not a socket: this broker has no unix "
+			 "management socket", path);
+		return -1;
+	}
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
