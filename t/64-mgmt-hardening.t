@@ -181,6 +181,20 @@ test_expect_success 'another local user reads, but may not purge, browse or stop
 	EOF
 '
 
+test_expect_success 'a stranger that closes before it is accepted is no root (its socket in TIME_WAIT says uid 0)' '
+	as_nobody <<-\EOF &&
+	import json, os, socket
+	line = json.dumps({"type": "exec", "mbean": os.environ["Q"], "operation": "purge"}) + "\n"
+	for i in range(300):
+	    s = socket.create_connection(("127.0.0.1", int(os.environ["MPORT"])), timeout=15)
+	    s.sendall(line.encode())
+	    s.close()
+	EOF
+	sleep 1 &&
+	ctl --node "$OSOCK" --json browse jobs >out.json &&
+	grep -q "job body" out.json
+'
+
 test_expect_success 'a watch of a huge interval does not fire at once (no overflow), nor a negative one' '
 	as_nobody <<-\EOF
 	import json, os, socket, sys
