@@ -118,6 +118,41 @@ static void send_json(struct session *s, json_t *v)
 	free(text);
 }
 
+/* ---- one loop turn's share ---- */
+
+/* Every management client's request lines together take at most TURN_US
+ * of a loop iteration, and their watch snapshots as much again (apart, so
+ * that watches never starve requests); the rest waits for the next
+ * iteration. Each client alone is bounded (a page, 3 ms of lines), but 64
+ * connections of 16 watches, all due at once, held the loop 1.2 s. */
+#define TURN_US 5000
+
+enum turn_work { TURN_LINES, TURN_WATCHES };
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Whether this iteration's share of that work is spent; its first piece
+ * always runs, so every client gets on. */
+static bool turn_spent(enum turn_work what)
+{
+	static struct {
+		uint64_t iteration;
+		int64_t start_us;
+	} turn[2];
+	uint64_t it = loop_iteration(srv.loop);
+	if (turn[what].iteration != it) {
+		turn[what].iteration = it;
+		turn[what].start_us = mono_us();
+		return false;
+	}
+	return mono_us() - turn[what].start_us >= TURN_US;
+}
+
 /* ---- watches ---- */
 
 static void watch_free(struct watch *w)
@@ -149,6 +184,11 @@ static json_t *with_next(json_t *line, const struct jolokia_page *page)
 static void watch_fire(struct loop *l, void *ctx)
 {
 	struct watch *w = ctx;
+	if (turn_spent(TURN_WATCHES)) {
+		/* In a later iteration (a timer of 0 could run in this one). */
+		w->timer = loop_add_timer(l, 1, watch_fire, w);
+		return;
+	}
 	w->timer = loop_add_timer(l, w->interval_ms, watch_fire, w);
 	/* A client that does not read its snapshots gets no more of them
 	 * until it does. */
@@ -346,13 +386,6 @@ static void handle_line(struct session *s, const char *line, size_t len)
  * many requests at once waits its turn instead of pausing the broker. */
 #define LINES_SLICE_US 3000
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void mgmt_on_data(struct conn *c);
 
 static void lines_resume(struct loop *l, void *ctx)
@@ -371,10 +404,13 @@ static bool lines_later(struct session *s, int64_t start_us)
 	struct conn *c = s->conn;
 	if (!conn_writable(c))
 		return true;	/* on_drain goes on */
-	if (!buf_len(&c->in) || mono_us() - start_us < LINES_SLICE_US)
+	if (!buf_len(&c->in))
+		return false;
+	bool spent = turn_spent(TURN_LINES);
+	if (!spent && mono_us() - start_us < LINES_SLICE_US)
 		return false;
 	if (!s->resume_timer)
-		s->resume_timer = loop_add_timer(srv.loop, 0, lines_resume, s);
+		s->resume_timer = loop_add_timer(srv.loop, spent ? 1 : 0, lines_resume, s);
 	return true;
 }
 
