@@ -223,6 +223,25 @@ test_expect_success 'a watch of a huge interval does not fire at once (no overfl
 	EOF
 '
 
+test_expect_success 'a watch of a megabyte of patterns is refused: 16 per connection would pin 30 MB' '
+	as_nobody <<-\EOF
+	import json, os, socket, sys
+	s = socket.create_connection(("127.0.0.1", int(os.environ["MPORT"])), timeout=15)
+	f = s.makefile("rwb")
+	def req(r):
+	    f.write(json.dumps(r).encode() + b"\n"); f.flush()
+	    return json.loads(f.readline())
+	def must(cond, what):
+	    if not cond:
+	        print(what); sys.exit(1)
+	pats = [os.environ["Q"] + "%06d" % i for i in range(10000)]
+	r = req({"type": "watch", "mbean": pats, "interval": 86400000})
+	must(r["status"] == 400 and "at most" in r["error"], str(r)[:300])
+	r = req({"type": "watch", "mbean": pats[:50], "attribute": ["QueueSize"] * 20})
+	must(r["status"] == 200, str(r)[:300])
+	EOF
+'
+
 test_expect_success '64 connections of 16 watches each over 2,000 queues do not hold the loop' '
 	stomp_py <<-\EOF
 	import os, socket, threading, time
