@@ -47,6 +47,9 @@
  * at once, every turn. */
 #define WATCH_MAX_MS (24 * 3600 * 1000)
 #define WATCHES_MAX 16
+/* A watch keeps its request: 16 a connection of a megabyte each pinned
+ * 30 MB per connection, 2 GB for 64 connections. */
+#define WATCH_MAX_BYTES 16384
 #define CONNS_MAX 64		/* management clients at once */
 #define REFUSAL_LOG_MS 10000
 
@@ -211,6 +214,11 @@ static json_t *start_watch(struct session *s, json_t *req)
 	if (s->nwatches >= WATCHES_MAX)
 		return jolokia_error(req, 400, "java.lang.IllegalArgumentException",
 				     "At most %d watches per connection", WATCHES_MAX);
+	size_t size = json_dumpb(req, NULL, 0, JSON_COMPACT);
+	if (size > WATCH_MAX_BYTES)
+		return jolokia_error(req, 400, "java.lang.IllegalArgumentException",
+				     "A watch request is at most %d bytes, not %zu: watch fewer "
+				     "patterns, or one that matches them all", WATCH_MAX_BYTES, size);
 	json_int_t interval = json_integer_value(json_object_get(req, "interval"));
 	if (!interval)
 		interval = WATCH_DEFAULT_MS;
