@@ -149,6 +149,27 @@ as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$PYTHON" -
 }
 
+cat >nobody.py <<'PYEOF'
+import json, os, socket, sys
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", int(os.environ["MPORT"])), timeout=15)
+    return s.makefile("rwb")
+
+def send(f, r):
+    f.write(json.dumps(r).encode() + b"\n")
+    f.flush()
+
+def req(f, r):
+    send(f, r)
+    return json.loads(f.readline())
+
+def must(cond, what):
+    if not cond:
+        print(str(what)[:300])
+        sys.exit(1)
+PYEOF
+
 test_expect_success 'another local user reads, but may not purge, browse or stop, and is told how to get access' '
 	as_nobody <<-\EOF
 	import json, os, socket, sys
@@ -197,20 +218,13 @@ test_expect_success 'a stranger that closes before it is accepted is no root (it
 
 test_expect_success 'a watch of a huge interval does not fire at once (no overflow), nor a negative one' '
 	as_nobody <<-\EOF
-	import json, os, socket, sys
-	s = socket.create_connection(("127.0.0.1", int(os.environ["MPORT"])), timeout=15)
-	f = s.makefile("rwb")
-	def send(r):
-	    f.write(json.dumps(r).encode() + b"\n"); f.flush()
-	def must(cond, what):
-	    if not cond:
-	        print(what); sys.exit(1)
+	from nobody import *
+	f = connect()
 	for interval in (2**63 - 1, 2**62, -2**63):
-	    send({"type": "watch", "mbean": os.environ["Q"], "attribute": "QueueSize",
-	          "interval": interval})
-	    r = json.loads(f.readline())
+	    r = req(f, {"type": "watch", "mbean": os.environ["Q"], "attribute": "QueueSize",
+	                "interval": interval})
 	    must(r["status"] == 200 and "watch" in r, r)
-	    send({"type": "unwatch", "watch": r["watch"]})
+	    send(f, {"type": "unwatch", "watch": r["watch"]})
 	    snapshots = 0
 	    while True:
 	        line = json.loads(f.readline())
@@ -225,20 +239,13 @@ test_expect_success 'a watch of a huge interval does not fire at once (no overfl
 
 test_expect_success 'a watch of a megabyte of patterns is refused: 16 per connection would pin 30 MB' '
 	as_nobody <<-\EOF
-	import json, os, socket, sys
-	s = socket.create_connection(("127.0.0.1", int(os.environ["MPORT"])), timeout=15)
-	f = s.makefile("rwb")
-	def req(r):
-	    f.write(json.dumps(r).encode() + b"\n"); f.flush()
-	    return json.loads(f.readline())
-	def must(cond, what):
-	    if not cond:
-	        print(what); sys.exit(1)
+	from nobody import *
+	f = connect()
 	pats = [os.environ["Q"] + "%06d" % i for i in range(10000)]
-	r = req({"type": "watch", "mbean": pats, "interval": 86400000})
-	must(r["status"] == 400 and "at most" in r["error"], str(r)[:300])
-	r = req({"type": "watch", "mbean": pats[:50], "attribute": ["QueueSize"] * 20})
-	must(r["status"] == 200, str(r)[:300])
+	r = req(f, {"type": "watch", "mbean": pats, "interval": 86400000})
+	must(r["status"] == 400 and "at most" in r["error"], r)
+	r = req(f, {"type": "watch", "mbean": pats[:50], "attribute": ["QueueSize"] * 20})
+	must(r["status"] == 200, r)
 	EOF
 '
 
