@@ -83,6 +83,7 @@ struct session {
 	int nwatches;
 	struct watch *watches;
 	uint64_t resume_timer;	/* answering the lines left for later */
+	struct bulk *bulk;	/* a bulk request being answered; lines wait */
 };
 
 static struct {
@@ -195,7 +196,7 @@ static void watch_fire(struct loop *l, void *ctx)
 	w->timer = loop_add_timer(l, w->interval_ms, watch_fire, w);
 	/* A client that does not read its snapshots gets no more of them
 	 * until it does. */
-	if (!conn_writable(w->s->conn) || w->s->conn->closing)
+	if (!conn_writable(w->s->conn) || w->s->conn->closing || w->s->bulk)
 		return;
 	int64_t now = wall_ms();
 	struct jolokia_page page = { .total = -1 };
@@ -360,6 +361,58 @@ static json_t *answer(struct session *s, json_t *req, bool may_wait)
 	return jolokia_request(req, &s->who);
 }
 
+/* A bulk request answered over as many loop turns as it takes, each
+ * answer written as it is made: one of 8,000 reads, answered and written
+ * at once, held the loop 0.7 s. Its line is open meanwhile, so watches
+ * send nothing until it ends. */
+struct bulk {
+	json_t *req;		/* the array */
+	size_t next;		/* the next to answer */
+};
+
+static void bulk_free(struct bulk *b)
+{
+	json_decref(b->req);
+	free(b);
+}
+
+static void put_text(struct session *s, const char *text)
+{
+	if (buf_puts(&s->conn->out, text) < 0)
+		conn_close(s->conn, "out of memory");
+}
+
+static void lines_resume(struct loop *l, void *ctx);
+
+/* Answers the session's bulk on from where it stopped, for this turn's
+ * share (at least one request, so that it ends), and closes its line
+ * once all are answered. */
+static void bulk_go_on(struct session *s)
+{
+	struct bulk *b = s->bulk;
+	size_t n = json_array_size(b->req), first = b->next;
+	jolokia_bulk_begin();
+	while (b->next < n && !s->conn->closing && (b->next == first || !turn_spent(TURN_LINES))) {
+		json_t *one = answer(s, json_array_get(b->req, b->next), false);
+		char *text = json_dumps(one, JSON_COMPACT);
+		json_decref(one);
+		if (b->next++)
+			put_text(s, ",");
+		put_text(s, text ? text : "null");
+		free(text);
+	}
+	jolokia_bulk_end();
+	conn_flush_later(s->conn);
+	if (b->next < n && !s->conn->closing) {
+		if (!s->resume_timer)
+			s->resume_timer = loop_add_timer(srv.loop, 1, lines_resume, s);
+		return;
+	}
+	put_text(s, "]\n");
+	s->bulk = NULL;
+	bulk_free(b);
+}
+
 static void handle_line(struct session *s, const char *line, size_t len)
 {
 	json_error_t jerr;
@@ -370,22 +423,21 @@ static void handle_line(struct session *s, const char *line, size_t len)
 		return;
 	}
 	if (json_is_array(req)) {
-		json_t *out = json_array();
-		size_t i;
-		json_t *one;
-		jolokia_bulk_begin();
-		json_array_foreach(req, i, one) {
-			json_array_append_new(out, answer(s, one, false));
-			if (s->conn->closing)
-				break;
+		struct bulk *b = calloc(1, sizeof *b);
+		if (!b) {
+			json_decref(req);
+			conn_close(s->conn, "out of memory");
+			return;
 		}
-		jolokia_bulk_end();
-		send_json(s, out);
-	} else {
-		json_t *out = answer(s, req, true);
-		if (out)
-			send_json(s, out);
+		*b = (struct bulk){ req, 0 };
+		s->bulk = b;
+		put_text(s, "[");
+		bulk_go_on(s);
+		return;
 	}
+	json_t *out = answer(s, req, true);
+	if (out)
+		send_json(s, out);
 	json_decref(req);
 }
 
@@ -432,7 +484,9 @@ static void mgmt_on_data(struct conn *c)
 {
 	struct session *s = c->state;
 	int64_t start_us = mono_us();
-	while (!c->dead && !c->closing && !c->read_paused && buf_len(&c->in) &&
+	if (s->bulk && !c->dead)
+		bulk_go_on(s);
+	while (!s->bulk && !c->dead && !c->closing && !c->read_paused && buf_len(&c->in) &&
 	       !lines_later(s, start_us)) {
 		const char *data = buf_data(&c->in);
 		const char *nl = memchr(data, '\n', buf_len(&c->in));
@@ -535,6 +589,8 @@ static void mgmt_close(struct conn *c)
 		loop_del_timer(srv.loop, s->idle_timer);
 	if (s->hold_timer)
 		loop_del_timer(srv.loop, s->hold_timer);
+	if (s->bulk)
+		bulk_free(s->bulk);
 	json_decref(s->held);
 	if (s->prev)
 		s->prev->next = s->next;
