@@ -202,6 +202,21 @@ test_expect_success 'another local user reads, but may not purge, browse or stop
 	EOF
 '
 
+test_expect_success 'a stranger repeating a refused request does not fill the log' '
+	before=$(grep -c "User uid 65534 is not authorized" open/log) &&
+	as_nobody <<-\EOF &&
+	from nobody import *
+	f = connect()
+	r = req(f, [{"type": "exec", "mbean": os.environ["Q"], "operation": "purge"}] * 3000)
+	must(len(r) == 3000 and all(x["status"] == 403 for x in r), len(r))
+	r = req(f, {"type": "exec", "mbean": os.environ["Q"], "operation": "browse"})
+	must(r["status"] == 403, r)
+	EOF
+	after=$(grep -c "User uid 65534 is not authorized" open/log) &&
+	test $((after - before)) -le 100 &&
+	log_waits_for open "more refusals in the last second were not logged"
+'
+
 test_expect_success 'a stranger that closes before it is accepted is no root (its socket in TIME_WAIT says uid 0)' '
 	as_nobody <<-\EOF &&
 	import json, os, socket
