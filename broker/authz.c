@@ -9,6 +9,7 @@
 #include "config.h"
 #include "conn.h"
 #include "log.h"
+#include "loop.h"
 #include "temp_dest.h"
 #include "topic.h"
 #include "wildcard.h"
@@ -72,6 +73,43 @@ static bool granted(const char *groups, enum authz_op op, enum dest_type type, c
 	return !matched && cfg->authz_default && any_group(groups, acl_of(cfg->authz_default, op));
 }
 
+/* At most REFUSALS_LOGGED refusals a second are logged; the others are
+ * counted, and said in one line a second later: a stranger repeating a
+ * refused request (3,000 in one bulk line) must not fill the disk. */
+#define REFUSALS_LOGGED 20
+
+static struct {
+	int64_t second;
+	long logged, unlogged;
+} refusals;
+
+static void refusals_summary(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	log_warn("security", "%ld more refusals in the last second were not logged",
+		 refusals.unlogged);
+	refusals.unlogged = refusals.logged = 0;
+	refusals.second = loop_now(l) / 1000;
+}
+
+static bool refusal_logged(void)
+{
+	int64_t now = broker.loop ? loop_now(broker.loop) / 1000 : 0;
+	if (now != refusals.second && (!refusals.unlogged || !broker.loop)) {
+		refusals.second = now;
+		refusals.logged = 0;
+	}
+	if (refusals.logged < REFUSALS_LOGGED) {
+		refusals.logged++;
+		return true;
+	}
+	/* The first one not logged sets the summary going. */
+	if (!refusals.unlogged++ && broker.loop &&
+	    !loop_add_timer(broker.loop, 1000, refusals_summary, NULL))
+		refusals.unlogged = 0;
+	return false;
+}
+
 /* Says why not in err (never more than names: no message body) and logs
  * it; false. */
 static bool refuse(const char *user, const char *verb, const char *what, const char *peer,
@@ -79,7 +117,8 @@ static bool refuse(const char *user, const char *verb, const char *what, const c
 {
 	snprintf(err, errlen, "User %s is not authorized to %s: %s", user ? user : "(anonymous)",
 		 verb, what);
-	log_warn("security", "%s (from %s)", err, peer ? peer : "?");
+	if (refusal_logged())
+		log_warn("security", "%s (from %s)", err, peer ? peer : "?");
 	return false;
 }
 

@@ -49,7 +49,7 @@ struct loop {
 	int64_t woke_us;	/* when the last wait ended */
 };
 
-static int64_t mono_us(void)
+int64_t mono_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -66,5 +66,7 @@ uint64_t loop_iteration(const struct loop *l);
 int64_t loop_now(const struct loop *l);
 /* Wall-clock milliseconds since the epoch (not cached). */
 int64_t wall_ms(void);
+/* A monotonic clock in microseconds: for measuring work, not for timers. */
+int64_t mono_us(void);
 
 #endif

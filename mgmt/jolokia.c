@@ -578,6 +578,19 @@ static json_t *not_serving(json_t *req)
 
 /* ---- who may change what (authz.h; man tandem-mgmt(7), "Access") ---- */
 
+struct may_send {
+	const struct authz_who *who;
+	char *err;
+	size_t errlen;
+};
+
+/* perm.targets' `may`: write where the operation sends. */
+static bool may_send_to(void *ctx, enum dest_type type, const char *name)
+{
+	struct may_send *m = ctx;
+	return authz_who_allows(m->who, AUTHZ_WRITE, type, name, m->err, m->errlen);
+}
+
 /* Whether who may run m on o with args; when not, why in err (logged). */
 static bool may_run(const struct authz_who *who, const struct mobj *o, const struct mop *m,
 		    json_t *args, char *err, size_t errlen)
@@ -600,7 +613,10 @@ static bool may_run(const struct authz_who *who, const struct mobj *o, const str
 		return false;
 	const char *to = p->to_arg ? json_string_value(json_array_get(args, (size_t)p->to_arg - 1))
 				   : NULL;
-	return !to || authz_who_allows(who, AUTHZ_WRITE, DEST_QUEUE, to, err, errlen);
+	if (to && !authz_who_allows(who, AUTHZ_WRITE, DEST_QUEUE, to, err, errlen))
+		return false;
+	struct may_send ms = { who, err, errlen };
+	return !p->targets || p->targets(o, may_send_to, &ms);
 }
 
 static json_t *denied(json_t *req, const char *why)

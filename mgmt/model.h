@@ -66,6 +66,11 @@ struct mperm {
 	/* The argument number naming a queue the operation sends to, which
 	 * takes write there too (0: none). */
 	int to_arg;
+	/* Where else it sends, as its messages say (retryMessages: each dead
+	 * letter's originalDestination, which any sender may set): hands
+	 * each to `may` until one is refused; false then. NULL: nowhere. */
+	bool (*targets)(const struct mobj *o,
+			bool (*may)(void *ctx, enum dest_type type, const char *name), void *ctx);
 };
 
 struct mop {

@@ -297,6 +297,42 @@ static void collect_entry(void *ctx, struct qentry *e)
 	r->e[r->n++] = e;
 }
 
+/* Where retryMessages sends e back to: its originalDestination, or NULL
+ * when it has none (not a dead letter). */
+static const char *retry_target(const struct qentry *e, enum dest_type *type)
+{
+	const char *orig = message_header(e->msg, "originalDestination");
+	*type = orig && !strncmp(orig, "/topic/", 7) ? DEST_TOPIC : DEST_QUEUE;
+	if (!orig || (strncmp(orig, "/queue/", 7) && strncmp(orig, "/topic/", 7)) || !orig[7])
+		return NULL;
+	return orig + 7;
+}
+
+struct retry_check {
+	bool (*may)(void *ctx, enum dest_type type, const char *name);
+	void *ctx;
+	bool refused;
+};
+
+static void check_retry_target(void *ctx, struct qentry *e)
+{
+	struct retry_check *c = ctx;
+	enum dest_type type;
+	const char *name = retry_target(e, &type);
+	if (!c->refused && name && !c->may(c->ctx, type, name))
+		c->refused = true;
+}
+
+/* retryMessages' perm.targets: every dead letter's way back. */
+static bool retry_targets(const struct mobj *o,
+			  bool (*may)(void *ctx, enum dest_type type, const char *name), void *ctx)
+{
+	struct queue *q = QUEUE(o);
+	struct retry_check c = { may, ctx, false };
+	queue_each_pending(q, q->npending, check_retry_target, &c);
+	return !c.refused;
+}
+
 static json_t *op_retry(const struct mobj *o, json_t *args, char *err, size_t errlen)
 {
 	(void)args;
@@ -309,14 +345,9 @@ static json_t *op_retry(const struct mobj *o, json_t *args, char *err, size_t er
 	queue_each_pending(q, q->npending, collect_entry, &r);
 	long moved = 0;
 	for (size_t i = 0; i < r.n; i++) {
-		const char *orig = message_header(r.e[i]->msg, "originalDestination");
-		enum dest_type type = DEST_QUEUE;
-		const char *name = NULL;
-		if (orig && !strncmp(orig, "/queue/", 7))
-			name = orig + 7;
-		else if (orig && !strncmp(orig, "/topic/", 7))
-			name = orig + 7, type = DEST_TOPIC;
-		if (!name || !*name || copy_entry(r.e[i], type, name, err, errlen) < 0)
+		enum dest_type type;
+		const char *name = retry_target(r.e[i], &type);
+		if (!name || copy_entry(r.e[i], type, name, err, errlen) < 0)
 			continue;	/* not a dead letter: it stays */
 		queue_remove_pending(q, r.e[i]);
 		moved++;
@@ -354,7 +385,8 @@ static const char *queue_dest(const struct mobj *o, enum dest_type *type)
 #define ON_QUEUE(need_, ...) { .need = need_, .dest_of = queue_dest, __VA_ARGS__ }
 
 /* A copy may go where its reader reads, so it takes read; a move empties
- * the source, so admin (retryMessages too: it empties the DLQ). */
+ * the source, so admin (retryMessages too: it empties the DLQ; and write
+ * where each goes back, a header any sender may have set). */
 static const struct mop queue_ops[] = {
 	{ "purge", 0, NULL, "long", "Removes every waiting message", op_purge,
 	  ON_QUEUE(MPERM_ADMIN) },
@@ -377,7 +409,7 @@ static const struct mop queue_ops[] = {
 	  ON_QUEUE(MPERM_WRITE) },
 	{ "retryMessages", 0, NULL, "int",
 	  "Sends every dead letter back to its originalDestination", op_retry,
-	  ON_QUEUE(MPERM_ADMIN) },
+	  ON_QUEUE(MPERM_ADMIN, .targets = retry_targets) },
 	{ NULL, 0, NULL, NULL, NULL, NULL, { .need = MPERM_BROKER } },
 };
 

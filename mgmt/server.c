@@ -43,7 +43,13 @@
 #define LINE_MAX_BYTES (1 << 20)
 #define WATCH_MIN_MS 100
 #define WATCH_DEFAULT_MS 1000
+/* A day: further, now + interval would overflow the loop's clock and fire
+ * at once, every turn. */
+#define WATCH_MAX_MS (24 * 3600 * 1000)
 #define WATCHES_MAX 16
+/* A watch keeps its request: 16 a connection of a megabyte each pinned
+ * 30 MB per connection, 2 GB for 64 connections. */
+#define WATCH_MAX_BYTES 16384
 #define CONNS_MAX 64		/* management clients at once */
 #define REFUSAL_LOG_MS 10000
 
@@ -77,6 +83,7 @@ struct session {
 	int nwatches;
 	struct watch *watches;
 	uint64_t resume_timer;	/* answering the lines left for later */
+	struct bulk *bulk;	/* a bulk request being answered; lines wait */
 };
 
 static struct {
@@ -115,6 +122,34 @@ static void send_json(struct session *s, json_t *v)
 	free(text);
 }
 
+/* ---- one loop turn's share ---- */
+
+/* Every management client's request lines together take at most TURN_US
+ * of a loop iteration, and their watch snapshots as much again (apart, so
+ * that watches never starve requests); the rest waits for the next
+ * iteration. Each client alone is bounded (a page, 3 ms of lines), but 64
+ * connections of 16 watches, all due at once, held the loop 1.2 s. */
+#define TURN_US 5000
+
+enum turn_work { TURN_LINES, TURN_WATCHES };
+
+/* Whether this iteration's share of that work is spent; its first piece
+ * always runs, so every client gets on. */
+static bool turn_spent(enum turn_work what)
+{
+	static struct {
+		uint64_t iteration;
+		int64_t start_us;
+	} turn[2];
+	uint64_t it = loop_iteration(srv.loop);
+	if (turn[what].iteration != it) {
+		turn[what].iteration = it;
+		turn[what].start_us = mono_us();
+		return false;
+	}
+	return mono_us() - turn[what].start_us >= TURN_US;
+}
+
 /* ---- watches ---- */
 
 static void watch_free(struct watch *w)
@@ -146,10 +181,15 @@ static json_t *with_next(json_t *line, const struct jolokia_page *page)
 static void watch_fire(struct loop *l, void *ctx)
 {
 	struct watch *w = ctx;
+	if (turn_spent(TURN_WATCHES)) {
+		/* In a later iteration (a timer of 0 could run in this one). */
+		w->timer = loop_add_timer(l, 1, watch_fire, w);
+		return;
+	}
 	w->timer = loop_add_timer(l, w->interval_ms, watch_fire, w);
 	/* A client that does not read its snapshots gets no more of them
 	 * until it does. */
-	if (!conn_writable(w->s->conn) || w->s->conn->closing)
+	if (!conn_writable(w->s->conn) || w->s->conn->closing || w->s->bulk)
 		return;
 	int64_t now = wall_ms();
 	struct jolokia_page page = { .total = -1 };
@@ -168,11 +208,18 @@ static json_t *start_watch(struct session *s, json_t *req)
 	if (s->nwatches >= WATCHES_MAX)
 		return jolokia_error(req, 400, "java.lang.IllegalArgumentException",
 				     "At most %d watches per connection", WATCHES_MAX);
+	size_t size = json_dumpb(req, NULL, 0, JSON_COMPACT);
+	if (size > WATCH_MAX_BYTES)
+		return jolokia_error(req, 400, "java.lang.IllegalArgumentException",
+				     "A watch request is at most %d bytes, not %zu: watch fewer "
+				     "patterns, or one that matches them all", WATCH_MAX_BYTES, size);
 	json_int_t interval = json_integer_value(json_object_get(req, "interval"));
 	if (!interval)
 		interval = WATCH_DEFAULT_MS;
 	if (interval < WATCH_MIN_MS)
 		interval = WATCH_MIN_MS;
+	if (interval > WATCH_MAX_MS)
+		interval = WATCH_MAX_MS;
 	struct watch *w = calloc(1, sizeof *w);
 	if (!w)
 		return jolokia_error(req, 500, "java.lang.OutOfMemoryError", "out of memory");
@@ -307,6 +354,58 @@ static json_t *answer(struct session *s, json_t *req, bool may_wait)
 	return jolokia_request(req, &s->who);
 }
 
+/* A bulk request answered over as many loop turns as it takes, each
+ * answer written as it is made: one of 8,000 reads, answered and written
+ * at once, held the loop 0.7 s. Its line is open meanwhile, so watches
+ * send nothing until it ends. */
+struct bulk {
+	json_t *req;		/* the array */
+	size_t next;		/* the next to answer */
+};
+
+static void bulk_free(struct bulk *b)
+{
+	json_decref(b->req);
+	free(b);
+}
+
+static void put_text(struct session *s, const char *text)
+{
+	if (buf_puts(&s->conn->out, text) < 0)
+		conn_close(s->conn, "out of memory");
+}
+
+static void lines_resume(struct loop *l, void *ctx);
+
+/* Answers the session's bulk on from where it stopped, for this turn's
+ * share (at least one request, so that it ends), and closes its line
+ * once all are answered. */
+static void bulk_go_on(struct session *s)
+{
+	struct bulk *b = s->bulk;
+	size_t n = json_array_size(b->req), first = b->next;
+	jolokia_bulk_begin();
+	while (b->next < n && !s->conn->closing && (b->next == first || !turn_spent(TURN_LINES))) {
+		json_t *one = answer(s, json_array_get(b->req, b->next), false);
+		char *text = json_dumps(one, JSON_COMPACT);
+		json_decref(one);
+		if (b->next++)
+			put_text(s, ",");
+		put_text(s, text ? text : "null");
+		free(text);
+	}
+	jolokia_bulk_end();
+	conn_flush_later(s->conn);
+	if (b->next < n && !s->conn->closing) {
+		if (!s->resume_timer)
+			s->resume_timer = loop_add_timer(srv.loop, 1, lines_resume, s);
+		return;
+	}
+	put_text(s, "]\n");
+	s->bulk = NULL;
+	bulk_free(b);
+}
+
 static void handle_line(struct session *s, const char *line, size_t len)
 {
 	json_error_t jerr;
@@ -317,22 +416,21 @@ static void handle_line(struct session *s, const char *line, size_t len)
 		return;
 	}
 	if (json_is_array(req)) {
-		json_t *out = json_array();
-		size_t i;
-		json_t *one;
-		jolokia_bulk_begin();
-		json_array_foreach(req, i, one) {
-			json_array_append_new(out, answer(s, one, false));
-			if (s->conn->closing)
-				break;
+		struct bulk *b = calloc(1, sizeof *b);
+		if (!b) {
+			json_decref(req);
+			conn_close(s->conn, "out of memory");
+			return;
 		}
-		jolokia_bulk_end();
-		send_json(s, out);
-	} else {
-		json_t *out = answer(s, req, true);
-		if (out)
-			send_json(s, out);
+		*b = (struct bulk){ req, 0 };
+		s->bulk = b;
+		put_text(s, "[");
+		bulk_go_on(s);
+		return;
 	}
+	json_t *out = answer(s, req, true);
+	if (out)
+		send_json(s, out);
 	json_decref(req);
 }
 
@@ -340,13 +438,6 @@ static void handle_line(struct session *s, const char *line, size_t len)
  * not while the client leaves its answers unread: a client that sends
  * many requests at once waits its turn instead of pausing the broker. */
 #define LINES_SLICE_US 3000
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void mgmt_on_data(struct conn *c);
 
@@ -366,10 +457,13 @@ static bool lines_later(struct session *s, int64_t start_us)
 	struct conn *c = s->conn;
 	if (!conn_writable(c))
 		return true;	/* on_drain goes on */
-	if (!buf_len(&c->in) || mono_us() - start_us < LINES_SLICE_US)
+	if (!buf_len(&c->in))
+		return false;
+	bool spent = turn_spent(TURN_LINES);
+	if (!spent && mono_us() - start_us < LINES_SLICE_US)
 		return false;
 	if (!s->resume_timer)
-		s->resume_timer = loop_add_timer(srv.loop, 0, lines_resume, s);
+		s->resume_timer = loop_add_timer(srv.loop, spent ? 1 : 0, lines_resume, s);
 	return true;
 }
 
@@ -383,7 +477,9 @@ static void mgmt_on_data(struct conn *c)
 {
 	struct session *s = c->state;
 	int64_t start_us = mono_us();
-	while (!c->dead && !c->closing && !c->read_paused && buf_len(&c->in) &&
+	if (s->bulk && !c->dead)
+		bulk_go_on(s);
+	while (!s->bulk && !c->dead && !c->closing && !c->read_paused && buf_len(&c->in) &&
 	       !lines_later(s, start_us)) {
 		const char *data = buf_data(&c->in);
 		const char *nl = memchr(data, '\n', buf_len(&c->in));
@@ -486,6 +582,8 @@ static void mgmt_close(struct conn *c)
 		loop_del_timer(srv.loop, s->idle_timer);
 	if (s->hold_timer)
 		loop_del_timer(srv.loop, s->hold_timer);
+	if (s->bulk)
+		bulk_free(s->bulk);
 	json_decref(s->held);
 	if (s->prev)
 		s->prev->next = s->next;
@@ -632,7 +730,9 @@ const char *mgmt_address(void) { return srv.address; }
 static void unix_path(const struct config *cfg, char *out, size_t n)
 {
 	if (cfg->management_socket) {
-		snprintf(out, n, "%s", cfg->management_socket);
+		/* Cut short, it would name (and replace) another file. */
+		if (snprintf(out, n, "%s", cfg->management_socket) >= (int)n)
+			out[0] = '\0';
 		return;
 	}
 	int len = snprintf(out, n, "%s/mgmt-", cfg->data_directory ? cfg->data_directory : ".");
@@ -652,11 +752,22 @@ static int listen_unix(const struct config *cfg)
 {
 	char path[sizeof srv.unix_path];
 	unix_path(cfg, path, sizeof path);
-	if (!cfg->management_socket && !path[0])
+	if (!path[0] && cfg->management_socket && cfg->management_socket[0])
+		log_warn("mgmt", "managementContext@connectorSocket is too long for a unix socket "
+			 "(%zu bytes at most): this broker has no unix management socket",
+			 sizeof path - 1);
+	else if (!cfg->management_socket && !path[0])
 		log_warn("mgmt", "The data directory's path is too long for a unix socket: "
 			 "set managementContext@connectorSocket");
 	if (!path[0])
 		return -1;
+	/* Only a socket is a leftover to replace: any other file is not ours. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_warn("mgmt", "%s exists and is not a socket: this broker has no unix "
+			 "management socket", path);
+		return -1;
+	}
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -79,14 +79,19 @@ static int uid_in(const char *table, const struct sockaddr_storage *local,
 		return -1;
 	char line[512], l[64], r[64];
 	unsigned u;
+	unsigned long inode;
 	int rc = -1;
 	while (rc < 0 && fgets(line, sizeof line, f)) {
 		struct table_addr la, ra;
-		if (sscanf(line, " %*d: %63s %63s %*x %*x:%*x %*x:%*x %*x %u", l, r, &u) == 3 &&
+		/* As for netlink: without an inode, the uid shown (0) is no
+		 * owner's. */
+		if (sscanf(line, " %*d: %63s %63s %*x %*x:%*x %*x:%*x %*x %u %*d %lu", l, r, &u,
+			   &inode) == 4 &&
 		    !parse_addr(l, &la) && !parse_addr(r, &ra) && same(&la, local) &&
 		    same(&ra, remote)) {
 			*uid = (uid_t)u;
-			rc = 0;
+			rc = inode ? 0 : -1;
+			break;
 		}
 	}
 	fclose(f);
@@ -148,8 +153,13 @@ static int uid_by_netlink(const struct sockaddr_storage *local,
 			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
 			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
 				break;
-			*uid = ((const struct inet_diag_msg *)NLMSG_DATA(h))->idiag_uid;
-			rc = 0;
+			const struct inet_diag_msg *m = NLMSG_DATA(h);
+			/* No inode: a socket its owner closed (TIME_WAIT,
+			 * orphaned), whose uid the kernel gives as 0. */
+			if (m->idiag_inode) {
+				*uid = m->idiag_uid;
+				rc = 0;
+			}
 			break;
 		}
 	}

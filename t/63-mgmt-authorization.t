@@ -106,6 +106,30 @@ test_expect_success 'socket: where its group may, the user browses, sends and pu
 	EOF
 '
 
+test_expect_success 'socket: retryMessages takes write where each dead letter goes back to' '
+	stomp_py <<-\EOF
+	import json, sys; sys.path.insert(0, ".")
+	from authz_mgmt import *
+	# Anyone who may send may name an originalDestination.
+	c = client(login="app", passcode="b")
+	send_on(c, "/queue/app.dead", "forged", headers={"originalDestination": "/queue/secret"})
+	send_on(c, "/queue/app.dead", "forged too", headers={"originalDestination": "/topic/news"})
+	send_on(c, "/queue/app.dead", "fine", headers={"originalDestination": "/queue/app.back"})
+	m = login("app", "b")
+	dead = queue_name("node1", "app.dead")
+	refused(m, {"type": "exec", "mbean": dead, "operation": "retryMessages"},
+	        "User app is not authorized to write to: queue://secret")
+	check(m.read(SECRET, "QueueSize") == 1, "nothing went to secret")
+	check(m.read(dead, "QueueSize") == 3, "the refused retry moved nothing")
+	m.execute(dead, "removeMessage", m.execute(dead, "browse")[0]["JMSMessageID"])
+	refused(m, {"type": "exec", "mbean": dead, "operation": "retryMessages"},
+	        "User app is not authorized to write to: topic://news")
+	m.execute(dead, "removeMessage", m.execute(dead, "browse")[0]["JMSMessageID"])
+	check(m.execute(dead, "retryMessages") == 1, "retried where app may write")
+	check(m.read(queue_name("node1", "app.back"), "QueueSize") == 1, "back in app.back")
+	EOF
+'
+
 test_expect_success 'socket: a broker admin browses and purges secret' '
 	stomp_py <<-\EOF
 	import json, sys; sys.path.insert(0, ".")

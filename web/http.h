@@ -111,13 +111,13 @@ void web_add_header(struct web_req *r, const char *name, const char *value);
 int web_respond(struct web_req *r, int status, const char *type, const void *data, size_t len);
 /* Answers with b's bytes (b is left empty). */
 int web_respond_buf(struct web_req *r, int status, const char *type, struct buf *b);
-/* Answers with what fn produces, called again whenever the connection
- * has room (at most max bytes into out per call; WEB_STREAM_END when
- * done), so a large answer is made in slices with the loop running in
- * between; release(ctx) when the answer ends either way. */
-#define WEB_STREAM_END (-1)
-typedef long (*web_stream_fn)(void *ctx, unsigned long long pos, char *out, size_t max);
-int web_respond_stream(struct web_req *r, int status, const char *type, web_stream_fn fn,
+/* Answers with what fn produces: fn appends the next slice to out, and
+ * returns false when that was the last. It is called again whenever the
+ * connection has taken the slice before, so a large answer is made in
+ * slices with the loop running in between; release(ctx) when the answer
+ * ends either way. */
+typedef bool (*web_slice_fn)(void *ctx, struct buf *out);
+int web_respond_stream(struct web_req *r, int status, const char *type, web_slice_fn fn,
 		       void *ctx, void (*release)(void *ctx));
 /* A one-line text/plain answer. */
 int web_text(struct web_req *r, int status, const char *fmt, ...)

@@ -155,41 +155,39 @@ static bool sample(const struct mobj *o, void *ctx)
 	return true;
 }
 
-/* A scrape under way: the family and the place in its class's walk, and
- * the bytes made but not yet taken by the connection. */
+/* A scrape under way: the family and the place in its class's walk. */
 struct scrape {
-	size_t family;		/* index in metrics[]; N: tandem_up; N + 1: done */
+	size_t family;		/* index in metrics[]; N: tandem_up, the last */
 	bool started;		/* the family's HELP and TYPE are out */
 	struct mcursor at;
-	struct buf out;
-	size_t off;
 	int64_t now_ms;
 	unsigned long slices;	/* told at the end: how the scrape was cut */
 };
 
 #define NMETRICS (sizeof metrics / sizeof *metrics)
 
-/* The next slice: one family's header, or up to SLICE_OBJECTS samples. */
-static void slice(struct scrape *sc)
+/* The next slice: one family's header, or up to SLICE_OBJECTS samples
+ * (web_slice_fn). */
+static bool slice(void *ctx, struct buf *out)
 {
+	struct scrape *sc = ctx;
 	sc->slices++;
 	if (sc->family == NMETRICS) {
-		buf_printf(&sc->out, "# HELP tandem_metrics_slices Slices this scrape was made in, "
+		buf_printf(out, "# HELP tandem_metrics_slices Slices this scrape was made in, "
 			   "the loop running between them\n# TYPE tandem_metrics_slices gauge\n"
 			   "tandem_metrics_slices %lu\n", sc->slices);
-		buf_printf(&sc->out, "# HELP tandem_up 1: the node answers\n"
+		buf_printf(out, "# HELP tandem_up 1: the node answers\n"
 			   "# TYPE tandem_up gauge\ntandem_up 1\n");
-		sc->family++;
-		return;
+		return false;
 	}
 	const struct metric *m = &metrics[sc->family];
 	if (!sc->started) {
-		buf_printf(&sc->out, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
+		buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
 			   m->type);
 		sc->started = true;
 		memset(&sc->at, 0, sizeof sc->at);
 	}
-	struct walk w = { .m = m, .b = &sc->out, .now_ms = sc->now_ms };
+	struct walk w = { .m = m, .b = out, .now_ms = sc->now_ms };
 	struct mwalk mw = { .at = sc->at, .budget = SLICE_OBJECTS, .fn = sample, .ctx = &w,
 			    .only = m->cls };
 	if (model_walk(&mw)) {
@@ -198,32 +196,7 @@ static void slice(struct scrape *sc)
 	} else {
 		sc->at = mw.at;
 	}
-}
-
-static long scrape_read(void *ctx, unsigned long long pos, char *out, size_t max)
-{
-	(void)pos;
-	struct scrape *sc = ctx;
-	while (sc->off == buf_len(&sc->out)) {
-		if (sc->family > NMETRICS)
-			return WEB_STREAM_END;
-		buf_consume(&sc->out, buf_len(&sc->out));
-		sc->off = 0;
-		slice(sc);
-	}
-	size_t n = buf_len(&sc->out) - sc->off;
-	if (n > max)
-		n = max;
-	memcpy(out, buf_data(&sc->out) + sc->off, n);
-	sc->off += n;
-	return (long)n;
-}
-
-static void scrape_free(void *ctx)
-{
-	struct scrape *sc = ctx;
-	buf_free(&sc->out);
-	free(sc);
+	return true;
 }
 
 int web_metrics(struct web_req *r)
@@ -232,6 +205,6 @@ int web_metrics(struct web_req *r)
 	if (!sc)
 		return web_text(r, 503, "out of memory");
 	sc->now_ms = wall_ms();
-	return web_respond_stream(r, 200, "text/plain; version=0.0.4; charset=utf-8", scrape_read,
-				  sc, scrape_free);
+	return web_respond_stream(r, 200, "text/plain; version=0.0.4; charset=utf-8", slice, sc,
+				  free);
 }

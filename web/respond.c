@@ -93,28 +93,45 @@ int web_respond_buf(struct web_req *r, int status, const char *type, struct buf 
 }
 
 /* A streamed answer's producer, between libmicrohttpd and http.h's
- * types (http.h does not include libmicrohttpd's header). */
+ * types (http.h does not include libmicrohttpd's header): the slice
+ * made, and how much of it the connection took. */
 struct stream {
-	web_stream_fn fn;
+	web_slice_fn fn;
 	void *ctx;
 	void (*release)(void *ctx);
+	struct buf out;
+	size_t off;
+	bool ended;
 };
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
+	(void)pos;
 	struct stream *st = cls;
-	long n = st->fn(st->ctx, pos, out, max);
-	return n == WEB_STREAM_END ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+	while (st->off == buf_len(&st->out)) {
+		if (st->ended)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		buf_consume(&st->out, buf_len(&st->out));
+		st->off = 0;
+		st->ended = !st->fn(st->ctx, &st->out);
+	}
+	size_t n = buf_len(&st->out) - st->off;
+	if (n > max)
+		n = max;
+	memcpy(out, buf_data(&st->out) + st->off, n);
+	st->off += n;
+	return (ssize_t)n;
 }
 
 static void stream_free(void *cls)
 {
 	struct stream *st = cls;
 	st->release(st->ctx);
+	buf_free(&st->out);
 	free(st);
 }
 
-int web_respond_stream(struct web_req *r, int status, const char *type, web_stream_fn fn,
+int web_respond_stream(struct web_req *r, int status, const char *type, web_slice_fn fn,
 		       void *ctx, void (*release)(void *ctx))
 {
 	struct stream *st = malloc(sizeof *st);
@@ -122,7 +139,7 @@ int web_respond_stream(struct web_req *r, int status, const char *type, web_stre
 		release(ctx);
 		return MHD_NO;
 	}
-	*st = (struct stream){ fn, ctx, release };
+	*st = (struct stream){ fn, ctx, release, BUF_INIT, 0, false };
 	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
 								       stream_read, st, stream_free);
 	if (!resp) {
