@@ -294,10 +294,47 @@ s.bind(("127.0.0.1", int(sys.argv[1])))' $p 2>/dev/null || return 1
 	done
 }
 
+# own_procs SID: "pid command line" of each live process in session SID.
+# The demo runs in a session of its own, so that only its brokers and
+# clients are counted, never those of another demo or test on this host.
+# A command line shows its NULs as spaces: tandemd's -D NAME=VALUE reads
+# "-D NAME VALUE" there, as it cuts the argument in place.
+own_procs() {
+	"$PYTHON" - "$1" <<-\EOF
+	import os, sys
+	for p in os.listdir("/proc"):
+	    if not p.isdigit():
+	        continue
+	    try:
+	        stat = open("/proc/%s/stat" % p).read()
+	        cmd = open("/proc/%s/cmdline" % p, "rb").read()
+	    except OSError:
+	        continue
+	    f = stat[stat.rindex(")") + 2:].split()
+	    if f[3] == sys.argv[1] and f[0] != "Z":
+	        print(p, cmd.replace(b"\0", b" ").decode(errors="replace").strip())
+	EOF
+}
+
 if demo_ports_free; then
 test_expect_success 'make demo runs two pairs, bridged, with traffic, shown by tandemtop; all stopped after' '
-	DEMO_DATA=$TRASH/demo DEMO_SECONDS=3 TANDEM_BUILD=$TEST_BUILD "$TEST_ROOT/conf/demo" >demo.out 2>&1 &&
-	cat demo.out &&
+	{ DEMO_DATA=$TRASH/demo DEMO_SECONDS=3 TANDEM_BUILD=$TEST_BUILD \
+		setsid "$TEST_ROOT/conf/demo" >demo.out 2>&1 & } &&
+	demo=$! &&
+	for i in $(seq 300); do
+		own_procs $demo >demo.procs
+		grep -q "producer .*queue://demo.orders" demo.procs && break
+		process_alive $demo || break
+		sleep 0.1
+	done
+	wait $demo
+	status=$? &&
+	cat demo.out demo.procs &&
+	test $status = 0 &&
+	grep -q "^$demo " demo.procs &&
+	test "$(grep -cF -e "activemq.data $TRASH/demo" -e "activemq.data=$TRASH/demo" demo.procs)" = 4 &&
+	grep -q "tandemctl consumer .*queue://demo.orders" demo.procs &&
+	grep -q "tandemctl producer .*queue://demo.orders" demo.procs &&
 	[ $(grep -c "^tandemtop .*, 4 nodes" demo.out) = 3 ] &&
 	grep -q "^pair data/kahadb: 2 nodes, 1 master, 1 slave" demo.out &&
 	grep -q "^pair pair2/kahadb: 2 nodes, 1 master, 1 slave" demo.out &&
@@ -312,8 +349,8 @@ test_expect_success 'make demo runs two pairs, bridged, with traffic, shown by t
 	for n in 1 2 3 4; do
 		grep -q "Tandem broker broker$n stopped" "$TRASH/demo/node$n.log" || exit 1
 	done &&
-	! pgrep -f "activemq.data=$TRASH/demo" &&
-	! pgrep -f "destination queue://demo.orders"
+	own_procs $demo >demo.left &&
+	{ test ! -s demo.left || { echo "left running:"; cat demo.left; false; }; }
 '
 else
 	test_skip "make demo runs two pairs" "the ports of the demo ($DEMO_PORTS) are in use here"
