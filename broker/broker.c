@@ -25,6 +25,7 @@
 #include "dedupe.h"
 #include "discovery.h"
 #include "flow.h"
+#include "kahadb.h"
 #include "locker.h"
 #include "netflow.h"
 #include "log.h"
@@ -666,9 +667,26 @@ void broker_store_progress(void)
 	queue_schedule_paged();
 }
 
+/* A master on a directory that still holds ActiveMQ's messages refuses
+ * to serve, and exits: serving an empty broker beside them would hide them
+ * (kahadb.h), and waiting cannot change the files. */
+static int refuse_kahadb(const char *dir)
+{
+	char err[768];
+	int found = kahadb_find(dir, err, sizeof err);
+	if (found == 0)
+		return 0;
+	log_error("store", "Refusing to serve: %s", err);
+	if (found > 0)
+		broker.exit_status = KAHADB_EXIT_FOUND;
+	return -1;
+}
+
 static int open_store(const struct config *cfg)
 {
 	char err[512];
+	if (refuse_kahadb(cfg->store_directory) < 0)
+		return -1;
 	broker.store = store_open(cfg->store_directory, cfg->journal_disk_syncs, err, sizeof err);
 	if (!broker.store) {
 		log_error("store", "Cannot open the store in %s: %s", cfg->store_directory, err);
@@ -779,7 +797,8 @@ static int on_lock_acquired(void)
 	log_error("broker", "Tandem broker %s could not start serving (see above)",
 		  broker.cfg->broker_name);
 	stop_serving(true);
-	broker.exit_status = 1;
+	if (!broker.exit_status)
+		broker.exit_status = 1;
 	loop_stop(broker.loop);
 	return -1;
 }

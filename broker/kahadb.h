@@ -1,0 +1,26 @@
+/*
+ * kahadb.h - an ActiveMQ KahaDB store left in Tandem's store directory.
+ *
+ * Tandem reads the same persistenceAdapter/kahaDB@directory as ActiveMQ,
+ * so in a rolling replacement a Tandem node can take the lock of a
+ * directory whose journal (db-N.log, the index db.data) still holds
+ * ActiveMQ's messages. Tandem cannot import them yet; serving an empty
+ * broker beside them would hide them, so the master refuses instead and
+ * says what to do. The files are only looked at, never touched.
+ */
+#ifndef TANDEM_KAHADB_H
+#define TANDEM_KAHADB_H
+
+#include <stddef.h>
+
+/* The exit status of a broker that refused such a directory (sysexits.h
+ * EX_DATAERR): retrying cannot help, an operator must act. */
+#define KAHADB_EXIT_FOUND 65
+
+/* 0 when `dir` holds no KahaDB file with content (absent or empty
+ * journals, ActiveMQ's lock file alone, are no store); 1 when it does,
+ * with the files, their sizes and what to do in err; -1 when dir cannot
+ * be read, with the reason in err. */
+int kahadb_find(const char *dir, char *err, size_t errlen);
+
+#endif
