@@ -145,9 +145,17 @@ long long flow_store_used(void)
 	return sz.file_bytes - sz.free_bytes;
 }
 
+/* The limit as the disk allows now: at start it was lowered to fit the
+ * disk (fit_to_disk), but the disk may fill up since, with other files;
+ * then what the store holds plus what is still free is all it can reach.
+ * Without this a store on a full disk read 7% used. */
 long long flow_store_limit(void)
 {
-	return store_limit;
+	if (!broker.store)
+		return store_limit;
+	long long avail = disk_available(broker.cfg->store_directory);
+	long long can = flow_store_used() + avail;
+	return avail >= 0 && can < store_limit ? can : store_limit;
 }
 
 long long flow_temp_limit(void)

@@ -69,7 +69,7 @@ DISK=$TRASH/fs
 mkdir -p "$DISK"
 if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
 	trap 'test_cleanup; umount "$DISK" 2>/dev/null' EXIT
-	BROKER_EXTRA= STORE_DIR=$DISK/kahadb broker_config disk && start_broker disk || exit 1
+	BROKER_EXTRA= MGMT_PORT=auto STORE_DIR=$DISK/kahadb broker_config disk && start_broker disk || exit 1
 
 	test_expect_success 'a storeUsage limit larger than the disk is lowered to fit, with a warning' '
 		log_contains disk "WARN.*Store limit is 102400 mb.*only has [0-9]* mb of usable space"
@@ -135,6 +135,30 @@ if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
 		again = [b for b in bodies if b.startswith("b")]
 		check(not again, "acks taken while the disk was full are kept: %d back" % len(again))
 		EOF
+	'
+
+	test_expect_success 'a full disk: StorePercentUsage reads 100, and refused sends are not counted in QueueSize or EnqueueCount' '
+		{ dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null; true; } &&
+		PORT=$(broker_port disk) MPORT=$(broker_mgmt_port disk) stomp_py <<-\EOF &&
+		from tstomp import *
+		from tmgmt import *
+		m = Mgmt()
+		pct = m.read(broker_name("disk"), "StorePercentUsage")
+		check(pct >= 99, "StorePercentUsage with 0 bytes free: %d" % pct)
+		p = client()
+		sent, text = send_until_refused(p, "/queue/refused", "r%d " + "x" * 512, 5000,
+		                                  headers={"persistent": "true"})
+		check("No space left on device" in text, text)
+		q = client()
+		for i in range(20):
+		    q.conn.send("/queue/refused", "n%d" % i, headers={"persistent": "true"})
+		q.wait_error()
+		size = queue_size(m, "disk", "refused")
+		enq = queue_attr(m, "disk", "refused", "EnqueueCount")
+		check(size == sent and enq == sent,
+		      "%d receipted: QueueSize %d, EnqueueCount %d" % (sent, size, enq))
+		EOF
+		rm -f "$DISK/filler"
 	'
 else
 	test_skip 'a full disk: producers are told, consumers keep receiving, nothing is damaged' \
