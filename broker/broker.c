@@ -667,6 +667,22 @@ void broker_store_progress(void)
 	queue_schedule_paged();
 }
 
+/* store_on_unwritten_entry()'s hook: a send whose commit failed was
+ * refused, so it leaves the queue or durable subscription that counted it.
+ * Only on a failed commit: walking the durables is fine then. */
+static void forget_unwritten(void *ctx, const char *container, uint64_t seq)
+{
+	(void)ctx;
+	struct queue *q = NULL;
+	if (!strncmp(container, "queue://", 8))
+		q = broker_queue(container + 8, false);
+	for (struct durable *d = broker.durables; !q && d; d = d->next)
+		if (!strcmp(d->queue->container, container))
+			q = d->queue;
+	if (q)
+		queue_forget_unwritten(q, seq);
+}
+
 /* A master on a directory that still holds ActiveMQ's messages refuses
  * to serve, and exits: serving an empty broker beside them would hide them
  * (kahadb.h), and waiting cannot change the files. */
@@ -692,6 +708,7 @@ static int open_store(const struct config *cfg)
 		log_error("store", "Cannot open the store in %s: %s", cfg->store_directory, err);
 		return -1;
 	}
+	store_on_unwritten_entry(broker.store, forget_unwritten, NULL);
 	struct loading ld = { 0, STRMAP_INIT };
 	int rc = store_load_durables(broker.store, load_durable, NULL);
 	if (rc == 0 && index_containers(&ld) < 0) {

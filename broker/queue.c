@@ -730,6 +730,17 @@ struct qentry *queue_find_pending(struct queue *q, const char *message_id)
 	return NULL;
 }
 
+void queue_forget_unwritten(struct queue *q, uint64_t seq)
+{
+	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
+		for (struct qentry *e = q->pending[p].head; e; e = e->next)
+			if (e->home == HOME_STORE && e->msg->seq == seq) {
+				drop_pending(q, e, false);
+				q->enqueues--;
+				return;
+			}
+}
+
 void queue_remove_pending(struct queue *q, struct qentry *e)
 {
 	drop_pending(q, e, true);

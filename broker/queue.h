@@ -153,6 +153,12 @@ static inline size_t queue_size(const struct queue *q)
 	return q->npending + q->npaged + q->ninflight;
 }
 
+/* A stored entry of q whose commit failed: its producer was told, so a
+ * message still waiting is dropped and no longer counted as enqueued. One
+ * already delivered stays delivered; one paged out is forgotten when
+ * paging in does not find it. */
+void queue_forget_unwritten(struct queue *q, uint64_t seq);
+
 /* Management. */
 
 /* Removes every waiting message (in memory and paged out, with their

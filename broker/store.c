@@ -166,6 +166,10 @@ struct store {
 	sqlite3_stmt *stmt[ST_COUNT];
 	uint64_t next_seq;
 
+	/* Loop thread only: store_on_unwritten_entry()'s hook. */
+	store_unwritten_fn unwritten_fn;
+	void *unwritten_ctx;
+
 	/* Loop thread only: what the next store_commit() hands over. */
 	struct op *ops;
 	size_t nops, opcap;
@@ -1452,6 +1456,22 @@ static bool retry_removal(struct store *st, struct op *o)
 	return true;
 }
 
+void store_on_unwritten_entry(struct store *st, store_unwritten_fn fn, void *ctx)
+{
+	st->unwritten_fn = fn;
+	st->unwritten_ctx = ctx;
+}
+
+/* An operation of a failed commit: a removal is queued again
+ * (retry_removal), an added entry is told to the hook. True when o was
+ * taken over. */
+static bool after_failure(struct store *st, struct op *o)
+{
+	if (o->kind == OP_ADD_ENTRY && st->unwritten_fn)
+		st->unwritten_fn(st->unwritten_ctx, o->a, o->seq);
+	return retry_removal(st, o);
+}
+
 /* Takes the finished batches, if any, and runs their callbacks in order;
  * the first error or 0, or 1 when nothing had finished. */
 static int collect(struct store *st)
@@ -1469,7 +1489,7 @@ static int collect(struct store *st)
 		st->inflight--;
 		st->inflight_ops -= b->nops;
 		for (size_t i = 0; i < b->nops; i++)
-			if (!(b->err < 0 && !st->abandoned && retry_removal(st, &b->ops[i])))
+			if (!(b->err < 0 && !st->abandoned && after_failure(st, &b->ops[i])))
 				op_free(&b->ops[i]);
 		free(b->ops);
 		for (size_t i = 0; i < b->ndones; i++)

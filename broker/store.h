@@ -135,6 +135,13 @@ int store_on_commit(struct store *st, store_done_fn fn, void *ctx);
  * failure): it does not hurry the commit along. */
 int store_watch(struct store *st, store_done_fn fn, void *ctx);
 
+/* Calls fn(ctx, container, seq) for each entry that a failed commit did
+ * not write, as that commit completes (before its store_on_commit()
+ * callbacks): its producer is told the send failed, so whoever counted the
+ * entry as enqueued can take it back. One hook per store; NULL for none. */
+typedef void (*store_unwritten_fn)(void *ctx, const char *container, uint64_t seq);
+void store_on_unwritten_entry(struct store *st, store_unwritten_fn fn, void *ctx);
+
 /* Identifies the commit that operations queued now will go in: it
  * changes each time store_commit() hands them over. */
 uint64_t store_batch_id(const struct store *st);
