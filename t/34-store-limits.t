@@ -138,6 +138,14 @@ if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
 	'
 
 	test_expect_success 'a full disk: StorePercentUsage reads 100, and refused sends are not counted in QueueSize or EnqueueCount' '
+		PORT=$(broker_port disk) stomp_py <<-\EOF &&
+		from tstomp import *
+		c = client(headers={"client-id": "keeper"})
+		c.conn.subscribe("/topic/refused", id="1",
+		                 headers={"activemq.subscriptionName": "kept"})
+		c.sync()
+		c.conn.disconnect()
+		EOF
 		{ dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null; true; } &&
 		PORT=$(broker_port disk) MPORT=$(broker_mgmt_port disk) stomp_py <<-\EOF &&
 		from tstomp import *
@@ -157,6 +165,13 @@ if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
 		enq = queue_attr(m, "disk", "refused", "EnqueueCount")
 		check(size == sent and enq == sent,
 		      "%d receipted: QueueSize %d, EnqueueCount %d" % (sent, size, enq))
+		# A durable subscription that was away does not keep them either.
+		t = client()
+		sent, text = send_until_refused(t, "/topic/refused", "t%d", 5000,
+		                                  headers={"persistent": "true"})
+		r = m.req({"type": "read", "attribute": "QueueSize", "mbean":
+		           broker_name("disk") + ",destinationType=Topic,destinationName=refused"})
+		check(r["value"] == sent, "%d receipted: the topic'"'"'s QueueSize %s" % (sent, r))
 		EOF
 		rm -f "$DISK/filler"
 	'
