@@ -730,6 +730,23 @@ struct qentry *queue_find_pending(struct queue *q, const char *message_id)
 	return NULL;
 }
 
+/* The priority whose paged-out messages in the store may include seq:
+ * one that was never in memory has a seq above mem_max_seq of its
+ * priority. -1 when none, or when several could (then paging in finds it
+ * missing: forget_missing()). */
+static int paged_priority(const struct queue *q, uint64_t seq)
+{
+	int found = -1;
+	for (int p = 0; p <= MSG_PRIORITY_MAX; p++) {
+		if (q->paged[p] == q->spilled[p] || seq <= q->mem_max_seq[p])
+			continue;
+		if (found >= 0)
+			return -1;
+		found = p;
+	}
+	return found;
+}
+
 void queue_forget_unwritten(struct queue *q, uint64_t seq)
 {
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
@@ -739,6 +756,13 @@ void queue_forget_unwritten(struct queue *q, uint64_t seq)
 				q->enqueues--;
 				return;
 			}
+	int p = paged_priority(q, seq);
+	if (p < 0)
+		return;
+	q->paged[p]--;
+	q->npaged--;
+	q->enqueues--;
+	paged_changed(q);
 }
 
 void queue_remove_pending(struct queue *q, struct qentry *e)

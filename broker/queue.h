@@ -154,9 +154,8 @@ static inline size_t queue_size(const struct queue *q)
 }
 
 /* A stored entry of q whose commit failed: its producer was told, so a
- * message still waiting is dropped and no longer counted as enqueued. One
- * already delivered stays delivered; one paged out is forgotten when
- * paging in does not find it. */
+ * message still waiting, in memory or paged out, is dropped and no longer
+ * counted as enqueued. One already delivered stays delivered. */
 void queue_forget_unwritten(struct queue *q, uint64_t seq);
 
 /* Management. */

@@ -145,6 +145,11 @@ if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
 		                 headers={"activemq.subscriptionName": "kept"})
 		c.sync()
 		c.conn.disconnect()
+		# Past the queue'"'"'s window in memory, sends stay on disk only.
+		p = client()
+		for i in range(1100):
+		    p.conn.send("/queue/deep", "d%d" % i, headers={"persistent": "true"})
+		send_on(p, "/queue/deep", "last", headers={"persistent": "true"})
 		EOF
 		{ dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null; true; } &&
 		PORT=$(broker_port disk) MPORT=$(broker_mgmt_port disk) stomp_py <<-\EOF &&
@@ -172,6 +177,14 @@ if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
 		r = m.req({"type": "read", "attribute": "QueueSize", "mbean":
 		           broker_name("disk") + ",destinationType=Topic,destinationName=refused"})
 		check(r["value"] == sent, "%d receipted: the topic'"'"'s QueueSize %s" % (sent, r))
+		# Nor does a queue whose new messages are paged out.
+		d = client()
+		sent, text = send_until_refused(d, "/queue/deep", "e%d", 5000,
+		                                  headers={"persistent": "true"})
+		size = queue_size(m, "disk", "deep")
+		enq = queue_attr(m, "disk", "deep", "EnqueueCount")
+		check(size == 1101 + sent and enq == 1101 + sent,
+		      "1101 + %d receipted: QueueSize %d, EnqueueCount %d" % (sent, size, enq))
 		EOF
 		rm -f "$DISK/filler"
 	'
