@@ -385,6 +385,13 @@ int locker_start(struct loop *l, const struct config *cfg, const struct locker_h
 			  cfg->store_directory, strerror(errno));
 		return -1;
 	}
+	/* Made whatever the role: a master that loses its lock waits again
+	 * as a slave, and its waiter wakes the loop through this. */
+	lk.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (lk.efd < 0 || loop_add_fd(l, lk.efd, LOOP_READ, on_waiter, NULL) < 0) {
+		log_error("broker", "Cannot make the lock waiter's wake-up: %s", strerror(errno));
+		return -1;
+	}
 	int fd = open(lk.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		log_error("broker", "Cannot open the lock file %s: %s", lk.path, strerror(errno));
@@ -405,11 +412,6 @@ int locker_start(struct loop *l, const struct config *cfg, const struct locker_h
 	if (cfg->fail_if_locked) {
 		log_error("broker", "Database %s is locked by %s and failIfLocked=\"true\": not "
 			  "waiting", lk.path, lk.holder[0] ? lk.holder : "another broker");
-		return -1;
-	}
-	lk.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (lk.efd < 0 || loop_add_fd(l, lk.efd, LOOP_READ, on_waiter, NULL) < 0) {
-		log_error("broker", "Cannot wait for the lock: %s", strerror(errno));
 		return -1;
 	}
 	log_info("broker", "Database %s is locked by another server. This broker is now in "
