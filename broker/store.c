@@ -259,6 +259,16 @@ int store_mkdir(const char *dir)
 }
 
 static void *writer_main(void *arg);
+static int errno_of(int rc);
+
+/* Why a store could not be opened, as store_open's errno: EBADMSG for a
+ * file that is corrupt or no database, which no retry mends. */
+static int open_errno(int code)
+{
+	int prim = code & 0xff;
+	return prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB ? EBADMSG : -errno_of(code);
+}
+
 static void measure(struct store *st, long long *pages, long long *free_pages,
 		    long long *page_size);
 static void set_size(struct store *st, long long pages, long long free_pages,
@@ -279,6 +289,7 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		return NULL;
 	}
 	st->efd = -1;
+	int version = 0;
 	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				 SQLITE_OPEN_NOMUTEX, NULL);
 	free(path);
@@ -299,7 +310,6 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		goto fail;
 
 	sqlite3_stmt *q;
-	int version = 0;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW)
 			version = sqlite3_column_int(q, 0);
@@ -352,7 +362,10 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		goto fail;
 	}
 	return st;
-fail:
+fail:;
+	/* What failed last, before closing forgets it. */
+	int why = version > STORE_SCHEMA_VERSION ? EPROTO :
+		  open_errno(st->db ? sqlite3_errcode(st->db) : rc);
 	if (st->efd >= 0)
 		close(st->efd);
 	for (int i = 0; i < ST_COUNT; i++)
@@ -360,6 +373,7 @@ fail:
 	sqlite3_close(st->db);
 	free(st->dir);
 	free(st);
+	errno = why;
 	return NULL;
 }
 
