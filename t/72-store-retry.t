@@ -8,6 +8,7 @@
 
 STORE_DIR=$TRASH/shared/kahadb
 MGMT_PORT=auto
+WEB_PORT=auto
 export STORE_DIR
 
 # hold_db SECONDS: another process holds an exclusive SQLite lock on
@@ -48,6 +49,10 @@ test_expect_success 'store.db locked by another process: the node releases the l
 	check("database is locked" in lk["LastError"], lk)
 	check(any("released the lock" in e["event"] for e in lk["Events"]), lk["Events"])
 	EOF
+	curl -s -o health.txt -w "%{http_code}\n" "http://127.0.0.1:$(broker_web_port a)/health" >code.txt &&
+	cat health.txt code.txt &&
+	test "$(cat code.txt)" = 503 &&
+	grep -q "^slave: broker a waits for the lock $STORE_DIR/lock: cannot open the store: database is locked (try [0-9]*; the next in [0-9.]* s)" health.txt &&
 	log_waits_for a "trying again in 1 s" &&
 	process_alive "$(cat a/pid)" &&
 	! port_open "$(broker_stomp_port a)" &&
