@@ -63,20 +63,7 @@ test_expect_success 'it loses and takes the lock again a second time' '
 '
 
 test_expect_success 'a master whose lock file is replaced by one another process holds serves again once that one is let go' '
-	"$PYTHON" - "$STORE_DIR" "$TRASH/thief.ready" "$TRASH/thief.go" <<-\EOF &
-	import fcntl, os, sys, time
-	d, ready, go = sys.argv[1:4]
-	f = open(d + "/lock.new", "w")
-	fcntl.lockf(f, fcntl.LOCK_EX)
-	f.write("thief on nowhere pid 1 since 1970-01-01T00:00:00Z\n")
-	f.flush()
-	os.rename(d + "/lock.new", d + "/lock")
-	open(ready, "w").close()
-	for i in range(300):
-	    if os.path.exists(go):
-	        break
-	    time.sleep(0.1)
-	EOF
+	{ "$PYTHON" "$TEST_ROOT/t/lib/tthief.py" "$STORE_DIR" "$TRASH/thief.ready" "$TRASH/thief.go" 30 & } &&
 	thief=$! &&
 	for i in $(seq 100); do [ -e "$TRASH/thief.ready" ] && break; sleep 0.1; done &&
 	log_waits_for a "Lost the lock on $STORE_DIR/lock: the lock file was replaced by another file" &&
