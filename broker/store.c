@@ -297,9 +297,10 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	/* Another process holding the write lock (a second tandemd on the same
-	 * directory) fails a commit with -EBUSY after this long. */
-	sqlite3_busy_timeout(st->db, 5000);
+	/* Opening runs on the loop thread: another process holding store.db
+	 * fails it soon, and the locker tries again later (with a back-off)
+	 * instead of the loop standing still for the commit's timeout. */
+	sqlite3_busy_timeout(st->db, 500);
 	/* auto_vacuum must be chosen before the first table exists; it lets
 	 * housekeeping hand free pages back after a backlog drains. */
 	if (exec(st, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
@@ -340,6 +341,9 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	/* Another process holding the write lock (a second tandemd on the same
+	 * directory) fails a commit with -EBUSY after this long. */
+	sqlite3_busy_timeout(st->db, 5000);
 	st->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (st->efd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
