@@ -698,16 +698,34 @@ static int refuse_kahadb(const char *dir)
 	return -1;
 }
 
-static int open_store(const struct config *cfg)
+/* Says why the store could not be opened (errno err from store_open):
+ * a corrupt store ends the broker, anything else may pass. */
+static int store_open_failed(const char *dir, int err, const char *msg, char *why,
+			     size_t whylen)
+{
+	if (err == EBADMSG || err == EPROTO) {
+		log_error("store", "Cannot open the store in %s: %s. %s: trying again cannot "
+			  "help. Move the directory's store.db* aside (keep them for "
+			  "recovery) and restore a copy, or start on an empty directory",
+			  dir, msg, err == EBADMSG ? "store.db is corrupt or not a Tandem store"
+			  : "store.db was written by a newer tandemd");
+		return -1;
+	}
+	log_error("store", "Cannot open the store in %s: %s", dir, msg);
+	snprintf(why, whylen, "cannot open the store: %s", msg);
+	return LOCKER_TRY_LATER;
+}
+
+/* -1: cannot open the store, ever; LOCKER_TRY_LATER with the reason in
+ * why: not now (store.db locked by another process, a full disk). */
+static int open_store(const struct config *cfg, char *why, size_t whylen)
 {
 	char err[512];
 	if (refuse_kahadb(cfg->store_directory) < 0)
 		return -1;
 	broker.store = store_open(cfg->store_directory, cfg->journal_disk_syncs, err, sizeof err);
-	if (!broker.store) {
-		log_error("store", "Cannot open the store in %s: %s", cfg->store_directory, err);
-		return -1;
-	}
+	if (!broker.store)
+		return store_open_failed(cfg->store_directory, errno, err, why, whylen);
 	store_on_unwritten_entry(broker.store, forget_unwritten, NULL);
 	struct loading ld = { 0, STRMAP_INIT };
 	int rc = store_load_durables(broker.store, load_durable, NULL);
@@ -736,12 +754,13 @@ static int open_store(const struct config *cfg)
 }
 
 /* The lock is ours (or no store needs one): recover the store and open
- * the connectors. */
-static int serve(void)
+ * the connectors. -1, or LOCKER_TRY_LATER with the reason in why. */
+static int serve(char *why, size_t whylen)
 {
 	const struct config *cfg = broker.cfg;
-	if (cfg->persistent && open_store(cfg) < 0)
-		return -1;
+	int rc = cfg->persistent ? open_store(cfg, why, whylen) : 0;
+	if (rc != 0)
+		return rc;
 	flow_fit_to_disk();
 	broker.connectors = calloc(cfg->nconnectors ? cfg->nconnectors : 1,
 				   sizeof *broker.connectors);
@@ -807,10 +826,15 @@ static void stop_serving(bool clean)
 	broker.nconnectors = 0;
 }
 
-static int on_lock_acquired(void)
+static int on_lock_acquired(char *why, size_t whylen)
 {
-	if (serve() == 0)
+	int rc = serve(why, whylen);
+	if (rc == 0)
 		return 0;
+	if (rc == LOCKER_TRY_LATER) {
+		stop_serving(true);
+		return rc;
+	}
 	log_error("broker", "Tandem broker %s could not start serving (see above)",
 		  broker.cfg->broker_name);
 	stop_serving(true);
@@ -847,7 +871,7 @@ int broker_start(struct loop *l, const struct config *cfg)
 	if (mgmt_start(l, cfg) < 0 || web_start(l, cfg) < 0)
 		return -1;
 	if (!cfg->persistent)
-		return serve();
+		return serve(NULL, 0);
 	static const struct locker_hooks hooks = { on_lock_acquired, on_lock_lost };
 	return locker_start(l, cfg, &hooks);
 }

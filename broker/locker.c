@@ -48,6 +48,11 @@ static struct {
 	char content[256];
 	uint64_t keepalive_timer;
 
+	/* Could not serve for now: the next try, and how long it waits. */
+	uint64_t retry_timer;
+	int retry_ms;
+	long retries;
+
 	/* Slave. */
 	int64_t waiting_since;
 	char holder[256];
@@ -69,6 +74,7 @@ static struct {
 } lk = { .fd = -1, .efd = -1, .got_fd = -1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static void start_waiting(void);
+static void give_back(const char *why);
 static void keepalive(struct loop *l, void *ctx);
 
 void locker_event(const char *fmt, ...)
@@ -249,10 +255,18 @@ static int become_master(int fd, bool waited)
 	if (lk.cfg->lock_keep_alive_ms > 0)
 		lk.keepalive_timer = loop_add_timer(lk.loop, lk.cfg->lock_keep_alive_ms,
 						    keepalive, NULL);
-	if (lk.hooks.acquired() < 0) {
+	char why[200] = "";
+	int rc = lk.hooks.acquired(why, sizeof why);
+	if (rc == LOCKER_TRY_LATER) {
+		give_back(why);
+		return 0;
+	}
+	if (rc < 0) {
 		locker_event("could not start serving: released the lock");
 		return -1;	/* the broker ends the process; locker_stop releases */
 	}
+	lk.retry_ms = 0;
+	lk.retries = 0;
 	return 0;
 }
 
@@ -260,8 +274,36 @@ static void retry_wait(struct loop *l, void *ctx)
 {
 	(void)l;
 	(void)ctx;
+	lk.retry_timer = 0;
 	if (lk.role == LOCKER_SLAVE && !lk.waiter_running)
 		start_waiting();
+}
+
+/* The lock is ours but the broker cannot serve for now: holding the lock
+ * would keep a slave that may be able to from trying, so let it go and
+ * take it again later, less often each time. */
+static void give_back(const char *why)
+{
+	lk.retry_ms = lk.retry_ms ? lk.retry_ms * 2 : LOCKER_RETRY_FIRST_MS;
+	if (lk.retry_ms > LOCKER_RETRY_MAX_MS)
+		lk.retry_ms = LOCKER_RETRY_MAX_MS;
+	lk.retries++;
+	log_warn("broker", "Cannot serve: %s. Released the lock on %s; trying again in %g s "
+		 "(try %ld)", why, lk.path, lk.retry_ms / 1000.0, lk.retries);
+	locker_event("could not serve: %s; released the lock, trying again in %g s", why,
+		     lk.retry_ms / 1000.0);
+	loop_del_timer(lk.loop, lk.keepalive_timer);
+	lk.keepalive_timer = 0;
+	/* It does not name us any more: we do not hold it. */
+	if (ftruncate(lk.fd, 0) < 0)
+		log_warn("broker", "Cannot empty the lock file %s: %s", lk.path, strerror(errno));
+	close(lk.fd);
+	lk.fd = -1;
+	set_role(LOCKER_SLAVE);
+	lk.waiting_since = wall_ms();
+	lk.holder[0] = '\0';
+	set_error("%s (try %ld; the next in %g s)", why, lk.retries, lk.retry_ms / 1000.0);
+	lk.retry_timer = loop_add_timer(lk.loop, lk.retry_ms, retry_wait, NULL);
 }
 
 static void on_waiter(struct loop *l, int fd, int events, void *ctx)
@@ -285,7 +327,8 @@ static void on_waiter(struct loop *l, int fd, int events, void *ctx)
 	if (become_master(got, true) < 0 && lk.fd < 0) {
 		/* The lock file could not be written: let go, try again. */
 		set_error("cannot write the lock file %s", lk.path);
-		loop_add_timer(lk.loop, RETRY_AFTER_ERROR_S * 1000, retry_wait, NULL);
+		lk.retry_timer = loop_add_timer(lk.loop, RETRY_AFTER_ERROR_S * 1000, retry_wait,
+						NULL);
 	}
 }
 
@@ -385,6 +428,13 @@ int locker_start(struct loop *l, const struct config *cfg, const struct locker_h
 			  cfg->store_directory, strerror(errno));
 		return -1;
 	}
+	/* Made whatever the role: a master that loses its lock waits again
+	 * as a slave, and its waiter wakes the loop through this. */
+	lk.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (lk.efd < 0 || loop_add_fd(l, lk.efd, LOOP_READ, on_waiter, NULL) < 0) {
+		log_error("broker", "Cannot make the lock waiter's wake-up: %s", strerror(errno));
+		return -1;
+	}
 	int fd = open(lk.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		log_error("broker", "Cannot open the lock file %s: %s", lk.path, strerror(errno));
@@ -405,11 +455,6 @@ int locker_start(struct loop *l, const struct config *cfg, const struct locker_h
 	if (cfg->fail_if_locked) {
 		log_error("broker", "Database %s is locked by %s and failIfLocked=\"true\": not "
 			  "waiting", lk.path, lk.holder[0] ? lk.holder : "another broker");
-		return -1;
-	}
-	lk.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (lk.efd < 0 || loop_add_fd(l, lk.efd, LOOP_READ, on_waiter, NULL) < 0) {
-		log_error("broker", "Cannot wait for the lock: %s", strerror(errno));
 		return -1;
 	}
 	log_info("broker", "Database %s is locked by another server. This broker is now in "
@@ -445,8 +490,9 @@ void locker_stop(void)
 	if (lk.loop) {
 		loop_del_timer(lk.loop, lk.wait_log_timer);
 		loop_del_timer(lk.loop, lk.keepalive_timer);
+		loop_del_timer(lk.loop, lk.retry_timer);
 	}
-	lk.wait_log_timer = lk.keepalive_timer = 0;
+	lk.wait_log_timer = lk.keepalive_timer = lk.retry_timer = 0;
 	if (lk.efd >= 0) {
 		loop_del_fd(lk.loop, lk.efd);
 		close(lk.efd);

@@ -17,6 +17,7 @@
 #define TANDEM_LOCKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
@@ -43,11 +44,20 @@ struct locker_state {
 	int nevents;			/* locker_event_at(0 .. nevents - 1) */
 };
 
-/* Called on the loop thread: the lock is ours (become master; -1 when the
- * broker cannot serve, which releases the lock and ends the process), or
- * it is lost (stop serving now; the locker then waits again). */
+/* acquired's answer when the broker cannot serve for now (the store is
+ * locked by another process, the disk is full): the locker lets go of the
+ * lock, says why (log, events, LastError and so Health) and takes it again
+ * after a back-off of LOCKER_RETRY_FIRST_MS, doubling to LOCKER_RETRY_MAX_MS. */
+#define LOCKER_TRY_LATER 1
+#define LOCKER_RETRY_FIRST_MS 500
+#define LOCKER_RETRY_MAX_MS 30000
+
+/* Called on the loop thread: the lock is ours (become master: 0 when
+ * serving; LOCKER_TRY_LATER with the reason in why; -1 when the broker can
+ * never serve, which releases the lock and ends the process), or it is
+ * lost (stop serving now; the locker then waits again). */
 struct locker_hooks {
-	int (*acquired)(void);
+	int (*acquired)(char *why, size_t whylen);
 	void (*lost)(const char *why);
 };
 

@@ -263,6 +263,16 @@ int store_mkdir(const char *dir)
 }
 
 static void *writer_main(void *arg);
+static int errno_of(int rc);
+
+/* Why a store could not be opened, as store_open's errno: EBADMSG for a
+ * file that is corrupt or no database, which no retry mends. */
+static int open_errno(int code)
+{
+	int prim = code & 0xff;
+	return prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB ? EBADMSG : -errno_of(code);
+}
+
 static void measure(struct store *st, long long *pages, long long *free_pages,
 		    long long *page_size);
 static void set_size(struct store *st, long long pages, long long free_pages,
@@ -283,6 +293,7 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		return NULL;
 	}
 	st->efd = -1;
+	int version = 0;
 	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				 SQLITE_OPEN_NOMUTEX, NULL);
 	free(path);
@@ -290,9 +301,10 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	/* Another process holding the write lock (a second tandemd on the same
-	 * directory) fails a commit with -EBUSY after this long. */
-	sqlite3_busy_timeout(st->db, 5000);
+	/* Opening runs on the loop thread: another process holding store.db
+	 * fails it soon, and the locker tries again later (with a back-off)
+	 * instead of the loop standing still for the commit's timeout. */
+	sqlite3_busy_timeout(st->db, 500);
 	/* auto_vacuum must be chosen before the first table exists; it lets
 	 * housekeeping hand free pages back after a backlog drains. */
 	if (exec(st, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
@@ -303,7 +315,6 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		goto fail;
 
 	sqlite3_stmt *q;
-	int version = 0;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW)
 			version = sqlite3_column_int(q, 0);
@@ -334,6 +345,9 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	/* Another process holding the write lock (a second tandemd on the same
+	 * directory) fails a commit with -EBUSY after this long. */
+	sqlite3_busy_timeout(st->db, 5000);
 	st->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (st->efd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -356,7 +370,10 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		goto fail;
 	}
 	return st;
-fail:
+fail:;
+	/* What failed last, before closing forgets it. */
+	int why = version > STORE_SCHEMA_VERSION ? EPROTO :
+		  open_errno(st->db ? sqlite3_errcode(st->db) : rc);
 	if (st->efd >= 0)
 		close(st->efd);
 	for (int i = 0; i < ST_COUNT; i++)
@@ -364,6 +381,7 @@ fail:
 	sqlite3_close(st->db);
 	free(st->dir);
 	free(st);
+	errno = why;
 	return NULL;
 }
 

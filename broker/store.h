@@ -47,7 +47,9 @@ struct store;
  * or be creatable, and starts its writer thread. `sync`: fsync every commit
  * (kahaDB@enableJournalDiskSyncs); without it a commit survives a crash of
  * tandemd but not of the machine. On failure returns NULL with a reason in
- * err. */
+ * err and errno saying whether trying again may help: EBADMSG (store.db is
+ * corrupt or not a database) and EPROTO (a newer schema) say it cannot;
+ * others (ENOSPC, EBUSY, EACCES, ENOMEM, EIO) may pass. */
 struct store *store_open(const char *dir, bool sync, char *err, size_t errlen);
 
 /* The same for a scratch store (the temp store of non-persistent

@@ -107,24 +107,13 @@ test_expect_success 'SIGTERM of the master: it exits 0 and the last slave takes 
 
 test_expect_success 'fencing: a master whose lock file is replaced stops serving and waits' '
 	m=$(cat "$TRASH/master") &&
-	cat >"$TRASH/thief.py" <<-\EOF &&
-	import fcntl, os, sys, time
-	d, ready = sys.argv[1], sys.argv[2]
-	f = open(d + "/lock.new", "w")
-	fcntl.lockf(f, fcntl.LOCK_EX)
-	f.write("thief on nowhere pid 1 since 1970-01-01T00:00:00Z\n")
-	f.flush()
-	os.rename(d + "/lock.new", d + "/lock")
-	open(ready, "w").close()
-	time.sleep(5)
-	EOF
 	# A producer that follows the master keeps sending through it all.
 	{ ctl producer --stomp "failover:(tcp://127.0.0.1:$(broker_stomp_port $m))?maxReconnectDelay=100" \
 		--destination fence --count 2000 --rate 400 --persistent --receipt-every 1 --timeout 30 \
 		--receipted fence.rec >fence.out 2>fence.err & } &&
 	prod=$! &&
 	wait_lines fence.rec 100 &&
-	{ "$PYTHON" "$TRASH/thief.py" "$STORE_DIR" "$TRASH/thief.ready" & } &&
+	{ "$PYTHON" "$TEST_ROOT/t/lib/tthief.py" "$STORE_DIR" "$TRASH/thief.ready" & } &&
 	thief=$! &&
 	for i in $(seq 100); do [ -e "$TRASH/thief.ready" ] && break; sleep 0.1; done &&
 	log_waits_for $m "Lost the lock on $STORE_DIR/lock: the lock file was replaced by another file" &&
@@ -167,7 +156,7 @@ test_expect_success 'fencing: a removed lock file demotes the master, which take
 	m=$(cat "$TRASH/master") &&
 	rm "$STORE_DIR/lock" &&
 	log_waits_for $m "Lost the lock on $STORE_DIR/lock: the lock file was removed" &&
-	wait_master $m
+	wait_master $m &&
 	test "$(role $m)" = master &&
 	test -e "$STORE_DIR/lock" &&
 	PORT=$(broker_stomp_port $m) stomp_py <<-\EOF

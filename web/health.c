@@ -18,8 +18,11 @@ int web_health(struct web_req *r)
 	if (!broker_serving()) {
 		struct locker_state st;
 		locker_state(&st);
-		return web_text(r, 503, "slave: broker %s waits for the lock %s%s%s", name,
-				st.path ? st.path : "", st.holder[0] ? " held by " : "", st.holder);
+		/* A last error says why a slave cannot serve (a store it could
+		 * not open, a lock file it cannot reach): worth a script's eye. */
+		return web_text(r, 503, "slave: broker %s waits for the lock %s%s%s%s%s", name,
+				st.path ? st.path : "", st.holder[0] ? " held by " : "", st.holder,
+				st.last_error[0] ? ": " : "", st.last_error);
 	}
 	if (broker.cfg->nconnectors && !broker.nconnectors)
 		return web_text(r, 503, "starting: broker %s has not opened its connectors", name);

@@ -1,0 +1,53 @@
+#!/bin/sh
+# A pair on a small file system that fills up: the master is killed, the
+# slave takes the lock but cannot open the store while the disk is full;
+# it must keep trying (and say why) and serve every receipted message once
+# space is freed. Needs a tmpfs mount (root); skipped where mounting fails.
+. "$(dirname "$0")/test-lib.sh"
+
+FS=$TRASH/fs
+STORE_DIR=$FS/kahadb
+MGMT_PORT=auto
+export STORE_DIR
+
+mkdir -p "$FS"
+if ! mount -t tmpfs -o size=3m tandem-test "$FS" 2>/dev/null; then
+	test_skip "a full disk under a pair" "cannot mount a tmpfs here (needs root)"
+	test_done
+fi
+unmount_fs() { test_cleanup; umount "$FS" 2>/dev/null; }
+trap 'unmount_fs' EXIT
+
+test_expect_success 'a full disk: the new master retries until space is freed, then serves every receipted message' '
+	start_broker a &&
+	start_slave b &&
+	PORT=$(broker_stomp_port a) stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	for i in range(100):
+	    send_on(p, "/queue/full", "m%d" % i, headers={"persistent": "true"})
+	EOF
+	{ dd if=/dev/zero of="$FS/filler" bs=64k 2>/dev/null || true; } &&
+	df "$FS" &&
+	kill_broker a &&
+	log_waits_for b "Cannot open the store in $STORE_DIR: database or disk is full" &&
+	log_waits_for b "Released the lock on $STORE_DIR/lock; trying again in" &&
+	process_alive "$(cat b/pid)" &&
+	MPORT=$(broker_mgmt_port b) stomp_py <<-\EOF &&
+	from tmgmt import *
+	h = Mgmt().read(broker_name("b") + ",service=Health", "CurrentStatus")
+	print(h)
+	check("disk is full" in h, h)
+	EOF
+	rm "$FS/filler" &&
+	wait_broker b &&
+	PORT=$(broker_stomp_port b) stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/full", id="1")
+	got = [m.body for m in c.wait(100)]
+	check(got == ["m%d" % i for i in range(100)], "all 100, in order")
+	EOF
+'
+
+test_done
