@@ -1,0 +1,124 @@
+#!/bin/sh
+# A transaction's messages and acks take effect only when its commit is
+# durable: nothing of it reaches a consumer before the COMMIT's receipt,
+# and a kill -9 inside the commit leaves all of it or none.
+. "$(dirname "$0")/test-lib.sh"
+
+start_broker node1 || exit 1
+
+test_expect_success 'a committed transaction reaches its own auto-ack subscription only after the receipt' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/txd.own", id="1")
+	c.sync()
+	c.conn.begin(transaction="t")
+	for i in range(200):
+	    c.conn.send("/queue/txd.own", "m%d" % i, transaction="t", persistent="true")
+	c.conn.commit(transaction="t", receipt="c")
+	c.wait_receipt("c")
+	# Frames on one connection keep their order: what came before the
+	# RECEIPT was dispatched before the commit was durable.
+	early = len(c.messages)
+	check(early == 0, "%d message(s) arrived before the commit was durable" % early)
+	check(c.wait_bodies(200) == ["m%d" % i for i in range(200)], "all, in order")
+	EOF
+'
+
+test_expect_success 'a transaction to a topic reaches subscribers only after the receipt' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/topic/txd.t", id="1")
+	c.sync()
+	c.conn.begin(transaction="t")
+	for i in range(50):
+	    c.conn.send("/topic/txd.t", "m%d" % i, transaction="t", persistent="true")
+	c.conn.commit(transaction="t", receipt="c")
+	c.wait_receipt("c")
+	check(len(c.messages) == 0, "%d before the receipt" % len(c.messages))
+	check(c.wait_bodies(50) == ["m%d" % i for i in range(50)], "all, in order")
+	EOF
+'
+
+# The writer waits 3 s inside every commit (TANDEM_TEST_COMMIT_DELAY_MS),
+# so a kill -9 one second after COMMIT (or at the first message, if one
+# comes first) always lands before the commit is durable: the consumer must
+# then have nothing, and the store nothing of the transaction.
+test_expect_success 'kill -9 inside a large commit: an auto-ack consumer got none of it' '
+	export TANDEM_TEST_COMMIT_DELAY_MS=3000 &&
+	kill_broker node1 && start_broker node1 &&
+	stomp_py "$(cat "$TRASH/node1/pid")" >"$TRASH/got" <<-\EOF &&
+	import os, signal, sys, time
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/txd.kill", id="1")
+	c.sync()
+	p = client()
+	p.conn.begin(transaction="t")
+	for i in range(1000):
+	    p.conn.send("/queue/txd.kill", "m%d" % i, transaction="t", persistent="true")
+	p.conn.commit(transaction="t", receipt="c")
+	deadline = time.monotonic() + 1
+	while not c.messages and not p.receipts and time.monotonic() < deadline:
+	    time.sleep(0.0005)
+	os.kill(int(sys.argv[1]), signal.SIGKILL)
+	time.sleep(0.3)
+	print("receipt" if p.receipts else "none")
+	for m in c.messages:
+	    print(m.body)
+	EOF
+	unset TANDEM_TEST_COMMIT_DELAY_MS &&
+	kill_broker node1 2>/dev/null; start_broker node1 &&
+	stomp_py "$TRASH/got" <<-\EOF
+	import sys
+	from tstomp import *
+	lines = open(sys.argv[1]).read().split()
+	receipted, got = lines[0] == "receipt", lines[1:]
+	send(port(), "/queue/txd.kill", "end")
+	c = subscriber("/queue/txd.kill")
+	kept = []
+	while True:
+	    b = c.wait_bodies(1)[0]
+	    if b == "end":
+	        break
+	    kept.append(b)
+	both = set(got) & set(kept)
+	check(not both, "%d message(s) both delivered and still stored" % len(both))
+	check(receipted or not got or kept, "the consumer got %d message(s) of a commit "
+	      "that was never durable (no receipt, none stored)" % len(got))
+	check(len(got) in (0, 1000) and len(got) + len(kept) in (0, 1000),
+	      "all or none: got %d, kept %d" % (len(got), len(kept)))
+	check(not receipted or len(got) + len(kept) == 1000, "a receipted commit was lost")
+	order = got or kept
+	check(order == ["m%d" % i for i in range(len(order))], "in order")
+	EOF
+'
+
+test_expect_success 'a transacted ack is kept once the commit is receipted, with the sends' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	send(port(), "/queue/txd.ack", "acked", headers={"persistent": "true"})
+	c = client()
+	c.conn.subscribe("/queue/txd.ack", id="1", ack="client-individual")
+	m = c.wait(1)[0]
+	c.conn.begin(transaction="t")
+	c.conn.ack(m.headers["ack"], transaction="t")
+	c.conn.send("/queue/txd.ack2", "sent", transaction="t", persistent="true")
+	c.conn.commit(transaction="t", receipt="c")
+	c.wait_receipt("c")
+	EOF
+	kill_broker node1 && start_broker node1 &&
+	stomp_py <<-\EOF
+	from tstomp import *
+	send(port(), "/queue/txd.ack", "end")
+	c = subscriber("/queue/txd.ack")
+	b = c.wait_bodies(1)
+	check(b == ["end"], "the acked message did not come back: %r" % b)
+	d = subscriber("/queue/txd.ack2")
+	b = d.wait_bodies(1, 3)
+	check(b == ["sent"], "the send of the transaction is kept")
+	EOF
+'
+
+test_done
