@@ -468,6 +468,10 @@ static void queue_dispatch(struct queue *q)
 		struct qentry *e = q->pending[p].head, *next;
 		for (; e; e = next) {
 			next = e->next;
+			/* Those behind it wait too: order is kept, and the
+			 * hold lasts one commit (commit_hold.h). */
+			if (e->msg->held)
+				break;
 			if (message_expired(e->msg, broker.now_wall)) {
 				expire(q, e);
 				continue;
@@ -725,8 +729,16 @@ struct qentry *queue_find_pending(struct queue *q, const char *message_id)
 {
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
 		for (struct qentry *e = q->pending[p].head; e; e = e->next)
-			if (!strcmp(e->msg->id, message_id))
+			if (!e->msg->held && !strcmp(e->msg->id, message_id))
 				return e;
+	return NULL;
+}
+
+struct qentry *queue_find_message(struct queue *q, const struct message *m)
+{
+	for (struct qentry *e = q->pending[m->priority].head; e; e = e->next)
+		if (e->msg == m)
+			return e;
 	return NULL;
 }
 

@@ -164,8 +164,11 @@ size_t queue_purge(struct queue *q);
  * then arrival), those in memory. */
 void queue_each_pending(struct queue *q, size_t max,
 			void (*fn)(void *ctx, struct qentry *e), void *ctx);
-/* The waiting entry (in memory) of the message with this id, or NULL. */
+/* The waiting entry (in memory) of the message with this id, or NULL; a
+ * held message (commit_hold.h) is not there yet for anyone to find. */
 struct qentry *queue_find_pending(struct queue *q, const char *message_id);
+/* The waiting entry (in memory) that holds m, or NULL. */
+struct qentry *queue_find_message(struct queue *q, const struct message *m);
 /* Removes a waiting entry and its stored copy. */
 void queue_remove_pending(struct queue *q, struct qentry *e);
 

@@ -21,6 +21,7 @@
 #include "broker.h"
 #include "dedupe.h"
 #include "config.h"
+#include "commit_hold.h"
 #include "conn.h"
 #include "connector.h"
 #include "consumer.h"
@@ -908,11 +909,19 @@ static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 	struct stomp_tx *t = take_tx(sc, f);
 	if (!t)
 		return -1;
+	/* Its messages reach no consumer before the commit is durable; its
+	 * acks go to the store in that same commit (commit_hold.h). */
+	struct commit_hold *hold = commit_hold_new();
+	if (!hold) {
+		tx_free(t);
+		stomp_error(sc, f, "Commit failed", "The broker could not commit: out of memory");
+		return -1;
+	}
 	int rc = 0;
 	for (struct tx_op *op = t->head; op && rc == 0; op = op->next) {
 		char err[256];
 		if (op->kind == TX_SEND) {
-			if (broker_send(op->msg, err, sizeof err) < 0) {
+			if (commit_hold_send(hold, op->msg, err, sizeof err) < 0) {
 				stomp_error(sc, f, "Commit failed", "%s", err);
 				rc = -1;
 			} else {
@@ -929,6 +938,7 @@ static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 		if (e)
 			apply_ack(s, e, op->kind == TX_NACK);
 	}
+	commit_hold_release_after_commit(hold);
 	tx_free(t);
 	return rc;
 }

@@ -6,10 +6,32 @@
 
 start_broker node1 || exit 1
 
+# Frames on one connection keep their order: the MESSAGEs that came before
+# a COMMIT's RECEIPT were dispatched before the commit was durable. They
+# are counted as the RECEIPT arrives (the reader thread goes on after).
+cat >"$TRASH/txwatch.py" <<-\EOF
+	import stomp
+
+	def watch_receipt(c, rid):
+	    """A list that gets how many messages c held when receipt rid came."""
+	    seen = []
+
+	    class L(stomp.ConnectionListener):
+	        def on_receipt(self, frame):
+	            if frame.headers.get("receipt-id") == rid:
+	                seen.append(len(c.messages))
+	    c.conn.set_listener("txwatch", L())
+	    return seen
+	EOF
+
 test_expect_success 'a committed transaction reaches its own auto-ack subscription only after the receipt' '
 	stomp_py <<-\EOF
 	from tstomp import *
+	import os, sys
+	sys.path.insert(0, os.environ["TRASH"])
+	from txwatch import watch_receipt
 	c = client()
+	early = watch_receipt(c, "c")
 	c.conn.subscribe("/queue/txd.own", id="1")
 	c.sync()
 	c.conn.begin(transaction="t")
@@ -17,10 +39,7 @@ test_expect_success 'a committed transaction reaches its own auto-ack subscripti
 	    c.conn.send("/queue/txd.own", "m%d" % i, transaction="t", persistent="true")
 	c.conn.commit(transaction="t", receipt="c")
 	c.wait_receipt("c")
-	# Frames on one connection keep their order: what came before the
-	# RECEIPT was dispatched before the commit was durable.
-	early = len(c.messages)
-	check(early == 0, "%d message(s) arrived before the commit was durable" % early)
+	check(early == [0], "%r message(s) arrived before the commit was durable" % early)
 	check(c.wait_bodies(200) == ["m%d" % i for i in range(200)], "all, in order")
 	EOF
 '
@@ -28,7 +47,11 @@ test_expect_success 'a committed transaction reaches its own auto-ack subscripti
 test_expect_success 'a transaction to a topic reaches subscribers only after the receipt' '
 	stomp_py <<-\EOF
 	from tstomp import *
+	import os, sys
+	sys.path.insert(0, os.environ["TRASH"])
+	from txwatch import watch_receipt
 	c = client()
+	early = watch_receipt(c, "c")
 	c.conn.subscribe("/topic/txd.t", id="1")
 	c.sync()
 	c.conn.begin(transaction="t")
@@ -36,7 +59,7 @@ test_expect_success 'a transaction to a topic reaches subscribers only after the
 	    c.conn.send("/topic/txd.t", "m%d" % i, transaction="t", persistent="true")
 	c.conn.commit(transaction="t", receipt="c")
 	c.wait_receipt("c")
-	check(len(c.messages) == 0, "%d before the receipt" % len(c.messages))
+	check(early == [0], "%r message(s) before the receipt" % early)
 	check(c.wait_bodies(50) == ["m%d" % i for i in range(50)], "all, in order")
 	EOF
 '
