@@ -64,6 +64,29 @@ test_expect_success 'a transaction to a topic reaches subscribers only after the
 	EOF
 '
 
+test_expect_success 'a transaction beyond the paging window keeps its order behind a backlog' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	import os, sys
+	sys.path.insert(0, os.environ["TRASH"])
+	from txwatch import watch_receipt
+	p = client()
+	for i in range(300):
+	    p.conn.send("/queue/txd.page", "b%d" % i, persistent="true")
+	p.sync()
+	p.conn.begin(transaction="t")
+	for i in range(1500):
+	    p.conn.send("/queue/txd.page", "m%d" % i, transaction="t", persistent="true")
+	early = watch_receipt(p, "c")
+	p.conn.subscribe("/queue/txd.page", id="1")
+	p.conn.commit(transaction="t", receipt="c")
+	p.wait_receipt("c")
+	check(early[0] <= 300, "%r message(s) before the receipt" % early)
+	want = ["b%d" % i for i in range(300)] + ["m%d" % i for i in range(1500)]
+	check(p.wait_bodies(1800) == want, "the backlog, then the transaction, in order")
+	EOF
+'
+
 # The writer waits 3 s inside every commit (TANDEM_TEST_COMMIT_DELAY_MS),
 # so a kill -9 one second after COMMIT (or at the first message, if one
 # comes first) always lands before the commit is durable: the consumer must
@@ -141,6 +164,45 @@ test_expect_success 'a transacted ack is kept once the commit is receipted, with
 	d = subscriber("/queue/txd.ack2")
 	b = d.wait_bodies(1, 3)
 	check(b == ["sent"], "the send of the transaction is kept")
+	EOF
+'
+
+# A kill -9 inside the commit of a transaction that acked one message and
+# sent another: after the restart the acked message is back and the sent
+# one is not there (one store commit holds both).
+test_expect_success 'kill -9 inside the commit of acks and sends: neither took effect' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	send(port(), "/queue/txd.ack3", "acked", headers={"persistent": "true"})
+	EOF
+	export TANDEM_TEST_COMMIT_DELAY_MS=3000 &&
+	kill_broker node1 && start_broker node1 &&
+	stomp_py "$(cat "$TRASH/node1/pid")" <<-\EOF &&
+	import os, signal, sys, time
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/txd.ack3", id="1", ack="client-individual")
+	m = c.wait(1)[0]
+	c.conn.begin(transaction="t")
+	c.conn.ack(m.headers["ack"], transaction="t")
+	c.conn.send("/queue/txd.ack4", "sent", transaction="t", persistent="true")
+	c.conn.commit(transaction="t", receipt="c")
+	time.sleep(0.5)
+	check(not c.receipts, "the commit is not durable yet")
+	os.kill(int(sys.argv[1]), signal.SIGKILL)
+	EOF
+	unset TANDEM_TEST_COMMIT_DELAY_MS &&
+	kill_broker node1 2>/dev/null; start_broker node1 &&
+	stomp_py <<-\EOF
+	from tstomp import *
+	send(port(), "/queue/txd.ack3", "end")
+	c = subscriber("/queue/txd.ack3")
+	b = c.wait_bodies(2)
+	check(b == ["acked", "end"], "the ack did not take effect: %r" % b)
+	send(port(), "/queue/txd.ack4", "end")
+	d = subscriber("/queue/txd.ack4")
+	b = d.wait_bodies(1)
+	check(b == ["end"], "the send did not take effect: %r" % b)
 	EOF
 '
 
