@@ -206,6 +206,8 @@ static json_t *op_purge(const struct mobj *o, json_t *args, char *err, size_t er
 
 static void browse_one(void *ctx, struct qentry *e)
 {
+	if (e->msg->held)
+		return;	/* its transaction's commit is not durable yet */
 	json_array_append_new(ctx, message_json(e->msg, e->redeliveries > 0));
 }
 

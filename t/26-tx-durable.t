@@ -4,7 +4,8 @@
 # and a kill -9 inside the commit leaves all of it or none.
 . "$(dirname "$0")/test-lib.sh"
 
-start_broker node1 || exit 1
+MGMT_PORT=auto broker_config node1 && start_broker node1 || exit 1
+M1=127.0.0.1:$(broker_mgmt_port node1)
 
 # Frames on one connection keep their order: the MESSAGEs that came before
 # a COMMIT's RECEIPT were dispatched before the commit was durable. They
@@ -165,6 +166,35 @@ test_expect_success 'a transacted ack is kept once the commit is receipted, with
 	b = d.wait_bodies(1, 3)
 	check(b == ["sent"], "the send of the transaction is kept")
 	EOF
+'
+
+# The COMMIT is surely taken after 0.3 s, and its commit lasts 2 s.
+test_expect_success 'a browser sees a transaction only once its commit is durable' '
+	export TANDEM_TEST_COMMIT_DELAY_MS=2000 &&
+	stop_broker node1 && start_broker node1 &&
+	rm -f "$TRASH/committing" &&
+	stomp_py "$TRASH/committing" <<-\EOF &
+	import sys, time
+	from tstomp import *
+	c = client()
+	c.conn.begin(transaction="t")
+	for i in range(10):
+	    c.conn.send("/queue/txd.browse", "m%d" % i, transaction="t", persistent="true")
+	c.conn.commit(transaction="t", receipt="c")
+	time.sleep(0.3)
+	open(sys.argv[1], "w").write("%d\n" % len(c.receipts))
+	c.wait_receipt("c")
+	EOF
+	pid=$! &&
+	wait_lines "$TRASH/committing" 1 &&
+	ctl --node $M1 --json browse txd.browse >"$TRASH/during.json" &&
+	wait $pid &&
+	ctl --node $M1 --json browse txd.browse >"$TRASH/after.json" &&
+	unset TANDEM_TEST_COMMIT_DELAY_MS &&
+	stop_broker node1 && start_broker node1 &&
+	grep -qx 0 "$TRASH/committing" &&
+	json_true "rows == []" "$TRASH/during.json" &&
+	json_true "[r[\"Text\"] for r in rows] == [\"m%d\" % i for i in range(10)]" "$TRASH/after.json"
 '
 
 # A kill -9 inside the commit of a transaction that acked one message and
