@@ -236,4 +236,49 @@ test_expect_success 'kill -9 inside the commit of acks and sends: neither took e
 	EOF
 '
 
+# A commit that fails (a full disk): the producer hears so, and its
+# messages never reach the consumer that was listening, then or later.
+DISK=$TRASH/fs
+mkdir -p "$DISK"
+if mount -t tmpfs -o size=4m tandem-txd "$DISK" 2>/dev/null; then
+	trap 'test_cleanup; umount "$DISK" 2>/dev/null' EXIT
+	STORE_DIR=$DISK/kahadb broker_config disk && start_broker disk || exit 1
+
+	test_expect_success 'a transaction whose commit fails reaches no consumer' '
+		PORT=$(broker_port disk) stomp_py "$DISK/filler" <<-\EOF &&
+		import subprocess, sys
+		from tstomp import *
+		c = client()
+		c.conn.subscribe("/queue/txd.full", id="1")
+		c.sync()
+		subprocess.call(["dd", "if=/dev/zero", "of=" + sys.argv[1], "bs=4k"],
+		                stderr=subprocess.DEVNULL)
+		p = client()
+		p.conn.begin(transaction="t")
+		for i in range(50):
+		    p.conn.send("/queue/txd.full", "m%d %s" % (i, "x" * 2048), transaction="t",
+		                persistent="true")
+		p.conn.commit(transaction="t", receipt="c")
+		e = p.wait_error()
+		check("could not make the message durable" in e.body, e.body)
+		check("c" not in p.receipts, "no receipt for a failed commit")
+		c.sync()
+		check(not c.messages, "%d message(s) of the failed commit delivered" % len(c.messages))
+		EOF
+		log_contains disk "commit failed .*: its 50 message(s) are not delivered" &&
+		rm -f "$DISK/filler" &&
+		PORT=$(broker_port disk) stomp_py <<-\EOF
+		from tstomp import *
+		send(port(), "/queue/txd.full", "end", headers={"persistent": "true"})
+		c = subscriber("/queue/txd.full")
+		b = c.wait_bodies(1)
+		check(b == ["end"], "nothing of the failed commit: %r" % b[:1])
+		EOF
+	'
+	stop_broker disk
+else
+	test_skip 'a transaction whose commit fails reaches no consumer' \
+		'cannot mount a tmpfs here (needs root)'
+fi
+
 test_done
