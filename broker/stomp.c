@@ -7,6 +7,9 @@
  *   - a `receipt` is answered once everything the frame caused is durable
  *     (broker_after_commit), so a RECEIPT for a persistent SEND means the
  *     message survives kill -9;
+ *   - a transaction's sends reach consumers only once its COMMIT is
+ *     durable, after the COMMIT's RECEIPT (commit_hold.h); a SEND outside
+ *     one is dispatched while it is written (concurrentStoreAndDispatch);
  *   - an ERROR frame is followed by closing the connection, as the
  *     specification requires; the broker and other clients carry on.
  */
