@@ -296,7 +296,8 @@ struct retry {
 static void collect_entry(void *ctx, struct qentry *e)
 {
 	struct retry *r = ctx;
-	r->e[r->n++] = e;
+	if (!e->msg->held)	/* as browse: not there until its commit is durable */
+		r->e[r->n++] = e;
 }
 
 /* Where retryMessages sends e back to: its originalDestination, or NULL
