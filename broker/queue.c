@@ -631,6 +631,12 @@ void queue_dispatch_scheduled(void)
 	}
 }
 
+void entry_unstore(struct qentry *e)
+{
+	unstore(e->queue, e);
+	e->home = HOME_MEMORY;
+}
+
 void entry_acked(struct qentry *e)
 {
 	struct queue *q = e->queue;

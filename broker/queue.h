@@ -174,6 +174,9 @@ void queue_remove_pending(struct queue *q, struct qentry *e);
 
 /* Entry transitions, used by consumer.c. */
 void entry_acked(struct qentry *e);		/* in flight -> gone */
+/* Queues the removal of e's stored copy now (an ack that takes effect in
+ * memory after the commit: commit_hold.h); e is memory-only from here. */
+void entry_unstore(struct qentry *e);
 void entry_redeliver(struct qentry *e);		/* in flight -> pending or DLQ */
 void entry_give_back(struct qentry *e, bool count);	/* count=false: not a redelivery */
 void entry_list_remove(struct entry_list *l, struct qentry *e);

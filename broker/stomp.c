@@ -907,15 +907,49 @@ static struct stomp_tx *take_tx(struct stomp_conn *sc, struct stomp_frame *f)
 	return t;
 }
 
+/* A committed transaction's acks and nacks, waiting for its commit. */
+struct tx_acks {
+	struct conn *conn;	/* one reference */
+	struct stomp_tx *t;
+};
+
+/* The commit is done: the acks take effect in memory (their store half
+ * went in that commit). After a failed commit as well, as any ack then:
+ * the connection is told (an ERROR for the receipt) and its messages
+ * stay out of memory until a restart brings them back. */
+static void tx_acks_done(void *ctx, int err)
+{
+	(void)err;
+	struct tx_acks *a = ctx;
+	struct stomp_conn *sc = a->conn->state;
+	for (struct tx_op *op = a->t->head; op; op = op->next) {
+		if (op->kind == TX_SEND || a->conn->dead || !sc)
+			continue;
+		/* The message may have gone back to its queue since (a closed
+		 * subscription); then there is nothing left to ack. */
+		struct stomp_sub *s = NULL;
+		struct qentry *e = find_acked(sc, op->ack_id, op->sub_id, &s);
+		if (e)
+			apply_ack(s, e, op->kind == TX_NACK);
+	}
+	conn_unref(a->conn);
+	tx_free(a->t);
+	free(a);
+}
+
+/* Its messages reach no consumer, and its acks take effect in memory,
+ * only once the commit is durable; sends and acks go to the store in that
+ * one commit (commit_hold.h). */
 static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 {
 	struct stomp_tx *t = take_tx(sc, f);
 	if (!t)
 		return -1;
-	/* Its messages reach no consumer before the commit is durable; its
-	 * acks go to the store in that same commit (commit_hold.h). */
 	struct commit_hold *hold = commit_hold_new();
-	if (!hold) {
+	struct tx_acks *acks = malloc(sizeof *acks);
+	if (!hold || !acks) {
+		free(hold);
+		free(acks);
 		tx_free(t);
 		stomp_error(sc, f, "Commit failed", "The broker could not commit: out of memory");
 		return -1;
@@ -934,15 +968,15 @@ static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 			}
 			continue;
 		}
-		/* The message may have gone back to its queue since the ACK (a
-		 * closed subscription); then there is nothing left to ack. */
 		struct stomp_sub *s = NULL;
 		struct qentry *e = find_acked(sc, op->ack_id, op->sub_id, &s);
-		if (e)
-			apply_ack(s, e, op->kind == TX_NACK);
+		if (e && op->kind == TX_ACK)
+			consumer_ack_store(s->consumer, e, s->ack == ACK_CLIENT);
 	}
 	commit_hold_release_after_commit(hold);
-	tx_free(t);
+	*acks = (struct tx_acks){ sc->conn, t };
+	conn_ref(sc->conn);
+	broker_after_commit(tx_acks_done, acks);
 	return rc;
 }
 

@@ -88,6 +88,55 @@ test_expect_success 'a transaction beyond the paging window keeps its order behi
 	EOF
 '
 
+# A consumer with room for one message acks it in a transaction: the next
+# comes only after the COMMIT's RECEIPT, when the ack has taken effect.
+test_expect_success 'a transacted ack makes room for the next message only once the commit is durable' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	import os, sys
+	sys.path.insert(0, os.environ["TRASH"])
+	from txwatch import watch_receipt
+	p = client()
+	for i in range(2):
+	    send_on(p, "/queue/txd.room", "m%d" % i, headers={"persistent": "true"})
+	c = client()
+	early = watch_receipt(c, "c")
+	c.conn.subscribe("/queue/txd.room", id="1", ack="client-individual",
+	                 headers={"activemq.prefetchSize": "1"})
+	m = c.wait(1)[0]
+	c.conn.begin(transaction="t")
+	c.conn.ack(m.headers["ack"], transaction="t")
+	c.conn.commit(transaction="t", receipt="c")
+	c.wait_receipt("c")
+	check(early == [0], "%r message(s) before the receipt" % early)
+	check(c.wait_bodies(1) == ["m1"], "the next one after it")
+	EOF
+'
+
+test_expect_success 'a transacted cumulative ack (ack:client) takes every message before it' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	for i in range(3):
+	    send_on(p, "/queue/txd.cum", "m%d" % i, headers={"persistent": "true"})
+	c = client()
+	c.conn.subscribe("/queue/txd.cum", id="1", ack="client")
+	ms = c.wait(3)
+	c.conn.begin(transaction="t")
+	c.conn.ack(ms[2].headers["ack"], transaction="t")
+	c.conn.commit(transaction="t", receipt="c")
+	c.wait_receipt("c")
+	EOF
+	kill_broker node1 && start_broker node1 &&
+	stomp_py <<-\EOF
+	from tstomp import *
+	send(port(), "/queue/txd.cum", "end")
+	d = subscriber("/queue/txd.cum")
+	b = d.wait_bodies(1)
+	check(b == ["end"], "all three acked: %r" % b)
+	EOF
+'
+
 # The writer waits 3 s inside every commit (TANDEM_TEST_COMMIT_DELAY_MS),
 # so a kill -9 one second after COMMIT (or at the first message, if one
 # comes first) always lands before the commit is durable: the consumer must
