@@ -224,6 +224,14 @@ void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative)
 	entry_acked(e);
 }
 
+void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative)
+{
+	if (cumulative)
+		for (struct qentry *i = c->inflight.head; i && i != e; i = i->next)
+			entry_unstore(i);
+	entry_unstore(e);
+}
+
 void consumer_nack(struct consumer *c, struct qentry *e)
 {
 	(void)c;

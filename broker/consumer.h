@@ -89,6 +89,10 @@ struct qentry *consumer_find(struct consumer *c, uint64_t delivery_id,
 /* Acks e, and with `cumulative` everything delivered before it. */
 void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative);
 /* Gives e back for redelivery. */
+/* The store's half of consumer_ack(), queued now: a transaction's ack
+ * goes to the store in its commit and takes effect in memory (the
+ * consumer's room, the counters) once that commit is durable. */
+void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative);
 void consumer_nack(struct consumer *c, struct qentry *e);
 /* Puts m (one more reference is taken) in front of this consumer alone:
  * into its topic backlog or its durable subscription, stored when

@@ -37,6 +37,10 @@ struct message {
 	int64_t timestamp;	/* ms since the epoch, when the broker took it */
 	bool retained;		/* a topic's retained copy (retain.h): it goes to
 				 * new subscriptions, flagged as retained */
+	/* The one field that changes: a committing transaction's message,
+	 * routed but not dispatched until its commit is durable
+	 * (commit_hold.h). Loop thread only; the store never reads it. */
+	bool held;
 };
 
 /* Builds a message with one reference. Takes ownership of `id`, `dest`,

@@ -468,6 +468,10 @@ static void queue_dispatch(struct queue *q)
 		struct qentry *e = q->pending[p].head, *next;
 		for (; e; e = next) {
 			next = e->next;
+			/* Those behind it wait too: order is kept, and the
+			 * hold lasts one commit (commit_hold.h). */
+			if (e->msg->held)
+				break;
 			if (message_expired(e->msg, broker.now_wall)) {
 				expire(q, e);
 				continue;
@@ -627,6 +631,12 @@ void queue_dispatch_scheduled(void)
 	}
 }
 
+void entry_unstore(struct qentry *e)
+{
+	unstore(e->queue, e);
+	e->home = HOME_MEMORY;
+}
+
 void entry_acked(struct qentry *e)
 {
 	struct queue *q = e->queue;
@@ -725,7 +735,7 @@ struct qentry *queue_find_pending(struct queue *q, const char *message_id)
 {
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
 		for (struct qentry *e = q->pending[p].head; e; e = e->next)
-			if (!strcmp(e->msg->id, message_id))
+			if (!e->msg->held && !strcmp(e->msg->id, message_id))
 				return e;
 	return NULL;
 }
@@ -763,6 +773,14 @@ void queue_forget_unwritten(struct queue *q, uint64_t seq)
 	q->npaged--;
 	q->enqueues--;
 	paged_changed(q);
+}
+
+struct qentry *queue_find_message(struct queue *q, const struct message *m)
+{
+	for (struct qentry *e = q->pending[m->priority].head; e; e = e->next)
+		if (e->msg == m)
+			return e;
+	return NULL;
 }
 
 void queue_remove_pending(struct queue *q, struct qentry *e)

@@ -169,13 +169,19 @@ size_t queue_purge(struct queue *q);
  * then arrival), those in memory. */
 void queue_each_pending(struct queue *q, size_t max,
 			void (*fn)(void *ctx, struct qentry *e), void *ctx);
-/* The waiting entry (in memory) of the message with this id, or NULL. */
+/* The waiting entry (in memory) of the message with this id, or NULL; a
+ * held message (commit_hold.h) is not there yet for anyone to find. */
 struct qentry *queue_find_pending(struct queue *q, const char *message_id);
+/* The waiting entry (in memory) that holds m, or NULL. */
+struct qentry *queue_find_message(struct queue *q, const struct message *m);
 /* Removes a waiting entry and its stored copy. */
 void queue_remove_pending(struct queue *q, struct qentry *e);
 
 /* Entry transitions, used by consumer.c. */
 void entry_acked(struct qentry *e);		/* in flight -> gone */
+/* Queues the removal of e's stored copy now (an ack that takes effect in
+ * memory after the commit: commit_hold.h); e is memory-only from here. */
+void entry_unstore(struct qentry *e);
 void entry_redeliver(struct qentry *e);		/* in flight -> pending or DLQ */
 void entry_give_back(struct qentry *e, bool count);	/* count=false: not a redelivery */
 void entry_list_remove(struct entry_list *l, struct qentry *e);

@@ -7,6 +7,9 @@
  *   - a `receipt` is answered once everything the frame caused is durable
  *     (broker_after_commit), so a RECEIPT for a persistent SEND means the
  *     message survives kill -9;
+ *   - a transaction's sends reach consumers only once its COMMIT is
+ *     durable, after the COMMIT's RECEIPT (commit_hold.h); a SEND outside
+ *     one is dispatched while it is written (concurrentStoreAndDispatch);
  *   - an ERROR frame is followed by closing the connection, as the
  *     specification requires; the broker and other clients carry on.
  */
@@ -21,6 +24,7 @@
 #include "broker.h"
 #include "dedupe.h"
 #include "config.h"
+#include "commit_hold.h"
 #include "conn.h"
 #include "connector.h"
 #include "consumer.h"
@@ -903,16 +907,58 @@ static struct stomp_tx *take_tx(struct stomp_conn *sc, struct stomp_frame *f)
 	return t;
 }
 
+/* A committed transaction's acks and nacks, waiting for its commit. */
+struct tx_acks {
+	struct conn *conn;	/* one reference */
+	struct stomp_tx *t;
+};
+
+/* The commit is done: the acks take effect in memory (their store half
+ * went in that commit). After a failed commit as well, as any ack then:
+ * the connection is told (an ERROR for the receipt) and its messages
+ * stay out of memory until a restart brings them back. */
+static void tx_acks_done(void *ctx, int err)
+{
+	(void)err;
+	struct tx_acks *a = ctx;
+	struct stomp_conn *sc = a->conn->state;
+	for (struct tx_op *op = a->t->head; op; op = op->next) {
+		if (op->kind == TX_SEND || a->conn->dead || !sc)
+			continue;
+		/* The message may have gone back to its queue since (a closed
+		 * subscription); then there is nothing left to ack. */
+		struct stomp_sub *s = NULL;
+		struct qentry *e = find_acked(sc, op->ack_id, op->sub_id, &s);
+		if (e)
+			apply_ack(s, e, op->kind == TX_NACK);
+	}
+	conn_unref(a->conn);
+	tx_free(a->t);
+	free(a);
+}
+
+/* Its messages reach no consumer, and its acks take effect in memory,
+ * only once the commit is durable; sends and acks go to the store in that
+ * one commit (commit_hold.h). */
 static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 {
 	struct stomp_tx *t = take_tx(sc, f);
 	if (!t)
 		return -1;
+	struct commit_hold *hold = commit_hold_new();
+	struct tx_acks *acks = malloc(sizeof *acks);
+	if (!hold || !acks) {
+		free(hold);
+		free(acks);
+		tx_free(t);
+		stomp_error(sc, f, "Commit failed", "The broker could not commit: out of memory");
+		return -1;
+	}
 	int rc = 0;
 	for (struct tx_op *op = t->head; op && rc == 0; op = op->next) {
 		char err[256];
 		if (op->kind == TX_SEND) {
-			if (broker_send(op->msg, err, sizeof err) < 0) {
+			if (commit_hold_send(hold, op->msg, err, sizeof err) < 0) {
 				stomp_error(sc, f, "Commit failed", "%s", err);
 				rc = -1;
 			} else {
@@ -922,14 +968,15 @@ static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 			}
 			continue;
 		}
-		/* The message may have gone back to its queue since the ACK (a
-		 * closed subscription); then there is nothing left to ack. */
 		struct stomp_sub *s = NULL;
 		struct qentry *e = find_acked(sc, op->ack_id, op->sub_id, &s);
-		if (e)
-			apply_ack(s, e, op->kind == TX_NACK);
+		if (e && op->kind == TX_ACK)
+			consumer_ack_store(s->consumer, e, s->ack == ACK_CLIENT);
 	}
-	tx_free(t);
+	commit_hold_release_after_commit(hold);
+	*acks = (struct tx_acks){ sc->conn, t };
+	conn_ref(sc->conn);
+	broker_after_commit(tx_acks_done, acks);
 	return rc;
 }
 

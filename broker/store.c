@@ -193,6 +193,7 @@ struct store {
 	bool abandoned;		/* loop thread: store_abandon() runs */
 	struct store_size size;
 	int efd;		/* eventfd: a batch is finished */
+	unsigned test_delay_ms;	/* TANDEM_TEST_COMMIT_DELAY_MS (store.h) */
 
 	/* Writer thread only. */
 	int64_t housekeeping_next;	/* not before */
@@ -294,6 +295,8 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 	}
 	st->efd = -1;
 	int version = 0;
+	const char *delay = getenv("TANDEM_TEST_COMMIT_DELAY_MS");
+	st->test_delay_ms = delay ? (unsigned)strtoul(delay, NULL, 10) % 60000 : 0;
 	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				 SQLITE_OPEN_NOMUTEX, NULL);
 	free(path);
@@ -1344,6 +1347,8 @@ static int write_chain(struct store *st, struct batch *chain)
 	for (struct batch *b = chain; rc == SQLITE_OK && b; b = b->next)
 		for (size_t i = 0; rc == SQLITE_OK && i < b->nops; i++)
 			rc = apply(st, &b->ops[i]);
+	if (rc == SQLITE_OK && st->test_delay_ms)
+		usleep(st->test_delay_ms * 1000u);
 	if (rc == SQLITE_OK)
 		rc = run(st, ST_COMMIT);
 	if (rc == SQLITE_OK) {

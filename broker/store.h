@@ -28,6 +28,10 @@
  * Operations apply in the order they were queued, so an entry added and
  * removed in one batch leaves nothing behind.
  *
+ * Tests only: TANDEM_TEST_COMMIT_DELAY_MS in the environment makes the
+ * writer wait that long inside every transaction before its COMMIT, so a
+ * test can kill -9 the broker while a commit is surely not durable.
+ *
  * Thread: every function is called from the event loop thread; the writer
  * thread is private to store.c. Messages handed to the store must not
  * change (they never do: see message.h).

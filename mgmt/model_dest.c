@@ -206,6 +206,8 @@ static json_t *op_purge(const struct mobj *o, json_t *args, char *err, size_t er
 
 static void browse_one(void *ctx, struct qentry *e)
 {
+	if (e->msg->held)
+		return;	/* its transaction's commit is not durable yet */
 	json_array_append_new(ctx, message_json(e->msg, e->redeliveries > 0));
 }
 
@@ -294,7 +296,8 @@ struct retry {
 static void collect_entry(void *ctx, struct qentry *e)
 {
 	struct retry *r = ctx;
-	r->e[r->n++] = e;
+	if (!e->msg->held)	/* as browse: not there until its commit is durable */
+		r->e[r->n++] = e;
 }
 
 /* Where retryMessages sends e back to: its originalDestination, or NULL
