@@ -117,10 +117,16 @@ void bridge_fail(struct bridge *b, const char *fmt, ...)
 			b->timer = loop_add_timer(loop, 0, remove_later, b);
 		return;
 	}
-	/* Said at each change, not at every retry of a broker that stays away. */
-	if (b->state != BRIDGE_BACKING_OFF || b->backoff_ms == BACKOFF_FIRST_MS)
-		log_warn("network", "Bridge %s: %s; retrying in %" PRId64 " ms", b->entry,
-			 b->last_error, b->backoff_ms);
+	/* Said once when it goes down, not at every retry of a broker that
+	 * stays away (a slave's closed port would fill the log): again only
+	 * after it has been active. */
+	if (!b->warned)
+		log_warn("network", "Bridge %s: %s; retrying in %" PRId64 " ms, then less often "
+			 "(said again once it has connected)", b->entry, b->last_error, b->backoff_ms);
+	else
+		log_debug("network", "Bridge %s: %s; retrying in %" PRId64 " ms", b->entry,
+			  b->last_error, b->backoff_ms);
+	b->warned = true;
 	set_state(b, BRIDGE_BACKING_OFF);
 	b->next_addr = (b->next_addr + 1) % b->naddrs;
 	b->timer = loop_add_timer(loop, b->backoff_ms, retry, b);
@@ -199,6 +205,7 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		stomp_parser_set_version(b->parser, STOMP_V12);
 		set_state(b, BRIDGE_ACTIVE);
 		b->backoff_ms = BACKOFF_FIRST_MS;
+		b->warned = false;
 		b->connects++;
 		b->last_error[0] = '\0';
 		log_info("network", "Network connection between %s and %s (%s) has been established",

@@ -16,7 +16,8 @@
  * names): it is not sent back to one of them (but as a replay), nor
  * further than messageTTL hops.
  *
- * A bridge never dies: on any failure it logs why, goes to BACKING_OFF and
+ * A bridge never dies: on any failure it goes to BACKING_OFF (warning once
+ * until it is active again, not at every retry) and
  * tries again (the next address of its list), 100 ms doubling to 10 s.
  * Bridges run only while this broker is master.
  */
@@ -60,6 +61,7 @@ struct bridge {
 	int64_t down_since;		/* not active since (wall clock); 0 while active */
 	char last_error[256];
 	long connects, failures;
+	bool warned;			/* its failure was logged since it was last active */
 	int64_t backoff_ms;
 	int connecting_fd;		/* -1 unless a connect() is under way */
 	struct conn *conn;		/* from the handshake on */
