@@ -84,6 +84,7 @@ static void remove_later(struct loop *l, void *ctx)
 static void let_go(struct bridge *b)
 {
 	bridge_drop_demand(b);
+	bridge_beat_stop(b, loop);
 	if (b->connecting_fd >= 0) {
 		loop_del_fd(loop, b->connecting_fd);
 		close(b->connecting_fd);
@@ -206,6 +207,7 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		set_state(b, BRIDGE_ACTIVE);
 		b->backoff_ms = BACKOFF_FIRST_MS;
 		b->warned = false;
+		bridge_beat_start(b, loop, stomp_frame_header(f, "heart-beat"));
 		b->connects++;
 		b->last_error[0] = '\0';
 		log_info("network", "Network connection between %s and %s (%s) has been established",
@@ -301,6 +303,7 @@ static void on_connected(struct loop *l, int fd, int events, void *ctx)
 		return;
 	}
 	b->connecting_fd = -1;
+	bridge_beat_socket(b, fd);
 	struct conn *c = conn_new(l, NULL, fd, b->remote_addr, NULL);
 	if (!c) {
 		bridge_fail(b, "out of memory");
@@ -320,12 +323,15 @@ void bridge_handshake(struct bridge *b, struct conn *c)
 		return;
 	}
 	set_state(b, BRIDGE_HANDSHAKE);
+	bridge_beat_deadline(b, loop);
+	char beats[64];
+	bridge_beat_offer(b, beats, sizeof beats);
 	char client_id[256];
 	snprintf(client_id, sizeof client_id, "%s-bridge-%s", broker.cfg->broker_name, b->entry);
 	const char *hdrs[] = { "accept-version", "1.2", "host", b->remote_addr,
 			       "tandem-network-bridge", broker.cfg->broker_name,
 			       "tandem-broker-id", broker.id_prefix,
-			       "client-id", client_id,
+			       "client-id", client_id, "heart-beat", beats,
 			       b->nc->user_name ? "login" : NULL, b->nc->user_name,
 			       "passcode", b->nc->password ? b->nc->password : "", NULL };
 	send_frame(b, "CONNECT", hdrs);
@@ -383,6 +389,8 @@ static void connect_next(struct bridge *b)
 	b->connecting_fd = bridge_dial(addr, on_connected, b, err, sizeof err);
 	if (b->connecting_fd < 0)
 		bridge_fail(b, "%s", err);
+	else
+		bridge_beat_deadline(b, loop);
 }
 
 /* ---- configuration ---- */
@@ -438,6 +446,7 @@ static struct bridge *bridge_new(const struct conf_network_connector *nc, const 
 	b->connecting_fd = -1;
 	b->reverse_fd = -1;
 	b->backoff_ms = BACKOFF_FIRST_MS;
+	bridge_beat_options(b);
 	const char *list = entry;
 	char *inner = NULL;
 	if (!strncmp(entry, "failover:", 9)) {
@@ -473,6 +482,7 @@ struct bridge *bridge_new_duplex(struct conf_network_connector *own_nc, const ch
 	b->created_by_duplex = true;
 	b->connecting_fd = b->reverse_fd = -1;
 	b->backoff_ms = BACKOFF_FIRST_MS;
+	bridge_beat_options(b);
 	return b;
 }
 
@@ -547,6 +557,7 @@ int bridge_start_all(struct loop *l)
 static void bridge_free(struct bridge *b)
 {
 	bridge_drop_demand(b);
+	bridge_beat_stop(b, loop);
 	if (b->timer)
 		loop_del_timer(loop, b->timer);
 	if (b->connecting_fd >= 0) {

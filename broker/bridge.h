@@ -80,6 +80,12 @@ struct bridge {
 	struct conn *reverse;		/* that connection, served by STOMP here */
 	bool created_by_duplex;		/* the remote's duplex bridge made this one */
 	struct conf_network_connector *own_nc;	/* its options, then (owned) */
+	/* bridge_beat.c: from the entry's options, then as negotiated */
+	int64_t inactivity_ms;		/* wireFormat.maxInactivityDuration; 0: none */
+	int64_t connect_timeout_ms;	/* connectionTimeout: connect and handshake */
+	bool keepalive;			/* keepAlive: TCP keepalive and user timeout */
+	int64_t beat_out_ms, beat_in_ms;	/* heart-beats agreed; 0: none */
+	uint64_t beat_timer;		/* the deadline, then the beats */
 	struct bridge *next;
 };
 
@@ -125,6 +131,22 @@ void bridge_receipt(struct bridge *b, const char *receipt_id);
 void bridge_wake_demand(struct bridge *b);
 /* Closes every local consumer of b (in-flight messages come back). */
 void bridge_drop_demand(struct bridge *b);
+
+/* Between bridge.c and bridge_beat.c: a dead link is noticed. */
+/* Reads the entry's wireFormat.maxInactivityDuration, connectionTimeout
+ * and keepAlive. */
+void bridge_beat_options(struct bridge *b);
+/* CONNECT's heart-beat header: "SEND,WANT" in ms. */
+void bridge_beat_offer(const struct bridge *b, char *out, size_t outlen);
+/* TCP keepalive and user timeout on a bridge's socket (keepAlive). */
+void bridge_beat_socket(const struct bridge *b, int fd);
+/* The connect and the handshake must be done in connectionTimeout. */
+void bridge_beat_deadline(struct bridge *b, struct loop *l);
+/* CONNECTED came, with its heart-beat header (NULL: none): beats go out
+ * and silence fails the bridge. */
+void bridge_beat_start(struct bridge *b, struct loop *l, const char *connected_hb);
+/* No more deadline or beats. */
+void bridge_beat_stop(struct bridge *b, struct loop *l);
 
 /* Between bridge.c and bridge_duplex.c. */
 struct stomp_frame;
