@@ -27,7 +27,6 @@
 #include "proto.h"
 #include "stomp_frame.h"
 
-#define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 10000
 #define BRIDGE_MAX_FRAME (100u << 20)
 
@@ -205,7 +204,7 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		}
 		stomp_parser_set_version(b->parser, STOMP_V12);
 		set_state(b, BRIDGE_ACTIVE);
-		b->backoff_ms = BACKOFF_FIRST_MS;
+		b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
 		b->warned = false;
 		bridge_beat_start(b, loop, stomp_frame_header(f, "heart-beat"));
 		b->connects++;
@@ -445,7 +444,7 @@ static struct bridge *bridge_new(const struct conf_network_connector *nc, const 
 	b->nc = nc;
 	b->connecting_fd = -1;
 	b->reverse_fd = -1;
-	b->backoff_ms = BACKOFF_FIRST_MS;
+	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
 	bridge_beat_options(b);
 	const char *list = entry;
 	char *inner = NULL;
@@ -481,7 +480,7 @@ struct bridge *bridge_new_duplex(struct conf_network_connector *own_nc, const ch
 	b->nc = b->own_nc = own_nc;
 	b->created_by_duplex = true;
 	b->connecting_fd = b->reverse_fd = -1;
-	b->backoff_ms = BACKOFF_FIRST_MS;
+	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
 	bridge_beat_options(b);
 	return b;
 }

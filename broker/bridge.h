@@ -30,6 +30,9 @@
 #include "loop.h"
 #include "message.h"
 
+/* The first wait before a bridge tries again; it doubles to 10 s. */
+#define BRIDGE_BACKOFF_FIRST_MS 100
+
 #define NETWORK_PATH_HEADER "tandem-broker-path"
 /* Set on a message a bridge sends back to a broker of its path because
  * nobody consumes it here any more (replayWhenNoConsumers). */

@@ -137,6 +137,7 @@ test_expect_success 'before the cut: messages sent on a reach the consumer on b'
 
 test_expect_success 'the link is cut silently: the bridge is shown as down within seconds' '
 	ip -n $NS_B link set pt0 down &&
+	say "cut at $(date -u +%T.%N)" &&
 	send_a 20 39 &&
 	bridge_is a "b[\"State\"] != \"active\" and b[\"DownSinceMillis\"] > 0" &&
 	log_contains a "WARN.*Bridge tcp://$ADDR_B:61616: .*retrying"
@@ -153,6 +154,7 @@ test_expect_success "the broker's Health names the bridge while it stays down" '
 
 test_expect_success 'the link heals: the bridge redials, nothing receipted is lost' '
 	ip -n $NS_B link set pt0 up &&
+	say "healed at $(date -u +%T.%N)" &&
 	bridge_is a "b[\"State\"] == \"active\"" &&
 	send_a 40 49 &&
 	wait_lines got 50 &&
