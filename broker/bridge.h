@@ -89,6 +89,7 @@ struct bridge {
 	bool keepalive;			/* keepAlive: TCP keepalive and user timeout */
 	int64_t beat_out_ms, beat_in_ms;	/* heart-beats agreed; 0: none */
 	uint64_t beat_timer;		/* the deadline, then the beats */
+	int64_t beat_due;		/* loop time the beat timer is due */
 	struct bridge *next;
 };
 
