@@ -13,37 +13,17 @@
 NS_A=tandem$$pa NS_B=tandem$$pb
 ADDR_A=10.202.0.1 ADDR_B=10.202.0.2
 
-ns_cleanup() {
-	for ns in $NS_A $NS_B; do
-		ip netns del "$ns" 2>/dev/null
-	done
-}
-# Brokers first (test_cleanup), then their namespaces.
-trap 'test_cleanup; ns_cleanup' EXIT
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
-
-command -v ip >/dev/null 2>&1 || skip_all "no ip command (iproute2) to make network namespaces"
-[ "$(id -u)" = 0 ] || skip_all "making network namespaces needs root"
-ip netns add $NS_A 2>ns.err || skip_all "cannot make a network namespace: $(cat ns.err)"
+netns_add $NS_A $NS_B
 {
-	ip netns add $NS_B &&
 	ip link add pt0 netns $NS_A type veth peer name pt0 netns $NS_B &&
 	ip -n $NS_A addr add $ADDR_A/24 dev pt0 && ip -n $NS_B addr add $ADDR_B/24 dev pt0 &&
-	for ns in $NS_A $NS_B; do
-		ip -n $ns link set pt0 up && ip -n $ns link set lo up || exit 1
-	done
+	ip -n $NS_A link set pt0 up && ip -n $NS_B link set pt0 up
 } 2>ns.err || skip_all "cannot wire the network namespaces: $(cat ns.err)"
 
 # node NS NAME [XML]: NAME's config in namespace NS: a tcp:// connector on
 # every address, a management socket on loopback, and XML inside <broker>.
 node() {
-	mkdir -p "$TRASH/$2" && echo "$1" >"$TRASH/$2/ns" &&
-	printf '#!/bin/sh\nexec ip netns exec %s "%s" "$@"\n' "$1" "$TEST_BUILD/broker/tandemd" \
-		>"$TRASH/$2/tandemd" && chmod +x "$TRASH/$2/tandemd" &&
+	netns_tandemd "$1" "$2" &&
 	cat >"$TRASH/$2/broker.xml" <<-EOF
 	<beans xmlns="http://www.springframework.org/schema/beans">
 	  <broker xmlns="http://activemq.apache.org/schema/core"
