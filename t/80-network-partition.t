@@ -84,7 +84,8 @@ send_a() {
 }
 
 node $NS_B b && node $NS_A a "<networkConnectors><networkConnector name=\"net\"
-  uri=\"static:(tcp://$ADDR_B:61616)\"/></networkConnectors>" || exit 1
+  uri=\"static:(tcp://$ADDR_B:61616?wireFormat.maxInactivityDuration=2400)\"/>
+  </networkConnectors>" || exit 1
 run b && run a || exit 1
 log_waits_for a "Network connection between a and b" || exit 1
 
@@ -120,7 +121,7 @@ test_expect_success 'the link is cut silently: the bridge is shown as down withi
 	say "cut at $(date -u +%T.%N)" &&
 	send_a 20 39 &&
 	bridge_is a "b[\"State\"] != \"active\" and b[\"DownSinceMillis\"] > 0" &&
-	log_contains a "WARN.*Bridge tcp://$ADDR_B:61616: .*retrying"
+	log_contains a "WARN.*Bridge tcp://$ADDR_B:61616?[^ ]*: .*retrying"
 '
 
 test_expect_success "the broker's Health names the bridge while it stays down" '
@@ -128,8 +129,13 @@ test_expect_success "the broker's Health names the bridge while it stays down" '
 		nsctl a check >check.out 2>&1 || break
 		sleep 0.1
 	done
-	grep "health *FAIL *Bridge tcp://$ADDR_B:61616 of networkConnector net is" check.out ||
+	grep "health *FAIL *Bridge tcp://$ADDR_B:61616?[^ ]* of networkConnector net is" check.out ||
 	{ cat check.out; false; }
+'
+
+test_expect_success 'the heart-beats were a third of the entry'"'"'s maxInactivityDuration apart' '
+	grep "Bridge tcp://$ADDR_B:61616?[^ ]*: .* beats every 800 ms" a/log ||
+	{ grep "WARN.*Bridge" a/log; false; }
 '
 
 test_expect_success 'the link heals: the bridge redials, nothing receipted is lost' '
