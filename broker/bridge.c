@@ -108,6 +108,12 @@ void bridge_fail(struct bridge *b, const char *fmt, ...)
 	vsnprintf(b->last_error, sizeof b->last_error, fmt, ap);
 	va_end(ap);
 	b->failures++;
+	/* An attempt that took longer than the back-off (a connect that timed
+	 * out, an ARP that found nobody) was the wait: a link that heals is
+	 * tried again at once, not after a back-off grown through the cut. */
+	bool trying = b->state == BRIDGE_CONNECTING || b->state == BRIDGE_HANDSHAKE;
+	if (trying && wall_ms() - b->state_since >= b->backoff_ms)
+		b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
 	let_go(b);
 	if (b->created_by_duplex) {
 		log_warn("network", "Bridge %s: %s; it ends (the duplex peer reconnects)",

@@ -98,8 +98,7 @@ static void too_slow(struct loop *l, void *ctx)
 	(void)l;
 	struct bridge *b = ctx;
 	b->beat_timer = 0;
-	/* The wait was this attempt itself: a link that heals is tried again
-	 * within connectionTimeout, not after a back-off grown through the cut. */
+	/* The wait was this attempt itself (see bridge_fail()). */
 	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
 	bridge_fail(b, "no answer from %s in %" PRId64 " ms (connectionTimeout)", b->remote_addr,
 		    b->connect_timeout_ms);
