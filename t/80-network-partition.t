@@ -109,6 +109,10 @@ c.close()
 EOF
 test_pids="$test_pids $!"
 
+test_expect_success 'the bridge shows its heart-beats: a third of maxInactivityDuration' '
+	bridge_is a "b[\"MaxInactivityDuration\"] == 2400 and b[\"HeartBeat\"] == \"800,800\""
+'
+
 test_expect_success 'before the cut: messages sent on a reach the consumer on b' '
 	for i in $(seq 100); do [ -e ready ] && break; sleep 0.1; done &&
 	log_waits_for a "consumer(s) of queue://part.q on b: forwarding" &&
