@@ -27,7 +27,6 @@
 #include "proto.h"
 #include "stomp_frame.h"
 
-#define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 10000
 #define BRIDGE_MAX_FRAME (100u << 20)
 
@@ -84,6 +83,7 @@ static void remove_later(struct loop *l, void *ctx)
 static void let_go(struct bridge *b)
 {
 	bridge_drop_demand(b);
+	bridge_beat_stop(b, loop);
 	if (b->connecting_fd >= 0) {
 		loop_del_fd(loop, b->connecting_fd);
 		close(b->connecting_fd);
@@ -108,6 +108,12 @@ void bridge_fail(struct bridge *b, const char *fmt, ...)
 	vsnprintf(b->last_error, sizeof b->last_error, fmt, ap);
 	va_end(ap);
 	b->failures++;
+	/* An attempt that took longer than the back-off (a connect that timed
+	 * out, an ARP that found nobody) was the wait: a link that heals is
+	 * tried again at once, not after a back-off grown through the cut. */
+	bool trying = b->state == BRIDGE_CONNECTING || b->state == BRIDGE_HANDSHAKE;
+	if (trying && wall_ms() - b->state_since >= b->backoff_ms)
+		b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
 	let_go(b);
 	if (b->created_by_duplex) {
 		log_warn("network", "Bridge %s: %s; it ends (the duplex peer reconnects)",
@@ -117,10 +123,16 @@ void bridge_fail(struct bridge *b, const char *fmt, ...)
 			b->timer = loop_add_timer(loop, 0, remove_later, b);
 		return;
 	}
-	/* Said at each change, not at every retry of a broker that stays away. */
-	if (b->state != BRIDGE_BACKING_OFF || b->backoff_ms == BACKOFF_FIRST_MS)
-		log_warn("network", "Bridge %s: %s; retrying in %" PRId64 " ms", b->entry,
-			 b->last_error, b->backoff_ms);
+	/* Said once when it goes down, not at every retry of a broker that
+	 * stays away (a slave's closed port would fill the log): again only
+	 * after it has been active. */
+	if (!b->warned)
+		log_warn("network", "Bridge %s: %s; retrying in %" PRId64 " ms, then less often "
+			 "(said again once it has connected)", b->entry, b->last_error, b->backoff_ms);
+	else
+		log_debug("network", "Bridge %s: %s; retrying in %" PRId64 " ms", b->entry,
+			  b->last_error, b->backoff_ms);
+	b->warned = true;
 	set_state(b, BRIDGE_BACKING_OFF);
 	b->next_addr = (b->next_addr + 1) % b->naddrs;
 	b->timer = loop_add_timer(loop, b->backoff_ms, retry, b);
@@ -198,7 +210,9 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 		}
 		stomp_parser_set_version(b->parser, STOMP_V12);
 		set_state(b, BRIDGE_ACTIVE);
-		b->backoff_ms = BACKOFF_FIRST_MS;
+		b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
+		b->warned = false;
+		bridge_beat_start(b, loop, stomp_frame_header(f, "heart-beat"));
 		b->connects++;
 		b->last_error[0] = '\0';
 		log_info("network", "Network connection between %s and %s (%s) has been established",
@@ -294,6 +308,7 @@ static void on_connected(struct loop *l, int fd, int events, void *ctx)
 		return;
 	}
 	b->connecting_fd = -1;
+	bridge_beat_socket(b, fd);
 	struct conn *c = conn_new(l, NULL, fd, b->remote_addr, NULL);
 	if (!c) {
 		bridge_fail(b, "out of memory");
@@ -313,12 +328,15 @@ void bridge_handshake(struct bridge *b, struct conn *c)
 		return;
 	}
 	set_state(b, BRIDGE_HANDSHAKE);
+	bridge_beat_deadline(b, loop);
+	char beats[64];
+	bridge_beat_offer(b, beats, sizeof beats);
 	char client_id[256];
 	snprintf(client_id, sizeof client_id, "%s-bridge-%s", broker.cfg->broker_name, b->entry);
 	const char *hdrs[] = { "accept-version", "1.2", "host", b->remote_addr,
 			       "tandem-network-bridge", broker.cfg->broker_name,
 			       "tandem-broker-id", broker.id_prefix,
-			       "client-id", client_id,
+			       "client-id", client_id, "heart-beat", beats,
 			       b->nc->user_name ? "login" : NULL, b->nc->user_name,
 			       "passcode", b->nc->password ? b->nc->password : "", NULL };
 	send_frame(b, "CONNECT", hdrs);
@@ -376,6 +394,8 @@ static void connect_next(struct bridge *b)
 	b->connecting_fd = bridge_dial(addr, on_connected, b, err, sizeof err);
 	if (b->connecting_fd < 0)
 		bridge_fail(b, "%s", err);
+	else
+		bridge_beat_deadline(b, loop);
 }
 
 /* ---- configuration ---- */
@@ -430,7 +450,8 @@ static struct bridge *bridge_new(const struct conf_network_connector *nc, const 
 	b->nc = nc;
 	b->connecting_fd = -1;
 	b->reverse_fd = -1;
-	b->backoff_ms = BACKOFF_FIRST_MS;
+	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
+	bridge_beat_options(b);
 	const char *list = entry;
 	char *inner = NULL;
 	if (!strncmp(entry, "failover:", 9)) {
@@ -465,7 +486,8 @@ struct bridge *bridge_new_duplex(struct conf_network_connector *own_nc, const ch
 	b->nc = b->own_nc = own_nc;
 	b->created_by_duplex = true;
 	b->connecting_fd = b->reverse_fd = -1;
-	b->backoff_ms = BACKOFF_FIRST_MS;
+	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
+	bridge_beat_options(b);
 	return b;
 }
 
@@ -540,6 +562,7 @@ int bridge_start_all(struct loop *l)
 static void bridge_free(struct bridge *b)
 {
 	bridge_drop_demand(b);
+	bridge_beat_stop(b, loop);
 	if (b->timer)
 		loop_del_timer(loop, b->timer);
 	if (b->connecting_fd >= 0) {

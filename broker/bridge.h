@@ -16,7 +16,8 @@
  * names): it is not sent back to one of them (but as a replay), nor
  * further than messageTTL hops.
  *
- * A bridge never dies: on any failure it logs why, goes to BACKING_OFF and
+ * A bridge never dies: on any failure it goes to BACKING_OFF (warning once
+ * until it is active again, not at every retry) and
  * tries again (the next address of its list), 100 ms doubling to 10 s.
  * Bridges run only while this broker is master.
  */
@@ -28,6 +29,9 @@
 
 #include "loop.h"
 #include "message.h"
+
+/* The first wait before a bridge tries again; it doubles to 10 s. */
+#define BRIDGE_BACKOFF_FIRST_MS 100
 
 #define NETWORK_PATH_HEADER "tandem-broker-path"
 /* Set on a message a bridge sends back to a broker of its path because
@@ -60,6 +64,7 @@ struct bridge {
 	int64_t down_since;		/* not active since (wall clock); 0 while active */
 	char last_error[256];
 	long connects, failures;
+	bool warned;			/* its failure was logged since it was last active */
 	int64_t backoff_ms;
 	int connecting_fd;		/* -1 unless a connect() is under way */
 	struct conn *conn;		/* from the handshake on */
@@ -78,6 +83,13 @@ struct bridge {
 	struct conn *reverse;		/* that connection, served by STOMP here */
 	bool created_by_duplex;		/* the remote's duplex bridge made this one */
 	struct conf_network_connector *own_nc;	/* its options, then (owned) */
+	/* bridge_beat.c: from the entry's options, then as negotiated */
+	int64_t inactivity_ms;		/* wireFormat.maxInactivityDuration; 0: none */
+	int64_t connect_timeout_ms;	/* connectionTimeout: connect and handshake */
+	bool keepalive;			/* keepAlive: TCP keepalive and user timeout */
+	int64_t beat_out_ms, beat_in_ms;	/* heart-beats agreed; 0: none */
+	uint64_t beat_timer;		/* the deadline, then the beats */
+	int64_t beat_due;		/* loop time the beat timer is due */
 	struct bridge *next;
 };
 
@@ -123,6 +135,22 @@ void bridge_receipt(struct bridge *b, const char *receipt_id);
 void bridge_wake_demand(struct bridge *b);
 /* Closes every local consumer of b (in-flight messages come back). */
 void bridge_drop_demand(struct bridge *b);
+
+/* Between bridge.c and bridge_beat.c: a dead link is noticed. */
+/* Reads the entry's wireFormat.maxInactivityDuration, connectionTimeout
+ * and keepAlive. */
+void bridge_beat_options(struct bridge *b);
+/* CONNECT's heart-beat header: "SEND,WANT" in ms. */
+void bridge_beat_offer(const struct bridge *b, char *out, size_t outlen);
+/* TCP keepalive and user timeout on a bridge's socket (keepAlive). */
+void bridge_beat_socket(const struct bridge *b, int fd);
+/* The connect and the handshake must be done in connectionTimeout. */
+void bridge_beat_deadline(struct bridge *b, struct loop *l);
+/* CONNECTED came, with its heart-beat header (NULL: none): beats go out
+ * and silence fails the bridge. */
+void bridge_beat_start(struct bridge *b, struct loop *l, const char *connected_hb);
+/* No more deadline or beats. */
+void bridge_beat_stop(struct bridge *b, struct loop *l);
 
 /* Between bridge.c and bridge_duplex.c. */
 struct stomp_frame;

@@ -33,6 +33,14 @@ static json_t *n_remote_id(const struct mobj *o) { return opt(BRIDGE(o)->remote_
 static json_t *n_remote_mgmt(const struct mobj *o) { return opt(BRIDGE(o)->remote_mgmt); }
 static json_t *n_local(const struct mobj *o) { return json_string(BRIDGE(o)->local_addr); }
 static json_t *n_duplex(const struct mobj *o) { return json_boolean(BRIDGE(o)->created_by_duplex); }
+static json_t *n_inactivity(const struct mobj *o) { return json_integer(BRIDGE(o)->inactivity_ms); }
+static json_t *n_beats(const struct mobj *o)
+{
+	char text[48];
+	snprintf(text, sizeof text, "%lld,%lld", (long long)BRIDGE(o)->beat_out_ms,
+		 (long long)BRIDGE(o)->beat_in_ms);
+	return json_string(text);
+}
 static json_t *n_demand(const struct mobj *o)
 {
 	char text[4096];
@@ -58,6 +66,8 @@ static const struct mattr bridge_attrs[] = {
 	{ "EnqueueCounter", "long", "Messages forwarded and stored by the remote", n_forwarded, NULL },
 	{ "DequeueCounter", "long", "The same (ActiveMQ's name)", n_forwarded, NULL },
 	{ "NetworkTTL", "int", "networkTTL: hops a message may make", n_ttl, NULL },
+	{ "MaxInactivityDuration", "long", "wireFormat.maxInactivityDuration: ms of silence after which the link is dead; 0: never", n_inactivity, NULL },
+	{ "HeartBeat", "java.lang.String", "STOMP heart-beats agreed with the remote, ms: SENT,EXPECTED (0: none)", n_beats, NULL },
 	{ "Demand", "java.lang.String", "Destinations the remote has consumers for (queue://A,topic://B)", n_demand, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

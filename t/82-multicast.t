@@ -13,31 +13,12 @@
 NS_A=tandem$$a NS_B=tandem$$b NS_C=tandem$$c
 ADDR_A=10.201.0.1 ADDR_B=10.201.0.2
 
-ns_cleanup() {
-	for ns in $NS_A $NS_B $NS_C; do
-		ip netns del "$ns" 2>/dev/null
-	done
-}
-# Brokers first (test_cleanup), then their namespaces.
-trap 'test_cleanup; ns_cleanup' EXIT
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
-
-command -v ip >/dev/null 2>&1 || skip_all "no ip command (iproute2) to make network namespaces"
-[ "$(id -u)" = 0 ] || skip_all "making network namespaces needs root"
-ip netns add $NS_A 2>ns.err || skip_all "cannot make a network namespace: $(cat ns.err)"
+netns_add $NS_A $NS_B $NS_C
 {
-	ip netns add $NS_B && ip netns add $NS_C &&
 	ip link add mc0 netns $NS_A type veth peer name mc0 netns $NS_B &&
 	ip -n $NS_A addr add $ADDR_A/24 dev mc0 && ip -n $NS_B addr add $ADDR_B/24 dev mc0 &&
 	for ns in $NS_A $NS_B; do
 		ip -n $ns link set mc0 up && ip -n $ns route add 224.0.0.0/4 dev mc0 || exit 1
-	done &&
-	for ns in $NS_A $NS_B $NS_C; do
-		ip -n $ns link set lo up || exit 1
 	done
 } 2>ns.err || skip_all "cannot wire the network namespaces: $(cat ns.err)"
 
@@ -45,10 +26,8 @@ ip netns add $NS_A 2>ns.err || skip_all "cannot make a network namespace: $(cat 
 # tcp:// connector on every address advertised on multicast://default, and
 # a network connector that bridges to every broker discovered there.
 node() {
-	mkdir -p "$TRASH/$2" && echo "$1" >"$TRASH/$2/ns" &&
+	netns_tandemd "$1" "$2" &&
 	echo "$3" >"$TRASH/$2/port" && echo "$4" >"$TRASH/$2/mgmt_port" &&
-	printf '#!/bin/sh\nexec ip netns exec %s "%s" "$@"\n' "$1" "$TEST_BUILD/broker/tandemd" \
-		>"$TRASH/$2/tandemd" && chmod +x "$TRASH/$2/tandemd" &&
 	cat >"$TRASH/$2/broker.xml" <<-EOF
 	<beans xmlns="http://www.springframework.org/schema/beans">
 	  <broker xmlns="http://activemq.apache.org/schema/core"

@@ -222,6 +222,40 @@ broker_config() {
 	EOF
 }
 
+# skip_all WHY: the whole test is skipped (before its first test).
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# netns_add NS...: makes these network namespaces, each with its loopback
+# up, and deletes them when the test ends (after its brokers); skips the
+# whole test when they cannot be made (no iproute2, not root).
+netns_add() {
+	command -v ip >/dev/null 2>&1 || skip_all "no ip command (iproute2) to make network namespaces"
+	[ "$(id -u)" = 0 ] || skip_all "making network namespaces needs root"
+	trap 'test_cleanup; netns_cleanup' EXIT
+	for ns in "$@"; do
+		ip netns add "$ns" 2>ns.err || skip_all "cannot make a network namespace: $(cat ns.err)"
+		netns_made="${netns_made:-} $ns"
+		ip -n "$ns" link set lo up 2>ns.err || skip_all "cannot wire $ns: $(cat ns.err)"
+	done
+}
+
+netns_cleanup() {
+	for ns in ${netns_made:-}; do
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+
+# netns_tandemd NS NAME: NAME/tandemd runs tandemd inside namespace NS
+# (for TANDEMD=$TRASH/NAME/tandemd launch_broker NAME).
+netns_tandemd() {
+	mkdir -p "$TRASH/$2" && echo "$1" >"$TRASH/$2/ns" &&
+	printf '#!/bin/sh\nexec ip netns exec %s "%s" "$@"\n' "$1" "$TEST_BUILD/broker/tandemd" \
+		>"$TRASH/$2/tandemd" && chmod +x "$TRASH/$2/tandemd"
+}
+
 broker_port() { cat "$TRASH/$1/port"; }
 broker_stomp_port() { cat "$TRASH/$1/stomp_port"; }
 broker_mgmt_port() { cat "$TRASH/$1/mgmt_port"; }
