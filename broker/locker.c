@@ -6,7 +6,8 @@
  * through an eventfd; the loop thread then checks it, writes its own name
  * into it and becomes master. Timers say that a slave still waits (every
  * lockAcquireSleepInterval) and check that a master still owns the file
- * it locked (every lockKeepAlivePeriod).
+ * it locked (every lockKeepAlivePeriod), where it also refreshes its
+ * heartbeat; another timer lets a slave watch the holder's heartbeat.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +48,8 @@ static struct {
 	ino_t ino;
 	char content[256];
 	uint64_t keepalive_timer;
+	unsigned long beat_count;
+	bool beat_failing;	/* said once, until a refresh works again */
 
 	/* Could not serve for now: the next try, and how long it waits. */
 	uint64_t retry_timer;
@@ -57,6 +60,13 @@ static struct {
 	int64_t waiting_since;
 	char holder[256];
 	uint64_t wait_log_timer;
+	/* The holder's heartbeat as last read, and when it last changed by
+	 * this slave's monotonic clock (the holder's clock may differ). */
+	char beat[128];
+	int64_t beat_seen_us;
+	long holder_period;	/* its lockKeepAlivePeriod, 0 when it writes none */
+	bool stale_said;
+	uint64_t watch_timer;
 	int efd;		/* the waiter got the lock */
 	pthread_t waiter;
 	bool waiter_running;
@@ -144,15 +154,48 @@ static void read_holder(int fd, char *out, size_t outlen)
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/* A changed holder or heartbeat line restarts the clock. */
+static void note_beat(const char *holder, const char *beat)
+{
+	if (!strcmp(holder, lk.holder) && !strcmp(beat, lk.beat))
+		return;
+	snprintf(lk.holder, sizeof lk.holder, "%.*s", (int)sizeof lk.holder - 1, holder);
+	snprintf(lk.beat, sizeof lk.beat, "%.*s", (int)sizeof lk.beat - 1, beat);
+	lk.beat_seen_us = mono_us();
+	const char *every = strstr(beat, " every ");
+	lk.holder_period = every ? strtol(every + strlen(" every "), NULL, 10) : 0;
+}
+
+/* The holder's line and its heartbeat (the second line). */
 static void refresh_holder(void)
 {
+	char buf[512];
+	ssize_t n = -1;
 	int fd = open(lk.path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		lk.holder[0] = '\0';
-		return;
+	if (fd >= 0) {
+		n = pread(fd, buf, sizeof buf - 1, 0);
+		close(fd);
 	}
-	read_holder(fd, lk.holder, sizeof lk.holder);
-	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	char *beat = buf + strcspn(buf, "\n");
+	if (*beat)
+		*beat++ = '\0';
+	beat[strcspn(beat, "\n")] = '\0';
+	note_beat(buf, beat);
+}
+
+/* ms since this slave saw the holder's heartbeat change; -1 unknown. */
+static int64_t refreshed_ago_ms(void)
+{
+	if (lk.role != LOCKER_SLAVE || !lk.holder[0] || lk.holder_period <= 0)
+		return -1;
+	return (mono_us() - lk.beat_seen_us) / 1000;
+}
+
+static bool is_stale(int64_t ago_ms)
+{
+	int64_t limit = (int64_t)LOCKER_STALE_PERIODS * lk.holder_period;
+	return ago_ms >= 0 && ago_ms > (limit > LOCKER_STALE_MIN_MS ? limit : LOCKER_STALE_MIN_MS);
 }
 
 /* ---- the waiter thread ---- */
@@ -217,6 +260,30 @@ static void format_time(int64_t ms, char *out, size_t outlen)
 	strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The heartbeat: the line after the holder's, rewritten in place with one
+ * small pwrite and no fsync, so the loop never waits for the disk (slaves
+ * read the page cache; see tandemd(8) for network file systems). Only
+ * the count grows, so the line never shrinks and leaves no tail; the file
+ * is never replaced, which would let its lock go. */
+static void write_beat(void)
+{
+	char line[128], when[40];
+	int64_t now = wall_ms();
+	format_time(now, when, sizeof when);
+	when[strlen(when) - 1] = '\0';	/* the Z, after the milliseconds */
+	int n = snprintf(line, sizeof line, "refreshed %s.%03dZ count %lu every %ld ms\n", when,
+			 (int)(now % 1000), ++lk.beat_count, lk.cfg->lock_keep_alive_ms);
+	bool ok = pwrite(lk.fd, line, (size_t)n, (off_t)strlen(lk.content)) == n;
+	if (ok != lk.beat_failing)
+		return;
+	lk.beat_failing = !ok;
+	if (!ok)
+		log_warn("broker", "Cannot refresh the heartbeat in the lock file %s: %s; slaves "
+			 "will report this master as hung", lk.path, strerror(errno));
+	else
+		log_info("broker", "Refreshing the heartbeat in the lock file %s again", lk.path);
+}
+
 /* Writes our name into the locked file and serves. */
 static int become_master(int fd, bool waited)
 {
@@ -236,6 +303,9 @@ static int become_master(int fd, bool waited)
 	lk.fd = fd;
 	lk.dev = st.st_dev;
 	lk.ino = st.st_ino;
+	lk.beat_count = 0;
+	if (lk.cfg->lock_keep_alive_ms > 0)
+		write_beat();
 	snprintf(lk.holder, sizeof lk.holder, "%.*s", (int)len - 1, lk.content);
 	if (waited) {
 		int64_t waited_ms = wall_ms() - lk.waiting_since;
@@ -366,10 +436,48 @@ static void keepalive(struct loop *l, void *ctx)
 		lose(reason);
 		return;
 	}
+	write_beat();
 	lk.keepalive_timer = loop_add_timer(l, lk.cfg->lock_keep_alive_ms, keepalive, NULL);
 }
 
 /* ---- slave: waiting ---- */
+
+/* Often enough to see a heartbeat of any period change in time. */
+static long watch_period_ms(void)
+{
+	long p = lk.cfg->lock_keep_alive_ms;
+	return p > 0 && p < 1000 ? p : 1000;
+}
+
+/* Says once per change whether the holder's heartbeat went stale. */
+static void watch(struct loop *l, void *ctx)
+{
+	(void)ctx;
+	lk.watch_timer = loop_add_timer(l, watch_period_ms(), watch, NULL);
+	if (lk.role != LOCKER_SLAVE) {
+		lk.stale_said = false;
+		return;
+	}
+	refresh_holder();
+	int64_t ago = refreshed_ago_ms();
+	bool stale = is_stale(ago);
+	if (stale == lk.stale_said)
+		return;
+	lk.stale_said = stale;
+	if (stale) {
+		log_warn("broker", "The holder of %s, %s, has not refreshed its lock for %lld s "
+			 "(its period: %ld ms): it may be hung, its clients wait, and this slave "
+			 "cannot take over while it holds the lock", lk.path, lk.holder,
+			 (long long)ago / 1000, lk.holder_period);
+		locker_event("holder %s has not refreshed its lock for %lld s", lk.holder,
+			     (long long)ago / 1000);
+	} else {
+		log_info("broker", "The holder of %s, %s, refreshes its lock again", lk.path,
+			 lk.holder[0] ? lk.holder : "(nobody)");
+		locker_event("holder %s refreshes its lock again",
+			     lk.holder[0] ? lk.holder : "(nobody)");
+	}
+}
 
 static void say_waiting(struct loop *l, void *ctx)
 {
@@ -435,6 +543,7 @@ int locker_start(struct loop *l, const struct config *cfg, const struct locker_h
 		log_error("broker", "Cannot make the lock waiter's wake-up: %s", strerror(errno));
 		return -1;
 	}
+	lk.watch_timer = loop_add_timer(l, watch_period_ms(), watch, NULL);
 	int fd = open(lk.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		log_error("broker", "Cannot open the lock file %s: %s", lk.path, strerror(errno));
@@ -491,8 +600,9 @@ void locker_stop(void)
 		loop_del_timer(lk.loop, lk.wait_log_timer);
 		loop_del_timer(lk.loop, lk.keepalive_timer);
 		loop_del_timer(lk.loop, lk.retry_timer);
+		loop_del_timer(lk.loop, lk.watch_timer);
 	}
-	lk.wait_log_timer = lk.keepalive_timer = lk.retry_timer = 0;
+	lk.wait_log_timer = lk.keepalive_timer = lk.retry_timer = lk.watch_timer = 0;
 	if (lk.efd >= 0) {
 		loop_del_fd(lk.loop, lk.efd);
 		close(lk.efd);
@@ -523,7 +633,10 @@ void locker_state(struct locker_state *out)
 		.waiting_since_ms = lk.waiting_since,
 		.since_ms = lk.role_since,
 		.nevents = lk.nevents,
+		.holder_refreshed_ago_ms = refreshed_ago_ms(),
+		.holder_period_ms = lk.role == LOCKER_SLAVE ? lk.holder_period : 0,
 	};
+	out->holder_stale = is_stale(out->holder_refreshed_ago_ms);
 	snprintf(out->holder, sizeof out->holder, "%s", lk.holder);
 	pthread_mutex_lock(&lk.mu);
 	out->attempts = lk.attempts;

@@ -12,6 +12,14 @@
  * is still the one it locked and still names it (fencing): a removed or
  * replaced lock file means another broker may take the store, so the
  * master must stop writing at once.
+ *
+ * The same timer rewrites, in place, the file's second line ("refreshed
+ * TIME count N every P ms"): a heartbeat. A hung master (stopped, swapping)
+ * keeps its lock, so its slaves cannot take over; they read the line every
+ * period and report a holder that has not refreshed it for
+ * LOCKER_STALE_PERIODS of its periods (and LOCKER_STALE_MIN_MS at least).
+ * They only report it: taking the store from a holder that may wake up
+ * would make two masters of one store.
  */
 #ifndef TANDEM_LOCKER_H
 #define TANDEM_LOCKER_H
@@ -42,7 +50,16 @@ struct locker_state {
 	char last_error[256];		/* "" when none */
 	int64_t since_ms;		/* in this role since */
 	int nevents;			/* locker_event_at(0 .. nevents - 1) */
+	/* A slave's view of the holder's heartbeat: ms since this slave saw
+	 * it change, -1 when the holder writes none (lockKeepAlivePeriod 0,
+	 * an older Tandem) or this broker is not a slave. */
+	int64_t holder_refreshed_ago_ms;
+	long holder_period_ms;		/* the holder's lockKeepAlivePeriod; 0 unknown */
+	bool holder_stale;		/* refreshed_ago beyond the limit below */
 };
+
+#define LOCKER_STALE_PERIODS 3
+#define LOCKER_STALE_MIN_MS 3000
 
 /* acquired's answer when the broker cannot serve for now (the store is
  * locked by another process, the disk is full): the locker lets go of the

@@ -557,6 +557,10 @@ static json_t *find_problems(void)
 		problem(list, "Locker", "Slave: waiting %lld s for the lock on %s, whose holder "
 			"is unknown (the lock file names nobody)",
 			(long long)(now - lock.waiting_since_ms) / 1000, lock.path);
+	/* A hung master keeps its lock: clients wait and nobody takes over. */
+	if (broker.cfg->persistent && lock.holder_stale)
+		problem(list, "Locker", "Slave: holder %s has not refreshed its lock for %lld s: "
+			"it may be hung", lock.holder, (long long)lock.holder_refreshed_ago_ms / 1000);
 	for (struct bridge *b = bridge_first(); b; b = b->next)
 		if (b->down_since && now - b->down_since >= HEALTH_BRIDGE_DOWN_MS)
 			problem(list, "NetworkBridge", "Bridge %s of networkConnector %s is %s, "

@@ -38,6 +38,9 @@ static json_t *l_role_since(const struct mobj *o) { (void)o; STATE(s); return js
 static json_t *l_acquire(const struct mobj *o) { (void)o; return json_integer(broker.cfg->lock_acquire_sleep_ms); }
 static json_t *l_keepalive(const struct mobj *o) { (void)o; return json_integer(broker.cfg->lock_keep_alive_ms); }
 
+static json_t *l_ago(const struct mobj *o) { (void)o; STATE(s); return json_integer(s.holder_refreshed_ago_ms); }
+static json_t *l_stale(const struct mobj *o) { (void)o; STATE(s); return json_boolean(s.holder_stale); }
+
 static json_t *l_pair(const struct mobj *o) { (void)o; return model_roster_read(broker.cfg->store_directory); }
 
 static json_t *l_events(const struct mobj *o)
@@ -58,6 +61,8 @@ static const struct mattr locker_attrs[] = {
 	{ "LockFile", "java.lang.String", "The lock file", l_file, NULL },
 	{ "StoreDirectory", "java.lang.String", "The store directory the pair shares", l_dir, NULL },
 	{ "Holder", "java.lang.String", "Who holds the lock, as the lock file says", l_holder, NULL },
+	{ "HolderRefreshedAgo", "long", "Slave: ms since the holder's heartbeat last changed; -1 unknown (a master, no heartbeat)", l_ago, NULL },
+	{ "HolderStale", "boolean", "Slave: the holder has not refreshed its heartbeat for 3 of its periods (3 s at least): it may be hung", l_stale, NULL },
 	{ "WaitingSince", "java.lang.String", "When this slave began waiting (UTC); empty for a master", l_since, NULL },
 	{ "WaitingSinceMillis", "long", "The same in ms since the epoch; 0 for a master", l_since_ms, NULL },
 	{ "Attempts", "long", "Tries for the lock in this wait", l_attempts, NULL },

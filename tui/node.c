@@ -54,7 +54,7 @@ static const char *const watched_attrs[] = {
 	"TotalEnqueueCount", "TotalDequeueCount", "TotalConsumerCount", "DataDirectory",
 	/* Locker */
 	"Role", "Holder", "WaitingSinceMillis", "Attempts", "StoreDirectory", "LastError",
-	"RoleSinceMillis", "PairNodes", "Events",
+	"RoleSinceMillis", "HolderStale", "HolderRefreshedAgo", "PairNodes", "Events",
 	/* destinations */
 	"Name", "QueueSize", "ConsumerCount", "ProducerCount", "EnqueueCount", "DequeueCount",
 	"BlockedProducers",
