@@ -261,8 +261,10 @@ static void format_time(int64_t ms, char *out, size_t outlen)
 }
 
 /* The heartbeat: the line after the holder's, rewritten in place with one
- * small pwrite and no fsync, so the loop never waits for the disk (slaves
- * read the page cache; see tandemd(8) for network file systems). Only
+ * small pwrite and no fsync, so the loop never waits for the disk. Slaves
+ * on this host read the page cache; those on other hosts of a network file
+ * system see it once it is written back, which sync_file_range starts
+ * without waiting for it (else NFS would hold it for up to 30 s). Only
  * the count grows, so the line never shrinks and leaves no tail; the file
  * is never replaced, which would let its lock go. */
 static void write_beat(void)
@@ -274,6 +276,8 @@ static void write_beat(void)
 	int n = snprintf(line, sizeof line, "refreshed %s.%03dZ count %lu every %ld ms\n", when,
 			 (int)(now % 1000), ++lk.beat_count, lk.cfg->lock_keep_alive_ms);
 	bool ok = pwrite(lk.fd, line, (size_t)n, (off_t)strlen(lk.content)) == n;
+	if (ok)
+		sync_file_range(lk.fd, 0, 0, SYNC_FILE_RANGE_WRITE);	/* a hint: errors do not matter */
 	if (ok != lk.beat_failing)
 		return;
 	lk.beat_failing = !ok;

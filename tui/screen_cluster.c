@@ -86,6 +86,11 @@ static void node_row(struct view *v, int group, const struct mnode *n)
 	const char *holder = mstr(n->locker, "Holder");
 	holder_name(holder, text, sizeof text);
 	view_cell(r, C_HOLDER, "%s", n->role == ROLE_MASTER ? "self" : *text ? text : "?");
+	/* A hung holder keeps its lock: nobody serves and nobody takes over. */
+	if (json_is_true(json_object_get(n->locker, "HolderStale"))) {
+		view_cell(r, C_HOLDER, "%s stale %lds", text, mlong(n->locker, "HolderRefreshedAgo") / 1000);
+		view_cell_style(r, C_HOLDER, V_BAD);
+	}
 	int64_t since = json_integer_value(json_object_get(n->locker, "WaitingSinceMillis"));
 	if (n->role != ROLE_MASTER && since > 0) {
 		int64_t ms = mgmt_ms_since(since);
@@ -195,6 +200,8 @@ static void detail(const struct model *m, const char *key, struct page *p)
 				 json_is_string(json_object_get(n->locker, shown[i]))
 					 ? mstr(n->locker, shown[i]) : "");
 		page_add(p, V_NORMAL, "  %-24s %ld", "Attempts", mlong(n->locker, "Attempts"));
+		page_add(p, V_NORMAL, "  %-24s %ld", "HolderRefreshedAgo",
+			 mlong(n->locker, "HolderRefreshedAgo"));
 		json_object_foreach(json_object_get(n->locker, "PairNodes"), key_name, val)
 			page_add(p, V_NORMAL, "  pair node %-14s %s", key_name, json_string_value(val));
 		page_add(p, V_GROUP, "Lock events");
