@@ -109,8 +109,8 @@ int page_ha(struct web_req *r)
 		return html_end(r, &b);
 	}
 	static const char *const attrs[] = {
-		"Role", "Holder", "LockFile", "StoreDirectory", "WaitingSince", "Attempts",
-		"LastError", "LockAcquireSleepInterval", "LockKeepAlivePeriod", NULL,
+		"Role", "Holder", "HolderStale", "HolderRefreshedAgo", "LockFile", "StoreDirectory",
+		"WaitingSince", "Attempts", "LastError", "LockAcquireSleepInterval", "LockKeepAlivePeriod", NULL,
 	};
 	facts(&b, lk, attrs);
 	buf_puts(&b, "<h2>Events</h2><table id=\"events\"><tr><th>Time (UTC)</th><th>Event</th></tr>");
