@@ -7,6 +7,7 @@
 
 STORE_DIR=$TRASH/shared/kahadb
 MGMT_PORT=auto
+WEB_PORT=auto
 export STORE_DIR
 
 # locker_view NAME: "CurrentStatus|HolderStale|HolderRefreshedAgo" of NAME.
@@ -43,7 +44,10 @@ test_expect_success 'a slave beside a running master reports a fresh holder and 
 test_expect_success 'with the master stopped, the slave says its holder has not refreshed the lock' '
 	kill -STOP "$(cat a/pid)" &&
 	wait_view b "holder a on .* has not refreshed its lock for [0-9]+ s: it may be hung\|True\|[0-9]+$" &&
-	log_waits_for b "has not refreshed its lock"
+	log_waits_for b "has not refreshed its lock" &&
+	curl -s "http://127.0.0.1:$(broker_web_port b)/health" >health.txt &&
+	cat health.txt &&
+	grep -q "held by a on .* (not refreshed for [0-9]* s: it may be hung)" health.txt
 '
 
 test_expect_success 'once the master runs again the slave reports it fresh and Good' '

@@ -19,10 +19,15 @@ int web_health(struct web_req *r)
 		struct locker_state st;
 		locker_state(&st);
 		/* A last error says why a slave cannot serve (a store it could
-		 * not open, a lock file it cannot reach): worth a script's eye. */
-		return web_text(r, 503, "slave: broker %s waits for the lock %s%s%s%s%s", name,
+		 * not open, a lock file it cannot reach), a stale holder that
+		 * nobody serves: worth a script's eye. */
+		char stale[80] = "";
+		if (st.holder_stale)
+			snprintf(stale, sizeof stale, " (not refreshed for %lld s: it may be hung)",
+				 (long long)st.holder_refreshed_ago_ms / 1000);
+		return web_text(r, 503, "slave: broker %s waits for the lock %s%s%s%s%s%s", name,
 				st.path ? st.path : "", st.holder[0] ? " held by " : "", st.holder,
-				st.last_error[0] ? ": " : "", st.last_error);
+				stale, st.last_error[0] ? ": " : "", st.last_error);
 	}
 	if (broker.cfg->nconnectors && !broker.nconnectors)
 		return web_text(r, 503, "starting: broker %s has not opened its connectors", name);
