@@ -10,6 +10,7 @@
 
 #include "authz.h"
 #include "broker.h"
+#include "buf.h"
 #include "config.h"
 #include "jolokia.h"
 #include "loop.h"
@@ -108,6 +109,16 @@ void jolokia_bulk_begin(void)
 void jolokia_bulk_end(void)
 {
 	bulk_deadline_us = 0;
+}
+
+int jolokia_bulk_put(struct buf *out, size_t index, json_t *answer)
+{
+	char *text = json_dumps(answer, JSON_COMPACT);
+	json_decref(answer);
+	int rc = (index && buf_puts(out, ",") < 0) || buf_puts(out, text ? text : "null") < 0
+		 ? -1 : 0;
+	free(text);
+	return rc;
 }
 
 /* The attributes of o a read asks for (attrs: a name, a list, or NULL

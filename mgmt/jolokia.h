@@ -24,6 +24,11 @@ json_t *jolokia_request(json_t *req, const struct authz_who *who);
  * "next" (tandem-mgmt(7), Paging). */
 void jolokia_bulk_begin(void);
 void jolokia_bulk_end(void);
+/* Writes the answer (taken over) to bulk request `index` into out as that
+ * element of the answers' JSON array, with the comma before it; the
+ * brackets are the caller's. -1 when out cannot grow. */
+struct buf;
+int jolokia_bulk_put(struct buf *out, size_t index, json_t *answer);
 
 /* A response with status 200 and value (taken over). */
 json_t *jolokia_ok(json_t *req, json_t *value);

@@ -387,12 +387,8 @@ static void bulk_go_on(struct session *s)
 	jolokia_bulk_begin();
 	while (b->next < n && !s->conn->closing && (b->next == first || !turn_spent(TURN_LINES))) {
 		json_t *one = answer(s, json_array_get(b->req, b->next), false);
-		char *text = json_dumps(one, JSON_COMPACT);
-		json_decref(one);
-		if (b->next++)
-			put_text(s, ",");
-		put_text(s, text ? text : "null");
-		free(text);
+		if (jolokia_bulk_put(&s->conn->out, b->next++, one) < 0)
+			conn_close(s->conn, "out of memory");
 	}
 	jolokia_bulk_end();
 	conn_flush_later(s->conn);

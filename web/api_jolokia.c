@@ -213,12 +213,7 @@ static bool bulk_slice(void *ctx, struct buf *out)
 	jolokia_bulk_begin();
 	do {
 		json_t *one = answer_one(b->user, b->peer, json_array_get(b->req, b->next));
-		char *text = json_dumps(one, JSON_COMPACT);
-		json_decref(one);
-		if (b->next++)
-			buf_puts(out, ",");
-		buf_puts(out, text ? text : "null");
-		free(text);
+		jolokia_bulk_put(out, b->next++, one);
 	} while (b->next < n && buf_len(out) < 16384 && mono_us() - start < SLICE_US);
 	jolokia_bulk_end();
 	if (b->next < n)

@@ -55,13 +55,20 @@ static json_t *rows_of(json_t *v)
 	return rows;
 }
 
+static json_t *read_sorted_va(const char *attrs, const char *sort, const char *pattern,
+			      va_list ap)
+{
+	json_t *config = sort_config(sort);
+	json_t *v = read_va(attrs, config, NULL, pattern, ap);
+	json_decref(config);
+	return v;
+}
+
 json_t *query_read(const char *attrs, const char *sort, const char *pattern, ...)
 {
 	va_list ap;
 	va_start(ap, pattern);
-	json_t *config = sort_config(sort);
-	json_t *v = read_va(attrs, config, NULL, pattern, ap);
-	json_decref(config);
+	json_t *v = read_sorted_va(attrs, sort, pattern, ap);
 	va_end(ap);
 	return v;
 }
@@ -70,9 +77,7 @@ json_t *query_rows(const char *attrs, const char *sort, const char *pattern, ...
 {
 	va_list ap;
 	va_start(ap, pattern);
-	json_t *config = sort_config(sort);
-	json_t *v = read_va(attrs, config, NULL, pattern, ap);
-	json_decref(config);
+	json_t *v = read_sorted_va(attrs, sort, pattern, ap);
 	va_end(ap);
 	return rows_of(v);
 }
