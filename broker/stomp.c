@@ -437,7 +437,7 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
 		return NULL;
 	}
-	m->persistent = pers && !strcmp(pers, "true");
+	m->persistent = stomp_lenient_true(pers);
 	m->priority = (uint8_t)prio;
 	m->expires = expires;
 	return m;

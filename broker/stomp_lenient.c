@@ -3,6 +3,8 @@
  * list of rules in stomp_lenient.h). stomp_frame.c's parser and
  * stomp.c's protocol detection call these.
  */
+#include <string.h>
+
 #include "stomp_lenient.h"
 
 /* Java's String.trim() removes every char <= ' '. */
@@ -24,6 +26,13 @@ void stomp_lenient_trim(const char **s, size_t *len)
 	}
 	while (*len && trimmed((*s)[*len - 1]))
 		(*len)--;
+}
+
+bool stomp_lenient_true(const char *value)
+{
+	size_t len = value ? strlen(value) : 0;
+	stomp_lenient_trim(&value, &len);
+	return len == 4 && !memcmp(value, "true", 4);
 }
 
 int stomp_lenient_command_end(const char *data, size_t len)

@@ -12,7 +12,9 @@
  *     true" is persistent), and so are those of CONNECT and STOMP frames,
  *     which are read before a version is agreed (ActiveMQ reads them as
  *     1.0); 1.1 and 1.2 values keep their spaces, as those specs say;
- *   - content-length may have blanks around its digits.
+ *   - content-length may have blanks around its digits;
+ *   - beyond ActiveMQ: persistent is true with blanks around "true" in
+ *     every version (stomp_lenient_true()).
  * Trimming is Java's String.trim(), which ActiveMQ uses: every byte from
  * 0x00 to 0x20 goes from both ends.
  *
@@ -32,6 +34,12 @@ bool stomp_lenient_skipped(char c);
 
 /* Narrows s[0, *len) to what Java's String.trim() keeps. */
 void stomp_lenient_trim(const char **s, size_t *len);
+
+/* A persistent header that says true: "true", blanks around it allowed in
+ * every version. ActiveMQ trims only 1.0 values and then wants "true"
+ * exactly, so a 1.2 "persistent: true" is a message lost at its restart;
+ * here no message is stored as non-persistent because of a blank. */
+bool stomp_lenient_true(const char *value);
 
 /* What may follow a command word on its line: blanks, then LF. 1 when
  * data[0, len) holds that, -1 when it is blanks so far (more may come),

@@ -31,10 +31,20 @@ test_expect_success 'STOMP 1.0: "persistent: true", "destination: /queue/x" and 
 	EOF
 '
 
-test_expect_success 'STOMP 1.0: those messages were stored as persistent: they are there after a restart' '
+test_expect_success 'STOMP 1.2: "persistent: true " is persistent too (no message lost for a blank)' '
+	py <<-\EOF
+	from tstomp import *
+	from tframes import ports
+	for p in ports():
+	    send(p, "/queue/lenient.p12.%d" % p, "third", headers={"persistent": " true "})
+	EOF
+'
+
+test_expect_success 'those messages were stored as persistent: they are there after a restart' '
 	stop_broker node1 && start_broker node1 &&
 	py <<-\EOF
 	from tframes import *
+	from tstomp import client
 	for p in ports():
 	    s = Raw(p, b"CONNECT\n\n\0")
 	    s.send(b"SUBSCRIBE\ndestination:/queue/lenient.p%d\nid:s1\nack:client\n\n\0" % p)
@@ -44,6 +54,11 @@ test_expect_success 'STOMP 1.0: those messages were stored as persistent: they a
 	    # ack:client acks both; the message-id is trimmed too
 	    s.receipted(b"ACK\nmessage-id: %s \nreceipt:a\n\n\0" % m.headers["message-id"].encode(), "a")
 	    s.close()
+	    c = client(p)
+	    c.conn.subscribe("/queue/lenient.p12.%d" % p, id="1")
+	    m = c.wait(1)[0]
+	    check(m.body == "third" and m.headers.get("persistent") == "true", "%r" % m.headers)
+	    c.close()
 	EOF
 '
 
