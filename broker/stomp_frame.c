@@ -227,7 +227,8 @@ static const char *add_header(struct stomp_parser *p)
 		p->hcap = cap;
 	}
 	/* CONNECT and STOMP frames come before a version is agreed: ActiveMQ
-	 * reads them as 1.0, which trims their values too. */
+	 * reads them as 1.0, which trims their values too. A line without
+	 * ':' is a name with an empty value, as ActiveMQ reads it. */
 	int v = p->raw_headers ? STOMP_V10 : p->version;
 	size_t name_len = colon ? (size_t)(colon - line) : len;
 	const char *val = colon ? colon + 1 : line + len;
