@@ -13,6 +13,7 @@
 #include "header.h"
 #include "log.h"
 #include "message.h"
+#include "publish.h"
 #include "queue.h"
 
 /* Destinations whose consumers changed this iteration (names owned). */
@@ -163,7 +164,10 @@ static void publish(enum dest_type type, const char *name)
 	if (!h)
 		free(dest);
 	char err[256] = "out of memory";
-	if (!m || broker_send(m, err, sizeof err) < 0)
+	/* The broker's own news, admitted by it: as ActiveMQ's advisories,
+	 * never held or refused by producer flow control. */
+	static const struct producer advisor = { .admitted = true };
+	if (!m || broker_publish(&advisor, m, err, sizeof err) < 0)
 		log_warn("broker", "Advisory for %s %s not sent: %s",
 			 type == DEST_QUEUE ? "queue" : "topic", name, err);
 	message_unref(m);

@@ -69,9 +69,7 @@ struct queue *broker_queue(const char *name, bool create)
 	struct queue *q = queue_new(QUEUE_NAMED, name, container);
 	if (!q)
 		return NULL;
-	const struct conf_policy *pol = config_policy_for(broker.cfg, false, name);
-	if (pol && pol->producer_flow_control)
-		q->mem_limit = pol->memory_limit;
+	q->mem_limit = flow_queue_limit(name);
 	if (nameset_add(&broker.queue_index, q->name, q) < 0) {
 		queue_free(q, false);
 		return NULL;

@@ -92,7 +92,8 @@ void broker_stop(void);
 /* Routes m (the caller keeps its reference) to the queue or to every
  * matching topic subscription. Persistent messages get store writes that
  * the next commit makes durable. Returns 0, or -1 with a client-facing
- * reason in err. */
+ * reason in err. Only the routing step: producers go through
+ * broker_publish() (publish.h), which meets the policy first. */
 int broker_send(struct message *m, char *err, size_t errlen);
 
 /* Whether a client may log in with this user name and password (either

@@ -173,6 +173,14 @@ bool flow_memory_short(const struct queue *q)
 	       (q->mem_limit > 0 && q->mem_used >= q->mem_limit / 100 * SPILL_PERCENT);
 }
 
+long long flow_queue_limit(const char *name)
+{
+	const struct conf_policy *pol = config_policy_for(broker.cfg, false, name);
+	return pol && pol->producer_flow_control ? pol->memory_limit : 0;
+}
+
+static int64_t new_queue_logged_ms;
+
 /* The queue whose own limit applies to a send, or NULL. */
 static struct queue *limited_queue(enum dest_type type, const char *dest)
 {
@@ -195,7 +203,7 @@ struct limit_hit {
  * memory is short, so it needs room there (tempUsage); any other needs
  * memory. */
 static bool over_limit(enum dest_type type, const char *dest, bool persistent,
-		       bool with_input, struct limit_hit *hit)
+		       bool with_input, long long pending, struct limit_hit *hit)
 {
 	if (persistent && broker.store) {
 		long long u = flow_store_used();
@@ -219,12 +227,20 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 			return false;
 	}
 	struct queue *q = limited_queue(type, dest);
-	if (q && q->mem_used >= q->mem_limit) {
-		*hit = (struct limit_hit){ "Memory", q->mem_used, q->mem_limit,
+	if (q && q->mem_used + pending >= q->mem_limit) {
+		*hit = (struct limit_hit){ "Memory", q->mem_used + pending, q->mem_limit,
 					   &q->flow_logged_ms };
 		return true;
 	}
-	long long in_memory = used + (with_input ? input_used : 0);
+	/* A transaction's first messages to a queue not made yet: its
+	 * policy's limit will apply once they make it. */
+	long long made_limit = pending && type == DEST_QUEUE && !broker_queue(dest, false)
+			       ? flow_queue_limit(dest) : 0;
+	if (made_limit && pending >= made_limit) {
+		*hit = (struct limit_hit){ "Memory", pending, made_limit, &new_queue_logged_ms };
+		return true;
+	}
+	long long in_memory = used + pending + (with_input ? input_used : 0);
 	if (in_memory >= limit) {
 		*hit = (struct limit_hit){ "Memory", in_memory, limit, &broker_logged_ms };
 		return true;
@@ -234,8 +250,14 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 
 enum flow_verdict flow_check(const struct message *m, char *why, size_t whylen)
 {
+	return flow_check_pending(m, 0, why, whylen);
+}
+
+enum flow_verdict flow_check_pending(const struct message *m, long long pending, char *why,
+				     size_t whylen)
+{
 	struct limit_hit hit;
-	if (!over_limit(m->dest_type, m->dest, m->persistent, true, &hit))
+	if (!over_limit(m->dest_type, m->dest, m->persistent, true, pending, &hit))
 		return FLOW_OK;
 	const char *whose = strcmp(hit.what, "Memory") ? ""
 			    : hit.logged == &broker_logged_ms ? " (the broker's memoryUsage)"
@@ -284,7 +306,7 @@ void flow_release(void)
 	struct limit_hit hit;
 	for (struct held **pp = &held; *pp;) {
 		struct held *h = *pp;
-		if (!h->c->dead && over_limit(h->type, h->dest, h->persistent, false, &hit)) {
+		if (!h->c->dead && over_limit(h->type, h->dest, h->persistent, false, 0, &hit)) {
 			pp = &h->next;
 			continue;
 		}

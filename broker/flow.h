@@ -55,6 +55,14 @@ enum flow_verdict {
 /* Decides for a send of m. Logs the limit being reached, once per
  * interval per destination. */
 enum flow_verdict flow_check(const struct message *m, char *why, size_t whylen);
+/* The same, as if `pending` more bytes were in memory for that
+ * destination already (a transaction's messages, not yet routed). */
+enum flow_verdict flow_check_pending(const struct message *m, long long pending, char *why,
+				     size_t whylen);
+
+/* The memoryLimit a queue of this name gets when it is made (its
+ * policy's, with producerFlowControl); 0: none. */
+long long flow_queue_limit(const char *name);
 
 /* Stops reading from c until the destination of m has room again. */
 void flow_hold(struct conn *c, const struct message *m);

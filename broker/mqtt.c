@@ -23,7 +23,6 @@
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
-#include "flow.h"
 #include "log.h"
 #include "loop.h"
 #include "mqtt.h"
@@ -31,6 +30,7 @@
 #include "mqtt_session.h"
 #include "mqtt_sub.h"
 #include "mqtt_topic.h"
+#include "publish.h"
 #include "retain.h"
 
 /* A client is gone after this many keep-alive periods of silence (the
@@ -127,18 +127,23 @@ static struct message *message_for(const char *topic, uint8_t qos, char *payload
 	return m;
 }
 
-/* Routes m as published with `retain`; -1 with why when it failed. */
+/* Routes m as published with `retain` by mc, or as a will (mc NULL:
+ * its rights were checked at CONNECT, and its client is gone): the
+ * policy is met before the retained copy is kept (publish.h). 0, or a
+ * PUBLISH_* refusal with why. */
 static int publish(struct mqtt_conn *mc, struct message *m, bool retain,
 		   char *why, size_t whylen)
 {
+	struct producer p = { .conn = mc ? mc->conn : NULL, .answered_after_commit = true };
+	int rc = broker_publish_admit(&p, m, 0, why, whylen);
+	if (rc < 0)
+		return rc;
 	if (retain && retain_set(m) < 0) {
 		snprintf(why, whylen, "out of memory keeping the retained message");
-		return -1;
+		return PUBLISH_FAILED;
 	}
-	int rc = broker_send(m, why, whylen);
-	if (rc == 0 && mc)
-		broker_note_send(mc->conn, m);
-	return rc;
+	p.admitted = true;
+	return broker_publish(&p, m, why, whylen);
 }
 
 static void publish_will(struct mqtt_conn *mc)
@@ -305,26 +310,17 @@ static int on_publish(struct mqtt_conn *mc, struct mqtt_packet *pk)
 	if (!m)
 		return -1;
 	/* MQTT 3.1.1 has no way to refuse a PUBLISH but closing. */
-	if (!mqtt_permitted(mc, AUTHZ_WRITE, m->dest)) {
-		message_unref(m);
+	char why[700];
+	int rc = publish(mc, m, pk->retain, why, sizeof why);
+	message_unref(m);
+	if (rc == PUBLISH_DENIED) {
 		mqtt_close(mc, "not authorized to publish to %s", pk->topic);
 		return -1;
 	}
-	char why[512];
-	enum flow_verdict verdict = flow_check(m, why, sizeof why);
-	if (verdict == FLOW_FAIL) {
-		message_unref(m);
-		mqtt_close(mc, "%s", why);
+	if (rc < 0) {
+		mqtt_close(mc, "PUBLISH to %s refused: %s", pk->topic, why);
 		return -1;
 	}
-	if (publish(mc, m, pk->retain, why, sizeof why) < 0) {
-		message_unref(m);
-		mqtt_close(mc, "PUBLISH to %s failed: %s", pk->topic, why);
-		return -1;
-	}
-	if (verdict == FLOW_BLOCK)
-		flow_hold(mc->conn, m);
-	message_unref(m);
 	if (pk->qos == 1)
 		return reply_after_commit(mc, MQTT_PUBACK, pk->packet_id);
 	if (pk->qos == 2) {

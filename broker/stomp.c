@@ -32,6 +32,7 @@
 #include "log.h"
 #include "netflow.h"
 #include "loop.h"
+#include "publish.h"
 #include "stomp.h"
 #include "stomp_frame.h"
 #include "stomp_lenient.h"
@@ -75,6 +76,7 @@ struct tx_op {
 struct stomp_tx {
 	char *id;
 	struct tx_op *head, **tail;
+	long long bytes;	/* what its messages will take (flow_message_cost) */
 	struct stomp_tx *next;
 };
 
@@ -357,6 +359,21 @@ static void tx_append(struct stomp_tx *t, struct tx_op *op)
 	t->tail = &op->next;
 }
 
+/* A SEND in a transaction, kept until its COMMIT (one more reference). */
+static int tx_add_send(struct stomp_tx *t, struct message *m, char *err, size_t errlen)
+{
+	struct tx_op *op = calloc(1, sizeof *op);
+	if (!op) {
+		snprintf(err, errlen, "The broker could not keep the message: out of memory");
+		return PUBLISH_FAILED;
+	}
+	op->kind = TX_SEND;
+	op->msg = message_ref(m);
+	tx_append(t, op);
+	t->bytes += flow_message_cost(m);
+	return 0;
+}
+
 static void tx_free(struct stomp_tx *t)
 {
 	while (t->head) {
@@ -484,6 +501,23 @@ static bool network_accepts(const struct message *m)
 	return true;
 }
 
+/* This connection as a producer (publish.h). */
+static struct producer stomp_producer(struct stomp_conn *sc, bool receipted,
+				      struct commit_hold *hold)
+{
+	return (struct producer){ .conn = sc->conn, .peer = sc->network_peer,
+				  .peer_id = sc->network_peer_id, .commit_failed = store_failed,
+				  .answered_after_commit = receipted, .admitted = hold != NULL,
+				  .hold = hold };
+}
+
+/* The ERROR's message header for a refused send, in ActiveMQ's words. */
+static const char *publish_refusal(int rc)
+{
+	return rc == PUBLISH_DENIED ? "Not authorized"
+	       : rc == PUBLISH_FULL ? "Resource allocation" : "Send failed";
+}
+
 /* authorizationPlugin: op on the destination, and creating it when it does
  * not exist yet (a pattern creates nothing); answers the refusal. */
 static bool permitted(struct stomp_conn *sc, struct stomp_frame *f, enum authz_op op,
@@ -542,8 +576,6 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 			    name);
 		return -1;
 	}
-	if (!permitted(sc, f, AUTHZ_WRITE, type, name))
-		return -1;
 	if (rewrite_reply_to(sc, f) < 0)
 		return -1;
 	struct stomp_tx *t = frame_tx(sc, f, &bad);
@@ -564,37 +596,17 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 		message_unref(m);
 		return 0;	/* dropped, and receipted as if taken */
 	}
-	if (t) {
-		struct tx_op *op = calloc(1, sizeof *op);
-		if (!op) {
-			message_unref(m);
-			return -1;
-		}
-		op->kind = TX_SEND;
-		op->msg = m;
-		tx_append(t, op);
-		return 0;
-	}
-	char err[512];
-	enum flow_verdict verdict = flow_check(m, err, sizeof err);
-	if (verdict == FLOW_FAIL) {
-		message_unref(m);
-		stomp_error(sc, f, "Resource allocation", "%s", err);
-		return -1;
-	}
-	int rc = broker_send(m, err, sizeof err);
-	if (rc == 0)
-		broker_note_send(sc->conn, m);
-	if (rc == 0 && sc->network_peer)
-		netflow_count(sc->network_peer, sc->network_peer_id, NETFLOW_INBOUND, m->dest_type,
-			      m->dest);
-	if (rc == 0 && m->persistent && !receipted)
-		broker_watch_commit(sc->conn, store_failed);
-	if (rc == 0 && verdict == FLOW_BLOCK)
-		flow_hold(sc->conn, m);
+	struct producer p = stomp_producer(sc, receipted, NULL);
+	char err[700];
+	/* In a transaction the policy is met now, counting what it holds
+	 * already: its messages take room once committed. */
+	int rc = t ? broker_publish_admit(&p, m, t->bytes, err, sizeof err)
+		   : broker_publish(&p, m, err, sizeof err);
+	if (rc == 0 && t)
+		rc = tx_add_send(t, m, err, sizeof err);
 	message_unref(m);
 	if (rc < 0) {
-		stomp_error(sc, f, "Send failed", "%s", err);
+		stomp_error(sc, f, publish_refusal(rc), "%s", err);
 		return -1;
 	}
 	return 0;
@@ -976,16 +988,13 @@ static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	}
 	int rc = 0;
+	struct producer p = stomp_producer(sc, stomp_frame_header(f, "receipt") != NULL, hold);
 	for (struct tx_op *op = t->head; op && rc == 0; op = op->next) {
 		char err[256];
 		if (op->kind == TX_SEND) {
-			if (commit_hold_send(hold, op->msg, err, sizeof err) < 0) {
+			if (broker_publish(&p, op->msg, err, sizeof err) < 0) {
 				stomp_error(sc, f, "Commit failed", "%s", err);
 				rc = -1;
-			} else {
-				broker_note_send(sc->conn, op->msg);
-				if (op->msg->persistent && !stomp_frame_header(f, "receipt"))
-					broker_watch_commit(sc->conn, store_failed);
 			}
 			continue;
 		}

@@ -13,6 +13,7 @@
 #include "consumer.h"
 #include "flow.h"
 #include "model.h"
+#include "publish.h"
 #include "queue.h"
 #include "topic.h"
 
@@ -134,6 +135,10 @@ fail:
 	return NULL;
 }
 
+/* The management socket as a producer: each operation's rights were
+ * checked before it ran (jolokia.c), and it is never held. */
+static const struct producer mgmt_producer = { 0 };
+
 static json_t *send_text(enum dest_type type, const char *dest, json_t *args, char *err,
 			 size_t errlen)
 {
@@ -147,7 +152,8 @@ static json_t *send_text(enum dest_type type, const char *dest, json_t *args, ch
 	struct message *m = text_message(type, dest, headers, body, err, errlen);
 	if (!m)
 		return NULL;
-	json_t *out = broker_send(m, err, errlen) < 0 ? NULL : json_string(m->id);
+	json_t *out = broker_publish(&mgmt_producer, m, err, errlen) < 0 ? NULL
+		      : json_string(m->id);
 	message_unref(m);
 	return out;
 }
@@ -251,9 +257,9 @@ static int copy_entry(struct qentry *e, enum dest_type type, const char *to, cha
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	int rc = broker_send(copy, err, errlen);
+	int rc = broker_publish(&mgmt_producer, copy, err, errlen);
 	message_unref(copy);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 static json_t *move_or_copy(const struct mobj *o, json_t *args, bool move, char *err,

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz.h"
 #include "broker.h"
-#include "flow.h"
+#include "publish.h"
 #include "send.h"
 
 struct message *web_message_new(enum dest_type type, const char *name, struct header *h,
@@ -31,15 +30,8 @@ struct message *web_message_new(enum dest_type type, const char *name, struct he
 
 int web_message_send(struct message *m, const struct authz_who *who, char *err, size_t errlen)
 {
-	if (!authz_who_allows(who, AUTHZ_WRITE, m->dest_type, m->dest, err, errlen)) {
-		message_unref(m);
-		return -EACCES;
-	}
-	if (flow_check(m, err, errlen) == FLOW_FAIL) {
-		message_unref(m);
-		return -EBUSY;
-	}
-	int rc = broker_send(m, err, errlen);
+	struct producer p = { .who = who };
+	int rc = broker_publish(&p, m, err, errlen);
 	message_unref(m);
-	return rc < 0 ? -EIO : 0;
+	return rc;
 }

@@ -1,0 +1,64 @@
+/*
+ * publish.c - the one way in for every message (see publish.h).
+ */
+#include <stdio.h>
+
+#include "authz.h"
+#include "broker.h"
+#include "commit_hold.h"
+#include "conn.h"
+#include "flow.h"
+#include "netflow.h"
+#include "publish.h"
+
+static bool authorized(const struct producer *p, const struct message *m, char *err,
+		       size_t errlen)
+{
+	if (p->conn)
+		return authz_allows_use(p->conn, p->peer != NULL, AUTHZ_WRITE, m->dest_type,
+					m->dest, err, errlen);
+	return !p->who || authz_who_allows(p->who, AUTHZ_WRITE, m->dest_type, m->dest, err,
+					   errlen);
+}
+
+int broker_publish_admit(const struct producer *p, const struct message *m, long long pending,
+			 char *err, size_t errlen)
+{
+	if (!authorized(p, m, err, errlen))
+		return PUBLISH_DENIED;
+	enum flow_verdict verdict = flow_check_pending(m, pending, err, errlen);
+	if (verdict == FLOW_FAIL)
+		return PUBLISH_FULL;
+	/* Held after this message: it is taken, and the next waits. The
+	 * broker's own producers are not held (nothing to stop reading). */
+	if (verdict == FLOW_BLOCK && p->conn)
+		flow_hold(p->conn, m);
+	return 0;
+}
+
+/* What follows a message that went in: the counts, and who hears of a
+ * failed commit. */
+static void note(const struct producer *p, const struct message *m)
+{
+	if (!p->conn)
+		return;
+	broker_note_send(p->conn, m);
+	if (p->peer)
+		netflow_count(p->peer, p->peer_id, NETFLOW_INBOUND, m->dest_type, m->dest);
+	if (m->persistent && !p->answered_after_commit && p->commit_failed)
+		broker_watch_commit(p->conn, p->commit_failed);
+}
+
+int broker_publish(const struct producer *p, struct message *m, char *err, size_t errlen)
+{
+	if (!p->admitted) {
+		int rc = broker_publish_admit(p, m, 0, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	int rc = p->hold ? commit_hold_send(p->hold, m, err, errlen) : broker_send(m, err, errlen);
+	if (rc < 0)
+		return PUBLISH_FAILED;
+	note(p, m);
+	return 0;
+}
