@@ -42,6 +42,7 @@ void mqtt_session_free(struct mqtt_session *s)
 	}
 	free(s->ids_out);
 	free(s->ids_in);
+	free(s->ids_sent);
 	free(s->client_id);
 	free(s);
 }
@@ -152,6 +153,8 @@ void mqtt_session_out_remove(struct mqtt_session *s, struct mqtt_outflight *o)
 {
 	if (o->state == MQTT_OUT_PUBCOMP)
 		keep_id(s, MQTT_ID_OUT, o->packet_id, false);
+	if (o->marked)
+		keep_id(s, MQTT_ID_SENT, o->packet_id, false);
 	unlink_out(s, o);
 	set_bit(&s->ids_out, o->packet_id, false);
 	free(o->message_id);
@@ -187,6 +190,20 @@ static uint16_t free_id(struct mqtt_session *s)
 	return 0;
 }
 
+/* o takes the id its message's seq gives. Sent before a restart when the
+ * store says so: DUP, and the store's row is o's now. Else the sending
+ * is kept from now on. */
+static void mark_sent(struct mqtt_session *s, struct mqtt_outflight *o, bool redelivered,
+		      bool *dup)
+{
+	*dup = redelivered || bit(s->ids_sent, o->packet_id);
+	if (bit(s->ids_sent, o->packet_id))
+		set_bit(&s->ids_sent, o->packet_id, false);
+	else
+		keep_id(s, MQTT_ID_SENT, o->packet_id, true);
+	o->marked = s->persistent;
+}
+
 struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 					    const char *message_id, uint64_t seq,
 					    struct mqtt_sub *sub, uint64_t delivery_id,
@@ -209,12 +226,13 @@ struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 		 * broker that takes over after a restart or a failover. */
 		uint16_t by_seq = seq ? (uint16_t)(seq % 65535 + 1) : 0;
 		o->packet_id = by_seq && !bit(s->ids_out, by_seq) ? by_seq : free_id(s);
-		*dup = redelivered && o->packet_id == by_seq;
 		if (!o->packet_id || set_bit(&s->ids_out, o->packet_id, true) < 0) {
 			free(o->message_id);
 			free(o);
 			return NULL;
 		}
+		if (o->packet_id == by_seq)
+			mark_sent(s, o, redelivered, dup);
 	}
 	o->qos = qos;
 	o->state = qos == 1 ? MQTT_OUT_PUBACK : MQTT_OUT_PUBREC;
@@ -237,6 +255,9 @@ struct mqtt_outflight *mqtt_session_out_find(struct mqtt_session *s, uint16_t pa
 void mqtt_session_out_released(struct mqtt_session *s, struct mqtt_outflight *o)
 {
 	keep_id(s, MQTT_ID_OUT, o->packet_id, true);	/* the PUBREL is owed now */
+	if (o->marked)
+		keep_id(s, MQTT_ID_SENT, o->packet_id, false);
+	o->marked = false;
 	if (!o->sub && o->state != MQTT_OUT_PUBCOMP)
 		s->ndetached--;
 	o->state = MQTT_OUT_PUBCOMP;
@@ -309,6 +330,8 @@ void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned i
 		s->nin++;
 		return;
 	}
+	if (s && kind == MQTT_ID_SENT && set_bit(&s->ids_sent, pid, true) == 0)
+		return;
 	if (!s || kind != MQTT_ID_OUT || bit(s->ids_out, pid)) {
 		if (!s)
 			log_error("mqtt", "Client %s: packet id %u lost: out of memory", client_id, id);
