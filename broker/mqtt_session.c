@@ -190,16 +190,33 @@ static uint16_t free_id(struct mqtt_session *s)
 	return 0;
 }
 
+/* Takes id off the list of those sent before the restart; whether it
+ * was there. A walk: a session has up to MQTT_INFLIGHT (1,000) per
+ * subscription, and the list empties as they come again. */
+static bool take_sent(struct mqtt_session *s, uint16_t id)
+{
+	for (size_t i = 0; i < s->nsent; i++) {
+		if (s->ids_sent[i] != id)
+			continue;
+		s->ids_sent[i] = s->ids_sent[--s->nsent];
+		if (!s->nsent) {
+			free(s->ids_sent);
+			s->ids_sent = NULL;
+		}
+		return true;
+	}
+	return false;
+}
+
 /* o takes the id its message's seq gives. Sent before a restart when the
  * store says so: DUP, and the store's row is o's now. Else the sending
  * is kept from now on. */
 static void mark_sent(struct mqtt_session *s, struct mqtt_outflight *o, bool redelivered,
 		      bool *dup)
 {
-	*dup = redelivered || bit(s->ids_sent, o->packet_id);
-	if (bit(s->ids_sent, o->packet_id))
-		set_bit(&s->ids_sent, o->packet_id, false);
-	else
+	bool before = take_sent(s, o->packet_id);
+	*dup = redelivered || before;
+	if (!before)
 		keep_id(s, MQTT_ID_SENT, o->packet_id, true);
 	o->marked = s->persistent;
 }
@@ -330,8 +347,14 @@ void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned i
 		s->nin++;
 		return;
 	}
-	if (s && kind == MQTT_ID_SENT && set_bit(&s->ids_sent, pid, true) == 0)
+	if (s && kind == MQTT_ID_SENT) {
+		uint16_t *a = realloc(s->ids_sent, (s->nsent + 1) * sizeof *a);
+		if (a) {
+			s->ids_sent = a;
+			a[s->nsent++] = pid;
+		}	/* else it comes without DUP: the least of losses */
 		return;
+	}
 	if (!s || kind != MQTT_ID_OUT || bit(s->ids_out, pid)) {
 		if (!s)
 			log_error("mqtt", "Client %s: packet id %u lost: out of memory", client_id, id);

@@ -68,8 +68,11 @@ struct mqtt_session {
 	uint16_t next_id;
 	uint8_t *ids_out;	/* bitmap of outbound ids in use (8 KB, lazily) */
 	uint8_t *ids_in;	/* bitmap of inbound QoS 2 ids before PUBREL */
-	uint8_t *ids_sent;	/* ids the store says were sent before the
-				 * restart and not acknowledged: DUP */
+	uint16_t *ids_sent;	/* ids the store says were sent before the
+				 * restart and not acknowledged: DUP. A list,
+				 * not a bitmap: every persistent session may
+				 * have some, and few each */
+	size_t nsent;
 	size_t nin;
 	struct mqtt_outflight *head, *tail;
 	size_t nout;
