@@ -411,12 +411,18 @@ int mqtt_sub_resume(struct mqtt_conn *mc)
 		char err[512];
 		if (qos < 0 || !d || find_sub(mc, filter))
 			continue;
-		if (!open_sub(mc, filter, (uint8_t)qos, d->topic, err, sizeof err)) {
+		/* The filter's topic as mapped today: one kept by a Tandem that
+		 * took a literal '*' or '>' for a wildcard is replaced (the
+		 * core logs it), or it would widen the match for good. */
+		char *dest = mqtt_topic_to_dest(filter);
+		struct mqtt_sub *sub = dest ? open_sub(mc, filter, (uint8_t)qos, dest, err,
+						       sizeof err) : NULL;
+		if (!sub)
 			log_warn("mqtt", "Client %s: cannot resume the subscription to %s: %s",
-				 s->client_id, filter, err);
-			continue;
-		}
-		opened++;
+				 s->client_id, filter, dest ? err : "out of memory");
+		else
+			opened++;
+		free(dest);
 	}
 	free_names(names, n);
 	/* A message handed over before the client went still needs its
