@@ -130,6 +130,37 @@ test_expect_success 'literal *, > and . in MQTT names: a filter holding them get
 	EOF
 '
 
+test_expect_success 'a persistent subscription to lit/* kept by the old mapping (the wildcard lit.*) is replaced when its client comes back' '
+	mq_py <<-\EOF &&
+	import queue, tstomp
+	from tmqtt import *
+	# What a Tandem that took a literal * for a wildcard kept in its store.
+	st = tstomp.client(headers={"client-id": "upgraded"})
+	st.conn.subscribe("/topic/lit.*", id="1",
+	                  headers={"activemq.subscriptionName": "mqtt:1:lit/*"})
+	st.sync()
+	st.close()
+	p = Client()
+	# Until the STOMP connection is gone and the subscription resumes.
+	for i in range(50):
+	    c = Client("upgraded", clean=False)
+	    check(c.session_present == 1, "the kept subscription makes the session present")
+	    p.pub("lit/*", "probe", 1)
+	    try:
+	        c.msgs.get(timeout=0.2)
+	        break
+	    except queue.Empty:
+	        c.close()
+	else:
+	    fail("the subscription never resumed")
+	p.pub("lit/wide", "wide", 1)
+	p.pub("lit/*", "exact", 1)
+	got = [(m.topic, m.payload) for m in c.wait(1)]
+	check(got == [("lit/*", b"exact")], "got %r" % got)
+	EOF
+	log_contains node1 "upgraded:mqtt:1:lit/\* changed (topic lit.+"
+'
+
 test_expect_success 'literal * and > in retained messages and wills: kept and given under their own names only' '
 	mq_py <<-\EOF
 	from tmqtt import *
