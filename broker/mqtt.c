@@ -195,19 +195,35 @@ static int refuse_connect(struct mqtt_conn *mc, uint8_t code, const char *why)
 	return -1;
 }
 
+/* The session of mc's connection ends here (its subscriptions close, its
+ * will is published unless DISCONNECT said not to); a clean one is
+ * forgotten, a persistent one waits for the client's return. */
+static void leave_session(struct mqtt_conn *mc)
+{
+	struct mqtt_session *s = mc->session;
+	mqtt_sub_close_all(mc);
+	publish_will(mc);
+	mc->session = NULL;
+	s->conn = NULL;
+	s->since_ms = wall_ms();
+	if (!s->persistent)
+		mqtt_session_drop(s);
+	else
+		mqtt_session_trim(s);
+}
+
 /* The client id is in use by a live connection: the standard has the
- * older one closed. Its subscriptions close now, so that the new
- * connection can resume them. */
+ * older one closed. Its session is left now, so that the new connection
+ * finds only what a persistent one kept: a clean session is never
+ * present for the next connection, whatever its flag (it was, and the
+ * new cleanSession=0 session then stayed clean: subscriptions and QoS 1
+ * messages lost when it went). */
 static void take_over(struct mqtt_session *s, struct conn *newer)
 {
 	struct conn *old = s->conn;
-	struct mqtt_conn *omc = old->state;
 	log_info("mqtt", "Client %s connected again from %s: its connection from %s is closed",
 		 s->client_id, newer->peer, old->peer);
-	mqtt_sub_close_all(omc);
-	publish_will(omc);
-	omc->session = NULL;
-	s->conn = NULL;
+	leave_session(old->state);
 	conn_close(old, "client id taken over");
 }
 
@@ -226,6 +242,10 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 			 "nor 3.1 (MQIsdp 3)", pk->protocol, pk->level);
 		return refuse_connect(mc, MQTT_CONNACK_BAD_LEVEL, why);
 	}
+	/* MQTT 3.1 wants 1 to 23 characters; mosquitto, and Tandem, let the
+	 * longer ones in. */
+	if (!*pk->client_id && pk->level == 3)
+		return refuse_connect(mc, MQTT_CONNACK_BAD_ID, "MQTT 3.1 needs a client id");
 	if (!*pk->client_id && !pk->clean_session)
 		return refuse_connect(mc, MQTT_CONNACK_BAD_ID,
 				      "an empty client id needs cleanSession=1");
@@ -254,8 +274,10 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 		id = generated;
 	}
 	struct mqtt_session *s = mqtt_session_find(id);
-	if (s && s->conn)
+	if (s && s->conn) {
 		take_over(s, c);
+		s = mqtt_session_find(id);
+	}
 	bool present = false;
 	if (pk->clean_session) {
 		if (s)
@@ -289,7 +311,8 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 	mc->connected = true;
 	conn_logged_in(c);
 	mqtt_parser_set_max(mc->parser, conn_frame_max(c, MQTT_MAX_PACKET));
-	if (mqtt_put_connack(&c->out, present, MQTT_CONNACK_ACCEPTED) < 0)
+	/* MQTT 3.1's CONNACK has no session present bit: its byte is reserved. */
+	if (mqtt_put_connack(&c->out, present && pk->level == 4, MQTT_CONNACK_ACCEPTED) < 0)
 		return -1;
 	conn_flush_later(c);
 	int resumed = s->persistent ? mqtt_sub_resume(mc) : 0;
@@ -333,8 +356,12 @@ static int on_publish(struct mqtt_conn *mc, struct mqtt_packet *pk)
 
 static int on_pubrel(struct mqtt_conn *mc, struct mqtt_packet *pk)
 {
-	/* Unknown ids are answered too: the standard wants PUBCOMP for a
-	 * PUBREL repeated after a reconnect. */
+	/* One that answers a QoS 1 delivery of ours is the wrong kind. */
+	if (!mqtt_session_in_pending(mc->session, pk->packet_id) &&
+	    mqtt_sub_ack_misplaced(mc, MQTT_PUBREL, pk->packet_id))
+		return -1;
+	/* Other unknown ids are answered too: the standard wants PUBCOMP for
+	 * a PUBREL repeated after a reconnect. */
 	mqtt_session_in_clear(mc->session, pk->packet_id);
 	if (mqtt_put_ack(&mc->conn->out, MQTT_PUBCOMP, pk->packet_id) < 0)
 		return -1;
@@ -344,8 +371,7 @@ static int on_pubrel(struct mqtt_conn *mc, struct mqtt_packet *pk)
 
 static int on_ack(struct mqtt_conn *mc, struct mqtt_packet *pk)
 {
-	mqtt_sub_acked(mc, pk);
-	return 0;
+	return mqtt_sub_acked(mc, pk);
 }
 
 static int on_subscribe(struct mqtt_conn *mc, struct mqtt_packet *pk)
@@ -384,6 +410,11 @@ static int on_disconnect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 {
 	(void)pk;
 	mc->said_disconnect = true;
+	/* The session ends now, not when the socket does: the connection
+	 * lingers until the client closes its end, and a client that
+	 * connects again at once must not find it (that took a clean
+	 * session over, see take_over). */
+	leave_session(mc);
 	conn_close_after_flush(mc->conn);
 	return 0;
 }
@@ -476,17 +507,8 @@ static void mqtt_close_conn(struct conn *c)
 	struct mqtt_conn *mc = c->state;
 	if (!mc)
 		return;
-	struct mqtt_session *s = mc->session;
-	if (s) {
-		mqtt_sub_close_all(mc);
-		publish_will(mc);
-		s->conn = NULL;
-		s->since_ms = wall_ms();
-		if (!s->persistent)
-			mqtt_session_drop(s);
-		else
-			mqtt_session_trim(s);
-	}
+	if (mc->session)
+		leave_session(mc);
 	if (mc->keep_alive_timer)
 		loop_del_timer(c->loop, mc->keep_alive_timer);
 	if (mc->later_timer)
@@ -513,21 +535,32 @@ int mqtt_detect(const char *d, size_t len)
 		return -1;
 	if ((unsigned char)d[0] != 0x10)
 		return 0;
-	size_t i = 1;
-	while (i < len && i < 5 && ((unsigned char)d[i] & 0x80))
+	size_t i = 1, remaining = 0;
+	while (i < len && i < 5) {
+		remaining |= ((size_t)(unsigned char)d[i] & 0x7f) << (7 * (i - 1));
+		if (!((unsigned char)d[i] & 0x80))
+			break;
 		i++;
+	}
 	if (i >= len)
 		return -1;
 	if (i == 5)
 		return 0;
 	const char *name = d + i + 1;
 	size_t have = len - i - 1;
+	/* A whole packet too short for the name is no CONNECT: "\x10\x00"
+	 * waited for more until protocolDetectionTimeOut. */
+	bool whole = have >= remaining;
+	if (whole)
+		have = remaining;
 	size_t n4 = have < 6 ? have : 6, n3 = have < 8 ? have : 8;
 	if (memcmp(name, v4, n4) && memcmp(name, v3, n3))
 		return 0;
 	if (have >= 6 && !memcmp(name, v4, 6))
 		return 1;
-	return have >= 8 ? 1 : -1;
+	if (have >= 8)
+		return 1;
+	return whole ? 0 : -1;
 }
 
 const struct proto mqtt_proto = {

@@ -7,6 +7,20 @@
  * their acknowledgements; mqtt_session.c what a session remembers. They
  * share struct mqtt_conn, the state of one connection; nothing outside
  * MQTT's files sees it.
+ *
+ * A connection and its session (the C function that moves each):
+ *
+ *   opened --CONNECT (on_connect)--> in session --DISCONNECT, takeover,
+ *   close (leave_session)--> out of session --socket closed--> gone
+ *
+ *   1. A connection is in at most one session, and a session has at most
+ *      one connection (mc->session and s->conn point at each other).
+ *   2. Leaving ends a clean session; a persistent one stays registered,
+ *      its subscriptions durable, its records in flight detached.
+ *   3. CONNECT finds only sessions no connection is in: one still held is
+ *      left first (take_over), so the new cleanSession alone decides.
+ *   4. After DISCONNECT the connection only lingers for the client to
+ *      close its end: it is out of its session already.
  */
 #ifndef TANDEM_MQTT_H
 #define TANDEM_MQTT_H

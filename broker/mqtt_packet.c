@@ -239,6 +239,10 @@ static bool decode_connect(struct cursor *c, struct mqtt_packet *pk)
 	pk->version_ok = true;
 	if (!get_u8(c, &flags) || !get_u16(c, &pk->keep_alive))
 		return false;
+	/* MQTT 3.1 did not check the reserved flag, nor will QoS and retain
+	 * without a will (mosquitto neither): ignored there. */
+	if (pk->level == 3)
+		flags &= (flags & 0x04) ? 0xfe : 0xc6;
 	if (flags & 0x01)
 		return fail(c, "CONNECT's reserved flag is set");
 	pk->clean_session = flags & 0x02;

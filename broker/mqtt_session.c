@@ -42,6 +42,7 @@ void mqtt_session_free(struct mqtt_session *s)
 	}
 	free(s->ids_out);
 	free(s->ids_in);
+	free(s->ids_sent);
 	free(s->client_id);
 	free(s);
 }
@@ -152,6 +153,8 @@ void mqtt_session_out_remove(struct mqtt_session *s, struct mqtt_outflight *o)
 {
 	if (o->state == MQTT_OUT_PUBCOMP)
 		keep_id(s, MQTT_ID_OUT, o->packet_id, false);
+	if (o->marked)
+		keep_id(s, MQTT_ID_SENT, o->packet_id, false);
 	unlink_out(s, o);
 	set_bit(&s->ids_out, o->packet_id, false);
 	free(o->message_id);
@@ -187,6 +190,37 @@ static uint16_t free_id(struct mqtt_session *s)
 	return 0;
 }
 
+/* Takes id off the list of those sent before the restart; whether it
+ * was there. A walk: a session has up to MQTT_INFLIGHT (1,000) per
+ * subscription, and the list empties as they come again. */
+static bool take_sent(struct mqtt_session *s, uint16_t id)
+{
+	for (size_t i = 0; i < s->nsent; i++) {
+		if (s->ids_sent[i] != id)
+			continue;
+		s->ids_sent[i] = s->ids_sent[--s->nsent];
+		if (!s->nsent) {
+			free(s->ids_sent);
+			s->ids_sent = NULL;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* o takes the id its message's seq gives. Sent before a restart when the
+ * store says so: DUP, and the store's row is o's now. Else the sending
+ * is kept from now on. */
+static void mark_sent(struct mqtt_session *s, struct mqtt_outflight *o, bool redelivered,
+		      bool *dup)
+{
+	bool before = take_sent(s, o->packet_id);
+	*dup = redelivered || before;
+	if (!before)
+		keep_id(s, MQTT_ID_SENT, o->packet_id, true);
+	o->marked = s->persistent;
+}
+
 struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 					    const char *message_id, uint64_t seq,
 					    struct mqtt_sub *sub, uint64_t delivery_id,
@@ -209,12 +243,13 @@ struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 		 * broker that takes over after a restart or a failover. */
 		uint16_t by_seq = seq ? (uint16_t)(seq % 65535 + 1) : 0;
 		o->packet_id = by_seq && !bit(s->ids_out, by_seq) ? by_seq : free_id(s);
-		*dup = redelivered && o->packet_id == by_seq;
 		if (!o->packet_id || set_bit(&s->ids_out, o->packet_id, true) < 0) {
 			free(o->message_id);
 			free(o);
 			return NULL;
 		}
+		if (o->packet_id == by_seq)
+			mark_sent(s, o, redelivered, dup);
 	}
 	o->qos = qos;
 	o->state = qos == 1 ? MQTT_OUT_PUBACK : MQTT_OUT_PUBREC;
@@ -237,6 +272,9 @@ struct mqtt_outflight *mqtt_session_out_find(struct mqtt_session *s, uint16_t pa
 void mqtt_session_out_released(struct mqtt_session *s, struct mqtt_outflight *o)
 {
 	keep_id(s, MQTT_ID_OUT, o->packet_id, true);	/* the PUBREL is owed now */
+	if (o->marked)
+		keep_id(s, MQTT_ID_SENT, o->packet_id, false);
+	o->marked = false;
 	if (!o->sub && o->state != MQTT_OUT_PUBCOMP)
 		s->ndetached--;
 	o->state = MQTT_OUT_PUBCOMP;
@@ -307,6 +345,14 @@ void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned i
 	uint16_t pid = (uint16_t)id;
 	if (s && kind == MQTT_ID_IN && !bit(s->ids_in, pid) && set_bit(&s->ids_in, pid, true) == 0) {
 		s->nin++;
+		return;
+	}
+	if (s && kind == MQTT_ID_SENT) {
+		uint16_t *a = realloc(s->ids_sent, (s->nsent + 1) * sizeof *a);
+		if (a) {
+			s->ids_sent = a;
+			a[s->nsent++] = pid;
+		}	/* else it comes without DUP: the least of losses */
 		return;
 	}
 	if (!s || kind != MQTT_ID_OUT || bit(s->ids_out, pid)) {

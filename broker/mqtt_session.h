@@ -24,9 +24,12 @@
  * (store_add_session_id, committed with what they belong to): inbound
  * QoS 2 ids from PUBLISH to PUBREL, and outbound ids whose PUBREL is owed.
  * An outbound PUBLISH of a stored message takes its id from the message's
- * seq, so the redelivery after a restart or a failover carries the same id
- * without a write per delivery. mqtt_session_restore() registers the
- * sessions the store names at start.
+ * seq, so the redelivery after a restart or a failover carries the same
+ * id; that it was sent is kept too (MQTT_ID_SENT, from PUBLISH to PUBACK
+ * or PUBREC, a row committed with the next group, nothing waits for it),
+ * so that the redelivery also carries DUP [MQTT-3.3.1-1].
+ * mqtt_session_restore() registers the sessions the store names at
+ * start.
  *
  * Thread: the event loop's.
  */
@@ -51,6 +54,7 @@ struct mqtt_outflight {
 	uint8_t qos;
 	enum mqtt_out_state state;
 	char *message_id;	/* until acked: knows the redelivery again */
+	bool marked;		/* its sending is kept in the store (MQTT_ID_SENT) */
 	struct mqtt_sub *sub;	/* NULL once its connection went (detached) */
 	uint64_t delivery_id;	/* the broker's, to ack it */
 	struct mqtt_outflight *prev, *next;	/* in send order */
@@ -64,6 +68,11 @@ struct mqtt_session {
 	uint16_t next_id;
 	uint8_t *ids_out;	/* bitmap of outbound ids in use (8 KB, lazily) */
 	uint8_t *ids_in;	/* bitmap of inbound QoS 2 ids before PUBREL */
+	uint16_t *ids_sent;	/* ids the store says were sent before the
+				 * restart and not acknowledged: DUP. A list,
+				 * not a bitmap: every persistent session may
+				 * have some, and few each */
+	size_t nsent;
 	size_t nin;
 	struct mqtt_outflight *head, *tail;
 	size_t nout;
@@ -84,7 +93,7 @@ void mqtt_session_drop(struct mqtt_session *s);
 struct mqtt_session *mqtt_session_first(void);
 
 /* The kinds of ids a persistent session keeps in the store. */
-enum { MQTT_ID_IN = 1, MQTT_ID_OUT = 2 };
+enum { MQTT_ID_IN = 1, MQTT_ID_OUT = 2, MQTT_ID_SENT = 3 };
 /* store_load_session_ids' callback: the session of client_id (registered,
  * persistent, not connected) gets the id back. */
 void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned id);
@@ -93,7 +102,8 @@ void mqtt_session_free_all(void);
 /* Outbound. Records a QoS 1/2 delivery of message_id (store seq, 0 for
  * none) through sub and gives it a packet id: the one a detached record
  * of the same message had (then *dup is set), else the one its seq gives
- * when free, else a free one. NULL when memory or ids run out. */
+ * when free (*dup set when it was sent before a restart), else a free
+ * one. NULL when memory or ids run out. */
 struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 					    const char *message_id, uint64_t seq,
 					    struct mqtt_sub *sub, uint64_t delivery_id,

@@ -411,12 +411,18 @@ int mqtt_sub_resume(struct mqtt_conn *mc)
 		char err[512];
 		if (qos < 0 || !d || find_sub(mc, filter))
 			continue;
-		if (!open_sub(mc, filter, (uint8_t)qos, d->topic, err, sizeof err)) {
+		/* The filter's topic as mapped today: one kept by a Tandem that
+		 * took a literal '*' or '>' for a wildcard is replaced (the
+		 * core logs it), or it would widen the match for good. */
+		char *dest = mqtt_topic_to_dest(filter);
+		struct mqtt_sub *sub = dest ? open_sub(mc, filter, (uint8_t)qos, dest, err,
+						       sizeof err) : NULL;
+		if (!sub)
 			log_warn("mqtt", "Client %s: cannot resume the subscription to %s: %s",
-				 s->client_id, filter, err);
-			continue;
-		}
-		opened++;
+				 s->client_id, filter, dest ? err : "out of memory");
+		else
+			opened++;
+		free(dest);
 	}
 	free_names(names, n);
 	/* A message handed over before the client went still needs its
@@ -440,22 +446,49 @@ static void ack_delivery(struct mqtt_outflight *o)
 		consumer_ack(c, e, false);
 }
 
+/* The acknowledgement each state of an outbound delivery waits for. Any
+ * other for a delivery in flight is a protocol violation that closes the
+ * connection, as mosquitto does (it was ignored, and the client kept a
+ * delivery it believed finished); a repeated PUBREC only asks for its
+ * PUBREL again. An id in flight nowhere is let go: a repeat after a
+ * reconnect. */
+static const enum mqtt_type awaited[] = {
+	[MQTT_OUT_PUBACK] = MQTT_PUBACK,
+	[MQTT_OUT_PUBREC] = MQTT_PUBREC,
+	[MQTT_OUT_PUBCOMP] = MQTT_PUBCOMP,
+};
+
+static const char *const state_names[] = {
+	[MQTT_OUT_PUBACK] = "a QoS 1 delivery",
+	[MQTT_OUT_PUBREC] = "a QoS 2 delivery before its PUBREC",
+	[MQTT_OUT_PUBCOMP] = "a QoS 2 delivery after its PUBREC",
+};
+
+static const char *const ack_names[] = {
+	[MQTT_PUBACK] = "PUBACK", [MQTT_PUBREC] = "PUBREC",
+	[MQTT_PUBREL] = "PUBREL", [MQTT_PUBCOMP] = "PUBCOMP",
+};
+
+bool mqtt_sub_ack_misplaced(struct mqtt_conn *mc, enum mqtt_type type, uint16_t packet_id)
+{
+	struct mqtt_outflight *o = mqtt_session_out_find(mc->session, packet_id);
+	if (!o)
+		return false;
+	if (awaited[o->state] == type || (type == MQTT_PUBREC && o->state == MQTT_OUT_PUBCOMP))
+		return false;
+	if (type == MQTT_PUBREL && o->state != MQTT_OUT_PUBACK)
+		return false;	/* ids of both directions may meet */
+	mqtt_close(mc, "%s for packet %u, %s", ack_names[type], packet_id, state_names[o->state]);
+	return true;
+}
+
 int mqtt_sub_acked(struct mqtt_conn *mc, const struct mqtt_packet *pk)
 {
 	struct mqtt_session *s = mc->session;
+	if (mqtt_sub_ack_misplaced(mc, pk->type, pk->packet_id))
+		return -1;
 	struct mqtt_outflight *o = mqtt_session_out_find(s, pk->packet_id);
-	switch (pk->type) {
-	case MQTT_PUBACK:
-		if (!o || o->state != MQTT_OUT_PUBACK)
-			break;	/* unknown or repeated: nothing to do */
-		ack_delivery(o);
-		mqtt_session_out_remove(s, o);
-		break;
-	case MQTT_PUBREC:
-		if (o && o->state == MQTT_OUT_PUBACK) {
-			mqtt_close(mc, "PUBREC for packet %u, a QoS 1 delivery", pk->packet_id);
-			return -1;
-		}
+	if (pk->type == MQTT_PUBREC) {
 		if (o && o->state == MQTT_OUT_PUBREC) {
 			ack_delivery(o);
 			mqtt_session_out_released(s, o);
@@ -464,13 +497,10 @@ int mqtt_sub_acked(struct mqtt_conn *mc, const struct mqtt_packet *pk)
 		 * finish its side. */
 		mqtt_put_ack(&mc->conn->out, MQTT_PUBREL, pk->packet_id);
 		conn_flush_later(mc->conn);
-		break;
-	case MQTT_PUBCOMP:
-		if (o && o->state == MQTT_OUT_PUBCOMP)
-			mqtt_session_out_remove(s, o);
-		break;
-	default:
-		break;
+	} else if (o) {
+		if (pk->type == MQTT_PUBACK)
+			ack_delivery(o);
+		mqtt_session_out_remove(s, o);
 	}
 	return 0;
 }

@@ -60,8 +60,14 @@ void mqtt_sub_forget(const char *client_id);
 void mqtt_sub_close_all(struct mqtt_conn *mc);
 
 /* The client's acknowledgements of deliveries: PUBACK, PUBREC, PUBCOMP.
- * Returns 0, or -1 when the connection was closed. */
+ * Returns 0, or -1 when the connection was closed for an acknowledgement
+ * of the wrong kind or out of order. */
 int mqtt_sub_acked(struct mqtt_conn *mc, const struct mqtt_packet *pk);
+
+/* Whether an acknowledgement of `type` (PUBREL too: one that no inbound
+ * QoS 2 message waits for) names a delivery in flight that waits for
+ * another kind; the connection was closed then. */
+bool mqtt_sub_ack_misplaced(struct mqtt_conn *mc, enum mqtt_type type, uint16_t packet_id);
 
 /* For management: one subscription of a session. */
 struct mqtt_sub_info {

@@ -20,16 +20,23 @@ static char *translate(const char *s, const char *from, const char *to)
 	return out;
 }
 
+/* Three pairs swap, as ActiveMQ's MQTT transport swaps them: the
+ * separators, and each MQTT wildcard with the broker's. A literal '*' or
+ * '>' in an MQTT name so becomes a '+' or '#', plain characters to the
+ * broker, and never widens a match (a filter "lit", '/', "*" got "lit/x"
+ * when '*' went through unchanged); one mapping both ways keeps every name the
+ * same for retained messages, wills, bridges and STOMP clients. */
+static const char mqtt_chars[] = "/.+#*>";
+static const char dest_chars[] = "./*>+#";
+
 char *mqtt_topic_to_dest(const char *topic)
 {
-	return translate(topic, "/.+#", "./*>");
+	return translate(topic, mqtt_chars, dest_chars);
 }
 
 char *mqtt_topic_from_dest(const char *dest)
 {
-	/* A broker name holding '*' or '>' keeps them: as MQTT topic names
-	 * they are plain characters, where '+' and '#' would be illegal. */
-	return translate(dest, "./", "/.");
+	return translate(dest, dest_chars, mqtt_chars);
 }
 
 bool mqtt_topic_dollar_excluded(const char *filter, const char *dest)

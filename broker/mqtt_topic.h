@@ -4,8 +4,10 @@
  * One broker, many protocols: the MQTT topic "a/b/c" is the broker's topic
  * "a.b.c" (what STOMP clients call /topic/a.b.c), the filter levels '+'
  * and '#' are the broker's wildcards '*' and '>'. A '.' inside an MQTT
- * level becomes '/' (and back), as ActiveMQ maps them, so the two
- * separators never mix. Topic names map back and forth unchanged.
+ * level becomes '/', and a literal '*' or '>' becomes '+' or '#' (and
+ * back), as ActiveMQ maps them, so that only '+' and '#' are wildcards to
+ * MQTT clients: MQTT's "lit" then "*" is the broker's plain "lit.+".
+ * Names map back and forth unchanged.
  */
 #ifndef TANDEM_MQTT_TOPIC_H
 #define TANDEM_MQTT_TOPIC_H

@@ -17,6 +17,12 @@ static int detect_openwire(const char *d, size_t len)
 	static const char magic[] = "\x01" "ActiveMQ";
 	size_t want = 4 + sizeof magic - 1;
 	size_t n = len < want ? len : want;
+	/* The size's high byte is 0: a WireFormatInfo is a few hundred
+	 * bytes. Without this look, any first packet of 4 bytes or fewer
+	 * (an MQTT PINGREQ) kept the connection waiting for the magic until
+	 * protocolDetectionTimeOut. */
+	if (d[0] != 0)
+		return 0;
 	if (n <= 4)
 		return -1;
 	if (memcmp(d + 4, magic, n - 4) != 0)

@@ -277,6 +277,30 @@ test_expect_success 'subscribing again at another QoS keeps what waits for the s
 	EOF
 '
 
+test_expect_success 'QoS 1 to a client, unacknowledged across a failover: the new master sends it again with its id and DUP' '
+	mq_py b <<-\EOF &&
+	from tmqtt import *
+	r = Raw("dupf", clean=False)
+	r.send(subscribe_packet(1, [("dupf/#", 1)]))
+	r.expect("SUBACK")
+	p = Client()
+	p.pub("dupf/x", "again", 1)
+	topic, pid, payload, qos, dup, _ = parse_publish(r.expect("PUBLISH"), r.flags)
+	check((payload, dup) == (b"again", False), "first %r DUP %r" % (payload, dup))
+	# Acknowledged once stored: so is what came before, the sending too.
+	p.pub("sync/x", "sync", 1)
+	open("dupf.pid", "w").write(str(pid))
+	EOF
+	start_slave a && kill_broker b && wait_broker a &&
+	mq_py a <<-\EOF
+	from tmqtt import *
+	pid = int(open("dupf.pid").read())
+	r = Raw("dupf", clean=False)
+	topic, pid2, payload, qos, dup, _ = parse_publish(r.expect("PUBLISH"), r.flags)
+	check((payload, pid2, dup) == (b"again", pid, True), "again: %r" % [payload, pid2, dup])
+	EOF
+'
+
 test_expect_success 'past the storeUsage limit an MQTT publisher is held, not dropped, until the session drains' '
 	BROKER_EXTRA="<systemUsage><systemUsage>
 	  <storeUsage><storeUsage limit=\"2 mb\"/></storeUsage>

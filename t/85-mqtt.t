@@ -400,7 +400,7 @@ test_expect_success 'mqtt:// limits: maximumConnections refuses the next connect
 	log_contains limits "Reached the maximum number of allowed client connections"
 '
 
-test_expect_success 'network of brokers: an MQTT subscriber on one broker gets what MQTT clients publish on another' '
+test_expect_success 'network of brokers: an MQTT subscriber on one broker gets what MQTT clients publish on another, literal * as itself' '
 	mkdir -p far && free_port >far/port &&
 	BROKER_EXTRA="<networkConnectors><networkConnector name=\"net\"
 	  uri=\"static:(tcp://127.0.0.1:$(cat far/port))\"/></networkConnectors>" broker_config near &&
@@ -425,6 +425,22 @@ test_expect_success 'network of brokers: an MQTT subscriber on one broker gets w
 	pub.pub("net/end/temp", "end", 1)
 	got = [m.payload for m in sub.until(b"end") if m.payload != b"probe"]
 	check(got == [b"reading %d" % i for i in range(20)] + [b"end"], "got %r" % got)
+	# A literal * crosses the bridge as itself, and widens nothing there.
+	lit = Client("far-lit", clean=False)
+	lit.sub("net/*/temp", 1)
+	for i in range(200):
+	    pub.pub("net/*/temp", "probe", 1)
+	    try:
+	        lit.msgs.get(timeout=0.1)
+	        break
+	    except queue.Empty:
+	        pass
+	else:
+	    fail("nothing crossed the bridge for net/*/temp")
+	pub.pub("net/x/temp", "wide", 1)
+	pub.pub("net/*/temp", "end", 1)
+	got = [(m.topic, m.payload) for m in lit.until(b"end") if m.payload != b"probe"]
+	check(got == [("net/*/temp", b"end")], "net/*/temp got %r" % got)
 	EOF
 '
 

@@ -151,8 +151,11 @@ def packet(first, body):
     return bytes([first]) + _len(len(body)) + body
 
 
-def connect_packet(client_id, clean=True, keepalive=0, will=None, user=None, password=None):
-    flags = 2 if clean else 0
+def connect_packet(client_id, clean=True, keepalive=0, will=None, user=None, password=None,
+                   v31=False, flags=0):
+    """CONNECT for MQTT 3.1.1, or 3.1 (MQIsdp level 3) with v31; `flags`
+    are ORed into the connect flags (reserved bits, for the bad cases)."""
+    flags |= 2 if clean else 0
     payload = _str(client_id)
     if will:
         topic, msg, qos = will
@@ -164,7 +167,8 @@ def connect_packet(client_id, clean=True, keepalive=0, will=None, user=None, pas
     if password is not None:
         flags |= 0x40
         payload += _str(password)
-    return packet(0x10, _str("MQTT") + bytes([4, flags]) + struct.pack("!H", keepalive) + payload)
+    name, level = ("MQIsdp", 3) if v31 else ("MQTT", 4)
+    return packet(0x10, _str(name) + bytes([level, flags]) + struct.pack("!H", keepalive) + payload)
 
 
 def publish_packet(topic, payload, qos=0, pid=1, dup=False, retain=False):
@@ -206,13 +210,14 @@ class Raw:
     """A plain socket speaking MQTT by hand."""
 
     def __init__(self, client_id="raw", clean=True, p=None, keepalive=0, will=None,
-                 connect=True, user=None, password=None):
+                 connect=True, user=None, password=None, v31=False):
         self.s = socket.create_connection(("127.0.0.1", p or port()), timeout=WAIT)
         self.buf = b""
         if connect:
-            self.send(connect_packet(client_id, clean, keepalive, will, user, password))
+            self.send(connect_packet(client_id, clean, keepalive, will, user, password, v31))
             kind, body = self.read()
             check(kind == "CONNACK", "expected CONNACK, got %s" % kind)
+            self.ack_flags = body[0]
             self.session_present = body[0] & 1
             self.rc = body[1]
 

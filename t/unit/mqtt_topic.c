@@ -1,6 +1,7 @@
 /* MQTT names as broker destinations: '/' and '.' swap, '+' and '#' are
- * the broker's '*' and '>' in filters, names come back unchanged, and
- * wildcard filters skip $-topics. */
+ * the broker's '*' and '>' in filters and a literal '*' and '>' its plain
+ * '+' and '#', names come back unchanged, and wildcard filters skip
+ * $-topics. */
 #include <stdlib.h>
 
 #include "mqtt_topic.h"
@@ -45,13 +46,22 @@ int main(void)
 	maps("/lead//trail/", ".lead..trail.");
 	back("a.b.c", "a/b/c");
 	back("sensor.temp/1", "sensor/temp.1");
-	back("odd.*.>", "odd/*/>");
+	maps("lit/*", "lit.+");
+	maps("lit/>", "lit.#");
+	maps("lit/a*b>", "lit.a+b#");
+	back("lit.+.#", "lit/*/>");
+	back("odd.*.>", "odd/+/#");
 
 	ok(matches("a/+/c", "a/b/c") && !matches("a/+/c", "a/b/d"), "+ is one level");
 	ok(matches("a/#", "a") && matches("a/#", "a/b/c"), "# is the parent and every level below");
 	ok(matches("+/+", "/x") && matches("+", "x") && !matches("+", "/x"), "empty levels count");
 	ok(matches("#", "a/b") && !matches("#", "$SYS/x") && !matches("+/x", "$SYS/x"),
 	   "a leading wildcard skips $-topics");
+	ok(!matches("lit/*", "lit/x") && !matches("lit/*", "lit/a.b") && matches("lit/*", "lit/*"),
+	   "a literal * matches only itself");
+	ok(!matches("lit/>", "lit/x") && !matches("lit/>", "lit/x/y") && matches("lit/>", "lit/>"),
+	   "a literal > matches only itself");
+	ok(matches("lit/+", "lit/*") && matches("lit/#", "lit/>/x"), "and is matched as any level");
 	ok(matches("$SYS/#", "$SYS/x") && matches("$SYS/+", "$SYS/x"), "a $ filter matches them");
 	return done_testing();
 }
