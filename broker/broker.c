@@ -132,7 +132,10 @@ static int to_subscriber(void *sub, void *ctx)
 	struct message *m = ((struct publish *)ctx)->m;
 	if (!consumer_selects(c, m))	/* its selector, and what a bridge wants */
 		return 0;
-	return queue_enqueue(c->own, m, false) < 0 ? -1 : 0;
+	if (queue_enqueue(c->own, m, false) < 0)
+		return -1;
+	m->routes++;
+	return 0;
 }
 
 static int to_durable(void *sub, void *ctx)
@@ -144,7 +147,10 @@ static int to_durable(void *sub, void *ctx)
 		return 0;
 	if (store_it(p->m) && ensure_stored(p->m, &p->written) < 0)
 		return -1;
-	return queue_enqueue(d->queue, p->m, store_it(p->m)) < 0 ? -1 : 0;
+	if (queue_enqueue(d->queue, p->m, store_it(p->m)) < 0)
+		return -1;
+	p->m->routes++;
+	return 0;
 }
 
 static int send_to_topic(struct message *m)
@@ -158,23 +164,39 @@ int broker_send(struct message *m, char *err, size_t errlen)
 {
 	m->timestamp = broker.now_wall;
 	broker.total_enqueues++;
+	m->counted = true;
 	int rc;
 	if (m->dest_type == DEST_TOPIC) {
 		struct topic *t = topic_get(m->dest, true);
 		if (t)
 			t->enqueues++;
+		m->counted_topic = t != NULL;
 		rc = send_to_topic(m);
 	} else {
 		struct queue *q = broker_queue(m->dest, true);
 		bool written = false;
 		rc = !q ? -1 : store_it(m) && ensure_stored(m, &written) < 0 ? -1
 			: queue_enqueue(q, m, store_it(m));
+		m->routes += rc == 0;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "The broker could not accept the message for %s "
 			 "/%s/%s: out of memory", m->persistent ? "persistent" : "non-persistent",
 			 dest_type_name(m->dest_type), m->dest);
 	return rc;
+}
+
+void broker_route_taken_back(struct message *m, uint32_t n)
+{
+	m->routes = n < m->routes ? m->routes - n : 0;
+	if (m->routes || !m->counted)
+		return;
+	m->counted = false;
+	broker.total_enqueues--;
+	struct topic *t = m->counted_topic ? topic_get(m->dest, false) : NULL;
+	if (t && t->enqueues)
+		t->enqueues--;
+	m->counted_topic = false;
 }
 
 void broker_dead_letter(struct queue *from, struct message *m, const char *cause)
@@ -668,9 +690,11 @@ void broker_store_progress(void)
 }
 
 /* store_on_unwritten_entry()'s hook: a send whose commit failed was
- * refused, so it leaves the queue or durable subscription that counted it.
- * Only on a failed commit: walking the durables is fine then. */
-static void forget_unwritten(void *ctx, const char *container, uint64_t seq)
+ * refused, so it leaves the queue or durable subscription that counted it,
+ * and the broker's counts when no queue keeps it. Only on a failed commit:
+ * walking the durables is fine then. */
+static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
+			     struct message *m)
 {
 	(void)ctx;
 	struct queue *q = NULL;
@@ -679,8 +703,8 @@ static void forget_unwritten(void *ctx, const char *container, uint64_t seq)
 	for (struct durable *d = broker.durables; !q && d; d = d->next)
 		if (!strcmp(d->queue->container, container))
 			q = d->queue;
-	if (q)
-		queue_forget_unwritten(q, seq);
+	if (q && queue_forget_unwritten(q, seq, m ? m->priority : -1) && m)
+		broker_route_taken_back(m, 1);
 }
 
 /* A master on a directory that still holds ActiveMQ's messages refuses

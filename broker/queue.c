@@ -742,13 +742,15 @@ struct qentry *queue_find_pending(struct queue *q, const char *message_id)
 
 /* The priority whose paged-out messages in the store may include seq:
  * one that was never in memory has a seq above mem_max_seq of its
- * priority. -1 when none, or when several could (then paging in finds it
- * missing: forget_missing()). */
-static int paged_priority(const struct queue *q, uint64_t seq)
+ * priority. `known` when the caller knows it (-1 when not). -1 when none,
+ * or when several could (then paging in finds it missing:
+ * forget_missing()). */
+static int paged_priority(const struct queue *q, uint64_t seq, int known)
 {
 	int found = -1;
 	for (int p = 0; p <= MSG_PRIORITY_MAX; p++) {
-		if (q->paged[p] == q->spilled[p] || seq <= q->mem_max_seq[p])
+		if (q->paged[p] == q->spilled[p] || seq <= q->mem_max_seq[p] ||
+		    (known >= 0 && p != known))
 			continue;
 		if (found >= 0)
 			return -1;
@@ -757,22 +759,23 @@ static int paged_priority(const struct queue *q, uint64_t seq)
 	return found;
 }
 
-void queue_forget_unwritten(struct queue *q, uint64_t seq)
+bool queue_forget_unwritten(struct queue *q, uint64_t seq, int priority)
 {
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
 		for (struct qentry *e = q->pending[p].head; e; e = e->next)
 			if (e->home == HOME_STORE && e->msg->seq == seq) {
 				drop_pending(q, e, false);
 				q->enqueues--;
-				return;
+				return true;
 			}
-	int p = paged_priority(q, seq);
+	int p = paged_priority(q, seq, priority);
 	if (p < 0)
-		return;
+		return false;
 	q->paged[p]--;
 	q->npaged--;
 	q->enqueues--;
 	paged_changed(q);
+	return true;
 }
 
 struct qentry *queue_find_message(struct queue *q, const struct message *m)

@@ -155,8 +155,10 @@ static inline size_t queue_size(const struct queue *q)
 
 /* A stored entry of q whose commit failed: its producer was told, so a
  * message still waiting, in memory or paged out, is dropped and no longer
- * counted as enqueued. One already delivered stays delivered. */
-void queue_forget_unwritten(struct queue *q, uint64_t seq);
+ * counted as enqueued. One already delivered stays delivered. priority:
+ * the message's when known (it tells which paged-out count holds it), else
+ * -1. True when it was taken back. */
+bool queue_forget_unwritten(struct queue *q, uint64_t seq, int priority);
 
 /* Management. */
 
