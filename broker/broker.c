@@ -18,6 +18,7 @@
 #include "advisory.h"
 #include "bridge.h"
 #include "broker.h"
+#include "commit_hold.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
@@ -43,8 +44,16 @@
 #include "topic.h"
 #include "wildcard.h"
 
-/* ActiveMQ's expireMessagesPeriod default. */
+/* ActiveMQ's expireMessagesPeriod default. Tests only:
+ * TANDEM_TEST_EXPIRY_SWEEP_MS in the environment sets another. */
 #define EXPIRY_SWEEP_MS 30000
+
+static long expiry_sweep_ms(void)
+{
+	const char *test = getenv("TANDEM_TEST_EXPIRY_SWEEP_MS");
+	long ms = test ? strtol(test, NULL, 10) : 0;
+	return ms > 0 ? ms : EXPIRY_SWEEP_MS;
+}
 
 struct broker broker;
 
@@ -671,7 +680,7 @@ static void expiry_sweep(struct loop *l, void *ctx)
 		queue_expire_sweep(q);
 	for (struct durable *d = broker.durables; d; d = d->next)
 		queue_expire_sweep(d->queue);
-	loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL);
+	loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL);
 }
 
 static void on_store_event(struct loop *l, int fd, int events, void *ctx)
@@ -689,6 +698,17 @@ void broker_store_progress(void)
 	queue_schedule_paged();
 }
 
+struct queue *broker_container_queue(const char *container)
+{
+	struct queue *q = NULL;
+	if (!strncmp(container, "queue://", 8))
+		q = broker_queue(container + 8, false);
+	for (struct durable *d = broker.durables; !q && d; d = d->next)
+		if (!strcmp(d->queue->container, container))
+			q = d->queue;
+	return q;
+}
+
 /* store_on_unwritten_entry()'s hook: a send whose commit failed was
  * refused, so it leaves the queue or durable subscription that counted it,
  * and the broker's counts when no queue keeps it. Only on a failed commit:
@@ -697,12 +717,7 @@ static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
 			     struct message *m)
 {
 	(void)ctx;
-	struct queue *q = NULL;
-	if (!strncmp(container, "queue://", 8))
-		q = broker_queue(container + 8, false);
-	for (struct durable *d = broker.durables; !q && d; d = d->next)
-		if (!strcmp(d->queue->container, container))
-			q = d->queue;
+	struct queue *q = broker_container_queue(container);
 	if (q && queue_forget_unwritten(q, seq, m ? m->priority : -1) && m)
 		broker_route_taken_back(m, 1);
 }
@@ -826,6 +841,7 @@ static void stop_serving(bool clean)
 	}
 	temp_store_close();
 	run_later();
+	commit_hold_forget_spills();
 	while (broker.durables) {
 		struct durable *d = broker.durables;
 		broker.durables = d->next;
@@ -889,7 +905,7 @@ int broker_start(struct loop *l, const struct config *cfg)
 	if (!cfg->persistent)
 		log_info("broker", "persistent=\"false\": messages are kept in memory only");
 	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
-	    !loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL))
+	    !loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL))
 		return -1;
 	/* Management first: a slave reports its wait there. */
 	if (mgmt_start(l, cfg) < 0 || web_start(l, cfg) < 0)

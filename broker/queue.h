@@ -50,6 +50,10 @@ struct qentry {
 	uint64_t delivery_id;		/* unique per delivery, for acks */
 	uint32_t redeliveries;
 	enum entry_home home;		/* where (queue->container, msg->seq) is kept too */
+	/* In flight, with its ack in a store commit under way (a
+	 * transaction's: consumer_ack_store): it takes effect when the commit
+	 * is done, and the entry must not go to anyone else meanwhile. */
+	bool ack_committing;
 };
 
 struct entry_list {
@@ -178,6 +182,13 @@ struct qentry *queue_find_pending(struct queue *q, const char *message_id);
 struct qentry *queue_find_message(struct queue *q, const struct message *m);
 /* Removes a waiting entry and its stored copy. */
 void queue_remove_pending(struct queue *q, struct qentry *e);
+/* The same for an entry whose send was refused after it was routed (its
+ * transaction's commit failed): it was never enqueued, so it is taken back
+ * from EnqueueCount instead of counting as dequeued. */
+void queue_take_back(struct queue *q, struct qentry *e);
+/* The same for m, which q put in the temp store while it was held (it
+ * stays there until its hold ends: commit_hold.h). True when taken. */
+bool queue_take_back_spilled(struct queue *q, const struct message *m);
 
 /* Entry transitions, used by consumer.c. */
 void entry_acked(struct qentry *e);		/* in flight -> gone */

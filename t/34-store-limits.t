@@ -236,12 +236,7 @@ if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
 		rm -f "$DISK/filler" &&
 		PORT=$(broker_port disk) stomp_py <<-\EOF &&
 		from tstomp import *
-		p = client()
-		for i in range(1000):
-		    p.conn.send("/queue/two", "d%d" % i, headers={"persistent": "true"})
-		for i in range(10):
-		    p.conn.send("/queue/two", "h%d" % i, headers={"persistent": "true", "priority": "9"})
-		send_on(p, "/queue/two", "last", headers={"persistent": "true"})
+		send_backlog(client(), "/queue/two", 1000, high=10)
 		EOF
 		{ dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null; true; } &&
 		PORT=$(broker_port disk) MPORT=$(broker_mgmt_port disk) stomp_py <<-\EOF &&
