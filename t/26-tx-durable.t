@@ -448,12 +448,18 @@ if mount -t tmpfs -o size=4m tandem-txd "$DISK" 2>/dev/null; then
 	# 1,000 messages fill the window of txd.deep; 11 more wait on disk at
 	# two priorities. The transaction sends past the window there
 	# (non-persistent ones go to the temp store), and non-persistent
-	# messages to a queue that holds them in memory.
+	# messages to a queue that holds them in memory. A durable subscription
+	# to txd.t, which was away, has one message on disk likewise.
 	test_expect_success 'a transaction whose commit fails is counted nowhere, in memory or paged out' '
 		rm -f "$DISK/filler" &&
 		PORT=$(broker_port disk) stomp_py <<-\EOF &&
 		from tstomp import *
 		send_backlog(client(), "/queue/txd.deep", 1000, high=10)
+		c = client(headers={"client-id": "keeper"})
+		c.conn.subscribe("/topic/txd.t", id="1", headers={"activemq.subscriptionName": "k"})
+		c.sync()
+		c.conn.disconnect()
+		send_backlog(client(), "/topic/txd.t", 1000)
 		EOF
 		PORT=$(broker_port disk) MPORT=$(broker_mgmt_port disk) stomp_py "$DISK/filler" <<-\EOF &&
 		import subprocess, sys
@@ -470,15 +476,21 @@ if mount -t tmpfs -o size=4m tandem-txd "$DISK" 2>/dev/null; then
 		    p.conn.send("/queue/txd.deep", "s%d" % i, transaction="t", persistent="false")
 		for i in range(5):
 		    p.conn.send("/queue/txd.mem", "n%d" % i, transaction="t", persistent="false")
+		    p.conn.send("/topic/txd.t", "n%d" % i, transaction="t", persistent="false")
+		    p.conn.send("/topic/txd.t", "t%d" % i, transaction="t", persistent="true")
 		p.conn.commit(transaction="t", receipt="c")
 		p.wait_error()
 		counts = lambda q: [queue_attr(m, "disk", q, a)
 		                    for a in ("QueueSize", "EnqueueCount", "DequeueCount")]
 		deep, mem = counts("txd.deep"), counts("txd.mem")
+		topic = m.read(broker_name("disk") + ",destinationType=Topic,destinationName=txd.t")
+		durable = [topic["QueueSize"], topic["EnqueueCount"]]
 		added = m.read(broker_name("disk"), "TotalEnqueueCount") - total
-		check(deep == [1011, 1011, 0] and mem == [0, 0, 0] and added == 0,
+		check(deep == [1011, 1011, 0] and mem == [0, 0, 0] and durable == [1001, 1001] and
+		      added == 0,
 		      "QueueSize, EnqueueCount, DequeueCount: past the window %r, in memory %r; "
-		      "TotalEnqueueCount went up by %d" % (deep, mem, added))
+		      "the topic kept by a durable: QueueSize, EnqueueCount %r; "
+		      "TotalEnqueueCount went up by %d" % (deep, mem, durable, added))
 		EOF
 		rm -f "$DISK/filler" &&
 		PORT=$(broker_port disk) stomp_py <<-\EOF
