@@ -896,7 +896,7 @@ bool queue_take_back_spilled(struct queue *q, const struct message *m)
 	store_remove_entry(temp, q->container, m->seq);
 	q->paged[p]--;
 	q->spilled[p]--;
-	q->npaged--;
+	recount(q, &q->npaged, -1);
 	q->enqueues--;
 	paged_changed(q);
 	return true;

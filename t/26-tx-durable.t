@@ -467,6 +467,7 @@ if mount -t tmpfs -o size=4m tandem-txd "$DISK" 2>/dev/null; then
 		from tmgmt import *
 		m = Mgmt()
 		total = m.read(broker_name("disk"), "TotalEnqueueCount")
+		held = m.read(broker_name("disk"), "TotalMessageCount")
 		subprocess.call(["dd", "if=/dev/zero", "of=" + sys.argv[1], "bs=4k"],
 		                stderr=subprocess.DEVNULL)
 		p = client()
@@ -486,11 +487,13 @@ if mount -t tmpfs -o size=4m tandem-txd "$DISK" 2>/dev/null; then
 		topic = m.read(broker_name("disk") + ",destinationType=Topic,destinationName=txd.t")
 		durable = [topic["QueueSize"], topic["EnqueueCount"]]
 		added = m.read(broker_name("disk"), "TotalEnqueueCount") - total
+		more = m.read(broker_name("disk"), "TotalMessageCount") - held
 		check(deep == [1011, 1011, 0] and mem == [0, 0, 0] and durable == [1001, 1001] and
-		      added == 0,
+		      added == 0 and more == 0,
 		      "QueueSize, EnqueueCount, DequeueCount: past the window %r, in memory %r; "
 		      "the topic kept by a durable: QueueSize, EnqueueCount %r; "
-		      "TotalEnqueueCount went up by %d" % (deep, mem, durable, added))
+		      "TotalEnqueueCount went up by %d, TotalMessageCount by %d"
+		      % (deep, mem, durable, added, more))
 		EOF
 		rm -f "$DISK/filler" &&
 		PORT=$(broker_port disk) stomp_py <<-\EOF
