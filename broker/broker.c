@@ -18,6 +18,7 @@
 #include "advisory.h"
 #include "bridge.h"
 #include "broker.h"
+#include "commit_hold.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
@@ -43,8 +44,16 @@
 #include "topic.h"
 #include "wildcard.h"
 
-/* ActiveMQ's expireMessagesPeriod default. */
+/* ActiveMQ's expireMessagesPeriod default. Tests only:
+ * TANDEM_TEST_EXPIRY_SWEEP_MS in the environment sets another. */
 #define EXPIRY_SWEEP_MS 30000
+
+static long expiry_sweep_ms(void)
+{
+	const char *test = getenv("TANDEM_TEST_EXPIRY_SWEEP_MS");
+	long ms = test ? strtol(test, NULL, 10) : 0;
+	return ms > 0 ? ms : EXPIRY_SWEEP_MS;
+}
 
 struct broker broker;
 
@@ -130,7 +139,10 @@ static int to_subscriber(void *sub, void *ctx)
 	struct message *m = ((struct publish *)ctx)->m;
 	if (!consumer_selects(c, m))	/* its selector, and what a bridge wants */
 		return 0;
-	return queue_enqueue(c->own, m, false) < 0 ? -1 : 0;
+	if (queue_enqueue(c->own, m, false) < 0)
+		return -1;
+	m->routes++;
+	return 0;
 }
 
 static int to_durable(void *sub, void *ctx)
@@ -142,7 +154,10 @@ static int to_durable(void *sub, void *ctx)
 		return 0;
 	if (store_it(p->m) && ensure_stored(p->m, &p->written) < 0)
 		return -1;
-	return queue_enqueue(d->queue, p->m, store_it(p->m)) < 0 ? -1 : 0;
+	if (queue_enqueue(d->queue, p->m, store_it(p->m)) < 0)
+		return -1;
+	p->m->routes++;
+	return 0;
 }
 
 static int send_to_topic(struct message *m)
@@ -156,23 +171,39 @@ int broker_send(struct message *m, char *err, size_t errlen)
 {
 	m->timestamp = broker.now_wall;
 	broker.total_enqueues++;
+	m->counted = true;
 	int rc;
 	if (m->dest_type == DEST_TOPIC) {
 		struct topic *t = topic_get(m->dest, true);
 		if (t)
 			t->enqueues++;
+		m->counted_topic = t != NULL;
 		rc = send_to_topic(m);
 	} else {
 		struct queue *q = broker_queue(m->dest, true);
 		bool written = false;
 		rc = !q ? -1 : store_it(m) && ensure_stored(m, &written) < 0 ? -1
 			: queue_enqueue(q, m, store_it(m));
+		m->routes += rc == 0;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "The broker could not accept the message for %s "
 			 "/%s/%s: out of memory", m->persistent ? "persistent" : "non-persistent",
 			 dest_type_name(m->dest_type), m->dest);
 	return rc;
+}
+
+void broker_route_taken_back(struct message *m, uint32_t n)
+{
+	m->routes = n < m->routes ? m->routes - n : 0;
+	if (m->routes || !m->counted)
+		return;
+	m->counted = false;
+	broker.total_enqueues--;
+	struct topic *t = m->counted_topic ? topic_get(m->dest, false) : NULL;
+	if (t && t->enqueues)
+		t->enqueues--;
+	m->counted_topic = false;
 }
 
 void broker_dead_letter(struct queue *from, struct message *m, const char *cause)
@@ -647,7 +678,7 @@ static void expiry_sweep(struct loop *l, void *ctx)
 		queue_expire_sweep(q);
 	for (struct durable *d = broker.durables; d; d = d->next)
 		queue_expire_sweep(d->queue);
-	loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL);
+	loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL);
 }
 
 static void on_store_event(struct loop *l, int fd, int events, void *ctx)
@@ -665,20 +696,28 @@ void broker_store_progress(void)
 	queue_schedule_paged();
 }
 
-/* store_on_unwritten_entry()'s hook: a send whose commit failed was
- * refused, so it leaves the queue or durable subscription that counted it.
- * Only on a failed commit: walking the durables is fine then. */
-static void forget_unwritten(void *ctx, const char *container, uint64_t seq)
+struct queue *broker_container_queue(const char *container)
 {
-	(void)ctx;
 	struct queue *q = NULL;
 	if (!strncmp(container, "queue://", 8))
 		q = broker_queue(container + 8, false);
 	for (struct durable *d = broker.durables; !q && d; d = d->next)
 		if (!strcmp(d->queue->container, container))
 			q = d->queue;
-	if (q)
-		queue_forget_unwritten(q, seq);
+	return q;
+}
+
+/* store_on_unwritten_entry()'s hook: a send whose commit failed was
+ * refused, so it leaves the queue or durable subscription that counted it,
+ * and the broker's counts when no queue keeps it. Only on a failed commit:
+ * walking the durables is fine then. */
+static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
+			     struct message *m)
+{
+	(void)ctx;
+	struct queue *q = broker_container_queue(container);
+	if (q && queue_forget_unwritten(q, seq, m ? m->priority : -1) && m)
+		broker_route_taken_back(m, 1);
 }
 
 /* A master on a directory that still holds ActiveMQ's messages refuses
@@ -800,6 +839,7 @@ static void stop_serving(bool clean)
 	}
 	temp_store_close();
 	run_later();
+	commit_hold_forget_spills();
 	while (broker.durables) {
 		struct durable *d = broker.durables;
 		broker.durables = d->next;
@@ -863,7 +903,7 @@ int broker_start(struct loop *l, const struct config *cfg)
 	if (!cfg->persistent)
 		log_info("broker", "persistent=\"false\": messages are kept in memory only");
 	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
-	    !loop_add_timer(l, EXPIRY_SWEEP_MS, expiry_sweep, NULL))
+	    !loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL))
 		return -1;
 	/* Management first: a slave reports its wait there. */
 	if (mgmt_start(l, cfg) < 0 || web_start(l, cfg) < 0)

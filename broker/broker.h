@@ -96,6 +96,16 @@ void broker_stop(void);
  * broker_publish() (publish.h), which meets the policy first. */
 int broker_send(struct message *m, char *err, size_t errlen);
 
+/* One queue that counted m (a send of broker_send) gave it back unsent:
+ * the commit that was to make it durable failed, and its producer is
+ * told. When no queue keeps it, the send is taken back from the broker's
+ * TotalEnqueueCount and its topic's EnqueueCount too, as from the queues'. */
+void broker_route_taken_back(struct message *m, uint32_t n);
+
+/* The queue or durable subscription whose store container this is, or
+ * NULL. It walks the durables: for failures, not the message path. */
+struct queue *broker_container_queue(const char *container);
+
 /* Whether a client may log in with this user name and password (either
  * may be NULL): always when the broker has no users (simpleAuthentication
  * Plugin), else only a configured user with its password. Every protocol

@@ -178,9 +178,18 @@ void consumer_close(struct consumer *c)
 		c->all_next->all_prev = c->all_prev;
 	/* Unacked messages go back, oldest first so that arrival order holds.
 	 * A bridge that goes away did not fail to process them: they do not
-	 * count as redelivered (a flapping bridge must not dead-letter). */
-	while (c->inflight.head)
-		entry_give_back(c->inflight.head, !c->network);
+	 * count as redelivered (a flapping bridge must not dead-letter). One
+	 * whose ack is in a commit under way is acked now instead: given back,
+	 * it reached the next consumer although its ack was about to be
+	 * durable (a duplicate). A crash before that commit brings it back
+	 * from the store, as for any ack not yet durable. */
+	while (c->inflight.head) {
+		struct qentry *e = c->inflight.head;
+		if (e->ack_committing)
+			entry_acked(e);
+		else
+			entry_give_back(e, !c->network);
+	}
 	while (c->bindings)
 		queue_unbind(c->bindings);
 	if (c->type == DEST_QUEUE && dest_has_wildcard(c->dest))
@@ -227,14 +236,18 @@ void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative)
 void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative)
 {
 	if (cumulative)
-		for (struct qentry *i = c->inflight.head; i && i != e; i = i->next)
+		for (struct qentry *i = c->inflight.head; i && i != e; i = i->next) {
 			entry_unstore(i);
+			i->ack_committing = true;
+		}
 	entry_unstore(e);
+	e->ack_committing = true;
 }
 
 void consumer_nack(struct consumer *c, struct qentry *e)
 {
 	(void)c;
+	e->ack_committing = false;	/* a transaction's ack it outruns is its client's */
 	entry_redeliver(e);
 }
 

@@ -37,10 +37,17 @@ struct message {
 	int64_t timestamp;	/* ms since the epoch, when the broker took it */
 	bool retained;		/* a topic's retained copy (retain.h): it goes to
 				 * new subscriptions, flagged as retained */
-	/* The one field that changes: a committing transaction's message,
-	 * routed but not dispatched until its commit is durable
-	 * (commit_hold.h). Loop thread only; the store never reads it. */
+	/* The fields that change, loop thread only; the store never reads
+	 * them. held: a committing transaction's message, routed but not
+	 * dispatched until its commit is durable (commit_hold.h). */
 	bool held;
+	/* What broker_send() counted it in, so that a send refused after
+	 * it was routed (its commit failed) is taken back from exactly those
+	 * (broker_route_taken_back): TotalEnqueueCount, its topic's
+	 * EnqueueCount, and how many queues counted it and still keep it. A
+	 * DLQ or retained copy was counted in none of them. */
+	bool counted, counted_topic;
+	uint32_t routes;
 };
 
 /* Builds a message with one reference. Takes ownership of `id`, `dest`,

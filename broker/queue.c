@@ -13,6 +13,7 @@
 
 #include "advisory.h"
 #include "broker.h"
+#include "commit_hold.h"
 #include "consumer.h"
 #include "log.h"
 #include "flow.h"
@@ -351,6 +352,10 @@ static int spill(struct queue *q, struct message *m)
 		m->seq = temp_store_seq();
 	if (store_add_message(temp, m) < 0 || store_add_entry(temp, q->container, m->seq) < 0)
 		return -1;
+	if (m->held && commit_hold_spilled(m, q->container) < 0) {
+		store_remove_entry(temp, q->container, m->seq);
+		return -1;
+	}
 	count_paged(q, m, true);
 	return 1;
 }
@@ -515,7 +520,10 @@ void queue_expire_sweep(struct queue *q)
 		struct qentry *e = q->pending[p].head, *next;
 		for (; e; e = next) {
 			next = e->next;
-			if (message_expired(e->msg, broker.now_wall))
+			/* A held message is not there yet: dead-lettered now, it
+			 * would be in the DLQ before its commit is durable, and
+			 * stay there if the commit failed. */
+			if (!e->msg->held && message_expired(e->msg, broker.now_wall))
 				expire(q, e);
 		}
 	}
@@ -648,6 +656,8 @@ static void page_in(struct queue *q)
 		size_t i = 0, j = 0;
 		while (i + j < room && (i < a.n || j < b.n)) {
 			bool from_temp = i == a.n || (j < b.n && b.m[j]->seq < a.m[i]->seq);
+			if (from_temp && commit_hold_spill_waits(b.m[j]))
+				break;	/* it, and those behind it, after its commit */
 			struct message *m = from_temp ? b.m[j++] : a.m[i++];
 			if (add_entry(q, m, from_temp ? HOME_TEMP : HOME_STORE) < 0) {
 				message_unref(m);
@@ -821,13 +831,15 @@ struct qentry *queue_find_pending(struct queue *q, const char *message_id)
 
 /* The priority whose paged-out messages in the store may include seq:
  * one that was never in memory has a seq above mem_max_seq of its
- * priority. -1 when none, or when several could (then paging in finds it
- * missing: forget_missing()). */
-static int paged_priority(const struct queue *q, uint64_t seq)
+ * priority. `known` when the caller knows it (-1 when not). -1 when none,
+ * or when several could (then paging in finds it missing:
+ * forget_missing()). */
+static int paged_priority(const struct queue *q, uint64_t seq, int known)
 {
 	int found = -1;
 	for (int p = 0; p <= MSG_PRIORITY_MAX; p++) {
-		if (q->paged[p] == q->spilled[p] || seq <= q->mem_max_seq[p])
+		if (q->paged[p] == q->spilled[p] || seq <= q->mem_max_seq[p] ||
+		    (known >= 0 && p != known))
 			continue;
 		if (found >= 0)
 			return -1;
@@ -836,22 +848,23 @@ static int paged_priority(const struct queue *q, uint64_t seq)
 	return found;
 }
 
-void queue_forget_unwritten(struct queue *q, uint64_t seq)
+bool queue_forget_unwritten(struct queue *q, uint64_t seq, int priority)
 {
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
 		for (struct qentry *e = q->pending[p].head; e; e = e->next)
 			if (e->home == HOME_STORE && e->msg->seq == seq) {
 				drop_pending(q, e, false);
 				q->enqueues--;
-				return;
+				return true;
 			}
-	int p = paged_priority(q, seq);
+	int p = paged_priority(q, seq, priority);
 	if (p < 0)
-		return;
+		return false;
 	q->paged[p]--;
 	recount(q, &q->npaged, -1);
 	q->enqueues--;
 	paged_changed(q);
+	return true;
 }
 
 struct qentry *queue_find_message(struct queue *q, const struct message *m)
@@ -866,4 +879,25 @@ void queue_remove_pending(struct queue *q, struct qentry *e)
 {
 	drop_pending(q, e, true);
 	q->dequeues++;
+}
+
+void queue_take_back(struct queue *q, struct qentry *e)
+{
+	drop_pending(q, e, true);
+	q->enqueues--;
+}
+
+bool queue_take_back_spilled(struct queue *q, const struct message *m)
+{
+	struct store *temp = temp_store_if_open();
+	int p = m->priority;
+	if (!temp || !q->spilled[p])
+		return false;
+	store_remove_entry(temp, q->container, m->seq);
+	q->paged[p]--;
+	q->spilled[p]--;
+	recount(q, &q->npaged, -1);
+	q->enqueues--;
+	paged_changed(q);
+	return true;
 }

@@ -50,6 +50,10 @@ struct qentry {
 	uint64_t delivery_id;		/* unique per delivery, for acks */
 	uint32_t redeliveries;
 	enum entry_home home;		/* where (queue->container, msg->seq) is kept too */
+	/* In flight, with its ack in a store commit under way (a
+	 * transaction's: consumer_ack_store): it takes effect when the commit
+	 * is done, and the entry must not go to anyone else meanwhile. */
+	bool ack_committing;
 };
 
 struct entry_list {
@@ -170,8 +174,10 @@ size_t queue_unserved_count(void);
 
 /* A stored entry of q whose commit failed: its producer was told, so a
  * message still waiting, in memory or paged out, is dropped and no longer
- * counted as enqueued. One already delivered stays delivered. */
-void queue_forget_unwritten(struct queue *q, uint64_t seq);
+ * counted as enqueued. One already delivered stays delivered. priority:
+ * the message's when known (it tells which paged-out count holds it), else
+ * -1. True when it was taken back. */
+bool queue_forget_unwritten(struct queue *q, uint64_t seq, int priority);
 
 /* Management. */
 
@@ -191,6 +197,13 @@ struct qentry *queue_find_pending(struct queue *q, const char *message_id);
 struct qentry *queue_find_message(struct queue *q, const struct message *m);
 /* Removes a waiting entry and its stored copy. */
 void queue_remove_pending(struct queue *q, struct qentry *e);
+/* The same for an entry whose send was refused after it was routed (its
+ * transaction's commit failed): it was never enqueued, so it is taken back
+ * from EnqueueCount instead of counting as dequeued. */
+void queue_take_back(struct queue *q, struct qentry *e);
+/* The same for m, which q put in the temp store while it was held (it
+ * stays there until its hold ends: commit_hold.h). True when taken. */
+bool queue_take_back_spilled(struct queue *q, const struct message *m);
 
 /* Entry transitions, used by consumer.c. */
 void entry_acked(struct qentry *e);		/* in flight -> gone */

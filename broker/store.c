@@ -1485,14 +1485,22 @@ void store_on_unwritten_entry(struct store *st, store_unwritten_fn fn, void *ctx
 	st->unwritten_ctx = ctx;
 }
 
-/* An operation of a failed commit: a removal is queued again
- * (retry_removal), an added entry is told to the hook. True when o was
- * taken over. */
-static bool after_failure(struct store *st, struct op *o)
+/* Tells the hook of each entry a failed commit did not write, with its
+ * message when the batch adds that too: a send queues its message row,
+ * then its entries, before any other message (broker_send), so the row
+ * added last is the one to look at. Before any operation is freed: the
+ * operation's reference keeps the message while the hook drops entries. */
+static void tell_unwritten(struct store *st, const struct batch *b)
 {
-	if (o->kind == OP_ADD_ENTRY && st->unwritten_fn)
-		st->unwritten_fn(st->unwritten_ctx, o->a, o->seq);
-	return retry_removal(st, o);
+	struct message *m = NULL;
+	for (size_t i = 0; i < b->nops && st->unwritten_fn; i++) {
+		const struct op *o = &b->ops[i];
+		if (o->kind == OP_ADD_MESSAGE)
+			m = o->msg;
+		else if (o->kind == OP_ADD_ENTRY)
+			st->unwritten_fn(st->unwritten_ctx, o->a, o->seq,
+					 m && m->seq == o->seq ? m : NULL);
+	}
 }
 
 /* Takes the finished batches, if any, and runs their callbacks in order;
@@ -1511,8 +1519,12 @@ static int collect(struct store *st)
 		struct batch *next = b->next;
 		st->inflight--;
 		st->inflight_ops -= b->nops;
+		bool failed = b->err < 0 && !st->abandoned;
+		if (failed)
+			tell_unwritten(st, b);
+		/* A removal that failed is queued again. */
 		for (size_t i = 0; i < b->nops; i++)
-			if (!(b->err < 0 && !st->abandoned && after_failure(st, &b->ops[i])))
+			if (!(failed && retry_removal(st, &b->ops[i])))
 				op_free(&b->ops[i]);
 		free(b->ops);
 		for (size_t i = 0; i < b->ndones; i++)

@@ -141,11 +141,14 @@ int store_on_commit(struct store *st, store_done_fn fn, void *ctx);
  * failure): it does not hurry the commit along. */
 int store_watch(struct store *st, store_done_fn fn, void *ctx);
 
-/* Calls fn(ctx, container, seq) for each entry that a failed commit did
- * not write, as that commit completes (before its store_on_commit()
+/* Calls fn(ctx, container, seq, m) for each entry that a failed commit
+ * did not write, as that commit completes (before its store_on_commit()
  * callbacks): its producer is told the send failed, so whoever counted the
- * entry as enqueued can take it back. One hook per store; NULL for none. */
-typedef void (*store_unwritten_fn)(void *ctx, const char *container, uint64_t seq);
+ * entry as enqueued can take it back. m is the message when that commit
+ * was to write its row too (the entry is part of its send), else NULL; it
+ * stays valid during the call. One hook per store; NULL for none. */
+typedef void (*store_unwritten_fn)(void *ctx, const char *container, uint64_t seq,
+				   struct message *m);
 void store_on_unwritten_entry(struct store *st, store_unwritten_fn fn, void *ctx);
 
 /* Identifies the commit that operations queued now will go in: it

@@ -285,13 +285,133 @@ test_expect_success 'kill -9 inside the commit of acks and sends: neither took e
 	EOF
 '
 
+# A consumer acks in a transaction and goes away before the commit is
+# durable (2 s): the message must not reach the other consumer meanwhile,
+# and the ack holds after a restart.
+test_expect_success 'a consumer that closes while its transacted ack commits: the message reaches nobody else' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	for i in range(2):
+	    send_on(p, "/queue/txd.close", "m%d" % i, headers={"persistent": "true"})
+	EOF
+	export TANDEM_TEST_COMMIT_DELAY_MS=2000 &&
+	stop_broker node1 && start_broker node1 &&
+	stomp_py <<-\EOF &&
+	import socket, time
+	from tstomp import *
+	a = client()
+	a.conn.subscribe("/queue/txd.close", id="1", ack="client-individual",
+	                 headers={"activemq.prefetchSize": "1"})
+	m = a.wait(1)[0]
+	b = client()
+	b.conn.subscribe("/queue/txd.close", id="1")
+	check(b.wait_bodies(1) == ["m1"], "the other consumer has the second message")
+	a.conn.begin(transaction="t")
+	a.conn.ack(m.headers["ack"], transaction="t")
+	a.conn.commit(transaction="t", receipt="c")
+	time.sleep(0.3)
+	check(not a.receipts, "the commit is not durable yet")
+	a.conn.transport.socket.shutdown(socket.SHUT_RDWR)
+	p = client()
+	send_on(p, "/queue/txd.close", "end", headers={"persistent": "true"})
+	got = b.wait_bodies(1)
+	check(got == ["end"], "after the close, before the end: %r" % got)
+	EOF
+	unset TANDEM_TEST_COMMIT_DELAY_MS &&
+	stop_broker node1 && start_broker node1 &&
+	stomp_py <<-\EOF
+	from tstomp import *
+	send(port(), "/queue/txd.close", "fin")
+	c = subscriber("/queue/txd.close")
+	b = c.wait_bodies(1)
+	check(b == ["fin"], "the ack is kept: %r" % b)
+	EOF
+'
+
+# 1,001 messages wait from before a restart, so the queue has one on disk
+# and a transaction's non-persistent messages go to the temp store behind
+# it. A send just before the COMMIT holds the store 3 s, so the
+# transaction's commit ends at about 6 s while the temp store's is done at
+# about 3.3 s: the consumer is looked at in between, at 4.6 s.
+test_expect_success 'non-persistent messages of a transaction in the temp store reach a consumer only after the receipt' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	send_backlog(client(), "/queue/txd.spill", 1000)
+	EOF
+	export TANDEM_TEST_COMMIT_DELAY_MS=3000 &&
+	stop_broker node1 && start_broker node1 &&
+	stomp_py <<-\EOF &&
+	import time
+	from tstomp import *
+	c = client()
+	p = client()
+	k = client()
+	k.conn.send("/queue/txd.kick", "kick", headers={"persistent": "true"})
+	time.sleep(0.3)
+	p.conn.begin(transaction="t")
+	p.conn.send("/queue/txd.spill", "p0", transaction="t", persistent="true")
+	for i in range(5):
+	    p.conn.send("/queue/txd.spill", "n%d" % i, transaction="t", persistent="false")
+	p.conn.commit(transaction="t", receipt="c")
+	# Its own message back says the COMMIT was taken (and the transaction
+	# routed, behind the backlog) before the consumer comes.
+	p.conn.subscribe("/queue/txd.echo", id="9")
+	p.conn.send("/queue/txd.echo", "echo", headers={"persistent": "false"})
+	p.wait(1)
+	c.conn.subscribe("/queue/txd.spill", id="1")
+	time.sleep(4)
+	early = [m.body for m in list(c.messages) if m.body[0] in "pn"]
+	check(not p.receipts, "the commit is not durable yet")
+	check(not early, "before the commit was durable: %r" % early)
+	p.wait_receipt("c", timeout=30)
+	want = ["d%d" % i for i in range(1000)] + ["last", "p0"] + ["n%d" % i for i in range(5)]
+	got = c.wait_bodies(1007)
+	check(got == want, "the backlog, then the transaction, in order: %r" % got[995:])
+	EOF
+	unset TANDEM_TEST_COMMIT_DELAY_MS
+'
+
+# The expiry sweep runs every 200 ms (TANDEM_TEST_EXPIRY_SWEEP_MS) while a
+# commit of messages that expire at once lasts 2 s.
+test_expect_success 'a transacted message that expires while its commit runs reaches the DLQ only after it' '
+	export TANDEM_TEST_COMMIT_DELAY_MS=2000 TANDEM_TEST_EXPIRY_SWEEP_MS=200 &&
+	stop_broker node1 && start_broker node1 &&
+	stomp_py <<-\EOF &&
+	import time
+	from tstomp import *
+	from tmgmt import *
+	m = Mgmt()
+	before = queue_size(m, "node1", "ActiveMQ.DLQ")
+	p = client()
+	p.conn.begin(transaction="t")
+	gone = "%d" % (int(time.time() * 1000) + 300)
+	for i in range(3):
+	    p.conn.send("/queue/txd.exp", "x%d" % i, transaction="t",
+	                headers={"persistent": "true", "expires": gone})
+	p.conn.commit(transaction="t", receipt="c")
+	time.sleep(1)
+	check(not p.receipts, "the commit is not durable yet")
+	during = queue_size(m, "node1", "ActiveMQ.DLQ") - before
+	p.wait_receipt("c", timeout=30)
+	deadline = time.monotonic() + WAIT
+	while queue_size(m, "node1", "ActiveMQ.DLQ") - before < 3 and time.monotonic() < deadline:
+	    time.sleep(0.1)
+	after = queue_size(m, "node1", "ActiveMQ.DLQ") - before
+	check(during == 0 and after == 3,
+	      "dead letters while the commit ran: %d, after it: %d" % (during, after))
+	EOF
+	unset TANDEM_TEST_COMMIT_DELAY_MS TANDEM_TEST_EXPIRY_SWEEP_MS &&
+	stop_broker node1 && start_broker node1
+'
+
 # A commit that fails (a full disk): the producer hears so, and its
 # messages never reach the consumer that was listening, then or later.
 DISK=$TRASH/fs
 mkdir -p "$DISK"
 if mount -t tmpfs -o size=4m tandem-txd "$DISK" 2>/dev/null; then
 	trap 'test_cleanup; umount "$DISK" 2>/dev/null' EXIT
-	STORE_DIR=$DISK/kahadb broker_config disk && start_broker disk || exit 1
+	MGMT_PORT=auto STORE_DIR=$DISK/kahadb broker_config disk && start_broker disk || exit 1
 
 	test_expect_success 'a transaction whose commit fails reaches no consumer' '
 		PORT=$(broker_port disk) stomp_py "$DISK/filler" <<-\EOF &&
@@ -322,6 +442,67 @@ if mount -t tmpfs -o size=4m tandem-txd "$DISK" 2>/dev/null; then
 		c = subscriber("/queue/txd.full")
 		b = c.wait_bodies(1)
 		check(b == ["end"], "nothing of the failed commit: %r" % b[:1])
+		EOF
+	'
+
+	# 1,000 messages fill the window of txd.deep; 11 more wait on disk at
+	# two priorities. The transaction sends past the window there
+	# (non-persistent ones go to the temp store), and non-persistent
+	# messages to a queue that holds them in memory. A durable subscription
+	# to txd.t, which was away, has one message on disk likewise.
+	test_expect_success 'a transaction whose commit fails is counted nowhere, in memory or paged out' '
+		rm -f "$DISK/filler" &&
+		PORT=$(broker_port disk) stomp_py <<-\EOF &&
+		from tstomp import *
+		send_backlog(client(), "/queue/txd.deep", 1000, high=10)
+		c = client(headers={"client-id": "keeper"})
+		c.conn.subscribe("/topic/txd.t", id="1", headers={"activemq.subscriptionName": "k"})
+		c.sync()
+		c.conn.disconnect()
+		send_backlog(client(), "/topic/txd.t", 1000)
+		EOF
+		PORT=$(broker_port disk) MPORT=$(broker_mgmt_port disk) stomp_py "$DISK/filler" <<-\EOF &&
+		import subprocess, sys
+		from tstomp import *
+		from tmgmt import *
+		m = Mgmt()
+		total = m.read(broker_name("disk"), "TotalEnqueueCount")
+		held = m.read(broker_name("disk"), "TotalMessageCount")
+		subprocess.call(["dd", "if=/dev/zero", "of=" + sys.argv[1], "bs=4k"],
+		                stderr=subprocess.DEVNULL)
+		p = client()
+		p.conn.begin(transaction="t")
+		for i in range(50):
+		    p.conn.send("/queue/txd.deep", "t%d" % i, transaction="t", persistent="true")
+		    p.conn.send("/queue/txd.deep", "s%d" % i, transaction="t", persistent="false")
+		for i in range(5):
+		    p.conn.send("/queue/txd.mem", "n%d" % i, transaction="t", persistent="false")
+		    p.conn.send("/topic/txd.t", "n%d" % i, transaction="t", persistent="false")
+		    p.conn.send("/topic/txd.t", "t%d" % i, transaction="t", persistent="true")
+		p.conn.commit(transaction="t", receipt="c")
+		p.wait_error()
+		counts = lambda q: [queue_attr(m, "disk", q, a)
+		                    for a in ("QueueSize", "EnqueueCount", "DequeueCount")]
+		deep, mem = counts("txd.deep"), counts("txd.mem")
+		topic = m.read(broker_name("disk") + ",destinationType=Topic,destinationName=txd.t")
+		durable = [topic["QueueSize"], topic["EnqueueCount"]]
+		added = m.read(broker_name("disk"), "TotalEnqueueCount") - total
+		more = m.read(broker_name("disk"), "TotalMessageCount") - held
+		check(deep == [1011, 1011, 0] and mem == [0, 0, 0] and durable == [1001, 1001] and
+		      added == 0 and more == 0,
+		      "QueueSize, EnqueueCount, DequeueCount: past the window %r, in memory %r; "
+		      "the topic kept by a durable: QueueSize, EnqueueCount %r; "
+		      "TotalEnqueueCount went up by %d, TotalMessageCount by %d"
+		      % (deep, mem, durable, added, more))
+		EOF
+		rm -f "$DISK/filler" &&
+		PORT=$(broker_port disk) stomp_py <<-\EOF
+		from tstomp import *
+		c = subscriber("/queue/txd.deep")
+		got = c.wait_bodies(1011)
+		c.sync()
+		tx = [b for b in got + [m.body for m in c.messages] if b[0] in "ts"]
+		check(not tx, "%d message(s) of the failed commit delivered" % len(tx))
 		EOF
 	'
 	stop_broker disk

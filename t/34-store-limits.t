@@ -188,6 +188,72 @@ if mount -t tmpfs -o size=4m tandem-test "$DISK" 2>/dev/null; then
 		EOF
 		rm -f "$DISK/filler"
 	'
+
+	# Sends with and without receipts, to a queue and to a topic kept by
+	# a durable subscription: the broker counted each as it was routed,
+	# and must take back those the full disk refused.
+	test_expect_success 'a full disk: refused sends are not counted in TotalEnqueueCount nor in their topic'"'"'s EnqueueCount' '
+		rm -f "$DISK/filler" &&
+		PORT=$(broker_port disk) stomp_py <<-\EOF &&
+		from tstomp import *
+		c = client(headers={"client-id": "keeper2"})
+		c.conn.subscribe("/topic/refused2", id="1",
+		                 headers={"activemq.subscriptionName": "kept"})
+		c.sync()
+		c.conn.disconnect()
+		EOF
+		{ dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null; true; } &&
+		PORT=$(broker_port disk) MPORT=$(broker_mgmt_port disk) stomp_py <<-\EOF &&
+		from tstomp import *
+		from tmgmt import *
+		m = Mgmt()
+		topic = broker_name("disk") + ",destinationType=Topic,destinationName=refused2"
+		before = m.read(broker_name("disk"), "TotalEnqueueCount")
+		p = client()
+		sent_q, text = send_until_refused(p, "/queue/refused2", "r%d " + "x" * 512, 5000,
+		                                    headers={"persistent": "true"})
+		check("No space left on device" in text, text)
+		q = client()
+		for i in range(20):
+		    q.conn.send("/queue/refused2", "n%d" % i, headers={"persistent": "true"})
+		q.wait_error()
+		t = client()
+		sent_t, text = send_until_refused(t, "/topic/refused2", "t%d " + "x" * 512, 5000,
+		                                    headers={"persistent": "true"})
+		check("No space left on device" in text, text)
+		total = m.read(broker_name("disk"), "TotalEnqueueCount") - before
+		enq = m.read(topic, "EnqueueCount")
+		check(total == sent_q + sent_t and enq == sent_t,
+		      "%d + %d receipted: TotalEnqueueCount went up by %d, the topic'"'"'s "
+		      "EnqueueCount is %d" % (sent_q, sent_t, total, enq))
+		EOF
+		rm -f "$DISK/filler"
+	'
+
+	# Messages of two priorities wait on disk beyond the window: a refused
+	# send of either is taken back from the right one.
+	test_expect_success 'a full disk: a refused send to a queue paged out at two priorities is not counted' '
+		rm -f "$DISK/filler" &&
+		PORT=$(broker_port disk) stomp_py <<-\EOF &&
+		from tstomp import *
+		send_backlog(client(), "/queue/two", 1000, high=10)
+		EOF
+		{ dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null; true; } &&
+		PORT=$(broker_port disk) MPORT=$(broker_mgmt_port disk) stomp_py <<-\EOF &&
+		from tstomp import *
+		from tmgmt import *
+		m = Mgmt()
+		p = client()
+		sent, text = send_until_refused(p, "/queue/two", "e%d " + "x" * 512, 5000,
+		                                  headers={"persistent": "true"})
+		check("No space left on device" in text, text)
+		size = queue_size(m, "disk", "two")
+		enq = queue_attr(m, "disk", "two", "EnqueueCount")
+		check(size == 1011 + sent and enq == 1011 + sent,
+		      "1011 + %d receipted: QueueSize %d, EnqueueCount %d" % (sent, size, enq))
+		EOF
+		rm -f "$DISK/filler"
+	'
 else
 	test_skip 'a full disk: producers are told, consumers keep receiving, nothing is damaged' \
 		'cannot mount a tmpfs here (needs root)'

@@ -196,3 +196,14 @@ def raw(p, data, read_until_close=True, timeout=None):
         return out
     finally:
         s.close()
+
+
+def send_backlog(c, dest, n, high=0):
+    """Sends n persistent messages d0.. on c, then `high` at priority 9
+    (h0..), then "last", waiting for its receipt: past a queue's window of
+    1,000 in memory, the rest wait on disk."""
+    for i in range(n):
+        c.conn.send(dest, "d%d" % i, headers={"persistent": "true"})
+    for i in range(high):
+        c.conn.send(dest, "h%d" % i, headers={"persistent": "true", "priority": "9"})
+    send_on(c, dest, "last", headers={"persistent": "true"})
