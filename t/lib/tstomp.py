@@ -98,7 +98,12 @@ class Client(stomp.ConnectionListener):
         return [m.body for m in self.wait(n, timeout)]
 
     def wait_receipt(self, rid, timeout=None):
-        self._wait_until("receipt %s" % rid, lambda: rid in self.receipts, timeout)
+        """Waits for the RECEIPT of rid; fails at once when an ERROR answers
+        it instead (the broker keeps most connections open after one)."""
+        refused = lambda: any(e.headers.get("receipt-id") == rid for e in self.errors)
+        self._wait_until("receipt %s" % rid, lambda: rid in self.receipts or refused(), timeout)
+        if refused():
+            fail("an ERROR answered %s: %r" % (rid, [(e.headers, e.body) for e in self.errors]))
 
     def wait_error(self, timeout=None):
         self._wait_until("an ERROR frame", lambda: self.errors, timeout)
@@ -171,7 +176,7 @@ def send_until_refused(c, dest, body, n, headers=None):
         try:
             send_on(c, dest, body % i, headers=headers)
             sent += 1
-        except SystemExit:  # the ERROR closed the connection
+        except SystemExit:  # an ERROR answered it
             break
     e = c.wait_error()
     return sent, e.headers.get("message", "") + e.body
