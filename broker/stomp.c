@@ -365,6 +365,16 @@ static void tx_free(struct stomp_tx *t)
 	free(t);
 }
 
+/* A header that is no number is one ActiveMQ's parsing throws on (and
+ * closes: stomp_error.h); a number out of range it takes, Tandem
+ * refuses: two ERROR messages. */
+static const char *number_label(const char *s, const char *not_number,
+				const char *out_of_range)
+{
+	long long v;
+	return parse_long(s, INT64_MIN, INT64_MAX, &v) == 0 ? out_of_range : not_number;
+}
+
 /* Builds the message a SEND describes; the frame's body and application
  * headers are moved into it. */
 static struct message *message_from_send(struct stomp_conn *sc, struct stomp_frame *f,
@@ -375,12 +385,12 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	const char *x = stomp_frame_header(f, "expires");
 	const char *pers = stomp_frame_header(f, "persistent");
 	if (p && parse_long(p, 0, MSG_PRIORITY_MAX, &prio) < 0) {
-		stomp_error(sc, f, "Invalid priority",
+		stomp_error(sc, f, number_label(p, "Invalid priority", "Priority out of range"),
 			    "priority must be a whole number from 0 to 9, not '%s'", p);
 		return NULL;
 	}
 	if (x && parse_long(x, 0, INT64_MAX, &expires) < 0) {
-		stomp_error(sc, f, "Invalid expires",
+		stomp_error(sc, f, number_label(x, "Invalid expires", "Expires out of range"),
 			    "expires must be milliseconds since the epoch (0 for never), "
 			    "not '%s'", x);
 		return NULL;

@@ -36,6 +36,8 @@ static const struct {
 	{ "Commit failed", NULL, true },
 
 	/* Refusals of one frame: the client carries on. */
+	{ "Priority out of range", NULL, false },	/* ActiveMQ takes it */
+	{ "Expires out of range", NULL, false },
 	{ "Not connected", NULL, false },
 	{ "Already connected", NULL, false },
 	{ "Missing destination", NULL, false },

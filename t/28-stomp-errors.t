@@ -92,6 +92,10 @@ test_expect_success 'a SEND or SUBSCRIBE the broker refuses: ERROR, the connecti
 	       False)
 	expect("SEND to a destination name over 512 characters",
 	       b"SEND\ndestination:/queue/" + b"n" * 600 + b"\nreceipt:bad\n\nx\0", False)
+	expect("a SEND priority out of range",
+	       b"SEND\ndestination:/queue/e\npriority:15\nreceipt:bad\n\nx\0", False)
+	expect("a negative SEND expires",
+	       b"SEND\ndestination:/queue/e\nexpires:-5\nreceipt:bad\n\nx\0", False)
 	expect("a second CONNECT", b"CONNECT\naccept-version:1.2\nhost:x\nreceipt:bad\n\n\0", False)
 	expect("NACK on a STOMP 1.0 connection",
 	       b"NACK\nmessage-id:1\nreceipt:bad\n\n\0", False, version="1.0")

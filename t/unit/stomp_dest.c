@@ -71,6 +71,7 @@ static const struct {
 	{ "Empty destination", "SUBSCRIBE", false },
 	{ "Invalid priority", "SUBSCRIBE", false },
 	{ "Store failure", "SEND", false },
+	{ "Priority out of range", "SEND", false },
 	/* and closes it */
 	{ "Unknown command", "FROB", true },
 	{ "Malformed frame", NULL, true },
