@@ -151,7 +151,11 @@ static void stomp_error(struct stomp_conn *sc, const struct stomp_frame *f,
 	detail[len++] = '\n';
 	stomp_put_body(&c->out, detail, len, 1);
 	sc->answered = true;
-	if (stomp_error_closes(message, f ? f->command : NULL))
+	/* A client that leaves a megabyte of answers unread would have us
+	 * hold every ERROR its next bad frames earn (each bigger than the
+	 * frame): past that it is closed, as any ERROR once closed it. */
+	if (stomp_error_closes(message, f ? f->command : NULL) ||
+	    buf_len(&c->out) >= CONN_OUT_HIGH)
 		conn_close_after_flush(c);
 	else
 		conn_flush_later(c);

@@ -190,6 +190,17 @@ test_expect_success 'what closes ActiveMQ closes: unknown command, unreadable fr
 	EOF
 '
 
+test_expect_success 'a client that leaves its ERRORs unread is closed once a megabyte of them waits' '
+	errors_py <<-\EOF
+	from errors import *
+	for p in PORTS:
+	    # 50,000 refused ACKs earn some 12 MB of ERRORs, read only after.
+	    got, out = outcome(p, b"ACK\nid:x\n\n\0" * 50000)
+	    check(got == "closed", "port %d: still open after %d bytes of ERRORs" % (p, len(out)))
+	    check(out.count(b"ERROR\n") < 50000, "port %d: every ERROR was kept" % p)
+	EOF
+'
+
 test_expect_success 'every ERROR names the frame'"'"'s receipt, and the broker serves on' '
 	errors_py <<-\EOF
 	from errors import *
