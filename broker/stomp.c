@@ -180,16 +180,15 @@ static void receipt_done(void *ctx, int err)
 			stomp_error(sc, &f, "Store failure",
 				    "The broker could not make the message durable: %s",
 				    strerror(-err));
-		} else {
-			if (r->id) {
-				stomp_put_command(&c->out, "RECEIPT");
-				stomp_put_header(&c->out, sc->version, "receipt-id", r->id);
-				stomp_put_body(&c->out, NULL, 0, 0);
-				conn_flush_later(c);
-			}
-			if (r->close_after)
-				conn_close_after_flush(c);
+		} else if (r->id) {
+			stomp_put_command(&c->out, "RECEIPT");
+			stomp_put_header(&c->out, sc->version, "receipt-id", r->id);
+			stomp_put_body(&c->out, NULL, 0, 0);
+			conn_flush_later(c);
 		}
+		/* A DISCONNECT closes even when its commit failed. */
+		if (r->close_after)
+			conn_close_after_flush(c);
 	}
 	conn_unref(c);
 	free(r->id);

@@ -29,7 +29,7 @@ def outcome(p, frames, version="1.2"):
               b"SEND\ndestination:/queue/errors.after\nreceipt:after\n\nx\0")
     out = b""
     try:
-        while b"receipt-id:after\n" not in out:
+        while b"RECEIPT\nreceipt-id:after\n" not in out:
             chunk = s.recv(65536)
             if not chunk:
                 return "closed", out
