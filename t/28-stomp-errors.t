@@ -23,22 +23,9 @@ def outcome(p, frames, version="1.2"):
     """CONNECT, frames (the bad one asks for receipt "bad"), then a SEND
     asking for receipt "after": "open" when that receipt comes, "closed"
     when the broker closes first; with the ERROR frame's text."""
-    s = socket.create_connection(("127.0.0.1", p), timeout=WAIT)
-    s.sendall(b"CONNECT\naccept-version:%s\nhost:x\n%s\n\0" % (version.encode(), CONNECT_HEADERS) +
-              frames +
-              b"SEND\ndestination:/queue/errors.after\nreceipt:after\n\nx\0")
-    out = b""
-    try:
-        while b"RECEIPT\nreceipt-id:after\n" not in out:
-            chunk = s.recv(65536)
-            if not chunk:
-                return "closed", out
-            out += chunk
-        return "open", out
-    except ConnectionResetError:
-        return "closed", out
-    finally:
-        s.close()
+    return talk(p, b"CONNECT\naccept-version:%s\nhost:x\n%s\n\0" % (version.encode(), CONNECT_HEADERS) +
+                frames + b"SEND\ndestination:/queue/errors.after\nreceipt:after\n\nx\0",
+                b"RECEIPT\nreceipt-id:after\n")
 
 def expect(what, frames, closes, version="1.2"):
     for p in PORTS:

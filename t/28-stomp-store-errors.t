@@ -25,29 +25,14 @@ export PORTS
 
 cat >full.py <<-\EOF
 import os
-import socket
 from tstomp import *
 
 PORTS = [int(p) for p in os.environ["PORTS"].split()]
 BIG = b"x" * 65536
 
-def talk(p, frames, until):
-    """CONNECT and frames; what the broker says until `until` is seen
-    ("open") or it closes ("closed")."""
-    s = socket.create_connection(("127.0.0.1", p), timeout=WAIT)
-    s.sendall(b"CONNECT\naccept-version:1.2\nhost:x\n\n\0" + frames)
-    out = b""
-    try:
-        while until not in out:
-            chunk = s.recv(65536)
-            if not chunk:
-                return "closed", out
-            out += chunk
-        return "open", out
-    except ConnectionResetError:
-        return "closed", out
-    finally:
-        s.close()
+def connected(p, frames, until):
+    """CONNECT and frames: tstomp.talk()."""
+    return talk(p, b"CONNECT\naccept-version:1.2\nhost:x\n\n\0" + frames, until)
 
 def persistent(receipt=None):
     r = b"receipt:%s\n" % receipt if receipt else b""
@@ -72,8 +57,7 @@ test_expect_success 'a persistent SEND whose receipt the full store fails: ERROR
 	for p in PORTS:
 	    # Several, so that one fills what the store had left.
 	    frames = b"".join(persistent(b"bad%d" % i) for i in range(8))
-	    got, out = talk(p, frames + b"SEND\ndestination:/queue/full.after\nreceipt:after\n\nx\0",
-	                    b"receipt-id:after\n")
+	    got, out = connected(p, frames + AFTER, b"receipt-id:after\n")
 	    check(b"message:Store failure" in out, "port %d: no Store failure: %r" % (p, out[:600]))
 	    check(got == "open", "port %d: closed after %r" % (p, out[:600]))
 	EOF
@@ -83,7 +67,7 @@ test_expect_success 'persistent SENDs without a receipt that the full store fail
 	full_py <<-\EOF
 	from full import *
 	for p in PORTS:
-	    got, out = talk(p, b"".join(persistent() for i in range(8)), b"never said")
+	    got, out = connected(p, b"".join(persistent() for i in range(8)), b"never said")
 	    check(b"message:Store failure" in out, "port %d: no Store failure: %r" % (p, out[:600]))
 	    check(got == "closed", "port %d: open" % p)
 	EOF
@@ -94,7 +78,7 @@ test_expect_success 'a DISCONNECT whose commit the full store fails: ERROR, then
 	from full import *
 	for p in PORTS:
 	    frames = b"".join(persistent(b"bad%d" % i) for i in range(8))
-	    got, out = talk(p, frames + b"DISCONNECT\nreceipt:bye\n\n\0", b"never said")
+	    got, out = connected(p, frames + b"DISCONNECT\nreceipt:bye\n\n\0", b"never said")
 	    check(b"receipt-id:bye\n" in out, "port %d: DISCONNECT unanswered: %r" % (p, out[-600:]))
 	    check(got == "closed", "port %d: open" % p)
 	EOF
@@ -105,7 +89,7 @@ test_expect_success 'with room again the store takes messages again' '
 	full_py <<-\EOF
 	from full import *
 	for p in PORTS:
-	    got, out = talk(p, persistent(b"ok") + b"DISCONNECT\nreceipt:bye\n\n\0", b"receipt-id:bye\n")
+	    got, out = connected(p, persistent(b"ok") + b"DISCONNECT\nreceipt:bye\n\n\0", b"receipt-id:bye\n")
 	    check(b"RECEIPT\nreceipt-id:ok\n" in out and b"ERROR" not in out, "port %d: %r" % (p, out[:600]))
 	EOF
 '

@@ -201,3 +201,23 @@ def raw(p, data, read_until_close=True, timeout=None):
         return out
     finally:
         s.close()
+
+
+def talk(p, data, until):
+    """Writes bytes on a plain socket and reads until the bytes `until`
+    arrive ("open") or the broker closes ("closed"); returns that and what
+    was read."""
+    s = socket.create_connection(("127.0.0.1", p), timeout=WAIT)
+    out = b""
+    try:
+        s.sendall(data)
+        while until not in out:
+            chunk = s.recv(65536)
+            if not chunk:
+                return "closed", out
+            out += chunk
+        return "open", out
+    except ConnectionResetError:
+        return "closed", out
+    finally:
+        s.close()
