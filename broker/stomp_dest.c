@@ -64,7 +64,9 @@ int stomp_dest_parse(const char *header, struct stomp_dest *d, char *buf, size_t
 		name++;
 		nlen--;
 	}
-	if (!nlen) {
+	/* ActiveMQ names a temporary destination by the whole header, so
+	 * "/temp-queue/" alone is one; any other prefix needs a name. */
+	if (!nlen && d->scope != STOMP_DEST_TEMP) {
 		*why = "Illegal destination";
 		snprintf(err, errlen, "Illegal destination name: [%.*s] -- a name must follow "
 			 "the prefix", (int)len, h);

@@ -95,6 +95,13 @@ test_expect_success 'the owner of a temporary queue sees it as /temp-queue/NAME,
 	    m = c.wait(1)[0]
 	    check(m.headers["destination"] == "/temp-queue/replies",
 	          "port %d: destination %r" % (p, m.headers["destination"]))
+	    # A temporary queue without a name is one too, as in ActiveMQ.
+	    c.conn.subscribe("/temp-queue/", id="unnamed", ack="auto")
+	    c.sync()
+	    send_on(c, "/temp-queue/", "unnamed")
+	    m = c.wait(1)[0]
+	    check(m.body == "unnamed" and m.headers["destination"] == "/temp-queue/",
+	          "port %d: %r" % (p, m.headers))
 	    c.close()
 	EOF
 '

@@ -24,6 +24,7 @@ static const struct {
 	{ "/topic/prices.>", NULL, T, NAMED, "prices.>" },
 	{ "/temp-queue/replies", NULL, Q, TEMP, "replies" },
 	{ "/temp-topic/t", NULL, T, TEMP, "t" },
+	{ "/temp-queue/", NULL, Q, TEMP, "" },	/* ActiveMQ takes it: one */
 	{ "/remote-temp-queue/ID:b-1:temp-2:r", NULL, Q, NAMED, "ID:b-1:temp-2:r" },
 	{ "/remote-temp-topic/ID:x", NULL, T, NAMED, "ID:x" },
 
@@ -50,7 +51,7 @@ static const struct {
 	{ "   ", "Empty destination", Q, NAMED, NULL },
 	{ "/queue/", "Illegal destination", Q, NAMED, NULL },
 	{ "/topic/  ", "Illegal destination", Q, NAMED, NULL },
-	{ "/temp-queue/", "Illegal destination", Q, NAMED, NULL },
+	{ "/remote-temp-queue/", "Illegal destination", Q, NAMED, NULL },
 };
 
 static const struct {
