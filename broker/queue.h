@@ -60,6 +60,7 @@ enum queue_kind {
 	QUEUE_NAMED,		/* a queue, /queue/NAME */
 	QUEUE_DURABLE,		/* a durable topic subscription */
 	QUEUE_TOPIC_SUB,	/* a non-durable topic subscriber's backlog */
+	QUEUE_KINDS
 };
 
 struct binding {
@@ -101,6 +102,10 @@ struct queue {
 	bool dirty;		/* waiting in the dispatch list */
 	struct queue *next_dirty;
 	struct queue *paged_prev, *paged_next;	/* in the list of those with npaged */
+	/* Named, with messages and no consumer since this wall-clock time
+	 * (0: not so), in the list queue_unserved_first() starts. */
+	int64_t unserved_since;
+	struct queue *unserved_prev, *unserved_next;
 	struct queue *next;	/* registry list (named queues) */
 };
 
@@ -152,6 +157,16 @@ static inline size_t queue_size(const struct queue *q)
 {
 	return q->npending + q->npaged + q->ninflight;
 }
+
+/* Messages held (queue_size summed) by every queue of a kind, kept up
+ * to date as they change. */
+size_t queue_held(enum queue_kind kind);
+
+/* Named queues with messages and no consumer, in the order they became
+ * so (unserved_since, oldest first), and how many there are. */
+struct queue *queue_unserved_first(void);
+struct queue *queue_unserved_last(void);
+size_t queue_unserved_count(void);
 
 /* A stored entry of q whose commit failed: its producer was told, so a
  * message still waiting, in memory or paged out, is dropped and no longer

@@ -36,6 +36,7 @@
 #include "stomp_dest.h"
 #include "stomp_error.h"
 #include "stomp_frame.h"
+#include "stomp_lenient.h"
 #include "strmap.h"
 #include "temp_dest.h"
 #include "server.h"
@@ -444,7 +445,7 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
 		return NULL;
 	}
-	m->persistent = pers && !strcmp(pers, "true");
+	m->persistent = stomp_lenient_true(pers);
 	m->priority = (uint8_t)prio;
 	m->expires = expires;
 	return m;
@@ -754,20 +755,40 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 	return 0;
 }
 
+/* STOMP 1.0 UNSUBSCRIBE by destination: a subscription to it, whatever id
+ * it was made with (1.0 allows both; ActiveMQ ends the first it finds).
+ * 0 with *out set or NULL, or -1 (answered) when d is no destination. */
+static int find_sub_by_dest(struct stomp_conn *sc, const struct stomp_frame *f,
+			    const char *d, struct stomp_sub **out)
+{
+	enum dest_type type;
+	const char *name;
+	char buf[1024];
+	*out = NULL;
+	if (parse_dest(sc, f, d, &type, &name, buf, sizeof buf) < 0)
+		return -1;
+	for (struct stomp_sub *s = sc->subs; s && !*out; s = s->next)
+		if (s->consumer->type == type && !strcmp(s->consumer->dest, name))
+			*out = s;
+	return 0;
+}
+
 static int on_unsubscribe(struct stomp_conn *sc, struct stomp_frame *f)
 {
 	const char *id = stomp_frame_header(f, "id");
 	const char *durable = durable_header(f);
-	if (!id && sc->version < STOMP_V11)
-		id = stomp_frame_header(f, "destination");
+	const char *dest = !id && sc->version < STOMP_V11 ? stomp_frame_header(f, "destination")
+							   : NULL;
 	struct stomp_sub *s = id ? find_sub(sc, id) : NULL;
+	if (dest && find_sub_by_dest(sc, f, dest, &s) < 0)
+		return -1;
 	if (s) {
 		sub_unlink(sc, s);
 		sub_free(s);
 	} else if (!durable) {
 		stomp_error(sc, f, "No such subscription",
-			    "There is no subscription with id %s on this connection",
-			    id ? id : "(none given)");
+			    "There is no subscription %s %s on this connection",
+			    dest ? "to" : "with id", id ? id : dest ? dest : "(none given)");
 		return -1;
 	}
 	if (durable) {
@@ -784,7 +805,8 @@ static int on_unsubscribe(struct stomp_conn *sc, struct stomp_frame *f)
 
 /* Finds the in-flight message an ACK/NACK names: the `id` header (1.2,
  * our ack header value) or `message-id` (1.0, 1.1), optionally limited to
- * one `subscription`. */
+ * one `subscription`. A 1.2 ACK with message-id alone is refused before
+ * (ActiveMQ: "ACK received without a ack id"). */
 static struct qentry *find_acked(struct stomp_conn *sc, const char *ack_id,
 				 const char *sub_id, struct stomp_sub **sub_out)
 {
@@ -838,11 +860,10 @@ static int on_ack_or_nack(struct stomp_conn *sc, struct stomp_frame *f, bool nac
 								       : "message-id");
 	const char *sub_id = stomp_frame_header(f, "subscription");
 	bool bad;
-	if (!ack_id && sc->version >= STOMP_V12)
-		ack_id = stomp_frame_header(f, "message-id");
 	if (!ack_id) {
 		stomp_error(sc, f, "Missing id", "%s needs the %s header", f->command,
-			    sc->version >= STOMP_V12 ? "id" : "message-id");
+			    sc->version >= STOMP_V12 ? "id (the ack header of the MESSAGE; "
+			    "message-id names no acknowledgement in STOMP 1.2)" : "message-id");
 		return -1;
 	}
 	struct stomp_tx *t = frame_tx(sc, f, &bad);
@@ -851,7 +872,7 @@ static int on_ack_or_nack(struct stomp_conn *sc, struct stomp_frame *f, bool nac
 	struct stomp_sub *s = NULL;
 	struct qentry *e = find_acked(sc, ack_id, sub_id, &s);
 	if (!e) {
-		stomp_error(sc, f, "Unexpected ACK",
+		stomp_error(sc, f, nack ? "Unexpected NACK" : "Unexpected ACK",
 			    "Unexpected %s received for message-id [%s]: it is not "
 			    "waiting for an acknowledgement on this connection",
 			    f->command, ack_id);
@@ -1116,9 +1137,11 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 		sc->duplex = bridge_duplex_accept(c, f);
 		return sc->duplex ? 0 : -1;
 	}
+	/* Negotiated on 1.0 connections too: ActiveMQ does, and 1.0 clients
+	 * written against it rely on it. */
 	long long cx = 0, cy = 0;
 	const char *hb = stomp_frame_header(f, "heart-beat");
-	if (hb && version >= STOMP_V11) {
+	if (hb) {
 		char *end;
 		errno = 0;
 		cx = strtoll(hb, &end, 10);
@@ -1166,8 +1189,7 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	/* For tandemtop, which finds the remotes of bridges through them. */
 	if (bridge && *mgmt_address())
 		stomp_put_header(&c->out, STOMP_V10, "tandem-management", mgmt_address());
-	if (version >= STOMP_V11)
-		stomp_put_header(&c->out, STOMP_V10, "heart-beat", beats);
+	stomp_put_header(&c->out, STOMP_V10, "heart-beat", beats);
 	stomp_put_body(&c->out, NULL, 0, 0);
 	conn_flush_later(c);
 	schedule_heartbeat(sc);
@@ -1321,8 +1343,10 @@ int stomp_detect(const char *data, size_t len)
 		"CONNECT", "STOMP", "SEND", "SUBSCRIBE", "UNSUBSCRIBE", "ACK", "NACK",
 		"BEGIN", "COMMIT", "ABORT", "DISCONNECT",
 	};
+	/* What the parser skips before a command and after it, as ActiveMQ
+	 * does (stomp_lenient.h): EOLs, stray NULs, blanks before the EOL. */
 	size_t skip = 0;
-	while (skip < len && (data[skip] == '\n' || data[skip] == '\r'))
+	while (skip < len && (stomp_lenient_skipped(data[skip]) || data[skip] == '\r'))
 		skip++;
 	if (skip > 16)
 		return 0;
@@ -1331,9 +1355,10 @@ int stomp_detect(const char *data, size_t len)
 	bool maybe = false;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		size_t n = strlen(commands[i]);
-		if (len > n && !memcmp(data, commands[i], n) &&
-		    (data[n] == '\n' || (data[n] == '\r' && (len == n + 1 || data[n + 1] == '\n'))))
-			return len == n + 1 && data[n] == '\r' ? -1 : 1;
+		int end = len > n && !memcmp(data, commands[i], n)
+				  ? stomp_lenient_command_end(data + n, len - n) : 0;
+		if (end)
+			return end;
 		if (len <= n && !memcmp(data, commands[i], len))
 			maybe = true;
 	}

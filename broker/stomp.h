@@ -12,7 +12,9 @@
 
 extern const struct proto stomp_proto;
 
-/* "CONNECT" or "STOMP" at the start of a connection (after optional EOLs). */
+/* A client frame's command at the start of a connection (after optional
+ * EOLs and NULs, blanks allowed before its EOL): 1, -1 when more bytes may
+ * tell, 0 when it is not STOMP. */
 int stomp_detect(const char *data, size_t len);
 
 #endif

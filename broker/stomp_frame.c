@@ -5,9 +5,10 @@
  * The parser (struct stomp_parser) keeps one frame under construction in
  * `f` and a state:
  *
- *   PS_COMMAND      EOLs between frames (heart-beats) are skipped, then the
- *                   command line is gathered
- *   PS_HEADERS      "name:value" lines until an empty one
+ *   PS_COMMAND      EOLs between frames (heart-beats) and stray NULs are
+ *                   skipped, then the command line is gathered and trimmed
+ *   PS_HEADERS      "name:value" lines until an empty one (a line without
+ *                   ':' is a name with an empty value)
  *   PS_BODY_LENGTH  exactly content-length bytes, NULs included
  *   PS_BODY_NUL     the NUL that must follow them
  *   PS_BODY_SCAN    no content-length: everything up to the first NUL
@@ -22,6 +23,9 @@
  * A known content-length is checked against the limit before the body
  * buffer is allocated, and then that buffer is allocated once.
  *
+ * What ActiveMQ tolerates in input is tolerated here too; the rules are
+ * listed in stomp_lenient.h.
+ *
  * Start reading at stomp_parser_feed(); the encoder is at the bottom.
  */
 #include <stdbool.h>
@@ -30,6 +34,7 @@
 #include <string.h>
 
 #include "stomp_frame.h"
+#include "stomp_lenient.h"
 
 /* ActiveMQ's StompWireFormat limits (MAX_COMMAND_LENGTH, MAX_HEADER_LENGTH,
  * MAX_HEADERS): raw bytes of a line without its LF, and headers per frame. */
@@ -73,7 +78,6 @@ static const char err_command_line[] = "The maximum command length was exceeded"
 static const char err_header_line[] = "The maximum header length was exceeded";
 static const char err_headers[] = "The maximum number of headers was exceeded";
 static const char err_nul_line[] = "malformed frame: NUL octet in the command or a header line";
-static const char err_colon[] = "malformed header line: no ':' between name and value";
 static const char err_length[] =
 	"bad content-length: it must be a whole number of bytes (digits only)";
 static const char err_no_nul[] =
@@ -191,12 +195,12 @@ static bool is_raw_command(const char *cmd)
 	       !strcmp(cmd, "CONNECTED");
 }
 
-static const char *start_frame(struct stomp_parser *p)
+static const char *start_frame(struct stomp_parser *p, const char *command, size_t len)
 {
 	p->f = calloc(1, sizeof *p->f);
 	if (!p->f)
 		return err_oom;
-	p->f->command = strndup(buf_data(&p->line), buf_len(&p->line));
+	p->f->command = strndup(command, len);
 	if (!p->f->command)
 		return err_oom;
 	p->raw_headers = is_raw_command(p->f->command);
@@ -209,8 +213,6 @@ static const char *add_header(struct stomp_parser *p)
 	const char *line = buf_data(&p->line);
 	size_t len = buf_len(&p->line);
 	const char *colon = memchr(line, ':', len);
-	if (!colon)
-		return err_colon;
 	struct stomp_frame *f = p->f;
 	if (f->nheaders == MAX_HEADERS)
 		return err_headers;
@@ -224,13 +226,20 @@ static const char *add_header(struct stomp_parser *p)
 		f->headers = h;
 		p->hcap = cap;
 	}
+	/* CONNECT and STOMP frames come before a version is agreed: ActiveMQ
+	 * reads them as 1.0, which trims their values too. A line without
+	 * ':' is a name with an empty value, as ActiveMQ reads it. */
 	int v = p->raw_headers ? STOMP_V10 : p->version;
-	size_t name_len = (size_t)(colon - line);
+	size_t name_len = colon ? (size_t)(colon - line) : len;
+	const char *val = colon ? colon + 1 : line + len;
+	size_t val_len = colon ? len - name_len - 1 : 0;
+	if (v < STOMP_V11)
+		stomp_lenient_trim(&val, &val_len);
 	const char *err = NULL;
 	char *name = stomp_unescape(v, line, name_len, &err);
 	if (!name)
 		return err;
-	char *value = stomp_unescape(v, colon + 1, len - name_len - 1, &err);
+	char *value = stomp_unescape(v, val, val_len, &err);
 	if (!value) {
 		free(name);
 		return err;
@@ -246,14 +255,15 @@ static const char *end_headers(struct stomp_parser *p)
 	p->body_max = p->max - p->used;
 	const char *cl = stomp_frame_header(p->f, "content-length");
 	if (cl) {
-		size_t n = 0;
-		if (!*cl)
+		size_t n = 0, cl_len = strlen(cl);
+		stomp_lenient_trim(&cl, &cl_len);
+		if (!cl_len)
 			return err_length;
-		for (const char *s = cl; *s; s++)
-			if (*s < '0' || *s > '9')
+		for (size_t i = 0; i < cl_len; i++)
+			if (cl[i] < '0' || cl[i] > '9')
 				return err_length;
-		for (const char *s = cl; *s; s++) {
-			size_t d = (size_t)(*s - '0');
+		for (size_t i = 0; i < cl_len; i++) {
+			size_t d = (size_t)(cl[i] - '0');
 			if (n > (SIZE_MAX - d) / 10)
 				return err_too_large;	/* larger than any limit */
 			n = n * 10 + d;
@@ -327,8 +337,8 @@ ssize_t stomp_parser_feed(struct stomp_parser *p, const char *data, size_t len,
 		const char *why = NULL;
 		switch (p->state) {
 		case PS_COMMAND: {
-			if (buf_len(&p->line) == 0 && data[i] == '\n') {
-				i++;	/* a heart-beat */
+			if (buf_len(&p->line) == 0 && stomp_lenient_skipped(data[i])) {
+				i++;	/* a heart-beat, or a stray NUL */
 				continue;
 			}
 			size_t n;
@@ -340,11 +350,15 @@ ssize_t stomp_parser_feed(struct stomp_parser *p, const char *data, size_t len,
 			i += n;
 			if (!done)
 				continue;
-			if (buf_len(&p->line) == 0) {
-				p->used = 0;	/* it was "\r\n": a heart-beat too */
+			const char *cmd = buf_data(&p->line);
+			size_t cmd_len = buf_len(&p->line);
+			stomp_lenient_trim(&cmd, &cmd_len);
+			if (cmd_len == 0) {
+				p->used = 0;	/* "\r\n" or blanks: a heart-beat too */
+				buf_reset(&p->line);
 				continue;
 			}
-			why = start_frame(p);
+			why = start_frame(p, cmd, cmd_len);
 			buf_reset(&p->line);
 			p->state = PS_HEADERS;
 			break;

@@ -10,7 +10,9 @@
  * Escaping follows the negotiated version: none in 1.0, \\ \n \c in 1.1,
  * and \r as well in 1.2. CONNECT, STOMP and CONNECTED frames are never
  * escaped. EOLs between frames (heart-beats) are skipped; lines may end in
- * LF or CR LF in every version.
+ * LF or CR LF in every version. What ActiveMQ tolerates is tolerated too
+ * (stomp_lenient.h): stray NULs before a command, blanks around it, a
+ * header line without ':', 1.0 header values with blanks around them.
  */
 #ifndef TANDEM_STOMP_FRAME_H
 #define TANDEM_STOMP_FRAME_H

@@ -36,7 +36,7 @@ test_expect_success 'garbage bytes: the connection is closed, nothing else happe
 test_expect_success 'garbage after CONNECT: an ERROR frame, then the close' '
 	stomp_py <<-\EOF &&
 	from tstomp import *
-	out = raw(port(), b"CONNECT\naccept-version:1.2\nhost:x\n\n\0SEND\nno colon here\n\n\0")
+	out = raw(port(), b"CONNECT\naccept-version:1.2\nhost:x\n\n\0SEND\ncontent-length:x\n\n\0")
 	check(b"CONNECTED" in out and b"ERROR" in out, "%r" % out)
 	EOF
 	still_serving
