@@ -68,6 +68,23 @@ test_expect_success 'prefixes ActiveMQ does not know are part of the queue name,
 	EOF
 '
 
+test_expect_success 'STOMP 1.0 UNSUBSCRIBE by /queue/NAME ends a subscription made to the bare NAME' '
+	both_ports <<-\EOF
+	import os
+	from tstomp import *
+	for p in map(int, os.environ["PORTS"].split()):
+	    q = "unsub.%d" % p
+	    c = client(p, version="1.0")
+	    c.conn.subscribe(q, ack="auto")
+	    c.conn.send_frame("UNSUBSCRIBE", {"destination": "/queue/" + q, "receipt": "u"})
+	    c.wait_receipt("u")
+	    send(p, q, "nobody")
+	    c.sync()
+	    check(not c.messages, "port %d: still subscribed" % p)
+	    c.close()
+	EOF
+'
+
 test_expect_success 'spaces around a destination name are trimmed, as ActiveMQ trims names' '
 	both_ports <<-\EOF
 	import os
