@@ -259,6 +259,11 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	rc |= stomp_put_header(out, v, "timestamp", num);
 	for (size_t i = 0; i < m->nheaders; i++)
 		rc |= stomp_put_header(out, v, m->headers[i].name, m->headers[i].value);
+	/* Where a dead letter came from, also in the header ActiveMQ's STOMP
+	 * gives it, for DLQ readers written against ActiveMQ. */
+	const char *orig = header_get(m->headers, m->nheaders, "originalDestination");
+	if (orig && !header_get(m->headers, m->nheaders, "original-destination"))
+		rc |= stomp_put_header(out, v, "original-destination", orig);
 	rc |= stomp_put_body(out, m->body, m->body_len, 1);
 	if (rc) {	/* out of memory: undo the partial frame */
 		out->len = out->off + mark;

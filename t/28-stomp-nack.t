@@ -52,6 +52,7 @@ test_expect_success 'by default a NACKed persistent message goes to ActiveMQ.DLQ
 	    dead = dead_letters(p)[0]
 	    check(dead.body == "poison", "port %d: %r" % (p, dead.body))
 	    check(dead.headers.get("originalDestination") == q, "port %d: %r" % (p, dead.headers))
+	    check(dead.headers.get("original-destination") == q, "port %d: as ActiveMQ: %r" % (p, dead.headers))
 	    c.close()
 	EOF
 '
