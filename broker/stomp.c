@@ -257,8 +257,12 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	rc |= stomp_put_header(out, v, "expires", num);
 	snprintf(num, sizeof num, "%" PRId64, m->timestamp);
 	rc |= stomp_put_header(out, v, "timestamp", num);
-	for (size_t i = 0; i < m->nheaders; i++)
-		rc |= stomp_put_header(out, v, m->headers[i].name, m->headers[i].value);
+	for (size_t i = 0; i < m->nheaders; i++) {
+		const char *value = m->headers[i].value;
+		if (!strcmp(m->headers[i].name, "reply-to"))
+			value = stomp_dest_reply_to(sc->conn, value, dest, sizeof dest);
+		rc |= stomp_put_header(out, v, m->headers[i].name, value);
+	}
 	/* Where a dead letter came from, also in the header ActiveMQ's STOMP
 	 * gives it, for DLQ readers written against ActiveMQ. */
 	const char *orig = header_get(m->headers, m->nheaders, "originalDestination");

@@ -96,3 +96,17 @@ void stomp_dest_format(const struct conn *c, enum dest_type type, const char *na
 	else
 		snprintf(out, outlen, "/%s/%s", kind, name);
 }
+
+const char *stomp_dest_reply_to(const struct conn *c, const char *value, char *out,
+				size_t outlen)
+{
+	static const char *const remote[] = { "/remote-temp-queue/", "/remote-temp-topic/" };
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(remote[i]);
+		if (strncmp(value, remote[i], n) || !temp_dest_local_name(c, value + n))
+			continue;
+		stomp_dest_format(c, i ? DEST_TOPIC : DEST_QUEUE, value + n, out, outlen);
+		return out;
+	}
+	return value;
+}

@@ -10,9 +10,9 @@
  * Spaces around the header and the name are trimmed, as ActiveMQ's
  * destination names are.
  *
- * Written (MESSAGE's destination header): /queue/NAME or /topic/NAME,
- * whatever the sender wrote; a temporary destination as its own
- * connection named it, and by its real name to anyone else.
+ * Written (MESSAGE's destination and reply-to headers): /queue/NAME or
+ * /topic/NAME, whatever the sender wrote; a temporary destination as its
+ * own connection named it, and by its real name to anyone else.
  *
  * Composite destinations (a comma-separated list) are not read: the comma
  * is part of the name.
@@ -49,5 +49,12 @@ int stomp_dest_parse(const char *header, struct stomp_dest *d, char *buf, size_t
 /* MESSAGE's destination header for (type, name) delivered on c. */
 void stomp_dest_format(const struct conn *c, enum dest_type type, const char *name, char *out,
 		       size_t outlen);
+
+/* A reply-to header's value as delivered on c: c's own temporary
+ * destination as c named it (a SEND's reply-to was rewritten to
+ * /remote-temp-queue/REAL for everyone else), anything else as it is.
+ * Returns value or out. */
+const char *stomp_dest_reply_to(const struct conn *c, const char *value, char *out,
+				size_t outlen);
 
 #endif

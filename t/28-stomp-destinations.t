@@ -112,6 +112,12 @@ test_expect_success 'the owner of a temporary queue sees it as /temp-queue/NAME,
 	    m = c.wait(1)[0]
 	    check(m.headers["destination"] == "/temp-queue/replies",
 	          "port %d: destination %r" % (p, m.headers["destination"]))
+	    # and so in the reply-to of a request it receives itself
+	    c.conn.subscribe("/queue/self.%d" % p, id="self", ack="auto")
+	    c.sync()
+	    send_on(c, "/queue/self.%d" % p, "ask myself", headers={"reply-to": "/temp-queue/replies"})
+	    m = c.wait(1)[0]
+	    check(m.headers.get("reply-to") == "/temp-queue/replies", "port %d: %r" % (p, m.headers))
 	    # A temporary queue without a name is one too, as in ActiveMQ.
 	    c.conn.subscribe("/temp-queue/", id="unnamed", ack="auto")
 	    c.sync()
