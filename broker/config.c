@@ -597,6 +597,10 @@ static void on_transport_connector(struct loader *ld, xmlNode *n)
 			    c->max_frame_size < 1024)
 				bad_value(ld, n, "uri", c->uri,
 					  "wireFormat.maxFrameSize to be a size of at least 1024 bytes");
+		} else if (!strcmp(o->name, "transport.redeliverOnNack")) {
+			if (config_parse_bool(o->value, &c->redeliver_on_nack) < 0)
+				bad_value(ld, n, "uri", c->uri,
+					  "transport.redeliverOnNack to be true or false");
 		} else if (connector_timeout(ld, n, c, o)) {
 			continue;
 		} else if (!known_option(o->name)) {

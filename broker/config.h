@@ -42,6 +42,10 @@ struct conf_connector {
 	 * (protocolDetectionTimeOut); ActiveMQ's 30000 by default, 0 never. */
 	long connect_attempt_timeout_ms;
 	long protocol_detection_timeout_ms;
+	/* transport.redeliverOnNack: a STOMP NACK gives the message back for
+	 * redelivery (the 7th delivery goes to the DLQ); false, as ActiveMQ
+	 * does: to the DLQ at once */
+	bool redeliver_on_nack;
 	char *discovery_uri;	/* discoveryUri or NULL */
 	struct conf_option *options;
 	size_t noptions;

@@ -53,6 +53,7 @@ void config_print(const struct config *cfg, FILE *out)
 		print_size(out, "wireFormat.maxFrameSize", c->max_frame_size);
 		fprintf(out, "  transport.connectAttemptTimeout: %ld ms\n", c->connect_attempt_timeout_ms);
 		fprintf(out, "  protocolDetectionTimeOut: %ld ms\n", c->protocol_detection_timeout_ms);
+		fprintf(out, "  transport.redeliverOnNack: %s\n", yes_no(c->redeliver_on_nack));
 		if (c->discovery_uri)
 			fprintf(out, "  discoveryUri: %s\n", c->discovery_uri);
 		for (size_t j = 0; j < c->noptions; j++)

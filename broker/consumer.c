@@ -251,6 +251,14 @@ void consumer_nack(struct consumer *c, struct qentry *e)
 	entry_redeliver(e);
 }
 
+void consumer_poison(struct consumer *c, struct qentry *e, const char *cause)
+{
+	if (e->queue == c->own)
+		entry_acked(e);
+	else
+		entry_dead_letter(e, cause);
+}
+
 int consumer_offer(struct consumer *c, struct message *m)
 {
 	struct queue *q = c->own ? c->own : c->durable ? c->durable->queue : NULL;

@@ -88,12 +88,16 @@ struct qentry *consumer_find(struct consumer *c, uint64_t delivery_id,
 			    const char *message_id);
 /* Acks e, and with `cumulative` everything delivered before it. */
 void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative);
-/* Gives e back for redelivery. */
 /* The store's half of consumer_ack(), queued now: a transaction's ack
  * goes to the store in its commit and takes effect in memory (the
  * consumer's room, the counters) once that commit is durable. */
 void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative);
+/* Gives e back for redelivery. */
 void consumer_nack(struct consumer *c, struct qentry *e);
+/* A poison ack, as ActiveMQ names what its STOMP NACK sends: e leaves at
+ * once for the DLQ (with `cause`), or, from a plain topic subscription,
+ * is dropped, as ActiveMQ's topic subscriptions drop it. */
+void consumer_poison(struct consumer *c, struct qentry *e, const char *cause);
 /* Puts m (one more reference is taken) in front of this consumer alone:
  * into its topic backlog or its durable subscription, stored when
  * persistent, as a publish to it would be. For what a new subscription

@@ -750,14 +750,37 @@ void entry_redeliver(struct qentry *e)
 	entry_give_back(e, true);
 }
 
-void entry_give_back(struct qentry *e, bool count)
+/* Takes e off its consumer's in-flight list. */
+static void leave_consumer(struct queue *q, struct qentry *e)
 {
-	struct queue *q = e->queue;
 	struct consumer *c = e->consumer;
 	entry_list_remove(&c->inflight, e);
 	c->ninflight--;
 	recount(q, &q->ninflight, -1);
 	e->consumer = NULL;
+}
+
+/* e, taken off every list, leaves the queue for the DLQ. */
+static void dead_letter(struct queue *q, struct qentry *e, const char *cause)
+{
+	broker_dead_letter(q, e->msg, cause);
+	unstore(q, e);
+	q->dequeues++;
+	entry_free(e);
+}
+
+void entry_dead_letter(struct qentry *e, const char *cause)
+{
+	struct queue *q = e->queue;
+	leave_consumer(q, e);
+	dead_letter(q, e, cause);
+	queue_schedule(q);	/* the consumer has room again */
+}
+
+void entry_give_back(struct qentry *e, bool count)
+{
+	struct queue *q = e->queue;
+	leave_consumer(q, e);
 	if (!count) {
 		pending_insert_ordered(q, e);
 		queue_schedule(q);
@@ -771,10 +794,7 @@ void entry_give_back(struct qentry *e, bool count)
 		char cause[96];
 		snprintf(cause, sizeof cause, "Delivery[%u] exceeds redelivery policy limit",
 			 e->redeliveries);
-		broker_dead_letter(q, e->msg, cause);
-		unstore(q, e);
-		q->dequeues++;
-		entry_free(e);
+		dead_letter(q, e, cause);
 		return;
 	}
 	pending_insert_ordered(q, e);

@@ -212,6 +212,9 @@ void entry_acked(struct qentry *e);		/* in flight -> gone */
 void entry_unstore(struct qentry *e);
 void entry_redeliver(struct qentry *e);		/* in flight -> pending or DLQ */
 void entry_give_back(struct qentry *e, bool count);	/* count=false: not a redelivery */
+/* in flight -> the DLQ at once (broker_dead_letter: a non-persistent
+ * message, or one from the DLQ itself, is dropped instead) */
+void entry_dead_letter(struct qentry *e, const char *cause);
 void entry_list_remove(struct entry_list *l, struct qentry *e);
 void entry_list_append(struct entry_list *l, struct qentry *e);
 

@@ -10,8 +10,8 @@
  *   - a transaction's sends reach consumers only once its COMMIT is
  *     durable, after the COMMIT's RECEIPT (commit_hold.h); a SEND outside
  *     one is dispatched while it is written (concurrentStoreAndDispatch);
- *   - an ERROR frame is followed by closing the connection, as the
- *     specification requires; the broker and other clients carry on.
+ *   - an ERROR frame closes the connection where ActiveMQ's would, and
+ *     only there (stomp_error.h); the broker and other clients carry on.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,6 +34,8 @@
 #include "loop.h"
 #include "publish.h"
 #include "stomp.h"
+#include "stomp_dest.h"
+#include "stomp_error.h"
 #include "stomp_frame.h"
 #include "stomp_lenient.h"
 #include "strmap.h"
@@ -95,6 +97,7 @@ struct stomp_conn {
 	int64_t hb_in_ms;	/* the client sends at least this often */
 	uint64_t hb_timer;
 	struct bridge *duplex;	/* a duplex bridge takes the connection over */
+	bool answered;		/* the frame in hand got its ERROR */
 };
 
 /* Headers the broker sets on MESSAGE frames or reads from SEND itself;
@@ -120,8 +123,9 @@ static int out_version(const struct stomp_conn *sc)
 	return sc->version ? sc->version : STOMP_V10;
 }
 
-/* Sends ERROR (with receipt-id when the frame asked for a receipt) and
- * closes the connection once it is written. */
+/* Sends ERROR (with receipt-id when the frame asked for a receipt) and,
+ * where ActiveMQ would (stomp_error.h), closes the connection once it is
+ * written. */
 static void stomp_error(struct stomp_conn *sc, const struct stomp_frame *f,
 			const char *message, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -149,7 +153,15 @@ static void stomp_error(struct stomp_conn *sc, const struct stomp_frame *f,
 	size_t len = strlen(detail);
 	detail[len++] = '\n';
 	stomp_put_body(&c->out, detail, len, 1);
-	conn_close_after_flush(c);
+	sc->answered = true;
+	/* A client that leaves a megabyte of answers unread would have us
+	 * hold every ERROR its next bad frames earn (each bigger than the
+	 * frame): past that it is closed, as any ERROR once closed it. */
+	if (stomp_error_closes(message, f ? f->command : NULL) ||
+	    buf_len(&c->out) >= CONN_OUT_HIGH)
+		conn_close_after_flush(c);
+	else
+		conn_flush_later(c);
 }
 
 struct receipt {
@@ -171,16 +183,15 @@ static void receipt_done(void *ctx, int err)
 			stomp_error(sc, &f, "Store failure",
 				    "The broker could not make the message durable: %s",
 				    strerror(-err));
-		} else {
-			if (r->id) {
-				stomp_put_command(&c->out, "RECEIPT");
-				stomp_put_header(&c->out, sc->version, "receipt-id", r->id);
-				stomp_put_body(&c->out, NULL, 0, 0);
-				conn_flush_later(c);
-			}
-			if (r->close_after)
-				conn_close_after_flush(c);
+		} else if (r->id) {
+			stomp_put_command(&c->out, "RECEIPT");
+			stomp_put_header(&c->out, sc->version, "receipt-id", r->id);
+			stomp_put_body(&c->out, NULL, 0, 0);
+			conn_flush_later(c);
 		}
+		/* A DISCONNECT closes even when its commit failed. */
+		if (r->close_after)
+			conn_close_after_flush(c);
 	}
 	conn_unref(c);
 	free(r->id);
@@ -232,7 +243,7 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	int rc = stomp_put_command(out, "MESSAGE");
 	rc |= stomp_put_header(out, v, "subscription", sub->id);
 	rc |= stomp_put_header(out, v, "message-id", m->id);
-	snprintf(dest, sizeof dest, "/%s/%s", dest_type_name(m->dest_type), m->dest);
+	stomp_dest_format(sc->conn, m->dest_type, m->dest, dest, sizeof dest);
 	rc |= stomp_put_header(out, v, "destination", dest);
 	if (v >= STOMP_V12) {
 		snprintf(num, sizeof num, "%" PRIu64, e->delivery_id);
@@ -248,8 +259,17 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	rc |= stomp_put_header(out, v, "expires", num);
 	snprintf(num, sizeof num, "%" PRId64, m->timestamp);
 	rc |= stomp_put_header(out, v, "timestamp", num);
-	for (size_t i = 0; i < m->nheaders; i++)
-		rc |= stomp_put_header(out, v, m->headers[i].name, m->headers[i].value);
+	for (size_t i = 0; i < m->nheaders; i++) {
+		const char *value = m->headers[i].value;
+		if (!strcmp(m->headers[i].name, "reply-to"))
+			value = stomp_dest_reply_to(sc->conn, value, dest, sizeof dest);
+		rc |= stomp_put_header(out, v, m->headers[i].name, value);
+	}
+	/* Where a dead letter came from, also in the header ActiveMQ's STOMP
+	 * gives it, for DLQ readers written against ActiveMQ. */
+	const char *orig = header_get(m->headers, m->nheaders, "originalDestination");
+	if (orig && !header_get(m->headers, m->nheaders, "original-destination"))
+		rc |= stomp_put_header(out, v, "original-destination", orig);
 	rc |= stomp_put_body(out, m->body, m->body_len, 1);
 	if (rc) {	/* out of memory: undo the partial frame */
 		out->len = out->off + mark;
@@ -264,11 +284,9 @@ static const struct consumer_ops sub_ops = { sub_deliver, sub_writable, NULL };
 
 /* ---- frame handlers ---- */
 
-/* "/queue/NAME" or "/topic/NAME", a temporary destination of this
- * connection ("/temp-queue/NAME", its real name written into buf) or
- * anyone's by its real name ("/remote-temp-queue/REAL", as reply-to
- * headers give it); anything else is refused with the words ActiveMQ
- * uses. */
+/* A destination header as ActiveMQ reads it (stomp_dest.h); this
+ * connection's temporary destination NAME by its real name, written into
+ * buf. Refusals are answered. */
 static int parse_dest(struct stomp_conn *sc, const struct stomp_frame *f,
 		      const char *d, enum dest_type *type, const char **name,
 		      char *buf, size_t buflen)
@@ -278,39 +296,28 @@ static int parse_dest(struct stomp_conn *sc, const struct stomp_frame *f,
 			    "%s frames need a destination header", f->command);
 		return -1;
 	}
-	if (!strncmp(d, "/queue/", 7)) {
-		*type = DEST_QUEUE;
-		*name = d + 7;
-	} else if (!strncmp(d, "/topic/", 7)) {
-		*type = DEST_TOPIC;
-		*name = d + 7;
-	} else if (!strncmp(d, "/temp-queue/", 12) || !strncmp(d, "/temp-topic/", 12)) {
-		*type = d[6] == 'q' ? DEST_QUEUE : DEST_TOPIC;
-		*name = d + 12;
-		if (**name && temp_dest_of(sc->conn, *type, d + 12, buf, buflen) < 0) {
-			stomp_error(sc, f, "Illegal destination", "Illegal destination name: "
-				    "[%s] -- too long for a temporary destination", d);
+	struct stomp_dest sd;
+	char local[STOMP_DEST_NAME_MAX + 1], err[700];
+	const char *why;
+	if (stomp_dest_parse(d, &sd, local, sizeof local, &why, err, sizeof err) < 0) {
+		stomp_error(sc, f, why, "%s", err);
+		return -1;
+	}
+	*type = sd.type;
+	if (sd.scope == STOMP_DEST_TEMP) {
+		if (temp_dest_of(sc->conn, sd.type, local, buf, buflen) < 0) {
+			stomp_error(sc, f, "Destination name too long", "Illegal destination name: "
+				    "[%.64s] -- too long for a temporary destination", d);
 			return -1;
 		}
-		if (**name)
-			*name = buf;
-	} else if (!strncmp(d, "/remote-temp-queue/", 19) ||
-		   !strncmp(d, "/remote-temp-topic/", 19)) {
-		*type = d[13] == 'q' ? DEST_QUEUE : DEST_TOPIC;
-		*name = d + 19;
+	} else if (strlen(local) < buflen) {
+		strcpy(buf, local);
 	} else {
-		stomp_error(sc, f, "Illegal destination",
-			    "Illegal destination name: [%s] -- Tandem STOMP destinations "
-			    "must begin with one of: /queue/ /topic/ /temp-queue/ /temp-topic/ "
-			    "/remote-temp-queue/ /remote-temp-topic/", d);
+		stomp_error(sc, f, "Destination name too long", "Illegal destination name: "
+			    "[%.64s...] -- too long", d);
 		return -1;
 	}
-	if (!**name || strlen(*name) > 512) {
-		stomp_error(sc, f, "Illegal destination",
-			    "Illegal destination name: [%s] -- the name after the prefix "
-			    "must have 1 to 512 characters", d);
-		return -1;
-	}
+	*name = buf;
 	return 0;
 }
 
@@ -388,6 +395,16 @@ static void tx_free(struct stomp_tx *t)
 	free(t);
 }
 
+/* A header that is no number is one ActiveMQ's parsing throws on (and
+ * closes: stomp_error.h); a number out of range it takes, Tandem
+ * refuses: two ERROR messages. */
+static const char *number_label(const char *s, const char *not_number,
+				const char *out_of_range)
+{
+	long long v;
+	return parse_long(s, INT64_MIN, INT64_MAX, &v) == 0 ? out_of_range : not_number;
+}
+
 /* Builds the message a SEND describes; the frame's body and application
  * headers are moved into it. */
 static struct message *message_from_send(struct stomp_conn *sc, struct stomp_frame *f,
@@ -398,12 +415,12 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	const char *x = stomp_frame_header(f, "expires");
 	const char *pers = stomp_frame_header(f, "persistent");
 	if (p && parse_long(p, 0, MSG_PRIORITY_MAX, &prio) < 0) {
-		stomp_error(sc, f, "Invalid priority",
+		stomp_error(sc, f, number_label(p, "Invalid priority", "Priority out of range"),
 			    "priority must be a whole number from 0 to 9, not '%s'", p);
 		return NULL;
 	}
 	if (x && parse_long(x, 0, INT64_MAX, &expires) < 0) {
-		stomp_error(sc, f, "Invalid expires",
+		stomp_error(sc, f, number_label(x, "Invalid expires", "Expires out of range"),
 			    "expires must be milliseconds since the epoch (0 for never), "
 			    "not '%s'", x);
 		return NULL;
@@ -838,10 +855,22 @@ static struct qentry *find_acked(struct stomp_conn *sc, const char *ack_id,
 	return NULL;
 }
 
+/* NACK, as ActiveMQ's STOMP sends it: a poison ack, the message to the
+ * DLQ at once; with the connector's transport.redeliverOnNack, back for
+ * redelivery, as Tandem did before (the 7th delivery goes to the DLQ). */
+static void apply_nack(struct stomp_sub *s, struct qentry *e)
+{
+	const struct connector *ct = s->sc->conn->connector;
+	if (ct && ct->conf->redeliver_on_nack)
+		consumer_nack(s->consumer, e);
+	else
+		consumer_poison(s->consumer, e, "Poison ack: NACK from a STOMP client");
+}
+
 static void apply_ack(struct stomp_sub *s, struct qentry *e, bool nack)
 {
 	if (nack)
-		consumer_nack(s->consumer, e);
+		apply_nack(s, e);
 	else
 		consumer_ack(s->consumer, e, s->ack == ACK_CLIENT);
 }
@@ -895,7 +924,7 @@ static int on_ack(struct stomp_conn *sc, struct stomp_frame *f)
 static int on_nack(struct stomp_conn *sc, struct stomp_frame *f)
 {
 	if (sc->version < STOMP_V11) {
-		stomp_error(sc, f, "Unknown command", "NACK is not part of STOMP 1.0");
+		stomp_error(sc, f, "Unsupported command", "NACK is not part of STOMP 1.0");
 		return -1;
 	}
 	return on_ack_or_nack(sc, f, true);
@@ -1225,8 +1254,9 @@ static void handle_frame(struct stomp_conn *sc, struct stomp_frame *f)
 	/* Keep the receipt id: handlers may move headers out of the frame. */
 	const char *r = stomp_frame_header(f, "receipt");
 	char *receipt = r ? strdup(r) : NULL;
+	sc->answered = false;
 	int rc = commands[i].handle(sc, f);
-	if (rc < 0 && !sc->conn->closing && !sc->conn->dead)
+	if (rc < 0 && !sc->answered && !sc->conn->closing && !sc->conn->dead)
 		stomp_error(sc, f, "Out of memory", "the broker is out of memory");
 	if (rc >= 0 && receipt && !sc->conn->dead)
 		send_receipt(sc, receipt, rc > 0);

@@ -57,6 +57,15 @@ int temp_dest_of(struct conn *c, enum dest_type type, const char *name, char *ou
 	return 0;
 }
 
+const char *temp_dest_local_name(const struct conn *c, const char *real)
+{
+	char prefix[256];
+	int n = snprintf(prefix, sizeof prefix, "%stemp-%" PRIu64 ":", broker.id_prefix, c->id);
+	if (n < 0 || (size_t)n >= sizeof prefix || strncmp(real, prefix, (size_t)n))
+		return NULL;
+	return real + n;
+}
+
 bool temp_dest_may_consume(const struct conn *c, enum dest_type type, const char *name)
 {
 	const struct temp *t = find(type, name);

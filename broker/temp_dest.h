@@ -28,6 +28,9 @@ bool temp_dest_is_temp(const char *name);
  * as c's; 0, or -1 when it does not fit or memory ran out. */
 int temp_dest_of(struct conn *c, enum dest_type type, const char *name, char *out,
 		 size_t outlen);
+/* The NAME c gave its temporary destination `real` (what follows its
+ * prefix), or NULL when `real` is not one of c's. */
+const char *temp_dest_local_name(const struct conn *c, const char *real);
 /* Whether c may consume the destination: anything but another live
  * connection's temporary destination. */
 bool temp_dest_may_consume(const struct conn *c, enum dest_type type, const char *name);

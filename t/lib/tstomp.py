@@ -98,7 +98,12 @@ class Client(stomp.ConnectionListener):
         return [m.body for m in self.wait(n, timeout)]
 
     def wait_receipt(self, rid, timeout=None):
-        self._wait_until("receipt %s" % rid, lambda: rid in self.receipts, timeout)
+        """Waits for the RECEIPT of rid; fails at once when an ERROR answers
+        it instead (the broker keeps most connections open after one)."""
+        refused = lambda: any(e.headers.get("receipt-id") == rid for e in self.errors)
+        self._wait_until("receipt %s" % rid, lambda: rid in self.receipts or refused(), timeout)
+        if refused():
+            fail("an ERROR answered %s: %r" % (rid, [(e.headers, e.body) for e in self.errors]))
 
     def wait_error(self, timeout=None):
         self._wait_until("an ERROR frame", lambda: self.errors, timeout)
@@ -171,7 +176,7 @@ def send_until_refused(c, dest, body, n, headers=None):
         try:
             send_on(c, dest, body % i, headers=headers)
             sent += 1
-        except SystemExit:  # the ERROR closed the connection
+        except SystemExit:  # an ERROR answered it
             break
     e = c.wait_error()
     return sent, e.headers.get("message", "") + e.body
@@ -207,3 +212,23 @@ def send_backlog(c, dest, n, high=0):
     for i in range(high):
         c.conn.send(dest, "h%d" % i, headers={"persistent": "true", "priority": "9"})
     send_on(c, dest, "last", headers={"persistent": "true"})
+
+
+def talk(p, data, until):
+    """Writes bytes on a plain socket and reads until the bytes `until`
+    arrive ("open") or the broker closes ("closed"); returns that and what
+    was read."""
+    s = socket.create_connection(("127.0.0.1", p), timeout=WAIT)
+    out = b""
+    try:
+        s.sendall(data)
+        while until not in out:
+            chunk = s.recv(65536)
+            if not chunk:
+                return "closed", out
+            out += chunk
+        return "open", out
+    except ConnectionResetError:
+        return "closed", out
+    finally:
+        s.close()
