@@ -79,6 +79,11 @@ struct stomp_tx {
 	char *id;
 	struct tx_op *head, **tail;
 	long long bytes;	/* what its messages will take (flow_message_cost) */
+	/* A SEND in it was refused: it can only be rolled back, or its
+	 * COMMIT would deliver part of it; `refused` says why (NULL when
+	 * memory ran out keeping the reason). */
+	bool rollback_only;
+	char *refused;
 	struct stomp_tx *next;
 };
 
@@ -392,6 +397,7 @@ static void tx_free(struct stomp_tx *t)
 		free(op);
 	}
 	free(t->id);
+	free(t->refused);
 	free(t);
 }
 
@@ -622,6 +628,10 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	if (rc == 0 && t)
 		rc = tx_add_send(t, m, err, sizeof err);
 	message_unref(m);
+	if (rc < 0 && t && !t->rollback_only) {
+		t->rollback_only = true;
+		t->refused = strdup(err);
+	}
 	if (rc < 0) {
 		stomp_error(sc, f, publish_refusal(rc), "%s", err);
 		return -1;
@@ -1007,6 +1017,13 @@ static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 	struct stomp_tx *t = take_tx(sc, f);
 	if (!t)
 		return -1;
+	if (t->rollback_only) {
+		stomp_error(sc, f, "Transaction rolled back", "Transaction %s was rolled back: "
+			    "a SEND in it was refused: %s", t->id,
+			    t->refused ? t->refused : "(the reason was lost: out of memory)");
+		tx_free(t);
+		return -1;
+	}
 	struct commit_hold *hold = commit_hold_new();
 	struct tx_acks *acks = malloc(sizeof *acks);
 	if (!hold || !acks) {

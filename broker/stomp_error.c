@@ -46,6 +46,7 @@ static const struct {
 	{ "Send failed", NULL, false },
 	{ "Resource allocation", NULL, false },
 	{ "Invalid transaction", NULL, false },
+	{ "Transaction rolled back", NULL, false },	/* a SEND in it was refused */
 	{ "Missing transaction", NULL, false },
 	{ "Transaction exists", NULL, false },
 	{ "Missing id", NULL, false },

@@ -58,7 +58,7 @@ test_expect_success 'STOMP SEND: refused with an ERROR once memory is full' '
 	EOF
 '
 
-test_expect_success 'STOMP transaction: the COMMIT is refused and nothing of it is delivered' '
+test_expect_success 'STOMP transaction: the refused SEND gets an ERROR, the COMMIT rolls it all back' '
 	stomp_py <<-\EOF
 	from tstomp import *
 	from tmgmt import *
@@ -74,6 +74,9 @@ test_expect_success 'STOMP transaction: the COMMIT is refused and nothing of it 
 	e = t.wait_error()
 	check("Usage Manager Memory Limit reached" in e.headers.get("message", "") + e.body,
 	      (e.headers, e.body))
+	t.sync()   # the connection stays open, as in ActiveMQ; the COMMIT says so too
+	check(any(x.headers.get("message") == "Transaction rolled back" for x in t.errors),
+	      [x.headers for x in t.errors])
 	check("c1" not in t.receipts, "the COMMIT was not receipted")
 	check(queue_size(Mgmt(), "node1", "txq") == 0, "nothing of the transaction was delivered")
 	EOF
@@ -179,6 +182,9 @@ test_expect_success 'a transaction bigger than the queue memoryLimit is refused 
 	e = t.wait_error()
 	check("Usage Manager Memory Limit reached on queue://limited" in
 	      e.headers.get("message", "") + e.body, (e.headers, e.body))
+	t.sync()
+	check(any(x.headers.get("message") == "Transaction rolled back" for x in t.errors),
+	      [x.headers for x in t.errors])
 	check("cb" not in t.receipts, "the COMMIT was not receipted")
 	m = Mgmt(mport("limited"))
 	check(queue_size(m, "limited", "limited") == 0, "nothing of it was delivered")

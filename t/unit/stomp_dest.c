@@ -62,6 +62,7 @@ static const struct {
 	{ "Unexpected ACK", "ACK", false },
 	{ "Unexpected NACK", "NACK", false },
 	{ "Invalid transaction", "COMMIT", false },
+	{ "Transaction rolled back", "COMMIT", false },
 	{ "Invalid transaction", "SEND", false },
 	{ "No such subscription", "UNSUBSCRIBE", false },
 	{ "Missing destination", "SEND", false },
