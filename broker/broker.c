@@ -30,14 +30,11 @@
 #include "locker.h"
 #include "netflow.h"
 #include "log.h"
-#include "mqtt_session.h"
 #include "loop.h"
 #include "proto.h"
 #include "queue.h"
 #include "retain.h"
 #include "selector.h"
-#include "server.h"
-#include "web.h"
 #include "store.h"
 #include "temp_dest.h"
 #include "temp_store.h"
@@ -773,7 +770,10 @@ static int open_store(const struct config *cfg, char *why, size_t whylen)
 	if (rc == 0)
 		rc = store_load_entries(broker.store, load_entry, &ld);
 	strmap_clear(&ld.durables);
-	if (rc < 0 || store_load_session_ids(broker.store, mqtt_session_restore, NULL) < 0)
+	for (size_t i = 0; rc == 0 && protocols[i]; i++)
+		if (protocols[i]->load)
+			rc = protocols[i]->load(broker.store);
+	if (rc < 0)
 		return -1;
 	size_t count = ld.count;
 	size_t ndurables = 0;
@@ -814,12 +814,26 @@ static int serve(char *why, size_t whylen)
 	return 0;
 }
 
+/* Observers told when the broker stops serving (broker.h). */
+#define STOP_OBSERVERS_MAX 4
+static void (*stop_observers[STOP_OBSERVERS_MAX])(void);
+static size_t nstop_observers;
+
+int broker_observe_stop_serving(void (*fn)(void))
+{
+	if (nstop_observers == STOP_OBSERVERS_MAX)
+		return -1;
+	stop_observers[nstop_observers++] = fn;
+	return 0;
+}
+
 /* Stops accepting and drops every client and destination. A clean stop
  * commits what is queued for the store; a lost lock must not write again
  * (another broker may own the store now). */
 static void stop_serving(bool clean)
 {
-	web_stop_serving();
+	for (size_t i = 0; i < nstop_observers; i++)
+		stop_observers[i]();
 	discovery_stop();
 	bridge_stop_all();
 	for (size_t i = 0; i < broker.nconnectors; i++)
@@ -905,9 +919,6 @@ int broker_start(struct loop *l, const struct config *cfg)
 	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
 	    !loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL))
 		return -1;
-	/* Management first: a slave reports its wait there. */
-	if (mgmt_start(l, cfg) < 0 || web_start(l, cfg) < 0)
-		return -1;
 	if (!cfg->persistent)
 		return serve(NULL, 0);
 	static const struct locker_hooks hooks = { on_lock_acquired, on_lock_lost };
@@ -923,8 +934,6 @@ void broker_stop(void)
 {
 	broker.stopping = true;
 	log_info("broker", "Tandem broker %s is shutting down", broker.cfg->broker_name);
-	mgmt_stop();
-	web_stop();
 	stop_serving(true);
 	/* After the last commit: then a slave may take the store. */
 	locker_stop();

@@ -85,6 +85,11 @@ int broker_start(struct loop *l, const struct config *cfg);
  * no store). A slave has no destinations and takes no changes. */
 bool broker_serving(void);
 
+/* fn is called whenever the broker stops serving (shutdown, a lost
+ * lock), before its clients are dropped: for observers (the web console)
+ * that must let go of what they show. 0, or -1 when too many observe. */
+int broker_observe_stop_serving(void (*fn)(void));
+
 /* Stops accepting, closes connections (unacked messages return to their
  * queues), commits and closes the store. */
 void broker_stop(void);

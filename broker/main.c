@@ -22,6 +22,8 @@
 #include "connector.h"
 #include "log.h"
 #include "loop.h"
+#include "server.h"	/* mgmt/: the management socket */
+#include "web.h"
 #include "version.h"
 
 #define MAX_DEFINES 64
@@ -186,7 +188,10 @@ int main(int argc, char **argv)
 	}
 	raise_fd_limit(&cfg);
 	int status = 0;
-	if (broker_start(l, &cfg) < 0) {
+	/* The observers first: a slave reports its wait on the management
+	 * socket, and the broker core knows neither of them. */
+	if (mgmt_start(l, &cfg) < 0 || web_start(l, &cfg) < 0 ||
+	    broker_observe_stop_serving(web_stop_serving) < 0 || broker_start(l, &cfg) < 0) {
 		log_error("broker", "Tandem broker %s could not start (see above)",
 			  cfg.broker_name);
 		status = 1;
@@ -198,6 +203,8 @@ int main(int argc, char **argv)
 			status = 1;
 		}
 	}
+	mgmt_stop();
+	web_stop();
 	broker_stop();
 	if (broker.exit_status)
 		status = broker.exit_status;

@@ -563,6 +563,13 @@ int mqtt_detect(const char *d, size_t len)
 	return whole ? 0 : -1;
 }
 
+/* The sessions the store names (and the ids each had in flight) are
+ * there again after a restart or a failover. */
+static int mqtt_load(struct store *st)
+{
+	return store_load_session_ids(st, mqtt_session_restore, NULL);
+}
+
 const struct proto mqtt_proto = {
 	.name = "mqtt",
 	.label = "MQTT",
@@ -571,6 +578,7 @@ const struct proto mqtt_proto = {
 	.on_data = mqtt_on_data,
 	.on_drain = mqtt_on_drain,
 	.close = mqtt_close_conn,
+	.load = mqtt_load,
 	.stop = mqtt_session_free_all,
 	.buffered = mqtt_buffered,
 };

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 struct conn;
+struct store;
 
 struct proto {
 	const char *name;	/* "stomp", "mqtt", ... as in connector URIs */
@@ -25,6 +26,9 @@ struct proto {
 	void (*on_data)(struct conn *c);	/* bytes waiting in c->in */
 	void (*on_drain)(struct conn *c);	/* output fell below the high mark */
 	void (*close)(struct conn *c);		/* release c->state; called once */
+	/* Optional: the store was opened (the lock is ours), its messages
+	 * loaded: restore what the protocol keeps there. 0 or -1 (logged). */
+	int (*load)(struct store *st);
 	/* Optional: the broker stops serving (shutdown, lost lock) after
 	 * closing every connection: forget state kept between connections. */
 	void (*stop)(void);
