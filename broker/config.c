@@ -27,12 +27,14 @@
 #include <libxml/tree.h>
 
 #include "config.h"
+#include "config_attr.h"
 #include "discovery_wire.h"
 #include "log.h"
 #include "wildcard.h"
 
 #define MAX_PROPS 256
 #define MAX_NOTED 64
+#define MAX_SAID 256
 
 struct prop {
 	char *name;
@@ -48,15 +50,26 @@ struct loader {
 	size_t nprops;
 	const char *noted[MAX_NOTED];	/* Java-only names already reported */
 	size_t nnoted;
+	struct {			/* not implemented attributes already reported */
+		const struct conf_attr *row;
+		const char *name;	/* what a prefix row matched */
+	} said[MAX_SAID];
+	size_t nsaid;
 	bool failed;
 };
 
-/* One element the loader understands. */
+/* One element the loader understands. Its attributes are rows
+ * (config_attr.h): visit() warns about any other, notes the not
+ * implemented ones, and reads the CONF_FIELD ones into what `open`
+ * returns; then `handle` reads and checks the rest. */
 struct element {
 	const char *name;
-	const char *const *attrs;	/* accepted attributes, NULL-terminated */
+	const struct conf_attr *attrs;
 	void (*handle)(struct loader *ld, xmlNode *node);
 	const struct element *children;	/* NULL: its children are not looked at */
+	/* The struct its CONF_FIELD rows are in, with their defaults set;
+	 * NULL (logged) when there is none. */
+	void *(*open)(struct loader *ld, xmlNode *node);
 };
 
 /* ---- diagnostics ---- */
@@ -79,6 +92,56 @@ static void note_java(struct loader *ld, xmlNode *node, const char *name, const 
 		ld->noted[ld->nnoted++] = name;
 	log_info("config", "%s:%d: %s is Java-only: ignored", ld->file, (int)xmlGetLineNo(node),
 		 what);
+}
+
+/* The array v of n entries of `size` bytes with room for one more,
+ * zeroed; NULL (the load failed, v untouched) when memory is short. */
+static void *grow(struct loader *ld, void *v, size_t n, size_t size)
+{
+	char *bigger = realloc(v, (n + 1) * size);
+	if (!bigger) {
+		log_error("config", "%s: out of memory", ld->file);
+		ld->failed = true;
+		return NULL;
+	}
+	memset(bigger + n * size, 0, size);
+	return bigger;
+}
+
+/* An attribute or URI option that is ActiveMQ's and not implemented here:
+ * said once per name, at INFO like Java-only elements (a file written for
+ * ActiveMQ is not wrong to have it), and kept for --check wherever it is
+ * used. The value is kept as written: it is never read, so an undefined
+ * ${name} in it is no error, as before it had a row. */
+static void not_implemented(struct loader *ld, xmlNode *n, const char *element, bool option,
+			    const struct conf_attr *row, const char *name, const char *value)
+{
+	struct config *cfg = ld->cfg;
+	struct conf_not_implemented *v = grow(ld, cfg->not_implemented, cfg->nnot_implemented,
+					      sizeof *v);
+	if (!v)
+		return;
+	cfg->not_implemented = v;
+	v = &v[cfg->nnot_implemented];
+	*v = (struct conf_not_implemented){ element, option, strdup(name), strdup(value),
+					    (int)xmlGetLineNo(n) };
+	if (!v->name || !v->value) {
+		free(v->name);
+		free(v->value);
+		log_error("config", "%s: out of memory", ld->file);
+		ld->failed = true;
+		return;
+	}
+	cfg->nnot_implemented++;
+	for (size_t i = 0; i < ld->nsaid; i++)
+		if (ld->said[i].row == row && !strcmp(ld->said[i].name, name))
+			return;
+	if (ld->nsaid < MAX_SAID) {
+		ld->said[ld->nsaid].row = row;
+		ld->said[ld->nsaid++].name = v->name;
+	}
+	log_info("config", "%s:%d: %s %s on <%s> is accepted but not implemented: ignored",
+		 ld->file, v->line, option ? "URI option" : "attribute", name, element);
 }
 
 /* ---- ${} substitution ---- */
@@ -303,7 +366,9 @@ static bool bean_class_is(xmlNode *bean, const char *suffix)
 
 /* ---- the broker's elements ---- */
 
-static const char *const no_attrs[] = { NULL };
+static const struct conf_attr no_attrs[] = {
+	ATTR_END,
+};
 
 static void on_broker(struct loader *ld, xmlNode *n)
 {
@@ -314,20 +379,33 @@ static void on_broker(struct loader *ld, xmlNode *n)
 	attr_bool(ld, n, "persistent", &cfg->persistent);
 }
 
+static void *open_policy_entry(struct loader *ld, xmlNode *n)
+{
+	struct config *cfg = ld->cfg;
+	struct conf_policy *p = grow(ld, cfg->policies, cfg->npolicies, sizeof *p);
+	if (!p)
+		return NULL;
+	cfg->policies = p;
+	p = &p[cfg->npolicies++];
+	conf_attr_defaults(policy_entry_rows, p);
+	conf_attr_defaults(pending_limit_rows, p);
+	conf_attr_defaults(bridge_filter_rows, p);
+	p->line = (int)xmlGetLineNo(n);
+	return p;
+}
+
+/* The children of a policyEntry set fields of it. */
+static void *open_last_policy(struct loader *ld, xmlNode *n)
+{
+	(void)n;
+	struct config *cfg = ld->cfg;
+	return cfg->npolicies ? &cfg->policies[cfg->npolicies - 1] : NULL;
+}
+
 static void on_policy_entry(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
-	struct conf_policy *p = realloc(cfg->policies, (cfg->npolicies + 1) * sizeof *p);
-	if (!p) {
-		ld->failed = true;
-		return;
-	}
-	cfg->policies = p;
-	p = &p[cfg->npolicies++];
-	memset(p, 0, sizeof *p);
-	p->pending_message_limit = -1;
-	p->producer_flow_control = true;
-	p->line = (int)xmlGetLineNo(n);
+	struct conf_policy *p = &cfg->policies[cfg->npolicies - 1];
 	char *topic = attr(ld, n, "topic"), *queue = attr(ld, n, "queue");
 	p->topic = topic != NULL;
 	p->pattern = topic ? topic : queue;
@@ -338,24 +416,6 @@ static void on_policy_entry(struct loader *ld, xmlNode *n)
 			  "destination (\">\" for all)", ld->file, p->line);
 		ld->failed = true;
 	}
-	attr_bool(ld, n, "producerFlowControl", &p->producer_flow_control);
-	attr_size(ld, n, "memoryLimit", &p->memory_limit);
-	p->replay_when_no_consumers = true;
-}
-
-static void on_bridge_filter_factory(struct loader *ld, xmlNode *n)
-{
-	struct config *cfg = ld->cfg;
-	if (cfg->npolicies)
-		attr_bool(ld, n, "replayWhenNoConsumers",
-			  &cfg->policies[cfg->npolicies - 1].replay_when_no_consumers);
-}
-
-static void on_pending_limit(struct loader *ld, xmlNode *n)
-{
-	struct config *cfg = ld->cfg;
-	if (cfg->npolicies)
-		attr_long(ld, n, "limit", -1, &cfg->policies[cfg->npolicies - 1].pending_message_limit);
 }
 
 static void on_management(struct loader *ld, xmlNode *n)
@@ -381,25 +441,24 @@ static void on_management(struct loader *ld, xmlNode *n)
 	free(port);
 }
 
+static void *open_network_connector(struct loader *ld, xmlNode *n)
+{
+	struct config *cfg = ld->cfg;
+	struct conf_network_connector *nc = grow(ld, cfg->network_connectors,
+						 cfg->nnetwork_connectors, sizeof *nc);
+	if (!nc)
+		return NULL;
+	cfg->network_connectors = nc;
+	nc = &nc[cfg->nnetwork_connectors++];
+	conf_attr_defaults(network_connector_rows, nc);
+	nc->line = (int)xmlGetLineNo(n);
+	return nc;
+}
+
 static void on_network_connector(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
-	struct conf_network_connector *nc = realloc(cfg->network_connectors,
-						    (cfg->nnetwork_connectors + 1) * sizeof *nc);
-	if (!nc) {
-		ld->failed = true;
-		return;
-	}
-	cfg->network_connectors = nc;
-	nc = &nc[cfg->nnetwork_connectors++];
-	*nc = (struct conf_network_connector){
-		.network_ttl = 1, .prefetch_size = 1000, .conduit_subscriptions = true,
-		.bridge_temp_destinations = true,
-		.line = (int)xmlGetLineNo(n),
-	};
-	nc->name = strdup("bridge");
-	attr_string(ld, n, "name", &nc->name);
-	nc->uri = attr(ld, n, "uri");
+	struct conf_network_connector *nc = &cfg->network_connectors[cfg->nnetwork_connectors - 1];
 	struct discovery_group g;
 	char why[160];
 	if (!nc->uri || (strncmp(nc->uri, "static:", 7) && strncmp(nc->uri, "multicast://", 12) &&
@@ -410,20 +469,6 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 		   discovery_parse_uri(nc->uri, &g, why, sizeof why) < 0) {
 		bad_value(ld, n, "uri", nc->uri, why);
 	}
-	attr_bool(ld, n, "dynamicOnly", &nc->dynamic_only);
-	attr_int(ld, n, "networkTTL", 1, &nc->network_ttl);
-	attr_int(ld, n, "prefetchSize", 1, &nc->prefetch_size);
-	attr_bool(ld, n, "decreaseNetworkConsumerPriority", &nc->decrease_network_consumer_priority);
-	attr_bool(ld, n, "conduitSubscriptions", &nc->conduit_subscriptions);
-	attr_bool(ld, n, "duplex", &nc->duplex);
-	attr_bool(ld, n, "suppressDuplicateQueueSubscriptions",
-		  &nc->suppress_duplicate_queue_subscriptions);
-	nc->message_ttl = nc->consumer_ttl = nc->network_ttl;
-	attr_int(ld, n, "messageTTL", 1, &nc->message_ttl);
-	attr_int(ld, n, "consumerTTL", 1, &nc->consumer_ttl);
-	attr_string(ld, n, "userName", &nc->user_name);
-	attr_string(ld, n, "password", &nc->password);
-	attr_bool(ld, n, "bridgeTempDestinations", &nc->bridge_temp_destinations);
 }
 
 /* <queue physicalName=".."/> or <topic .../> in one of a networkConnector's
@@ -507,64 +552,41 @@ static void on_temp_usage(struct loader *ld, xmlNode *n)
 	check_percent_limit(ld, n);
 }
 
-/* Connector URI options that are understood, or that only tune the JVM's
- * transport and are harmless to ignore. */
-static bool known_option(const char *name)
+static void *open_transport_connector(struct loader *ld, xmlNode *n)
 {
-	return !strcmp(name, "maximumConnections") || !strcmp(name, "wireFormat.maxFrameSize") ||
-	       !strncmp(name, "transport.", 10) ||
-	       !strcmp(name, "wireFormat.maxInactivityDuration") ||
-	       !strcmp(name, "wireFormat.maxInactivityDurationInitalDelay");
+	struct config *cfg = ld->cfg;
+	struct conf_connector *c = grow(ld, cfg->connectors, cfg->nconnectors, sizeof *c);
+	if (!c)
+		return NULL;
+	cfg->connectors = c;
+	c = &c[cfg->nconnectors++];
+	conf_attr_defaults(transport_connector_rows, c);
+	conf_attr_defaults(connector_option_rows, c);
+	c->line = (int)xmlGetLineNo(n);
+	return c;
 }
 
-/* The connector URI options that are times in ms, as ActiveMQ spells
- * them (its auto transport takes protocolDetectionTimeOut bare or with
- * the auto. prefix). Zero or less: no limit. */
-static const struct {
-	const char *name;
-	size_t field;
-} timeout_options[] = {
-	{ "transport.connectAttemptTimeout", offsetof(struct conf_connector, connect_attempt_timeout_ms) },
-	{ "protocolDetectionTimeOut", offsetof(struct conf_connector, protocol_detection_timeout_ms) },
-	{ "auto.protocolDetectionTimeOut", offsetof(struct conf_connector, protocol_detection_timeout_ms) },
-};
-
-/* True when o is one of timeout_options (its value checked and set). */
-static bool connector_timeout(struct loader *ld, xmlNode *n, struct conf_connector *c,
-			      const struct conf_option *o)
+/* One ?name=value of a connector's uri, by its row. */
+static void connector_option(struct loader *ld, xmlNode *n, struct conf_connector *c,
+			     const struct conf_option *o)
 {
-	for (size_t i = 0; i < sizeof timeout_options / sizeof *timeout_options; i++) {
-		if (strcmp(o->name, timeout_options[i].name))
-			continue;
-		char *end, why[96];
-		errno = 0;
-		long v = strtol(o->value, &end, 10);
-		if (!*o->value || *end || errno) {
-			snprintf(why, sizeof why, "%s to be a whole number of milliseconds", o->name);
-			bad_value(ld, n, "uri", c->uri, why);
-		}
-		*(long *)((char *)c + timeout_options[i].field) = v > 0 ? v : 0;
-		return true;
+	const struct conf_attr *row = conf_attr_find(connector_option_rows, o->name);
+	char expected[96], why[160];
+	if (!row) {
+		log_warn("config", "%s:%d: connector %s: unknown option %s in its URI: ignored",
+			 ld->file, c->line, c->name, o->name);
+	} else if (row->kind == CONF_NOT_IMPLEMENTED) {
+		not_implemented(ld, n, "transportConnector", true, row, o->name, o->value);
+	} else if (conf_attr_set(row, c, o->value, expected, sizeof expected) < 0) {
+		snprintf(why, sizeof why, "%s to be %s", o->name, expected);
+		bad_value(ld, n, "uri", c->uri, why);
 	}
-	return false;
 }
 
 static void on_transport_connector(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
-	struct conf_connector *c = realloc(cfg->connectors, (cfg->nconnectors + 1) * sizeof *c);
-	if (!c) {
-		ld->failed = true;
-		return;
-	}
-	cfg->connectors = c;
-	c = &c[cfg->nconnectors++];
-	*c = (struct conf_connector){
-		.max_connections = 1000, .max_frame_size = 104857600, .line = (int)xmlGetLineNo(n),
-		.connect_attempt_timeout_ms = 30000, .protocol_detection_timeout_ms = 30000,
-	};
-	c->uri = attr(ld, n, "uri");
-	c->discovery_uri = attr(ld, n, "discoveryUri");
+	struct conf_connector *c = &cfg->connectors[cfg->nconnectors - 1];
 	char why[160];
 	if (!c->uri) {
 		log_error("config", "%s:%d: <transportConnector> needs a uri", ld->file, c->line);
@@ -579,31 +601,10 @@ static void on_transport_connector(struct loader *ld, xmlNode *n)
 	if (c->discovery_uri && !strncmp(c->discovery_uri, "multicast:", 10) &&
 	    discovery_parse_uri(c->discovery_uri, &g, why, sizeof why) < 0)
 		bad_value(ld, n, "discoveryUri", c->discovery_uri, why);
-	c->name = attr(ld, n, "name");
 	if (!c->name)
 		c->name = strdup(c->scheme);
-	for (size_t i = 0; i < c->noptions; i++) {
-		const struct conf_option *o = &c->options[i];
-		if (!strcmp(o->name, "maximumConnections")) {
-			char *end;
-			errno = 0;
-			long v = strtol(o->value, &end, 10);
-			if (!*o->value || *end || errno || v < 1)
-				bad_value(ld, n, "uri", c->uri,
-					  "maximumConnections to be a whole number of at least 1");
-			c->max_connections = v;
-		} else if (!strcmp(o->name, "wireFormat.maxFrameSize")) {
-			if (config_parse_size(o->value, &c->max_frame_size) < 0 ||
-			    c->max_frame_size < 1024)
-				bad_value(ld, n, "uri", c->uri,
-					  "wireFormat.maxFrameSize to be a size of at least 1024 bytes");
-		} else if (connector_timeout(ld, n, c, o)) {
-			continue;
-		} else if (!known_option(o->name)) {
-			log_warn("config", "%s:%d: connector %s: unknown option %s in its URI: ignored",
-				 ld->file, c->line, c->name, o->name);
-		}
-	}
+	for (size_t i = 0; i < c->noptions; i++)
+		connector_option(ld, n, c, &c->options[i]);
 }
 
 static void on_user(struct loader *ld, xmlNode *n)
@@ -685,225 +686,232 @@ static void on_authz_single(struct loader *ld, xmlNode *n)
 	*slot = authz_entry(ld, n, e);
 }
 
-static const char *const destination_attrs[] = { "physicalName", NULL };
+static const struct conf_attr destination_attrs[] = {
+	ATTR_HANDLED("physicalName"), ATTR_END,
+};
 static const struct element destination_list[] = {
-	{ "queue", destination_attrs, on_network_destination, NULL },
-	{ "topic", destination_attrs, on_network_destination, NULL },
-	{ "tempQueue", no_attrs, NULL, NULL },
-	{ "tempTopic", no_attrs, NULL, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "queue", destination_attrs, on_network_destination, NULL, NULL },
+	{ "topic", destination_attrs, on_network_destination, NULL, NULL },
+	{ "tempQueue", no_attrs, NULL, NULL, NULL },
+	{ "tempTopic", no_attrs, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const network_connector_attrs[] = {
-	"uri", "name", "dynamicOnly", "networkTTL", "messageTTL", "consumerTTL", "prefetchSize",
-	"decreaseNetworkConsumerPriority", "conduitSubscriptions", "duplex", "userName",
-	"password", "bridgeTempDestinations", "suppressDuplicateQueueSubscriptions",
-	"suppressDuplicateTopicSubscriptions", "alwaysSyncSend", "advisoryForFailedForward",
-	"staticBridge", "useVirtualDestSubs", "syncDurableSubs", "localUri", "brokerName",
-	"dispatchAsync", NULL,
-};
 static const struct element network_connector_children[] = {
-	{ "excludedDestinations", no_attrs, NULL, destination_list },
-	{ "dynamicallyIncludedDestinations", no_attrs, NULL, destination_list },
-	{ "staticallyIncludedDestinations", no_attrs, NULL, destination_list },
-	{ NULL, NULL, NULL, NULL },
+	{ "excludedDestinations", no_attrs, NULL, destination_list, NULL },
+	{ "dynamicallyIncludedDestinations", no_attrs, NULL, destination_list, NULL },
+	{ "staticallyIncludedDestinations", no_attrs, NULL, destination_list, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element network_connectors[] = {
-	{ "networkConnector", network_connector_attrs, on_network_connector,
-	  network_connector_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "networkConnector", network_connector_rows, on_network_connector,
+	  network_connector_children, open_network_connector },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const limit_attrs[] = { "limit", NULL };
 static const struct element pending_strategies[] = {
-	{ "constantPendingMessageLimitStrategy", limit_attrs, on_pending_limit, NULL },
-	{ NULL, NULL, NULL, NULL },
-};
-static const char *const filter_factory_attrs[] = {
-	"replayWhenNoConsumers", "replayDelay", "selectorAware", "rateLimit", "rateDuration", NULL,
+	{ "constantPendingMessageLimitStrategy", pending_limit_rows, NULL, NULL, open_last_policy },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element bridge_filter_factories[] = {
-	{ "conditionalNetworkBridgeFilterFactory", filter_factory_attrs, on_bridge_filter_factory,
-	  NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "conditionalNetworkBridgeFilterFactory", bridge_filter_rows, NULL, NULL,
+	  open_last_policy },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element policy_entry_children[] = {
-	{ "pendingMessageLimitStrategy", no_attrs, NULL, pending_strategies },
-	{ "networkBridgeFilterFactory", no_attrs, NULL, bridge_filter_factories },
-	{ NULL, NULL, NULL, NULL },
-};
-static const char *const policy_entry_attrs[] = {
-	"queue", "topic", "producerFlowControl", "memoryLimit", "gcInactiveDestinations",
-	"inactiveTimoutBeforeGC", "inactiveTimeoutBeforeGC", "prioritizedMessages", "useCache",
-	"expireMessagesPeriod", "maxPageSize", "optimizedDispatch", "advisoryForSlowConsumers",
-	"advisoryForFastProducers", "advisoryWhenFull", "enableAudit", "maxAuditDepth",
-	"storeUsageHighWaterMark", "cursorMemoryHighWaterMark", "queuePrefetch", "topicPrefetch",
-	"tempQueue", "tempTopic", "durableTopicPrefetch", "queueBrowserPrefetch",
-	"advisoryForConsumed", "advisoryForDelivery", "advisoryForDiscardingMessages",
-	"includeBodyForAdvisory", "sendAdvisoryIfNoConsumers", "allConsumersExclusiveByDefault",
-	"alwaysRetroactive", "blockedProducerWarningInterval", "consumersBeforeDispatchStarts",
-	"timeBeforeDispatchStarts", "gcWithNetworkConsumers", "lazyDispatch", "maxBrowsePageSize",
-	"maxDestinations", "maxExpirePageSize", "maxProducersToAudit", "maxQueueAuditDepth",
-	"minimumMessageSize", "optimizeMessageStoreInFlightLimit", "doOptimzeMessageStorage",
-	"persistJMSRedelivered", "reduceMemoryFootprint", "sendDuplicateFromStoreToDLQ",
-	"sendFailIfNoSpace", "sendFailIfNoSpaceAfterTimeout", "strictOrderDispatch",
-	"useConsumerPriority", "usePrefetchExtension", "useTopicSubscriptionInflightStats",
-	"messageGroupMapFactoryType", NULL,
+	{ "pendingMessageLimitStrategy", no_attrs, NULL, pending_strategies, NULL },
+	{ "networkBridgeFilterFactory", no_attrs, NULL, bridge_filter_factories, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element policy_entries[] = {
-	{ "policyEntry", policy_entry_attrs, on_policy_entry, policy_entry_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "policyEntry", policy_entry_rows, on_policy_entry, policy_entry_children,
+	  open_policy_entry },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element policy_map_children[] = {
-	{ "policyEntries", no_attrs, NULL, policy_entries },
-	{ NULL, NULL, NULL, NULL },
+	{ "policyEntries", no_attrs, NULL, policy_entries, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element policy_map[] = {
-	{ "policyMap", no_attrs, NULL, policy_map_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "policyMap", no_attrs, NULL, policy_map_children, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const management_attrs[] = {
-	"createConnector", "connectorPort", "connectorHost", "jmxDomainName", "rmiServerPort",
-	"useMBeanServer", "createMBeanServer", "connectorPath",
-	"webConsoleHost", "webConsolePort", "webConsoleRealm", "webConsoleTimeout", "connectorSocket",
-	"loginTimeout", "idleTimeout", "loginFailureDelay", NULL,
+static const struct conf_attr management_attrs[] = {
+	ATTR_HANDLED("createConnector"), ATTR_HANDLED("connectorPort"), ATTR_HANDLED("connectorHost"),
+	ATTR_NOT_IMPLEMENTED("jmxDomainName"), ATTR_NOT_IMPLEMENTED("rmiServerPort"),
+	ATTR_NOT_IMPLEMENTED("useMBeanServer"), ATTR_NOT_IMPLEMENTED("createMBeanServer"),
+	ATTR_NOT_IMPLEMENTED("connectorPath"), ATTR_HANDLED("webConsoleHost"), ATTR_HANDLED("webConsolePort"),
+	ATTR_HANDLED("webConsoleRealm"), ATTR_HANDLED("webConsoleTimeout"), ATTR_HANDLED("connectorSocket"),
+	ATTR_HANDLED("loginTimeout"), ATTR_HANDLED("idleTimeout"), ATTR_HANDLED("loginFailureDelay"), ATTR_END,
 };
 static const struct element management[] = {
-	{ "managementContext", management_attrs, on_management, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "managementContext", management_attrs, on_management, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const locker_attrs[] = {
-	"lockAcquireSleepInterval", "failIfLocked", "directory", NULL,
+static const struct conf_attr locker_attrs[] = {
+	ATTR_HANDLED("lockAcquireSleepInterval"), ATTR_HANDLED("failIfLocked"),
+	ATTR_NOT_IMPLEMENTED("directory"), ATTR_END,
 };
 static const struct element lockers[] = {
-	{ "shared-file-locker", locker_attrs, on_locker, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "shared-file-locker", locker_attrs, on_locker, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element kahadb_children[] = {
-	{ "locker", no_attrs, NULL, lockers },
-	{ NULL, NULL, NULL, NULL },
+	{ "locker", no_attrs, NULL, lockers, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const char *const kahadb_attrs[] = {
-	"directory", "journalMaxFileLength", "enableJournalDiskSyncs", "indexWriteBatchSize",
-	"indexCacheSize", "concurrentStoreAndDispatchQueues", "concurrentStoreAndDispatchTopics",
-	"checkpointInterval", "cleanupInterval", "lockKeepAlivePeriod", "ignoreMissingJournalfiles",
-	"checkForCorruptJournalFiles", "checksumJournalFiles", "archiveDataLogs",
-	"preallocationStrategy", "journalDiskSyncStrategy", NULL,
+static const struct conf_attr kahadb_attrs[] = {
+	ATTR_HANDLED("directory"), ATTR_NOT_IMPLEMENTED("journalMaxFileLength"),
+	ATTR_HANDLED("enableJournalDiskSyncs"), ATTR_NOT_IMPLEMENTED("indexWriteBatchSize"),
+	ATTR_NOT_IMPLEMENTED("indexCacheSize"), ATTR_NOT_IMPLEMENTED("concurrentStoreAndDispatchQueues"),
+	ATTR_NOT_IMPLEMENTED("concurrentStoreAndDispatchTopics"),
+	ATTR_NOT_IMPLEMENTED("checkpointInterval"), ATTR_NOT_IMPLEMENTED("cleanupInterval"),
+	ATTR_HANDLED("lockKeepAlivePeriod"), ATTR_NOT_IMPLEMENTED("ignoreMissingJournalfiles"),
+	ATTR_NOT_IMPLEMENTED("checkForCorruptJournalFiles"),
+	ATTR_NOT_IMPLEMENTED("checksumJournalFiles"), ATTR_NOT_IMPLEMENTED("archiveDataLogs"),
+	ATTR_NOT_IMPLEMENTED("preallocationStrategy"), ATTR_NOT_IMPLEMENTED("journalDiskSyncStrategy"),
+	ATTR_END,
 };
 static const struct element persistence[] = {
-	{ "kahaDB", kahadb_attrs, on_kahadb, kahadb_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "kahaDB", kahadb_attrs, on_kahadb, kahadb_children, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const memory_usage_attrs[] = { "limit", "percentOfJvmHeap", NULL };
-static const char *const usage_attrs[] = { "limit", "percentLimit", NULL };
+static const struct conf_attr memory_usage_attrs[] = {
+	ATTR_HANDLED("limit"), ATTR_HANDLED("percentOfJvmHeap"), ATTR_END,
+};
+static const struct conf_attr usage_attrs[] = {
+	ATTR_HANDLED("limit"), ATTR_HANDLED("percentLimit"), ATTR_END,
+};
 static const struct element memory_usage[] = {
-	{ "memoryUsage", memory_usage_attrs, on_memory_usage, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "memoryUsage", memory_usage_attrs, on_memory_usage, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element store_usage[] = {
-	{ "storeUsage", usage_attrs, on_store_usage, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "storeUsage", usage_attrs, on_store_usage, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element temp_usage[] = {
-	{ "tempUsage", usage_attrs, on_temp_usage, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "tempUsage", usage_attrs, on_temp_usage, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element usage_children[] = {
-	{ "memoryUsage", no_attrs, NULL, memory_usage },
-	{ "storeUsage", no_attrs, NULL, store_usage },
-	{ "tempUsage", no_attrs, NULL, temp_usage },
-	{ NULL, NULL, NULL, NULL },
+	{ "memoryUsage", no_attrs, NULL, memory_usage, NULL },
+	{ "storeUsage", no_attrs, NULL, store_usage, NULL },
+	{ "tempUsage", no_attrs, NULL, temp_usage, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const char *const system_usage_attrs[] = {
-	"sendFailIfNoSpace", "sendFailIfNoSpaceAfterTimeout", NULL,
+static const struct conf_attr system_usage_attrs[] = {
+	ATTR_HANDLED("sendFailIfNoSpace"), ATTR_NOT_IMPLEMENTED("sendFailIfNoSpaceAfterTimeout"), ATTR_END,
 };
 static const struct element system_usage[] = {
-	{ "systemUsage", system_usage_attrs, on_system_usage, usage_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "systemUsage", system_usage_attrs, on_system_usage, usage_children, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const transport_connector_attrs[] = {
-	"name", "uri", "discoveryUri", "updateClusterClients", "rebalanceClusterClients",
-	"updateClusterClientsOnRemove", "enableStatusMonitor", "allowLinkStealing", NULL,
-};
 static const struct element transport_connectors[] = {
-	{ "transportConnector", transport_connector_attrs, on_transport_connector, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "transportConnector", transport_connector_rows, on_transport_connector, NULL,
+	  open_transport_connector },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const user_attrs[] = { "username", "password", "groups", NULL };
+static const struct conf_attr user_attrs[] = {
+	ATTR_HANDLED("username"), ATTR_HANDLED("password"), ATTR_HANDLED("groups"), ATTR_END,
+};
 static const struct element users[] = {
-	{ "authenticationUser", user_attrs, on_user, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "authenticationUser", user_attrs, on_user, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element simple_auth_children[] = {
-	{ "users", no_attrs, NULL, users },
-	{ NULL, NULL, NULL, NULL },
+	{ "users", no_attrs, NULL, users, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const char *const simple_auth_attrs[] = { "anonymousAccessAllowed", NULL };
-static const char *const authz_entry_attrs[] = { "queue", "topic", "read", "write", "admin",
-						 "groupClass", "tempQueue", "tempTopic", NULL };
+static const struct conf_attr simple_auth_attrs[] = {
+	ATTR_NOT_IMPLEMENTED("anonymousAccessAllowed"), ATTR_END,
+};
+static const struct conf_attr authz_entry_attrs[] = {
+	ATTR_HANDLED("queue"), ATTR_HANDLED("topic"), ATTR_HANDLED("read"), ATTR_HANDLED("write"),
+	ATTR_HANDLED("admin"), ATTR_NOT_IMPLEMENTED("groupClass"), ATTR_NOT_IMPLEMENTED("tempQueue"),
+	ATTR_NOT_IMPLEMENTED("tempTopic"), ATTR_END,
+};
 static const struct element authz_entries[] = {
-	{ "authorizationEntry", authz_entry_attrs, on_authz_entry, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "authorizationEntry", authz_entry_attrs, on_authz_entry, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_single[] = {
-	{ "tempDestinationAuthorizationEntry", authz_entry_attrs, on_authz_single, NULL },
-	{ "authorizationEntry", authz_entry_attrs, on_authz_single, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "tempDestinationAuthorizationEntry", authz_entry_attrs, on_authz_single, NULL, NULL },
+	{ "authorizationEntry", authz_entry_attrs, on_authz_single, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_map_children[] = {
-	{ "authorizationEntries", no_attrs, NULL, authz_entries },
-	{ "tempDestinationAuthorizationEntry", no_attrs, NULL, authz_single },
-	{ "defaultEntry", no_attrs, NULL, authz_single },
-	{ NULL, NULL, NULL, NULL },
+	{ "authorizationEntries", no_attrs, NULL, authz_entries, NULL },
+	{ "tempDestinationAuthorizationEntry", no_attrs, NULL, authz_single, NULL },
+	{ "defaultEntry", no_attrs, NULL, authz_single, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const char *const authz_map_attrs[] = { "groupClass", NULL };
+static const struct conf_attr authz_map_attrs[] = {
+	ATTR_NOT_IMPLEMENTED("groupClass"), ATTR_END,
+};
 static const struct element authz_map[] = {
-	{ "authorizationMap", authz_map_attrs, NULL, authz_map_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "authorizationMap", authz_map_attrs, NULL, authz_map_children, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_plugin_children[] = {
-	{ "map", no_attrs, NULL, authz_map },
-	{ NULL, NULL, NULL, NULL },
+	{ "map", no_attrs, NULL, authz_map, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element plugins[] = {
-	{ "simpleAuthenticationPlugin", simple_auth_attrs, NULL, simple_auth_children },
-	{ "authorizationPlugin", no_attrs, on_authz_plugin, authz_plugin_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "simpleAuthenticationPlugin", simple_auth_attrs, NULL, simple_auth_children, NULL },
+	{ "authorizationPlugin", no_attrs, on_authz_plugin, authz_plugin_children, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static const struct element broker_children[] = {
-	{ "destinationPolicy", no_attrs, NULL, policy_map },
-	{ "managementContext", no_attrs, NULL, management },
-	{ "networkConnectors", no_attrs, NULL, network_connectors },
-	{ "persistenceAdapter", no_attrs, NULL, persistence },
-	{ "systemUsage", no_attrs, NULL, system_usage },
-	{ "transportConnectors", no_attrs, NULL, transport_connectors },
-	{ "plugins", no_attrs, NULL, plugins },
-	{ NULL, NULL, NULL, NULL },
+	{ "destinationPolicy", no_attrs, NULL, policy_map, NULL },
+	{ "managementContext", no_attrs, NULL, management, NULL },
+	{ "networkConnectors", no_attrs, NULL, network_connectors, NULL },
+	{ "persistenceAdapter", no_attrs, NULL, persistence, NULL },
+	{ "systemUsage", no_attrs, NULL, system_usage, NULL },
+	{ "transportConnectors", no_attrs, NULL, transport_connectors, NULL },
+	{ "plugins", no_attrs, NULL, plugins, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const broker_attrs[] = {
-	"brokerName", "dataDirectory", "persistent", "useJmx", "schedulerSupport",
-	"useShutdownHook", "advisorySupport", "start", "deleteAllMessagesOnStartup",
-	"schedulePeriodForDestinationPurge", "offlineDurableSubscriberTimeout",
-	"offlineDurableSubscriberTaskSchedule", "populateJMSXUserID", "useVirtualTopics",
-	"networkConnectorStartAsync", "restartAllowed", "useAuthenticatedPrincipalForJMSXUserID",
-	"tmpDataDirectory", "id", "brokerId", "cacheTempDestinations",
-	"timeBeforePurgeTempDestinations", "maxPurgedDestinationsPerSweep", "enableStatistics",
-	"keepDurableSubsActive", "useMirroredQueues", "useTempMirroredQueues",
-	"splitSystemUsageForProducersConsumers", "producerSystemUsagePortion",
-	"consumerSystemUsagePortion", "systemExitOnShutdown", "systemExitOnShutdownExitCode",
-	"shutdownOnMasterFailure", "shutdownOnSlaveFailure", "waitForSlave", "waitForSlaveTimeout",
-	"passiveSlave", "useLocalHostBrokerName", "dedicatedTaskRunner", "monitorConnectionSplits",
-	"mbeanInvocationTimeout", "rejectDurableConsumers", "allowTempAutoCreationOnSend",
-	"anonymousProducerAdvisorySupport", "populateUserNameInMBeans", "schedulerDirectory",
-	"maxSchedulerRepeatAllowed", "storeOpenWireVersion", "persistenceThreadPriority",
-	"useLoggingForShutdownErrors", "adjustUsageLimits", "rollbackOnlyOnAsyncException", NULL,
+static const struct conf_attr broker_attrs[] = {
+	ATTR_HANDLED("brokerName"), ATTR_HANDLED("dataDirectory"), ATTR_HANDLED("persistent"),
+	ATTR_NOT_IMPLEMENTED("useJmx"), ATTR_NOT_IMPLEMENTED("schedulerSupport"),
+	ATTR_NOT_IMPLEMENTED("useShutdownHook"), ATTR_NOT_IMPLEMENTED("advisorySupport"),
+	ATTR_NOT_IMPLEMENTED("start"), ATTR_NOT_IMPLEMENTED("deleteAllMessagesOnStartup"),
+	ATTR_NOT_IMPLEMENTED("schedulePeriodForDestinationPurge"),
+	ATTR_NOT_IMPLEMENTED("offlineDurableSubscriberTimeout"),
+	ATTR_NOT_IMPLEMENTED("offlineDurableSubscriberTaskSchedule"),
+	ATTR_NOT_IMPLEMENTED("populateJMSXUserID"), ATTR_NOT_IMPLEMENTED("useVirtualTopics"),
+	ATTR_NOT_IMPLEMENTED("networkConnectorStartAsync"), ATTR_NOT_IMPLEMENTED("restartAllowed"),
+	ATTR_NOT_IMPLEMENTED("useAuthenticatedPrincipalForJMSXUserID"), ATTR_HANDLED("tmpDataDirectory"),
+	ATTR_NOT_IMPLEMENTED("id"), ATTR_NOT_IMPLEMENTED("brokerId"),
+	ATTR_NOT_IMPLEMENTED("cacheTempDestinations"),
+	ATTR_NOT_IMPLEMENTED("timeBeforePurgeTempDestinations"),
+	ATTR_NOT_IMPLEMENTED("maxPurgedDestinationsPerSweep"), ATTR_NOT_IMPLEMENTED("enableStatistics"),
+	ATTR_NOT_IMPLEMENTED("keepDurableSubsActive"), ATTR_NOT_IMPLEMENTED("useMirroredQueues"),
+	ATTR_NOT_IMPLEMENTED("useTempMirroredQueues"),
+	ATTR_NOT_IMPLEMENTED("splitSystemUsageForProducersConsumers"),
+	ATTR_NOT_IMPLEMENTED("producerSystemUsagePortion"),
+	ATTR_NOT_IMPLEMENTED("consumerSystemUsagePortion"), ATTR_NOT_IMPLEMENTED("systemExitOnShutdown"),
+	ATTR_NOT_IMPLEMENTED("systemExitOnShutdownExitCode"),
+	ATTR_NOT_IMPLEMENTED("shutdownOnMasterFailure"), ATTR_NOT_IMPLEMENTED("shutdownOnSlaveFailure"),
+	ATTR_NOT_IMPLEMENTED("waitForSlave"), ATTR_NOT_IMPLEMENTED("waitForSlaveTimeout"),
+	ATTR_NOT_IMPLEMENTED("passiveSlave"), ATTR_NOT_IMPLEMENTED("useLocalHostBrokerName"),
+	ATTR_NOT_IMPLEMENTED("dedicatedTaskRunner"), ATTR_NOT_IMPLEMENTED("monitorConnectionSplits"),
+	ATTR_NOT_IMPLEMENTED("mbeanInvocationTimeout"), ATTR_NOT_IMPLEMENTED("rejectDurableConsumers"),
+	ATTR_NOT_IMPLEMENTED("allowTempAutoCreationOnSend"),
+	ATTR_NOT_IMPLEMENTED("anonymousProducerAdvisorySupport"),
+	ATTR_NOT_IMPLEMENTED("populateUserNameInMBeans"), ATTR_NOT_IMPLEMENTED("schedulerDirectory"),
+	ATTR_NOT_IMPLEMENTED("maxSchedulerRepeatAllowed"), ATTR_NOT_IMPLEMENTED("storeOpenWireVersion"),
+	ATTR_NOT_IMPLEMENTED("persistenceThreadPriority"),
+	ATTR_NOT_IMPLEMENTED("useLoggingForShutdownErrors"), ATTR_NOT_IMPLEMENTED("adjustUsageLimits"),
+	ATTR_NOT_IMPLEMENTED("rollbackOnlyOnAsyncException"), ATTR_END,
 };
 
 /* Elements that configure Java machinery: accepted, noted once, skipped. */
@@ -928,15 +936,43 @@ static bool in_list(const char *const *list, const char *name)
 
 static void walk(struct loader *ld, xmlNode *parent, const struct element *table);
 
+/* The CONF_FIELD rows' attributes of n into obj; an absent one whose
+ * default is another row's takes that row's value. */
+static void read_fields(struct loader *ld, xmlNode *n, const struct conf_attr *rows, void *obj)
+{
+	for (const struct conf_attr *r = rows; r->name; r++) {
+		if (r->kind != CONF_FIELD)
+			continue;
+		char *v = attr(ld, n, r->name), expected[96];
+		if (!v)
+			conf_attr_inherit(rows, r, obj);
+		else if (conf_attr_set(r, obj, v, expected, sizeof expected) < 0)
+			bad_value(ld, n, r->name, v, expected);
+		free(v);
+	}
+}
+
 static void visit(struct loader *ld, xmlNode *n, const struct element *e)
 {
 	for (xmlAttr *a = n->properties; a; a = a->next) {
 		if (a->ns && a->ns->prefix)	/* xsi:schemaLocation and the like */
 			continue;
-		if (!in_list(e->attrs, (const char *)a->name))
+		const char *name = (const char *)a->name;
+		const struct conf_attr *row = conf_attr_find(e->attrs, name);
+		if (!row) {
 			log_warn("config", "%s:%d: unknown attribute %s on <%s>: ignored", ld->file,
-				 (int)xmlGetLineNo(n), (const char *)a->name, e->name);
+				 (int)xmlGetLineNo(n), name, e->name);
+		} else if (row->kind == CONF_NOT_IMPLEMENTED) {
+			xmlChar *v = xmlGetProp(n, a->name);
+			not_implemented(ld, n, e->name, false, row, name, v ? (const char *)v : "");
+			xmlFree(v);
+		}
 	}
+	void *obj = e->open ? e->open(ld, n) : NULL;
+	if (e->open && !obj)
+		return;
+	if (obj)
+		read_fields(ld, n, e->attrs, obj);
 	if (e->handle)
 		e->handle(ld, n);
 	if (e->children)
@@ -1152,7 +1188,7 @@ int config_load(struct config *cfg, const char *path, const struct conf_define *
 	}
 	if (broker) {
 		static const struct element broker_element = {
-			"broker", broker_attrs, on_broker, broker_children,
+			"broker", broker_attrs, on_broker, broker_children, NULL,
 		};
 		visit(&ld, broker, &broker_element);
 	}
@@ -1211,6 +1247,11 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->npolicies; i++)
 		free(cfg->policies[i].pattern);
 	free(cfg->policies);
+	for (size_t i = 0; i < cfg->nnot_implemented; i++) {
+		free(cfg->not_implemented[i].name);
+		free(cfg->not_implemented[i].value);
+	}
+	free(cfg->not_implemented);
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		free(cfg->users[i].username);
 		free(cfg->users[i].password);

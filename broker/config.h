@@ -110,6 +110,15 @@ struct conf_authz_entry {
 	char *read, *write, *admin;	/* NULL: nobody */
 };
 
+/* An attribute or URI option that ActiveMQ has and Tandem accepts without
+ * implementing it, where the file uses it (listed by --check). */
+struct conf_not_implemented {
+	const char *element;	/* "networkConnector" */
+	bool option;		/* an option of the element's uri, not an attribute */
+	char *name, *value;	/* the value as written */
+	int line;
+};
+
 struct config {
 	char *file;			/* the file loaded */
 	char *broker_name;		/* default "localhost" */
@@ -168,6 +177,9 @@ struct config {
 	long lock_keep_alive_ms;	/* kahaDB@lockKeepAlivePeriod; Tandem's default 500, 0 = off */
 	bool journal_disk_syncs;	/* kahaDB@enableJournalDiskSyncs; default true */
 	bool send_fail_if_no_space;	/* systemUsage@sendFailIfNoSpace; default false */
+
+	struct conf_not_implemented *not_implemented;	/* in the file's order */
+	size_t nnot_implemented;
 };
 
 /* A NAME=VALUE from the command line (-D), for ${NAME} in the file. */
