@@ -212,57 +212,6 @@ static char *attr(struct loader *ld, xmlNode *node, const char *name)
 	return s;
 }
 
-/* Readers for typed attributes: leave *out alone when the attribute is
- * absent; log and fail the load when it is invalid. */
-static void attr_string(struct loader *ld, xmlNode *node, const char *name, char **out)
-{
-	char *v = attr(ld, node, name);
-	if (v) {
-		free(*out);
-		*out = v;
-	}
-}
-
-static void attr_bool(struct loader *ld, xmlNode *node, const char *name, bool *out)
-{
-	char *v = attr(ld, node, name);
-	if (v && config_parse_bool(v, out) < 0)
-		bad_value(ld, node, name, v, "true or false");
-	free(v);
-}
-
-static void attr_long(struct loader *ld, xmlNode *node, const char *name, long min, long *out)
-{
-	char *v = attr(ld, node, name), *end;
-	if (!v)
-		return;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < min) {
-		char expected[64];
-		snprintf(expected, sizeof expected, "a whole number of at least %ld", min);
-		bad_value(ld, node, name, v, expected);
-	} else {
-		*out = n;
-	}
-	free(v);
-}
-
-static void attr_int(struct loader *ld, xmlNode *node, const char *name, long min, int *out)
-{
-	long n = *out;
-	attr_long(ld, node, name, min, &n);
-	*out = n > 1000000000L ? 1000000000 : (int)n;
-}
-
-static void attr_size(struct loader *ld, xmlNode *node, const char *name, long long *out)
-{
-	char *v = attr(ld, node, name);
-	if (v && config_parse_size(v, out) < 0)
-		bad_value(ld, node, name, v, "a size like 1024, 64 mb or 100 gb");
-	free(v);
-}
-
 /* ---- properties files (the PropertyPlaceholderConfigurer bean) ---- */
 
 static void set_prop(struct loader *ld, const char *name, size_t nlen, const char *value,
@@ -370,13 +319,11 @@ static const struct conf_attr no_attrs[] = {
 	ATTR_END,
 };
 
-static void on_broker(struct loader *ld, xmlNode *n)
+/* Elements whose attributes are fields of struct config itself. */
+static void *open_config(struct loader *ld, xmlNode *n)
 {
-	struct config *cfg = ld->cfg;
-	attr_string(ld, n, "brokerName", &cfg->broker_name);
-	attr_string(ld, n, "dataDirectory", &cfg->data_directory);
-	attr_string(ld, n, "tmpDataDirectory", &cfg->temp_directory);
-	attr_bool(ld, n, "persistent", &cfg->persistent);
+	(void)n;
+	return ld->cfg;
 }
 
 static void *open_policy_entry(struct loader *ld, xmlNode *n)
@@ -416,29 +363,6 @@ static void on_policy_entry(struct loader *ld, xmlNode *n)
 			  "destination (\">\" for all)", ld->file, p->line);
 		ld->failed = true;
 	}
-}
-
-static void on_management(struct loader *ld, xmlNode *n)
-{
-	struct config *cfg = ld->cfg;
-	attr_bool(ld, n, "createConnector", &cfg->management_enabled);
-	attr_string(ld, n, "connectorHost", &cfg->management_host);
-	attr_string(ld, n, "connectorSocket", &cfg->management_socket);
-	attr_long(ld, n, "loginTimeout", 1, &cfg->management_login_timeout_ms);
-	attr_long(ld, n, "idleTimeout", 1, &cfg->management_idle_timeout_ms);
-	attr_long(ld, n, "loginFailureDelay", 1, &cfg->management_login_delay_ms);
-	char *port = attr(ld, n, "connectorPort");
-	if (port && config_parse_port(port, &cfg->management_port) < 0)
-		bad_value(ld, n, "connectorPort", port, "a port number from 0 to 65535");
-	free(port);
-	/* Tandem's own, for a broker without ActiveMQ's jetty.xml. */
-	attr_string(ld, n, "webConsoleHost", &cfg->web_host);
-	attr_string(ld, n, "webConsoleRealm", &cfg->web_realm);
-	attr_int(ld, n, "webConsoleTimeout", 100, &cfg->web_timeout_ms);
-	port = attr(ld, n, "webConsolePort");
-	if (port && config_parse_port(port, &cfg->web_port) < 0)
-		bad_value(ld, n, "webConsolePort", port, "a port number from 0 to 65535");
-	free(port);
 }
 
 static void *open_network_connector(struct loader *ld, xmlNode *n)
@@ -501,34 +425,6 @@ static void on_network_destination(struct loader *ld, xmlNode *n)
 	v[f->n++] = (struct conf_dest_filter){ !strcmp((const char *)n->name, "topic"), name };
 }
 
-static void on_kahadb(struct loader *ld, xmlNode *n)
-{
-	attr_string(ld, n, "directory", &ld->cfg->store_directory);
-	attr_bool(ld, n, "enableJournalDiskSyncs", &ld->cfg->journal_disk_syncs);
-	attr_long(ld, n, "lockKeepAlivePeriod", 0, &ld->cfg->lock_keep_alive_ms);
-}
-
-static void on_locker(struct loader *ld, xmlNode *n)
-{
-	attr_long(ld, n, "lockAcquireSleepInterval", 1, &ld->cfg->lock_acquire_sleep_ms);
-	attr_bool(ld, n, "failIfLocked", &ld->cfg->fail_if_locked);
-}
-
-static void on_system_usage(struct loader *ld, xmlNode *n)
-{
-	attr_bool(ld, n, "sendFailIfNoSpace", &ld->cfg->send_fail_if_no_space);
-}
-
-static void on_memory_usage(struct loader *ld, xmlNode *n)
-{
-	attr_size(ld, n, "limit", &ld->cfg->memory_limit);
-	char *pct = attr(ld, n, "percentOfJvmHeap");
-	if (pct && (config_parse_percent(pct, &ld->cfg->memory_percent_of_jvm_heap) < 0 ||
-		    ld->cfg->memory_percent_of_jvm_heap == 0))
-		bad_value(ld, n, "percentOfJvmHeap", pct, "a percentage from 1 to 100");
-	free(pct);
-}
-
 /* percentLimit (a share of the disk in ActiveMQ) is not used, but a value
  * that cannot be a percentage is still a mistake worth stopping for. */
 static void check_percent_limit(struct loader *ld, xmlNode *n)
@@ -538,18 +434,6 @@ static void check_percent_limit(struct loader *ld, xmlNode *n)
 	if (v && config_parse_percent(v, &pct) < 0)
 		bad_value(ld, n, "percentLimit", v, "a percentage from 0 to 100");
 	free(v);
-}
-
-static void on_store_usage(struct loader *ld, xmlNode *n)
-{
-	attr_size(ld, n, "limit", &ld->cfg->store_limit);
-	check_percent_limit(ld, n);
-}
-
-static void on_temp_usage(struct loader *ld, xmlNode *n)
-{
-	attr_size(ld, n, "limit", &ld->cfg->temp_limit);
-	check_percent_limit(ld, n);
 }
 
 static void *open_transport_connector(struct loader *ld, xmlNode *n)
@@ -737,64 +621,34 @@ static const struct element policy_map[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct conf_attr management_attrs[] = {
-	ATTR_HANDLED("createConnector"), ATTR_HANDLED("connectorPort"), ATTR_HANDLED("connectorHost"),
-	ATTR_NOT_IMPLEMENTED("jmxDomainName"), ATTR_NOT_IMPLEMENTED("rmiServerPort"),
-	ATTR_NOT_IMPLEMENTED("useMBeanServer"), ATTR_NOT_IMPLEMENTED("createMBeanServer"),
-	ATTR_NOT_IMPLEMENTED("connectorPath"), ATTR_HANDLED("webConsoleHost"), ATTR_HANDLED("webConsolePort"),
-	ATTR_HANDLED("webConsoleRealm"), ATTR_HANDLED("webConsoleTimeout"), ATTR_HANDLED("connectorSocket"),
-	ATTR_HANDLED("loginTimeout"), ATTR_HANDLED("idleTimeout"), ATTR_HANDLED("loginFailureDelay"), ATTR_END,
-};
 static const struct element management[] = {
-	{ "managementContext", management_attrs, on_management, NULL, NULL },
+	{ "managementContext", management_rows, NULL, NULL, open_config },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct conf_attr locker_attrs[] = {
-	ATTR_HANDLED("lockAcquireSleepInterval"), ATTR_HANDLED("failIfLocked"),
-	ATTR_NOT_IMPLEMENTED("directory"), ATTR_END,
-};
 static const struct element lockers[] = {
-	{ "shared-file-locker", locker_attrs, on_locker, NULL, NULL },
+	{ "shared-file-locker", locker_rows, NULL, NULL, open_config },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element kahadb_children[] = {
 	{ "locker", no_attrs, NULL, lockers, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const struct conf_attr kahadb_attrs[] = {
-	ATTR_HANDLED("directory"), ATTR_NOT_IMPLEMENTED("journalMaxFileLength"),
-	ATTR_HANDLED("enableJournalDiskSyncs"), ATTR_NOT_IMPLEMENTED("indexWriteBatchSize"),
-	ATTR_NOT_IMPLEMENTED("indexCacheSize"), ATTR_NOT_IMPLEMENTED("concurrentStoreAndDispatchQueues"),
-	ATTR_NOT_IMPLEMENTED("concurrentStoreAndDispatchTopics"),
-	ATTR_NOT_IMPLEMENTED("checkpointInterval"), ATTR_NOT_IMPLEMENTED("cleanupInterval"),
-	ATTR_HANDLED("lockKeepAlivePeriod"), ATTR_NOT_IMPLEMENTED("ignoreMissingJournalfiles"),
-	ATTR_NOT_IMPLEMENTED("checkForCorruptJournalFiles"),
-	ATTR_NOT_IMPLEMENTED("checksumJournalFiles"), ATTR_NOT_IMPLEMENTED("archiveDataLogs"),
-	ATTR_NOT_IMPLEMENTED("preallocationStrategy"), ATTR_NOT_IMPLEMENTED("journalDiskSyncStrategy"),
-	ATTR_END,
-};
 static const struct element persistence[] = {
-	{ "kahaDB", kahadb_attrs, on_kahadb, kahadb_children, NULL },
+	{ "kahaDB", kahadb_rows, NULL, kahadb_children, open_config },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct conf_attr memory_usage_attrs[] = {
-	ATTR_HANDLED("limit"), ATTR_HANDLED("percentOfJvmHeap"), ATTR_END,
-};
-static const struct conf_attr usage_attrs[] = {
-	ATTR_HANDLED("limit"), ATTR_HANDLED("percentLimit"), ATTR_END,
-};
 static const struct element memory_usage[] = {
-	{ "memoryUsage", memory_usage_attrs, on_memory_usage, NULL, NULL },
+	{ "memoryUsage", memory_usage_rows, NULL, NULL, open_config },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element store_usage[] = {
-	{ "storeUsage", usage_attrs, on_store_usage, NULL, NULL },
+	{ "storeUsage", store_usage_rows, check_percent_limit, NULL, open_config },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element temp_usage[] = {
-	{ "tempUsage", usage_attrs, on_temp_usage, NULL, NULL },
+	{ "tempUsage", temp_usage_rows, check_percent_limit, NULL, open_config },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element usage_children[] = {
@@ -803,11 +657,8 @@ static const struct element usage_children[] = {
 	{ "tempUsage", no_attrs, NULL, temp_usage, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const struct conf_attr system_usage_attrs[] = {
-	ATTR_HANDLED("sendFailIfNoSpace"), ATTR_NOT_IMPLEMENTED("sendFailIfNoSpaceAfterTimeout"), ATTR_END,
-};
 static const struct element system_usage[] = {
-	{ "systemUsage", system_usage_attrs, on_system_usage, usage_children, NULL },
+	{ "systemUsage", system_usage_rows, NULL, usage_children, open_config },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -879,40 +730,6 @@ static const struct element broker_children[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct conf_attr broker_attrs[] = {
-	ATTR_HANDLED("brokerName"), ATTR_HANDLED("dataDirectory"), ATTR_HANDLED("persistent"),
-	ATTR_NOT_IMPLEMENTED("useJmx"), ATTR_NOT_IMPLEMENTED("schedulerSupport"),
-	ATTR_NOT_IMPLEMENTED("useShutdownHook"), ATTR_NOT_IMPLEMENTED("advisorySupport"),
-	ATTR_NOT_IMPLEMENTED("start"), ATTR_NOT_IMPLEMENTED("deleteAllMessagesOnStartup"),
-	ATTR_NOT_IMPLEMENTED("schedulePeriodForDestinationPurge"),
-	ATTR_NOT_IMPLEMENTED("offlineDurableSubscriberTimeout"),
-	ATTR_NOT_IMPLEMENTED("offlineDurableSubscriberTaskSchedule"),
-	ATTR_NOT_IMPLEMENTED("populateJMSXUserID"), ATTR_NOT_IMPLEMENTED("useVirtualTopics"),
-	ATTR_NOT_IMPLEMENTED("networkConnectorStartAsync"), ATTR_NOT_IMPLEMENTED("restartAllowed"),
-	ATTR_NOT_IMPLEMENTED("useAuthenticatedPrincipalForJMSXUserID"), ATTR_HANDLED("tmpDataDirectory"),
-	ATTR_NOT_IMPLEMENTED("id"), ATTR_NOT_IMPLEMENTED("brokerId"),
-	ATTR_NOT_IMPLEMENTED("cacheTempDestinations"),
-	ATTR_NOT_IMPLEMENTED("timeBeforePurgeTempDestinations"),
-	ATTR_NOT_IMPLEMENTED("maxPurgedDestinationsPerSweep"), ATTR_NOT_IMPLEMENTED("enableStatistics"),
-	ATTR_NOT_IMPLEMENTED("keepDurableSubsActive"), ATTR_NOT_IMPLEMENTED("useMirroredQueues"),
-	ATTR_NOT_IMPLEMENTED("useTempMirroredQueues"),
-	ATTR_NOT_IMPLEMENTED("splitSystemUsageForProducersConsumers"),
-	ATTR_NOT_IMPLEMENTED("producerSystemUsagePortion"),
-	ATTR_NOT_IMPLEMENTED("consumerSystemUsagePortion"), ATTR_NOT_IMPLEMENTED("systemExitOnShutdown"),
-	ATTR_NOT_IMPLEMENTED("systemExitOnShutdownExitCode"),
-	ATTR_NOT_IMPLEMENTED("shutdownOnMasterFailure"), ATTR_NOT_IMPLEMENTED("shutdownOnSlaveFailure"),
-	ATTR_NOT_IMPLEMENTED("waitForSlave"), ATTR_NOT_IMPLEMENTED("waitForSlaveTimeout"),
-	ATTR_NOT_IMPLEMENTED("passiveSlave"), ATTR_NOT_IMPLEMENTED("useLocalHostBrokerName"),
-	ATTR_NOT_IMPLEMENTED("dedicatedTaskRunner"), ATTR_NOT_IMPLEMENTED("monitorConnectionSplits"),
-	ATTR_NOT_IMPLEMENTED("mbeanInvocationTimeout"), ATTR_NOT_IMPLEMENTED("rejectDurableConsumers"),
-	ATTR_NOT_IMPLEMENTED("allowTempAutoCreationOnSend"),
-	ATTR_NOT_IMPLEMENTED("anonymousProducerAdvisorySupport"),
-	ATTR_NOT_IMPLEMENTED("populateUserNameInMBeans"), ATTR_NOT_IMPLEMENTED("schedulerDirectory"),
-	ATTR_NOT_IMPLEMENTED("maxSchedulerRepeatAllowed"), ATTR_NOT_IMPLEMENTED("storeOpenWireVersion"),
-	ATTR_NOT_IMPLEMENTED("persistenceThreadPriority"),
-	ATTR_NOT_IMPLEMENTED("useLoggingForShutdownErrors"), ATTR_NOT_IMPLEMENTED("adjustUsageLimits"),
-	ATTR_NOT_IMPLEMENTED("rollbackOnlyOnAsyncException"), ATTR_END,
-};
 
 /* Elements that configure Java machinery: accepted, noted once, skipped. */
 static const char *const java_only[] = {
@@ -1119,20 +936,13 @@ static void set_default_props(struct loader *ld, const char *path)
 
 static void set_defaults(struct config *cfg)
 {
+	static const struct conf_attr *const tables[] = {
+		broker_rows, kahadb_rows, locker_rows, management_rows, system_usage_rows,
+		memory_usage_rows, store_usage_rows, temp_usage_rows,
+	};
 	memset(cfg, 0, sizeof *cfg);
-	cfg->broker_name = strdup("localhost");
-	cfg->persistent = true;
-	cfg->store_limit = 100LL << 30;
-	cfg->temp_limit = 50LL << 30;
-	cfg->management_enabled = true;
-	cfg->management_host = strdup("127.0.0.1");
-	cfg->management_port = 1099;
-	cfg->management_login_timeout_ms = 10000;
-	cfg->management_idle_timeout_ms = 300000;
-	cfg->management_login_delay_ms = 500;
-	cfg->lock_acquire_sleep_ms = 10000;
-	cfg->lock_keep_alive_ms = 500;
-	cfg->journal_disk_syncs = true;
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+		conf_attr_defaults(tables[i], cfg);
 }
 
 int config_load(struct config *cfg, const char *path, const struct conf_define *defs,
@@ -1188,7 +998,7 @@ int config_load(struct config *cfg, const char *path, const struct conf_define *
 	}
 	if (broker) {
 		static const struct element broker_element = {
-			"broker", broker_attrs, on_broker, broker_children, NULL,
+			"broker", broker_rows, NULL, broker_children, open_config,
 		};
 		visit(&ld, broker, &broker_element);
 	}

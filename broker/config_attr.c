@@ -101,6 +101,27 @@ static int set_ms(const struct conf_attr *row, void *obj, const char *value,
 	return 0;
 }
 
+static int set_port(const struct conf_attr *row, void *obj, const char *value,
+		    char *expected, size_t len)
+{
+	if (config_parse_port(value, field(obj, row)) == 0)
+		return 0;
+	snprintf(expected, len, "a port number from 0 to 65535");
+	return -1;
+}
+
+static int set_percent(const struct conf_attr *row, void *obj, const char *value,
+		       char *expected, size_t len)
+{
+	int pct;
+	if (config_parse_percent(value, &pct) == 0 && pct >= row->min) {
+		*(int *)field(obj, row) = pct;
+		return 0;
+	}
+	snprintf(expected, len, "a percentage from %ld to 100", row->min);
+	return -1;
+}
+
 static void print_string(FILE *out, const char *name, const void *v)
 {
 	fprintf(out, "  %s: %s\n", name, *(char *const *)v);
@@ -147,6 +168,8 @@ static const struct {
 	[CONF_LONG] = { sizeof(long), set_long, print_long },
 	[CONF_SIZE] = { sizeof(long long), set_size, print_size },
 	[CONF_MS] = { sizeof(long), set_ms, print_ms },
+	[CONF_PORT] = { sizeof(int), set_port, print_int },
+	[CONF_PERCENT] = { sizeof(int), set_percent, print_int },
 };
 
 static bool is_prefix_row(const struct conf_attr *row)

@@ -42,6 +42,8 @@ enum conf_type {
 	CONF_LONG,	/* long: a whole number of at least `min` */
 	CONF_SIZE,	/* long long: a size, "64 mb", of at least `min` bytes */
 	CONF_MS,	/* long: milliseconds; 0 and less: none (stored as 0) */
+	CONF_PORT,	/* int: 0 to 65535 */
+	CONF_PERCENT,	/* int: `min` to 100 */
 };
 
 /* When --check prints a row; conf_attr_print() takes them or'ed. */
@@ -92,6 +94,14 @@ extern const struct conf_attr transport_connector_rows[];
 extern const struct conf_attr connector_option_rows[];
 extern const struct conf_attr pending_limit_rows[];
 extern const struct conf_attr bridge_filter_rows[];
+extern const struct conf_attr broker_rows[];
+extern const struct conf_attr kahadb_rows[];
+extern const struct conf_attr locker_rows[];
+extern const struct conf_attr management_rows[];
+extern const struct conf_attr system_usage_rows[];
+extern const struct conf_attr memory_usage_rows[];
+extern const struct conf_attr store_usage_rows[];
+extern const struct conf_attr temp_usage_rows[];
 
 /* The row named `name` (prefix rows match what starts with their prefix),
  * or NULL. */

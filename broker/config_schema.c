@@ -1,7 +1,10 @@
 /*
  * config_schema.c - the rows of the elements whose attributes are complete
- * (config_attr.h says what a row is): networkConnector, policyEntry and
- * its two children, transportConnector and the options of its URI.
+ * (config_attr.h says what a row is): transportConnector and the options
+ * of its URI, networkConnector, policyEntry and its two children, broker,
+ * kahaDB and its locker, systemUsage and its three limits, and
+ * managementContext. The plugins' elements (users, authorization) are
+ * still read by their handlers in config.c.
  *
  * A row's order is the order --check prints it in. An attribute ActiveMQ
  * has and Tandem does not do gets a NOT_IMPLEMENTED row, never silence:
@@ -164,6 +167,146 @@ const struct conf_attr connector_option_rows[] = {
 	ATTR_END,
 };
 
+/* The elements below set struct config itself; set_defaults() in config.c
+ * gives every field its row's default. */
+#define CF(name, type, member, min, def) \
+	FIELD(name, type, struct config, member, min, def, CONF_PRINT_NEVER)
+const struct conf_attr broker_rows[] = {
+	CF("brokerName", CONF_STRING, broker_name, 0, "localhost"),
+	/* the defaults of these two follow from others once the file is read */
+	CF("dataDirectory", CONF_STRING, data_directory, 0, NULL),
+	CF("tmpDataDirectory", CONF_STRING, temp_directory, 0, NULL),
+	CF("persistent", CONF_BOOL, persistent, 0, "true"),
+	ATTR_NOT_IMPLEMENTED("useJmx"),
+	ATTR_NOT_IMPLEMENTED("schedulerSupport"),
+	ATTR_NOT_IMPLEMENTED("useShutdownHook"),
+	ATTR_NOT_IMPLEMENTED("advisorySupport"),
+	ATTR_NOT_IMPLEMENTED("start"),
+	ATTR_NOT_IMPLEMENTED("deleteAllMessagesOnStartup"),
+	ATTR_NOT_IMPLEMENTED("schedulePeriodForDestinationPurge"),
+	ATTR_NOT_IMPLEMENTED("offlineDurableSubscriberTimeout"),
+	ATTR_NOT_IMPLEMENTED("offlineDurableSubscriberTaskSchedule"),
+	ATTR_NOT_IMPLEMENTED("populateJMSXUserID"),
+	ATTR_NOT_IMPLEMENTED("useVirtualTopics"),
+	ATTR_NOT_IMPLEMENTED("networkConnectorStartAsync"),
+	ATTR_NOT_IMPLEMENTED("restartAllowed"),
+	ATTR_NOT_IMPLEMENTED("useAuthenticatedPrincipalForJMSXUserID"),
+	ATTR_NOT_IMPLEMENTED("id"),
+	ATTR_NOT_IMPLEMENTED("brokerId"),
+	ATTR_NOT_IMPLEMENTED("cacheTempDestinations"),
+	ATTR_NOT_IMPLEMENTED("timeBeforePurgeTempDestinations"),
+	ATTR_NOT_IMPLEMENTED("maxPurgedDestinationsPerSweep"),
+	ATTR_NOT_IMPLEMENTED("enableStatistics"),
+	ATTR_NOT_IMPLEMENTED("keepDurableSubsActive"),
+	ATTR_NOT_IMPLEMENTED("useMirroredQueues"),
+	ATTR_NOT_IMPLEMENTED("useTempMirroredQueues"),
+	ATTR_NOT_IMPLEMENTED("splitSystemUsageForProducersConsumers"),
+	ATTR_NOT_IMPLEMENTED("producerSystemUsagePortion"),
+	ATTR_NOT_IMPLEMENTED("consumerSystemUsagePortion"),
+	ATTR_NOT_IMPLEMENTED("systemExitOnShutdown"),
+	ATTR_NOT_IMPLEMENTED("systemExitOnShutdownExitCode"),
+	ATTR_NOT_IMPLEMENTED("shutdownOnMasterFailure"),
+	ATTR_NOT_IMPLEMENTED("shutdownOnSlaveFailure"),
+	ATTR_NOT_IMPLEMENTED("waitForSlave"),
+	ATTR_NOT_IMPLEMENTED("waitForSlaveTimeout"),
+	ATTR_NOT_IMPLEMENTED("passiveSlave"),
+	ATTR_NOT_IMPLEMENTED("useLocalHostBrokerName"),
+	ATTR_NOT_IMPLEMENTED("dedicatedTaskRunner"),
+	ATTR_NOT_IMPLEMENTED("monitorConnectionSplits"),
+	ATTR_NOT_IMPLEMENTED("mbeanInvocationTimeout"),
+	ATTR_NOT_IMPLEMENTED("rejectDurableConsumers"),
+	ATTR_NOT_IMPLEMENTED("allowTempAutoCreationOnSend"),
+	ATTR_NOT_IMPLEMENTED("anonymousProducerAdvisorySupport"),
+	ATTR_NOT_IMPLEMENTED("populateUserNameInMBeans"),
+	ATTR_NOT_IMPLEMENTED("schedulerDirectory"),
+	ATTR_NOT_IMPLEMENTED("maxSchedulerRepeatAllowed"),
+	ATTR_NOT_IMPLEMENTED("storeOpenWireVersion"),
+	ATTR_NOT_IMPLEMENTED("persistenceThreadPriority"),
+	ATTR_NOT_IMPLEMENTED("useLoggingForShutdownErrors"),
+	ATTR_NOT_IMPLEMENTED("adjustUsageLimits"),
+	ATTR_NOT_IMPLEMENTED("rollbackOnlyOnAsyncException"),
+	ATTR_END,
+};
+
+const struct conf_attr kahadb_rows[] = {
+	CF("directory", CONF_STRING, store_directory, 0, NULL),	/* <dataDirectory>/kahadb */
+	CF("enableJournalDiskSyncs", CONF_BOOL, journal_disk_syncs, 0, "true"),
+	/* Tandem's default; ActiveMQ's is 0 (off) */
+	CF("lockKeepAlivePeriod", CONF_LONG, lock_keep_alive_ms, 0, "500"),
+	ATTR_NOT_IMPLEMENTED("journalMaxFileLength"),
+	ATTR_NOT_IMPLEMENTED("indexWriteBatchSize"),
+	ATTR_NOT_IMPLEMENTED("indexCacheSize"),
+	ATTR_NOT_IMPLEMENTED("concurrentStoreAndDispatchQueues"),
+	ATTR_NOT_IMPLEMENTED("concurrentStoreAndDispatchTopics"),
+	ATTR_NOT_IMPLEMENTED("checkpointInterval"),
+	ATTR_NOT_IMPLEMENTED("cleanupInterval"),
+	ATTR_NOT_IMPLEMENTED("ignoreMissingJournalfiles"),
+	ATTR_NOT_IMPLEMENTED("checkForCorruptJournalFiles"),
+	ATTR_NOT_IMPLEMENTED("checksumJournalFiles"),
+	ATTR_NOT_IMPLEMENTED("archiveDataLogs"),
+	ATTR_NOT_IMPLEMENTED("preallocationStrategy"),
+	ATTR_NOT_IMPLEMENTED("journalDiskSyncStrategy"),
+	ATTR_END,
+};
+
+const struct conf_attr locker_rows[] = {
+	CF("lockAcquireSleepInterval", CONF_LONG, lock_acquire_sleep_ms, 1, "10000"),
+	CF("failIfLocked", CONF_BOOL, fail_if_locked, 0, "false"),
+	ATTR_NOT_IMPLEMENTED("directory"),
+	ATTR_END,
+};
+
+const struct conf_attr management_rows[] = {
+	CF("createConnector", CONF_BOOL, management_enabled, 0, "true"),
+	CF("connectorPort", CONF_PORT, management_port, 0, "1099"),
+	CF("connectorHost", CONF_STRING, management_host, 0, "127.0.0.1"),
+	/* Tandem's own (tandem-mgmt(7)); the socket's default follows from
+	 * dataDirectory and brokerName */
+	CF("connectorSocket", CONF_STRING, management_socket, 0, NULL),
+	CF("loginTimeout", CONF_LONG, management_login_timeout_ms, 1, "10000"),
+	CF("idleTimeout", CONF_LONG, management_idle_timeout_ms, 1, "300000"),
+	CF("loginFailureDelay", CONF_LONG, management_login_delay_ms, 1, "500"),
+	/* Tandem's own, for a broker without ActiveMQ's jetty.xml; the web
+	 * console gives them their defaults */
+	CF("webConsolePort", CONF_PORT, web_port, 0, NULL),
+	CF("webConsoleHost", CONF_STRING, web_host, 0, NULL),
+	CF("webConsoleRealm", CONF_STRING, web_realm, 0, NULL),
+	CF("webConsoleTimeout", CONF_INT, web_timeout_ms, 100, NULL),
+	ATTR_NOT_IMPLEMENTED("jmxDomainName"),
+	ATTR_NOT_IMPLEMENTED("rmiServerPort"),
+	ATTR_NOT_IMPLEMENTED("useMBeanServer"),
+	ATTR_NOT_IMPLEMENTED("createMBeanServer"),
+	ATTR_NOT_IMPLEMENTED("connectorPath"),
+	ATTR_END,
+};
+
+const struct conf_attr system_usage_rows[] = {
+	CF("sendFailIfNoSpace", CONF_BOOL, send_fail_if_no_space, 0, "false"),
+	ATTR_NOT_IMPLEMENTED("sendFailIfNoSpaceAfterTimeout"),
+	ATTR_END,
+};
+
+const struct conf_attr memory_usage_rows[] = {
+	CF("limit", CONF_SIZE, memory_limit, 0, NULL),	/* none: 1 gb, or the percentage */
+	CF("percentOfJvmHeap", CONF_PERCENT, memory_percent_of_jvm_heap, 1, NULL),
+	ATTR_END,
+};
+
+/* percentLimit (a share of the disk in ActiveMQ) is not used, but a value
+ * that cannot be a percentage is still a mistake worth stopping for: the
+ * handler checks it. */
+const struct conf_attr store_usage_rows[] = {
+	CF("limit", CONF_SIZE, store_limit, 0, "100 gb"),
+	ATTR_HANDLED("percentLimit"),
+	ATTR_END,
+};
+
+const struct conf_attr temp_usage_rows[] = {
+	CF("limit", CONF_SIZE, temp_limit, 0, "50 gb"),
+	ATTR_HANDLED("percentLimit"),
+	ATTR_END,
+};
+
 const struct conf_attr_table conf_attr_tables[] = {
 	{ "transportConnector", "<transportConnectors><transportConnector>",
 	  transport_connector_rows },
@@ -177,5 +320,13 @@ const struct conf_attr_table conf_attr_tables[] = {
 	{ "conditionalNetworkBridgeFilterFactory",
 	  "<networkBridgeFilterFactory><conditionalNetworkBridgeFilterFactory>",
 	  bridge_filter_rows },
+	{ "broker", "<broker>", broker_rows },
+	{ "kahaDB", "<persistenceAdapter><kahaDB>", kahadb_rows },
+	{ "shared-file-locker", "<locker><shared\\-file\\-locker>", locker_rows },
+	{ "systemUsage", "<systemUsage><systemUsage>", system_usage_rows },
+	{ "memoryUsage", "<memoryUsage><memoryUsage>", memory_usage_rows },
+	{ "storeUsage", "<storeUsage><storeUsage>", store_usage_rows },
+	{ "tempUsage", "<tempUsage><tempUsage>", temp_usage_rows },
+	{ "managementContext", "<managementContext><managementContext>", management_rows },
 	{ NULL, NULL, NULL },
 };

@@ -248,6 +248,7 @@ union scratch {
 	struct conf_connector c;
 	struct conf_network_connector nc;
 	struct conf_policy p;
+	struct config cfg;
 };
 
 static void rows_are_sound(void)
