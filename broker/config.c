@@ -2,12 +2,16 @@
  * config.c - loads ActiveMQ's broker XML into struct config (contract in
  * config.h).
  *
- * The document is walked with tables: each known element names the
- * attributes it accepts, a handler that reads them, and the table of its
- * children. Anything not in a table is either Java-only (noted once, at
- * INFO) or unknown (a WARN with file and line). Handlers report invalid
- * values with bad_value(), which logs file, line and what was expected
- * and makes the load fail; the walk goes on, so one run shows every error.
+ * The document is walked with tables: each known element has the rows of
+ * its attributes (config_attr.h; most are in config_schema.c), where they
+ * go (`open`), a handler for what rows cannot say, and the table of its
+ * children. visit() reads a row's value by its type into its field;
+ * attributes ActiveMQ has and Tandem does not implement are noted once at
+ * INFO and kept for --check. Anything not in a table is either Java-only
+ * (noted once, at INFO) or unknown (a WARN with file and line). Invalid
+ * values go through bad_value(), which logs file, line and what was
+ * expected and makes the load fail; the walk goes on, so one run shows
+ * every error.
  *
  * ${name} in attribute values is replaced from, in order: -D definitions,
  * properties files named by the PropertyPlaceholderConfigurer bean (read
