@@ -672,32 +672,21 @@ static const struct element transport_connectors[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct conf_attr user_attrs[] = {
-	ATTR_HANDLED("username"), ATTR_HANDLED("password"), ATTR_HANDLED("groups"), ATTR_END,
-};
 static const struct element users[] = {
-	{ "authenticationUser", user_attrs, on_user, NULL, NULL },
+	{ "authenticationUser", user_rows, on_user, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element simple_auth_children[] = {
 	{ "users", no_attrs, NULL, users, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const struct conf_attr simple_auth_attrs[] = {
-	ATTR_NOT_IMPLEMENTED("anonymousAccessAllowed"), ATTR_END,
-};
-static const struct conf_attr authz_entry_attrs[] = {
-	ATTR_HANDLED("queue"), ATTR_HANDLED("topic"), ATTR_HANDLED("read"), ATTR_HANDLED("write"),
-	ATTR_HANDLED("admin"), ATTR_NOT_IMPLEMENTED("groupClass"), ATTR_NOT_IMPLEMENTED("tempQueue"),
-	ATTR_NOT_IMPLEMENTED("tempTopic"), ATTR_END,
-};
 static const struct element authz_entries[] = {
-	{ "authorizationEntry", authz_entry_attrs, on_authz_entry, NULL, NULL },
+	{ "authorizationEntry", authz_entry_rows, on_authz_entry, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_single[] = {
-	{ "tempDestinationAuthorizationEntry", authz_entry_attrs, on_authz_single, NULL, NULL },
-	{ "authorizationEntry", authz_entry_attrs, on_authz_single, NULL, NULL },
+	{ "tempDestinationAuthorizationEntry", authz_entry_rows, on_authz_single, NULL, NULL },
+	{ "authorizationEntry", authz_entry_rows, on_authz_single, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_map_children[] = {
@@ -706,11 +695,8 @@ static const struct element authz_map_children[] = {
 	{ "defaultEntry", no_attrs, NULL, authz_single, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const struct conf_attr authz_map_attrs[] = {
-	ATTR_NOT_IMPLEMENTED("groupClass"), ATTR_END,
-};
 static const struct element authz_map[] = {
-	{ "authorizationMap", authz_map_attrs, NULL, authz_map_children, NULL },
+	{ "authorizationMap", authz_map_rows, NULL, authz_map_children, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_plugin_children[] = {
@@ -718,7 +704,7 @@ static const struct element authz_plugin_children[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element plugins[] = {
-	{ "simpleAuthenticationPlugin", simple_auth_attrs, NULL, simple_auth_children, NULL },
+	{ "simpleAuthenticationPlugin", simple_auth_rows, NULL, simple_auth_children, NULL },
 	{ "authorizationPlugin", no_attrs, on_authz_plugin, authz_plugin_children, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

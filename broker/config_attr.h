@@ -102,6 +102,10 @@ extern const struct conf_attr system_usage_rows[];
 extern const struct conf_attr memory_usage_rows[];
 extern const struct conf_attr store_usage_rows[];
 extern const struct conf_attr temp_usage_rows[];
+extern const struct conf_attr simple_auth_rows[];
+extern const struct conf_attr user_rows[];
+extern const struct conf_attr authz_map_rows[];
+extern const struct conf_attr authz_entry_rows[];
 
 /* The row named `name` (prefix rows match what starts with their prefix),
  * or NULL. */

@@ -3,8 +3,7 @@
  * (config_attr.h says what a row is): transportConnector and the options
  * of its URI, networkConnector, policyEntry and its two children, broker,
  * kahaDB and its locker, systemUsage and its three limits, and
- * managementContext. The plugins' elements (users, authorization) are
- * still read by their handlers in config.c.
+ * managementContext, and the plugins' (users, authorization).
  *
  * A row's order is the order --check prints it in. An attribute ActiveMQ
  * has and Tandem does not do gets a NOT_IMPLEMENTED row, never silence:
@@ -307,6 +306,39 @@ const struct conf_attr temp_usage_rows[] = {
 	ATTR_END,
 };
 
+/* The plugins' elements: their handlers read them, since an entry is
+ * checked whole (a user needs a name and a password, an entry a
+ * destination). */
+const struct conf_attr simple_auth_rows[] = {
+	ATTR_NOT_IMPLEMENTED("anonymousAccessAllowed"),
+	ATTR_END,
+};
+
+const struct conf_attr user_rows[] = {
+	ATTR_HANDLED("username"),
+	ATTR_HANDLED("password"),
+	ATTR_HANDLED("groups"),
+	ATTR_END,
+};
+
+const struct conf_attr authz_map_rows[] = {
+	ATTR_NOT_IMPLEMENTED("groupClass"),
+	ATTR_END,
+};
+
+/* Also tempDestinationAuthorizationEntry and defaultEntry's entry. */
+const struct conf_attr authz_entry_rows[] = {
+	ATTR_HANDLED("queue"),
+	ATTR_HANDLED("topic"),
+	ATTR_HANDLED("read"),
+	ATTR_HANDLED("write"),
+	ATTR_HANDLED("admin"),
+	ATTR_NOT_IMPLEMENTED("groupClass"),
+	ATTR_NOT_IMPLEMENTED("tempQueue"),
+	ATTR_NOT_IMPLEMENTED("tempTopic"),
+	ATTR_END,
+};
+
 const struct conf_attr_table conf_attr_tables[] = {
 	{ "transportConnector", "<transportConnectors><transportConnector>",
 	  transport_connector_rows },
@@ -328,5 +360,10 @@ const struct conf_attr_table conf_attr_tables[] = {
 	{ "storeUsage", "<storeUsage><storeUsage>", store_usage_rows },
 	{ "tempUsage", "<tempUsage><tempUsage>", temp_usage_rows },
 	{ "managementContext", "<managementContext><managementContext>", management_rows },
+	{ "simpleAuthenticationPlugin", "<plugins><simpleAuthenticationPlugin>", simple_auth_rows },
+	{ "authenticationUser", "<users><authenticationUser>", user_rows },
+	{ "authorizationMap", "<plugins><authorizationPlugin><map><authorizationMap>",
+	  authz_map_rows },
+	{ "authorizationEntry", "<authorizationEntries><authorizationEntry>", authz_entry_rows },
 	{ NULL, NULL, NULL },
 };
