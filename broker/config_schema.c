@@ -8,8 +8,8 @@
  * A row's order is the order --check prints it in. An attribute ActiveMQ
  * has and Tandem does not do gets a NOT_IMPLEMENTED row, never silence:
  * t/unit/config_attr.c checks every row against man/tandem.xml.5, where
- * each is documented (the not implemented ones under "Accepted, not
- * implemented").
+ * each is an item of its element's list (the not implemented ones in an
+ * item that says "not implemented"), with its default.
  */
 #include <stddef.h>
 
