@@ -2,12 +2,16 @@
  * config.c - loads ActiveMQ's broker XML into struct config (contract in
  * config.h).
  *
- * The document is walked with tables: each known element names the
- * attributes it accepts, a handler that reads them, and the table of its
- * children. Anything not in a table is either Java-only (noted once, at
- * INFO) or unknown (a WARN with file and line). Handlers report invalid
- * values with bad_value(), which logs file, line and what was expected
- * and makes the load fail; the walk goes on, so one run shows every error.
+ * The document is walked with tables: each known element has the rows of
+ * its attributes (config_attr.h; most are in config_schema.c), where they
+ * go (`open`), a handler for what rows cannot say, and the table of its
+ * children. visit() reads a row's value by its type into its field;
+ * attributes ActiveMQ has and Tandem does not implement are noted once at
+ * INFO and kept for --check. Anything not in a table is either Java-only
+ * (noted once, at INFO) or unknown (a WARN with file and line). Invalid
+ * values go through bad_value(), which logs file, line and what was
+ * expected and makes the load fail; the walk goes on, so one run shows
+ * every error.
  *
  * ${name} in attribute values is replaced from, in order: -D definitions,
  * properties files named by the PropertyPlaceholderConfigurer bean (read
@@ -27,12 +31,14 @@
 #include <libxml/tree.h>
 
 #include "config.h"
+#include "config_attr.h"
 #include "discovery_wire.h"
 #include "log.h"
 #include "wildcard.h"
 
 #define MAX_PROPS 256
 #define MAX_NOTED 64
+#define MAX_SAID 256
 
 struct prop {
 	char *name;
@@ -48,15 +54,26 @@ struct loader {
 	size_t nprops;
 	const char *noted[MAX_NOTED];	/* Java-only names already reported */
 	size_t nnoted;
+	struct {			/* not implemented attributes already reported */
+		const struct conf_attr *row;
+		const char *name;	/* what a prefix row matched */
+	} said[MAX_SAID];
+	size_t nsaid;
 	bool failed;
 };
 
-/* One element the loader understands. */
+/* One element the loader understands. Its attributes are rows
+ * (config_attr.h): visit() warns about any other, notes the not
+ * implemented ones, and reads the CONF_FIELD ones into what `open`
+ * returns; then `handle` reads and checks the rest. */
 struct element {
 	const char *name;
-	const char *const *attrs;	/* accepted attributes, NULL-terminated */
+	const struct conf_attr *attrs;
 	void (*handle)(struct loader *ld, xmlNode *node);
 	const struct element *children;	/* NULL: its children are not looked at */
+	/* The struct its CONF_FIELD rows are in, with their defaults set;
+	 * NULL (logged) when there is none. */
+	void *(*open)(struct loader *ld, xmlNode *node);
 };
 
 /* ---- diagnostics ---- */
@@ -79,6 +96,56 @@ static void note_java(struct loader *ld, xmlNode *node, const char *name, const 
 		ld->noted[ld->nnoted++] = name;
 	log_info("config", "%s:%d: %s is Java-only: ignored", ld->file, (int)xmlGetLineNo(node),
 		 what);
+}
+
+/* The array v of n entries of `size` bytes with room for one more,
+ * zeroed; NULL (the load failed, v untouched) when memory is short. */
+static void *grow(struct loader *ld, void *v, size_t n, size_t size)
+{
+	char *bigger = realloc(v, (n + 1) * size);
+	if (!bigger) {
+		log_error("config", "%s: out of memory", ld->file);
+		ld->failed = true;
+		return NULL;
+	}
+	memset(bigger + n * size, 0, size);
+	return bigger;
+}
+
+/* An attribute or URI option that is ActiveMQ's and not implemented here:
+ * said once per name, at INFO like Java-only elements (a file written for
+ * ActiveMQ is not wrong to have it), and kept for --check wherever it is
+ * used. The value is kept as written: it is never read, so an undefined
+ * ${name} in it is no error, as before it had a row. */
+static void not_implemented(struct loader *ld, xmlNode *n, const char *element, bool option,
+			    const struct conf_attr *row, const char *name, const char *value)
+{
+	struct config *cfg = ld->cfg;
+	struct conf_not_implemented *v = grow(ld, cfg->not_implemented, cfg->nnot_implemented,
+					      sizeof *v);
+	if (!v)
+		return;
+	cfg->not_implemented = v;
+	v = &v[cfg->nnot_implemented];
+	*v = (struct conf_not_implemented){ element, option, strdup(name), strdup(value),
+					    (int)xmlGetLineNo(n) };
+	if (!v->name || !v->value) {
+		free(v->name);
+		free(v->value);
+		log_error("config", "%s: out of memory", ld->file);
+		ld->failed = true;
+		return;
+	}
+	cfg->nnot_implemented++;
+	for (size_t i = 0; i < ld->nsaid; i++)
+		if (ld->said[i].row == row && !strcmp(ld->said[i].name, name))
+			return;
+	if (ld->nsaid < MAX_SAID) {
+		ld->said[ld->nsaid].row = row;
+		ld->said[ld->nsaid++].name = v->name;
+	}
+	log_info("config", "%s:%d: %s %s on <%s> is accepted but not implemented: ignored",
+		 ld->file, v->line, option ? "URI option" : "attribute", name, element);
 }
 
 /* ---- ${} substitution ---- */
@@ -147,57 +214,6 @@ static char *attr(struct loader *ld, xmlNode *node, const char *name)
 	char *s = substitute(ld, node, name, (const char *)v);
 	xmlFree(v);
 	return s;
-}
-
-/* Readers for typed attributes: leave *out alone when the attribute is
- * absent; log and fail the load when it is invalid. */
-static void attr_string(struct loader *ld, xmlNode *node, const char *name, char **out)
-{
-	char *v = attr(ld, node, name);
-	if (v) {
-		free(*out);
-		*out = v;
-	}
-}
-
-static void attr_bool(struct loader *ld, xmlNode *node, const char *name, bool *out)
-{
-	char *v = attr(ld, node, name);
-	if (v && config_parse_bool(v, out) < 0)
-		bad_value(ld, node, name, v, "true or false");
-	free(v);
-}
-
-static void attr_long(struct loader *ld, xmlNode *node, const char *name, long min, long *out)
-{
-	char *v = attr(ld, node, name), *end;
-	if (!v)
-		return;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < min) {
-		char expected[64];
-		snprintf(expected, sizeof expected, "a whole number of at least %ld", min);
-		bad_value(ld, node, name, v, expected);
-	} else {
-		*out = n;
-	}
-	free(v);
-}
-
-static void attr_int(struct loader *ld, xmlNode *node, const char *name, long min, int *out)
-{
-	long n = *out;
-	attr_long(ld, node, name, min, &n);
-	*out = n > 1000000000L ? 1000000000 : (int)n;
-}
-
-static void attr_size(struct loader *ld, xmlNode *node, const char *name, long long *out)
-{
-	char *v = attr(ld, node, name);
-	if (v && config_parse_size(v, out) < 0)
-		bad_value(ld, node, name, v, "a size like 1024, 64 mb or 100 gb");
-	free(v);
 }
 
 /* ---- properties files (the PropertyPlaceholderConfigurer bean) ---- */
@@ -303,31 +319,44 @@ static bool bean_class_is(xmlNode *bean, const char *suffix)
 
 /* ---- the broker's elements ---- */
 
-static const char *const no_attrs[] = { NULL };
+static const struct conf_attr no_attrs[] = {
+	ATTR_END,
+};
 
-static void on_broker(struct loader *ld, xmlNode *n)
+/* Elements whose attributes are fields of struct config itself. */
+static void *open_config(struct loader *ld, xmlNode *n)
+{
+	(void)n;
+	return ld->cfg;
+}
+
+static void *open_policy_entry(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
-	attr_string(ld, n, "brokerName", &cfg->broker_name);
-	attr_string(ld, n, "dataDirectory", &cfg->data_directory);
-	attr_string(ld, n, "tmpDataDirectory", &cfg->temp_directory);
-	attr_bool(ld, n, "persistent", &cfg->persistent);
+	struct conf_policy *p = grow(ld, cfg->policies, cfg->npolicies, sizeof *p);
+	if (!p)
+		return NULL;
+	cfg->policies = p;
+	p = &p[cfg->npolicies++];
+	conf_attr_defaults(policy_entry_rows, p);
+	conf_attr_defaults(pending_limit_rows, p);
+	conf_attr_defaults(bridge_filter_rows, p);
+	p->line = (int)xmlGetLineNo(n);
+	return p;
+}
+
+/* The children of a policyEntry set fields of it. */
+static void *open_last_policy(struct loader *ld, xmlNode *n)
+{
+	(void)n;
+	struct config *cfg = ld->cfg;
+	return cfg->npolicies ? &cfg->policies[cfg->npolicies - 1] : NULL;
 }
 
 static void on_policy_entry(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
-	struct conf_policy *p = realloc(cfg->policies, (cfg->npolicies + 1) * sizeof *p);
-	if (!p) {
-		ld->failed = true;
-		return;
-	}
-	cfg->policies = p;
-	p = &p[cfg->npolicies++];
-	memset(p, 0, sizeof *p);
-	p->pending_message_limit = -1;
-	p->producer_flow_control = true;
-	p->line = (int)xmlGetLineNo(n);
+	struct conf_policy *p = &cfg->policies[cfg->npolicies - 1];
 	char *topic = attr(ld, n, "topic"), *queue = attr(ld, n, "queue");
 	p->topic = topic != NULL;
 	p->pattern = topic ? topic : queue;
@@ -338,68 +367,26 @@ static void on_policy_entry(struct loader *ld, xmlNode *n)
 			  "destination (\">\" for all)", ld->file, p->line);
 		ld->failed = true;
 	}
-	attr_bool(ld, n, "producerFlowControl", &p->producer_flow_control);
-	attr_size(ld, n, "memoryLimit", &p->memory_limit);
-	p->replay_when_no_consumers = true;
 }
 
-static void on_bridge_filter_factory(struct loader *ld, xmlNode *n)
+static void *open_network_connector(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
-	if (cfg->npolicies)
-		attr_bool(ld, n, "replayWhenNoConsumers",
-			  &cfg->policies[cfg->npolicies - 1].replay_when_no_consumers);
-}
-
-static void on_pending_limit(struct loader *ld, xmlNode *n)
-{
-	struct config *cfg = ld->cfg;
-	if (cfg->npolicies)
-		attr_long(ld, n, "limit", -1, &cfg->policies[cfg->npolicies - 1].pending_message_limit);
-}
-
-static void on_management(struct loader *ld, xmlNode *n)
-{
-	struct config *cfg = ld->cfg;
-	attr_bool(ld, n, "createConnector", &cfg->management_enabled);
-	attr_string(ld, n, "connectorHost", &cfg->management_host);
-	attr_string(ld, n, "connectorSocket", &cfg->management_socket);
-	attr_long(ld, n, "loginTimeout", 1, &cfg->management_login_timeout_ms);
-	attr_long(ld, n, "idleTimeout", 1, &cfg->management_idle_timeout_ms);
-	attr_long(ld, n, "loginFailureDelay", 1, &cfg->management_login_delay_ms);
-	char *port = attr(ld, n, "connectorPort");
-	if (port && config_parse_port(port, &cfg->management_port) < 0)
-		bad_value(ld, n, "connectorPort", port, "a port number from 0 to 65535");
-	free(port);
-	/* Tandem's own, for a broker without ActiveMQ's jetty.xml. */
-	attr_string(ld, n, "webConsoleHost", &cfg->web_host);
-	attr_string(ld, n, "webConsoleRealm", &cfg->web_realm);
-	attr_int(ld, n, "webConsoleTimeout", 100, &cfg->web_timeout_ms);
-	port = attr(ld, n, "webConsolePort");
-	if (port && config_parse_port(port, &cfg->web_port) < 0)
-		bad_value(ld, n, "webConsolePort", port, "a port number from 0 to 65535");
-	free(port);
+	struct conf_network_connector *nc = grow(ld, cfg->network_connectors,
+						 cfg->nnetwork_connectors, sizeof *nc);
+	if (!nc)
+		return NULL;
+	cfg->network_connectors = nc;
+	nc = &nc[cfg->nnetwork_connectors++];
+	conf_attr_defaults(network_connector_rows, nc);
+	nc->line = (int)xmlGetLineNo(n);
+	return nc;
 }
 
 static void on_network_connector(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
-	struct conf_network_connector *nc = realloc(cfg->network_connectors,
-						    (cfg->nnetwork_connectors + 1) * sizeof *nc);
-	if (!nc) {
-		ld->failed = true;
-		return;
-	}
-	cfg->network_connectors = nc;
-	nc = &nc[cfg->nnetwork_connectors++];
-	*nc = (struct conf_network_connector){
-		.network_ttl = 1, .prefetch_size = 1000, .conduit_subscriptions = true,
-		.bridge_temp_destinations = true,
-		.line = (int)xmlGetLineNo(n),
-	};
-	nc->name = strdup("bridge");
-	attr_string(ld, n, "name", &nc->name);
-	nc->uri = attr(ld, n, "uri");
+	struct conf_network_connector *nc = &cfg->network_connectors[cfg->nnetwork_connectors - 1];
 	struct discovery_group g;
 	char why[160];
 	if (!nc->uri || (strncmp(nc->uri, "static:", 7) && strncmp(nc->uri, "multicast://", 12) &&
@@ -410,20 +397,6 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 		   discovery_parse_uri(nc->uri, &g, why, sizeof why) < 0) {
 		bad_value(ld, n, "uri", nc->uri, why);
 	}
-	attr_bool(ld, n, "dynamicOnly", &nc->dynamic_only);
-	attr_int(ld, n, "networkTTL", 1, &nc->network_ttl);
-	attr_int(ld, n, "prefetchSize", 1, &nc->prefetch_size);
-	attr_bool(ld, n, "decreaseNetworkConsumerPriority", &nc->decrease_network_consumer_priority);
-	attr_bool(ld, n, "conduitSubscriptions", &nc->conduit_subscriptions);
-	attr_bool(ld, n, "duplex", &nc->duplex);
-	attr_bool(ld, n, "suppressDuplicateQueueSubscriptions",
-		  &nc->suppress_duplicate_queue_subscriptions);
-	nc->message_ttl = nc->consumer_ttl = nc->network_ttl;
-	attr_int(ld, n, "messageTTL", 1, &nc->message_ttl);
-	attr_int(ld, n, "consumerTTL", 1, &nc->consumer_ttl);
-	attr_string(ld, n, "userName", &nc->user_name);
-	attr_string(ld, n, "password", &nc->password);
-	attr_bool(ld, n, "bridgeTempDestinations", &nc->bridge_temp_destinations);
 }
 
 /* <queue physicalName=".."/> or <topic .../> in one of a networkConnector's
@@ -456,34 +429,6 @@ static void on_network_destination(struct loader *ld, xmlNode *n)
 	v[f->n++] = (struct conf_dest_filter){ !strcmp((const char *)n->name, "topic"), name };
 }
 
-static void on_kahadb(struct loader *ld, xmlNode *n)
-{
-	attr_string(ld, n, "directory", &ld->cfg->store_directory);
-	attr_bool(ld, n, "enableJournalDiskSyncs", &ld->cfg->journal_disk_syncs);
-	attr_long(ld, n, "lockKeepAlivePeriod", 0, &ld->cfg->lock_keep_alive_ms);
-}
-
-static void on_locker(struct loader *ld, xmlNode *n)
-{
-	attr_long(ld, n, "lockAcquireSleepInterval", 1, &ld->cfg->lock_acquire_sleep_ms);
-	attr_bool(ld, n, "failIfLocked", &ld->cfg->fail_if_locked);
-}
-
-static void on_system_usage(struct loader *ld, xmlNode *n)
-{
-	attr_bool(ld, n, "sendFailIfNoSpace", &ld->cfg->send_fail_if_no_space);
-}
-
-static void on_memory_usage(struct loader *ld, xmlNode *n)
-{
-	attr_size(ld, n, "limit", &ld->cfg->memory_limit);
-	char *pct = attr(ld, n, "percentOfJvmHeap");
-	if (pct && (config_parse_percent(pct, &ld->cfg->memory_percent_of_jvm_heap) < 0 ||
-		    ld->cfg->memory_percent_of_jvm_heap == 0))
-		bad_value(ld, n, "percentOfJvmHeap", pct, "a percentage from 1 to 100");
-	free(pct);
-}
-
 /* percentLimit (a share of the disk in ActiveMQ) is not used, but a value
  * that cannot be a percentage is still a mistake worth stopping for. */
 static void check_percent_limit(struct loader *ld, xmlNode *n)
@@ -495,76 +440,41 @@ static void check_percent_limit(struct loader *ld, xmlNode *n)
 	free(v);
 }
 
-static void on_store_usage(struct loader *ld, xmlNode *n)
+static void *open_transport_connector(struct loader *ld, xmlNode *n)
 {
-	attr_size(ld, n, "limit", &ld->cfg->store_limit);
-	check_percent_limit(ld, n);
+	struct config *cfg = ld->cfg;
+	struct conf_connector *c = grow(ld, cfg->connectors, cfg->nconnectors, sizeof *c);
+	if (!c)
+		return NULL;
+	cfg->connectors = c;
+	c = &c[cfg->nconnectors++];
+	conf_attr_defaults(transport_connector_rows, c);
+	conf_attr_defaults(connector_option_rows, c);
+	c->line = (int)xmlGetLineNo(n);
+	return c;
 }
 
-static void on_temp_usage(struct loader *ld, xmlNode *n)
+/* One ?name=value of a connector's uri, by its row. */
+static void connector_option(struct loader *ld, xmlNode *n, struct conf_connector *c,
+			     const struct conf_option *o)
 {
-	attr_size(ld, n, "limit", &ld->cfg->temp_limit);
-	check_percent_limit(ld, n);
-}
-
-/* Connector URI options that are understood, or that only tune the JVM's
- * transport and are harmless to ignore. */
-static bool known_option(const char *name)
-{
-	return !strcmp(name, "maximumConnections") || !strcmp(name, "wireFormat.maxFrameSize") ||
-	       !strncmp(name, "transport.", 10) ||
-	       !strcmp(name, "wireFormat.maxInactivityDuration") ||
-	       !strcmp(name, "wireFormat.maxInactivityDurationInitalDelay");
-}
-
-/* The connector URI options that are times in ms, as ActiveMQ spells
- * them (its auto transport takes protocolDetectionTimeOut bare or with
- * the auto. prefix). Zero or less: no limit. */
-static const struct {
-	const char *name;
-	size_t field;
-} timeout_options[] = {
-	{ "transport.connectAttemptTimeout", offsetof(struct conf_connector, connect_attempt_timeout_ms) },
-	{ "protocolDetectionTimeOut", offsetof(struct conf_connector, protocol_detection_timeout_ms) },
-	{ "auto.protocolDetectionTimeOut", offsetof(struct conf_connector, protocol_detection_timeout_ms) },
-};
-
-/* True when o is one of timeout_options (its value checked and set). */
-static bool connector_timeout(struct loader *ld, xmlNode *n, struct conf_connector *c,
-			      const struct conf_option *o)
-{
-	for (size_t i = 0; i < sizeof timeout_options / sizeof *timeout_options; i++) {
-		if (strcmp(o->name, timeout_options[i].name))
-			continue;
-		char *end, why[96];
-		errno = 0;
-		long v = strtol(o->value, &end, 10);
-		if (!*o->value || *end || errno) {
-			snprintf(why, sizeof why, "%s to be a whole number of milliseconds", o->name);
-			bad_value(ld, n, "uri", c->uri, why);
-		}
-		*(long *)((char *)c + timeout_options[i].field) = v > 0 ? v : 0;
-		return true;
+	const struct conf_attr *row = conf_attr_find(connector_option_rows, o->name);
+	char expected[96], why[160];
+	if (!row) {
+		log_warn("config", "%s:%d: connector %s: unknown option %s in its URI: ignored",
+			 ld->file, c->line, c->name, o->name);
+	} else if (row->kind == CONF_NOT_IMPLEMENTED) {
+		not_implemented(ld, n, "transportConnector", true, row, o->name, o->value);
+	} else if (conf_attr_set(row, c, o->value, expected, sizeof expected) < 0) {
+		snprintf(why, sizeof why, "%s to be %s", o->name, expected);
+		bad_value(ld, n, "uri", c->uri, why);
 	}
-	return false;
 }
 
 static void on_transport_connector(struct loader *ld, xmlNode *n)
 {
 	struct config *cfg = ld->cfg;
-	struct conf_connector *c = realloc(cfg->connectors, (cfg->nconnectors + 1) * sizeof *c);
-	if (!c) {
-		ld->failed = true;
-		return;
-	}
-	cfg->connectors = c;
-	c = &c[cfg->nconnectors++];
-	*c = (struct conf_connector){
-		.max_connections = 1000, .max_frame_size = 104857600, .line = (int)xmlGetLineNo(n),
-		.connect_attempt_timeout_ms = 30000, .protocol_detection_timeout_ms = 30000,
-	};
-	c->uri = attr(ld, n, "uri");
-	c->discovery_uri = attr(ld, n, "discoveryUri");
+	struct conf_connector *c = &cfg->connectors[cfg->nconnectors - 1];
 	char why[160];
 	if (!c->uri) {
 		log_error("config", "%s:%d: <transportConnector> needs a uri", ld->file, c->line);
@@ -579,35 +489,10 @@ static void on_transport_connector(struct loader *ld, xmlNode *n)
 	if (c->discovery_uri && !strncmp(c->discovery_uri, "multicast:", 10) &&
 	    discovery_parse_uri(c->discovery_uri, &g, why, sizeof why) < 0)
 		bad_value(ld, n, "discoveryUri", c->discovery_uri, why);
-	c->name = attr(ld, n, "name");
 	if (!c->name)
 		c->name = strdup(c->scheme);
-	for (size_t i = 0; i < c->noptions; i++) {
-		const struct conf_option *o = &c->options[i];
-		if (!strcmp(o->name, "maximumConnections")) {
-			char *end;
-			errno = 0;
-			long v = strtol(o->value, &end, 10);
-			if (!*o->value || *end || errno || v < 1)
-				bad_value(ld, n, "uri", c->uri,
-					  "maximumConnections to be a whole number of at least 1");
-			c->max_connections = v;
-		} else if (!strcmp(o->name, "wireFormat.maxFrameSize")) {
-			if (config_parse_size(o->value, &c->max_frame_size) < 0 ||
-			    c->max_frame_size < 1024)
-				bad_value(ld, n, "uri", c->uri,
-					  "wireFormat.maxFrameSize to be a size of at least 1024 bytes");
-		} else if (!strcmp(o->name, "transport.redeliverOnNack")) {
-			if (config_parse_bool(o->value, &c->redeliver_on_nack) < 0)
-				bad_value(ld, n, "uri", c->uri,
-					  "transport.redeliverOnNack to be true or false");
-		} else if (connector_timeout(ld, n, c, o)) {
-			continue;
-		} else if (!known_option(o->name)) {
-			log_warn("config", "%s:%d: connector %s: unknown option %s in its URI: ignored",
-				 ld->file, c->line, c->name, o->name);
-		}
-	}
+	for (size_t i = 0; i < c->noptions; i++)
+		connector_option(ld, n, c, &c->options[i]);
 }
 
 static void on_user(struct loader *ld, xmlNode *n)
@@ -689,226 +574,152 @@ static void on_authz_single(struct loader *ld, xmlNode *n)
 	*slot = authz_entry(ld, n, e);
 }
 
-static const char *const destination_attrs[] = { "physicalName", NULL };
+static const struct conf_attr destination_attrs[] = {
+	ATTR_HANDLED("physicalName"), ATTR_END,
+};
 static const struct element destination_list[] = {
-	{ "queue", destination_attrs, on_network_destination, NULL },
-	{ "topic", destination_attrs, on_network_destination, NULL },
-	{ "tempQueue", no_attrs, NULL, NULL },
-	{ "tempTopic", no_attrs, NULL, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "queue", destination_attrs, on_network_destination, NULL, NULL },
+	{ "topic", destination_attrs, on_network_destination, NULL, NULL },
+	{ "tempQueue", no_attrs, NULL, NULL, NULL },
+	{ "tempTopic", no_attrs, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const network_connector_attrs[] = {
-	"uri", "name", "dynamicOnly", "networkTTL", "messageTTL", "consumerTTL", "prefetchSize",
-	"decreaseNetworkConsumerPriority", "conduitSubscriptions", "duplex", "userName",
-	"password", "bridgeTempDestinations", "suppressDuplicateQueueSubscriptions",
-	"suppressDuplicateTopicSubscriptions", "alwaysSyncSend", "advisoryForFailedForward",
-	"staticBridge", "useVirtualDestSubs", "syncDurableSubs", "localUri", "brokerName",
-	"dispatchAsync", NULL,
-};
 static const struct element network_connector_children[] = {
-	{ "excludedDestinations", no_attrs, NULL, destination_list },
-	{ "dynamicallyIncludedDestinations", no_attrs, NULL, destination_list },
-	{ "staticallyIncludedDestinations", no_attrs, NULL, destination_list },
-	{ NULL, NULL, NULL, NULL },
+	{ "excludedDestinations", no_attrs, NULL, destination_list, NULL },
+	{ "dynamicallyIncludedDestinations", no_attrs, NULL, destination_list, NULL },
+	{ "staticallyIncludedDestinations", no_attrs, NULL, destination_list, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element network_connectors[] = {
-	{ "networkConnector", network_connector_attrs, on_network_connector,
-	  network_connector_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "networkConnector", network_connector_rows, on_network_connector,
+	  network_connector_children, open_network_connector },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const limit_attrs[] = { "limit", NULL };
 static const struct element pending_strategies[] = {
-	{ "constantPendingMessageLimitStrategy", limit_attrs, on_pending_limit, NULL },
-	{ NULL, NULL, NULL, NULL },
-};
-static const char *const filter_factory_attrs[] = {
-	"replayWhenNoConsumers", "replayDelay", "selectorAware", "rateLimit", "rateDuration", NULL,
+	{ "constantPendingMessageLimitStrategy", pending_limit_rows, NULL, NULL, open_last_policy },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element bridge_filter_factories[] = {
-	{ "conditionalNetworkBridgeFilterFactory", filter_factory_attrs, on_bridge_filter_factory,
-	  NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "conditionalNetworkBridgeFilterFactory", bridge_filter_rows, NULL, NULL,
+	  open_last_policy },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element policy_entry_children[] = {
-	{ "pendingMessageLimitStrategy", no_attrs, NULL, pending_strategies },
-	{ "networkBridgeFilterFactory", no_attrs, NULL, bridge_filter_factories },
-	{ NULL, NULL, NULL, NULL },
-};
-static const char *const policy_entry_attrs[] = {
-	"queue", "topic", "producerFlowControl", "memoryLimit", "gcInactiveDestinations",
-	"inactiveTimoutBeforeGC", "inactiveTimeoutBeforeGC", "prioritizedMessages", "useCache",
-	"expireMessagesPeriod", "maxPageSize", "optimizedDispatch", "advisoryForSlowConsumers",
-	"advisoryForFastProducers", "advisoryWhenFull", "enableAudit", "maxAuditDepth",
-	"storeUsageHighWaterMark", "cursorMemoryHighWaterMark", "queuePrefetch", "topicPrefetch",
-	"tempQueue", "tempTopic", "durableTopicPrefetch", "queueBrowserPrefetch",
-	"advisoryForConsumed", "advisoryForDelivery", "advisoryForDiscardingMessages",
-	"includeBodyForAdvisory", "sendAdvisoryIfNoConsumers", "allConsumersExclusiveByDefault",
-	"alwaysRetroactive", "blockedProducerWarningInterval", "consumersBeforeDispatchStarts",
-	"timeBeforeDispatchStarts", "gcWithNetworkConsumers", "lazyDispatch", "maxBrowsePageSize",
-	"maxDestinations", "maxExpirePageSize", "maxProducersToAudit", "maxQueueAuditDepth",
-	"minimumMessageSize", "optimizeMessageStoreInFlightLimit", "doOptimzeMessageStorage",
-	"persistJMSRedelivered", "reduceMemoryFootprint", "sendDuplicateFromStoreToDLQ",
-	"sendFailIfNoSpace", "sendFailIfNoSpaceAfterTimeout", "strictOrderDispatch",
-	"useConsumerPriority", "usePrefetchExtension", "useTopicSubscriptionInflightStats",
-	"messageGroupMapFactoryType", NULL,
+	{ "pendingMessageLimitStrategy", no_attrs, NULL, pending_strategies, NULL },
+	{ "networkBridgeFilterFactory", no_attrs, NULL, bridge_filter_factories, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element policy_entries[] = {
-	{ "policyEntry", policy_entry_attrs, on_policy_entry, policy_entry_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "policyEntry", policy_entry_rows, on_policy_entry, policy_entry_children,
+	  open_policy_entry },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element policy_map_children[] = {
-	{ "policyEntries", no_attrs, NULL, policy_entries },
-	{ NULL, NULL, NULL, NULL },
+	{ "policyEntries", no_attrs, NULL, policy_entries, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element policy_map[] = {
-	{ "policyMap", no_attrs, NULL, policy_map_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "policyMap", no_attrs, NULL, policy_map_children, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const management_attrs[] = {
-	"createConnector", "connectorPort", "connectorHost", "jmxDomainName", "rmiServerPort",
-	"useMBeanServer", "createMBeanServer", "connectorPath",
-	"webConsoleHost", "webConsolePort", "webConsoleRealm", "webConsoleTimeout", "connectorSocket",
-	"loginTimeout", "idleTimeout", "loginFailureDelay", NULL,
-};
 static const struct element management[] = {
-	{ "managementContext", management_attrs, on_management, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "managementContext", management_rows, NULL, NULL, open_config },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const locker_attrs[] = {
-	"lockAcquireSleepInterval", "failIfLocked", "directory", NULL,
-};
 static const struct element lockers[] = {
-	{ "shared-file-locker", locker_attrs, on_locker, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "shared-file-locker", locker_rows, NULL, NULL, open_config },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element kahadb_children[] = {
-	{ "locker", no_attrs, NULL, lockers },
-	{ NULL, NULL, NULL, NULL },
-};
-static const char *const kahadb_attrs[] = {
-	"directory", "journalMaxFileLength", "enableJournalDiskSyncs", "indexWriteBatchSize",
-	"indexCacheSize", "concurrentStoreAndDispatchQueues", "concurrentStoreAndDispatchTopics",
-	"checkpointInterval", "cleanupInterval", "lockKeepAlivePeriod", "ignoreMissingJournalfiles",
-	"checkForCorruptJournalFiles", "checksumJournalFiles", "archiveDataLogs",
-	"preallocationStrategy", "journalDiskSyncStrategy", NULL,
+	{ "locker", no_attrs, NULL, lockers, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element persistence[] = {
-	{ "kahaDB", kahadb_attrs, on_kahadb, kahadb_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "kahaDB", kahadb_rows, NULL, kahadb_children, open_config },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const memory_usage_attrs[] = { "limit", "percentOfJvmHeap", NULL };
-static const char *const usage_attrs[] = { "limit", "percentLimit", NULL };
 static const struct element memory_usage[] = {
-	{ "memoryUsage", memory_usage_attrs, on_memory_usage, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "memoryUsage", memory_usage_rows, NULL, NULL, open_config },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element store_usage[] = {
-	{ "storeUsage", usage_attrs, on_store_usage, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "storeUsage", store_usage_rows, check_percent_limit, NULL, open_config },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element temp_usage[] = {
-	{ "tempUsage", usage_attrs, on_temp_usage, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "tempUsage", temp_usage_rows, check_percent_limit, NULL, open_config },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element usage_children[] = {
-	{ "memoryUsage", no_attrs, NULL, memory_usage },
-	{ "storeUsage", no_attrs, NULL, store_usage },
-	{ "tempUsage", no_attrs, NULL, temp_usage },
-	{ NULL, NULL, NULL, NULL },
-};
-static const char *const system_usage_attrs[] = {
-	"sendFailIfNoSpace", "sendFailIfNoSpaceAfterTimeout", NULL,
+	{ "memoryUsage", no_attrs, NULL, memory_usage, NULL },
+	{ "storeUsage", no_attrs, NULL, store_usage, NULL },
+	{ "tempUsage", no_attrs, NULL, temp_usage, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element system_usage[] = {
-	{ "systemUsage", system_usage_attrs, on_system_usage, usage_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "systemUsage", system_usage_rows, NULL, usage_children, open_config },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const transport_connector_attrs[] = {
-	"name", "uri", "discoveryUri", "updateClusterClients", "rebalanceClusterClients",
-	"updateClusterClientsOnRemove", "enableStatusMonitor", "allowLinkStealing", NULL,
-};
 static const struct element transport_connectors[] = {
-	{ "transportConnector", transport_connector_attrs, on_transport_connector, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "transportConnector", transport_connector_rows, on_transport_connector, NULL,
+	  open_transport_connector },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const user_attrs[] = { "username", "password", "groups", NULL };
 static const struct element users[] = {
-	{ "authenticationUser", user_attrs, on_user, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "authenticationUser", user_rows, on_user, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element simple_auth_children[] = {
-	{ "users", no_attrs, NULL, users },
-	{ NULL, NULL, NULL, NULL },
+	{ "users", no_attrs, NULL, users, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const char *const simple_auth_attrs[] = { "anonymousAccessAllowed", NULL };
-static const char *const authz_entry_attrs[] = { "queue", "topic", "read", "write", "admin",
-						 "groupClass", "tempQueue", "tempTopic", NULL };
 static const struct element authz_entries[] = {
-	{ "authorizationEntry", authz_entry_attrs, on_authz_entry, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "authorizationEntry", authz_entry_rows, on_authz_entry, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_single[] = {
-	{ "tempDestinationAuthorizationEntry", authz_entry_attrs, on_authz_single, NULL },
-	{ "authorizationEntry", authz_entry_attrs, on_authz_single, NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "tempDestinationAuthorizationEntry", authz_entry_rows, on_authz_single, NULL, NULL },
+	{ "authorizationEntry", authz_entry_rows, on_authz_single, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_map_children[] = {
-	{ "authorizationEntries", no_attrs, NULL, authz_entries },
-	{ "tempDestinationAuthorizationEntry", no_attrs, NULL, authz_single },
-	{ "defaultEntry", no_attrs, NULL, authz_single },
-	{ NULL, NULL, NULL, NULL },
+	{ "authorizationEntries", no_attrs, NULL, authz_entries, NULL },
+	{ "tempDestinationAuthorizationEntry", no_attrs, NULL, authz_single, NULL },
+	{ "defaultEntry", no_attrs, NULL, authz_single, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
-static const char *const authz_map_attrs[] = { "groupClass", NULL };
 static const struct element authz_map[] = {
-	{ "authorizationMap", authz_map_attrs, NULL, authz_map_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "authorizationMap", authz_map_rows, NULL, authz_map_children, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element authz_plugin_children[] = {
-	{ "map", no_attrs, NULL, authz_map },
-	{ NULL, NULL, NULL, NULL },
+	{ "map", no_attrs, NULL, authz_map, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 static const struct element plugins[] = {
-	{ "simpleAuthenticationPlugin", simple_auth_attrs, NULL, simple_auth_children },
-	{ "authorizationPlugin", no_attrs, on_authz_plugin, authz_plugin_children },
-	{ NULL, NULL, NULL, NULL },
+	{ "simpleAuthenticationPlugin", simple_auth_rows, NULL, simple_auth_children, NULL },
+	{ "authorizationPlugin", no_attrs, on_authz_plugin, authz_plugin_children, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static const struct element broker_children[] = {
-	{ "destinationPolicy", no_attrs, NULL, policy_map },
-	{ "managementContext", no_attrs, NULL, management },
-	{ "networkConnectors", no_attrs, NULL, network_connectors },
-	{ "persistenceAdapter", no_attrs, NULL, persistence },
-	{ "systemUsage", no_attrs, NULL, system_usage },
-	{ "transportConnectors", no_attrs, NULL, transport_connectors },
-	{ "plugins", no_attrs, NULL, plugins },
-	{ NULL, NULL, NULL, NULL },
+	{ "destinationPolicy", no_attrs, NULL, policy_map, NULL },
+	{ "managementContext", no_attrs, NULL, management, NULL },
+	{ "networkConnectors", no_attrs, NULL, network_connectors, NULL },
+	{ "persistenceAdapter", no_attrs, NULL, persistence, NULL },
+	{ "systemUsage", no_attrs, NULL, system_usage, NULL },
+	{ "transportConnectors", no_attrs, NULL, transport_connectors, NULL },
+	{ "plugins", no_attrs, NULL, plugins, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const char *const broker_attrs[] = {
-	"brokerName", "dataDirectory", "persistent", "useJmx", "schedulerSupport",
-	"useShutdownHook", "advisorySupport", "start", "deleteAllMessagesOnStartup",
-	"schedulePeriodForDestinationPurge", "offlineDurableSubscriberTimeout",
-	"offlineDurableSubscriberTaskSchedule", "populateJMSXUserID", "useVirtualTopics",
-	"networkConnectorStartAsync", "restartAllowed", "useAuthenticatedPrincipalForJMSXUserID",
-	"tmpDataDirectory", "id", "brokerId", "cacheTempDestinations",
-	"timeBeforePurgeTempDestinations", "maxPurgedDestinationsPerSweep", "enableStatistics",
-	"keepDurableSubsActive", "useMirroredQueues", "useTempMirroredQueues",
-	"splitSystemUsageForProducersConsumers", "producerSystemUsagePortion",
-	"consumerSystemUsagePortion", "systemExitOnShutdown", "systemExitOnShutdownExitCode",
-	"shutdownOnMasterFailure", "shutdownOnSlaveFailure", "waitForSlave", "waitForSlaveTimeout",
-	"passiveSlave", "useLocalHostBrokerName", "dedicatedTaskRunner", "monitorConnectionSplits",
-	"mbeanInvocationTimeout", "rejectDurableConsumers", "allowTempAutoCreationOnSend",
-	"anonymousProducerAdvisorySupport", "populateUserNameInMBeans", "schedulerDirectory",
-	"maxSchedulerRepeatAllowed", "storeOpenWireVersion", "persistenceThreadPriority",
-	"useLoggingForShutdownErrors", "adjustUsageLimits", "rollbackOnlyOnAsyncException", NULL,
-};
 
 /* Elements that configure Java machinery: accepted, noted once, skipped. */
 static const char *const java_only[] = {
@@ -932,15 +743,43 @@ static bool in_list(const char *const *list, const char *name)
 
 static void walk(struct loader *ld, xmlNode *parent, const struct element *table);
 
+/* The CONF_FIELD rows' attributes of n into obj; an absent one whose
+ * default is another row's takes that row's value. */
+static void read_fields(struct loader *ld, xmlNode *n, const struct conf_attr *rows, void *obj)
+{
+	for (const struct conf_attr *r = rows; r->name; r++) {
+		if (r->kind != CONF_FIELD)
+			continue;
+		char *v = attr(ld, n, r->name), expected[96];
+		if (!v)
+			conf_attr_inherit(rows, r, obj);
+		else if (conf_attr_set(r, obj, v, expected, sizeof expected) < 0)
+			bad_value(ld, n, r->name, v, expected);
+		free(v);
+	}
+}
+
 static void visit(struct loader *ld, xmlNode *n, const struct element *e)
 {
 	for (xmlAttr *a = n->properties; a; a = a->next) {
 		if (a->ns && a->ns->prefix)	/* xsi:schemaLocation and the like */
 			continue;
-		if (!in_list(e->attrs, (const char *)a->name))
+		const char *name = (const char *)a->name;
+		const struct conf_attr *row = conf_attr_find(e->attrs, name);
+		if (!row) {
 			log_warn("config", "%s:%d: unknown attribute %s on <%s>: ignored", ld->file,
-				 (int)xmlGetLineNo(n), (const char *)a->name, e->name);
+				 (int)xmlGetLineNo(n), name, e->name);
+		} else if (row->kind == CONF_NOT_IMPLEMENTED) {
+			xmlChar *v = xmlGetProp(n, a->name);
+			not_implemented(ld, n, e->name, false, row, name, v ? (const char *)v : "");
+			xmlFree(v);
+		}
 	}
+	void *obj = e->open ? e->open(ld, n) : NULL;
+	if (e->open && !obj)
+		return;
+	if (obj)
+		read_fields(ld, n, e->attrs, obj);
 	if (e->handle)
 		e->handle(ld, n);
 	if (e->children)
@@ -1087,20 +926,13 @@ static void set_default_props(struct loader *ld, const char *path)
 
 static void set_defaults(struct config *cfg)
 {
+	static const struct conf_attr *const tables[] = {
+		broker_rows, kahadb_rows, locker_rows, management_rows, system_usage_rows,
+		memory_usage_rows, store_usage_rows, temp_usage_rows,
+	};
 	memset(cfg, 0, sizeof *cfg);
-	cfg->broker_name = strdup("localhost");
-	cfg->persistent = true;
-	cfg->store_limit = 100LL << 30;
-	cfg->temp_limit = 50LL << 30;
-	cfg->management_enabled = true;
-	cfg->management_host = strdup("127.0.0.1");
-	cfg->management_port = 1099;
-	cfg->management_login_timeout_ms = 10000;
-	cfg->management_idle_timeout_ms = 300000;
-	cfg->management_login_delay_ms = 500;
-	cfg->lock_acquire_sleep_ms = 10000;
-	cfg->lock_keep_alive_ms = 500;
-	cfg->journal_disk_syncs = true;
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+		conf_attr_defaults(tables[i], cfg);
 }
 
 int config_load(struct config *cfg, const char *path, const struct conf_define *defs,
@@ -1156,7 +988,7 @@ int config_load(struct config *cfg, const char *path, const struct conf_define *
 	}
 	if (broker) {
 		static const struct element broker_element = {
-			"broker", broker_attrs, on_broker, broker_children,
+			"broker", broker_rows, NULL, broker_children, open_config,
 		};
 		visit(&ld, broker, &broker_element);
 	}
@@ -1215,6 +1047,11 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->npolicies; i++)
 		free(cfg->policies[i].pattern);
 	free(cfg->policies);
+	for (size_t i = 0; i < cfg->nnot_implemented; i++) {
+		free(cfg->not_implemented[i].name);
+		free(cfg->not_implemented[i].value);
+	}
+	free(cfg->not_implemented);
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		free(cfg->users[i].username);
 		free(cfg->users[i].password);

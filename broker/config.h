@@ -6,9 +6,15 @@
  * broker reads and never changes. Everything the broker needs to know about
  * its configuration is here; nothing else opens the file.
  *
+ * What each attribute is, its type and its default, is its row in
+ * config_schema.c (config_attr.h), not a comment here.
+ *
  * Diagnostics go through log.h, each naming file and line:
  *   - Java-only elements (logQuery, shutdownHooks, Spring beans): INFO,
  *     once per element name;
+ *   - ActiveMQ's attributes and URI options that Tandem accepts and does
+ *     not implement: INFO, once per name, and every use kept in
+ *     not_implemented for --check;
  *   - unknown elements and attributes: WARN;
  *   - invalid values: ERROR, saying what was expected; config_load()
  *     then fails (the broker exits 78, EX_CONFIG, without touching the store).
@@ -22,8 +28,8 @@
 
 #define CONFIG_EXIT_INVALID 78	/* sysexits.h EX_CONFIG */
 
-/* One `?name=value` option of a connector URI, kept for --check and for
- * later issues (transport.*). */
+/* One `?name=value` option of a connector URI as written, kept for
+ * --check; what each means is its row in config_schema.c. */
 struct conf_option {
 	char *name;
 	char *value;
@@ -35,11 +41,11 @@ struct conf_connector {
 	char *scheme;		/* "tcp", "stomp", "mqtt", "amqp", "ws", ... */
 	char *host;		/* "0.0.0.0" for the wildcard */
 	int port;
-	long max_connections;	/* maximumConnections; default 1000 */
-	long long max_frame_size; /* wireFormat.maxFrameSize; default 104857600 */
+	long max_connections;	/* maximumConnections */
+	long long max_frame_size; /* wireFormat.maxFrameSize */
 	/* ms a client has to complete its CONNECT (transport.connectAttemptTimeout)
 	 * and, on a detecting connector, to say which protocol it speaks
-	 * (protocolDetectionTimeOut); ActiveMQ's 30000 by default, 0 never. */
+	 * (protocolDetectionTimeOut); 0 never. */
 	long connect_attempt_timeout_ms;
 	long protocol_detection_timeout_ms;
 	/* transport.redeliverOnNack: a STOMP NACK gives the message back for
@@ -65,17 +71,17 @@ struct conf_dest_filters {
 };
 
 struct conf_network_connector {
-	char *name;		/* default "bridge" as ActiveMQ */
+	char *name;
 	char *uri;		/* static:(...) or multicast://... */
 	bool dynamic_only;
-	int network_ttl;	/* default 1 */
+	int network_ttl;
 	int message_ttl;	/* hops a message may make; networkTTL unless set */
 	int consumer_ttl;	/* hops demand may travel; networkTTL unless set */
-	int prefetch_size;	/* default 1000 */
+	int prefetch_size;
 	bool decrease_network_consumer_priority;
-	bool conduit_subscriptions;	/* default true */
-	bool suppress_duplicate_queue_subscriptions;	/* default false */
-	bool bridge_temp_destinations;	/* default true: temporary destinations travel */
+	bool conduit_subscriptions;
+	bool suppress_duplicate_queue_subscriptions;
+	bool bridge_temp_destinations;	/* temporary destinations travel */
 	bool duplex;
 	char *user_name, *password;	/* the bridge's login at the remote; NULL: none */
 	struct conf_dest_filters excluded;
@@ -90,7 +96,7 @@ struct conf_policy {
 	char *pattern;
 	long pending_message_limit;	/* constantPendingMessageLimitStrategy@limit; -1 none */
 	long long memory_limit;		/* memoryLimit; 0 none */
-	bool producer_flow_control;	/* default true */
+	bool producer_flow_control;
 	/* conditionalNetworkBridgeFilterFactory@replayWhenNoConsumers: a
 	 * message a bridge brought here may go back once this broker has no
 	 * consumers for it. Tandem's default is true (ActiveMQ's false): a
@@ -114,13 +120,22 @@ struct conf_authz_entry {
 	char *read, *write, *admin;	/* NULL: nobody */
 };
 
+/* An attribute or URI option that ActiveMQ has and Tandem accepts without
+ * implementing it, where the file uses it (listed by --check). */
+struct conf_not_implemented {
+	const char *element;	/* "networkConnector" */
+	bool option;		/* an option of the element's uri, not an attribute */
+	char *name, *value;	/* the value as written */
+	int line;
+};
+
 struct config {
 	char *file;			/* the file loaded */
-	char *broker_name;		/* default "localhost" */
+	char *broker_name;
 	char *data_directory;		/* broker@dataDirectory; default "${activemq.data}" or "activemq-data" */
 	char *store_directory;		/* kahaDB@directory, else <dataDirectory>/kahadb */
 	char *temp_directory;		/* broker@tmpDataDirectory; default <dataDirectory>/<brokerName>/tmp_storage */
-	bool persistent;		/* broker@persistent; default true */
+	bool persistent;		/* broker@persistent */
 
 	struct conf_connector *connectors;
 	size_t nconnectors;
@@ -132,17 +147,17 @@ struct config {
 	/* systemUsage; a limit of 0 means "not set". */
 	long long memory_limit;		/* memoryUsage@limit, bytes */
 	int memory_percent_of_jvm_heap;	/* memoryUsage@percentOfJvmHeap, 0 when unset */
-	long long store_limit;		/* storeUsage@limit; default 100 gb */
-	long long temp_limit;		/* tempUsage@limit; default 50 gb */
+	long long store_limit;		/* storeUsage@limit */
+	long long temp_limit;		/* tempUsage@limit */
 
-	bool management_enabled;	/* managementContext@createConnector (default true when the element exists) */
-	char *management_host;		/* connectorHost; default 127.0.0.1 */
-	int management_port;		/* connectorPort; default 1099 */
+	bool management_enabled;	/* managementContext@createConnector */
+	char *management_host;		/* connectorHost */
+	int management_port;		/* connectorPort */
 	/* Tandem's own (tandem-mgmt(7)): the unix socket (connectorSocket;
-	 * default <dataDirectory>/mgmt-<brokerName>.sock, "" for none), how
-	 * long a connection may wait to log in (loginTimeout, 10000 ms) and
-	 * stay idle after (idleTimeout, 300000 ms), and the first wait added
-	 * after failed logins (loginFailureDelay, 500 ms). */
+	 * NULL: <dataDirectory>/mgmt-<brokerName>.sock, "" for none), how
+	 * long a connection may wait to log in (loginTimeout, ms) and stay
+	 * idle after (idleTimeout), and the first wait added after failed
+	 * logins (loginFailureDelay). */
 	char *management_socket;
 	long management_login_timeout_ms;
 	long management_idle_timeout_ms;
@@ -169,9 +184,12 @@ struct config {
 	long lock_acquire_sleep_ms;	/* shared-file-locker@lockAcquireSleepInterval; 10000:
 					 * how often a slave says it waits */
 	bool fail_if_locked;		/* shared-file-locker@failIfLocked: exit instead of waiting */
-	long lock_keep_alive_ms;	/* kahaDB@lockKeepAlivePeriod; Tandem's default 500, 0 = off */
-	bool journal_disk_syncs;	/* kahaDB@enableJournalDiskSyncs; default true */
-	bool send_fail_if_no_space;	/* systemUsage@sendFailIfNoSpace; default false */
+	long lock_keep_alive_ms;	/* kahaDB@lockKeepAlivePeriod; 0 = off */
+	bool journal_disk_syncs;	/* kahaDB@enableJournalDiskSyncs */
+	bool send_fail_if_no_space;	/* systemUsage@sendFailIfNoSpace */
+
+	struct conf_not_implemented *not_implemented;	/* in the file's order */
+	size_t nnot_implemented;
 };
 
 /* A NAME=VALUE from the command line (-D), for ${NAME} in the file. */

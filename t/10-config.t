@@ -70,6 +70,46 @@ test_expect_success 'an unknown element and attribute are warned about with file
 	grep "WARN.*odd.xml:4.*colour" err
 '
 
+# ActiveMQ's attributes that Tandem accepts without doing what they ask:
+# said once each at start (INFO: a file written for ActiveMQ is not wrong
+# to have them), and listed by --check wherever they are used.
+test_expect_success '--check lists networkConnector attributes that are accepted but not implemented' '
+	bad_config ni.xml "<networkConnectors>
+	<networkConnector name=\"a\" uri=\"static:(tcp://127.0.0.1:1)\" staticBridge=\"true\" dispatchAsync=\"false\" syncDurableSubs=\"true\" alwaysSyncSend=\"true\" advisoryForFailedForward=\"true\" useVirtualDestSubs=\"true\" localUri=\"vm://x\" brokerName=\"x\" suppressDuplicateTopicSubscriptions=\"false\"/>
+	<networkConnector name=\"b\" uri=\"static:(tcp://127.0.0.1:2)\" staticBridge=\"true\"/>
+	</networkConnectors>" &&
+	"$TANDEMD" -c ni.xml --check >out 2>err &&
+	cat out err &&
+	sed -n "/^accepted, not implemented/,\$p" out >listed &&
+	for a in staticBridge dispatchAsync syncDurableSubs alwaysSyncSend advisoryForFailedForward \
+		useVirtualDestSubs localUri brokerName suppressDuplicateTopicSubscriptions; do
+		grep -q "line 4: <networkConnector> $a=" listed || { echo "$a is not listed"; false; } || return 1
+	done &&
+	grep -q "line 5: <networkConnector> staticBridge=\"true\"" listed &&
+	n=$(grep -c "INFO.*ni.xml:4: attribute staticBridge on <networkConnector> is accepted but not implemented" err) &&
+	[ "$n" = 1 ] && ! grep "staticBridge" err | grep -v "ni.xml:4" &&
+	! grep WARN err
+'
+
+test_expect_success '--check lists not implemented policyEntry attributes and transportConnector attributes and URI options' '
+	bad_config ni2.xml "<destinationPolicy><policyMap><policyEntries><policyEntry queue=\">\" prioritizedMessages=\"true\"/></policyEntries></policyMap></destinationPolicy>
+	<transportConnectors><transportConnector uri=\"tcp://127.0.0.1:0?transport.tcpNoDelay=true&amp;wireFormat.maxInactivityDuration=5000\" allowLinkStealing=\"true\"/></transportConnectors>" &&
+	"$TANDEMD" -c ni2.xml --check >out 2>err &&
+	cat out err &&
+	sed -n "/^accepted, not implemented/,\$p" out >listed &&
+	grep -q "<policyEntry> prioritizedMessages=\"true\"" listed &&
+	grep -q "<transportConnector> allowLinkStealing=\"true\"" listed &&
+	grep -q "<transportConnector> URI option transport.tcpNoDelay=\"true\"" listed &&
+	grep -q "<transportConnector> URI option wireFormat.maxInactivityDuration=\"5000\"" listed &&
+	grep -q "INFO.*URI option transport.tcpNoDelay on <transportConnector> is accepted but not implemented" err &&
+	! grep WARN err
+'
+
+test_expect_success 'a configuration that uses none of them: --check lists none' '
+	! grep "not implemented" check-node1.out && ! grep "not implemented" check-node1.err &&
+	! grep "not implemented" check-node2.out
+'
+
 for case in \
 	'bad port|<transportConnectors><transportConnector name="a" uri="tcp://0.0.0.0:99999"/></transportConnectors>|bad.xml:3.*port' \
 	'bad URI|<transportConnectors><transportConnector name="a" uri="no-scheme-here"/></transportConnectors>|bad.xml:3.*URI' \
