@@ -21,36 +21,60 @@ OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS  ?=
 override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE \
-	-I/usr/include/libxml2 -Ibroker -Imgmt -Iweb
+	-I/usr/include/libxml2
 LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lm -lpthread
 
 BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev
 TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt haproxy chromium
 
-# mgmt/ holds both halves of management: the server (the object model and
-# the socket, linked into tandemd) and the client (tandemctl and the
-# client library, also used by tandemtop). objname.c is shared.
-MGMT_SERVER_SRCS := $(wildcard mgmt/model*.c mgmt/server*.c mgmt/jolokia*.c mgmt/objname.c)
-CTL_SRCS    := $(filter-out $(MGMT_SERVER_SRCS),$(wildcard mgmt/*.c))
-CTL_OBJS    := $(CTL_SRCS:%.c=$(B)/%.o)
-# The client library (sockets, STOMP, failover, the management client):
-# what tandemctl's commands and the unit tests of client modules link.
-CLIENT_OBJS := $(filter-out $(B)/mgmt/tandemctl.o $(B)/mgmt/ctl_%.o,$(CTL_OBJS))
-# web/ is the web console and HTTP API, linked into tandemd (issue 9).
-WEB_SRCS    := $(wildcard web/*.c)
-BROKER_SRCS := $(filter-out broker/main.c,$(wildcard broker/*.c)) $(MGMT_SERVER_SRCS) $(WEB_SRCS)
+# Which program each folder goes into (README.md, "A tour of the source"):
+#   broker/common   what every program shares: buffers, logging, the STOMP
+#                   frame codec, the version (libtandemcommon.a)
+#   broker/*, mgmt/server, web
+#                   tandemd: the broker core, its config, store, network and
+#                   protocols, the management socket and the web console
+#                   (libtandem.a), with broker/tandemd.c and the protocol
+#                   table broker/protocols.c
+#   mgmt/client     the client library of tandemctl and tandemtop
+#                   (libtandemclient.a)
+#   mgmt/ctl        tandemctl
+#   tui             tandemtop
+# Each program compiles with its own include path: a file can include
+# only what its program links.
+COMMON_SRCS := $(wildcard broker/common/*.c)
+BROKER_DIRS := broker/core broker/config broker/store broker/network broker/stomp broker/mqtt \
+	mgmt/server web
+BROKER_SRCS := $(foreach d,$(BROKER_DIRS),$(wildcard $(d)/*.c)) broker/protocols.c
+CLIENT_SRCS := $(wildcard mgmt/client/*.c)
+CTL_SRCS    := $(wildcard mgmt/ctl/*.c)
+TUI_SRCS    := $(wildcard tui/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/%.o)
 BROKER_OBJS := $(BROKER_SRCS:%.c=$(B)/%.o)
+CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(B)/%.o)
+CTL_OBJS    := $(CTL_SRCS:%.c=$(B)/%.o)
+TUI_OBJS    := $(TUI_SRCS:%.c=$(B)/%.o)
+COMMON_INC  := -Ibroker/common
+BROKER_INC  := $(COMMON_INC) $(BROKER_DIRS:%=-I%) -Ibroker
+CLIENT_INC  := $(COMMON_INC) -Imgmt/client
+CTL_INC     := $(CLIENT_INC) -Imgmt/ctl
+TUI_INC     := $(CLIENT_INC) -Itui
+# The tests reach into both sides.
+TEST_INC    := $(BROKER_INC) -Imgmt/client
+$(COMMON_OBJS): INC := $(COMMON_INC)
+$(BROKER_OBJS) $(B)/broker/tandemd.o: INC := $(BROKER_INC)
+$(CLIENT_OBJS): INC := $(CLIENT_INC)
+$(CTL_OBJS): INC := $(CTL_INC)
+$(TUI_OBJS): INC := $(TUI_INC)
+COMMON_LIB  := $(B)/broker/common/libtandemcommon.a
+BROKER_LIB  := $(B)/broker/libtandem.a
+CLIENT_LIB  := $(B)/mgmt/client/libtandemclient.a
 UNIT_SRCS   := $(wildcard t/unit/*.c)
 UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
 # Fuzz harnesses (t/fuzz/README.md): one file each; in the suite each runs
 # its corpus and mutations of it through driver.c.
 FUZZ_NAMES  := $(filter-out driver fixture,$(basename $(notdir $(wildcard t/fuzz/*.c))))
 FUZZ_TESTS  := $(FUZZ_NAMES:%=$(B)/t/fuzz/%.t)
-# tandemtop (tui/): the dashboard, a client of the management sockets.
-TUI_SRCS    := $(wildcard tui/*.c)
-TUI_OBJS    := $(TUI_SRCS:%.c=$(B)/%.o)
-PROGRAMS    := $(B)/broker/tandemd $(if $(CTL_SRCS),$(B)/mgmt/tandemctl) \
-	$(if $(TUI_SRCS),$(B)/tui/tandemtop)
+PROGRAMS    := $(B)/broker/tandemd $(B)/mgmt/tandemctl $(B)/tui/tandemtop
 BENCH_TOOLS := $(B)/t/bench/startup $(B)/t/bench/mqttload
 
 .PHONY: all build check asan fuzz bench demo install clean deps test-deps
@@ -61,43 +85,48 @@ build: $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_TESTS) $(BENCH_TOOLS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) -c $< -o $@
 
-$(B)/broker/libtandem.a: $(BROKER_OBJS)
+$(COMMON_LIB): $(COMMON_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/broker/tandemd: $(B)/broker/main.o $(B)/broker/libtandem.a
-	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
-
-$(B)/mgmt/libtandemclient.a: $(CLIENT_OBJS)
+$(BROKER_LIB): $(BROKER_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/mgmt/tandemctl: $(CTL_OBJS) $(B)/broker/libtandem.a
+$(CLIENT_LIB): $(CLIENT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/broker/tandemd: $(B)/broker/tandemd.o $(BROKER_LIB) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(B)/tui/tandemtop: $(TUI_OBJS) $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a
+$(B)/mgmt/tandemctl: $(CTL_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/tui/tandemtop: $(TUI_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $^ -lncursesw $(LDLIBS) -o $@
 
-$(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a $(LDLIBS) -o $@
+TEST_LIBS := $(CLIENT_LIB) $(BROKER_LIB) $(COMMON_LIB)
 
-$(B)/t/fuzz/%.t: t/fuzz/%.c t/fuzz/driver.c t/fuzz/fixture.c t/fuzz/fixture.h \
-		$(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a
+$(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(TEST_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -It/fuzz -DFUZZ_NAME='"$*"' -DFUZZ_CORPUS='"$(CURDIR)/t/fuzz/corpus/$*"' \
-		$< t/fuzz/driver.c t/fuzz/fixture.c $(B)/mgmt/libtandemclient.a $(B)/broker/libtandem.a \
-		$(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_INC) $< $(TEST_LIBS) $(LDLIBS) -o $@
+
+$(B)/t/fuzz/%.t: t/fuzz/%.c t/fuzz/driver.c t/fuzz/fixture.c t/fuzz/fixture.h $(TEST_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_INC) -It/fuzz -DFUZZ_NAME='"$*"' \
+		-DFUZZ_CORPUS='"$(CURDIR)/t/fuzz/corpus/$*"' \
+		$< t/fuzz/driver.c t/fuzz/fixture.c $(TEST_LIBS) $(LDLIBS) -o $@
 
 $(B)/t/bench/startup: t/bench/startup.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@
 
-$(B)/t/bench/mqttload: t/bench/mqttload.c $(B)/broker/libtandem.a
+$(B)/t/bench/mqttload: t/bench/mqttload.c $(BROKER_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_INC) $^ $(LDLIBS) -o $@
 
 # Figures, not tests: Tandem against Debian's activemq when it is installed.
 bench: all
@@ -134,11 +163,10 @@ fuzz: deps
 			build-fuzz/corpus/$$h t/fuzz/corpus/$$h || exit 1; \
 	done
 
-build-fuzz/t/fuzz/%.fuzz: t/fuzz/%.c t/fuzz/fixture.c t/fuzz/fixture.h \
-		build-fuzz/mgmt/libtandemclient.a build-fuzz/broker/libtandem.a
+build-fuzz/t/fuzz/%.fuzz: t/fuzz/%.c t/fuzz/fixture.c t/fuzz/fixture.h $(TEST_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -It/fuzz -DFUZZ_NAME='"$*"' $< t/fuzz/fixture.c \
-		build-fuzz/mgmt/libtandemclient.a build-fuzz/broker/libtandem.a $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_INC) -fsanitize=fuzzer -It/fuzz -DFUZZ_NAME='"$*"' $< \
+		t/fuzz/fixture.c $(TEST_LIBS) $(LDLIBS) -o $@
 
 demo: all
 	@conf/demo
@@ -175,4 +203,5 @@ deps:
 test-deps:
 	$(call need_packages,$(TEST_PKGS))
 
--include $(BROKER_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(TUI_OBJS:.o=.d) $(B)/broker/main.d
+-include $(COMMON_OBJS:.o=.d) $(BROKER_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) \
+	$(TUI_OBJS:.o=.d) $(B)/broker/tandemd.d

@@ -3,7 +3,7 @@
 # (issue 16, point 12): a newline, a carriage return or a terminal's escape
 # sequence in a name writes \n, \r, \xNN, never a second, forged log line
 # or a control sequence to the operator's terminal. One place does it
-# (broker/log.c), so every line is covered; these are the names a client
+# (broker/common/log.c), so every line is covered; these are the names a client
 # can choose before any login.
 . "$(dirname "$0")/test-lib.sh"
 

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "model.h"
+#include "top_model.h"
 #include "view.h"
 
 struct screen {

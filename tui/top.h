@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "model.h"
+#include "top_model.h"
 #include "screen.h"
 #include "view.h"
 

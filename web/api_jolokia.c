@@ -1,7 +1,7 @@
 /*
  * api_jolokia.c - /api/jolokia: Jolokia's HTTP agent protocol over the
  * management model, answered by the same code as the management socket
- * (mgmt/jolokia.c), so Jolokia-based monitoring of ActiveMQ reads Tandem
+ * (mgmt/server/jolokia.c), so Jolokia-based monitoring of ActiveMQ reads Tandem
  * unchanged.
  *
  *   GET  /api/jolokia/version

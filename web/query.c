@@ -1,6 +1,6 @@
 /*
  * query.c - the pages' reads and operations (see query.h), as Jolokia
- * requests to mgmt/jolokia.c.
+ * requests to mgmt/server/jolokia.c.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * broker_session.c - fuzz harness: a client's session with the broker
- * (broker/stomp.c, broker/mqtt.c and all they reach: login, destinations,
+ * (broker/stomp/stomp.c, broker/mqtt/mqtt.c and all they reach: login, destinations,
  * subscriptions, sends, acks, transactions, wills), from the bytes on the
  * wire, on the auto-detecting tcp:// connector of the broker in the
  * harness's process (fixture.h). Each input is one connection: a STOMP

@@ -1,5 +1,5 @@
 /*
- * mgmt_json.c - fuzz harness: management requests (mgmt/jolokia.c over
+ * mgmt_json.c - fuzz harness: management requests (mgmt/server/jolokia.c over
  * the model, mgmt/model*.c) as the management socket reads them: lines of
  * JSON, each a request object or an array of them, answered in order.
  *

@@ -1,5 +1,5 @@
 /*
- * mqtt_packet.c - fuzz harness: the MQTT packet parser (broker/mqtt_packet.c).
+ * mqtt_packet.c - fuzz harness: the MQTT packet parser (broker/mqtt/mqtt_packet.c).
  *
  * The first byte says how the rest is cut into the pieces the parser is
  * fed (any chunking must give the same packets). What the parser hands on

@@ -1,5 +1,5 @@
 /*
- * selector.c - fuzz harness: JMS selectors (broker/selector.c), compiled
+ * selector.c - fuzz harness: JMS selectors (broker/core/selector.c), compiled
  * from the input as text and, when they compile, matched against messages
  * whose headers hold numbers, strings, empty and missing values.
  */

@@ -1,5 +1,5 @@
 /*
- * stomp_frame.c - fuzz harness: the STOMP frame parser (broker/stomp_frame.c).
+ * stomp_frame.c - fuzz harness: the STOMP frame parser (broker/common/stomp_frame.c).
  *
  * The first byte chooses the protocol version (its low two bits) and how
  * the rest is cut into the pieces the parser is fed (the other bits), since

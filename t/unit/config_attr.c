@@ -1,4 +1,4 @@
-/* The configuration's attribute rows (broker/config_attr.h): the rows are
+/* The configuration's attribute rows (broker/config/config_attr.h): the rows are
  * sound, values are read and refused by their type, and man/tandem.xml.5
  * documents every row and nothing else, with the same kind and default.
  *

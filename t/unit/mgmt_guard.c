@@ -1,4 +1,4 @@
-/* Login throttling on the management socket (mgmt/server_guard.c): when
+/* Login throttling on the management socket (mgmt/server/mgmt_guard.c): when
  * each login from an address may be checked, with loginFailureDelay 100
  * ms and loop times given by hand. */
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include "log.h"
 #include "loop.h"
-#include "server.h"
+#include "mgmt_server.h"
 #include "tap.h"
 
 static int failed_lines, summary_lines;

@@ -11,7 +11,7 @@
  * ways. To add an attribute, add a row to config_schema.c and a line to the
  * man page.
  *
- * Copy of the idea: nginx's ngx_command_t, Tandem's mgmt/failover.c
+ * Copy of the idea: nginx's ngx_command_t, Tandem's mgmt/client/failover.c
  * opt_defs[].
  */
 #ifndef TANDEM_CONFIG_ATTR_H

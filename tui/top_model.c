@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "client.h"
-#include "model.h"
+#include "top_model.h"
 
 #define DEST_FORGET_MS 30000	/* a destination no node reports any more */
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "client.h"
-#include "model.h"
+#include "top_model.h"
 
 /* A remote that advertises a loopback address is on the host its bridge
  * reached: that host is the one to ask. */

@@ -40,7 +40,6 @@
 #include "stomp_lenient.h"
 #include "strmap.h"
 #include "temp_dest.h"
-#include "server.h"
 #include "version.h"
 
 #define DEFAULT_PREFETCH 1000
@@ -1222,8 +1221,9 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	stomp_put_header(&c->out, STOMP_V10, "tandem-broker", broker.cfg->broker_name);
 	stomp_put_header(&c->out, STOMP_V10, "tandem-broker-id", broker.id_prefix);
 	/* For tandemtop, which finds the remotes of bridges through them. */
-	if (bridge && *mgmt_address())
-		stomp_put_header(&c->out, STOMP_V10, "tandem-management", mgmt_address());
+	if (bridge && broker.management_address[0])
+		stomp_put_header(&c->out, STOMP_V10, "tandem-management",
+				 broker.management_address);
 	stomp_put_header(&c->out, STOMP_V10, "heart-beat", beats);
 	stomp_put_body(&c->out, NULL, 0, 0);
 	conn_flush_later(c);

@@ -38,7 +38,7 @@
 #include "listener.h"
 #include "model.h"
 #include "proto.h"
-#include "server.h"
+#include "mgmt_server.h"
 
 #define LINE_MAX_BYTES (1 << 20)
 #define WATCH_MIN_MS 100

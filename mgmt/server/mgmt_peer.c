@@ -26,7 +26,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "mgmt_server.h"
 
 /* One address of the table: "0100007F:1F90" (IPv4, the 32-bit words as
  * the kernel holds them, the port in host order) or 32 hex digits (IPv6). */

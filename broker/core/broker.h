@@ -67,6 +67,9 @@ struct broker {
 	uint64_t next_delivery;		/* delivery ids */
 	uint64_t next_message;		/* message-id counter */
 	char id_prefix[96];		/* "ID:host-pid-start-" */
+	/* HOST:PORT of this node's management socket, told to the other
+	 * brokers' bridges ("" when none): set by whoever started it. */
+	char management_address[300];
 	int64_t started_wall;		/* ms since the epoch */
 	int64_t now_wall;		/* wall clock, cached per iteration */
 

@@ -22,7 +22,7 @@
 
 #include "log.h"
 #include "loop.h"
-#include "server.h"
+#include "mgmt_server.h"
 
 #define GUESSERS 64
 #define GUARD_FREE 3

@@ -22,7 +22,7 @@
 #include "connector.h"
 #include "log.h"
 #include "loop.h"
-#include "server.h"	/* mgmt/: the management socket */
+#include "mgmt_server.h"
 #include "web.h"
 #include "version.h"
 
@@ -109,6 +109,20 @@ static void print_banner(void)
 	fflush(stdout);
 }
 
+/* The observers first: a slave reports its wait on the management
+ * socket. The broker core knows neither them nor their headers: it is
+ * told the management address and calls the web console back when it
+ * stops serving. */
+static int start(struct loop *l, const struct config *cfg)
+{
+	if (mgmt_start(l, cfg) < 0 || web_start(l, cfg) < 0 ||
+	    broker_observe_stop_serving(web_stop_serving) < 0)
+		return -1;
+	snprintf(broker.management_address, sizeof broker.management_address, "%s",
+		 mgmt_address());
+	return broker_start(l, cfg);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -188,10 +202,7 @@ int main(int argc, char **argv)
 	}
 	raise_fd_limit(&cfg);
 	int status = 0;
-	/* The observers first: a slave reports its wait on the management
-	 * socket, and the broker core knows neither of them. */
-	if (mgmt_start(l, &cfg) < 0 || web_start(l, &cfg) < 0 ||
-	    broker_observe_stop_serving(web_stop_serving) < 0 || broker_start(l, &cfg) < 0) {
+	if (start(l, &cfg) < 0) {
 		log_error("broker", "Tandem broker %s could not start (see above)",
 			  cfg.broker_name);
 		status = 1;
