@@ -36,6 +36,13 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 
 /* Drops n bytes from the front. */
 void buf_consume(struct buf *b, size_t n);
+/* Keeps only the first n bytes of the content: undoes what was appended
+ * since buf_len() was n (a frame written part way when memory ran out). */
+static inline void buf_truncate(struct buf *b, size_t n)
+{
+	if (n < buf_len(b))
+		b->len = b->off + n;
+}
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 

@@ -27,6 +27,7 @@
 #include "discovery.h"
 #include "flow.h"
 #include "kahadb.h"
+#include "message_select.h"
 #include "locker.h"
 #include "netflow.h"
 #include "log.h"

@@ -109,9 +109,6 @@ void consumer_wakeup(struct consumer *c);
 
 /* Can the consumer take another message now? */
 bool consumer_has_room(const struct consumer *c);
-/* Does m pass the selector (NULL passes everything)? */
-struct selector;
-bool selector_accepts(const struct selector *s, const struct message *m);
 /* Does m pass the consumer's selector? */
 bool consumer_selects(const struct consumer *c, const struct message *m);
 

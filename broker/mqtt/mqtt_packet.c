@@ -513,7 +513,7 @@ static int put_bytes(struct buf *out, const char *s, size_t n)
 static int finish(struct buf *out, size_t mark, int rc)
 {
 	if (rc)
-		out->len = out->off + mark;
+		buf_truncate(out, mark);
 	return rc ? -1 : 0;
 }
 

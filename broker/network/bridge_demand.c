@@ -160,7 +160,7 @@ static int demand_forward(struct consumer *c, struct qentry *e)
 	rc |= stomp_put_body(out, m->body, m->body_len, 1);
 	free(path);
 	if (rc) {
-		out->len = out->off + mark;
+		buf_truncate(out, mark);
 		return -1;
 	}
 	conn_flush_later(b->conn);

@@ -21,8 +21,8 @@
 
 #include "authz.h"
 #include "bridge.h"
+#include "bridge_inbound.h"
 #include "broker.h"
-#include "dedupe.h"
 #include "config.h"
 #include "commit_hold.h"
 #include "conn.h"
@@ -30,7 +30,6 @@
 #include "consumer.h"
 #include "flow.h"
 #include "log.h"
-#include "netflow.h"
 #include "loop.h"
 #include "publish.h"
 #include "stomp.h"
@@ -92,8 +91,7 @@ struct stomp_conn {
 	int version;
 	bool connected;
 	char *client_id;
-	char *network_peer;	/* a bridge of this broker: its name; else NULL */
-	char *network_peer_id;	/* and its BrokerId, when it said it */
+	struct bridge_peer peer;	/* a remote's bridge: who (bridge_inbound.h) */
 	struct stomp_sub *subs;
 	struct strmap subs_by_id;	/* the same subscriptions by id */
 	struct stomp_tx *txs;
@@ -276,7 +274,7 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 		rc |= stomp_put_header(out, v, "original-destination", orig);
 	rc |= stomp_put_body(out, m->body, m->body_len, 1);
 	if (rc) {	/* out of memory: undo the partial frame */
-		out->len = out->off + mark;
+		buf_truncate(out, mark);
 		return -1;
 	}
 	conn_flush_later(sc->conn);
@@ -436,7 +434,7 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	struct header *h = calloc(n ? n : 1, sizeof *h);
 	/* A bridge keeps the id the message got where it was first sent:
 	 * how a resend is recognised (dedupe.h). */
-	const char *given = sc->network_peer ? stomp_frame_header(f, "tandem-message-id") : NULL;
+	const char *given = sc->peer.name ? stomp_frame_header(f, "tandem-message-id") : NULL;
 	char *id = given ? strdup(given) : broker_new_message_id();
 	char *dest = strdup(name);
 	if (!h || !id || !dest) {
@@ -482,53 +480,12 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	return m;
 }
 
-/* Brokers in a broker path (bridge.h). */
-static int path_length(const char *path)
-{
-	int n = path && *path;
-	for (const char *p = path; p && *p; p++)
-		n += *p == ',';
-	return n;
-}
-
-/* A message from another broker's bridge: refused (silently: the bridge
- * has done its part) when it went through here before, unless it is a
- * replay (bridge.h), or when it is a resend: known by id, and for a
- * replayed queue message by id and the length of its path (a replay of a
- * message that was here before is no resend). Paths name brokers by id:
- * two pairs' brokers may share names. */
-static bool network_accepts(const struct message *m)
-{
-	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
-	bool replay = header_get(m->headers, m->nheaders, NETWORK_REPLAY_HEADER) != NULL;
-	size_t len = strlen(broker.id_prefix);
-	for (const char *p = path; !replay && p && *p;
-	     p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
-		if (strcspn(p, ",") == len && !strncmp(p, broker.id_prefix, len)) {
-			log_debug("stomp", "Dropped %s: it went through this broker before (%s)",
-				  m->id, path);
-			return false;
-		}
-	}
-	/* A resend after a failover of the sending pair comes from the new
-	 * master, by another path of the same length; a replay always comes
-	 * by a longer one. */
-	char key[1024];
-	snprintf(key, sizeof key, "%s|%d", m->id,
-		 replay && m->dest_type == DEST_QUEUE ? path_length(path) : 0);
-	if (dedupe_seen(key)) {
-		log_debug("stomp", "Dropped %s: a bridge sent it again", m->id);
-		return false;
-	}
-	return true;
-}
-
 /* This connection as a producer (publish.h). */
 static struct producer stomp_producer(struct stomp_conn *sc, bool receipted,
 				      struct commit_hold *hold)
 {
-	return (struct producer){ .conn = sc->conn, .peer = sc->network_peer,
-				  .peer_id = sc->network_peer_id, .commit_failed = store_failed,
+	return (struct producer){ .conn = sc->conn, .peer = sc->peer.name,
+				  .peer_id = sc->peer.id, .commit_failed = store_failed,
 				  .answered_after_commit = receipted, .admitted = hold != NULL,
 				  .hold = hold };
 }
@@ -546,7 +503,7 @@ static bool permitted(struct stomp_conn *sc, struct stomp_frame *f, enum authz_o
 		      enum dest_type type, const char *name)
 {
 	char err[700];
-	if (authz_allows_use(sc->conn, sc->network_peer != NULL, op, type, name, err, sizeof err))
+	if (authz_allows_use(sc->conn, sc->peer.name != NULL, op, type, name, err, sizeof err))
 		return true;
 	stomp_error(sc, f, "Not authorized", "%s", err);
 	return false;
@@ -592,7 +549,7 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 		 * but a client (a bridge would take an ERROR for its own fault). */
 		log_debug("stomp", "Dropped a message to %s: that temporary destination is gone",
 			  name);
-		if (sc->network_peer)
+		if (sc->peer.name)
 			return 0;
 		stomp_error(sc, f, "Send failed", "Cannot publish to a deleted destination: %s",
 			    name);
@@ -614,7 +571,7 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	if (temp_dest_is_temp(m->dest))
 		m->persistent = false;	/* it dies with its connection anyway */
-	if (sc->network_peer && !network_accepts(m)) {
+	if (sc->peer.name && !bridge_inbound_accepts(m)) {
 		message_unref(m);
 		return 0;	/* dropped, and receipted as if taken */
 	}
@@ -753,7 +710,7 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 	spec.client_id = sc->client_id;
 	spec.conn = sc->conn;
 	spec.id = stomp_frame_header(f, "id");
-	spec.network = sc->network_peer != NULL;
+	spec.network = sc->peer.name != NULL;
 
 	struct stomp_sub *s = calloc(1, sizeof *s);
 	if (!s || !(s->id = strdup(id)) || !(s->dest = strdup(d)) ||
@@ -1167,7 +1124,7 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	stomp_parser_set_max(sc->parser, conn_frame_max(c, STOMP_MAX_FRAME));
 	/* A remote's duplex bridge: a bridge of ours forwards back over this
 	 * connection (stomp_on_data hands it over after this frame). */
-	if (stomp_frame_header(f, "tandem-network-bridge") && stomp_frame_header(f, "tandem-duplex")) {
+	if (bridge_inbound_wants_duplex(f)) {
 		sc->duplex = bridge_duplex_accept(c, f);
 		return sc->duplex ? 0 : -1;
 	}
@@ -1199,14 +1156,8 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	if (login && *login && !(c->user = strdup(login)))
 		return -1;
-	const char *bridge = stomp_frame_header(f, "tandem-network-bridge");
-	if (bridge && !(sc->network_peer = strdup(bridge)))
+	if (bridge_inbound_peer(f, c->peer, &sc->peer) < 0)
 		return -1;
-	const char *bridge_id = bridge ? stomp_frame_header(f, "tandem-broker-id") : NULL;
-	if (bridge_id && !(sc->network_peer_id = strdup(bridge_id)))
-		return -1;
-	if (bridge)
-		log_info("stomp", "Network bridge from broker %s connected from %s", bridge, c->peer);
 	sc->connected = true;
 	stomp_parser_set_version(sc->parser, version);
 
@@ -1218,12 +1169,7 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 			 version == STOMP_V12 ? "1.2" : version == STOMP_V11 ? "1.1" : "1.0");
 	stomp_put_header(&c->out, STOMP_V10, "server", "Tandem/" TANDEM_VERSION);
 	stomp_put_header(&c->out, STOMP_V10, "session", session);
-	stomp_put_header(&c->out, STOMP_V10, "tandem-broker", broker.cfg->broker_name);
-	stomp_put_header(&c->out, STOMP_V10, "tandem-broker-id", broker.id_prefix);
-	/* For tandemtop, which finds the remotes of bridges through them. */
-	if (bridge && broker.management_address[0])
-		stomp_put_header(&c->out, STOMP_V10, "tandem-management",
-				 broker.management_address);
+	bridge_inbound_connected_headers(&c->out, sc->peer.name != NULL);
 	stomp_put_header(&c->out, STOMP_V10, "heart-beat", beats);
 	stomp_put_body(&c->out, NULL, 0, 0);
 	conn_flush_later(c);
@@ -1359,8 +1305,7 @@ static void stomp_close(struct conn *c)
 	broker_conn_gone(c);
 	stomp_parser_free(sc->parser);
 	free(sc->client_id);
-	free(sc->network_peer);
-	free(sc->network_peer_id);
+	bridge_inbound_peer_free(&sc->peer);
 	free(sc);
 }
 
