@@ -1,5 +1,5 @@
 /*
- * main.c - tandemd: command line, signals, and the event loop.
+ * tandemd.c - tandemd: command line, signals, and the event loop.
  *
  *   tandemd -c FILE [-D NAME=VALUE]... [--check]
  *

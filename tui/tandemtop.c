@@ -1,5 +1,5 @@
 /*
- * main.c - tandemtop: the options, the nodes, and the loop that
+ * tandemtop.c - tandemtop: the options, the nodes, and the loop that
  * refreshes the model and draws a frame whenever a node brought news, a
  * key was pressed, or a second passed (waiting times go on counting).
  *

@@ -1,7 +1,7 @@
 /*
  * top.h - tandemtop's state between its parts: the model, which screen
  * shows what, the selection, and the modes (a page of details, help, the
- * filter being typed, a purge being confirmed). main.c owns it; keys.c
+ * filter being typed, a purge being confirmed). tandemtop.c owns it; keys.c
  * changes it; ui.c draws it; actions.c runs purge and browse on nodes;
  * batch.c prints it without a terminal.
  */

@@ -1,5 +1,5 @@
 /*
- * model_discover.c - the rest of a cluster from one node (see model.h).
+ * top_discover.c - the rest of a cluster from one node (see top_model.h).
  *
  * A node names two kinds of neighbours in its snapshot: the nodes of its
  * pair, which recorded their management addresses in the store directory

@@ -1,5 +1,5 @@
 /*
- * model.c - the cluster as tandemtop sees it (see model.h): nodes and
+ * top_model.c - the cluster as tandemtop sees it (see top_model.h): nodes and
  * their roles, destinations across nodes, bridges, and the events that
  * follow from changes between refreshes.
  *

@@ -1,5 +1,5 @@
 /*
- * model.h - the cluster as tandemtop sees it: every node with its latest
+ * top_model.h - the cluster as tandemtop sees it: every node with its latest
  * snapshot and what follows from it (role, pair, rates), every
  * destination across the nodes with the history of its depth, every
  * network bridge, and the events seen so far.

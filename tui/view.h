@@ -3,7 +3,7 @@
  * rows of text cells, each with a style and a sort value, that the
  * terminal (ui.c) draws and batch mode (batch.c) prints. Sorting,
  * filtering and fitting the columns into a width live here, once for
- * every screen; also the text pages (page.c) that Enter and `b` open.
+ * every screen; also the text pages (in view.c) that Enter and `b` open.
  */
 #ifndef TANDEM_TOP_VIEW_H
 #define TANDEM_TOP_VIEW_H

@@ -6,7 +6,7 @@
  * nears its connection limit, so a new client (a load balancer asking
  * /health) always finds a slot.
  *
- * server.c calls these from libmicrohttpd's callbacks; each connection's
+ * web_server.c calls these from libmicrohttpd's callbacks; each connection's
  * struct web_deadline is its socket context. Closing is a shutdown() of
  * the socket: libmicrohttpd sees the end of the stream at its next run
  * and closes the connection itself (and only then the fd, so it is never

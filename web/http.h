@@ -2,7 +2,7 @@
  * http.h - what the web's handlers share: one request, its answer, and
  * the route table (routes.c) that sends each path to its handler.
  *
- * A request lives from its headers to the end of its answer. server.c
+ * A request lives from its headers to the end of its answer. web_server.c
  * reads its body (bounded by WEB_BODY_MAX), routes.c checks the login,
  * then the route's handler runs once with the whole body and answers with
  * one of the web_respond*() calls, or suspends the request (web_suspend)

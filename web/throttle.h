@@ -5,7 +5,7 @@
  * behind one proxy do not lock each other out, and each attempt of a pair
  * that failed before waits longer than the last (growing delays, never a
  * hard lockout: the right password gets in once its wait is over). The
- * caller does the waiting, without blocking the loop (server.c suspends
+ * caller does the waiting, without blocking the loop (web_server.c suspends
  * the request and a loop timer resumes it).
  */
 #ifndef TANDEM_WEB_THROTTLE_H

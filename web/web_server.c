@@ -1,5 +1,5 @@
 /*
- * server.c - libmicrohttpd inside the broker's event loop (see web.h), and
+ * web_server.c - libmicrohttpd inside the broker's event loop (see web.h), and
  * the life of one request (http.h).
  *
  * The daemon runs in "external epoll" mode: it keeps its own epoll set of

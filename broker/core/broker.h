@@ -3,11 +3,13 @@
  * connectors, and the routing of messages between them.
  *
  * There is one broker per process, `broker`, owned by the event loop
- * thread (like redis's `server`). Protocol handlers call broker_send() and
- * consumer_open() (consumer.h); nothing here knows any protocol.
+ * thread (like redis's `server`). Protocol handlers call broker_publish()
+ * (publish.h) and consumer_open() (consumer.h); nothing here knows any
+ * protocol.
  *
  * Where to start reading: broker_start() (config -> store -> connectors),
- * broker_send() (routing), then queue.c (dispatch) and consumer.c (acks).
+ * broker_publish() (the policy) and broker_send() (routing), then queue.c
+ * (dispatch) and consumer.c (acks).
  */
 #ifndef TANDEM_BROKER_H
 #define TANDEM_BROKER_H

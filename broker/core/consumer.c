@@ -4,7 +4,7 @@
  * Which queues a consumer reads from depends on what it subscribed to:
  *   /queue/NAME      the named queue (created if needed);
  *   /queue/A.*.>     every matching queue, now and created later;
- *   /topic/...       a private backlog queue fed by broker_send();
+ *   /topic/...       a private backlog queue fed by broker_send() (routing);
  *   durable topic    the durable subscription's queue.
  */
 #include <inttypes.h>

@@ -1,7 +1,7 @@
 /*
  * stomp.h - the STOMP 1.0/1.1/1.2 protocol handler.
  *
- * Turns frames from stomp_frame.c into broker calls (broker_send,
+ * Turns frames from stomp_frame.c into broker calls (broker_publish,
  * consumer_open, acks, transactions) and deliveries back into MESSAGE
  * frames. Everything protocol-specific stays in stomp.c.
  */

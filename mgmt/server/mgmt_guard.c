@@ -1,6 +1,6 @@
 /*
- * server_guard.c - password guessing on the management socket (see
- * server.h, mgmt_guard_*).
+ * mgmt_guard.c - password guessing on the management socket (see
+ * mgmt_server.h, mgmt_guard_*).
  *
  * Without it, one local client tried 6,900 passwords a second. Each
  * address (an IP; a uid for the unix socket) has a slot: the time its

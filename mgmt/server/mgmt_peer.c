@@ -1,6 +1,6 @@
 /*
- * server_peer.c - which local user is at the other end of a management
- * connection (see server.h, mgmt_peer_uid), so that a broker without users
+ * mgmt_peer.c - which local user is at the other end of a management
+ * connection (see mgmt_server.h, mgmt_peer_uid), so that a broker without users
  * gives full access to its own uid and root only.
  *
  * A unix socket says it itself (SO_PEERCRED). A TCP connection from this

@@ -1,5 +1,5 @@
 /*
- * server.c - the management socket (see server.h).
+ * mgmt_server.c - the management socket (see mgmt_server.h).
  *
  * A session reads request lines, answers each with one line, and keeps
  * the watches it started: each is a loop timer that writes a snapshot

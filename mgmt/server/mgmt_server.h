@@ -1,5 +1,5 @@
 /*
- * server.h - the management socket: the model (model.h) served as
+ * mgmt_server.h - the management socket: the model (model.h) served as
  * Jolokia-shaped JSON lines on <managementContext connectorPort>, with
  * login and watch streams (man tandem-mgmt(7)).
  *
