@@ -5,7 +5,8 @@
 # socket's send, copy and move, and tandemctl send are all refused, each
 # with the error its clients expect, and nothing refused is delivered;
 # once there is room again each goes through. A transaction bigger than a
-# queue's memoryLimit is refused whole. (Authorization per producer is in
+# queue's memoryLimit is refused whole. The same with the store full
+# (storeUsage), and a user without write rights is refused by each. (Authorization per producer is in
 # t/89-authorization.t and t/63-mgmt-authorization.t.) Persistent messages
 # throughout: non-persistent ones for a queue go to the temp store when
 # memory is full, as ActiveMQ's cursors spill them.
@@ -189,6 +190,111 @@ test_expect_success 'a transaction bigger than the queue memoryLimit is refused 
 	m = Mgmt(mport("limited"))
 	check(queue_size(m, "limited", "limited") == 0, "nothing of it was delivered")
 	EOF
+'
+
+# A full store (storeUsage): every persistent send is refused, whoever sends it.
+BROKER_EXTRA='<systemUsage><systemUsage sendFailIfNoSpace="true">
+  <storeUsage><storeUsage limit="2 mb"/></storeUsage>
+</systemUsage></systemUsage>' MGMT_PORT=auto WEB_PORT=auto MQTT_OPTIONS= \
+broker_config store && start_broker store || exit 1
+SAPI="http://127.0.0.1:$(broker_web_port store)/api/message"
+S1=127.0.0.1:$(broker_mgmt_port store)
+
+test_expect_success 'storeUsage: STOMP SEND and a transaction, MQTT QoS 1, REST, management and tandemctl are refused' '
+	PORT=$(broker_port store) MQTT_PORT=$(broker_mqtt_port store) stomp_py <<-\EOF &&
+	from tstomp import *
+	from tmgmt import *
+	import tmqtt
+	p = client()
+	sent, text = send_until_refused(p, "/queue/sfill", "m%d " + "x" * 1024, 20000,
+	                                headers={"persistent": "true"})
+	check("Usage Manager Store is Full" in text, text)
+	t = client()
+	t.conn.begin("st")
+	try:
+	    t.conn.send("/queue/stx", "t", headers={"transaction": "st", "persistent": "true"})
+	    t.conn.commit("st", headers={"receipt": "cs"})
+	except OSError:
+	    pass
+	e = t.wait_error()
+	check("Store is Full" in e.headers.get("message", "") + e.body, e.headers)
+	t.sync()
+	check(any(x.headers.get("message") == "Transaction rolled back" for x in t.errors),
+	      [x.headers for x in t.errors])
+	q = tmqtt.Client("store-pub")
+	info = q.c.publish("st/q", "m", 1)
+	info.wait_for_publish(5)
+	check(not info.is_published(), "the QoS 1 PUBLISH was acknowledged")
+	m = Mgmt(mport("store"))
+	m.execute(broker_name("store"), "addQueue", "smq")
+	r = m.req({"type": "exec", "mbean": queue_name("store", "smq"),
+	           "operation": "sendTextMessage", "arguments": [{"persistent": "true"}, "x"]})
+	check(r["status"] != 200 and "Store is Full" in r.get("error", ""), r)
+	check(queue_size(m, "store", "stx") == 0 and queue_size(m, "store", "smq") == 0,
+	      "nothing refused was delivered")
+	EOF
+	code=$(curl -s -o out -w "%{http_code}" -u admin:admin --data-binary x \
+		"$SAPI/srest?type=queue&JMSDeliveryMode=persistent") &&
+	test "$code" = 503 && grep -q "Store is Full" out &&
+	! ctl --node $S1 send queue://sctl --persistent --body x >out 2>&1 &&
+	grep -q "Store is Full" out
+'
+
+# Authorization: a user who may not write to queue secret is refused by
+# every producer, with its protocol's refusal.
+BROKER_EXTRA='<plugins>
+ <simpleAuthenticationPlugin><users>
+  <authenticationUser username="admin" password="a" groups="admins"/>
+  <authenticationUser username="app" password="b" groups="users"/>
+ </users></simpleAuthenticationPlugin>
+ <authorizationPlugin><map><authorizationMap><authorizationEntries>
+  <authorizationEntry queue=">" read="admins" write="admins" admin="admins"/>
+  <authorizationEntry queue="open.>" read="users" write="users" admin="users"/>
+  <authorizationEntry topic=">" read="admins" write="admins" admin="admins"/>
+  <authorizationEntry topic="open.>" read="users" write="users" admin="users"/>
+  <authorizationEntry queue="tstomp.>" read="*" write="*" admin="*"/>
+  <authorizationEntry topic="ActiveMQ.Advisory.>" read="*" write="*" admin="*"/>
+ </authorizationEntries></authorizationMap></map></authorizationPlugin>
+</plugins>' MGMT_PORT=auto WEB_PORT=auto MQTT_OPTIONS= \
+broker_config authz && start_broker authz || exit 1
+AAPI="http://127.0.0.1:$(broker_web_port authz)/api/message"
+A1=127.0.0.1:$(broker_mgmt_port authz)
+
+test_expect_success 'authorization: STOMP SEND and a transaction, MQTT PUBLISH, REST, management and tandemctl refuse a user without write' '
+	PORT=$(broker_port authz) MQTT_PORT=$(broker_mqtt_port authz) stomp_py <<-\EOF &&
+	from tstomp import *
+	from tmgmt import *
+	import tmqtt
+	p = client(login="app", passcode="b")
+	p.conn.send("/queue/secret", "s", headers={"receipt": "s1"})
+	e = p.wait_error()
+	check(e.headers.get("message") == "Not authorized", e.headers)
+	p.conn.begin("at")
+	p.conn.send("/queue/secret", "s", headers={"transaction": "at"})
+	p.conn.send("/queue/open.ok", "fine", headers={"transaction": "at"})
+	p.conn.commit("at", headers={"receipt": "ca"})
+	p.sync()
+	check(any(x.headers.get("message") == "Transaction rolled back" for x in p.errors),
+	      [x.headers for x in p.errors])
+	q = tmqtt.Client("authz-pub", user="app", password="b")
+	info = q.c.publish("secret/t", "m", 1)
+	info.wait_for_publish(5)
+	check(not info.is_published(), "the PUBLISH to a forbidden topic was acknowledged")
+	a = Mgmt(mport("authz"))
+	check(a.req({"type": "login", "user": "admin", "password": "a"})["status"] == 200, "admin")
+	a.execute(broker_name("authz"), "addQueue", "secret")
+	m = Mgmt(mport("authz"))
+	check(m.req({"type": "login", "user": "app", "password": "b"})["status"] == 200, "login")
+	r = m.req({"type": "exec", "mbean": queue_name("authz", "secret"),
+	           "operation": "sendTextMessage", "arguments": ["x"]})
+	check(r["status"] == 403, r)
+	check(queue_size(a, "authz", "secret") == 0 and queue_size(a, "authz", "open.ok") == 0,
+	      "nothing refused was delivered, nor the rest of the rolled back transaction")
+	EOF
+	code=$(curl -s -o out -w "%{http_code}" -u app:b --data-binary x "$AAPI/secret?type=queue") &&
+	test "$code" = 403 &&
+	! ctl --node $A1 --user app --password b send queue://secret --body x >out 2>&1 &&
+	grep -qi "not authorized" out
 '
 
 test_done
