@@ -329,13 +329,12 @@ test_expect_success 'over HTTP a bulk of 7,000 reads is answered whole, in slice
 	                                        "Basic " + base64.b64encode(b"admin:admin").decode()})
 	    return urllib.request.urlopen(r, timeout=120)
 	read = {"type": "read", "mbean": q, "attribute": "QueueSize"}
-	m.ok({"type": "write", "mbean": b, "attribute": "LoopLongestIterationMicros", "value": 0})
 	answers = json.load(post([read] * 6999 + [{"type": "version"}]))
 	check(len(answers) == 7000 and all(a["status"] == 200 for a in answers), len(answers))
 	check("agent" in answers[-1]["value"], answers[-1])
-	longest = m.read(b, "LoopLongestIterationMicros")
-	check(longest < 150000, "the loop worked %d us without waiting" % longest)
-	# Parsing 6 MB of JSON alone held the loop over 0.1 s (all of it: 0.5 s).
+	# How long it holds the loop is measured by t/bench/bigreads, not
+	# asserted here (no timing checks in tests). Parsing 6 MB of JSON
+	# alone held the loop over 0.1 s, so a bigger bulk is refused:
 	try:
 	    post([read] * 40000)
 	    check(False, "answered")
