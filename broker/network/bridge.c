@@ -1,19 +1,15 @@
 /*
- * bridge.c - network bridges (see bridge.h): connecting and backing off,
- * the STOMP conversation with the remote broker, and demand forwarding.
+ * bridge.c - network bridges (see bridge.h): connecting (bridge_dial.c
+ * dials, a host name looked up off the loop) and backing off, the STOMP
+ * conversation with the remote broker, and demand forwarding.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "advisory.h"
 #include "bridge.h"
