@@ -6,10 +6,11 @@
 # being looked up, leaves nothing behind.
 . "$(dirname "$0")/test-lib.sh"
 
-# bridge_to NAME ENTRY: NAME's config with a bridge to ENTRY (a URI).
+# bridge_to NAME ENTRY [ATTRS]: NAME's config with a bridge to ENTRY (a
+# URI), with ATTRS on its networkConnector.
 bridge_to() {
 	BROKER_EXTRA="<networkConnectors><networkConnector name=\"net\"
-	  uri=\"static:($2)\"/></networkConnectors>" broker_config "$1"
+	  uri=\"static:($2)\" ${3:-}/></networkConnectors>" broker_config "$1"
 }
 
 # served NAME: a client of NAME sends on its tcp:// connector and receives
@@ -71,6 +72,13 @@ test_expect_success 'a bridge to localhost:PORT (a name) forwards as one to an a
 	send(port("a"), "/queue/resolve.fwd", "by name")
 	check(c.wait_bodies(1) == ["by name"], "forwarded to b")
 	EOF
+'
+
+test_expect_success 'a duplex bridge by name opens its connection back by name' '
+	bridge_to g "tcp://localhost:$BP" "duplex=\"true\"" &&
+	start_broker g &&
+	log_waits_for g "Bridge tcp://localhost:$BP: duplex connection to localhost:$BP open" &&
+	log_waits_for b "Broker g at .* opened a duplex bridge"
 '
 
 test_expect_success 'a name that cannot resolve: said once, tried again, the broker serves' '
