@@ -174,7 +174,7 @@ struct stomp_frame;
  * while (a bridge created by duplex ends instead). */
 void bridge_fail(struct bridge *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Between bridge.c, bridge_duplex.c and bridge_dial.c: dialling. */
-/* d starts out idle (fd -1, as bridge_dial_init leaves it). */
+/* d idle, dialling for b: no lookup, no socket. */
 void bridge_dial_init(struct bridge_dial *d, struct bridge *b);
 /* Dials HOST:PORT for b: a numeric address at once, a name once the
  * resolver has answered. Then on_connected(loop, fd, events, b) when the
