@@ -34,6 +34,7 @@
 #include "loop.h"
 #include "proto.h"
 #include "queue.h"
+#include "resolve.h"
 #include "retain.h"
 #include "selector.h"
 #include "store.h"
@@ -936,6 +937,9 @@ void broker_stop(void)
 	broker.stopping = true;
 	log_info("broker", "Tandem broker %s is shutting down", broker.cfg->broker_name);
 	stop_serving(true);
+	/* Not in stop_serving(): a lost lock must not wait for a slow
+	 * lookup on the loop; the thread outlives bridges until here. */
+	resolve_stop();
 	/* After the last commit: then a slave may take the store. */
 	locker_stop();
 	log_info("broker", "Tandem broker %s stopped", broker.cfg->broker_name);

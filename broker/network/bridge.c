@@ -1,19 +1,15 @@
 /*
- * bridge.c - network bridges (see bridge.h): connecting and backing off,
- * the STOMP conversation with the remote broker, and demand forwarding.
+ * bridge.c - network bridges (see bridge.h): connecting (bridge_dial.c
+ * dials, a host name looked up off the loop) and backing off, the STOMP
+ * conversation with the remote broker, and demand forwarding.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "advisory.h"
 #include "bridge.h"
@@ -84,11 +80,7 @@ static void let_go(struct bridge *b)
 {
 	bridge_drop_demand(b);
 	bridge_beat_stop(b, loop);
-	if (b->connecting_fd >= 0) {
-		loop_del_fd(loop, b->connecting_fd);
-		close(b->connecting_fd);
-		b->connecting_fd = -1;
-	}
+	bridge_dial_cancel(&b->connecting);
 	if (b->conn) {
 		b->conn->state = NULL;	/* its close must not come back here */
 		conn_close(b->conn, b->last_error);
@@ -302,12 +294,11 @@ static void on_connected(struct loop *l, int fd, int events, void *ctx)
 {
 	(void)events;
 	struct bridge *b = ctx;
-	int err = bridge_dialled(l, fd);
+	int err = bridge_dialled(&b->connecting, fd);
 	if (err) {
 		bridge_fail(b, "cannot connect to %s: %s", b->remote_addr, strerror(err));
 		return;
 	}
-	b->connecting_fd = -1;
 	bridge_beat_socket(b, fd);
 	struct conn *c = conn_new(l, NULL, fd, b->remote_addr, NULL);
 	if (!c) {
@@ -344,45 +335,10 @@ void bridge_handshake(struct bridge *b, struct conn *c)
 		bridge_on_data(c);
 }
 
-int bridge_dial(const char *addr, loop_fd_fn on_connected, void *ctx, char *err, size_t errlen)
+/* A dial of connect_next() failed (bridge_dial_fail_fn). */
+static void dial_failed(struct bridge *b, const char *why)
 {
-	char host[256];
-	const char *colon = strrchr(addr, ':');
-	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
-	int rc = getaddrinfo(host, colon + 1, &hints, &ai);
-	if (rc) {
-		snprintf(err, errlen, "cannot resolve %s: %s", addr, gai_strerror(rc));
-		return -1;
-	}
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS)) {
-		snprintf(err, errlen, "cannot connect to %s: %s", addr, strerror(errno));
-		freeaddrinfo(ai);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	freeaddrinfo(ai);
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (loop_add_fd(loop, fd, LOOP_WRITE, on_connected, ctx) < 0) {
-		snprintf(err, errlen, "cannot watch the connection to %s: %s", addr, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int bridge_dialled(struct loop *l, int fd)
-{
-	int err = 0;
-	socklen_t len = sizeof err;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
-	if (!err)
-		loop_del_fd(l, fd);
-	return err;
+	bridge_fail(b, "%s", why);
 }
 
 static void connect_next(struct bridge *b)
@@ -390,12 +346,11 @@ static void connect_next(struct bridge *b)
 	const char *addr = b->addrs[b->next_addr];
 	snprintf(b->remote_addr, sizeof b->remote_addr, "%s", addr);
 	set_state(b, BRIDGE_CONNECTING);
-	char err[300];
-	b->connecting_fd = bridge_dial(addr, on_connected, b, err, sizeof err);
-	if (b->connecting_fd < 0)
-		bridge_fail(b, "%s", err);
-	else
-		bridge_beat_deadline(b, loop);
+	/* The deadline first: a name slow to resolve counts against
+	 * connectionTimeout too; a dial that fails at once stops it again
+	 * (bridge_fail). */
+	bridge_beat_deadline(b, loop);
+	bridge_dial(&b->connecting, addr, on_connected, dial_failed);
 }
 
 /* ---- configuration ---- */
@@ -448,8 +403,8 @@ static struct bridge *bridge_new(const struct conf_network_connector *nc, const 
 		return NULL;
 	}
 	b->nc = nc;
-	b->connecting_fd = -1;
-	b->reverse_fd = -1;
+	bridge_dial_init(&b->connecting, b);
+	bridge_dial_init(&b->reverse_dial, b);
 	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
 	bridge_beat_options(b);
 	const char *list = entry;
@@ -485,7 +440,8 @@ struct bridge *bridge_new_duplex(struct conf_network_connector *own_nc, const ch
 	}
 	b->nc = b->own_nc = own_nc;
 	b->created_by_duplex = true;
-	b->connecting_fd = b->reverse_fd = -1;
+	bridge_dial_init(&b->connecting, b);
+	bridge_dial_init(&b->reverse_dial, b);
 	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
 	bridge_beat_options(b);
 	return b;
@@ -565,10 +521,7 @@ static void bridge_free(struct bridge *b)
 	bridge_beat_stop(b, loop);
 	if (b->timer)
 		loop_del_timer(loop, b->timer);
-	if (b->connecting_fd >= 0) {
-		loop_del_fd(loop, b->connecting_fd);
-		close(b->connecting_fd);
-	}
+	bridge_dial_cancel(&b->connecting);
 	if (b->conn) {
 		b->conn->state = NULL;
 		conn_close(b->conn, "bridge stopping");

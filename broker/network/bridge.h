@@ -53,6 +53,22 @@ enum bridge_state { BRIDGE_CONNECTING, BRIDGE_HANDSHAKE, BRIDGE_ACTIVE, BRIDGE_B
 		    BRIDGE_STANDBY };
 
 struct bridge_demand;
+struct bridge;
+struct resolve;
+
+/* Called when a dial fails: why, to be shown and logged once. */
+typedef void (*bridge_dial_fail_fn)(struct bridge *b, const char *why);
+
+/* A connection being dialled (bridge_dial.c): the remote's name looked up
+ * off the loop (resolve.h), then a non-blocking connect(). */
+struct bridge_dial {
+	struct bridge *b;
+	struct resolve *resolving;	/* while the name is looked up */
+	int fd;				/* -1 unless a connect() is under way */
+	loop_fd_fn on_connected;
+	bridge_dial_fail_fn on_fail;
+	char addr[256];			/* HOST:PORT, for errors */
+};
 
 struct bridge {
 	const struct conf_network_connector *nc;
@@ -66,7 +82,7 @@ struct bridge {
 	long connects, failures;
 	bool warned;			/* its failure was logged since it was last active */
 	int64_t backoff_ms;
-	int connecting_fd;		/* -1 unless a connect() is under way */
+	struct bridge_dial connecting;	/* until the connection is made */
 	struct conn *conn;		/* from the handshake on */
 	struct stomp_parser *parser;
 	char remote_addr[64];
@@ -79,7 +95,7 @@ struct bridge {
 	uint64_t forwarded;		/* messages the remote acknowledged */
 	/* duplex: this broker's bridge opens a second connection to the
 	 * remote, on which the remote's bridge back here is the client. */
-	int reverse_fd;			/* -1 unless that connect() is under way */
+	struct bridge_dial reverse_dial;	/* until that connection is made */
 	struct conn *reverse;		/* that connection, served by STOMP here */
 	bool created_by_duplex;		/* the remote's duplex bridge made this one */
 	struct conf_network_connector *own_nc;	/* its options, then (owned) */
@@ -157,12 +173,20 @@ struct stomp_frame;
 /* Says what went wrong, lets go of the connections, and tries again in a
  * while (a bridge created by duplex ends instead). */
 void bridge_fail(struct bridge *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Starts a non-blocking connect to HOST:PORT, calling on_connected when
- * it is writable; the fd, or -1 with the reason in err. */
-int bridge_dial(const char *addr, loop_fd_fn on_connected, void *ctx, char *err, size_t errlen);
-/* In on_connected: 0 when the connect() worked (fd no longer watched, the
- * caller owns it), else its errno. */
-int bridge_dialled(struct loop *l, int fd);
+/* Between bridge.c, bridge_duplex.c and bridge_dial.c: dialling. */
+/* d idle, dialling for b: no lookup, no socket. */
+void bridge_dial_init(struct bridge_dial *d, struct bridge *b);
+/* Dials HOST:PORT for b: a numeric address at once, a name once the
+ * resolver has answered. Then on_connected(loop, fd, events, b) when the
+ * socket is writable, or on_fail(b, why) (perhaps before this returns). */
+void bridge_dial(struct bridge_dial *d, const char *addr, loop_fd_fn on_connected,
+		 bridge_dial_fail_fn on_fail);
+/* In on_connected: 0 when the connect() worked (fd no longer watched, d
+ * idle again, the caller owns fd), else its errno. */
+int bridge_dialled(struct bridge_dial *d, int fd);
+/* Stops a dial, if one is under way (the lookup's answer is thrown away,
+ * the socket closed); no callback comes. */
+void bridge_dial_cancel(struct bridge_dial *d);
 /* b speaks STOMP as a client on c from now on: CONNECT goes out. */
 void bridge_handshake(struct bridge *b, struct conn *c);
 /* The forward bridge is active: open the duplex connection back. */

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bridge.h"
 #include "broker.h"
@@ -97,12 +96,11 @@ static void on_reverse_connected(struct loop *l, int fd, int events, void *ctx)
 {
 	(void)events;
 	struct bridge *b = ctx;
-	int err = bridge_dialled(l, fd);
+	int err = bridge_dialled(&b->reverse_dial, fd);
 	if (err) {
 		bridge_fail(b, "duplex: cannot connect to %s: %s", b->remote_addr, strerror(err));
 		return;
 	}
-	b->reverse_fd = -1;
 	struct conn *c = conn_new(l, NULL, fd, b->remote_addr, NULL);
 	const struct proto *stomp = proto_find("stomp");
 	if (!c || !stomp || put_duplex_connect(b, &c->out) < 0) {
@@ -128,22 +126,19 @@ static void on_reverse_connected(struct loop *l, int fd, int events, void *ctx)
 		 b->entry, b->remote_addr, b->remote_name);
 }
 
+static void reverse_failed(struct bridge *b, const char *why)
+{
+	bridge_fail(b, "duplex: %s", why);
+}
+
 void bridge_duplex_open(struct bridge *b)
 {
-	char err[300];
-	b->reverse_fd = bridge_dial(b->remote_addr, on_reverse_connected, b, err, sizeof err);
-	if (b->reverse_fd < 0)
-		bridge_fail(b, "duplex: %s", err);
+	bridge_dial(&b->reverse_dial, b->remote_addr, on_reverse_connected, reverse_failed);
 }
 
 void bridge_duplex_close(struct bridge *b)
 {
-	if (b->reverse_fd >= 0) {
-		struct loop *l = broker.loop;
-		loop_del_fd(l, b->reverse_fd);
-		close(b->reverse_fd);
-		b->reverse_fd = -1;
-	}
+	bridge_dial_cancel(&b->reverse_dial);
 	if (b->reverse) {
 		b->reverse->gone = NULL;	/* not back here: b knows */
 		conn_close(b->reverse, "network bridge stopping");
