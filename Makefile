@@ -42,7 +42,7 @@ TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base
 # Each program compiles with its own include path: a file can include
 # only what its program links.
 COMMON_SRCS := $(wildcard broker/common/*.c)
-BROKER_DIRS := broker/core broker/config broker/store broker/network broker/stomp broker/mqtt \
+BROKER_DIRS := broker/core broker/config broker/store broker/network broker/stomp broker/mqtt broker/openwire \
 	mgmt/server web
 BROKER_SRCS := $(foreach d,$(BROKER_DIRS),$(wildcard $(d)/*.c)) broker/protocols.c
 CLIENT_SRCS := $(wildcard mgmt/client/*.c)
