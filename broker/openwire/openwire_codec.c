@@ -116,14 +116,18 @@ void ow_obj_free(struct ow_obj *o)
 static int read_fields(struct ow_format *fmt, struct ow_in *in, const struct ow_type *t,
 		       struct ow_obj *o);
 
-/* A type code in a place that accepts `accept`: its row, or NULL (failed). */
-static const struct ow_type *accepted(struct ow_in *in, uint8_t code, uint16_t accept)
+/* A type code in a place that accepts `accept`, in this version: its row,
+ * or NULL (failed). */
+static const struct ow_type *accepted(struct ow_in *in, int version, uint8_t code,
+				      uint16_t accept)
 {
 	const struct ow_type *t = ow_type_find(code);
 	if (!t && ow_code_name(code))
 		ow_fail(in, "data type %u (%s) is not supported", code, ow_code_name(code));
 	else if (!t)
 		ow_fail(in, "unknown data type %u", code);
+	else if (t->since > version)
+		ow_fail(in, "data type %u (%s) is not in OpenWire version %d", code, t->name, version);
 	else if (!(t->klass & accept))
 		ow_fail(in, "data type %u (%s) does not belong here", code, t->name);
 	return in->failed ? NULL : t;
@@ -138,7 +142,7 @@ static int read_nested(struct ow_format *fmt, struct ow_in *in, uint16_t accept,
 	if (!ow_get_bool(in))
 		return in->failed ? -1 : 0;
 	uint8_t code = ow_get_u8(in);
-	const struct ow_type *t = in->failed ? NULL : accepted(in, code, accept);
+	const struct ow_type *t = in->failed ? NULL : accepted(in, fmt->version, code, accept);
 	if (!t)
 		return -1;
 	if (in->tight && t->marshal_aware && ow_get_bool(in))
@@ -179,7 +183,7 @@ static int read_cached(struct ow_format *fmt, struct ow_in *in, uint16_t accept,
 		return 0;
 	}
 	struct ow_obj *o = fmt->in_cache[index];
-	if (o && !accepted(in, o->type, accept))
+	if (o && !accepted(in, fmt->version, o->type, accept))
 		return -1;
 	*out = ow_obj_ref(o);
 	return 0;
@@ -267,7 +271,7 @@ int ow_decode(struct ow_format *f, const uint8_t *frame, size_t len, struct ow_o
 		snprintf(err, OW_ERR_MAX, "%s", in.err);
 		return -1;
 	}
-	const struct ow_type *t = accepted(&in, code, OWC_COMMAND);
+	const struct ow_type *t = accepted(&in, f->version, code, OWC_COMMAND);
 	struct ow_obj *o = t ? ow_obj_new(code) : NULL;
 	if (t && !o)
 		ow_fail(&in, "out of memory");
@@ -294,7 +298,7 @@ static void write_nested(struct ow_format *fmt, struct ow_out *out, const struct
 	if (!o)
 		return;
 	const struct ow_type *t = ow_type_find(o->type);
-	if (!t) {
+	if (!t || t->since > fmt->version) {
 		out->failed = true;
 		return;
 	}
@@ -365,7 +369,7 @@ static void write_fields(struct ow_format *fmt, struct ow_out *out, const struct
 int ow_encode(struct ow_format *f, const struct ow_obj *cmd, struct buf *out)
 {
 	const struct ow_type *t = ow_type_find(cmd->type);
-	if (!t || !(t->klass & OWC_COMMAND))
+	if (!t || !(t->klass & OWC_COMMAND) || t->since > f->version)
 		return -1;
 	size_t mark = buf_len(out);
 	struct buf body = BUF_INIT;

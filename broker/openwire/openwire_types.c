@@ -190,6 +190,104 @@ static const struct ow_field message_ack[] = {
 	END
 };
 
+static const struct ow_field transaction_info[] = {
+	COMMAND(struct ow_transaction_info, c),
+	CACHED(struct ow_transaction_info, connection_id, 1, OWC_CONNECTION_ID),
+	CACHED(struct ow_transaction_info, transaction_id, 1, OWC_TRANSACTION_ID),
+	BYTE(struct ow_transaction_info, type, 1),
+	END
+};
+
+static const struct ow_field destination_info[] = {
+	COMMAND(struct ow_destination_info, c),
+	CACHED(struct ow_destination_info, connection_id, 1, OWC_CONNECTION_ID),
+	CACHED(struct ow_destination_info, destination, 1, OWC_DESTINATION),
+	BYTE(struct ow_destination_info, operation_type, 1),
+	LONG(struct ow_destination_info, timeout, 1),
+	ARRAY(struct ow_destination_info, broker_path, 1, OWC_BROKER_ID),
+	END
+};
+
+static const struct ow_field remove_subscription_info[] = {
+	COMMAND(struct ow_remove_subscription_info, c),
+	CACHED(struct ow_remove_subscription_info, connection_id, 1, OWC_CONNECTION_ID),
+	STR(struct ow_remove_subscription_info, subscription_name, 1),
+	STR(struct ow_remove_subscription_info, client_id, 1),
+	END
+};
+
+static const struct ow_field control_command[] = {
+	COMMAND(struct ow_control_command, c),
+	STR(struct ow_control_command, command, 1),
+	END
+};
+
+static const struct ow_field connection_error[] = {
+	COMMAND(struct ow_connection_error, c),
+	THROWABLE(struct ow_connection_error, exception, 1),
+	NESTED(struct ow_connection_error, connection_id, 1, OWC_CONNECTION_ID),
+	END
+};
+
+static const struct ow_field consumer_control[] = {
+	COMMAND(struct ow_consumer_control, c),
+	NESTED(struct ow_consumer_control, destination, 6, OWC_DESTINATION),
+	BOOL(struct ow_consumer_control, close, 1),
+	NESTED(struct ow_consumer_control, consumer_id, 1, OWC_CONSUMER_ID),
+	INT(struct ow_consumer_control, prefetch, 1),
+	BOOL(struct ow_consumer_control, flush, 2),
+	BOOL(struct ow_consumer_control, start, 2),
+	BOOL(struct ow_consumer_control, stop, 2),
+	END
+};
+
+static const struct ow_field connection_control[] = {
+	COMMAND(struct ow_connection_control, c),
+	BOOL(struct ow_connection_control, close, 1),
+	BOOL(struct ow_connection_control, exit, 1),
+	BOOL(struct ow_connection_control, fault_tolerant, 1),
+	BOOL(struct ow_connection_control, resume, 1),
+	BOOL(struct ow_connection_control, suspend, 1),
+	STR(struct ow_connection_control, connected_brokers, 6),
+	STR(struct ow_connection_control, reconnect_to, 6),
+	BOOL(struct ow_connection_control, rebalance_connection, 6),
+	BYTES(struct ow_connection_control, token, 8),
+	END
+};
+
+static const struct ow_field producer_ack[] = {
+	COMMAND(struct ow_producer_ack, c),
+	NESTED(struct ow_producer_ack, producer_id, 1, OWC_PRODUCER_ID),
+	INT(struct ow_producer_ack, size, 1),
+	END
+};
+
+static const struct ow_field message_pull[] = {
+	COMMAND(struct ow_message_pull, c),
+	CACHED(struct ow_message_pull, consumer_id, 1, OWC_CONSUMER_ID),
+	CACHED(struct ow_message_pull, destination, 1, OWC_DESTINATION),
+	LONG(struct ow_message_pull, timeout, 1),
+	STR(struct ow_message_pull, correlation_id, 3),
+	NESTED(struct ow_message_pull, message_id, 3, OWC_MESSAGE_ID),
+	END
+};
+
+static const struct ow_field integer_response[] = {
+	COMMAND(struct ow_integer_response, r.c),
+	INT(struct ow_integer_response, r.correlation_id, 1),
+	INT(struct ow_integer_response, result, 1),
+	END
+};
+
+/* A DataResponse answers a request for a data structure (a durable
+ * subscription's info, say): any type. */
+static const struct ow_field data_response[] = {
+	COMMAND(struct ow_data_response, r.c),
+	INT(struct ow_data_response, r.correlation_id, 1),
+	NESTED(struct ow_data_response, data, 1, OWC_ANY),
+	END
+};
+
 static const struct ow_field connection_id[] = {
 	STR(struct ow_connection_id, value, 1),
 	END
@@ -247,7 +345,9 @@ static const struct ow_field xa_transaction_id[] = {
 	END
 };
 
-#define T(code, name, st, klass, aware, fields) { code, name, sizeof(st), klass, aware, fields }
+#define TV(code, since, name, st, klass, aware, fields) \
+	{ code, since, name, sizeof(st), klass, aware, fields }
+#define T(code, name, st, klass, aware, fields) TV(code, 1, name, st, klass, aware, fields)
 #define MSG(code, name) T(code, name, struct ow_message, OWC_COMMAND | OWC_MESSAGE, true, message)
 
 static const struct ow_type ow_types[] = {
@@ -265,6 +365,29 @@ static const struct ow_type ow_types[] = {
 	T(OW_KEEP_ALIVE_INFO, "KeepAliveInfo", struct ow_command, OWC_COMMAND, false, command_only),
 	T(OW_SHUTDOWN_INFO, "ShutdownInfo", struct ow_command, OWC_COMMAND, false, command_only),
 	T(OW_REMOVE_INFO, "RemoveInfo", struct ow_remove_info, OWC_COMMAND, false, remove_info),
+	T(OW_TRANSACTION_INFO, "TransactionInfo", struct ow_transaction_info, OWC_COMMAND, false,
+	  transaction_info),
+	T(OW_DESTINATION_INFO, "DestinationInfo", struct ow_destination_info, OWC_COMMAND, false,
+	  destination_info),
+	T(OW_REMOVE_SUBSCRIPTION_INFO, "RemoveSubscriptionInfo", struct ow_remove_subscription_info,
+	  OWC_COMMAND, false, remove_subscription_info),
+	T(OW_CONTROL_COMMAND, "ControlCommand", struct ow_control_command, OWC_COMMAND, false,
+	  control_command),
+	T(OW_FLUSH_COMMAND, "FlushCommand", struct ow_command, OWC_COMMAND, false, command_only),
+	T(OW_CONNECTION_ERROR, "ConnectionError", struct ow_connection_error, OWC_COMMAND, false,
+	  connection_error),
+	T(OW_CONSUMER_CONTROL, "ConsumerControl", struct ow_consumer_control, OWC_COMMAND, false,
+	  consumer_control),
+	T(OW_CONNECTION_CONTROL, "ConnectionControl", struct ow_connection_control, OWC_COMMAND,
+	  false, connection_control),
+	TV(OW_PRODUCER_ACK, 3, "ProducerAck", struct ow_producer_ack, OWC_COMMAND, false,
+	   producer_ack),
+	TV(OW_MESSAGE_PULL, 2, "MessagePull", struct ow_message_pull, OWC_COMMAND, false,
+	   message_pull),
+	T(OW_INTEGER_RESPONSE, "IntegerResponse", struct ow_integer_response, OWC_COMMAND, false,
+	  integer_response),
+	T(OW_DATA_RESPONSE, "DataResponse", struct ow_data_response, OWC_COMMAND, false,
+	  data_response),
 	T(OW_MESSAGE_DISPATCH, "MessageDispatch", struct ow_message_dispatch, OWC_COMMAND, false,
 	  message_dispatch),
 	T(OW_MESSAGE_ACK, "MessageAck", struct ow_message_ack, OWC_COMMAND, false, message_ack),
@@ -311,17 +434,10 @@ const struct ow_type *ow_type_find(uint8_t code)
 /* The codes ActiveMQ defines that have no row yet: named in a refusal so
  * that the log says what a client tried. */
 static const struct { uint8_t code; const char *name; } other_names[] = {
-	{ OW_TRANSACTION_INFO, "TransactionInfo" }, { OW_DESTINATION_INFO, "DestinationInfo" },
-	{ OW_REMOVE_SUBSCRIPTION_INFO, "RemoveSubscriptionInfo" },
-	{ OW_CONTROL_COMMAND, "ControlCommand" }, { OW_FLUSH_COMMAND, "FlushCommand" },
-	{ OW_CONNECTION_ERROR, "ConnectionError" }, { OW_CONSUMER_CONTROL, "ConsumerControl" },
-	{ OW_CONNECTION_CONTROL, "ConnectionControl" }, { OW_PRODUCER_ACK, "ProducerAck" },
-	{ OW_MESSAGE_PULL, "MessagePull" }, { OW_BLOB_MESSAGE, "ActiveMQBlobMessage" },
-	{ OW_DATA_RESPONSE, "DataResponse" }, { OW_DATA_ARRAY_RESPONSE, "DataArrayResponse" },
-	{ OW_INTEGER_RESPONSE, "IntegerResponse" }, { 40, "DiscoveryEvent" },
-	{ 50, "JournalQueueAck" }, { 52, "JournalTopicAck" }, { 53, "JournalTrace" },
-	{ 54, "JournalTransaction" }, { 55, "SubscriptionInfo" }, { 60, "PartialCommand" },
-	{ 61, "LastPartialCommand" }, { 65, "ReplayCommand" },
+	{ OW_BLOB_MESSAGE, "ActiveMQBlobMessage" }, { OW_DATA_ARRAY_RESPONSE, "DataArrayResponse" },
+	{ 40, "DiscoveryEvent" }, { 50, "JournalQueueAck" }, { 52, "JournalTopicAck" },
+	{ 53, "JournalTrace" }, { 54, "JournalTransaction" }, { 55, "SubscriptionInfo" },
+	{ 60, "PartialCommand" }, { 61, "LastPartialCommand" }, { 65, "ReplayCommand" },
 	{ 90, "MessageDispatchNotification" }, { 91, "NetworkBridgeFilter" },
 	{ 92, "BrokerSubscriptionInfo" },
 };

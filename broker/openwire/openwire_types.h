@@ -274,6 +274,97 @@ struct ow_message_ack {
 	struct ow_throwable *poison_cause;	/* since 7 */
 };
 
+/* TransactionInfo.type values. */
+enum ow_transaction_type {
+	OW_TX_BEGIN = 0, OW_TX_PREPARE = 1, OW_TX_COMMIT_ONE_PHASE = 2,
+	OW_TX_COMMIT_TWO_PHASE = 3, OW_TX_ROLLBACK = 4, OW_TX_RECOVER = 5,
+	OW_TX_FORGET = 6, OW_TX_END = 7,
+};
+
+struct ow_transaction_info {
+	struct ow_command c;
+	struct ow_connection_id *connection_id;
+	struct ow_obj *transaction_id;
+	int8_t type;
+};
+
+/* DestinationInfo.operation_type values. */
+enum ow_destination_op { OW_DEST_ADD = 0, OW_DEST_REMOVE = 1 };
+
+struct ow_destination_info {
+	struct ow_command c;
+	struct ow_connection_id *connection_id;
+	struct ow_destination *destination;
+	int8_t operation_type;
+	int64_t timeout;
+	struct ow_array broker_path;
+};
+
+struct ow_remove_subscription_info {
+	struct ow_command c;
+	struct ow_connection_id *connection_id;
+	struct ow_str subscription_name, client_id;
+};
+
+struct ow_control_command {
+	struct ow_command c;
+	struct ow_str command;
+};
+
+/* FlushCommand: the command header only. */
+
+struct ow_connection_error {
+	struct ow_command c;
+	struct ow_throwable *exception;
+	struct ow_connection_id *connection_id;
+};
+
+struct ow_consumer_control {
+	struct ow_command c;
+	struct ow_destination *destination;	/* since 6, first */
+	bool close;
+	struct ow_consumer_id *consumer_id;
+	int32_t prefetch;
+	bool flush, start, stop;		/* since 2 */
+};
+
+/* What the broker sends to steer failover clients (updateClusterClients,
+ * rebalanceClusterClients). */
+struct ow_connection_control {
+	struct ow_command c;
+	bool close, exit, fault_tolerant, resume, suspend;
+	struct ow_str connected_brokers, reconnect_to;	/* since 6 */
+	bool rebalance_connection;			/* since 6 */
+	struct ow_bytes token;				/* since 8 */
+};
+
+/* Since version 3. */
+struct ow_producer_ack {
+	struct ow_command c;
+	struct ow_producer_id *producer_id;
+	int32_t size;
+};
+
+/* Since version 2: a consumer with prefetch 0 asks for a message. */
+struct ow_message_pull {
+	struct ow_command c;
+	struct ow_consumer_id *consumer_id;
+	struct ow_destination *destination;
+	int64_t timeout;
+	struct ow_str correlation_id;		/* since 3 */
+	struct ow_message_id *message_id;	/* since 3 */
+};
+
+struct ow_integer_response {
+	struct ow_response r;
+	int32_t result;
+};
+
+struct ow_data_response {
+	struct ow_response r;
+	struct ow_obj *data;
+};
+
 /* ---- the table ---- */
 
 enum ow_kind {
@@ -300,6 +391,7 @@ struct ow_field {
 
 struct ow_type {
 	uint8_t code;
+	uint8_t since;		/* the OpenWire version that added the type */
 	const char *name;	/* ActiveMQ's class name, for messages */
 	size_t size;
 	uint16_t klass;
