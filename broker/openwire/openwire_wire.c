@@ -58,6 +58,117 @@ void ow_throwable_free(struct ow_throwable *t)
 	}
 }
 
+/* ---- modified UTF-8 and UTF-8 ---- */
+
+/* The code unit of a well-formed 1-3 byte sequence at p (n bytes left),
+ * and its length in *len; what mutf8_valid() accepted is well formed. */
+static uint32_t unit_at(const uint8_t *p, size_t n, size_t *len)
+{
+	if (p[0] < 0x80 || n < 2) {
+		*len = 1;
+		return p[0];
+	}
+	if ((p[0] & 0xE0) == 0xC0) {
+		*len = 2;
+		return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+	}
+	if (n < 3) {
+		*len = 1;
+		return 0xFFFD;
+	}
+	*len = 3;
+	return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+}
+
+static int put_utf8(struct buf *out, uint32_t cp)
+{
+	uint8_t b[4];
+	size_t n;
+	if (cp < 0x80)
+		b[0] = (uint8_t)cp, n = 1;
+	else if (cp < 0x800)
+		b[0] = (uint8_t)(0xC0 | cp >> 6), b[1] = (uint8_t)(0x80 | (cp & 0x3F)), n = 2;
+	else if (cp < 0x10000)
+		b[0] = (uint8_t)(0xE0 | cp >> 12), b[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F)),
+		b[2] = (uint8_t)(0x80 | (cp & 0x3F)), n = 3;
+	else
+		b[0] = (uint8_t)(0xF0 | cp >> 18), b[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F)),
+		b[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F)), b[3] = (uint8_t)(0x80 | (cp & 0x3F)), n = 4;
+	return buf_append(out, b, n);
+}
+
+int ow_str_to_utf8(const struct ow_str *s, struct buf *out)
+{
+	const uint8_t *p = (const uint8_t *)s->s;
+	size_t i = 0, mark = buf_len(out);
+	while (p && i < s->len) {
+		size_t n, m;
+		uint32_t cp = unit_at(p + i, s->len - i, &n);
+		i += n;
+		if (cp >= 0xD800 && cp <= 0xDBFF && i < s->len) {
+			uint32_t lo = unit_at(p + i, s->len - i, &m);
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				i += m;
+			}
+		}
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			cp = 0xFFFD;	/* a surrogate without its pair */
+		if (put_utf8(out, cp) < 0) {
+			buf_truncate(out, mark);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* One character of standard UTF-8 at p: its code point and length, or -1. */
+static int32_t utf8_at(const uint8_t *p, size_t n, size_t *len)
+{
+	static const uint32_t min[] = { 0, 0x80, 0x800, 0x10000 };
+	size_t k = p[0] < 0x80 ? 0 : (p[0] & 0xE0) == 0xC0 ? 1 : (p[0] & 0xF0) == 0xE0 ? 2
+		 : (p[0] & 0xF8) == 0xF0 ? 3 : 4;
+	if (k == 4 || n <= k)
+		return -1;
+	uint32_t cp = k ? p[0] & (0x7F >> (k + 1)) : p[0];
+	for (size_t j = 1; j <= k; j++) {
+		if ((p[j] & 0xC0) != 0x80)
+			return -1;
+		cp = cp << 6 | (p[j] & 0x3F);
+	}
+	if (cp < min[k] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return -1;
+	*len = k + 1;
+	return (int32_t)cp;
+}
+
+int ow_str_from_utf8(struct ow_str *s, const char *p, size_t len)
+{
+	struct buf b = BUF_INIT;
+	size_t i = 0;
+	int rc = 0;
+	while (i < len && rc == 0) {
+		size_t n;
+		int32_t cp = utf8_at((const uint8_t *)p + i, len - i, &n);
+		if (cp < 0) {
+			rc = -1;
+		} else if (cp == 0) {
+			rc = buf_append(&b, "\xC0\x80", 2);
+		} else if (cp >= 0x10000) {
+			rc = put_utf8(&b, 0xD800 + ((uint32_t)(cp - 0x10000) >> 10));
+			if (rc == 0)
+				rc = put_utf8(&b, 0xDC00 + ((uint32_t)(cp - 0x10000) & 0x3FF));
+		} else {
+			rc = buf_append(&b, p + i, n);
+		}
+		i += n;
+	}
+	if (rc == 0)
+		rc = ow_str_set(s, buf_len(&b) ? buf_data(&b) : "", buf_len(&b));
+	buf_free(&b);
+	return rc;
+}
+
 /* ---- reading ---- */
 
 int ow_fail(struct ow_in *in, const char *fmt, ...)

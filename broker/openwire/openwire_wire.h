@@ -70,6 +70,15 @@ void ow_throwable_free(struct ow_throwable *t);
  * -1 when memory runs out. */
 int ow_str_set(struct ow_str *s, const char *p, size_t len);
 
+/* Java's modified UTF-8 as standard UTF-8, appended to out: a surrogate
+ * pair becomes one four-byte character, C0 80 a NUL byte, a lone
+ * surrogate U+FFFD. 0, or -1 when memory runs out. */
+int ow_str_to_utf8(const struct ow_str *s, struct buf *out);
+/* Standard UTF-8 as Java's modified UTF-8 (a NUL as C0 80, a character
+ * past U+FFFF as a surrogate pair). 0; -1 for input that is not UTF-8 or
+ * when memory runs out (s is then left as it was). */
+int ow_str_from_utf8(struct ow_str *s, const char *p, size_t len);
+
 #define OW_ERR_MAX 160
 
 struct ow_in {
