@@ -8,7 +8,7 @@
  * Frames are cut out with the frame reader and decoded; a WireFormatInfo
  * is read and negotiated against the broker's offer and switches the
  * format, as a connection would. A message's properties are read as a
- * map. What decodes must keep openwire_codec.h's promises, and (without
+ * map; the raw bytes go through the string conversions. What decodes must keep openwire_codec.h's promises, and (without
  * the cache, whose indexes depend on the writer's history) encode to
  * bytes that decode and encode to the same bytes again.
  */
@@ -108,10 +108,28 @@ static void one_frame(struct ow_format *f, const uint8_t *frame, size_t len)
 	ow_obj_free(o);
 }
 
+/* The raw bytes as strings both ways: from UTF-8 and back must give the
+ * same bytes; any bytes convert to UTF-8 without reading past their end. */
+static void strings(const uint8_t *data, size_t size)
+{
+	struct ow_str s = { (char *)data, (uint32_t)size }, m = { 0 };
+	struct buf u = BUF_INIT, u2 = BUF_INIT;
+	ow_str_to_utf8(&s, &u);
+	if (ow_str_from_utf8(&m, (const char *)data, size) == 0) {
+		if (ow_str_to_utf8(&m, &u2) < 0 || buf_len(&u2) != size ||
+		    memcmp(buf_data(&u2), data, size))
+			broken("UTF-8 through modified UTF-8 comes back different");
+	}
+	ow_str_clear(&m);
+	buf_free(&u);
+	buf_free(&u2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
+	strings(data, size);
 	size_t chunk = data[0] ? data[0] : size;
 	struct ow_format f;
 	ow_format_init(&f);
