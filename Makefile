@@ -25,7 +25,8 @@ override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE
 LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lm -lpthread
 
 BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev
-TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt haproxy chromium
+TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt haproxy chromium \
+	libactivemq-java openjdk-17-jdk-headless
 
 # Which program each folder goes into (README.md, "A tour of the source"):
 #   broker/common   what every program shares: buffers, logging, the STOMP
@@ -42,7 +43,7 @@ TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base
 # Each program compiles with its own include path: a file can include
 # only what its program links.
 COMMON_SRCS := $(wildcard broker/common/*.c)
-BROKER_DIRS := broker/core broker/config broker/store broker/network broker/stomp broker/mqtt \
+BROKER_DIRS := broker/core broker/config broker/store broker/network broker/stomp broker/mqtt broker/openwire \
 	mgmt/server web
 BROKER_SRCS := $(foreach d,$(BROKER_DIRS),$(wildcard $(d)/*.c)) broker/protocols.c
 CLIENT_SRCS := $(wildcard mgmt/client/*.c)
