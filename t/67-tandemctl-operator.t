@@ -15,8 +15,8 @@ MB=127.0.0.1:$(broker_mgmt_port b)
 DOWN=127.0.0.1:$(free_port)	# nothing listens there
 
 test_expect_success 'every command against a slave says so, names the master and its address, exit 4' '
-	for cmd in "query" "dstat" "list" "browse q" "purge q" "send q --body x" \
-		   "consume q --timeout 1" "stop"; do
+	for cmd in "dstat" "list" "browse q" "purge q" "send q --body x" \
+		   "consume q --timeout 1" "producer --count 1" "consumer --count 1 --timeout 1"; do
 		ctl --node $MB $cmd >out 2>err
 		rc=$?
 		[ $rc = 4 ] || { echo "$cmd: exit $rc"; cat err; exit 1; }
@@ -25,6 +25,13 @@ test_expect_success 'every command against a slave says so, names the master and
 		[ ! -s out ] || { echo "$cmd printed:"; cat out; exit 1; }
 	done &&
 	process_alive "$(cat "$TRASH/b/pid")"
+'
+
+test_expect_success 'query against a slave says so (exit 4) and still shows its own objects' '
+	ctl --node $MB --json query -QBroker=* --view Slave >out.json 2>err
+	test $? = 4 &&
+	grep -q "^tandemctl: $MB: b is a slave; the master of its pair is a at $MA" err &&
+	json_true "[r[\"attributes\"] for r in rows] == [{\"Slave\": True}]" out.json
 '
 
 test_expect_success 'the master of a pair is asked as before; both nodes given: the master answers, exit 4' '
@@ -135,6 +142,15 @@ test_expect_success 'query takes ActiveMQ'"'"'s --objname, -xQ and --xobjname' '
 	json_true "sorted(r[\"mbean\"].split(\"=\")[-1] for r in rows) == [\"orders\", \"orders.eu\", \"orders.eu.fr\"]" out.json &&
 	ctl --node $MA query -xTopic=x >out 2>err
 	test $? = 2 && grep -q "xQQueue=" err
+'
+
+test_expect_success 'stop stops a slave too: it is no refusal (exit 0)' '
+	ctl --node $MB stop >out &&
+	grep -q "^$MB *b *stopping$" out &&
+	for i in $(seq 100); do [ -f "$TRASH/b/exit" ] && break; sleep 0.1; done &&
+	test "$(cat "$TRASH/b/exit")" = 0 &&
+	rm "$TRASH/b/pid" &&
+	log_contains b "Tandem broker [^ ]* stopped"
 '
 
 test_expect_success 'tandemctl(1) documents exit status 4 and the new options' '

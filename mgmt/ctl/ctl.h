@@ -37,7 +37,7 @@ struct ctl {
 	size_t nnodes;
 	const char *user, *password;	/* --user/--password; borrowed from argv */
 	bool json;
-	bool slave_answers;	/* the command's slave_answers (ctl_node_open) */
+	int slave;		/* the command's slave (ctl_node_open) */
 	int timeout_ms;
 	int exit_code;
 };
@@ -62,16 +62,23 @@ struct ctl_args {
 	int argc;
 };
 
+/* What a command makes of a slave (a node waiting for its store's lock):
+ * it holds no destinations and serves no clients. */
+enum ctl_slave {
+	CTL_SLAVE_REFUSED = 0,	/* said (naming the master), exit 4, not asked */
+	CTL_SLAVE_SAID,		/* said, exit 4, and asked too (query: a slave's own
+				 * objects, its Locker, are worth showing) */
+	CTL_SLAVE_ANSWERS,	/* its answer is what the command shows (bstat,
+				 * ha, check, network: the role is in the rows) */
+};
+
 struct ctl_command {
 	const char *name;
 	int (*run)(struct ctl *ctl, struct ctl_args *args);
 	const char *synopsis;	/* what follows the name in the usage line */
 	const char *help;
 	const struct ctl_option *options;	/* ends with a NULL name */
-	/* A slave's answer is what the command shows (bstat, ha, check: its
-	 * role is in the rows). Other commands refuse a slave: it holds
-	 * nothing and serves nothing, so they name the master instead. */
-	bool slave_answers;
+	enum ctl_slave slave;
 };
 
 /* The commands, each defined in its ctl_*.c file and listed, in the
@@ -104,9 +111,9 @@ int ctl_usage(const struct ctl_args *a, const char *fmt, ...)
 
 /* Connects to a node for the command: 0 when it may be asked; else
  * reported and skipped: MGMT_EDOWN or MGMT_EFAIL (exit code 3 or 1), or
- * 1 when its broker is a slave and the command does not take a slave's
- * answer (exit code 4; the message names the master of its pair and the
- * master's address). */
+ * 1 when its broker is a slave that the command refuses. A slave is said
+ * (exit code 4; the message names the master of its pair and the
+ * master's address) unless the command shows slaves (enum ctl_slave). */
 int ctl_node_open(struct ctl *ctl, struct ctl_node *n);
 
 /* Runs fn on every node that ctl_node_open() opens; fn reports its own

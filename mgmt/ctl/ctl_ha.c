@@ -113,5 +113,6 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 
 const struct ctl_command ctl_cmd_ha = {
 	"ha", run, "",
-	"master/slave pairs: store directory, broker, role, lock holder, how long a slave waits", NULL, true,
+	"master/slave pairs: store directory, broker, role, lock holder, how long a slave waits", NULL,
+	CTL_SLAVE_ANSWERS,
 };

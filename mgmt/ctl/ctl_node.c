@@ -106,7 +106,10 @@ int ctl_node_open(struct ctl *ctl, struct ctl_node *n)
 		ctl_fail_client(ctl, n, rc);
 		return rc;
 	}
-	return ctl->slave_answers ? 0 : check_slave(ctl, n);
+	if (ctl->slave == CTL_SLAVE_ANSWERS)
+		return 0;
+	rc = check_slave(ctl, n);
+	return rc == 1 && ctl->slave == CTL_SLAVE_SAID ? 0 : rc;
 }
 
 void ctl_each_node(struct ctl *ctl, void (*fn)(struct ctl *, struct ctl_node *, void *),

@@ -115,7 +115,7 @@ static int browse(struct ctl *ctl, struct ctl_args *a)
 
 const struct ctl_command ctl_cmd_browse = {
 	"browse", browse, "QUEUE [--limit N] [--msgsel SELECTOR]",
-	"the messages waiting on a queue, without consuming them", browse_options, false,
+	"the messages waiting on a queue, without consuming them", browse_options, CTL_SLAVE_REFUSED,
 };
 
 /* ---- purge ---- */
@@ -222,7 +222,7 @@ static int purge(struct ctl *ctl, struct ctl_args *a)
 const struct ctl_command ctl_cmd_purge = {
 	"purge", purge, "QUEUE... [--msgsel SELECTOR]",
 	"removes the messages waiting on the queues (QUEUE may hold wildcards: orders.>); prints how many",
-	purge_options, false,
+	purge_options, CTL_SLAVE_REFUSED,
 };
 
 /* ---- send ---- */
@@ -356,7 +356,8 @@ static int send_cmd(struct ctl *ctl, struct ctl_args *a)
 
 const struct ctl_command ctl_cmd_send = {
 	"send", send_cmd, "DEST [--persistent] [--priority N] [--header K=V]... (--body TEXT | --file F)",
-	"sends a text message (DEST: queue://NAME, topic://NAME or NAME, a queue)", send_options, false,
+	"sends a text message (DEST: queue://NAME, topic://NAME or NAME, a queue)", send_options,
+	CTL_SLAVE_REFUSED,
 };
 
 /* ---- stop ---- */
@@ -391,5 +392,5 @@ static int stop(struct ctl *ctl, struct ctl_args *a)
 }
 
 const struct ctl_command ctl_cmd_stop = {
-	"stop", stop, "", "stops the broker (asks nothing)", NULL, false,
+	"stop", stop, "", "stops the broker (asks nothing; a slave too)", NULL, CTL_SLAVE_ANSWERS,
 };

@@ -251,5 +251,6 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 const struct ctl_command ctl_cmd_query = {
 	"query", run, "[-QQueue=PATTERN|-QTopic=PATTERN|-QBroker=PATTERN]... [--objname NAME]... "
 	"[-xQTYPE=PATTERN]... [--xobjname NAME]... [--view ATTR,...]",
-	"objects and their attributes (every object of the broker without -Q)", options, false,
+	"objects and their attributes (every object of the broker without -Q)", options,
+	CTL_SLAVE_SAID,
 };

@@ -83,7 +83,7 @@ static int bstat(struct ctl *ctl, struct ctl_args *a)
 const struct ctl_command ctl_cmd_bstat = {
 	"bstat", bstat, "",
 	"broker summary: name, role (master, slave, down), uptime, connections, destinations, totals, usage",
-	NULL, true,
+	NULL, CTL_SLAVE_ANSWERS,
 };
 
 /* ---- dstat ---- */
@@ -236,7 +236,8 @@ static int dstat(struct ctl *ctl, struct ctl_args *a)
 
 const struct ctl_command ctl_cmd_dstat = {
 	"dstat", dstat, "[queues|topics|all] [--sort ATTR] [--limit N] [--offset N]",
-	"destinations: size, producers, consumers, enqueued, dequeued, memory use", dstat_options, false,
+	"destinations: size, producers, consumers, enqueued, dequeued, memory use", dstat_options,
+	CTL_SLAVE_REFUSED,
 };
 
 /* ---- list ---- */
@@ -270,5 +271,5 @@ static int list(struct ctl *ctl, struct ctl_args *a)
 }
 
 const struct ctl_command ctl_cmd_list = {
-	"list", list, "", "the destinations (queues and topics)", NULL, false,
+	"list", list, "", "the destinations (queues and topics)", NULL, CTL_SLAVE_REFUSED,
 };

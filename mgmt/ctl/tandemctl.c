@@ -185,7 +185,7 @@ static int run(struct ctl *ctl, int argc, char **argv)
 		fputs("tandemctl: out of memory\n", stderr);
 		r = CTL_FAILED;
 	} else if (r == 0) {
-		ctl->slave_answers = cmd->slave_answers;
+		ctl->slave = cmd->slave;
 		r = cmd->run(ctl, &args) < 0 ? CTL_USAGE : ctl->exit_code;
 	} else {
 		r = r == 1 ? CTL_OK : r;
