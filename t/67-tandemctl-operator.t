@@ -77,6 +77,13 @@ test_expect_success 'option errors name the option and say what is wrong, exit 2
 	test $? = 2 && grep -q "^tandemctl: option --node wants a value" err
 '
 
+test_expect_success 'a --node that is no address is a usage error (2), not a node down (3)' '
+	ctl --node nonsense bstat >out 2>err
+	test $? = 2 && grep -q "^tandemctl: --node nonsense: expected HOST:PORT" err &&
+	ctl --node 127.0.0.1:99999 bstat >out 2>err
+	test $? = 2 && grep -q "^tandemctl: --node 127.0.0.1:99999: bad port" err
+'
+
 test_expect_success 'dstat --sort with an unknown column is a usage error; titles and any case sort' '
 	ctl --node $MA dstat --sort Nope >out 2>err
 	test $? = 2 && grep -q "sort Nope: no such column" err && [ ! -s out ] &&

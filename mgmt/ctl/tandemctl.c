@@ -66,6 +66,17 @@ static int add_node(struct ctl *ctl, const char *addr, const char *pair)
 	return n->addr && (!pair || n->pair) ? 0 : -1;
 }
 
+/* --node ADDR: an address that cannot be one is a usage error. */
+static int add_given_node(struct ctl *ctl, const char *addr)
+{
+	char why[256];
+	if (mgmt_client_check_addr(addr, why, sizeof why) < 0) {
+		fprintf(stderr, "tandemctl: --node %s: %s (see tandemctl --help)\n", addr, why);
+		return -1;
+	}
+	return add_node(ctl, addr, NULL);
+}
+
 static int add_cluster_node(void *ctl, const char *addr, const char *pair)
 {
 	return add_node(ctl, addr, pair);
@@ -116,7 +127,7 @@ static int parse_globals(struct ctl *ctl, int argc, char **argv, int *code)
 	opterr = 0;	/* the error below names the option as given */
 	while ((o = getopt_long(argc, argv, "+:h", longs, NULL)) != -1) {
 		switch (o) {
-		case 'n': if (add_node(ctl, optarg, NULL) < 0) return -1; break;
+		case 'n': if (add_given_node(ctl, optarg) < 0) return -1; break;
 		case 'c': if (read_cluster(ctl, optarg) < 0) return -1; break;
 		case 'u': ctl->user = optarg; break;
 		case 'p': ctl->password = optarg; break;
