@@ -126,6 +126,24 @@ test_expect_success 'purge --msgsel removes only the matching messages and says 
 	EOF
 '
 
+test_expect_success '--msgsel takes ActiveMQ'"'"'s form: conditions joined by commas, * and ? in quotes' '
+	for k in apple apricot banana; do
+		for p in 3 7; do
+			ctl --node $MA send fruit --priority $p --header kind=$k --body $k.$p >/dev/null || exit 1
+		done
+	done &&
+	ctl --node $MA --json browse fruit --msgsel "kind='"'ap*'"',JMSPriority>5" >out.json &&
+	json_true "sorted(r[\"Text\"] for r in rows) == [\"apple.7\", \"apricot.7\"]" out.json &&
+	ctl --node $MA --json browse fruit --msgsel "kind='"'?anana'"'" >out.json &&
+	json_true "sorted(r[\"Text\"] for r in rows) == [\"banana.3\", \"banana.7\"]" out.json &&
+	ctl --node $MA --json browse fruit --msgsel "kind IN ('"'apple'"', '"'banana'"'),JMSPriority<5" >out.json &&
+	json_true "sorted(r[\"Text\"] for r in rows) == [\"apple.3\", \"banana.3\"]" out.json &&
+	ctl --node $MA purge fruit --msgsel "kind='"'ap*'"',JMSPriority=3" >out &&
+	grep -q "^$MA *fruit *2$" out &&
+	ctl --node $MA --json browse fruit >out.json &&
+	json_true "sorted(r[\"Text\"] for r in rows) == [\"apple.7\", \"apricot.7\", \"banana.3\", \"banana.7\"]" out.json
+'
+
 test_expect_success 'purge takes wildcards: queue://orders.> empties orders and below, nothing else' '
 	for d in orders orders.eu orders.eu.fr ordersx other; do
 		ctl --node $MA send $d --body m >/dev/null || exit 1

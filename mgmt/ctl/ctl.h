@@ -155,6 +155,12 @@ char *ctl_dest_mbean(const char *broker, const char *type, const char *dest);
  * "Topic", *name points into dest. */
 void ctl_parse_dest(const char *dest, const char **type, const char **name);
 
+/* --msgsel as ActiveMQ's browse and purge read it (conditions separated
+ * by commas, all of which must hold; NAME='TEXT' with * or ? a pattern)
+ * as one JMS selector (malloc'ed; NULL on ENOMEM). A plain selector comes
+ * back unchanged. ctl_msgsel.c. */
+char *ctl_msgsel_selector(const char *msgsel);
+
 /* DEST as a STOMP destination ("/queue/NAME"), malloc'ed. */
 char *ctl_stomp_dest(const char *dest);
 

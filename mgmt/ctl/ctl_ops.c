@@ -36,7 +36,7 @@ static char *dest_mbean(struct ctl *ctl, struct ctl_node *n, const char *type, c
 
 static const struct ctl_option browse_options[] = {
 	{ "limit", true, "N", "show at most N messages (the node returns up to 400)" },
-	{ "msgsel", true, "SELECTOR", "only the messages this JMS selector accepts (as activemq browse --msgsel)" },
+	{ "msgsel", true, "SELECTOR", "only the messages this JMS selector accepts; ActiveMQ's form too: A,B (both), NAME='pat*'" },
 	{ NULL, false, NULL, NULL },
 };
 
@@ -107,9 +107,16 @@ static int browse(struct ctl *ctl, struct ctl_args *a)
 		return ctl_usage(a, "expected one queue");
 	if (ctl_opt_long(a, "limit", 0, 1, 1000000, &b.limit) < 0)
 		return -1;
-	b.msgsel = ctl_opt(a, "msgsel");
+	char *sel = ctl_opt(a, "msgsel") ? ctl_msgsel_selector(ctl_opt(a, "msgsel")) : NULL;
+	if (ctl_opt(a, "msgsel") && !sel) {
+		/* Never go on without it: a purge would take every message. */
+		ctl_fail(ctl, "--msgsel", CTL_FAILED, "out of memory");
+		return 0;
+	}
+	b.msgsel = sel;
 	ctl_parse_dest(a->argv[0], &(const char *){ NULL }, &b.queue);
 	ctl_each_node_table(ctl, &b.table, browse_cols, NCOLS(browse_cols), browse_node, &b);
+	free(sel);
 	return 0;
 }
 
@@ -121,7 +128,7 @@ const struct ctl_command ctl_cmd_browse = {
 /* ---- purge ---- */
 
 static const struct ctl_option purge_options[] = {
-	{ "msgsel", true, "SELECTOR", "only the messages this JMS selector accepts (as activemq purge --msgsel)" },
+	{ "msgsel", true, "SELECTOR", "only the messages this JMS selector accepts; ActiveMQ's form too: A,B (both), NAME='pat*'" },
 	{ NULL, false, NULL, NULL },
 };
 
@@ -209,13 +216,21 @@ static void purge_node(struct ctl *ctl, struct ctl_node *n, void *arg)
 
 static int purge(struct ctl *ctl, struct ctl_args *a)
 {
-	struct purge p = { a->argv, a->argc, ctl_opt(a, "msgsel"), { 0 } };
+	struct purge p = { a->argv, a->argc, NULL, { 0 } };
 	if (a->argc < 1)
 		return ctl_usage(a, "expected at least one queue");
 	for (int i = 0; i < a->argc; i++)
 		if (!strncmp(a->argv[i], "topic://", 8))
 			return ctl_usage(a, "%s: purge empties queues, not topics", a->argv[i]);
+	char *sel = ctl_opt(a, "msgsel") ? ctl_msgsel_selector(ctl_opt(a, "msgsel")) : NULL;
+	if (ctl_opt(a, "msgsel") && !sel) {
+		/* Never go on without it: a purge would take every message. */
+		ctl_fail(ctl, "--msgsel", CTL_FAILED, "out of memory");
+		return 0;
+	}
+	p.msgsel = sel;
 	ctl_each_node_table(ctl, &p.table, purge_cols, NCOLS(purge_cols), purge_node, &p);
+	free(sel);
 	return 0;
 }
 
