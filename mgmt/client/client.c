@@ -59,6 +59,16 @@ static void set_err(struct mgmt_client *c, const char *fmt, ...)
 	snprintf(c->err, sizeof c->err, "%s: %s", c->addr, msg);
 }
 
+int mgmt_client_check_addr(const char *addr, char *err, size_t errlen)
+{
+	char *host = NULL;
+	int port, r = 0;
+	if (addr[0] != '/' && !mgmt_http_addr(addr))
+		r = net_split_addr(addr, &host, &port, err, errlen);
+	free(host);
+	return r;
+}
+
 struct mgmt_client *mgmt_client_new(const char *addr, int timeout_ms)
 {
 	struct mgmt_client *c = calloc(1, sizeof *c);

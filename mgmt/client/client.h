@@ -36,6 +36,10 @@ struct mgmt_client;
  * bounds the connect and each wait for an answer. NULL only on ENOMEM. */
 struct mgmt_client *mgmt_client_new(const char *addr, int timeout_ms);
 void mgmt_client_free(struct mgmt_client *c);
+/* Whether addr is one mgmt_client_new() can use (HOST:PORT with a valid
+ * port, /PATH, http://...): 0, or -1 with why in err. A tool checks its
+ * arguments with it, so that a typo is a usage error, not a node down. */
+int mgmt_client_check_addr(const char *addr, char *err, size_t errlen);
 
 const char *mgmt_client_addr(const struct mgmt_client *c);
 /* Why the last call failed; valid until the next call. */

@@ -21,8 +21,9 @@
 #include "client.h"
 #include "cluster.h"
 
-/* Exit codes, worst last: a run ends with the worst it met. */
-enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2, CTL_UNREACHABLE = 3 };
+/* Exit codes (tandemctl(1), EXIT STATUS). A run ends with the worst it
+ * met: unreachable (3) > a slave was asked (4) > failed (1) > ok (0). */
+enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2, CTL_UNREACHABLE = 3, CTL_SLAVE = 4 };
 
 struct ctl_node {
 	char *addr;		/* HOST:PORT of the management socket */
@@ -36,6 +37,7 @@ struct ctl {
 	size_t nnodes;
 	const char *user, *password;	/* --user/--password; borrowed from argv */
 	bool json;
+	int slave;		/* the command's slave (ctl_node_open) */
 	int timeout_ms;
 	int exit_code;
 };
@@ -60,12 +62,23 @@ struct ctl_args {
 	int argc;
 };
 
+/* What a command makes of a slave (a node waiting for its store's lock):
+ * it holds no destinations and serves no clients. */
+enum ctl_slave {
+	CTL_SLAVE_REFUSED = 0,	/* said (naming the master), exit 4, not asked */
+	CTL_SLAVE_SAID,		/* said, exit 4, and asked too (query: a slave's own
+				 * objects, its Locker, are worth showing) */
+	CTL_SLAVE_ANSWERS,	/* its answer is what the command shows (bstat,
+				 * ha, check, network: the role is in the rows) */
+};
+
 struct ctl_command {
 	const char *name;
 	int (*run)(struct ctl *ctl, struct ctl_args *args);
 	const char *synopsis;	/* what follows the name in the usage line */
 	const char *help;
 	const struct ctl_option *options;	/* ends with a NULL name */
+	enum ctl_slave slave;
 };
 
 /* The commands, each defined in its ctl_*.c file and listed, in the
@@ -96,8 +109,15 @@ int ctl_opt_long(const struct ctl_args *a, const char *name, long def, long min,
 int ctl_usage(const struct ctl_args *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Runs fn on every node in turn. A node that cannot be reached is
- * reported and skipped (exit code 3); fn reports its own failures. */
+/* Connects to a node for the command: 0 when it may be asked; else
+ * reported and skipped: MGMT_EDOWN or MGMT_EFAIL (exit code 3 or 1), or
+ * 1 when its broker is a slave that the command refuses. A slave is said
+ * (exit code 4; the message names the master of its pair and the
+ * master's address) unless the command shows slaves (enum ctl_slave). */
+int ctl_node_open(struct ctl *ctl, struct ctl_node *n);
+
+/* Runs fn on every node that ctl_node_open() opens; fn reports its own
+ * failures. */
 void ctl_each_node(struct ctl *ctl, void (*fn)(struct ctl *, struct ctl_node *, void *),
 		   void *arg);
 
@@ -134,6 +154,12 @@ char *ctl_dest_mbean(const char *broker, const char *type, const char *dest);
 /* Parses queue://NAME, topic://NAME or NAME (a queue): *type "Queue" or
  * "Topic", *name points into dest. */
 void ctl_parse_dest(const char *dest, const char **type, const char **name);
+
+/* --msgsel as ActiveMQ's browse and purge read it (conditions separated
+ * by commas, all of which must hold; NAME='TEXT' with * or ? a pattern)
+ * as one JMS selector (malloc'ed; NULL on ENOMEM). A plain selector comes
+ * back unchanged. ctl_msgsel.c. */
+char *ctl_msgsel_selector(const char *msgsel);
 
 /* DEST as a STOMP destination ("/queue/NAME"), malloc'ed. */
 char *ctl_stomp_dest(const char *dest);
@@ -172,6 +198,9 @@ void ctl_table_init(struct ctl_table *t, const struct ctl_column *cols, size_t n
 json_t *ctl_row(const struct ctl_node *n, json_t *attrs);
 /* Adds a row (taken); its "node" member should be the node's address. */
 void ctl_table_add(struct ctl_table *t, json_t *row);
+/* The row of a node that cannot be reached: its "node" and "pair", role
+ * "down" (bstat, ha). */
+void ctl_table_add_down(struct ctl_table *t, const struct ctl_node *n);
 /* Prints the table (no output for an empty table, unless --json) and
  * frees its rows. */
 void ctl_table_print(struct ctl_table *t, bool json);

@@ -68,11 +68,30 @@ static size_t short_index(const struct ctl_command *cmd, size_t n, int letter)
 	return i;
 }
 
+/* The option getopt refused, named as the user wrote it: optopt is the
+ * letter of a short option (argv may hold several, "-vx"); for a long
+ * one, the word given, without its "=VALUE". */
+static void option_error(const struct ctl_args *a, int kind, const char *word)
+{
+	char name[64];
+	if (optopt && optopt < 256)
+		snprintf(name, sizeof name, "-%c", optopt);
+	else
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(word, "="), word);
+	if (kind == ':')
+		ctl_usage(a, "option %s wants a value", name);
+	else
+		ctl_usage(a, "unknown option %s", name);
+}
+
 int ctl_args_parse(const struct ctl_command *cmd, int argc, char **argv, struct ctl_args *a)
 {
 	struct option longs[CTL_MAX_OPTIONS + 2];
-	char shorts[2 * CTL_MAX_OPTIONS + 1];
-	size_t n = count_options(cmd), ns = 0, nl = 0;
+	char shorts[2 * CTL_MAX_OPTIONS + 2];
+	/* A leading ':' makes getopt tell a missing value (':') from an
+	 * unknown option ('?'), so that the error can say which it was. */
+	size_t n = count_options(cmd), ns = 1, nl = 0;
+	shorts[0] = ':';
 	memset(a, 0, sizeof *a);
 	a->cmd = cmd;
 	for (size_t i = 0; i < n && i < CTL_MAX_OPTIONS; i++) {
@@ -98,7 +117,7 @@ int ctl_args_parse(const struct ctl_command *cmd, int argc, char **argv, struct 
 			return 1;
 		}
 		if (o == '?' || o == ':') {
-			ctl_usage(a, "bad option or missing value: %s", argv[optind - 1]);
+			option_error(a, o, argv[optind - 1]);
 			return CTL_USAGE;
 		}
 		size_t i = o >= 256 ? (size_t)(o - 256) : short_index(cmd, n, o);

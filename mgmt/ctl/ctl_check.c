@@ -247,4 +247,5 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 const struct ctl_command ctl_cmd_check = {
 	"check", run, "[--up] [--master] [--queue Q [--max-size N]]... [--bridges]",
 	"health checks: OK or FAIL per check and node; exit 0 only when all pass", options,
+	CTL_SLAVE_ANSWERS,
 };

@@ -131,5 +131,5 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 
 const struct ctl_command ctl_cmd_consume = {
 	"consume", run, "DEST [--count N] [--selector S] [--timeout SEC] [--stomp URI]",
-	"takes messages off a destination over STOMP and prints them", options,
+	"takes messages off a destination over STOMP and prints them", options, CTL_SLAVE_REFUSED,
 };

@@ -54,14 +54,6 @@ static json_t *broker_row(const struct ctl_node *n, json_t *broker, json_t *lock
 	return row;
 }
 
-static void add_down(struct ctl_table *t, const struct ctl_node *n)
-{
-	json_t *row = ctl_row(n, NULL);
-	if (row)
-		json_object_set_new(row, "role", json_string("down"));
-	ctl_table_add(t, row);
-}
-
 /* The Locker among `lockers` (name to attributes) of broker `name`. */
 static json_t *locker_of(json_t *lockers, const char *name)
 {
@@ -91,7 +83,7 @@ static void ha_node(struct ctl *ctl, struct ctl_node *n, struct ctl_table *t)
 	}
 	if (rc) {
 		if (rc == MGMT_EDOWN)
-			add_down(t, n);
+			ctl_table_add_down(t, n);
 		return;
 	}
 	json_t *lockers = ctl_matched(ctl, n, json_array_get(resps, 0));
@@ -122,4 +114,5 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 const struct ctl_command ctl_cmd_ha = {
 	"ha", run, "",
 	"master/slave pairs: store directory, broker, role, lock holder, how long a slave waits", NULL,
+	CTL_SLAVE_ANSWERS,
 };

@@ -273,6 +273,7 @@ const struct ctl_command ctl_cmd_producer = {
 	"[--destination DEST] [--count N] [--size BYTES] [--parallel N] [--persistent] [--rate MSGS_PER_S] "
 	"[--receipt-every N] [--timeout SEC] [--receipted FILE] [--stomp URI]",
 	"STOMP load: sends messages, prints msgs/s and receipt latency p50/p99", producer_options,
+	CTL_SLAVE_REFUSED,
 };
 
 const struct ctl_command ctl_cmd_consumer = {
@@ -280,4 +281,5 @@ const struct ctl_command ctl_cmd_consumer = {
 	"[--destination DEST] [--count N | --total N] [--parallel N] [--ack auto|client] [--prefetch N] "
 	"[--timeout SEC] [--received FILE] [--ready FILE] [--stomp URI]",
 	"STOMP load: receives messages, prints msgs/s and end-to-end latency p50/p99", consumer_options,
+	CTL_SLAVE_REFUSED,
 };

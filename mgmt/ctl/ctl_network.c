@@ -236,4 +236,5 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 const struct ctl_command ctl_cmd_network = {
 	"network", run, "[--interval SEC]",
 	"network bridges of every node: from, to, state, forwarded each way, rate, demand", options,
+	CTL_SLAVE_ANSWERS,
 };

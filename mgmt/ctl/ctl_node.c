@@ -15,10 +15,18 @@
 #include "failover.h"
 #include "net.h"
 
+/* How bad each exit code is: unreachable > slave > failed > ok (usage
+ * errors end the run before any node is asked). */
+static int rank(int code)
+{
+	static const int ranks[] = { [CTL_OK] = 0, [CTL_FAILED] = 1, [CTL_USAGE] = 4,
+				     [CTL_UNREACHABLE] = 3, [CTL_SLAVE] = 2 };
+	return code >= 0 && (size_t)code < sizeof ranks / sizeof ranks[0] ? ranks[code] : 0;
+}
+
 void ctl_raise(struct ctl *ctl, int code)
 {
-	/* 3 (unreachable) > 1 (failed) > 0; usage errors never get here. */
-	if (code == CTL_UNREACHABLE || (code == CTL_FAILED && ctl->exit_code == CTL_OK))
+	if (rank(code) > rank(ctl->exit_code))
 		ctl->exit_code = code;
 }
 
@@ -40,17 +48,76 @@ void ctl_fail_client(struct ctl *ctl, const struct ctl_node *n, int rc)
 	ctl_raise(ctl, rc == MGMT_EDOWN ? CTL_UNREACHABLE : CTL_FAILED);
 }
 
+/* A slave's broker name (it is known now: saves ctl_broker a request)
+ * and the master of its pair: the lock's holder ("NAME on HOST pid ...")
+ * and its management address from the pair's roster (PairNodes). */
+static void say_slave(struct ctl *ctl, struct ctl_node *n, json_t *broker, json_t *locker)
+{
+	const char *name = json_string_value(json_object_get(broker, "BrokerName"));
+	const char *holder = json_string_value(json_object_get(locker, "Holder"));
+	char master[256] = "";
+	if (holder && strstr(holder, " on "))
+		snprintf(master, sizeof master, "%.*s", (int)(strstr(holder, " on ") - holder), holder);
+	const char *addr = json_string_value(json_object_get(json_object_get(locker, "PairNodes"),
+							     master));
+	if (!master[0])
+		ctl_fail(ctl, n->addr, CTL_SLAVE, "%s is a slave; no master holds its pair's lock now",
+			 name ? name : "the broker");
+	else if (!addr)
+		ctl_fail(ctl, n->addr, CTL_SLAVE, "%s is a slave; the master of its pair is %s "
+			 "(its address is not known)", name ? name : "the broker", master);
+	else
+		ctl_fail(ctl, n->addr, CTL_SLAVE, "%s is a slave; the master of its pair is %s at %s "
+			 "(--node %s)", name ? name : "the broker", master, addr, addr);
+}
+
+/* 1 when the node's broker is a slave (said, exit code 4), 0 when not,
+ * else an MGMT_E* error (reported). One bulk request: the broker's
+ * Slave flag and its Locker. */
+static int check_slave(struct ctl *ctl, struct ctl_node *n)
+{
+	static const char *const battrs[] = { "BrokerName", "Slave", NULL };
+	static const char *const lattrs[] = { "Holder", "PairNodes", NULL };
+	json_t *resps;
+	int rc = ctl_bulk_take(ctl, n, json_pack("[o, o]", ctl_read_request(MGMT_BROKERS, battrs, NULL),
+						 ctl_read_request(MGMT_LOCKERS, lattrs, NULL)),
+			       &resps);
+	if (rc)
+		return rc;
+	/* One broker a node: the first object of each pattern read. */
+	void *it = json_object_iter(json_object_get(json_array_get(resps, 0), "value"));
+	json_t *broker = json_object_iter_value(it);
+	it = json_object_iter(json_object_get(json_array_get(resps, 1), "value"));
+	json_t *locker = json_object_iter_value(it);
+	const char *name = json_string_value(json_object_get(broker, "BrokerName"));
+	bool slave = json_is_true(json_object_get(broker, "Slave"));
+	if (name && !n->broker)
+		n->broker = strdup(name);
+	if (slave)
+		say_slave(ctl, n, broker, locker);
+	json_decref(resps);
+	return slave;
+}
+
+int ctl_node_open(struct ctl *ctl, struct ctl_node *n)
+{
+	int rc = mgmt_client_connect(n->client);
+	if (rc) {
+		ctl_fail_client(ctl, n, rc);
+		return rc;
+	}
+	if (ctl->slave == CTL_SLAVE_ANSWERS)
+		return 0;
+	rc = check_slave(ctl, n);
+	return rc == 1 && ctl->slave == CTL_SLAVE_SAID ? 0 : rc;
+}
+
 void ctl_each_node(struct ctl *ctl, void (*fn)(struct ctl *, struct ctl_node *, void *),
 		   void *arg)
 {
-	for (size_t i = 0; i < ctl->nnodes; i++) {
-		struct ctl_node *n = &ctl->nodes[i];
-		int rc = mgmt_client_connect(n->client);
-		if (rc)
-			ctl_fail_client(ctl, n, rc);
-		else
-			fn(ctl, n, arg);
-	}
+	for (size_t i = 0; i < ctl->nnodes; i++)
+		if (ctl_node_open(ctl, &ctl->nodes[i]) == 0)
+			fn(ctl, &ctl->nodes[i], arg);
 }
 
 void ctl_each_node_table(struct ctl *ctl, struct ctl_table *t, const struct ctl_column *cols,

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "wildcard.h"
 
 #define NCOLS(c) (sizeof (c) / sizeof (c)[0])
 
@@ -35,6 +36,7 @@ static char *dest_mbean(struct ctl *ctl, struct ctl_node *n, const char *type, c
 
 static const struct ctl_option browse_options[] = {
 	{ "limit", true, "N", "show at most N messages (the node returns up to 400)" },
+	{ "msgsel", true, "SELECTOR", "only the messages this JMS selector accepts; ActiveMQ's form too: A,B (both), NAME='pat*'" },
 	{ NULL, false, NULL, NULL },
 };
 
@@ -46,6 +48,7 @@ static const struct ctl_column browse_cols[] = {
 
 struct browse {
 	const char *queue;
+	const char *msgsel;	/* NULL: every message */
 	long limit;
 	struct ctl_table table;
 };
@@ -75,7 +78,8 @@ static void browse_node(struct ctl *ctl, struct ctl_node *n, void *arg)
 	struct browse *b = arg;
 	char *mbean = dest_mbean(ctl, n, "Queue", b->queue);
 	json_t *msgs, *m;
-	if (!mbean || ctl_call_take(ctl, n, exec_request(mbean, "browse", NULL), &msgs)) {
+	json_t *args = b->msgsel ? json_pack("[s]", b->msgsel) : NULL;
+	if (!mbean || ctl_call_take(ctl, n, exec_request(mbean, "browse", args), &msgs)) {
 		free(mbean);
 		return;
 	}
@@ -103,17 +107,30 @@ static int browse(struct ctl *ctl, struct ctl_args *a)
 		return ctl_usage(a, "expected one queue");
 	if (ctl_opt_long(a, "limit", 0, 1, 1000000, &b.limit) < 0)
 		return -1;
+	char *sel = ctl_opt(a, "msgsel") ? ctl_msgsel_selector(ctl_opt(a, "msgsel")) : NULL;
+	if (ctl_opt(a, "msgsel") && !sel) {
+		/* Never go on without it: a purge would take every message. */
+		ctl_fail(ctl, "--msgsel", CTL_FAILED, "out of memory");
+		return 0;
+	}
+	b.msgsel = sel;
 	ctl_parse_dest(a->argv[0], &(const char *){ NULL }, &b.queue);
 	ctl_each_node_table(ctl, &b.table, browse_cols, NCOLS(browse_cols), browse_node, &b);
+	free(sel);
 	return 0;
 }
 
 const struct ctl_command ctl_cmd_browse = {
-	"browse", browse, "QUEUE [--limit N]",
-	"the messages waiting on a queue, without consuming them", browse_options,
+	"browse", browse, "QUEUE [--limit N] [--msgsel SELECTOR]",
+	"the messages waiting on a queue, without consuming them", browse_options, CTL_SLAVE_REFUSED,
 };
 
 /* ---- purge ---- */
+
+static const struct ctl_option purge_options[] = {
+	{ "msgsel", true, "SELECTOR", "only the messages this JMS selector accepts; ActiveMQ's form too: A,B (both), NAME='pat*'" },
+	{ NULL, false, NULL, NULL },
+};
 
 static const struct ctl_column purge_cols[] = {
 	{ "node", "NODE", false, 0 }, { "queue", "QUEUE", false, 0 }, { "removed", "REMOVED", true, 0 },
@@ -122,19 +139,30 @@ static const struct ctl_column purge_cols[] = {
 struct purge {
 	char **queues;
 	int nqueues;
+	const char *msgsel;	/* NULL: every message */
 	struct ctl_table table;
 };
 
-/* The size read just before the purge, in the same bulk request, is what
- * the purge removed. */
-static void purge_one(struct ctl *ctl, struct ctl_node *n, const char *queue, struct ctl_table *t)
+/* Without a selector, the size read just before the purge, in the same
+ * bulk request, is what the purge removed; with one,
+ * removeMatchingMessages answers how many it removed. */
+static json_t *purge_requests(const char *mbean, const char *msgsel)
+{
+	json_t *size = json_pack("{s:s, s:s, s:s}", "type", "read", "mbean", mbean,
+				 "attribute", "QueueSize");
+	json_t *op = msgsel ? exec_request(mbean, "removeMatchingMessages", json_pack("[s]", msgsel))
+			    : exec_request(mbean, "purge", NULL);
+	return json_pack("[o, o]", size, op);
+}
+
+static void purge_one(struct ctl *ctl, struct ctl_node *n, const char *queue, const char *msgsel,
+		      struct ctl_table *t)
 {
 	char *mbean = dest_mbean(ctl, n, "Queue", queue);
 	if (!mbean)
 		return;
-	json_t *reqs = json_pack("[{s:s, s:s, s:s}, o]", "type", "read", "mbean", mbean,
-				 "attribute", "QueueSize", exec_request(mbean, "purge", NULL));
-	json_t *resps, *size;
+	json_t *reqs = purge_requests(mbean, msgsel);
+	json_t *resps, *size, *removed;
 	free(mbean);
 	if (ctl_bulk_take(ctl, n, reqs, &resps))
 		return;
@@ -142,12 +170,35 @@ static void purge_one(struct ctl *ctl, struct ctl_node *n, const char *queue, st
 	if (mgmt_response_status(read) == 404)
 		ctl_fail(ctl, n->addr, CTL_FAILED, "no queue %s", queue);
 	else if (!(size = mgmt_response_value(n->client, read)) ||
-		 !mgmt_response_value(n->client, purged))
+		 !(removed = mgmt_response_value(n->client, purged)))
 		ctl_fail_client(ctl, n, MGMT_EFAIL);
 	else
 		ctl_table_add(t, json_pack("{s:s, s:s, s:O}", "node", n->addr, "queue", queue,
-					   "removed", size));
+					   "removed", msgsel ? removed : size));
 	json_decref(resps);
+}
+
+/* The node's queues whose names the wildcard `pattern` matches, each
+ * purged; none is an error, as a queue that does not exist is. */
+static void purge_matching(struct ctl *ctl, struct ctl_node *n, const char *pattern,
+			   const struct purge *p)
+{
+	json_t *names, *name;
+	size_t i, found = 0;
+	if (ctl_call_take(ctl, n, mgmt_request("search", MGMT_DOMAIN ":type=Broker,brokerName=*,"
+					       "destinationType=Queue,destinationName=*"), &names))
+		return;
+	json_array_foreach(names, i, name) {
+		char *queue = mgmt_name_key(json_string_value(name), "destinationName");
+		if (queue && dest_match(pattern, queue)) {
+			purge_one(ctl, n, queue, p->msgsel, (struct ctl_table *)&p->table);
+			found++;
+		}
+		free(queue);
+	}
+	json_decref(names);
+	if (!found)
+		ctl_fail(ctl, n->addr, CTL_FAILED, "no queue matches %s", pattern);
 }
 
 static void purge_node(struct ctl *ctl, struct ctl_node *n, void *arg)
@@ -156,21 +207,37 @@ static void purge_node(struct ctl *ctl, struct ctl_node *n, void *arg)
 	for (int i = 0; i < p->nqueues; i++) {
 		const char *type, *name;
 		ctl_parse_dest(p->queues[i], &type, &name);
-		purge_one(ctl, n, name, &p->table);
+		if (dest_has_wildcard(name))
+			purge_matching(ctl, n, name, p);
+		else
+			purge_one(ctl, n, name, p->msgsel, &p->table);
 	}
 }
 
 static int purge(struct ctl *ctl, struct ctl_args *a)
 {
-	struct purge p = { a->argv, a->argc, { 0 } };
+	struct purge p = { a->argv, a->argc, NULL, { 0 } };
 	if (a->argc < 1)
 		return ctl_usage(a, "expected at least one queue");
+	for (int i = 0; i < a->argc; i++)
+		if (!strncmp(a->argv[i], "topic://", 8))
+			return ctl_usage(a, "%s: purge empties queues, not topics", a->argv[i]);
+	char *sel = ctl_opt(a, "msgsel") ? ctl_msgsel_selector(ctl_opt(a, "msgsel")) : NULL;
+	if (ctl_opt(a, "msgsel") && !sel) {
+		/* Never go on without it: a purge would take every message. */
+		ctl_fail(ctl, "--msgsel", CTL_FAILED, "out of memory");
+		return 0;
+	}
+	p.msgsel = sel;
 	ctl_each_node_table(ctl, &p.table, purge_cols, NCOLS(purge_cols), purge_node, &p);
+	free(sel);
 	return 0;
 }
 
 const struct ctl_command ctl_cmd_purge = {
-	"purge", purge, "QUEUE...", "removes every message waiting on the queues; prints how many", NULL,
+	"purge", purge, "QUEUE... [--msgsel SELECTOR]",
+	"removes the messages waiting on the queues (QUEUE may hold wildcards: orders.>); prints how many",
+	purge_options, CTL_SLAVE_REFUSED,
 };
 
 /* ---- send ---- */
@@ -305,6 +372,7 @@ static int send_cmd(struct ctl *ctl, struct ctl_args *a)
 const struct ctl_command ctl_cmd_send = {
 	"send", send_cmd, "DEST [--persistent] [--priority N] [--header K=V]... (--body TEXT | --file F)",
 	"sends a text message (DEST: queue://NAME, topic://NAME or NAME, a queue)", send_options,
+	CTL_SLAVE_REFUSED,
 };
 
 /* ---- stop ---- */
@@ -339,5 +407,5 @@ static int stop(struct ctl *ctl, struct ctl_args *a)
 }
 
 const struct ctl_command ctl_cmd_stop = {
-	"stop", stop, "", "stops the broker (asks nothing)", NULL,
+	"stop", stop, "", "stops the broker (asks nothing; a slave too)", NULL, CTL_SLAVE_ANSWERS,
 };

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl.h"
 
@@ -29,39 +30,60 @@ static const char *const broker_attrs[] = {
 
 static const struct ctl_column broker_cols[] = {
 	{ "node", "NODE", false, 0 }, { "BrokerName", "NAME", false, 0 },
-	{ "role", "ROLE", false, 0 }, { "Uptime", "UPTIME", false, 0 },
+	{ "role", "ROLE", false, 0 }, { "uptime", "UPTIME", true, 0 },
 	{ "CurrentConnectionsCount", "CONNS", true, 0 }, { "QueueCount", "QUEUES", true, 0 },
 	{ "TopicCount", "TOPICS", true, 0 }, { "TotalEnqueueCount", "ENQUEUED", true, 0 },
 	{ "TotalDequeueCount", "DEQUEUED", true, 0 }, { "MemoryPercentUsage", "MEM%", true, 0 },
 	{ "StorePercentUsage", "STORE%", true, 0 }, { "TempPercentUsage", "TEMP%", true, 0 },
 };
 
-static void bstat_node(struct ctl *ctl, struct ctl_node *n, void *arg)
+/* A node that cannot be reached keeps its row, role "down", as in `ha`:
+ * a summary of the cluster must show the gap, not close it. */
+static void bstat_node(struct ctl *ctl, struct ctl_node *n, struct ctl_table *t)
 {
 	json_t *brokers;
-	if (ctl_call_take(ctl, n, ctl_read_request(MGMT_DOMAIN ":type=Broker,brokerName=*",
-						   broker_attrs, NULL), &brokers))
+	int rc = ctl_node_open(ctl, n);
+	if (!rc)
+		rc = ctl_call_take(ctl, n, ctl_read_request(MGMT_BROKERS, broker_attrs, NULL),
+				   &brokers);
+	if (rc == MGMT_EDOWN)
+		ctl_table_add_down(t, n);
+	if (rc)
 		return;
 	const char *mbean;
 	json_t *attrs;
 	json_object_foreach(brokers, mbean, attrs) {
 		json_t *row = ctl_row(n, attrs);
 		bool slave = json_is_true(json_object_get(attrs, "Slave"));
+		json_t *up = json_object_get(attrs, "UptimeMillis");
+		char text[32];
 		if (row)
 			json_object_set_new(row, "role", json_string(slave ? "slave" : "master"));
-		ctl_table_add(arg, row);
+		if (row && json_is_integer(up)) {
+			mgmt_duration_text(json_integer_value(up), text, sizeof text);
+			json_object_set_new(row, "uptime", json_string(text));
+		}
+		ctl_table_add(t, row);
 	}
 	json_decref(brokers);
 }
 
 static int bstat(struct ctl *ctl, struct ctl_args *a)
 {
-	return ctl_table_command(ctl, a, broker_cols, NCOLS(broker_cols), bstat_node);
+	struct ctl_table t;
+	if (a->argc)
+		return ctl_usage(a, "unexpected argument %s", a->argv[0]);
+	ctl_table_init(&t, broker_cols, NCOLS(broker_cols));
+	for (size_t i = 0; i < ctl->nnodes; i++)
+		bstat_node(ctl, &ctl->nodes[i], &t);
+	ctl_table_print(&t, ctl->json);
+	return 0;
 }
 
 const struct ctl_command ctl_cmd_bstat = {
 	"bstat", bstat, "",
-	"broker summary: name, role, uptime, connections, destinations, totals, usage", NULL,
+	"broker summary: name, role (master, slave, down), uptime, connections, destinations, totals, usage",
+	NULL, CTL_SLAVE_ANSWERS,
 };
 
 /* ---- dstat ---- */
@@ -88,7 +110,9 @@ static const struct ctl_column dest_cols[] = {
 
 struct dstat {
 	bool queues, topics;
-	const char *sort;
+	const char *sort;	/* as given */
+	const char *sort_attr;	/* the attribute it names */
+	bool sort_desc;
 	long limit, offset;	/* limit 0: all */
 	struct ctl_table table;
 };
@@ -138,8 +162,8 @@ static void add_dests(struct ctl_table *t, const struct ctl_node *n, json_t *obj
 			json_decref(row);
 	}
 	if (d->sort && rows) {
-		sort_attr = d->sort + (*d->sort == '-');
-		sort_desc = *d->sort == '-';
+		sort_attr = d->sort_attr;
+		sort_desc = d->sort_desc;
 		qsort(rows, k, sizeof *rows, cmp_rows);
 	}
 	for (size_t i = 0; i < k; i++) {
@@ -171,6 +195,25 @@ static void dstat_node(struct ctl *ctl, struct ctl_node *n, void *arg)
 	json_decref(resps);
 }
 
+/* --sort names an attribute of the table, or a column's title (SIZE),
+ * in any case: *attr is the attribute. Anything else sorts nothing, so
+ * it is a usage error rather than a table in some unasked order. */
+static int sort_key(const struct ctl_args *a, const char *given, const char **attr)
+{
+	const char *name = given + (*given == '-');
+	for (size_t c = 0; c < NCOLS(dest_cols); c++) {
+		if (!strcasecmp(name, dest_cols[c].key) || !strcasecmp(name, dest_cols[c].title)) {
+			*attr = dest_cols[c].key;
+			return 0;
+		}
+	}
+	char known[512] = "";
+	for (size_t c = 0, len = 0; c < NCOLS(dest_cols) && len < sizeof known; c++)
+		len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", c ? ", " : "",
+					dest_cols[c].key);
+	return ctl_usage(a, "--sort %s: no such column (one of %s)", given, known);
+}
+
 static int dstat(struct ctl *ctl, struct ctl_args *a)
 {
 	struct dstat d = { .sort = ctl_opt(a, "sort") };
@@ -181,6 +224,9 @@ static int dstat(struct ctl *ctl, struct ctl_args *a)
 	d.topics = !strcmp(which, "topics") || !strcmp(which, "all");
 	if (!d.queues && !d.topics)
 		return ctl_usage(a, "expected queues, topics or all, not %s", which);
+	if (d.sort && sort_key(a, d.sort, &d.sort_attr) < 0)
+		return -1;
+	d.sort_desc = d.sort && *d.sort == '-';
 	if (ctl_opt_long(a, "limit", 0, 1, 1000000000, &d.limit) < 0 ||
 	    ctl_opt_long(a, "offset", 0, 0, 1000000000, &d.offset) < 0)
 		return -1;
@@ -191,6 +237,7 @@ static int dstat(struct ctl *ctl, struct ctl_args *a)
 const struct ctl_command ctl_cmd_dstat = {
 	"dstat", dstat, "[queues|topics|all] [--sort ATTR] [--limit N] [--offset N]",
 	"destinations: size, producers, consumers, enqueued, dequeued, memory use", dstat_options,
+	CTL_SLAVE_REFUSED,
 };
 
 /* ---- list ---- */
@@ -224,5 +271,5 @@ static int list(struct ctl *ctl, struct ctl_args *a)
 }
 
 const struct ctl_command ctl_cmd_list = {
-	"list", list, "", "the destinations (queues and topics)", NULL,
+	"list", list, "", "the destinations (queues and topics)", NULL, CTL_SLAVE_REFUSED,
 };

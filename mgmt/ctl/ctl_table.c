@@ -37,6 +37,14 @@ void ctl_table_add(struct ctl_table *t, json_t *row)
 		json_array_append_new(t->rows, row);
 }
 
+void ctl_table_add_down(struct ctl_table *t, const struct ctl_node *n)
+{
+	json_t *row = ctl_row(n, NULL);
+	if (row)
+		json_object_set_new(row, "role", json_string("down"));
+	ctl_table_add(t, row);
+}
+
 /* Control characters (a newline in a body) would break the layout. */
 static void flatten(char *s)
 {

@@ -48,7 +48,8 @@ static void help(FILE *out)
 	fputs("\ncommands:\n", out);
 	for (const struct ctl_command *const *c = ctl_commands; *c; c++)
 		fprintf(out, "  %-10s %s\n", (*c)->name, (*c)->help);
-	fputs("\nexit status: 0 ok, 1 an operation or check failed, 2 usage, 3 a node unreachable\n", out);
+	fputs("\nexit status: 0 ok, 1 an operation or check failed, 2 usage, 3 a node unreachable,\n"
+	      "             4 a node is a slave (the message names its master)\n", out);
 }
 
 static int add_node(struct ctl *ctl, const char *addr, const char *pair)
@@ -63,6 +64,17 @@ static int add_node(struct ctl *ctl, const char *addr, const char *pair)
 	n->pair = pair ? strdup(pair) : NULL;
 	ctl->nnodes++;
 	return n->addr && (!pair || n->pair) ? 0 : -1;
+}
+
+/* --node ADDR: an address that cannot be one is a usage error. */
+static int add_given_node(struct ctl *ctl, const char *addr)
+{
+	char why[256];
+	if (mgmt_client_check_addr(addr, why, sizeof why) < 0) {
+		fprintf(stderr, "tandemctl: --node %s: %s (see tandemctl --help)\n", addr, why);
+		return -1;
+	}
+	return add_node(ctl, addr, NULL);
 }
 
 static int add_cluster_node(void *ctl, const char *addr, const char *pair)
@@ -88,6 +100,16 @@ static const struct ctl_command *find_command(const char *name)
 	return NULL;
 }
 
+static void global_option_error(int kind, const char *word)
+{
+	int len = (int)strcspn(word, "=");
+	if (optopt && optopt < 128 && kind == '?')
+		fprintf(stderr, "tandemctl: unknown option -%c (see tandemctl --help)\n", optopt);
+	else
+		fprintf(stderr, "tandemctl: %soption %.*s%s (see tandemctl --help)\n",
+			kind == ':' ? "" : "unknown ", len, word, kind == ':' ? " wants a value" : "");
+}
+
 /* The global options; returns the index of the command in argv, or -1
  * after printing help (*code 0) or a usage error (*code 2). */
 static int parse_globals(struct ctl *ctl, int argc, char **argv, int *code)
@@ -102,9 +124,10 @@ static int parse_globals(struct ctl *ctl, int argc, char **argv, int *code)
 	int o;
 	char *end;
 	*code = CTL_USAGE;
-	while ((o = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
+	opterr = 0;	/* the error below names the option as given */
+	while ((o = getopt_long(argc, argv, "+:h", longs, NULL)) != -1) {
 		switch (o) {
-		case 'n': if (add_node(ctl, optarg, NULL) < 0) return -1; break;
+		case 'n': if (add_given_node(ctl, optarg) < 0) return -1; break;
 		case 'c': if (read_cluster(ctl, optarg) < 0) return -1; break;
 		case 'u': ctl->user = optarg; break;
 		case 'p': ctl->password = optarg; break;
@@ -118,7 +141,7 @@ static int parse_globals(struct ctl *ctl, int argc, char **argv, int *code)
 			break;
 		case 'V': printf("tandemctl %s\n", TANDEM_VERSION); *code = CTL_OK; return -1;
 		case 'h': help(stdout); *code = CTL_OK; return -1;
-		default: fputs("tandemctl: see tandemctl --help\n", stderr); return -1;
+		default: global_option_error(o, argv[optind - 1]); return -1;
 		}
 	}
 	if (optind >= argc) {
@@ -173,6 +196,7 @@ static int run(struct ctl *ctl, int argc, char **argv)
 		fputs("tandemctl: out of memory\n", stderr);
 		r = CTL_FAILED;
 	} else if (r == 0) {
+		ctl->slave = cmd->slave;
 		r = cmd->run(ctl, &args) < 0 ? CTL_USAGE : ctl->exit_code;
 	} else {
 		r = r == 1 ? CTL_OK : r;

@@ -3,6 +3,7 @@
  * durable topic subscriptions, with the operations an operator needs on
  * them (see model.h and man tandem-mgmt(7)).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,9 @@
 #include "flow.h"
 #include "model.h"
 #include "publish.h"
+#include "message_select.h"
 #include "queue.h"
+#include "selector.h"
 #include "topic.h"
 
 #define DEST_FMT MODEL_DOMAIN ":type=Broker,brokerName=%s,destinationType=%s,destinationName=%s"
@@ -227,6 +230,84 @@ static json_t *op_browse(const struct mobj *o, json_t *args, char *err, size_t e
 	return out;
 }
 
+/* ActiveMQ's browse(selector) and removeMatchingMessages(selector): the
+ * waiting messages (in memory, as browse sees them) that a JMS selector
+ * accepts. An empty or null selector accepts every message, as in
+ * ActiveMQ. */
+struct matching {
+	struct selector *sel;
+	size_t max;
+	size_t n;
+	struct qentry **found;	/* removeMatchingMessages: the entries to remove */
+	json_t *out;		/* browse: the messages */
+};
+
+static void match_one(void *ctx, struct qentry *e)
+{
+	struct matching *m = ctx;
+	if (e->msg->held || m->n >= m->max || (m->sel && !selector_accepts(m->sel, e->msg)))
+		return;
+	if (m->out)
+		json_array_append_new(m->out, message_json(e->msg, e->redeliveries > 0));
+	else
+		m->found[m->n] = e;
+	m->n++;
+}
+
+/* Compiles the selector argument into m->sel (NULL: every message); -1
+ * with err on a syntax error. */
+static int matching_init(struct matching *m, json_t *args, char *err, size_t errlen)
+{
+	json_t *a = json_array_get(args, 0);
+	const char *text = json_string_value(a);
+	char why[256];
+	memset(m, 0, sizeof *m);
+	if (a && !json_is_null(a) && !text) {
+		snprintf(err, errlen, "Argument 1 must be a selector (a string)");
+		return -1;
+	}
+	if (text && *text && !(m->sel = selector_compile(text, why, sizeof why))) {
+		snprintf(err, errlen, "Invalid selector \"%s\": %s", text, why);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *op_browse_matching(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	struct matching m;
+	if (matching_init(&m, args, err, errlen) < 0)
+		return NULL;
+	m.max = BROWSE_MAX;
+	m.out = json_array();
+	queue_each_pending(QUEUE(o), SIZE_MAX, match_one, &m);
+	selector_free(m.sel);
+	return m.out;
+}
+
+/* Found first, removed after: removing while queue_each_pending walks
+ * the entries would pull the list from under it. */
+static json_t *op_remove_matching(const struct mobj *o, json_t *args, char *err, size_t errlen)
+{
+	struct matching m;
+	struct queue *q = QUEUE(o);
+	if (matching_init(&m, args, err, errlen) < 0)
+		return NULL;
+	m.max = q->npending;
+	m.found = calloc(m.max ? m.max : 1, sizeof *m.found);
+	if (!m.found) {
+		selector_free(m.sel);
+		snprintf(err, errlen, "Out of memory");
+		return NULL;
+	}
+	queue_each_pending(q, SIZE_MAX, match_one, &m);
+	for (size_t i = 0; i < m.n; i++)
+		queue_remove_pending(q, m.found[i]);
+	free(m.found);
+	selector_free(m.sel);
+	return json_integer((json_int_t)m.n);
+}
+
 static struct qentry *find_entry(const struct mobj *o, json_t *args, char *err, size_t errlen)
 {
 	const char *id = arg_string(args, 0, err, errlen);
@@ -403,6 +484,12 @@ static const struct mop queue_ops[] = {
 	  "The first 400 waiting messages", op_browse, ON_QUEUE(MPERM_READ) },
 	{ "browseMessages", 0, NULL, "java.util.List", "The first 400 waiting messages", op_browse,
 	  ON_QUEUE(MPERM_READ) },
+	{ "browse", 1, "selector:java.lang.String", "javax.management.openmbean.CompositeData[]",
+	  "The first 400 waiting messages that the selector accepts", op_browse_matching,
+	  ON_QUEUE(MPERM_READ) },
+	{ "removeMatchingMessages", 1, "selector:java.lang.String", "int",
+	  "Removes the waiting messages that the selector accepts", op_remove_matching,
+	  ON_QUEUE(MPERM_ADMIN) },
 	{ "removeMessage", 1, "messageId:java.lang.String", "boolean", "Removes one message",
 	  op_remove_message, ON_QUEUE(MPERM_ADMIN) },
 	{ "moveMessageTo", 2, "messageId:java.lang.String,destinationName:java.lang.String",
