@@ -171,7 +171,9 @@ build-fuzz/t/fuzz/%.fuzz: t/fuzz/%.c t/fuzz/fixture.c t/fuzz/fixture.h $(TEST_LI
 	$(CC) $(CFLAGS) $(TEST_INC) -fsanitize=fuzzer -It/fuzz -DFUZZ_NAME='"$*"' $< \
 		t/fuzz/fixture.c $(TEST_LIBS) $(LDLIBS) -o $@
 
+# conf/demo runs python3 to find ports in use.
 demo: all
+	$(call need_packages,python3)
 	@conf/demo
 
 install: all

@@ -339,6 +339,26 @@ test_expect_success 'make demo runs two pairs, bridged, with traffic, shown by t
 	own_procs $demo >demo.left &&
 	{ test ! -s demo.left || { echo "left running:"; cat demo.left; false; }; }
 '
+
+# sent_received FILE: "SENT RECEIVED" from the demo's last words in FILE.
+sent_received() {
+	sed -n "s/^demo: messages sent \([0-9]*\) (each receipted by pair 1), received \([0-9]*\) on pair 2 .*/\1 \2/p" "$1"
+}
+
+test_expect_success 'a second make demo reads its own logs, not the first run'"'"'s, and ends with the messages sent and received' '
+	DEMO_DATA=$TRASH/demo DEMO_SECONDS=3 TANDEM_BUILD=$TEST_BUILD \
+		setsid "$TEST_ROOT/conf/demo" >demo2.out 2>&1 &&
+	cat demo2.out &&
+	for n in 1 2 3 4; do
+		test "$(grep -c "Tandem broker broker$n is starting" "$TRASH/demo/node$n.log")" = 1 &&
+		grep -q "Tandem broker broker$n is starting" "$TRASH/demo/node$n.log.1" || exit 1
+	done &&
+	grep -q "^broker2 *SLAVE *127.0.0.1:1101 *broker1 " demo2.out &&
+	set -- $(sent_received demo2.out) &&
+	test "$1" -gt 0 && test "$2" -gt 0 &&
+	set -- $(sent_received demo.out) &&
+	test "$1" -gt 0 && test "$2" -gt 0
+'
 else
 	test_skip "make demo runs two pairs" "the ports of the demo ($DEMO_PORTS) are in use here"
 fi
