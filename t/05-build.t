@@ -30,6 +30,12 @@ test_expect_success 'the man pages are well-formed and render without warnings' 
 	done
 '
 
+test_expect_success 'make demo installs what conf/demo runs (python3) when it is missing' '
+	grep -q python3 "$TEST_ROOT/conf/demo" &&
+	make -n -C "$TEST_ROOT" demo >demo.n 2>&1 &&
+	grep -q "for p in python3;" demo.n
+'
+
 # see_also PAGE: the pages its SEE ALSO names, "name.section" a line.
 see_also() {
 	sed -n '/^\.SH SEE ALSO/,/^\.SH/s/^\.BR \([^ ]*\) (\([0-9]\)).*/\1.\2/p' "$1" | sed 's/\\-/-/g'
