@@ -60,8 +60,10 @@ test_expect_success 'make install puts a systemd unit for one broker per config 
 	grep -q "^ExecStart=$TRASH/usr/bin/tandemd -c /etc/tandem/%i.xml " $unit &&
 	! grep -q "@PREFIX@" $unit &&
 	if command -v systemd-analyze >/dev/null; then
-		SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no "$PWD/$unit" 2>verify.err
-		! grep -v -e "Failed to .*bus" -e "not running as PID 1" -e "/etc/tandem/" verify.err | grep .
+		# It says what it ignores (a misspelt Type=) and still exits 0.
+		systemd-analyze verify --man=no "$PWD/$unit" >verify.err 2>&1
+		cat verify.err
+		test ! -s verify.err
 	fi
 '
 
