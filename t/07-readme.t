@@ -3,7 +3,7 @@
 # a newcomer would paste it, against a live master/slave pair, so that the
 # README cannot drift from what Tandem does. The examples name the demo's
 # ports (conf/activemq-node1.xml, node2); they are rewritten to the pair's
-# free ones, and nothing else is changed. A marked example without a test
+# free ones, and the programs to the build's, and nothing else is changed. A marked example without a test
 # below fails the first test: each must be run.
 . "$(dirname "$0")/test-lib.sh"
 
@@ -34,9 +34,11 @@ extract() {
 	EOF
 }
 
-# ported NAME: the example with the demo's ports made the pair's.
+# ported NAME: the example with the demo's ports made the pair's, and
+# the programs those of the build under test (build-asan/ for make asan).
 ported() {
-	sed -e "s/\b61616\b/$(broker_port a)/g" -e "s/\b61617\b/$(broker_port b)/g" \
+	sed -e "s#\(^\|[ (]\)\(mgmt/tandemctl\|broker/tandemd\)#\1$TEST_BUILD/\2#g" \
+	    -e "s/\b61616\b/$(broker_port a)/g" -e "s/\b61617\b/$(broker_port b)/g" \
 	    -e "s/\b1100\b/$(broker_mgmt_port a)/g" -e "s/\b1101\b/$(broker_mgmt_port b)/g" \
 	    -e "s/\b1883\b/$(broker_mqtt_port a)/g" -e "s/\b8161\b/$(broker_web_port a)/g" "ex/$1"
 }
