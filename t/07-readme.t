@@ -13,24 +13,41 @@ WEB_PORT=auto
 MQTT_OPTIONS=
 EXAMPLES="stomp-cli python mqtt tandemctl mgmt-json check rest"
 
-# The README's examples, one file each: ex/NAME.
+# The README's examples, one file each: ex/NAME, for those marked
+# `<!-- example: NAME -->`. Those another test runs
+# (`<!-- example: NAME, run by t/FILE.t -->`) are listed in elsewhere
+# ("NAME FILE"), and a block of code with no marker at all in unmarked.
+# `<!-- output -->` marks a sample of output.
 extract() {
 	mkdir -p ex && "$PYTHON" - "$TEST_ROOT/README.md" <<-\EOF
 	import re, sys
-	name = None
-	for line in open(sys.argv[1]):
-	    m = re.match(r"<!-- example: (\S+) -->", line)
-	    if m:
-	        name, body = m.group(1), []
-	        continue
-	    if name is None:
-	        continue
-	    if line.startswith("    ") or (line.strip() == "" and not body):
-	        if line.strip():
-	            body.append(line[4:])
-	        continue
-	    open("ex/" + name, "w").write("".join(body))
+	name, body, prev, marked = None, [], "", False
+	elsewhere, unmarked = open("elsewhere", "w"), open("unmarked", "w")
+	def end():
+	    global name
+	    if name:
+	        open("ex/" + name, "w").write("".join(body))
 	    name = None
+	for n, line in enumerate(open(sys.argv[1]), 1):
+	    m = re.match(r"<!-- (example: ([^ ,]+)(, run by (t/[^ ,]+)[^>]*)?|output) -->", line)
+	    if m:
+	        marked = True
+	        if m.group(4):
+	            elsewhere.write("%s %s\n" % (m.group(2), m.group(4)))
+	        elif m.group(2):
+	            name, body = m.group(2), []
+	    elif line.startswith("    ") and not prev.startswith("    "):
+	        if not marked:
+	            unmarked.write("README.md:%d: %s" % (n, line))
+	        marked = False
+	    if line.startswith("    ") and name:
+	        body.append(line[4:])
+	    elif line.strip() and not line.startswith("<!--"):
+	        end()
+	        marked = False
+	    if line.strip():
+	        prev = line
+	end()
 	EOF
 }
 
@@ -60,6 +77,14 @@ test_expect_success 'the README marks its examples, and each has a test here' '
 	ls ex | sort >marked &&
 	echo $EXAMPLES | tr " " "\n" | sort >tested &&
 	diff marked tested
+'
+
+test_expect_success 'every block of code in the README is an example run by a test, or marked output' '
+	cat unmarked && test ! -s unmarked &&
+	test -s elsewhere &&
+	while read name file; do
+		[ -f "$TEST_ROOT/$file" ] || { echo "$name: no $file"; exit 1; }
+	done <elsewhere
 '
 
 test_expect_success 'a pair for the examples: a master and its slave' '
