@@ -7,7 +7,8 @@
 #                 (default 60); FUZZ=stomp_frame for one
 #   make bench    throughput, latency and memory, against ActiveMQ if installed
 #   make demo     two master/slave pairs from conf/, bridged, with traffic, under tandemtop
-#   make install  PREFIX=/usr/local (binaries, man pages, example configs)
+#   make install  PREFIX=/usr/local (binaries, man pages, example configs,
+#                 the systemd unit tandemd@.service)
 #   make clean
 #
 # `make`, `make check` and `make demo` install missing Debian packages
@@ -15,6 +16,8 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
+# systemd reads units from $(PREFIX)/lib/systemd/system for /usr and /usr/local.
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 # B is the build directory: "." for the normal build, build-asan for `make asan`.
 B       ?= .
 OPT     ?= -O2 -g
@@ -22,9 +25,9 @@ SAN     ?=
 CFLAGS  ?=
 override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE \
 	-I/usr/include/libxml2
-LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lm -lpthread
+LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lsystemd -lm -lpthread
 
-BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev
+BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev
 TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt haproxy chromium \
 	libactivemq-java openjdk-17-jdk-headless
 
@@ -169,7 +172,9 @@ build-fuzz/t/fuzz/%.fuzz: t/fuzz/%.c t/fuzz/fixture.c t/fuzz/fixture.h $(TEST_LI
 	$(CC) $(CFLAGS) $(TEST_INC) -fsanitize=fuzzer -It/fuzz -DFUZZ_NAME='"$*"' $< \
 		t/fuzz/fixture.c $(TEST_LIBS) $(LDLIBS) -o $@
 
+# conf/demo runs python3 to find ports in use.
 demo: all
+	$(call need_packages,python3)
 	@conf/demo
 
 install: all
@@ -180,6 +185,8 @@ install: all
 		for f in man/*.$$s; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man$$s/; done; \
 	done; true
 	install -m 644 conf/* $(DESTDIR)$(PREFIX)/share/tandem/conf/
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|@PREFIX@|$(PREFIX)|g' conf/tandemd@.service.in >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/tandemd@.service
 
 clean:
 	rm -rf build-asan build-fuzz t/tmp demo-data

@@ -1,7 +1,12 @@
 /*
  * tandemd.c - tandemd: command line, signals, and the event loop.
  *
- *   tandemd -c FILE [-D NAME=VALUE]... [--check]
+ *   tandemd -c FILE [-D NAME=VALUE]... [-l LOGFILE] [--check]
+ *
+ * Under systemd (Type=notify, conf/tandemd@.service) it says READY=1 once
+ * it serves as master or waits as slave (core/service.c), and its log goes
+ * to the journal; elsewhere -l writes the log to a file that SIGHUP opens
+ * again.
  *
  * Exit status: 0 after a clean stop (SIGTERM, SIGINT), 78 (EX_CONFIG) when
  * the configuration is invalid (the store is never touched then), 1 when
@@ -23,15 +28,17 @@
 #include "log.h"
 #include "loop.h"
 #include "mgmt_server.h"
+#include "service.h"
 #include "web.h"
 #include "version.h"
 
 #define MAX_DEFINES 64
+#define MAX_DEFINE_NAME 256
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tandemd -c FILE [-D NAME=VALUE]... [--check]\n"
+		"usage: tandemd -c FILE [-D NAME=VALUE]... [-l LOGFILE] [--check]\n"
 		"\n"
 		"Runs a Tandem broker in the foreground from an ActiveMQ broker XML file.\n"
 		"\n"
@@ -39,12 +46,28 @@ static void usage(FILE *out)
 		"  -D NAME=VALUE         defines ${NAME} for the file, e.g.\n"
 		"                        -D activemq.data=/var/lib/tandem\n"
 		"                        (activemq.base, activemq.conf, activemq.data)\n"
+		"  -l, --log-file FILE   log to FILE (appended) instead of standard error;\n"
+		"                        SIGHUP opens it again (after logrotate moved it)\n"
 		"      --check           load and validate only; print what was understood\n"
 		"                        and exit 0, or 78 when the file is invalid\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n"
 		"\n"
-		"Logs go to standard error. SIGTERM or SIGINT stops the broker cleanly.\n");
+		"Logs go to standard error (the journal under systemd) unless -l says\n"
+		"otherwise. SIGTERM or SIGINT stops the broker cleanly.\n");
+}
+
+/* SIGHUP: logrotate moved the file of -l; lines go on to the old file
+ * until this opens the new one, and when that fails they still do. */
+static void reopen_log(void)
+{
+	if (!log_file())
+		return;
+	if (log_reopen() < 0)
+		log_error("broker", "Cannot open the log file %s again: %s (logging on to the "
+			  "file as it was)", log_file(), strerror(errno));
+	else
+		log_info("broker", "Received signal Hangup: log file %s opened again", log_file());
 }
 
 static void on_signal(struct loop *l, int fd, int events, void *ctx)
@@ -52,13 +75,16 @@ static void on_signal(struct loop *l, int fd, int events, void *ctx)
 	(void)events;
 	(void)ctx;
 	struct signalfd_siginfo si;
-	if (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
-		log_info("broker", "Received signal %s: stopping", strsignal((int)si.ssi_signo));
-		loop_stop(l);
+	if (read(fd, &si, sizeof si) != (ssize_t)sizeof si)
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		reopen_log();
+		return;
 	}
+	log_info("broker", "Received signal %s: stopping", strsignal((int)si.ssi_signo));
+	loop_stop(l);
 }
 
-/* Tells a person at a terminal how to talk to the broker (make demo). */
 /* Descriptors the configured limits may take: every connector's
  * maximumConnections, the web console's 512, the management socket's 64
  * and some for the store, the listeners and the bridges. */
@@ -92,6 +118,7 @@ static void raise_fd_limit(const struct config *cfg)
 			 (unsigned long long)want);
 }
 
+/* Tells a person at a terminal how to talk to the broker (--demo-banner). */
 static void print_banner(void)
 {
 	printf("\nTandem broker \"%s\" is running.\n", broker.cfg->broker_name);
@@ -128,32 +155,42 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "log-file", required_argument, NULL, 'l' },
 		{ "demo-banner", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = NULL;
+	const char *file = NULL, *log_path = NULL;
 	bool check = false, banner = false;
 	struct conf_define defs[MAX_DEFINES];
+	/* The names are copied out, not cut off in argv with a NUL: that
+	 * showed `-D activemq.data /path` in ps and /proc/PID/cmdline. */
+	static char names[MAX_DEFINES][MAX_DEFINE_NAME];
 	size_t ndefs = 0;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "c:D:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:D:l:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			file = optarg;
 			break;
 		case 'D': {
 			char *eq = strchr(optarg, '=');
-			if (!eq || eq == optarg || ndefs == MAX_DEFINES) {
+			if (!eq || eq == optarg || eq - optarg >= MAX_DEFINE_NAME ||
+			    ndefs == MAX_DEFINES) {
 				fprintf(stderr, "tandemd: -D wants NAME=VALUE, not '%s'\n", optarg);
 				return 2;
 			}
-			*eq = '\0';
-			defs[ndefs++] = (struct conf_define){ optarg, eq + 1 };
+			memcpy(names[ndefs], optarg, (size_t)(eq - optarg));
+			names[ndefs][eq - optarg] = '\0';
+			defs[ndefs] = (struct conf_define){ names[ndefs], eq + 1 };
+			ndefs++;
 			break;
 		}
+		case 'l':
+			log_path = optarg;
+			break;
 		case 'k':
 			check = true;
 			break;
@@ -176,6 +213,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (log_path && log_to_file(log_path) < 0) {
+		fprintf(stderr, "tandemd: cannot open the log file %s: %s\n", log_path,
+			strerror(errno));
+		return 1;
+	}
+
 	struct config cfg;
 	if (config_load(&cfg, file, defs, ndefs) < 0) {
 		fprintf(stderr, "tandemd: %s is not a valid configuration (see above)\n", file);
@@ -192,6 +235,7 @@ int main(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 
@@ -209,11 +253,12 @@ int main(int argc, char **argv)
 	} else {
 		if (banner)
 			print_banner();
-		if (loop_run(l) < 0) {
+		if (service_ready(l) < 0 || loop_run(l) < 0) {
 			log_error("broker", "event loop failed: %s", strerror(errno));
 			status = 1;
 		}
 	}
+	service_stopping();
 	mgmt_stop();
 	web_stop();
 	broker_stop();

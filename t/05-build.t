@@ -30,4 +30,36 @@ test_expect_success 'the man pages are well-formed and render without warnings' 
 	done
 '
 
+test_expect_success 'make demo installs what conf/demo runs (python3) when it is missing' '
+	grep -q python3 "$TEST_ROOT/conf/demo" &&
+	make -n -C "$TEST_ROOT" demo >demo.n 2>&1 &&
+	grep -q "for p in python3;" demo.n
+'
+
+# see_also PAGE: the pages its SEE ALSO names, "name.section" a line.
+see_also() {
+	sed -n '/^\.SH SEE ALSO/,/^\.SH/s/^\.BR \([^ ]*\) (\([0-9]\)).*/\1.\2/p' "$1" | sed 's/\\-/-/g'
+}
+
+test_expect_success 'tandemd(8) and tandem.xml(5) SEE ALSO name the other Tandem pages' '
+	for page in tandemd.8 tandem.xml.5; do
+		see_also "$TEST_ROOT/man/$page" >seen &&
+		for other in $(cd "$TEST_ROOT/man" && ls *.[1-8]); do
+			[ "$other" = "$page" ] && continue
+			grep -qx "$other" seen || { echo "$page: SEE ALSO lacks $other"; exit 1; }
+		done
+	done
+'
+
+test_expect_success 'tandem.xml(5) FILES names every example configuration, and only files that exist' '
+	sed -n "/^\.SH FILES/,/^\.SH/p" "$TEST_ROOT/man/tandem.xml.5" | sed "s/\\\\-/-/g" |
+		grep -o "conf/[A-Za-z0-9.-]*" | sort -u >named &&
+	for f in $(cat named); do
+		[ -e "$TEST_ROOT/$f" ] || { echo "FILES names $f, which does not exist"; exit 1; }
+	done &&
+	for f in $(cd "$TEST_ROOT" && ls conf/*.xml conf/*.properties conf/demo); do
+		grep -qx "$f" named || { echo "FILES does not name $f"; exit 1; }
+	done
+'
+
 test_done

@@ -1,10 +1,9 @@
-/* log.c - ActiveMQ-shaped log lines on stderr (see log.h). */
+/* log.c - ActiveMQ-shaped log lines: the level, the escaping (see log.h);
+ * log_out.c writes them. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include "log.h"
 
@@ -12,8 +11,6 @@ static enum log_level min_level = LOG_INFO;
 static int level_from_env = 0;
 static log_sink_fn sink_fn;
 static void *sink_ctx;
-
-static const char *const level_names[] = { "DEBUG", "INFO ", "WARN ", "ERROR" };
 
 void log_set_level(enum log_level level)
 {
@@ -117,12 +114,5 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 		sink_fn(sink_ctx, level, component, msg);
 		return;
 	}
-	struct timeval tv;
-	struct tm tm;
-	char when[32];
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(stderr, "%s,%03d | %s | %s | %s\n", when, (int)(tv.tv_usec / 1000),
-		level_names[level], msg, component);
+	log_out(level, component, msg);
 }

@@ -3,8 +3,10 @@
  *
  *   2026-11-25 03:29:56,123 | INFO  | message | component
  *
- * so that operators' grep habits carry over. Lines go to stderr. Tests can
- * redirect them with log_set_sink() to check what was said.
+ * so that operators' grep habits carry over. Lines go to stderr, without
+ * the time and with the journal's "<N>" priority prefix when stderr is
+ * systemd's journal stream (JOURNAL_STREAM), or to a file (log_to_file).
+ * Tests can redirect them with log_set_sink() to check what was said.
  *
  * One call is one line: the formatted message is escaped (\n, \r, \t, and
  * \xNN for other control characters and for bytes that are not well-formed
@@ -32,5 +34,17 @@ void log_set_level(enum log_level level);
 typedef void (*log_sink_fn)(void *ctx, enum log_level level,
 			    const char *component, const char *message);
 void log_set_sink(log_sink_fn sink, void *ctx);
+
+/* log_out.c: writes one formatted line where lines go. */
+void log_out(enum log_level level, const char *component, const char *msg);
+/* Lines go to the file at `path` from now on (appended, created 0640).
+ * 0, or -1 with errno. */
+int log_to_file(const char *path);
+/* Opens the file of log_to_file() again (it was moved or deleted, as
+ * logrotate does); lines went on to the old file until now. 0 (also when
+ * there is no file), or -1 with errno: lines then still go to the old one. */
+int log_reopen(void);
+/* The path given to log_to_file(), or NULL. */
+const char *log_file(void);
 
 #endif
