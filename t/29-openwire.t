@@ -1,0 +1,90 @@
+#!/bin/sh
+# OpenWire: Debian's ActiveMQ JMS client (libactivemq-java), unchanged,
+# against tandemd: a TextMessage round trip on the auto-detecting tcp://
+# connector and on a connector named openwire (nio://), JMS <-> STOMP both
+# ways on one queue, and a wrong password refused as JMSSecurityException.
+# t/lib/Jms.java is the application, compiled here.
+. "$(dirname "$0")/test-lib.sh"
+
+JAVA_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
+command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
+	skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
+[ -f /usr/share/java/activemq-client.jar ] ||
+	skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
+mkdir -p "$TRASH/jms" &&
+javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/Jms.java" || exit 1
+
+BROKER_EXTRA='<plugins><simpleAuthenticationPlugin><users>
+  <authenticationUser username="app" password="secret" groups="users"/>
+</users></simpleAuthenticationPlugin></plugins>' broker_config node1 || exit 1
+free_port >"$TRASH/node1/ow_port" || exit 1
+OP=$(cat "$TRASH/node1/ow_port")
+sed -i "s|<transportConnectors>|&<transportConnector name=\"openwire\" uri=\"nio://127.0.0.1:$OP\"/>|" \
+	"$TRASH/node1/broker.xml"
+start_broker node1 || exit 1
+TP=$(broker_port node1)
+
+# jms PORT CMD ARGS...: the JMS application as app/secret on PORT.
+jms() {
+	p=$1
+	shift
+	java -Dwait=20000 -cp "$TRASH/jms:$JAVA_CP" Jms "tcp://127.0.0.1:$p" app secret "$@"
+}
+
+test_expect_success 'a JMS client sends 20 persistent TextMessages and receives them back, on tcp:// (detected) and on the openwire connector' '
+	for p in $TP $OP; do
+		jms $p sendrecv q.rt.$p 20 >out.$p || { cat out.$p; exit 1; }
+		for i in $(seq 0 19); do echo "message $i|corr-$(printf "message $i" | wc -c)"; done >want &&
+		diff want out.$p || exit 1
+	done
+'
+
+test_expect_success 'a STOMP consumer gets what a JMS producer sent: the text, the correlation id' '
+	for p in $TP $OP; do
+		jms $p send q.tostomp.$p "from jms to stomp" || exit 1
+		Q=q.tostomp.$p stomp_py <<-\EOF || exit 1
+		import os
+		from tstomp import *
+		c = client(login="app", passcode="secret")
+		c.conn.subscribe("/queue/" + os.environ["Q"], id="1", ack="client-individual")
+		m = c.wait(1)[0]
+		check(m.body == "from jms to stomp", "body %r" % m.body)
+		check(m.headers.get("correlation-id") == "corr-17", "headers %r" % m.headers)
+		check(m.headers.get("persistent") == "true", "headers %r" % m.headers)
+		EOF
+	done
+'
+
+test_expect_success 'a JMS consumer gets what a STOMP producer sent: the text, the correlation id' '
+	for p in $TP $OP; do
+		Q=q.tojms.$p stomp_py <<-\EOF || exit 1
+		import os
+		from tstomp import *
+		c = client(login="app", passcode="secret")
+		send_on(c, "/queue/" + os.environ["Q"], "from stomp to jms \u00e9\U0001F600",
+		        headers={"correlation-id": "c-42", "persistent": "true"})
+		c.close()
+		EOF
+		jms $p recv q.tojms.$p 1 >out || { cat out; exit 1; }
+		printf "from stomp to jms \303\251\360\237\230\200|c-42\n" >want &&
+		diff want out || exit 1
+	done
+'
+
+test_expect_success 'a wrong password is refused: JMSSecurityException, and the log says so' '
+	java -cp "$TRASH/jms:$JAVA_CP" Jms "tcp://127.0.0.1:$TP" app wrong send q.x hi >out
+	[ $? = 3 ] && grep -q "^exception javax.jms.JMSSecurityException: User name \[app\] or password is invalid" out ||
+	{ cat out; exit 1; }
+	log_contains node1 "Security error: user name \[app\] or password is invalid"
+'
+
+test_expect_success 'the broker is still up and serves STOMP' '
+	stomp_py <<-\EOF
+	from tstomp import *
+	c = client(login="app", passcode="secret")
+	send_on(c, "/queue/q.last", "x")
+	c.close()
+	EOF
+'
+
+test_done
