@@ -2,7 +2,10 @@
 # OpenWire: Debian's ActiveMQ JMS client (libactivemq-java), unchanged,
 # against tandemd: a TextMessage round trip on the auto-detecting tcp://
 # connector and on a connector named openwire (nio://), JMS <-> STOMP both
-# ways on one queue, and a wrong password refused as JMSSecurityException.
+# ways on one queue, a wrong password refused as JMSSecurityException,
+# sends refused by authorization and by sendFailIfNoSpace as the JMS
+# exceptions ActiveMQ gives, keep-alive both ways, acks that stick and a
+# sync send that survives kill -9.
 # t/lib/Jms.java is the application, compiled here.
 . "$(dirname "$0")/test-lib.sh"
 
@@ -76,6 +79,62 @@ test_expect_success 'a wrong password is refused: JMSSecurityException, and the 
 	[ $? = 3 ] && grep -q "^exception javax.jms.JMSSecurityException: User name \[app\] or password is invalid" out ||
 	{ cat out; exit 1; }
 	log_contains node1 "Security error: user name \[app\] or password is invalid"
+'
+
+test_expect_success 'acknowledged messages are gone: nothing is left on the round-trip queues' '
+	for p in $TP $OP; do
+		java -Dwait=300 -cp "$TRASH/jms:$JAVA_CP" Jms "tcp://127.0.0.1:$p" app secret \
+			recv q.rt.$p 1 >out
+		[ $? = 4 ] && grep -q "^timeout after 0" out || { cat out; exit 1; }
+	done
+'
+
+test_expect_success 'a message a sync send was answered for survives kill -9 of the broker' '
+	jms $TP send q.kill "kept across kill -9" &&
+	kill_broker node1 && start_broker node1 &&
+	jms $TP recv q.kill 1 >out &&
+	echo "kept across kill -9|corr-19" >want &&
+	diff want out
+'
+
+test_expect_success 'keep-alive: a client idle for longer than maxInactivityDuration keeps its connection (KeepAliveInfo both ways)' '
+	java -Didle=2000 -cp "$TRASH/jms:$JAVA_CP" Jms \
+		"tcp://127.0.0.1:$TP?wireFormat.maxInactivityDuration=500&wireFormat.maxInactivityDurationInitalDelay=100" \
+		app secret sendrecv q.idle 2 >out || { cat out; exit 1; }
+	printf "message 0|corr-9\nmessage 1|corr-9\n" >want &&
+	diff want out
+'
+
+BROKER_EXTRA='<plugins><simpleAuthenticationPlugin><users>
+  <authenticationUser username="app" password="secret" groups="users"/>
+</users></simpleAuthenticationPlugin>
+<authorizationPlugin><map><authorizationMap><authorizationEntries>
+  <authorizationEntry queue=">" read="admins" write="admins" admin="admins"/>
+  <authorizationEntry queue="open.>" read="users" write="users" admin="users"/>
+  <authorizationEntry topic="ActiveMQ.Advisory.>" read="*" write="*" admin="*"/>
+</authorizationEntries></authorizationMap></map></authorizationPlugin></plugins>
+<destinationPolicy><policyMap><policyEntries>
+  <policyEntry queue="open.limited" memoryLimit="64 kb"/>
+</policyEntries></policyMap></destinationPolicy>
+<systemUsage><systemUsage sendFailIfNoSpace="true"/></systemUsage>' \
+broker_config limits && start_broker limits || exit 1
+LP=$(broker_port limits)
+
+test_expect_success 'a send authorization refuses is a JMSSecurityException; allowed sends go through' '
+	jms $LP send open.q ok >out || { cat out; exit 1; }
+	jms $LP send secret.q no >out
+	[ $? = 3 ] && grep -q "^exception javax.jms.JMSSecurityException: .*secret.q" out ||
+	{ cat out; exit 1; }
+'
+
+test_expect_success 'past a limit with sendFailIfNoSpace a send is a ResourceAllocationException, and what was accepted is there' '
+	jms $LP fill open.limited 200 1024 >out
+	[ $? = 3 ] && grep -q "^exception javax.jms.ResourceAllocationException: Usage Manager Memory Limit reached on queue://open.limited" out ||
+	{ cat out; exit 1; }
+	sent=$(sed -n "s/^sent //p" out) &&
+	[ "$sent" -gt 0 ] && [ "$sent" -lt 200 ] &&
+	jms $LP recv open.limited $sent >got &&
+	[ "$(wc -l <got)" = "$sent" ]
 '
 
 test_expect_success 'the broker is still up and serves STOMP' '

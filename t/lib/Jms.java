@@ -3,6 +3,9 @@
 //   java Jms URL USER PASS send QUEUE TEXT...        one TextMessage each
 //   java Jms URL USER PASS recv QUEUE N [ack]        N messages, one per line
 //   java Jms URL USER PASS sendrecv QUEUE N          N sent, N received back
+//   java Jms URL USER PASS fill QUEUE N SIZE         N of SIZE bytes: "sent K"
+// -Dwait=MS: how long a receive waits (default 20000); -Didle=MS: sleeps
+// that long once connected, before the work (keep-alive tests).
 // USER "-" connects without a login. Prints the text of what it receives
 // (with JMSCorrelationID when set: "text|corr"); a JMSException is printed
 // as "exception CLASS: MESSAGE" and exits 3.
@@ -18,6 +21,7 @@ public class Jms {
         try {
             c = a[1].equals("-") ? f.createConnection() : f.createConnection(a[1], a[2]);
             c.start();
+            Thread.sleep(Long.getLong("idle", 0));
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             Queue q = s.createQueue(a[4]);
             switch (a[3]) {
@@ -36,6 +40,9 @@ public class Jms {
                 recv(s, q, n);
                 break;
             }
+            case "fill":
+                fill(s, q, Integer.parseInt(a[5]), Integer.parseInt(a[6]));
+                break;
             default:
                 throw new IllegalArgumentException(a[3]);
             }
@@ -56,6 +63,19 @@ public class Jms {
             p.send(m);
         }
         p.close();
+    }
+
+    static void fill(Session s, Queue q, int n, int size) throws JMSException {
+        MessageProducer p = s.createProducer(q);
+        p.setDeliveryMode(DeliveryMode.PERSISTENT);
+        String body = new String(new char[size]).replace('\0', 'x');
+        int i = 0;
+        try {
+            for (; i < n; i++)
+                p.send(s.createTextMessage(body));
+        } finally {
+            System.out.println("sent " + i);
+        }
     }
 
     static void recv(Session s, Queue q, int n) throws JMSException {
