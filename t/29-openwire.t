@@ -5,7 +5,9 @@
 # ways on one queue, a wrong password refused as JMSSecurityException,
 # sends refused by authorization and by sendFailIfNoSpace as the JMS
 # exceptions ActiveMQ gives, keep-alive both ways, acks that stick and a
-# sync send that survives kill -9.
+# sync send that survives kill -9, and commands no JMS application sends
+# (t/lib/OwHostile.java, written with ActiveMQ's own marshalling) answered
+# or ignored.
 # t/lib/Jms.java is the application, compiled here.
 . "$(dirname "$0")/test-lib.sh"
 
@@ -15,7 +17,8 @@ command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
 [ -f /usr/share/java/activemq-client.jar ] ||
 	skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
 mkdir -p "$TRASH/jms" &&
-javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/Jms.java" || exit 1
+javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/Jms.java" \
+	"$TEST_ROOT/t/lib/OwHostile.java" || exit 1
 
 BROKER_EXTRA='<plugins><simpleAuthenticationPlugin><users>
   <authenticationUser username="app" password="secret" groups="users"/>
@@ -79,6 +82,33 @@ test_expect_success 'a wrong password is refused: JMSSecurityException, and the 
 	[ $? = 3 ] && grep -q "^exception javax.jms.JMSSecurityException: User name \[app\] or password is invalid" out ||
 	{ cat out; exit 1; }
 	log_contains node1 "Security error: user name \[app\] or password is invalid"
+'
+
+test_expect_success 'commands no JMS application sends are answered or ignored, and the connection still serves' '
+	timeout 120 java -cp "$TRASH/jms:$JAVA_CP" OwHostile "tcp://127.0.0.1:$TP" app secret >out 2>&1 ||
+	{ cat out; exit 1; }
+	cat >want <<-\EOF &&
+	ConnectionInfo: Response
+	SessionInfo: Response
+	ProducerInfo: Response
+	text longer than its body: javax.jms.JMSException: The TextMessage'"'"'s body is malformed
+	message without destination: javax.jms.InvalidDestinationException: The command names no destination
+	consumer without destination: javax.jms.InvalidDestinationException: The command names no destination
+	bad selector: javax.jms.InvalidSelectorException: Invalid selector '"'"'colour = = '"'"'x'"'"''"'"': selector: expected a value at position 10
+	consumer: Response
+	same consumer id again: javax.jms.JMSException: The consumer id is missing or in use
+	ack for no consumer: Response
+	ack for nothing in flight: Response
+	transaction: javax.jms.JMSException: TransactionInfo is not served by this version of Tandem yet
+	temporary queue: javax.jms.JMSException: DestinationInfo is not served by this version of Tandem yet
+	remove unknown consumer: Response
+	remove consumer: Response
+	good send: Response
+	EOF
+	diff want out &&
+	jms $TP recv hostile.q 1 >got &&
+	echo "still served" >want &&
+	diff want got
 '
 
 test_expect_success 'acknowledged messages are gone: nothing is left on the round-trip queues' '
