@@ -111,6 +111,14 @@ test_expect_success 'commands no JMS application sends are answered or ignored, 
 	diff want got
 '
 
+test_expect_success 'a prefetch-0 consumer (MessagePull) gets its messages, served as prefetch 1' '
+	jms $TP send q.pull one two three &&
+	java -cp "$TRASH/jms:$JAVA_CP" Jms "tcp://127.0.0.1:$TP?jms.prefetchPolicy.all=0" app secret \
+		recv q.pull 3 >out &&
+	printf "one|corr-3\ntwo|corr-3\nthree|corr-5\n" >want &&
+	diff want out
+'
+
 test_expect_success 'acknowledged messages are gone: nothing is left on the round-trip queues' '
 	for p in $TP $OP; do
 		java -Dwait=300 -cp "$TRASH/jms:$JAVA_CP" Jms "tcp://127.0.0.1:$p" app secret \

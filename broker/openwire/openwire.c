@@ -780,8 +780,15 @@ static void handle_command(struct ow_conn *oc, struct ow_obj *o)
 		;
 	const struct ow_type *t = ow_type_find(o->type);
 	if (i == n) {
-		send_refusal(oc, cmd, EX_JMS, "%s is not served by this version of Tandem yet",
-			     t ? t->name : "this command");
+		/* One-way ones are let be: a MessagePull of a prefetch-0
+		 * consumer (served as prefetch 1, so its message comes anyway)
+		 * must not reach the connection's exception listener. */
+		if (cmd->response_required)
+			send_refusal(oc, cmd, EX_JMS, "%s is not served by this version of "
+				     "Tandem yet", t ? t->name : "this command");
+		else
+			log_debug("openwire", "%s: %s ignored: not served yet", oc->conn->peer,
+				  t ? t->name : "a command");
 		return;
 	}
 	if (!oc->connected && !commands[i].before_login) {
