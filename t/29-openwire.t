@@ -155,7 +155,7 @@ BROKER_EXTRA='<plugins><simpleAuthenticationPlugin><users>
   <policyEntry queue="open.limited" memoryLimit="64 kb"/>
 </policyEntries></policyMap></destinationPolicy>
 <systemUsage><systemUsage sendFailIfNoSpace="true"/></systemUsage>' \
-broker_config limits && start_broker limits || exit 1
+TCP_OPTIONS='wireFormat.maxFrameSize=65536' broker_config limits && start_broker limits || exit 1
 LP=$(broker_port limits)
 
 test_expect_success 'a send authorization refuses is a JMSSecurityException; allowed sends go through' '
@@ -173,6 +173,13 @@ test_expect_success 'past a limit with sendFailIfNoSpace a send is a ResourceAll
 	[ "$sent" -gt 0 ] && [ "$sent" -lt 200 ] &&
 	jms $LP recv open.limited $sent >got &&
 	[ "$(wc -l <got)" = "$sent" ]
+'
+
+test_expect_success 'the connector wireFormat.maxFrameSize is negotiated: the client sends up to it and refuses more itself' '
+	jms $LP fill open.big 1 60000 >out || { cat out; exit 1; }
+	jms $LP fill open.big 1 70000 >out
+	[ $? = 3 ] && grep -q "^exception javax.jms.JMSException: Frame size of 68 KB larger than max allowed 64 KB" out ||
+	{ cat out; exit 1; }
 '
 
 test_expect_success 'the broker is still up and serves STOMP' '
