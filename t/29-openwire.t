@@ -175,11 +175,16 @@ test_expect_success 'past a limit with sendFailIfNoSpace a send is a ResourceAll
 	[ "$(wc -l <got)" = "$sent" ]
 '
 
-test_expect_success 'the connector wireFormat.maxFrameSize is negotiated: the client sends up to it and refuses more itself' '
+test_expect_success 'the connector wireFormat.maxFrameSize is negotiated: the client sends up to it and refuses more itself, and the broker closes a client that sends more' '
 	jms $LP fill open.big 1 60000 >out || { cat out; exit 1; }
 	jms $LP fill open.big 1 70000 >out
 	[ $? = 3 ] && grep -q "^exception javax.jms.JMSException: Frame size of 68 KB larger than max allowed 64 KB" out ||
 	{ cat out; exit 1; }
+	# A client that does not check (maxFrameSizeEnabled=false): the broker does.
+	java -cp "$TRASH/jms:$JAVA_CP" Jms "tcp://127.0.0.1:$LP?wireFormat.maxFrameSizeEnabled=false" \
+		app secret fill open.big 1 70000 >out
+	[ $? = 3 ] && grep -q "^sent 0" out || { cat out; exit 1; }
+	log_contains limits "frame of [0-9]* bytes is larger than wireFormat.maxFrameSize 65536 | openwire"
 '
 
 test_expect_success 'the broker is still up and serves STOMP' '
