@@ -119,6 +119,23 @@ test_expect_success 'a prefetch-0 consumer (MessagePull) gets its messages, serv
 	diff want out
 '
 
+test_expect_success 'keep-alive: a client silent for longer than the maxInactivityDuration it asked for is closed' '
+	stomp_py <<-\EOF &&
+	import struct
+	from tstomp import *
+	def utf(s):
+	    return struct.pack(">H", len(s)) + s.encode()
+	# A loose WireFormatInfo asking for MaxInactivityDuration 300 ms (a
+	# long, type 6), then silence.
+	opts = struct.pack(">i", 2) + utf("MaxInactivityDuration") + bytes([6]) + struct.pack(">q", 300)
+	opts += utf("MaxInactivityDurationInitalDelay") + bytes([6]) + struct.pack(">q", 100)
+	body = bytes([1]) + b"ActiveMQ" + struct.pack(">i", 12) + bytes([1]) + struct.pack(">i", len(opts)) + opts
+	out = raw(port(), struct.pack(">i", len(body)) + body)
+	check(out[5:13] == b"ActiveMQ", "the broker WireFormatInfo, then closed: %r" % out[:40])
+	EOF
+	log_contains node1 "Closing 127.0.0.1:[0-9]*: nothing received for [0-9]* ms, more than its maxInactivityDuration of 300 ms"
+'
+
 test_expect_success 'acknowledged messages are gone: nothing is left on the round-trip queues' '
 	for p in $TP $OP; do
 		java -Dwait=300 -cp "$TRASH/jms:$JAVA_CP" Jms "tcp://127.0.0.1:$p" app secret \
