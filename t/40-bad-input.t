@@ -113,15 +113,26 @@ test_expect_success 'connections past maximumConnections are refused, the others
 	still_serving
 '
 
-test_expect_success 'an OpenWire client on the tcp:// connector is refused with a clear log line' '
+test_expect_success 'an AMQP client on the tcp:// connector is refused with a clear log line' '
 	stomp_py <<-\EOF &&
 	from tstomp import *
-	# The start of an OpenWire WireFormatInfo: size, type 1, magic
-	pkt = bytes([0, 0, 1, 0, 1]) + b"ActiveMQ" + bytes([0, 0, 0, 12])
-	out = raw(port(), pkt)
+	out = raw(port(), b"AMQP" + bytes([0, 1, 0, 0]))
 	check(out == b"", "closed without an answer: %r" % out)
 	EOF
-	log_contains node1 "OpenWire client from .* refused"
+	log_contains node1 "AMQP client from .* refused"
+'
+
+test_expect_success 'an OpenWire frame larger than the login limit before ConnectionInfo: the broker WireFormatInfo, a ConnectionError, closed' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	# A WireFormatInfo claiming 16384 bytes: more than any before a login.
+	pkt = bytes([0, 0, 0x40, 0, 1]) + b"ActiveMQ" + bytes([0, 0, 0, 12])
+	out = raw(port(), pkt)
+	check(out[4:13] == bytes([1]) + b"ActiveMQ", "the broker WireFormatInfo first: %r" % out)
+	check(b"larger than wireFormat.maxFrameSize 8192" in out, "a ConnectionError says why: %r" % out)
+	EOF
+	log_contains node1 "before its ConnectionInfo was accepted" &&
+	still_serving
 '
 
 test_expect_success 'a client that disconnects mid-frame does not disturb the broker' '

@@ -79,7 +79,7 @@ int connector_start(struct connector *ct, struct loop *l,
 	ct->fd = fd;
 	log_info("connector", "Listening for connections at: %s://%s:%d (%s)",
 		 conf->scheme, conf->host, ct->port,
-		 ct->fixed ? ct->fixed->label : "STOMP, MQTT detected; OpenWire, AMQP recognised");
+		 ct->fixed ? ct->fixed->label : "STOMP, MQTT, OpenWire detected; AMQP recognised");
 	log_info("connector", "Connector %s started", conf->name);
 	return 0;
 }
