@@ -77,6 +77,20 @@ test_expect_success 'batch mode: a node that cannot be reached is DOWN, and the 
 	! grep -q "== Queues ==" down.out
 '
 
+test_expect_success 'batch mode without --iterations ends on SIGINT and on SIGTERM, with status 0' '
+	for sig in INT TERM; do
+		"$TOP" --node "$(mgmt a1)" --batch --interval 0.2 >endless.out 2>&1 &
+		pid=$!
+		wait_lines endless.out 1 || exit 1
+		kill -$sig $pid
+		for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+		if kill -0 $pid 2>/dev/null; then
+			kill -9 $pid; echo "tandemtop --batch ignored SIG$sig"; exit 1
+		fi
+		wait $pid || exit 1
+	done
+'
+
 test_expect_success 'bad options are usage errors (exit 2)' '
 	{ "$TOP" --interval x --batch; [ $? = 2 ]; } &&
 	{ "$TOP" --screen nope --batch; [ $? = 2 ]; } &&

@@ -20,7 +20,7 @@
 static void gather(struct top *t, int ms)
 {
 	int64_t until = net_now_ms() + ms;
-	for (;;) {
+	while (!*t->stop) {
 		model_refresh(&t->model);
 		int64_t left = until - net_now_ms();
 		if (left <= 0)
@@ -63,8 +63,8 @@ int batch_run(struct top *t, int iterations, int interval_ms, int timeout_ms, in
 	int64_t until = net_now_ms() + timeout_ms + 1000;
 	do
 		gather(t, 50);
-	while (!model_settled(&t->model) && net_now_ms() < until);
-	for (int i = 0; iterations == 0 || i < iterations; i++) {
+	while (!model_settled(&t->model) && net_now_ms() < until && !*t->stop);
+	for (int i = 0; (iterations == 0 || i < iterations) && !*t->stop; i++) {
 		if (i > 0)
 			gather(t, interval_ms);
 		print_snapshot(t, only, width);

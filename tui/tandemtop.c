@@ -183,7 +183,7 @@ static int interactive(struct top *t)
 	ui_start(t);
 	int64_t drawn = 0;
 	bool dirty = true;
-	while (!t->quit && !stop_signal) {
+	while (!t->quit && !*t->stop) {
 		dirty |= model_refresh(&t->model);
 		actions_poll(t);
 		int64_t now = wall_now_ms();
@@ -226,6 +226,7 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	screen_utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	static struct top t;
+	t.stop = &stop_signal;
 	if (pipe2(t.wake, O_NONBLOCK | O_CLOEXEC) < 0) {
 		fprintf(stderr, "tandemtop: pipe: %s\n", strerror(errno));
 		return 1;

@@ -8,6 +8,7 @@
 #ifndef TANDEM_TOP_TOP_H
 #define TANDEM_TOP_TOP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ struct job {
 
 struct top {
 	struct model model;
+	/* Set by the signal handler (SIGINT, SIGTERM, SIGHUP): time to end. */
+	const volatile sig_atomic_t *stop;
 	int screen;
 	struct screen_state st[NSCREENS];
 	char filter[128];
@@ -85,7 +88,7 @@ void actions_poll(struct top *t);
 void top_status(struct top *t, bool bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* batch.c: `--batch`: iterations snapshots (0: until killed), each
+/* batch.c: `--batch`: iterations snapshots (0: until a signal), each
  * screen in screens[] order, or only `only` (a screen index, or -1). */
 int batch_run(struct top *t, int iterations, int interval_ms, int timeout_ms, int only, int width);
 
