@@ -79,15 +79,17 @@ test_expect_success 'batch mode: a node that cannot be reached is DOWN, and the 
 
 test_expect_success 'batch mode without --iterations ends on SIGINT and on SIGTERM, with status 0' '
 	for sig in INT TERM; do
-		"$TOP" --node "$(mgmt a1)" --batch --interval 0.2 >endless.out 2>&1 &
+		# A file of its own each time: the old one would be read before
+		# the new run truncates it, and signalled before its handler.
+		"$TOP" --node "$(mgmt a1)" --batch --interval 0.2 >endless.$sig 2>&1 &
 		pid=$!
-		wait_lines endless.out 1 || exit 1
+		wait_lines endless.$sig 1 || exit 1
 		kill -$sig $pid
 		for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 		if kill -0 $pid 2>/dev/null; then
 			kill -9 $pid; echo "tandemtop --batch ignored SIG$sig"; exit 1
 		fi
-		wait $pid || exit 1
+		wait $pid || { st=$?; echo "tandemtop --batch ended with $st on SIG$sig"; exit 1; }
 	done
 '
 
