@@ -1,26 +1,18 @@
 /*
  * openwire.c - the OpenWire protocol handler: commands of ActiveMQ's JMS
- * client turned into broker calls (openwire.h).
+ * client turned into broker calls (openwire.h). This file holds the
+ * connection: the WireFormatInfo exchange, BrokerInfo on connect,
+ * ConnectionInfo's login (as STOMP's CONNECT), KeepAliveInfo at a third
+ * of the negotiated maxInactivityDuration, ShutdownInfo, and the table of
+ * commands; openwire_conn.h names the files that serve the rest.
  *
- * What is served (issue 20's first slice): the WireFormatInfo exchange,
- * BrokerInfo on connect, ConnectionInfo's login (as STOMP's CONNECT),
- * sessions and producers, TextMessage sends to queues and topics through
- * broker_publish() (a send that asks for an answer gets its Response once
- * the message is durable, or an ExceptionResponse naming the Java
- * exception the client throws), consumers with a prefetch, MessageDispatch,
- * the standard, individual, delivered and poison acks, RemoveInfo,
- * ShutdownInfo and KeepAliveInfo at a third of the negotiated
- * maxInactivityDuration. Anything else a client asks an answer for
- * (transactions, temporary destinations, message pulls, browsers, other
- * message kinds) gets an ExceptionResponse saying it is not served yet,
- * so the application sees a JMSException, not a hang.
- *
- * Messages shared with STOMP and MQTT: a TextMessage's text is the
- * message body (UTF-8); JMSCorrelationID and JMSType are the headers
- * correlation-id and type; JMSPriority, JMSExpiration, JMSTimestamp and
- * the delivery mode are the message's own. A message whose body is not
- * UTF-8 goes to a JMS consumer as a BytesMessage. JMS properties are not
- * carried yet.
+ * What is served (issue 20's first slice): sessions and producers,
+ * TextMessage sends to queues and topics, consumers with a prefetch, the
+ * standard, individual, delivered and poison acks, RemoveInfo. Anything
+ * else a client asks an answer for (transactions, temporary destinations,
+ * message pulls, browsers, other message kinds) gets an ExceptionResponse
+ * saying it is not served yet, so the application sees a JMSException,
+ * not a hang.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -28,66 +20,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz.h"
 #include "broker.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
-#include "consumer.h"
 #include "log.h"
 #include "loop.h"
 #include "openwire.h"
 #include "openwire_codec.h"
+#include "openwire_conn.h"
 #include "openwire_frame.h"
 #include "openwire_wireformat.h"
-#include "publish.h"
 
 /* ActiveMQ's defaults: wireFormat.maxFrameSize for a connection no
- * connector accepted, maxInactivityDuration (ms), and the prefetch the
- * core bounds a consumer with when the client asks for none (a pull
- * consumer, served as prefetch 1). */
+ * connector accepted, and maxInactivityDuration (ms). */
 #define OW_MAX_FRAME 104857600
 #define OW_MAX_INACTIVITY 30000
-#define OW_PREFETCH_MIN 1
-/* The most destinations one composite consumer names (a,b,c). */
-#define OW_COMPOSITE_MAX 16
-
-/* Java exception classes the client turns into JMS exceptions. */
-#define EX_JMS "javax.jms.JMSException"
-#define EX_SECURITY "java.lang.SecurityException"
-#define EX_FULL "javax.jms.ResourceAllocationException"
-#define EX_DEST "javax.jms.InvalidDestinationException"
-#define EX_SELECTOR "javax.jms.InvalidSelectorException"
-#define EX_IO "java.io.IOException"
-
-struct ow_conn;
-
-struct ow_sub {
-	struct ow_conn *oc;
-	struct ow_consumer_id *id;	/* the client's (a reference) */
-	/* One per destination a composite destination names (the Java
-	 * client's advisory consumer watches two topics). */
-	struct consumer *consumers[OW_COMPOSITE_MAX];
-	size_t n;
-	struct ow_sub *next;
-};
-
-struct ow_conn {
-	struct conn *conn;
-	struct ow_frame_reader *reader;
-	struct ow_format fmt;
-	bool negotiated;	/* the client's WireFormatInfo was read */
-	bool connected;		/* its ConnectionInfo was accepted */
-	int64_t max_frame;	/* negotiated wireFormat.maxFrameSize */
-	int64_t inactivity;	/* negotiated maxInactivityDuration; 0 off */
-	uint64_t ka_timer;
-	int32_t next_command_id;
-	struct ow_sub *subs;
-};
 
 /* ---- output ---- */
 
-static int send_cmd(struct ow_conn *oc, struct ow_obj *o)
+int ow_send(struct ow_conn *oc, struct ow_obj *o)
 {
 	if (o && o->type != OW_WIREFORMAT_INFO)
 		((struct ow_command *)o)->command_id = ++oc->next_command_id;
@@ -98,12 +50,12 @@ static int send_cmd(struct ow_conn *oc, struct ow_obj *o)
 	return rc;
 }
 
-static void send_response(struct ow_conn *oc, int32_t correlation)
+void ow_send_response(struct ow_conn *oc, int32_t correlation)
 {
 	struct ow_response *r = (struct ow_response *)ow_obj_new(OW_RESPONSE);
 	if (r)
 		r->correlation_id = correlation;
-	send_cmd(oc, r ? &r->c.h : NULL);
+	ow_send(oc, r ? &r->c.h : NULL);
 }
 
 static struct ow_throwable *throwable(const char *klass, const char *text)
@@ -118,13 +70,10 @@ static struct ow_throwable *throwable(const char *klass, const char *text)
 	return t;
 }
 
-/* An ExceptionResponse to the command `correlation` when it asked for an
- * answer, else a ConnectionError (the client's exception listener hears
- * it; ActiveMQ tells a failed one-way command so too). */
-static void send_refusal(struct ow_conn *oc, const struct ow_command *cmd, const char *klass,
-			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void send_refusal(struct ow_conn *oc, const struct ow_command *cmd, const char *klass,
-			 const char *fmt, ...)
+/* ActiveMQ tells a failed one-way command in a ConnectionError too: the
+ * client's exception listener hears it. */
+void ow_refuse(struct ow_conn *oc, const struct ow_command *cmd, const char *klass,
+	       const char *fmt, ...)
 {
 	char text[768];
 	va_list ap;
@@ -151,7 +100,7 @@ static void send_refusal(struct ow_conn *oc, const struct ow_command *cmd, const
 		}
 	}
 	ow_throwable_free(t);
-	send_cmd(oc, o);
+	ow_send(oc, o);
 }
 
 /* Input the connection cannot go on from: the client hears why in a
@@ -165,15 +114,13 @@ static void closing_error(struct ow_conn *oc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	send_refusal(oc, NULL, EX_IO, "%s", text);
+	ow_refuse(oc, NULL, EX_IO, "%s", text);
 	conn_close_after_flush(oc->conn);
 }
 
 /* ---- strings ---- */
 
-/* A string field as a NUL-terminated UTF-8 copy; NULL for Java's null or
- * when memory runs out (*oom then says which). */
-static char *utf8_of(const struct ow_str *s, bool *oom)
+char *ow_utf8_of(const struct ow_str *s, bool *oom)
 {
 	if (!s->s)
 		return NULL;
@@ -190,24 +137,22 @@ static char *utf8_of(const struct ow_str *s, bool *oom)
 	return p;
 }
 
-/* A destination of the client's as a core one: 0, or -1 with the reason
- * (answered) when it is none the core serves yet. *name is malloc'ed. */
-static int dest_of(struct ow_conn *oc, const struct ow_command *cmd,
-		   const struct ow_destination *d, enum dest_type *type, char **name)
+int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
+	       const struct ow_destination *d, enum dest_type *type, char **name)
 {
 	bool oom = false;
 	*name = NULL;
 	if (!d) {
-		send_refusal(oc, cmd, EX_DEST, "The command names no destination");
+		ow_refuse(oc, cmd, EX_DEST, "The command names no destination");
 		return -1;
 	}
 	if (d->h.type == OW_TEMP_QUEUE || d->h.type == OW_TEMP_TOPIC) {
-		send_refusal(oc, cmd, EX_DEST, "Temporary destinations are not served over "
-			     "OpenWire by this version of Tandem yet");
+		ow_refuse(oc, cmd, EX_DEST, "Temporary destinations are not served over "
+			  "OpenWire by this version of Tandem yet");
 		return -1;
 	}
 	*type = d->h.type == OW_TOPIC ? DEST_TOPIC : DEST_QUEUE;
-	*name = utf8_of(&d->physical_name, &oom);
+	*name = ow_utf8_of(&d->physical_name, &oom);
 	const char *why = oom ? "The broker is out of memory"
 			  : !*name || !**name ? "The destination has no name"
 			  : strstr(*name, "://") ? "Composite destinations of queues and "
@@ -215,8 +160,8 @@ static int dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 						   "OpenWire by this version of Tandem yet"
 			  : NULL;
 	if (why) {
-		send_refusal(oc, cmd, oom ? EX_JMS : EX_DEST, "%s: [%.200s]", why,
-			     *name ? *name : "");
+		ow_refuse(oc, cmd, oom ? EX_JMS : EX_DEST, "%s: [%.200s]", why,
+			  *name ? *name : "");
 		free(*name);
 		*name = NULL;
 		return -1;
@@ -224,91 +169,7 @@ static int dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 	return 0;
 }
 
-/* ---- answers after the commit ---- */
-
-struct answer {
-	struct conn *conn;
-	int32_t correlation;
-};
-
-static void answer_done(void *ctx, int err)
-{
-	struct answer *a = ctx;
-	struct conn *c = a->conn;
-	struct ow_conn *oc = c->state;
-	if (!c->dead && !c->closing && oc) {
-		struct ow_command cmd = { .command_id = a->correlation, .response_required = true };
-		if (err < 0)
-			send_refusal(oc, &cmd, EX_IO, "The broker could not make the message "
-				     "durable: %s", strerror(-err));
-		else
-			send_response(oc, a->correlation);
-	}
-	conn_unref(c);
-	free(a);
-}
-
-/* The Response once everything the command caused is durable. */
-static int answer_after_commit(struct ow_conn *oc, int32_t correlation)
-{
-	struct answer *a = calloc(1, sizeof *a);
-	if (!a)
-		return -1;
-	a->conn = oc->conn;
-	a->correlation = correlation;
-	conn_ref(oc->conn);
-	broker_after_commit(answer_done, a);
-	return 0;
-}
-
-/* A commit holding a one-way persistent send failed. */
-static void commit_failed(struct conn *c, int err)
-{
-	struct ow_conn *oc = c->state;
-	if (oc)
-		send_refusal(oc, NULL, EX_IO, "The broker could not make persistent messages "
-			     "sent on this connection durable: %s", strerror(-err));
-}
-
-/* ---- delivery ---- */
-
-static bool sub_writable(struct consumer *c)
-{
-	struct ow_sub *s = c->ctx;
-	return conn_writable(s->oc->conn);
-}
-
-/* What the consumer sees as JMSMessageID: the broker's message id, and
- * the producer id and sequence the client's duplicate check keys on,
- * taken from it so that a redelivery is recognised as the same message.
- * broker_sequence_id is the delivery, which the ack names. */
-static struct ow_message_id *message_id_of(const struct message *m, uint64_t delivery)
-{
-	struct ow_message_id *id = (void *)ow_obj_new(OW_MESSAGE_ID);
-	struct ow_producer_id *p = (void *)ow_obj_new(OW_PRODUCER_ID);
-	if (!id || !p)
-		goto fail;
-	id->producer_id = p;
-	id->broker_sequence_id = (int64_t)delivery;
-	/* Ours are PREFIX:SEQ; the prefix names the producer. */
-	const char *colon = strrchr(m->id, ':');
-	char *end = NULL;
-	unsigned long long seq = colon ? strtoull(colon + 1, &end, 10) : 0;
-	bool ours = colon && end && !*end && colon[1];
-	size_t plen = ours ? (size_t)(colon - m->id) : strlen(m->id);
-	if (ow_str_from_utf8(&p->connection_id, m->id, plen) < 0 ||
-	    ow_str_from_utf8(&id->text_view, m->id, strlen(m->id)) < 0)
-		goto fail;
-	id->producer_sequence_id = ours ? (int64_t)seq : 1;
-	return id;
-fail:
-	ow_obj_free(id ? &id->h : NULL);
-	if (!id && p)
-		ow_obj_free(&p->h);
-	return NULL;
-}
-
-static struct ow_destination *destination_of(enum dest_type type, const char *name)
+struct ow_destination *ow_destination_of(enum dest_type type, const char *name)
 {
 	struct ow_destination *d = (void *)ow_obj_new(type == DEST_TOPIC ? OW_TOPIC : OW_QUEUE);
 	if (d && ow_str_from_utf8(&d->physical_name, name, strlen(name)) < 0) {
@@ -318,174 +179,24 @@ static struct ow_destination *destination_of(enum dest_type type, const char *na
 	return d;
 }
 
-/* The body: a TextMessage's 32-bit length and modified UTF-8 text, or a
- * BytesMessage's bytes when the body is no UTF-8. 0 or -1. */
-static int put_body(struct ow_message *om, const struct message *m)
-{
-	struct ow_str s = { 0 };
-	if (ow_str_from_utf8(&s, m->body, m->body_len) < 0) {
-		om->c.h.type = OW_BYTES_MESSAGE;
-		om->content.data = malloc(m->body_len + 1);
-		if (!om->content.data)
-			return -1;
-		memcpy(om->content.data, m->body, m->body_len);
-		om->content.data[m->body_len] = 0;
-		om->content.len = (uint32_t)m->body_len;
-		return 0;
-	}
-	om->content.data = malloc((size_t)s.len + 5);
-	if (!om->content.data) {
-		ow_str_clear(&s);
-		return -1;
-	}
-	uint8_t *p = om->content.data;
-	p[0] = (uint8_t)(s.len >> 24);
-	p[1] = (uint8_t)(s.len >> 16);
-	p[2] = (uint8_t)(s.len >> 8);
-	p[3] = (uint8_t)s.len;
-	memcpy(p + 4, s.s, s.len);
-	p[4 + s.len] = 0;
-	om->content.len = s.len + 4;
-	ow_str_clear(&s);
-	return 0;
-}
-
-/* The headers JMS has fields for. */
-static int put_headers(struct ow_message *om, const struct message *m)
-{
-	const char *corr = message_header(m, "correlation-id");
-	const char *type = message_header(m, "type");
-	if (corr && ow_str_from_utf8(&om->correlation_id, corr, strlen(corr)) < 0)
-		ow_str_set(&om->correlation_id, "", 0);
-	if (type && ow_str_from_utf8(&om->type, type, strlen(type)) < 0)
-		ow_str_set(&om->type, "", 0);
-	return 0;
-}
-
-static struct ow_message *jms_message(const struct message *m, const struct qentry *e)
-{
-	struct ow_message *om = (void *)ow_obj_new(OW_TEXT_MESSAGE);
-	if (!om)
-		return NULL;
-	om->message_id = message_id_of(m, e->delivery_id);
-	om->destination = destination_of(m->dest_type, m->dest);
-	if (!om->message_id || !om->destination || put_body(om, m) < 0 ||
-	    put_headers(om, m) < 0) {
-		ow_obj_free(&om->c.h);
-		return NULL;
-	}
-	om->producer_id = (void *)ow_obj_ref(&om->message_id->producer_id->h);
-	om->persistent = m->persistent;
-	om->priority = (int8_t)m->priority;
-	om->expiration = m->expires;
-	om->timestamp = m->timestamp;
-	om->redelivery_counter = (int32_t)e->redeliveries;
-	return om;
-}
-
-static int sub_deliver(struct consumer *c, struct qentry *e)
-{
-	struct ow_sub *s = c->ctx;
-	struct ow_conn *oc = s->oc;
-	struct ow_message_dispatch *d = (void *)ow_obj_new(OW_MESSAGE_DISPATCH);
-	struct ow_message *om = jms_message(e->msg, e);
-	if (!d || !om) {
-		ow_obj_free(d ? &d->c.h : NULL);
-		ow_obj_free(om ? &om->c.h : NULL);
-		return -1;
-	}
-	d->consumer_id = (void *)ow_obj_ref(&s->id->h);
-	d->destination = (void *)ow_obj_ref(&om->destination->h);
-	d->message = om;
-	d->redelivery_counter = om->redelivery_counter;
-	if (send_cmd(oc, &d->c.h) < 0)
-		return -1;
-	oc->conn->msgs_out++;
-	return 0;
-}
-
-static const struct consumer_ops sub_ops = { sub_deliver, sub_writable, NULL };
-
-static bool same_consumer(const struct ow_consumer_id *a, const struct ow_consumer_id *b)
-{
-	return a->value == b->value && a->session_id == b->session_id &&
-	       a->connection_id.len == b->connection_id.len &&
-	       (!a->connection_id.len ||
-		!memcmp(a->connection_id.s, b->connection_id.s, a->connection_id.len));
-}
-
-static struct ow_sub **find_sub(struct ow_conn *oc, const struct ow_consumer_id *id)
-{
-	struct ow_sub **p = &oc->subs;
-	while (*p && !(id && same_consumer((*p)->id, id)))
-		p = &(*p)->next;
-	return p;
-}
-
-static void sub_free(struct ow_sub *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		s->oc->conn->consumers--;
-		consumer_close(s->consumers[i]);
-	}
-	ow_obj_free(&s->id->h);
-	free(s);
-}
-
-/* Closes the subscriptions `match` picks. */
-static void close_subs(struct ow_conn *oc, bool (*match)(const struct ow_sub *, const void *),
-		       const void *arg)
-{
-	for (struct ow_sub **p = &oc->subs; *p;) {
-		struct ow_sub *s = *p;
-		if (match(s, arg)) {
-			*p = s->next;
-			sub_free(s);
-		} else {
-			p = &s->next;
-		}
-	}
-}
-
-static bool sub_is(const struct ow_sub *s, const void *arg)
-{
-	return same_consumer(s->id, arg);
-}
-
-static bool sub_in_session(const struct ow_sub *s, const void *arg)
-{
-	const struct ow_session_id *sid = arg;
-	return s->id->session_id == sid->value;
-}
-
-static bool sub_any(const struct ow_sub *s, const void *arg)
-{
-	(void)s;
-	(void)arg;
-	return true;
-}
-
 /* ---- commands ---- */
-
-/* Handlers return 0: done, the caller answers a command that asks for
- * it; 1: answered (or to be, after the commit); -1: refused (answered). */
 
 static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_connection_info *ci = (void *)o;
 	struct conn *c = oc->conn;
 	bool oom = false;
-	char *user = utf8_of(&ci->user_name, &oom);
-	char *password = utf8_of(&ci->password, &oom);
-	char *client_id = utf8_of(&ci->client_id, &oom);
+	char *user = ow_utf8_of(&ci->user_name, &oom);
+	char *password = ow_utf8_of(&ci->password, &oom);
+	char *client_id = ow_utf8_of(&ci->client_id, &oom);
 	int rc = 0;
 	if (oom) {
-		send_refusal(oc, &ci->c, EX_JMS, "The broker is out of memory");
+		ow_refuse(oc, &ci->c, EX_JMS, "The broker is out of memory");
 		rc = -1;
 	} else if (!c->trusted && !broker_login_ok(user, password)) {
 		log_warn("openwire", "Security error: user name [%s] or password is invalid "
 			 "(from %s)", user ? user : "", c->peer);
-		send_refusal(oc, &ci->c, EX_SECURITY, "User name [%s] or password is invalid.",
+		ow_refuse(oc, &ci->c, EX_SECURITY, "User name [%s] or password is invalid.",
 			     user ? user : "");
 		conn_close_after_flush(c);
 		rc = -1;
@@ -507,228 +218,6 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 	return rc;
 }
 
-static int on_message(struct ow_conn *oc, struct ow_obj *o)
-{
-	struct ow_message *om = (void *)o;
-	const struct ow_command *cmd = &om->c;
-	if (o->type != OW_TEXT_MESSAGE) {
-		send_refusal(oc, cmd, EX_JMS, "Only TextMessages are served over OpenWire by "
-			     "this version of Tandem yet");
-		return -1;
-	}
-	if (om->transaction_id) {
-		send_refusal(oc, cmd, EX_JMS, "Transacted sessions are not served over "
-			     "OpenWire by this version of Tandem yet");
-		return -1;
-	}
-	if (om->compressed) {
-		send_refusal(oc, cmd, EX_JMS, "Compressed messages are not served over "
-			     "OpenWire by this version of Tandem yet");
-		return -1;
-	}
-	/* The text: a 32-bit length (-1: null) and modified UTF-8. */
-	const uint8_t *p = om->content.data;
-	uint32_t n = om->content.len;
-	int64_t tlen = n >= 4 ? (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-					  (uint32_t)p[2] << 8 | p[3]) : -1;
-	if (p && (n < 4 || tlen < -1 || tlen > (int64_t)n - 4)) {
-		send_refusal(oc, cmd, EX_JMS, "The TextMessage's body is malformed");
-		return -1;
-	}
-	enum dest_type type;
-	char *dest;
-	if (dest_of(oc, cmd, om->destination, &type, &dest) < 0)
-		return -1;
-	struct buf body = BUF_INIT;
-	struct ow_str text = { (char *)(p ? p + 4 : NULL), tlen > 0 ? (uint32_t)tlen : 0 };
-	bool oom = ow_str_to_utf8(&text, &body) < 0 || buf_append(&body, "", 0) < 0;
-	struct header *h = calloc(2, sizeof *h);
-	size_t nh = 0;
-	if (!oom && h && om->correlation_id.s) {
-		h[nh].name = strdup("correlation-id");
-		h[nh++].value = utf8_of(&om->correlation_id, &oom);
-	}
-	if (!oom && h && om->type.s) {
-		h[nh].name = strdup("type");
-		h[nh++].value = utf8_of(&om->type, &oom);
-	}
-	for (size_t i = 0; i < nh; i++)
-		oom |= !h[i].name || !h[i].value;
-	size_t blen;
-	char *b = oom || !h ? NULL : buf_steal(&body, &blen);
-	struct message *m = NULL;
-	if (b) {
-		char *id = broker_new_message_id();
-		m = message_new_take(id ? id : NULL, type, dest, h, nh, b, blen);
-		if (m && !id) {
-			message_unref(m);
-			m = NULL;
-		}
-		dest = NULL;
-		h = NULL;
-	}
-	buf_free(&body);
-	free(dest);
-	if (h)
-		headers_free(h, nh);
-	if (!m) {
-		send_refusal(oc, cmd, EX_JMS, "The broker is out of memory");
-		return -1;
-	}
-	m->persistent = om->persistent;
-	m->priority = om->priority < 0 ? 0 : om->priority > MSG_PRIORITY_MAX ? MSG_PRIORITY_MAX
-									      : (uint8_t)om->priority;
-	m->expires = om->expiration > 0 ? om->expiration : 0;
-	struct producer pr = { .conn = oc->conn, .commit_failed = commit_failed,
-			       .answered_after_commit = cmd->response_required };
-	char err[700];
-	int rc = broker_publish(&pr, m, err, sizeof err);
-	message_unref(m);
-	if (rc < 0) {
-		send_refusal(oc, cmd, rc == PUBLISH_DENIED ? EX_SECURITY
-				      : rc == PUBLISH_FULL ? EX_FULL : EX_JMS, "%s", err);
-		return -1;
-	}
-	if (cmd->response_required && answer_after_commit(oc, cmd->command_id) < 0) {
-		send_refusal(oc, cmd, EX_JMS, "The broker is out of memory");
-		return -1;
-	}
-	return 1;
-}
-
-static int on_consumer_info(struct ow_conn *oc, struct ow_obj *o)
-{
-	struct ow_consumer_info *ci = (void *)o;
-	const struct ow_command *cmd = &ci->c;
-	if (!ci->consumer_id || *find_sub(oc, ci->consumer_id)) {
-		send_refusal(oc, cmd, EX_JMS, "The consumer id is missing or in use");
-		return -1;
-	}
-	if (ci->browser) {
-		send_refusal(oc, cmd, EX_JMS, "Queue browsers are not served over OpenWire by "
-			     "this version of Tandem yet");
-		return -1;
-	}
-	struct consumer_spec spec = { .ack = ACK_CLIENT_INDIVIDUAL, .conn = oc->conn };
-	char *dest, err[700];
-	if (dest_of(oc, cmd, ci->destination, &spec.type, &dest) < 0)
-		return -1;
-	bool oom = false;
-	char *selector = utf8_of(&ci->selector, &oom);
-	char *durable = spec.type == DEST_TOPIC ? utf8_of(&ci->subscription_name, &oom) : NULL;
-	char id[128];
-	snprintf(id, sizeof id, "%" PRId64 ":%" PRId64, ci->consumer_id->session_id,
-		 ci->consumer_id->value);
-	spec.selector = selector && *selector ? selector : NULL;
-	spec.durable_name = durable;
-	spec.client_id = oc->conn->client_id;
-	spec.prefetch = ci->prefetch_size > OW_PREFETCH_MIN ? (unsigned)ci->prefetch_size
-							     : OW_PREFETCH_MIN;
-	spec.priority = ci->priority;
-	spec.id = id;
-	struct ow_sub *s = oom ? NULL : calloc(1, sizeof *s);
-	int rc = 0;
-	if (!s) {
-		send_refusal(oc, cmd, EX_JMS, "The broker is out of memory");
-		free(dest);
-		free(selector);
-		free(durable);
-		return -1;
-	}
-	s->oc = oc;
-	s->id = (void *)ow_obj_ref(&ci->consumer_id->h);
-	/* A composite destination (a,b) is a core consumer on each. */
-	char *save = NULL;
-	for (char *part = strtok_r(dest, ",", &save); part && rc == 0;
-	     part = strtok_r(NULL, ",", &save)) {
-		spec.dest = part;
-		if (s->n == OW_COMPOSITE_MAX) {
-			snprintf(err, sizeof err, "A composite destination may name at most %d",
-				 OW_COMPOSITE_MAX);
-			rc = -1;
-		} else if (!authz_allows_use(oc->conn, false, AUTHZ_READ, spec.type, part, err,
-					     sizeof err)) {
-			rc = -2;
-		} else if (!(s->consumers[s->n] = consumer_open(&spec, &sub_ops, s, err,
-								sizeof err))) {
-			rc = spec.selector && strstr(err, "elector") ? -3 : -1;
-		} else {
-			s->n++;
-			oc->conn->consumers++;
-		}
-	}
-	if (rc < 0) {
-		sub_free(s);
-		send_refusal(oc, cmd, rc == -2 ? EX_SECURITY : rc == -3 ? EX_SELECTOR : EX_JMS,
-			     "%s", err);
-		rc = -1;
-	} else {
-		s->next = oc->subs;
-		oc->subs = s;
-	}
-	free(dest);
-	free(selector);
-	free(durable);
-	return rc;
-}
-
-static int on_remove_info(struct ow_conn *oc, struct ow_obj *o)
-{
-	struct ow_remove_info *ri = (void *)o;
-	const struct ow_obj *id = ri->object_id;
-	if (!id)
-		return 0;
-	if (id->type == OW_CONSUMER_ID)
-		close_subs(oc, sub_is, id);
-	else if (id->type == OW_SESSION_ID)
-		close_subs(oc, sub_in_session, id);
-	else if (id->type == OW_CONNECTION_ID)
-		close_subs(oc, sub_any, NULL);
-	return 0;
-}
-
-static struct ow_sub *sub_of_ack(struct ow_conn *oc, const struct ow_message_ack *a)
-{
-	return a->consumer_id ? *find_sub(oc, a->consumer_id) : NULL;
-}
-
-static int on_ack(struct ow_conn *oc, struct ow_obj *o)
-{
-	struct ow_message_ack *a = (void *)o;
-	if (a->transaction_id) {
-		send_refusal(oc, &a->c, EX_JMS, "Transacted sessions are not served over "
-			     "OpenWire by this version of Tandem yet");
-		return -1;
-	}
-	struct ow_sub *s = sub_of_ack(oc, a);
-	struct consumer *c = NULL;
-	struct qentry *e = NULL;
-	for (size_t i = 0; s && a->last_message_id && !e && i < s->n; i++) {
-		c = s->consumers[i];
-		e = consumer_find(c, (uint64_t)a->last_message_id->broker_sequence_id, NULL);
-	}
-	if (!e)	/* delivered and redelivered acks, or one for nothing in flight */
-		return 0;
-	switch (a->ack_type) {
-	case OW_ACK_STANDARD:
-		consumer_ack(c, e, true);	/* everything up to it */
-		break;
-	case OW_ACK_INDIVIDUAL:
-		consumer_ack(c, e, false);
-		break;
-	case OW_ACK_POISON: {
-		bool oom = false;
-		char *cause = a->poison_cause ? utf8_of(&a->poison_cause->message, &oom) : NULL;
-		consumer_poison(c, e, cause ? cause : "poison ack");
-		free(cause);
-		break;
-	}
-	default:
-		break;
-	}
-	return 0;
-}
-
 static int on_shutdown(struct ow_conn *oc, struct ow_obj *o)
 {
 	(void)o;
@@ -739,7 +228,7 @@ static int on_shutdown(struct ow_conn *oc, struct ow_obj *o)
 static int on_keep_alive(struct ow_conn *oc, struct ow_obj *o)
 {
 	if (((struct ow_command *)o)->response_required)
-		send_cmd(oc, ow_obj_new(OW_KEEP_ALIVE_INFO));
+		ow_send(oc, ow_obj_new(OW_KEEP_ALIVE_INFO));
 	return 1;
 }
 
@@ -758,18 +247,18 @@ static const struct {
 	{ OW_CONNECTION_INFO, on_connection_info, true },
 	{ OW_KEEP_ALIVE_INFO, on_keep_alive, true },
 	{ OW_SHUTDOWN_INFO, on_shutdown, true },
-	{ OW_REMOVE_INFO, on_remove_info, true },
+	{ OW_REMOVE_INFO, ow_on_remove_info, true },
 	{ OW_SESSION_INFO, on_nothing, false },
 	{ OW_PRODUCER_INFO, on_nothing, false },
 	{ OW_FLUSH_COMMAND, on_nothing, false },
-	{ OW_CONSUMER_INFO, on_consumer_info, false },
-	{ OW_MESSAGE_ACK, on_ack, false },
-	{ OW_MESSAGE, on_message, false },
-	{ OW_TEXT_MESSAGE, on_message, false },
-	{ OW_BYTES_MESSAGE, on_message, false },
-	{ OW_MAP_MESSAGE, on_message, false },
-	{ OW_OBJECT_MESSAGE, on_message, false },
-	{ OW_STREAM_MESSAGE, on_message, false },
+	{ OW_CONSUMER_INFO, ow_on_consumer_info, false },
+	{ OW_MESSAGE_ACK, ow_on_ack, false },
+	{ OW_MESSAGE, ow_on_message, false },
+	{ OW_TEXT_MESSAGE, ow_on_message, false },
+	{ OW_BYTES_MESSAGE, ow_on_message, false },
+	{ OW_MAP_MESSAGE, ow_on_message, false },
+	{ OW_OBJECT_MESSAGE, ow_on_message, false },
+	{ OW_STREAM_MESSAGE, ow_on_message, false },
 };
 
 static void handle_command(struct ow_conn *oc, struct ow_obj *o)
@@ -784,7 +273,7 @@ static void handle_command(struct ow_conn *oc, struct ow_obj *o)
 		 * consumer (served as prefetch 1, so its message comes anyway)
 		 * must not reach the connection's exception listener. */
 		if (cmd->response_required)
-			send_refusal(oc, cmd, EX_JMS, "%s is not served by this version of "
+			ow_refuse(oc, cmd, EX_JMS, "%s is not served by this version of "
 				     "Tandem yet", t ? t->name : "this command");
 		else
 			log_debug("openwire", "%s: %s ignored: not served yet", oc->conn->peer,
@@ -792,14 +281,14 @@ static void handle_command(struct ow_conn *oc, struct ow_obj *o)
 		return;
 	}
 	if (!oc->connected && !commands[i].before_login) {
-		send_refusal(oc, cmd, EX_JMS, "A connection must start with ConnectionInfo, "
+		ow_refuse(oc, cmd, EX_JMS, "A connection must start with ConnectionInfo, "
 			     "not %s", t ? t->name : "this command");
 		conn_close_after_flush(oc->conn);
 		return;
 	}
 	int rc = commands[i].handle(oc, o);
 	if (rc == 0 && cmd->response_required && !oc->conn->dead)
-		send_response(oc, cmd->command_id);
+		ow_send_response(oc, cmd->command_id);
 }
 
 /* ---- the wire format and keep-alive ---- */
@@ -822,7 +311,7 @@ static void keep_alive_tick(struct loop *l, void *ctx)
 		return;
 	}
 	if (now - c->last_write >= third)
-		send_cmd(oc, ow_obj_new(OW_KEEP_ALIVE_INFO));
+		ow_send(oc, ow_obj_new(OW_KEEP_ALIVE_INFO));
 	oc->ka_timer = loop_add_timer(l, third, keep_alive_tick, oc);
 }
 
@@ -868,7 +357,7 @@ static int on_wireformat(struct ow_conn *oc, struct ow_obj *o)
 		return -1;
 	}
 	oc->negotiated = true;
-	send_cmd(oc, broker_info());
+	ow_send(oc, broker_info());
 	if (oc->inactivity > 0) {
 		if (oc->inactivity < 30)
 			oc->inactivity = 30;
@@ -927,10 +416,7 @@ static void openwire_on_data(struct conn *c)
 
 static void openwire_on_drain(struct conn *c)
 {
-	struct ow_conn *oc = c->state;
-	for (struct ow_sub *s = oc->subs; s; s = s->next)
-		for (size_t i = 0; i < s->n; i++)
-			consumer_wakeup(s->consumers[i]);
+	ow_consumers_wakeup(c->state);
 }
 
 static int openwire_open(struct conn *c)
@@ -950,7 +436,7 @@ static int openwire_open(struct conn *c)
 	struct ow_wire_options ours;
 	ow_wireformat_broker(&ours, connector_max_frame(c), OW_MAX_INACTIVITY);
 	struct ow_wireformat_info *w = ow_wireformat_make(&ours);
-	return send_cmd(oc, w ? &w->h : NULL);
+	return ow_send(oc, w ? &w->h : NULL);
 }
 
 static void openwire_close(struct conn *c)
@@ -958,7 +444,7 @@ static void openwire_close(struct conn *c)
 	struct ow_conn *oc = c->state;
 	if (!oc)
 		return;
-	close_subs(oc, sub_any, NULL);
+	ow_consumers_close(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
 	broker_conn_gone(c);
