@@ -58,16 +58,17 @@ test_expect_success 'persistent messages of every type keep their types, propert
 	jms recv q.restart 4 >got && sort got >have && diff want have
 '
 
-test_expect_success 'a STOMP consumer sees a JMS message as ActiveMQ shows it: properties as headers in Java string forms, the producer id as message-id, reply-to, and no reserved header' '
+test_expect_success 'a STOMP consumer sees a JMS message as ActiveMQ shows it: properties as headers in Java string forms, the producer'"'"'s id as message-id and JMSTimestamp as timestamp, reply-to, and no reserved header' '
 	jms send-props q.props >id &&
-	ID=$(cat id) stomp_py <<-\EOF
+	ID=$(cut -d" " -f1 id) TS=$(cut -d" " -f2 id) stomp_py <<-\EOF
 	import os
 	from tstomp import *
 	c = client()
 	c.conn.subscribe("/queue/q.props", id="1")
 	m = c.wait(1)[0]
 	h = m.headers
-	want = {"message-id": os.environ["ID"], "correlation-id": "corr-props", "type": "props",
+	want = {"message-id": os.environ["ID"], "timestamp": os.environ["TS"],
+	        "correlation-id": "corr-props", "type": "props",
 	        "reply-to": "/queue/replies", "JMSXGroupID": "g1", "JMSXGroupSeq": "3",
 	        "pBool": "true", "pByte": "-128", "pShort": "0", "pInt": "2147483647",
 	        "pLong": "-9223372036854775808", "pFloat": "0.1", "pDouble": "1.0E-5",
@@ -167,6 +168,17 @@ test_expect_success 'a property Tandem does not keep (a Map) is refused as a JMS
 	jms send-map-prop q.nested >got &&
 	grep "^refused javax.jms.JMSException: Property nested: a Map value is not kept" got &&
 	grep -q "^sent after" got
+'
+
+test_expect_success 'bad input: a compressed body that does not inflate, one that inflates past the maxFrameSize, malformed properties: each refused as a JMSException saying why, and the connection still serves' '
+	jms "?wireFormat.maxFrameSize=1048576" send-bad q.bad >got &&
+	cat >want <<-\EOF &&
+	refused javax.jms.JMSException: The compressed body is malformed: incorrect header check
+	refused javax.jms.JMSException: The compressed body inflates past 1048576 bytes, the connection'"'"'s wireFormat.maxFrameSize
+	refused javax.jms.JMSException: The message'"'"'s properties are malformed: 9 entries in 1 bytes
+	sent after
+	EOF
+	diff want got
 '
 
 test_done

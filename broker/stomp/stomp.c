@@ -260,7 +260,9 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	rc |= stomp_put_header(out, v, "priority", num);
 	snprintf(num, sizeof num, "%" PRId64, m->expires);
 	rc |= stomp_put_header(out, v, "expires", num);
-	snprintf(num, sizeof num, "%" PRId64, m->timestamp);
+	int64_t ts = m->timestamp;
+	message_jms_timestamp(m, &ts);	/* a JMS producer's JMSTimestamp, as ActiveMQ */
+	snprintf(num, sizeof num, "%" PRId64, ts);
 	rc |= stomp_put_header(out, v, "timestamp", num);
 	for (size_t i = 0; i < m->nheaders; i++) {
 		const char *value = m->headers[i].value;

@@ -11,6 +11,8 @@
 //   java JmsMessages URL USER PASS select DEST <SELS  each selector (a line
 //                                                     each) over the selector set
 //   java JmsMessages URL USER PASS redeliver DEST     recover, close unacked
+//   java JmsMessages URL USER PASS send-bad DEST      malformed compressed
+//                                                     bodies and properties
 //   java JmsMessages URL USER PASS send-map-prop DEST a Map property, then
 //                                                     a plain send
 // DEST is a queue name, or topic:NAME. Each message is printed as one line
@@ -71,6 +73,7 @@ public class JmsMessages {
                 break;
             }
             case "redeliver": redeliver(c, s, d); break;
+            case "send-bad": sendBad(s, d); break;
             case "send-map-prop": {
                 MessageProducer p = s.createProducer(d);
                 Message m = s.createTextMessage("nested");
@@ -178,7 +181,40 @@ public class JmsMessages {
         m.setStringProperty("JMSXGroupID", "g1");
         m.setIntProperty("JMSXGroupSeq", 3);
         p.send(m);
-        System.out.println(m.getJMSMessageID());
+        System.out.println(m.getJMSMessageID() + " " + m.getJMSTimestamp());
+    }
+
+    // Messages no JMS application sends, made with ActiveMQ's own classes:
+    // each refused as a JMSException (printed), then a plain send works.
+    static void sendBad(Session s, Destination d) throws Exception {
+        MessageProducer p = s.createProducer(d);
+        p.setDeliveryMode(DeliveryMode.PERSISTENT);	// a send that waits for its answer
+        java.util.zip.Deflater z = new java.util.zip.Deflater();
+        z.setInput(new byte[4 << 20]);	// 4 MiB of zeros, a few KiB deflated
+        z.finish();
+        byte[] bomb = new byte[1 << 20];
+        int n = z.deflate(bomb);
+        org.apache.activemq.command.ActiveMQTextMessage[] bad = {
+            new org.apache.activemq.command.ActiveMQTextMessage(),
+            new org.apache.activemq.command.ActiveMQTextMessage(),
+            new org.apache.activemq.command.ActiveMQTextMessage(),
+        };
+        bad[0].setContent(new org.apache.activemq.util.ByteSequence(new byte[] { 1, 2, 3, 4, 5 }));
+        bad[0].setCompressed(true);
+        bad[1].setContent(new org.apache.activemq.util.ByteSequence(Arrays.copyOf(bomb, n)));
+        bad[1].setCompressed(true);
+        bad[2].setText("properties");
+        bad[2].setMarshalledProperties(new org.apache.activemq.util.ByteSequence(new byte[] { 0, 0, 0, 9, 1 }));
+        for (Message m : bad) {
+            try {
+                p.send(m);
+                System.out.println("sent");
+            } catch (JMSException e) {
+                System.out.println("refused " + e.getClass().getName() + ": " + e.getMessage());
+            }
+        }
+        p.send(s.createTextMessage("after"));
+        System.out.println("sent after");
     }
 
     static void recv(Session s, MessageConsumer mc, int n) throws JMSException {
