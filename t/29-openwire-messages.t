@@ -20,11 +20,12 @@ MGMT_PORT=auto broker_config node1 || exit 1
 start_broker node1 || exit 1
 TP=$(broker_port node1)
 
-# jms [URL-OPTIONS] CMD ARGS...: the application on node1.
+# jms [URL-OPTIONS] CMD ARGS...: the application on node1 (JP: on that port).
 jms() {
 	opts=
 	case $1 in \?*) opts=$1; shift ;; esac
-	java -Dwait=20000 -cp "$TRASH/jms:$JAVA_CP" JmsMessages "tcp://127.0.0.1:$TP$opts" app secret "$@"
+	java -Dwait=20000 -cp "$TRASH/jms:$JAVA_CP" JmsMessages "tcp://127.0.0.1:${JP:-$TP}$opts" \
+		app secret "$@"
 }
 
 test_expect_success 'every JMS message type (Message, Text, Bytes, Map, Object, Stream, a null text, a long text) comes back to a JMS consumer as sent: body, properties of every type, JMS headers' '
@@ -179,6 +180,15 @@ test_expect_success 'bad input: a compressed body that does not inflate, one tha
 	sent after
 	EOF
 	diff want got
+'
+
+test_expect_success 'every type crosses a network bridge intact: a JMS consumer on one broker gets what a JMS producer sent to another' '
+	static_network far "" node1 && start_bridged far:node1 &&
+	{ jms listen q.far 8 >got & } &&
+	wait_lines got 1 &&
+	JP=$(broker_port far) jms send q.far >sent &&
+	wait_lines got 9 &&
+	sort sent >want && grep -v "^ready" got | sort >have && diff want have
 '
 
 test_done
