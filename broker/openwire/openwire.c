@@ -7,10 +7,11 @@
  * commands; openwire_conn.h names the files that serve the rest.
  *
  * What is served (issue 20's first slice): sessions and producers,
- * TextMessage sends to queues and topics, consumers with a prefetch, the
- * standard, individual, delivered and poison acks, RemoveInfo. Anything
+ * every JMS message type sent to queues and topics, consumers with a
+ * prefetch, the standard, individual, delivered and poison acks,
+ * RemoveInfo. Anything
  * else a client asks an answer for (transactions, temporary destinations,
- * message pulls, browsers, other message kinds) gets an ExceptionResponse
+ * message pulls, browsers) gets an ExceptionResponse
  * saying it is not served yet, so the application sees a JMSException,
  * not a hang.
  */

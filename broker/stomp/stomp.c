@@ -31,6 +31,7 @@
 #include "flow.h"
 #include "log.h"
 #include "loop.h"
+#include "message_jms.h"
 #include "publish.h"
 #include "stomp.h"
 #include "stomp_dest.h"
@@ -393,7 +394,8 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	size_t n = 0;
 	for (size_t i = 0; i < f->nheaders; i++)
 		n += !is_reserved(f->headers[i].name);
-	struct header *h = calloc(n ? n : 1, sizeof *h);
+	/* One more for the mark of a body with content-length. */
+	struct header *h = calloc(n + 1, sizeof *h);
 	/* A bridge keeps the id the message got where it was first sent:
 	 * how a resend is recognised (dedupe.h). */
 	const char *given = sc->peer.name ? stomp_frame_header(f, "tandem-message-id") : NULL;
@@ -411,7 +413,8 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	size_t k = 0;
 	for (size_t i = 0; i < f->nheaders; i++) {
 		if (is_reserved(f->headers[i].name) ||
-		    header_get(h, k, f->headers[i].name))
+		    header_get(h, k, f->headers[i].name) ||
+		    (!sc->peer.name && message_header_hidden(f->headers[i].name)))
 			continue;
 		h[k++] = f->headers[i];
 		f->headers[i].name = f->headers[i].value = NULL;
@@ -425,6 +428,20 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 			free(f->headers[i].value);
 	}
 	f->nheaders = w;
+	/* With content-length, a JMS consumer gets a BytesMessage, as from
+	 * ActiveMQ (message_jms.h); a bridge's message has its mark already. */
+	if (!sc->peer.name && stomp_frame_header(f, "content-length")) {
+		h[k].name = strdup(MESSAGE_JMS_HEADER);
+		h[k].value = strdup("b");
+		if (!h[k].name || !h[k].value) {
+			headers_free(h, k + 1);
+			free(id);
+			free(dest);
+			stomp_error(sc, f, "Out of memory", "the broker is out of memory");
+			return NULL;
+		}
+		k++;
+	}
 	char *body = f->body;
 	size_t body_len = f->body_len;
 	f->body = NULL;

@@ -16,6 +16,7 @@
 
 #include "header.h"
 #include "message.h"
+#include "message_jms.h"
 #include "stomp_dest.h"
 #include "stomp_frame.h"
 #include "stomp_message.h"
@@ -68,9 +69,13 @@ static int encode_shared(struct buf *b, int v, const struct message *m, const ch
 		rc |= stomp_put_header(b, v, "persistent", "true");
 	rc |= put_num(b, "priority", m->priority);
 	rc |= put_num(b, "expires", m->expires);
-	rc |= put_num(b, "timestamp", m->timestamp);
+	int64_t ts = m->timestamp;
+	message_jms_timestamp(m, &ts);	/* a JMS producer's JMSTimestamp, as ActiveMQ */
+	rc |= put_num(b, "timestamp", ts);
 	for (size_t i = 0; i < m->nheaders; i++) {
 		const char *value = m->headers[i].value;
+		if (message_header_hidden(m->headers[i].name))
+			continue;
 		if (!strcmp(m->headers[i].name, "reply-to"))
 			value = reply_to;
 		rc |= stomp_put_header(b, v, m->headers[i].name, value);

@@ -15,6 +15,7 @@
 #include "flow.h"
 #include "model.h"
 #include "publish.h"
+#include "message_jms.h"
 #include "message_select.h"
 #include "queue.h"
 #include "selector.h"
@@ -46,6 +47,8 @@ static json_t *message_json(const struct message *m, bool redelivered)
 	size_t len = 0;
 	len += (size_t)snprintf(text, sizeof text, "{");
 	for (size_t i = 0; i < m->nheaders; i++) {
+		if (message_header_hidden(m->headers[i].name))
+			continue;
 		json_object_set_new(props, m->headers[i].name,
 				    json_text(m->headers[i].value, strlen(m->headers[i].value)));
 		if (len < sizeof text)
