@@ -8,8 +8,9 @@
  *
  * What is served (issue 20's first slice): sessions and producers,
  * TextMessage sends to queues and topics, consumers with a prefetch, the
- * standard, individual, delivered and poison acks, RemoveInfo. Anything
- * else a client asks an answer for (transactions, temporary destinations,
+ * standard, individual, delivered and poison acks, RemoveInfo, local and
+ * XA transactions (openwire_tx.c). Anything
+ * else a client asks an answer for (temporary destinations,
  * message pulls, browsers, other message kinds) gets an ExceptionResponse
  * saying it is not served yet, so the application sees a JMSException,
  * not a hang.
@@ -253,6 +254,7 @@ static const struct {
 	{ OW_FLUSH_COMMAND, on_nothing, false },
 	{ OW_CONSUMER_INFO, ow_on_consumer_info, false },
 	{ OW_MESSAGE_ACK, ow_on_ack, false },
+	{ OW_TRANSACTION_INFO, ow_on_transaction_info, false },
 	{ OW_MESSAGE, ow_on_message, false },
 	{ OW_TEXT_MESSAGE, ow_on_message, false },
 	{ OW_BYTES_MESSAGE, ow_on_message, false },
@@ -444,6 +446,7 @@ static void openwire_close(struct conn *c)
 	struct ow_conn *oc = c->state;
 	if (!oc)
 		return;
+	ow_tx_close(oc);	/* before its consumers give back what it acked */
 	ow_consumers_close(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
