@@ -109,6 +109,43 @@ test_expect_success 'XA: prepare, two- and one-phase commit, rollback, recover, 
 	diff want out
 '
 
+test_expect_success 'XA: a prepared transaction survives kill -9 of the broker: RECOVER lists it, its messages wait, what it acked goes to nobody; COMMIT or ROLLBACK from a new connection ends it' '
+	jmstx xaprepare tx.p20 20 >out &&
+	jmstx xaprepare tx.p21 21 >>out &&
+	cat >want <<-\EOF &&
+	xa received: acked by 20 count=1
+	prepare: 0
+	xa received: acked by 21 count=1
+	prepare: 0
+	EOF
+	diff want out &&
+	jmstx xacheck tx.p21 >out &&
+	printf "recover: 4242:20 4242:21\nsent: none\nacked: none\n" >want &&
+	diff want out &&
+	kill_broker node1 && start_broker node1 &&
+	log_contains node1 "2 prepared transaction(s) recovered" &&
+	jmstx xacheck tx.p20 >out &&
+	cat >want <<-\EOF &&
+	recover: 4242:20 4242:21
+	sent: none
+	acked: none
+	EOF
+	diff want out &&
+	jmstx xaend tx.p20 commit 20 >out &&
+	jmstx xaend tx.p21 rollback 21 >>out &&
+	cat >want <<-\EOF &&
+	commit 20: sent: sent by 20 #1 count=1, sent by 20 #2 count=1; then none
+	commit 20: acked: none
+	rollback 21: sent: none
+	rollback 21: acked: acked by 21 redelivered count=2; then none
+	EOF
+	diff want out &&
+	kill_broker node1 && start_broker node1 &&
+	jmstx xacheck tx.p21 >out &&
+	printf "recover: none\nsent: none\nacked: none\n" >want &&
+	diff want out
+'
+
 test_expect_success 'a transacted send past memoryLimit with sendFailIfNoSpace is refused, and the commit after it rolls the transaction back' '
 	jmstx fill tx.limited 200 1024 >out || { cat out; exit 1; }
 	grep -q "^told javax.jms.ResourceAllocationException: Usage Manager Memory Limit reached on queue://tx.limited" out &&
@@ -122,6 +159,48 @@ test_expect_success 'a transacted send authorization refuses is refused, and the
 	grep -q "^told javax.jms.JMSSecurityException: .*secret.q" out &&
 	grep -q "^commit: javax.jms.TransactionRolledBackException" out ||
 	{ cat out; exit 1; }
+'
+
+test_expect_success 'a store of schema version 1 (before prepared transactions) is upgraded in place: its messages are kept, and XA prepares into it' '
+	mkdir -p "$TRASH/old/data/kahadb" &&
+	"$PYTHON" - "$TRASH/old/data/kahadb/store.db" <<-\EOF &&
+	import sqlite3, sys
+	db = sqlite3.connect(sys.argv[1])
+	db.executescript("""
+	CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, dest_type INTEGER NOT NULL,
+	  dest TEXT NOT NULL, headers BLOB, body BLOB, priority INTEGER NOT NULL,
+	  expires INTEGER NOT NULL, timestamp INTEGER NOT NULL);
+	CREATE TABLE entries (container TEXT NOT NULL, seq INTEGER NOT NULL,
+	  PRIMARY KEY (container, seq)) WITHOUT ROWID;
+	CREATE INDEX entries_seq ON entries(seq);
+	CREATE TABLE durables (client_id TEXT NOT NULL, sub_name TEXT NOT NULL, topic TEXT NOT NULL,
+	  selector TEXT, PRIMARY KEY (client_id, sub_name));
+	CREATE TABLE session_ids (owner TEXT NOT NULL, kind INTEGER NOT NULL, id INTEGER NOT NULL,
+	  PRIMARY KEY (owner, kind, id)) WITHOUT ROWID;
+	PRAGMA user_version = 1;
+	""")
+	db.execute("INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?)",
+	           (7, "ID:old-1", 0, "tx.old", b"", b"from version 1", 4, 0, 1700000000000))
+	db.execute("INSERT INTO entries VALUES (?,?)", ("queue://tx.old", 7))
+	db.commit()
+	EOF
+	broker_config old && start_broker old &&
+	TP=$(broker_port old) &&
+	jmstx xaprepare tx.old 30 >out &&
+	printf "xa received: acked by 30 count=1\nprepare: 0\n" >want &&
+	diff want out &&
+	kill_broker old && start_broker old &&
+	jmstx xacheck tx.old >out &&
+	printf "recover: 4242:30\nsent: from version 1 count=1\nacked: none\n" >want &&
+	diff want out &&
+	"$PYTHON" - "$TRASH/old/data/kahadb/store.db" <<-\EOF
+	import sqlite3, sys
+	db = sqlite3.connect(sys.argv[1])
+	v = db.execute("PRAGMA user_version").fetchone()[0]
+	assert v == 2, v
+	n = db.execute("SELECT COUNT(*) FROM prepared").fetchone()[0]
+	assert n == 1, n
+	EOF
 '
 
 test_done

@@ -19,8 +19,15 @@
  * message may have gone back to its queue since (a closed subscription),
  * and then there is nothing left to ack.
  *
+ * A transaction may be prepared first (XA's two phases): the entries its
+ * acks name are then kept from every consumer (closing the one they were
+ * delivered to does not give them back), and its id, its persistent
+ * messages and those entries go to the store, where they survive a
+ * restart until it is committed or rolled back (txn_recover()).
+ *
  * Usage: t = txn_new(&ops); txn_send()/txn_ack() as they come; then
- * txn_commit(t, ...) or txn_free(t). Loop thread only.
+ * txn_commit(t, ...), or txn_rollback(t); txn_prepare() between them for
+ * two phases. Loop thread only.
  */
 #ifndef TANDEM_TXN_H
 #define TANDEM_TXN_H
@@ -32,6 +39,9 @@
 #include "publish.h"
 
 struct conn;
+struct consumer;
+struct qentry;
+struct store;
 struct txn;
 
 struct txn_ack_ops {
@@ -44,12 +54,22 @@ struct txn_ack_ops {
 	 * Not called when the connection is gone. */
 	void (*apply)(void *owner, void *ack);
 	void (*free)(void *ack);
+	/* For txn_prepare(): the in-flight entry ack names now, with its
+	 * consumer, and whether the ack is for those delivered before it
+	 * too; NULL when there is none (or it is no ack: a poison ack is
+	 * not kept by a prepared transaction). */
+	struct qentry *(*resolve)(void *owner, void *ack, struct consumer **c,
+				  bool *cumulative);
 };
 
 /* NULL when memory runs out. */
 struct txn *txn_new(const struct txn_ack_ops *ops);
-/* A rollback. NULL is allowed. */
+/* Frees t, in memory only: a transaction not prepared is rolled back so;
+ * a prepared one stays in the store (the broker stops). NULL is allowed. */
 void txn_free(struct txn *t);
+/* A rollback: a prepared t leaves the store too, and the messages it
+ * acked go back to their queues as redelivered. Frees t. */
+void txn_rollback(struct txn *t);
 
 /* A send in t: m meets p's policy now (broker_publish_admit) and waits
  * for the commit (one more reference). 0, or a PUBLISH_* refusal with the
@@ -72,5 +92,22 @@ bool txn_empty(const struct txn *t);
  * Call txn_rollback_only() first. */
 int txn_commit(struct txn *t, struct conn *c, const struct producer *p, char *err,
 	       size_t errlen);
+
+/* Prepares t under txid (the protocol's name for it, which it can read
+ * back after a restart): 0, or -1 out of memory (then t is as it was
+ * but for acks already kept). owner as for txn_ack_ops. Whoever answers
+ * registers broker_after_commit() after this call. */
+int txn_prepare(struct txn *t, void *owner, const char *txid);
+/* Its txid once prepared, else NULL. */
+const char *txn_prepared(const struct txn *t);
+
+/* Start-up, after the store's entries are loaded: calls fn for each
+ * prepared transaction the store holds, handing t over. 0 or -1
+ * (logged). */
+int txn_recover(struct store *st, void (*fn)(void *ctx, const char *txid, struct txn *t),
+		void *ctx);
+/* broker.c's loader: a stored message of a prepared transaction's
+ * container (STORE_PREPARED_PREFIX), with its reference. */
+void txn_loaded_message(const char *container, struct message *m);
 
 #endif

@@ -490,5 +490,7 @@ const struct proto openwire_proto = {
 	.on_data = openwire_on_data,
 	.on_drain = openwire_on_drain,
 	.close = openwire_close,
+	.load = ow_tx_load,
+	.stop = ow_tx_stop,
 	.buffered = openwire_buffered,
 };

@@ -35,6 +35,7 @@ struct producer;
 struct ow_sub;
 struct ow_tx;
 struct qentry;
+struct store;
 
 struct ow_conn {
 	struct conn *conn;
@@ -106,5 +107,10 @@ int ow_tx_ack(struct ow_conn *oc, struct ow_message_ack *a);
 /* The connection ends: its transactions roll back, but for prepared XA
  * ones. */
 void ow_tx_close(struct ow_conn *oc);
+/* openwire_proto's load and stop: the prepared XA transactions of the
+ * store come back; they are forgotten (in memory) when the broker stops
+ * serving. */
+int ow_tx_load(struct store *st);
+void ow_tx_stop(void);
 
 #endif

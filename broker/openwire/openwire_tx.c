@@ -24,16 +24,18 @@
  * with "xaErrorCode:N" in the text, which the client reads back as the
  * XAException's errorCode).
  *
- * Not yet: a prepared transaction is kept in memory only (it does not
- * survive a restart of the broker), and its acks are those of its
- * connection's consumers (once they close, the messages go back to
- * their queues).
+ * A prepared transaction is durable (txn.h): its messages, the entries
+ * it acked and its XID are in the store, and after a restart (or on the
+ * slave that takes over) RECOVER lists it again, its acked messages kept
+ * from every consumer until COMMIT or ROLLBACK ends it. The store names
+ * it by its key, from which the XID is read back (xid_of_key).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker.h"
 #include "conn.h"
 #include "consumer.h"
 #include "log.h"
@@ -112,9 +114,14 @@ static struct ow_tx **find_tx(struct ow_conn *oc, const struct ow_obj *id)
 	return p;
 }
 
-static void tx_free(struct ow_tx *t)
+/* Frees t; `rollback`: its transaction too (else it stays in the store:
+ * the broker stops). */
+static void tx_free(struct ow_tx *t, bool rollback)
 {
-	txn_free(t->txn);
+	if (rollback)
+		txn_rollback(t->txn);
+	else
+		txn_free(t->txn);
 	ow_obj_free(t->id);
 	free(t->key);
 	free(t);
@@ -125,7 +132,7 @@ static void tx_drop(struct ow_tx **p)
 {
 	struct ow_tx *t = *p;
 	*p = t->next;
-	tx_free(t);
+	tx_free(t, true);
 }
 
 /* An error as ActiveMQ's TransactionBroker gives it: an XAException
@@ -187,7 +194,18 @@ static void ack_free(void *ack)
 	ow_obj_free(ack);
 }
 
-static const struct txn_ack_ops ack_ops = { ack_store, ack_apply, ack_free };
+/* A prepared transaction keeps what a standard (cumulative) or individual
+ * ack names. */
+static struct qentry *ack_resolve(void *owner, void *ack, struct consumer **c, bool *cumulative)
+{
+	struct ow_message_ack *a = ack;
+	*cumulative = a->ack_type == OW_ACK_STANDARD;
+	if (a->ack_type != OW_ACK_STANDARD && a->ack_type != OW_ACK_INDIVIDUAL)
+		return NULL;
+	return ow_ack_entry(owner, a, c);
+}
+
+static const struct txn_ack_ops ack_ops = { ack_store, ack_apply, ack_free, ack_resolve };
 
 int ow_tx_ack(struct ow_conn *oc, struct ow_message_ack *a)
 {
@@ -264,6 +282,38 @@ static void send_integer(struct ow_conn *oc, int32_t correlation, int32_t result
 	ow_send(oc, r ? &r->r.c.h : NULL);
 }
 
+struct prepared_answer {
+	struct conn *conn;	/* one reference */
+	int32_t correlation;
+};
+
+static void prepared_done(void *ctx, int err)
+{
+	struct prepared_answer *a = ctx;
+	struct ow_conn *oc = a->conn->state;
+	if (!a->conn->dead && !a->conn->closing && oc) {
+		struct ow_command cmd = { .command_id = a->correlation, .response_required = true };
+		if (err < 0)
+			ow_refuse(oc, &cmd, EX_XA, "The broker could not make the prepared "
+				  "transaction durable: %s xaErrorCode:%d", strerror(-err), -3);
+		else
+			send_integer(oc, a->correlation, XA_OK);
+	}
+	conn_unref(a->conn);
+	free(a);
+}
+
+static int answer_prepared(struct ow_conn *oc, int32_t correlation)
+{
+	struct prepared_answer *a = malloc(sizeof *a);
+	if (!a)
+		return -1;
+	*a = (struct prepared_answer){ oc->conn, correlation };
+	conn_ref(oc->conn);
+	broker_after_commit(prepared_done, a);
+	return 0;
+}
+
 static int on_prepare(struct ow_conn *oc, struct ow_transaction_info *ti, struct ow_tx **p)
 {
 	struct ow_tx *t = *p;
@@ -275,13 +325,22 @@ static int on_prepare(struct ow_conn *oc, struct ow_transaction_info *ti, struct
 		return -1;
 	}
 	/* Nothing to commit: XA_RDONLY, and the transaction is over. */
-	bool empty = txn_empty(t->txn);
-	if (empty)
+	if (txn_empty(t->txn)) {
 		tx_drop(p);
-	else
-		t->state = TX_PREPARED;
-	if (ti->c.response_required)
-		send_integer(oc, ti->c.command_id, empty ? XA_RDONLY : XA_OK);
+		if (ti->c.response_required)
+			send_integer(oc, ti->c.command_id, XA_RDONLY);
+		return 1;
+	}
+	if (txn_prepare(t->txn, oc, t->key) < 0) {
+		ow_refuse(oc, &ti->c, EX_JMS, "The broker is out of memory");
+		return -1;
+	}
+	t->state = TX_PREPARED;
+	/* XA_OK once all of it is durable. */
+	if (ti->c.response_required && answer_prepared(oc, ti->c.command_id) < 0) {
+		ow_refuse(oc, &ti->c, EX_JMS, "The broker is out of memory");
+		return -1;
+	}
 	return 1;
 }
 
@@ -316,7 +375,7 @@ static int commit(struct ow_conn *oc, struct ow_transaction_info *ti, struct ow_
 	char err[700];
 	int rc = txn_commit(t->txn, oc->conn, &pr, err, sizeof err);
 	t->txn = NULL;
-	tx_free(t);
+	tx_free(t, false);
 	if (rc < 0) {
 		refuse_tx(oc, &ti->c, ti->transaction_id, XA_RBROLLBACK, EX_ROLLED_BACK, err);
 		return -1;
@@ -433,5 +492,82 @@ void ow_tx_close(struct ow_conn *oc)
 		} else {
 			tx_drop(p);
 		}
+	}
+}
+
+/* ---- after a restart ---- */
+
+/* n hex digits at s into b: 0, or -1 (not hex, or out of memory). */
+static int hex_to(const char *s, size_t n, struct ow_bytes *b)
+{
+	if (n % 2 || !(b->data = malloc(n / 2 ? n / 2 : 1)))
+		return -1;
+	b->len = (uint32_t)(n / 2);
+	for (size_t i = 0; i < n; i++) {
+		const char *d = strchr("0123456789abcdef", s[i]);
+		if (!d || !*d)
+			return -1;
+		unsigned v = (unsigned)(d - "0123456789abcdef");
+		b->data[i / 2] = (uint8_t)(i % 2 ? b->data[i / 2] << 4 | v : v);
+	}
+	return 0;
+}
+
+/* The XID a key names (tx_key's form), or NULL: another protocol's, or
+ * damaged. */
+static struct ow_obj *xid_of_key(const char *key)
+{
+	static const char head[] = "XID:[", global[] = ",globalId=", branch[] = ",branchId=";
+	if (strncmp(key, head, strlen(head)))
+		return NULL;
+	char *after;
+	long format = strtol(key + strlen(head), &after, 10);
+	const char *g = after, *b = strstr(after, branch), *end = key + strlen(key) - 1;
+	if (strncmp(g, global, strlen(global)) || !b || *end != ']' || b > end)
+		return NULL;
+	g += strlen(global);
+	struct ow_xa_transaction_id *x = (void *)ow_obj_new(OW_XA_TRANSACTION_ID);
+	if (!x)
+		return NULL;
+	x->format_id = (int32_t)format;
+	if (hex_to(g, (size_t)(b - g), &x->global_transaction_id) < 0 ||
+	    hex_to(b + strlen(branch), (size_t)(end - b - strlen(branch)),
+		   &x->branch_qualifier) < 0) {
+		ow_obj_free(&x->h);
+		return NULL;
+	}
+	return &x->h;
+}
+
+static void recovered(void *ctx, const char *txid, struct txn *txn)
+{
+	(void)ctx;
+	struct ow_tx *t = calloc(1, sizeof *t);
+	if (!t || !(t->id = xid_of_key(txid)) || !(t->key = strdup(txid))) {
+		log_warn("openwire", "Prepared transaction %s is not an XA transaction of "
+			 "OpenWire's (or memory ran out): left in the store", txid);
+		if (t)
+			ow_obj_free(t->id);
+		free(t);
+		txn_free(txn);
+		return;
+	}
+	t->txn = txn;
+	t->state = TX_PREPARED;
+	t->next = xa_txs;
+	xa_txs = t;
+}
+
+int ow_tx_load(struct store *st)
+{
+	return txn_recover(st, recovered, NULL);
+}
+
+void ow_tx_stop(void)
+{
+	while (xa_txs) {
+		struct ow_tx *t = xa_txs;
+		xa_txs = t->next;
+		tx_free(t, false);
 	}
 }

@@ -822,7 +822,8 @@ static void tx_ack_free(void *ack)
 	free(ta);
 }
 
-static const struct txn_ack_ops tx_ack_ops = { tx_ack_store, tx_ack_apply, tx_ack_free };
+/* STOMP has no prepare: no resolve. */
+static const struct txn_ack_ops tx_ack_ops = { tx_ack_store, tx_ack_apply, tx_ack_free, NULL };
 
 static int on_ack_or_nack(struct stomp_conn *sc, struct stomp_frame *f, bool nack)
 {

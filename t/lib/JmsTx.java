@@ -11,6 +11,13 @@
 //   java JmsTx URL USER PASS unknown QUEUE     commits of transactions never begun
 //   java JmsTx URL USER PASS xa QUEUE          XA: prepare, commit, rollback, recover...
 //   java JmsTx URL USER PASS fill QUEUE N SIZE N sends in a transaction, then commit
+//   java JmsTx URL USER PASS xaprepare QUEUE N XID N: two sends to QUEUE and an ack
+//                                              of QUEUE.acks's message, prepared; the
+//                                              JVM halts
+//   java JmsTx URL USER PASS xacheck QUEUE     what RECOVER lists, what QUEUE and
+//                                              QUEUE.acks give
+//   java JmsTx URL USER PASS xaend QUEUE commit|rollback N  ends XID N from a new
+//                                              connection, then xacheck
 // A JMSException nobody expected is printed as "exception CLASS: MESSAGE"
 // and exits 3. -Dwait=MS: how long a receive that should get a message
 // waits (default 20000); one that should not waits 1000 ms.
@@ -42,6 +49,9 @@ public class JmsTx {
             case "unknown": unknown(q); break;
             case "xa": xa(q); break;
             case "fill": fill(q, Integer.parseInt(a[5]), Integer.parseInt(a[6])); break;
+            case "xaprepare": xaPrepare(q, Integer.parseInt(a[5])); break;
+            case "xacheck": xaCheck(q); break;
+            case "xaend": xaEnd(q, a[5], Integer.parseInt(a[6])); break;
             default: throw new IllegalArgumentException(a[3]);
             }
         } catch (JMSException e) {
@@ -275,6 +285,53 @@ public class JmsTx {
         mc.close();
         System.out.println("acked: " + drain(plain, q, 0));
         xc.close();
+        c.close();
+    }
+
+    static void xaPrepare(String q, int n) throws Exception {
+        Connection c = connect();
+        send(c.createSession(false, Session.AUTO_ACKNOWLEDGE), q + ".acks", "acked by " + n);
+        XAConnection xc = new ActiveMQXAConnectionFactory(url).createXAConnection(user, pass);
+        xc.start();
+        XASession xs = xc.createXASession();
+        XAResource r = xs.getXAResource();
+        MessageConsumer mc = xs.createConsumer(xs.createQueue(q + ".acks"));
+        r.start(xid(n), XAResource.TMNOFLAGS);
+        send(xs, q, "sent by " + n + " #1", "sent by " + n + " #2");
+        System.out.println("xa received: " + describe(mc.receive(WAIT)));
+        r.end(xid(n), XAResource.TMSUCCESS);
+        System.out.println("prepare: " + r.prepare(xid(n)));
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    static void xaCheck(String q) throws Exception {
+        XAConnection xc = new ActiveMQXAConnectionFactory(url).createXAConnection(user, pass);
+        xc.start();
+        String[] ids = recovered(xc.createXASession().getXAResource()).split(" ");
+        java.util.Arrays.sort(ids);
+        System.out.println("recover: " + String.join(" ", ids));
+        xc.close();
+        Connection c = connect();
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        System.out.println("sent: " + drain(s, q, 0));
+        System.out.println("acked: " + drain(s, q + ".acks", 0));
+        c.close();
+    }
+
+    static void xaEnd(String q, String how, int n) throws Exception {
+        XAConnection xc = new ActiveMQXAConnectionFactory(url).createXAConnection(user, pass);
+        xc.start();
+        XAResource r = xc.createXASession().getXAResource();
+        if (how.equals("commit"))
+            r.commit(xid(n), false);
+        else
+            r.rollback(xid(n));
+        xc.close();
+        Connection c = connect();
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        System.out.println(how + " " + n + ": sent: " + drain(s, q, how.equals("commit") ? 2 : 0));
+        System.out.println(how + " " + n + ": acked: " + drain(s, q + ".acks", how.equals("commit") ? 0 : 1));
         c.close();
     }
 }
