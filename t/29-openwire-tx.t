@@ -91,7 +91,7 @@ test_expect_success 'a commit of a transaction never begun: JMSException for a l
 	diff want got
 '
 
-test_expect_success 'XA: prepare, two- and one-phase commit, rollback, recover, forget, a read-only prepare, a two-phase commit unprepared, acks' '
+test_expect_success 'XA: prepare, two- and one-phase commit, rollback, recover, forget, a read-only prepare, a two-phase commit unprepared, a second session joining, acks' '
 	jmstx xa tx.xa >out || { cat out; exit 1; }
 	cat >want <<-\EOF &&
 	ended: none
@@ -103,6 +103,7 @@ test_expect_success 'XA: prepare, two- and one-phase commit, rollback, recover, 
 	prepare of nothing: 3; recover: none
 	two-phase commit unprepared: XAException -6
 	forgotten: none; recover: none
+	joined: j1 count=1, j2 count=1; then none
 	xa received: to ack count=1
 	acked: none
 	EOF
@@ -159,6 +160,24 @@ test_expect_success 'a transacted send authorization refuses is refused, and the
 	grep -q "^told javax.jms.JMSSecurityException: .*secret.q" out &&
 	grep -q "^commit: javax.jms.TransactionRolledBackException" out ||
 	{ cat out; exit 1; }
+'
+
+test_expect_success 'XA: a prepared transaction survives a failover: the slave that takes over after kill -9 of the master lists it and commits it' '
+	STORE_DIR=$TRASH/pair/kahadb broker_config pa &&
+	STORE_DIR=$TRASH/pair/kahadb broker_config pb &&
+	start_broker pa && start_slave pb &&
+	TP=$(broker_port pa) &&
+	jmstx xaprepare tx.fo 50 >out &&
+	printf "xa received: acked by 50 count=1\nprepare: 0\n" >want &&
+	diff want out &&
+	kill_broker pa && wait_broker pb &&
+	TP=$(broker_port pb) &&
+	jmstx xacheck tx.fo >out &&
+	printf "recover: 4242:50\nsent: none\nacked: none\n" >want &&
+	diff want out &&
+	jmstx xaend tx.fo commit 50 >out &&
+	printf "commit 50: sent: sent by 50 #1 count=1, sent by 50 #2 count=1; then none\ncommit 50: acked: none\n" >want &&
+	diff want out
 '
 
 test_expect_success 'a store of schema version 1 (before prepared transactions) is upgraded in place: its messages are kept, and XA prepares into it' '

@@ -52,7 +52,6 @@
 #define XA_RBROLLBACK 100
 #define XAER_NOTA (-4)
 #define XAER_PROTO (-6)
-#define XAER_DUPID (-8)
 
 enum ow_tx_state { TX_ACTIVE, TX_ENDED, TX_PREPARED };
 
@@ -175,34 +174,60 @@ static struct ow_tx *named_tx(struct ow_conn *oc, const struct ow_command *cmd,
 
 /* ---- acks in a transaction (txn.h) ---- */
 
+/* An ack kept until the commit, with the connection it came on: an XA
+ * transaction may be joined by several connections and committed by
+ * another, and an ack names a consumer of its own connection. */
+struct tx_ack {
+	struct conn *conn;	/* one reference */
+	struct ow_message_ack *a;	/* one reference */
+};
+
+/* The entry the ack names, while its connection is there. */
+static struct qentry *ack_entry(const struct tx_ack *ta, struct consumer **c)
+{
+	struct ow_conn *oc = ta->conn->dead ? NULL : ta->conn->state;
+	return oc ? ow_ack_entry(oc, ta->a, c) : NULL;
+}
+
 static void ack_store(void *owner, void *ack)
 {
-	struct ow_message_ack *a = ack;
+	(void)owner;
+	struct tx_ack *ta = ack;
 	struct consumer *c = NULL;
-	struct qentry *e = ow_ack_entry(owner, a, &c);
-	if (e && (a->ack_type == OW_ACK_STANDARD || a->ack_type == OW_ACK_INDIVIDUAL))
-		consumer_ack_store(c, e, a->ack_type == OW_ACK_STANDARD);
+	struct qentry *e = ack_entry(ta, &c);
+	int8_t type = ta->a->ack_type;
+	if (e && (type == OW_ACK_STANDARD || type == OW_ACK_INDIVIDUAL))
+		consumer_ack_store(c, e, type == OW_ACK_STANDARD);
 }
 
 static void ack_apply(void *owner, void *ack)
 {
-	ow_ack_apply(owner, ack);
+	(void)owner;
+	struct tx_ack *ta = ack;
+	struct ow_conn *oc = ta->conn->dead ? NULL : ta->conn->state;
+	if (oc)
+		ow_ack_apply(oc, ta->a);
 }
 
 static void ack_free(void *ack)
 {
-	ow_obj_free(ack);
+	struct tx_ack *ta = ack;
+	conn_unref(ta->conn);
+	ow_obj_free(&ta->a->c.h);
+	free(ta);
 }
 
 /* A prepared transaction keeps what a standard (cumulative) or individual
  * ack names. */
 static struct qentry *ack_resolve(void *owner, void *ack, struct consumer **c, bool *cumulative)
 {
-	struct ow_message_ack *a = ack;
-	*cumulative = a->ack_type == OW_ACK_STANDARD;
-	if (a->ack_type != OW_ACK_STANDARD && a->ack_type != OW_ACK_INDIVIDUAL)
+	(void)owner;
+	struct tx_ack *ta = ack;
+	int8_t type = ta->a->ack_type;
+	*cumulative = type == OW_ACK_STANDARD;
+	if (type != OW_ACK_STANDARD && type != OW_ACK_INDIVIDUAL)
 		return NULL;
-	return ow_ack_entry(owner, a, c);
+	return ack_entry(ta, c);
 }
 
 static const struct txn_ack_ops ack_ops = { ack_store, ack_apply, ack_free, ack_resolve };
@@ -216,7 +241,14 @@ int ow_tx_ack(struct ow_conn *oc, struct ow_message_ack *a)
 	if (a->ack_type != OW_ACK_STANDARD && a->ack_type != OW_ACK_INDIVIDUAL &&
 	    a->ack_type != OW_ACK_POISON)
 		return 0;
-	if (txn_ack(t->txn, ow_obj_ref(&a->c.h)) < 0) {
+	struct tx_ack *ta = malloc(sizeof *ta);
+	if (ta) {
+		ta->conn = oc->conn;
+		conn_ref(oc->conn);
+		ta->a = (void *)ow_obj_ref(&a->c.h);
+	}
+	/* A failed txn_ack() frees ta (ack_free). */
+	if (!ta || txn_ack(t->txn, ta) < 0) {
 		ow_refuse(oc, &a->c, EX_JMS, "The broker is out of memory");
 		return -1;
 	}
@@ -243,9 +275,13 @@ static int on_begin(struct ow_conn *oc, struct ow_transaction_info *ti, struct o
 {
 	char key[600], what[700];
 	tx_key(ti->transaction_id, key, sizeof key);
+	/* Another session (or connection) joins an XA transaction by
+	 * beginning it again, as ActiveMQ allows. */
+	if (*p && is_xa(ti->transaction_id))
+		return 0;
 	if (*p) {
 		snprintf(what, sizeof what, "Transaction '%s' has already been started.", key);
-		refuse_tx(oc, &ti->c, ti->transaction_id, XAER_DUPID, EX_JMS, what);
+		ow_refuse(oc, &ti->c, EX_JMS, "%s", what);
 		return -1;
 	}
 	struct ow_tx *t = calloc(1, sizeof *t);

@@ -225,6 +225,8 @@ public class JmsTx {
 
     static void xa(String q) throws Exception {
         XAConnection xc = new ActiveMQXAConnectionFactory(url).createXAConnection(user, pass);
+        // A one-way command refused (a BEGIN) would be told here.
+        xc.setExceptionListener(e -> System.out.println("told " + e.getMessage()));
         xc.start();
         XASession xs = xc.createXASession();
         XAResource r = xs.getXAResource();
@@ -274,6 +276,17 @@ public class JmsTx {
         r.prepare(xid(6));
         r.forget(xid(6));
         System.out.println("forgotten: " + drain(plain, q, 0) + "; recover: " + recovered(r));
+
+        XASession xs2 = xc.createXASession();
+        XAResource r2 = xs2.getXAResource();
+        r.start(xid(8), XAResource.TMNOFLAGS);
+        send(xs, q, "j1");
+        r.end(xid(8), XAResource.TMSUCCESS);
+        r2.start(xid(8), XAResource.TMJOIN);
+        send(xs2, q, "j2");
+        r2.end(xid(8), XAResource.TMSUCCESS);
+        r.commit(xid(8), true);
+        System.out.println("joined: " + drain(plain, q, 2));
 
         send(plain, q, "to ack");
         MessageConsumer mc = xs.createConsumer(xs.createQueue(q));
