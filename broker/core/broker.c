@@ -41,6 +41,7 @@
 #include "temp_dest.h"
 #include "temp_store.h"
 #include "topic.h"
+#include "txn.h"
 #include "wildcard.h"
 
 /* ActiveMQ's expireMessagesPeriod default. Tests only:
@@ -615,6 +616,9 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 	} else if (!strncmp(container, RETAIN_CONTAINER_PREFIX,
 			    strlen(RETAIN_CONTAINER_PREFIX))) {
 		retain_loaded(container + strlen(RETAIN_CONTAINER_PREFIX), m);
+		return;
+	} else if (!strncmp(container, STORE_PREPARED_PREFIX, strlen(STORE_PREPARED_PREFIX))) {
+		txn_loaded_message(container, m);
 		return;
 	}
 	if (!q) {

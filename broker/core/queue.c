@@ -801,6 +801,31 @@ void entry_give_back(struct qentry *e, bool count)
 	queue_schedule(q);
 }
 
+void entry_park(struct qentry *e, struct consumer *to)
+{
+	struct queue *q = e->queue;
+	if (e->consumer) {
+		leave_consumer(q, e);
+	} else {
+		entry_list_remove(&q->pending[e->msg->priority], e);
+		recount(q, &q->npending, -1);
+	}
+	e->consumer = to;
+	entry_list_append(&to->inflight, e);
+	to->ninflight++;
+	recount(q, &q->ninflight, 1);
+	queue_schedule(q);	/* its consumer has room again */
+}
+
+struct qentry *queue_find_seq(struct queue *q, uint64_t seq)
+{
+	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
+		for (struct qentry *e = q->pending[p].head; e; e = e->next)
+			if (e->msg->seq == seq)
+				return e;
+	return NULL;
+}
+
 /* ---- management ---- */
 
 size_t queue_purge(struct queue *q)

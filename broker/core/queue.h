@@ -212,6 +212,12 @@ void entry_acked(struct qentry *e);		/* in flight -> gone */
 void entry_unstore(struct qentry *e);
 void entry_redeliver(struct qentry *e);		/* in flight -> pending or DLQ */
 void entry_give_back(struct qentry *e, bool count);	/* count=false: not a redelivery */
+/* pending or in flight -> in flight to `to`, as if delivered to it: an
+ * entry a prepared transaction acked, kept from every consumer until the
+ * transaction ends (txn.h). */
+void entry_park(struct qentry *e, struct consumer *to);
+/* The waiting entry (in memory) of the message with this seq, or NULL. */
+struct qentry *queue_find_seq(struct queue *q, uint64_t seq);
 /* in flight -> the DLQ at once (broker_dead_letter: a non-persistent
  * message, or one from the DLQ itself, is dropped instead) */
 void entry_dead_letter(struct qentry *e, const char *cause);

@@ -7,10 +7,10 @@
  * commands; openwire_conn.h names the files that serve the rest.
  *
  * What is served (issue 20's first slice): sessions and producers,
- * every JMS message type sent to queues and topics, consumers with a
- * prefetch, the standard, individual, delivered and poison acks,
- * RemoveInfo. Anything
- * else a client asks an answer for (transactions, temporary destinations,
+ * every JMS message type sent to queues and topics, consumers with a prefetch, the
+ * standard, individual, delivered and poison acks, RemoveInfo, local and
+ * XA transactions (openwire_tx.c). Anything
+ * else a client asks an answer for (temporary destinations,
  * message pulls, browsers) gets an ExceptionResponse
  * saying it is not served yet, so the application sees a JMSException,
  * not a hang.
@@ -254,6 +254,7 @@ static const struct {
 	{ OW_FLUSH_COMMAND, on_nothing, false },
 	{ OW_CONSUMER_INFO, ow_on_consumer_info, false },
 	{ OW_MESSAGE_ACK, ow_on_ack, false },
+	{ OW_TRANSACTION_INFO, ow_on_transaction_info, false },
 	{ OW_MESSAGE, ow_on_message, false },
 	{ OW_TEXT_MESSAGE, ow_on_message, false },
 	{ OW_BYTES_MESSAGE, ow_on_message, false },
@@ -445,6 +446,7 @@ static void openwire_close(struct conn *c)
 	struct ow_conn *oc = c->state;
 	if (!oc)
 		return;
+	ow_tx_close(oc);	/* before its consumers give back what it acked */
 	ow_consumers_close(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
@@ -488,5 +490,7 @@ const struct proto openwire_proto = {
 	.on_data = openwire_on_data,
 	.on_drain = openwire_on_drain,
 	.close = openwire_close,
+	.load = ow_tx_load,
+	.stop = ow_tx_stop,
 	.buffered = openwire_buffered,
 };

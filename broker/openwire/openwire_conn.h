@@ -7,7 +7,8 @@
  * negotiation, login, keep-alive and the table of commands),
  * openwire_send.c (a producer's messages into the core),
  * openwire_message.c (a JMS message to a core message and back),
- * openwire_consumer.c (consumers, dispatch and acks).
+ * openwire_consumer.c (consumers, dispatch and acks), openwire_tx.c
+ * (local and XA transactions).
  */
 #ifndef TANDEM_OPENWIRE_CONN_H
 #define TANDEM_OPENWIRE_CONN_H
@@ -29,7 +30,12 @@
 #define EX_IO "java.io.IOException"
 
 struct conn;
+struct consumer;
+struct producer;
 struct ow_sub;
+struct ow_tx;
+struct qentry;
+struct store;
 
 struct ow_conn {
 	struct conn *conn;
@@ -42,6 +48,7 @@ struct ow_conn {
 	uint64_t ka_timer;
 	int32_t next_command_id;
 	struct ow_sub *subs;	/* openwire_consumer.c */
+	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
 };
 
 /* Command handlers (the table in openwire.c) return 0: done, the caller
@@ -72,6 +79,9 @@ struct ow_destination *ow_destination_of(enum dest_type type, const char *name);
 
 /* openwire_send.c */
 ow_handler ow_on_message;
+/* The Response to `correlation` once everything queued for the store now
+ * is durable: 0, or -1 out of memory. */
+int ow_answer_after_commit(struct ow_conn *oc, int32_t correlation);
 
 /* openwire_consumer.c */
 ow_handler ow_on_consumer_info;
@@ -79,5 +89,28 @@ ow_handler ow_on_ack;
 ow_handler ow_on_remove_info;
 void ow_consumers_close(struct ow_conn *oc);
 void ow_consumers_wakeup(struct ow_conn *oc);
+/* The in-flight entry an ack names (its last message), with its
+ * consumer; NULL when there is none. */
+struct qentry *ow_ack_entry(struct ow_conn *oc, const struct ow_message_ack *a,
+			    struct consumer **c);
+/* An ack takes effect now. */
+void ow_ack_apply(struct ow_conn *oc, const struct ow_message_ack *a);
+
+/* openwire_tx.c */
+ow_handler ow_on_transaction_info;
+/* A send in the transaction om names: 0, or a PUBLISH_* refusal with the
+ * reason in err. */
+int ow_tx_send(struct ow_conn *oc, const struct ow_message *om, const struct producer *p,
+	       struct message *m, char *err, size_t errlen);
+/* An ack in its transaction: 0, or -1 refused (answered). */
+int ow_tx_ack(struct ow_conn *oc, struct ow_message_ack *a);
+/* The connection ends: its transactions roll back, but for prepared XA
+ * ones. */
+void ow_tx_close(struct ow_conn *oc);
+/* openwire_proto's load and stop: the prepared XA transactions of the
+ * store come back; they are forgotten (in memory) when the broker stops
+ * serving. */
+int ow_tx_load(struct store *st);
+void ow_tx_stop(void);
 
 #endif

@@ -233,23 +233,33 @@ static struct ow_sub *sub_of_ack(struct ow_conn *oc, const struct ow_message_ack
 	return a->consumer_id ? *find_sub(oc, a->consumer_id) : NULL;
 }
 
+struct qentry *ow_ack_entry(struct ow_conn *oc, const struct ow_message_ack *a,
+			    struct consumer **c)
+{
+	struct ow_sub *s = sub_of_ack(oc, a);
+	struct qentry *e = NULL;
+	for (size_t i = 0; s && a->last_message_id && !e && i < s->n; i++) {
+		*c = s->consumers[i];
+		e = consumer_find(*c, (uint64_t)a->last_message_id->broker_sequence_id, NULL);
+	}
+	return e;
+}
+
 int ow_on_ack(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_message_ack *a = (void *)o;
-	if (a->transaction_id) {
-		ow_refuse(oc, &a->c, EX_JMS, "Transacted sessions are not served over "
-			  "OpenWire by this version of Tandem yet");
-		return -1;
-	}
-	struct ow_sub *s = sub_of_ack(oc, a);
+	if (a->transaction_id)
+		return ow_tx_ack(oc, a);	/* at its commit */
+	ow_ack_apply(oc, a);
+	return 0;
+}
+
+void ow_ack_apply(struct ow_conn *oc, const struct ow_message_ack *a)
+{
 	struct consumer *c = NULL;
-	struct qentry *e = NULL;
-	for (size_t i = 0; s && a->last_message_id && !e && i < s->n; i++) {
-		c = s->consumers[i];
-		e = consumer_find(c, (uint64_t)a->last_message_id->broker_sequence_id, NULL);
-	}
+	struct qentry *e = ow_ack_entry(oc, a, &c);
 	if (!e)	/* delivered and redelivered acks, or one for nothing in flight */
-		return 0;
+		return;
 	switch (a->ack_type) {
 	case OW_ACK_STANDARD:
 		consumer_ack(c, e, true);	/* everything up to it */
@@ -267,5 +277,4 @@ int ow_on_ack(struct ow_conn *oc, struct ow_obj *o)
 	default:
 		break;
 	}
-	return 0;
 }

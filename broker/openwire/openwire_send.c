@@ -41,8 +41,7 @@ static void answer_done(void *ctx, int err)
 	free(a);
 }
 
-/* The Response once everything the command caused is durable. */
-static int answer_after_commit(struct ow_conn *oc, int32_t correlation)
+int ow_answer_after_commit(struct ow_conn *oc, int32_t correlation)
 {
 	struct answer *a = calloc(1, sizeof *a);
 	if (!a)
@@ -75,11 +74,6 @@ int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_message *om = (void *)o;
 	const struct ow_command *cmd = &om->c;
-	if (om->transaction_id) {
-		ow_refuse(oc, cmd, EX_JMS, "Transacted sessions are not served over "
-			  "OpenWire by this version of Tandem yet");
-		return -1;
-	}
 	enum dest_type type;
 	char *dest;
 	if (ow_dest_of(oc, cmd, om->destination, &type, &dest) < 0)
@@ -94,14 +88,18 @@ int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 	}
 	struct producer pr = { .conn = oc->conn, .commit_failed = commit_failed,
 			       .answered_after_commit = cmd->response_required };
-	int rc = broker_publish(&pr, m, err, sizeof err);
+	/* A transaction's send takes effect at its commit (openwire_tx.c). */
+	int rc = om->transaction_id ? ow_tx_send(oc, om, &pr, m, err, sizeof err)
+				    : broker_publish(&pr, m, err, sizeof err);
 	message_unref(m);
 	if (rc < 0) {
 		ow_refuse(oc, cmd, rc == PUBLISH_DENIED ? EX_SECURITY
 				   : rc == PUBLISH_FULL ? EX_FULL : EX_JMS, "%s", err);
 		return -1;
 	}
-	if (cmd->response_required && answer_after_commit(oc, cmd->command_id) < 0) {
+	if (om->transaction_id)
+		return 0;
+	if (cmd->response_required && ow_answer_after_commit(oc, cmd->command_id) < 0) {
 		ow_refuse(oc, cmd, EX_JMS, "The broker is out of memory");
 		return -1;
 	}

@@ -288,6 +288,15 @@ static const struct ow_field data_response[] = {
 	END
 };
 
+/* A DataArrayResponse answers XA's RECOVER with the prepared
+ * transactions' ids (any type, as ActiveMQ's marshaller allows). */
+static const struct ow_field data_array_response[] = {
+	COMMAND(struct ow_data_array_response, r.c),
+	INT(struct ow_data_array_response, r.correlation_id, 1),
+	ARRAY(struct ow_data_array_response, data, 1, OWC_ANY),
+	END
+};
+
 static const struct ow_field connection_id[] = {
 	STR(struct ow_connection_id, value, 1),
 	END
@@ -388,6 +397,8 @@ static const struct ow_type ow_types[] = {
 	  integer_response),
 	T(OW_DATA_RESPONSE, "DataResponse", struct ow_data_response, OWC_COMMAND, false,
 	  data_response),
+	T(OW_DATA_ARRAY_RESPONSE, "DataArrayResponse", struct ow_data_array_response, OWC_COMMAND,
+	  false, data_array_response),
 	T(OW_MESSAGE_DISPATCH, "MessageDispatch", struct ow_message_dispatch, OWC_COMMAND, false,
 	  message_dispatch),
 	T(OW_MESSAGE_ACK, "MessageAck", struct ow_message_ack, OWC_COMMAND, false, message_ack),
@@ -434,7 +445,7 @@ const struct ow_type *ow_type_find(uint8_t code)
 /* The codes ActiveMQ defines that have no row yet: named in a refusal so
  * that the log says what a client tried. */
 static const struct { uint8_t code; const char *name; } other_names[] = {
-	{ OW_BLOB_MESSAGE, "ActiveMQBlobMessage" }, { OW_DATA_ARRAY_RESPONSE, "DataArrayResponse" },
+	{ OW_BLOB_MESSAGE, "ActiveMQBlobMessage" },
 	{ 40, "DiscoveryEvent" }, { 50, "JournalQueueAck" }, { 52, "JournalTopicAck" },
 	{ 53, "JournalTrace" }, { 54, "JournalTransaction" }, { 55, "SubscriptionInfo" },
 	{ 60, "PartialCommand" }, { 61, "LastPartialCommand" }, { 65, "ReplayCommand" },

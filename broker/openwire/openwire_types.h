@@ -365,6 +365,12 @@ struct ow_data_response {
 	struct ow_obj *data;
 };
 
+/* The answer to an XA RECOVER: the prepared transactions' ids. */
+struct ow_data_array_response {
+	struct ow_response r;
+	struct ow_array data;
+};
+
 /* ---- the table ---- */
 
 enum ow_kind {

@@ -24,7 +24,6 @@
 #include "bridge_inbound.h"
 #include "broker.h"
 #include "config.h"
-#include "commit_hold.h"
 #include "conn.h"
 #include "connector.h"
 #include "consumer.h"
@@ -41,6 +40,7 @@
 #include "stomp_message.h"
 #include "strmap.h"
 #include "temp_dest.h"
+#include "txn.h"
 #include "version.h"
 
 #define DEFAULT_PREFETCH 1000
@@ -65,25 +65,16 @@ struct stomp_sub {
 	struct stomp_sub *next, *prev;
 };
 
-enum tx_kind { TX_SEND, TX_ACK, TX_NACK };
-
-struct tx_op {
-	enum tx_kind kind;
-	struct message *msg;	/* TX_SEND */
-	char *ack_id;		/* TX_ACK / TX_NACK: resolved at COMMIT */
+/* A STOMP ACK or NACK in a transaction, resolved at its COMMIT. */
+struct tx_ack {
+	char *ack_id;
 	char *sub_id;
-	struct tx_op *next;
+	bool nack;
 };
 
 struct stomp_tx {
 	char *id;
-	struct tx_op *head, **tail;
-	long long bytes;	/* what its messages will take (flow_message_cost) */
-	/* A SEND in it was refused: it can only be rolled back, or its
-	 * COMMIT would deliver part of it; `refused` says why (NULL when
-	 * memory ran out keeping the reason). */
-	bool rollback_only;
-	char *refused;
+	struct txn *txn;	/* txn.h */
 	struct stomp_tx *next;
 };
 
@@ -324,40 +315,10 @@ static struct stomp_tx *frame_tx(struct stomp_conn *sc, const struct stomp_frame
 	return t;
 }
 
-static void tx_append(struct stomp_tx *t, struct tx_op *op)
-{
-	op->next = NULL;
-	*t->tail = op;
-	t->tail = &op->next;
-}
-
-/* A SEND in a transaction, kept until its COMMIT (one more reference). */
-static int tx_add_send(struct stomp_tx *t, struct message *m, char *err, size_t errlen)
-{
-	struct tx_op *op = calloc(1, sizeof *op);
-	if (!op) {
-		snprintf(err, errlen, "The broker could not keep the message: out of memory");
-		return PUBLISH_FAILED;
-	}
-	op->kind = TX_SEND;
-	op->msg = message_ref(m);
-	tx_append(t, op);
-	t->bytes += flow_message_cost(m);
-	return 0;
-}
-
 static void tx_free(struct stomp_tx *t)
 {
-	while (t->head) {
-		struct tx_op *op = t->head;
-		t->head = op->next;
-		message_unref(op->msg);
-		free(op->ack_id);
-		free(op->sub_id);
-		free(op);
-	}
+	txn_free(t->txn);
 	free(t->id);
-	free(t->refused);
 	free(t);
 }
 
@@ -460,13 +421,11 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 }
 
 /* This connection as a producer (publish.h). */
-static struct producer stomp_producer(struct stomp_conn *sc, bool receipted,
-				      struct commit_hold *hold)
+static struct producer stomp_producer(struct stomp_conn *sc, bool receipted)
 {
 	return (struct producer){ .conn = sc->conn, .peer = sc->peer.name,
 				  .peer_id = sc->peer.id, .commit_failed = store_failed,
-				  .answered_after_commit = receipted, .admitted = hold != NULL,
-				  .hold = hold };
+				  .answered_after_commit = receipted };
 }
 
 /* The ERROR's message header for a refused send, in ActiveMQ's words. */
@@ -554,19 +513,13 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 		message_unref(m);
 		return 0;	/* dropped, and receipted as if taken */
 	}
-	struct producer p = stomp_producer(sc, receipted, NULL);
+	struct producer p = stomp_producer(sc, receipted);
 	char err[700];
 	/* In a transaction the policy is met now, counting what it holds
 	 * already: its messages take room once committed. */
-	int rc = t ? broker_publish_admit(&p, m, t->bytes, err, sizeof err)
+	int rc = t ? txn_send(t->txn, &p, m, err, sizeof err)
 		   : broker_publish(&p, m, err, sizeof err);
-	if (rc == 0 && t)
-		rc = tx_add_send(t, m, err, sizeof err);
 	message_unref(m);
-	if (rc < 0 && t && !t->rollback_only) {
-		t->rollback_only = true;
-		t->refused = strdup(err);
-	}
 	if (rc < 0) {
 		stomp_error(sc, f, publish_refusal(rc), "%s", err);
 		return -1;
@@ -820,6 +773,37 @@ static void apply_ack(struct stomp_sub *s, struct qentry *e, bool nack)
 		consumer_ack(s->consumer, e, s->ack == ACK_CLIENT);
 }
 
+/* ---- a transaction's acks (txn.h) ---- */
+
+static void tx_ack_store(void *owner, void *ack)
+{
+	struct tx_ack *ta = ack;
+	struct stomp_sub *s = NULL;
+	struct qentry *e = find_acked(owner, ta->ack_id, ta->sub_id, &s);
+	if (e && !ta->nack)
+		consumer_ack_store(s->consumer, e, s->ack == ACK_CLIENT);
+}
+
+static void tx_ack_apply(void *owner, void *ack)
+{
+	struct tx_ack *ta = ack;
+	struct stomp_sub *s = NULL;
+	struct qentry *e = find_acked(owner, ta->ack_id, ta->sub_id, &s);
+	if (e)
+		apply_ack(s, e, ta->nack);
+}
+
+static void tx_ack_free(void *ack)
+{
+	struct tx_ack *ta = ack;
+	free(ta->ack_id);
+	free(ta->sub_id);
+	free(ta);
+}
+
+/* STOMP has no prepare: no resolve. */
+static const struct txn_ack_ops tx_ack_ops = { tx_ack_store, tx_ack_apply, tx_ack_free, NULL };
+
 static int on_ack_or_nack(struct stomp_conn *sc, struct stomp_frame *f, bool nack)
 {
 	const char *ack_id = stomp_frame_header(f, sc->version >= STOMP_V12 ? "id"
@@ -845,17 +829,15 @@ static int on_ack_or_nack(struct stomp_conn *sc, struct stomp_frame *f, bool nac
 		return -1;
 	}
 	if (t) {
-		struct tx_op *op = calloc(1, sizeof *op);
-		if (!op || !(op->ack_id = strdup(ack_id)) ||
-		    !(op->sub_id = strdup(s->id))) {
-			if (op)
-				free(op->ack_id);
-			free(op);
+		struct tx_ack *ta = calloc(1, sizeof *ta);
+		if (!ta || !(ta->ack_id = strdup(ack_id)) || !(ta->sub_id = strdup(s->id))) {
+			if (ta)
+				free(ta->ack_id);
+			free(ta);
 			return -1;
 		}
-		op->kind = nack ? TX_NACK : TX_ACK;
-		tx_append(t, op);
-		return 0;
+		ta->nack = nack;
+		return txn_ack(t->txn, ta);
 	}
 	apply_ack(s, e, nack);
 	return 0;
@@ -888,11 +870,12 @@ static int on_begin(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	}
 	struct stomp_tx *t = calloc(1, sizeof *t);
-	if (!t || !(t->id = strdup(id))) {
+	if (!t || !(t->id = strdup(id)) || !(t->txn = txn_new(&tx_ack_ops))) {
+		if (t)
+			free(t->id);
 		free(t);
 		return -1;
 	}
-	t->tail = &t->head;
 	t->next = sc->txs;
 	sc->txs = t;
 	return 0;
@@ -914,80 +897,28 @@ static struct stomp_tx *take_tx(struct stomp_conn *sc, struct stomp_frame *f)
 	return t;
 }
 
-/* A committed transaction's acks and nacks, waiting for its commit. */
-struct tx_acks {
-	struct conn *conn;	/* one reference */
-	struct stomp_tx *t;
-};
-
-/* The commit is done: the acks take effect in memory (their store half
- * went in that commit). After a failed commit as well, as any ack then:
- * the connection is told (an ERROR for the receipt) and its messages
- * stay out of memory until a restart brings them back. */
-static void tx_acks_done(void *ctx, int err)
-{
-	(void)err;
-	struct tx_acks *a = ctx;
-	struct stomp_conn *sc = a->conn->state;
-	for (struct tx_op *op = a->t->head; op; op = op->next) {
-		if (op->kind == TX_SEND || a->conn->dead || !sc)
-			continue;
-		/* The message may have gone back to its queue since (a closed
-		 * subscription); then there is nothing left to ack. */
-		struct stomp_sub *s = NULL;
-		struct qentry *e = find_acked(sc, op->ack_id, op->sub_id, &s);
-		if (e)
-			apply_ack(s, e, op->kind == TX_NACK);
-	}
-	conn_unref(a->conn);
-	tx_free(a->t);
-	free(a);
-}
-
 /* Its messages reach no consumer, and its acks take effect in memory,
  * only once the commit is durable; sends and acks go to the store in that
- * one commit (commit_hold.h). */
+ * one commit (txn.h). */
 static int on_commit(struct stomp_conn *sc, struct stomp_frame *f)
 {
 	struct stomp_tx *t = take_tx(sc, f);
 	if (!t)
 		return -1;
-	if (t->rollback_only) {
+	const char *refused = txn_rollback_only(t->txn);
+	if (refused) {
 		stomp_error(sc, f, "Transaction rolled back", "Transaction %s was rolled back: "
-			    "a SEND in it was refused: %s", t->id,
-			    t->refused ? t->refused : "(the reason was lost: out of memory)");
+			    "a SEND in it was refused: %s", t->id, refused);
 		tx_free(t);
 		return -1;
 	}
-	struct commit_hold *hold = commit_hold_new();
-	struct tx_acks *acks = malloc(sizeof *acks);
-	if (!hold || !acks) {
-		free(hold);
-		free(acks);
-		tx_free(t);
-		stomp_error(sc, f, "Commit failed", "The broker could not commit: out of memory");
-		return -1;
-	}
-	int rc = 0;
-	struct producer p = stomp_producer(sc, stomp_frame_header(f, "receipt") != NULL, hold);
-	for (struct tx_op *op = t->head; op && rc == 0; op = op->next) {
-		char err[256];
-		if (op->kind == TX_SEND) {
-			if (broker_publish(&p, op->msg, err, sizeof err) < 0) {
-				stomp_error(sc, f, "Commit failed", "%s", err);
-				rc = -1;
-			}
-			continue;
-		}
-		struct stomp_sub *s = NULL;
-		struct qentry *e = find_acked(sc, op->ack_id, op->sub_id, &s);
-		if (e && op->kind == TX_ACK)
-			consumer_ack_store(s->consumer, e, s->ack == ACK_CLIENT);
-	}
-	commit_hold_release_after_commit(hold);
-	*acks = (struct tx_acks){ sc->conn, t };
-	conn_ref(sc->conn);
-	broker_after_commit(tx_acks_done, acks);
+	char err[256];
+	struct producer p = stomp_producer(sc, stomp_frame_header(f, "receipt") != NULL);
+	int rc = txn_commit(t->txn, sc->conn, &p, err, sizeof err);
+	t->txn = NULL;
+	tx_free(t);
+	if (rc < 0)
+		stomp_error(sc, f, "Commit failed", "%s", err);
 	return rc;
 }
 

@@ -36,7 +36,9 @@
 #include "log.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 1
+/* 2: prepared transactions (tables prepared and prepared_acks). Each
+ * open creates the tables a store of an older version lacks. */
+#define STORE_SCHEMA_VERSION 2
 
 enum op_kind {
 	OP_ADD_MESSAGE,
@@ -49,6 +51,9 @@ enum op_kind {
 	OP_ADD_SESSION_ID,	/* a: owner; seq: kind << 16 | id */
 	OP_REMOVE_SESSION_ID,
 	OP_REMOVE_SESSION_IDS,	/* a: owner */
+	OP_ADD_PREPARED,	/* a: txid */
+	OP_ADD_PREPARED_ACK,	/* a: txid, b: container, seq */
+	OP_REMOVE_PREPARED,	/* a: txid (its acks; its container is an OP_REMOVE_CONTAINER) */
 	OP_NONE,		/* cancelled before it was written */
 };
 
@@ -80,6 +85,10 @@ enum stmt_id {
 	ST_ADD_SESSION_ID,
 	ST_REMOVE_SESSION_ID,
 	ST_REMOVE_SESSION_IDS,
+	ST_ADD_PREPARED,
+	ST_ADD_PREPARED_ACK,
+	ST_REMOVE_PREPARED,
+	ST_REMOVE_PREPARED_ACKS,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -106,6 +115,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ADD_SESSION_ID] = "INSERT OR IGNORE INTO session_ids(owner, kind, id) VALUES (?,?,?)",
 	[ST_REMOVE_SESSION_ID] = "DELETE FROM session_ids WHERE owner = ? AND kind = ? AND id = ?",
 	[ST_REMOVE_SESSION_IDS] = "DELETE FROM session_ids WHERE owner = ?",
+	[ST_ADD_PREPARED] = "INSERT OR IGNORE INTO prepared(txid) VALUES (?)",
+	[ST_ADD_PREPARED_ACK] = "INSERT OR IGNORE INTO prepared_acks(txid, container, seq) "
+				"VALUES (?,?,?)",
+	[ST_REMOVE_PREPARED] = "DELETE FROM prepared WHERE txid = ?",
+	[ST_REMOVE_PREPARED_ACKS] = "DELETE FROM prepared_acks WHERE txid = ?",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -128,6 +142,10 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS session_ids ("
 	"  owner TEXT NOT NULL, kind INTEGER NOT NULL, id INTEGER NOT NULL,"
 	"  PRIMARY KEY (owner, kind, id)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS prepared (txid TEXT PRIMARY KEY) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS prepared_acks ("
+	"  txid TEXT NOT NULL, container TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (txid, container, seq)) WITHOUT ROWID;"
 	"COMMIT;";
 
 /* What the loop handed over in one call of store_commit(), and whom it
@@ -328,8 +346,10 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 			 "version %d at most", version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (version < STORE_SCHEMA_VERSION &&
-	    exec(st, "PRAGMA user_version = 1", err, errlen) < 0)
+	char set_version[64];
+	snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d",
+		 STORE_SCHEMA_VERSION);
+	if (version < STORE_SCHEMA_VERSION && exec(st, set_version, err, errlen) < 0)
 		goto fail;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT COALESCE(MAX(seq), 0) FROM messages", -1, &q,
@@ -997,6 +1017,72 @@ int store_remove_session_ids(struct store *st, const char *owner)
 	return push_session_id(st, OP_REMOVE_SESSION_IDS, owner, 0, 0);
 }
 
+int store_add_prepared(struct store *st, const char *txid)
+{
+	struct op *o = new_op(st, OP_ADD_PREPARED);
+	return o ? push_op(st, o, txid, NULL, NULL, NULL) : -1;
+}
+
+int store_add_prepared_ack(struct store *st, const char *txid, const char *container,
+			   uint64_t seq)
+{
+	struct op *o = new_op(st, OP_ADD_PREPARED_ACK);
+	if (!o)
+		return -1;
+	o->seq = seq;
+	return push_op(st, o, txid, container, NULL, NULL);
+}
+
+int store_remove_prepared(struct store *st, const char *txid)
+{
+	char *container = store_prepared_container(txid);
+	struct op *o = container ? new_op(st, OP_REMOVE_PREPARED) : NULL;
+	int rc = o ? push_op(st, o, txid, NULL, NULL, NULL) : -1;
+	if (rc == 0)
+		rc = store_remove_container(st, container);
+	free(container);
+	return rc;
+}
+
+char *store_prepared_container(const char *txid)
+{
+	char *c;
+	return asprintf(&c, "%s%s", STORE_PREPARED_PREFIX, txid) < 0 ? NULL : c;
+}
+
+int store_load_prepared(struct store *st, store_prepared_fn fn, store_prepared_ack_fn ack_fn,
+			void *ctx)
+{
+	static const char *const sql[] = {
+		"SELECT txid, NULL, 0 FROM prepared ORDER BY txid",
+		"SELECT txid, container, seq FROM prepared_acks ORDER BY txid, container, seq",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK) {
+			log_error("store", "Reading prepared transactions: %s",
+				  sqlite3_errmsg(st->db));
+			return -1;
+		}
+		int rc;
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			const char *txid = (const char *)sqlite3_column_text(q, 0);
+			if (i == 0)
+				fn(ctx, txid);
+			else
+				ack_fn(ctx, txid, (const char *)sqlite3_column_text(q, 1),
+				       (uint64_t)sqlite3_column_int64(q, 2));
+		}
+		sqlite3_finalize(q);
+		if (rc != SQLITE_DONE) {
+			log_error("store", "Reading prepared transactions: %s",
+				  sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int store_remove_durable(struct store *st, const char *client_id, const char *sub_name)
 {
 	char *container = durable_container(client_id, sub_name);
@@ -1183,6 +1269,24 @@ static int apply(struct store *st, const struct op *o)
 	case OP_REMOVE_SESSION_IDS:
 		bind_text(st, ST_REMOVE_SESSION_IDS, 1, o->a);
 		rc = run(st, ST_REMOVE_SESSION_IDS);
+		break;
+	case OP_ADD_PREPARED:
+		bind_text(st, ST_ADD_PREPARED, 1, o->a);
+		rc = run(st, ST_ADD_PREPARED);
+		break;
+	case OP_ADD_PREPARED_ACK:
+		bind_text(st, ST_ADD_PREPARED_ACK, 1, o->a);
+		bind_text(st, ST_ADD_PREPARED_ACK, 2, o->b);
+		sqlite3_bind_int64(st->stmt[ST_ADD_PREPARED_ACK], 3, (sqlite3_int64)o->seq);
+		rc = run(st, ST_ADD_PREPARED_ACK);
+		break;
+	case OP_REMOVE_PREPARED:
+		bind_text(st, ST_REMOVE_PREPARED, 1, o->a);
+		rc = run(st, ST_REMOVE_PREPARED);
+		if (rc == SQLITE_OK) {
+			bind_text(st, ST_REMOVE_PREPARED_ACKS, 1, o->a);
+			rc = run(st, ST_REMOVE_PREPARED_ACKS);
+		}
 		break;
 	case OP_NONE:
 		break;

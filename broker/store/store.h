@@ -10,6 +10,9 @@
  *     subscription ("durable://CLIENTID:SUBNAME"). A message row goes away
  *     with its last entry.
  *   - durable subscriptions: client id, subscription name, topic, selector.
+ *   - prepared transactions (XA): the transaction's id; the messages it
+ *     sends, as entries of its container "prepared://ID"; the entries it
+ *     acked (container, seq), which stay where they are until it ends.
  *
  * Writes are queued, never executed at once: callers queue operations as
  * they happen, and store_commit() hands everything queued since the last
@@ -129,6 +132,26 @@ int store_add_session_id(struct store *st, const char *owner, int kind, unsigned
 int store_remove_session_id(struct store *st, const char *owner, int kind, unsigned id);
 /* Every id of the owner (its session ended). */
 int store_remove_session_ids(struct store *st, const char *owner);
+
+/* Prepared transactions (above). txid: the protocol's name for it, which
+ * it can read back after a restart. */
+#define STORE_PREPARED_PREFIX "prepared://"
+/* "prepared://TXID", malloc'ed; NULL out of memory. */
+char *store_prepared_container(const char *txid);
+int store_add_prepared(struct store *st, const char *txid);
+int store_add_prepared_ack(struct store *st, const char *txid, const char *container,
+			   uint64_t seq);
+/* Removes the transaction, its acks and its container's entries (its
+ * messages, unless routed meanwhile). */
+int store_remove_prepared(struct store *st, const char *txid);
+/* Start-up: calls fn for each prepared transaction, then ack_fn for each
+ * entry one acked (its messages come with store_load_entries(), in their
+ * containers). 0 or -1 (logged). */
+typedef void (*store_prepared_fn)(void *ctx, const char *txid);
+typedef void (*store_prepared_ack_fn)(void *ctx, const char *txid, const char *container,
+				      uint64_t seq);
+int store_load_prepared(struct store *st, store_prepared_fn fn, store_prepared_ack_fn ack_fn,
+			void *ctx);
 
 /* Runs fn(ctx, err) after the commit that covers everything queued so far:
  * err 0 when it is durable, negative errno-style when the commit failed

@@ -124,6 +124,22 @@ static void on_durable(void *ctx, const char *cid, const char *name, const char 
 		snprintf(d->seen[d->n++], 128, "%s/%s/%s/%s", cid, name, topic, sel ? sel : "-");
 }
 
+struct prepared { int ntx, nacks; char tx[64], ack[128]; };
+
+static void on_prepared(void *ctx, const char *txid)
+{
+	struct prepared *p = ctx;
+	p->ntx++;
+	snprintf(p->tx, sizeof p->tx, "%s", txid);
+}
+
+static void on_prepared_ack(void *ctx, const char *txid, const char *container, uint64_t seq)
+{
+	struct prepared *p = ctx;
+	p->nacks++;
+	snprintf(p->ack, sizeof p->ack, "%s %s %llu", txid, container, (unsigned long long)seq);
+}
+
 static long count_rows(const char *sql)
 {
 	char path[128];
@@ -387,6 +403,41 @@ int main(void)
 	   "a message with damaged headers is skipped when loading, the others load");
 	ok(strstr(last_log, "is damaged") != NULL, "with an error naming it");
 	loaded_free(&l);
+	store_close(st);
+
+	/* A prepared transaction: its message in its container, its ack, its
+	 * id; all of it gone with store_remove_prepared(), the message too. */
+	static const char txid[] = "XID:[1,globalId=0a,branchId=0b]";
+	st = store_open(dir, true, err, sizeof err);
+	struct message *pm = msg("id-p", "q", "p", 1);
+	char *pc = store_prepared_container(txid);
+	store_add_message(st, pm);
+	store_add_entry(st, pc, pm->seq);
+	store_add_prepared_ack(st, txid, "queue://q", 77);
+	store_add_prepared(st, txid);
+	message_unref(pm);
+	st = reopen(st, &l);
+	int at = -1;
+	for (int i = 0; i < l.n; i++)
+		if (!strcmp(l.containers[i], pc))
+			at = i;
+	ok(at >= 0 && !strcmp(l.msgs[at]->id, "id-p") &&
+	   !strcmp(pc, "prepared://XID:[1,globalId=0a,branchId=0b]"),
+	   "a prepared transaction's message comes back in its container");
+	struct prepared p = { 0 };
+	ok(store_load_prepared(st, on_prepared, on_prepared_ack, &p) == 0 && p.ntx == 1 &&
+	   !strcmp(p.tx, txid) && p.nacks == 1 &&
+	   !strcmp(p.ack, "XID:[1,globalId=0a,branchId=0b] queue://q 77"),
+	   "its id and what it acked come back");
+	loaded_free(&l);
+	store_remove_prepared(st, txid);
+	ok(store_flush(st) == 0 && count_rows("SELECT COUNT(*) FROM prepared") == 0 &&
+	   count_rows("SELECT COUNT(*) FROM prepared_acks") == 0 &&
+	   count_rows("SELECT COUNT(*) FROM entries WHERE container LIKE 'prepared://%'") == 0 &&
+	   count_rows("SELECT COUNT(*) FROM messages WHERE id = 'id-p'") == 0,
+	   "removed, it leaves nothing: its id, its acks, its message");
+	ok(count_rows("PRAGMA user_version") == 2, "the store says schema version 2");
+	free(pc);
 	store_close(st);
 
 	char file[300];
