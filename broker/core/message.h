@@ -48,6 +48,10 @@ struct message {
 	 * DLQ or retained copy was counted in none of them. */
 	bool counted, counted_topic;
 	uint32_t routes;
+	/* The id (conn.h) of the connection that published it, 0 for the
+	 * broker's own and for messages read back from the store: what a
+	 * noLocal subscriber skips. */
+	uint64_t origin;
 };
 
 /* Builds a message with one reference. Takes ownership of `id`, `dest`,
