@@ -311,9 +311,14 @@ bool consumer_has_room(const struct consumer *c)
 	return c->ack == ACK_AUTO || c->pull || c->ninflight < c->prefetch + c->extension;
 }
 
+bool consumer_skips_local(const struct consumer *c, const struct message *m)
+{
+	return c->no_local && m->origin && c->conn && m->origin == c->conn->id;
+}
+
 bool consumer_selects(const struct consumer *c, const struct message *m)
 {
-	if (c->no_local && m->origin && c->conn && m->origin == c->conn->id)
+	if (consumer_skips_local(c, m))
 		return false;
 	return selector_accepts(c->selector, m) && (!c->ops->wants || c->ops->wants(c, m));
 }

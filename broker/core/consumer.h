@@ -131,6 +131,8 @@ void consumer_wakeup(struct consumer *c);
 
 /* Can the consumer take another message now? */
 bool consumer_has_room(const struct consumer *c);
+/* Is c noLocal and m from its own connection? */
+bool consumer_skips_local(const struct consumer *c, const struct message *m);
 /* Does m pass the consumer's selector? */
 bool consumer_selects(const struct consumer *c, const struct message *m);
 

@@ -438,7 +438,9 @@ enum range_act { ACT_ACK, ACT_POISON, ACT_EXPIRE };
 
 /* Applies `act` to the entries from the ack's first message (or the
  * oldest in flight when it names none there) to `last`, in delivery
- * order; the window narrows by one, as ActiveMQ's does per ack. */
+ * order. The window narrows as ActiveMQ's: by each message a standard
+ * ack takes (the client's delivered acks widened it by all it held),
+ * by one for the others. */
 static void ack_range(struct consumer *c, const struct ow_message_ack *a, struct qentry *last,
 		      enum range_act act)
 {
@@ -454,7 +456,8 @@ static void ack_range(struct consumer *c, const struct ow_message_ack *a, struct
 		e = last;
 	char *cause = act == ACT_POISON ? cause_of(a) : NULL;
 	bool done = false;
-	while (e && !done) {
+	int n = 0;
+	for (; e && !done; n++) {
 		struct qentry *next = e->next;
 		done = e == last;
 		if (act == ACT_ACK)
@@ -466,7 +469,7 @@ static void ack_range(struct consumer *c, const struct ow_message_ack *a, struct
 		e = next;
 	}
 	free(cause);
-	consumer_widen(c, -1);
+	consumer_widen(c, act == ACT_ACK ? -n : -1);
 }
 
 int ow_on_ack(struct ow_conn *oc, struct ow_obj *o)

@@ -151,16 +151,20 @@ public class JmsConsumers {
 
     // 3. CLIENT_ACKNOWLEDGE with a small prefetch: more than the prefetch
     // received unacknowledged (the client's delivered acks widen the
-    // window), then one acknowledge() for all of them.
+    // window), then one acknowledge() for all of them and for what the
+    // session's other consumer received.
     static void clientAck(String q, int n) throws JMSException {
         Queue dest = new org.apache.activemq.command.ActiveMQQueue(q);
         String[] texts = new String[n];
         for (int i = 0; i < n; i++)
             texts[i] = "m" + i;
         send(dest, texts);
+        Queue other = new org.apache.activemq.command.ActiveMQQueue(q + ".other");
+        send(other, "o1");
         Connection c = connect("jms.prefetchPolicy.queuePrefetch=10", null);
         Session s = c.createSession(false, Session.CLIENT_ACKNOWLEDGE);
         MessageConsumer mc = s.createConsumer(dest);
+        say("another consumer of the session: " + text(s.createConsumer(other).receive(5000)));
         Message last = null;
         int got = 0;
         for (Message m; got < n && (m = mc.receive(3000)) != null; got++)
@@ -170,8 +174,9 @@ public class JmsConsumers {
             last.acknowledge();
         c.close();
         c = connect("", null);
-        mc = c.createSession(false, Session.AUTO_ACKNOWLEDGE).createConsumer(dest);
-        say("left after acknowledge: " + text(mc.receive(1000)));
+        Session t = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        say("left after acknowledge: " + text(t.createConsumer(dest).receive(1000)) + " "
+            + text(t.createConsumer(other).receive(500)));
         c.close();
     }
 
@@ -345,15 +350,19 @@ public class JmsConsumers {
 
     // noLocal: not what its own connection published.
     static void noLocal(String topic) throws JMSException {
-        Connection c = connect("", null);
+        Connection c = connect("", "app-nolocal");
         Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
         Topic t = s.createTopic(topic);
         MessageConsumer local = s.createConsumer(t, null, true);
+        MessageConsumer durable = s.createDurableSubscriber(t, "nl", null, true);
         MessageConsumer all = s.createConsumer(t);
         s.createProducer(t).send(s.createTextMessage("mine"));
         send(t, "theirs");
         say("noLocal: " + text(local.receive(5000)) + " " + text(local.receive(500)));
+        say("durable noLocal: " + text(durable.receive(5000)) + " " + text(durable.receive(500)));
         say("plain: " + text(all.receive(5000)) + " " + text(all.receive(5000)));
+        durable.close();
+        s.unsubscribe("nl");
         c.close();
     }
 
