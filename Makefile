@@ -29,7 +29,7 @@ LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lsystemd -lz -lm -lpth
 
 BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev zlib1g-dev
 TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt haproxy chromium \
-	libactivemq-java openjdk-17-jdk-headless
+	libactivemq-java openjdk-17-jdk-headless activemq
 
 # Which program each folder goes into (README.md, "A tour of the source"):
 #   broker/common   what every program shares: buffers, logging, the STOMP

@@ -112,7 +112,7 @@ test_expect_success 'commands no JMS application sends are answered or ignored, 
 	diff want got
 '
 
-test_expect_success 'a prefetch-0 consumer (MessagePull) gets its messages, served as prefetch 1' '
+test_expect_success 'a prefetch-0 consumer (MessagePull) gets its messages, one per pull' '
 	jms $TP send q.pull one two three &&
 	java -cp "$TRASH/jms:$JAVA_CP" Jms "tcp://127.0.0.1:$TP?jms.prefetchPolicy.all=0" app secret \
 		recv q.pull 3 >out &&

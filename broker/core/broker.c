@@ -160,6 +160,7 @@ static int to_durable(void *sub, void *ctx)
 	struct durable *d = sub;
 	struct publish *p = ctx;
 	if (!selector_accepts(d->selector, p->m) ||
+	    (d->active && consumer_skips_local(d->active, p->m)) ||
 	    (d->network && !bridge_durable_admits(d, p->m)))
 		return 0;
 	if (store_it(p->m) && ensure_stored(p->m, &p->written) < 0)

@@ -15,6 +15,7 @@
 #include "advisory.h"
 #include "broker.h"
 #include "config.h"
+#include "conn.h"
 #include "consumer.h"
 #include "log.h"
 #include "message_select.h"
@@ -126,9 +127,12 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 	}
 	c->type = spec->type;
 	c->ack = spec->ack;
-	c->prefetch = spec->prefetch ? spec->prefetch : 1;
+	c->pull = spec->pull && !spec->prefetch;
+	c->prefetch = spec->prefetch || c->pull ? spec->prefetch : 1;
 	c->priority = spec->priority;
 	c->network = spec->network;
+	c->exclusive = spec->exclusive;
+	c->no_local = spec->no_local;
 	/* A durable subscription's selector belongs to the subscription. */
 	if (spec->selector && *spec->selector && !spec->durable_name) {
 		char why[200];
@@ -245,6 +249,31 @@ void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative)
 	e->ack_committing = true;
 }
 
+void consumer_set_prefetch(struct consumer *c, unsigned prefetch, bool pull)
+{
+	c->pull = pull && !prefetch;
+	c->prefetch = prefetch || c->pull ? prefetch : 1;
+	consumer_wakeup(c);
+}
+
+void consumer_widen(struct consumer *c, int delta)
+{
+	if (delta < 0)
+		c->extension -= (unsigned)-delta < c->extension ? (unsigned)-delta : c->extension;
+	else if (delta > 0)
+		c->extension += (unsigned)delta;
+	if (delta > 0)
+		consumer_wakeup(c);
+}
+
+void consumer_expired(struct consumer *c, struct qentry *e)
+{
+	(void)c;
+	e->queue->expired++;
+	broker_dead_letter(e->queue, e->msg, "message expired");
+	entry_acked(e);
+}
+
 void consumer_nack(struct consumer *c, struct qentry *e)
 {
 	(void)c;
@@ -279,10 +308,17 @@ bool consumer_has_room(const struct consumer *c)
 {
 	if (!c->ops->writable((struct consumer *)c))
 		return false;
-	return c->ack == ACK_AUTO || c->ninflight < c->prefetch;
+	return c->ack == ACK_AUTO || c->pull || c->ninflight < c->prefetch + c->extension;
+}
+
+bool consumer_skips_local(const struct consumer *c, const struct message *m)
+{
+	return c->no_local && m->origin && c->conn && m->origin == c->conn->id;
 }
 
 bool consumer_selects(const struct consumer *c, const struct message *m)
 {
+	if (consumer_skips_local(c, m))
+		return false;
 	return selector_accepts(c->selector, m) && (!c->ops->wants || c->ops->wants(c, m));
 }

@@ -59,6 +59,10 @@ struct message {
 struct message_cache {
 	const void *owner;	/* which protocol's */
 	void (*release)(struct message_cache *c);
+	/* The id (conn.h) of the connection that published it, 0 for the
+	 * broker's own and for messages read back from the store: what a
+	 * noLocal subscriber skips. */
+	uint64_t origin;
 };
 
 /* Builds a message with one reference. Takes ownership of `id`, `dest`,

@@ -447,6 +447,7 @@ int queue_bind(struct queue *q, struct consumer *c)
 	b->cnext = c->bindings;
 	c->bindings = b;
 	q->nconsumers++;
+	q->nexclusive += c->exclusive;
 	q->consumers_changed_ms = broker.now_wall;
 	unserved_follow(q);
 	if (q->kind == QUEUE_NAMED)
@@ -479,6 +480,7 @@ void queue_unbind(struct binding *b)
 	if (*pp)
 		*pp = b->cnext;
 	q->nconsumers--;
+	q->nexclusive -= c->exclusive;
 	q->consumers_changed_ms = broker.now_wall;
 	unserved_follow(q);
 	if (q->kind == QUEUE_NAMED)
@@ -549,8 +551,25 @@ static void deliver(struct queue *q, struct binding *b, struct qentry *e)
 		entry_acked(e);
 }
 
+/* The exclusive consumer that gets everything while it is bound: the
+ * highest priority, and of those the one opened first, as ActiveMQ's
+ * exclusive owner (the first to subscribe keeps it until it goes; a
+ * higher priority takes over). NULL when no binding is exclusive. */
+static struct binding *exclusive_owner(const struct queue *q)
+{
+	struct binding *owner = NULL;
+	for (struct binding *b = q->nexclusive ? q->bhead : NULL; b; b = b->qnext)
+		if (b->consumer->exclusive &&
+		    (!owner || b->consumer->priority > owner->consumer->priority ||
+		     (b->consumer->priority == owner->consumer->priority &&
+		      b->consumer->number < owner->consumer->number)))
+			owner = b;
+	return owner;
+}
+
 static void queue_dispatch(struct queue *q)
 {
+	struct binding *owner = exclusive_owner(q);
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--) {
 		struct qentry *e = q->pending[p].head, *next;
 		for (; e; e = next) {
@@ -565,7 +584,7 @@ static void queue_dispatch(struct queue *q)
 			}
 			bool room = false;
 			struct binding *b;
-			for (b = q->bhead; b; b = b->qnext) {
+			for (b = owner ? owner : q->bhead; b; b = owner ? NULL : b->qnext) {
 				if (!consumer_has_room(b->consumer))
 					continue;
 				room = true;

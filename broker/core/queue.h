@@ -83,6 +83,7 @@ struct queue {
 	size_t ninflight;
 	struct binding *bhead, *btail;
 	size_t nconsumers;
+	size_t nexclusive;	/* of them, exclusive ones (consumer.h) */
 	long pending_limit;	/* topic subscribers: drop oldest beyond this; -1 none */
 	long long mem_used;	/* bytes of the messages its entries hold (flow.h) */
 	/* Paging: beyond QUEUE_PAGE_WINDOW pending entries, persistent

@@ -6,14 +6,15 @@
  * of the negotiated maxInactivityDuration, ShutdownInfo, and the table of
  * commands; openwire_conn.h names the files that serve the rest.
  *
- * What is served (issue 20's first slice): sessions and producers,
- * every JMS message type sent to queues and topics, consumers with a prefetch, the
- * standard, individual, delivered and poison acks, RemoveInfo, local and
- * XA transactions (openwire_tx.c). Anything
- * else a client asks an answer for (temporary destinations,
- * message pulls, browsers) gets an ExceptionResponse
- * saying it is not served yet, so the application sees a JMSException,
- * not a hang.
+ * What is served: client ids unique per broker (ActiveMQ's
+ * InvalidClientIDException), sessions and producers, every JMS message
+ * type sent to queues and topics (openwire_send.c, openwire_message.c),
+ * consumers (openwire_consumer.c: prefetch, pulls, every ack type,
+ * durable subscriptions, exclusive, priority, noLocal, ConsumerControl),
+ * queue browsers (openwire_browse.c), local and XA transactions
+ * (openwire_tx.c), RemoveInfo. Anything else a client asks an answer for
+ * gets an ExceptionResponse saying it is not served yet, so the
+ * application sees a JMSException, not a hang.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -32,6 +33,7 @@
 #include "openwire_conn.h"
 #include "openwire_frame.h"
 #include "openwire_wireformat.h"
+#include "strmap.h"
 
 /* ActiveMQ's defaults: wireFormat.maxFrameSize for a connection no
  * connector accepted, and maxInactivityDuration (ms). */
@@ -180,6 +182,41 @@ struct ow_destination *ow_destination_of(enum dest_type type, const char *name)
 	return d;
 }
 
+/* ---- client ids ---- */
+
+/* The client ids in use, unique per broker as ActiveMQ's (its
+ * RegionBroker clientIdSet): keys are the holders' conn->client_id. */
+static struct strmap client_ids = STRMAP_INIT;
+
+/* Files id for oc: 0, or -1 refused (answered) when another connection
+ * holds it or memory runs out. */
+static int hold_client_id(struct ow_conn *oc, const struct ow_command *cmd, const char *id)
+{
+	struct ow_conn *holder = strmap_get(&client_ids, id);
+	if (holder) {
+		log_info("openwire", "%s refused: client id [%s] is in use by %s", oc->conn->peer,
+			 id, holder->conn->peer);
+		/* ActiveMQ's words, which the client shows in its
+		 * InvalidClientIDException. */
+		ow_refuse(oc, cmd, EX_CLIENT_ID, "Broker: %s - Client: %s already connected "
+			  "from tcp://%s", broker.cfg->broker_name, id, holder->conn->peer);
+		return -1;
+	}
+	if (strmap_put(&client_ids, id, oc) < 0) {
+		ow_refuse(oc, cmd, EX_JMS, "The broker is out of memory");
+		return -1;
+	}
+	oc->holds_client_id = true;
+	return 0;
+}
+
+void ow_release_client_id(struct ow_conn *oc)
+{
+	if (oc->holds_client_id)
+		strmap_del(&client_ids, oc->conn->client_id);
+	oc->holds_client_id = false;
+}
+
 /* ---- commands ---- */
 
 static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
@@ -201,14 +238,17 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 			     user ? user : "");
 		conn_close_after_flush(c);
 		rc = -1;
+	} else if (!oc->connected && client_id && *client_id && !c->client_id &&
+		   hold_client_id(oc, &ci->c, client_id) < 0) {
+		rc = -1;
 	} else if (!oc->connected) {
+		if (oc->holds_client_id)	/* filed under this very string */
+			c->client_id = client_id, client_id = NULL;
 		oc->connected = true;
 		conn_logged_in(c);
 		int64_t max = (int64_t)conn_frame_max(c, OW_MAX_FRAME);
 		ow_frame_reader_set_max(oc->reader, (uint64_t)(oc->max_frame && oc->max_frame < max
 							       ? oc->max_frame : max));
-		if (client_id && *client_id && !c->client_id)
-			c->client_id = client_id, client_id = NULL;
 		if (user && *user && !c->user)
 			c->user = user, user = NULL;
 		log_debug("openwire", "%s connected with OpenWire %d", c->peer, oc->fmt.version);
@@ -261,6 +301,9 @@ static const struct {
 	{ OW_MAP_MESSAGE, ow_on_message, false },
 	{ OW_OBJECT_MESSAGE, ow_on_message, false },
 	{ OW_STREAM_MESSAGE, ow_on_message, false },
+	{ OW_MESSAGE_PULL, ow_on_message_pull, false },
+	{ OW_CONSUMER_CONTROL, ow_on_consumer_control, false },
+	{ OW_REMOVE_SUBSCRIPTION_INFO, ow_on_remove_subscription, false },
 };
 
 static void handle_command(struct ow_conn *oc, struct ow_obj *o)
@@ -271,9 +314,9 @@ static void handle_command(struct ow_conn *oc, struct ow_obj *o)
 		;
 	const struct ow_type *t = ow_type_find(o->type);
 	if (i == n) {
-		/* One-way ones are let be: a MessagePull of a prefetch-0
-		 * consumer (served as prefetch 1, so its message comes anyway)
-		 * must not reach the connection's exception listener. */
+		/* One-way ones are let be: a command no JMS application
+		 * needs answered must not reach the connection's exception
+		 * listener. */
 		if (cmd->response_required)
 			ow_refuse(oc, cmd, EX_JMS, "%s is not served by this version of "
 				     "Tandem yet", t ? t->name : "this command");
@@ -448,6 +491,7 @@ static void openwire_close(struct conn *c)
 		return;
 	ow_tx_close(oc);	/* before its consumers give back what it acked */
 	ow_consumers_close(oc);
+	ow_release_client_id(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
 	broker_conn_gone(c);

@@ -7,8 +7,8 @@
  * negotiation, login, keep-alive and the table of commands),
  * openwire_send.c (a producer's messages into the core),
  * openwire_message.c (a JMS message to a core message and back),
- * openwire_consumer.c (consumers, dispatch and acks), openwire_tx.c
- * (local and XA transactions).
+ * openwire_consumer.c (consumers, dispatch and acks), openwire_browse.c
+ * (queue browsers), openwire_tx.c (local and XA transactions).
  */
 #ifndef TANDEM_OPENWIRE_CONN_H
 #define TANDEM_OPENWIRE_CONN_H
@@ -43,6 +43,7 @@ struct ow_conn {
 	struct ow_format fmt;
 	bool negotiated;	/* the client's WireFormatInfo was read */
 	bool connected;		/* its ConnectionInfo was accepted */
+	bool holds_client_id;	/* conn->client_id is filed as in use (openwire.c) */
 	int64_t max_frame;	/* negotiated wireFormat.maxFrameSize */
 	int64_t inactivity;	/* negotiated maxInactivityDuration; 0 off */
 	uint64_t ka_timer;
@@ -66,6 +67,10 @@ void ow_send_response(struct ow_conn *oc, int32_t correlation);
 void ow_refuse(struct ow_conn *oc, const struct ow_command *cmd, const char *klass,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The connection's client id is free for another (its RemoveInfo, or
+ * its end). */
+void ow_release_client_id(struct ow_conn *oc);
+
 /* A string field as a NUL-terminated UTF-8 copy; NULL for Java's null or
  * when memory runs out (*oom then says which). */
 char *ow_utf8_of(const struct ow_str *s, bool *oom);
@@ -87,6 +92,9 @@ int ow_answer_after_commit(struct ow_conn *oc, int32_t correlation);
 ow_handler ow_on_consumer_info;
 ow_handler ow_on_ack;
 ow_handler ow_on_remove_info;
+ow_handler ow_on_remove_subscription;
+ow_handler ow_on_message_pull;
+ow_handler ow_on_consumer_control;
 void ow_consumers_close(struct ow_conn *oc);
 void ow_consumers_wakeup(struct ow_conn *oc);
 /* The in-flight entry an ack names (its last message), with its
@@ -112,5 +120,19 @@ void ow_tx_close(struct ow_conn *oc);
  * serving. */
 int ow_tx_load(struct store *st);
 void ow_tx_stop(void);
+/* Sends om (taken, whatever the outcome) to consumer id in a
+ * MessageDispatch: 0 or -1. */
+int ow_dispatch(struct ow_conn *oc, struct ow_consumer_id *id, struct ow_message *om);
+/* A MessageDispatch without a message: ActiveMQ's end of a browse, and
+ * its answer to a pull that found nothing. 0 or -1. */
+int ow_dispatch_end(struct ow_conn *oc, struct ow_consumer_id *id,
+		    const struct ow_destination *dest);
+
+/* openwire_browse.c: a QueueBrowser's ConsumerInfo on the queue(s) dest
+ * names (type, dest), with selector (NULL or "" for none): answered, every
+ * waiting message dispatched, then the end. 1 (answered), or -1 refused
+ * (answered). */
+int ow_browse(struct ow_conn *oc, const struct ow_consumer_info *ci, enum dest_type type,
+	      const char *dest, const char *selector);
 
 #endif

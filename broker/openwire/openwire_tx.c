@@ -237,10 +237,12 @@ int ow_tx_ack(struct ow_conn *oc, struct ow_message_ack *a)
 	struct ow_tx *t = named_tx(oc, &a->c, a->transaction_id);
 	if (!t)
 		return -1;
-	/* Delivered and redelivered acks only pace the prefetch. */
+	/* Delivered and redelivered acks only pace the prefetch: at once. */
 	if (a->ack_type != OW_ACK_STANDARD && a->ack_type != OW_ACK_INDIVIDUAL &&
-	    a->ack_type != OW_ACK_POISON)
+	    a->ack_type != OW_ACK_POISON) {
+		ow_ack_apply(oc, a);
 		return 0;
+	}
 	struct tx_ack *ta = malloc(sizeof *ta);
 	if (ta) {
 		ta->conn = oc->conn;
