@@ -51,6 +51,10 @@ struct message {
 	/* A protocol's encoding of the message, kept for the next subscriber
 	 * of a fan-out (struct message_cache); freed with the message. */
 	struct message_cache *cache;
+	/* The id (conn.h) of the connection that published it, 0 for the
+	 * broker's own and for messages read back from the store: what a
+	 * noLocal subscriber skips. */
+	uint64_t origin;
 };
 
 /* What a protocol keeps of a message it encodes for many subscribers: it
@@ -59,10 +63,6 @@ struct message {
 struct message_cache {
 	const void *owner;	/* which protocol's */
 	void (*release)(struct message_cache *c);
-	/* The id (conn.h) of the connection that published it, 0 for the
-	 * broker's own and for messages read back from the store: what a
-	 * noLocal subscriber skips. */
-	uint64_t origin;
 };
 
 /* Builds a message with one reference. Takes ownership of `id`, `dest`,
