@@ -118,11 +118,12 @@ test_expect_success 'redelivered, unmatched and delivered acks are answered and 
 	diff want out
 '
 
-test_expect_success 'a QueueBrowser sees every message, with and without a selector, the end marked, and consumes nothing' '
+test_expect_success 'a QueueBrowser sees every message, with and without a selector, waiting or held by a consumer, the end marked, and consumes nothing' '
 	jc browse q.browse >out || { cat out; exit 1; }
 	cat >want <<-\EOF &&
 	browse: b0 b1 b2 b3 b4
 	browse JMSType = '"'"'odd'"'"': b1 b3
+	a consumer holds b0; browse: b0 b1 b2 b3 b4
 	then consumed: b0 b1 b2 b3 b4
 	browse of an empty queue ends: false
 	EOF

@@ -5,7 +5,9 @@
  * priority in arrival order, and offers each to the first bound consumer
  * (in dispatch order) that has room and whose selector accepts it. It stops
  * as soon as no consumer has room at all. A consumer served moves behind
- * the other consumers of its priority, which gives round robin.
+ * the other consumers of its priority, which gives round robin. While
+ * exclusive consumers are bound, only one of them (exclusive_owner) is
+ * offered anything.
  */
 #include <stdio.h>
 #include <stdlib.h>

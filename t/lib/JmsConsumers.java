@@ -280,14 +280,14 @@ public class JmsConsumers {
             m.setJMSType(i % 2 == 0 ? "even" : "odd");
             p.send(m);
         }
-        for (String sel : new String[] { null, "JMSType = 'odd'" }) {
-            QueueBrowser b = sel == null ? s.createBrowser(dest) : s.createBrowser(dest, sel);
-            StringBuilder seen = new StringBuilder();
-            for (java.util.Enumeration<?> e = b.getEnumeration(); e.hasMoreElements();)
-                seen.append(" ").append(text((Message) e.nextElement()));
-            say("browse" + (sel == null ? "" : " " + sel) + ":" + seen);
-            b.close();
-        }
+        for (String sel : new String[] { null, "JMSType = 'odd'" })
+            say("browse" + (sel == null ? "" : " " + sel) + ":" + browsed(s, dest, sel));
+        // Held unacknowledged by a consumer: still there to browse.
+        Session held = c.createSession(false, Session.CLIENT_ACKNOWLEDGE);
+        MessageConsumer holder = held.createConsumer(dest);
+        say("a consumer holds " + text(holder.receive(5000)) + "; browse:"
+            + browsed(s, dest, null));
+        holder.close();
         MessageConsumer mc = s.createConsumer(dest);
         StringBuilder got = new StringBuilder();
         for (Message m; (m = mc.receive(1000)) != null;)
@@ -296,6 +296,15 @@ public class JmsConsumers {
         QueueBrowser b = s.createBrowser(dest);
         say("browse of an empty queue ends: " + b.getEnumeration().hasMoreElements());
         c.close();
+    }
+
+    static String browsed(Session s, Queue dest, String sel) throws JMSException {
+        QueueBrowser b = sel == null ? s.createBrowser(dest) : s.createBrowser(dest, sel);
+        StringBuilder seen = new StringBuilder();
+        for (java.util.Enumeration<?> e = b.getEnumeration(); e.hasMoreElements();)
+            seen.append(" ").append(text((Message) e.nextElement()));
+        b.close();
+        return seen.toString();
     }
 
     // 5. A durable subscription made, then left while messages come.
