@@ -8,11 +8,12 @@
  *
  * What is served (issue 20's first slice): sessions and producers,
  * TextMessage sends to queues and topics, consumers with a prefetch, the
- * standard, individual, delivered and poison acks, RemoveInfo. Anything
- * else a client asks an answer for (transactions, temporary destinations,
- * message pulls, browsers, other message kinds) gets an ExceptionResponse
- * saying it is not served yet, so the application sees a JMSException,
- * not a hang.
+ * standard, individual, delivered and poison acks, RemoveInfo, temporary
+ * destinations (openwire_dest.c) and advisories (openwire_advisory.c).
+ * Anything else a client asks an answer for (transactions, message
+ * pulls, browsers, other message kinds) gets an ExceptionResponse saying
+ * it is not served yet, so the application sees a JMSException, not a
+ * hang.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -41,6 +42,7 @@
 
 int ow_send(struct ow_conn *oc, struct ow_obj *o)
 {
+	ow_dest_before_send(oc, o);
 	if (o && o->type != OW_WIREFORMAT_INFO)
 		((struct ow_command *)o)->command_id = ++oc->next_command_id;
 	int rc = o ? ow_encode(&oc->fmt, o, &oc->conn->out) : -1;
@@ -146,12 +148,10 @@ int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 		ow_refuse(oc, cmd, EX_DEST, "The command names no destination");
 		return -1;
 	}
-	if (d->h.type == OW_TEMP_QUEUE || d->h.type == OW_TEMP_TOPIC) {
-		ow_refuse(oc, cmd, EX_DEST, "Temporary destinations are not served over "
-			  "OpenWire by this version of Tandem yet");
-		return -1;
-	}
-	*type = d->h.type == OW_TOPIC ? DEST_TOPIC : DEST_QUEUE;
+	/* A temporary one goes by the name its client gave it
+	 * (openwire_dest.c). */
+	if (!ow_dest_temp_of(d, type))
+		*type = d->h.type == OW_TOPIC ? DEST_TOPIC : DEST_QUEUE;
 	*name = ow_utf8_of(&d->physical_name, &oom);
 	const char *why = oom ? "The broker is out of memory"
 			  : !*name || !**name ? "The destination has no name"
@@ -162,6 +162,11 @@ int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 	if (why) {
 		ow_refuse(oc, cmd, oom ? EX_JMS : EX_DEST, "%s: [%.200s]", why,
 			  *name ? *name : "");
+		free(*name);
+		*name = NULL;
+		return -1;
+	}
+	if (ow_dest_check(oc, cmd, *type, *name) < 0) {
 		free(*name);
 		*name = NULL;
 		return -1;
@@ -211,6 +216,7 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 		if (user && *user && !c->user)
 			c->user = user, user = NULL;
 		log_debug("openwire", "%s connected with OpenWire %d", c->peer, oc->fmt.version);
+		ow_advisory_connection(oc, true);
 	}
 	free(user);
 	free(password);
@@ -247,9 +253,9 @@ static const struct {
 	{ OW_CONNECTION_INFO, on_connection_info, true },
 	{ OW_KEEP_ALIVE_INFO, on_keep_alive, true },
 	{ OW_SHUTDOWN_INFO, on_shutdown, true },
-	{ OW_REMOVE_INFO, ow_on_remove_info, true },
+	{ OW_REMOVE_INFO, ow_on_remove, true },
 	{ OW_SESSION_INFO, on_nothing, false },
-	{ OW_PRODUCER_INFO, on_nothing, false },
+	{ OW_PRODUCER_INFO, ow_on_producer_info, false },
 	{ OW_FLUSH_COMMAND, on_nothing, false },
 	{ OW_CONSUMER_INFO, ow_on_consumer_info, false },
 	{ OW_MESSAGE_ACK, ow_on_ack, false },
@@ -259,6 +265,7 @@ static const struct {
 	{ OW_MAP_MESSAGE, ow_on_message, false },
 	{ OW_OBJECT_MESSAGE, ow_on_message, false },
 	{ OW_STREAM_MESSAGE, ow_on_message, false },
+	{ OW_DESTINATION_INFO, ow_on_destination_info, false },
 };
 
 static void handle_command(struct ow_conn *oc, struct ow_obj *o)
@@ -445,6 +452,9 @@ static void openwire_close(struct conn *c)
 	if (!oc)
 		return;
 	ow_consumers_close(oc);
+	if (oc->connected)
+		ow_advisory_connection(oc, false);
+	ow_dest_conn_gone(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
 	broker_conn_gone(c);

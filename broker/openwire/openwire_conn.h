@@ -7,7 +7,9 @@
  * negotiation, login, keep-alive and the table of commands),
  * openwire_send.c (a producer's messages into the core),
  * openwire_message.c (a JMS message to a core message and back),
- * openwire_consumer.c (consumers, dispatch and acks).
+ * openwire_consumer.c (consumers, dispatch and acks), openwire_dest.c
+ * (temporary destinations), openwire_advisory.c (advisories as JMS
+ * clients read them).
  */
 #ifndef TANDEM_OPENWIRE_CONN_H
 #define TANDEM_OPENWIRE_CONN_H
@@ -30,6 +32,7 @@
 
 struct conn;
 struct ow_sub;
+struct ow_dests;
 
 struct ow_conn {
 	struct conn *conn;
@@ -42,6 +45,7 @@ struct ow_conn {
 	uint64_t ka_timer;
 	int32_t next_command_id;
 	struct ow_sub *subs;	/* openwire_consumer.c */
+	struct ow_dests *dests;	/* openwire_dest.c */
 };
 
 /* Command handlers (the table in openwire.c) return 0: done, the caller
@@ -79,5 +83,46 @@ ow_handler ow_on_ack;
 ow_handler ow_on_remove_info;
 void ow_consumers_close(struct ow_conn *oc);
 void ow_consumers_wakeup(struct ow_conn *oc);
+
+/* openwire_advisory.c */
+ow_handler ow_on_producer_info;
+/* RemoveInfo: a producer's advisory, then openwire_consumer.c's. */
+ow_handler ow_on_remove;
+/* The connection logged in (added) or went: ActiveMQ.Advisory.Connection. */
+void ow_advisory_connection(struct ow_conn *oc, bool added);
+/* A core advisory that names its subject (advisory.h) as the client
+ * reads it: an ActiveMQMessage with the dataStructure and properties.
+ * 0 (also for any other message), or -1 when memory ran out. */
+int ow_advisory_apply(struct ow_message *om, const struct message *m);
+
+/* openwire_advisory.c */
+ow_handler ow_on_producer_info;
+/* RemoveInfo: a producer's advisory, then openwire_consumer.c's. */
+ow_handler ow_on_remove;
+/* The connection logged in (added) or went: ActiveMQ.Advisory.Connection. */
+void ow_advisory_connection(struct ow_conn *oc, bool added);
+/* A core advisory that names its subject (advisory.h) as the client
+ * reads it: an ActiveMQMessage with the dataStructure and properties.
+ * 0 (also for any other message), or -1 when memory ran out. */
+int ow_advisory_apply(struct ow_message *om, const struct message *m);
+
+/* openwire_dest.c */
+ow_handler ow_on_destination_info;
+/* 1 with *type when d is a temporary destination, else 0. */
+int ow_dest_temp_of(const struct ow_destination *d, enum dest_type *type);
+/* What ow_dest_of() checks of every destination a command names: 0, or
+ * -1 with the refusal answered (another connection's temporary one). */
+int ow_dest_check(struct ow_conn *oc, const struct ow_command *cmd, enum dest_type type,
+		  const char *name);
+/* Called with each command about to be sent: a message naming a
+ * temporary destination the client was not told of is preceded by the
+ * advisory that tells it. */
+void ow_dest_before_send(struct ow_conn *oc, const struct ow_obj *o);
+void ow_dest_conn_gone(struct ow_conn *oc);
+/* JMSReplyTo as the reply-to header ("/queue/X", "/remote-temp-queue/X",
+ * ...), malloc'ed; NULL for none (or *oom). And back: NULL for none or
+ * when memory ran out. */
+char *ow_reply_to_header(const struct ow_destination *d, bool *oom);
+struct ow_destination *ow_reply_to_of(const char *header);
 
 #endif

@@ -49,11 +49,16 @@ struct message *ow_message_to_core(const struct ow_message *om, enum dest_type t
 	struct buf body = BUF_INIT;
 	struct ow_str text = { (char *)(p ? p + 4 : NULL), tlen > 0 ? (uint32_t)tlen : 0 };
 	bool bad = ow_str_to_utf8(&text, &body) < 0 || buf_append(&body, "", 0) < 0;
-	struct header *h = calloc(2, sizeof *h);
+	struct header *h = calloc(3, sizeof *h);
 	size_t nh = 0;
 	if (!h || bad || add_header(h, &nh, "correlation-id", &om->correlation_id, &bad) < 0 ||
 	    add_header(h, &nh, "type", &om->type, &bad) < 0)
 		bad = true;
+	char *reply_to = !bad ? ow_reply_to_header(om->reply_to, &bad) : NULL;	/* openwire_dest.c */
+	if (reply_to && (h[nh].name = strdup("reply-to")))
+		h[nh++].value = reply_to;
+	else if (reply_to)
+		free(reply_to), bad = true;
 	size_t blen;
 	char *b = bad ? NULL : buf_steal(&body, &blen);
 	struct message *m = NULL;
@@ -156,6 +161,7 @@ static int put_headers(struct ow_message *om, const struct message *m)
 		ow_str_set(&om->correlation_id, "", 0);
 	if (type && ow_str_from_utf8(&om->type, type, strlen(type)) < 0)
 		ow_str_set(&om->type, "", 0);
+	om->reply_to = ow_reply_to_of(message_header(m, "reply-to"));	/* openwire_dest.c */
 	return 0;
 }
 
@@ -178,5 +184,10 @@ struct ow_message *ow_message_from_core(const struct message *m, uint64_t delive
 	om->expiration = m->expires;
 	om->timestamp = m->timestamp;
 	om->redelivery_counter = (int32_t)redeliveries;
+	/* An advisory's subject (openwire_advisory.c). */
+	if (ow_advisory_apply(om, m) < 0) {
+		ow_obj_free(&om->c.h);
+		return NULL;
+	}
 	return om;
 }
