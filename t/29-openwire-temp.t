@@ -122,6 +122,15 @@ test_expect_success 'a JMS consumer of the advisory topics reads ConsumerInfo, P
 	diff want out
 '
 
+test_expect_success 'a JMS watcher that comes late is told the consumers and temporary queues there are' '
+	jt late $TP >out || { cat out; exit 1; }
+	cat >want <<-\EOF &&
+	consumers: ConsumerInfo queue://adv.late, consumerCount 1
+	temporary queues: DestinationInfo add a temporary queue
+	EOF
+	diff want out
+'
+
 test_expect_success 'STOMP still reads the consumer advisories bridges use' '
 	stomp_py <<-\EOF
 	from tstomp import *
@@ -134,6 +143,28 @@ test_expect_success 'STOMP still reads the consumer advisories bridges use' '
 '
 
 stop_broker node1
+
+BROKER_EXTRA='<plugins><simpleAuthenticationPlugin><users>
+  <authenticationUser username="app" password="secret" groups="users"/>
+  <authenticationUser username="boss" password="secret" groups="admins"/>
+</users></simpleAuthenticationPlugin>
+<authorizationPlugin><map><authorizationMap><authorizationEntries>
+  <authorizationEntry queue=">" read="users,admins" write="users,admins" admin="users,admins"/>
+  <authorizationEntry topic="ActiveMQ.Advisory.>" read="*" write="*" admin="*"/>
+</authorizationEntries>
+<tempDestinationAuthorizationEntry><tempDestinationAuthorizationEntry
+  read="admins" write="admins" admin="admins"/></tempDestinationAuthorizationEntry>
+</authorizationMap></map></authorizationPlugin></plugins>' broker_config authz &&
+start_broker authz || exit 1
+
+test_expect_success 'creating a temporary queue takes admin rights on temporary destinations (tempDestinationAuthorizationEntry)' '
+	AP=$(broker_port authz) &&
+	jt create "$AP?jms.userName=boss&jms.password=secret" >out || { cat out; exit 1; }
+	jt create "$AP?jms.userName=app&jms.password=secret" >out
+	[ $? = 3 ] && grep -q "^exception javax.jms.JMSSecurityException: User app is not authorized to create: .*ID:" out ||
+	{ cat out; exit 1; }
+'
+stop_broker authz
 
 # The seed's two pairs, bridged: a1 and b1 are the masters.
 two_pairs_config || exit 1

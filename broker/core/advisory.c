@@ -18,7 +18,6 @@
 #include "message.h"
 #include "publish.h"
 #include "queue.h"
-#include "temp_dest.h"
 #include "wildcard.h"
 
 /* A consumer that came or went, for the JMS clients that read which
@@ -336,28 +335,39 @@ void advisory_temp_dest(enum dest_type type, const char *real, const struct conn
 	advisory_event(type == DEST_QUEUE ? ADVISORY_TEMP_QUEUE : ADVISORY_TEMP_TOPIC, fields);
 }
 
-static void replay_temp(enum dest_type type, const char *real, const struct conn *owner,
-			void *ctx)
+/* The consumers of one destination again, for a new listener of its
+ * advisory topic. */
+static void replay_one(enum dest_type type, const char *name)
 {
-	const char *topic = ctx;
-	if (!strcmp(topic, type == DEST_QUEUE ? ADVISORY_TEMP_QUEUE : ADVISORY_TEMP_TOPIC))
-		advisory_temp_dest(type, real, owner, true);
+	if (type == DEST_QUEUE) {
+		struct queue *q = broker_queue(name, false);
+		for (const struct binding *b = q ? q->bhead : NULL; b; b = b->qnext)
+			advisory_consumer_changed(DEST_QUEUE, name, b->consumer, true);
+		return;
+	}
+	for (struct consumer *c = broker.topic_consumers; c; c = c->next)
+		if (!strcmp(c->dest, name))
+			advisory_consumer_changed(DEST_TOPIC, name, c, true);
+	for (struct durable *d = broker.durables; d; d = d->next)
+		if (!strcmp(d->topic, name) && d->active)
+			advisory_consumer_changed(DEST_TOPIC, name, d->active, true);
 }
 
 void advisory_subscribed(enum dest_type type, const char *dest)
 {
+	size_t qn = strlen(ADVISORY_QUEUE_PREFIX), tn = strlen(ADVISORY_TOPIC_PREFIX);
 	if (type != DEST_TOPIC)
 		return;
-	if (dest_match(dest, ADVISORY_QUEUE_PREFIX "x") || dest_match(dest, ADVISORY_TOPIC_PREFIX "x"))
+	/* A JMS client watching one destination: its consumers, as
+	 * ActiveMQ's AdvisoryBroker tells them. */
+	if (!dest_has_wildcard(dest) && !strncmp(dest, ADVISORY_QUEUE_PREFIX, qn))
+		replay_one(DEST_QUEUE, dest + qn);
+	else if (!dest_has_wildcard(dest) && !strncmp(dest, ADVISORY_TOPIC_PREFIX, tn))
+		replay_one(DEST_TOPIC, dest + tn);
+	else if (dest_match(dest, ADVISORY_QUEUE_PREFIX "x") ||
+		 dest_match(dest, ADVISORY_TOPIC_PREFIX "x"))
 		advisory_replay();
-	/* ActiveMQ's AdvisoryBroker tells a new listener every temporary
-	 * destination there is: a JMS client sends to one only once told. */
-	static const char *const temps[] = { ADVISORY_TEMP_QUEUE, ADVISORY_TEMP_TOPIC };
-	for (size_t i = 0; i < 2; i++)
-		if (dest_match(dest, temps[i]))
-			temp_dest_each(replay_temp, (void *)temps[i]);
 }
-
 
 static void flush_events(void)
 {

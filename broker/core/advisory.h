@@ -84,8 +84,9 @@ void advisory_replay(void);
 struct consumer;
 void advisory_consumer_changed(enum dest_type type, const char *name, const struct consumer *c,
 			       bool added);
-/* Someone subscribed to `dest`: what it listens to says the present
- * again (consumers, temporary destinations). */
+/* Someone subscribed to `dest`: the consumer advisories it listens to say
+ * the present again. (Temporary destinations are told again by the
+ * protocol to the one new listener: broker/openwire/openwire_dest.c.) */
 void advisory_subscribed(enum dest_type type, const char *dest);
 /* An advisory on `topic` whose headers are the NULL-terminated name,
  * value pairs of `fields` (copied), published at the iteration's end;

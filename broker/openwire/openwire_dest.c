@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "advisory.h"
+#include "authz.h"
 #include "broker.h"
 #include "conn.h"
 #include "log.h"
@@ -135,6 +136,13 @@ int ow_on_destination_info(struct ow_conn *oc, struct ow_obj *o)
 	char err[1200];
 	int rc;
 	if (di->operation_type == OW_DEST_ADD) {
+		/* Creating one takes admin rights on temporary destinations
+		 * (tempDestinationAuthorizationEntry), as in ActiveMQ. */
+		if (!authz_allows(oc->conn, false, AUTHZ_ADMIN, type, name, err, sizeof err)) {
+			ow_refuse(oc, cmd, EX_SECURITY, "%s", err);
+			free(name);
+			return -1;
+		}
 		rc = temp_dest_add(oc->conn, type, name, err, sizeof err);
 		if (rc == 0)
 			known_set(oc, type, name, true);	/* the client knows its own */
@@ -160,16 +168,26 @@ int ow_dest_temp_of(const struct ow_destination *d, enum dest_type *type)
 	return 1;
 }
 
-/* Whether a consumer's destination (a composite one names several) is
- * the advisory topic of temporary queues. */
-static bool names_temp_advisory(const char *name)
+static void tell_existing(enum dest_type type, const char *real, const struct conn *owner,
+			  void *ctx);
+
+/* Whether a consumer's destination (a composite one names several)
+ * names the advisory topic `adv`. */
+static bool names_advisory(const char *name, const char *adv)
 {
-	size_t n = strlen(ADVISORY_TEMP_QUEUE);
-	for (const char *p = name; (p = strstr(p, ADVISORY_TEMP_QUEUE)); p += n)
+	size_t n = strlen(adv);
+	for (const char *p = name; (p = strstr(p, adv)); p += n)
 		if ((p == name || p[-1] == ',') && (p[n] == ',' || !p[n]))
 			return true;
 	return false;
 }
+
+/* A new listener of temporary destinations' advisories. */
+struct listener {
+	struct ow_conn *oc;
+	const struct ow_consumer_id *id;
+	bool queues, topics;
+};
 
 int ow_dest_check(struct ow_conn *oc, const struct ow_command *cmd, enum dest_type type,
 		  const char *name)
@@ -183,12 +201,20 @@ int ow_dest_check(struct ow_conn *oc, const struct ow_command *cmd, enum dest_ty
 			  "Connection: [%.200s]", name);
 		return -1;
 	}
+	struct listener l = { oc, ci->consumer_id, names_advisory(name, ADVISORY_TEMP_QUEUE),
+			      names_advisory(name, ADVISORY_TEMP_TOPIC) };
 	struct ow_dests *ds;
-	if (type == DEST_TOPIC && ci->consumer_id && names_temp_advisory(name) &&
-	    (ds = dests_of(oc))) {
+	if (type != DEST_TOPIC || !l.id || !(l.queues || l.topics) || !(ds = dests_of(oc)))
+		return 0;
+	/* The Java client's own (watchTopicAdvisories) listens to both:
+	 * what it is told decides where it may send. */
+	if (l.queues && l.topics) {
 		ow_obj_free(ds->advisory ? &ds->advisory->h : NULL);
 		ds->advisory = (void *)ow_obj_ref(&ci->consumer_id->h);
 	}
+	/* As ActiveMQ's AdvisoryBroker: the new listener, and only it,
+	 * hears of every temporary destination there is. */
+	temp_dest_each(tell_existing, &l);
 	return 0;
 }
 
@@ -207,7 +233,7 @@ static struct ow_destination *dest_copy(const struct ow_destination *d)
 /* The advisory ActiveMQ would have sent: an ActiveMQMessage on
  * ActiveMQ.Advisory.TempQueue (or TempTopic) whose dataStructure is the
  * DestinationInfo adding d. */
-static struct ow_obj *announcement(struct ow_dests *ds, const struct ow_destination *d)
+static struct ow_obj *announcement(const struct ow_consumer_id *to, const struct ow_destination *d)
 {
 	const char *adv = d->h.type == OW_TEMP_TOPIC ? ADVISORY_TEMP_TOPIC : ADVISORY_TEMP_QUEUE;
 	struct ow_message_dispatch *md = (void *)ow_obj_new(OW_MESSAGE_DISPATCH);
@@ -216,7 +242,7 @@ static struct ow_obj *announcement(struct ow_dests *ds, const struct ow_destinat
 	/* Each part hangs from md at once: freeing md frees what was made. */
 	struct ow_message *m = (void *)ow_obj_new(OW_MESSAGE);
 	md->message = m;
-	md->consumer_id = (void *)ow_obj_ref(&ds->advisory->h);
+	md->consumer_id = (void *)ow_obj_ref((struct ow_obj *)&to->h);
 	md->destination = ow_destination_of(DEST_TOPIC, adv);
 	struct ow_destination_info *di = m ? (void *)ow_obj_new(OW_DESTINATION_INFO) : NULL;
 	struct ow_message_id *id = m ? (void *)ow_obj_new(OW_MESSAGE_ID) : NULL;
@@ -247,6 +273,28 @@ static struct ow_obj *announcement(struct ow_dests *ds, const struct ow_destinat
 	return &md->c.h;
 }
 
+static void tell_existing(enum dest_type type, const char *real, const struct conn *owner,
+			  void *ctx)
+{
+	const struct listener *l = ctx;
+	(void)owner;
+	if (!(type == DEST_TOPIC ? l->topics : l->queues))
+		return;
+	struct ow_destination *d = (void *)ow_obj_new(type == DEST_TOPIC ? OW_TEMP_TOPIC
+						       : OW_TEMP_QUEUE);
+	if (d && ow_str_from_utf8(&d->physical_name, real, strlen(real)) == 0)
+		ow_send(l->oc, announcement(l->id, d));	/* noted known if to its own */
+	ow_obj_free(d ? &d->h : NULL);
+}
+
+static bool same_id(const struct ow_consumer_id *a, const struct ow_consumer_id *b)
+{
+	return a && b && a->value == b->value && a->session_id == b->session_id &&
+	       a->connection_id.len == b->connection_id.len &&
+	       (!a->connection_id.len ||
+		!memcmp(a->connection_id.s, b->connection_id.s, a->connection_id.len));
+}
+
 void ow_dest_before_send(struct ow_conn *oc, const struct ow_obj *o)
 {
 	if (!o || o->type != OW_MESSAGE_DISPATCH)
@@ -255,9 +303,13 @@ void ow_dest_before_send(struct ow_conn *oc, const struct ow_obj *o)
 	if (!m)
 		return;
 	bool oom = false;
-	/* An advisory the core sent it: the client now knows (or forgot). */
+	struct ow_dests *ds = oc->dests;
+	/* An advisory to the client's own listener: it now knows (or
+	 * forgot). */
 	const struct ow_destination_info *di = (const void *)m->data_structure;
 	if (di && di->c.h.type == OW_DESTINATION_INFO && is_temp(di->destination)) {
+		if (!ds || !same_id(ds->advisory, ((const struct ow_message_dispatch *)o)->consumer_id))
+			return;
 		char *name = ow_utf8_of(&di->destination->physical_name, &oom);
 		if (name)
 			known_set(oc, di->destination->h.type == OW_TEMP_TOPIC ? DEST_TOPIC
@@ -265,14 +317,13 @@ void ow_dest_before_send(struct ow_conn *oc, const struct ow_obj *o)
 		free(name);
 		return;
 	}
-	struct ow_dests *ds = oc->dests;
 	if (!is_temp(m->reply_to) || !ds || !ds->advisory)
 		return;
 	enum dest_type type = m->reply_to->h.type == OW_TEMP_TOPIC ? DEST_TOPIC : DEST_QUEUE;
 	char *name = ow_utf8_of(&m->reply_to->physical_name, &oom);
 	char *key = name ? known_key(type, name) : NULL;
 	if (key && !known_find(ds, key)) {
-		struct ow_obj *a = announcement(ds, m->reply_to);
+		struct ow_obj *a = announcement(ds->advisory, m->reply_to);
 		if (a && ow_send(oc, a) == 0)	/* which notes it known */
 			log_debug("openwire", "%s told of temporary destination %s before a "
 				  "message that names it", oc->conn->peer, name);

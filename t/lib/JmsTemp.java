@@ -9,6 +9,8 @@
 //   java JmsTemp respond URL QUEUE N  answers N requests to their JMSReplyTo
 //   java JmsTemp advisories URL       what a watcher reads on the advisory
 //                                     topics while another connection works
+//   java JmsTemp late URL             what a watcher that comes late is told
+//   java JmsTemp create URL           creates a temporary queue
 // -Dwait=MS: how long a receive waits (default 20000). A JMSException is
 // printed as "exception CLASS: MESSAGE" and exits 3; a wait that runs out
 // exits 4.
@@ -45,6 +47,12 @@ public class JmsTemp {
             case "request": request(f, a[2], Integer.parseInt(a[3])); break;
             case "respond": respond(f, a[2], Integer.parseInt(a[3])); break;
             case "advisories": advisories(f); break;
+            case "late": late(f); break;
+            case "create":
+                f.createConnection().createSession(false, Session.AUTO_ACKNOWLEDGE)
+                    .createTemporaryQueue();
+                System.out.println("created");
+                break;
             default: throw new IllegalArgumentException(a[0]);
             }
         } catch (JMSException e) {
@@ -296,5 +304,24 @@ public class JmsTemp {
             i++;
         }
         w.close();
+    }
+
+    // A consumer and a temporary queue exist before the watcher comes.
+    static void late(ActiveMQConnectionFactory f) throws Exception {
+        Connection c = f.createConnection();
+        c.start();
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Queue q = s.createQueue("adv.late");
+        s.createConsumer(q);
+        s.createTemporaryQueue();
+        Connection w = f.createConnection();
+        w.start();
+        Session ws = w.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        System.out.println("consumers: " + advisory(get(ws.createConsumer(
+            AdvisorySupport.getConsumerAdvisoryTopic(q)), "the consumer")));
+        System.out.println("temporary queues: " + advisory(get(ws.createConsumer(
+            AdvisorySupport.TEMP_QUEUE_ADVISORY_TOPIC), "the temporary queue")));
+        w.close();
+        c.close();
     }
 }
