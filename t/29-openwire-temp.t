@@ -107,6 +107,22 @@ test_expect_success 'a JMS responder answers a STOMP requester through its /temp
 	diff want resp.out
 '
 
+test_expect_success 'a JMS send to a STOMP requester'"'"'s temporary queue after it left is refused as ActiveMQ'"'"'s client refuses it' '
+	stomp_py >real <<-\EOF &&
+	from tstomp import *
+	w = subscriber("/queue/names")
+	req = client()
+	req.conn.subscribe("/temp-queue/gone", id="r", ack="auto")
+	req.sync()
+	send_on(req, "/queue/names", "x", headers={"reply-to": "/temp-queue/gone"})
+	print(w.wait(1)[0].headers["reply-to"][len("/remote-temp-queue/"):])
+	req.close()
+	EOF
+	jt sendtemp "$TP?jms.watchTopicAdvisories=false" "$(cat real)" >out
+	[ $? = 3 ] && grep -q "^exception javax.jms.InvalidDestinationException: Cannot publish to a deleted Destination: temp-queue://ID:.*:gone$" out ||
+	{ cat out; exit 1; }
+'
+
 test_expect_success 'a JMS consumer of the advisory topics reads ConsumerInfo, ProducerInfo, ConnectionInfo, DestinationInfo and RemoveInfo, with the counts' '
 	jt advisories $TP >out || { cat out; exit 1; }
 	cat >want <<-\EOF &&

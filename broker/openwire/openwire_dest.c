@@ -192,6 +192,14 @@ struct listener {
 int ow_dest_check(struct ow_conn *oc, const struct ow_command *cmd, enum dest_type type,
 		  const char *name)
 {
+	const struct ow_type *t = ow_type_find(cmd->h.type);
+	if (t && (t->klass & OWC_MESSAGE) && temp_dest_deleted(type, name)) {
+		/* One of this broker's whose connection went (a STOMP
+		 * requester's): the Java client's words for its own. */
+		ow_refuse(oc, cmd, EX_DEST, "Cannot publish to a deleted Destination: %s://%s",
+			  type == DEST_QUEUE ? "temp-queue" : "temp-topic", name);
+		return -1;
+	}
 	if (cmd->h.type != OW_CONSUMER_INFO)
 		return 0;
 	const struct ow_consumer_info *ci = (const void *)cmd;

@@ -11,6 +11,7 @@
 //                                     topics while another connection works
 //   java JmsTemp late URL             what a watcher that comes late is told
 //   java JmsTemp create URL           creates a temporary queue
+//   java JmsTemp sendtemp URL NAME    sends to temporary queue NAME
 // -Dwait=MS: how long a receive waits (default 20000). A JMSException is
 // printed as "exception CLASS: MESSAGE" and exits 3; a wait that runs out
 // exits 4.
@@ -28,6 +29,7 @@ import org.apache.activemq.advisory.AdvisorySupport;
 import org.apache.activemq.command.ActiveMQDestination;
 import org.apache.activemq.command.ActiveMQMessage;
 import org.apache.activemq.command.ActiveMQQueue;
+import org.apache.activemq.command.ActiveMQTempQueue;
 import org.apache.activemq.command.ConnectionInfo;
 import org.apache.activemq.command.ConsumerInfo;
 import org.apache.activemq.command.DataStructure;
@@ -48,6 +50,12 @@ public class JmsTemp {
             case "respond": respond(f, a[2], Integer.parseInt(a[3])); break;
             case "advisories": advisories(f); break;
             case "late": late(f); break;
+            case "sendtemp": {
+                Session s = f.createConnection().createSession(false, Session.AUTO_ACKNOWLEDGE);
+                s.createProducer(new ActiveMQTempQueue(a[2])).send(s.createTextMessage("late"));
+                System.out.println("sent");
+                break;
+            }
             case "create":
                 f.createConnection().createSession(false, Session.AUTO_ACKNOWLEDGE)
                     .createTemporaryQueue();
