@@ -211,10 +211,13 @@ static void send_advisory(struct message *m, const char *kind, const char *name)
 }
 
 /* The advisory of one change: the tally, and the consumer that came or
- * went when e says which (its consumerCount is the count right after it:
- * `local`). */
+ * went when e says which, `local` being the count right after it. Only
+ * the last of a destination's advisories in an iteration carries the
+ * tally bridges read (consumerCount and the rest): one before it says
+ * its count in ADVISORY_COUNT, which bridges do not read, so that a
+ * consumer replaced within one iteration is no moment without demand. */
 static void publish(const struct change *ch, const struct tally *t, long local,
-		    const struct consumer_event *e)
+		    const struct consumer_event *e, bool last)
 {
 	char num[24], durables[24], topic[1200], dest[1100];
 	snprintf(num, sizeof num, "%ld", local);
@@ -223,17 +226,27 @@ static void publish(const struct change *ch, const struct tally *t, long local,
 		 : ADVISORY_TOPIC_PREFIX, ch->name);
 	snprintf(dest, sizeof dest, "%s%s", ch->type == DEST_QUEUE ? "queue://" : "topic://",
 		 ch->name);
-	const char *fields[] = {
+	const char *tally[] = {
 		"consumerCount", num,
 		"brokerName", broker.cfg->broker_name,
 		ADVISORY_DEMAND_HEADER, t->demand,
 		ADVISORY_DURABLES_HEADER, durables,
+	};
+	const char *fields[] = {
+		ADVISORY_COUNT, num,
 		e ? ADVISORY_SUBJECT : NULL, e && e->added ? "ConsumerInfo" : "RemoveInfo",
 		ADVISORY_DESTINATION, dest,
 		ADVISORY_CONNECTION_ID, e ? e->conn : "",
 		ADVISORY_ID, e ? e->id : "",
-		NULL
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 	};
+	/* The tally in place of ADVISORY_COUNT, and the subject after it. */
+	if (last) {
+		size_t n = sizeof tally / sizeof tally[0];
+		memmove(fields + n, fields + 2, (sizeof fields / sizeof fields[0] - n) *
+			sizeof fields[0]);
+		memcpy(fields, tally, sizeof tally);
+	}
 	struct message *m = build(topic, fields);
 	send_advisory(m, ch->type == DEST_QUEUE ? "queue" : "topic", ch->name);
 	message_unref(m);
@@ -246,7 +259,7 @@ static void publish_change(const struct change *ch)
 	struct tally t;
 	tally(ch->type, ch->name, &t);
 	if (!ch->nev) {
-		publish(ch, &t, t.local, NULL);
+		publish(ch, &t, t.local, NULL, true);
 		return;
 	}
 	/* The count after each event: the present, less what came after. */
@@ -258,7 +271,7 @@ static void publish_change(const struct change *ch)
 			after -= ch->ev[i].added ? 1 : -1;
 	}
 	for (size_t i = 0; i < ch->nev; i++)
-		publish(ch, &t, counts[i], &ch->ev[i]);
+		publish(ch, &t, counts[i], &ch->ev[i], i + 1 == ch->nev);
 }
 
 /* ---- advisories that name their subject ---- */

@@ -63,6 +63,9 @@
 #define ADVISORY_CONNECTION_ID "tandem-advisory-connection"
 #define ADVISORY_ID "tandem-advisory-id"
 #define ADVISORY_CLIENT_ID "tandem-advisory-client-id"
+/* consumerCount on a consumer advisory that bridges are not to read (one
+ * followed by another in the same iteration). */
+#define ADVISORY_COUNT "tandem-advisory-count"
 #define ADVISORY_USER "tandem-advisory-user"
 
 struct conn;

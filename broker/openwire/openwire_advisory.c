@@ -206,14 +206,19 @@ static const struct {
  * broker that sent it. */
 static int put_properties(struct ow_message *om, const struct message *m)
 {
-	static const char *const counts[] = { "consumerCount", "producerCount" };
+	/* Each property from the first header that has it. */
+	static const char *const counts[][2] = {
+		{ "consumerCount", "consumerCount" },
+		{ "consumerCount", ADVISORY_COUNT },
+		{ "producerCount", "producerCount" },
+	};
 	struct ow_map *map = calloc(1, sizeof *map);
 	struct buf b = BUF_INIT;
 	int rc = map ? 0 : -1;
-	for (size_t i = 0; rc == 0 && i < 2; i++) {
-		const char *v = message_header(m, counts[i]);
-		if (v)
-			rc = ow_map_add(map, counts[i], (struct ow_value){
+	for (size_t i = 0; rc == 0 && i < 3; i++) {
+		const char *v = message_header(m, counts[i][1]);
+		if (v && !ow_map_get(map, counts[i][0]))
+			rc = ow_map_add(map, counts[i][0], (struct ow_value){
 				.type = OWP_INT, .v.i32 = (int32_t)strtol(v, NULL, 10) });
 	}
 	const char *name = broker.cfg->broker_name;
