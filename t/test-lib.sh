@@ -489,6 +489,19 @@ stomp_py() {
 	PORT=${PORT:-$(broker_port node1 2>/dev/null)} TRASH=$TRASH "$PYTHON" - "$@"
 }
 
+# jms_compile FILE.java...: the JMS programs of t/lib compiled into
+# $TRASH/jms against Debian's ActiveMQ JMS client, whose class path is
+# JMS_CP; the whole test is skipped without java or the client.
+JMS_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
+jms_compile() {
+	command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
+		skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
+	[ -f /usr/share/java/activemq-client.jar ] ||
+		skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
+	mkdir -p "$TRASH/jms" &&
+	(cd "$TEST_ROOT/t/lib" && javac -d "$TRASH/jms" -cp "$JMS_CP" "$@")
+}
+
 # wait_lines FILE N [TENTHS]: until FILE has at least N lines (TENTHS
 # tenths of a second at most, default 200).
 wait_lines() {

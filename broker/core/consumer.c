@@ -78,7 +78,7 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 		}
 		d->active = c;
 		c->durable = d;
-		advisory_changed(DEST_TOPIC, d->topic);
+		advisory_consumer_changed(DEST_TOPIC, d->topic, c, true);
 		return 0;
 	}
 	static uint64_t subscribers;
@@ -98,7 +98,7 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 	}
 	list_add(&broker.topic_consumers, c);
 	broker.advisory_listeners += is_advisory_listener(c);
-	advisory_changed(DEST_TOPIC, c->dest);
+	advisory_consumer_changed(DEST_TOPIC, c->dest, c, true);
 	return 0;
 }
 
@@ -160,9 +160,7 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 		return NULL;
 	}
 	/* A new listener to the advisories learns the present. */
-	if (spec->type == DEST_TOPIC && (dest_match(spec->dest, ADVISORY_QUEUE_PREFIX "x") ||
-					 dest_match(spec->dest, ADVISORY_TOPIC_PREFIX "x")))
-		advisory_replay();
+	advisory_subscribed(spec->type, spec->dest);
 	return c;
 }
 
@@ -205,11 +203,11 @@ void consumer_close(struct consumer *c)
 			broker.advisory_listeners -= is_advisory_listener(c);
 		}
 		queue_free(c->own, false);
-		advisory_changed(DEST_TOPIC, c->dest);
+		advisory_consumer_changed(DEST_TOPIC, c->dest, c, false);
 	}
 	if (c->durable && c->durable->active == c) {
 		c->durable->active = NULL;
-		advisory_changed(DEST_TOPIC, c->durable->topic);
+		advisory_consumer_changed(DEST_TOPIC, c->durable->topic, c, false);
 	}
 	selector_free(c->selector);
 	free(c->selector_text);

@@ -453,7 +453,7 @@ int queue_bind(struct queue *q, struct consumer *c)
 	q->consumers_changed_ms = broker.now_wall;
 	unserved_follow(q);
 	if (q->kind == QUEUE_NAMED)
-		advisory_changed(DEST_QUEUE, q->name);
+		advisory_consumer_changed(DEST_QUEUE, q->name, c, true);
 	queue_schedule(q);
 	return 0;
 }
@@ -486,7 +486,7 @@ void queue_unbind(struct binding *b)
 	q->consumers_changed_ms = broker.now_wall;
 	unserved_follow(q);
 	if (q->kind == QUEUE_NAMED)
-		advisory_changed(DEST_QUEUE, q->name);
+		advisory_consumer_changed(DEST_QUEUE, q->name, c, false);
 	free(b);
 }
 

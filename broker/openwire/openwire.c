@@ -12,7 +12,8 @@
  * consumers (openwire_consumer.c: prefetch, pulls, every ack type,
  * durable subscriptions, exclusive, priority, noLocal, ConsumerControl),
  * queue browsers (openwire_browse.c), local and XA transactions
- * (openwire_tx.c), RemoveInfo. Anything else a client asks an answer for
+ * (openwire_tx.c), temporary destinations (openwire_dest.c), the
+ * advisories JMS clients read (openwire_advisory.c), RemoveInfo. Anything else a client asks an answer for
  * gets an ExceptionResponse saying it is not served yet, so the
  * application sees a JMSException, not a hang.
  */
@@ -44,6 +45,7 @@
 
 int ow_send(struct ow_conn *oc, struct ow_obj *o)
 {
+	ow_dest_before_send(oc, o);
 	if (o && o->type != OW_WIREFORMAT_INFO)
 		((struct ow_command *)o)->command_id = ++oc->next_command_id;
 	int rc = o ? ow_encode(&oc->fmt, o, &oc->conn->out) : -1;
@@ -149,12 +151,10 @@ int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 		ow_refuse(oc, cmd, EX_DEST, "The command names no destination");
 		return -1;
 	}
-	if (d->h.type == OW_TEMP_QUEUE || d->h.type == OW_TEMP_TOPIC) {
-		ow_refuse(oc, cmd, EX_DEST, "Temporary destinations are not served over "
-			  "OpenWire by this version of Tandem yet");
-		return -1;
-	}
-	*type = d->h.type == OW_TOPIC ? DEST_TOPIC : DEST_QUEUE;
+	/* A temporary one goes by the name its client gave it
+	 * (openwire_dest.c). */
+	if (!ow_dest_temp_of(d, type))
+		*type = d->h.type == OW_TOPIC ? DEST_TOPIC : DEST_QUEUE;
 	*name = ow_utf8_of(&d->physical_name, &oom);
 	const char *why = oom ? "The broker is out of memory"
 			  : !*name || !**name ? "The destination has no name"
@@ -165,6 +165,11 @@ int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 	if (why) {
 		ow_refuse(oc, cmd, oom ? EX_JMS : EX_DEST, "%s: [%.200s]", why,
 			  *name ? *name : "");
+		free(*name);
+		*name = NULL;
+		return -1;
+	}
+	if (ow_dest_check(oc, cmd, *type, *name) < 0) {
 		free(*name);
 		*name = NULL;
 		return -1;
@@ -252,6 +257,7 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 		if (user && *user && !c->user)
 			c->user = user, user = NULL;
 		log_debug("openwire", "%s connected with OpenWire %d", c->peer, oc->fmt.version);
+		ow_advisory_connection(oc, true);
 	}
 	free(user);
 	free(password);
@@ -288,9 +294,9 @@ static const struct {
 	{ OW_CONNECTION_INFO, on_connection_info, true },
 	{ OW_KEEP_ALIVE_INFO, on_keep_alive, true },
 	{ OW_SHUTDOWN_INFO, on_shutdown, true },
-	{ OW_REMOVE_INFO, ow_on_remove_info, true },
+	{ OW_REMOVE_INFO, ow_on_remove, true },
 	{ OW_SESSION_INFO, on_nothing, false },
-	{ OW_PRODUCER_INFO, on_nothing, false },
+	{ OW_PRODUCER_INFO, ow_on_producer_info, false },
 	{ OW_FLUSH_COMMAND, on_nothing, false },
 	{ OW_CONSUMER_INFO, ow_on_consumer_info, false },
 	{ OW_MESSAGE_ACK, ow_on_ack, false },
@@ -304,6 +310,7 @@ static const struct {
 	{ OW_MESSAGE_PULL, ow_on_message_pull, false },
 	{ OW_CONSUMER_CONTROL, ow_on_consumer_control, false },
 	{ OW_REMOVE_SUBSCRIPTION_INFO, ow_on_remove_subscription, false },
+	{ OW_DESTINATION_INFO, ow_on_destination_info, false },
 };
 
 static void handle_command(struct ow_conn *oc, struct ow_obj *o)
@@ -492,6 +499,9 @@ static void openwire_close(struct conn *c)
 	ow_tx_close(oc);	/* before its consumers give back what it acked */
 	ow_consumers_close(oc);
 	ow_release_client_id(oc);
+	if (oc->connected)
+		ow_advisory_connection(oc, false);
+	ow_dest_conn_gone(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
 	broker_conn_gone(c);

@@ -32,17 +32,6 @@
 #include "openwire_message.h"
 #include "openwire_props.h"
 
-/* JMSReplyTo's destination types and the STOMP prefix each is written
- * with; reading also takes a connection's own /temp-queue/ forms. */
-static const struct {
-	uint8_t type;
-	const char *prefix;
-} reply_forms[] = {
-	{ OW_QUEUE, "/queue/" }, { OW_TOPIC, "/topic/" },
-	{ OW_TEMP_QUEUE, "/remote-temp-queue/" }, { OW_TEMP_TOPIC, "/remote-temp-topic/" },
-	{ OW_TEMP_QUEUE, "/temp-queue/" }, { OW_TEMP_TOPIC, "/temp-topic/" },
-};
-
 /* ---- from the client ---- */
 
 struct building {
@@ -75,27 +64,18 @@ static int add_str(struct building *b, const char *name, const struct ow_str *v)
 	return rc;
 }
 
+/* JMSReplyTo in STOMP's forms (openwire_dest.c). */
 static int add_reply_to(struct building *b, const struct ow_destination *d)
 {
-	if (!d)
-		return 0;
-	const char *prefix = NULL;
-	for (size_t i = 0; i < sizeof reply_forms / sizeof reply_forms[0] && !prefix; i++)
-		if (reply_forms[i].type == d->h.type)
-			prefix = reply_forms[i].prefix;
-	/* /queue/ + the name, as a string field */
-	struct ow_str s = { 0 };
-	struct buf v = BUF_INIT;
-	int rc = -1;
-	if (buf_puts(&v, prefix ? prefix : "/queue/") == 0 &&
-	    buf_append(&v, d->physical_name.s ? d->physical_name.s : "", d->physical_name.len) == 0 &&
-	    ow_str_set(&s, buf_data(&v), buf_len(&v)) == 0)
-		rc = add_str(b, "reply-to", &s);
-	else
+	bool oom = false;
+	char *v = d ? ow_reply_to_header(d, &oom) : NULL;
+	int rc = v && ow_headers_add(&b->h, "reply-to", v) < 0 ? -1 : 0;
+	free(v);
+	if (oom || rc < 0) {
 		b->oom = true;
-	ow_str_clear(&s);
-	buf_free(&v);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 static int add_group(struct building *b, const struct ow_message *om)
@@ -255,28 +235,6 @@ fail:
 	return NULL;
 }
 
-/* A reply-to header as JMSReplyTo (a bare name is a queue, as STOMP
- * reads it). */
-static struct ow_destination *reply_to_of(const char *v)
-{
-	uint8_t type = OW_QUEUE;
-	const char *name = v;
-	for (size_t i = 0; i < sizeof reply_forms / sizeof reply_forms[0]; i++) {
-		size_t n = strlen(reply_forms[i].prefix);
-		if (!strncmp(v, reply_forms[i].prefix, n)) {
-			type = reply_forms[i].type;
-			name = v + n;
-			break;
-		}
-	}
-	struct ow_destination *d = (void *)ow_obj_new(type);
-	if (d && ow_str_from_utf8(&d->physical_name, name, strlen(name)) < 0) {
-		ow_obj_free(&d->h);
-		return NULL;
-	}
-	return d;
-}
-
 /* The headers JMS has fields for. A value no Java string holds (not
  * UTF-8) is left out. */
 static int put_headers(struct ow_message *om, const struct message *m)
@@ -293,7 +251,7 @@ static int put_headers(struct ow_message *om, const struct message *m)
 	if (group)
 		ow_str_from_utf8(&om->group_id, group, strlen(group));
 	om->group_sequence = seq ? (int32_t)strtol(seq, NULL, 10) : 0;
-	if (reply && !(om->reply_to = reply_to_of(reply)))
+	if (reply && !(om->reply_to = ow_reply_to_of(reply)))
 		return -1;
 	om->timestamp = m->timestamp;
 	message_jms_timestamp(m, &om->timestamp);
@@ -318,5 +276,10 @@ struct ow_message *ow_message_from_core(const struct message *m, uint64_t delive
 	om->priority = (int8_t)m->priority;
 	om->expiration = m->expires;
 	om->redelivery_counter = (int32_t)redeliveries;
+	/* An advisory's subject (openwire_advisory.c). */
+	if (ow_advisory_apply(om, m) < 0) {
+		ow_obj_free(&om->c.h);
+		return NULL;
+	}
 	return om;
 }

@@ -13,6 +13,7 @@
 #include "openwire_conn.h"
 #include "openwire_message.h"
 #include "publish.h"
+#include "temp_dest.h"
 
 /* ActiveMQ's default wireFormat.maxFrameSize. */
 #define OW_INFLATE_MAX 104857600
@@ -86,6 +87,8 @@ int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 		ow_refuse(oc, cmd, EX_JMS, "%s", err);
 		return -1;
 	}
+	if (temp_dest_is_temp(m->dest))
+		m->persistent = false;	/* it dies with its connection anyway */
 	struct producer pr = { .conn = oc->conn, .commit_failed = commit_failed,
 			       .answered_after_commit = cmd->response_required };
 	/* A transaction's send takes effect at its commit (openwire_tx.c). */
