@@ -1,8 +1,7 @@
 /*
  * page_broker.c - the console's broker pages: / (overview: role, lock,
- * uptime, usage, connectors, health), /ha (the lock, its holder, its
- * events) and /cluster (the nodes this one knows: its pair, and the
- * brokers its network bridges reach).
+ * uptime, usage, connectors, health) and /ha (the lock, its holder, its
+ * events). /cluster is page_cluster.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -124,80 +123,5 @@ int page_ha(struct web_req *r)
 	}
 	buf_puts(&b, "</table>");
 	json_decref(read);
-	return html_end(r, &b);
-}
-
-int page_cluster(struct web_req *r)
-{
-	struct buf b = BUF_INIT;
-	html_begin(r, &b, "Cluster");
-	buf_puts(&b, "<h2>This pair</h2><table id=\"pair\"><tr><th>Broker</th>"
-		 "<th>Management address</th><th>Role</th><th>Console</th></tr>");
-	json_t *consoles = broker.cfg->persistent
-		? model_roster_read_from(broker.cfg->store_directory, "web") : json_object();
-	json_t *read = query_read("PairNodes,Role,Holder", NULL, BROKER ",service=Locker",
-				  model_broker_name());
-	json_t *lk = query_first(read);
-	const char *me = model_broker_name();
-	/* The nodes either roster knows (a node may have no management
-	 * socket, or no console). */
-	json_t *pair = json_object_get(lk, "PairNodes");
-	pair = json_is_object(pair) ? json_copy(pair) : json_object();
-	const char *name;
-	json_t *addr;
-	json_object_foreach(consoles, name, addr)
-		if (!json_object_get(pair, name))
-			json_object_set_new(pair, name, json_string(""));
-	const char *holder = json_string_value(json_object_get(lk, "Holder"));
-	if (!json_object_size(pair)) {
-		buf_puts(&b, "<tr><td>");
-		html_text(&b, me);
-		buf_puts(&b, "</td><td></td><td>");
-		html_value(&b, json_object_get(lk, "Role"));
-		buf_puts(&b, "</td><td></td></tr>");
-	}
-	json_object_foreach(pair, name, addr) {
-		bool self = !strcmp(name, me);
-		/* The lock file names its holder first: "NAME on HOST pid ..." */
-		bool holds = holder && !strncmp(holder, name, strlen(name)) &&
-			     holder[strlen(name)] == ' ';
-		buf_puts(&b, "<tr><td>");
-		if (self)
-			buf_puts(&b, "<a href=\"/\">");
-		html_text(&b, name);
-		buf_puts(&b, self ? "</a> (this node)" : "");
-		buf_puts(&b, "</td>");
-		html_cell(&b, addr);
-		buf_printf(&b, "<td>%s</td><td>", holds ? "master" : "slave or down");
-		const char *url = json_string_value(json_object_get(consoles, name));
-		if (url && !strncmp(url, "http", 4)) {
-			buf_puts(&b, "<a href=\"");
-			html_text(&b, url);
-			buf_puts(&b, "\">");
-			html_text(&b, url);
-			buf_puts(&b, "</a>");
-		}
-		buf_puts(&b, "</td></tr>");
-	}
-	json_decref(consoles);
-	json_decref(pair);
-	buf_puts(&b, "</table>\n");
-	json_decref(read);
-
-	json_t *rows = query_rows("RemoteBrokerName,RemoteAddress,RemoteManagementAddress,State,"
-				  "EnqueueCounter", NULL,
-				  BROKER ",connector=networkConnectors,networkConnectorName=*,"
-				  "networkBridge=*", me);
-	static const struct html_col remotes[] = {
-		{ "RemoteBrokerName", "Broker" }, { "RemoteAddress", "Address" },
-		{ "RemoteManagementAddress", "Management address" }, { "State", "Bridge" },
-		{ "EnqueueCounter", "Forwarded" },
-	};
-	buf_puts(&b, "<h2>Brokers the network reaches</h2>");
-	html_rows(&b, "remotes", rows, remotes, 5, "no network bridges");
-	buf_puts(&b, "<p>Each node serves its own console on the port of its "
-		 "jetty.xml; a node's management address leads to it with <code>tandemctl</code> "
-		 "and <code>tandemtop</code>.</p>");
-	json_decref(rows);
 	return html_end(r, &b);
 }
