@@ -89,7 +89,8 @@ static const struct {
 	{ "locker", MGMT_LOCKERS, true },
 	{ "queues", MGMT_DOMAIN ":type=Broker,brokerName=*,destinationType=Queue,destinationName=*", false },
 	{ "bridges", MGMT_BRIDGES, false },
-	{ "flows", MGMT_FLOWS, false },
+	/* ",*": a flow names its remote's id too (remoteBrokerId) */
+	{ "flows", MGMT_FLOWS ",*", false },
 };
 #define NSECTIONS (sizeof sections / sizeof *sections)
 
