@@ -109,29 +109,31 @@ static json_t *bulk_request(void)
 static struct pnode *find(const char *addr, const char *name)
 {
 	for (size_t i = 0; i < cp.nnodes; i++)
-		if (!strcmp(cp.nodes[i].addr, addr) ||
+		if ((*addr && !strcmp(cp.nodes[i].addr, addr)) ||
 		    (name && *name && cp.nodes[i].name && !strcmp(cp.nodes[i].name, name)))
 			return &cp.nodes[i];
 	return NULL;
 }
 
+/* A node of the pair without a management socket is listed all the
+ * same (addr ""), never asked: the page tells its role by the lock. */
 static void add_node(const char *addr, const char *name)
 {
 	char err[200];
-	if (!addr || !*addr || find(addr, name) || cp.nnodes == NODES_MAX ||
-	    mgmt_client_check_addr(addr, err, sizeof err) < 0)
+	if (!addr || (!*addr && !(name && *name)) || find(addr, name) || cp.nnodes == NODES_MAX ||
+	    (*addr && mgmt_client_check_addr(addr, err, sizeof err) < 0))
 		return;
 	struct pnode *n = &cp.nodes[cp.nnodes];
 	memset(n, 0, sizeof *n);
 	n->addr = strdup(addr);
 	n->name = name && *name ? strdup(name) : NULL;
-	n->c = n->addr ? mgmt_client_new(n->addr, ASK_TIMEOUT_MS) : NULL;
-	if (!n->c) {
+	n->c = n->addr && *addr ? mgmt_client_new(n->addr, ASK_TIMEOUT_MS) : NULL;
+	if (!n->addr || (*addr && !n->c)) {
 		free(n->addr);
 		free(n->name);
 		return;
 	}
-	if (cp.user)
+	if (cp.user && n->c)
 		mgmt_client_set_login(n->c, cp.user, cp.password);
 	cp.nnodes++;
 }
@@ -182,6 +184,10 @@ static void set_down(struct pnode *n, const char *why)
 /* One node's answer, or down with why. */
 static void ask(struct pnode *n)
 {
+	if (!n->c) {
+		set_down(n, "no management address known");
+		return;
+	}
 	json_t *req = bulk_request(), *resp = NULL;
 	int rc = mgmt_client_send(n->c, req, &resp);
 	json_decref(req);

@@ -62,9 +62,29 @@ static void text_cell(struct buf *b, const char *cls, const char *text)
 	buf_puts(b, "</td>");
 }
 
-/* master, slave or down: a node that answers says which it is. */
-static const char *role_of(json_t *n)
+/* Does an answering node's lock name n as its holder, fresh? The lock
+ * file names its holder first: "NAME on HOST pid ...". */
+static bool holds_lock(json_t *view, json_t *n)
 {
+	const char *name = str(n, "name");
+	size_t i, len = strlen(name);
+	json_t *o;
+	json_array_foreach(json_object_get(view, "nodes"), i, o) {
+		json_t *lk = json_object_get(o, "locker");
+		const char *holder = str(lk, "Holder");
+		if (json_is_true(json_object_get(o, "up")) && len && !strncmp(holder, name, len) &&
+		    holder[len] == ' ' && !json_is_true(json_object_get(lk, "HolderStale")))
+			return true;
+	}
+	return false;
+}
+
+/* master, slave or down: a node that answers says which it is; one
+ * without a management socket is the master when the lock says so. */
+static const char *role_of(json_t *view, json_t *n)
+{
+	if (!*str(n, "addr"))
+		return holds_lock(view, n) ? "master" : "unknown";
 	if (!json_is_true(json_object_get(n, "up")))
 		return "down";
 	const char *role = str(json_object_get(n, "locker"), "Role");
@@ -133,7 +153,7 @@ static void node_name(struct buf *b, json_t *n)
 	buf_puts(b, self ? "</a> (this node)" : "");
 }
 
-static void nodes_table(struct buf *b, json_t **nodes, size_t n, json_t *consoles)
+static void nodes_table(struct buf *b, json_t *view, json_t **nodes, size_t n, json_t *consoles)
 {
 	buf_puts(b, "<section><h2>Nodes</h2><table id=\"cluster-nodes\"><tr><th>Pair</th>"
 		 "<th>Node</th><th>Role</th><th>Lock holder</th><th>Waiting for the lock</th>"
@@ -142,7 +162,7 @@ static void nodes_table(struct buf *b, json_t **nodes, size_t n, json_t *console
 	for (size_t i = 0; i < n; i++) {
 		json_t *nd = nodes[i], *lk = json_object_get(nd, "locker");
 		json_t *br = json_object_get(nd, "broker");
-		const char *role = role_of(nd);
+		const char *role = role_of(view, nd);
 		bool up = json_is_true(json_object_get(nd, "up"));
 		char pair[256];
 		pair_of(nd, pair, sizeof pair);
@@ -151,8 +171,7 @@ static void nodes_table(struct buf *b, json_t **nodes, size_t n, json_t *console
 		buf_puts(b, "<td>");
 		node_name(b, nd);
 		buf_puts(b, "</td>");
-		buf_printf(b, "<td><span class=\"role %s\">%s</span></td>", !strcmp(role, "master")
-			   ? "master" : !strcmp(role, "down") ? "down" : "slave", role);
+		buf_printf(b, "<td><span class=\"role %s\">%s</span></td>", role, role);
 		text_cell(b, NULL, str(lk, "Holder"));
 		if (!strcmp(role, "slave"))
 			duration_cell(b, num(lk, "WaitingSinceMillis"));
@@ -171,7 +190,9 @@ static void nodes_table(struct buf *b, json_t **nodes, size_t n, json_t *console
 			buf_puts(b, "</a>");
 		}
 		buf_puts(b, "</td><td>");
-		if (!up) {
+		if (!*str(nd, "addr")) {
+			buf_puts(b, "no management socket: its role is the lock's word");
+		} else if (!up) {
 			char since[32];
 			mgmt_duration_text(mgmt_ms_since(num(nd, "downSince")), since, sizeof since);
 			buf_printf(b, "<b>down for %s</b>: ", since);
@@ -412,14 +433,14 @@ static int render(struct web_req *r, json_t *view)
 	json_t **nodes = sorted_nodes(view, &n);
 	size_t down = 0;
 	for (size_t i = 0; i < n; i++)
-		down += !json_is_true(json_object_get(nodes[i], "up"));
+		down += !strcmp(role_of(view, nodes[i]), "down");
 	buf_printf(&b, "<p id=\"cluster-summary\" class=\"%s\">%zu node(s), %zu down; asked at ",
 		   down ? "error" : "done", n, down);
 	html_time_text(&b, num(view, "at"));
 	buf_puts(&b, " (UTC), every 2 s while this page is open.</p>\n");
 	json_t *consoles = broker.cfg->persistent
 		? model_roster_read_from(broker.cfg->store_directory, "web") : NULL;
-	nodes_table(&b, nodes, n, consoles);
+	nodes_table(&b, view, nodes, n, consoles);
 	json_decref(consoles);
 	queues_table(&b, nodes, n);
 	bridges_table(&b, nodes, n);

@@ -44,7 +44,7 @@ static const char css[] =
 	"body.stale main td,body.stale main meter,body.stale main .chart{color:#999;opacity:.45}"
 	"body.stale #refreshed{color:#f99;font-weight:bold}"
 	/* trouble: the cluster, health and network pages */
-	".role.down{background:#c33}td.num{text-align:right}"
+	".role.down{background:#c33}.role.unknown,.role.starting{background:#888}td.num{text-align:right}"
 	"tr.stuck td,tr.bad td,td.bad,.state.bad{background:#fcc}tr.blocked td{background:#fe9}"
 	"tr.stale td,td.stale,th.stale{color:#999}"
 	".sev{font-weight:bold;padding:.1em .4em;border-radius:.3em}.sev.OK{background:#9e9}"
