@@ -2,8 +2,8 @@
 # The console's health, as an operator on call reads it: each check a row
 # (OK / WARN / CRIT, since when, detail), the worst first, so that a
 # bridge down outranks a queue with one message; producers held by flow
-# control appear; the memory meter shows the fullest queue beside the
-# broker's. The network page marks a bridge that backs off as failing,
+# control appear (and are marked on the cluster page); the memory meter
+# shows the fullest queue beside the broker's. The network page marks a bridge that backs off as failing,
 # since it went down (not since its latest retry). One broker whose
 # bridge names a port nobody listens on.
 . "$(dirname "$0")/test-lib.sh"
@@ -83,7 +83,9 @@ test_expect_success 'a producer held by flow control appears; the fullest queue 
 		grep -q "<td>Blocked producers</td><td><span class=\"sev CRIT\">" o.html && break
 		sleep 0.2
 	done;
+	page /cluster >c.html;
 	kill $ppid;
+	grep -q "<tr class=\"blocked\"><td>full.q</td>" c.html &&
 	sed -n "/<table id=\"health\">/,/<\/table>/p" o.html &&
 	grep -q "<td>Blocked producers</td><td><span class=\"sev CRIT\">CRIT</span></td><td title=" o.html &&
 	grep -q "producer(s) held by flow control sending to queue://full.q" o.html &&

@@ -15,7 +15,9 @@
  * this node's bridges already use at the other pairs.
  *
  * Nothing here touches the broker's state: the thread's only contact
- * with the loop is the view under the mutex. It never logs (the log
+ * with the loop is the view under the mutex. The loop keeps references
+ * into a view it took (jansson counts references atomically here:
+ * JSON_HAVE_ATOMIC_BUILTINS), and a view is never changed once given. It never logs (the log
  * belongs to the loop); a node's error goes into the view.
  */
 #include <pthread.h>
@@ -244,6 +246,9 @@ static void round_once(void)
 {
 	/* Nodes found here are asked in this same round (cp.nnodes grows). */
 	for (size_t i = 0; i < cp.nnodes; i++) {
+		/* A broker stopping does not wait for the rest of a round. */
+		if (__atomic_load_n(&cp.stop, __ATOMIC_ACQUIRE))
+			return;
 		ask(&cp.nodes[i]);
 		if (cp.nodes[i].up)
 			discover(cp.nodes[i].last);
@@ -296,10 +301,8 @@ int cluster_poll_want(const struct config *cfg)
 	pthread_mutex_unlock(&cp.mu);
 	if (started)
 		return 0;
-	if (!*self_addr()) {
-		log_warn("web", "cluster page: this broker has no management socket to start from");
-		return -1;
-	}
+	if (!*self_addr())
+		return -1;	/* the page shows this node alone */
 	for (size_t i = 0; i < cfg->nnetwork_connectors && !cp.user; i++) {
 		const struct conf_network_connector *nc = &cfg->network_connectors[i];
 		if (nc->user_name) {

@@ -155,7 +155,8 @@ void html_begin(struct web_req *r, struct buf *b, const char *title)
 	html_text(b, model_broker_name());
 	buf_puts(b, "\"><header><span class=\"brand\">Tandem</span> <b>");
 	html_text(b, name);
-	buf_printf(b, "</b> <span class=\"role %s\">%s</span><nav>",
+	/* data-live: the script puts the role in place as it changes */
+	buf_printf(b, "</b> <span id=\"role\" data-live><span class=\"role %s\">%s</span></span><nav>",
 		   broker_serving() ? "master" : "slave", broker_serving() ? "master" : "slave");
 	for (size_t i = 0; i < sizeof nav / sizeof *nav; i++)
 		buf_printf(b, "<a href=\"%s\"%s>%s</a> ", nav[i].path,

@@ -26,11 +26,15 @@
 #include "handlers.h"
 #include "html.h"
 #include "http.h"
+#include "loop.h"
+#include "mgmt_server.h"
 #include "model.h"
+#include "query.h"
 
 #define FIRST_VIEW_WAIT_MS 100
 #define FIRST_VIEW_TRIES 40	/* 4 s for the first round */
 #define QUEUE_ROWS_MAX 500
+#define BROKER MODEL_DOMAIN ":type=Broker,brokerName=%s"
 
 static const char *str(json_t *o, const char *key)
 {
@@ -83,9 +87,10 @@ static bool holds_lock(json_t *view, json_t *n)
  * without a management socket is the master when the lock says so. */
 static const char *role_of(json_t *view, json_t *n)
 {
-	if (!*str(n, "addr"))
+	bool up = json_is_true(json_object_get(n, "up"));
+	if (!up && !*str(n, "addr"))
 		return holds_lock(view, n) ? "master" : "unknown";
-	if (!json_is_true(json_object_get(n, "up")))
+	if (!up)
 		return "down";
 	const char *role = str(json_object_get(n, "locker"), "Role");
 	if (*role)
@@ -419,16 +424,81 @@ static void flows_table(struct buf *b, json_t **nodes, size_t n)
 	buf_puts(b, "</table></section>\n");
 }
 
-static int render(struct web_req *r, json_t *view)
+/* One object of this node's own model (borrowed into a copy). */
+static json_t *local_one(const char *pattern)
+{
+	json_t *read = query_read(NULL, NULL, pattern, model_broker_name());
+	json_t *first = query_first(read);
+	json_t *copy = first ? json_incref(first) : json_object();
+	json_decref(read);
+	return copy;
+}
+
+/* This node from its own model, read in the loop: always fresh, and
+ * there even when it has no management socket for the thread to ask. */
+static json_t *local_node(void)
+{
+	const char *me = model_broker_name();
+	json_t *n = json_pack("{s:s, s:s, s:b, s:s, s:I, s:I}", "addr", mgmt_address(), "name",
+			      me, "up", 1, "error", "", "downSince", (json_int_t)0, "seen",
+			      (json_int_t)wall_ms());
+	json_object_set_new(n, "broker", local_one(BROKER));
+	json_object_set_new(n, "locker", local_one(BROKER ",service=Locker"));
+	json_object_set_new(n, "queues", query_read("Name,QueueSize,ConsumerCount,ProducerCount,"
+						    "BlockedProducers", NULL, BROKER
+						    ",destinationType=Queue,destinationName=*", me));
+	json_object_set_new(n, "bridges", query_read(NULL, NULL, BROKER ",connector=*,"
+						     "networkConnectorName=*,networkBridge=*", me));
+	json_object_set_new(n, "flows", query_read(NULL, NULL, BROKER ",connector=networkConnectors,"
+						   "networkBridge=*,direction=*,destinationType=*,"
+						   "destinationName=*,*", me));
+	return n;
+}
+
+/* The thread's view with this node's own entry from the loop; without
+ * a view (no management socket to start from, or before the first
+ * round), this node and its pair as the lock knows them. A new view. */
+static json_t *merged_view(json_t *polled, json_t *consoles)
+{
+	json_t *self = local_node(), *nodes = json_array();
+	const char *me = model_broker_name();
+	size_t i;
+	json_t *n;
+	json_array_append_new(nodes, self);
+	json_array_foreach(json_object_get(polled, "nodes"), i, n)
+		if (strcmp(str(n, "name"), me))
+			json_array_append(nodes, n);
+	/* The pair's nodes as the store directory knows them (one with a
+	 * console and no management socket is only in the consoles' list). */
+	json_t *names = json_object();
+	json_object_update(names, json_object_get(json_object_get(self, "locker"), "PairNodes"));
+	json_object_update(names, consoles);
+	const char *name;
+	json_t *v;
+	json_object_foreach(names, name, v) {
+		bool known = false;
+		json_array_foreach(nodes, i, n)
+			known |= !strcmp(str(n, "name"), name);
+		if (!known)
+			json_array_append_new(nodes, json_pack("{s:s, s:s, s:b, s:s}", "addr", "",
+							       "name", name, "up", 0, "error", ""));
+	}
+	json_decref(names);
+	json_int_t at = polled ? json_integer_value(json_object_get(polled, "at")) : wall_ms();
+	return json_pack("{s:I, s:o}", "at", at, "nodes", nodes);
+}
+
+static int render(struct web_req *r, json_t *polled)
 {
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Cluster");
-	if (!view) {
-		buf_puts(&b, "<p class=\"warn\" id=\"cluster-none\">The other nodes have not answered "
-			 "yet (or this node has no management socket to ask them through); this "
-			 "page refreshes.</p>");
-		return html_end(r, &b);
-	}
+	json_t *consoles = broker.cfg->persistent
+		? model_roster_read_from(broker.cfg->store_directory, "web") : json_object();
+	json_t *view = merged_view(polled, consoles);
+	if (!polled)
+		buf_puts(&b, "<p class=\"warn\" id=\"cluster-none\">The other nodes have not "
+			 "answered yet, or this node has no management socket to ask them "
+			 "through: this node, and its pair as the lock knows it.</p>");
 	size_t n;
 	json_t **nodes = sorted_nodes(view, &n);
 	size_t down = 0;
@@ -438,14 +508,13 @@ static int render(struct web_req *r, json_t *view)
 		   down ? "error" : "done", n, down);
 	html_time_text(&b, num(view, "at"));
 	buf_puts(&b, " (UTC), every 2 s while this page is open.</p>\n");
-	json_t *consoles = broker.cfg->persistent
-		? model_roster_read_from(broker.cfg->store_directory, "web") : NULL;
 	nodes_table(&b, view, nodes, n, consoles);
 	json_decref(consoles);
 	queues_table(&b, nodes, n);
 	bridges_table(&b, nodes, n);
 	flows_table(&b, nodes, n);
 	free(nodes);
+	json_decref(view);
 	return html_end(r, &b);
 }
 
@@ -453,6 +522,7 @@ static int resume(struct web_req *r)
 {
 	json_t *view = cluster_poll_view();
 	intptr_t tries = (intptr_t)r->wait + 1;
+	/* r->wait counts the tries (no pointer: nothing to free) */
 	if (!view && tries < FIRST_VIEW_TRIES) {
 		r->wait = (void *)tries;
 		if (web_suspend_for(r, FIRST_VIEW_WAIT_MS))
@@ -466,8 +536,8 @@ static int resume(struct web_req *r)
 
 int page_cluster(struct web_req *r)
 {
-	cluster_poll_want(broker.cfg);
-	r->wait = NULL;
+	/* Without a thread, nothing to wait for. */
+	r->wait = cluster_poll_want(broker.cfg) < 0 ? (void *)(intptr_t)FIRST_VIEW_TRIES : NULL;
 	r->resume = resume;
 	return resume(r);
 }

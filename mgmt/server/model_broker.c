@@ -139,6 +139,7 @@ static json_t *b_mem_pct(const struct mobj *o)
 struct mem_max {
 	long long pct;
 	char name[256];
+	bool own_limit;		/* its memoryLimit, not the broker's */
 };
 static const struct mem_max *dest_memory_max(void);
 
@@ -606,6 +607,7 @@ static const struct mem_max *dest_memory_max(void)
 	if (valid && now == memo_iteration && model_epoch() == memo_epoch)
 		return &memo;
 	memo.pct = 0;
+	memo.own_limit = false;
 	memo.name[0] = '\0';
 	for (struct queue *q = nameset_after(&broker.queue_index, NULL); q;
 	     q = nameset_after(&broker.queue_index, q->name)) {
@@ -613,6 +615,7 @@ static const struct mem_max *dest_memory_max(void)
 		long long pct = lim > 0 ? q->mem_used * 100 / lim : 0;
 		if (pct > memo.pct) {
 			memo.pct = pct;
+			memo.own_limit = q->mem_limit > 0;
 			snprintf(memo.name, sizeof memo.name, "%s", q->name);
 		}
 	}
@@ -684,10 +687,6 @@ static json_t *find_problems(void)
 				b->last_error[0] ? b->last_error : "(no error yet)");
 	idle_queues(list, now);
 	blocked_producers(list, now);
-	const struct mem_max *dm = dest_memory_max();
-	if (dm->pct >= HEALTH_USAGE_PCT)
-		problem(list, "Destination memory", dm->pct >= 100 ? CRIT : WARN, 0, dm->name,
-			"Queue %s uses %lld%% of its memory limit", dm->name, dm->pct);
 	struct { const char *what; long long used, limit; } usage[] = {
 		{ "Memory", flow_memory_used(), flow_memory_limit() },
 		{ "Store", flow_store_used(), flow_store_limit() },
@@ -700,6 +699,11 @@ static json_t *find_problems(void)
 				"%s usage is %d%% of its limit (%lld bytes)",
 				usage[i].what, p, usage[i].limit);
 	}
+	/* A queue under the broker's limit is the Memory problem above. */
+	const struct mem_max *dm = dest_memory_max();
+	if (dm->own_limit && dm->pct >= HEALTH_USAGE_PCT)
+		problem(list, "Destination memory", dm->pct >= 100 ? CRIT : WARN, 0, dm->name,
+			"Queue %s uses %lld%% of its memory limit", dm->name, dm->pct);
 	return list;
 }
 
