@@ -64,6 +64,7 @@ test_expect_success 'chromium: the cluster page, live, and honest when a node st
 	    kill9("b1")
 	    ch.until("b1 down on the open page", ROLES + "[\"b1\"] == \"down\"")
 	    ch.until("b2 master on the open page", ROLES + "[\"b2\"] == \"master\"")
+	    ch.until("the summary counts it", "document.getElementById(\"cluster-summary\").textContent.includes(\"1 down\")")
 	    note = ch.js("[...document.querySelectorAll(\"#cluster-nodes tr.stale\")].map(tr => tr.textContent).join()")
 	    check("down for" in note, "b1 says since when: %r" % note)
 	    ch.screenshot("screens/a1-cluster-b1-down.png")

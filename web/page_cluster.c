@@ -504,7 +504,7 @@ static int render(struct web_req *r, json_t *polled)
 	size_t down = 0;
 	for (size_t i = 0; i < n; i++)
 		down += !strcmp(role_of(view, nodes[i]), "down");
-	buf_printf(&b, "<p id=\"cluster-summary\" class=\"%s\">%zu node(s), %zu down; asked at ",
+	buf_printf(&b, "<p id=\"cluster-summary\" data-live class=\"%s\">%zu node(s), %zu down; asked at ",
 		   down ? "error" : "done", n, down);
 	html_time_text(&b, num(view, "at"));
 	buf_puts(&b, " (UTC), every 2 s while this page is open.</p>\n");
