@@ -236,10 +236,10 @@ test_expect_success 'a bridged broker'"'"'s network and cluster pages show the b
 	start_broker far &&
 	FW="http://127.0.0.1:$(broker_web_port far)" &&
 	for i in $(seq 100); do
-		curl -s -u admin:admin -o net.html "$FW/network" && grep -q "<td>active</td>" net.html && break
+		curl -s -u admin:admin -o net.html "$FW/network" && grep -q "<td class=\"state ok\">active</td>" net.html && break
 		sleep 0.1
 	done &&
-	grep -q "<td>active</td>" net.html && grep -q "<td>node1</td>" net.html &&
+	grep -q "<td class=\"state ok\">active</td>" net.html && grep -q "<td>node1</td>" net.html &&
 	FAR=$(broker_port far) stomp_py <<-\EOF &&
 	import os
 	from tstomp import *
@@ -255,7 +255,7 @@ test_expect_success 'a bridged broker'"'"'s network and cluster pages show the b
 	curl -s -u admin:admin -o net.html "$FW/network" &&
 	grep -q "<td>outbound</td><td>net.q</td>" net.html &&
 	curl -s -u admin:admin -o cluster.html "$FW/cluster" &&
-	grep -A2 "id=\"remotes\"" cluster.html | grep -q "<td>node1</td>" &&
+	grep -A2 "id=\"cluster-bridges\"" cluster.html | grep -q "<td>node1</td><td>[^<]*</td><td class=\"state ok\">active</td>" &&
 	stop_broker far
 '
 
@@ -288,7 +288,7 @@ test_expect_success 'users from jetty.xml'"'"'s realm file; a slave'"'"'s consol
 	test "$(get /queues)" = 200 &&
 	test "$(get /cluster)" = 200 &&
 	grep -q "<a href=\"http://127.0.0.1:$(broker_web_port a)/\">" page.html &&
-	grep -q "<td>master</td>" page.html
+	grep -q "<td><span class=\"role master\">master</span></td>" page.html
 '
 
 test_done
