@@ -117,11 +117,11 @@ test_expect_success 'queues page: producers, memory % and blocked producers; a q
 	test "$(get "/queues?filter=stuck.q")" = 200 &&
 	grep -q "<th class=\"num\"><a class=\"sort\" href=\"/queues?sort=-ProducerCount&amp;filter=stuck.q\">Producers</a></th>" page.html &&
 	grep -q ">Memory %</a>" page.html && grep -q ">Blocked</a>" page.html &&
-	row stuck.q | grep -q "<tr class=\"stuck\"" &&
+	row stuck.q | grep -q "<tr data-mbean=\"[^\"]*\" class=\"stuck\">" &&
 	row stuck.q | grep -q "<td class=\"state\">stuck: no consumer</td>" &&
 	row stuck.q | grep -q "data-attr=\"ProducerCount\">" &&
 	row stuck.q | grep -q "data-attr=\"MemoryPercentUsage\">0<" &&
-	get "/queues?filter=hist.idle" >/dev/null && row hist.idle | grep -q "<tr class=\"\"" &&
+	get "/queues?filter=hist.idle" >/dev/null && row hist.idle | grep -q "<tr data-mbean=\"[^\"]*\"><td>" &&
 	row hist.idle | grep -q "<td class=\"state\"></td>"
 '
 
@@ -140,7 +140,7 @@ test_expect_success 'queues page: a producer held by flow control marks its queu
 	} && ppid=$! &&
 	wait_lines producer.sent 0 &&
 	get "/queues?filter=full.q" >/dev/null &&
-	row full.q | grep -q "<tr class=\"stuck blocked\"" &&
+	row full.q | grep -q "<tr data-mbean=\"[^\"]*\" class=\"stuck blocked\">" &&
 	row full.q | grep -q "<td class=\"state\">stuck: no consumer, producers blocked</td>" &&
 	row full.q | grep -q "data-attr=\"BlockedProducers\">1<" &&
 	get "/queue?name=full.q" >/dev/null &&

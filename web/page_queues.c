@@ -154,10 +154,10 @@ static void queue_row(struct web_req *r, struct buf *b, json_t *row)
 	const char *name = json_string_value(json_object_get(row, "Name"));
 	bool stuck, blocked;
 	queue_state(row, &stuck, &blocked);
-	buf_printf(b, "<tr class=\"%s%s\" data-mbean=\"", stuck ? "stuck" : "",
-		   blocked ? " blocked" : "");
+	buf_puts(b, "<tr data-mbean=\"");
 	html_value(b, json_object_get(row, "_name"));
-	buf_puts(b, "\"><td>");
+	buf_printf(b, "\"%s%s%s%s><td>", stuck || blocked ? " class=\"" : "", stuck ? "stuck" : "",
+		   stuck && blocked ? " blocked" : blocked ? "blocked" : "", stuck || blocked ? "\"" : "");
 	link_queue(b, name, name);
 	buf_puts(b, "</td>");
 	for (size_t k = 0; k < NCOLS; k++) {
