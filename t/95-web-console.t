@@ -8,23 +8,7 @@ WEB_PORT=auto broker_config node1
 start_broker node1 || exit 1
 W="http://127.0.0.1:$(broker_web_port node1)"
 
-# get PATH: the page into page.html with the session of jar; the code out.
-get() { curl -s -b jar -c jar -o page.html -w '%{http_code}' "$W$1"; }
-# post PATH DATA...: a form post with the session; headers into hdr.
-post() {
-	p=$1
-	shift
-	curl -s -b jar -c jar -D hdr -o page.html -w '%{http_code}' "$@" "$W$p"
-}
-csrf() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' page.html | head -1; }
-# login USER PASSWORD: through the login form; the code of the post out.
-login() {
-	rm -f jar
-	curl -s -c jar -o login.html "$W/login" &&
-	token=$(sed -n 's/.*name="token" value="\([0-9a-f]*\)".*/\1/p' login.html) &&
-	curl -s -b jar -c jar -o /dev/null -w '%{http_code}' --data-urlencode "user=$1" \
-		--data-urlencode "password=$2" -d "token=$token&next=/queues" "$W/login"
-}
+. "$TEST_ROOT/t/lib/tweb.sh"
 
 test_expect_success 'without a login every page sends the browser to the login form' '
 	test "$(curl -s -o /dev/null -w "%{http_code}" -D hdr "$W/queues")" = 303 &&

@@ -147,7 +147,12 @@ void html_begin(struct web_req *r, struct buf *b, const char *title)
 	const char *name = broker.cfg->broker_name;
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		 "<link rel=\"stylesheet\" href=\"/static/console.css\">"
-		 "<script src=\"/static/console.js\" defer></script><title>");
+		 "<script src=\"/static/console.js\" defer></script>");
+	/* issue 21: phones, history charts, the queues' highlights */
+	buf_puts(b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		 "<link rel=\"stylesheet\" href=\"/static/layout.css\">"
+		 "<script src=\"/static/charts.js\" defer></script>"
+		 "<script src=\"/static/queues.js\" defer></script><title>");
 	html_text(b, title);
 	buf_puts(b, " - ");
 	html_text(b, name);
