@@ -223,8 +223,8 @@ test_expect_success 'resized to 80x24 the screen stays whole' '
 	[ $(wc -l <pane.txt) -le 24 ] &&
 	awk "length(\$0) > 80 { bad = 1 } END { exit bad }" pane.txt &&
 	keys 2 && screen_shows "^T +NAME " "^Q +top\.keep " &&
-	keys s s && screen_shows "sort: NAME" "sorted by NAME" &&
-	keys r && screen_shows "sort: NAME \(reversed\)" &&
+	keys s s && screen_shows "sort: NAME ascending" "sorted by NAME" &&
+	keys r && screen_shows "sort: NAME descending" &&
 	awk "\$1 == \"Q\" { print \$2 }" pane.txt >order && sort -r order | cmp - order &&
 	keys ? && screen_shows "tandemtop: keys" "purge the selected queue" &&
 	keys Escape && screen_shows "^ ?1 Cluster"

@@ -48,7 +48,6 @@ static void print_snapshot(struct top *t, int only, int width)
 		struct view v;
 		view_init(&v);
 		screens[s]->build(&t->model, &v);
-		view_filter(&v, t->filter);
 		printf("\n== %s ==\n", screens[s]->name);
 		view_print(&v, stdout, width);
 		view_clear(&v);

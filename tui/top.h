@@ -25,6 +25,7 @@ struct screen_state {
 	size_t selected;	/* row index in the built view */
 	size_t scroll;		/* first row shown */
 	char key[1100];		/* the selected row's key: kept across rebuilds */
+	char filter[128];	/* typed on this screen, for this screen */
 };
 
 #define JOBS_MAX 32
@@ -41,9 +42,9 @@ struct top {
 	const volatile sig_atomic_t *stop;
 	int screen;
 	struct screen_state st[NSCREENS];
-	char filter[128];
 	enum mode mode;
 	struct view view;	/* the current screen, built for this frame */
+	char sort_title[32];	/* its sorted column's title, without the arrow */
 	struct page page;
 	size_t page_scroll;
 	char confirm[1100];	/* the destination key a purge waits on */
