@@ -13,12 +13,21 @@
 #define CTRL(c) ((c) & 0x1f)
 #define KEY_ESC 27
 
-static struct screen_state *state(struct top *t) { return &t->st[t->screen]; }
+/* The rows the keys move over: the screen's, or the browsed messages. */
+static struct screen_state *state(struct top *t)
+{
+	return t->mode == MODE_BROWSE ? &t->browse_st : &t->st[t->screen];
+}
+
+static const struct view *rows(const struct top *t)
+{
+	return t->mode == MODE_BROWSE ? &t->browse_view : &t->view;
+}
 
 /* Moves the selection by delta rows, over group titles. */
 static void move_by(struct top *t, long delta)
 {
-	const struct view *v = &t->view;
+	const struct view *v = rows(t);
 	struct screen_state *st = state(t);
 	if (!v->nrows)
 		return;
@@ -82,23 +91,27 @@ static void k_ends(struct top *t, int c)
 static void k_enter(struct top *t, int c)
 {
 	(void)c;
+	if (t->mode == MODE_BROWSE)
+		browse_open(t);
 	if (t->mode != MODE_TABLE)
 		return;
 	const struct view *v = &t->view;
 	struct screen_state *st = state(t);
 	if (st->selected >= v->nrows || !v->rows[st->selected].key)
 		return;
-	page_clear(&t->page);
-	page_init(&t->page, "");
-	screens[t->screen]->detail(&t->model, v->rows[st->selected].key, &t->page);
+	snprintf(t->page_key, sizeof t->page_key, "%s", v->rows[st->selected].key);
+	ui_build_page(t);
 	t->page_scroll = 0;
+	t->page_back = MODE_TABLE;
 	t->mode = MODE_PAGE;
 }
 
 static void k_back(struct top *t, int c)
 {
 	(void)c;
-	if (t->mode == MODE_PAGE || t->mode == MODE_HELP)
+	if (t->mode == MODE_PAGE)
+		t->mode = t->page_back;
+	else if (t->mode == MODE_HELP || t->mode == MODE_BROWSE)
 		t->mode = MODE_TABLE;
 }
 

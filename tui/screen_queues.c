@@ -74,7 +74,8 @@ static void build(const struct model *m, struct view *v)
 	size_t c_cons = view_col(v, "CONS", 4, 6, true, 1);
 	size_t c_in = view_col(v, "IN/s", 4, 8, true, 3);
 	size_t c_out = view_col(v, "OUT/s", 5, 8, true, 3);
-	size_t c_spark = view_col(v, "LAST MINUTE", SPARK_WIDTH, SPARK_WIDTH, false, 4);
+	/* The sparkline goes first on a narrow screen: each node's depth says more. */
+	size_t c_spark = view_col(v, "LAST MINUTE", SPARK_WIDTH, SPARK_WIDTH, false, 6);
 	size_t c_note = view_col(v, "NOTE", 4, 40, false, 2);
 
 	if (m->ndests)

@@ -107,6 +107,7 @@ void model_event(struct model *m, int64_t ms, const char *who, bool bad, const c
 		e = &m->events[m->first_event];
 		m->first_event = (m->first_event + 1) % EVENTS_MAX;
 	}
+	e->seq = ++m->events_logged;
 	e->ms = ms;
 	e->bad = bad;
 	snprintf(e->who, sizeof e->who, "%s", who);

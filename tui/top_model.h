@@ -84,6 +84,7 @@ struct mbridge {
 };
 
 struct mevent {
+	uint64_t seq;		/* 1, 2, ...: in the order they were logged */
 	int64_t ms;
 	char who[64];
 	char text[256];
@@ -99,6 +100,7 @@ struct model {
 	size_t nbridges, nbridges_cap;
 	struct mevent events[EVENTS_MAX];
 	size_t nevents, first_event;	/* a ring */
+	uint64_t events_logged;	/* the last seq given */
 	json_t *bridge_states;	/* "addr mbean" -> last state, for events */
 	struct node_options opt;
 	bool discover;

@@ -189,25 +189,24 @@ static void draw_tabs(struct top *t)
 		     st->reverse ? "descending" : "ascending");
 }
 
-static void draw_table(struct top *t)
+/* A table from line top: its titles in a bar, then the rows that fit. */
+static void draw_table(struct top *t, const struct view *v, struct screen_state *st, int top)
 {
-	const struct view *v = &t->view;
-	struct screen_state *st = &t->st[t->screen];
 	int *widths = calloc(v->ncols ? v->ncols : 1, sizeof *widths);
 	char cell[2048];
 	if (!widths)
 		return;
 	int used = view_layout(v, COLS, widths);
-	fill_line(2, bar_attr(P_TITLE));
+	fill_line(top, bar_attr(P_TITLE));
 	int x = 0;
 	for (size_t c = 0; c < v->ncols; c++) {
 		if (widths[c] < 0)
 			continue;
 		view_fit(v->cols[c].title, widths[c], v->cols[c].right, cell, sizeof cell);
 		attr_t a = bar_attr(P_TITLE) | ((int)c == st->sort ? A_BOLD | A_UNDERLINE : 0);
-		x = put(2, x, a, cell) + 1;
+		x = put(top, x, a, cell) + 1;
 	}
-	int rows = ui_table_rows();
+	int rows = LINES - 3 - top > 1 ? LINES - 3 - top : 1;
 	if (st->selected < st->scroll)
 		st->scroll = st->selected;
 	if (st->selected >= st->scroll + (size_t)rows)
@@ -219,7 +218,7 @@ static void draw_table(struct top *t)
 		if (i >= v->nrows)
 			break;
 		const struct vrow *r = &v->rows[i];
-		int y = 3 + line;
+		int y = top + 1 + line;
 		bool sel = i == st->selected && t->mode != MODE_PAGE;
 		attr_t row_attr = sel ? select_attr(r, v->ncols) : style_attr(r->style);
 		if (r->header) {
@@ -241,7 +240,8 @@ static void draw_table(struct top *t)
 		}
 	}
 	if (!v->nrows)
-		put(3, 1, A_DIM, *st->filter ? "(nothing matches the filter)" : "(nothing yet)");
+		put(top + 1, 1, A_DIM, *st->filter ? "(nothing matches the filter)"
+				     : t->mode == MODE_BROWSE ? "(no messages waiting)" : "(nothing yet)");
 	free(widths);
 }
 
@@ -317,9 +317,13 @@ void ui_draw(struct top *t)
 	draw_summary(t);
 	if (t->mode == MODE_PAGE || t->mode == MODE_HELP) {
 		draw_page(t);
+	} else if (t->mode == MODE_BROWSE) {
+		fill_line(1, bar_attr(P_TITLE));
+		put(1, 0, bar_attr(P_TITLE) | A_BOLD, t->browse_title);
+		draw_table(t, &t->browse_view, &t->browse_st, 2);
 	} else {
 		draw_tabs(t);
-		draw_table(t);
+		draw_table(t, &t->view, &t->st[t->screen], 2);
 	}
 	if (*t->status)
 		put(LINES - 2, 0, t->status_bad ? style_attr(V_BAD) : A_NORMAL, t->status);
@@ -327,8 +331,22 @@ void ui_draw(struct top *t)
 	refresh();
 }
 
+void ui_build_page(struct top *t)
+{
+	page_clear(&t->page);
+	page_init(&t->page, "");
+	screens[t->screen]->detail(&t->model, t->page_key, &t->page);
+	if (!t->page.nlines)
+		page_add(&t->page, V_DIM, "(gone: no node reports it any more)");
+}
+
 void ui_build(struct top *t)
 {
+	/* Details follow the cluster as the tables do. */
+	if (t->mode == MODE_PAGE && *t->page_key)
+		ui_build_page(t);
+	if (t->mode == MODE_BROWSE)
+		browse_build(t);	/* the ages go on */
 	struct screen_state *st = &t->st[t->screen];
 	view_clear(&t->view);
 	screens[t->screen]->build(&t->model, &t->view);
