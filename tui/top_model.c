@@ -76,20 +76,24 @@ static void free_dest(struct mdest *d)
 	free(d);
 }
 
+static void free_node(struct mnode *n)
+{
+	node_stop(n->conn);
+	json_decref(n->snap);
+	for (int k = 0; k < n->npast; k++)
+		json_decref(n->past[k]);
+	free(n->addr);
+	free(n->pair);
+	free(n->found_via);
+	free(n->name_kept);
+	free(n->aliases);
+	free(n);
+}
+
 void model_free(struct model *m)
 {
-	for (size_t i = 0; i < m->nnodes; i++) {
-		struct mnode *n = m->nodes[i];
-		node_stop(n->conn);
-		json_decref(n->snap);
-		for (int k = 0; k < n->npast; k++)
-			json_decref(n->past[k]);
-		free(n->addr);
-		free(n->pair);
-		free(n->found_via);
-		free(n->name_kept);
-		free(n);
-	}
+	for (size_t i = 0; i < m->nnodes; i++)
+		free_node(m->nodes[i]);
 	for (size_t i = 0; i < m->ndests; i++)
 		free_dest(m->dests[i]);
 	free(m->nodes);
@@ -134,10 +138,12 @@ static void normal_addr(const char *addr, char *out, size_t outlen)
 int model_add_node(struct model *m, const char *addr, const char *pair, const char *name,
 		   const char *found_via)
 {
-	char norm[300];
+	char norm[300], line[302];
 	normal_addr(addr, norm, sizeof norm);
+	snprintf(line, sizeof line, "%s\n", norm);
 	for (size_t i = 0; i < m->nnodes; i++)
-		if (!strcmp(m->nodes[i]->addr, norm))
+		if (!strcmp(m->nodes[i]->addr, norm) ||
+		    (m->nodes[i]->aliases && strstr(m->nodes[i]->aliases, line)))
 			return (int)i;
 	struct mnode **nodes = realloc(m->nodes, (m->nnodes + 1) * sizeof *nodes);
 	struct mnode *n = calloc(1, sizeof *n);
@@ -557,11 +563,43 @@ static void mark_stale(struct model *m)
 	}
 }
 
+/* Node j answered with the BrokerId of node i: one broker at two
+ * addresses (its name and 127.0.0.1, a wildcard's two faces). j goes;
+ * its address stays as i's alias, so that discovery does not bring it
+ * back. */
+static void merge_node(struct model *m, size_t i, size_t j)
+{
+	struct mnode *keep = m->nodes[i], *gone = m->nodes[j];
+	size_t len = keep->aliases ? strlen(keep->aliases) : 0;
+	char *aliases = realloc(keep->aliases, len + strlen(gone->addr) + 2);
+	if (aliases) {
+		sprintf(aliases + len, "%s\n", gone->addr);
+		keep->aliases = aliases;
+	}
+	model_event(m, wall_now_ms(), keep->name ? keep->name : keep->addr, false,
+		    "%s is %s, watched at %s: one node", gone->addr,
+		    keep->name ? keep->name : "the same broker", keep->addr);
+	free_node(gone);
+	memmove(m->nodes + j, m->nodes + j + 1, (m->nnodes - j - 1) * sizeof *m->nodes);
+	m->nnodes--;
+}
+
+static void merge_same_brokers(struct model *m)
+{
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const char *id = mstr(m->nodes[i]->broker, "BrokerId");
+		for (size_t j = i + 1; *id && j < m->nnodes; j++)
+			if (!strcmp(id, mstr(m->nodes[j]->broker, "BrokerId")))
+				merge_node(m, i, j--);
+	}
+}
+
 bool model_refresh(struct model *m)
 {
 	bool changed = false;
 	for (size_t i = 0; i < m->nnodes; i++)
 		refresh_node(m, m->nodes[i], &changed);
+	merge_same_brokers(m);
 	mark_stale(m);
 	if (m->discover)
 		model_discover(m);

@@ -54,6 +54,9 @@ struct mnode {
 	char *name_kept;
 	double enq_rate, deq_rate;	/* < 0: not known yet */
 	int64_t last_lock_event;	/* the newest Locker event already logged */
+	/* Other addresses of this same broker (its BrokerId answered there
+	 * too): not watched twice. "addr\n" each; owned. */
+	char *aliases;
 };
 
 struct mdest {
