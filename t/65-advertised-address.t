@@ -76,4 +76,14 @@ test_expect_success 'and with discovery (the roster names it by the host), one n
 	[ $(grep -c "^w " top.out) = 2 ] && ! grep -q "DOWN" top.out
 '
 
+test_expect_success 'tandemctl given both addresses (a cluster file) lists the broker once' '
+	printf "127.0.0.1:%s\n127.0.0.2:%s\n" $(broker_mgmt_port w) $(broker_mgmt_port w) >two.cluster &&
+	for cmd in ha "dstat queues" bstat; do
+		ip netns exec $NS "$TEST_BUILD/mgmt/tandemctl" --cluster two.cluster $cmd >ctl.out 2>ctl.err
+		echo "== $cmd: $?"; cat ctl.out ctl.err
+		[ $(grep -c "127\.0\.0\.[12]:$(broker_mgmt_port w)" ctl.out) -le 1 ] &&
+		grep -q "127\.0\.0\.2:$(broker_mgmt_port w) is broker w, given already as 127\.0\.0\.1:$(broker_mgmt_port w): shown once" ctl.err || exit 1
+	done
+'
+
 test_done

@@ -64,7 +64,7 @@ static void start_job(struct top *t, size_t node, bool browse, const char *name,
 		return;
 	}
 	struct job *j = &t->jobs[t->njobs++];
-	j->node = node;
+	j->node = n;
 	j->browse = browse;
 	snprintf(j->dest, sizeof j->dest, "%s", name);
 }
@@ -125,7 +125,12 @@ void actions_poll(struct top *t)
 	size_t kept = 0;
 	for (size_t i = 0; i < t->njobs; i++) {
 		struct job *j = &t->jobs[i];
-		const struct mnode *n = t->model.nodes[j->node];
+		const struct mnode *n = NULL;
+		for (size_t k = 0; k < t->model.nnodes && !n; k++)
+			if (t->model.nodes[k] == j->node)
+				n = j->node;
+		if (!n)
+			continue;	/* merged into another: its worker is stopped */
 		json_t *value = NULL;
 		char err[256];
 		int r = node_job_poll(n->conn, &value, err, sizeof err);

@@ -31,7 +31,7 @@ struct screen_state {
 #define JOBS_MAX 32
 
 struct job {
-	size_t node;
+	const struct mnode *node;	/* gone from the model (merged): the job goes */
 	bool browse;		/* else purge */
 	char dest[1024];
 };
