@@ -219,6 +219,13 @@ test_expect_success 'a node down keeps its messages in the totals, marked stale,
 	until_sgr "^tandemtop " 41
 '
 
+test_expect_success 'a bridge down (its remote killed) is trouble too' '
+	kill_broker y &&
+	screen_shows "^tandemtop [0-9:]+ +queued [0-9]+ \([0-9]+ stale\) +2 nodes down, 1 bridge down" &&
+	until_sgr "^tandemtop " 41 &&
+	keys 3 && screen_shows "^z +y +[a-z]+ " && ! grep -q "^z +y +active" pane.txt
+'
+
 test_expect_success 'q quits' '
 	keys q && sleep 0.5 && ! tm capture-pane -p -t =top: | grep -q "^tandemtop "
 '
@@ -243,9 +250,10 @@ test_expect_success 'batch --format=tsv: one record a line, fields unpadded, eve
 	        check(x == x.strip(), "a padded field: %r in %r" % (x, l))
 	    rows.setdefault(f[1], []).append(dict(zip(names, f)))
 	check(len(rows["summary"]) == 3, rows.get("summary"))
-	check(rows["summary"][0]["nodes_down"] == "1", rows["summary"][0])
-	down = [r for r in rows["events"] if "unreachable" in r["EVENT"]]
-	check(len(down) == 1, "the event printed %d times" % len(down))
+	check(rows["summary"][0]["nodes_down"] == "2", rows["summary"][0])
+	# x and y are down: each said once, however many snapshots.
+	down = [r["EVENT"] for r in rows["events"] if "unreachable" in r["EVENT"]]
+	check(len(down) == 2 and len(set(down)) == 2, "printed: %r" % down)
 	check(any(r["NAME"] == "flow.q" and r["T"] == "Q" for r in rows["queues"]), rows["queues"])
 	check(any(r["FROM"] == "z" and r["TO"] == "y" for r in rows["flows"]), rows["flows"])
 	EOF
@@ -260,8 +268,8 @@ test_expect_success 'batch --format=json: one JSON object a line, numbers as num
 	recs = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
 	check({r["kind"] for r in recs} == {"summary", "queues"}, recs)
 	flow = [r for r in recs if r.get("NAME") == "flow.q"]
-	check(len(flow) == 2 and flow[0]["TOTAL"] == 0 and flow[0]["y"] == 0, flow)
-	check(recs[0]["kind"] == "summary" and recs[0]["nodes_down"] == 1, recs[0])
+	check(len(flow) == 2 and flow[0]["TOTAL"] == 0 and flow[0]["z"] == 0, flow)
+	check(recs[0]["kind"] == "summary" and recs[0]["nodes_down"] == 2, recs[0])
 	EOF
 '
 
