@@ -326,7 +326,10 @@ int broker_queue_remove(const char *name, char *err, size_t errlen)
 			 q->nconsumers);
 		return -1;
 	}
-	queue_purge(q);
+	/* The store forgets the container's entries whole, in its writer's
+	 * thread: reading a backlog back only to remove it one by one held
+	 * the loop (0.7 s for 300,000 messages). */
+	size_t held = q->npending + q->npaged;
 	if (broker.store)
 		store_remove_container(broker.store, q->container);
 	struct store *temp = temp_store_if_open();
@@ -337,7 +340,7 @@ int broker_queue_remove(const char *name, char *err, size_t errlen)
 	while (*pp != q)
 		pp = &(*pp)->next;
 	*pp = q->next;
-	log_info("broker", "Queue %s removed", name);
+	log_info("broker", "Queue %s removed with %zu message(s)", name, held);
 	queue_free(q, false);
 	return 0;
 }

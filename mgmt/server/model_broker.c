@@ -172,7 +172,9 @@ static json_t *b_connectors(const struct mobj *o)
 	json_t *out = json_object();
 	for (size_t i = 0; i < broker.nconnectors; i++)
 		json_object_set_new(out, broker.connectors[i].conf->name,
-				    json_string(broker.connectors[i].conf->uri));
+				    json_string(broker.connectors[i].advertised[0]
+							? broker.connectors[i].advertised
+							: broker.connectors[i].conf->uri));
 	return out;
 }
 
@@ -300,7 +302,8 @@ static const struct mattr broker_attrs[] = {
 	{ "StorePercentUsage", "int", "Store in use, % of the limit", b_store_pct, NULL },
 	{ "TempLimit", "long", "tempUsage limit, bytes", b_temp_limit, NULL },
 	{ "TempPercentUsage", "int", "Temp store in use, % of the limit", b_temp_pct, NULL },
-	{ "TransportConnectors", "java.util.Map", "Connector name to URI", b_connectors, NULL },
+	{ "TransportConnectors", "java.util.Map", "Connector name to the URI it is reached at "
+	  "(the PublishableConnectString: never 0.0.0.0)", b_connectors, NULL },
 	{ "LoopLongestIterationMicros", "long", "The longest the event loop worked without "
 	  "waiting (every client waited that long), in microseconds; write 0 to start again",
 	  b_loop_longest, b_reset_loop_longest },
@@ -340,6 +343,7 @@ const struct mclass mclass_broker = { "Broker", broker_attrs, broker_ops, broker
 
 static json_t *ct_name(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->name); }
 static json_t *ct_uri(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->uri); }
+static json_t *ct_advertised(const struct mobj *o) { return json_string(CONNECTOR(o)->advertised); }
 static json_t *ct_scheme(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->scheme); }
 static json_t *ct_port(const struct mobj *o) { return json_integer(CONNECTOR(o)->port); }
 static json_t *ct_current(const struct mobj *o) { return json_integer(CONNECTOR(o)->current); }
@@ -349,6 +353,9 @@ static json_t *ct_refused(const struct mobj *o) { return json_integer(CONNECTOR(
 static const struct mattr connector_attrs[] = {
 	{ "Name", "java.lang.String", "transportConnector@name", ct_name, NULL },
 	{ "Uri", "java.lang.String", "transportConnector@uri", ct_uri, NULL },
+	{ "PublishableConnectString", "java.lang.String", "scheme://HOST:PORT as told to clients: "
+	  "for a connector bound to every address the host's name (or its first address), never 0.0.0.0",
+	  ct_advertised, NULL },
 	{ "Protocols", "java.lang.String", "The URI's scheme", ct_scheme, NULL },
 	{ "Port", "int", "The port bound", ct_port, NULL },
 	{ "CurrentConnections", "int", "Open connections", ct_current, NULL },
