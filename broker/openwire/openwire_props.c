@@ -13,6 +13,7 @@
 
 #include "message_jms.h"
 #include "openwire_map.h"
+#include "openwire_nested.h"
 #include "openwire_props.h"
 
 /* ActiveMQ bounds a message's properties by nothing but the frame. */
@@ -138,10 +139,8 @@ void ow_java_double(double x, bool is_float, char *out, size_t outlen)
 	java_layout(digits, exp10, x < 0, fabs(x), out, outlen);
 }
 
-/* A value's string form into out (or a reference to its text in *text).
- * 0, or -1 for a type Tandem does not keep. */
-static int value_text(const struct ow_value *v, char *num, size_t numlen,
-		      const struct ow_bytes **text)
+int ow_props_value_text(const struct ow_value *v, char *num, size_t numlen,
+			const struct ow_bytes **text)
 {
 	*text = NULL;
 	switch (v->type) {
@@ -173,10 +172,6 @@ static int value_text(const struct ow_value *v, char *num, size_t numlen,
 
 /* ---- from the client ---- */
 
-static const char *const ptype_names[] = {
-	[OWP_NULL] = "null", [OWP_BYTES] = "byte[]", [OWP_MAP] = "Map", [OWP_LIST] = "List",
-};
-
 /* One property as a header and, when typed, an entry. 0, or -1 with err. */
 static int add_property(const struct ow_str *mname, const struct ow_value *v,
 			struct ow_headers *h, struct buf *jms, bool *oom, char *err,
@@ -196,16 +191,18 @@ static int add_property(const struct ow_str *mname, const struct ow_value *v,
 			 "does not keep");
 		goto out;
 	}
-	if (value_text(v, num, sizeof num, &text) < 0) {
-		const char *tn = v->type < sizeof ptype_names / sizeof ptype_names[0] &&
-				 ptype_names[v->type] ? ptype_names[v->type] : "this";
+	bool nested = ow_nested_type(v->type);
+	if (!nested && ow_props_value_text(v, num, sizeof num, &text) < 0) {
 		snprintf(err, errlen, "Property %.200s: a %s value is not kept by this version "
-			 "of Tandem", n, tn);
+			 "of Tandem", n, v->type == OWP_CHAR ? "char holding half a surrogate pair"
+			 : "value of this type");
 		goto out;
 	}
-	struct ow_str t = text ? (struct ow_str){ (char *)text->data, text->len }
-			       : (struct ow_str){ num, (uint32_t)strlen(num) };
-	if (ow_str_to_utf8(&t, &value) < 0 || buf_append(&value, "", 0) < 0) {
+	struct ow_str t = nested ? (struct ow_str){ 0 }
+			  : text ? (struct ow_str){ (char *)text->data, text->len }
+			  : (struct ow_str){ num, (uint32_t)strlen(num) };
+	if ((nested ? ow_nested_text(v, &value) : ow_str_to_utf8(&t, &value)) < 0 ||
+	    buf_append(&value, "", 0) < 0) {
 		*oom = true;
 		goto out;
 	}
@@ -215,7 +212,8 @@ static int add_property(const struct ow_str *mname, const struct ow_value *v,
 	}
 	char letter = letter_of(v->type);
 	if (ow_headers_add(h, n, buf_data(&value)) < 0 ||
-	    (letter && message_jms_put(jms, letter, n, strlen(n)) < 0))
+	    (letter && message_jms_put(jms, letter, n, strlen(n)) < 0) ||
+	    (nested && ow_nested_put(jms, n, v) < 0))
 		*oom = true;
 	else
 		rc = 0;
@@ -331,6 +329,7 @@ static char type_of(const struct message *m, bool typed, const char *name)
 int ow_props_from_message(const struct message *m, struct ow_bytes *out)
 {
 	struct ow_map *map = calloc(1, sizeof *map);
+	struct ow_map *nested = ow_nested_of(m);	/* Maps, Lists, byte[]s kept whole */
 	bool typed = message_jms_typed(m);
 	int rc = map ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < m->nheaders; i++) {
@@ -338,9 +337,15 @@ int ow_props_from_message(const struct message *m, struct ow_bytes *out)
 		if (!ow_props_is_property(h->name) || ow_map_get(map, h->name))
 			continue;
 		struct ow_value v = { 0 };
+		struct ow_value *whole = (struct ow_value *)ow_map_get(nested, h->name);
 		char letter = type_of(m, typed, h->name);
-		if (!(letter && parse_typed(letter, h->value, &v)) && string_value(h->value, &v) < 0)
+		if (whole && whole->type != OWP_NULL) {
+			v = *whole;
+			whole->type = OWP_NULL;	/* moved */
+		} else if (!(letter && parse_typed(letter, h->value, &v)) &&
+			   string_value(h->value, &v) < 0) {
 			rc = -1;
+		}
 		if (rc == 0)	/* the name as UTF-8 too (string_value) */
 			rc = ow_map_add(map, h->name, v);
 	}
@@ -355,5 +360,6 @@ int ow_props_from_message(const struct message *m, struct ow_bytes *out)
 	}
 	buf_free(&b);
 	ow_map_free(map);
+	ow_map_free(nested);
 	return rc;
 }
