@@ -37,7 +37,9 @@ test_expect_success 'every JMS message type (Message, Text, Bytes, Map, Object, 
 	grep -q "pFloat=Float:0.1, " have && grep -q "pChar=Character:a, " have &&
 	grep -q "pList=ArrayList:\[1, two, 3.5, true\], pLong" have &&
 	grep -q "pMap=Map:{a=0, b=x0}, " have &&
-	grep -q "replyTo=topic://replies.topic " have
+	grep -q "replyTo=topic://replies.topic " have &&
+	grep -q "replyTo=temp-queue://ID:requester-1:1:1 " have &&
+	grep -q "replyTo=temp-topic://ID:requester-1:1:2 " have
 '
 
 test_expect_success 'compressed (jms.useCompression=true): every type comes back the same, and a STOMP consumer reads a compressed TextMessage plain' '

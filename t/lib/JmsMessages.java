@@ -145,6 +145,9 @@ public class JmsMessages {
         }
         l.get(1).setJMSReplyTo(s.createQueue("replies"));
         l.get(2).setJMSReplyTo(s.createTopic("replies.topic"));
+        // temporary ones as another connection's requester names them
+        l.get(3).setJMSReplyTo(new org.apache.activemq.command.ActiveMQTempQueue("ID:requester-1:1:1"));
+        l.get(4).setJMSReplyTo(new org.apache.activemq.command.ActiveMQTempTopic("ID:requester-1:1:2"));
         return l;
     }
 
