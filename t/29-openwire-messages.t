@@ -63,13 +63,15 @@ test_expect_success 'persistent messages of every type keep their types, propert
 	jms recv q.restart 4 >got && sort got >have && diff want have
 '
 
-test_expect_success 'a STOMP consumer sees a JMS message as ActiveMQ shows it: properties as headers in Java string forms, the producer'"'"'s id as message-id and JMSTimestamp as timestamp, reply-to, and no reserved header' '
+test_expect_success 'a STOMP consumer sees a JMS message as ActiveMQ shows it: properties as headers in Java string forms, the producer'"'"'s id as message-id and JMSTimestamp as timestamp, reply-to, and no reserved header; its selector sees the types' '
 	jms send-props q.props >id &&
 	ID=$(cut -d" " -f1 id) TS=$(cut -d" " -f2 id) stomp_py <<-\EOF
 	import os
 	from tstomp import *
 	c = client()
-	c.conn.subscribe("/queue/q.props", id="1")
+	q = chr(39)	# a STOMP selector sees the types too: pNumeric is a String
+	c.conn.subscribe("/queue/q.props", id="1", headers={"selector":
+	    "pInt > 2000000000 AND pNumeric = %s10%s AND pDouble < 0.001 AND pBool" % (q, q)})
 	m = c.wait(1)[0]
 	h = m.headers
 	want = {"message-id": os.environ["ID"], "timestamp": os.environ["TS"],
