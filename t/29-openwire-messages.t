@@ -94,7 +94,7 @@ test_expect_success 'the management API shows a JMS message'"'"'s properties, no
 	grep -q "pInt" browse && ! grep -q "tandem-jms" browse
 '
 
-test_expect_success 'a STOMP producer: its headers come to JMS as String properties; without content-length a TextMessage, with it a BytesMessage; reply-to as JMSReplyTo' '
+test_expect_success 'a STOMP producer: its headers come to JMS as String properties; without content-length a TextMessage, with it a BytesMessage; reply-to as JMSReplyTo; a reserved header it sends is dropped' '
 	stomp_py <<-\EOF &&
 	from tstomp import *
 	c = client()
@@ -104,9 +104,12 @@ test_expect_success 'a STOMP producer: its headers come to JMS as String propert
 	c.conn.auto_content_length = True
 	send_on(c, "/queue/q.fromstomp", "bytes body", headers={"reply-to": "/topic/news"})
 	send_on(c, "/queue/q.fromstomp", "to a temp", headers={"reply-to": "/temp-queue/mine"})
+	c.conn.auto_content_length = False	# the reserved header is the broker'"'"'s own
+	send_on(c, "/queue/q.fromstomp", "spoofed", headers={"tandem-jms": "Oi1:nt3:123", "n": "7"})
 	c.close()
 	EOF
-	jms recv q.fromstomp 3 >got &&
+	jms recv q.fromstomp 4 >got &&
+	grep "^Text:spoofed {n=String:7} " got &&
 	grep "^Text:text body {color=String:red, n=String:5} .* corr=c9 type=t9 replyTo=queue://answers " got &&
 	grep "^Bytes:627974657320626f6479 {} .*replyTo=topic://news " got &&
 	grep "^Bytes:.*replyTo=temp-queue://ID:.*:mine " got
