@@ -88,6 +88,24 @@ test_expect_success 'a STOMP consumer sees a JMS message as ActiveMQ shows it: p
 	EOF
 '
 
+test_expect_success 'a STOMP consumer gets every type: a text as UTF-8, the other bodies byte for byte, JMSReplyTo in ActiveMQ'"'"'s forms (/remote-temp-queue/ for a temporary queue)' '
+	jms send q.stompview >sent &&
+	stomp_py <<-\EOF
+	from tstomp import *
+	c = client(auto_decode=False)
+	c.conn.subscribe("/queue/q.stompview", id="1")
+	ms = c.wait(8)
+	replies = sorted(m.headers.get("reply-to", "") for m in ms)
+	check(replies == [""] * 4 + ["/queue/replies", "/remote-temp-queue/ID:requester-1:1:1",
+	                             "/remote-temp-topic/ID:requester-1:1:2", "/topic/replies.topic"],
+	      "reply-to %r" % replies)
+	bodies = [m.body for m in ms]
+	check("text \u00e9\u00e8 \U0001F600 and \u0000 a NUL".encode() in bodies, "bodies %r" % bodies)
+	check(bytes.fromhex("000102ff0080780000002a0003757466") in bodies, "bodies %r" % bodies)
+	check(b"" in bodies, "a null text is an empty body: %r" % bodies)
+	EOF
+'
+
 test_expect_success 'the management API shows a JMS message'"'"'s properties, not the reserved header' '
 	jms send-props q.mgmt >id &&
 	ctl --node 127.0.0.1:$(broker_mgmt_port node1) --json browse q.mgmt >browse 2>&1 &&
