@@ -16,7 +16,7 @@ command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
 mkdir -p "$TRASH/jms" &&
 javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/JmsMessages.java" || exit 1
 
-MGMT_PORT=auto broker_config node1 || exit 1
+MGMT_PORT=auto WEB_PORT=auto broker_config node1 || exit 1
 start_broker node1 || exit 1
 TP=$(broker_port node1)
 
@@ -106,10 +106,13 @@ test_expect_success 'a STOMP consumer gets every type: a text as UTF-8, the othe
 	EOF
 '
 
-test_expect_success 'the management API shows a JMS message'"'"'s properties, not the reserved header' '
+test_expect_success 'the management API and the web console'"'"'s REST consumer show a JMS message'"'"'s properties, not the reserved header' '
 	jms send-props q.mgmt >id &&
 	ctl --node 127.0.0.1:$(broker_mgmt_port node1) --json browse q.mgmt >browse 2>&1 &&
-	grep -q "pInt" browse && ! grep -q "tandem-jms" browse
+	grep -q "pInt" browse && ! grep -q "tandem-jms" browse &&
+	curl -s -D hdr -o body -u admin:admin \
+		"http://127.0.0.1:$(broker_web_port node1)/api/message/q.mgmt?type=queue&readTimeout=5000" &&
+	grep -q "^property-pInt: 2147483647" hdr && ! grep -qi "tandem-jms" hdr
 '
 
 test_expect_success 'a STOMP producer: its headers come to JMS as String properties; without content-length a TextMessage, with it a BytesMessage; reply-to as JMSReplyTo; a reserved header it sends is dropped' '
