@@ -19,6 +19,7 @@
 #include "consumer.h"
 #include "http.h"
 #include "loop.h"
+#include "message_jms.h"
 #include "send.h"
 
 #define TIMEOUT_DEFAULT_MS 20000
@@ -123,8 +124,8 @@ static int take_answer(struct web_req *r)
 	for (size_t i = 0; i < m->nheaders; i++) {
 		char name[256];
 		const char *n = m->headers[i].name;
-		if (n[strcspn(n, " \t\r\n:()<>@,;\\\"/[]?={}")])
-			continue;	/* not an HTTP token */
+		if (n[strcspn(n, " \t\r\n:()<>@,;\\\"/[]?={}")] || message_header_hidden(n))
+			continue;	/* not an HTTP token, or the broker's own */
 		snprintf(name, sizeof name, "property-%s", n);
 		web_add_header(r, name, m->headers[i].value);
 	}

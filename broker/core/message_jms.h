@@ -22,6 +22,9 @@
  *
  *   z b c s i l f d  NAME    property NAME is a boolean, byte, char, short,
  *                            int, long, float or double
+ *   x                HEX     a Map, List or byte[] property whole: the hex of
+ *                            a one-entry marshalled map { NAME: value }
+ *                            (broker/openwire/openwire_nested.h)
  *   t                MILLIS  the producer's JMSTimestamp
  *   n                        a TextMessage whose text is null
  *

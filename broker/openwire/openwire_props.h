@@ -31,9 +31,10 @@ int ow_headers_add(struct ow_headers *h, const char *name, const char *value);
 void ow_headers_clear(struct ow_headers *h);
 
 /* The marshalled properties (a null or empty sequence: none) as headers
- * appended to h, with a type entry per typed one appended to jms. 0, or
- * -1 with a reason for the client in err (a malformed map, a type Tandem
- * does not keep, a NUL in a name or value); *oom set when memory ran out. */
+ * appended to h, with a type entry per typed one appended to jms (Maps,
+ * Lists and byte arrays whole: openwire_nested.h). 0, or -1 with a reason
+ * for the client in err (a malformed map, a NUL in a name or value, a
+ * char that is half a surrogate pair); *oom set when memory ran out. */
 int ow_props_to_headers(const struct ow_bytes *marshalled, struct ow_headers *h,
 			struct buf *jms, bool *oom, char *err, size_t errlen);
 
@@ -44,6 +45,14 @@ bool ow_props_is_property(const char *name);
 /* m's properties, marshalled into out (left empty when there are none).
  * 0, or -1 when memory runs out. */
 int ow_props_from_message(const struct message *m, struct ow_bytes *out);
+
+/* A primitive value's string form into num (a number, a boolean, a
+ * char), or a reference to a string's bytes in *text. 0, or -1 for a
+ * type that is no primitive (openwire_nested.h) or a char holding half a
+ * surrogate pair. */
+struct ow_value;
+int ow_props_value_text(const struct ow_value *v, char *num, size_t numlen,
+			const struct ow_bytes **text);
 
 /* x as Java's Double.toString (is_float: Float.toString) writes it, into
  * out (32 bytes are enough). */

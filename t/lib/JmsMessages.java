@@ -13,8 +13,6 @@
 //   java JmsMessages URL USER PASS redeliver DEST     recover, close unacked
 //   java JmsMessages URL USER PASS send-bad DEST      malformed compressed
 //                                                     bodies and properties
-//   java JmsMessages URL USER PASS send-map-prop DEST a Map property, then
-//                                                     a plain send
 // DEST is a queue name, or topic:NAME. Each message is printed as one line
 // (describe()): its type and body, its properties sorted with their Java
 // classes, its headers; send prints what it sent after the send (with the
@@ -74,19 +72,6 @@ public class JmsMessages {
             }
             case "redeliver": redeliver(c, s, d); break;
             case "send-bad": sendBad(s, d); break;
-            case "send-map-prop": {
-                MessageProducer p = s.createProducer(d);
-                Message m = s.createTextMessage("nested");
-                m.setObjectProperty("nested", new HashMap<String, Object>(Map.of("k", 1)));
-                try {
-                    p.send(m);
-                } catch (JMSException e) {
-                    System.out.println("refused " + e.getClass().getName() + ": " + e.getMessage());
-                }
-                p.send(s.createTextMessage("after"));
-                System.out.println("sent after");
-                break;
-            }
             default: throw new IllegalArgumentException(a[3]);
             }
             c.close();
@@ -111,6 +96,12 @@ public class JmsMessages {
         m.setStringProperty("pString", "caf\u00e9 \u2603 \uD83D\uDE00 " + i);
         m.setStringProperty("pNumeric", "" + (10 + i));
         m.setObjectProperty("pChar", Character.valueOf((char) ('a' + i)));
+        // nestedMapAndListEnabled, the client's default
+        Map<String, Object> map = new HashMap<>();
+        map.put("a", i);
+        map.put("b", "x" + i);
+        m.setObjectProperty("pMap", map);
+        m.setObjectProperty("pList", new ArrayList<Object>(Arrays.asList(1, "two", 3.5, true)));
     }
 
     // The six types (and a plain Message), with headers set.
@@ -154,6 +145,9 @@ public class JmsMessages {
         }
         l.get(1).setJMSReplyTo(s.createQueue("replies"));
         l.get(2).setJMSReplyTo(s.createTopic("replies.topic"));
+        // temporary ones as another connection's requester names them
+        l.get(3).setJMSReplyTo(new org.apache.activemq.command.ActiveMQTempQueue("ID:requester-1:1:1"));
+        l.get(4).setJMSReplyTo(new org.apache.activemq.command.ActiveMQTempTopic("ID:requester-1:1:2"));
         return l;
     }
 
@@ -339,6 +333,8 @@ public class JmsMessages {
     }
 
     static String value(Object o) {
+        if (o instanceof Map)	// in name order, whatever the HashMap's
+            return "Map:" + new TreeMap<Object, Object>((Map<?, ?>) o);
         if (o instanceof byte[])
             return "byte[]:" + hex((byte[]) o, ((byte[]) o).length);
         return o == null ? "null" : o.getClass().getSimpleName() + ":" + o;
