@@ -228,10 +228,23 @@ struct qentry *consumer_find(struct consumer *c, uint64_t delivery_id,
 
 void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative)
 {
+	unsigned n = 1;
 	if (cumulative)
-		while (c->inflight.head != e)
+		for (; c->inflight.head != e; n++)
 			entry_acked(c->inflight.head);
 	entry_acked(e);
+	c->extension = c->extension > n ? c->extension - n : 0;
+}
+
+void consumer_extend(struct consumer *c, struct qentry *e)
+{
+	unsigned n = 1;
+	for (struct qentry *i = c->inflight.head; i && i != e; i = i->next)
+		n++;
+	if (n > c->extension) {
+		c->extension = n;
+		consumer_wakeup(c);
+	}
 }
 
 void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative)
@@ -279,7 +292,7 @@ bool consumer_has_room(const struct consumer *c)
 {
 	if (!c->ops->writable((struct consumer *)c))
 		return false;
-	return c->ack == ACK_AUTO || c->ninflight < c->prefetch;
+	return c->ack == ACK_AUTO || c->ninflight < (size_t)c->prefetch + c->extension;
 }
 
 bool consumer_selects(const struct consumer *c, const struct message *m)

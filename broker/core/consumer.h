@@ -61,6 +61,10 @@ struct consumer {
 	char *selector_text;		/* as given, for management */
 	enum ack_mode ack;
 	unsigned prefetch;
+	/* Room beyond the prefetch: messages delivered and known to be
+	 * received but not acked yet (consumer_extend), as ActiveMQ's
+	 * prefetchExtension. Acks take it back. */
+	unsigned extension;
 	int priority;
 	bool network;			/* see consumer_spec */
 	struct entry_list inflight;	/* delivery order */
@@ -92,6 +96,10 @@ void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative);
  * goes to the store in its commit and takes effect in memory (the
  * consumer's room, the counters) once that commit is durable. */
 void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative);
+/* The client has received every in-flight message up to e but acks them
+ * later (a transaction's, at its commit): they no longer count against
+ * the prefetch, as ActiveMQ's delivered ack makes room. */
+void consumer_extend(struct consumer *c, struct qentry *e);
 /* Gives e back for redelivery. */
 void consumer_nack(struct consumer *c, struct qentry *e);
 /* A poison ack, as ActiveMQ names what its STOMP NACK sends: e leaves at
