@@ -25,11 +25,11 @@ SAN     ?=
 CFLAGS  ?=
 override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE \
 	-I/usr/include/libxml2
-LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lsystemd -lm -lpthread
+LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lsystemd -lz -lm -lpthread
 
-BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev
+BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev zlib1g-dev
 TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients python3-paho-mqtt haproxy chromium \
-	libactivemq-java openjdk-17-jdk-headless
+	libactivemq-java openjdk-17-jdk-headless activemq
 
 # Which program each folder goes into (README.md, "A tour of the source"):
 #   broker/common   what every program shares: buffers, logging, the STOMP
@@ -40,7 +40,8 @@ TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base
 #                   (libtandem.a), with broker/tandemd.c and the protocol
 #                   table broker/protocols.c
 #   mgmt/client     the client library of tandemctl and tandemtop
-#                   (libtandemclient.a)
+#                   (libtandemclient.a); tandemd links it too, for the web
+#                   console's cluster page (web/ only includes it)
 #   mgmt/ctl        tandemctl
 #   tui             tandemtop
 # Each program compiles with its own include path: a file can include
@@ -67,6 +68,9 @@ TEST_INC    := $(BROKER_INC) -Imgmt/client
 $(COMMON_OBJS): INC := $(COMMON_INC)
 $(BROKER_OBJS) $(B)/broker/tandemd.o: INC := $(BROKER_INC)
 $(CLIENT_OBJS): INC := $(CLIENT_INC)
+# The web console asks the cluster's other nodes through the tools'
+# client library (web/cluster_poll.c), which tandemd links for it.
+$(filter $(B)/web/%,$(BROKER_OBJS)): INC := $(BROKER_INC) -Imgmt/client
 $(CTL_OBJS): INC := $(CTL_INC)
 $(TUI_OBJS): INC := $(TUI_INC)
 COMMON_LIB  := $(B)/broker/common/libtandemcommon.a
@@ -103,7 +107,7 @@ $(CLIENT_LIB): $(CLIENT_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/broker/tandemd: $(B)/broker/tandemd.o $(BROKER_LIB) $(COMMON_LIB)
+$(B)/broker/tandemd: $(B)/broker/tandemd.o $(BROKER_LIB) $(CLIENT_LIB) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(B)/mgmt/tandemctl: $(CTL_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
@@ -112,7 +116,7 @@ $(B)/mgmt/tandemctl: $(CTL_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
 $(B)/tui/tandemtop: $(TUI_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $^ -lncursesw $(LDLIBS) -o $@
 
-TEST_LIBS := $(CLIENT_LIB) $(BROKER_LIB) $(COMMON_LIB)
+TEST_LIBS := $(BROKER_LIB) $(CLIENT_LIB) $(COMMON_LIB)
 
 $(B)/t/unit/%.t: t/unit/%.c t/unit/tap.h $(TEST_LIBS)
 	@mkdir -p $(dir $@)
@@ -128,7 +132,7 @@ $(B)/t/bench/startup: t/bench/startup.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@
 
-$(B)/t/bench/mqttload: t/bench/mqttload.c $(BROKER_LIB) $(COMMON_LIB)
+$(B)/t/bench/mqttload: t/bench/mqttload.c $(BROKER_LIB) $(CLIENT_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_INC) $^ $(LDLIBS) -o $@
 

@@ -25,6 +25,7 @@
 #include "broker.h"
 #include "config.h"
 #include "connector.h"
+#include "history.h"
 #include "log.h"
 #include "loop.h"
 #include "mgmt_server.h"
@@ -142,7 +143,7 @@ static void print_banner(void)
  * stops serving. */
 static int start(struct loop *l, const struct config *cfg)
 {
-	if (mgmt_start(l, cfg) < 0 || web_start(l, cfg) < 0 ||
+	if (mgmt_start(l, cfg) < 0 || history_start(l) < 0 || web_start(l, cfg) < 0 ||
 	    broker_observe_stop_serving(web_stop_serving) < 0)
 		return -1;
 	snprintf(broker.management_address, sizeof broker.management_address, "%s",
@@ -260,6 +261,7 @@ int main(int argc, char **argv)
 	}
 	service_stopping();
 	mgmt_stop();
+	history_stop();
 	web_stop();
 	broker_stop();
 	if (broker.exit_status)

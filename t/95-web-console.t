@@ -8,23 +8,7 @@ WEB_PORT=auto broker_config node1
 start_broker node1 || exit 1
 W="http://127.0.0.1:$(broker_web_port node1)"
 
-# get PATH: the page into page.html with the session of jar; the code out.
-get() { curl -s -b jar -c jar -o page.html -w '%{http_code}' "$W$1"; }
-# post PATH DATA...: a form post with the session; headers into hdr.
-post() {
-	p=$1
-	shift
-	curl -s -b jar -c jar -D hdr -o page.html -w '%{http_code}' "$@" "$W$p"
-}
-csrf() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' page.html | head -1; }
-# login USER PASSWORD: through the login form; the code of the post out.
-login() {
-	rm -f jar
-	curl -s -c jar -o login.html "$W/login" &&
-	token=$(sed -n 's/.*name="token" value="\([0-9a-f]*\)".*/\1/p' login.html) &&
-	curl -s -b jar -c jar -o /dev/null -w '%{http_code}' --data-urlencode "user=$1" \
-		--data-urlencode "password=$2" -d "token=$token&next=/queues" "$W/login"
-}
+. "$TEST_ROOT/t/lib/tweb.sh"
 
 test_expect_success 'without a login every page sends the browser to the login form' '
 	test "$(curl -s -o /dev/null -w "%{http_code}" -D hdr "$W/queues")" = 303 &&
@@ -236,10 +220,10 @@ test_expect_success 'a bridged broker'"'"'s network and cluster pages show the b
 	start_broker far &&
 	FW="http://127.0.0.1:$(broker_web_port far)" &&
 	for i in $(seq 100); do
-		curl -s -u admin:admin -o net.html "$FW/network" && grep -q "<td>active</td>" net.html && break
+		curl -s -u admin:admin -o net.html "$FW/network" && grep -q "<td class=\"state ok\">active</td>" net.html && break
 		sleep 0.1
 	done &&
-	grep -q "<td>active</td>" net.html && grep -q "<td>node1</td>" net.html &&
+	grep -q "<td class=\"state ok\">active</td>" net.html && grep -q "<td>node1</td>" net.html &&
 	FAR=$(broker_port far) stomp_py <<-\EOF &&
 	import os
 	from tstomp import *
@@ -255,7 +239,7 @@ test_expect_success 'a bridged broker'"'"'s network and cluster pages show the b
 	curl -s -u admin:admin -o net.html "$FW/network" &&
 	grep -q "<td>outbound</td><td>net.q</td>" net.html &&
 	curl -s -u admin:admin -o cluster.html "$FW/cluster" &&
-	grep -A2 "id=\"remotes\"" cluster.html | grep -q "<td>node1</td>" &&
+	grep -A2 "id=\"cluster-bridges\"" cluster.html | grep -q "<td>node1</td><td>[^<]*</td><td class=\"state ok\">active</td>" &&
 	stop_broker far
 '
 
@@ -288,7 +272,7 @@ test_expect_success 'users from jetty.xml'"'"'s realm file; a slave'"'"'s consol
 	test "$(get /queues)" = 200 &&
 	test "$(get /cluster)" = 200 &&
 	grep -q "<a href=\"http://127.0.0.1:$(broker_web_port a)/\">" page.html &&
-	grep -q "<td>master</td>" page.html
+	grep -q "<td><span class=\"role master\">master</span></td>" page.html
 '
 
 test_done

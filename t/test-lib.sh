@@ -228,6 +228,19 @@ skip_all() {
 	exit 0
 }
 
+# jms_compile FILE.java...: compiles these Java programs against Debian's
+# ActiveMQ JMS client into $TRASH/jms (run them with
+# java -cp "$TRASH/jms:$JAVA_CP"), or skips the whole test without java or
+# the client.
+JAVA_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
+jms_compile() {
+	command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
+		skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
+	[ -f /usr/share/java/activemq-client.jar ] ||
+		skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
+	mkdir -p "$TRASH/jms" && javac -d "$TRASH/jms" -cp "$JAVA_CP" "$@"
+}
+
 # netns_add NS...: makes these network namespaces, each with its loopback
 # up, and deletes them when the test ends (after its brokers); skips the
 # whole test when they cannot be made (no iproute2, not root).
@@ -474,6 +487,19 @@ signal_broker() {
 # the path and PORT set to the first broker's tcp:// port unless given.
 stomp_py() {
 	PORT=${PORT:-$(broker_port node1 2>/dev/null)} TRASH=$TRASH "$PYTHON" - "$@"
+}
+
+# jms_compile FILE.java...: the JMS programs of t/lib compiled into
+# $TRASH/jms against Debian's ActiveMQ JMS client, whose class path is
+# JMS_CP; the whole test is skipped without java or the client.
+JMS_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
+jms_compile() {
+	command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
+		skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
+	[ -f /usr/share/java/activemq-client.jar ] ||
+		skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
+	mkdir -p "$TRASH/jms" &&
+	(cd "$TEST_ROOT/t/lib" && javac -d "$TRASH/jms" -cp "$JMS_CP" "$@")
 }
 
 # wait_lines FILE N [TENTHS]: until FILE has at least N lines (TENTHS

@@ -64,7 +64,7 @@ static void start_job(struct top *t, size_t node, bool browse, const char *name,
 		return;
 	}
 	struct job *j = &t->jobs[t->njobs++];
-	j->node = node;
+	j->node = n;
 	j->browse = browse;
 	snprintf(j->dest, sizeof j->dest, "%s", name);
 }
@@ -120,39 +120,17 @@ void actions_browse(struct top *t)
 			   t->model.nodes[node]->name ? t->model.nodes[node]->name : t->model.nodes[node]->addr);
 }
 
-static void show_browse(struct top *t, const struct job *j, json_t *messages)
-{
-	const struct mnode *n = t->model.nodes[j->node];
-	page_clear(&t->page);
-	char title[200];
-	snprintf(title, sizeof title, "queue %s on %s: first %zu message%s (Esc goes back)", j->dest,
-		 n->name ? n->name : n->addr, json_array_size(messages),
-		 json_array_size(messages) == 1 ? "" : "s");
-	page_init(&t->page, title);
-	size_t i;
-	json_t *msg;
-	json_array_foreach(messages, i, msg) {
-		time_t ts = (time_t)(json_integer_value(json_object_get(msg, "JMSTimestamp")) / 1000);
-		struct tm tm;
-		char when[32];
-		localtime_r(&ts, &tm);
-		strftime(when, sizeof when, "%H:%M:%S", &tm);
-		page_add(&t->page, V_ACCENT, "%s  %s  priority %ld  %s", mstr(msg, "JMSMessageID"), when,
-			 mlong(msg, "JMSPriority"), mstr(msg, "JMSDeliveryMode"));
-		page_add(&t->page, V_NORMAL, "  %.300s", mstr(msg, "Text"));
-	}
-	if (!json_array_size(messages))
-		page_add(&t->page, V_DIM, "(no messages waiting)");
-	t->page_scroll = 0;
-	t->mode = MODE_PAGE;
-}
-
 void actions_poll(struct top *t)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < t->njobs; i++) {
 		struct job *j = &t->jobs[i];
-		const struct mnode *n = t->model.nodes[j->node];
+		const struct mnode *n = NULL;
+		for (size_t k = 0; k < t->model.nnodes && !n; k++)
+			if (t->model.nodes[k] == j->node)
+				n = j->node;
+		if (!n)
+			continue;	/* merged into another: its worker is stopped */
 		json_t *value = NULL;
 		char err[256];
 		int r = node_job_poll(n->conn, &value, err, sizeof err);
@@ -165,7 +143,7 @@ void actions_poll(struct top *t)
 			top_status(t, true, "%s %s on %s failed: %s", j->browse ? "browse of" : "purge of",
 				   j->dest, who, err);
 		else if (j->browse)
-			show_browse(t, j, value);
+			browse_show(t, j->dest, who, value);
 		else
 			top_status(t, false, "purged queue %s on %s", j->dest, who);
 		if (r > 0 && j->browse)

@@ -5,6 +5,7 @@
  */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "top.h"
@@ -12,12 +13,21 @@
 #define CTRL(c) ((c) & 0x1f)
 #define KEY_ESC 27
 
-static struct screen_state *state(struct top *t) { return &t->st[t->screen]; }
+/* The rows the keys move over: the screen's, or the browsed messages. */
+static struct screen_state *state(struct top *t)
+{
+	return t->mode == MODE_BROWSE ? &t->browse_st : &t->st[t->screen];
+}
+
+static const struct view *rows(const struct top *t)
+{
+	return t->mode == MODE_BROWSE ? &t->browse_view : &t->view;
+}
 
 /* Moves the selection by delta rows, over group titles. */
 static void move_by(struct top *t, long delta)
 {
-	const struct view *v = &t->view;
+	const struct view *v = rows(t);
 	struct screen_state *st = state(t);
 	if (!v->nrows)
 		return;
@@ -81,23 +91,27 @@ static void k_ends(struct top *t, int c)
 static void k_enter(struct top *t, int c)
 {
 	(void)c;
+	if (t->mode == MODE_BROWSE)
+		browse_open(t);
 	if (t->mode != MODE_TABLE)
 		return;
 	const struct view *v = &t->view;
 	struct screen_state *st = state(t);
 	if (st->selected >= v->nrows || !v->rows[st->selected].key)
 		return;
-	page_clear(&t->page);
-	page_init(&t->page, "");
-	screens[t->screen]->detail(&t->model, v->rows[st->selected].key, &t->page);
+	snprintf(t->page_key, sizeof t->page_key, "%s", v->rows[st->selected].key);
+	ui_build_page(t);
 	t->page_scroll = 0;
+	t->page_back = MODE_TABLE;
 	t->mode = MODE_PAGE;
 }
 
 static void k_back(struct top *t, int c)
 {
 	(void)c;
-	if (t->mode == MODE_PAGE || t->mode == MODE_HELP)
+	if (t->mode == MODE_PAGE)
+		t->mode = t->page_back;
+	else if (t->mode == MODE_HELP || t->mode == MODE_BROWSE)
 		t->mode = MODE_TABLE;
 }
 
@@ -117,15 +131,31 @@ static void k_number(struct top *t, int c)
 	show_screen(t, c - '1');
 }
 
+/* The next column shown at this width (hidden ones would sort by what
+ * cannot be seen), or -1: the screen's own order. Numbers start with
+ * the largest, text from A. */
 static void k_sort(struct top *t, int c)
 {
 	(void)c;
 	struct screen_state *st = state(t);
-	if (t->mode != MODE_TABLE || !t->view.ncols)
+	const struct view *v = &t->view;
+	int *widths = calloc(v->ncols ? v->ncols : 1, sizeof *widths);
+	if (t->mode != MODE_TABLE || !v->ncols || !widths) {
+		free(widths);
 		return;
-	st->sort = st->sort + 1 >= (int)t->view.ncols ? -1 : st->sort + 1;
-	top_status(t, false, "sorted by %s", st->sort < 0 ? "the default order"
-							: t->view.cols[st->sort].title);
+	}
+	view_layout(v, COLS, widths);
+	int next = st->sort + 1;
+	while (next < (int)v->ncols && widths[next] < 0)
+		next++;
+	st->sort = next >= (int)v->ncols ? -1 : next;
+	free(widths);
+	if (st->sort < 0) {
+		top_status(t, false, "sorted by the default order");
+		return;
+	}
+	st->reverse = v->cols[st->sort].right;
+	top_status(t, false, "sorted by %s", v->cols[st->sort].title);
 }
 
 static void k_reverse(struct top *t, int c)
@@ -208,17 +238,18 @@ const struct key_binding key_bindings[] = {
 /* Typing the filter: printable characters go into it. */
 static void filter_key(struct top *t, int c)
 {
-	size_t len = strlen(t->filter);
+	char *filter = state(t)->filter;
+	size_t len = strlen(filter);
 	if (c == '\n' || c == '\r' || c == KEY_ENTER) {
 		t->mode = MODE_TABLE;
 	} else if (c == KEY_ESC) {
-		t->filter[0] = '\0';
+		filter[0] = '\0';
 		t->mode = MODE_TABLE;
 	} else if ((c == KEY_BACKSPACE || c == 127 || c == CTRL('h')) && len) {
-		t->filter[len - 1] = '\0';
-	} else if (c >= 0x20 && c < 0x7f && len + 1 < sizeof t->filter) {
-		t->filter[len] = (char)c;
-		t->filter[len + 1] = '\0';
+		filter[len - 1] = '\0';
+	} else if (c >= 0x20 && c < 0x7f && len + 1 < sizeof state(t)->filter) {
+		filter[len] = (char)c;
+		filter[len + 1] = '\0';
 	}
 }
 

@@ -60,9 +60,9 @@ static const char *const watched_attrs[] = {
 	"BlockedProducers",
 	/* NetworkBridge */
 	"RemoteBrokerName", "RemoteBrokerId", "RemoteAddress", "RemoteManagementAddress", "LocalAddress", "State",
-	"StateSinceMillis", "EnqueueCounter", "Demand", "Connects", "Failures",
+	"StateSinceMillis", "DownSinceMillis", "EnqueueCounter", "Demand", "Connects", "Failures",
 	/* NetworkFlow */
-	"Direction", "DestinationName", "Count", "Rate",
+	"Direction", "DestinationName", "Count", "LastMillis",
 	NULL,
 };
 

@@ -7,6 +7,8 @@
 #define TANDEM_TOP_SCREEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "top_model.h"
 #include "view.h"
@@ -25,9 +27,14 @@ extern const struct screen *const screens[];
 #define NSCREENS 4
 
 /* Shared by the screens: a rate as a cell ("-" when unknown), and a
- * sparkline of the last values (spark.c): width characters, block
+ * sparkline of the last values (screens.c): width characters, block
  * characters when utf8, else ASCII. */
 void screen_rate(struct vrow *r, size_t col, double rate);
+/* An attribute's value as text; "...Millis" ones as a time of day and
+ * how long ago, or as a span: never raw milliseconds. */
+void screen_attr_text(const char *name, json_t *val, char *out, size_t outlen);
+/* A time (ms since the epoch) as the clock shows it: "14:03:12". */
+void screen_time_text(int64_t ms, char *out, size_t outlen);
 void spark_text(const long *values, int n, int width, bool utf8, char *out, size_t outlen);
 /* Whether block characters can be drawn (the locale is UTF-8). */
 extern bool screen_utf8;

@@ -187,9 +187,9 @@ static void detail(const struct model *m, const char *key, struct page *p)
 	if (n->broker)
 		page_add(p, V_GROUP, "Broker");
 	json_object_foreach(n->broker, key_name, val) {
-		char *text = json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
-		page_add(p, V_NORMAL, "  %-24s %s", key_name, text ? text : "?");
-		free(text);
+		char text[256];
+		screen_attr_text(key_name, val, text, sizeof text);
+		page_add(p, V_NORMAL, "  %-24s %s", key_name, text);
 	}
 	if (n->locker) {
 		page_add(p, V_GROUP, "Locker");
@@ -200,8 +200,9 @@ static void detail(const struct model *m, const char *key, struct page *p)
 				 json_is_string(json_object_get(n->locker, shown[i]))
 					 ? mstr(n->locker, shown[i]) : "");
 		page_add(p, V_NORMAL, "  %-24s %ld", "Attempts", mlong(n->locker, "Attempts"));
-		page_add(p, V_NORMAL, "  %-24s %ld", "HolderRefreshedAgo",
-			 mlong(n->locker, "HolderRefreshedAgo"));
+		char ago[32];
+		mgmt_duration_text(mlong(n->locker, "HolderRefreshedAgo"), ago, sizeof ago);
+		page_add(p, V_NORMAL, "  %-24s %s ago", "HolderRefreshed", ago);
 		json_object_foreach(json_object_get(n->locker, "PairNodes"), key_name, val)
 			page_add(p, V_NORMAL, "  pair node %-14s %s", key_name, json_string_value(val));
 		page_add(p, V_GROUP, "Lock events");

@@ -18,14 +18,6 @@ static const struct vcol cols[] = {
 	[E_EVENT] = { "EVENT", 10, 200, false, 0 },
 };
 
-static void clock_text(int64_t ms, char *out, size_t outlen)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(out, outlen, "%H:%M:%S", &tm);
-}
-
 static void build(const struct model *m, struct view *v)
 {
 	view_cols(v, cols, sizeof cols / sizeof cols[0]);
@@ -45,7 +37,7 @@ static void build(const struct model *m, struct view *v)
 	for (size_t i = n; i-- > 0;) {
 		const struct mevent *e = order[i];
 		char key[400], when[16];
-		clock_text(e->ms, when, sizeof when);
+		screen_time_text(e->ms, when, sizeof when);
 		snprintf(key, sizeof key, "%s %s: %s", when, e->who, e->text);
 		struct vrow *r = view_row(v, 0, key);
 		view_cell(r, E_TIME, "%s", when);

@@ -76,6 +76,33 @@ static bool flow_of(const struct mbridge *b, json_t *attrs)
 	return !strcmp(mstr(attrs, "RemoteBrokerName"), b->to);
 }
 
+/* One line per destination the bridge moves, each way: the count, the
+ * rate over the last seconds (by the counts, so it falls to 0 when the
+ * traffic stops) and when the last one went. */
+static void flow_lines(const struct mnode *n, const struct mbridge *b, struct page *p)
+{
+	page_add(p, V_GROUP, "Flows between %s and %s, destination by destination", b->from, b->to);
+	page_add(p, V_DIM, "  %-8s %-34s %10s %8s  %s", "WAY", "DESTINATION", "MESSAGES", "MSGS/s", "LAST");
+	const char *mbean;
+	json_t *attrs;
+	int lines = 0;
+	json_object_foreach(n->snap, mbean, attrs) {
+		if (!strstr(mbean, ",direction=") || !flow_of(b, attrs))
+			continue;
+		char rate[16] = "-", last[64];
+		double r = model_rate(n, mbean, "Count");
+		if (r >= 0)
+			snprintf(rate, sizeof rate, "%.1f", r);
+		screen_attr_text("LastMillis", json_object_get(attrs, "LastMillis"), last, sizeof last);
+		bool out = !strcmp(mstr(attrs, "Direction"), "outbound");
+		page_add(p, V_NORMAL, "  %-8s %-34s %10ld %8s  %s", out ? "-> out" : "<- in",
+			 mstr(attrs, "DestinationName"), mlong(attrs, "Count"), rate, last);
+		lines++;
+	}
+	if (!lines)
+		page_add(p, V_DIM, "  (nothing moved yet)");
+}
+
 static void detail(const struct model *m, const char *key, struct page *p)
 {
 	const struct mbridge *b = NULL;
@@ -90,23 +117,14 @@ static void detail(const struct model *m, const char *key, struct page *p)
 	const struct mnode *n = m->nodes[b->node];
 	snprintf(p->title, sizeof p->title, "bridge %s -> %s", b->from, b->to);
 	page_add(p, V_DIM, "%s", b->mbean);
+	flow_lines(n, b, p);
+	page_add(p, V_GROUP, "Bridge");
 	const char *name;
 	json_t *val;
 	json_object_foreach(json_object_get(n->snap, b->mbean), name, val) {
-		char *text = json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
-		page_add(p, V_NORMAL, "  %-24s %s", name, text ? text : "?");
-		free(text);
-	}
-	page_add(p, V_GROUP, "Flows between %s and %s", b->from, b->to);
-	const char *mbean;
-	json_t *attrs;
-	json_object_foreach(n->snap, mbean, attrs) {
-		if (!strstr(mbean, ",direction=") || !flow_of(b, attrs))
-			continue;
-		json_t *rate = json_object_get(attrs, "Rate");
-		page_add(p, V_NORMAL, "  %-8s %-30s %8ld messages %6.1f/s", mstr(attrs, "Direction"),
-			 mstr(attrs, "DestinationName"), mlong(attrs, "Count"),
-			 json_is_number(rate) ? json_number_value(rate) : 0.0);
+		char text[256];
+		screen_attr_text(name, val, text, sizeof text);
+		page_add(p, V_NORMAL, "  %-24s %s", name, text);
 	}
 }
 

@@ -42,9 +42,9 @@ static void note(struct vrow *r, size_t col, const struct model *m, const struct
 	char text[200] = "";
 	size_t len = 0;
 	for (size_t k = 0; k < d->nnodes && len < sizeof text; k++)
-		if (d->depth[k] > 0 && d->consumers[k] == 0 && d->total_consumers > 0)
-			len += (size_t)snprintf(text + len, sizeof text - len, "%sstuck on %s",
-						len ? ", " : "",
+		if (model_stuck_on(d, k) || (d->stale[k] && d->depth[k] > 0))
+			len += (size_t)snprintf(text + len, sizeof text - len, "%s%s on %s",
+						len ? ", " : "", d->stale[k] ? "stale" : "stuck",
 						m->nodes[k]->name ? m->nodes[k]->name : m->nodes[k]->addr);
 	if (d->total_blocked > 0 && len < sizeof text)
 		snprintf(text + len, sizeof text - len, "%s%ld producer%s blocked", len ? ", " : "",
@@ -62,7 +62,8 @@ static void build(const struct model *m, struct view *v)
 		return;
 	}
 	size_t nh = holders(m, idx);
-	size_t c_type = view_col(v, "T", 1, 1, false, 9);
+	/* T stays at any width: a queue and a topic may share a name. */
+	size_t c_type = view_col(v, "T", 1, 1, false, 0);
 	size_t c_name = view_col(v, "NAME", 8, 40, false, 0);
 	size_t c_node0 = v->ncols;
 	for (size_t h = 0; h < nh; h++) {
@@ -73,7 +74,8 @@ static void build(const struct model *m, struct view *v)
 	size_t c_cons = view_col(v, "CONS", 4, 6, true, 1);
 	size_t c_in = view_col(v, "IN/s", 4, 8, true, 3);
 	size_t c_out = view_col(v, "OUT/s", 5, 8, true, 3);
-	size_t c_spark = view_col(v, "LAST MINUTE", SPARK_WIDTH, SPARK_WIDTH, false, 4);
+	/* The sparkline goes first on a narrow screen: each node's depth says more. */
+	size_t c_spark = view_col(v, "LAST MINUTE", SPARK_WIDTH, SPARK_WIDTH, false, 6);
 	size_t c_note = view_col(v, "NOTE", 4, 40, false, 2);
 
 	if (m->ndests)
@@ -93,13 +95,18 @@ static void build(const struct model *m, struct view *v)
 				view_cell(r, c_node0 + h, "-");
 				continue;
 			}
-			view_cell(r, c_node0 + h, "%ld", depth);
+			/* Last known, from a node down: marked, not hidden. */
+			view_cell(r, c_node0 + h, d->stale[k] ? "%ld?" : "%ld", depth);
 			view_cell_num(r, c_node0 + h, (double)depth);
-			if (depth > 0 && d->consumers[k] == 0 && d->total_consumers > 0)
+			if (d->stale[k])
+				view_cell_style(r, c_node0 + h, V_WARN);
+			else if (model_stuck_on(d, k))
 				view_cell_style(r, c_node0 + h, V_BAD);
 		}
 		if (d->present) {
-			view_cell(r, c_total, "%ld", d->total);
+			view_cell(r, c_total, d->stale_total ? "%ld?" : "%ld", d->total);
+			if (d->stale_total)
+				view_cell_style(r, c_total, V_WARN);
 			view_cell_num(r, c_total, (double)d->total);
 			view_cell(r, c_cons, "%ld", d->total_consumers);
 			view_cell_num(r, c_cons, (double)d->total_consumers);
@@ -113,8 +120,8 @@ static void build(const struct model *m, struct view *v)
 		view_cell(r, c_spark, "%s", spark);
 		note(r, c_note, m, d);
 		if (r)
-			r->style = d->stuck ? V_BAD : d->total_blocked > 0 ? V_WARN : !d->present ? V_DIM
-											       : V_NORMAL;
+			r->style = d->stuck ? V_BAD : d->total_blocked > 0 || d->stale_total ? V_WARN
+				 : !d->present ? V_DIM : V_NORMAL;
 	}
 	free(idx);
 	free(dests);
@@ -139,10 +146,12 @@ static void detail(const struct model *m, const char *key, struct page *p)
 		if (d->depth[k] < 0)
 			continue;
 		const struct mnode *n = m->nodes[k];
-		bool stuck = d->depth[k] > 0 && d->consumers[k] == 0 && d->total_consumers > 0;
-		page_add(p, stuck ? V_BAD : V_NORMAL, "  %-12s %-21s depth %-8ld consumers %-4ld blocked %ld%s",
+		bool stuck = model_stuck_on(d, k);
+		page_add(p, stuck ? V_BAD : d->stale[k] ? V_WARN : V_NORMAL,
+			 "  %-12s %-21s depth %-8ld consumers %-4ld blocked %ld%s",
 			 n->name ? n->name : "?", n->addr, d->depth[k], d->consumers[k], d->blocked[k],
-			 stuck ? "  STUCK: no consumer here, consumers elsewhere" : "");
+			 stuck ? "  STUCK: no consumer here, consumers elsewhere"
+			       : d->stale[k] ? "  STALE: last known, the node is down" : "");
 	}
 	page_add(p, V_NORMAL, "  total depth %ld, consumers %ld, in %.1f/s, out %.1f/s", d->total,
 		 d->total_consumers, d->enq_rate < 0 ? 0 : d->enq_rate, d->deq_rate < 0 ? 0 : d->deq_rate);
@@ -168,10 +177,10 @@ static void detail(const struct model *m, const char *key, struct page *p)
 				page_add(p, V_GROUP, "Network flows");
 			any = true;
 			bool out = !strcmp(mstr(attrs, "Direction"), "outbound");
-			json_t *rate = json_object_get(attrs, "Rate");
+			double rate = model_rate(n, mbean, "Count");
 			page_add(p, V_NORMAL, "  %s %s %s: %ld messages, %.1f/s", n->name ? n->name : n->addr,
 				 out ? "->" : "<-", mstr(attrs, "RemoteBrokerName"), mlong(attrs, "Count"),
-				 json_is_number(rate) ? json_number_value(rate) : 0.0);
+				 rate < 0 ? 0.0 : rate);
 		}
 	}
 	page_add(p, V_DIM, "b: browse its first messages   p: purge it");

@@ -3,8 +3,11 @@
  * sparklines as cells.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cluster.h"
 #include "screen.h"
 
 const struct screen *const screens[NSCREENS] = {
@@ -21,6 +24,39 @@ void screen_rate(struct vrow *r, size_t col, double rate)
 	}
 	view_cell(r, col, rate >= 10 || rate == 0 ? "%.0f" : "%.1f", rate);
 	view_cell_num(r, col, rate);
+}
+
+void screen_time_text(int64_t ms, char *out, size_t outlen)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, outlen, "%H:%M:%S", &tm);
+}
+
+/* An attribute as a person reads it: times of day and spans, not
+ * milliseconds ("...Millis" is a time when it is an epoch, else a span). */
+void screen_attr_text(const char *name, json_t *val, char *out, size_t outlen)
+{
+	size_t len = strlen(name);
+	if (len > 6 && !strcmp(name + len - 6, "Millis") && json_is_integer(val)) {
+		int64_t ms = json_integer_value(val);
+		char span[32];
+		if (ms <= 0) {
+			snprintf(out, outlen, "-");
+		} else if (ms > 946684800000LL) {	/* after 2000: a time */
+			screen_time_text(ms, out, outlen);
+			mgmt_duration_text(mgmt_ms_since(ms), span, sizeof span);
+			size_t o = strlen(out);
+			snprintf(out + o, outlen - o, " (%s ago)", span);
+		} else {
+			mgmt_duration_text(ms, out, outlen);
+		}
+		return;
+	}
+	char *text = json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
+	snprintf(out, outlen, "%s", text ? text : "?");
+	free(text);
 }
 
 /* Eight heights: the block elements U+2581..U+2588, or ASCII. */

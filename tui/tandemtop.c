@@ -35,6 +35,7 @@ struct options {
 	bool batch, no_discover;
 	long iterations, width;
 	int screen;
+	int format;
 };
 
 /* The options: one table for getopt and --help (and the man page test). */
@@ -52,6 +53,7 @@ static const struct {
 	{ "batch", NULL, "print plain snapshots on stdout instead of the screen" },
 	{ "iterations", "N", "with --batch: stop after N snapshots (default: never)" },
 	{ "width", "COLS", "with --batch: the width of the tables (default $COLUMNS, else 160)" },
+	{ "format", "FMT", "with --batch: text (tables, the default), tsv or json (one record a line)" },
 	{ "version", NULL, "print tandemtop's version" },
 	{ "help", NULL, "this help" },
 };
@@ -98,6 +100,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "screen", required_argument, NULL, 's' }, { "no-discover", no_argument, NULL, 'D' },
 		{ "batch", no_argument, NULL, 'b' }, { "iterations", required_argument, NULL, 'N' },
 		{ "width", required_argument, NULL, 'w' }, { "version", no_argument, NULL, 'V' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -149,6 +152,12 @@ static int parse(int argc, char **argv, struct options *o)
 				return 3;
 			}
 			break;
+		case 'f':
+			if ((o->format = batch_format(optarg)) < 0) {
+				fprintf(stderr, "tandemtop: --format wants text, tsv or json, not \"%s\"\n", optarg);
+				return 3;
+			}
+			break;
 		case 'V': printf("tandemtop %s\n", TANDEM_VERSION); return 1;
 		case 'h': help(stdout); return 1;
 		default: fputs("tandemtop: see tandemtop --help\n", stderr); return 3;
@@ -164,6 +173,10 @@ static int parse(int argc, char **argv, struct options *o)
 	}
 	if (o->iterations && !o->batch) {
 		fputs("tandemtop: --iterations goes with --batch\n", stderr);
+		return 3;
+	}
+	if (o->format && !o->batch) {
+		fputs("tandemtop: --format goes with --batch\n", stderr);
 		return 3;
 	}
 	return 0;
@@ -260,8 +273,12 @@ int main(int argc, char **argv)
 		if (o.batch) {
 			const char *cols = getenv("COLUMNS");
 			long width = o.width ? o.width : cols && atol(cols) >= 20 ? atol(cols) : 160;
-			rc = batch_run(&t, (int)o.iterations, no.interval_ms, no.timeout_ms,
-				       o.screen, (int)width);
+			struct batch_options b = {
+				.iterations = (int)o.iterations, .interval_ms = no.interval_ms,
+				.timeout_ms = no.timeout_ms, .only = o.screen, .width = (int)width,
+				.format = o.format,
+			};
+			rc = batch_run(&t, &b);
 		} else if (!isatty(0) || !isatty(1)) {
 			fputs("tandemtop: the screen needs a terminal (or --batch)\n", stderr);
 			rc = 2;
@@ -270,6 +287,8 @@ int main(int argc, char **argv)
 		}
 	}
 	view_clear(&t.view);
+	view_clear(&t.browse_view);
+	json_decref(t.browse);
 	page_clear(&t.page);
 	model_free(&t.model);
 	free(o.nodes);

@@ -30,6 +30,20 @@ static void reachable(const char *advertised, const char *via_addr, char *out, s
 		snprintf(out, outlen, "%s", advertised);
 }
 
+/* Whether a node of this pair with this broker name is watched already:
+ * the roster may list it at an address we do not reach it by (the
+ * host's name of a node bound to every address), and in one pair names
+ * are unique. */
+static bool pair_knows(const struct model *m, const char *pair, const char *name)
+{
+	for (size_t i = 0; pair && i < m->nnodes; i++) {
+		const struct mnode *n = m->nodes[i];
+		if (n->pair && n->name && !strcmp(n->pair, pair) && !strcmp(n->name, name))
+			return true;
+	}
+	return false;
+}
+
 void model_discover(struct model *m)
 {
 	/* Nodes added here are looked at in this same loop (m->nnodes grows). */
@@ -42,7 +56,7 @@ void model_discover(struct model *m)
 		json_t *addr, *attrs;
 		char via[200];
 		json_object_foreach(json_object_get(n->locker, "PairNodes"), name, addr) {
-			if (!json_string_length(addr))
+			if (!json_string_length(addr) || pair_knows(m, n->pair, name))
 				continue;
 			snprintf(via, sizeof via, "pair of %s", who);
 			model_add_node(m, json_string_value(addr), n->pair, name, via);

@@ -72,22 +72,28 @@ static void free_dest(struct mdest *d)
 	free(d->depth);
 	free(d->consumers);
 	free(d->blocked);
+	free(d->stale);
 	free(d);
+}
+
+static void free_node(struct mnode *n)
+{
+	node_stop(n->conn);
+	json_decref(n->snap);
+	for (int k = 0; k < n->npast; k++)
+		json_decref(n->past[k]);
+	free(n->addr);
+	free(n->pair);
+	free(n->found_via);
+	free(n->name_kept);
+	free(n->aliases);
+	free(n);
 }
 
 void model_free(struct model *m)
 {
-	for (size_t i = 0; i < m->nnodes; i++) {
-		struct mnode *n = m->nodes[i];
-		node_stop(n->conn);
-		json_decref(n->snap);
-		json_decref(n->prev);
-		free(n->addr);
-		free(n->pair);
-		free(n->found_via);
-		free(n->name_kept);
-		free(n);
-	}
+	for (size_t i = 0; i < m->nnodes; i++)
+		free_node(m->nodes[i]);
 	for (size_t i = 0; i < m->ndests; i++)
 		free_dest(m->dests[i]);
 	free(m->nodes);
@@ -105,6 +111,7 @@ void model_event(struct model *m, int64_t ms, const char *who, bool bad, const c
 		e = &m->events[m->first_event];
 		m->first_event = (m->first_event + 1) % EVENTS_MAX;
 	}
+	e->seq = ++m->events_logged;
 	e->ms = ms;
 	e->bad = bad;
 	snprintf(e->who, sizeof e->who, "%s", who);
@@ -131,10 +138,12 @@ static void normal_addr(const char *addr, char *out, size_t outlen)
 int model_add_node(struct model *m, const char *addr, const char *pair, const char *name,
 		   const char *found_via)
 {
-	char norm[300];
+	char norm[300], line[302];
 	normal_addr(addr, norm, sizeof norm);
+	snprintf(line, sizeof line, "%s\n", norm);
 	for (size_t i = 0; i < m->nnodes; i++)
-		if (!strcmp(m->nodes[i]->addr, norm))
+		if (!strcmp(m->nodes[i]->addr, norm) ||
+		    (m->nodes[i]->aliases && strstr(m->nodes[i]->aliases, line)))
 			return (int)i;
 	struct mnode **nodes = realloc(m->nodes, (m->nnodes + 1) * sizeof *nodes);
 	struct mnode *n = calloc(1, sizeof *n);
@@ -178,14 +187,39 @@ bool model_settled(const struct model *m)
 
 double model_rate(const struct mnode *n, const char *mbean, const char *key)
 {
-	if (!n->prev || n->snap_ms <= n->prev_ms)
+	if (n->state != NODE_UP)
+		return 0;
+	/* Over the oldest sample kept: a few seconds, so a rate neither jumps
+	 * with each short interval nor outlives the traffic. */
+	if (!n->npast || n->snap_ms <= n->past_ms[0])
 		return -1;
-	json_t *before = json_object_get(json_object_get(n->prev, mbean), key);
+	json_t *before = json_object_get(json_object_get(n->past[0], mbean), key);
 	json_t *now = json_object_get(json_object_get(n->snap, mbean), key);
-	if (!before || !now || json_integer_value(now) < json_integer_value(before))
+	if (!now || json_integer_value(now) < json_integer_value(before))
 		return -1;
+	/* An object born since (a new queue) started from 0. */
 	return (double)(json_integer_value(now) - json_integer_value(before)) * 1000.0 /
-	       (double)(n->snap_ms - n->prev_ms);
+	       (double)(n->snap_ms - n->past_ms[0]);
+}
+
+/* The snapshot being replaced becomes a rate sample when the newest
+ * sample is RATE_STEP_MS old; the oldest goes when there are enough. */
+static void keep_sample(struct mnode *n)
+{
+	if (!n->snap)
+		return;
+	if (n->npast && n->snap_ms - n->past_ms[n->npast - 1] < RATE_STEP_MS) {
+		json_decref(n->snap);
+		return;
+	}
+	if (n->npast == RATE_SAMPLES) {
+		json_decref(n->past[0]);
+		memmove(n->past, n->past + 1, (RATE_SAMPLES - 1) * sizeof n->past[0]);
+		memmove(n->past_ms, n->past_ms + 1, (RATE_SAMPLES - 1) * sizeof n->past_ms[0]);
+		n->npast--;
+	}
+	n->past[n->npast] = n->snap;
+	n->past_ms[n->npast++] = n->snap_ms;
 }
 
 /* ---- nodes ---- */
@@ -274,9 +308,7 @@ static void refresh_node(struct model *m, struct mnode *n, bool *changed)
 	if (!strncmp(n->error, n->addr, alen) && !strncmp(n->error + alen, ": ", 2))
 		memmove(n->error, n->error + alen + 2, strlen(n->error + alen + 2) + 1);
 	if (value) {
-		json_decref(n->prev);
-		n->prev = n->snap;
-		n->prev_ms = n->snap_ms;
+		keep_sample(n);
 		n->snap = value;
 		n->snap_ms = t;
 		n->seen = true;
@@ -304,6 +336,10 @@ static void refresh_node(struct model *m, struct mnode *n, bool *changed)
 	if (!n->pair && *dir)
 		n->pair = strdup(dir);
 	n->role = role_of(n);
+	if (n->role != ROLE_DOWN)
+		n->down_since = 0;
+	else if (!n->down_since)
+		n->down_since = wall_now_ms();
 	role_events(m, n);
 	lock_events(m, n);
 }
@@ -341,14 +377,19 @@ static bool dest_reset(struct mdest *d, size_t nnodes)
 		long *c = realloc(d->blocked, nnodes * sizeof *c);
 		if (c)
 			d->blocked = c;
-		if (!a || !b || !c)
+		bool *s = realloc(d->stale, nnodes * sizeof *s);
+		if (s)
+			d->stale = s;
+		if (!a || !b || !c || !s)
 			return false;
 		d->nnodes = nnodes;
 	}
-	for (size_t i = 0; i < nnodes; i++)
+	for (size_t i = 0; i < nnodes; i++) {
 		d->depth[i] = d->consumers[i] = d->blocked[i] = -1;
+		d->stale[i] = false;
+	}
 	d->present = false;
-	d->total = d->total_consumers = d->total_blocked = 0;
+	d->total = d->total_consumers = d->total_blocked = d->stale_total = 0;
 	d->enq_rate = d->deq_rate = -1;
 	return true;
 }
@@ -359,15 +400,18 @@ static void add_rate(double *sum, double r)
 		*sum = *sum < 0 ? r : *sum + r;
 }
 
-/* Calls fn for each object of one kind in the snapshots of the nodes up. */
-static void each_object(struct model *m, enum kind kind,
+/* Calls fn for each object of one kind in the snapshots of the nodes up
+ * (and, when `stale`, of the stale ones: their last snapshot). */
+static void each_object(struct model *m, enum kind kind, bool stale,
 			void (*fn)(struct model *m, size_t node, const char *mbean, json_t *attrs,
 				   void *ctx), void *ctx)
 {
 	for (size_t i = 0; i < m->nnodes; i++) {
+		const struct mnode *n = m->nodes[i];
 		const char *mbean;
 		json_t *attrs;
-		json_object_foreach(m->nodes[i]->state == NODE_UP ? m->nodes[i]->snap : NULL, mbean, attrs)
+		bool counts = n->state == NODE_UP || (stale && n->stale);
+		json_object_foreach(counts ? n->snap : NULL, mbean, attrs)
 			if (kind_of(mbean) == kind)
 				fn(m, i, mbean, attrs, ctx);
 	}
@@ -386,13 +430,25 @@ static void dest_seen(struct model *m, size_t i, const char *mbean, json_t *attr
 	d->present = true;
 	d->last_seen_ms = *(const int64_t *)ctx;
 	d->depth[i] = mlong(attrs, "QueueSize");
+	d->total += d->depth[i];
+	if (n->stale) {
+		/* Its messages wait there; its clients are gone with it. */
+		d->stale[i] = true;
+		d->stale_total += d->depth[i];
+		d->consumers[i] = d->blocked[i] = 0;
+		return;
+	}
 	d->consumers[i] = mlong(attrs, "ConsumerCount");
 	d->blocked[i] = mlong(attrs, "BlockedProducers");
-	d->total += d->depth[i];
 	d->total_consumers += d->consumers[i];
 	d->total_blocked += d->blocked[i];
 	add_rate(&d->enq_rate, model_rate(n, mbean, "EnqueueCount"));
 	add_rate(&d->deq_rate, model_rate(n, mbean, "DequeueCount"));
+}
+
+bool model_stuck_on(const struct mdest *d, size_t k)
+{
+	return d->depth[k] > 0 && !d->stale[k] && d->consumers[k] == 0 && d->total_consumers > 0;
 }
 
 static void refresh_dests(struct model *m)
@@ -400,7 +456,7 @@ static void refresh_dests(struct model *m)
 	int64_t now = wall_now_ms();
 	for (size_t i = 0; i < m->ndests; i++)
 		dest_reset(m->dests[i], m->nnodes);
-	each_object(m, K_DEST, dest_seen, &now);
+	each_object(m, K_DEST, true, dest_seen, &now);
 	bool sample = now - m->last_sample_ms >= 1000;
 	if (sample)
 		m->last_sample_ms = now;
@@ -413,7 +469,7 @@ static void refresh_dests(struct model *m)
 		}
 		d->stuck = false;
 		for (size_t k = 0; k < d->nnodes; k++)
-			d->stuck |= d->depth[k] > 0 && d->consumers[k] == 0 && d->total_consumers > 0;
+			d->stuck |= model_stuck_on(d, k);
 		if (sample && d->present) {
 			if (d->nhistory == HISTORY)
 				memmove(d->history, d->history + 1, (HISTORY - 1) * sizeof d->history[0]);
@@ -475,7 +531,7 @@ static void bridge_seen(struct model *m, size_t i, const char *mbean, json_t *at
 static void refresh_bridges(struct model *m)
 {
 	m->nbridges = 0;	/* the array stays, for the next rebuild */
-	each_object(m, K_BRIDGE, bridge_seen, NULL);
+	each_object(m, K_BRIDGE, false, bridge_seen, NULL);
 	/* The other way is the remote's own bridge, when the remote is watched. */
 	for (size_t i = 0; i < m->nbridges; i++) {
 		struct mbridge *b = &m->bridges[i];
@@ -493,14 +549,98 @@ static void refresh_bridges(struct model *m)
 	}
 }
 
+/* A node down still counts what it held when its pair has no master up
+ * to serve those messages now (a slave that took over reports them
+ * itself: counting both would count them twice). */
+static void mark_stale(struct model *m)
+{
+	for (size_t i = 0; i < m->nnodes; i++) {
+		struct mnode *n = m->nodes[i];
+		n->stale = n->role == ROLE_DOWN && n->snap;
+		for (size_t j = 0; n->stale && n->pair && j < m->nnodes; j++)
+			n->stale = !(m->nodes[j]->role == ROLE_MASTER && m->nodes[j]->pair &&
+				     !strcmp(m->nodes[j]->pair, n->pair));
+	}
+}
+
+/* Node j answered with the BrokerId of node i: one broker at two
+ * addresses (its name and 127.0.0.1, a wildcard's two faces). j goes;
+ * its address stays as i's alias, so that discovery does not bring it
+ * back. */
+static void merge_node(struct model *m, size_t i, size_t j)
+{
+	struct mnode *keep = m->nodes[i], *gone = m->nodes[j];
+	size_t len = keep->aliases ? strlen(keep->aliases) : 0;
+	char *aliases = realloc(keep->aliases, len + strlen(gone->addr) + 2);
+	if (aliases) {
+		sprintf(aliases + len, "%s\n", gone->addr);
+		keep->aliases = aliases;
+	}
+	model_event(m, wall_now_ms(), keep->name ? keep->name : keep->addr, false,
+		    "%s is %s, watched at %s: one node", gone->addr,
+		    keep->name ? keep->name : "the same broker", keep->addr);
+	free_node(gone);
+	memmove(m->nodes + j, m->nodes + j + 1, (m->nnodes - j - 1) * sizeof *m->nodes);
+	m->nnodes--;
+}
+
+static void merge_same_brokers(struct model *m)
+{
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const char *id = mstr(m->nodes[i]->broker, "BrokerId");
+		for (size_t j = i + 1; *id && j < m->nnodes; j++)
+			if (!strcmp(id, mstr(m->nodes[j]->broker, "BrokerId")))
+				merge_node(m, i, j--);
+	}
+}
+
 bool model_refresh(struct model *m)
 {
 	bool changed = false;
 	for (size_t i = 0; i < m->nnodes; i++)
 		refresh_node(m, m->nodes[i], &changed);
+	merge_same_brokers(m);
+	mark_stale(m);
 	if (m->discover)
 		model_discover(m);
 	refresh_dests(m);
 	refresh_bridges(m);
 	return changed;
+}
+
+void model_trouble(const struct model *m, struct trouble *tr)
+{
+	memset(tr, 0, sizeof *tr);
+	for (size_t i = 0; i < m->nnodes; i++)
+		tr->nodes_down += m->nodes[i]->role == ROLE_DOWN;
+	for (size_t i = 0; i < m->nbridges; i++)
+		tr->bridges_down += !m->bridges[i].active;
+	for (size_t i = 0; i < m->ndests; i++) {
+		const struct mdest *d = m->dests[i];
+		tr->queues_stuck += d->stuck;
+		tr->blocked += d->total_blocked;
+		if (d->type == 'Q') {
+			tr->queued += d->total;
+			tr->queued_stale += d->stale_total;
+		}
+	}
+}
+
+void model_trouble_text(const struct trouble *tr, char *out, size_t outlen)
+{
+	const struct {
+		long n;
+		const char *one, *many;
+	} parts[] = {
+		{ tr->nodes_down, "node down", "nodes down" },
+		{ tr->bridges_down, "bridge down", "bridges down" },
+		{ tr->queues_stuck, "queue stuck", "queues stuck" },
+		{ tr->blocked, "producer blocked", "producers blocked" },
+	};
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0] && len < outlen; i++)
+		if (parts[i].n)
+			len += (size_t)snprintf(out + len, outlen - len, "%s%ld %s", len ? ", " : "",
+						parts[i].n, parts[i].n == 1 ? parts[i].one : parts[i].many);
 }

@@ -13,7 +13,8 @@
 
 #include "top.h"
 
-enum { P_GOOD = 1, P_WARN, P_BAD, P_ACCENT, P_TITLE, P_BAR, P_SELECT, P_TAB };
+enum { P_GOOD = 1, P_WARN, P_BAD, P_ACCENT, P_TITLE, P_BAR, P_SELECT, P_TAB, P_SELECT_BAD,
+       P_SELECT_WARN, P_ALERT_BAD, P_ALERT_WARN };
 
 static bool color;
 
@@ -38,6 +39,10 @@ void ui_start(struct top *t)
 		init_pair(P_BAR, COLOR_BLACK, COLOR_CYAN);
 		init_pair(P_SELECT, COLOR_BLACK, COLOR_CYAN);
 		init_pair(P_TAB, COLOR_BLACK, COLOR_WHITE);
+		init_pair(P_SELECT_BAD, COLOR_WHITE, COLOR_RED);
+		init_pair(P_SELECT_WARN, COLOR_BLACK, COLOR_YELLOW);
+		init_pair(P_ALERT_BAD, COLOR_WHITE, COLOR_RED);
+		init_pair(P_ALERT_WARN, COLOR_BLACK, COLOR_YELLOW);
 	}
 	t->color = color;
 }
@@ -106,30 +111,59 @@ static void fill_line(int y, attr_t attr)
 	attrset(A_NORMAL);
 }
 
+/* The selection bar over a row keeps the row's alarm: red stays red. */
+static attr_t select_attr(const struct vrow *r, size_t ncols)
+{
+	enum vstyle worst = r->style;
+	for (size_t c = 0; c < ncols && worst != V_BAD; c++)
+		if (r->cells[c].style == V_BAD || (r->cells[c].style == V_WARN && worst != V_BAD))
+			worst = r->cells[c].style;
+	if (worst == V_BAD)
+		return color ? COLOR_PAIR(P_SELECT_BAD) | A_BOLD : A_REVERSE | A_BOLD | A_UNDERLINE;
+	if (worst == V_WARN)
+		return color ? COLOR_PAIR(P_SELECT_WARN) : A_REVERSE | A_UNDERLINE;
+	return bar_attr(P_SELECT);
+}
+
+/* The summary line: the total first (it must survive 80 columns), then
+ * the trouble, red or yellow, then the roles. */
 static void draw_summary(struct top *t)
 {
 	const struct model *m = &t->model;
-	int masters = 0, slaves = 0, down = 0, active = 0;
-	long queued = 0;
+	int masters = 0, slaves = 0, active = 0;
 	for (size_t i = 0; i < m->nnodes; i++) {
 		masters += m->nodes[i]->role == ROLE_MASTER;
 		slaves += m->nodes[i]->role == ROLE_SLAVE;
-		down += m->nodes[i]->role == ROLE_DOWN;
 	}
 	for (size_t i = 0; i < m->nbridges; i++)
 		active += m->bridges[i].active;
-	for (size_t i = 0; i < m->ndests; i++)
-		queued += m->dests[i]->type == 'Q' ? m->dests[i]->total : 0;
-	char when[16];
+	struct trouble tr;
+	char when[16], text[300], stale[48] = "";
+	model_trouble(m, &tr);
+	model_trouble_text(&tr, text, sizeof text);
+	bool red = tr.nodes_down || tr.bridges_down || tr.queues_stuck;
+	attr_t alarm = !*text ? A_BOLD
+		     : color ? COLOR_PAIR(red ? P_ALERT_BAD : P_ALERT_WARN) | A_BOLD
+			     : A_REVERSE | A_BOLD | (red ? A_UNDERLINE : 0);
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(when, sizeof when, "%H:%M:%S", &tm);
-	int x = put(0, 0, down ? style_attr(V_BAD) : A_BOLD, "tandemtop");
+	if (tr.queued_stale)
+		snprintf(stale, sizeof stale, " (%ld stale)", tr.queued_stale);
+	int x = put(0, 0, alarm, "tandemtop");
 	x = put(0, x, A_NORMAL, " ");
 	x = put(0, x, A_NORMAL, when);
-	putf(0, x, A_NORMAL, "  nodes %zu: %d master, %d slave, %d down  bridges %d/%zu active  queued %ld",
-	     m->nnodes, masters, slaves, down, active, m->nbridges, queued);
+	x = put(0, x, A_NORMAL, "  queued ");
+	char queued[64];
+	snprintf(queued, sizeof queued, "%ld%s", tr.queued, stale);
+	x = put(0, x, tr.queued_stale ? style_attr(V_WARN) : A_BOLD, queued);
+	if (*text) {
+		x = put(0, x, A_NORMAL, "  ");
+		x = put(0, x, alarm, text);
+	}
+	putf(0, x, A_NORMAL, "  nodes %zu: %d master, %d slave  bridges %d/%zu active", m->nnodes,
+	     masters, slaves, active, m->nbridges);
 }
 
 static void draw_tabs(struct top *t)
@@ -143,37 +177,36 @@ static void draw_tabs(struct top *t)
 	const struct screen_state *st = &t->st[t->screen];
 	if (t->mode == MODE_FILTER)
 		x = put(1, x + 1, A_BOLD, " filter: ");
-	else if (*t->filter)
+	else if (*st->filter)
 		x = put(1, x + 1, A_NORMAL, " filter: ");
-	if (t->mode == MODE_FILTER || *t->filter) {
-		x = put(1, x, A_UNDERLINE, t->filter);
+	if (t->mode == MODE_FILTER || *st->filter) {
+		x = put(1, x, A_UNDERLINE, st->filter);
 		if (t->mode == MODE_FILTER)
 			x = put(1, x, A_REVERSE, " ");
 	}
 	if (st->sort >= 0 && (size_t)st->sort < t->view.ncols)
-		putf(1, x + 1, A_DIM, " sort: %s%s", t->view.cols[st->sort].title,
-		     st->reverse ? " (reversed)" : "");
+		putf(1, x + 1, A_DIM, " sort: %s %s", t->sort_title,
+		     st->reverse ? "descending" : "ascending");
 }
 
-static void draw_table(struct top *t)
+/* A table from line top: its titles in a bar, then the rows that fit. */
+static void draw_table(struct top *t, const struct view *v, struct screen_state *st, int top)
 {
-	const struct view *v = &t->view;
-	struct screen_state *st = &t->st[t->screen];
 	int *widths = calloc(v->ncols ? v->ncols : 1, sizeof *widths);
 	char cell[2048];
 	if (!widths)
 		return;
 	int used = view_layout(v, COLS, widths);
-	fill_line(2, bar_attr(P_TITLE));
+	fill_line(top, bar_attr(P_TITLE));
 	int x = 0;
 	for (size_t c = 0; c < v->ncols; c++) {
 		if (widths[c] < 0)
 			continue;
 		view_fit(v->cols[c].title, widths[c], v->cols[c].right, cell, sizeof cell);
 		attr_t a = bar_attr(P_TITLE) | ((int)c == st->sort ? A_BOLD | A_UNDERLINE : 0);
-		x = put(2, x, a, cell) + 1;
+		x = put(top, x, a, cell) + 1;
 	}
-	int rows = ui_table_rows();
+	int rows = LINES - 3 - top > 1 ? LINES - 3 - top : 1;
 	if (st->selected < st->scroll)
 		st->scroll = st->selected;
 	if (st->selected >= st->scroll + (size_t)rows)
@@ -185,9 +218,9 @@ static void draw_table(struct top *t)
 		if (i >= v->nrows)
 			break;
 		const struct vrow *r = &v->rows[i];
-		int y = 3 + line;
+		int y = top + 1 + line;
 		bool sel = i == st->selected && t->mode != MODE_PAGE;
-		attr_t row_attr = sel ? bar_attr(P_SELECT) : style_attr(r->style);
+		attr_t row_attr = sel ? select_attr(r, v->ncols) : style_attr(r->style);
 		if (r->header) {
 			view_fit(r->cells[0].text, used < COLS ? used : COLS, false, cell, sizeof cell);
 			put(y, 0, row_attr | (sel ? 0 : A_BOLD), cell);
@@ -207,7 +240,8 @@ static void draw_table(struct top *t)
 		}
 	}
 	if (!v->nrows)
-		put(3, 1, A_DIM, *t->filter ? "(nothing matches the filter)" : "(nothing yet)");
+		put(top + 1, 1, A_DIM, *st->filter ? "(nothing matches the filter)"
+				     : t->mode == MODE_BROWSE ? "(no messages waiting)" : "(nothing yet)");
 	free(widths);
 }
 
@@ -283,9 +317,13 @@ void ui_draw(struct top *t)
 	draw_summary(t);
 	if (t->mode == MODE_PAGE || t->mode == MODE_HELP) {
 		draw_page(t);
+	} else if (t->mode == MODE_BROWSE) {
+		fill_line(1, bar_attr(P_TITLE));
+		put(1, 0, bar_attr(P_TITLE) | A_BOLD, t->browse_title);
+		draw_table(t, &t->browse_view, &t->browse_st, 2);
 	} else {
 		draw_tabs(t);
-		draw_table(t);
+		draw_table(t, &t->view, &t->st[t->screen], 2);
 	}
 	if (*t->status)
 		put(LINES - 2, 0, t->status_bad ? style_attr(V_BAD) : A_NORMAL, t->status);
@@ -293,13 +331,37 @@ void ui_draw(struct top *t)
 	refresh();
 }
 
+void ui_build_page(struct top *t)
+{
+	page_clear(&t->page);
+	page_init(&t->page, "");
+	screens[t->screen]->detail(&t->model, t->page_key, &t->page);
+	if (!t->page.nlines)
+		page_add(&t->page, V_DIM, "(gone: no node reports it any more)");
+}
+
 void ui_build(struct top *t)
 {
+	/* Details follow the cluster as the tables do. */
+	if (t->mode == MODE_PAGE && *t->page_key)
+		ui_build_page(t);
+	if (t->mode == MODE_BROWSE)
+		browse_build(t);	/* the ages go on */
 	struct screen_state *st = &t->st[t->screen];
 	view_clear(&t->view);
 	screens[t->screen]->build(&t->model, &t->view);
 	view_sort(&t->view, st->sort, st->reverse);
-	view_filter(&t->view, t->filter);
+	view_filter(&t->view, st->filter);
+	/* The sorted column's title says which way: the arrow is part of
+	 * the title, so the layout makes room for it. */
+	t->sort_title[0] = '\0';
+	if (st->sort >= 0 && (size_t)st->sort < t->view.ncols) {
+		char *title = t->view.cols[st->sort].title;
+		snprintf(t->sort_title, sizeof t->sort_title, "%s", title);
+		size_t len = strlen(title);
+		snprintf(title + len, sizeof t->view.cols[0].title - len, "%s",
+			 screen_utf8 ? (st->reverse ? "\u25bc" : "\u25b2") : (st->reverse ? "v" : "^"));
+	}
 	const struct view *v = &t->view;
 	/* The selection follows its row's key; else stays where it was. */
 	size_t sel = st->selected;

@@ -12,6 +12,9 @@ int web_metrics(struct web_req *r);		/* metrics.c */
 int web_jolokia(struct web_req *r);		/* api_jolokia.c */
 int web_message(struct web_req *r);		/* api_message.c */
 int web_static(struct web_req *r);		/* static.c */
+int web_static_charts(struct web_req *r);	/* static_charts.c */
+int web_static_queues(struct web_req *r);	/* static_queues.c */
+int web_static_layout(struct web_req *r);	/* static_layout.c */
 int page_login(struct web_req *r);		/* page_login.c */
 int page_logout(struct web_req *r);
 int page_overview(struct web_req *r);		/* page_broker.c */

@@ -74,6 +74,16 @@ bool html_is_time(const char *attr)
 	       !strcmp(attr, "JMSTimestamp") || !strcmp(attr, "JMSExpiration");
 }
 
+void html_time_text(struct buf *b, long long ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char text[64];
+	gmtime_r(&t, &tm);
+	strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+	buf_printf(b, "%s.%03lldZ", text, ms % 1000);
+}
+
 void html_time_cell(struct buf *b, json_t *v)
 {
 	long long ms = json_integer_value(v);
@@ -81,12 +91,9 @@ void html_time_cell(struct buf *b, json_t *v)
 		buf_puts(b, json_is_integer(v) ? "<td>-</td>" : "<td></td>");
 		return;
 	}
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char text[64];
-	gmtime_r(&t, &tm);
-	strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
-	buf_printf(b, "<td title=\"%lld\">%s.%03lldZ</td>", ms, text, ms % 1000);
+	buf_printf(b, "<td title=\"%lld\">", ms);
+	html_time_text(b, ms);
+	buf_puts(b, "</td>");
 }
 
 void html_rows(struct buf *b, const char *id, json_t *rows, const struct html_col *cols,
@@ -140,7 +147,12 @@ void html_begin(struct web_req *r, struct buf *b, const char *title)
 	const char *name = broker.cfg->broker_name;
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		 "<link rel=\"stylesheet\" href=\"/static/console.css\">"
-		 "<script src=\"/static/console.js\" defer></script><title>");
+		 "<script src=\"/static/console.js\" defer></script>");
+	/* issue 21: phones, history charts, the queues' highlights */
+	buf_puts(b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		 "<link rel=\"stylesheet\" href=\"/static/layout.css\">"
+		 "<script src=\"/static/charts.js\" defer></script>"
+		 "<script src=\"/static/queues.js\" defer></script><title>");
 	html_text(b, title);
 	buf_puts(b, " - ");
 	html_text(b, name);
@@ -148,7 +160,8 @@ void html_begin(struct web_req *r, struct buf *b, const char *title)
 	html_text(b, model_broker_name());
 	buf_puts(b, "\"><header><span class=\"brand\">Tandem</span> <b>");
 	html_text(b, name);
-	buf_printf(b, "</b> <span class=\"role %s\">%s</span><nav>",
+	/* data-live: the script puts the role in place as it changes */
+	buf_printf(b, "</b> <span id=\"role\" data-live><span class=\"role %s\">%s</span></span><nav>",
 		   broker_serving() ? "master" : "slave", broker_serving() ? "master" : "slave");
 	for (size_t i = 0; i < sizeof nav / sizeof *nav; i++)
 		buf_printf(b, "<a href=\"%s\"%s>%s</a> ", nav[i].path,

@@ -28,6 +28,8 @@ void html_cell(struct buf *b, json_t *v);
  * for 0 (never). */
 bool html_is_time(const char *attr);
 void html_time_cell(struct buf *b, json_t *v);
+/* ms since the epoch as "2026-12-07 14:01:07.123Z". */
+void html_time_text(struct buf *b, long long ms);
 /* A table of objects (query_rows), one column per attribute. */
 struct html_col {
 	const char *attr, *heading;

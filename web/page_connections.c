@@ -1,8 +1,11 @@
 /*
  * page_connections.c - /connections (every client connection) and
- * /network (the network connectors, their bridges with state and
- * forwarded counts, and what crossed them per destination, with rates).
+ * /network (the network connectors, their bridges with state, failing
+ * ones marked, and forwarded counts, and what crossed them per
+ * destination, with rates).
  */
+#include <string.h>
+
 #include "handlers.h"
 #include "html.h"
 #include "http.h"
@@ -37,20 +40,53 @@ int page_connections(struct web_req *r)
 	return html_end(r, &b);
 }
 
+/* Every bridge a row; one not active (connecting, in its handshake or
+ * backing off between retries) is failing, and has been since it went
+ * down (DownSinceMillis), not since its latest retry. */
+static void bridges_table(struct buf *b)
+{
+	static const struct html_col after[] = {
+		{ "EnqueueCounter", "Forwarded" }, { "DequeueCounter", "Stored remotely" },
+		{ "Connects", "Connects" }, { "Failures", "Failures" },
+		{ "LastError", "Last error" }, { "Demand", "Demand" },
+	};
+	json_t *rows = query_rows(NULL, NULL, BROKER ",connector=networkConnectors,"
+				  "networkConnectorName=*,networkBridge=*", model_broker_name());
+	buf_puts(b, "<h2>Bridges</h2><table id=\"bridges\"><tr><th>Connector</th>"
+		 "<th>Remote broker</th><th>Remote address</th><th>State</th>"
+		 "<th>Since (UTC)</th>");
+	for (size_t k = 0; k < N(after); k++)
+		buf_printf(b, "<th>%s</th>", after[k].heading);
+	buf_puts(b, "</tr>\n");
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		const char *state = json_string_value(json_object_get(row, "State"));
+		bool active = state && !strcmp(state, "active");
+		buf_printf(b, "<tr class=\"%s\">", active ? "ok" : "bad");
+		html_cell(b, json_object_get(row, "NetworkConnectorName"));
+		html_cell(b, json_object_get(row, "RemoteBrokerName"));
+		html_cell(b, json_object_get(row, "RemoteAddress"));
+		buf_printf(b, "<td class=\"state %s\">", active ? "ok" : "bad");
+		html_value(b, json_object_get(row, "State"));
+		buf_puts(b, active ? "</td>" : " (failing)</td>");
+		html_time_cell(b, json_object_get(row, active ? "StateSinceMillis" : "DownSinceMillis"));
+		for (size_t k = 0; k < N(after); k++)
+			html_cell(b, json_object_get(row, after[k].attr));
+		buf_puts(b, "</tr>\n");
+	}
+	if (!json_array_size(rows))
+		buf_printf(b, "<tr><td colspan=\"%zu\">no bridges</td></tr>", N(after) + 5);
+	buf_puts(b, "</table>\n");
+	json_decref(rows);
+}
+
 int page_network(struct web_req *r)
 {
 	static const struct html_col connectors[] = {
 		{ "Name", "Name" }, { "Uri", "URI" }, { "NetworkTTL", "TTL" },
 		{ "Bridges", "Bridges" }, { "DynamicOnly", "Dynamic only" },
 		{ "ConduitSubscriptions", "Conduit" },
-	};
-	static const struct html_col bridges[] = {
-		{ "NetworkConnectorName", "Connector" }, { "RemoteBrokerName", "Remote broker" },
-		{ "RemoteAddress", "Remote address" }, { "State", "State" },
-		{ "StateSinceMillis", "Since (UTC)" },
-		{ "EnqueueCounter", "Forwarded" }, { "DequeueCounter", "Stored remotely" },
-		{ "Connects", "Connects" }, { "Failures", "Failures" },
-		{ "LastError", "Last error" }, { "Demand", "Demand" },
 	};
 	static const struct html_col flows[] = {
 		{ "RemoteBrokerName", "Neighbour" }, { "Direction", "Direction" },
@@ -64,11 +100,7 @@ int page_network(struct web_req *r)
 	buf_puts(&b, "<h2>Network connectors</h2>");
 	html_rows(&b, "network-connectors", rows, connectors, N(connectors), "none");
 	json_decref(rows);
-	rows = query_rows(NULL, NULL, BROKER ",connector=networkConnectors,networkConnectorName=*,"
-			  "networkBridge=*", model_broker_name());
-	buf_puts(&b, "<h2>Bridges</h2>");
-	html_rows(&b, "bridges", rows, bridges, N(bridges), "no bridges");
-	json_decref(rows);
+	bridges_table(&b);
 	/* The busiest first, while there are few enough to sort (tandem-mgmt(7),
 	 * Paging); else a page by name. */
 	rows = query_rows(NULL, "-Count", BROKER ",connector=networkConnectors,networkBridge=*,"

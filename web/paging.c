@@ -29,23 +29,27 @@ json_t *paging_config(struct web_req *r, const char *filter_attr)
 	return config;
 }
 
-/* path?after=...&filter=... as an HTML attribute value. */
-static void page_link(struct buf *b, const char *path, const char *after, const char *filter)
+void paging_href(struct buf *b, const char *path, const struct paging_arg *args, size_t n)
 {
 	struct buf url = BUF_INIT;
 	buf_puts(&url, path);
 	const char *sep = "?";
-	if (after) {
-		buf_printf(&url, "%safter=", sep);
-		url_text(&url, after);
+	for (size_t i = 0; i < n; i++) {
+		if (!args[i].value || !*args[i].value)
+			continue;
+		buf_printf(&url, "%s%s=", sep, args[i].key);
+		url_text(&url, args[i].value);
 		sep = "&";
-	}
-	if (filter && *filter) {
-		buf_printf(&url, "%sfilter=", sep);
-		url_text(&url, filter);
 	}
 	html_textn(b, buf_data(&url), buf_len(&url));
 	buf_free(&url);
+}
+
+/* path?after=...&filter=... as an HTML attribute value. */
+static void page_link(struct buf *b, const char *path, const char *after, const char *filter)
+{
+	const struct paging_arg args[] = { { "after", after }, { "filter", filter } };
+	paging_href(b, path, args, 2);
 }
 
 void paging_nav(struct buf *b, struct web_req *r, const char *path, const char *filter_attr,

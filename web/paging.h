@@ -28,6 +28,13 @@ json_t *paging_config(struct web_req *r, const char *filter_attr);
 void paging_nav(struct buf *b, struct web_req *r, const char *path, const char *filter_attr,
 		const struct jolokia_page *page);
 
+/* path?KEY=VALUE&... as an HTML attribute value, the values escaped for
+ * a URL; a NULL or empty value is left out. */
+struct paging_arg {
+	const char *key, *value;
+};
+void paging_href(struct buf *b, const char *path, const struct paging_arg *args, size_t n);
+
 /* The attributes a table[data-refresh] needs so the console's script
  * refreshes this page's objects alone: data-config, the page's config. */
 void paging_refresh_attrs(struct buf *b, json_t *config);

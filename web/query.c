@@ -15,6 +15,14 @@
 #include "objname.h"
 #include "query.h"
 
+/* Why the last read failed ("" when it did not). */
+static char read_error[256];
+
+const char *query_error(void)
+{
+	return read_error;
+}
+
 static json_t *read_va(const char *attrs, json_t *config, struct jolokia_page *page,
 		       const char *fmt, va_list ap)
 {
@@ -28,7 +36,9 @@ static json_t *read_va(const char *attrs, json_t *config, struct jolokia_page *p
 			json_array_append_new(list, json_stringn(p, strcspn(p, ",")));
 	}
 	char err[256];
+	err[0] = '\0';
 	json_t *v = jolokia_pattern_read(mbean, list, config, page, err, sizeof err);
+	snprintf(read_error, sizeof read_error, "%s", v ? "" : err);
 	json_decref(mbean);
 	json_decref(list);
 	return v ? v : json_object();

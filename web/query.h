@@ -25,6 +25,10 @@ json_t *query_rows(const char *attrs, const char *sort, const char *pattern, ...
 struct jolokia_page;
 json_t *query_page(const char *attrs, json_t *config, struct jolokia_page *page,
 		   const char *pattern, ...) __attribute__((format(printf, 4, 5)));
+/* Why the last query_read, query_rows or query_page found nothing
+ * because the read failed (a sort over too many objects): "" when it
+ * did not fail. */
+const char *query_error(void);
 /* The first object of a query_read (borrowed), or NULL. */
 json_t *query_first(json_t *read);
 /* One attribute of one object; a new reference or NULL. */

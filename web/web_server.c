@@ -27,6 +27,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "cluster_poll.h"
 #include "deadline.h"
 #include "http.h"
 #include "listener.h"
@@ -501,6 +502,7 @@ void web_stop(void)
 	if (!web.d)
 		return;
 	web.stopping = true;
+	cluster_poll_stop();
 	web_stop_serving();
 	/* Requests resumed just now answer (503) before the connections go. */
 	for (int i = 0; i < 3; i++)

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;
@@ -33,6 +34,8 @@ int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A signed decimal number, without printf's cost (per-delivery headers). */
+int buf_put_i64(struct buf *b, int64_t v);
 
 /* Drops n bytes from the front. */
 void buf_consume(struct buf *b, size_t n);

@@ -436,23 +436,21 @@ int stomp_escape(struct buf *out, int version, const char *s)
 {
 	if (!s)
 		return 0;
+	/* The characters each version escapes; most values have none, and
+	 * go in one append. */
+	const char *special = version >= STOMP_V12 ? "\n\\:\r"
+			      : version >= STOMP_V11 ? "\n\\:" : "\n";
 	int rc = 0;
-	const char *start = s;
-	for (; *s; s++) {
-		const char *rep = NULL;
-		switch (*s) {
-		case '\n': rep = "\\n"; break;
-		case '\\': rep = version >= STOMP_V11 ? "\\\\" : NULL; break;
-		case ':': rep = version >= STOMP_V11 ? "\\c" : NULL; break;
-		case '\r': rep = version >= STOMP_V12 ? "\\r" : NULL; break;
-		}
-		if (!rep)
-			continue;
-		rc |= buf_append(out, start, (size_t)(s - start));
+	for (;;) {
+		size_t n = strcspn(s, special);
+		rc |= buf_append(out, s, n);
+		if (!s[n])
+			break;
+		const char *rep = s[n] == '\n' ? "\\n" : s[n] == '\\' ? "\\\\"
+				  : s[n] == ':' ? "\\c" : "\\r";
 		rc |= buf_append(out, rep, 2);
-		start = s + 1;
+		s += n + 1;
 	}
-	rc |= buf_append(out, start, (size_t)(s - start));
 	return rc ? -1 : 0;
 }
 
@@ -468,8 +466,11 @@ int stomp_put_header(struct buf *out, int version, const char *name, const char 
 int stomp_put_body(struct buf *out, const char *body, size_t body_len, int always_length)
 {
 	int rc = 0;
-	if (body_len > 0 || always_length)
-		rc |= buf_printf(out, "content-length:%zu\n", body_len);
+	if (body_len > 0 || always_length) {
+		rc |= buf_puts(out, "content-length:");
+		rc |= buf_put_i64(out, (int64_t)body_len);
+		rc |= buf_append(out, "\n", 1);
+	}
 	rc |= buf_append(out, "\n", 1);
 	if (body_len)
 		rc |= buf_append(out, body, body_len);

@@ -93,9 +93,19 @@ struct queue *broker_queue(const char *name, bool create)
 
 char *broker_new_message_id(void)
 {
-	char *id;
-	if (asprintf(&id, "%s%" PRIu64, broker.id_prefix, ++broker.next_message) < 0)
+	/* By hand, not asprintf: one per message received. */
+	char digits[24], *d = digits + sizeof digits;
+	uint64_t n = ++broker.next_message;
+	do
+		*--d = (char)('0' + n % 10);
+	while (n /= 10);
+	size_t plen = strlen(broker.id_prefix), dlen = (size_t)(digits + sizeof digits - d);
+	char *id = malloc(plen + dlen + 1);
+	if (!id)
 		return NULL;
+	memcpy(id, broker.id_prefix, plen);
+	memcpy(id + plen, d, dlen);
+	id[plen + dlen] = 0;
 	return id;
 }
 
@@ -150,6 +160,7 @@ static int to_durable(void *sub, void *ctx)
 	struct durable *d = sub;
 	struct publish *p = ctx;
 	if (!selector_accepts(d->selector, p->m) ||
+	    (d->active && consumer_skips_local(d->active, p->m)) ||
 	    (d->network && !bridge_durable_admits(d, p->m)))
 		return 0;
 	if (store_it(p->m) && ensure_stored(p->m, &p->written) < 0)
@@ -315,7 +326,10 @@ int broker_queue_remove(const char *name, char *err, size_t errlen)
 			 q->nconsumers);
 		return -1;
 	}
-	queue_purge(q);
+	/* The store forgets the container's entries whole, in its writer's
+	 * thread: reading a backlog back only to remove it one by one held
+	 * the loop (0.7 s for 300,000 messages). */
+	size_t held = q->npending + q->npaged;
 	if (broker.store)
 		store_remove_container(broker.store, q->container);
 	struct store *temp = temp_store_if_open();
@@ -326,7 +340,7 @@ int broker_queue_remove(const char *name, char *err, size_t errlen)
 	while (*pp != q)
 		pp = &(*pp)->next;
 	*pp = q->next;
-	log_info("broker", "Queue %s removed", name);
+	log_info("broker", "Queue %s removed with %zu message(s)", name, held);
 	queue_free(q, false);
 	return 0;
 }

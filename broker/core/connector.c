@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "advertise.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
@@ -33,6 +34,14 @@ static const struct {
 static void on_accept(struct loop *l, int fd, int events, void *ctx);
 static void say_refusals(struct connector *ct, const struct log_tally *t);
 static void say_expiries(struct connector *ct, const struct log_tally *t);
+
+/* The URI told to others: ActiveMQ's publishable connect string. */
+static void advertise_uri(struct connector *ct)
+{
+	char addr[300];
+	advertise_addr(ct->conf->host, ct->port, addr, sizeof addr);
+	snprintf(ct->advertised, sizeof ct->advertised, "%s://%s", ct->conf->scheme, addr);
+}
 
 int connector_start(struct connector *ct, struct loop *l,
 		    const struct conf_connector *conf)
@@ -77,8 +86,8 @@ int connector_start(struct connector *ct, struct loop *l,
 		return -1;
 	}
 	ct->fd = fd;
-	log_info("connector", "Listening for connections at: %s://%s:%d (%s)",
-		 conf->scheme, conf->host, ct->port,
+	advertise_uri(ct);
+	log_info("connector", "Listening for connections at: %s (%s)", ct->advertised,
 		 ct->fixed ? ct->fixed->label : "STOMP, MQTT, OpenWire detected; AMQP recognised");
 	log_info("connector", "Connector %s started", conf->name);
 	return 0;

@@ -35,6 +35,9 @@ struct connector {
 	struct loop *loop;
 	int fd;
 	int port;			/* the port actually bound */
+	/* scheme://HOST:PORT as told to others: a reachable host for one
+	 * bound to every address (advertise.h), the port bound. */
+	char advertised[512];
 	long current;			/* open connections */
 	long accepted;
 	long refused;			/* past maximumConnections */

@@ -15,6 +15,7 @@
 #include "advisory.h"
 #include "broker.h"
 #include "config.h"
+#include "conn.h"
 #include "consumer.h"
 #include "log.h"
 #include "message_select.h"
@@ -77,7 +78,7 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 		}
 		d->active = c;
 		c->durable = d;
-		advisory_changed(DEST_TOPIC, d->topic);
+		advisory_consumer_changed(DEST_TOPIC, d->topic, c, true);
 		return 0;
 	}
 	static uint64_t subscribers;
@@ -97,7 +98,7 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 	}
 	list_add(&broker.topic_consumers, c);
 	broker.advisory_listeners += is_advisory_listener(c);
-	advisory_changed(DEST_TOPIC, c->dest);
+	advisory_consumer_changed(DEST_TOPIC, c->dest, c, true);
 	return 0;
 }
 
@@ -126,9 +127,12 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 	}
 	c->type = spec->type;
 	c->ack = spec->ack;
-	c->prefetch = spec->prefetch ? spec->prefetch : 1;
+	c->pull = spec->pull && !spec->prefetch;
+	c->prefetch = spec->prefetch || c->pull ? spec->prefetch : 1;
 	c->priority = spec->priority;
 	c->network = spec->network;
+	c->exclusive = spec->exclusive;
+	c->no_local = spec->no_local;
 	/* A durable subscription's selector belongs to the subscription. */
 	if (spec->selector && *spec->selector && !spec->durable_name) {
 		char why[200];
@@ -156,9 +160,7 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 		return NULL;
 	}
 	/* A new listener to the advisories learns the present. */
-	if (spec->type == DEST_TOPIC && (dest_match(spec->dest, ADVISORY_QUEUE_PREFIX "x") ||
-					 dest_match(spec->dest, ADVISORY_TOPIC_PREFIX "x")))
-		advisory_replay();
+	advisory_subscribed(spec->type, spec->dest);
 	return c;
 }
 
@@ -201,11 +203,11 @@ void consumer_close(struct consumer *c)
 			broker.advisory_listeners -= is_advisory_listener(c);
 		}
 		queue_free(c->own, false);
-		advisory_changed(DEST_TOPIC, c->dest);
+		advisory_consumer_changed(DEST_TOPIC, c->dest, c, false);
 	}
 	if (c->durable && c->durable->active == c) {
 		c->durable->active = NULL;
-		advisory_changed(DEST_TOPIC, c->durable->topic);
+		advisory_consumer_changed(DEST_TOPIC, c->durable->topic, c, false);
 	}
 	selector_free(c->selector);
 	free(c->selector_text);
@@ -228,23 +230,10 @@ struct qentry *consumer_find(struct consumer *c, uint64_t delivery_id,
 
 void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative)
 {
-	unsigned n = 1;
 	if (cumulative)
-		for (; c->inflight.head != e; n++)
+		while (c->inflight.head != e)
 			entry_acked(c->inflight.head);
 	entry_acked(e);
-	c->extension = c->extension > n ? c->extension - n : 0;
-}
-
-void consumer_extend(struct consumer *c, struct qentry *e)
-{
-	unsigned n = 1;
-	for (struct qentry *i = c->inflight.head; i && i != e; i = i->next)
-		n++;
-	if (n > c->extension) {
-		c->extension = n;
-		consumer_wakeup(c);
-	}
 }
 
 void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative)
@@ -256,6 +245,31 @@ void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative)
 		}
 	entry_unstore(e);
 	e->ack_committing = true;
+}
+
+void consumer_set_prefetch(struct consumer *c, unsigned prefetch, bool pull)
+{
+	c->pull = pull && !prefetch;
+	c->prefetch = prefetch || c->pull ? prefetch : 1;
+	consumer_wakeup(c);
+}
+
+void consumer_widen(struct consumer *c, int delta)
+{
+	if (delta < 0)
+		c->extension -= (unsigned)-delta < c->extension ? (unsigned)-delta : c->extension;
+	else if (delta > 0)
+		c->extension += (unsigned)delta;
+	if (delta > 0)
+		consumer_wakeup(c);
+}
+
+void consumer_expired(struct consumer *c, struct qentry *e)
+{
+	(void)c;
+	e->queue->expired++;
+	broker_dead_letter(e->queue, e->msg, "message expired");
+	entry_acked(e);
 }
 
 void consumer_nack(struct consumer *c, struct qentry *e)
@@ -292,10 +306,17 @@ bool consumer_has_room(const struct consumer *c)
 {
 	if (!c->ops->writable((struct consumer *)c))
 		return false;
-	return c->ack == ACK_AUTO || c->ninflight < (size_t)c->prefetch + c->extension;
+	return c->ack == ACK_AUTO || c->pull || c->ninflight < c->prefetch + c->extension;
+}
+
+bool consumer_skips_local(const struct consumer *c, const struct message *m)
+{
+	return c->no_local && m->origin && c->conn && m->origin == c->conn->id;
 }
 
 bool consumer_selects(const struct consumer *c, const struct message *m)
 {
+	if (consumer_skips_local(c, m))
+		return false;
 	return selector_accepts(c->selector, m) && (!c->ops->wants || c->ops->wants(c, m));
 }

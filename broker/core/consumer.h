@@ -47,6 +47,14 @@ struct consumer_spec {
 	struct conn *conn;		/* whose it is (management); may be NULL */
 	const char *id;			/* the protocol's subscription id */
 	bool network;			/* a bridge to another broker, not a client */
+	/* OpenWire's consumer.exclusive: of the exclusive consumers of a
+	 * queue, one (queue.c exclusive_owner) gets every message. */
+	bool exclusive;
+	/* JMS noLocal: nothing its own connection published. */
+	bool no_local;
+	/* With prefetch 0: no bound but the protocol's writable() (OpenWire's
+	 * MessagePull asks for each message). */
+	bool pull;
 };
 
 struct consumer {
@@ -61,12 +69,12 @@ struct consumer {
 	char *selector_text;		/* as given, for management */
 	enum ack_mode ack;
 	unsigned prefetch;
-	/* Room beyond the prefetch: messages delivered and known to be
-	 * received but not acked yet (consumer_extend), as ActiveMQ's
-	 * prefetchExtension. Acks take it back. */
+	/* In flight beyond prefetch: what OpenWire's delivered acks allow
+	 * (consumer_widen), as ActiveMQ's prefetchExtension. */
 	unsigned extension;
 	int priority;
 	bool network;			/* see consumer_spec */
+	bool exclusive, no_local, pull;	/* see consumer_spec */
 	struct entry_list inflight;	/* delivery order */
 	size_t ninflight;
 	struct binding *bindings;
@@ -96,10 +104,16 @@ void consumer_ack(struct consumer *c, struct qentry *e, bool cumulative);
  * goes to the store in its commit and takes effect in memory (the
  * consumer's room, the counters) once that commit is durable. */
 void consumer_ack_store(struct consumer *c, struct qentry *e, bool cumulative);
-/* The client has received every in-flight message up to e but acks them
- * later (a transaction's, at its commit): they no longer count against
- * the prefetch, as ActiveMQ's delivered ack makes room. */
-void consumer_extend(struct consumer *c, struct qentry *e);
+/* A new prefetch (a client's ConsumerControl); `pull` as in
+ * consumer_spec. */
+void consumer_set_prefetch(struct consumer *c, unsigned prefetch, bool pull);
+/* Widens (delta > 0) or narrows the window beyond prefetch, never below
+ * nothing; a wider window is offered messages at the end of the
+ * iteration. */
+void consumer_widen(struct consumer *c, int delta);
+/* An in-flight e whose expiry its client saw: counted as expired and
+ * dropped (a persistent one to the DLQ), as ActiveMQ's expired ack. */
+void consumer_expired(struct consumer *c, struct qentry *e);
 /* Gives e back for redelivery. */
 void consumer_nack(struct consumer *c, struct qentry *e);
 /* A poison ack, as ActiveMQ names what its STOMP NACK sends: e leaves at
@@ -117,6 +131,8 @@ void consumer_wakeup(struct consumer *c);
 
 /* Can the consumer take another message now? */
 bool consumer_has_room(const struct consumer *c);
+/* Is c noLocal and m from its own connection? */
+bool consumer_skips_local(const struct consumer *c, const struct message *m);
 /* Does m pass the consumer's selector? */
 bool consumer_selects(const struct consumer *c, const struct message *m);
 

@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "flow.h"
 #include "log.h"
+#include "loop.h"
 #include "proto.h"
 #include "queue.h"
 #include "store.h"
@@ -35,6 +36,7 @@ struct held {
 	enum dest_type type;
 	bool persistent;
 	char *dest;
+	int64_t since;		/* wall clock ms (the health check's "since") */
 	struct held *next;
 };
 
@@ -285,6 +287,7 @@ void flow_hold(struct conn *c, const struct message *m)
 		return;	/* memory: let it go on rather than hold it forever */
 	}
 	h->c = c;
+	h->since = wall_ms();
 	h->type = m->dest_type;
 	h->persistent = m->persistent;
 	conn_ref(c);
@@ -299,6 +302,13 @@ long flow_held_count(enum dest_type type, const char *dest)
 	for (struct held *h = held; h; h = h->next)
 		n += h->type == type && !strcmp(h->dest, dest);
 	return n;
+}
+
+void flow_held_each(void (*fn)(void *ctx, enum dest_type type, const char *dest,
+			       int64_t since_ms), void *ctx)
+{
+	for (struct held *h = held; h; h = h->next)
+		fn(ctx, h->type, h->dest, h->since);
 }
 
 void flow_release(void)

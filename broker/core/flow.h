@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "message.h"
 
@@ -69,6 +70,10 @@ void flow_hold(struct conn *c, const struct message *m);
 
 /* Producers held now for sending to this destination (management). */
 long flow_held_count(enum dest_type type, const char *dest);
+/* Each producer held now: fn(ctx, type, dest, since_ms), newest first
+ * (the health check). */
+void flow_held_each(void (*fn)(void *ctx, enum dest_type type, const char *dest,
+			       int64_t since_ms), void *ctx);
 
 /* Called once per loop iteration: resumes held producers that may go on. */
 void flow_release(void);

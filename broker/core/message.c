@@ -41,11 +41,20 @@ void message_unref(struct message *m)
 {
 	if (!m || --m->refs > 0)
 		return;
+	message_drop_cache(m);
 	free(m->id);
 	free(m->dest);
 	headers_free(m->headers, m->nheaders);
 	free(m->body);
 	free(m);
+}
+
+void message_drop_cache(struct message *m)
+{
+	struct message_cache *c = m->cache;
+	m->cache = NULL;
+	if (c)
+		c->release(c);
 }
 
 const char *message_header(const struct message *m, const char *name)

@@ -48,6 +48,21 @@ struct message {
 	 * DLQ or retained copy was counted in none of them. */
 	bool counted, counted_topic;
 	uint32_t routes;
+	/* A protocol's encoding of the message, kept for the next subscriber
+	 * of a fan-out (struct message_cache); freed with the message. */
+	struct message_cache *cache;
+	/* The id (conn.h) of the connection that published it, 0 for the
+	 * broker's own and for messages read back from the store: what a
+	 * noLocal subscriber skips. */
+	uint64_t origin;
+};
+
+/* What a protocol keeps of a message it encodes for many subscribers: it
+ * embeds this first in its own struct, and the core calls release() when
+ * the message goes (or the protocol drops it with message_drop_cache). */
+struct message_cache {
+	const void *owner;	/* which protocol's */
+	void (*release)(struct message_cache *c);
 };
 
 /* Builds a message with one reference. Takes ownership of `id`, `dest`,
@@ -59,6 +74,9 @@ struct message *message_new_take(char *id, enum dest_type type, char *dest,
 
 struct message *message_ref(struct message *m);
 void message_unref(struct message *m);
+
+/* Releases m's cache, if it has one. */
+void message_drop_cache(struct message *m);
 
 /* Application header `name`, or NULL. */
 const char *message_header(const struct message *m, const char *name);

@@ -56,6 +56,8 @@ int broker_publish(const struct producer *p, struct message *m, char *err, size_
 		if (rc < 0)
 			return rc;
 	}
+	if (p->conn)
+		m->origin = p->conn->id;
 	int rc = p->hold ? commit_hold_send(p->hold, m, err, errlen) : broker_send(m, err, errlen);
 	if (rc < 0)
 		return PUBLISH_FAILED;

@@ -83,6 +83,7 @@ struct queue {
 	size_t ninflight;
 	struct binding *bhead, *btail;
 	size_t nconsumers;
+	size_t nexclusive;	/* of them, exclusive ones (consumer.h) */
 	long pending_limit;	/* topic subscribers: drop oldest beyond this; -1 none */
 	long long mem_used;	/* bytes of the messages its entries hold (flow.h) */
 	/* Paging: beyond QUEUE_PAGE_WINDOW pending entries, persistent
@@ -111,6 +112,7 @@ struct queue {
 	int64_t unserved_since;
 	struct queue *unserved_prev, *unserved_next;
 	struct queue *next;	/* registry list (named queues) */
+	struct queue_purge *purge;	/* a purge going on in slices (queue_purge) */
 };
 
 /* Gives q another name and container (a renamed durable subscription:
@@ -182,9 +184,11 @@ bool queue_forget_unwritten(struct queue *q, uint64_t seq, int priority);
 /* Management. */
 
 /* Removes every waiting message (in memory and paged out, with their
- * store entries); messages in flight stay. Waits for the stores to
- * commit first (an operator's request, not the message path). Returns
- * how many went. */
+ * store entries); messages in flight stay. Those in memory go at once;
+ * those paged out go in slices on the following loop iterations (q->purge
+ * set meanwhile; the queue dispatches nothing until it is done), so a
+ * large backlog never holds the loop. Messages that arrive meanwhile
+ * stay. Logged when done. Returns how many go. */
 size_t queue_purge(struct queue *q);
 /* Calls fn for up to max waiting entries in dispatch order (priority,
  * then arrival), those in memory. */

@@ -866,6 +866,26 @@ static enum tri maybe_not(const struct node *n, enum tri t)
 	return n->negated ? not3(t) : t;
 }
 
+/* An identifier's value: a header's text, or what its type says (a JMS
+ * String property stays a string even when it reads "5"). */
+static struct value identifier(const struct eval *e, const char *name)
+{
+	enum selector_type type = SELECTOR_TEXT;
+	const char *v = e->lookup(e->ctx, name, &type);
+	if (!v)
+		return null_value();
+	switch (type) {
+	case SELECTOR_STRING:
+		return (struct value){ .kind = V_STRING, .str = v };
+	case SELECTOR_NUMBER:
+		return number(strtod(v, NULL));	/* "NaN" and "Infinity" too */
+	case SELECTOR_BOOLEAN:
+		return boolean(text_truth(v));
+	default:
+		return (struct value){ .kind = V_HEADER, .str = v };
+	}
+}
+
 static struct value eval(const struct eval *e, const struct node *n)
 {
 	switch (n->kind) {
@@ -875,10 +895,8 @@ static struct value eval(const struct eval *e, const struct node *n)
 		return (struct value){ .kind = V_STRING, .str = n->str };
 	case N_BOOL:
 		return boolean(n->boolean ? T_TRUE : T_FALSE);
-	case N_IDENT: {
-		const char *v = e->lookup(e->ctx, n->str);
-		return v ? (struct value){ .kind = V_HEADER, .str = v } : null_value();
-	}
+	case N_IDENT:
+		return identifier(e, n->str);
 	case N_OR:
 		return boolean(chain(e, n, T_TRUE));
 	case N_AND:

@@ -6,7 +6,8 @@
  * quotes ('' for a quote), numeric literals, TRUE/FALSE. Keywords are case
  * insensitive; identifiers are case sensitive.
  *
- * Values come from headers, which are strings: a comparison is numeric when
+ * Values come from headers, which are strings (or typed, when the lookup
+ * says so: selector_lookup_fn): a comparison is numeric when
  * both sides read as numbers, otherwise string equality/inequality (< > on
  * strings is false, as in JMS). A missing header is NULL, and SQL's
  * three-valued logic applies (NULL = 'x' is unknown, NOT unknown is unknown,
@@ -25,9 +26,18 @@ struct selector;
 struct selector *selector_compile(const char *text, char *err, size_t errlen);
 void selector_free(struct selector *s);
 
+/* What a looked-up value is. SELECTOR_TEXT, the default: a header's
+ * text, a number when it reads as one and a boolean when it says true or
+ * false (STOMP's headers). The others say exactly, as a JMS property's
+ * type does: a String property "5" is no number, an int property 5 is no
+ * string.  */
+enum selector_type { SELECTOR_TEXT, SELECTOR_STRING, SELECTOR_NUMBER, SELECTOR_BOOLEAN };
+
 /* The value of identifier `name` for the message at hand, or NULL when it
- * has none. The string must stay valid during selector_match(). */
-typedef const char *(*selector_lookup_fn)(void *ctx, const char *name);
+ * has none; *type is SELECTOR_TEXT unless the lookup says otherwise. The
+ * string must stay valid during selector_match(). */
+typedef const char *(*selector_lookup_fn)(void *ctx, const char *name,
+					  enum selector_type *type);
 
 bool selector_match(const struct selector *s, selector_lookup_fn lookup,
 		    void *ctx);

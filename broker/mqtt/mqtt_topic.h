@@ -21,6 +21,10 @@ char *mqtt_topic_to_dest(const char *topic);
 /* The MQTT topic name for a broker topic, as a new string; NULL on
  * ENOMEM. */
 char *mqtt_topic_from_dest(const char *dest);
+/* The same into buf when it fits (a delivery's, without a malloc), else
+ * as a new string also left in *heap for the caller to free. NULL on
+ * ENOMEM. */
+const char *mqtt_topic_from_dest_buf(const char *dest, char *buf, size_t buflen, char **heap);
 
 /* A filter starting with a wildcard does not match topics starting with
  * '$' (the standard's rule for $SYS and the like): true when `filter`

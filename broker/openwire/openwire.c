@@ -6,14 +6,16 @@
  * of the negotiated maxInactivityDuration, ShutdownInfo, and the table of
  * commands; openwire_conn.h names the files that serve the rest.
  *
- * What is served (issue 20's first slice): sessions and producers,
- * TextMessage sends to queues and topics, consumers with a prefetch, the
- * standard, individual, delivered and poison acks, RemoveInfo, local and
- * XA transactions (openwire_tx.c). Anything
- * else a client asks an answer for (temporary destinations,
- * message pulls, browsers, other message kinds) gets an ExceptionResponse
- * saying it is not served yet, so the application sees a JMSException,
- * not a hang.
+ * What is served: client ids unique per broker (ActiveMQ's
+ * InvalidClientIDException), sessions and producers, every JMS message
+ * type sent to queues and topics (openwire_send.c, openwire_message.c),
+ * consumers (openwire_consumer.c: prefetch, pulls, every ack type,
+ * durable subscriptions, exclusive, priority, noLocal, ConsumerControl),
+ * queue browsers (openwire_browse.c), local and XA transactions
+ * (openwire_tx.c), temporary destinations (openwire_dest.c), the
+ * advisories JMS clients read (openwire_advisory.c), RemoveInfo. Anything else a client asks an answer for
+ * gets an ExceptionResponse saying it is not served yet, so the
+ * application sees a JMSException, not a hang.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -32,6 +34,7 @@
 #include "openwire_conn.h"
 #include "openwire_frame.h"
 #include "openwire_wireformat.h"
+#include "strmap.h"
 
 /* ActiveMQ's defaults: wireFormat.maxFrameSize for a connection no
  * connector accepted, and maxInactivityDuration (ms). */
@@ -42,6 +45,7 @@
 
 int ow_send(struct ow_conn *oc, struct ow_obj *o)
 {
+	ow_dest_before_send(oc, o);
 	if (o && o->type != OW_WIREFORMAT_INFO)
 		((struct ow_command *)o)->command_id = ++oc->next_command_id;
 	int rc = o ? ow_encode(&oc->fmt, o, &oc->conn->out) : -1;
@@ -147,12 +151,10 @@ int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 		ow_refuse(oc, cmd, EX_DEST, "The command names no destination");
 		return -1;
 	}
-	if (d->h.type == OW_TEMP_QUEUE || d->h.type == OW_TEMP_TOPIC) {
-		ow_refuse(oc, cmd, EX_DEST, "Temporary destinations are not served over "
-			  "OpenWire by this version of Tandem yet");
-		return -1;
-	}
-	*type = d->h.type == OW_TOPIC ? DEST_TOPIC : DEST_QUEUE;
+	/* A temporary one goes by the name its client gave it
+	 * (openwire_dest.c). */
+	if (!ow_dest_temp_of(d, type))
+		*type = d->h.type == OW_TOPIC ? DEST_TOPIC : DEST_QUEUE;
 	*name = ow_utf8_of(&d->physical_name, &oom);
 	const char *why = oom ? "The broker is out of memory"
 			  : !*name || !**name ? "The destination has no name"
@@ -163,6 +165,11 @@ int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 	if (why) {
 		ow_refuse(oc, cmd, oom ? EX_JMS : EX_DEST, "%s: [%.200s]", why,
 			  *name ? *name : "");
+		free(*name);
+		*name = NULL;
+		return -1;
+	}
+	if (ow_dest_check(oc, cmd, *type, *name) < 0) {
 		free(*name);
 		*name = NULL;
 		return -1;
@@ -178,6 +185,41 @@ struct ow_destination *ow_destination_of(enum dest_type type, const char *name)
 		return NULL;
 	}
 	return d;
+}
+
+/* ---- client ids ---- */
+
+/* The client ids in use, unique per broker as ActiveMQ's (its
+ * RegionBroker clientIdSet): keys are the holders' conn->client_id. */
+static struct strmap client_ids = STRMAP_INIT;
+
+/* Files id for oc: 0, or -1 refused (answered) when another connection
+ * holds it or memory runs out. */
+static int hold_client_id(struct ow_conn *oc, const struct ow_command *cmd, const char *id)
+{
+	struct ow_conn *holder = strmap_get(&client_ids, id);
+	if (holder) {
+		log_info("openwire", "%s refused: client id [%s] is in use by %s", oc->conn->peer,
+			 id, holder->conn->peer);
+		/* ActiveMQ's words, which the client shows in its
+		 * InvalidClientIDException. */
+		ow_refuse(oc, cmd, EX_CLIENT_ID, "Broker: %s - Client: %s already connected "
+			  "from tcp://%s", broker.cfg->broker_name, id, holder->conn->peer);
+		return -1;
+	}
+	if (strmap_put(&client_ids, id, oc) < 0) {
+		ow_refuse(oc, cmd, EX_JMS, "The broker is out of memory");
+		return -1;
+	}
+	oc->holds_client_id = true;
+	return 0;
+}
+
+void ow_release_client_id(struct ow_conn *oc)
+{
+	if (oc->holds_client_id)
+		strmap_del(&client_ids, oc->conn->client_id);
+	oc->holds_client_id = false;
 }
 
 /* ---- commands ---- */
@@ -201,17 +243,21 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 			     user ? user : "");
 		conn_close_after_flush(c);
 		rc = -1;
+	} else if (!oc->connected && client_id && *client_id && !c->client_id &&
+		   hold_client_id(oc, &ci->c, client_id) < 0) {
+		rc = -1;
 	} else if (!oc->connected) {
+		if (oc->holds_client_id)	/* filed under this very string */
+			c->client_id = client_id, client_id = NULL;
 		oc->connected = true;
 		conn_logged_in(c);
 		int64_t max = (int64_t)conn_frame_max(c, OW_MAX_FRAME);
 		ow_frame_reader_set_max(oc->reader, (uint64_t)(oc->max_frame && oc->max_frame < max
 							       ? oc->max_frame : max));
-		if (client_id && *client_id && !c->client_id)
-			c->client_id = client_id, client_id = NULL;
 		if (user && *user && !c->user)
 			c->user = user, user = NULL;
 		log_debug("openwire", "%s connected with OpenWire %d", c->peer, oc->fmt.version);
+		ow_advisory_connection(oc, true);
 	}
 	free(user);
 	free(password);
@@ -248,9 +294,9 @@ static const struct {
 	{ OW_CONNECTION_INFO, on_connection_info, true },
 	{ OW_KEEP_ALIVE_INFO, on_keep_alive, true },
 	{ OW_SHUTDOWN_INFO, on_shutdown, true },
-	{ OW_REMOVE_INFO, ow_on_remove_info, true },
+	{ OW_REMOVE_INFO, ow_on_remove, true },
 	{ OW_SESSION_INFO, on_nothing, false },
-	{ OW_PRODUCER_INFO, on_nothing, false },
+	{ OW_PRODUCER_INFO, ow_on_producer_info, false },
 	{ OW_FLUSH_COMMAND, on_nothing, false },
 	{ OW_CONSUMER_INFO, ow_on_consumer_info, false },
 	{ OW_MESSAGE_ACK, ow_on_ack, false },
@@ -261,6 +307,10 @@ static const struct {
 	{ OW_MAP_MESSAGE, ow_on_message, false },
 	{ OW_OBJECT_MESSAGE, ow_on_message, false },
 	{ OW_STREAM_MESSAGE, ow_on_message, false },
+	{ OW_MESSAGE_PULL, ow_on_message_pull, false },
+	{ OW_CONSUMER_CONTROL, ow_on_consumer_control, false },
+	{ OW_REMOVE_SUBSCRIPTION_INFO, ow_on_remove_subscription, false },
+	{ OW_DESTINATION_INFO, ow_on_destination_info, false },
 };
 
 static void handle_command(struct ow_conn *oc, struct ow_obj *o)
@@ -271,9 +321,9 @@ static void handle_command(struct ow_conn *oc, struct ow_obj *o)
 		;
 	const struct ow_type *t = ow_type_find(o->type);
 	if (i == n) {
-		/* One-way ones are let be: a MessagePull of a prefetch-0
-		 * consumer (served as prefetch 1, so its message comes anyway)
-		 * must not reach the connection's exception listener. */
+		/* One-way ones are let be: a command no JMS application
+		 * needs answered must not reach the connection's exception
+		 * listener. */
 		if (cmd->response_required)
 			ow_refuse(oc, cmd, EX_JMS, "%s is not served by this version of "
 				     "Tandem yet", t ? t->name : "this command");
@@ -448,6 +498,10 @@ static void openwire_close(struct conn *c)
 		return;
 	ow_tx_close(oc);	/* before its consumers give back what it acked */
 	ow_consumers_close(oc);
+	ow_release_client_id(oc);
+	if (oc->connected)
+		ow_advisory_connection(oc, false);
+	ow_dest_conn_gone(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
 	broker_conn_gone(c);

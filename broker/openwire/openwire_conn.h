@@ -7,8 +7,10 @@
  * negotiation, login, keep-alive and the table of commands),
  * openwire_send.c (a producer's messages into the core),
  * openwire_message.c (a JMS message to a core message and back),
- * openwire_consumer.c (consumers, dispatch and acks), openwire_tx.c
- * (local and XA transactions).
+ * openwire_consumer.c (consumers, dispatch and acks), openwire_browse.c
+ * (queue browsers), openwire_tx.c (local and XA transactions),
+ * openwire_dest.c (temporary destinations), openwire_advisory.c
+ * (advisories as JMS clients read them).
  */
 #ifndef TANDEM_OPENWIRE_CONN_H
 #define TANDEM_OPENWIRE_CONN_H
@@ -36,6 +38,7 @@ struct ow_sub;
 struct ow_tx;
 struct qentry;
 struct store;
+struct ow_dests;
 
 struct ow_conn {
 	struct conn *conn;
@@ -43,12 +46,14 @@ struct ow_conn {
 	struct ow_format fmt;
 	bool negotiated;	/* the client's WireFormatInfo was read */
 	bool connected;		/* its ConnectionInfo was accepted */
+	bool holds_client_id;	/* conn->client_id is filed as in use (openwire.c) */
 	int64_t max_frame;	/* negotiated wireFormat.maxFrameSize */
 	int64_t inactivity;	/* negotiated maxInactivityDuration; 0 off */
 	uint64_t ka_timer;
 	int32_t next_command_id;
 	struct ow_sub *subs;	/* openwire_consumer.c */
 	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
+	struct ow_dests *dests;	/* openwire_dest.c */
 };
 
 /* Command handlers (the table in openwire.c) return 0: done, the caller
@@ -65,6 +70,10 @@ void ow_send_response(struct ow_conn *oc, int32_t correlation);
  * asked for an answer, else a ConnectionError. */
 void ow_refuse(struct ow_conn *oc, const struct ow_command *cmd, const char *klass,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The connection's client id is free for another (its RemoveInfo, or
+ * its end). */
+void ow_release_client_id(struct ow_conn *oc);
 
 /* A string field as a NUL-terminated UTF-8 copy; NULL for Java's null or
  * when memory runs out (*oom then says which). */
@@ -87,6 +96,9 @@ int ow_answer_after_commit(struct ow_conn *oc, int32_t correlation);
 ow_handler ow_on_consumer_info;
 ow_handler ow_on_ack;
 ow_handler ow_on_remove_info;
+ow_handler ow_on_remove_subscription;
+ow_handler ow_on_message_pull;
+ow_handler ow_on_consumer_control;
 void ow_consumers_close(struct ow_conn *oc);
 void ow_consumers_wakeup(struct ow_conn *oc);
 /* The in-flight entry an ack names (its last message), with its
@@ -112,5 +124,60 @@ void ow_tx_close(struct ow_conn *oc);
  * serving. */
 int ow_tx_load(struct store *st);
 void ow_tx_stop(void);
+/* Sends om (taken, whatever the outcome) to consumer id in a
+ * MessageDispatch: 0 or -1. */
+int ow_dispatch(struct ow_conn *oc, struct ow_consumer_id *id, struct ow_message *om);
+/* A MessageDispatch without a message: ActiveMQ's end of a browse, and
+ * its answer to a pull that found nothing. 0 or -1. */
+int ow_dispatch_end(struct ow_conn *oc, struct ow_consumer_id *id,
+		    const struct ow_destination *dest);
+
+/* openwire_browse.c: a QueueBrowser's ConsumerInfo on the queue(s) dest
+ * names (type, dest), with selector (NULL or "" for none): answered, every
+ * waiting message dispatched, then the end. 1 (answered), or -1 refused
+ * (answered). */
+int ow_browse(struct ow_conn *oc, const struct ow_consumer_info *ci, enum dest_type type,
+	      const char *dest, const char *selector);
+
+/* openwire_advisory.c */
+ow_handler ow_on_producer_info;
+/* RemoveInfo: a producer's advisory, then openwire_consumer.c's. */
+ow_handler ow_on_remove;
+/* The connection logged in (added) or went: ActiveMQ.Advisory.Connection. */
+void ow_advisory_connection(struct ow_conn *oc, bool added);
+/* A core advisory that names its subject (advisory.h) as the client
+ * reads it: an ActiveMQMessage with the dataStructure and properties.
+ * 0 (also for any other message), or -1 when memory ran out. */
+int ow_advisory_apply(struct ow_message *om, const struct message *m);
+
+/* openwire_advisory.c */
+ow_handler ow_on_producer_info;
+/* RemoveInfo: a producer's advisory, then openwire_consumer.c's. */
+ow_handler ow_on_remove;
+/* The connection logged in (added) or went: ActiveMQ.Advisory.Connection. */
+void ow_advisory_connection(struct ow_conn *oc, bool added);
+/* A core advisory that names its subject (advisory.h) as the client
+ * reads it: an ActiveMQMessage with the dataStructure and properties.
+ * 0 (also for any other message), or -1 when memory ran out. */
+int ow_advisory_apply(struct ow_message *om, const struct message *m);
+
+/* openwire_dest.c */
+ow_handler ow_on_destination_info;
+/* 1 with *type when d is a temporary destination, else 0. */
+int ow_dest_temp_of(const struct ow_destination *d, enum dest_type *type);
+/* What ow_dest_of() checks of every destination a command names: 0, or
+ * -1 with the refusal answered (another connection's temporary one). */
+int ow_dest_check(struct ow_conn *oc, const struct ow_command *cmd, enum dest_type type,
+		  const char *name);
+/* Called with each command about to be sent: a message naming a
+ * temporary destination the client was not told of is preceded by the
+ * advisory that tells it. */
+void ow_dest_before_send(struct ow_conn *oc, const struct ow_obj *o);
+void ow_dest_conn_gone(struct ow_conn *oc);
+/* JMSReplyTo as the reply-to header ("/queue/X", "/remote-temp-queue/X",
+ * ...), malloc'ed; NULL for none (or *oom). And back: NULL for none or
+ * when memory ran out. */
+char *ow_reply_to_header(const struct ow_destination *d, bool *oom);
+struct ow_destination *ow_reply_to_of(const char *header);
 
 #endif

@@ -15,10 +15,12 @@
 #include "openwire_types.h"
 
 /* The core message for om, to destination (type, dest): takes dest
- * whatever the outcome. NULL with a client-facing reason in err when the
- * message is malformed or memory runs out (*oom then set). */
+ * whatever the outcome; a compressed body may inflate to max_body bytes.
+ * NULL with a client-facing reason in err when the message is malformed,
+ * holds what Tandem does not keep, or memory runs out (*oom then set). */
 struct message *ow_message_to_core(const struct ow_message *om, enum dest_type type,
-				   char *dest, bool *oom, char *err, size_t errlen);
+				   char *dest, size_t max_body, bool *oom, char *err,
+				   size_t errlen);
 
 /* The JMS message for m as delivery `delivery` (what the consumer's acks
  * name) after `redeliveries` earlier ones; NULL when memory runs out. */

@@ -13,6 +13,10 @@
 #include "openwire_conn.h"
 #include "openwire_message.h"
 #include "publish.h"
+#include "temp_dest.h"
+
+/* ActiveMQ's default wireFormat.maxFrameSize. */
+#define OW_INFLATE_MAX 104857600
 
 /* ---- answers after the commit ---- */
 
@@ -59,31 +63,32 @@ static void commit_failed(struct conn *c, int err)
 			  "sent on this connection durable: %s", strerror(-err));
 }
 
+/* What a compressed body may inflate to: the frame the client could have
+ * sent it plain in (wireFormat.maxFrameSize as negotiated). */
+static size_t inflate_max(const struct ow_conn *oc)
+{
+	size_t max = conn_frame_max(oc->conn, OW_INFLATE_MAX);
+	return oc->max_frame > 0 && (uint64_t)oc->max_frame < max ? (size_t)oc->max_frame : max;
+}
+
 int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_message *om = (void *)o;
 	const struct ow_command *cmd = &om->c;
-	if (o->type != OW_TEXT_MESSAGE) {
-		ow_refuse(oc, cmd, EX_JMS, "Only TextMessages are served over OpenWire by "
-			  "this version of Tandem yet");
-		return -1;
-	}
-	if (om->compressed) {
-		ow_refuse(oc, cmd, EX_JMS, "Compressed messages are not served over "
-			  "OpenWire by this version of Tandem yet");
-		return -1;
-	}
 	enum dest_type type;
 	char *dest;
 	if (ow_dest_of(oc, cmd, om->destination, &type, &dest) < 0)
 		return -1;
 	char err[700];
 	bool oom;
-	struct message *m = ow_message_to_core(om, type, dest, &oom, err, sizeof err);
+	struct message *m = ow_message_to_core(om, type, dest, inflate_max(oc), &oom,
+					       err, sizeof err);
 	if (!m) {
 		ow_refuse(oc, cmd, EX_JMS, "%s", err);
 		return -1;
 	}
+	if (temp_dest_is_temp(m->dest))
+		m->persistent = false;	/* it dies with its connection anyway */
 	struct producer pr = { .conn = oc->conn, .commit_failed = commit_failed,
 			       .answered_after_commit = cmd->response_required };
 	/* A transaction's send takes effect at its commit (openwire_tx.c). */

@@ -238,20 +238,12 @@ int ow_tx_ack(struct ow_conn *oc, struct ow_message_ack *a)
 	struct ow_tx *t = named_tx(oc, &a->c, a->transaction_id);
 	if (!t)
 		return -1;
-	/* A delivered ack makes room beyond the prefetch for the messages
-	 * the transaction will ack at its commit: without it, a transaction
-	 * that receives more than the prefetch waited for ever. */
-	if (a->ack_type == OW_ACK_DELIVERED) {
-		struct consumer *c = NULL;
-		struct qentry *e = ow_ack_entry(oc, a, &c);
-		if (e)
-			consumer_extend(c, e);
+	/* Delivered and redelivered acks only pace the prefetch: at once. */
+	if (a->ack_type != OW_ACK_STANDARD && a->ack_type != OW_ACK_INDIVIDUAL &&
+	    a->ack_type != OW_ACK_POISON) {
+		ow_ack_apply(oc, a);
 		return 0;
 	}
-	/* Redelivered acks say what the client does itself. */
-	if (a->ack_type != OW_ACK_STANDARD && a->ack_type != OW_ACK_INDIVIDUAL &&
-	    a->ack_type != OW_ACK_POISON)
-		return 0;
 	struct tx_ack *ta = malloc(sizeof *ta);
 	if (ta) {
 		ta->conn = oc->conn;

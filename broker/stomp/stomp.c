@@ -30,12 +30,14 @@
 #include "flow.h"
 #include "log.h"
 #include "loop.h"
+#include "message_jms.h"
 #include "publish.h"
 #include "stomp.h"
 #include "stomp_dest.h"
 #include "stomp_error.h"
 #include "stomp_frame.h"
 #include "stomp_lenient.h"
+#include "stomp_message.h"
 #include "strmap.h"
 #include "temp_dest.h"
 #include "txn.h"
@@ -227,47 +229,8 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 {
 	struct stomp_sub *sub = c->ctx;
 	struct stomp_conn *sc = sub->sc;
-	struct buf *out = &sc->conn->out;
-	const struct message *m = e->msg;
-	int v = sc->version;
-	char num[32], dest[1024];
-
-	size_t mark = buf_len(out);
-	int rc = stomp_put_command(out, "MESSAGE");
-	rc |= stomp_put_header(out, v, "subscription", sub->id);
-	rc |= stomp_put_header(out, v, "message-id", m->id);
-	stomp_dest_format(sc->conn, m->dest_type, m->dest, dest, sizeof dest);
-	rc |= stomp_put_header(out, v, "destination", dest);
-	if (v >= STOMP_V12) {
-		snprintf(num, sizeof num, "%" PRIu64, e->delivery_id);
-		rc |= stomp_put_header(out, v, "ack", num);
-	}
-	if (e->redeliveries)
-		rc |= stomp_put_header(out, v, "redelivered", "true");
-	if (m->persistent)
-		rc |= stomp_put_header(out, v, "persistent", "true");
-	snprintf(num, sizeof num, "%u", m->priority);
-	rc |= stomp_put_header(out, v, "priority", num);
-	snprintf(num, sizeof num, "%" PRId64, m->expires);
-	rc |= stomp_put_header(out, v, "expires", num);
-	snprintf(num, sizeof num, "%" PRId64, m->timestamp);
-	rc |= stomp_put_header(out, v, "timestamp", num);
-	for (size_t i = 0; i < m->nheaders; i++) {
-		const char *value = m->headers[i].value;
-		if (!strcmp(m->headers[i].name, "reply-to"))
-			value = stomp_dest_reply_to(sc->conn, value, dest, sizeof dest);
-		rc |= stomp_put_header(out, v, m->headers[i].name, value);
-	}
-	/* Where a dead letter came from, also in the header ActiveMQ's STOMP
-	 * gives it, for DLQ readers written against ActiveMQ. */
-	const char *orig = header_get(m->headers, m->nheaders, "originalDestination");
-	if (orig && !header_get(m->headers, m->nheaders, "original-destination"))
-		rc |= stomp_put_header(out, v, "original-destination", orig);
-	rc |= stomp_put_body(out, m->body, m->body_len, 1);
-	if (rc) {	/* out of memory: undo the partial frame */
-		buf_truncate(out, mark);
+	if (stomp_put_message(&sc->conn->out, sc->conn, sc->version, sub->id, e) < 0)
 		return -1;
-	}
 	conn_flush_later(sc->conn);
 	sc->conn->msgs_out++;
 	return 0;
@@ -392,7 +355,8 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	size_t n = 0;
 	for (size_t i = 0; i < f->nheaders; i++)
 		n += !is_reserved(f->headers[i].name);
-	struct header *h = calloc(n ? n : 1, sizeof *h);
+	/* One more for the mark of a body with content-length. */
+	struct header *h = calloc(n + 1, sizeof *h);
 	/* A bridge keeps the id the message got where it was first sent:
 	 * how a resend is recognised (dedupe.h). */
 	const char *given = sc->peer.name ? stomp_frame_header(f, "tandem-message-id") : NULL;
@@ -410,7 +374,8 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 	size_t k = 0;
 	for (size_t i = 0; i < f->nheaders; i++) {
 		if (is_reserved(f->headers[i].name) ||
-		    header_get(h, k, f->headers[i].name))
+		    header_get(h, k, f->headers[i].name) ||
+		    (!sc->peer.name && message_header_hidden(f->headers[i].name)))
 			continue;
 		h[k++] = f->headers[i];
 		f->headers[i].name = f->headers[i].value = NULL;
@@ -424,6 +389,20 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 			free(f->headers[i].value);
 	}
 	f->nheaders = w;
+	/* With content-length, a JMS consumer gets a BytesMessage, as from
+	 * ActiveMQ (message_jms.h); a bridge's message has its mark already. */
+	if (!sc->peer.name && stomp_frame_header(f, "content-length")) {
+		h[k].name = strdup(MESSAGE_JMS_HEADER);
+		h[k].value = strdup("b");
+		if (!h[k].name || !h[k].value) {
+			headers_free(h, k + 1);
+			free(id);
+			free(dest);
+			stomp_error(sc, f, "Out of memory", "the broker is out of memory");
+			return NULL;
+		}
+		k++;
+	}
 	char *body = f->body;
 	size_t body_len = f->body_len;
 	f->body = NULL;

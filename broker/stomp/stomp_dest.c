@@ -84,17 +84,31 @@ int stomp_dest_parse(const char *header, struct stomp_dest *d, char *buf, size_t
 	return 0;
 }
 
+/* prefix and name into out, cut to outlen: snprintf's result without
+ * its cost, for a header written on every delivery. */
+static void join(char *out, size_t outlen, const char *prefix, const char *name)
+{
+	size_t p = strlen(prefix), n = strlen(name);
+	if (p >= outlen)
+		p = outlen - 1;
+	if (n > outlen - 1 - p)
+		n = outlen - 1 - p;
+	memcpy(out, prefix, p);
+	memcpy(out + p, name, n);
+	out[p + n] = '\0';
+}
+
 void stomp_dest_format(const struct conn *c, enum dest_type type, const char *name, char *out,
 		       size_t outlen)
 {
-	const char *kind = type == DEST_TOPIC ? "topic" : "queue";
+	bool topic = type == DEST_TOPIC;
 	const char *own = temp_dest_is_temp(name) ? temp_dest_local_name(c, name) : NULL;
 	if (own)
-		snprintf(out, outlen, "/temp-%s/%s", kind, own);
+		join(out, outlen, topic ? "/temp-topic/" : "/temp-queue/", own);
 	else if (temp_dest_is_temp(name))
-		snprintf(out, outlen, "/remote-temp-%s/%s", kind, name);
+		join(out, outlen, topic ? "/remote-temp-topic/" : "/remote-temp-queue/", name);
 	else
-		snprintf(out, outlen, "/%s/%s", kind, name);
+		join(out, outlen, topic ? "/topic/" : "/queue/", name);
 }
 
 const char *stomp_dest_reply_to(const struct conn *c, const char *value, char *out,

@@ -21,8 +21,10 @@
  * a remote's duplex connector made here */
 #define MGMT_BRIDGES MGMT_DOMAIN ":type=Broker,brokerName=*,connector=*," \
 	"networkConnectorName=*,networkBridge=*"
+/* A flow's name ends with remoteBrokerId=... when the remote said it:
+ * without the ",*" those (nearly all) did not match. */
 #define MGMT_FLOWS MGMT_DOMAIN ":type=Broker,brokerName=*,connector=networkConnectors," \
-	"networkBridge=*,direction=*,destinationType=*,destinationName=*"
+	"networkBridge=*,direction=*,destinationType=*,destinationName=*,*"
 
 /* Reads a cluster file: "HOST:PORT [PAIRNAME]" a line, '#' starts a
  * comment. add() is called for each node (pair NULL when the line has

@@ -30,6 +30,8 @@ struct ctl_node {
 	char *pair;		/* PAIRNAME from the cluster file, or NULL */
 	struct mgmt_client *client;
 	char *broker;		/* brokerName, looked up once (ctl_broker) */
+	char *broker_id;	/* BrokerId (ctl_merge_nodes) */
+	int connect_rc;		/* a failed connect of ctl_merge_nodes, said later */
 };
 
 struct ctl {
@@ -115,6 +117,12 @@ int ctl_usage(const struct ctl_args *a, const char *fmt, ...)
  * (exit code 4; the message names the master of its pair and the
  * master's address) unless the command shows slaves (enum ctl_slave). */
 int ctl_node_open(struct ctl *ctl, struct ctl_node *n);
+/* Two addresses of one broker (the same BrokerId: 127.0.0.1 and the
+ * host's name of a broker bound to 0.0.0.0) are one node: the later goes,
+ * said on stderr. Before the command, when more than one node is given. */
+void ctl_merge_nodes(struct ctl *ctl);
+/* Frees what a node holds (not the node itself). */
+void ctl_node_release(struct ctl_node *n);
 
 /* Runs fn on every node that ctl_node_open() opens; fn reports its own
  * failures. */

@@ -72,11 +72,11 @@ static void say_slave(struct ctl *ctl, struct ctl_node *n, json_t *broker, json_
 }
 
 /* 1 when the node's broker is a slave (said, exit code 4), 0 when not,
- * else an MGMT_E* error (reported). One bulk request: the broker's
- * Slave flag and its Locker. */
+ * else an MGMT_E* error (reported). One bulk request: the broker's name,
+ * id and Slave flag and its Locker. */
 static int check_slave(struct ctl *ctl, struct ctl_node *n)
 {
-	static const char *const battrs[] = { "BrokerName", "Slave", NULL };
+	static const char *const battrs[] = { "BrokerName", "BrokerId", "Slave", NULL };
 	static const char *const lattrs[] = { "Holder", "PairNodes", NULL };
 	json_t *resps;
 	int rc = ctl_bulk_take(ctl, n, json_pack("[o, o]", ctl_read_request(MGMT_BROKERS, battrs, NULL),
@@ -91,17 +91,40 @@ static int check_slave(struct ctl *ctl, struct ctl_node *n)
 	json_t *locker = json_object_iter_value(it);
 	const char *name = json_string_value(json_object_get(broker, "BrokerName"));
 	bool slave = json_is_true(json_object_get(broker, "Slave"));
+	const char *id = json_string_value(json_object_get(broker, "BrokerId"));
 	if (name && !n->broker)
 		n->broker = strdup(name);
+	if (id && *id && !n->broker_id)
+		n->broker_id = strdup(id);
 	if (slave)
 		say_slave(ctl, n, broker, locker);
 	json_decref(resps);
 	return slave;
 }
 
+/* The node's BrokerId and name, quietly: the command says what fails. */
+static void learn_id(struct ctl_node *n)
+{
+	static const char *const attrs[] = { "BrokerId", "BrokerName", NULL };
+	json_t *req = ctl_read_request(MGMT_BROKERS, attrs, NULL), *value = NULL;
+	if (req && !n->broker_id && mgmt_client_call(n->client, req, &value) == MGMT_OK) {
+		json_t *broker = json_object_iter_value(json_object_iter(value));
+		const char *id = json_string_value(json_object_get(broker, "BrokerId"));
+		const char *name = json_string_value(json_object_get(broker, "BrokerName"));
+		if (id && *id)
+			n->broker_id = strdup(id);
+		if (name && !n->broker)
+			n->broker = strdup(name);
+	}
+	json_decref(req);
+	json_decref(value);
+}
+
 int ctl_node_open(struct ctl *ctl, struct ctl_node *n)
 {
-	int rc = mgmt_client_connect(n->client);
+	/* A node that did not answer ctl_merge_nodes is not tried twice. */
+	int rc = n->connect_rc ? n->connect_rc : mgmt_client_connect(n->client);
+	n->connect_rc = 0;
 	if (rc) {
 		ctl_fail_client(ctl, n, rc);
 		return rc;
@@ -118,6 +141,41 @@ void ctl_each_node(struct ctl *ctl, void (*fn)(struct ctl *, struct ctl_node *, 
 	for (size_t i = 0; i < ctl->nnodes; i++)
 		if (ctl_node_open(ctl, &ctl->nodes[i]) == 0)
 			fn(ctl, &ctl->nodes[i], arg);
+}
+
+/* An earlier node with the same BrokerId: the same broker at another
+ * address (127.0.0.1 and the host's name of one bound to 0.0.0.0). */
+static const struct ctl_node *same_broker(const struct ctl *ctl, const struct ctl_node *n)
+{
+	for (const struct ctl_node *o = ctl->nodes; n->broker_id && o < n; o++)
+		if (o->broker_id && !strcmp(o->broker_id, n->broker_id))
+			return o;
+	return NULL;
+}
+
+void ctl_merge_nodes(struct ctl *ctl)
+{
+	if (ctl->nnodes < 2)
+		return;
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		struct ctl_node *n = &ctl->nodes[i];
+		n->connect_rc = mgmt_client_connect(n->client);
+		if (!n->connect_rc)
+			learn_id(n);
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < ctl->nnodes; i++) {
+		struct ctl_node *n = &ctl->nodes[i];
+		const struct ctl_node *o = same_broker(ctl, n);
+		if (!o) {
+			ctl->nodes[kept++] = *n;
+			continue;
+		}
+		fprintf(stderr, "tandemctl: %s is broker %s, given already as %s: shown once\n",
+			n->addr, n->broker ? n->broker : n->broker_id, o->addr);
+		ctl_node_release(n);
+	}
+	ctl->nnodes = kept;
 }
 
 void ctl_each_node_table(struct ctl *ctl, struct ctl_table *t, const struct ctl_column *cols,

@@ -169,14 +169,19 @@ static int make_clients(struct ctl *ctl)
 	return 0;
 }
 
+void ctl_node_release(struct ctl_node *n)
+{
+	mgmt_client_free(n->client);
+	free(n->addr);
+	free(n->pair);
+	free(n->broker);
+	free(n->broker_id);
+}
+
 static void free_nodes(struct ctl *ctl)
 {
-	for (size_t i = 0; i < ctl->nnodes; i++) {
-		mgmt_client_free(ctl->nodes[i].client);
-		free(ctl->nodes[i].addr);
-		free(ctl->nodes[i].pair);
-		free(ctl->nodes[i].broker);
-	}
+	for (size_t i = 0; i < ctl->nnodes; i++)
+		ctl_node_release(&ctl->nodes[i]);
 	free(ctl->nodes);
 }
 
@@ -196,6 +201,7 @@ static int run(struct ctl *ctl, int argc, char **argv)
 		fputs("tandemctl: out of memory\n", stderr);
 		r = CTL_FAILED;
 	} else if (r == 0) {
+		ctl_merge_nodes(ctl);
 		ctl->slave = cmd->slave;
 		r = cmd->run(ctl, &args) < 0 ? CTL_USAGE : ctl->exit_code;
 	} else {

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "advertise.h"
 #include "authz.h"
 #include "broker.h"
 #include "buf.h"
@@ -706,17 +707,11 @@ static bool loopback(const char *host)
 	return !strcmp(host, "::1") || !strcmp(host, "localhost");
 }
 
-/* A wildcard host means any of this host's addresses, of which its name
- * is the one others most likely resolve. */
+/* A wildcard host means any of this host's addresses: told as one that
+ * others can reach (advertise.h). */
 static void advertise(const char *host, int port)
 {
-	char name[256] = "localhost";
-	if (!*host || !strcmp(host, "0.0.0.0") || !strcmp(host, "::")) {
-		gethostname(name, sizeof name - 1);
-		host = name;
-	}
-	snprintf(srv.address, sizeof srv.address, strchr(host, ':') ? "[%s]:%d" : "%s:%d",
-		 host, port);
+	advertise_addr(host, port, srv.address, sizeof srv.address);
 }
 
 const char *mgmt_address(void) { return srv.address; }
@@ -839,8 +834,11 @@ int mgmt_start(struct loop *l, const struct config *cfg)
 	srv.fd = fd;
 	advertise(cfg->management_host, srv.port);
 	model_roster_register(cfg, srv.address);
-	log_info("mgmt", "Management socket listening at %s:%d (JSON lines, Jolokia requests; "
-		 "see tandem-mgmt(7))", cfg->management_host, srv.port);
+	char told[340] = "";
+	if (advertise_wildcard(cfg->management_host))
+		snprintf(told, sizeof told, ", told to others as %s", srv.address);
+	log_info("mgmt", "Management socket listening at %s:%d%s (JSON lines, Jolokia requests; "
+		 "see tandem-mgmt(7))", cfg->management_host, srv.port, told);
 	listen_unix(cfg);
 	tell_access(cfg);
 	return 0;

@@ -133,6 +133,26 @@ static json_t *b_mem_pct(const struct mobj *o)
 	(void)o;
 	return json_integer(percent(flow_memory_used(), flow_memory_limit()));
 }
+/* The queue whose memory is fullest, % of its own limit (above 100 when
+ * over it: the broker's meter can read 0% while one queue is at 108%),
+ * walked once per request and loop iteration as problems() is. */
+struct mem_max {
+	long long pct;
+	char name[256];
+	bool own_limit;		/* its memoryLimit, not the broker's */
+};
+static const struct mem_max *dest_memory_max(void);
+
+static json_t *b_dest_mem_max(const struct mobj *o)
+{
+	(void)o;
+	return json_integer(dest_memory_max()->pct);
+}
+static json_t *b_dest_mem_max_name(const struct mobj *o)
+{
+	(void)o;
+	return json_string(dest_memory_max()->name);
+}
 static json_t *b_store_limit(const struct mobj *o) { (void)o; return json_integer(flow_store_limit()); }
 static json_t *b_store_pct(const struct mobj *o)
 {
@@ -152,7 +172,9 @@ static json_t *b_connectors(const struct mobj *o)
 	json_t *out = json_object();
 	for (size_t i = 0; i < broker.nconnectors; i++)
 		json_object_set_new(out, broker.connectors[i].conf->name,
-				    json_string(broker.connectors[i].conf->uri));
+				    json_string(broker.connectors[i].advertised[0]
+							? broker.connectors[i].advertised
+							: broker.connectors[i].conf->uri));
 	return out;
 }
 
@@ -274,11 +296,14 @@ static const struct mattr broker_attrs[] = {
 	{ "TopicCount", "long", "Known topics", b_topic_count, NULL },
 	{ "MemoryLimit", "long", "memoryUsage limit, bytes", b_mem_limit, NULL },
 	{ "MemoryPercentUsage", "int", "Memory in use, % of the limit", b_mem_pct, NULL },
+	{ "DestinationMemoryPercentUsageMax", "int", "The fullest queue's memory, % of its own limit (over 100 when over it)", b_dest_mem_max, NULL },
+	{ "DestinationMemoryPercentUsageMaxName", "java.lang.String", "That queue's name (empty when every queue is empty)", b_dest_mem_max_name, NULL },
 	{ "StoreLimit", "long", "storeUsage limit, bytes", b_store_limit, NULL },
 	{ "StorePercentUsage", "int", "Store in use, % of the limit", b_store_pct, NULL },
 	{ "TempLimit", "long", "tempUsage limit, bytes", b_temp_limit, NULL },
 	{ "TempPercentUsage", "int", "Temp store in use, % of the limit", b_temp_pct, NULL },
-	{ "TransportConnectors", "java.util.Map", "Connector name to URI", b_connectors, NULL },
+	{ "TransportConnectors", "java.util.Map", "Connector name to the URI it is reached at "
+	  "(the PublishableConnectString: never 0.0.0.0)", b_connectors, NULL },
 	{ "LoopLongestIterationMicros", "long", "The longest the event loop worked without "
 	  "waiting (every client waited that long), in microseconds; write 0 to start again",
 	  b_loop_longest, b_reset_loop_longest },
@@ -318,6 +343,7 @@ const struct mclass mclass_broker = { "Broker", broker_attrs, broker_ops, broker
 
 static json_t *ct_name(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->name); }
 static json_t *ct_uri(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->uri); }
+static json_t *ct_advertised(const struct mobj *o) { return json_string(CONNECTOR(o)->advertised); }
 static json_t *ct_scheme(const struct mobj *o) { return json_string(CONNECTOR(o)->conf->scheme); }
 static json_t *ct_port(const struct mobj *o) { return json_integer(CONNECTOR(o)->port); }
 static json_t *ct_current(const struct mobj *o) { return json_integer(CONNECTOR(o)->current); }
@@ -327,6 +353,9 @@ static json_t *ct_refused(const struct mobj *o) { return json_integer(CONNECTOR(
 static const struct mattr connector_attrs[] = {
 	{ "Name", "java.lang.String", "transportConnector@name", ct_name, NULL },
 	{ "Uri", "java.lang.String", "transportConnector@uri", ct_uri, NULL },
+	{ "PublishableConnectString", "java.lang.String", "scheme://HOST:PORT as told to clients: "
+	  "for a connector bound to every address the host's name (or its first address), never 0.0.0.0",
+	  ct_advertised, NULL },
 	{ "Protocols", "java.lang.String", "The URI's scheme", ct_scheme, NULL },
 	{ "Port", "int", "The port bound", ct_port, NULL },
 	{ "CurrentConnections", "int", "Open connections", ct_current, NULL },
@@ -503,17 +532,27 @@ const struct mclass mclass_store = { "Store", store_attrs, NULL, store_each, NUL
 #define HEALTH_BRIDGE_DOWN_MS 5000
 #define HEALTH_USAGE_PCT 90
 
-static void problem(json_t *list, const char *resource, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Each problem is a row of the console's health table: which check
+ * found it, how bad (a bridge down outranks a queue with one message
+ * waiting) and since when (0: not known). */
+enum severity { WARN, CRIT };
+static const char *const severity_names[] = { "WARN", "CRIT" };
 
-static void problem(json_t *list, const char *resource, const char *fmt, ...)
+static void problem(json_t *list, const char *check, enum severity sev, int64_t since,
+		    const char *resource, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void problem(json_t *list, const char *check, enum severity sev, int64_t since,
+		    const char *resource, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	json_array_append_new(list, json_pack("{s:s, s:s}", "Resource", resource, "Message", msg));
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:I}", "Resource", resource,
+					      "Message", msg, "Check", check, "Severity",
+					      severity_names[sev], "SinceMillis", (json_int_t)since));
 }
 
 /* Queues with messages and nobody to take them for HEALTH_IDLE_MS: the
@@ -555,13 +594,73 @@ static void idle_queues(json_t *list, int64_t now)
 		if (named == HEALTH_QUEUES_MAX)
 			continue;
 		named++;
-		problem(list, q->name, "Queue %s has %zu message(s) and no consumer for %lld s",
+		problem(list, "Queues without consumers", WARN, q->unserved_since, q->name,
+			"Queue %s has %zu message(s) and no consumer for %lld s",
 			q->name, queue_size(q), (long long)(now - q->unserved_since) / 1000);
 	}
 	size_t idle = exact ? queue_unserved_count() - young : seen;
 	if (idle > named)
-		problem(list, "Queues", "%zu%s more queues have messages and no consumer",
+		problem(list, "Queues without consumers", WARN, 0, "Queues", "%zu%s more queues have messages and no consumer",
 			idle - named, !exact && seen == HEALTH_WALK_MAX ? " or" : "");
+}
+
+static const struct mem_max *dest_memory_max(void)
+{
+	static struct mem_max memo;
+	static uint64_t memo_iteration;
+	static unsigned long memo_epoch;
+	static bool valid;
+	uint64_t now = loop_iteration(broker.loop);
+	if (valid && now == memo_iteration && model_epoch() == memo_epoch)
+		return &memo;
+	memo.pct = 0;
+	memo.own_limit = false;
+	memo.name[0] = '\0';
+	for (struct queue *q = nameset_after(&broker.queue_index, NULL); q;
+	     q = nameset_after(&broker.queue_index, q->name)) {
+		long long lim = q->mem_limit ? q->mem_limit : flow_memory_limit();
+		long long pct = lim > 0 ? q->mem_used * 100 / lim : 0;
+		if (pct > memo.pct) {
+			memo.pct = pct;
+			memo.own_limit = q->mem_limit > 0;
+			snprintf(memo.name, sizeof memo.name, "%s", q->name);
+		}
+	}
+	valid = true;
+	memo_iteration = now;
+	memo_epoch = model_epoch();
+	return &memo;
+}
+
+/* Producers held by flow control, a row per destination with the
+ * oldest hold's time. */
+static void on_held(void *ctx, enum dest_type type, const char *dest, int64_t since)
+{
+	char key[300];
+	snprintf(key, sizeof key, "%s://%s", type == DEST_QUEUE ? "queue" : "topic", dest);
+	json_t *e = json_object_get(ctx, key);
+	if (!e)
+		json_object_set_new(ctx, key, e = json_pack("{s:I, s:I}", "n", (json_int_t)0,
+							 "since", (json_int_t)since));
+	json_object_set_new(e, "n", json_integer(json_integer_value(json_object_get(e, "n")) + 1));
+	/* newest first: the last seen is the oldest */
+	json_object_set_new(e, "since", json_integer(since));
+}
+
+static void blocked_producers(json_t *list, int64_t now)
+{
+	json_t *by_dest = json_object();
+	flow_held_each(on_held, by_dest);
+	const char *dest;
+	json_t *e;
+	json_object_foreach(by_dest, dest, e) {
+		int64_t since = json_integer_value(json_object_get(e, "since"));
+		problem(list, "Blocked producers", CRIT, since, dest,
+			"%lld producer(s) held by flow control sending to %s for %lld s",
+			(long long)json_integer_value(json_object_get(e, "n")), dest,
+			(long long)(now - since) / 1000);
+	}
+	json_decref(by_dest);
 }
 
 static json_t *find_problems(void)
@@ -573,23 +672,28 @@ static json_t *find_problems(void)
 	/* A slave waiting for a known master is a healthy pair; one that
 	 * cannot tell who holds the lock, or cannot even try, is not. */
 	if (broker.cfg->persistent && lock.role == LOCKER_SLAVE && lock.last_error[0])
-		problem(list, "Locker", "Slave: waiting %lld s for the lock on %s: %s",
+		problem(list, "Lock", CRIT, lock.waiting_since_ms, "Locker",
+			"Slave: waiting %lld s for the lock on %s: %s",
 			(long long)(now - lock.waiting_since_ms) / 1000, lock.path, lock.last_error);
 	else if (broker.cfg->persistent && lock.role == LOCKER_SLAVE && !lock.holder[0])
-		problem(list, "Locker", "Slave: waiting %lld s for the lock on %s, whose holder "
+		problem(list, "Lock", WARN, lock.waiting_since_ms, "Locker",
+			"Slave: waiting %lld s for the lock on %s, whose holder "
 			"is unknown (the lock file names nobody)",
 			(long long)(now - lock.waiting_since_ms) / 1000, lock.path);
 	/* A hung master keeps its lock: clients wait and nobody takes over. */
 	if (broker.cfg->persistent && lock.holder_stale)
-		problem(list, "Locker", "Slave: holder %s has not refreshed its lock for %lld s: "
+		problem(list, "Lock", CRIT, now - lock.holder_refreshed_ago_ms, "Locker",
+			"Slave: holder %s has not refreshed its lock for %lld s: "
 			"it may be hung", lock.holder, (long long)lock.holder_refreshed_ago_ms / 1000);
 	for (struct bridge *b = bridge_first(); b; b = b->next)
 		if (b->down_since && now - b->down_since >= HEALTH_BRIDGE_DOWN_MS)
-			problem(list, "NetworkBridge", "Bridge %s of networkConnector %s is %s, "
+			problem(list, "Network bridges", CRIT, b->down_since, "NetworkBridge",
+				"Bridge %s of networkConnector %s is %s, "
 				"not active for %lld s: %s", b->entry, b->nc->name,
 				bridge_state_name(b->state), (long long)(now - b->down_since) / 1000,
 				b->last_error[0] ? b->last_error : "(no error yet)");
 	idle_queues(list, now);
+	blocked_producers(list, now);
 	struct { const char *what; long long used, limit; } usage[] = {
 		{ "Memory", flow_memory_used(), flow_memory_limit() },
 		{ "Store", flow_store_used(), flow_store_limit() },
@@ -598,9 +702,15 @@ static json_t *find_problems(void)
 	for (size_t i = 0; i < sizeof usage / sizeof *usage; i++) {
 		int p = percent(usage[i].used, usage[i].limit);
 		if (p >= HEALTH_USAGE_PCT)
-			problem(list, usage[i].what, "%s usage is %d%% of its limit (%lld bytes)",
+			problem(list, usage[i].what, p >= 100 ? CRIT : WARN, 0, usage[i].what,
+				"%s usage is %d%% of its limit (%lld bytes)",
 				usage[i].what, p, usage[i].limit);
 	}
+	/* A queue under the broker's limit is the Memory problem above. */
+	const struct mem_max *dm = dest_memory_max();
+	if (dm->own_limit && dm->pct >= HEALTH_USAGE_PCT)
+		problem(list, "Destination memory", dm->pct >= 100 ? CRIT : WARN, 0, dm->name,
+			"Queue %s uses %lld%% of its memory limit", dm->name, dm->pct);
 	return list;
 }
 

@@ -13,8 +13,10 @@
 #include "conn.h"
 #include "consumer.h"
 #include "flow.h"
+#include "log.h"
 #include "model.h"
 #include "publish.h"
+#include "message_jms.h"
 #include "message_select.h"
 #include "queue.h"
 #include "selector.h"
@@ -46,6 +48,8 @@ static json_t *message_json(const struct message *m, bool redelivered)
 	size_t len = 0;
 	len += (size_t)snprintf(text, sizeof text, "{");
 	for (size_t i = 0; i < m->nheaders; i++) {
+		if (message_header_hidden(m->headers[i].name))
+			continue;
 		json_object_set_new(props, m->headers[i].name,
 				    json_text(m->headers[i].value, strlen(m->headers[i].value)));
 		if (len < sizeof text)
@@ -303,6 +307,10 @@ static json_t *op_remove_matching(const struct mobj *o, json_t *args, char *err,
 	queue_each_pending(q, SIZE_MAX, match_one, &m);
 	for (size_t i = 0; i < m.n; i++)
 		queue_remove_pending(q, m.found[i]);
+	/* A purge by selector (tandemctl purge --msgsel): logged as purges are. */
+	log_info("mgmt", "Queue %s: %zu message(s) matching %s removed", q->name, m.n,
+		 json_string_value(json_array_get(args, 0)) ? json_string_value(json_array_get(args, 0))
+							     : "(any)");
 	free(m.found);
 	selector_free(m.sel);
 	return json_integer((json_int_t)m.n);

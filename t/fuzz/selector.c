@@ -21,8 +21,9 @@ static const char *const messages[][2][12] = {
 	{ { NULL }, { NULL } },
 };
 
-static const char *lookup(void *ctx, const char *name)
+static const char *lookup(void *ctx, const char *name, enum selector_type *type)
 {
+	(void)type;
 	const char *const (*m)[12] = ctx;
 	for (size_t i = 0; m[0][i]; i++)
 		if (!strcmp(m[0][i], name))

@@ -102,3 +102,9 @@ def log_has(broker, text):
     """Whether broker's log (in the test's trash) holds text."""
     with open(os.path.join(os.environ["TRASH"], broker, "log")) as f:
         return text in f.read()
+
+
+def queue_history(m, mbean):
+    """A History object's attributes, {} while it does not exist."""
+    r = m.req({"type": "read", "mbean": mbean})
+    return r["value"] if r and r.get("status") == 200 else {}

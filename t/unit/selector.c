@@ -26,6 +26,8 @@ static const struct header message[] = {
 	{ "axb", "axb" }, { "bang", "a!b" }, { "dangle", "50!" }, { "city", "Z\xc3\xbcrich" },
 	{ "_u", "x" }, { "$d", "y" }, { "x", "10" }, { "count", "3" },
 	{ "long", long_a },
+	{ "s_five", "5" }, { "n_five", "5" }, { "n_half", "0.5" }, { "n_big", "1.0E10" },
+	{ "n_nan", "NaN" }, { "b_yes", "true" }, { "s_true", "true" },
 	{ NULL, NULL },
 };
 
@@ -34,8 +36,16 @@ static const struct header other_message[] = {
 	{ NULL, NULL },
 };
 
-static const char *lookup(void *ctx, const char *name)
+/* Typed values, as a JMS producer's properties are: the name's prefix
+ * says the type (s_ String, n_ number, b_ boolean). */
+static const char *lookup(void *ctx, const char *name, enum selector_type *type)
 {
+	static const struct { const char *prefix; enum selector_type type; } typed[] = {
+		{ "s_", SELECTOR_STRING }, { "n_", SELECTOR_NUMBER }, { "b_", SELECTOR_BOOLEAN },
+	};
+	for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++)
+		if (!strncmp(name, typed[i].prefix, 2))
+			*type = typed[i].type;
 	for (const struct header *h = ctx; h->name; h++)
 		if (!strcmp(h->name, name))
 			return h->value;
@@ -48,6 +58,25 @@ static const struct {
 	const char *sel;
 	enum truth want;
 } cases[] = {
+	/* typed values (a JMS producer's properties): a String "5" is no
+	 * number, an int 5 no string, a boolean only a boolean */
+	{ "s_five = 5", F },
+	{ "s_five = '5'", T },
+	{ "s_five > 4", F },
+	{ "n_five = 5", T },
+	{ "n_five = '5'", F },
+	{ "n_five > 4.5", T },
+	{ "n_half < 1", T },
+	{ "n_big = 10000000000", T },
+	{ "n_big > n_five", T },
+	{ "n_nan = n_nan", U },
+	{ "n_five BETWEEN 1 AND 9", T },
+	{ "n_five + 1 = 6", T },
+	{ "b_yes", T },
+	{ "b_yes = TRUE", T },
+	{ "s_true", U },
+	{ "s_five LIKE '5'", T },
+	{ "n_five LIKE '5'", U },
 	/* = <> < <= > >= on numbers: a header that reads as a number is one */
 	{ "doors = 4", T },
 	{ "doors = 4.0", T },
