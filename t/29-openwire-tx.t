@@ -81,6 +81,13 @@ test_expect_success 'a committed transaction is durable once the commit is answe
 	EOF
 '
 
+test_expect_success 'a transaction receives more messages than the prefetch: its delivered acks make room (the prefetch extension of ActiveMQ)' '
+	java -Dwait=5000 -cp "$TRASH/jms:$JAVA_CP" JmsTx "tcp://127.0.0.1:$TP" app secret \
+		big tx.big 1500 >out &&
+	echo "received 1500 in one transaction; then: none" >want &&
+	diff want out
+'
+
 test_expect_success 'a commit of a transaction never begun: JMSException for a local one, XAException XAER_NOTA (-4) for XA, as ActiveMQ gives them' '
 	jmstx unknown tx.unknown >out &&
 	cat >want <<-\EOF &&

@@ -14,7 +14,8 @@
  *
  * Sends and acks that carry a transaction id come here from
  * openwire_send.c and openwire_consumer.c: a send meets the policy when it
- * is sent, an ack is kept, and both take effect at the commit, whose
+ * is sent, an ack is kept (a delivered ack makes room beyond the
+ * prefetch meanwhile), and both take effect at the commit, whose
  * Response comes once everything it did is durable. The client sends a
  * transacted session's sends and acks one way, so a refused send is told
  * in a ConnectionError and the commit after it is refused as

@@ -11,6 +11,8 @@
 //   java JmsTx URL USER PASS unknown QUEUE     commits of transactions never begun
 //   java JmsTx URL USER PASS xa QUEUE          XA: prepare, commit, rollback, recover...
 //   java JmsTx URL USER PASS fill QUEUE N SIZE N sends in a transaction, then commit
+//   java JmsTx URL USER PASS big QUEUE N       N messages received in one transaction
+//                                              (more than the prefetch), committed
 //   java JmsTx URL USER PASS xaprepare QUEUE N XID N: two sends to QUEUE and an ack
 //                                              of QUEUE.acks's message, prepared; the
 //                                              JVM halts
@@ -49,6 +51,7 @@ public class JmsTx {
             case "unknown": unknown(q); break;
             case "xa": xa(q); break;
             case "fill": fill(q, Integer.parseInt(a[5]), Integer.parseInt(a[6])); break;
+            case "big": big(q, Integer.parseInt(a[5])); break;
             case "xaprepare": xaPrepare(q, Integer.parseInt(a[5])); break;
             case "xacheck": xaCheck(q); break;
             case "xaend": xaEnd(q, a[5], Integer.parseInt(a[6])); break;
@@ -345,6 +348,24 @@ public class JmsTx {
         Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
         System.out.println(how + " " + n + ": sent: " + drain(s, q, how.equals("commit") ? 2 : 0));
         System.out.println(how + " " + n + ": acked: " + drain(s, q + ".acks", how.equals("commit") ? 0 : 1));
+        c.close();
+    }
+
+    static void big(String q, int n) throws JMSException {
+        Connection c = connect();
+        Session plain = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageProducer p = plain.createProducer(plain.createQueue(q));
+        p.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
+        for (int i = 0; i < n; i++)
+            p.send(plain.createTextMessage("m" + i));
+        Session tx = c.createSession(true, Session.SESSION_TRANSACTED);
+        MessageConsumer mc = tx.createConsumer(tx.createQueue(q));
+        int got = 0;
+        while (got < n && mc.receive(WAIT) != null)
+            got++;
+        tx.commit();
+        mc.close();
+        System.out.println("received " + got + " in one transaction; then: " + drain(plain, q, 0));
         c.close();
     }
 }
