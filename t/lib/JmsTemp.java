@@ -172,6 +172,25 @@ public class JmsTemp {
         } catch (JMSException e) {
             System.out.println("delete with a consumer: " + why(e, name, "TQ"));
         }
+        // Another connection may not delete it, nor make one of a name
+        // that is no temporary destination's.
+        ActiveMQConnection ao = (ActiveMQConnection) other;
+        DestinationInfo[] bad = {
+            new DestinationInfo(ao.getConnectionInfo().getConnectionId(),
+                                DestinationInfo.REMOVE_OPERATION_TYPE, (ActiveMQDestination) tq),
+            new DestinationInfo(ao.getConnectionInfo().getConnectionId(),
+                                DestinationInfo.ADD_OPERATION_TYPE, new ActiveMQTempQueue("no.id")),
+            new DestinationInfo(ao.getConnectionInfo().getConnectionId(),
+                                DestinationInfo.ADD_OPERATION_TYPE, null),
+        };
+        for (DestinationInfo d : bad) {
+            try {
+                ao.syncSendPacket(d);
+                System.out.println("another connection's DestinationInfo: done");
+            } catch (JMSException e) {
+                System.out.println("another connection's DestinationInfo: " + why(e, name, "TQ"));
+            }
+        }
         replies.close();
         tq.delete();
         System.out.println("deleted once its consumer closed");
