@@ -80,8 +80,16 @@ public class JmsTemp {
         return m;
     }
 
+    // The text of a TextMessage, or of a BytesMessage (what a STOMP SEND
+    // with a content-length becomes, as in ActiveMQ) as UTF-8.
     static String text(Message m) throws JMSException {
-        return m instanceof TextMessage ? ((TextMessage) m).getText() : m.getClass().getSimpleName();
+        if (m instanceof TextMessage)
+            return ((TextMessage) m).getText();
+        if (!(m instanceof BytesMessage))
+            return m.getClass().getSimpleName();
+        byte[] b = new byte[(int) ((BytesMessage) m).getBodyLength()];
+        ((BytesMessage) m).readBytes(b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static String why(JMSException e, String name, String as) {
