@@ -36,7 +36,7 @@ stomp_requester() {
 	EOF
 }
 
-test_expect_success 'request/reply through a temporary queue and topic; only its connection consumes it; not deleted while consumed; once deleted, others may not send to it' '
+test_expect_success 'request/reply through a temporary queue and topic; only its connection consumes or deletes it; not deleted while consumed; once deleted, others may not send to it' '
 	jt local $TP >out || { cat out; exit 1; }
 	cat >want <<-\EOF &&
 	temporary queue named by the client: true
@@ -48,6 +48,9 @@ test_expect_success 'request/reply through a temporary queue and topic; only its
 	replied to a ActiveMQTempTopic
 	another connection: javax.jms.InvalidDestinationException: Cannot use a Temporary destination from another Connection: [TQ]
 	delete with a consumer: javax.jms.JMSException: Destination still has an active subscription: temp-queue://TQ
+	another connection'"'"'s DestinationInfo: javax.jms.InvalidDestinationException: TQ is a temporary destination of another connection
+	another connection'"'"'s DestinationInfo: javax.jms.InvalidDestinationException: A temporary destination'"'"'s name starts with ID: [no.id]
+	another connection'"'"'s DestinationInfo: javax.jms.InvalidDestinationException: DestinationInfo names no temporary destination
 	deleted once its consumer closed
 	a send to it: javax.jms.InvalidDestinationException: Cannot publish to a deleted Destination: temp-queue://TQ
 	EOF

@@ -80,8 +80,16 @@ public class JmsTemp {
         return m;
     }
 
+    // The text of a TextMessage, or of a BytesMessage (what a STOMP SEND
+    // with a content-length becomes, as in ActiveMQ) as UTF-8.
     static String text(Message m) throws JMSException {
-        return m instanceof TextMessage ? ((TextMessage) m).getText() : m.getClass().getSimpleName();
+        if (m instanceof TextMessage)
+            return ((TextMessage) m).getText();
+        if (!(m instanceof BytesMessage))
+            return m.getClass().getSimpleName();
+        byte[] b = new byte[(int) ((BytesMessage) m).getBodyLength()];
+        ((BytesMessage) m).readBytes(b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static String why(JMSException e, String name, String as) {
@@ -171,6 +179,25 @@ public class JmsTemp {
             System.out.println("deleted with a consumer");
         } catch (JMSException e) {
             System.out.println("delete with a consumer: " + why(e, name, "TQ"));
+        }
+        // Another connection may not delete it, nor make one of a name
+        // that is no temporary destination's.
+        ActiveMQConnection ao = (ActiveMQConnection) other;
+        DestinationInfo[] bad = {
+            new DestinationInfo(ao.getConnectionInfo().getConnectionId(),
+                                DestinationInfo.REMOVE_OPERATION_TYPE, (ActiveMQDestination) tq),
+            new DestinationInfo(ao.getConnectionInfo().getConnectionId(),
+                                DestinationInfo.ADD_OPERATION_TYPE, new ActiveMQTempQueue("no.id")),
+            new DestinationInfo(ao.getConnectionInfo().getConnectionId(),
+                                DestinationInfo.ADD_OPERATION_TYPE, null),
+        };
+        for (DestinationInfo d : bad) {
+            try {
+                ao.syncSendPacket(d);
+                System.out.println("another connection's DestinationInfo: done");
+            } catch (JMSException e) {
+                System.out.println("another connection's DestinationInfo: " + why(e, name, "TQ"));
+            }
         }
         replies.close();
         tq.delete();
