@@ -4,9 +4,9 @@
  *
  * The loop hands the thread this node's own neighbours (its seed, from
  * its own model: this node is never asked over the network), and the
- * thread finds the rest as tandemtop does: the nodes of a pair name each other in
- * their shared store directory (the Locker's PairNodes), and a bridge
- * learns its remote's management address in the handshake
+ * thread finds the rest as tandemtop does: the nodes of a pair name each
+ * other in their shared store directory (the Locker's PairNodes), and a
+ * bridge learns its remote's management address in the handshake
  * (RemoteManagementAddress). A node once found stays on the page: down,
  * with what it said last, until this broker restarts.
  *
@@ -18,8 +18,9 @@
  * Nothing here touches the broker's state: the thread's only contact
  * with the loop is the view under the mutex. The loop keeps references
  * into a view it took (jansson counts references atomically here:
- * JSON_HAVE_ATOMIC_BUILTINS), and a view is never changed once given. It never logs (the log
- * belongs to the loop); a node's error goes into the view.
+ * JSON_HAVE_ATOMIC_BUILTINS), and a view is never changed once given.
+ * The thread never logs (the log belongs to the loop); a node's error
+ * goes into the view.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -38,8 +39,6 @@
 #define ASK_TIMEOUT_MS 1500
 #define IDLE_AFTER_MS 60000	/* nobody asked for a minute: rest */
 #define NODES_MAX 64
-
-static char mgmt_self[300];	/* this node's management address, as others name it */
 
 struct pnode {
 	char *addr;
@@ -64,6 +63,7 @@ static struct {
 	/* The thread's own from here on. */
 	char *user, *password;
 	char *self;			/* this node's name: never asked, the loop has it */
+	char self_addr[300];		/* its management address, as others name it */
 	struct pnode nodes[NODES_MAX];
 	size_t nnodes;
 } cp = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
@@ -129,7 +129,7 @@ static void add_node(const char *addr, const char *name)
 {
 	char err[200];
 	if (!addr || (!*addr && !(name && *name)) || (name && !strcmp(name, cp.self)) ||
-	    (*addr && !strcmp(addr, mgmt_self)) || find(addr, name) || cp.nnodes == NODES_MAX ||
+	    (*addr && !strcmp(addr, cp.self_addr)) || find(addr, name) || cp.nnodes == NODES_MAX ||
 	    (*addr && mgmt_client_check_addr(addr, err, sizeof err) < 0))
 		return;
 	struct pnode *n = &cp.nodes[cp.nnodes];
@@ -330,7 +330,7 @@ int cluster_poll_want(const struct config *cfg, json_t *seed)
 		}
 	}
 	cp.self = strdup(cfg->broker_name);
-	snprintf(mgmt_self, sizeof mgmt_self, "%s", mgmt_address());
+	snprintf(cp.self_addr, sizeof cp.self_addr, "%s", mgmt_address());
 	if (!cp.self || pthread_create(&cp.thread, NULL, run, NULL)) {
 		log_error("web", "cluster page: cannot start its thread");
 		return -1;
