@@ -2,10 +2,11 @@
  * cluster_poll.c - the cluster's nodes, asked by a thread (see
  * cluster_poll.h).
  *
- * The thread starts from this node's own management address and finds
- * the rest as tandemtop does: the nodes of a pair name each other in
- * their shared store directory (the Locker's PairNodes), and a bridge
- * learns its remote's management address in the handshake
+ * The loop hands the thread this node's own neighbours (its seed, from
+ * its own model: this node is never asked over the network), and the
+ * thread finds the rest as tandemtop does: the nodes of a pair name each
+ * other in their shared store directory (the Locker's PairNodes), and a
+ * bridge learns its remote's management address in the handshake
  * (RemoteManagementAddress). A node once found stays on the page: down,
  * with what it said last, until this broker restarts.
  *
@@ -17,8 +18,9 @@
  * Nothing here touches the broker's state: the thread's only contact
  * with the loop is the view under the mutex. The loop keeps references
  * into a view it took (jansson counts references atomically here:
- * JSON_HAVE_ATOMIC_BUILTINS), and a view is never changed once given. It never logs (the log
- * belongs to the loop); a node's error goes into the view.
+ * JSON_HAVE_ATOMIC_BUILTINS), and a view is never changed once given.
+ * The thread never logs (the log belongs to the loop); a node's error
+ * goes into the view.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -43,6 +45,7 @@ struct pnode {
 	char *name;			/* NULL until it answers (or a neighbour names it) */
 	struct mgmt_client *c;
 	bool up;
+	bool refused;			/* it answers, but not to this node's login */
 	int64_t down_since;		/* 0 while up */
 	int64_t seen;			/* its last answer */
 	char error[256];
@@ -55,9 +58,12 @@ static struct {
 	bool started, stop;
 	pthread_t thread;
 	int64_t wanted;			/* when a page asked last */
+	json_t *seed;			/* this node's neighbours, from the loop */
 	json_t *view;
 	/* The thread's own from here on. */
 	char *user, *password;
+	char *self;			/* this node's name: never asked, the loop has it */
+	char self_addr[300];		/* its management address, as others name it */
 	struct pnode nodes[NODES_MAX];
 	size_t nnodes;
 } cp = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
@@ -122,7 +128,8 @@ static struct pnode *find(const char *addr, const char *name)
 static void add_node(const char *addr, const char *name)
 {
 	char err[200];
-	if (!addr || (!*addr && !(name && *name)) || find(addr, name) || cp.nnodes == NODES_MAX ||
+	if (!addr || (!*addr && !(name && *name)) || (name && !strcmp(name, cp.self)) ||
+	    (*addr && !strcmp(addr, cp.self_addr)) || find(addr, name) || cp.nnodes == NODES_MAX ||
 	    (*addr && mgmt_client_check_addr(addr, err, sizeof err) < 0))
 		return;
 	struct pnode *n = &cp.nodes[cp.nnodes];
@@ -193,6 +200,18 @@ static void ask(struct pnode *n)
 	json_t *req = bulk_request(), *resp = NULL;
 	int rc = mgmt_client_send(n->c, req, &resp);
 	json_decref(req);
+	int status = mgmt_response_status(json_array_get(resp, 0));
+	if (rc == MGMT_EFAIL || (rc == MGMT_OK && (status == 401 || status == 403))) {
+		/* Not down: it answers, and refuses us (a login it wants). */
+		n->refused = true;
+		n->up = false;	/* its numbers, if any, are old */
+		snprintf(n->error, sizeof n->error, "refused: %s", rc == MGMT_EFAIL
+			 ? mgmt_client_error(n->c) : json_string_value(json_object_get(
+				   json_array_get(resp, 0), "error")) ?: "no access");
+		json_decref(resp);
+		return;
+	}
+	n->refused = false;
 	if (rc != MGMT_OK || !json_is_array(resp) || json_array_size(resp) != NSECTIONS) {
 		set_down(n, rc != MGMT_OK ? mgmt_client_error(n->c) : "unexpected answer");
 		json_decref(resp);
@@ -236,6 +255,7 @@ static json_t *node_json(const struct pnode *n)
 	json_object_set_new(o, "addr", json_string(n->addr));
 	json_object_set_new(o, "name", json_string(n->name ? n->name : ""));
 	json_object_set_new(o, "up", json_boolean(n->up));
+	json_object_set_new(o, "refused", json_boolean(n->refused));
 	json_object_set_new(o, "error", json_string(n->error));
 	json_object_set_new(o, "downSince", json_integer(n->down_since));
 	json_object_set_new(o, "seen", json_integer(n->seen));
@@ -244,6 +264,11 @@ static json_t *node_json(const struct pnode *n)
 
 static void round_once(void)
 {
+	pthread_mutex_lock(&cp.mu);
+	json_t *seed = json_incref(cp.seed);
+	pthread_mutex_unlock(&cp.mu);
+	discover(seed);
+	json_decref(seed);
 	/* Nodes found here are asked in this same round (cp.nnodes grows). */
 	for (size_t i = 0; i < cp.nnodes; i++) {
 		/* A broker stopping does not wait for the rest of a round. */
@@ -286,23 +311,17 @@ static void *run(void *arg)
 	return NULL;
 }
 
-/* The first node: this one, by its management socket (TCP, as the
- * others know it; else its unix socket). */
-static const char *self_addr(void)
-{
-	return *mgmt_address() ? mgmt_address() : mgmt_unix_path();
-}
-
-int cluster_poll_want(const struct config *cfg)
+int cluster_poll_want(const struct config *cfg, json_t *seed)
 {
 	pthread_mutex_lock(&cp.mu);
 	cp.wanted = now_ms();
+	json_t *old = cp.seed;
+	cp.seed = seed;
 	bool started = cp.started;
 	pthread_mutex_unlock(&cp.mu);
+	json_decref(old);
 	if (started)
 		return 0;
-	if (!*self_addr())
-		return -1;	/* the page shows this node alone */
 	for (size_t i = 0; i < cfg->nnetwork_connectors && !cp.user; i++) {
 		const struct conf_network_connector *nc = &cfg->network_connectors[i];
 		if (nc->user_name) {
@@ -310,8 +329,9 @@ int cluster_poll_want(const struct config *cfg)
 			cp.password = strdup(nc->password ? nc->password : "");
 		}
 	}
-	add_node(self_addr(), cfg->broker_name);
-	if (pthread_create(&cp.thread, NULL, run, NULL)) {
+	cp.self = strdup(cfg->broker_name);
+	snprintf(cp.self_addr, sizeof cp.self_addr, "%s", mgmt_address());
+	if (!cp.self || pthread_create(&cp.thread, NULL, run, NULL)) {
 		log_error("web", "cluster page: cannot start its thread");
 		return -1;
 	}
@@ -346,7 +366,10 @@ void cluster_poll_stop(void)
 	cp.nnodes = 0;
 	json_decref(cp.view);
 	cp.view = NULL;
+	json_decref(cp.seed);
+	cp.seed = NULL;
 	free(cp.user);
 	free(cp.password);
-	cp.user = cp.password = NULL;
+	free(cp.self);
+	cp.user = cp.password = cp.self = NULL;
 }

@@ -19,8 +19,11 @@ struct config;
 #define CLUSTER_POLL_MS 2000
 
 /* From the loop: the view is wanted (starts the thread the first time).
- * 0, or -1 when the thread cannot start (logged). */
-int cluster_poll_want(const struct config *cfg);
+ * seed (taken) is what this node knows of its neighbours, from its own
+ * model: {"locker": {"PairNodes": ..}, "bridges": {MBEAN: {..}}}; this
+ * node itself is never asked, nor listed in the view. 0, or -1 when the
+ * thread cannot start (logged). */
+int cluster_poll_want(const struct config *cfg, json_t *seed);
 /* The latest view (a new reference; NULL before the first round):
  *   {"at": MS, "nodes": [{"addr", "name", "up", "error", "downSince",
  *     "seen", "broker", "locker", "queues", "bridges", "flows"}]}

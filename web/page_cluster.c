@@ -88,6 +88,8 @@ static bool holds_lock(json_t *view, json_t *n)
 static const char *role_of(json_t *view, json_t *n)
 {
 	bool up = json_is_true(json_object_get(n, "up"));
+	if (json_is_true(json_object_get(n, "refused")))
+		return "unknown";
 	if (!up && !*str(n, "addr"))
 		return holds_lock(view, n) ? "master" : "unknown";
 	if (!up)
@@ -197,6 +199,9 @@ static void nodes_table(struct buf *b, json_t *view, json_t **nodes, size_t n, j
 		buf_puts(b, "</td><td>");
 		if (!*str(nd, "addr")) {
 			buf_puts(b, "no management socket: its role is the lock's word");
+		} else if (json_is_true(json_object_get(nd, "refused"))) {
+			html_text(b, str(nd, "error"));
+			buf_puts(b, " (it answers: not down)");
 		} else if (!up) {
 			char since[32];
 			mgmt_duration_text(mgmt_ms_since(num(nd, "downSince")), since, sizeof since);
@@ -534,10 +539,24 @@ static int resume(struct web_req *r)
 	return rc;
 }
 
+/* What this node knows of its neighbours, for the thread to start from. */
+static json_t *seed(void)
+{
+	json_t *lk = local_one(BROKER ",service=Locker");
+	json_t *s = json_pack("{s:{s:O?}, s:o}", "locker", "PairNodes",
+			      json_object_get(lk, "PairNodes"), "bridges",
+			      query_read("RemoteManagementAddress,RemoteAddress,RemoteBrokerName",
+					 NULL, BROKER ",connector=*,networkConnectorName=*,"
+					 "networkBridge=*", model_broker_name()));
+	json_decref(lk);
+	return s;
+}
+
 int page_cluster(struct web_req *r)
 {
 	/* Without a thread, nothing to wait for. */
-	r->wait = cluster_poll_want(broker.cfg) < 0 ? (void *)(intptr_t)FIRST_VIEW_TRIES : NULL;
+	r->wait = cluster_poll_want(broker.cfg, seed()) < 0 ? (void *)(intptr_t)FIRST_VIEW_TRIES
+							     : NULL;
 	r->resume = resume;
 	return resume(r);
 }
