@@ -5,6 +5,8 @@
  * message is durable, or an ExceptionResponse naming the Java exception
  * the client throws.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +62,39 @@ static void commit_failed(struct conn *c, int err)
 			  "sent on this connection durable: %s", strerror(-err));
 }
 
+/* The MessageId as the client's MessageId.toString() writes it:
+ * CONNECTION:SESSION:PRODUCER:SEQUENCE, or its text view. NULL without one
+ * or when memory runs out. */
+static char *client_message_id(const struct ow_message_id *id)
+{
+	bool oom = false;
+	if (!id)
+		return NULL;
+	if (id->text_view.s && id->text_view.len)
+		return ow_utf8_of(&id->text_view, &oom);
+	const struct ow_producer_id *p = id->producer_id;
+	char *conn = p ? ow_utf8_of(&p->connection_id, &oom) : NULL, *s = NULL;
+	if (conn && asprintf(&s, "%s:%" PRId64 ":%" PRId64 ":%" PRId64, conn, p->session_id,
+			     p->value, id->producer_sequence_id) < 0)
+		s = NULL;
+	free(conn);
+	return s;
+}
+
+/* The message keeps the id its producer gave it, as ActiveMQ's broker
+ * does: a STOMP consumer's message-id is the JMSMessageID, and the
+ * producer audit (producer_audit.h) knows a resend after a failover by
+ * it, here and on the master that loads it from the store. m is not
+ * shared yet. */
+static void keep_client_id(struct message *m, const struct ow_message *om)
+{
+	char *id = client_message_id(om->message_id);
+	if (id) {
+		free(m->id);
+		m->id = id;
+	}
+}
+
 int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_message *om = (void *)o;
@@ -90,8 +125,10 @@ int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 		ow_refuse(oc, cmd, EX_JMS, "%s", err);
 		return -1;
 	}
+	keep_client_id(m, om);
 	struct producer pr = { .conn = oc->conn, .commit_failed = commit_failed,
-			       .answered_after_commit = cmd->response_required };
+			       .answered_after_commit = cmd->response_required,
+			       .audited = true };
 	int rc = broker_publish(&pr, m, err, sizeof err);
 	message_unref(m);
 	if (rc < 0) {

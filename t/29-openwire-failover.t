@@ -1,0 +1,87 @@
+#!/bin/sh
+# OpenWire through failover: Debian's ActiveMQ JMS client (libactivemq-java)
+# with a failover:(...) URL against the seed pair (master and slave on one
+# store, as t/70-ha.t starts them) through kill -9 of the master: every
+# message sent is received, none is stored twice (the producer audit,
+# also across the takeover), messages delivered again are JMSRedelivered.
+# t/lib/JmsFailover.java is the application, compiled here.
+. "$(dirname "$0")/test-lib.sh"
+
+jms_compile JmsFailover.java
+
+# jmsf ARGS...: the JMS application.
+jmsf() {
+	java -cp "$TRASH/jms:$JAVA_CP" JmsFailover "$@"
+}
+
+# pair_url X Y: a failover URL over X's and Y's tcp:// connectors, with
+# which the client follows the master quickly.
+pair_url() {
+	echo "failover:(tcp://127.0.0.1:$(broker_port $1),tcp://127.0.0.1:$(broker_port $2))?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100"
+}
+
+# killed NAME: NAME was killed by a command of the application; forget it
+# once its exit is seen.
+killed() {
+	for i in $(seq 200); do
+		[ -f "$TRASH/$1/exit" ] && rm -f "$TRASH/$1/pid" && return 0
+		sleep 0.05
+	done
+	echo "$1 did not exit"
+	return 1
+}
+
+# master_of X Y: the one of X and Y that serves clients now (20 s at most).
+master_of() {
+	for i in $(seq 200); do
+		for n in "$@"; do
+			[ -f "$TRASH/$n/pid" ] && port_open "$(broker_port $n)" && echo $n && return 0
+		done
+		sleep 0.1
+	done
+	return 1
+}
+
+# queue_size NODE QUEUE: QueueSize as NODE's management socket says (0
+# when the queue does not exist).
+queue_size() {
+	MPORT=$(broker_mgmt_port "$1") stomp_py "$1" "$2" <<-\EOF
+	import sys
+	from tmgmt import *
+	r = Mgmt().req({"type": "read", "mbean": queue_name(sys.argv[1], sys.argv[2]),
+	                "attribute": "QueueSize"})
+	print(r.get("value", 0) if r.get("status") == 200 else 0)
+	EOF
+}
+
+export STORE_DIR=$TRASH/shared/kahadb
+export MGMT_PORT=auto
+
+test_expect_success 'the seed pair through kill -9 of the master: every message a JMS producer sent (sync, persistent) reaches the JMS consumer, none is stored twice' '
+	start_broker a &&
+	start_slave b &&
+	jmsf stream "$(pair_url a b)" q.stream 400 150 "kill -9 $(cat "$TRASH/a/pid")" >out ||
+		{ cat out; exit 1; }
+	cat out &&
+	killed a &&
+	grep -qx "sent 400" out && grep -qx "distinct 400" out &&
+	grep -qx "again unmarked 0" out &&
+	test "$(master_of b)" = b &&
+	test "$(queue_size b q.stream)" = 0 &&
+	test "$(queue_size b ActiveMQ.DLQ)" = 0
+'
+
+test_expect_success 'a resend with the same MessageId (as the failover transport resends an unanswered send) is not stored again, also by the master that takes over' '
+	start_slave a &&
+	jmsf resend "$(pair_url b a)" q.audit ID:resender-1:1:1 1 2 2 3 1 >out &&
+	test "$(queue_size b q.audit)" = 3 &&
+	kill_broker b &&
+	test "$(master_of a)" = a &&
+	jmsf resend "$(pair_url a b)" q.audit ID:resender-1:1:1 3 4 >out &&
+	test "$(queue_size a q.audit)" = 4 &&
+	jmsf drain "$(pair_url a b)" q.audit >got &&
+	printf "r%s|null\\n" 1 2 3 4 >want &&
+	diff want got
+'
+
+test_done
