@@ -84,4 +84,34 @@ test_expect_success 'a resend with the same MessageId (as the failover transport
 	diff want got
 '
 
+# The two pairs of the seed, bridged (two_pairs_config); a1's and a2's
+# tcp:// connectors tell failover clients of the cluster.
+cluster_config() {
+	two_pairs_config &&
+	for n in a1 a2; do
+		sed -i "s|<transportConnector name=\"auto\"|& updateClusterClients=\"true\" updateClusterClientsOnRemove=\"true\"|" \
+			"$TRASH/$n/broker.xml" || return 1
+	done
+}
+
+test_expect_success 'a JMS producer on one pair, a JMS consumer on the other: the network of brokers carries the text and the JMSCorrelationID' '
+	cluster_config &&
+	start_bridged a1:b1 b1:a1 &&
+	start_slave a2 && start_slave b2 &&
+	jmsf send "$(pair_url a1 a2)" q.cross "across the network" corr-7 &&
+	jmsf drain "$(pair_url b1 b2)" q.cross 1 >got &&
+	echo "across the network|corr-7" >want &&
+	diff want got
+'
+
+test_expect_success 'updateClusterClients: a client that knew only one node reaches the other pair when that node dies' '
+	url="failover:(tcp://127.0.0.1:$(broker_port a1))?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100&maxReconnectAttempts=100" &&
+	{ timeout 120 java -cp "$TRASH/jms:$JAVA_CP" JmsFailover broker "$url" \
+		"kill -9 $(cat "$TRASH/a1/pid"); kill -9 $(cat "$TRASH/a2/pid")" >out || true; } &&
+	killed a1 && killed a2 &&
+	cat out &&
+	printf "broker a1\\nbroker b1\\n" >want &&
+	diff want out
+'
+
 test_done

@@ -7,7 +7,8 @@
  * negotiation, login, keep-alive and the table of commands),
  * openwire_send.c (a producer's messages into the core),
  * openwire_message.c (a JMS message to a core message and back),
- * openwire_consumer.c (consumers, dispatch and acks).
+ * openwire_consumer.c (consumers, dispatch and acks),
+ * openwire_cluster.c (what failover clients are told of the cluster).
  */
 #ifndef TANDEM_OPENWIRE_CONN_H
 #define TANDEM_OPENWIRE_CONN_H
@@ -41,6 +42,7 @@ struct ow_conn {
 	int64_t inactivity;	/* negotiated maxInactivityDuration; 0 off */
 	uint64_t ka_timer;
 	int32_t next_command_id;
+	bool fault_tolerant;	/* its ConnectionInfo says: a failover URL */
 	struct ow_sub *subs;	/* openwire_consumer.c */
 };
 
@@ -79,5 +81,12 @@ ow_handler ow_on_ack;
 ow_handler ow_on_remove_info;
 void ow_consumers_close(struct ow_conn *oc);
 void ow_consumers_wakeup(struct ow_conn *oc);
+
+/* openwire_cluster.c */
+/* After ci's login: the ConnectionControl ActiveMQ sends a manageable
+ * client, with the cluster's URIs when the connector updates clients. */
+void ow_cluster_logged_in(struct ow_conn *oc, const struct ow_connection_info *ci);
+/* Tells clients of the bridges as they come and go; once. */
+void ow_cluster_watch(void);
 
 #endif

@@ -15,9 +15,11 @@
 //       a client-acknowledge consumer takes N messages without acking
 //       them, runs KILL, then takes N again from the broker it fails over
 //       to: "TEXT redelivered=BOOL" for each of the second N, then acks.
-//   java JmsFailover drain URL QUEUE
-//       every message until none comes for -Dquiet=MS (default 3000):
-//       "TEXT|JMSCorrelationID" each.
+//   java JmsFailover drain URL QUEUE [N]
+//       every message (N at most) until none comes for -Dquiet=MS
+//       (default 3000): "TEXT|JMSCorrelationID" each.
+//   java JmsFailover send URL QUEUE TEXT CORRELATION
+//       one persistent TextMessage with that JMSCorrelationID.
 //   java JmsFailover broker URL KILL
 //       connects, prints "broker NAME" (the broker it reached), runs KILL,
 //       then sends one message to force a reconnect and prints "broker
@@ -43,7 +45,8 @@ public class JmsFailover {
             case "stream": rc = stream(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), a[5]); break;
             case "resend": rc = resend(a[1], a[2], a[3], Arrays.copyOfRange(a, 4, a.length)); break;
             case "hold": rc = hold(a[1], a[2], Integer.parseInt(a[3]), a[4]); break;
-            case "drain": rc = drain(a[1], a[2]); break;
+            case "drain": rc = drain(a[1], a[2], a.length > 3 ? Integer.parseInt(a[3]) : -1); break;
+            case "send": rc = send(a[1], a[2], a[3], a[4]); break;
             case "broker": rc = broker(a[1], a[2]); break;
             default: throw new IllegalArgumentException(a[0]);
             }
@@ -153,13 +156,25 @@ public class JmsFailover {
         return 0;
     }
 
-    static int drain(String url, String queue) throws Exception {
+    static int drain(String url, String queue, int n) throws Exception {
         ActiveMQConnection c = connect(url);
         Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
         long quiet = Long.getLong("quiet", 3000);
-        for (Message m; (m = consumer.receive(quiet)) != null; )
+        for (Message m; n-- != 0 && (m = consumer.receive(quiet)) != null; )
             System.out.println(((TextMessage) m).getText() + "|" + m.getJMSCorrelationID());
+        c.close();
+        return 0;
+    }
+
+    static int send(String url, String queue, String text, String corr) throws Exception {
+        ActiveMQConnection c = connect(url);
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageProducer p = s.createProducer(s.createQueue(queue));
+        p.setDeliveryMode(DeliveryMode.PERSISTENT);
+        TextMessage m = s.createTextMessage(text);
+        m.setJMSCorrelationID(corr);
+        p.send(m);
         c.close();
         return 0;
     }
