@@ -114,4 +114,37 @@ test_expect_success 'updateClusterClients: a client that knew only one node reac
 	diff want out
 '
 
+test_expect_success 'management: a JMS connection and its subscription show protocol openwire, the client id, the user and their counts; the connector says it serves OpenWire' '
+	log_contains b1 "Listening for connections at: tcp://127.0.0.1:$(broker_port b1) (.*OpenWire detected" &&
+	url=$(pair_url b1 b2) &&
+	jmsf send "$url" q.mgmt one c1 && jmsf send "$url" q.mgmt two c2 &&
+	{ java -Duser=app -Dpassword=secret -DclientId=jms-watched -Dquiet=60000 -cp "$TRASH/jms:$JAVA_CP" \
+		JmsFailover drain "$url" q.mgmt 3 >drained & } &&
+	MPORT=$(broker_mgmt_port b1) stomp_py <<-\EOF &&
+	import time
+	from tmgmt import *
+	m = Mgmt()
+	subs = {}
+	for i in range(300):
+	    subs = m.read(queue_name("b1", "q.mgmt") + ",endpoint=Consumer,*")
+	    if isinstance(subs, dict) and subs and list(subs.values())[0]["DequeueCounter"] == 2:
+	        break
+	    time.sleep(0.1)
+	check(len(subs) == 1, subs)
+	sub = list(subs.values())[0]
+	check(sub["Protocol"] == "openwire" and sub["ClientId"] == "jms-watched", sub)
+	check(sub["UserName"] == "app" and sub["DispatchedCounter"] == 2, sub)
+	conns = m.read(broker_name("b1") + ",connector=clientConnectors,*")
+	mine = [v for k, v in conns.items() if "connectionName=" in k and v["ClientId"] == "jms-watched"]
+	check(len(mine) == 1, conns)
+	check(mine[0]["Protocol"] == "openwire" and mine[0]["UserName"] == "app", mine)
+	# Consumers counts the advisory ones of watchTopicAdvisories too.
+	check(mine[0]["DispatchCount"] == 2 and mine[0]["Consumers"] >= 1, mine)
+	EOF
+	jmsf send "$url" q.mgmt three c3 &&
+	wait_lines drained 3 &&
+	printf "one|c1\\ntwo|c2\\nthree|c3\\n" >want &&
+	diff want drained
+'
+
 test_done

@@ -24,7 +24,8 @@
 //       connects, prints "broker NAME" (the broker it reached), runs KILL,
 //       then sends one message to force a reconnect and prints "broker
 //       NAME" again.
-// -Dwait=MS: how long a receive waits (default 30000). A JMSException is
+// -Dwait=MS: how long a receive waits (default 30000); -Duser=U
+// -Dpassword=P: log in; -DclientId=ID: the connection's client id. A JMSException is
 // printed as "exception CLASS: MESSAGE" and exits 3.
 import java.util.*;
 import javax.jms.*;
@@ -59,7 +60,12 @@ public class JmsFailover {
     }
 
     static ActiveMQConnection connect(String url) throws JMSException {
-        ActiveMQConnection c = (ActiveMQConnection) new ActiveMQConnectionFactory(url).createConnection();
+        ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(url);
+        String user = System.getProperty("user");
+        ActiveMQConnection c = (ActiveMQConnection) (user == null ? f.createConnection()
+            : f.createConnection(user, System.getProperty("password", "")));
+        if (System.getProperty("clientId") != null)
+            c.setClientID(System.getProperty("clientId"));
         c.start();
         return c;
     }
