@@ -114,7 +114,7 @@ test_expect_success 'updateClusterClients: a client that knew only one node reac
 	diff want out
 '
 
-test_expect_success 'management: a JMS connection and its subscription show protocol openwire, the client id, the user and their counts; the connector says it serves OpenWire' '
+test_expect_success 'management: a JMS connection and its subscription show protocol openwire, the client id, the user and their counts, also in tandemctl connections; the connector says it serves OpenWire' '
 	log_contains b1 "Listening for connections at: tcp://127.0.0.1:$(broker_port b1) (.*OpenWire detected" &&
 	url=$(pair_url b1 b2) &&
 	jmsf send "$url" q.mgmt one c1 && jmsf send "$url" q.mgmt two c2 &&
@@ -141,6 +141,10 @@ test_expect_success 'management: a JMS connection and its subscription show prot
 	# Consumers counts the advisory ones of watchTopicAdvisories too.
 	check(mine[0]["DispatchCount"] == 2 and mine[0]["Consumers"] >= 1, mine)
 	EOF
+	ctl --node "127.0.0.1:$(broker_mgmt_port b1)" connections >conns &&
+	grep -q "openwire *jms-watched *app " conns &&
+	ctl --node "127.0.0.1:$(broker_mgmt_port b1)" --json connections >conns.json &&
+	json_true "[r[\"DispatchCount\"] for r in rows if r[\"ClientId\"] == \"jms-watched\"] == [2]" conns.json &&
 	jmsf send "$url" q.mgmt three c3 &&
 	wait_lines drained 3 &&
 	printf "one|c1\\ntwo|c2\\nthree|c3\\n" >want &&
