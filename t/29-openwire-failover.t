@@ -3,7 +3,11 @@
 # with a failover:(...) URL against the seed pair (master and slave on one
 # store, as t/70-ha.t starts them) through kill -9 of the master: every
 # message sent is received, none is stored twice (the producer audit,
-# also across the takeover), messages delivered again are JMSRedelivered.
+# also across the takeover); then two pairs bridged: a JMS producer on one
+# and a consumer on the other, updateClusterClients leading a client that
+# knew one node to the other pair, the connections and subscriptions in
+# management and tandemctl, and unacknowledged messages of a client whose
+# connection is lost coming again JMSRedelivered.
 # t/lib/JmsFailover.java is the application, compiled here.
 . "$(dirname "$0")/test-lib.sh"
 
@@ -149,6 +153,24 @@ test_expect_success 'management: a JMS connection and its subscription show prot
 	wait_lines drained 3 &&
 	printf "one|c1\\ntwo|c2\\nthree|c3\\n" >want &&
 	diff want drained
+'
+
+test_expect_success 'a failover client whose connection is lost gets its unacknowledged messages again, JMSRedelivered' '
+	url=$(pair_url b1 b2) &&
+	for i in 1 2 3; do jmsf send "$url" q.redeliver "r$i" "c$i" || exit 1; done &&
+	cat >cut.py <<-EOF &&
+	from tmgmt import *
+	m = Mgmt(port=$(broker_mgmt_port b1))
+	conns = m.read(broker_name("b1") + ",connector=clientConnectors,*")
+	ids = [k for k, v in conns.items() if "connectionName=" in k and v["ClientId"] == "jms-held"]
+	check(len(ids) == 1, conns)
+	r = m.req({"type": "exec", "mbean": ids[0], "operation": "stop", "arguments": []})
+	check(r["status"] == 200, r)
+	EOF
+	java -DclientId=jms-held -cp "$TRASH/jms:$JAVA_CP" JmsFailover hold "$url" q.redeliver 3 \
+		"$PYTHON $TRASH/cut.py" >out || { cat out; exit 1; }
+	printf "r%s redelivered=true\\n" 1 2 3 >want &&
+	diff want out
 '
 
 test_done
