@@ -118,7 +118,7 @@ test_expect_success 'updateClusterClients: a client that knew only one node reac
 	diff want out
 '
 
-test_expect_success 'management: a JMS connection and its subscription show protocol openwire, the client id, the user and their counts, also in tandemctl connections; the connector says it serves OpenWire' '
+test_expect_success 'management: a JMS connection and its subscription show protocol openwire, the client id, the user and their counts, also in tandemctl connections and tandemtop'"'"'s Connections screen; the connector says it serves OpenWire' '
 	log_contains b1 "Listening for connections at: tcp://127.0.0.1:$(broker_port b1) (.*OpenWire detected" &&
 	url=$(pair_url b1 b2) &&
 	jmsf send "$url" q.mgmt one c1 && jmsf send "$url" q.mgmt two c2 &&
@@ -149,6 +149,9 @@ test_expect_success 'management: a JMS connection and its subscription show prot
 	grep -q "openwire *jms-watched *app " conns &&
 	ctl --node "127.0.0.1:$(broker_mgmt_port b1)" --json connections >conns.json &&
 	json_true "[r[\"DispatchCount\"] for r in rows if r[\"ClientId\"] == \"jms-watched\"] == [2]" conns.json &&
+	"$TEST_BUILD/tui/tandemtop" --node "127.0.0.1:$(broker_mgmt_port b1)" --no-discover --batch \
+		--iterations 1 --width 200 --screen connections >top.out &&
+	grep -q "^b1 *openwire *jms-watched *app " top.out &&
 	jmsf send "$url" q.mgmt three c3 &&
 	wait_lines drained 3 &&
 	printf "one|c1\\ntwo|c2\\nthree|c3\\n" >want &&

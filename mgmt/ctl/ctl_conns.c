@@ -7,8 +7,6 @@
  */
 #include "ctl.h"
 
-#define CONNECTIONS MGMT_DOMAIN ":type=Broker,brokerName=*,connector=clientConnectors," \
-	"connectorName=*,connectionViewType=remoteAddress,connectionName=*"
 #define NCOLS(c) (sizeof (c) / sizeof (c)[0])
 
 static const char *const conn_attrs[] = {
@@ -27,7 +25,7 @@ static const struct ctl_column conn_cols[] = {
 static void conns_node(struct ctl *ctl, struct ctl_node *n, void *arg)
 {
 	json_t *resp;
-	if (ctl_call_take(ctl, n, ctl_read_request(CONNECTIONS, conn_attrs, NULL), &resp))
+	if (ctl_call_take(ctl, n, ctl_read_request(MGMT_CONNECTIONS, conn_attrs, NULL), &resp))
 		return;
 	const char *mbean;
 	json_t *attrs;
