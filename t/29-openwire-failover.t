@@ -89,13 +89,17 @@ test_expect_success 'a resend with the same MessageId (as the failover transport
 '
 
 # The two pairs of the seed, bridged (two_pairs_config); a1's and a2's
-# tcp:// connectors tell failover clients of the cluster.
+# tcp:// connectors tell failover clients of the cluster, and b1 has one
+# more, "rebalance" (its port in b1/rb_port), that spreads them.
 cluster_config() {
 	two_pairs_config &&
 	for n in a1 a2; do
 		sed -i "s|<transportConnector name=\"auto\"|& updateClusterClients=\"true\" updateClusterClientsOnRemove=\"true\"|" \
 			"$TRASH/$n/broker.xml" || return 1
-	done
+	done &&
+	free_port >"$TRASH/b1/rb_port" &&
+	sed -i "s|<transportConnectors>|&<transportConnector name=\"rebalance\" rebalanceClusterClients=\"true\" uri=\"tcp://127.0.0.1:$(cat "$TRASH/b1/rb_port")\"/>|" \
+		"$TRASH/b1/broker.xml"
 }
 
 test_expect_success 'a JMS producer on one pair, a JMS consumer on the other: the network of brokers carries the text and the JMSCorrelationID' '
@@ -106,6 +110,16 @@ test_expect_success 'a JMS producer on one pair, a JMS consumer on the other: th
 	jmsf drain "$(pair_url b1 b2)" q.cross 1 >got &&
 	echo "across the network|corr-7" >want &&
 	diff want got
+'
+
+test_expect_success 'rebalanceClusterClients: of two clients of one node, the first stays, the second is sent to the other pair' '
+	url="failover:(tcp://127.0.0.1:$(cat "$TRASH/b1/rb_port"))?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100" &&
+	jmsf moved "$url" 2000 >first &&
+	jmsf moved "$url" 20000 >second &&
+	echo "broker b1" >want1 && echo "broker a1" >want2 &&
+	diff want1 first &&
+	# It may have moved before its first BrokerInfo was read.
+	tail -n 1 second | diff want2 -
 '
 
 test_expect_success 'updateClusterClients: a client that knew only one node reaches the other pair when that node dies' '

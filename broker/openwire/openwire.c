@@ -254,6 +254,7 @@ static const struct {
 	{ OW_FLUSH_COMMAND, on_nothing, false },
 	{ OW_CONSUMER_INFO, ow_on_consumer_info, false },
 	{ OW_MESSAGE_ACK, ow_on_ack, false },
+	{ OW_CONSUMER_CONTROL, ow_on_consumer_control, false },
 	{ OW_MESSAGE, ow_on_message, false },
 	{ OW_TEXT_MESSAGE, ow_on_message, false },
 	{ OW_BYTES_MESSAGE, ow_on_message, false },

@@ -79,6 +79,7 @@ ow_handler ow_on_message;
 ow_handler ow_on_consumer_info;
 ow_handler ow_on_ack;
 ow_handler ow_on_remove_info;
+ow_handler ow_on_consumer_control;
 void ow_consumers_close(struct ow_conn *oc);
 void ow_consumers_wakeup(struct ow_conn *oc);
 

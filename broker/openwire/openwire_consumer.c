@@ -269,3 +269,21 @@ int ow_on_ack(struct ow_conn *oc, struct ow_obj *o)
 	}
 	return 0;
 }
+
+/* ConsumerControl's prefetch: the failover transport restores a consumer
+ * with prefetch 0 and, once the client has dealt with the interruption,
+ * gives it its prefetch back this way. Without it every consumer stayed
+ * at prefetch 1 after a failover, and a client-acknowledge consumer that
+ * takes several messages before it acks waited for ever. */
+int ow_on_consumer_control(struct ow_conn *oc, struct ow_obj *o)
+{
+	struct ow_consumer_control *cc = (void *)o;
+	struct ow_sub *s = cc->consumer_id ? *find_sub(oc, cc->consumer_id) : NULL;
+	unsigned prefetch = cc->prefetch > OW_PREFETCH_MIN ? (unsigned)cc->prefetch
+							    : OW_PREFETCH_MIN;
+	for (size_t i = 0; s && i < s->n; i++) {
+		s->consumers[i]->prefetch = prefetch;
+		consumer_wakeup(s->consumers[i]);
+	}
+	return 0;
+}

@@ -24,6 +24,10 @@
 //       connects, prints "broker NAME" (the broker it reached), runs KILL,
 //       then sends one message to force a reconnect and prints "broker
 //       NAME" again.
+//   java JmsFailover moved URL MS
+//       connects and prints "broker NAME"; then, should the broker send
+//       it elsewhere within MS ms (rebalanceClusterClients), "broker
+//       NAME" of the new one.
 // -Dwait=MS: how long a receive waits (default 30000); -Duser=U
 // -Dpassword=P: log in; -DclientId=ID: the connection's client id. A JMSException is
 // printed as "exception CLASS: MESSAGE" and exits 3.
@@ -33,6 +37,7 @@ import org.apache.activemq.ActiveMQConnection;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.command.ActiveMQQueue;
 import org.apache.activemq.command.ActiveMQTextMessage;
+import org.apache.activemq.command.BrokerInfo;
 import org.apache.activemq.command.MessageId;
 import org.apache.activemq.command.ProducerId;
 
@@ -49,11 +54,15 @@ public class JmsFailover {
             case "drain": rc = drain(a[1], a[2], a.length > 3 ? Integer.parseInt(a[3]) : -1); break;
             case "send": rc = send(a[1], a[2], a[3], a[4]); break;
             case "broker": rc = broker(a[1], a[2]); break;
+            case "moved": rc = moved(a[1], Long.parseLong(a[2])); break;
             default: throw new IllegalArgumentException(a[0]);
             }
         } catch (JMSException e) {
             System.out.println("exception " + e.getClass().getName() + ": " + e.getMessage());
             rc = 3;
+        } catch (Exception e) {
+            System.out.println("failed: " + e);
+            rc = 1;
         }
         System.out.flush();
         System.exit(rc);	// the failover transport's threads would keep the JVM
@@ -181,6 +190,22 @@ public class JmsFailover {
         TextMessage m = s.createTextMessage(text);
         m.setJMSCorrelationID(corr);
         p.send(m);
+        c.close();
+        return 0;
+    }
+
+    static int moved(String url, long ms) throws Exception {
+        ActiveMQConnection c = connect(url);
+        String first = c.getBrokerName();	// waits for the BrokerInfo
+        System.out.println("broker " + first);
+        for (long t = 0; t < ms; t += 100) {
+            Thread.sleep(100);
+            BrokerInfo now = c.getBrokerInfo();
+            if (now != null && !now.getBrokerName().equals(first)) {
+                System.out.println("broker " + now.getBrokerName());
+                break;
+            }
+        }
         c.close();
         return 0;
     }
