@@ -546,3 +546,17 @@ log_waits_for() {
 	done
 	log_contains "$1" "$2"
 }
+
+# jms_compile FILE.java...: compiles JMS programs of t/lib against Debian's
+# ActiveMQ JMS client into $TRASH/jms (JAVA_CP is the class path to run
+# them with); skips the whole test without java or the client.
+JAVA_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
+jms_compile() {
+	command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
+		skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
+	[ -f /usr/share/java/activemq-client.jar ] ||
+		skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
+	mkdir -p "$TRASH/jms" &&
+	for f in "$@"; do set -- "$@" "$TEST_ROOT/t/lib/$f"; shift; done &&
+	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$@" || exit 1
+}

@@ -63,6 +63,9 @@ static const char *const watched_attrs[] = {
 	"StateSinceMillis", "DownSinceMillis", "EnqueueCounter", "Demand", "Connects", "Failures",
 	/* NetworkFlow */
 	"Direction", "DestinationName", "Count", "LastMillis",
+	/* Connection */
+	"Protocol", "ClientId", "UserName", "ConnectedSince", "Consumers", "DispatchCount",
+	"Blocked",
 	NULL,
 };
 
@@ -71,8 +74,9 @@ static json_t *watch_request(int interval_ms)
 	json_t *attrs = json_array();
 	for (size_t i = 0; watched_attrs[i]; i++)
 		json_array_append_new(attrs, json_string(watched_attrs[i]));
-	return json_pack("{s:s, s:[s,s,s,s,s], s:o, s:i}", "type", "watch", "mbean",
+	return json_pack("{s:s, s:[s,s,s,s,s,s], s:o, s:i}", "type", "watch", "mbean",
 			 MGMT_BROKERS, MGMT_LOCKERS, MGMT_DESTINATIONS, MGMT_BRIDGES, MGMT_FLOWS,
+			 MGMT_CONNECTIONS,
 			 "attribute", attrs, "interval", interval_ms);
 }
 

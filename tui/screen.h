@@ -1,7 +1,7 @@
 /*
  * screen.h - the screens: each turns the model into a view (a table) and,
  * for Enter, a row into a page of details. screens[] is their order, the
- * keys 1-4 and the bottom bar's.
+ * keys 1-5 and the bottom bar's.
  */
 #ifndef TANDEM_TOP_SCREEN_H
 #define TANDEM_TOP_SCREEN_H
@@ -22,9 +22,10 @@ struct screen {
 	void (*detail)(const struct model *m, const char *key, struct page *p);
 };
 
-extern const struct screen screen_cluster, screen_queues, screen_flows, screen_events;
+extern const struct screen screen_cluster, screen_queues, screen_flows, screen_events,
+	screen_connections;
 extern const struct screen *const screens[];
-#define NSCREENS 4
+#define NSCREENS 5
 
 /* Shared by the screens: a rate as a cell ("-" when unknown), and a
  * sparkline of the last values (screens.c): width characters, block

@@ -11,7 +11,7 @@
 #include "screen.h"
 
 const struct screen *const screens[NSCREENS] = {
-	&screen_cluster, &screen_queues, &screen_flows, &screen_events,
+	&screen_cluster, &screen_queues, &screen_flows, &screen_events, &screen_connections,
 };
 
 bool screen_utf8;

@@ -70,7 +70,7 @@ struct key_binding {
 	const char *keys;	/* as shown: "Up/k", "Enter" */
 	const char *bar_key, *bar;	/* in the bottom bar; NULL: not there */
 	const char *help;
-	int codes[4];		/* the ncurses key codes; 0 ends */
+	int codes[6];		/* the ncurses key codes; 0 ends */
 	void (*run)(struct top *t, int code);
 };
 extern const struct key_binding key_bindings[];

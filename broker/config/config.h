@@ -52,6 +52,12 @@ struct conf_connector {
 	 * redelivery (the 7th delivery goes to the DLQ); false, as ActiveMQ
 	 * does: to the DLQ at once */
 	bool redeliver_on_nack;
+	/* What OpenWire failover clients are told (ConnectionControl): the
+	 * brokers of the cluster as they change (updateClusterClients), to
+	 * spread over them (rebalanceClusterClients), also when one goes
+	 * (updateClusterClientsOnRemove). */
+	bool update_cluster_clients, rebalance_cluster_clients;
+	bool update_cluster_clients_on_remove;
 	char *discovery_uri;	/* discoveryUri or NULL */
 	struct conf_option *options;
 	size_t noptions;

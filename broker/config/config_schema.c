@@ -140,9 +140,13 @@ const struct conf_attr transport_connector_rows[] = {
 	TC("name", CONF_STRING, name, 0, NULL, CONF_PRINT_NEVER),	/* the handler: the scheme */
 	TC("uri", CONF_STRING, uri, 0, NULL, CONF_PRINT_ALWAYS),	/* required; options below */
 	TC("discoveryUri", CONF_STRING, discovery_uri, 0, NULL, CONF_PRINT_IF_SET),
-	ATTR_NOT_IMPLEMENTED("updateClusterClients"),
-	ATTR_NOT_IMPLEMENTED("rebalanceClusterClients"),
-	ATTR_NOT_IMPLEMENTED("updateClusterClientsOnRemove"),
+	TC("updateClusterClients", CONF_BOOL, update_cluster_clients, 0, "false",
+	   CONF_PRINT_IF_SET),
+	TC("rebalanceClusterClients", CONF_BOOL, rebalance_cluster_clients, 0, "false",
+	   CONF_PRINT_IF_SET),
+	TC("updateClusterClientsOnRemove", CONF_BOOL, update_cluster_clients_on_remove, 0,
+	   "false", CONF_PRINT_IF_SET),
+	ATTR_NOT_IMPLEMENTED("updateClusterFilter"),
 	ATTR_NOT_IMPLEMENTED("enableStatusMonitor"),
 	ATTR_NOT_IMPLEMENTED("allowLinkStealing"),
 	ATTR_END,

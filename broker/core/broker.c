@@ -32,6 +32,7 @@
 #include "netflow.h"
 #include "log.h"
 #include "loop.h"
+#include "producer_audit.h"
 #include "proto.h"
 #include "queue.h"
 #include "resolve.h"
@@ -631,6 +632,9 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 		message_unref(m);
 		return;
 	}
+	/* Before the queue may drop it: a message of a producer that a
+	 * failover brings here is known as sent (producer_audit.h). */
+	producer_audit_add(m->id);
 	if (queue_enqueue_loaded(q, m) == 0)
 		ld->count++;
 }
@@ -885,6 +889,7 @@ static void stop_serving(bool clean)
 	retain_free_all();
 	advisory_free();
 	dedupe_free();
+	producer_audit_free();
 	netflow_free_all();
 	topic_free_all();
 	nameset_clear(&broker.queue_index);

@@ -77,6 +77,7 @@ struct consumer {
 	bool exclusive, no_local, pull;	/* see consumer_spec */
 	struct entry_list inflight;	/* delivery order */
 	size_t ninflight;
+	uint64_t dispatched, dequeued;	/* deliveries, acks: for management */
 	struct binding *bindings;
 	struct queue *own;		/* topic subscriber's backlog (owned) */
 	struct durable *durable;	/* durable subscription in use */

@@ -8,7 +8,9 @@
 #include "commit_hold.h"
 #include "conn.h"
 #include "flow.h"
+#include "log.h"
 #include "netflow.h"
+#include "producer_audit.h"
 #include "publish.h"
 
 static bool authorized(const struct producer *p, const struct message *m, char *err,
@@ -56,11 +58,18 @@ int broker_publish(const struct producer *p, struct message *m, char *err, size_
 		if (rc < 0)
 			return rc;
 	}
+	if (p->audited && producer_audit_seen(m->id)) {
+		log_debug("broker", "Suppressing duplicate message send %s: the producer sent "
+			  "it before", m->id);
+		return 0;
+	}
 	if (p->conn)
 		m->origin = p->conn->id;
 	int rc = p->hold ? commit_hold_send(p->hold, m, err, errlen) : broker_send(m, err, errlen);
 	if (rc < 0)
 		return PUBLISH_FAILED;
+	if (p->audited)
+		producer_audit_add(m->id);
 	note(p, m);
 	return 0;
 }

@@ -47,6 +47,10 @@ struct producer {
 	bool admitted;
 	/* A transaction's commit: the message waits for it (commit_hold.h). */
 	struct commit_hold *hold;
+	/* The message id is the producer's own (an OpenWire MessageId,
+	 * PRODUCER:SEQUENCE): one that went in already is a resend after a
+	 * failover, taken as sent but not routed again (producer_audit.h). */
+	bool audited;
 };
 
 /* What a refusal was, as negative errno values. */

@@ -559,6 +559,7 @@ static void deliver(struct queue *q, struct binding *b, struct qentry *e)
 		return;
 	}
 	q->dispatched++;
+	c->dispatched++;
 	entry_list_append(&c->inflight, e);
 	c->ninflight++;
 	recount(q, &q->ninflight, 1);
@@ -779,6 +780,7 @@ void entry_acked(struct qentry *e)
 	struct consumer *c = e->consumer;
 	entry_list_remove(&c->inflight, e);
 	c->ninflight--;
+	c->dequeued++;
 	recount(q, &q->ninflight, -1);
 	q->dequeues++;
 	broker.total_dequeues++;

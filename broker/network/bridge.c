@@ -33,15 +33,25 @@ static bool stopping;
 static void connect_next(struct bridge *b);
 static const struct proto bridge_proto;
 
+static void (*active_changed)(bool up);
+
+void bridge_on_active_change(void (*fn)(bool up))
+{
+	active_changed = fn;
+}
+
 static void set_state(struct bridge *b, enum bridge_state s)
 {
 	int64_t now = wall_ms();
+	bool was = b->state == BRIDGE_ACTIVE;
 	if (s == BRIDGE_ACTIVE)
 		b->down_since = 0;
 	else if (!b->down_since)
 		b->down_since = now;
 	b->state = s;
 	b->state_since = now;
+	if (was != (s == BRIDGE_ACTIVE) && active_changed && !stopping)
+		active_changed(s == BRIDGE_ACTIVE);
 }
 
 const char *bridge_state_name(enum bridge_state s)
@@ -545,7 +555,10 @@ void bridge_remove(struct bridge *b)
 	for (struct bridge **p = &bridges; *p; p = &(*p)->next)
 		if (*p == b) {
 			*p = b->next;
+			bool was = b->state == BRIDGE_ACTIVE;
 			bridge_free(b);
+			if (was && active_changed && !stopping)
+				active_changed(false);
 			return;
 		}
 }

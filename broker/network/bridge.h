@@ -120,6 +120,11 @@ void bridge_stop_all(void);
 struct bridge *bridge_add(const struct conf_network_connector *nc, const char *entry);
 /* Closes one bridge (its remote went away) and frees it. */
 void bridge_remove(struct bridge *b);
+/* fn is told when a bridge becomes active (up) or stops being active,
+ * once the bridge says so (OpenWire's failover clients hear of the masters
+ * the network reaches, openwire_cluster.c). One listener; NULL: none. */
+void bridge_on_active_change(void (*fn)(bool up));
+
 /* Every bridge, for management. */
 struct bridge *bridge_first(void);
 const char *bridge_state_name(enum bridge_state s);

@@ -258,6 +258,7 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 			c->user = user, user = NULL;
 		log_debug("openwire", "%s connected with OpenWire %d", c->peer, oc->fmt.version);
 		ow_advisory_connection(oc, true);
+		ow_cluster_logged_in(oc, ci);
 	}
 	free(user);
 	free(password);
@@ -473,6 +474,11 @@ static void openwire_on_drain(struct conn *c)
 
 static int openwire_open(struct conn *c)
 {
+	static bool watching;
+	if (!watching) {
+		ow_cluster_watch();
+		watching = true;
+	}
 	struct ow_conn *oc = calloc(1, sizeof *oc);
 	if (!oc)
 		return -1;

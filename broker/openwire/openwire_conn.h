@@ -10,7 +10,8 @@
  * openwire_consumer.c (consumers, dispatch and acks), openwire_browse.c
  * (queue browsers), openwire_tx.c (local and XA transactions),
  * openwire_dest.c (temporary destinations), openwire_advisory.c
- * (advisories as JMS clients read them).
+ * (advisories as JMS clients read them), openwire_cluster.c (what failover
+ * clients are told of the cluster).
  */
 #ifndef TANDEM_OPENWIRE_CONN_H
 #define TANDEM_OPENWIRE_CONN_H
@@ -51,6 +52,7 @@ struct ow_conn {
 	int64_t inactivity;	/* negotiated maxInactivityDuration; 0 off */
 	uint64_t ka_timer;
 	int32_t next_command_id;
+	bool fault_tolerant;	/* its ConnectionInfo says: a failover URL */
 	struct ow_sub *subs;	/* openwire_consumer.c */
 	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
 	struct ow_dests *dests;	/* openwire_dest.c */
@@ -179,5 +181,12 @@ void ow_dest_conn_gone(struct ow_conn *oc);
  * when memory ran out. */
 char *ow_reply_to_header(const struct ow_destination *d, bool *oom);
 struct ow_destination *ow_reply_to_of(const char *header);
+
+/* openwire_cluster.c */
+/* After ci's login: the ConnectionControl ActiveMQ sends a manageable
+ * client, with the cluster's URIs when the connector updates clients. */
+void ow_cluster_logged_in(struct ow_conn *oc, const struct ow_connection_info *ci);
+/* Tells clients of the bridges as they come and go; once. */
+void ow_cluster_watch(void);
 
 #endif

@@ -379,7 +379,10 @@ int ow_on_message_pull(struct ow_conn *oc, struct ow_obj *o)
 }
 
 /* ActiveMQ's processConsumerControl: the prefetch it names becomes the
- * consumer's (0: a pull consumer from now on); close closes it. */
+ * consumer's (0: a pull consumer from now on); close closes it. The
+ * failover transport restores a consumer with prefetch 0 and gives it
+ * its prefetch back this way: without it a client-acknowledge consumer
+ * that takes several messages before it acks waited for ever. */
 int ow_on_consumer_control(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_consumer_control *cc = (void *)o;

@@ -5,6 +5,8 @@
  * message is durable, or an ExceptionResponse naming the Java exception
  * the client throws.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,8 +91,11 @@ int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 	}
 	if (temp_dest_is_temp(m->dest))
 		m->persistent = false;	/* it dies with its connection anyway */
+	/* audited: a resend after a failover is known by its MessageId
+	 * (producer_audit.h). */
 	struct producer pr = { .conn = oc->conn, .commit_failed = commit_failed,
-			       .answered_after_commit = cmd->response_required };
+			       .answered_after_commit = cmd->response_required,
+			       .audited = true };
 	/* A transaction's send takes effect at its commit (openwire_tx.c). */
 	int rc = om->transaction_id ? ow_tx_send(oc, om, &pr, m, err, sizeof err)
 				    : broker_publish(&pr, m, err, sizeof err);

@@ -21,6 +21,9 @@
  * a remote's duplex connector made here */
 #define MGMT_BRIDGES MGMT_DOMAIN ":type=Broker,brokerName=*,connector=*," \
 	"networkConnectorName=*,networkBridge=*"
+/* every client connection of a broker */
+#define MGMT_CONNECTIONS MGMT_DOMAIN ":type=Broker,brokerName=*,connector=clientConnectors," \
+	"connectorName=*,connectionViewType=remoteAddress,connectionName=*"
 /* A flow's name ends with remoteBrokerId=... when the remote said it:
  * without the ",*" those (nearly all) did not match. */
 #define MGMT_FLOWS MGMT_DOMAIN ":type=Broker,brokerName=*,connector=networkConnectors," \

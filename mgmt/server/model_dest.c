@@ -15,6 +15,7 @@
 #include "flow.h"
 #include "log.h"
 #include "model.h"
+#include "proto.h"
 #include "publish.h"
 #include "message_jms.h"
 #include "message_select.h"
@@ -817,6 +818,18 @@ static json_t *k_remote(const struct mobj *o)
 	snprintf(s, sizeof s, "tcp://%s", c ? c->peer : "?");
 	return json_string(s);
 }
+static json_t *k_proto(const struct mobj *o)
+{
+	const struct conn *c = CONSUMER(o)->conn;
+	return c && c->proto ? json_string(c->proto->name) : json_null();
+}
+static json_t *k_user(const struct mobj *o)
+{
+	const struct conn *c = CONSUMER(o)->conn;
+	return c && c->user ? json_string(c->user) : json_null();
+}
+static json_t *k_dispatched(const struct mobj *o) { return json_count(CONSUMER(o)->dispatched); }
+static json_t *k_dequeued(const struct mobj *o) { return json_count(CONSUMER(o)->dequeued); }
 static json_t *k_dest(const struct mobj *o) { return json_string(CONSUMER(o)->dest); }
 static json_t *k_is_queue(const struct mobj *o) { return json_boolean(CONSUMER(o)->type == DEST_QUEUE); }
 static json_t *k_is_topic(const struct mobj *o) { return json_boolean(CONSUMER(o)->type == DEST_TOPIC); }
@@ -846,6 +859,10 @@ static const struct mattr consumer_attrs[] = {
 	{ "SubscriptionId", "java.lang.String", "The protocol's subscription id", k_id, NULL },
 	{ "ClientId", "java.lang.String", "Its connection's client id", k_client, NULL },
 	{ "ConnectionId", "java.lang.String", "Its connection's remote address", k_remote, NULL },
+	{ "Protocol", "java.lang.String", "Its connection's: stomp, mqtt, openwire", k_proto, NULL },
+	{ "UserName", "java.lang.String", "The user its connection logged in as", k_user, NULL },
+	{ "DispatchedCounter", "long", "Messages delivered to it", k_dispatched, NULL },
+	{ "DequeueCounter", "long", "Messages it acknowledged", k_dequeued, NULL },
 	{ "DestinationName", "java.lang.String", "What it subscribed to", k_dest, NULL },
 	{ "DestinationQueue", "boolean", "A queue subscription", k_is_queue, NULL },
 	{ "DestinationTopic", "boolean", "A topic subscription", k_is_topic, NULL },

@@ -1,0 +1,35 @@
+/*
+ * producer_audit.h - ActiveMQ's producer audit: message ids a producer
+ * sent already, so that a resend does not store a second copy.
+ *
+ * An OpenWire client's failover transport sends again every command it
+ * had no answer to when the connection broke, with the same MessageId
+ * (producer id and sequence): without the audit, a message the old master
+ * stored just before it died would be stored twice. An id is
+ * PRODUCER:SEQUENCE (what follows the last ':' is the sequence). The last
+ * PRODUCER_AUDIT_DEPTH sequences of each of the PRODUCER_AUDIT_PRODUCERS
+ * producers heard from most recently are remembered, as ActiveMQ's
+ * failoverProducersAuditDepth and maxFailoverProducersToTrack do; an
+ * older sequence is let through (a client resends only what it sent
+ * last). The new master of a pair learns the ids from the messages it
+ * loads from the store (broker.c load_entry).
+ *
+ * Loop thread only.
+ */
+#ifndef TANDEM_PRODUCER_AUDIT_H
+#define TANDEM_PRODUCER_AUDIT_H
+
+#include <stdbool.h>
+
+#define PRODUCER_AUDIT_DEPTH 2048
+#define PRODUCER_AUDIT_PRODUCERS 1024
+
+/* True when id went in before (remembered by producer_audit_add). */
+bool producer_audit_seen(const char *id);
+/* Remembers id; one that is no PRODUCER:SEQUENCE, or when memory runs
+ * out, is not remembered (a resend would then be stored again, as
+ * without the audit). */
+void producer_audit_add(const char *id);
+void producer_audit_free(void);
+
+#endif

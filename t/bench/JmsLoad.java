@@ -1,0 +1,122 @@
+// The JMS rows' load (t/bench/jms): Debian's ActiveMQ JMS client, the same
+// against Tandem and ActiveMQ. Compiled by t/bench/jms at run time.
+//   java JmsLoad produce URL DEST COUNT SIZE persistent|non sync|async PRODUCERS
+//       PRODUCERS connections each send COUNT TextMessages of SIZE
+//       bytes; prints "msgs/s=R" (all of them over the time from the first
+//       send to the last send returning).
+//   java JmsLoad consume URL DEST COUNT CONSUMERS READYFILE
+//       CONSUMERS connections each receive COUNT messages (auto
+//       acknowledge); READYFILE is made once all are subscribed; prints
+//       "msgs/s=R" (each consumer's rate from its first message to its
+//       last, the mean) and "p50_us= p99_us=" (send time, at the start of
+//       the text, to arrival: the body, because Tandem does not carry JMS
+//       properties yet).
+// Exits 1 on any failure (the client's threads would keep the JVM).
+// DEST is queue:NAME or topic:NAME.
+import java.io.File;
+import java.util.*;
+import java.util.concurrent.*;
+import javax.jms.*;
+import org.apache.activemq.ActiveMQConnectionFactory;
+
+public class JmsLoad {
+    static Destination dest(Session s, String d) throws JMSException {
+        return d.startsWith("topic:") ? s.createTopic(d.substring(6)) : s.createQueue(d.substring(6));
+    }
+
+    public static void main(String[] a) throws Exception {
+        int rc = 1;
+        try {
+            rc = a[0].equals("produce") ? produce(a) : consume(a);
+        } catch (Exception e) {
+            System.err.println("JmsLoad " + a[0] + ": " + e);
+        }
+        System.exit(rc);
+    }
+
+    static int produce(String[] a) throws Exception {
+        String url = a[1], d = a[2];
+        int count = Integer.parseInt(a[3]), size = Integer.parseInt(a[4]);
+        boolean persistent = a[5].equals("persistent"), async = a[6].equals("async");
+        int producers = Integer.parseInt(a[7]);
+        ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(url);
+        f.setUseAsyncSend(async);
+        char[] fill = new char[Math.max(0, size - 20)];
+        Arrays.fill(fill, 'x');
+        String body = "|" + new String(fill);
+        ExecutorService pool = Executors.newFixedThreadPool(producers);
+        List<Future<long[]>> done = new ArrayList<>();
+        for (int p = 0; p < producers; p++)
+            done.add(pool.submit(() -> {
+                Connection c = f.createConnection();
+                c.start();
+                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                MessageProducer mp = s.createProducer(dest(s, d));
+                mp.setDeliveryMode(persistent ? DeliveryMode.PERSISTENT : DeliveryMode.NON_PERSISTENT);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    mp.send(s.createTextMessage(String.format("%019d", System.nanoTime()) + body));
+                }
+                long t1 = System.nanoTime();
+                c.close();	// an async producer's close waits for what it sent
+                return new long[] { t0, t1 };
+            }));
+        long first = Long.MAX_VALUE, last = 0;
+        for (Future<long[]> x : done) {
+            long[] t = x.get();
+            first = Math.min(first, t[0]);
+            last = Math.max(last, t[1]);
+        }
+        pool.shutdown();
+        System.out.printf("msgs/s=%.0f%n", (double) count * producers * 1e9 / Math.max(1, last - first));
+        return 0;
+    }
+
+    static int consume(String[] a) throws Exception {
+        String url = a[1], d = a[2];
+        int count = Integer.parseInt(a[3]), consumers = Integer.parseInt(a[4]);
+        ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(url);
+        List<Connection> conns = new ArrayList<>();
+        List<MessageConsumer> cs = new ArrayList<>();
+        for (int i = 0; i < consumers; i++) {
+            Connection c = f.createConnection();
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            cs.add(s.createConsumer(dest(s, d)));
+            conns.add(c);
+        }
+        new File(a[5]).createNewFile();
+        ExecutorService pool = Executors.newFixedThreadPool(consumers);
+        List<Future<double[]>> done = new ArrayList<>();
+        for (MessageConsumer mc : cs)
+            done.add(pool.submit(() -> {
+                long[] lat = new long[count];
+                long t0 = 0, t1 = 0;
+                for (int i = 0; i < count; i++) {
+                    Message m = mc.receive(120000);
+                    if (m == null)
+                        throw new RuntimeException("got " + i + " of " + count);
+                    t1 = System.nanoTime();
+                    if (i == 0)
+                        t0 = t1;
+                    String text = ((TextMessage) m).getText();
+                    lat[i] = (t1 - Long.parseLong(text.substring(0, 19))) / 1000;
+                }
+                Arrays.sort(lat);
+                double rate = count > 1 ? (count - 1) * 1e9 / Math.max(1, t1 - t0) : 0;
+                return new double[] { rate, lat[count / 2], lat[Math.min(count - 1, count * 99 / 100)] };
+            }));
+        double rate = 0, p50 = 0, p99 = 0;
+        for (Future<double[]> x : done) {
+            double[] r = x.get();
+            rate += r[0] / consumers;
+            p50 = Math.max(p50, r[1]);
+            p99 = Math.max(p99, r[2]);
+        }
+        pool.shutdown();
+        for (Connection c : conns)
+            c.close();
+        System.out.printf("msgs/s=%.0f p50_us=%.0f p99_us=%.0f%n", rate, p50, p99);
+        return 0;
+    }
+}
