@@ -142,6 +142,10 @@ bench: all
 
 # The suite: C unit tests first, then the integration tests (t/*.t) that
 # start real brokers. TANDEM_BUILD tells t/test-lib.sh which binaries to run.
+# Two test files at a time: the suite holds JVM-driven OpenWire tests that
+# spend most of their time waiting, and must stay within 12 minutes on 2
+# cores (make check PROVE_FLAGS= runs them one by one).
+PROVE_FLAGS ?= -j2
 check: deps test-deps
 	@$(MAKE) --no-print-directory build
 	TANDEM_BUILD=$(B) prove --exec '' $(PROVE_FLAGS) $(UNIT_TESTS:%=./%) $(FUZZ_TESTS:%=./%) \
