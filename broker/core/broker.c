@@ -957,12 +957,17 @@ bool broker_serving(void)
 
 void broker_stop(void)
 {
+	/* The management socket or the web console failed to start before
+	 * the core was started: there is nothing to stop. */
+	if (!broker.cfg)
+		return;
 	broker.stopping = true;
 	log_info("broker", "Tandem broker %s is shutting down", broker.cfg->broker_name);
 	stop_serving(true);
 	/* Not in stop_serving(): a lost lock must not wait for a slow
 	 * lookup on the loop; the thread outlives bridges until here. */
 	resolve_stop();
+	queue_free_spare_entries();
 	/* After the last commit: then a slave may take the store. */
 	locker_stop();
 	log_info("broker", "Tandem broker %s stopped", broker.cfg->broker_name);

@@ -97,7 +97,7 @@ int broker_observe_stop_serving(void (*fn)(void));
 
 /* Stops accepting, closes connections (unacked messages return to their
  * queues), commits and closes the store. */
-void broker_stop(void);
+void broker_stop(void);	/* nothing when broker_start() never ran */
 
 /* Routes m (the caller keeps its reference) to the queue or to every
  * matching topic subscription. Persistent messages get store writes that

@@ -110,11 +110,7 @@ void flow_fit_to_disk(void)
 
 long long flow_message_cost(const struct message *m)
 {
-	long long n = (long long)sizeof *m + (long long)m->body_len + 64;
-	for (size_t i = 0; i < m->nheaders; i++)
-		n += (long long)(strlen(m->headers[i].name) + strlen(m->headers[i].value) + 2 +
-				 sizeof(struct header));
-	return n;
+	return (long long)m->cost;
 }
 
 void flow_charge(struct queue *q, long long bytes)

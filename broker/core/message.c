@@ -28,6 +28,12 @@ struct message *message_new_take(char *id, enum dest_type type, char *dest,
 	m->body = body;
 	m->body_len = body_len;
 	m->priority = MSG_PRIORITY_DEFAULT;
+	/* The memory limits count this on every enqueue and every ack:
+	 * summed once here, as the headers never change. */
+	m->cost = sizeof *m + body_len + 64;
+	for (size_t i = 0; i < nheaders; i++)
+		m->cost += strlen(headers[i].name) + strlen(headers[i].value) + 2 +
+			   sizeof(struct header);
 	return m;
 }
 

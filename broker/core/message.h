@@ -31,6 +31,7 @@ struct message {
 	size_t nheaders;
 	char *body;		/* NUL-terminated for convenience; may hold NULs */
 	size_t body_len;
+	size_t cost;		/* what it takes in memory (flow.h), set at creation */
 	bool persistent;
 	uint8_t priority;	/* 0..9, higher first */
 	int64_t expires;	/* ms since the epoch; 0 never */

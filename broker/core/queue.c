@@ -183,11 +183,45 @@ struct queue *queue_new(enum queue_kind kind, const char *name,
 	return q;
 }
 
+/* Entries freed are kept for the next ones, up to a bound: one is made
+ * and freed per message per queue or subscriber, and a burst of them
+ * outruns malloc's own per-size cache. */
+#define SPARE_ENTRIES_MAX 4096
+static struct qentry *spare_entries;
+static size_t nspare_entries;
+
+static struct qentry *entry_new(void)
+{
+	struct qentry *e = spare_entries;
+	if (!e)
+		return calloc(1, sizeof *e);
+	spare_entries = e->next;
+	nspare_entries--;
+	memset(e, 0, sizeof *e);
+	return e;
+}
+
 static void entry_free(struct qentry *e)
 {
 	flow_charge(e->queue, -flow_message_cost(e->msg));
 	message_unref(e->msg);
-	free(e);
+	if (nspare_entries == SPARE_ENTRIES_MAX) {
+		free(e);
+		return;
+	}
+	e->next = spare_entries;
+	spare_entries = e;
+	nspare_entries++;
+}
+
+void queue_free_spare_entries(void)
+{
+	while (spare_entries) {
+		struct qentry *e = spare_entries;
+		spare_entries = e->next;
+		free(e);
+	}
+	nspare_entries = 0;
 }
 
 /* The store that keeps the entry besides memory, or NULL. */
@@ -310,7 +344,7 @@ static void enforce_pending_limit(struct queue *q)
 
 static int add_entry(struct queue *q, struct message *m, enum entry_home home)
 {
-	struct qentry *e = calloc(1, sizeof *e);
+	struct qentry *e = entry_new();
 	if (!e)
 		return -1;
 	e->msg = m;

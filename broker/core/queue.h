@@ -124,6 +124,8 @@ struct queue *queue_new(enum queue_kind kind, const char *name,
 /* Frees the queue and drops its pending entries (and their store entries
  * when drop_stored). In-flight entries must have been returned first. */
 void queue_free(struct queue *q, bool drop_stored);
+/* Frees the entries kept for reuse (the broker stops). */
+void queue_free_spare_entries(void);
 
 /* Adds a message (one more reference is taken). When `store_it`, the
  * message is persistent and the queue has a container: a store entry is
