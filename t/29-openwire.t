@@ -120,6 +120,16 @@ test_expect_success 'a prefetch-0 consumer (MessagePull) gets its messages, one 
 	diff want out
 '
 
+test_expect_success 'a producer with a window (jms.producerWindowSize) sending one-way gets a ProducerAck for each send: all 40 go, none waits for ever' '
+	texts=$(seq -f "windowed-%g" 1 40) &&
+	timeout 60 java -Dwait=20000 -cp "$TRASH/jms:$JAVA_CP" Jms \
+		"tcp://127.0.0.1:$TP?jms.producerWindowSize=1024&jms.useAsyncSend=true" app secret \
+		send q.window $texts &&
+	jms $TP recv q.window 40 | cut -d"|" -f1 >window.out &&
+	seq -f "windowed-%g" 1 40 >window.want &&
+	diff window.want window.out
+'
+
 test_expect_success 'keep-alive: a client silent for longer than the maxInactivityDuration it asked for is closed' '
 	stomp_py <<-\EOF &&
 	import struct

@@ -228,17 +228,24 @@ skip_all() {
 	exit 0
 }
 
-# jms_compile FILE.java...: compiles these Java programs against Debian's
-# ActiveMQ JMS client into $TRASH/jms (run them with
-# java -cp "$TRASH/jms:$JAVA_CP"), or skips the whole test without java or
-# the client.
+# jms_compile FILE.java...: compiles JMS programs (a name is one of t/lib,
+# a path is used as it is) against Debian's ActiveMQ JMS client into
+# $TRASH/jms; run them with java -cp "$TRASH/jms:$JAVA_CP". Skips the
+# whole test without java or the client.
 JAVA_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
+JMS_CP=$JAVA_CP
 jms_compile() {
 	command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
 		skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
 	[ -f /usr/share/java/activemq-client.jar ] ||
 		skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
-	mkdir -p "$TRASH/jms" && javac -d "$TRASH/jms" -cp "$JAVA_CP" "$@"
+	mkdir -p "$TRASH/jms" || exit 1
+	for f in "$@"; do
+		case $f in /*) ;; *) f=$TEST_ROOT/t/lib/$f ;; esac
+		set -- "$@" "$f"
+		shift
+	done
+	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$@" || exit 1
 }
 
 # netns_add NS...: makes these network namespaces, each with its loopback
@@ -489,19 +496,6 @@ stomp_py() {
 	PORT=${PORT:-$(broker_port node1 2>/dev/null)} TRASH=$TRASH "$PYTHON" - "$@"
 }
 
-# jms_compile FILE.java...: the JMS programs of t/lib compiled into
-# $TRASH/jms against Debian's ActiveMQ JMS client, whose class path is
-# JMS_CP; the whole test is skipped without java or the client.
-JMS_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
-jms_compile() {
-	command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
-		skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
-	[ -f /usr/share/java/activemq-client.jar ] ||
-		skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
-	mkdir -p "$TRASH/jms" &&
-	(cd "$TEST_ROOT/t/lib" && javac -d "$TRASH/jms" -cp "$JMS_CP" "$@")
-}
-
 # wait_lines FILE N [TENTHS]: until FILE has at least N lines (TENTHS
 # tenths of a second at most, default 200).
 wait_lines() {
@@ -547,16 +541,3 @@ log_waits_for() {
 	log_contains "$1" "$2"
 }
 
-# jms_compile FILE.java...: compiles JMS programs of t/lib against Debian's
-# ActiveMQ JMS client into $TRASH/jms (JAVA_CP is the class path to run
-# them with); skips the whole test without java or the client.
-JAVA_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
-jms_compile() {
-	command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
-		skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
-	[ -f /usr/share/java/activemq-client.jar ] ||
-		skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
-	mkdir -p "$TRASH/jms" &&
-	for f in "$@"; do set -- "$@" "$TEST_ROOT/t/lib/$f"; shift; done &&
-	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$@" || exit 1
-}

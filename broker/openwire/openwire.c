@@ -297,7 +297,7 @@ static const struct {
 	{ OW_SHUTDOWN_INFO, on_shutdown, true },
 	{ OW_REMOVE_INFO, ow_on_remove, true },
 	{ OW_SESSION_INFO, on_nothing, false },
-	{ OW_PRODUCER_INFO, ow_on_producer_info, false },
+	{ OW_PRODUCER_INFO, ow_on_producer, false },
 	{ OW_FLUSH_COMMAND, on_nothing, false },
 	{ OW_CONSUMER_INFO, ow_on_consumer_info, false },
 	{ OW_MESSAGE_ACK, ow_on_ack, false },
@@ -504,6 +504,7 @@ static void openwire_close(struct conn *c)
 		return;
 	ow_tx_close(oc);	/* before its consumers give back what it acked */
 	ow_consumers_close(oc);
+	ow_producers_forget(oc, NULL);
 	ow_release_client_id(oc);
 	if (oc->connected)
 		ow_advisory_connection(oc, false);

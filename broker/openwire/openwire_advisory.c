@@ -354,6 +354,8 @@ static bool producer_in_session(const struct ow_producer *p, const struct ow_obj
 int ow_on_remove(struct ow_conn *oc, struct ow_obj *o)
 {
 	const struct ow_obj *id = ((struct ow_remove_info *)o)->object_id;
+	if (id)
+		ow_producers_forget(oc, id);
 	if (id && id->type == OW_PRODUCER_ID)
 		producers_gone(oc->conn, producer_is, id);
 	else if (id && id->type == OW_SESSION_ID)

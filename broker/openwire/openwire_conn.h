@@ -40,6 +40,7 @@ struct ow_tx;
 struct qentry;
 struct store;
 struct ow_dests;
+struct ow_window;
 
 struct ow_conn {
 	struct conn *conn;
@@ -56,6 +57,7 @@ struct ow_conn {
 	struct ow_sub *subs;	/* openwire_consumer.c */
 	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
 	struct ow_dests *dests;	/* openwire_dest.c */
+	struct ow_window *windows;	/* producers with a window (openwire_producer.c) */
 };
 
 /* Command handlers (the table in openwire.c) return 0: done, the caller
@@ -87,6 +89,13 @@ int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 	       const struct ow_destination *d, enum dest_type *type, char **name);
 /* A core destination as the client's; NULL when memory runs out. */
 struct ow_destination *ow_destination_of(enum dest_type type, const char *name);
+
+/* openwire_producer.c: ProducerInfo (its window, then its advisory);
+ * the windows of a producer, session or connection (NULL: all) removed;
+ * the ProducerAck a one-way send of a producer with a window is owed. */
+ow_handler ow_on_producer;
+void ow_producers_forget(struct ow_conn *oc, const struct ow_obj *id);
+void ow_producer_ack(struct ow_conn *oc, const struct ow_message *om);
 
 /* openwire_send.c */
 ow_handler ow_on_message;

@@ -105,6 +105,7 @@ int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 				   : rc == PUBLISH_FULL ? EX_FULL : EX_JMS, "%s", err);
 		return -1;
 	}
+	ow_producer_ack(oc, om);
 	if (om->transaction_id)
 		return 0;
 	if (cmd->response_required && ow_answer_after_commit(oc, cmd->command_id) < 0) {
