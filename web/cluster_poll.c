@@ -98,7 +98,7 @@ static const struct {
 	{ "queues", MGMT_DOMAIN ":type=Broker,brokerName=*,destinationType=Queue,destinationName=*", false },
 	{ "bridges", MGMT_BRIDGES, false },
 	/* ",*": a flow names its remote's id too (remoteBrokerId) */
-	{ "flows", MGMT_FLOWS ",*", false },
+	{ "flows", MGMT_FLOWS, false },
 };
 #define NSECTIONS (sizeof sections / sizeof *sections)
 

@@ -22,3 +22,15 @@ screen_shows() {
 	cat pane.txt
 	return 1
 }
+# screen_lacks 'ERE': until no line of the pane matches it (15 s): a key
+# such as Escape may take ncurses' escape delay to act.
+screen_lacks() {
+	for i in $(seq 75); do
+		tm capture-pane -p -t =top: >pane.txt 2>/dev/null || return 1
+		grep -Eq -- "$1" pane.txt || return 0
+		sleep 0.2
+	done
+	echo "the screen kept showing: $1"
+	cat pane.txt
+	return 1
+}
