@@ -32,6 +32,7 @@ struct kahadb_msg {
 	uint8_t *data;		/* OpenWire-marshalled, size prefix first */
 	size_t len;
 	int priority;
+	uint64_t seq;		/* kahadb_import: its row in Tandem's store, 0 before */
 };
 
 struct kahadb_entry {

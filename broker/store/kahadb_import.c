@@ -1,0 +1,264 @@
+/*
+ * kahadb_import.c - a replayed KahaDB journal written into Tandem's store
+ * (see kahadb_import.h). Start at kahadb_import().
+ *
+ * This file reads the messages with the OpenWire codec: KahaDB keeps
+ * them as OpenWire commands, so the codec is the one reader of that
+ * format in Tandem.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <dirent.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include "kahadb_import.h"
+#include "kahadb_replay.h"
+#include "log.h"
+#include "message.h"
+#include "openwire_codec.h"
+#include "openwire_message.h"
+#include "store.h"
+
+/* The OpenWire version ActiveMQ 5.17's KahaDBStore writes with
+ * (OpenWireFormat.DEFAULT_STORE_VERSION). */
+#define KAHADB_OPENWIRE_VERSION 11
+/* A body larger than this after inflating is refused (as OpenWire's
+ * default maxFrameSize would have). */
+#define KAHADB_BODY_MAX (100u << 20)
+
+/* What a replayed container is in Tandem: its destination, and for a
+ * durable subscription its client id and name (the KahaDB key
+ * CLIENTID:SUBNAME, cut at its last ':' as client ids hold ':' often and
+ * subscription names seldom). */
+struct target {
+	enum dest_type type;
+	const char *dest;
+	char *client_id;
+	const char *sub_name;
+};
+
+static int target_of(const struct kahadb_container *c, struct target *t)
+{
+	memset(t, 0, sizeof *t);
+	if (!c->topic) {
+		t->type = DEST_QUEUE;
+		t->dest = c->name + strlen("queue://");
+		return 0;
+	}
+	t->type = DEST_TOPIC;
+	t->dest = c->topic;
+	t->client_id = strdup(c->name + strlen("durable://"));
+	char *colon = t->client_id ? strrchr(t->client_id, ':') : NULL;
+	if (!colon) {
+		free(t->client_id);
+		return -1;
+	}
+	*colon = '\0';
+	t->sub_name = colon + 1;
+	return 0;
+}
+
+/* The core message for km, on t's destination; NULL with why in err. */
+static struct message *to_core(const struct kahadb_msg *km, const struct target *t, char *err,
+			       size_t errlen)
+{
+	struct ow_format f;
+	struct ow_obj *o = NULL;
+	char why[OW_ERR_MAX];
+	ow_format_init(&f);
+	f.version = KAHADB_OPENWIRE_VERSION;
+	uint32_t size = km->len >= 4 ? (uint32_t)km->data[0] << 24 | (uint32_t)km->data[1] << 16 |
+				       (uint32_t)km->data[2] << 8 | km->data[3] : 0;
+	if (km->len < 5 || size != km->len - 4) {
+		snprintf(err, errlen, "message %s: not an OpenWire command", km->id);
+		return NULL;
+	}
+	int rc = ow_decode(&f, km->data + 4, km->len - 4, &o, why);
+	ow_format_release(&f);
+	if (rc < 0) {
+		snprintf(err, errlen, "message %s: %s", km->id, why);
+		return NULL;
+	}
+	if (o->type < OW_MESSAGE || o->type > OW_BLOB_MESSAGE) {
+		snprintf(err, errlen, "message %s: an OpenWire %s, not a message", km->id,
+			 ow_code_name(o->type));
+		ow_obj_free(o);
+		return NULL;
+	}
+	bool oom;
+	char *dest = strdup(t->dest), reason[700];
+	struct message *m = dest ? ow_message_to_core((void *)o, t->type, dest, KAHADB_BODY_MAX,
+						      &oom, reason, sizeof reason) : NULL;
+	ow_obj_free(o);
+	if (!m)
+		snprintf(err, errlen, "message %s: %s", km->id, dest ? reason : "out of memory");
+	return m;
+}
+
+/* Every message decodes, and nothing waits in a prepared transaction. */
+static int check(const struct kahadb_replay *r, char *err, size_t errlen)
+{
+	for (const struct kahadb_container *c = r->containers; c; c = c->next) {
+		struct target t;
+		if (target_of(c, &t) < 0) {
+			snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+			return -1;
+		}
+		for (const struct kahadb_entry *e = c->head; e; e = e->next) {
+			struct message *m = to_core(e->msg, &t, err, errlen);
+			if (!m) {
+				free(t.client_id);
+				return -1;
+			}
+			message_unref(m);
+		}
+		free(t.client_id);
+	}
+	size_t prepared = 0;
+	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
+		prepared++;
+	if (prepared) {
+		snprintf(err, errlen, "the journal holds %zu prepared XA transaction(s) (%s ...): "
+			 "Tandem cannot import prepared transactions yet; commit or roll them "
+			 "back with ActiveMQ first", prepared, r->txs->key);
+		return -1;
+	}
+	return 0;
+}
+
+static void totals(const struct kahadb_replay *r, size_t *messages, size_t *queues,
+		   size_t *durables)
+{
+	*messages = *queues = *durables = 0;
+	for (const struct kahadb_container *c = r->containers; c; c = c->next) {
+		*messages += c->count;
+		if (c->topic)
+			++*durables;
+		else
+			++*queues;
+	}
+}
+
+int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen)
+{
+	struct kahadb_replay r;
+	if (kahadb_replay_dir(dir, &r, err, errlen) < 0)
+		return -1;
+	for (const struct kahadb_container *c = r.containers; c && out; c = c->next)
+		fprintf(out, "%s: %zu message(s)%s%s\n", c->name, c->count,
+			c->topic ? " on topic " : "", c->topic ? c->topic : "");
+	for (const struct kahadb_tx *tx = r.txs; tx && out; tx = tx->next)
+		fprintf(out, "prepared transaction %s: %zu message(s) sent, %zu acknowledged\n",
+			tx->key, tx->adds, tx->removes);
+	size_t messages, queues, durables;
+	totals(&r, &messages, &queues, &durables);
+	if (out)
+		fprintf(out, "total: %zu message(s) on %zu queue(s) and %zu durable subscription(s), "
+		"from %zu journal command(s); transactions: %zu committed, %zu rolled back, "
+		"%zu dropped unfinished\n", messages, queues, durables, r.commands, r.committed,
+		r.rolled_back, r.dropped);
+	int rc = check(&r, err, errlen);
+	kahadb_replay_release(&r);
+	return rc;
+}
+
+/* Queues one container's messages (and its subscription) into st. */
+static int write_container(struct store *st, const struct kahadb_container *c, char *err,
+			   size_t errlen)
+{
+	struct target t;
+	if (target_of(c, &t) < 0) {
+		snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+		return -1;
+	}
+	int rc = t.client_id ? store_add_durable(st, t.client_id, t.sub_name, t.dest, NULL) : 0;
+	for (const struct kahadb_entry *e = c->head; e && rc == 0; e = e->next) {
+		struct kahadb_msg *km = e->msg;
+		if (!km->seq) {
+			struct message *m = to_core(km, &t, err, errlen);
+			if (!m) {
+				rc = -1;
+				break;
+			}
+			rc = store_add_message(st, m);
+			km->seq = m->seq;
+			message_unref(m);
+		}
+		if (rc == 0)
+			rc = store_add_entry(st, c->name, km->seq);
+	}
+	if (rc < 0 && !err[0])
+		snprintf(err, errlen, "out of memory");
+	free(t.client_id);
+	return rc;
+}
+
+static int is_kahadb_file(const char *name)
+{
+	return fnmatch("db-[0-9]*.log", name, 0) == 0 || strcmp(name, "db.data") == 0 ||
+	       strcmp(name, "db.redo") == 0;
+}
+
+/* Moves every KahaDB file of dir into dir/kahadb-imported-TIME/; the name
+ * of that directory in aside. */
+static int move_aside(const char *dir, char *aside, size_t len, char *err, size_t errlen)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime(&now));
+	snprintf(aside, len, "%s/kahadb-imported-%s", dir, stamp);
+	DIR *d = opendir(dir);
+	if (!d || (mkdir(aside, 0755) < 0 && errno != EEXIST)) {
+		snprintf(err, errlen, "cannot make %s: %s", aside, strerror(errno));
+		if (d)
+			closedir(d);
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		char from[4096], to[4096 + 256 + 2];
+		if (!is_kahadb_file(e->d_name))
+			continue;
+		snprintf(from, sizeof from, "%s/%s", dir, e->d_name);
+		snprintf(to, sizeof to, "%s/%s", aside, e->d_name);
+		if (rename(from, to) < 0) {
+			snprintf(err, errlen, "cannot move %s to %s: %s", from, aside,
+				 strerror(errno));
+			rc = -1;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
+{
+	struct kahadb_replay r;
+	err[0] = '\0';
+	if (kahadb_replay_dir(dir, &r, err, errlen) < 0)
+		return -1;
+	int rc = check(&r, err, errlen);
+	for (const struct kahadb_container *c = r.containers; c && rc == 0; c = c->next)
+		rc = write_container(st, c, err, errlen);
+	if (rc == 0 && (rc = store_flush(st)) < 0)
+		snprintf(err, errlen, "cannot write the imported messages: %s", strerror(-rc));
+	size_t messages, queues, durables;
+	totals(&r, &messages, &queues, &durables);
+	char aside[4096];
+	if (rc == 0 && (rc = move_aside(dir, aside, sizeof aside, err, errlen)) == 0) {
+		log_info("store", "Imported the ActiveMQ KahaDB store in %s: %zu message(s) on %zu "
+			 "queue(s) and %zu durable subscription(s) (%zu journal command(s); "
+			 "transactions: %zu committed, %zu rolled back, %zu dropped unfinished); "
+			 "its files are now in %s", dir, messages, queues, durables, r.commands,
+			 r.committed, r.rolled_back, r.dropped, aside);
+		for (const struct kahadb_container *c = r.containers; c; c = c->next)
+			log_info("store", "Imported %s: %zu message(s)", c->name, c->count);
+	}
+	kahadb_replay_release(&r);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * kahadb_import.h - an ActiveMQ KahaDB store taken over: what its journal
+ * still holds (kahadb_replay.h) becomes Tandem's, before the broker
+ * serves.
+ *
+ * The messages are OpenWire-marshalled (ActiveMQ's store wire format,
+ * version 11, loose encoding) and read with the OpenWire codec; each
+ * becomes a core message, as if its producer had sent it to Tandem, with
+ * its message id, priority and expiry. A message that does not decode
+ * stops the import.
+ *
+ * Order of an import: replay the whole journal (nothing is written if it
+ * cannot be read completely), write every message and durable
+ * subscription into Tandem's store and wait for the commit, then move the
+ * KahaDB files into DIR/kahadb-imported-TIME/ (never deleted). A second
+ * start finds no KahaDB file, so nothing is imported twice.
+ *
+ * Not imported yet: a prepared XA transaction (the import is refused,
+ * with what to do), the selector of a durable subscription, and the
+ * redelivery counts ActiveMQ keeps only in its index.
+ */
+#ifndef TANDEM_KAHADB_IMPORT_H
+#define TANDEM_KAHADB_IMPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct store;
+
+/* Prints what an import of dir would bring, one line per queue and per
+ * durable subscription ("queue://a: 7 message(s)"), then the totals, to
+ * out (NULL: nothing printed, a check only). 0, or -1 with the reason in
+ * err (as the import would fail). */
+int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen);
+
+/* Imports dir's KahaDB store into st (open, nothing loaded from it yet)
+ * and moves the KahaDB files aside. 0, with what was imported logged; -1
+ * with the reason in err, the KahaDB files untouched. */
+int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen);
+
+#endif

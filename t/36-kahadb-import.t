@@ -1,0 +1,141 @@
+#!/bin/sh
+# Taking over an ActiveMQ KahaDB store (issue 22): Debian's activemq 5.17
+# writes it (persistent messages from STOMP and of every JMS type from
+# its JMS client, a committed and an open transaction, a durable
+# subscription part-way through) and is killed with SIGKILL; a Tandem
+# master on that directory imports what was pending before it serves,
+# each message once, moves the KahaDB files aside, and never imports
+# twice. A journal it cannot read completely is refused, untouched.
+. "$(dirname "$0")/test-lib.sh"
+
+[ -x /usr/bin/activemq ] && id activemq >/dev/null 2>&1 ||
+	skip_all "no activemq (make check installs Debian's activemq)"
+command -v javac >/dev/null 2>&1 ||
+	skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
+
+STORE_DIR=$TRASH/amq/data/kahadb
+export STORE_DIR
+
+# wait_exit NAME: until NAME's process has exited (20 s at most).
+wait_exit() {
+	for i in $(seq 200); do
+		[ -f "$TRASH/$1/exit" ] && rm -f "$TRASH/$1/pid" && return 0
+		sleep 0.1
+	done
+	echo "$1 still runs"
+	return 1
+}
+
+# md5 of every KahaDB file in $1 (what "untouched" means).
+kahadb_sums() {
+	(cd "$1" && md5sum db-*.log db.data)
+}
+
+# ActiveMQ fills the store and dies: t/lib/kaha_stomp.py over STOMP, then
+# t/lib/KahaFill.java over OpenWire, left running in its open transaction
+# until ActiveMQ is killed.
+fill_script='
+	"$PYTHON" "$TEST_ROOT/t/lib/kaha_stomp.py" >"$TRASH/stomp.out" || exit 1
+	java -cp "$TRASH/jms:$JAVA_CP" KahaFill "tcp://127.0.0.1:$OWPORT" >"$TRASH/fill.out" 2>&1 &
+	echo $! >"$TRASH/fill.pid"
+	for i in $(seq 300); do grep -q filled "$TRASH/fill.out" && break; sleep 0.1; done
+	grep -q filled "$TRASH/fill.out" && sleep 2
+'
+
+test_expect_success 'Debian'"'"'s activemq writes a KahaDB store and is killed with SIGKILL' '
+	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/KahaFill.java" &&
+	APORT=$(free_port) &&
+	while [ "$(free_port)" = "$APORT" ]; do :; done &&
+	TRASH=$TRASH TEST_ROOT=$TEST_ROOT PYTHON=$PYTHON JAVA_CP=$JAVA_CP \
+	STARTUP=$TEST_BUILD/t/bench/startup \
+		"$TEST_ROOT/t/lib/amq-kahadb.sh" "$TRASH/amq" "$APORT" "$fill_script";
+	rc=$?
+	kill "$(cat fill.pid)" 2>/dev/null
+	test $rc = 0 &&
+	grep -q "took s 0 s 1 s 2 s 3 s 4" stomp.out &&
+	grep -q "took news 0" fill.out &&
+	ls "$STORE_DIR"/db-1.log &&
+	cp -a "$STORE_DIR" pristine
+'
+
+test_expect_success 'tandemd --import-kahadb DIR --dry-run prints what a master would import, per destination' '
+	"$TANDEMD" --import-kahadb "$STORE_DIR" --dry-run >dry &&
+	cat dry &&
+	grep -qx "queue://stomp: 15 message(s)" dry &&
+	grep -qx "queue://jms: 6 message(s)" dry &&
+	grep -qx "queue://tx: 1 message(s)" dry &&
+	grep -qx "durable://kf:sub: 2 message(s) on topic news" dry &&
+	grep -q "^total: 24 message(s) on 3 queue(s) and 1 durable subscription(s), from [0-9]* journal command(s); transactions: 1 committed, 0 rolled back, 1 dropped unfinished$" dry &&
+	kahadb_sums "$STORE_DIR" >before && kahadb_sums pristine >after && cmp before after
+'
+
+test_expect_success 'a journal with a flipped byte is refused by the dry run and by a master, the files untouched' '
+	mkdir -p bad &&
+	cp pristine/db-1.log pristine/db.data bad/ &&
+	off=$(grep -abo "s 7" bad/db-1.log | head -1 | cut -d: -f1) &&
+	printf "X" | dd of=bad/db-1.log bs=1 seek="$off" conv=notrunc 2>/dev/null &&
+	kahadb_sums bad >before &&
+	{ "$TANDEMD" --import-kahadb bad --dry-run 2>err; test $? = 65; } &&
+	grep -q "cannot import the ActiveMQ KahaDB store in bad: db-1.log offset [0-9]*: checksum failure" err &&
+	STORE_DIR=$TRASH/bad broker_config kb &&
+	launch_broker kb &&
+	wait_exit kb &&
+	test "$(cat kb/exit)" = 65 &&
+	log_contains kb "Refusing to serve: cannot import the ActiveMQ KahaDB store in $TRASH/bad: db-1.log offset" &&
+	log_contains kb "checksum failure" &&
+	kahadb_sums bad >after && cmp before after
+'
+
+test_expect_success 'a master on the directory imports it before serving, logs it and moves the files aside' '
+	broker_config t &&
+	start_broker t &&
+	log_contains t "Imported the ActiveMQ KahaDB store in $STORE_DIR: 24 message(s) on 3 queue(s) and 1 durable subscription(s)" &&
+	log_contains t "Imported queue://stomp: 15 message(s)" &&
+	log_contains t "Store $STORE_DIR opened: 24 message(s) recovered, 1 durable subscription(s)" &&
+	! ls "$STORE_DIR"/db-*.log "$STORE_DIR"/db.data 2>/dev/null &&
+	aside=$(ls -d "$STORE_DIR"/kahadb-imported-*) &&
+	kahadb_sums "$aside" >after && kahadb_sums pristine >before && cmp before after
+'
+
+test_expect_success 'every pending message is delivered once, with its id, priority and expiry' '
+	PORT=$(broker_port t) stomp_py <<-\EOF
+	from tstomp import *
+	c = client(headers={"client-id": "kf"})
+	c.conn.subscribe("/queue/stomp", id="1", ack="auto")
+	got = c.wait(15)
+	check(sorted(m.body for m in got) == sorted("s %d" % i for i in range(5, 20)), [m.body for m in got])
+	check(len(set(m.headers["message-id"] for m in got)) == 15, "ids not unique")
+	check(all(m.headers["message-id"].startswith("ID:") for m in got), got[0].headers)
+	c.conn.subscribe("/queue/jms", id="2", ack="auto")
+	jms = c.wait(6)
+	check(sorted(m.headers.get("kind") for m in jms) == ["jms-%d" % i for i in range(6)], [m.headers for m in jms])
+	for m in jms:
+	    check(m.headers.get("priority") == m.headers["kind"][4:], m.headers)
+	text = [m for m in jms if m.headers["kind"] == "jms-1"][0]
+	check(text.body == "text body" and int(text.headers["expires"]) > 0, text.headers)
+	c.conn.subscribe("/queue/tx", id="3", ack="auto")
+	check(c.wait_bodies(1) == ["committed"], "tx")
+	c.conn.subscribe("/topic/news", id="4", ack="auto", headers={"activemq.subscriptionName": "sub"})
+	check(c.wait_bodies(2) == ["news 1", "news 2"], "news")
+	c.sync()
+	check(not c.messages, "more than once: %r" % [m.body for m in c.messages])
+	c.close()
+	EOF
+'
+
+test_expect_success 'a second start imports nothing again' '
+	stop_broker t &&
+	start_broker t &&
+	test "$(grep -c "Imported the ActiveMQ KahaDB store" t/log)" = 1 &&
+	PORT=$(broker_port t) stomp_py <<-\EOF &&
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/stomp", id="1", ack="auto")
+	c.sync()
+	check(not c.messages, "imported twice: %r" % [m.body for m in c.messages])
+	c.close()
+	EOF
+	stop_broker t
+'
+
+test_done
