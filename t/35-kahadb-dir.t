@@ -11,16 +11,6 @@
 STORE_DIR=$TRASH/shared/kahadb
 export STORE_DIR
 
-# wait_exit NAME: until NAME's process has exited (20 s at most).
-wait_exit() {
-	for i in $(seq 200); do
-		[ -f "$TRASH/$1/exit" ] && rm -f "$TRASH/$1/pid" && return 0
-		sleep 0.1
-	done
-	echo "$1 still runs"
-	return 1
-}
-
 test_expect_success 'a directory with a KahaDB journal it cannot read: the node refuses to serve, says why and what to do and exits 65; the files are untouched' '
 	mkdir -p "$STORE_DIR" &&
 	{ printf "\001\002\003\004\005"; head -c 3355443 /dev/urandom; } >"$STORE_DIR/db-1.log" &&

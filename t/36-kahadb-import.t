@@ -16,16 +16,6 @@ command -v javac >/dev/null 2>&1 ||
 STORE_DIR=$TRASH/amq/data/kahadb
 export STORE_DIR
 
-# wait_exit NAME: until NAME's process has exited (20 s at most).
-wait_exit() {
-	for i in $(seq 200); do
-		[ -f "$TRASH/$1/exit" ] && rm -f "$TRASH/$1/pid" && return 0
-		sleep 0.1
-	done
-	echo "$1 still runs"
-	return 1
-}
-
 # md5 of every KahaDB file in $1 (what "untouched" means).
 kahadb_sums() {
 	(cd "$1" && md5sum db-*.log db.data)
