@@ -2,8 +2,9 @@
 # Taking over an ActiveMQ KahaDB store (issue 22): Debian's activemq 5.17
 # writes it (persistent messages from STOMP and of every JMS type from
 # its JMS client, a committed and an open transaction, a durable
-# subscription part-way through) and is killed with SIGKILL; a Tandem
-# master on that directory imports what was pending before it serves,
+# subscription part-way through) while a Tandem slave waits on the same
+# directory, and is killed with SIGKILL; Tandem takes over and imports
+# what was pending before it serves,
 # each message once, moves the KahaDB files aside, and never imports
 # twice. A journal it cannot read completely is refused, untouched.
 . "$(dirname "$0")/test-lib.sh"
@@ -21,47 +22,70 @@ kahadb_sums() {
 	(cd "$1" && md5sum db-*.log db.data)
 }
 
-# ActiveMQ fills the store and dies: t/lib/kaha_stomp.py over STOMP, then
+# ActiveMQ fills the store: t/lib/kaha_stomp.py over STOMP, then
 # t/lib/KahaFill.java over OpenWire, left running in its open transaction
 # until ActiveMQ is killed.
-fill_script='
-	"$PYTHON" "$TEST_ROOT/t/lib/kaha_stomp.py" >"$TRASH/stomp.out" || exit 1
-	java -cp "$TRASH/jms:$JAVA_CP" KahaFill "tcp://127.0.0.1:$OWPORT" >"$TRASH/fill.out" 2>&1 &
-	echo $! >"$TRASH/fill.pid"
-	for i in $(seq 300); do grep -q filled "$TRASH/fill.out" && break; sleep 0.1; done
-	grep -q filled "$TRASH/fill.out" && sleep 2
-'
+fill() {
+	PORT=$APORT "$PYTHON" "$TEST_ROOT/t/lib/kaha_stomp.py" >stomp.out &&
+	{ java -cp "$TRASH/jms:$JAVA_CP" KahaFill "tcp://127.0.0.1:$((APORT + 1))" >fill.out 2>&1 &
+	  echo $! >fill.pid; } &&
+	for i in $(seq 300); do grep -q filled fill.out && break; sleep 0.1; done &&
+	grep -q filled fill.out &&
+	grep -q "took s 0 s 1 s 2 s 3 s 4" stomp.out &&
+	grep -q "took news 0" fill.out
+}
 
-test_expect_success 'Debian'"'"'s activemq writes a KahaDB store and is killed with SIGKILL' '
+amq() {
+	STARTUP=$TEST_BUILD/t/bench/startup "$TEST_ROOT/t/lib/amq-kahadb.sh" "$@"
+}
+
+# A failed step leaves neither ActiveMQ nor the JMS filler running.
+trap 'amq --kill "$TRASH/amq"; [ -f "$TRASH/fill.pid" ] && kill "$(cat "$TRASH/fill.pid")" 2>/dev/null; test_cleanup' EXIT
+
+test_expect_success 'a Tandem slave waits on the directory of an ActiveMQ master (ActiveMQ'"'"'s lock file is its lock)' '
 	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/KahaFill.java" &&
 	APORT=$(free_port) &&
-	while [ "$(free_port)" = "$APORT" ]; do :; done &&
-	TRASH=$TRASH TEST_ROOT=$TEST_ROOT PYTHON=$PYTHON JAVA_CP=$JAVA_CP \
-	STARTUP=$TEST_BUILD/t/bench/startup \
-		"$TEST_ROOT/t/lib/amq-kahadb.sh" "$TRASH/amq" "$APORT" "$fill_script";
-	rc=$?
-	kill "$(cat fill.pid)" 2>/dev/null
-	test $rc = 0 &&
-	grep -q "took s 0 s 1 s 2 s 3 s 4" stomp.out &&
-	grep -q "took news 0" fill.out &&
-	ls "$STORE_DIR"/db-1.log &&
-	cp -a "$STORE_DIR" pristine
+	amq --start "$TRASH/amq" "$APORT" &&
+	test -f "$STORE_DIR/lock" &&
+	broker_config t &&
+	launch_broker t &&
+	for i in $(seq 200); do grep -q "is locked by another server" t/log && break; sleep 0.1; done &&
+	log_contains t "Database $STORE_DIR/lock is locked by another server" &&
+	fill
+'
+
+test_expect_success 'ActiveMQ killed with SIGKILL: the slave takes over, imports the store before serving, logs it and moves the files aside' '
+	amq --kill "$TRASH/amq" &&
+	kill "$(cat fill.pid)" &&
+	for i in $(seq 300); do grep -q "Tandem broker .* started" t/log && break; sleep 0.1; done &&
+	log_contains t "Imported the ActiveMQ KahaDB store in $STORE_DIR: 24 message(s) on 3 queue(s) and 1 durable subscription(s)" &&
+	log_contains t "Imported queue://stomp: 15 message(s)" &&
+	log_contains t "Imported durable://kf:sub: 2 message(s)" &&
+	log_contains t "Store $STORE_DIR opened: 24 message(s) recovered, 1 durable subscription(s)" &&
+	! ls "$STORE_DIR"/db-*.log "$STORE_DIR"/db.data 2>/dev/null &&
+	ls -d "$STORE_DIR"/kahadb-imported-* >aside &&
+	test "$(wc -l <aside)" = 1 &&
+	ls "$(cat aside)"/db-1.log "$(cat aside)"/db.data
 '
 
 test_expect_success 'tandemd --import-kahadb DIR --dry-run prints what a master would import, per destination' '
-	"$TANDEMD" --import-kahadb "$STORE_DIR" --dry-run >dry &&
+	aside=$(cat aside) &&
+	kahadb_sums "$aside" >before &&
+	"$TANDEMD" --import-kahadb "$aside" --dry-run >dry &&
 	cat dry &&
 	grep -qx "queue://stomp: 15 message(s)" dry &&
 	grep -qx "queue://jms: 6 message(s)" dry &&
 	grep -qx "queue://tx: 1 message(s)" dry &&
 	grep -qx "durable://kf:sub: 2 message(s) on topic news" dry &&
 	grep -q "^total: 24 message(s) on 3 queue(s) and 1 durable subscription(s), from [0-9]* journal command(s); transactions: 1 committed, 0 rolled back, 1 dropped unfinished$" dry &&
-	kahadb_sums "$STORE_DIR" >before && kahadb_sums pristine >after && cmp before after
+	kahadb_sums "$aside" >after && cmp before after &&
+	{ "$TANDEMD" --import-kahadb "$aside" 2>err; test $? = 2; } &&
+	grep -q "goes with --dry-run" err
 '
 
 test_expect_success 'a journal with a flipped byte is refused by the dry run and by a master, the files untouched' '
 	mkdir -p bad &&
-	cp pristine/db-1.log pristine/db.data bad/ &&
+	cp "$(cat aside)"/db-1.log "$(cat aside)"/db.data bad/ &&
 	off=$(grep -abo "s 7" bad/db-1.log | head -1 | cut -d: -f1) &&
 	printf "X" | dd of=bad/db-1.log bs=1 seek="$off" conv=notrunc 2>/dev/null &&
 	kahadb_sums bad >before &&
@@ -73,18 +97,8 @@ test_expect_success 'a journal with a flipped byte is refused by the dry run and
 	test "$(cat kb/exit)" = 65 &&
 	log_contains kb "Refusing to serve: cannot import the ActiveMQ KahaDB store in $TRASH/bad: db-1.log offset" &&
 	log_contains kb "checksum failure" &&
-	kahadb_sums bad >after && cmp before after
-'
-
-test_expect_success 'a master on the directory imports it before serving, logs it and moves the files aside' '
-	broker_config t &&
-	start_broker t &&
-	log_contains t "Imported the ActiveMQ KahaDB store in $STORE_DIR: 24 message(s) on 3 queue(s) and 1 durable subscription(s)" &&
-	log_contains t "Imported queue://stomp: 15 message(s)" &&
-	log_contains t "Store $STORE_DIR opened: 24 message(s) recovered, 1 durable subscription(s)" &&
-	! ls "$STORE_DIR"/db-*.log "$STORE_DIR"/db.data 2>/dev/null &&
-	aside=$(ls -d "$STORE_DIR"/kahadb-imported-*) &&
-	kahadb_sums "$aside" >after && kahadb_sums pristine >before && cmp before after
+	kahadb_sums bad >after && cmp before after &&
+	! ls bad/store.db 2>/dev/null
 '
 
 test_expect_success 'every pending message is delivered once, with its id, priority and expiry' '
@@ -115,6 +129,7 @@ test_expect_success 'every pending message is delivered once, with its id, prior
 
 test_expect_success 'a second start imports nothing again' '
 	stop_broker t &&
+	STORE_DIR=$STORE_DIR broker_config t &&
 	start_broker t &&
 	test "$(grep -c "Imported the ActiveMQ KahaDB store" t/log)" = 1 &&
 	PORT=$(broker_port t) stomp_py <<-\EOF &&
