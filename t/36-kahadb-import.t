@@ -1,6 +1,6 @@
 #!/bin/sh
 # Taking over an ActiveMQ KahaDB store (issue 22): Debian's activemq 5.17
-# writes it (persistent messages from STOMP and of every JMS type from
+# writes it (persistent messages from STOMP, thousands in order, and of every JMS type from
 # its JMS client, a committed and an open transaction, a durable
 # subscription part-way through) while a Tandem slave waits on the same
 # directory, and is killed with SIGKILL; Tandem takes over and imports
@@ -58,10 +58,10 @@ test_expect_success 'ActiveMQ killed with SIGKILL: the slave takes over, imports
 	amq --kill "$TRASH/amq" &&
 	kill "$(cat fill.pid)" &&
 	for i in $(seq 300); do grep -q "Tandem broker .* started" t/log && break; sleep 0.1; done &&
-	log_contains t "Imported the ActiveMQ KahaDB store in $STORE_DIR: 24 message(s) on 3 queue(s) and 1 durable subscription(s)" &&
+	log_contains t "Imported the ActiveMQ KahaDB store in $STORE_DIR: 2024 message(s) on 4 queue(s) and 1 durable subscription(s)" &&
 	log_contains t "Imported queue://stomp: 15 message(s)" &&
 	log_contains t "Imported durable://kf:sub: 2 message(s)" &&
-	log_contains t "Store $STORE_DIR opened: 24 message(s) recovered, 1 durable subscription(s)" &&
+	log_contains t "Store $STORE_DIR opened: 2024 message(s) recovered, 1 durable subscription(s)" &&
 	! ls "$STORE_DIR"/db-*.log "$STORE_DIR"/db.data 2>/dev/null &&
 	ls -d "$STORE_DIR"/kahadb-imported-* >aside &&
 	test "$(wc -l <aside)" = 1 &&
@@ -76,8 +76,9 @@ test_expect_success 'tandemd --import-kahadb DIR --dry-run prints what a master 
 	grep -qx "queue://stomp: 15 message(s)" dry &&
 	grep -qx "queue://jms: 6 message(s)" dry &&
 	grep -qx "queue://tx: 1 message(s)" dry &&
+	grep -qx "queue://many: 2000 message(s)" dry &&
 	grep -qx "durable://kf:sub: 2 message(s) on topic news" dry &&
-	grep -q "^total: 24 message(s) on 3 queue(s) and 1 durable subscription(s), from [0-9]* journal command(s); transactions: 1 committed, 0 rolled back, 1 dropped unfinished$" dry &&
+	grep -q "^total: 2024 message(s) on 4 queue(s) and 1 durable subscription(s), from [0-9]* journal command(s); transactions: 1 committed, 0 rolled back, 1 dropped unfinished$" dry &&
 	kahadb_sums "$aside" >after && cmp before after &&
 	{ "$TANDEMD" --import-kahadb "$aside" 2>err; test $? = 2; } &&
 	grep -q "goes with --dry-run" err
@@ -117,6 +118,9 @@ test_expect_success 'every pending message is delivered once, with its id, prior
 	    check(m.headers.get("priority") == m.headers["kind"][4:], m.headers)
 	text = [m for m in jms if m.headers["kind"] == "jms-1"][0]
 	check(text.body == "text body" and int(text.headers["expires"]) > 0, text.headers)
+	c.conn.subscribe("/queue/many", id="5", ack="auto")
+	many = c.wait_bodies(2000)
+	check(many == ["m %d" % i for i in range(2000)], "out of order: %r" % many[:10])
 	c.conn.subscribe("/queue/tx", id="3", ack="auto")
 	check(c.wait_bodies(1) == ["committed"], "tx")
 	c.conn.subscribe("/topic/news", id="4", ack="auto", headers={"activemq.subscriptionName": "sub"})

@@ -13,11 +13,13 @@
  * cannot be read completely), write every message and durable
  * subscription into Tandem's store and wait for the commit, then move the
  * KahaDB files into DIR/kahadb-imported-TIME/ (never deleted). A second
- * start finds no KahaDB file, so nothing is imported twice.
+ * start finds no KahaDB file, so nothing is imported twice; only a crash
+ * between the commit and the move would (duplicates, never a loss: the
+ * store has no row that could say "imported" in the same commit yet).
  *
  * Not imported yet: a prepared XA transaction (the import is refused,
- * with what to do), the selector of a durable subscription, and the
- * redelivery counts ActiveMQ keeps only in its index.
+ * with what to do), the selector of a durable subscription, and
+ * redelivery counts (Tandem's store does not keep them).
  */
 #ifndef TANDEM_KAHADB_IMPORT_H
 #define TANDEM_KAHADB_IMPORT_H
