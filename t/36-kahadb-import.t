@@ -147,4 +147,17 @@ test_expect_success 'a second start imports nothing again' '
 	stop_broker t
 '
 
+test_expect_success 'the same journal back in the directory (a crash between the import and the move, or moved back by hand) is moved aside again, not imported twice' '
+	aside=$(cat aside) &&
+	mv "$aside"/* "$STORE_DIR"/ && rmdir "$aside" &&
+	start_broker t &&
+	log_contains t "The ActiveMQ KahaDB store in $STORE_DIR was imported before (journal " &&
+	log_contains t "not imported again; its files are now in $STORE_DIR/kahadb-imported-" &&
+	test "$(grep -c "Imported the ActiveMQ KahaDB store" t/log)" = 1 &&
+	log_contains t "Store $STORE_DIR opened: 0 message(s) recovered" &&
+	! grep -q "unknown container" t/log &&
+	! ls "$STORE_DIR"/db-*.log 2>/dev/null &&
+	stop_broker t
+'
+
 test_done

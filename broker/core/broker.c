@@ -622,6 +622,9 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 	} else if (!strncmp(container, STORE_PREPARED_PREFIX, strlen(STORE_PREPARED_PREFIX))) {
 		txn_loaded_message(container, m);
 		return;
+	} else if (!strcmp(container, KAHADB_IMPORTED)) {
+		message_unref(m);	/* a marker, no message (kahadb_import.h) */
+		return;
 	}
 	if (!q) {
 		log_warn("store", "Stored message %s belongs to unknown container %s; "

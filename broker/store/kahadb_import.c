@@ -236,28 +236,109 @@ static int move_aside(const char *dir, char *aside, size_t len, char *err, size_
 	return rc;
 }
 
+/* "45@db-1.log:3359": the journal's fingerprint, as the marker's id. */
+static void fingerprint(const struct kahadb_replay *r, char *out, size_t len)
+{
+	snprintf(out, len, "%zu@db-%u.log:%zu", r->commands, r->last_file, r->last_offset);
+}
+
+struct seen {
+	const char *id;
+	bool found;
+};
+
+static void marker_seen(void *ctx, const char *container, struct message *m)
+{
+	struct seen *s = ctx;
+	(void)container;
+	if (strcmp(m->id, s->id) == 0)
+		s->found = true;
+	message_unref(m);
+}
+
+/* Whether this journal was imported already: -1 when the store cannot
+ * be read (logged by the store). */
+static int imported_before(struct store *st, const char *id)
+{
+	struct seen s = { id, false };
+	if (store_page_in(st, KAHADB_IMPORTED, MSG_PRIORITY_DEFAULT, 0, (size_t)-1, marker_seen,
+			  &s) < 0)
+		return -1;
+	return s.found;
+}
+
+/* Queues the marker that says this journal is imported. */
+static int add_marker(struct store *st, const char *id)
+{
+	char *mid = strdup(id), *dest = strdup("kahadb"), *body = strdup("");
+	struct message *m = mid && dest && body ?
+		message_new_take(mid, DEST_QUEUE, dest, NULL, 0, body, 0) : NULL;
+	if (!m) {
+		free(mid);
+		free(dest);
+		free(body);
+		return -1;
+	}
+	m->persistent = true;
+	m->priority = MSG_PRIORITY_DEFAULT;
+	int rc = store_add_message(st, m) < 0 ? -1 : store_add_entry(st, KAHADB_IMPORTED, m->seq);
+	message_unref(m);
+	return rc;
+}
+
+/* Queues every message and subscription, with the marker. */
+static int write_all(struct store *st, const struct kahadb_replay *r, const char *id,
+		     char *err, size_t errlen)
+{
+	int rc = 0;
+	for (const struct kahadb_container *c = r->containers; c && rc == 0; c = c->next)
+		rc = write_container(st, c, err, errlen);
+	if (rc == 0 && add_marker(st, id) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	if (rc == 0 && (rc = store_flush(st)) < 0)
+		snprintf(err, errlen, "cannot write the imported messages: %s", strerror(-rc));
+	return rc;
+}
+
+static void log_imported(const char *dir, const struct kahadb_replay *r, const char *aside)
+{
+	size_t messages, queues, durables;
+	totals(r, &messages, &queues, &durables);
+	log_info("store", "Imported the ActiveMQ KahaDB store in %s: %zu message(s) on %zu "
+		 "queue(s) and %zu durable subscription(s) (%zu journal command(s); "
+		 "transactions: %zu committed, %zu rolled back, %zu dropped unfinished); "
+		 "its files are now in %s", dir, messages, queues, durables, r->commands,
+		 r->committed, r->rolled_back, r->dropped, aside);
+	for (const struct kahadb_container *c = r->containers; c; c = c->next)
+		log_info("store", "Imported %s: %zu message(s)", c->name, c->count);
+}
+
 int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
 {
 	struct kahadb_replay r;
+	char id[128], aside[4096];
 	err[0] = '\0';
 	if (kahadb_replay_dir(dir, &r, err, errlen) < 0)
 		return -1;
-	int rc = check(&r, err, errlen);
-	for (const struct kahadb_container *c = r.containers; c && rc == 0; c = c->next)
-		rc = write_container(st, c, err, errlen);
-	if (rc == 0 && (rc = store_flush(st)) < 0)
-		snprintf(err, errlen, "cannot write the imported messages: %s", strerror(-rc));
-	size_t messages, queues, durables;
-	totals(&r, &messages, &queues, &durables);
-	char aside[4096];
+	fingerprint(&r, id, sizeof id);
+	int before = imported_before(st, id), rc = 0;
+	if (before < 0) {
+		snprintf(err, errlen, "cannot read the store's import markers");
+		rc = -1;
+	} else if (!before) {
+		rc = check(&r, err, errlen);
+		if (rc == 0)
+			rc = write_all(st, &r, id, err, errlen);
+	}
 	if (rc == 0 && (rc = move_aside(dir, aside, sizeof aside, err, errlen)) == 0) {
-		log_info("store", "Imported the ActiveMQ KahaDB store in %s: %zu message(s) on %zu "
-			 "queue(s) and %zu durable subscription(s) (%zu journal command(s); "
-			 "transactions: %zu committed, %zu rolled back, %zu dropped unfinished); "
-			 "its files are now in %s", dir, messages, queues, durables, r.commands,
-			 r.committed, r.rolled_back, r.dropped, aside);
-		for (const struct kahadb_container *c = r.containers; c; c = c->next)
-			log_info("store", "Imported %s: %zu message(s)", c->name, c->count);
+		if (before)
+			log_warn("store", "The ActiveMQ KahaDB store in %s was imported before "
+				 "(journal %s): not imported again; its files are now in %s", dir,
+				 id, aside);
+		else
+			log_imported(dir, &r, aside);
 	}
 	kahadb_replay_release(&r);
 	return rc < 0 ? -1 : 0;

@@ -13,9 +13,11 @@
  * cannot be read completely), write every message and durable
  * subscription into Tandem's store and wait for the commit, then move the
  * KahaDB files into DIR/kahadb-imported-TIME/ (never deleted). A second
- * start finds no KahaDB file, so nothing is imported twice; only a crash
- * between the commit and the move would (duplicates, never a loss: the
- * store has no row that could say "imported" in the same commit yet).
+ * start finds no KahaDB file. The same commit writes a marker, a message
+ * whose id is the journal's fingerprint (its command count and the place
+ * of its last record) in the container KAHADB_IMPORTED: a journal found
+ * again after a crash between the commit and the move, or moved back by
+ * hand, is moved aside again and not imported twice.
  *
  * Not imported yet: a prepared XA transaction (the import is refused,
  * with what to do), the selector of a durable subscription, and
@@ -28,6 +30,10 @@
 #include <stdio.h>
 
 struct store;
+
+/* The store container of the import markers (see above); the broker
+ * loads nothing from it. */
+#define KAHADB_IMPORTED "kahadb://imported"
 
 /* Prints what an import of dir would bring, one line per queue and per
  * durable subscription ("queue://a: 7 message(s)"), then the totals, to

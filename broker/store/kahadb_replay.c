@@ -471,6 +471,9 @@ static int on_record(const struct kahadb_record *rec, void *ctx, char *err, size
 		snprintf(err, errlen, "db-%u.log offset %zu: %s", rec->file_id, rec->offset, why);
 		return -1;
 	}
+	struct kahadb_replay *r = ctx;
+	r->last_file = rec->file_id;
+	r->last_offset = rec->offset;
 	return 0;
 }
 

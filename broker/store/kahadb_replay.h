@@ -66,6 +66,8 @@ struct kahadb_replay {
 	size_t commands;		/* journal commands read */
 	size_t committed, rolled_back, dropped;	/* transactions */
 	size_t unknown_removes;		/* removes of messages not held */
+	unsigned last_file;		/* where the last record is: with */
+	size_t last_offset;		/* commands, the journal's fingerprint */
 	void *by_name;			/* private: containers by name */
 };
 
