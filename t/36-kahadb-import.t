@@ -2,7 +2,8 @@
 # Taking over an ActiveMQ KahaDB store (issue 22): Debian's activemq 5.17
 # writes it (persistent messages from STOMP, thousands in order, and of every JMS type from
 # its JMS client, a committed and an open transaction, a durable
-# subscription part-way through) while a Tandem slave waits on the same
+# subscription part-way through, an XA transaction prepared) while a
+# Tandem slave waits on the same
 # directory, and is killed with SIGKILL; Tandem takes over and imports
 # what was pending before it serves,
 # each message once, moves the KahaDB files aside, and never imports
@@ -32,7 +33,8 @@ fill() {
 	for i in $(seq 300); do grep -q filled fill.out && break; sleep 0.1; done &&
 	grep -q filled fill.out &&
 	grep -q "took s 0 s 1 s 2 s 3 s 4" stomp.out &&
-	grep -q "took news 0" fill.out
+	grep -q "took news 0" fill.out &&
+	grep -q "took xa acked" fill.out
 }
 
 amq() {
@@ -58,10 +60,12 @@ test_expect_success 'ActiveMQ killed with SIGKILL: the slave takes over, imports
 	amq --kill "$TRASH/amq" &&
 	kill "$(cat fill.pid)" &&
 	for i in $(seq 300); do grep -q "Tandem broker .* started" t/log && break; sleep 0.1; done &&
-	log_contains t "Imported the ActiveMQ KahaDB store in $STORE_DIR: 2024 message(s) on 4 queue(s) and 1 durable subscription(s)" &&
+	log_contains t "Imported the ActiveMQ KahaDB store in $STORE_DIR: 2025 message(s) on 5 queue(s) and 1 durable subscription(s), 1 prepared transaction(s) (" &&
+	log_contains t "Imported prepared transaction XID:\[4660,globalId=6b61686166696c6c,branchId=6231\]: 1 message(s) sent, 1 acknowledged" &&
+	log_contains t "1 prepared transaction(s) recovered, waiting for a commit or a rollback" &&
 	log_contains t "Imported queue://stomp: 15 message(s)" &&
 	log_contains t "Imported durable://kf:sub: 2 message(s)" &&
-	log_contains t "Store $STORE_DIR opened: 2024 message(s) recovered, 1 durable subscription(s)" &&
+	log_contains t "Store $STORE_DIR opened: 2025 message(s) recovered, 1 durable subscription(s)" &&
 	! ls "$STORE_DIR"/db-*.log "$STORE_DIR"/db.data 2>/dev/null &&
 	ls -d "$STORE_DIR"/kahadb-imported-* >aside &&
 	test "$(wc -l <aside)" = 1 &&
@@ -77,8 +81,10 @@ test_expect_success 'tandemd --import-kahadb DIR --dry-run prints what a master 
 	grep -qx "queue://jms: 6 message(s)" dry &&
 	grep -qx "queue://tx: 1 message(s)" dry &&
 	grep -qx "queue://many: 2000 message(s)" dry &&
+	grep -qx "queue://xaack: 1 message(s)" dry &&
+	grep -qx "prepared transaction XID:\[4660,globalId=6b61686166696c6c,branchId=6231\]: 1 message(s) sent, 1 acknowledged" dry &&
 	grep -qx "durable://kf:sub: 2 message(s) on topic news" dry &&
-	grep -q "^total: 2024 message(s) on 4 queue(s) and 1 durable subscription(s), from [0-9]* journal command(s); transactions: 1 committed, 0 rolled back, 1 dropped unfinished$" dry &&
+	grep -q "^total: 2025 message(s) on 5 queue(s) and 1 durable subscription(s), from [0-9]* journal command(s); transactions: 1 committed, 0 rolled back, 1 dropped unfinished$" dry &&
 	kahadb_sums "$aside" >after && cmp before after &&
 	{ "$TANDEMD" --import-kahadb "$aside" 2>err; test $? = 2; } &&
 	grep -q "goes with --dry-run" err
@@ -102,7 +108,7 @@ test_expect_success 'a journal with a flipped byte is refused by the dry run and
 	! ls bad/store.db 2>/dev/null
 '
 
-test_expect_success 'every pending message is delivered once, with its id, priority and expiry' '
+test_expect_success 'every pending message is delivered once, with its id, priority and expiry; a prepared transaction'"'"'s are not' '
 	PORT=$(broker_port t) stomp_py <<-\EOF
 	from tstomp import *
 	c = client(headers={"client-id": "kf"})
@@ -125,8 +131,25 @@ test_expect_success 'every pending message is delivered once, with its id, prior
 	check(c.wait_bodies(1) == ["committed"], "tx")
 	c.conn.subscribe("/topic/news", id="4", ack="auto", headers={"activemq.subscriptionName": "sub"})
 	check(c.wait_bodies(2) == ["news 1", "news 2"], "news")
+	c.conn.subscribe("/queue/xa", id="6", ack="auto")
+	c.conn.subscribe("/queue/xaack", id="7", ack="auto")
 	c.sync()
 	check(not c.messages, "more than once: %r" % [m.body for m in c.messages])
+	c.close()
+	EOF
+'
+
+test_expect_success 'the prepared XA transaction is kept prepared: a JMS client'"'"'s XA recovery finds it and commits it' '
+	java -cp "$TRASH/jms:$JAVA_CP" KahaFill "tcp://127.0.0.1:$(broker_port t)" commit >commit.out 2>&1 &&
+	grep -qx "recovered 1" commit.out &&
+	PORT=$(broker_port t) stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/xa", id="1", ack="auto")
+	check(c.wait_bodies(1) == ["xa sent"], "xa")
+	c.conn.subscribe("/queue/xaack", id="2", ack="auto")
+	c.sync()
+	check(not c.messages, "the acked message came back: %r" % [m.body for m in c.messages])
 	c.close()
 	EOF
 '

@@ -99,7 +99,45 @@ static struct message *to_core(const struct kahadb_msg *km, const struct target 
 	return m;
 }
 
-/* Every message decodes, and nothing waits in a prepared transaction. */
+static enum dest_type core_type(enum kahadb_dest_type t)
+{
+	return t == KAHADB_TOPIC ? DEST_TOPIC : DEST_QUEUE;
+}
+
+/* The queue or durable subscription a prepared transaction's ack names,
+ * into name (as kahadb_replay.c names it); 0 for another destination. */
+static int acked_container(const struct kahadb_op *op, char *name, size_t len)
+{
+	if (op->dest_type == KAHADB_QUEUE)
+		snprintf(name, len, "queue://%s", op->dest_name);
+	else if (op->dest_type == KAHADB_TOPIC && op->sub_key)
+		snprintf(name, len, "durable://%s", op->sub_key);
+	else
+		return 0;
+	return 1;
+}
+
+/* A prepared transaction's sends decode, and it is an XA one (OpenWire
+ * reads its key back: openwire_tx.c xid_of_key). */
+static int check_prepared(const struct kahadb_tx *tx, char *err, size_t errlen)
+{
+	if (strncmp(tx->key, "XID:[", 5) != 0) {
+		snprintf(err, errlen, "prepared transaction %s is not an XA transaction", tx->key);
+		return -1;
+	}
+	for (const struct kahadb_op *op = tx->ops; op; op = op->next) {
+		if (op->type != KAHADB_ADD_MESSAGE)
+			continue;
+		struct target t = { .type = core_type(op->dest_type), .dest = op->dest_name };
+		struct message *m = to_core(op->msg, &t, err, errlen);
+		if (!m)
+			return -1;
+		message_unref(m);
+	}
+	return 0;
+}
+
+/* Every message decodes, in the containers and the prepared transactions. */
 static int check(const struct kahadb_replay *r, char *err, size_t errlen)
 {
 	for (const struct kahadb_container *c = r->containers; c; c = c->next) {
@@ -118,15 +156,9 @@ static int check(const struct kahadb_replay *r, char *err, size_t errlen)
 		}
 		free(t.client_id);
 	}
-	size_t prepared = 0;
 	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
-		prepared++;
-	if (prepared) {
-		snprintf(err, errlen, "the journal holds %zu prepared XA transaction(s) (%s ...): "
-			 "Tandem cannot import prepared transactions yet; commit or roll them "
-			 "back with ActiveMQ first", prepared, r->txs->key);
-		return -1;
-	}
+		if (check_prepared(tx, err, errlen) < 0)
+			return -1;
 	return 0;
 }
 
@@ -286,13 +318,46 @@ static int add_marker(struct store *st, const char *id)
 	return rc;
 }
 
-/* Queues every message and subscription, with the marker. */
+/* Queues a prepared XA transaction as txn.c keeps one: its messages in
+ * its container prepared://TXID, the entries it acked (written first by
+ * write_container), its id. An ack of a message no longer pending keeps
+ * nothing. */
+static int write_prepared(struct store *st, const struct kahadb_replay *r,
+			  const struct kahadb_tx *tx, char *err, size_t errlen)
+{
+	char *container = store_prepared_container(tx->key), name[1024];
+	int rc = container ? 0 : -1;
+	for (const struct kahadb_op *op = tx->ops; op && rc == 0; op = op->next) {
+		if (op->type == KAHADB_ADD_MESSAGE) {
+			struct target t = { .type = core_type(op->dest_type), .dest = op->dest_name };
+			struct message *m = to_core(op->msg, &t, err, errlen);
+			rc = !m || store_add_message(st, m) < 0 ||
+			     store_add_entry(st, container, m->seq) < 0 ? -1 : 0;
+			message_unref(m);
+		} else if (acked_container(op, name, sizeof name)) {
+			struct kahadb_msg *km = kahadb_replay_find(r, name, op->id);
+			if (km && km->seq)
+				rc = store_add_prepared_ack(st, tx->key, name, km->seq);
+		}
+	}
+	free(container);
+	if (rc == 0)
+		rc = store_add_prepared(st, tx->key);
+	if (rc < 0 && !err[0])
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+/* Queues every message, subscription and prepared transaction, with the
+ * marker. */
 static int write_all(struct store *st, const struct kahadb_replay *r, const char *id,
 		     char *err, size_t errlen)
 {
 	int rc = 0;
 	for (const struct kahadb_container *c = r->containers; c && rc == 0; c = c->next)
 		rc = write_container(st, c, err, errlen);
+	for (const struct kahadb_tx *tx = r->txs; tx && rc == 0; tx = tx->next)
+		rc = write_prepared(st, r, tx, err, errlen);
 	if (rc == 0 && add_marker(st, id) < 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
@@ -306,13 +371,20 @@ static void log_imported(const char *dir, const struct kahadb_replay *r, const c
 {
 	size_t messages, queues, durables;
 	totals(r, &messages, &queues, &durables);
+	size_t prepared = 0;
+	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
+		prepared++;
 	log_info("store", "Imported the ActiveMQ KahaDB store in %s: %zu message(s) on %zu "
-		 "queue(s) and %zu durable subscription(s) (%zu journal command(s); "
-		 "transactions: %zu committed, %zu rolled back, %zu dropped unfinished); "
-		 "its files are now in %s", dir, messages, queues, durables, r->commands,
-		 r->committed, r->rolled_back, r->dropped, aside);
+		 "queue(s) and %zu durable subscription(s), %zu prepared transaction(s) (%zu "
+		 "journal command(s); transactions: %zu committed, %zu rolled back, %zu "
+		 "dropped unfinished); its files are now in %s", dir, messages, queues,
+		 durables, prepared, r->commands, r->committed, r->rolled_back, r->dropped,
+		 aside);
 	for (const struct kahadb_container *c = r->containers; c; c = c->next)
 		log_info("store", "Imported %s: %zu message(s)", c->name, c->count);
+	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
+		log_info("store", "Imported prepared transaction %s: %zu message(s) sent, %zu "
+			 "acknowledged", tx->key, tx->adds, tx->removes);
 }
 
 int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)

@@ -19,8 +19,12 @@
  * again after a crash between the commit and the move, or moved back by
  * hand, is moved aside again and not imported twice.
  *
- * Not imported yet: a prepared XA transaction (the import is refused,
- * with what to do), the selector of a durable subscription, and
+ * A prepared XA transaction is kept prepared (its messages, the entries
+ * it acked, its id, as txn.h keeps OpenWire's), under the key
+ * openwire_tx.c reads its XID back from: a client's XA recovery finds it
+ * and commits or rolls it back.
+ *
+ * Not imported yet: the selector of a durable subscription, and
  * redelivery counts (Tandem's store does not keep them).
  */
 #ifndef TANDEM_KAHADB_IMPORT_H

@@ -270,17 +270,15 @@ static size_t put_hex(char *out, size_t outlen, size_t used, const struct kahadb
 void kahadb_txn_key(const struct kahadb_txn *t, char *out, size_t outlen)
 {
 	if (t->kind == KAHADB_LOCAL_TXN) {
-		snprintf(out, outlen, "local:%.*s:%lld", (int)t->connection_id.len,
+		snprintf(out, outlen, "TX:%.*s:%lld", (int)t->connection_id.len,
 			 (const char *)t->connection_id.p, (long long)t->local_id);
 		return;
 	}
-	int n = snprintf(out, outlen, "xa:%d:", (int)t->format_id);
+	int n = snprintf(out, outlen, "XID:[%d,globalId=", (int)t->format_id);
 	if (n < 0 || (size_t)n >= outlen)
 		return;
 	size_t used = put_hex(out, outlen, (size_t)n, &t->global_id);
-	if (used + 2 < outlen) {
-		out[used++] = ':';
-		out[used] = '\0';
-	}
-	put_hex(out, outlen, used, &t->branch);
+	used += (size_t)snprintf(out + used, outlen - used, ",branchId=");
+	used = put_hex(out, outlen, used < outlen ? used : outlen - 1, &t->branch);
+	snprintf(out + used, outlen - used, "]");
 }

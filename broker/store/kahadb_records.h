@@ -74,8 +74,10 @@ int kahadb_cmd_decode(const uint8_t *data, size_t len, struct kahadb_cmd *cmd, c
 /* "queue", "topic", ...: for logs. */
 const char *kahadb_dest_type_name(enum kahadb_dest_type t);
 
-/* A transaction's id as a string that names it uniquely, into out
- * ("local:CONNECTION:N", "xa:FORMAT:GLOBALHEX:BRANCHHEX"), cut to outlen. */
+/* A transaction's id as ActiveMQ prints it, which names it uniquely and
+ * is the key OpenWire's prepared transactions have in Tandem's store
+ * ("TX:CONNECTION:N", "XID:[FORMAT,globalId=HEX,branchId=HEX]"), cut to
+ * outlen. */
 void kahadb_txn_key(const struct kahadb_txn *t, char *out, size_t outlen);
 
 #endif

@@ -11,17 +11,6 @@
 #include "kahadb_replay.h"
 #include "strmap.h"
 
-/* A command held by its transaction until the commit. */
-struct kahadb_op {
-	struct kahadb_op *next;
-	enum kahadb_type type;		/* add or remove */
-	enum kahadb_dest_type dest_type;
-	char *dest_name;
-	char *id;			/* remove: the message's id */
-	char *sub_key;			/* remove: a topic ack's subscription */
-	struct kahadb_msg *msg;		/* add: one reference */
-};
-
 static char *dup_bytes(const struct kahadb_bytes *b)
 {
 	char *s = malloc(b->len + 1);
@@ -90,6 +79,14 @@ static struct kahadb_container *get(struct kahadb_replay *r, const char *name,
 		r->containers = c;
 	r->containers_tail = c;
 	return c;
+}
+
+struct kahadb_msg *kahadb_replay_find(const struct kahadb_replay *r, const char *name,
+				      const char *id)
+{
+	const struct kahadb_container *c = r->by_name ? strmap_get(r->by_name, name) : NULL;
+	const struct kahadb_entry *e = c ? strmap_get(c->by_id, id) : NULL;
+	return e ? e->msg : NULL;
 }
 
 static void entry_unlink(struct kahadb_container *c, struct kahadb_entry *e)

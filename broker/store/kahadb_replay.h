@@ -49,8 +49,16 @@ struct kahadb_container {
 	void *by_id;			/* private: entries by message id */
 };
 
-/* A command that waits in a transaction (private to kahadb_replay.c). */
-struct kahadb_op;
+/* A command that waits in its transaction. */
+struct kahadb_op {
+	struct kahadb_op *next;
+	enum kahadb_type type;		/* KAHADB_ADD_MESSAGE or _REMOVE_MESSAGE */
+	enum kahadb_dest_type dest_type;
+	char *dest_name;
+	char *id;			/* remove: the message's id */
+	char *sub_key;			/* remove: a topic ack's subscription */
+	struct kahadb_msg *msg;		/* add: one reference */
+};
 
 struct kahadb_tx {
 	struct kahadb_tx *next;
@@ -78,6 +86,10 @@ int kahadb_replay_dir(const char *dir, struct kahadb_replay *r, char *err, size_
 /* Replays one command (the unit tests' entry; r starts zeroed). */
 int kahadb_replay_cmd(struct kahadb_replay *r, const struct kahadb_cmd *c, char *err,
 		      size_t errlen);
+
+/* The message with this id in the container called name, or NULL. */
+struct kahadb_msg *kahadb_replay_find(const struct kahadb_replay *r, const char *name,
+				      const char *id);
 
 /* Ends the replay: drops the transactions neither prepared nor ended. */
 void kahadb_replay_finish(struct kahadb_replay *r);

@@ -203,7 +203,7 @@ static const struct {
 	    { ADD, Q, "a", "m1", "L1", NULL, 0 }, { ADD, Q, "a", "m2", "X77", NULL, 0 },
 	    { DEL, Q, "a", "m0", "X77", NULL, 0 },
 	    { KAHADB_PREPARE, Q, NULL, NULL, "X77", NULL, 0 } },
-	  "queue://a=1 prepared:xa:4660:3737:6272616e6368+1-1 committed=0 rolledback=0 dropped=1" },
+	  "queue://a=1 prepared:XID:[4660,globalId=3737,branchId=6272616e6368]+1-1 committed=0 rolledback=0 dropped=1" },
 	{ "a durable subscription keeps what it has not acknowledged",
 	  { { KAHADB_SUBSCRIPTION, T, "t", "info", NULL, "c1:s1", 0 },
 	    { KAHADB_SUBSCRIPTION, T, "t", "info", NULL, "c2:s2", 0 },
