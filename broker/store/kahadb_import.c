@@ -137,8 +137,7 @@ static int check_prepared(const struct kahadb_tx *tx, char *err, size_t errlen)
 	return 0;
 }
 
-/* Every message decodes, in the containers and the prepared transactions. */
-static int check(const struct kahadb_replay *r, char *err, size_t errlen)
+int kahadb_import_check(const struct kahadb_replay *r, char *err, size_t errlen)
 {
 	for (const struct kahadb_container *c = r->containers; c; c = c->next) {
 		struct target t;
@@ -193,7 +192,7 @@ int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen)
 		"from %zu journal command(s); transactions: %zu committed, %zu rolled back, "
 		"%zu dropped unfinished\n", messages, queues, durables, r.commands, r.committed,
 		r.rolled_back, r.dropped);
-	int rc = check(&r, err, errlen);
+	int rc = kahadb_import_check(&r, err, errlen);
 	kahadb_replay_release(&r);
 	return rc;
 }
@@ -400,7 +399,7 @@ int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the store's import markers");
 		rc = -1;
 	} else if (!before) {
-		rc = check(&r, err, errlen);
+		rc = kahadb_import_check(&r, err, errlen);
 		if (rc == 0)
 			rc = write_all(st, &r, id, err, errlen);
 	}

@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 struct store;
+struct kahadb_replay;
 
 /* The store container of the import markers (see above); the broker
  * loads nothing from it. */
@@ -44,6 +45,11 @@ struct store;
  * out (NULL: nothing printed, a check only). 0, or -1 with the reason in
  * err (as the import would fail). */
 int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen);
+
+/* Whether everything r holds can be imported: each message decodes into
+ * a core message, each prepared transaction is an XA one. 0, or -1 with
+ * the first reason in err. */
+int kahadb_import_check(const struct kahadb_replay *r, char *err, size_t errlen);
 
 /* Imports dir's KahaDB store into st (open, nothing loaded from it yet)
  * and moves the KahaDB files aside. 0, with what was imported logged; -1

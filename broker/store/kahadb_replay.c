@@ -11,11 +11,13 @@
 #include "kahadb_replay.h"
 #include "strmap.h"
 
+/* A field absent from its command reads as empty (p NULL, len 0). */
 static char *dup_bytes(const struct kahadb_bytes *b)
 {
 	char *s = malloc(b->len + 1);
 	if (s) {
-		memcpy(s, b->p, b->len);
+		if (b->len)
+			memcpy(s, b->p, b->len);
 		s[b->len] = '\0';
 	}
 	return s;
@@ -42,7 +44,8 @@ static struct kahadb_msg *msg_new(const struct kahadb_cmd *c)
 		msg_unref(m);
 		return NULL;
 	}
-	memcpy(m->data, c->message.p, c->message.len);
+	if (c->message.len)
+		memcpy(m->data, c->message.p, c->message.len);
 	m->len = c->message.len;
 	m->priority = c->priority;
 	return m;
