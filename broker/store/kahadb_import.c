@@ -23,9 +23,13 @@
 #include "openwire_message.h"
 #include "store.h"
 
-/* The OpenWire version ActiveMQ 5.17's KahaDBStore writes with
- * (OpenWireFormat.DEFAULT_STORE_VERSION). */
-#define KAHADB_OPENWIRE_VERSION 11
+/* The OpenWire versions a KahaDB store's messages may be in: the one its
+ * index records (db.data, not read here), which is 11 for a store made by
+ * ActiveMQ 5.17 (OpenWireFormat.DEFAULT_STORE_VERSION), 6 for one made
+ * before the index recorded it (DEFAULT_LEGACY_VERSION), tried in that
+ * order; a message marshalled in another version fails to decode (its
+ * fields do not end where its frame does) or reads as malformed. */
+static const int store_versions[] = { 11, 6 };
 /* A body larger than this after inflating is refused (as OpenWire's
  * default maxFrameSize would have). */
 #define KAHADB_BODY_MAX (100u << 20)
@@ -62,21 +66,16 @@ static int target_of(const struct kahadb_container *c, struct target *t)
 	return 0;
 }
 
-/* The core message for km, on t's destination; NULL with why in err. */
-static struct message *to_core(const struct kahadb_msg *km, const struct target *t, char *err,
-			       size_t errlen)
+/* km read as OpenWire of this version, as a core message on t's
+ * destination; NULL with why in err. */
+static struct message *decode_as(const struct kahadb_msg *km, int version,
+				 const struct target *t, char *err, size_t errlen)
 {
 	struct ow_format f;
 	struct ow_obj *o = NULL;
 	char why[OW_ERR_MAX];
 	ow_format_init(&f);
-	f.version = KAHADB_OPENWIRE_VERSION;
-	uint32_t size = km->len >= 4 ? (uint32_t)km->data[0] << 24 | (uint32_t)km->data[1] << 16 |
-				       (uint32_t)km->data[2] << 8 | km->data[3] : 0;
-	if (km->len < 5 || size != km->len - 4) {
-		snprintf(err, errlen, "message %s: not an OpenWire command", km->id);
-		return NULL;
-	}
+	f.version = version;
 	int rc = ow_decode(&f, km->data + 4, km->len - 4, &o, why);
 	ow_format_release(&f);
 	if (rc < 0) {
@@ -96,6 +95,23 @@ static struct message *to_core(const struct kahadb_msg *km, const struct target 
 	ow_obj_free(o);
 	if (!m)
 		snprintf(err, errlen, "message %s: %s", km->id, dest ? reason : "out of memory");
+	return m;
+}
+
+/* The core message for km, on t's destination; NULL with why in err. */
+static struct message *to_core(const struct kahadb_msg *km, const struct target *t, char *err,
+			       size_t errlen)
+{
+	uint32_t size = km->len >= 4 ? (uint32_t)km->data[0] << 24 | (uint32_t)km->data[1] << 16 |
+				       (uint32_t)km->data[2] << 8 | km->data[3] : 0;
+	if (km->len < 5 || size != km->len - 4) {
+		snprintf(err, errlen, "message %s: not an OpenWire command", km->id);
+		return NULL;
+	}
+	struct message *m = decode_as(km, store_versions[0], t, err, errlen);
+	char other[512];	/* the first version's reason is the one told */
+	for (size_t i = 1; !m && i < sizeof store_versions / sizeof *store_versions; i++)
+		m = decode_as(km, store_versions[i], t, other, sizeof other);
 	return m;
 }
 

@@ -8,9 +8,12 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "buf.h"
+#include "kahadb_import.h"
 #include "kahadb_journal.h"
 #include "kahadb_records.h"
 #include "kahadb_replay.h"
+#include "openwire_codec.h"
 #include "tap.h"
 
 struct w {
@@ -298,9 +301,58 @@ static void test_errors(void)
 	   n == 0, "the EOF record ends a file");
 }
 
+/* A JMS message marshalled as ActiveMQ's store does, in this version. */
+static void marshalled_message(int version, struct buf *out)
+{
+	struct ow_message *om = (void *)ow_obj_new(OW_MESSAGE);
+	struct ow_message_id *id = (void *)ow_obj_new(OW_MESSAGE_ID);
+	struct ow_producer_id *p = (void *)ow_obj_new(OW_PRODUCER_ID);
+	p->connection_id.s = strdup("ID:c-1");
+	p->connection_id.len = 6;
+	p->session_id = p->value = 1;
+	id->producer_id = p;
+	id->producer_sequence_id = 7;
+	om->message_id = id;
+	om->persistent = true;
+	om->priority = 6;
+	struct ow_format f;
+	ow_format_init(&f);
+	f.version = version;
+	ow_encode(&f, &om->c.h, out);
+	ow_obj_free(&om->c.h);
+}
+
+/* Stores made before ActiveMQ's index recorded the OpenWire version hold
+ * messages in version 6; 5.17's in version 11. Both are imported. */
+static void test_versions(void)
+{
+	static const int versions[] = { 11, 6 };
+	for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
+		struct buf m = BUF_INIT;
+		marshalled_message(versions[i], &m);
+		struct kahadb_cmd c = { .type = KAHADB_ADD_MESSAGE, .has_dest = 1,
+					.dest_type = KAHADB_QUEUE, .priority = 6 };
+		c.dest_name = (struct kahadb_bytes){ (const uint8_t *)"a", 1 };
+		c.message_id = (struct kahadb_bytes){ (const uint8_t *)"ID:c-1:1:1:7", 12 };
+		c.message = (struct kahadb_bytes){ (const uint8_t *)buf_data(&m), buf_len(&m) };
+		struct kahadb_replay r = { 0 };
+		char err[512] = "", name[64];
+		ok(kahadb_replay_cmd(&r, &c, err, sizeof err) == 0, "a message added");
+		snprintf(name, sizeof name, "a message marshalled in OpenWire version %d is imported",
+			 versions[i]);
+		int rc = kahadb_import_check(&r, err, sizeof err);
+		ok(rc == 0, name);
+		if (rc < 0)
+			diag("%s", err);
+		kahadb_replay_release(&r);
+		buf_free(&m);
+	}
+}
+
 int main(void)
 {
 	test_replays();
 	test_errors();
+	test_versions();
 	return done_testing();
 }
