@@ -74,8 +74,17 @@ struct field {
 
 static int pb_message(const struct kahadb_bytes *msg, const struct field *fields, void *out);
 
-/* KahaUpdateMessageCommand holds a KahaAddMessageCommand. */
-static const struct field add_fields[];
+#define CMD(field) offsetof(struct kahadb_cmd, field)
+
+/* KahaAddMessageCommand, and what KahaUpdateMessageCommand holds. */
+static const struct field add_fields[] = {
+	{ 1, K_TXN, CMD(txn) },
+	{ 2, K_DEST, 0 },
+	{ 3, K_BYTES, CMD(message_id) },
+	{ 4, K_BYTES, CMD(message) },
+	{ 5, K_INT, CMD(priority) },
+	END_FIELDS,
+};
 
 static int read_field(struct pb *b, int wt, const struct field *f, void *out)
 {
@@ -166,16 +175,6 @@ static int pb_message(const struct kahadb_bytes *msg, const struct field *fields
 	return 0;
 }
 
-#define CMD(field) offsetof(struct kahadb_cmd, field)
-
-static const struct field add_fields[] = {
-	{ 1, K_TXN, CMD(txn) },
-	{ 2, K_DEST, 0 },
-	{ 3, K_BYTES, CMD(message_id) },
-	{ 4, K_BYTES, CMD(message) },
-	{ 5, K_INT, CMD(priority) },
-	END_FIELDS,
-};
 static const struct field remove_fields[] = {
 	{ 1, K_TXN, CMD(txn) },
 	{ 2, K_DEST, 0 },
