@@ -28,6 +28,8 @@
 #include "history.h"
 #include "log.h"
 #include "loop.h"
+#include "kahadb.h"
+#include "kahadb_import.h"
 #include "mgmt_server.h"
 #include "service.h"
 #include "web.h"
@@ -51,6 +53,11 @@ static void usage(FILE *out)
 		"                        SIGHUP opens it again (after logrotate moved it)\n"
 		"      --check           load and validate only; print what was understood\n"
 		"                        and exit 0, or 78 when the file is invalid\n"
+		"      --import-kahadb DIR --dry-run\n"
+		"                        read the ActiveMQ KahaDB journal in DIR and print\n"
+		"                        what a master would import from it, per queue and\n"
+		"                        durable subscription; exit 0, or 65 when it cannot\n"
+		"                        be imported (why on standard error); no -c needed\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n"
 		"\n"
@@ -151,11 +158,23 @@ static int start(struct loop *l, const struct config *cfg)
 	return broker_start(l, cfg);
 }
 
+/* --import-kahadb DIR --dry-run (kahadb_import.h). */
+static int import_dry_run(const char *dir)
+{
+	char err[768];
+	if (kahadb_dry_run(dir, stdout, err, sizeof err) == 0)
+		return 0;
+	fprintf(stderr, "tandemd: cannot import the ActiveMQ KahaDB store in %s: %s\n", dir, err);
+	return KAHADB_EXIT_FOUND;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "import-kahadb", required_argument, NULL, 'i' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "demo-banner", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
@@ -163,7 +182,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = NULL, *log_path = NULL;
-	bool check = false, banner = false;
+	bool check = false, banner = false, dry_run = false;
+	const char *import_dir = NULL;
 	struct conf_define defs[MAX_DEFINES];
 	/* The names are copied out, not cut off in argv with a NUL: that
 	 * showed `-D activemq.data /path` in ps and /proc/PID/cmdline. */
@@ -195,6 +215,12 @@ int main(int argc, char **argv)
 		case 'k':
 			check = true;
 			break;
+		case 'i':
+			import_dir = optarg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
 		case 'b':
 			banner = true;
 			break;
@@ -208,6 +234,14 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (import_dir || dry_run) {
+		if (!import_dir || !dry_run || optind != argc) {
+			fprintf(stderr, "tandemd: --import-kahadb DIR goes with --dry-run: a master "
+				"imports the KahaDB store in its own store directory\n");
+			return 2;
+		}
+		return import_dry_run(import_dir);
 	}
 	if (!file || optind != argc) {
 		usage(stderr);

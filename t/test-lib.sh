@@ -277,6 +277,17 @@ netns_tandemd() {
 }
 
 broker_port() { cat "$TRASH/$1/port"; }
+
+# wait_exit NAME: until NAME's process has exited by itself (20 s at most),
+# for a broker expected to refuse to run.
+wait_exit() {
+	for i in $(seq 200); do
+		[ -f "$TRASH/$1/exit" ] && rm -f "$TRASH/$1/pid" && return 0
+		sleep 0.1
+	done
+	echo "$1 still runs"
+	return 1
+}
 broker_stomp_port() { cat "$TRASH/$1/stomp_port"; }
 broker_mgmt_port() { cat "$TRASH/$1/mgmt_port"; }
 broker_web_port() { cat "$TRASH/$1/web_port"; }

@@ -27,6 +27,7 @@
 #include "discovery.h"
 #include "flow.h"
 #include "kahadb.h"
+#include "kahadb_import.h"
 #include "message_select.h"
 #include "locker.h"
 #include "netflow.h"
@@ -625,6 +626,9 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 	} else if (!strncmp(container, STORE_PREPARED_PREFIX, strlen(STORE_PREPARED_PREFIX))) {
 		txn_loaded_message(container, m);
 		return;
+	} else if (!strcmp(container, KAHADB_IMPORTED)) {
+		message_unref(m);	/* a marker, no message (kahadb_import.h) */
+		return;
 	}
 	if (!q) {
 		log_warn("store", "Stored message %s belongs to unknown container %s; "
@@ -741,19 +745,38 @@ static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
 		broker_route_taken_back(m, 1);
 }
 
-/* A master on a directory that still holds ActiveMQ's messages refuses
- * to serve, and exits: serving an empty broker beside them would hide them
- * (kahadb.h), and waiting cannot change the files. */
-static int refuse_kahadb(const char *dir)
+/* Why a KahaDB store cannot be imported, said once; the broker ends. */
+static int kahadb_refused(const char *dir, int found, const char *err)
 {
-	char err[768];
-	int found = kahadb_find(dir, err, sizeof err);
-	if (found == 0)
-		return 0;
-	log_error("store", "Refusing to serve: %s", err);
+	log_error("store", "Refusing to serve: cannot import the ActiveMQ KahaDB store in %s: "
+		  "%s. Its files are untouched; drain them with ActiveMQ, or move them aside "
+		  "to start without them", dir, err);
 	if (found > 0)
 		broker.exit_status = KAHADB_EXIT_FOUND;
 	return -1;
+}
+
+/* A master on a directory that holds an ActiveMQ KahaDB store imports it
+ * into its store before anything is loaded or served (kahadb_import.h).
+ * The journal is read completely first, before the store is opened: one
+ * it cannot read ends the broker with the directory as it was, since
+ * serving an empty broker beside those messages would hide them, and
+ * waiting cannot change them. *found says whether there is one. */
+static int check_kahadb(const char *dir, int *found)
+{
+	char err[768];
+	*found = kahadb_find(dir, err, sizeof err);
+	if (*found == 0 || (*found > 0 && kahadb_dry_run(dir, NULL, err, sizeof err) == 0))
+		return 0;
+	return kahadb_refused(dir, *found, err);
+}
+
+static int import_kahadb(const char *dir)
+{
+	char err[768];
+	if (kahadb_import(dir, broker.store, err, sizeof err) == 0)
+		return 0;
+	return kahadb_refused(dir, 1, err);
 }
 
 /* Says why the store could not be opened (errno err from store_open):
@@ -779,11 +802,14 @@ static int store_open_failed(const char *dir, int err, const char *msg, char *wh
 static int open_store(const struct config *cfg, char *why, size_t whylen)
 {
 	char err[512];
-	if (refuse_kahadb(cfg->store_directory) < 0)
+	int kahadb;
+	if (check_kahadb(cfg->store_directory, &kahadb) < 0)
 		return -1;
 	broker.store = store_open(cfg->store_directory, cfg->journal_disk_syncs, err, sizeof err);
 	if (!broker.store)
 		return store_open_failed(cfg->store_directory, errno, err, why, whylen);
+	if (kahadb > 0 && import_kahadb(cfg->store_directory) < 0)
+		return -1;
 	store_on_unwritten_entry(broker.store, forget_unwritten, NULL);
 	struct loading ld = { 0, STRMAP_INIT };
 	int rc = store_load_durables(broker.store, load_durable, NULL);

@@ -79,8 +79,7 @@ int kahadb_find(const char *dir, char *err, size_t errlen)
 	closedir(d);
 	if (!used)
 		return 0;
-	snprintf(err, errlen, "the store directory %s holds an ActiveMQ KahaDB store (%s): "
-		 "Tandem cannot import its messages yet; drain them with ActiveMQ first, "
-		 "or move those files aside to start empty", dir, list);
+	snprintf(err, errlen, "the store directory %s holds an ActiveMQ KahaDB store (%s)",
+		 dir, list);
 	return 1;
 }

@@ -1,0 +1,432 @@
+/*
+ * kahadb_import.c - a replayed KahaDB journal written into Tandem's store
+ * (see kahadb_import.h). Start at kahadb_import().
+ *
+ * This file reads the messages with the OpenWire codec: KahaDB keeps
+ * them as OpenWire commands, so the codec is the one reader of that
+ * format in Tandem.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <dirent.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include "kahadb_import.h"
+#include "kahadb_replay.h"
+#include "log.h"
+#include "message.h"
+#include "openwire_codec.h"
+#include "openwire_message.h"
+#include "store.h"
+
+/* The OpenWire versions a KahaDB store's messages may be in: the one its
+ * index records (db.data, not read here), which is 11 for a store made by
+ * ActiveMQ 5.17 (OpenWireFormat.DEFAULT_STORE_VERSION), 6 for one made
+ * before the index recorded it (DEFAULT_LEGACY_VERSION), tried in that
+ * order; a message marshalled in another version fails to decode (its
+ * fields do not end where its frame does) or reads as malformed. */
+static const int store_versions[] = { 11, 6 };
+/* A body larger than this after inflating is refused (as OpenWire's
+ * default maxFrameSize would have). */
+#define KAHADB_BODY_MAX (100u << 20)
+
+/* What a replayed container is in Tandem: its destination, and for a
+ * durable subscription its client id and name (the KahaDB key
+ * CLIENTID:SUBNAME, cut at its last ':' as client ids hold ':' often and
+ * subscription names seldom). */
+struct target {
+	enum dest_type type;
+	const char *dest;
+	char *client_id;
+	const char *sub_name;
+};
+
+static int target_of(const struct kahadb_container *c, struct target *t)
+{
+	memset(t, 0, sizeof *t);
+	if (!c->topic) {
+		t->type = DEST_QUEUE;
+		t->dest = c->name + strlen("queue://");
+		return 0;
+	}
+	t->type = DEST_TOPIC;
+	t->dest = c->topic;
+	t->client_id = strdup(c->name + strlen("durable://"));
+	char *colon = t->client_id ? strrchr(t->client_id, ':') : NULL;
+	if (!colon) {
+		free(t->client_id);
+		return -1;
+	}
+	*colon = '\0';
+	t->sub_name = colon + 1;
+	return 0;
+}
+
+/* km read as OpenWire of this version, as a core message on t's
+ * destination; NULL with why in err. */
+static struct message *decode_as(const struct kahadb_msg *km, int version,
+				 const struct target *t, char *err, size_t errlen)
+{
+	struct ow_format f;
+	struct ow_obj *o = NULL;
+	char why[OW_ERR_MAX];
+	ow_format_init(&f);
+	f.version = version;
+	int rc = ow_decode(&f, km->data + 4, km->len - 4, &o, why);
+	ow_format_release(&f);
+	if (rc < 0) {
+		snprintf(err, errlen, "message %s: %s", km->id, why);
+		return NULL;
+	}
+	if (o->type < OW_MESSAGE || o->type > OW_BLOB_MESSAGE) {
+		snprintf(err, errlen, "message %s: an OpenWire %s, not a message", km->id,
+			 ow_code_name(o->type));
+		ow_obj_free(o);
+		return NULL;
+	}
+	bool oom;
+	char *dest = strdup(t->dest), reason[700];
+	struct message *m = dest ? ow_message_to_core((void *)o, t->type, dest, KAHADB_BODY_MAX,
+						      &oom, reason, sizeof reason) : NULL;
+	ow_obj_free(o);
+	if (!m)
+		snprintf(err, errlen, "message %s: %s", km->id, dest ? reason : "out of memory");
+	return m;
+}
+
+/* The core message for km, on t's destination; NULL with why in err. */
+static struct message *to_core(const struct kahadb_msg *km, const struct target *t, char *err,
+			       size_t errlen)
+{
+	uint32_t size = km->len >= 4 ? (uint32_t)km->data[0] << 24 | (uint32_t)km->data[1] << 16 |
+				       (uint32_t)km->data[2] << 8 | km->data[3] : 0;
+	if (km->len < 5 || size != km->len - 4) {
+		snprintf(err, errlen, "message %s: not an OpenWire command", km->id);
+		return NULL;
+	}
+	struct message *m = decode_as(km, store_versions[0], t, err, errlen);
+	char other[512];	/* the first version's reason is the one told */
+	for (size_t i = 1; !m && i < sizeof store_versions / sizeof *store_versions; i++)
+		m = decode_as(km, store_versions[i], t, other, sizeof other);
+	return m;
+}
+
+static enum dest_type core_type(enum kahadb_dest_type t)
+{
+	return t == KAHADB_TOPIC ? DEST_TOPIC : DEST_QUEUE;
+}
+
+/* The queue or durable subscription a prepared transaction's ack names,
+ * into name (as kahadb_replay.c names it); 0 for another destination. */
+static int acked_container(const struct kahadb_op *op, char *name, size_t len)
+{
+	if (op->dest_type == KAHADB_QUEUE)
+		snprintf(name, len, "queue://%s", op->dest_name);
+	else if (op->dest_type == KAHADB_TOPIC && op->sub_key)
+		snprintf(name, len, "durable://%s", op->sub_key);
+	else
+		return 0;
+	return 1;
+}
+
+/* A prepared transaction's sends decode, and it is an XA one (OpenWire
+ * reads its key back: openwire_tx.c xid_of_key). */
+static int check_prepared(const struct kahadb_tx *tx, char *err, size_t errlen)
+{
+	if (strncmp(tx->key, "XID:[", 5) != 0) {
+		snprintf(err, errlen, "prepared transaction %s is not an XA transaction", tx->key);
+		return -1;
+	}
+	for (const struct kahadb_op *op = tx->ops; op; op = op->next) {
+		if (op->type != KAHADB_ADD_MESSAGE)
+			continue;
+		struct target t = { .type = core_type(op->dest_type), .dest = op->dest_name };
+		struct message *m = to_core(op->msg, &t, err, errlen);
+		if (!m)
+			return -1;
+		message_unref(m);
+	}
+	return 0;
+}
+
+int kahadb_import_check(const struct kahadb_replay *r, char *err, size_t errlen)
+{
+	for (const struct kahadb_container *c = r->containers; c; c = c->next) {
+		struct target t;
+		if (target_of(c, &t) < 0) {
+			snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+			return -1;
+		}
+		for (const struct kahadb_entry *e = c->head; e; e = e->next) {
+			struct message *m = to_core(e->msg, &t, err, errlen);
+			if (!m) {
+				free(t.client_id);
+				return -1;
+			}
+			message_unref(m);
+		}
+		free(t.client_id);
+	}
+	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
+		if (check_prepared(tx, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static void totals(const struct kahadb_replay *r, size_t *messages, size_t *queues,
+		   size_t *durables)
+{
+	*messages = *queues = *durables = 0;
+	for (const struct kahadb_container *c = r->containers; c; c = c->next) {
+		*messages += c->count;
+		if (c->topic)
+			++*durables;
+		else
+			++*queues;
+	}
+}
+
+int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen)
+{
+	struct kahadb_replay r;
+	if (kahadb_replay_dir(dir, &r, err, errlen) < 0)
+		return -1;
+	for (const struct kahadb_container *c = r.containers; c && out; c = c->next)
+		fprintf(out, "%s: %zu message(s)%s%s\n", c->name, c->count,
+			c->topic ? " on topic " : "", c->topic ? c->topic : "");
+	for (const struct kahadb_tx *tx = r.txs; tx && out; tx = tx->next)
+		fprintf(out, "prepared transaction %s: %zu message(s) sent, %zu acknowledged\n",
+			tx->key, tx->adds, tx->removes);
+	size_t messages, queues, durables;
+	totals(&r, &messages, &queues, &durables);
+	if (out)
+		fprintf(out, "total: %zu message(s) on %zu queue(s) and %zu durable subscription(s), "
+		"from %zu journal command(s); transactions: %zu committed, %zu rolled back, "
+		"%zu dropped unfinished\n", messages, queues, durables, r.commands, r.committed,
+		r.rolled_back, r.dropped);
+	int rc = kahadb_import_check(&r, err, errlen);
+	kahadb_replay_release(&r);
+	return rc;
+}
+
+/* Queues one container's messages (and its subscription) into st. */
+static int write_container(struct store *st, const struct kahadb_container *c, char *err,
+			   size_t errlen)
+{
+	struct target t;
+	if (target_of(c, &t) < 0) {
+		snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+		return -1;
+	}
+	int rc = t.client_id ? store_add_durable(st, t.client_id, t.sub_name, t.dest, NULL) : 0;
+	for (const struct kahadb_entry *e = c->head; e && rc == 0; e = e->next) {
+		struct kahadb_msg *km = e->msg;
+		if (!km->seq) {
+			struct message *m = to_core(km, &t, err, errlen);
+			if (!m) {
+				rc = -1;
+				break;
+			}
+			rc = store_add_message(st, m);
+			km->seq = m->seq;
+			message_unref(m);
+		}
+		if (rc == 0)
+			rc = store_add_entry(st, c->name, km->seq);
+	}
+	if (rc < 0 && !err[0])
+		snprintf(err, errlen, "out of memory");
+	free(t.client_id);
+	return rc;
+}
+
+static int is_kahadb_file(const char *name)
+{
+	return fnmatch("db-[0-9]*.log", name, 0) == 0 || strcmp(name, "db.data") == 0 ||
+	       strcmp(name, "db.redo") == 0;
+}
+
+/* Moves every KahaDB file of dir into dir/kahadb-imported-TIME/; the name
+ * of that directory in aside. */
+static int move_aside(const char *dir, char *aside, size_t len, char *err, size_t errlen)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime(&now));
+	snprintf(aside, len, "%s/kahadb-imported-%s", dir, stamp);
+	DIR *d = opendir(dir);
+	if (!d || (mkdir(aside, 0755) < 0 && errno != EEXIST)) {
+		snprintf(err, errlen, "cannot make %s: %s", aside, strerror(errno));
+		if (d)
+			closedir(d);
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		char from[4096], to[4096 + 256 + 2];
+		if (!is_kahadb_file(e->d_name))
+			continue;
+		snprintf(from, sizeof from, "%s/%s", dir, e->d_name);
+		snprintf(to, sizeof to, "%s/%s", aside, e->d_name);
+		if (rename(from, to) < 0) {
+			snprintf(err, errlen, "cannot move %s to %s: %s", from, aside,
+				 strerror(errno));
+			rc = -1;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* "45@db-1.log:3359": the journal's fingerprint, as the marker's id. */
+static void fingerprint(const struct kahadb_replay *r, char *out, size_t len)
+{
+	snprintf(out, len, "%zu@db-%u.log:%zu", r->commands, r->last_file, r->last_offset);
+}
+
+struct seen {
+	const char *id;
+	bool found;
+};
+
+static void marker_seen(void *ctx, const char *container, struct message *m)
+{
+	struct seen *s = ctx;
+	(void)container;
+	if (strcmp(m->id, s->id) == 0)
+		s->found = true;
+	message_unref(m);
+}
+
+/* Whether this journal was imported already: -1 when the store cannot
+ * be read (logged by the store). */
+static int imported_before(struct store *st, const char *id)
+{
+	struct seen s = { id, false };
+	if (store_page_in(st, KAHADB_IMPORTED, MSG_PRIORITY_DEFAULT, 0, (size_t)-1, marker_seen,
+			  &s) < 0)
+		return -1;
+	return s.found;
+}
+
+/* Queues the marker that says this journal is imported. */
+static int add_marker(struct store *st, const char *id)
+{
+	char *mid = strdup(id), *dest = strdup("kahadb"), *body = strdup("");
+	struct message *m = mid && dest && body ?
+		message_new_take(mid, DEST_QUEUE, dest, NULL, 0, body, 0) : NULL;
+	if (!m) {
+		free(mid);
+		free(dest);
+		free(body);
+		return -1;
+	}
+	m->persistent = true;
+	m->priority = MSG_PRIORITY_DEFAULT;
+	int rc = store_add_message(st, m) < 0 ? -1 : store_add_entry(st, KAHADB_IMPORTED, m->seq);
+	message_unref(m);
+	return rc;
+}
+
+/* Queues a prepared XA transaction as txn.c keeps one: its messages in
+ * its container prepared://TXID, the entries it acked (written first by
+ * write_container), its id. An ack of a message no longer pending keeps
+ * nothing. */
+static int write_prepared(struct store *st, const struct kahadb_replay *r,
+			  const struct kahadb_tx *tx, char *err, size_t errlen)
+{
+	char *container = store_prepared_container(tx->key), name[1024];
+	int rc = container ? 0 : -1;
+	for (const struct kahadb_op *op = tx->ops; op && rc == 0; op = op->next) {
+		if (op->type == KAHADB_ADD_MESSAGE) {
+			struct target t = { .type = core_type(op->dest_type), .dest = op->dest_name };
+			struct message *m = to_core(op->msg, &t, err, errlen);
+			rc = !m || store_add_message(st, m) < 0 ||
+			     store_add_entry(st, container, m->seq) < 0 ? -1 : 0;
+			message_unref(m);
+		} else if (acked_container(op, name, sizeof name)) {
+			struct kahadb_msg *km = kahadb_replay_find(r, name, op->id);
+			if (km && km->seq)
+				rc = store_add_prepared_ack(st, tx->key, name, km->seq);
+		}
+	}
+	free(container);
+	if (rc == 0)
+		rc = store_add_prepared(st, tx->key);
+	if (rc < 0 && !err[0])
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+/* Queues every message, subscription and prepared transaction, with the
+ * marker. */
+static int write_all(struct store *st, const struct kahadb_replay *r, const char *id,
+		     char *err, size_t errlen)
+{
+	int rc = 0;
+	for (const struct kahadb_container *c = r->containers; c && rc == 0; c = c->next)
+		rc = write_container(st, c, err, errlen);
+	for (const struct kahadb_tx *tx = r->txs; tx && rc == 0; tx = tx->next)
+		rc = write_prepared(st, r, tx, err, errlen);
+	if (rc == 0 && add_marker(st, id) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	if (rc == 0 && (rc = store_flush(st)) < 0)
+		snprintf(err, errlen, "cannot write the imported messages: %s", strerror(-rc));
+	return rc;
+}
+
+static void log_imported(const char *dir, const struct kahadb_replay *r, const char *aside)
+{
+	size_t messages, queues, durables;
+	totals(r, &messages, &queues, &durables);
+	size_t prepared = 0;
+	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
+		prepared++;
+	log_info("store", "Imported the ActiveMQ KahaDB store in %s: %zu message(s) on %zu "
+		 "queue(s) and %zu durable subscription(s), %zu prepared transaction(s) (%zu "
+		 "journal command(s); transactions: %zu committed, %zu rolled back, %zu "
+		 "dropped unfinished); its files are now in %s", dir, messages, queues,
+		 durables, prepared, r->commands, r->committed, r->rolled_back, r->dropped,
+		 aside);
+	for (const struct kahadb_container *c = r->containers; c; c = c->next)
+		log_info("store", "Imported %s: %zu message(s)", c->name, c->count);
+	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
+		log_info("store", "Imported prepared transaction %s: %zu message(s) sent, %zu "
+			 "acknowledged", tx->key, tx->adds, tx->removes);
+}
+
+int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
+{
+	struct kahadb_replay r;
+	char id[128], aside[4096];
+	err[0] = '\0';
+	if (kahadb_replay_dir(dir, &r, err, errlen) < 0)
+		return -1;
+	fingerprint(&r, id, sizeof id);
+	int before = imported_before(st, id), rc = 0;
+	if (before < 0) {
+		snprintf(err, errlen, "cannot read the store's import markers");
+		rc = -1;
+	} else if (!before) {
+		rc = kahadb_import_check(&r, err, errlen);
+		if (rc == 0)
+			rc = write_all(st, &r, id, err, errlen);
+	}
+	if (rc == 0 && (rc = move_aside(dir, aside, sizeof aside, err, errlen)) == 0) {
+		if (before)
+			log_warn("store", "The ActiveMQ KahaDB store in %s was imported before "
+				 "(journal %s): not imported again; its files are now in %s", dir,
+				 id, aside);
+		else
+			log_imported(dir, &r, aside);
+	}
+	kahadb_replay_release(&r);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * kahadb_import.h - an ActiveMQ KahaDB store taken over: what its journal
+ * still holds (kahadb_replay.h) becomes Tandem's, before the broker
+ * serves.
+ *
+ * The messages are OpenWire-marshalled (ActiveMQ's store wire format,
+ * version 11, loose encoding) and read with the OpenWire codec; each
+ * becomes a core message, as if its producer had sent it to Tandem, with
+ * its message id, priority and expiry. A message that does not decode
+ * stops the import.
+ *
+ * Order of an import: replay the whole journal (nothing is written if it
+ * cannot be read completely), write every message and durable
+ * subscription into Tandem's store and wait for the commit, then move the
+ * KahaDB files into DIR/kahadb-imported-TIME/ (never deleted). A second
+ * start finds no KahaDB file. The same commit writes a marker, a message
+ * whose id is the journal's fingerprint (its command count and the place
+ * of its last record) in the container KAHADB_IMPORTED: a journal found
+ * again after a crash between the commit and the move, or moved back by
+ * hand, is moved aside again and not imported twice.
+ *
+ * A prepared XA transaction is kept prepared (its messages, the entries
+ * it acked, its id, as txn.h keeps OpenWire's), under the key
+ * openwire_tx.c reads its XID back from: a client's XA recovery finds it
+ * and commits or rolls it back.
+ *
+ * Not imported yet: the selector of a durable subscription, and
+ * redelivery counts (Tandem's store does not keep them).
+ */
+#ifndef TANDEM_KAHADB_IMPORT_H
+#define TANDEM_KAHADB_IMPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct store;
+struct kahadb_replay;
+
+/* The store container of the import markers (see above); the broker
+ * loads nothing from it. */
+#define KAHADB_IMPORTED "kahadb://imported"
+
+/* Prints what an import of dir would bring, one line per queue and per
+ * durable subscription ("queue://a: 7 message(s)"), then the totals, to
+ * out (NULL: nothing printed, a check only). 0, or -1 with the reason in
+ * err (as the import would fail). */
+int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen);
+
+/* Whether everything r holds can be imported: each message decodes into
+ * a core message, each prepared transaction is an XA one. 0, or -1 with
+ * the first reason in err. */
+int kahadb_import_check(const struct kahadb_replay *r, char *err, size_t errlen);
+
+/* Imports dir's KahaDB store into st (open, nothing loaded from it yet)
+ * and moves the KahaDB files aside. 0, with what was imported logged; -1
+ * with the reason in err, the KahaDB files untouched. */
+int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen);
+
+#endif
