@@ -54,11 +54,12 @@ for i in range(600):
         break
     time.sleep(0.05)
 print(\"size\", m.read(queue_name(\"node1\", \"big.purge\"), \"QueueSize\"))
-" >out && cat out &&
-	grep -qx "purged $N" out && grep -qx "size 5" out &&
-	longest=$(sed -n "s/^longest //p" out) &&
-	# Each slice is bounded; the whole purge took 700 ms in one turn before.
-	[ "$longest" -lt 250000 ] &&
+" >purge.out && cat purge.out &&
+	grep -qx "purged $N" purge.out && grep -qx "size 5" purge.out &&
+	longest=$(sed -n "s/^longest //p" purge.out) &&
+	# Each slice is bounded (16 ms at most measured here, 220 ms under
+	# ASan); the whole purge took 0.7 s in one turn before (2.6 s here).
+	[ "$longest" -lt 500000 ] &&
 	log_contains node1 "Queue big.purge purged: $N message"
 '
 
@@ -82,7 +83,7 @@ print(\"names\", m.ok({\"type\": \"search\", \"mbean\": broker_name(\"node1\") +
 " >out && cat out &&
 	! grep -q "big.delete" out &&
 	longest=$(sed -n "s/^longest //p" out) &&
-	[ "$longest" -lt 250000 ] &&
+	[ "$longest" -lt 500000 ] &&
 	log_contains node1 "Queue big.delete removed with $N message"
 '
 

@@ -838,7 +838,9 @@ void entry_give_back(struct qentry *e, bool count)
  * (its consumers would get what is being purged); what arrives
  * meanwhile is paged out behind what is purged, with higher seqs of its
  * priority, so counting per priority removes exactly what was there. */
-#define PURGE_SLICE_US 10000
+#define PURGE_SLICE_US 5000
+/* Entries read back at a time, so that a slice ends near its time. */
+#define PURGE_READ 200
 
 static void purge_done(struct queue *q)
 {
@@ -867,11 +869,17 @@ static bool purge_priority(struct queue *q, int p)
 	if (*left > q->paged[p])
 		*left = q->paged[p];	/* some were lost or expired meanwhile */
 	while (*left) {
-		size_t want = *left < QUEUE_PAGE_WINDOW ? *left : QUEUE_PAGE_WINDOW;
+		/* Before reading: each removal is an operation the writer holds
+		 * in memory until written, and the sends behind them wait for
+		 * it (checked after, a purge under ASan grew the writer's queue
+		 * without bound: a send waited over 15 s for its receipt). */
+		if (store_behind())
+			return false;
+		size_t want = *left < PURGE_READ ? *left : PURGE_READ;
 		size_t read = page_in_one(q, p, want);
 		drop_newest(q, p, read);
 		*left -= read < *left ? read : *left;
-		if (!read || store_behind())
+		if (!read)
 			return false;
 		if (mono_us() - q->purge->slice_start_us > PURGE_SLICE_US)
 			return false;
