@@ -109,4 +109,26 @@ test_expect_success 'a purge by selector (tandemctl purge --msgsel) is logged to
 	log_contains node1 "Queue sel.q: 2 message(s) matching color = '"'"'red'"'"' removed"
 '
 
+test_expect_success 'without persistence, a backlog spilled to the temp store is purged too' '
+	BROKER_EXTRA="<systemUsage><systemUsage><memoryUsage><memoryUsage limit=\"2 mb\"/></memoryUsage></systemUsage></systemUsage>" \
+		MGMT_PORT=auto broker_config np &&
+	sed -i "s|<broker xmlns=\"http://activemq.apache.org/schema/core\"|& persistent=\"false\"|" "$TRASH/np/broker.xml" &&
+	start_broker np &&
+	ctl producer --stomp tcp://127.0.0.1:$(broker_stomp_port np) --destination np.q --count 5000 \
+		--size 1024 >np.load 2>&1 &&
+	MPORT=$(broker_mgmt_port np) stomp_py <<-\EOF
+	import time
+	from tmgmt import *
+	m = Mgmt()
+	q = queue_name("np", "np.q")
+	check(m.read(q, "QueueSize") == 5000, m.read(q, "QueueSize"))
+	check(m.execute(q, "purge") == 5000, "purge")
+	for i in range(300):
+	    if m.read(q, "QueueSize") == 0:
+	        break
+	    time.sleep(0.05)
+	check(m.read(q, "QueueSize") == 0, m.read(q, "QueueSize"))
+	EOF
+'
+
 test_done
