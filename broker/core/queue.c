@@ -250,6 +250,7 @@ struct queue_purge {
 	int64_t slice_start_us;
 	size_t left[MSG_PRIORITY_MAX + 1];	/* paged-out entries still to remove */
 	size_t total;				/* for the log */
+	unsigned slices;			/* loop turns it took, for the log */
 };
 
 void queue_free(struct queue *q, bool drop_stored)
@@ -844,7 +845,8 @@ void entry_give_back(struct qentry *e, bool count)
 
 static void purge_done(struct queue *q)
 {
-	log_info("broker", "Queue %s purged: %zu message(s) removed", q->name, q->purge->total);
+	log_info("broker", "Queue %s purged: %zu message(s) removed, in %u slice(s) of the loop",
+		 q->name, q->purge->total, q->purge->slices);
 	free(q->purge);
 	q->purge = NULL;
 	paged_changed(q);
@@ -893,6 +895,7 @@ static void purge_slice(struct loop *l, void *ctx)
 	struct queue_purge *pg = q->purge;
 	pg->timer = 0;
 	pg->slice_start_us = mono_us();
+	pg->slices++;
 	bool done = true;
 	for (int p = MSG_PRIORITY_MAX; p >= 0 && done; p--)
 		done = purge_priority(q, p);
