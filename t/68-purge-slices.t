@@ -54,12 +54,15 @@ for i in range(600):
         break
     time.sleep(0.05)
 print(\"size\", m.read(queue_name(\"node1\", \"big.purge\"), \"QueueSize\"))
-" >out && cat out &&
-	grep -qx "purged $N" out && grep -qx "size 5" out &&
-	longest=$(sed -n "s/^longest //p" out) &&
-	# Each slice is bounded; the whole purge took 700 ms in one turn before.
-	[ "$longest" -lt 250000 ] &&
-	log_contains node1 "Queue big.purge purged: $N message"
+" >purge.out && cat purge.out &&
+	grep -qx "purged $N" purge.out && grep -qx "size 5" purge.out &&
+	# No timing assertion (the loop'"'"'s longest turn is printed above
+	# for the note: 16-50 ms here, 2.6 s before): the purge went in
+	# many turns of the loop, not in one.
+	log_contains node1 "Queue big.purge purged: $N message" &&
+	slices=$(sed -n "s/.*Queue big.purge purged: $N message(s) removed, in \([0-9]*\) slice.*/\1/p" \
+		"$TRASH/node1/log") &&
+	echo "slices: $slices" && [ "${slices:-0}" -gt 1 ]
 '
 
 # Browse shows the messages in memory: they are read back once the store
@@ -73,7 +76,7 @@ test_expect_success 'the messages sent during the purge are there' '
 	cat browse.out && [ $(grep -c "after [0-4]" browse.out) = 5 ]
 '
 
-test_expect_success "deleting a queue of $N messages answers at once; the loop never stalls; logged" '
+test_expect_success "deleting a queue of $N messages answers at once (the store drops the container), logged" '
 	backlog big.delete &&
 	longest_after "
 r = m.ok({\"type\": \"exec\", \"mbean\": broker_name(\"node1\"), \"operation\": \"removeQueue\",
@@ -81,8 +84,6 @@ r = m.ok({\"type\": \"exec\", \"mbean\": broker_name(\"node1\"), \"operation\": 
 print(\"names\", m.ok({\"type\": \"search\", \"mbean\": broker_name(\"node1\") + \",destinationType=Queue,*\"}))
 " >out && cat out &&
 	! grep -q "big.delete" out &&
-	longest=$(sed -n "s/^longest //p" out) &&
-	[ "$longest" -lt 250000 ] &&
 	log_contains node1 "Queue big.delete removed with $N message"
 '
 
@@ -106,6 +107,28 @@ test_expect_success 'a purge by selector (tandemctl purge --msgsel) is logged to
 	EOF
 	ctl --node $(mgmt) purge sel.q --msgsel "color = '"'"'red'"'"'" &&
 	log_contains node1 "Queue sel.q: 2 message(s) matching color = '"'"'red'"'"' removed"
+'
+
+test_expect_success 'without persistence, a backlog spilled to the temp store is purged too' '
+	BROKER_EXTRA="<systemUsage><systemUsage><memoryUsage><memoryUsage limit=\"2 mb\"/></memoryUsage></systemUsage></systemUsage>" \
+		MGMT_PORT=auto broker_config np &&
+	sed -i "s|<broker xmlns=\"http://activemq.apache.org/schema/core\"|& persistent=\"false\"|" "$TRASH/np/broker.xml" &&
+	start_broker np &&
+	ctl producer --stomp tcp://127.0.0.1:$(broker_stomp_port np) --destination np.q --count 5000 \
+		--size 1024 >np.load 2>&1 &&
+	MPORT=$(broker_mgmt_port np) stomp_py <<-\EOF
+	import time
+	from tmgmt import *
+	m = Mgmt()
+	q = queue_name("np", "np.q")
+	check(m.read(q, "QueueSize") == 5000, m.read(q, "QueueSize"))
+	check(m.execute(q, "purge") == 5000, "purge")
+	for i in range(300):
+	    if m.read(q, "QueueSize") == 0:
+	        break
+	    time.sleep(0.05)
+	check(m.read(q, "QueueSize") == 0, m.read(q, "QueueSize"))
+	EOF
 '
 
 test_done
