@@ -20,6 +20,8 @@ static const struct {
 	{ "two and three bytes", "caf\xc3\xa9 \xe2\x82\xac", 9, "caf\xc3\xa9 \xe2\x82\xac", 9 },
 	{ "U+1F600 as a surrogate pair", "\xed\xa0\xbd\xed\xb8\x80", 6, "\xf0\x9f\x98\x80", 4 },
 	{ "NUL as C0 80", "a\xc0\x80" "b", 4, "a\0b", 3 },
+	{ "ASCII runs between the others", "ab\xc3\xa9" "cd\xed\xa0\xbd\xed\xb8\x80" "ef\xc0\x80" "gh", 18,
+	  "ab\xc3\xa9" "cd\xf0\x9f\x98\x80" "ef\0gh", 15 },
 };
 
 static void check_both_ways(void)
