@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "broker.h"
 #include "history.h"
 #include "model.h"
 
@@ -87,7 +88,12 @@ static bool history_each(mobj_fn fn, void *ctx)
 	if (!fn(&o, ctx))
 		return false;
 	for (size_t i = 0; i < history_count(); i++) {
-		history_mobj(history_at(i), &o);
+		const struct history *h = history_at(i);
+		/* A removed queue's ring goes at the next sample; it is not
+		 * listed meanwhile (the queue's name would seem to live on). */
+		if (!broker_queue(history_name(h), false))
+			continue;
+		history_mobj(h, &o);
 		if (!fn(&o, ctx))
 			return false;
 	}
