@@ -4,31 +4,42 @@ each a JSON text ended by a NUL), so the web console's tests can log in,
 click, read the DOM and take screenshots as a user's browser would,
 without a driver library."""
 import base64
+import fcntl
 import json
 import os
-import subprocess
 import time
 
 from tstomp import WAIT, fail
+
+
+def _high(fd):
+    """fd moved to a number of 10 or more (the original closed), so that
+    putting the pipes on 3 and 4 cannot close or overwrite one."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return high
 
 
 class Chrome:
     def __init__(self, workdir):
         to_chrome_r, self.to_chrome = os.pipe()
         self.from_chrome, from_chrome_w = os.pipe()
+        to_chrome_r, from_chrome_w = _high(to_chrome_r), _high(from_chrome_w)
 
-        def fds():
-            a, b = os.dup(to_chrome_r), os.dup(from_chrome_w)
-            os.dup2(a, 3)
-            os.dup2(b, 4)
-
-        self.proc = subprocess.Popen(
-            ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-             "--remote-debugging-pipe", "--no-first-run", "--window-size=1280,900",
-             "--user-data-dir=" + os.path.join(workdir, "chrome-profile"), "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(workdir, "chrome.log"), "w"),
-            preexec_fn=fds, pass_fds=(3, 4))
+        # posix_spawn puts the pipes on fds 3 and 4, not a preexec_fn: a
+        # test's STOMP client has a receiver thread by then, and
+        # preexec_fn is not safe with threads (chromium now and then
+        # found its pipe fds not open and exited).
+        args = ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                "--remote-debugging-pipe", "--no-first-run", "--window-size=1280,900",
+                "--user-data-dir=" + os.path.join(workdir, "chrome-profile"), "about:blank"]
+        self.pid = os.posix_spawnp("chromium", args, os.environ, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 2, os.path.join(workdir, "chrome.log"),
+             os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+            (os.POSIX_SPAWN_DUP2, to_chrome_r, 3),
+            (os.POSIX_SPAWN_DUP2, from_chrome_w, 4)])
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self.buf = b""
@@ -111,4 +122,10 @@ class Chrome:
             self.call("Browser.close")
         except SystemExit:
             pass
-        self.proc.wait(timeout=WAIT)
+        deadline = time.time() + WAIT
+        while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+            if time.time() > deadline:
+                os.kill(self.pid, 9)
+                os.waitpid(self.pid, 0)
+                break
+            time.sleep(0.05)
