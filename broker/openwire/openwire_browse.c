@@ -72,7 +72,8 @@ static int by_dispatch_order(const void *a, const void *b)
 static void browse_send(struct ow_conn *oc, const struct ow_consumer_info *ci, struct seen *s,
 			const struct selector *sel)
 {
-	qsort(s->e, s->n, sizeof *s->e, by_dispatch_order);
+	if (s->n)	/* an empty queue has no array: qsort wants one */
+		qsort(s->e, s->n, sizeof *s->e, by_dispatch_order);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct qentry *e = s->e[i];
 		if (e->msg->held || message_expired(e->msg, broker.now_wall) ||
