@@ -117,7 +117,8 @@ static void pair_of(json_t *n, char *out, size_t outlen)
 	json_object_foreach(pair, name, v)
 		if (k < 16)
 			names[k++] = name;
-	qsort(names, k, sizeof *names, by_text);
+	if (k)
+		qsort(names, k, sizeof *names, by_text);
 	size_t len = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < k && len < outlen; i++)
@@ -295,7 +296,8 @@ static struct qrow *queue_rows(json_t **nodes, size_t n, size_t *nrows)
 		for (size_t k = 0; k < n; k++)
 			rows[i].stuck |= rows[i].depth[k] > 0 && rows[i].consumers[k] == 0 &&
 					 rows[i].total_consumers > 0;
-	qsort(rows, nr, sizeof *rows, by_trouble);
+	if (nr)	/* no rows, no array: qsort wants one */
+		qsort(rows, nr, sizeof *rows, by_trouble);
 	*nrows = nr;
 	return rows;
 }
