@@ -18,6 +18,7 @@
 #include "advisory.h"
 #include "bridge.h"
 #include "broker.h"
+#include "buf.h"
 #include "commit_hold.h"
 #include "config.h"
 #include "conn.h"
@@ -95,20 +96,15 @@ struct queue *broker_queue(const char *name, bool create)
 
 char *broker_new_message_id(void)
 {
-	/* By hand, not asprintf: one per message received. */
-	char digits[24], *d = digits + sizeof digits;
-	uint64_t n = ++broker.next_message;
-	do
-		*--d = (char)('0' + n % 10);
-	while (n /= 10);
-	size_t plen = strlen(broker.id_prefix), dlen = (size_t)(digits + sizeof digits - d);
-	char *id = malloc(plen + dlen + 1);
-	if (!id)
+	/* Not asprintf: one per message received. */
+	struct buf b = BUF_INIT;
+	size_t len;
+	if (buf_puts(&b, broker.id_prefix) < 0 ||
+	    buf_put_i64(&b, (int64_t)++broker.next_message) < 0) {
+		buf_free(&b);
 		return NULL;
-	memcpy(id, broker.id_prefix, plen);
-	memcpy(id + plen, d, dlen);
-	id[plen + dlen] = 0;
-	return id;
+	}
+	return buf_steal(&b, &len);
 }
 
 bool broker_login_ok(const char *user, const char *password)
