@@ -17,6 +17,7 @@
 #include "log.h"
 #include "locker.h"
 #include "loop.h"
+#include "mgmt_server.h"
 #include "model.h"
 #include "proto.h"
 #include "queue.h"
@@ -113,6 +114,12 @@ static json_t *b_loop_longest(const struct mobj *o)
 {
 	(void)o;
 	return json_integer(loop_longest_us(broker.loop));
+}
+
+static json_t *b_mgmt_deferred(const struct mobj *o)
+{
+	(void)o;
+	return json_integer((json_int_t)mgmt_deferred());
 }
 
 static int b_reset_loop_longest(const struct mobj *o, json_t *v, char *err, size_t errlen)
@@ -307,6 +314,8 @@ static const struct mattr broker_attrs[] = {
 	{ "LoopLongestIterationMicros", "long", "The longest the event loop worked without "
 	  "waiting (every client waited that long), in microseconds; write 0 to start again",
 	  b_loop_longest, b_reset_loop_longest },
+	{ "ManagementWorkDeferred", "long", "Times management requests or watches were left for "
+	  "a later loop iteration so that clients were not kept waiting", b_mgmt_deferred, NULL },
 	{ "Queues", "javax.management.ObjectName[]", "The first 1000 queues by name", b_queues, NULL },
 	{ "Topics", "javax.management.ObjectName[]", "The first 1000 topics by name", b_topics, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
