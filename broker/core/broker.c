@@ -25,6 +25,7 @@
 #include "connector.h"
 #include "consumer.h"
 #include "dedupe.h"
+#include "dispatch_mark.h"
 #include "discovery.h"
 #include "flow.h"
 #include "kahadb.h"
@@ -639,6 +640,21 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 		ld->count++;
 }
 
+/* A dispatch mark of the store (dispatch_mark.h), before the entries it
+ * covers are loaded. Only queues and durables have them; the store keeps
+ * none for a container without entries, so none makes a queue that would
+ * not be made anyway. */
+static void load_mark(void *ctx, const char *container, int priority, uint64_t seq)
+{
+	struct loading *ld = ctx;
+	struct queue *q = !strncmp(container, "queue://", 8) ? broker_queue(container + 8, true)
+			  : !strncmp(container, "durable://", 10) ? strmap_get(&ld->durables, container)
+			  : NULL;
+	if (q && dispatch_mark_loaded(q, priority, seq) < 0)
+		log_warn("store", "Out of memory: messages of %s delivered before the last stop "
+			 "go out not marked redelivered", container);
+}
+
 /* Files every durable's queue under its container in ld; -1 out of memory. */
 static int index_containers(struct loading *ld)
 {
@@ -813,6 +829,8 @@ static int open_store(const struct config *cfg, char *why, size_t whylen)
 		log_error("store", "Cannot load the store: out of memory");
 		rc = -1;
 	}
+	if (rc == 0)
+		rc = store_load_marks(broker.store, load_mark, &ld);
 	if (rc == 0)
 		rc = store_load_entries(broker.store, load_entry, &ld);
 	strmap_clear(&ld.durables);

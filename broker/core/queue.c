@@ -17,6 +17,7 @@
 #include "broker.h"
 #include "commit_hold.h"
 #include "consumer.h"
+#include "dispatch_mark.h"
 #include "log.h"
 #include "loop.h"
 #include "flow.h"
@@ -316,6 +317,7 @@ void queue_free(struct queue *q, bool drop_stored)
 		loop_del_timer(broker.loop, q->purge->timer);
 		free(q->purge);
 	}
+	dispatch_mark_free(q);
 	free(q->name);
 	free(q->container);
 	free(q);
@@ -352,6 +354,9 @@ static int add_entry(struct queue *q, struct message *m, enum entry_home home)
 	e->queue = q;
 	e->order = ++broker.next_order;
 	e->home = home;
+	/* Loaded after a takeover, perhaps delivered before it. */
+	if (home == HOME_STORE && dispatch_mark_covers(q, m))
+		e->redeliveries = 1;
 	if (home != HOME_MEMORY && m->seq > q->mem_max_seq[m->priority])
 		q->mem_max_seq[m->priority] = m->seq;
 	flow_charge(q, flow_message_cost(m));
@@ -593,6 +598,8 @@ static void deliver(struct queue *q, struct binding *b, struct qentry *e)
 		pending_insert_ordered(q, e);
 		return;
 	}
+	if (e->home == HOME_STORE)
+		dispatch_mark_sent(q, e->msg);
 	q->dispatched++;
 	c->dispatched++;
 	entry_list_append(&c->inflight, e);
@@ -798,8 +805,10 @@ void queue_dispatch_scheduled(void)
 		if (q->npaged && q->npending < QUEUE_PAGE_WINDOW / 2 && broker.store &&
 		    !store_behind())
 			page_in(q);
-		if (q->bhead && q->npending)
+		if (q->bhead && q->npending) {
 			queue_dispatch(q);
+			dispatch_mark_write(q);
+		}
 	}
 }
 

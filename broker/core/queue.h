@@ -113,6 +113,7 @@ struct queue {
 	struct queue *unserved_prev, *unserved_next;
 	struct queue *next;	/* registry list (named queues) */
 	struct queue_purge *purge;	/* a purge going on in slices (queue_purge) */
+	struct dispatch_marks *marks;	/* dispatch_mark.h; NULL until needed */
 };
 
 /* Gives q another name and container (a renamed durable subscription:

@@ -8,6 +8,10 @@
  *   entries(container, seq)      "this container still holds that message"
  *   durables(client_id, sub_name, topic, selector)
  *   session_ids(owner, kind, id) a protocol's per-client numbers (store.h)
+ *   dispatched(container, priority, seq)
+ *                                the highest seq of each priority a
+ *                                container has handed to a consumer
+ *                                (store_mark_dispatched)
  *
  * Operations are queued in `ops` as the broker makes them and written by
  * store_commit() in one transaction, in order; then the commit callbacks
@@ -37,7 +41,9 @@
 #include "store.h"
 
 /* 2: prepared transactions (tables prepared and prepared_acks). Each
- * open creates the tables a store of an older version lacks. */
+ * open creates the tables a store of an older version lacks. The table
+ * dispatched came without a new version: a tandemd that does not know it
+ * leaves it be, and one of a pair may run the older version. */
 #define STORE_SCHEMA_VERSION 2
 
 enum op_kind {
@@ -54,11 +60,13 @@ enum op_kind {
 	OP_ADD_PREPARED,	/* a: txid */
 	OP_ADD_PREPARED_ACK,	/* a: txid, b: container, seq */
 	OP_REMOVE_PREPARED,	/* a: txid (its acks; its container is an OP_REMOVE_CONTAINER) */
+	OP_MARK_DISPATCHED,	/* a: container, prio, seq */
 	OP_NONE,		/* cancelled before it was written */
 };
 
 struct op {
 	enum op_kind kind;
+	int prio;		/* OP_MARK_DISPATCHED (in what was padding) */
 	struct message *msg;	/* OP_ADD_MESSAGE: one reference */
 	uint64_t seq;
 	char *a, *b, *c, *d;	/* container / client_id, sub_name, topic, selector */
@@ -89,6 +97,9 @@ enum stmt_id {
 	ST_ADD_PREPARED_ACK,
 	ST_REMOVE_PREPARED,
 	ST_REMOVE_PREPARED_ACKS,
+	ST_MARK_DISPATCHED,
+	ST_REMOVE_MARKS,
+	ST_RENAME_MARKS,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -120,6 +131,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 				"VALUES (?,?,?)",
 	[ST_REMOVE_PREPARED] = "DELETE FROM prepared WHERE txid = ?",
 	[ST_REMOVE_PREPARED_ACKS] = "DELETE FROM prepared_acks WHERE txid = ?",
+	[ST_MARK_DISPATCHED] = "INSERT INTO dispatched(container, priority, seq) VALUES (?,?,?) "
+			       "ON CONFLICT(container, priority) DO UPDATE "
+			       "SET seq = max(seq, excluded.seq)",
+	[ST_REMOVE_MARKS] = "DELETE FROM dispatched WHERE container = ?",
+	[ST_RENAME_MARKS] = "UPDATE dispatched SET container = ?2 WHERE container = ?1",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -146,6 +162,9 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS prepared_acks ("
 	"  txid TEXT NOT NULL, container TEXT NOT NULL, seq INTEGER NOT NULL,"
 	"  PRIMARY KEY (txid, container, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS dispatched ("
+	"  container TEXT NOT NULL, priority INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (container, priority)) WITHOUT ROWID;"
 	"COMMIT;";
 
 /* What the loop handed over in one call of store_commit(), and whom it
@@ -352,7 +371,11 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 	if (version < STORE_SCHEMA_VERSION && exec(st, set_version, err, errlen) < 0)
 		goto fail;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT COALESCE(MAX(seq), 0) FROM messages", -1, &q,
+	/* Above every mark too: a message that came after them must not
+	 * take the seq of one a mark covers (its consumer took and acked
+	 * it) and pass for dispatched when loaded again. */
+	if (sqlite3_prepare_v2(st->db, "SELECT max(COALESCE((SELECT MAX(seq) FROM messages), 0), "
+			       "COALESCE((SELECT MAX(seq) FROM dispatched), 0))", -1, &q,
 			       NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
 		goto fail;
@@ -570,6 +593,33 @@ int store_load_session_ids(struct store *st, store_session_id_fn fn, void *ctx)
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
 		log_error("store", "Reading session ids: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+int store_load_marks(struct store *st, store_mark_fn fn, void *ctx)
+{
+	/* The marks of containers that hold nothing any more mark nothing:
+	 * they go, so that drained queues leave no rows behind. */
+	char err[256];
+	if (exec(st, "DELETE FROM dispatched WHERE NOT EXISTS "
+		 "(SELECT 1 FROM entries e WHERE e.container = dispatched.container)",
+		 err, sizeof err) < 0)
+		log_warn("store", "Dropping the dispatch marks of empty containers: %s", err);
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT container, priority, seq FROM dispatched", -1, &q,
+			       NULL) != SQLITE_OK) {
+		log_error("store", "Reading dispatch marks: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1),
+		   (uint64_t)sqlite3_column_int64(q, 2));
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		log_error("store", "Reading dispatch marks: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
 	return 0;
@@ -978,6 +1028,16 @@ int store_remove_container(struct store *st, const char *container)
 	return o ? push_op(st, o, container, NULL, NULL, NULL) : -1;
 }
 
+int store_mark_dispatched(struct store *st, const char *container, int priority, uint64_t seq)
+{
+	struct op *o = new_op(st, OP_MARK_DISPATCHED);
+	if (!o)
+		return -1;
+	o->prio = priority;
+	o->seq = seq;
+	return push_op(st, o, container, NULL, NULL, NULL);
+}
+
 int store_add_durable(struct store *st, const char *client_id, const char *sub_name,
 		      const char *topic, const char *selector)
 {
@@ -1234,6 +1294,10 @@ static int apply(struct store *st, const struct op *o)
 			bind_text(st, ST_REMOVE_CONTAINER, 1, container);
 			rc = run(st, ST_REMOVE_CONTAINER);
 		}
+		if (rc == SQLITE_OK) {
+			bind_text(st, ST_REMOVE_MARKS, 1, container);
+			rc = run(st, ST_REMOVE_MARKS);
+		}
 		break;
 	}
 	case OP_RENAME_DURABLE: {
@@ -1251,6 +1315,11 @@ static int apply(struct store *st, const struct op *o)
 			bind_text(st, ST_RENAME_CONTAINER, 1, from);
 			bind_text(st, ST_RENAME_CONTAINER, 2, to);
 			rc = run(st, ST_RENAME_CONTAINER);
+		}
+		if (rc == SQLITE_OK) {
+			bind_text(st, ST_RENAME_MARKS, 1, from);
+			bind_text(st, ST_RENAME_MARKS, 2, to);
+			rc = run(st, ST_RENAME_MARKS);
 		}
 		free(from);
 		free(to);
@@ -1287,6 +1356,12 @@ static int apply(struct store *st, const struct op *o)
 			bind_text(st, ST_REMOVE_PREPARED_ACKS, 1, o->a);
 			rc = run(st, ST_REMOVE_PREPARED_ACKS);
 		}
+		break;
+	case OP_MARK_DISPATCHED:
+		bind_text(st, ST_MARK_DISPATCHED, 1, o->a);
+		sqlite3_bind_int(st->stmt[ST_MARK_DISPATCHED], 2, o->prio);
+		sqlite3_bind_int64(st->stmt[ST_MARK_DISPATCHED], 3, (sqlite3_int64)o->seq);
+		rc = run(st, ST_MARK_DISPATCHED);
 		break;
 	case OP_NONE:
 		break;

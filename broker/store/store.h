@@ -13,6 +13,7 @@
  *   - prepared transactions (XA): the transaction's id; the messages it
  *     sends, as entries of its container "prepared://ID"; the entries it
  *     acked (container, seq), which stay where they are until it ends.
+ *   - dispatch marks (below): how far each container's consumers got.
  *
  * Writes are queued, never executed at once: callers queue operations as
  * they happen, and store_commit() hands everything queued since the last
@@ -100,6 +101,17 @@ int store_load_entries(struct store *st, store_entry_fn fn, void *ctx);
  * (owner, kind, id). Calls fn for each; 0 or -1 (logged). */
 typedef void (*store_session_id_fn)(void *ctx, const char *owner, int kind, unsigned id);
 int store_load_session_ids(struct store *st, store_session_id_fn fn, void *ctx);
+
+/* Dispatch marks: the highest seq of each priority a container has handed
+ * to a consumer, written with the next group commit (never a commit of
+ * their own to wait for), so that a master taking over knows which of the
+ * messages it loads the last one may have delivered (JMSRedelivered).
+ * Removing or renaming a container does the same to its marks. Loading
+ * calls fn for each mark of a container that still holds entries (the
+ * others are dropped first); 0 or -1 (logged). */
+int store_mark_dispatched(struct store *st, const char *container, int priority, uint64_t seq);
+typedef void (*store_mark_fn)(void *ctx, const char *container, int priority, uint64_t seq);
+int store_load_marks(struct store *st, store_mark_fn fn, void *ctx);
 
 /* Paging: calls fn for up to `max` committed entries of `container` with
  * this priority whose seq is above after_seq, in seq order (what a queue
