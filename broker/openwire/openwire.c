@@ -33,6 +33,7 @@
 #include "openwire_codec.h"
 #include "openwire_conn.h"
 #include "openwire_frame.h"
+#include "openwire_network.h"
 #include "openwire_wireformat.h"
 #include "strmap.h"
 
@@ -293,6 +294,7 @@ static const struct {
 	bool before_login;	/* allowed before ConnectionInfo */
 } commands[] = {
 	{ OW_CONNECTION_INFO, on_connection_info, true },
+	{ OW_BROKER_INFO, ow_on_broker_info, true },
 	{ OW_KEEP_ALIVE_INFO, on_keep_alive, true },
 	{ OW_SHUTDOWN_INFO, on_shutdown, true },
 	{ OW_REMOVE_INFO, ow_on_remove, true },
@@ -509,6 +511,7 @@ static void openwire_close(struct conn *c)
 	if (oc->connected)
 		ow_advisory_connection(oc, false);
 	ow_dest_conn_gone(oc);
+	ow_network_release(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
 	broker_conn_gone(c);

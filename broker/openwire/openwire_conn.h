@@ -58,6 +58,9 @@ struct ow_conn {
 	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
 	struct ow_dests *dests;	/* openwire_dest.c */
 	struct ow_window *windows;	/* producers with a window (openwire_producer.c) */
+	/* Another broker's network bridge: its name and BrokerId, from its
+	 * BrokerInfo (openwire_network.c); NULL for a client. */
+	char *peer_name, *peer_id;
 };
 
 /* Command handlers (the table in openwire.c) return 0: done, the caller

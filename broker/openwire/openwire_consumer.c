@@ -30,6 +30,7 @@
 #include "consumer.h"
 #include "loop.h"
 #include "openwire_conn.h"
+#include "openwire_network.h"
 #include "openwire_message.h"
 #include "queue.h"
 
@@ -73,7 +74,14 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	return 0;
 }
 
-static const struct consumer_ops sub_ops = { sub_deliver, sub_writable, NULL };
+/* A network bridge peer is not sent what it cannot read (openwire_network.c). */
+static bool sub_wants(const struct consumer *c, const struct message *m)
+{
+	const struct ow_sub *s = c->ctx;
+	return !s->oc->peer_name || ow_network_wants(m);
+}
+
+static const struct consumer_ops sub_ops = { sub_deliver, sub_writable, sub_wants };
 
 int ow_dispatch(struct ow_conn *oc, struct ow_consumer_id *id, struct ow_message *om)
 {
