@@ -13,6 +13,7 @@
 
 #include "advisory.h"
 #include "bridge.h"
+#include "bridge_openwire.h"
 #include "broker.h"
 #include "config.h"
 #include "conn.h"
@@ -98,6 +99,7 @@ static void let_go(struct bridge *b)
 	}
 	stomp_parser_free(b->parser);
 	b->parser = NULL;
+	bridge_ow_release(b);
 	bridge_duplex_close(b);
 }
 
@@ -179,46 +181,53 @@ static void send_frame(struct bridge *b, const char *command, const char *const 
 	conn_flush_later(b->conn);
 }
 
+bool bridge_connected(struct bridge *b, const char *name, const char *id, const char *mgmt)
+{
+	free(b->remote_name);
+	free(b->remote_id);
+	free(b->remote_mgmt);
+	b->remote_name = strdup(name ? name : b->remote_addr);
+	b->remote_id = id ? strdup(id) : NULL;
+	b->remote_mgmt = mgmt && *mgmt ? strdup(mgmt) : NULL;
+	/* By id: the brokers of two pairs may well share names (the seed's
+	 * do), but no two running brokers share an id. */
+	char why[sizeof b->last_error];
+	const struct bridge *twin = b->created_by_duplex ? NULL : active_twin(b);
+	if (b->remote_id ? !strcmp(b->remote_id, broker.id_prefix)
+			 : b->remote_name && !strcmp(b->remote_name, broker.cfg->broker_name)) {
+		snprintf(why, sizeof why, "%s is this broker itself", b->remote_addr);
+		if (b->created_by_duplex)
+			bridge_fail(b, "%s", why);
+		else
+			stand_by(b, why);
+		return false;
+	}
+	if (twin) {
+		snprintf(why, sizeof why, "%s (%s) is reached already by bridge %s",
+			 b->remote_addr, b->remote_name, twin->entry);
+		stand_by(b, why);
+		return false;
+	}
+	set_state(b, BRIDGE_ACTIVE);
+	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
+	b->warned = false;
+	b->connects++;
+	b->last_error[0] = '\0';
+	log_info("network", "Network connection between %s and %s (%s%s) has been established",
+		 broker.cfg->broker_name, b->remote_name, b->remote_addr,
+		 b->openwire ? ", ActiveMQ over OpenWire" : "");
+	return true;
+}
+
 static void on_frame(struct bridge *b, struct stomp_frame *f)
 {
 	if (!strcmp(f->command, "CONNECTED")) {
-		const char *name = stomp_frame_header(f, "tandem-broker");
-		const char *id = stomp_frame_header(f, "tandem-broker-id");
-		free(b->remote_name);
-		free(b->remote_id);
-		b->remote_name = strdup(name ? name : b->remote_addr);
-		b->remote_id = id ? strdup(id) : NULL;
-		const char *mgmt = stomp_frame_header(f, "tandem-management");
-		free(b->remote_mgmt);
-		b->remote_mgmt = mgmt && *mgmt ? strdup(mgmt) : NULL;
-		/* By id: the brokers of two pairs may well share names (the seed's
-		 * do), but no two running brokers share an id. */
-		char why[sizeof b->last_error];
-		const struct bridge *twin = b->created_by_duplex ? NULL : active_twin(b);
-		if (b->remote_id ? !strcmp(b->remote_id, broker.id_prefix)
-				 : b->remote_name && !strcmp(b->remote_name, broker.cfg->broker_name)) {
-			snprintf(why, sizeof why, "%s is this broker itself", b->remote_addr);
-			if (b->created_by_duplex)
-				bridge_fail(b, "%s", why);
-			else
-				stand_by(b, why);
+		if (!bridge_connected(b, stomp_frame_header(f, "tandem-broker"),
+				      stomp_frame_header(f, "tandem-broker-id"),
+				      stomp_frame_header(f, "tandem-management")))
 			return;
-		}
-		if (twin) {
-			snprintf(why, sizeof why, "%s (%s) is reached already by bridge %s",
-				 b->remote_addr, b->remote_name, twin->entry);
-			stand_by(b, why);
-			return;
-		}
 		stomp_parser_set_version(b->parser, STOMP_V12);
-		set_state(b, BRIDGE_ACTIVE);
-		b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
-		b->warned = false;
 		bridge_beat_start(b, loop, stomp_frame_header(f, "heart-beat"));
-		b->connects++;
-		b->last_error[0] = '\0';
-		log_info("network", "Network connection between %s and %s (%s) has been established",
-			 broker.cfg->broker_name, b->remote_name, b->remote_addr);
 		const char *sub[] = { "destination", "/topic/" ADVISORY_PREFIX ">",
 				      "id", "advisories", "ack", "auto", NULL };
 		send_frame(b, "SUBSCRIBE", sub);
@@ -246,10 +255,31 @@ static void on_frame(struct bridge *b, struct stomp_frame *f)
 	}
 }
 
+/* The remote answered the CONNECT in OpenWire: an ActiveMQ broker's
+ * openwire connector, which sends its WireFormatInfo on accept (and will
+ * close on the CONNECT it cannot read). Dialled again at once, in
+ * OpenWire from now on. */
+static bool activemq_answered(struct bridge *b, struct conn *c)
+{
+	int r = b->state == BRIDGE_HANDSHAKE && !b->created_by_duplex
+		? bridge_ow_detect(buf_data(&c->in), buf_len(&c->in)) : 0;
+	if (r <= 0)
+		return r < 0;
+	log_info("network", "Bridge %s: %s answered in OpenWire: an ActiveMQ broker; speaking "
+		 "OpenWire to it from now on", b->entry, b->remote_addr);
+	b->openwire = true;
+	snprintf(b->last_error, sizeof b->last_error, "%s speaks OpenWire", b->remote_addr);
+	let_go(b);
+	connect_next(b);
+	return true;
+}
+
 static void bridge_on_data(struct conn *c)
 {
 	while (c->state && buf_len(&c->in) > 0 && !c->dead) {
 		struct bridge *b = c->state;
+		if (activemq_answered(b, c))
+			return;
 		struct stomp_frame *f = NULL;
 		const char *err = NULL;
 		ssize_t n = stomp_parser_feed(b->parser, buf_data(&c->in), buf_len(&c->in), &f, &err);
@@ -321,6 +351,12 @@ static void on_connected(struct loop *l, int fd, int events, void *ctx)
 void bridge_handshake(struct bridge *b, struct conn *c)
 {
 	local_address(c->fd, b->local_addr, sizeof b->local_addr);
+	if (b->openwire) {
+		set_state(b, BRIDGE_HANDSHAKE);
+		bridge_beat_deadline(b, loop);
+		bridge_ow_start(b, c);
+		return;
+	}
 	b->conn = c;
 	c->proto = &bridge_proto;
 	c->state = b;
@@ -416,6 +452,7 @@ static struct bridge *bridge_new(const struct conf_network_connector *nc, const 
 	bridge_dial_init(&b->connecting, b);
 	bridge_dial_init(&b->reverse_dial, b);
 	b->backoff_ms = BRIDGE_BACKOFF_FIRST_MS;
+	b->openwire = bridge_ow_wanted(entry);
 	bridge_beat_options(b);
 	const char *list = entry;
 	char *inner = NULL;
@@ -537,6 +574,7 @@ static void bridge_free(struct bridge *b)
 		conn_close(b->conn, "bridge stopping");
 	}
 	stomp_parser_free(b->parser);
+	bridge_ow_release(b);
 	bridge_duplex_close(b);
 	config_network_connector_free(b->own_nc);
 	free(b->own_nc);

@@ -106,6 +106,9 @@ struct bridge {
 	int64_t beat_out_ms, beat_in_ms;	/* heart-beats agreed; 0: none */
 	uint64_t beat_timer;		/* the deadline, then the beats */
 	int64_t beat_due;		/* loop time the beat timer is due */
+	/* bridge_openwire.h: the remote is an ActiveMQ, spoken to in OpenWire */
+	bool openwire;
+	struct bridge_ow *ow;		/* its connection's state; NULL but then */
 	struct bridge *next;
 };
 
@@ -152,6 +155,13 @@ bool bridge_durable_admits(const struct durable *d, const struct message *m);
 void bridge_open_static_demand(struct bridge *b);
 /* The remote's RECEIPT for a forwarded message: acked here now. */
 void bridge_receipt(struct bridge *b, const char *receipt_id);
+/* The remote has stored delivery `delivery` of a demand consumer: acked
+ * here now (the receipt's, or an OpenWire Response's). */
+void bridge_delivered(struct bridge *b, uint64_t delivery);
+/* The remote said who it is (name; id, its BrokerId, or NULL; mgmt, its
+ * management socket, or NULL): true when b is active now, false when it
+ * stood by (the remote is this broker, or reached already) or failed. */
+bool bridge_connected(struct bridge *b, const char *name, const char *id, const char *mgmt);
 /* The connection drained: the local consumers may take more. */
 void bridge_wake_demand(struct bridge *b);
 /* Closes every local consumer of b (in-flight messages come back). */

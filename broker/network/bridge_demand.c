@@ -27,6 +27,7 @@
 
 #include "advisory.h"
 #include "bridge.h"
+#include "bridge_openwire.h"
 #include "broker.h"
 #include "config.h"
 #include "conn.h"
@@ -127,6 +128,8 @@ static int demand_forward(struct consumer *c, struct qentry *e)
 {
 	struct bridge_demand *d = c->ctx;
 	struct bridge *b = d->bridge;
+	if (b->ow)
+		return bridge_ow_forward(b, e);
 	struct buf *out = &b->conn->out;
 	const struct message *m = e->msg;
 	const char *old = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
@@ -535,10 +538,12 @@ void bridge_open_static_demand(struct bridge *b)
 
 void bridge_receipt(struct bridge *b, const char *id)
 {
-	char *end;
-	if (!id || id[0] != 'd')
-		return;
-	uint64_t delivery = strtoull(id + 1, &end, 10);
+	if (id && id[0] == 'd')
+		bridge_delivered(b, strtoull(id + 1, NULL, 10));
+}
+
+void bridge_delivered(struct bridge *b, uint64_t delivery)
+{
 	for (struct bridge_demand *d = b->demands; d; d = d->next)
 		for (size_t i = 0; i < d->nconsumers; i++) {
 			struct qentry *e = consumer_find(d->consumers[i], delivery, NULL);

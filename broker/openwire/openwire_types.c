@@ -97,13 +97,22 @@ static const struct ow_field consumer_info[] = {
 	BOOL(struct ow_consumer_info, retroactive, 1),
 	BYTE(struct ow_consumer_info, priority, 1),
 	ARRAY(struct ow_consumer_info, broker_path, 1, OWC_BROKER_ID),
-	/* A BooleanExpression (NetworkBridgeFilter) only a network bridge
-	 * sends; no type is accepted here yet. */
-	NESTED(struct ow_consumer_info, additional_predicate, 1, 0),
+	/* A BooleanExpression: a NetworkBridgeFilter, which ActiveMQ's
+	 * advisories carry for its bridges' consumers (the only kind). */
+	NESTED(struct ow_consumer_info, additional_predicate, 1, OWC_OTHER),
 	BOOL(struct ow_consumer_info, network_subscription, 1),
 	BOOL(struct ow_consumer_info, optimized_acknowledge, 1),
 	BOOL(struct ow_consumer_info, no_range_acks, 1),
 	ARRAY(struct ow_consumer_info, network_consumer_path, 4, OWC_CONSUMER_ID),
+	END
+};
+
+/* Version 10's layout (v1-9 put a networkTTL before the broker id): the
+ * type row says since 10. */
+static const struct ow_field network_bridge_filter[] = {
+	CACHED(struct ow_network_bridge_filter, network_broker_id, 10, OWC_BROKER_ID),
+	INT(struct ow_network_bridge_filter, message_ttl, 10),
+	INT(struct ow_network_bridge_filter, consumer_ttl, 10),
 	END
 };
 
@@ -428,6 +437,8 @@ static const struct ow_type ow_types[] = {
 	T(OW_CONSUMER_ID, "ConsumerId", struct ow_consumer_id, OWC_CONSUMER_ID, false, consumer_id),
 	T(OW_PRODUCER_ID, "ProducerId", struct ow_producer_id, OWC_PRODUCER_ID, false, producer_id),
 	T(OW_BROKER_ID, "BrokerId", struct ow_broker_id, OWC_BROKER_ID, false, broker_id),
+	TV(OW_NETWORK_BRIDGE_FILTER, 10, "NetworkBridgeFilter", struct ow_network_bridge_filter,
+	   OWC_OTHER, false, network_bridge_filter),
 };
 
 const struct ow_type *ow_type_find(uint8_t code)
@@ -449,7 +460,7 @@ static const struct { uint8_t code; const char *name; } other_names[] = {
 	{ 40, "DiscoveryEvent" }, { 50, "JournalQueueAck" }, { 52, "JournalTopicAck" },
 	{ 53, "JournalTrace" }, { 54, "JournalTransaction" }, { 55, "SubscriptionInfo" },
 	{ 60, "PartialCommand" }, { 61, "LastPartialCommand" }, { 65, "ReplayCommand" },
-	{ 90, "MessageDispatchNotification" }, { 91, "NetworkBridgeFilter" },
+	{ 90, "MessageDispatchNotification" },
 	{ 92, "BrokerSubscriptionInfo" },
 };
 

@@ -48,6 +48,7 @@ enum ow_code {
 	OW_XA_TRANSACTION_ID = 112,
 	OW_CONNECTION_ID = 120, OW_SESSION_ID = 121, OW_CONSUMER_ID = 122,
 	OW_PRODUCER_ID = 123, OW_BROKER_ID = 124,
+	OW_NETWORK_BRIDGE_FILTER = 91,
 };
 
 /* The newest OpenWire version (ActiveMQ 5.17's) and the oldest. */
@@ -189,9 +190,17 @@ struct ow_consumer_info {
 	bool no_local, exclusive, retroactive;
 	int8_t priority;
 	struct ow_array broker_path;
-	struct ow_obj *additional_predicate;	/* a network bridge's filter: refused */
+	struct ow_obj *additional_predicate;	/* a NetworkBridgeFilter, or NULL */
 	bool network_subscription, optimized_acknowledge, no_range_acks;
 	struct ow_array network_consumer_path;	/* since 4 */
+};
+
+/* The filter ActiveMQ's bridges put on their consumers (a ConsumerInfo's
+ * additionalPredicate, as its advisories carry it); since version 10. */
+struct ow_network_bridge_filter {
+	struct ow_obj h;
+	struct ow_broker_id *network_broker_id;
+	int32_t message_ttl, consumer_ttl;
 };
 
 struct ow_remove_info {

@@ -7,7 +7,8 @@
 # DIR/data/kahadb. Exits 1, with ActiveMQ's log, if it does not start.
 #
 # amq-kahadb.sh --start DIR PORT starts it and returns; amq-kahadb.sh
-# --kill DIR kills it with SIGKILL.
+# --kill DIR kills it with SIGKILL. AMQ_EXTRA is XML put in its <broker>
+# after the connectors (networkConnectors, for the network tests).
 MODE=run
 case $1 in --start|--kill) MODE=${1#--}; shift ;; esac
 DIR=$1 PORT=$2 SCRIPT=$3
@@ -45,13 +46,17 @@ cat >"$DIR/activemq.xml" <<XML
       <transportConnector name="stomp" uri="stomp://127.0.0.1:$PORT"/>
       <transportConnector name="openwire" uri="tcp://127.0.0.1:$OWPORT"/>
     </transportConnectors>
+    ${AMQ_EXTRA:-}
   </broker>
 </beans>
 XML
 chown -R activemq "$DIR"
 d=$DIR
 while [ "$d" != / ]; do chmod o+x "$d" 2>/dev/null; d=$(dirname "$d"); done
-res=$(ACTIVEMQ_BASE=$DIR ACTIVEMQ_CONF=$DIR ACTIVEMQ_DATA=$DIR/data "$STARTUP" "$OWPORT" \
+# Its own pid file: Debian's default, /run/activemq.pid, names whichever
+# ActiveMQ started last, and "console" refuses to start beside it.
+res=$(ACTIVEMQ_BASE=$DIR ACTIVEMQ_CONF=$DIR ACTIVEMQ_DATA=$DIR/data \
+	ACTIVEMQ_PIDFILE=$DIR/activemq.pid "$STARTUP" "$OWPORT" \
 	/usr/bin/activemq console "xbean:file:$DIR/activemq.xml" 2>"$DIR/log") ||
 	{ echo "activemq did not start"; tail "$DIR/log"; exit 1; }
 # STOMP listens a moment after OpenWire.

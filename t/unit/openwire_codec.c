@@ -373,12 +373,12 @@ static const struct bad bads[] = {
 	    /* bits: rr 0, consumerId and destination absent, message present,
 	     * a cached form follows */
 	    "\x15\x01\x18\x00\x00\x00\x01" "\x1c", "cached marshalled form of ActiveMQTextMessage"),
-	BAD("a network filter in a ConsumerInfo", false,
+	BAD("a ConsumerInfo whose network filter is cut short", false,
 	    /* commandId, rr, consumerId, browser, destination, prefetch, maximum
 	     * pending, dispatchAsync, selector, clientId, subscriptionName, noLocal,
 	     * exclusive, retroactive, priority, brokerPath: all zero or null */
 	    "\x05" ZERO8 ZERO8 ZERO8 "\x00" "\x01\x5b",
-	    "additional_predicate: data type 91 (NetworkBridgeFilter) is not supported"),
+	    "NetworkBridgeFilter.network_broker_id: truncated"),
 };
 
 static void refusals(void)
