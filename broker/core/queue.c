@@ -352,6 +352,7 @@ static int add_entry(struct queue *q, struct message *m, enum entry_home home)
 	e->queue = q;
 	e->order = ++broker.next_order;
 	e->home = home;
+	e->redeliveries = m->redeliveries;
 	if (home != HOME_MEMORY && m->seq > q->mem_max_seq[m->priority])
 		q->mem_max_seq[m->priority] = m->seq;
 	flow_charge(q, flow_message_cost(m));
