@@ -427,7 +427,7 @@ static void durable_free(struct durable *d, bool drop_stored)
 }
 
 static struct durable *durable_new(const char *client_id, const char *name,
-				   const char *topic, const char *selector,
+				   const char *topic, const char *selector, int no_local,
 				   char *err, size_t errlen)
 {
 	struct durable *d = calloc(1, sizeof *d);
@@ -435,6 +435,7 @@ static struct durable *durable_new(const char *client_id, const char *name,
 	snprintf(container, sizeof container, "durable://%s:%s", client_id, name);
 	if (!d)
 		goto oom;
+	d->no_local = no_local;
 	d->client_id = strdup(client_id);
 	d->name = strdup(name);
 	d->topic = strdup(topic);
@@ -485,7 +486,7 @@ static void durable_unlink(struct durable *d)
 }
 
 struct durable *broker_durable_get(const char *client_id, const char *name,
-				   const char *topic, const char *selector,
+				   const char *topic, const char *selector, bool no_local,
 				   char *err, size_t errlen)
 {
 	if (!client_id || !*client_id) {
@@ -500,19 +501,22 @@ struct durable *broker_durable_get(const char *client_id, const char *name,
 		return NULL;
 	}
 	const char *old_sel = d && d->selector_text ? d->selector_text : "";
-	if (d && (strcmp(d->topic, topic) || strcmp(old_sel, selector ? selector : ""))) {
+	if (d && (strcmp(d->topic, topic) || strcmp(old_sel, selector ? selector : "") ||
+		  (d->no_local >= 0 && d->no_local != no_local))) {
 		log_info("broker", "Durable subscription %s:%s changed (topic %s, selector "
-			 "'%s'): replacing it and its %zu message(s)", client_id, name,
-			 topic, selector ? selector : "", queue_size(d->queue));
+			 "'%s', noLocal %s): replacing it and its %zu message(s)", client_id, name,
+			 topic, selector ? selector : "", no_local ? "true" : "false",
+			 queue_size(d->queue));
 		if (broker_durable_remove(client_id, name, err, errlen) < 0)
 			return NULL;
 		d = NULL;
 	}
 	if (d)
 		return d;
-	d = durable_new(client_id, name, topic, selector, err, errlen);
+	d = durable_new(client_id, name, topic, selector, no_local, err, errlen);
 	if (d && broker.store &&
-	    store_add_durable(broker.store, client_id, name, topic, d->selector_text) < 0) {
+	    store_add_durable(broker.store, client_id, name, topic, d->selector_text,
+			      no_local) < 0) {
 		durable_unlink(d);
 		durable_free(d, false);
 		snprintf(err, errlen, "out of memory");
@@ -591,11 +595,11 @@ int broker_durable_remove(const char *client_id, const char *name,
 /* ---- start-up and the iteration ---- */
 
 static void load_durable(void *ctx, const char *client_id, const char *sub_name,
-			 const char *topic, const char *selector)
+			 const char *topic, const char *selector, int no_local)
 {
 	(void)ctx;
 	char err[256];
-	if (!durable_new(client_id, sub_name, topic, selector, err, sizeof err))
+	if (!durable_new(client_id, sub_name, topic, selector, no_local, err, sizeof err))
 		log_error("store", "Cannot restore durable subscription %s:%s: %s",
 			  client_id, sub_name, err);
 }

@@ -41,6 +41,7 @@ struct durable {
 	char *topic;		/* may hold wildcards */
 	char *selector_text;	/* NULL for none */
 	struct selector *selector;
+	int no_local;		/* JMS noLocal: 1, 0, -1 when not known (stored before it was kept) */
 	struct queue *queue;
 	struct consumer *active;	/* the subscriber, when connected */
 	bool network;		/* a bridge's, for another broker's durables (bridge.h) */
@@ -156,10 +157,10 @@ void broker_store_progress(void);
 /* Durable subscriptions. */
 struct durable *broker_durable_find(const char *client_id, const char *name);
 /* Creates (and stores) or returns the durable subscription; a changed
- * topic or selector replaces it, as ActiveMQ does. NULL with err set on
- * failure. */
+ * topic, selector or noLocal replaces it, as ActiveMQ does (its KahaDB
+ * keeps noLocal). NULL with err set on failure. */
 struct durable *broker_durable_get(const char *client_id, const char *name,
-				   const char *topic, const char *selector,
+				   const char *topic, const char *selector, bool no_local,
 				   char *err, size_t errlen);
 /* Renames it, with its messages (an MQTT subscription granted another
  * QoS); -1 with err when it is in use, unknown, or the name is taken. */

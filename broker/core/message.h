@@ -36,6 +36,10 @@ struct message {
 	uint8_t priority;	/* 0..9, higher first */
 	int64_t expires;	/* ms since the epoch; 0 never */
 	int64_t timestamp;	/* ms since the epoch, when the broker took it */
+	/* Deliveries before it came into this broker (ActiveMQ's
+	 * redeliveryCounter, kept by a KahaDB import): its entries start
+	 * counting redeliveries from there. Stored. */
+	uint32_t redeliveries;
 	bool retained;		/* a topic's retained copy (retain.h): it goes to
 				 * new subscriptions, flagged as retained */
 	/* The fields that change, loop thread only; the store never reads

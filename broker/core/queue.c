@@ -354,9 +354,10 @@ static int add_entry(struct queue *q, struct message *m, enum entry_home home)
 	e->queue = q;
 	e->order = ++broker.next_order;
 	e->home = home;
+	e->redeliveries = m->redeliveries;
 	/* Loaded after a takeover, perhaps delivered before it. */
 	if (home == HOME_STORE && dispatch_mark_covers(q, m))
-		e->redeliveries = 1;
+		e->redeliveries++;
 	if (home != HOME_MEMORY && m->seq > q->mem_max_seq[m->priority])
 		q->mem_max_seq[m->priority] = m->seq;
 	flow_charge(q, flow_message_cost(m));

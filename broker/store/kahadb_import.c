@@ -21,6 +21,8 @@
 #include "message.h"
 #include "openwire_codec.h"
 #include "openwire_message.h"
+#include "openwire_types.h"
+#include "selector.h"
 #include "store.h"
 
 /* The OpenWire versions a KahaDB store's messages may be in: the one its
@@ -37,15 +39,80 @@ static const int store_versions[] = { 11, 6 };
 /* What a replayed container is in Tandem: its destination, and for a
  * durable subscription its client id and name (the KahaDB key
  * CLIENTID:SUBNAME, cut at its last ':' as client ids hold ':' often and
- * subscription names seldom). */
+ * subscription names seldom), its selector and noLocal (from its
+ * SubscriptionInfo). */
 struct target {
 	enum dest_type type;
 	const char *dest;
 	char *client_id;
 	const char *sub_name;
+	char *selector;		/* NULL for none */
+	bool no_local;
 };
 
-static int target_of(const struct kahadb_container *c, struct target *t)
+static void target_release(struct target *t)
+{
+	free(t->client_id);
+	free(t->selector);
+}
+
+/* An OpenWire structure of a KahaDB record (a message, a
+ * SubscriptionInfo), size prefix first, read in the first store version
+ * it decodes in; NULL with the first version's reason in why. */
+static struct ow_obj *decode_stored(const uint8_t *data, size_t len, uint16_t accept,
+				    char why[OW_ERR_MAX])
+{
+	uint32_t size = len >= 4 ? (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
+			(uint32_t)data[2] << 8 | data[3] : 0;
+	if (len < 5 || size != len - 4) {
+		snprintf(why, OW_ERR_MAX, "not an OpenWire structure");
+		return NULL;
+	}
+	struct ow_obj *o = NULL;
+	char other[OW_ERR_MAX];
+	for (size_t i = 0; !o && i < sizeof store_versions / sizeof *store_versions; i++) {
+		struct ow_format f;
+		ow_format_init(&f);
+		f.version = store_versions[i];
+		if (ow_decode_class(&f, data + 4, len - 4, accept, &o, i ? other : why) < 0)
+			o = NULL;
+		ow_format_release(&f);
+	}
+	return o;
+}
+
+/* A durable subscription's selector and noLocal, from its
+ * SubscriptionInfo; a selector Tandem cannot compile is refused here,
+ * not when the broker loads it. */
+static int sub_def_of(const struct kahadb_container *c, struct target *t, char *err,
+		      size_t errlen)
+{
+	char why[OW_ERR_MAX];
+	struct ow_obj *o = decode_stored(c->sub_info, c->sub_info_len, OWC_STORED, why);
+	if (!o || o->type != OW_SUBSCRIPTION_INFO) {
+		snprintf(err, errlen, "%s: its subscription: %s", c->name,
+			 o ? "not a SubscriptionInfo" : why);
+		ow_obj_free(o);
+		return -1;
+	}
+	const struct ow_subscription_info *si = (const void *)o;
+	t->no_local = si->no_local;
+	int rc = 0;
+	if (si->selector.s && si->selector.len) {
+		struct selector *sel = NULL;
+		if (!(t->selector = strndup(si->selector.s, si->selector.len)))
+			snprintf(err, errlen, "out of memory");
+		else if (!(sel = selector_compile(t->selector, why, sizeof why)))
+			snprintf(err, errlen, "%s: its selector '%s': %s", c->name, t->selector, why);
+		rc = sel ? 0 : -1;
+		selector_free(sel);
+	}
+	ow_obj_free(o);
+	return rc;
+}
+
+static int target_of(const struct kahadb_container *c, struct target *t, char *err,
+		     size_t errlen)
 {
 	memset(t, 0, sizeof *t);
 	if (!c->topic) {
@@ -58,27 +125,28 @@ static int target_of(const struct kahadb_container *c, struct target *t)
 	t->client_id = strdup(c->name + strlen("durable://"));
 	char *colon = t->client_id ? strrchr(t->client_id, ':') : NULL;
 	if (!colon) {
-		free(t->client_id);
+		snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+		target_release(t);
 		return -1;
 	}
 	*colon = '\0';
 	t->sub_name = colon + 1;
+	if (sub_def_of(c, t, err, errlen) < 0) {
+		target_release(t);
+		return -1;
+	}
 	return 0;
 }
 
-/* km read as OpenWire of this version, as a core message on t's
- * destination; NULL with why in err. */
-static struct message *decode_as(const struct kahadb_msg *km, int version,
-				 const struct target *t, char *err, size_t errlen)
+/* The core message for km, on t's destination, with the deliveries
+ * ActiveMQ counted (its redeliveryCounter: persistJMSRedelivered keeps it
+ * up to date in the journal); NULL with why in err. */
+static struct message *to_core(const struct kahadb_msg *km, const struct target *t, char *err,
+			       size_t errlen)
 {
-	struct ow_format f;
-	struct ow_obj *o = NULL;
 	char why[OW_ERR_MAX];
-	ow_format_init(&f);
-	f.version = version;
-	int rc = ow_decode(&f, km->data + 4, km->len - 4, &o, why);
-	ow_format_release(&f);
-	if (rc < 0) {
+	struct ow_obj *o = decode_stored(km->data, km->len, OWC_COMMAND, why);
+	if (!o) {
 		snprintf(err, errlen, "message %s: %s", km->id, why);
 		return NULL;
 	}
@@ -92,26 +160,12 @@ static struct message *decode_as(const struct kahadb_msg *km, int version,
 	char *dest = strdup(t->dest), reason[700];
 	struct message *m = dest ? ow_message_to_core((void *)o, t->type, dest, KAHADB_BODY_MAX,
 						      &oom, reason, sizeof reason) : NULL;
+	int32_t redeliveries = ((const struct ow_message *)o)->redelivery_counter;
 	ow_obj_free(o);
 	if (!m)
 		snprintf(err, errlen, "message %s: %s", km->id, dest ? reason : "out of memory");
-	return m;
-}
-
-/* The core message for km, on t's destination; NULL with why in err. */
-static struct message *to_core(const struct kahadb_msg *km, const struct target *t, char *err,
-			       size_t errlen)
-{
-	uint32_t size = km->len >= 4 ? (uint32_t)km->data[0] << 24 | (uint32_t)km->data[1] << 16 |
-				       (uint32_t)km->data[2] << 8 | km->data[3] : 0;
-	if (km->len < 5 || size != km->len - 4) {
-		snprintf(err, errlen, "message %s: not an OpenWire command", km->id);
-		return NULL;
-	}
-	struct message *m = decode_as(km, store_versions[0], t, err, errlen);
-	char other[512];	/* the first version's reason is the one told */
-	for (size_t i = 1; !m && i < sizeof store_versions / sizeof *store_versions; i++)
-		m = decode_as(km, store_versions[i], t, other, sizeof other);
+	else
+		m->redeliveries = redeliveries > 0 ? (uint32_t)redeliveries : 0;
 	return m;
 }
 
@@ -157,19 +211,17 @@ int kahadb_import_check(const struct kahadb_replay *r, char *err, size_t errlen)
 {
 	for (const struct kahadb_container *c = r->containers; c; c = c->next) {
 		struct target t;
-		if (target_of(c, &t) < 0) {
-			snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+		if (target_of(c, &t, err, errlen) < 0)
 			return -1;
-		}
 		for (const struct kahadb_entry *e = c->head; e; e = e->next) {
 			struct message *m = to_core(e->msg, &t, err, errlen);
 			if (!m) {
-				free(t.client_id);
+				target_release(&t);
 				return -1;
 			}
 			message_unref(m);
 		}
-		free(t.client_id);
+		target_release(&t);
 	}
 	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
 		if (check_prepared(tx, err, errlen) < 0)
@@ -190,14 +242,29 @@ static void totals(const struct kahadb_replay *r, size_t *messages, size_t *queu
 	}
 }
 
+/* "durable://c:s: 2 message(s) on topic t, selector 'x', noLocal". A
+ * definition that does not read is told by kahadb_import_check. */
+static void print_container(FILE *out, const struct kahadb_container *c)
+{
+	struct target t;
+	char why[256];
+	fprintf(out, "%s: %zu message(s)", c->name, c->count);
+	if (c->topic && target_of(c, &t, why, sizeof why) == 0) {
+		fprintf(out, " on topic %s%s%s%s%s", c->topic, t.selector ? ", selector '" : "",
+			t.selector ? t.selector : "", t.selector ? "'" : "",
+			t.no_local ? ", noLocal" : "");
+		target_release(&t);
+	}
+	fputc('\n', out);
+}
+
 int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen)
 {
 	struct kahadb_replay r;
 	if (kahadb_replay_dir(dir, &r, err, errlen) < 0)
 		return -1;
 	for (const struct kahadb_container *c = r.containers; c && out; c = c->next)
-		fprintf(out, "%s: %zu message(s)%s%s\n", c->name, c->count,
-			c->topic ? " on topic " : "", c->topic ? c->topic : "");
+		print_container(out, c);
 	for (const struct kahadb_tx *tx = r.txs; tx && out; tx = tx->next)
 		fprintf(out, "prepared transaction %s: %zu message(s) sent, %zu acknowledged\n",
 			tx->key, tx->adds, tx->removes);
@@ -218,11 +285,10 @@ static int write_container(struct store *st, const struct kahadb_container *c, c
 			   size_t errlen)
 {
 	struct target t;
-	if (target_of(c, &t) < 0) {
-		snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+	if (target_of(c, &t, err, errlen) < 0)
 		return -1;
-	}
-	int rc = t.client_id ? store_add_durable(st, t.client_id, t.sub_name, t.dest, NULL) : 0;
+	int rc = t.client_id ? store_add_durable(st, t.client_id, t.sub_name, t.dest, t.selector,
+						 t.no_local) : 0;
 	for (const struct kahadb_entry *e = c->head; e && rc == 0; e = e->next) {
 		struct kahadb_msg *km = e->msg;
 		if (!km->seq) {
@@ -240,7 +306,7 @@ static int write_container(struct store *st, const struct kahadb_container *c, c
 	}
 	if (rc < 0 && !err[0])
 		snprintf(err, errlen, "out of memory");
-	free(t.client_id);
+	target_release(&t);
 	return rc;
 }
 

@@ -24,8 +24,12 @@
  * openwire_tx.c reads its XID back from: a client's XA recovery finds it
  * and commits or rolls it back.
  *
- * Not imported yet: the selector of a durable subscription, and
- * redelivery counts (Tandem's store does not keep them).
+ * A message keeps the deliveries ActiveMQ counted (its redeliveryCounter,
+ * which persistJMSRedelivered keeps in the journal): a JMS consumer sees
+ * JMSRedelivered and JMSXDeliveryCount as ActiveMQ would have shown them.
+ * A durable subscription keeps its selector and noLocal (its
+ * SubscriptionInfo, read with the OpenWire codec); a selector Tandem
+ * cannot compile stops the import.
  */
 #ifndef TANDEM_KAHADB_IMPORT_H
 #define TANDEM_KAHADB_IMPORT_H

@@ -351,6 +351,7 @@ static void drop_container(struct kahadb_replay *r, struct kahadb_container *c)
 	free(c->by_id);
 	free(c->name);
 	free(c->topic);
+	free(c->sub_info);
 	free(c);
 }
 
@@ -375,6 +376,20 @@ static int on_remove_destination(struct kahadb_replay *r, const struct kahadb_cm
 	return 0;
 }
 
+/* The subscription's definition, replacing what an earlier command said. */
+static int keep_sub_info(struct kahadb_container *s, const struct kahadb_bytes *info)
+{
+	uint8_t *copy = malloc(info->len ? info->len : 1);
+	if (!copy)
+		return -1;
+	if (info->len)
+		memcpy(copy, info->p, info->len);
+	free(s->sub_info);
+	s->sub_info = copy;
+	s->sub_info_len = info->len;
+	return 0;
+}
+
 static int on_subscription(struct kahadb_replay *r, const struct kahadb_cmd *c)
 {
 	char *key = dup_bytes(&c->sub_key), *topic = dup_bytes(&c->dest_name), name[1024];
@@ -386,7 +401,9 @@ static int on_subscription(struct kahadb_replay *r, const struct kahadb_cmd *c)
 		struct kahadb_container *s = find(r, name);
 		if (!c->sub_info.p && s)
 			drop_container(r, s);
-		else if (c->sub_info.p && !s && !get(r, name, topic))
+		else if (c->sub_info.p && (s || (s = get(r, name, topic))))
+			rc = keep_sub_info(s, &c->sub_info);
+		else if (c->sub_info.p)
 			rc = -1;
 	}
 	free(key);

@@ -44,6 +44,10 @@ struct kahadb_container {
 	struct kahadb_container *next;	/* in the order first seen */
 	char *name;			/* queue://NAME, durable://KEY */
 	char *topic;			/* a subscription's topic, else NULL */
+	/* a subscription's OpenWire SubscriptionInfo (selector, noLocal),
+	 * size prefix first, as its last subscription command had it */
+	uint8_t *sub_info;
+	size_t sub_info_len;
 	struct kahadb_entry *head, *tail;
 	size_t count;
 	void *by_id;			/* private: entries by message id */

@@ -4,9 +4,9 @@
  *
  * Tables (store.db in the store directory, WAL journal, synchronous=FULL):
  *   messages(seq, id, dest_type, dest, headers, body, priority, expires,
- *            timestamp)          one row per persistent message
+ *            timestamp, redeliveries)  one row per persistent message
  *   entries(container, seq)      "this container still holds that message"
- *   durables(client_id, sub_name, topic, selector)
+ *   durables(client_id, sub_name, topic, selector, no_local)
  *   session_ids(owner, kind, id) a protocol's per-client numbers (store.h)
  *   dispatched(container, priority, seq)
  *                                the highest seq of each priority a
@@ -41,10 +41,11 @@
 #include "store.h"
 
 /* 2: prepared transactions (tables prepared and prepared_acks). Each
- * open creates the tables a store of an older version lacks. The table
- * dispatched came without a new version: a tandemd that does not know it
- * leaves it be, and one of a pair may run the older version. */
-#define STORE_SCHEMA_VERSION 2
+ * open creates the tables a store of an older version lacks.
+ * 3: messages.redeliveries and durables.no_local (upgrade_3). The table
+ * dispatched came without a version of its own: a tandemd that does not
+ * know it leaves it be. */
+#define STORE_SCHEMA_VERSION 3
 
 enum op_kind {
 	OP_ADD_MESSAGE,
@@ -108,7 +109,8 @@ enum stmt_id {
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ADD_MESSAGE] = "INSERT OR REPLACE INTO messages(seq, id, dest_type, dest, headers, "
-			   "body, priority, expires, timestamp) VALUES (?,?,?,?,?,?,?,?,?)",
+			   "body, priority, expires, timestamp, redeliveries) "
+			   "VALUES (?,?,?,?,?,?,?,?,?,?)",
 	[ST_ADD_ENTRY] = "INSERT OR IGNORE INTO entries(container, seq) VALUES (?,?)",
 	[ST_REMOVE_ENTRY] = "DELETE FROM entries WHERE container = ? AND seq = ?",
 	[ST_DROP_ORPHAN] = "DELETE FROM messages WHERE seq = ?1 AND NOT EXISTS "
@@ -118,8 +120,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = messages.seq "
 		"AND e.container <> ?1)",
 	[ST_REMOVE_CONTAINER] = "DELETE FROM entries WHERE container = ?",
-	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector) "
-			   "VALUES (?,?,?,?)",
+	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector, "
+			   "no_local) VALUES (?,?,?,?,?)",
 	[ST_REMOVE_DURABLE] = "DELETE FROM durables WHERE client_id = ? AND sub_name = ?",
 	[ST_RENAME_DURABLE] = "UPDATE durables SET sub_name = ?3 WHERE client_id = ?1 AND sub_name = ?2",
 	[ST_RENAME_CONTAINER] = "UPDATE entries SET container = ?2 WHERE container = ?1",
@@ -165,6 +167,18 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS dispatched ("
 	"  container TEXT NOT NULL, priority INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	"  PRIMARY KEY (container, priority)) WITHOUT ROWID;"
+	"COMMIT;";
+
+/* Version 3's columns, added to the tables above (new or older) in one
+ * transaction with the version, so that a crash cannot add them twice.
+ * redeliveries: how often a message was delivered before it came into
+ * this store (ActiveMQ's redeliveryCounter, kahadb_import.h); no_local:
+ * NULL for a subscription recorded before it was kept. */
+static const char upgrade_3[] =
+	"BEGIN;"
+	"ALTER TABLE messages ADD COLUMN redeliveries INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE durables ADD COLUMN no_local INTEGER;"
+	"PRAGMA user_version = 3;"
 	"COMMIT;";
 
 /* What the loop handed over in one call of store_commit(), and whom it
@@ -365,6 +379,8 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 			 "version %d at most", version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
+	if (version < 3 && exec(st, upgrade_3, err, errlen) < 0)
+		goto fail;
 	char set_version[64];
 	snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d",
 		 STORE_SCHEMA_VERSION);
@@ -559,8 +575,8 @@ static void release(struct store *st)
 int store_load_durables(struct store *st, store_durable_fn fn, void *ctx)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT client_id, sub_name, topic, selector "
-			       "FROM durables ORDER BY client_id, sub_name", -1, &q,
+	if (sqlite3_prepare_v2(st->db, "SELECT client_id, sub_name, topic, selector, "
+			       "COALESCE(no_local, -1) FROM durables ORDER BY client_id, sub_name", -1, &q,
 			       NULL) != SQLITE_OK) {
 		log_error("store", "Reading durable subscriptions: %s", sqlite3_errmsg(st->db));
 		return -1;
@@ -569,7 +585,7 @@ int store_load_durables(struct store *st, store_durable_fn fn, void *ctx)
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		fn(ctx, (const char *)sqlite3_column_text(q, 0),
 		   (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
-		   (const char *)sqlite3_column_text(q, 3));
+		   (const char *)sqlite3_column_text(q, 3), sqlite3_column_int(q, 4));
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
 		log_error("store", "Reading durable subscriptions: %s", sqlite3_errmsg(st->db));
@@ -688,6 +704,7 @@ static struct message *row_message(sqlite3_stmt *q)
 	m->priority = (uint8_t)(prio < 0 ? 0 : prio > MSG_PRIORITY_MAX ? MSG_PRIORITY_MAX : prio);
 	m->expires = sqlite3_column_int64(q, 8);
 	m->timestamp = sqlite3_column_int64(q, 9);
+	m->redeliveries = (uint32_t)sqlite3_column_int64(q, 10);
 	return m;
 }
 
@@ -751,7 +768,7 @@ int store_load_entries(struct store *st, store_entry_fn fn, void *ctx)
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT e.container, m.seq, m.id, m.dest_type, m.dest, m.headers, "
-			       "m.body, m.priority, m.expires, m.timestamp, "
+			       "m.body, m.priority, m.expires, m.timestamp, m.redeliveries, "
 			       "(SELECT COUNT(*) FROM entries h WHERE h.seq = e.seq) "
 			       "FROM entries e JOIN messages m ON m.seq = e.seq "
 			       "ORDER BY e.container, e.seq", -1, &q, NULL) != SQLITE_OK) {
@@ -762,7 +779,7 @@ int store_load_entries(struct store *st, store_entry_fn fn, void *ctx)
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		uint64_t seq = (uint64_t)sqlite3_column_int64(q, 1);
-		long holders = (long)sqlite3_column_int64(q, 10);
+		long holders = (long)sqlite3_column_int64(q, 11);
 		/* Without memory for the map a shared row is simply read again. */
 		struct shared *s = holders > 1 ? share_slot(&map, seq) : NULL;
 		struct message *m;
@@ -812,7 +829,7 @@ static int open_reader(struct store *st)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v3(st->reader,
 			"SELECT e.container, m.seq, m.id, m.dest_type, m.dest, m.headers, "
-			"m.body, m.priority, m.expires, m.timestamp "
+			"m.body, m.priority, m.expires, m.timestamp, m.redeliveries "
 			"FROM entries e JOIN messages m ON m.seq = e.seq "
 			"WHERE e.container = ?1 AND m.priority = ?4 AND e.seq > ?2 "
 			"ORDER BY e.seq LIMIT ?3",
@@ -1039,9 +1056,11 @@ int store_mark_dispatched(struct store *st, const char *container, int priority,
 }
 
 int store_add_durable(struct store *st, const char *client_id, const char *sub_name,
-		      const char *topic, const char *selector)
+		      const char *topic, const char *selector, bool no_local)
 {
 	struct op *o = new_op(st, OP_ADD_DURABLE);
+	if (o)
+		o->seq = no_local;
 	return o ? push_op(st, o, client_id, sub_name, topic, selector) : -1;
 }
 
@@ -1249,6 +1268,7 @@ static int apply(struct store *st, const struct op *o)
 		sqlite3_bind_int(s, 7, m->priority);
 		sqlite3_bind_int64(s, 8, m->expires);
 		sqlite3_bind_int64(s, 9, m->timestamp);
+		sqlite3_bind_int64(s, 10, m->redeliveries);
 		/* Only the blobs can fail to bind (SQLITE_TOOBIG); a failed
 		 * bind would leave NULL and store an empty body. */
 		rc = sqlite3_bind_blob64(s, 5, blob, len, SQLITE_STATIC);
@@ -1373,6 +1393,7 @@ static int apply(struct store *st, const struct op *o)
 			bind_text(st, ST_ADD_DURABLE, 4, o->d);
 		else
 			sqlite3_bind_null(st->stmt[ST_ADD_DURABLE], 4);
+		sqlite3_bind_int(st->stmt[ST_ADD_DURABLE], 5, o->seq != 0);
 		rc = run(st, ST_ADD_DURABLE);
 		break;
 	}

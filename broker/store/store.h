@@ -9,7 +9,8 @@
  *     that message". A container is a queue ("queue://NAME") or a durable
  *     subscription ("durable://CLIENTID:SUBNAME"). A message row goes away
  *     with its last entry.
- *   - durable subscriptions: client id, subscription name, topic, selector.
+ *   - durable subscriptions: client id, subscription name, topic, selector,
+ *     noLocal.
  *   - prepared transactions (XA): the transaction's id; the messages it
  *     sends, as entries of its container "prepared://ID"; the entries it
  *     acked (container, seq), which stay where they are until it ends.
@@ -84,9 +85,10 @@ void store_close(struct store *st);
 void store_abandon(struct store *st);
 
 /* Start-up loading, before any operation is queued. */
+/* no_local: 1 or 0, -1 for a subscription stored before it was kept. */
 typedef void (*store_durable_fn)(void *ctx, const char *client_id,
 				 const char *sub_name, const char *topic,
-				 const char *selector /* NULL when none */);
+				 const char *selector /* NULL when none */, int no_local);
 int store_load_durables(struct store *st, store_durable_fn fn, void *ctx);
 
 /* Calls fn for every entry, grouped by container and in seq order within a
@@ -132,7 +134,7 @@ int store_remove_entry(struct store *st, const char *container, uint64_t seq);
 int store_remove_container(struct store *st, const char *container);
 int store_add_durable(struct store *st, const char *client_id,
 		      const char *sub_name, const char *topic,
-		      const char *selector);
+		      const char *selector, bool no_local);
 /* Removes the subscription and its entries. */
 int store_remove_durable(struct store *st, const char *client_id,
 			 const char *sub_name);
