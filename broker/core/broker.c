@@ -35,6 +35,7 @@
 #include "netflow.h"
 #include "log.h"
 #include "loop.h"
+#include "memtrim.h"
 #include "producer_audit.h"
 #include "proto.h"
 #include "queue.h"
@@ -986,7 +987,7 @@ int broker_start(struct loop *l, const struct config *cfg)
 	if (!cfg->persistent)
 		log_info("broker", "persistent=\"false\": messages are kept in memory only");
 	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
-	    !loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL))
+	    !loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL) || memtrim_start(l) < 0)
 		return -1;
 	if (!cfg->persistent)
 		return serve(NULL, 0);

@@ -6,6 +6,9 @@
 
 #include "message.h"
 
+/* Loop thread only, as every reference count. */
+static long long unqueued_bytes;
+
 struct message *message_new_take(char *id, enum dest_type type, char *dest,
 				 struct header *headers, size_t nheaders,
 				 char *body, size_t body_len)
@@ -34,6 +37,7 @@ struct message *message_new_take(char *id, enum dest_type type, char *dest,
 	for (size_t i = 0; i < nheaders; i++)
 		m->cost += strlen(headers[i].name) + strlen(headers[i].value) + 2 +
 			   sizeof(struct header);
+	unqueued_bytes += (long long)m->cost;
 	return m;
 }
 
@@ -48,11 +52,30 @@ void message_unref(struct message *m)
 	if (!m || --m->refs > 0)
 		return;
 	message_drop_cache(m);
+	if (!m->entries)
+		unqueued_bytes -= (long long)m->cost;
 	free(m->id);
 	free(m->dest);
 	headers_free(m->headers, m->nheaders);
 	free(m->body);
 	free(m);
+}
+
+void message_entry_added(struct message *m)
+{
+	if (m->entries++ == 0)
+		unqueued_bytes -= (long long)m->cost;
+}
+
+void message_entry_removed(struct message *m)
+{
+	if (--m->entries == 0)
+		unqueued_bytes += (long long)m->cost;
+}
+
+long long message_unqueued_bytes(void)
+{
+	return unqueued_bytes;
 }
 
 void message_drop_cache(struct message *m)

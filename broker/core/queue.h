@@ -151,7 +151,8 @@ void queue_dispatch_scheduled(void);
 bool queue_dispatch_pending(void);
 
 /* Whether a non-persistent message sent to q now would go to the temp
- * store (memory is short, or earlier messages already wait on disk). */
+ * store (beyond the window, memory is short, or earlier messages already
+ * wait on disk). */
 bool queue_spools(const struct queue *q);
 
 /* Binding consumers. */
