@@ -96,17 +96,24 @@ struct queue *broker_queue(const char *name, bool create)
 	return q;
 }
 
+size_t broker_message_id_into(char out[BROKER_MESSAGE_ID_MAX])
+{
+	/* Not printf: one per message received. */
+	size_t n = strnlen(broker.id_prefix, sizeof broker.id_prefix - 1);
+	memcpy(out, broker.id_prefix, n);
+	n += buf_i64_text((int64_t)++broker.next_message, out + n);
+	out[n] = '\0';
+	return n;
+}
+
 char *broker_new_message_id(void)
 {
-	/* Not asprintf: one per message received. */
-	struct buf b = BUF_INIT;
-	size_t len;
-	if (buf_puts(&b, broker.id_prefix) < 0 ||
-	    buf_put_i64(&b, (int64_t)++broker.next_message) < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b, &len);
+	char id[BROKER_MESSAGE_ID_MAX];
+	size_t n = broker_message_id_into(id);
+	char *s = malloc(n + 1);
+	if (s)
+		memcpy(s, id, n + 1);
+	return s;
 }
 
 bool broker_login_ok(const char *user, const char *password)

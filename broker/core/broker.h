@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "message.h"
 #include "nameset.h"
 #include "store.h"
@@ -125,6 +126,10 @@ bool broker_login_ok(const char *user, const char *password);
 
 /* A fresh message id. The caller frees it. */
 char *broker_new_message_id(void);
+/* The same written into out, NUL-terminated, for a producer that copies
+ * it into its message (message_new_packed); its length. */
+#define BROKER_MESSAGE_ID_MAX (sizeof broker.id_prefix + BUF_I64_MAX)
+size_t broker_message_id_into(char out[BROKER_MESSAGE_ID_MAX]);
 
 /* The queue called name, created when `create` (and bound to matching
  * wildcard consumers). NULL when absent or out of memory. */

@@ -33,6 +33,7 @@ struct message {
 	size_t body_len;
 	size_t cost;		/* what it takes in memory (flow.h), set at creation */
 	bool persistent;
+	bool packed;		/* id, dest, headers and body share its block */
 	uint8_t priority;	/* 0..9, higher first */
 	int64_t expires;	/* ms since the epoch; 0 never */
 	int64_t timestamp;	/* ms since the epoch, when the broker took it */
@@ -80,6 +81,14 @@ struct message_cache {
 struct message *message_new_take(char *id, enum dest_type type, char *dest,
 				 struct header *headers, size_t nheaders,
 				 char *body, size_t body_len);
+
+/* The same with copies of id, dest, headers and body made in the
+ * message's own block: one malloc and one free per message instead of
+ * six, for producers of many small messages (MQTT PUBLISH). The caller
+ * keeps what it passed. NULL when memory runs out. */
+struct message *message_new_packed(const char *id, enum dest_type type, const char *dest,
+				   const struct header *headers, size_t nheaders,
+				   const char *body, size_t body_len);
 
 struct message *message_ref(struct message *m);
 void message_unref(struct message *m);
