@@ -79,6 +79,8 @@ public class JmsConsumers {
         switch (what) {
         case "clientid": clientId(a[0]); break;
         case "hold": hold(a[0]); break;
+        case "connect": connectAs(a[0]); break;
+        case "watch": watch(a[0]); break;
         case "pull": pull(a[0]); break;
         case "clientack": clientAck(a[0], Integer.parseInt(a[1])); break;
         case "recover": recover(a[0]); break;
@@ -118,6 +120,29 @@ public class JmsConsumers {
         say("holding");
         System.out.flush();
         Thread.sleep(120000);
+    }
+
+    // Client ids across protocols: "connected", or the refusal.
+    static void connectAs(String id) throws JMSException {
+        try {
+            connect("", id).close();
+            say("connected");
+        } catch (InvalidClientIDException e) {
+            say(e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    // Holds id until the broker closes the connection: "lost".
+    static void watch(String id) throws Exception {
+        Connection c = connect("", id);
+        c.setExceptionListener(e -> {
+            say("lost");
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
+        });
+        say("holding");
+        System.out.flush();
+        Thread.sleep(30000);
     }
 
     // 2. Prefetch 0: a message per pull, null when none comes.
