@@ -193,6 +193,12 @@ test_expect_success 'noLocal: a subscriber, durable or not, does not get what it
 	diff want out
 '
 
+test_expect_success 'noLocal of a durable subscriber while offline, as ActiveMQ'"'"'s: what its connection published goes once it comes back on that connection; back on a new connection it gets what the old one published' '
+	jc nolocal-offline t.nolocal.offline >out || { cat out; exit 1; }
+	printf "back on the same connection: theirs-offline null\nback on a new connection: mine-2 theirs-2 null\n" >want &&
+	diff want out
+'
+
 test_expect_success 'consumer.exclusive=true: the first exclusive consumer gets every message, the next takes over when it goes' '
 	jc exclusive q.exclusive >out || { cat out; exit 1; }
 	printf "first: 6, second: 0\nafter the first left, second: 2\n" >want &&

@@ -91,6 +91,7 @@ public class JmsConsumers {
         case "durable-make": durableMake(a[0], a[1]); break;
         case "durable-read": durableRead(a[0], a[1]); break;
         case "nolocal": noLocal(a[0]); break;
+        case "nolocal-offline": noLocalOffline(a[0]); break;
         case "exclusive": exclusive(a[0]); break;
         case "priority": priority(a[0]); break;
         case "control": control(a[0]); break;
@@ -398,6 +399,31 @@ public class JmsConsumers {
         durable.close();
         s.unsubscribe("nl");
         c.close();
+    }
+
+    // A durable noLocal subscriber's own messages are its connection's at
+    // delivery, as ActiveMQ's (the connection it comes back on).
+    static void noLocalOffline(String topic) throws JMSException {
+        Connection c = connect("", "app-nlo");
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Topic t = s.createTopic(topic);
+        s.createDurableSubscriber(t, "nlo", null, true).close();
+        s.createProducer(t).send(s.createTextMessage("mine-offline"));
+        send(t, "theirs-offline");
+        MessageConsumer d = s.createDurableSubscriber(t, "nlo", null, true);
+        say("back on the same connection: " + text(d.receive(5000)) + " " + text(d.receive(500)));
+        d.close();
+        s.createProducer(t).send(s.createTextMessage("mine-2"));
+        send(t, "theirs-2");
+        c.close();
+        Connection c2 = connect("", "app-nlo");
+        Session s2 = c2.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        d = s2.createDurableSubscriber(t, "nlo", null, true);
+        say("back on a new connection: " + text(d.receive(5000)) + " " + text(d.receive(5000)) + " "
+            + text(d.receive(500)));
+        d.close();
+        s2.unsubscribe("nlo");
+        c2.close();
     }
 
     static int drain(MessageConsumer mc, long wait) throws JMSException {
