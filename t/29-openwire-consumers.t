@@ -173,6 +173,25 @@ test_expect_success 'a QueueBrowser sees every message, with and without a selec
 	diff want out
 '
 
+test_expect_success 'a QueueBrowser sees a backlog past what the queue holds in memory: 5,000 persistent messages and 20 of priority 9, every one in dispatch order, read from the store a page at a time; nothing is taken' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	c = client(login="app", passcode="secret")
+	send_backlog(c, "/queue/q.backlog", 5000, high=20)
+	c.conn.disconnect()
+	EOF
+	jc browse-all q.backlog >out || { cat out; exit 1; }
+	{ seq -f "h%g" 0 19 && seq -f "d%g" 0 4999 && echo last && echo "priority 9: 20"; } >want &&
+	diff want out &&
+	MPORT=$(broker_mgmt_port node1) stomp_py <<-\EOF
+	from tmgmt import *
+	m = Mgmt()
+	m.req({"type": "login", "user": "app", "password": "secret"})
+	r = m.req({"type": "read", "mbean": queue_name("node1", "q.backlog"), "attribute": "QueueSize"})
+	check(r.get("value") == 5021, r)
+	EOF
+'
+
 test_expect_success 'a durable subscription keeps what comes while it is offline, across a broker restart; unsubscribe refused while active, then removes it' '
 	jc durable-make t.durable app-dur >out || { cat out; exit 1; }
 	stop_broker node1 && start_broker node1 &&

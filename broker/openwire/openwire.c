@@ -471,6 +471,7 @@ static void openwire_on_data(struct conn *c)
 static void openwire_on_drain(struct conn *c)
 {
 	ow_consumers_wakeup(c->state);
+	ow_browse_resume(c->state);
 }
 
 static int openwire_open(struct conn *c)
@@ -505,6 +506,7 @@ static void openwire_close(struct conn *c)
 		return;
 	ow_tx_close(oc);	/* before its consumers give back what it acked */
 	ow_consumers_close(oc);
+	ow_browse_stop(oc, NULL);
 	ow_producers_forget(oc, NULL);
 	ow_release_client_id(oc);
 	if (oc->connected)

@@ -90,6 +90,7 @@ public class JmsConsumers {
         case "browse": browse(a[0]); break;
         case "durable-make": durableMake(a[0], a[1]); break;
         case "durable-read": durableRead(a[0], a[1]); break;
+        case "browse-all": browseAll(a[0]); break;
         case "nolocal": noLocal(a[0]); break;
         case "nolocal-offline": noLocalOffline(a[0]); break;
         case "exclusive": exclusive(a[0]); break;
@@ -321,6 +322,27 @@ public class JmsConsumers {
         say("then consumed:" + got);
         QueueBrowser b = s.createBrowser(dest);
         say("browse of an empty queue ends: " + b.getEnumeration().hasMoreElements());
+        c.close();
+    }
+
+    // Every message a browser sees (BytesMessages), one a line, then how many a second
+    // browse with a selector sees.
+    static void browseAll(String q) throws JMSException {
+        Connection c = connect("", null);
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Queue dest = s.createQueue(q);
+        java.util.Enumeration<?> en = s.createBrowser(dest).getEnumeration();
+        while (en.hasMoreElements()) {
+            BytesMessage m = (BytesMessage) en.nextElement();	// a STOMP SEND with content-length
+            byte[] b = new byte[(int) m.getBodyLength()];
+            m.readBytes(b);
+            say(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        int n = 0;
+        en = s.createBrowser(dest, "JMSPriority = 9").getEnumeration();
+        for (; en.hasMoreElements(); en.nextElement())
+            n++;
+        say("priority 9: " + n);
         c.close();
     }
 
