@@ -19,6 +19,7 @@
 #include "bridge.h"
 #include "broker.h"
 #include "buf.h"
+#include "client_id.h"
 #include "commit_hold.h"
 #include "config.h"
 #include "conn.h"
@@ -317,6 +318,7 @@ void broker_note_send(struct conn *c, const struct message *m)
 
 void broker_conn_gone(struct conn *c)
 {
+	client_id_release(c);
 	forget_producer(c);
 	temp_dest_conn_gone(c);
 }

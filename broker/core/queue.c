@@ -598,6 +598,27 @@ void queue_expire_sweep(struct queue *q)
 	}
 }
 
+/* A durable noLocal subscriber's message from the connection it is on
+ * now: not for it, so it goes. ActiveMQ's noLocal compares the message's
+ * connection with the one the subscriber is on at delivery (its
+ * TopicRegion refreshes the NoLocalExpression when the subscriber comes
+ * back, and the recovery of what came while it was offline passes such a
+ * message over): what a connection published while its durable
+ * subscriber was closed is dropped when the subscriber comes back on it,
+ * and delivered when it comes back on another. Left waiting instead, it
+ * stayed in the subscription for ever, or went to the next connection. */
+static bool skip_local(struct queue *q, struct qentry *e)
+{
+	if (q->kind != QUEUE_DURABLE || !q->bhead || !consumer_skips_local(q->bhead->consumer, e->msg))
+		return false;
+	q->dequeues++;
+	entry_list_remove(&q->pending[e->msg->priority], e);
+	recount(q, &q->npending, -1);
+	unstore(q, e);
+	entry_free(e);
+	return true;
+}
+
 static void deliver(struct queue *q, struct binding *b, struct qentry *e)
 {
 	struct consumer *c = b->consumer;
@@ -652,6 +673,8 @@ static void queue_dispatch(struct queue *q)
 				expire(q, e);
 				continue;
 			}
+			if (skip_local(q, e))
+				continue;
 			bool room = false;
 			struct binding *b;
 			for (b = owner ? owner : q->bhead; b; b = owner ? NULL : b->qnext) {

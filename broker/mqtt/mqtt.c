@@ -20,6 +20,7 @@
 
 #include "authz.h"
 #include "broker.h"
+#include "client_id.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
@@ -28,6 +29,7 @@
 #include "mqtt.h"
 #include "mqtt_packet.h"
 #include "mqtt_session.h"
+#include "proto.h"
 #include "mqtt_sub.h"
 #include "mqtt_topic.h"
 #include "publish.h"
@@ -222,6 +224,17 @@ static void take_over(struct mqtt_session *s, struct conn *newer)
 	conn_close(old, "client id taken over");
 }
 
+/* The id is held by a connection of another protocol (a JMS or STOMP
+ * client: client ids are one name space, client_id.h): ActiveMQ's MQTT
+ * transport steals the link, and so does this: that connection is
+ * closed, and its client, should it come back, finds the id taken. */
+static void steal_link(struct conn *holder, struct conn *c, const char *id)
+{
+	log_warn("mqtt", "Stealing link for client id %s from connection %s (%s) for %s", id,
+		 holder->peer, holder->proto->label, c->peer);
+	conn_close(holder, "client id taken over by an MQTT client");
+}
+
 static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 {
 	struct conn *c = mc->conn;
@@ -268,6 +281,9 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 			 broker.cfg->broker_name, c->id, wall_ms());
 		id = generated;
 	}
+	struct conn *holder = client_id_holder(id);
+	if (holder && holder->proto != c->proto)
+		steal_link(holder, c, id);
 	struct mqtt_session *s = mqtt_session_find(id);
 	if (s && s->conn) {
 		take_over(s, c);
@@ -290,7 +306,7 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 	s->conn = c;
 	s->since_ms = wall_ms();
 	mc->session = s;
-	if (!(c->client_id = strdup(id)))
+	if (!(c->client_id = strdup(id)) || client_id_hold(c) < 0)
 		return -1;
 	if (pk->will) {
 		mc->will = message_for(pk->will_topic, pk->will_qos, pk->will_payload, pk->will_len);
