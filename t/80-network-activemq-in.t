@@ -20,7 +20,7 @@ trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
 APORT=$(free_port) || exit 1
 export APORT
 broker_config t2
-MQTT_OPTIONS= MGMT_PORT=auto static_network t 'networkTTL="2"' t2
+MQTT_OPTIONS= MGMT_PORT=auto WEB_PORT=auto static_network t 'networkTTL="2"' t2
 
 # amq_start OPTIONS: ActiveMQ "amq" (its store kept from a run before)
 # with one networkConnector to t, with these attributes; returns once t
@@ -69,6 +69,20 @@ test_expect_success 'a STOMP consumer on Tandem gets what producers on ActiveMQ 
 	check(not [m for m in c.messages if not m.body.startswith("probe")], "more: %r" % [m.body for m in c.messages])
 	c.close()
 	EOF
+'
+
+test_expect_success 'management sees ActiveMQ'"'"'s bridge as a network connection: its Connection names the remote broker, what it brought are inbound NetworkFlows from it; so do the web console'"'"'s pages' '
+	W=http://127.0.0.1:$(broker_web_port t) && . "$TEST_ROOT/t/lib/tweb.sh" &&
+	test "$(login admin admin)" = 303 &&
+	test "$(get /connections)" = 200 && grep -q "Network bridge of" page.html &&
+	grep -q ">amq<" page.html &&
+	test "$(get /network)" = 200 && grep -q ">amq<" page.html && grep -q ">inbound<" page.html &&
+	M=127.0.0.1:$(broker_mgmt_port t) &&
+	ctl --node $M --json connections >conns.json &&
+	json_true "[(r[\"Protocol\"], r[\"RemoteBrokerName\"]) for r in rows if r[\"NetworkConnection\"]] == [(\"openwire\", \"amq\")]" conns.json &&
+	json_true "[r[\"RemoteBrokerId\"][:3] for r in rows if r[\"NetworkConnection\"]] == [\"ID:\"]" conns.json &&
+	ctl --node $M --json query --objname "type=Broker,brokerName=t,connector=networkConnectors,networkBridge=amq,*" >flows.json &&
+	json_true "[(a[\"Direction\"], a[\"RemoteBrokerName\"], a[\"Count\"]) for a in (r[\"attributes\"] for r in rows) if a[\"DestinationName\"] == \"in.sq\"] == [(\"inbound\", \"amq\", 20)]" flows.json
 '
 
 test_expect_success 'a JMS consumer on Tandem gets them, queue and topic' '

@@ -167,6 +167,8 @@ static void conn_free(struct conn *c)
 	buf_free(&c->out);
 	free(c->client_id);
 	free(c->user);
+	free(c->network_broker);
+	free(c->network_broker_id);
 	free(c->producer_dest);
 	free(c);
 }
