@@ -20,7 +20,7 @@ trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
 APORT=$(free_port) || exit 1
 export APORT
 broker_config t2
-MQTT_OPTIONS= MGMT_PORT=auto static_network t 'networkTTL="2"' t2
+MQTT_OPTIONS= MGMT_PORT=auto WEB_PORT=auto static_network t 'networkTTL="2"' t2
 
 # amq_start OPTIONS: ActiveMQ "amq" (its store kept from a run before)
 # with one networkConnector to t, with these attributes; returns once t
@@ -40,6 +40,31 @@ amq_start() {
 	done
 	echo "ActiveMQ's bridge did not reach t:"; grep -v "^\s*at " "$TRASH/amq/log" | tail -20
 	return 1
+}
+
+# prio_test Q WHO: a consumer of Q on ActiveMQ (priority 0) and one on t
+# asking for priority 9; ten messages sent to ActiveMQ all go to WHO
+# (amq or t), the other gets none.
+prio_test() {
+	PORT=$(broker_port t) Q=$1 WHO=$2 stomp_py <<-\EOF
+	import os
+	from tamqnet import *
+	q, who = os.environ["Q"], os.environ["WHO"]
+	a = client(amq_stomp())
+	a.conn.subscribe("/queue/" + q, id="1", ack="auto")
+	c = client()
+	c.conn.subscribe("/queue/" + q, id="1", ack="auto", headers={"activemq.priority": "9"})
+	c.conn.subscribe("/topic/%s.sync" % q, id="2", ack="auto")
+	c.sync()
+	probe_until(a, "/topic/%s.sync" % q, lambda: c.messages)
+	for i in range(10):
+	    send_on(a, "/queue/" + q, "m %d" % i, headers={"persistent": "true"})
+	winner, loser = (a, c) if who == "amq" else (c, a)
+	check(bodies(winner, 10) == ["m %d" % i for i in range(10)], "to " + who)
+	loser.sync()
+	check(not [m for m in loser.messages if not m.body.startswith("probe")],
+	      "the other got %r" % [m.body for m in loser.messages])
+	EOF
 }
 
 test_expect_success 'ActiveMQ'"'"'s networkConnector reaches Tandem, which takes it for a bridge' '
@@ -69,6 +94,20 @@ test_expect_success 'a STOMP consumer on Tandem gets what producers on ActiveMQ 
 	check(not [m for m in c.messages if not m.body.startswith("probe")], "more: %r" % [m.body for m in c.messages])
 	c.close()
 	EOF
+'
+
+test_expect_success 'management sees ActiveMQ'"'"'s bridge as a network connection: its Connection names the remote broker, what it brought are inbound NetworkFlows from it; so do the web console'"'"'s pages' '
+	W=http://127.0.0.1:$(broker_web_port t) && . "$TEST_ROOT/t/lib/tweb.sh" &&
+	test "$(login admin admin)" = 303 &&
+	test "$(get /connections)" = 200 && grep -q "Network bridge of" page.html &&
+	grep -q ">amq<" page.html &&
+	test "$(get /network)" = 200 && grep -q ">amq<" page.html && grep -q ">inbound<" page.html &&
+	M=127.0.0.1:$(broker_mgmt_port t) &&
+	ctl --node $M --json connections >conns.json &&
+	json_true "[(r[\"Protocol\"], r[\"RemoteBrokerName\"]) for r in rows if r[\"NetworkConnection\"]] == [(\"openwire\", \"amq\")]" conns.json &&
+	json_true "[r[\"RemoteBrokerId\"][:3] for r in rows if r[\"NetworkConnection\"]] == [\"ID:\"]" conns.json &&
+	ctl --node $M --json query --objname "type=Broker,brokerName=t,connector=networkConnectors,networkBridge=amq,*" >flows.json &&
+	json_true "[(a[\"Direction\"], a[\"RemoteBrokerName\"], a[\"Count\"]) for a in (r[\"attributes\"] for r in rows) if a[\"DestinationName\"] == \"in.sq\"] == [(\"inbound\", \"amq\", 20)]" flows.json
 '
 
 test_expect_success 'a JMS consumer on Tandem gets them, queue and topic' '
@@ -171,6 +210,10 @@ test_expect_success 'networkTTL="1" (ActiveMQ'"'"'s default): a consumer two bri
 	EOF
 '
 
+test_expect_success 'decreaseNetworkConsumerPriority="false" (the default): the priority a consumer on Tandem asked for is its bridge consumer'"'"'s on ActiveMQ, which prefers it to its own consumer of priority 0' '
+	prio_test prio.a t
+'
+
 test_expect_success 'networkTTL="2": the consumer on t2 is served through t, and its messages carry the broker path ActiveMQ, t' '
 	amq --stop "$TRASH/amq" &&
 	amq_start "networkTTL=\"2\" conduitSubscriptions=\"false\" decreaseNetworkConsumerPriority=\"true\"" &&
@@ -211,6 +254,10 @@ test_expect_success 'conduitSubscriptions="false": ActiveMQ forwards only what t
 	a.conn.subscribe("/queue/sel.q", id="1", ack="auto")
 	check(bodies(a, 3) == ["m 0", "m 2", "m 4"], "blue")
 	EOF
+'
+
+test_expect_success 'decreaseNetworkConsumerPriority="true": ActiveMQ prefers its own consumer to the bridge, whatever priority the consumer on Tandem asked for' '
+	prio_test prio.b amq
 '
 
 test_expect_success 'a durable subscription on Tandem over the bridge: what ActiveMQ'"'"'s producers send while it is away comes when it is back' '

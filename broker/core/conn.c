@@ -180,6 +180,8 @@ static void conn_free(struct conn *c)
 	account_output(c);
 	free(c->client_id);
 	free(c->user);
+	free(c->network_broker);
+	free(c->network_broker_id);
 	free(c->producer_dest);
 	free(c);
 }

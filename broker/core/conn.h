@@ -72,6 +72,9 @@ struct conn {
 	/* For management; set by the protocol, freed with the conn. */
 	char *client_id;		/* NULL when none */
 	char *user;			/* NULL when none */
+	/* The broker whose network bridge the client is (its name, its
+	 * BrokerId when it said it); NULL for a client. */
+	char *network_broker, *network_broker_id;
 	int64_t since_ms;		/* wall clock of the accept */
 	uint64_t msgs_in, msgs_out;	/* messages it sent, was sent */
 	long consumers;			/* its open subscriptions */

@@ -56,6 +56,9 @@ int ow_on_broker_info(struct ow_conn *oc, struct ow_obj *o)
 	}
 	oc->peer_name = name;
 	oc->peer_id = id;
+	/* management's copy (Connection's RemoteBrokerName), the conn's */
+	oc->conn->network_broker = strdup(name);
+	oc->conn->network_broker_id = id ? strdup(id) : NULL;
 	log_info("openwire", "Network bridge from broker %s (%s) connected from %s%s", name,
 		 id ? id : "no BrokerId", oc->conn->peer,
 		 bi->duplex_connection ? ", duplex" : "");

@@ -1092,6 +1092,10 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	if (login && *login && !(c->user = strdup(login)))
 		return -1;
+	/* management's copy (Connection's RemoteBrokerName) */
+	if ((sc->peer.name && !(c->network_broker = strdup(sc->peer.name))) ||
+	    (sc->peer.id && !(c->network_broker_id = strdup(sc->peer.id))))
+		return -1;
 	sc->connected = true;
 	stomp_parser_set_version(sc->parser, version);
 

@@ -4,6 +4,8 @@
 # connector on 127.0.0.1:PORT and STOMP on PORT+1, with XML (a file, e.g.
 # <networkConnectors>...) placed inside <broker>. Returns when OpenWire
 # and STOMP accept connections; exits 1 with ActiveMQ's log if not.
+# AMQ_HOST: the address its connectors bind (default 127.0.0.1); in a
+# network namespace of a test, 0.0.0.0 lets the other namespaces reach it.
 # amq-broker.sh --kill DIR kills it with SIGKILL (as a crash would),
 # amq-broker.sh --stop DIR with SIGTERM, waiting for it to end.
 MODE=${1#--}; shift
@@ -48,8 +50,8 @@ cat >"$DIR/activemq.xml" <<XML
     <persistenceAdapter><kahaDB directory="$DIR/data/kahadb"/></persistenceAdapter>
 $([ -n "$XML" ] && cat "$XML")
     <transportConnectors>
-      <transportConnector name="openwire" uri="tcp://127.0.0.1:$PORT"/>
-      <transportConnector name="stomp" uri="stomp://127.0.0.1:$((PORT + 1))"/>
+      <transportConnector name="openwire" uri="tcp://${AMQ_HOST:-127.0.0.1}:$PORT"/>
+      <transportConnector name="stomp" uri="stomp://${AMQ_HOST:-127.0.0.1}:$((PORT + 1))"/>
     </transportConnectors>
   </broker>
 </beans>

@@ -12,12 +12,22 @@ So a test first sends probes until one arrives, then what it checks.
 import os
 import time
 
+import stomp
+
 from tstomp import *  # noqa: F401,F403 (for the tests' star import)
 
 
 def amq_stomp():
     """ActiveMQ's STOMP port: APORT (its OpenWire one) + 1."""
     return int(os.environ["APORT"]) + 1
+
+
+def client_at(host, p):
+    """A connected Client to HOST:P (an ActiveMQ in another namespace)."""
+    conn = stomp.Connection12([(host, p)], reconnect_attempts_max=1, heartbeats=(0, 0))
+    c = Client(conn)
+    conn.connect(None, None, wait=True)
+    return c
 
 
 def file_has(path, text):
