@@ -26,14 +26,16 @@ wait_for() {
 amq() {
 	STARTUP=$TEST_BUILD/t/bench/startup "$TEST_ROOT/t/lib/amq-kahadb.sh" "$@"
 }
-trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
+. "$TEST_ROOT/t/lib/ttmux.sh"
+. "$TEST_ROOT/t/lib/tweb.sh"
+trap 'tm kill-server 2>/dev/null; amq --kill "$TRASH/amq"; test_cleanup' EXIT
 
 # ActiveMQ: STOMP on $APORT, OpenWire on $APORT + 1.
 APORT=$(free_port) && amq --start "$TRASH/amq" "$APORT" || exit 1
 OWPORT=$((APORT + 1))
 export APORT OWPORT
 
-MGMT_PORT=auto
+MGMT_PORT=auto WEB_PORT=auto
 BROKER_EXTRA="<networkConnectors><networkConnector name=\"toamq\"
 	  uri=\"static:(tcp://127.0.0.1:$OWPORT)\" decreaseNetworkConsumerPriority=\"true\"/>
 	</networkConnectors>" broker_config t || exit 1
@@ -116,6 +118,34 @@ test_expect_success 'a durable subscriber on ActiveMQ gets what was published on
 	EOF
 	jnet "tcp://127.0.0.1:$OWPORT" consume 5 durable:far:sub:amq.durable >d2 2>&1 &&
 	for i in 0 1 2 3 4; do grep -qx "durable:far:sub:amq.durable away$i" d2 || { cat d2; return 1; }; done
+'
+
+test_expect_success 'tandemctl network, the web console and tandemtop show the ActiveMQ neighbour and its bridge, marked' '
+	MT=127.0.0.1:$(broker_mgmt_port t) &&
+	{ jnet "tcp://127.0.0.1:$OWPORT" consume 1 queue:amq.shown >shown 2>&1 & } &&
+	wait_for shown ready &&
+	log_waits_for t "consumer(s) of queue://amq.shown on amq: forwarding" &&
+	ctl --node "$MT" network --interval 0 >net.txt &&
+	cat net.txt &&
+	grep -q "amq (ActiveMQ)" net.txt &&
+	grep -q "queue://amq.shown" net.txt &&
+	ctl --node "$MT" --json network --interval 0 >net.json &&
+	json_true "rows[0][\"RemoteBrokerType\"] == \"ActiveMQ\" and rows[0][\"State\"] == \"active\"" net.json &&
+	W=http://127.0.0.1:$(broker_web_port t) &&
+	test "$(login admin admin)" = 303 &&
+	test "$(get /cluster)" = 200 &&
+	grep -q "<td>amq (ActiveMQ)</td>" page.html &&
+	tm -f /dev/null new-session -d -s top -x 200 -y 40 \
+		"LANG=C.UTF-8 \"$TEST_BUILD/tui/tandemtop\" --node $MT --interval 0.5; sleep 30" &&
+	keys 3 &&
+	screen_shows "^t +amq \(ActiveMQ\) +active " &&
+	tm kill-server &&
+	PORT=$(broker_port t) stomp_py <<-\EOF &&
+	from tstomp import *
+	send(port(), "/queue/amq.shown", "seen")
+	EOF
+	wait_for shown done &&
+	grep -qx "queue:amq.shown seen" shown
 '
 
 test_done
