@@ -8,7 +8,8 @@
 #
 # amq-kahadb.sh --start DIR PORT starts it and returns; amq-kahadb.sh
 # --kill DIR kills it with SIGKILL. AMQ_EXTRA is XML put in its <broker>
-# after the connectors (networkConnectors, for the network tests).
+# after the connectors (networkConnectors, for the network tests),
+# AMQ_CONNECTORS more transportConnectors.
 MODE=run
 case $1 in --start|--kill) MODE=${1#--}; shift ;; esac
 DIR=$1 PORT=$2 SCRIPT=$3
@@ -45,6 +46,7 @@ cat >"$DIR/activemq.xml" <<XML
     <transportConnectors>
       <transportConnector name="stomp" uri="stomp://127.0.0.1:$PORT"/>
       <transportConnector name="openwire" uri="tcp://127.0.0.1:$OWPORT"/>
+      ${AMQ_CONNECTORS:-}
     </transportConnectors>
     ${AMQ_EXTRA:-}
   </broker>
