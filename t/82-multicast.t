@@ -14,13 +14,7 @@ NS_A=tandem$$a NS_B=tandem$$b NS_C=tandem$$c
 ADDR_A=10.201.0.1 ADDR_B=10.201.0.2
 
 netns_add $NS_A $NS_B $NS_C
-{
-	ip link add mc0 netns $NS_A type veth peer name mc0 netns $NS_B &&
-	ip -n $NS_A addr add $ADDR_A/24 dev mc0 && ip -n $NS_B addr add $ADDR_B/24 dev mc0 &&
-	for ns in $NS_A $NS_B; do
-		ip -n $ns link set mc0 up && ip -n $ns route add 224.0.0.0/4 dev mc0 || exit 1
-	done
-} 2>ns.err || skip_all "cannot wire the network namespaces: $(cat ns.err)"
+netns_multicast_link $NS_A $ADDR_A $NS_B $ADDR_B
 
 # node NS NAME PORT MGMT_PORT [STORE]: NAME's config, as the seed's: one
 # tcp:// connector on every address advertised on multicast://default, and

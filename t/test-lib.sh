@@ -262,6 +262,19 @@ netns_add() {
 	done
 }
 
+# netns_multicast_link NS_A ADDR_A NS_B ADDR_B: a veth pair "mc0" between
+# two namespaces of netns_add, with these addresses (/24) and a multicast
+# route on it; skips the whole test when it cannot be made.
+netns_multicast_link() {
+	{
+		ip link add mc0 netns "$1" type veth peer name mc0 netns "$3" &&
+		ip -n "$1" addr add "$2/24" dev mc0 && ip -n "$3" addr add "$4/24" dev mc0 &&
+		for ns in "$1" "$3"; do
+			ip -n "$ns" link set mc0 up && ip -n "$ns" route add 224.0.0.0/4 dev mc0 || exit 1
+		done
+	} 2>ns.err || skip_all "cannot wire the network namespaces: $(cat ns.err)"
+}
+
 netns_cleanup() {
 	for ns in ${netns_made:-}; do
 		ip netns del "$ns" 2>/dev/null

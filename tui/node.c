@@ -59,7 +59,7 @@ static const char *const watched_attrs[] = {
 	"Name", "QueueSize", "ConsumerCount", "ProducerCount", "EnqueueCount", "DequeueCount",
 	"BlockedProducers",
 	/* NetworkBridge */
-	"RemoteBrokerName", "RemoteBrokerId", "RemoteAddress", "RemoteManagementAddress", "LocalAddress", "State",
+	"RemoteBrokerName", "RemoteBrokerId", "RemoteBrokerType", "RemoteAddress", "RemoteManagementAddress", "LocalAddress", "State",
 	"StateSinceMillis", "DownSinceMillis", "EnqueueCounter", "Demand", "Connects", "Failures",
 	/* NetworkFlow */
 	"Direction", "DestinationName", "Count", "LastMillis",

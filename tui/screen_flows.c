@@ -36,7 +36,7 @@ static void build(const struct model *m, struct view *v)
 		snprintf(key, sizeof key, "%s %s", m->nodes[b->node]->addr, b->mbean);
 		struct vrow *r = view_row(v, 0, key);
 		view_cell(r, F_FROM, "%s", b->from);
-		view_cell(r, F_TO, "%s", b->to);
+		view_cell(r, F_TO, "%s%s", b->to, b->activemq ? " (ActiveMQ)" : "");
 		if (b->state_since > 0) {
 			mgmt_duration_text(mgmt_ms_since(b->state_since), span, sizeof span);
 			view_cell(r, F_STATE, "%s %s", b->state, span);

@@ -525,6 +525,7 @@ static void bridge_seen(struct model *m, size_t i, const char *mbean, json_t *at
 		.rate = model_rate(n, mbean, "EnqueueCounter"), .back_rate = -1,
 	};
 	b->active = !strcmp(b->state, "active");
+	b->activemq = !strcmp(mstr(attrs, "RemoteBrokerType"), "ActiveMQ");
 	bridge_event(m, n, b);
 }
 

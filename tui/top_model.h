@@ -84,6 +84,7 @@ struct mbridge {
 	long forwarded, back;	/* back: what the other way forwarded; -1 unknown */
 	double rate, back_rate;	/* < 0: not known yet */
 	bool active;
+	bool activemq;		/* the remote is an ActiveMQ broker (RemoteBrokerType) */
 };
 
 struct mevent {

@@ -82,7 +82,7 @@ static const char *const read_attrs[] = {
 	"MemoryPercentUsage", "StorePercentUsage",
 	"Role", "Holder", "HolderStale", "WaitingSinceMillis", "PairNodes", "LastError",
 	"Name", "QueueSize", "ConsumerCount", "ProducerCount", "BlockedProducers",
-	"RemoteBrokerName", "RemoteAddress", "RemoteManagementAddress", "State",
+	"RemoteBrokerName", "RemoteBrokerType", "RemoteAddress", "RemoteManagementAddress", "State",
 	"StateSinceMillis", "DownSinceMillis", "EnqueueCounter",
 	"Direction", "DestinationName", "Count", "Rate",
 	NULL,

@@ -390,7 +390,11 @@ static void bridges_table(struct buf *b, json_t **nodes, size_t n)
 				   up ? "" : " stale");
 			node_name(b, nodes[k]);
 			buf_puts(b, "</td>");
-			text_cell(b, NULL, str(br, "RemoteBrokerName"));
+			char remote[300];
+			/* An ActiveMQ neighbour is marked: its own state is not here. */
+			snprintf(remote, sizeof remote, "%s%s", str(br, "RemoteBrokerName"),
+				 !strcmp(str(br, "RemoteBrokerType"), "ActiveMQ") ? " (ActiveMQ)" : "");
+			text_cell(b, NULL, remote);
 			text_cell(b, NULL, str(br, "RemoteAddress"));
 			text_cell(b, active ? "state ok" : "state bad", state);
 			/* down: since it went down, not since its latest retry */

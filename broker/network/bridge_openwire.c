@@ -517,9 +517,14 @@ void bridge_ow_release(struct bridge *b)
 /* ---- forwarding ---- */
 
 /* The message's broker path: the brokers it left (NETWORK_PATH_HEADER,
- * BrokerIds), then this one. */
+ * BrokerIds), then this one; whatever ow_message_from_core() put there
+ * is replaced. */
 static int set_path(struct ow_message *om, const struct message *m)
 {
+	for (uint16_t i = 0; om->broker_path.v && i < om->broker_path.n; i++)
+		ow_obj_free(om->broker_path.v[i]);
+	free(om->broker_path.v);
+	om->broker_path = (struct ow_array){ NULL, 0 };
 	const char *old = message_header(m, NETWORK_PATH_HEADER);
 	size_t n = 1;
 	for (const char *p = old; p && *p; p++)

@@ -124,7 +124,11 @@ static json_t *bridge_row(const struct reading *r, const char *mbean, json_t *at
 		json_object_set_new(row, "from_id", json_string(r->id));
 	free(from);
 	const char *to = str(attrs, "RemoteBrokerName");
-	json_object_set_new(row, "to", json_string(*to ? to : str(attrs, "RemoteAddress")));
+	char shown[300];
+	/* An ActiveMQ neighbour is marked: its own management is not Tandem's. */
+	snprintf(shown, sizeof shown, "%s%s", *to ? to : str(attrs, "RemoteAddress"),
+		 !strcmp(str(attrs, "RemoteBrokerType"), "ActiveMQ") ? " (ActiveMQ)" : "");
+	json_object_set_new(row, "to", json_string(shown));
 	const char *state = str(attrs, "State");
 	json_int_t since = json_integer_value(json_object_get(attrs, "StateSinceMillis"));
 	if (since > 0) {

@@ -33,6 +33,11 @@ static json_t *n_remote_id(const struct mobj *o) { return opt(BRIDGE(o)->remote_
 static json_t *n_remote_mgmt(const struct mobj *o) { return opt(BRIDGE(o)->remote_mgmt); }
 static json_t *n_local(const struct mobj *o) { return json_string(BRIDGE(o)->local_addr); }
 static json_t *n_duplex(const struct mobj *o) { return json_boolean(BRIDGE(o)->created_by_duplex); }
+/* The kind of broker at the other end, from what the bridge speaks to it. */
+static json_t *n_kind(const struct mobj *o)
+{
+	return json_string(BRIDGE(o)->openwire ? "ActiveMQ" : "Tandem");
+}
 static json_t *n_inactivity(const struct mobj *o) { return json_integer(BRIDGE(o)->inactivity_ms); }
 static json_t *n_beats(const struct mobj *o)
 {
@@ -54,6 +59,7 @@ static const struct mattr bridge_attrs[] = {
 	{ "RemoteAddress", "java.lang.String", "The address tried or connected last", n_addr, NULL },
 	{ "RemoteBrokerName", "java.lang.String", "The remote broker's name; empty before the handshake", n_remote, NULL },
 	{ "RemoteBrokerId", "java.lang.String", "The remote broker's BrokerId; empty before the handshake", n_remote_id, NULL },
+	{ "RemoteBrokerType", "java.lang.String", "ActiveMQ (the bridge speaks OpenWire to it, bridge_openwire.h) or Tandem", n_kind, NULL },
 	{ "RemoteManagementAddress", "java.lang.String", "The remote's management socket, HOST:PORT; empty before the handshake or when it has none", n_remote_mgmt, NULL },
 	{ "LocalAddress", "java.lang.String", "This end of the connection, HOST:PORT", n_local, NULL },
 	{ "CreatedByDuplex", "boolean", "Made by a remote's duplex networkConnector (its options are the remote's)", n_duplex, NULL },

@@ -10,7 +10,8 @@
 # --kill DIR kills it with SIGKILL. AMQ_BROKER_ATTRS in the environment
 # adds attributes to its <broker> (schedulerSupport="true"), AMQ_BROKER_XML
 # elements inside it (a destinationPolicy), AMQ_EXTRA elements after the
-# connectors (networkConnectors, for the network tests).
+# connectors (networkConnectors, for the network tests), AMQ_CONNECTORS
+# more transportConnectors.
 MODE=run
 case $1 in --start|--kill) MODE=${1#--}; shift ;; esac
 DIR=$1 PORT=$2 SCRIPT=$3
@@ -48,6 +49,7 @@ cat >"$DIR/activemq.xml" <<XML
     <transportConnectors>
       <transportConnector name="stomp" uri="stomp://127.0.0.1:$PORT"/>
       <transportConnector name="openwire" uri="tcp://127.0.0.1:$OWPORT"/>
+      ${AMQ_CONNECTORS:-}
     </transportConnectors>
     ${AMQ_EXTRA:-}
   </broker>
