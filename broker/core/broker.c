@@ -626,8 +626,8 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 	} else if (!strncmp(container, STORE_PREPARED_PREFIX, strlen(STORE_PREPARED_PREFIX))) {
 		txn_loaded_message(container, m);
 		return;
-	} else if (!strcmp(container, KAHADB_IMPORTED)) {
-		message_unref(m);	/* a marker, no message (kahadb_import.h) */
+	} else if (!strncmp(container, KAHADB_CONTAINER_PREFIX, strlen(KAHADB_CONTAINER_PREFIX))) {
+		message_unref(m);	/* an import's marker or staged row (kahadb_import.h) */
 		return;
 	}
 	if (!q) {

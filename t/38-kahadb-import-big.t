@@ -1,0 +1,67 @@
+#!/bin/sh
+# A KahaDB journal larger than what the import may hold in memory (issue
+# 22): the import streams it. Debian's activemq 5.17 stores 1500
+# messages of 100 KB (about 150 MB of journal, all pending) and is killed
+# with SIGKILL; `tandemd --import-kahadb DIR` imports them with a peak
+# resident size far below the journal's (the replay keeps where each
+# message is, not its bytes, and rows are committed a batch at a time),
+# and a broker then serves every one of them, in order.
+. "$(dirname "$0")/test-lib.sh"
+
+[ -x /usr/bin/activemq ] && id activemq >/dev/null 2>&1 ||
+	skip_all "no activemq (make check installs Debian's activemq)"
+command -v javac >/dev/null 2>&1 ||
+	skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
+
+STORE_DIR=$TRASH/amq/data/kahadb
+export STORE_DIR
+COUNT=1500 SIZE=100000
+
+amq() {
+	STARTUP=$TEST_BUILD/t/bench/startup "$TEST_ROOT/t/lib/amq-kahadb.sh" "$@"
+}
+
+trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
+
+# The peak resident size of a command, in KB (getrusage of its children).
+peak_rss() {
+	"$PYTHON" -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[1:])
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$@"
+}
+
+test_expect_success 'ActiveMQ stores 150 MB of messages and is killed with SIGKILL' '
+	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/KahaBig.java" &&
+	APORT=$(free_port) &&
+	amq --start "$TRASH/amq" "$APORT" &&
+	java -cp "$TRASH/jms:$JAVA_CP" KahaBig "tcp://127.0.0.1:$((APORT + 1))" $COUNT $SIZE >fill.out 2>&1 &&
+	grep -qx sent fill.out &&
+	amq --kill "$TRASH/amq" &&
+	du -sm "$STORE_DIR" | tee du &&
+	test "$(cut -f1 du)" -ge 140
+'
+
+test_expect_success 'the import streams the journal: its peak resident size stays far below the journal'"'"'s' '
+	peak_rss "$TANDEMD" --import-kahadb "$STORE_DIR" >rss 2>import.log &&
+	cat import.log rss &&
+	grep -q "Imported queue://big: $COUNT message(s)" import.log &&
+	test "$(tail -1 rss)" -lt 120000
+'
+
+test_expect_success 'a broker on the directory serves every message, in order' '
+	broker_config t &&
+	start_broker t &&
+	log_contains t "Store $STORE_DIR opened: $COUNT message(s) recovered" &&
+	PORT=$(broker_port t) stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/big", id="1", ack="auto")
+	got = c.wait(1500, timeout=120)
+	check([m.body.split(" ")[1] for m in got] == [str(i) for i in range(1500)], "out of order")
+	check(all(len(m.body) == 100000 for m in got), "bodies cut")
+	c.close()
+	EOF
+'
+
+test_done
