@@ -321,7 +321,7 @@ int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen)
 		"%zu dropped unfinished\n", messages, queues, durables, r.commands, r.committed,
 		r.rolled_back, r.dropped);
 	if (out)
-		kahadb_scheduler_find(dir, print_scheduler, out);
+		kahadb_scheduler_find(dir, NULL, print_scheduler, out);
 	int rc = kahadb_import_check(&r, err, errlen);
 	kahadb_replay_release(&r);
 	return rc;
@@ -585,7 +585,8 @@ static void log_imported(const char *dir, const struct kahadb_replay *r, const c
 			 "acknowledged", tx->key, tx->adds, tx->removes);
 }
 
-int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
+int kahadb_import(const char *dir, const char *scheduler_dir, struct store *st, char *err,
+		  size_t errlen)
 {
 	struct kahadb_replay r;
 	char id[128], aside[4096];
@@ -607,7 +608,7 @@ int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
 				 id, aside);
 		else
 			log_imported(dir, &r, aside);
-		kahadb_scheduler_find(dir, log_scheduler, NULL);
+		kahadb_scheduler_find(dir, scheduler_dir, log_scheduler, NULL);
 	}
 	kahadb_replay_release(&r);
 	return rc < 0 ? -1 : 0;

@@ -65,8 +65,11 @@ int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen);
 int kahadb_import_check(struct kahadb_replay *r, char *err, size_t errlen);
 
 /* Imports dir's KahaDB store into st (open, nothing loaded from it yet)
- * and moves the KahaDB files aside. 0, with what was imported logged; -1
- * with the reason in err, the KahaDB files untouched. */
-int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen);
+ * and moves the KahaDB files aside. 0, with what was imported logged (and
+ * the scheduled messages of a scheduler store beside dir or in
+ * scheduler_dir, when not NULL, warned of); -1 with the reason in err,
+ * the KahaDB files untouched. */
+int kahadb_import(const char *dir, const char *scheduler_dir, struct store *st, char *err,
+		  size_t errlen);
 
 #endif

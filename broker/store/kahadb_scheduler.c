@@ -142,31 +142,39 @@ static int on_record(const struct kahadb_record *rec, void *ctx, char *err, size
 	return 0;
 }
 
-int kahadb_scheduler_find(const char *kahadb_dir, kahadb_scheduler_fn *fn, void *ctx)
+/* One scheduler store: 1 when said (it holds jobs, or cannot be read). */
+static int count_jobs(const char *dir, kahadb_scheduler_fn *fn, void *ctx)
 {
-	char pattern[4096 + 16], err[512], parent[4096];
+	char err[512];
+	if (kahadb_find(dir, err, sizeof err) <= 0)
+		return 0;	/* no journal with content */
+	struct jobs j = { 0 };
+	err[0] = '\0';
+	int rc = kahadb_journal_read(dir, on_record, &j, err, sizeof err);
+	if (j.count || rc < 0)
+		fn(ctx, dir, j.count, j.commands, rc < 0 ? err : NULL);
+	while (j.head)
+		job_drop(&j, j.head);
+	strmap_clear(&j.by_key);
+	return j.count || rc < 0;
+}
+
+int kahadb_scheduler_find(const char *kahadb_dir, const char *also, kahadb_scheduler_fn *fn,
+			  void *ctx)
+{
+	char pattern[4096 + 16], parent[4096], extra[4096];
+	int found = 0, also_seen = !also || !realpath(also, extra);
 	if (!realpath(kahadb_dir, parent))
-		return 0;
+		return also_seen ? 0 : count_jobs(extra, fn, ctx);
 	*strrchr(parent, '/') = '\0';	/* "/" becomes "", which globs "/x/scheduler" */
 	snprintf(pattern, sizeof pattern, "%s/*/scheduler", parent);
 	glob_t g;
-	int found = 0;
-	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) != 0)
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		if (kahadb_find(g.gl_pathv[i], err, sizeof err) <= 0)
-			continue;	/* no journal with content */
-		struct jobs j = { 0 };
-		err[0] = '\0';
-		int rc = kahadb_journal_read(g.gl_pathv[i], on_record, &j, err, sizeof err);
-		if (j.count || rc < 0) {
-			fn(ctx, g.gl_pathv[i], j.count, j.commands, rc < 0 ? err : NULL);
-			found++;
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			found += count_jobs(g.gl_pathv[i], fn, ctx);
+			also_seen = also_seen || !strcmp(g.gl_pathv[i], extra);
 		}
-		while (j.head)
-			job_drop(&j, j.head);
-		strmap_clear(&j.by_key);
+		globfree(&g);
 	}
-	globfree(&g);
-	return found;
+	return found + (also_seen ? 0 : count_jobs(extra, fn, ctx));
 }

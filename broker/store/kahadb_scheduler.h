@@ -12,7 +12,9 @@
  *
  * Where it looks: beside the KahaDB directory, in DIR/../<any>/scheduler/,
  * which is where ActiveMQ puts it when kahaDB's directory is
- * ${activemq.data}/kahadb, as in the seed and ActiveMQ's own defaults.
+ * <dataDirectory>/kahadb, as in ActiveMQ's own defaults; a master also
+ * looks where its configuration puts it, <dataDirectory>/<brokerName>/
+ * scheduler (broker@schedulerDirectory is not read).
  */
 #ifndef TANDEM_KAHADB_SCHEDULER_H
 #define TANDEM_KAHADB_SCHEDULER_H
@@ -25,8 +27,11 @@
 typedef void kahadb_scheduler_fn(void *ctx, const char *dir, size_t jobs, size_t commands,
 				 const char *err);
 
-/* Looks for the scheduler stores beside kahadb_dir and counts their
- * pending jobs: how many stores with jobs were found. */
-int kahadb_scheduler_find(const char *kahadb_dir, kahadb_scheduler_fn *fn, void *ctx);
+/* Looks for the scheduler stores beside kahadb_dir, and in also (NULL:
+ * nowhere else; a master names <dataDirectory>/<brokerName>/scheduler,
+ * ActiveMQ's place for it), and counts their pending jobs: how many
+ * stores with jobs were found. */
+int kahadb_scheduler_find(const char *kahadb_dir, const char *also, kahadb_scheduler_fn *fn,
+			  void *ctx);
 
 #endif
