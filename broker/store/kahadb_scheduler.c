@@ -151,12 +151,13 @@ static int count_jobs(const char *dir, kahadb_scheduler_fn *fn, void *ctx)
 	struct jobs j = { 0 };
 	err[0] = '\0';
 	int rc = kahadb_journal_read(dir, on_record, &j, err, sizeof err);
-	if (j.count || rc < 0)
+	int said = j.count || rc < 0;
+	if (said)
 		fn(ctx, dir, j.count, j.commands, rc < 0 ? err : NULL);
 	while (j.head)
 		job_drop(&j, j.head);
 	strmap_clear(&j.by_key);
-	return j.count || rc < 0;
+	return said;
 }
 
 int kahadb_scheduler_find(const char *kahadb_dir, const char *also, kahadb_scheduler_fn *fn,
