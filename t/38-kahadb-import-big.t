@@ -5,7 +5,9 @@
 # with SIGKILL; `tandemd --import-kahadb DIR` imports them with a peak
 # resident size far below the journal's (the replay keeps where each
 # message is, not its bytes, and rows are committed a batch at a time),
-# and a broker then serves every one of them, in order.
+# and a broker then serves every one of them, in order. An import killed
+# half-way leaves the journal where it was and nothing but its staged
+# rows, which the next import removes: no message twice.
 . "$(dirname "$0")/test-lib.sh"
 
 [ -x /usr/bin/activemq ] && id activemq >/dev/null 2>&1 ||
@@ -42,6 +44,27 @@ test_expect_success 'ActiveMQ stores 150 MB of messages and is killed with SIGKI
 	test "$(cut -f1 du)" -ge 130
 '
 
+# rows COUNT: how many rows of store.db's TABLE (python3's sqlite3).
+rows() {
+	"$PYTHON" -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$STORE_DIR/store.db" "$1"
+}
+
+test_expect_success 'an import killed with SIGKILL between its batches leaves the journal in place and only staged rows' '
+	{ TANDEM_TEST_COMMIT_DELAY_MS=300 "$TANDEMD" --import-kahadb "$STORE_DIR" 2>killed.log &
+	  echo $! >import.pid; } &&
+	for i in $(seq 300); do
+		[ "$(rows "SELECT COUNT(*) FROM entries" 2>/dev/null)" -gt 0 ] 2>/dev/null && break
+		sleep 0.1
+	done &&
+	kill -9 "$(cat import.pid)" &&
+	staged=$(rows "SELECT COUNT(*) FROM entries WHERE container = '"'"'kahadb://importing'"'"'") &&
+	echo "staged $staged" &&
+	test "$staged" -gt 0 && test "$staged" -lt $COUNT &&
+	test "$(rows "SELECT COUNT(*) FROM entries WHERE container <> '"'"'kahadb://importing'"'"'")" = 0 &&
+	ls "$STORE_DIR"/db-1.log
+'
+
 # Under make asan, freed memory waits in AddressSanitizer's quarantine
 # (256 MB by default) before it is reused: a smaller one keeps the figure
 # the program's own.
@@ -50,7 +73,9 @@ test_expect_success 'the import streams the journal: its peak resident size stay
 		peak_rss "$TANDEMD" --import-kahadb "$STORE_DIR" >rss 2>import.log &&
 	cat import.log rss &&
 	grep -q "Imported queue://big: $COUNT message(s)" import.log &&
-	test "$(tail -1 rss)" -lt 120000
+	test "$(tail -1 rss)" -lt 120000 &&
+	test "$(rows "SELECT COUNT(*) FROM messages")" = $((COUNT + 1)) &&	# and the marker
+	test "$(rows "SELECT COUNT(*) FROM entries WHERE container = '"'"'kahadb://importing'"'"'")" = 0
 '
 
 test_expect_success 'a broker on the directory serves every message, in order' '
