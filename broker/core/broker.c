@@ -637,8 +637,8 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 	} else if (!strncmp(container, STORE_PREPARED_PREFIX, strlen(STORE_PREPARED_PREFIX))) {
 		txn_loaded_message(container, m);
 		return;
-	} else if (!strcmp(container, KAHADB_IMPORTED)) {
-		message_unref(m);	/* a marker, no message (kahadb_import.h) */
+	} else if (!strncmp(container, KAHADB_CONTAINER_PREFIX, strlen(KAHADB_CONTAINER_PREFIX))) {
+		message_unref(m);	/* an import's marker or staged row (kahadb_import.h) */
 		return;
 	}
 	if (!q) {
@@ -797,10 +797,15 @@ static int check_kahadb(const char *dir, int *found)
 	return kahadb_refused(dir, *found, err);
 }
 
-static int import_kahadb(const char *dir)
+static int import_kahadb(const struct config *cfg)
 {
-	char err[768];
-	if (kahadb_import(dir, broker.store, err, sizeof err) == 0)
+	char err[768], *scheduler = NULL;
+	const char *dir = cfg->store_directory;
+	if (asprintf(&scheduler, "%s/%s/scheduler", cfg->data_directory, cfg->broker_name) < 0)
+		scheduler = NULL;
+	int rc = kahadb_import(dir, scheduler, broker.store, err, sizeof err);
+	free(scheduler);
+	if (rc == 0)
 		return 0;
 	return kahadb_refused(dir, 1, err);
 }
@@ -834,7 +839,7 @@ static int open_store(const struct config *cfg, char *why, size_t whylen)
 	broker.store = store_open(cfg->store_directory, cfg->journal_disk_syncs, err, sizeof err);
 	if (!broker.store)
 		return store_open_failed(cfg->store_directory, errno, err, why, whylen);
-	if (kahadb > 0 && import_kahadb(cfg->store_directory) < 0)
+	if (kahadb > 0 && import_kahadb(cfg) < 0)
 		return -1;
 	store_on_unwritten_entry(broker.store, forget_unwritten, NULL);
 	struct loading ld = { 0, STRMAP_INIT };

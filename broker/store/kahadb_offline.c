@@ -56,7 +56,7 @@ int kahadb_import_offline(const char *dir, char *err, size_t errlen)
 	int rc = -1;
 	struct store *st = store_open(dir, true, err, errlen);
 	if (st) {
-		rc = kahadb_import(dir, st, err, errlen);
+		rc = kahadb_import(dir, NULL, st, err, errlen);
 		store_close(st);
 	}
 	close(fd);	/* the lock goes with it */
