@@ -84,6 +84,24 @@ test_expect_success 'persistent and non-persistent messages paged out together c
 	EOF
 '
 
+test_expect_success 'a transaction larger than the room for temp store writes commits to a spooling queue' '
+	fill txspool 1100 &&
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	p.conn.begin(transaction="t1")
+	for i in range(1100, 2100):
+	    p.conn.send("/queue/txspool", "%d %s" % (i, "x" * 1024), transaction="t1")
+	p.conn.commit(transaction="t1", headers={"receipt": "committed"})
+	p.wait_receipt("committed", timeout=60)
+	c = client()
+	c.conn.subscribe("/queue/txspool", id="1")
+	got = [int(m.body.split()[0]) for m in c.wait(2100, timeout=60)]
+	check(sorted(got) == list(range(2100)), "every message once: %d" % len(set(got)))
+	EOF
+	true
+'
+
 test_expect_success 'the temp store is emptied by a restart: non-persistent messages do not survive' '
 	fill gone 2500 &&
 	stop_broker node1 &&

@@ -248,7 +248,9 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 		 * Without this a producer faster than the writer took 380 MB
 		 * under a 32 MB memoryUsage. */
 		long long room = limit - limit / 100 * SPILL_PERCENT;
-		long long other = held_elsewhere(with_input);
+		/* Less the sender's own transaction: its messages wait for
+		 * its COMMIT, which a held producer could never send. */
+		long long other = held_elsewhere(with_input) - pending;
 		if (spools && other >= room) {
 			*hit = (struct limit_hit){ "Memory", used + other, limit, &broker_logged_ms };
 			return true;
