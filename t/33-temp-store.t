@@ -144,4 +144,30 @@ test_expect_success 'past the tempUsage limit a producer gets an ERROR, nothing 
 	EOF
 '
 
+stop_broker limited
+# Each commit of the stores' writers takes 20 ms more, so that the temp
+# store's writer falls behind a producer for certain.
+export TANDEM_TEST_COMMIT_DELAY_MS=20
+BROKER_EXTRA='<systemUsage><systemUsage sendFailIfNoSpace="true">
+  <memoryUsage><memoryUsage limit="1 mb"/></memoryUsage>
+</systemUsage></systemUsage>'
+broker_config slowtemp && start_broker slowtemp || exit 1
+unset TANDEM_TEST_COMMIT_DELAY_MS
+
+test_expect_success 'with sendFailIfNoSpace, a producer ahead of the temp store writer is held, not refused, and nothing is lost' '
+	PORT=$(broker_port slowtemp) stomp_py <<-\EOF
+	from tstomp import *
+	p = client()
+	for i in range(3000):
+	    h = {"receipt": "r%d" % i} if i % 100 == 99 else {}
+	    p.conn.send("/queue/behind", "%d %s" % (i, "x" * 1024), headers=h)
+	p.wait_receipt("r2999", timeout=60)
+	check(not p.errors, "no send refused: %r" % p.errors[:1])
+	c = client()
+	c.conn.subscribe("/queue/behind", id="1")
+	got = [int(m.body.split()[0]) for m in c.wait(3000, timeout=60)]
+	check(got == list(range(3000)), "every message, in order")
+	EOF
+'
+
 test_done
