@@ -216,6 +216,11 @@ struct limit_hit {
 	int64_t *logged;	/* when it was last said */
 };
 
+/* When the temp store's writer was last said to be behind. That room
+ * comes back by itself, so its producers are held even with
+ * sendFailIfNoSpace, which would refuse sends the temp store has room for. */
+static int64_t writer_logged_ms;
+
 /* Which limit a send of this kind to this destination is past, if any:
  * a persistent message needs room in the store (storeUsage) and in
  * memory; a non-persistent one for a queue goes to the temp store when
@@ -248,9 +253,11 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 		 * Without this a producer faster than the writer took 380 MB
 		 * under a 32 MB memoryUsage. */
 		long long room = limit - limit / 100 * SPILL_PERCENT;
-		long long other = held_elsewhere(with_input);
+		/* Less the sender's own transaction: its messages wait for
+		 * its COMMIT, which a held producer could never send. */
+		long long other = held_elsewhere(with_input) - pending;
 		if (spools && other >= room) {
-			*hit = (struct limit_hit){ "Memory", used + other, limit, &broker_logged_ms };
+			*hit = (struct limit_hit){ "Memory", used + other, limit, &writer_logged_ms };
 			return true;
 		}
 		if (spools)
@@ -292,14 +299,15 @@ enum flow_verdict flow_check_pending(const struct message *m, long long pending,
 	if (!over_limit(m->dest_type, m->dest, m->persistent, true, pending, &hit))
 		return FLOW_OK;
 	const char *whose = strcmp(hit.what, "Memory") ? ""
-			    : hit.logged == &broker_logged_ms ? " (the broker's memoryUsage)"
+			    : hit.logged == &broker_logged_ms || hit.logged == &writer_logged_ms
+			    ? " (the broker's memoryUsage)"
 			    : " (the destination's memoryLimit)";
 	snprintf(why, whylen, "Usage Manager %s %s on %s://%s: %lld of %lld bytes in use%s. "
 		 "See http://activemq.apache.org/producer-flow-control.html",
 		 hit.what, strcmp(hit.what, "Memory") ? "is Full" : "Limit reached",
 		 dest_type_name(m->dest_type), m->dest, hit.used, hit.limit, whose);
 	int64_t now = broker.now_wall;
-	bool fail = broker.cfg->send_fail_if_no_space;
+	bool fail = broker.cfg->send_fail_if_no_space && hit.logged != &writer_logged_ms;
 	if (!*hit.logged || now - *hit.logged >= FLOW_LOG_MS) {
 		*hit.logged = now;
 		log_info("broker", "%s. %s", why, fail
@@ -346,7 +354,10 @@ void flow_release(void)
 	struct limit_hit hit;
 	for (struct held **pp = &held; *pp;) {
 		struct held *h = *pp;
-		if (!h->c->dead && over_limit(h->type, h->dest, h->persistent, false, 0, &hit)) {
+		/* With sendFailIfNoSpace only a writer's backlog holds a
+		 * producer; past any other limit its next send is refused. */
+		if (!h->c->dead && over_limit(h->type, h->dest, h->persistent, false, 0, &hit) &&
+		    (!broker.cfg->send_fail_if_no_space || hit.logged == &writer_logged_ms)) {
 			pp = &h->next;
 			continue;
 		}

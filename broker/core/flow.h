@@ -23,7 +23,10 @@
  * or temp limit) is either
  * refused (sendFailIfNoSpace) or accepted, after which the broker stops
  * reading from that producer's connection until usage falls below the
- * resume mark; other producers and all consumers keep going.
+ * resume mark; other producers and all consumers keep going. A producer
+ * of a queue that spools is held while the temp store's writer is behind
+ * by more than the 30% of memoryUsage above the spill mark, even with
+ * sendFailIfNoSpace: that room comes back by itself.
  */
 #ifndef TANDEM_FLOW_H
 #define TANDEM_FLOW_H

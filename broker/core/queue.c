@@ -202,9 +202,17 @@ static struct qentry *entry_new(void)
 	return e;
 }
 
+/* What an entry holds against the memory limits: its message, and
+ * itself (a 10 KB message hardly notices, a 100-byte MQTT message held
+ * by a thousand subscriptions does). */
+static long long entry_cost(const struct message *m)
+{
+	return flow_message_cost(m) + (long long)sizeof(struct qentry);
+}
+
 static void entry_free(struct qentry *e)
 {
-	flow_charge(e->queue, -flow_message_cost(e->msg));
+	flow_charge(e->queue, -entry_cost(e->msg));
 	message_entry_removed(e->msg);
 	message_unref(e->msg);
 	if (nspare_entries == SPARE_ENTRIES_MAX) {
@@ -362,7 +370,7 @@ static int add_entry(struct queue *q, struct message *m, enum entry_home home)
 		e->redeliveries++;
 	if (home != HOME_MEMORY && m->seq > q->mem_max_seq[m->priority])
 		q->mem_max_seq[m->priority] = m->seq;
-	flow_charge(q, flow_message_cost(m));
+	flow_charge(q, entry_cost(m));
 	entry_list_append(&q->pending[m->priority], e);
 	recount(q, &q->npending, 1);
 	q->enqueues++;
