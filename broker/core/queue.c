@@ -439,19 +439,14 @@ int queue_enqueue(struct queue *q, struct message *m, bool store_it)
 	return 0;
 }
 
-int queue_enqueue_loaded(struct queue *q, struct message *m)
+void queue_load_paged(struct queue *q, int priority, size_t n)
 {
-	if (beyond_window(q)) {
-		count_paged(q, m, false);
-		message_unref(m);
-		return 0;
-	}
-	if (add_entry(q, m, HOME_STORE) < 0) {
-		message_unref(m);
-		return -1;
-	}
-	q->enqueues--;	/* loading is not a new enqueue */
-	return 0;
+	if (priority < 0 || priority > MSG_PRIORITY_MAX || !n)
+		return;
+	q->paged[priority] += n;
+	recount(q, &q->npaged, (long)n);
+	q->cold = true;
+	paged_changed(q);
 }
 
 void queue_schedule(struct queue *q)
@@ -716,6 +711,7 @@ static size_t page_in_one(struct queue *q, int p, size_t room);
 
 static void page_in(struct queue *q)
 {
+	q->cold = false;
 	for (int p = MSG_PRIORITY_MAX; p >= 0 && q->npending < QUEUE_PAGE_WINDOW; p--)
 		if (q->paged[p])
 			page_in_one(q, p, QUEUE_PAGE_WINDOW - q->npending);
@@ -796,11 +792,17 @@ void queue_dispatch_scheduled(void)
 		if (q->purge)
 			continue;	/* its slices page in; it is scheduled when done */
 		if (q->npaged && q->npending < QUEUE_PAGE_WINDOW / 2 && broker.store &&
-		    !store_behind())
+		    (q->bhead || !q->cold) && !store_behind())
 			page_in(q);
 		if (q->bhead && q->npending)
 			queue_dispatch(q);
 	}
+}
+
+void queue_page_window(struct queue *q)
+{
+	if (q->cold && broker.store)
+		page_in(q);
 }
 
 void entry_unstore(struct qentry *e)
@@ -903,6 +905,7 @@ void entry_park(struct qentry *e, struct consumer *to)
 
 struct qentry *queue_find_seq(struct queue *q, uint64_t seq)
 {
+	queue_page_window(q);
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
 		for (struct qentry *e = q->pending[p].head; e; e = e->next)
 			if (e->msg->seq == seq)
@@ -1043,6 +1046,7 @@ size_t queue_purge(struct queue *q)
 void queue_each_pending(struct queue *q, size_t max,
 			void (*fn)(void *ctx, struct qentry *e), void *ctx)
 {
+	queue_page_window(q);
 	size_t n = 0;
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
 		for (struct qentry *e = q->pending[p].head; e && n < max; e = e->next, n++)
@@ -1051,6 +1055,7 @@ void queue_each_pending(struct queue *q, size_t max,
 
 struct qentry *queue_find_pending(struct queue *q, const char *message_id)
 {
+	queue_page_window(q);
 	for (int p = MSG_PRIORITY_MAX; p >= 0; p--)
 		for (struct qentry *e = q->pending[p].head; e; e = e->next)
 			if (!e->msg->held && !strcmp(e->msg->id, message_id))

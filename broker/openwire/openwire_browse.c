@@ -52,6 +52,7 @@ static void seen_add(void *ctx, struct qentry *e)
  * browse walks its paged-in messages, dispatched or not. */
 static void seen_queue(struct seen *s, struct queue *q)
 {
+	queue_page_window(q);	/* a queue not read since start-up */
 	queue_each_pending(q, q->npending, seen_add, s);
 	for (struct binding *b = q->bhead; b; b = b->qnext)
 		for (struct qentry *e = b->consumer->inflight.head; e; e = e->next)
