@@ -60,8 +60,27 @@ static bool in_window(const struct audited *a, uint64_t seq)
 	return seq <= a->high && a->high - seq < PRODUCER_AUDIT_DEPTH;
 }
 
+/* What the store remembers, read when an id is first asked about
+ * (producer_audit_defer): only producers that fail over need it, and a
+ * takeover need not wait for it. */
+static void (*deferred)(void);
+
+void producer_audit_defer(void (*load)(void))
+{
+	deferred = load;
+}
+
+static void load_deferred(void)
+{
+	void (*load)(void) = deferred;
+	deferred = NULL;
+	if (load)
+		load();
+}
+
 bool producer_audit_seen(const char *id)
 {
+	load_deferred();
 	char key[KEY_MAX];
 	uint64_t seq;
 	if (!split(id, key, &seq))
@@ -142,6 +161,7 @@ void producer_audit_add(const char *id)
 
 void producer_audit_free(void)
 {
+	deferred = NULL;
 	while (oldest)
 		forget(oldest);
 	strmap_clear(&producers);

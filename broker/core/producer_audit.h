@@ -11,8 +11,8 @@
  * producers heard from most recently are remembered, as ActiveMQ's
  * failoverProducersAuditDepth and maxFailoverProducersToTrack do; an
  * older sequence is let through (a client resends only what it sent
- * last). The new master of a pair learns the ids from the messages it
- * loads from the store (broker.c load_entry).
+ * last). The new master of a pair learns the ids of the newest messages
+ * in the store (broker.c load_audit) when the audit is first asked.
  *
  * Loop thread only.
  */
@@ -30,6 +30,9 @@ bool producer_audit_seen(const char *id);
  * out, is not remembered (a resend would then be stored again, as
  * without the audit). */
 void producer_audit_add(const char *id);
+/* load (which calls producer_audit_add) runs before the audit is next
+ * asked whether it saw an id; producer_audit_free forgets it. */
+void producer_audit_defer(void (*load)(void));
 void producer_audit_free(void);
 
 #endif

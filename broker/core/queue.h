@@ -97,6 +97,10 @@ struct queue {
 	size_t paged[MSG_PRIORITY_MAX + 1];
 	size_t spilled[MSG_PRIORITY_MAX + 1];
 	uint64_t mem_max_seq[MSG_PRIORITY_MAX + 1];
+	/* Loaded at start-up by count only (queue_load_paged): its first
+	 * window is read when a consumer or a browse needs it, not before,
+	 * so that taking over a backlog does not read it (issue 23). */
+	bool cold;
 	long long mem_limit;	/* policy memoryLimit with producerFlowControl; 0 none */
 	int64_t flow_logged_ms;	/* when flow control last said so */
 	/* Statistics, named as ActiveMQ's destination MBean. */
@@ -132,9 +136,14 @@ void queue_free_spare_entries(void);
  * message is persistent and the queue has a container: a store entry is
  * queued too. Returns 0 or -1 (ENOMEM or store failure). */
 int queue_enqueue(struct queue *q, struct message *m, bool store_it);
-/* The same for an entry loaded from the store at start-up: takes over
- * the caller's reference. */
-int queue_enqueue_loaded(struct queue *q, struct message *m);
+/* Start-up: n stored entries of this priority, counted and left on disk
+ * (store_load_counts), read back like any paged-out entry. The queue is
+ * cold until a consumer binds or queue_page_window() is called. */
+void queue_load_paged(struct queue *q, int priority, size_t n);
+/* Reads the first window of a cold queue now: for whoever walks its
+ * waiting entries in memory (a browse, management). Nothing when the
+ * queue is not cold. */
+void queue_page_window(struct queue *q);
 
 /* Marks q for dispatch at the end of this loop iteration. */
 void queue_schedule(struct queue *q);
@@ -195,7 +204,8 @@ bool queue_forget_unwritten(struct queue *q, uint64_t seq, int priority);
  * stay. Logged when done. Returns how many go. */
 size_t queue_purge(struct queue *q);
 /* Calls fn for up to max waiting entries in dispatch order (priority,
- * then arrival), those in memory. */
+ * then arrival), those in memory (a cold queue reads its first window
+ * first, as queue_find_pending and queue_find_seq do). */
 void queue_each_pending(struct queue *q, size_t max,
 			void (*fn)(void *ctx, struct qentry *e), void *ctx);
 /* The waiting entry (in memory) of the message with this id, or NULL; a

@@ -111,6 +111,7 @@ static void collect_pending(void *ctx, struct qentry *e)
  * where its paged-out messages begin. */
 static int take_queue(struct ow_browse *b, struct collect *c, struct queue *q)
 {
+	queue_page_window(q);	/* a queue not read since start-up */
 	queue_each_pending(q, q->npending, collect_pending, c);
 	for (struct binding *bd = q->bhead; bd && !c->oom; bd = bd->qnext)
 		for (struct qentry *e = bd->consumer->inflight.head; e && !c->oom; e = e->next)

@@ -98,6 +98,23 @@ typedef void (*store_entry_fn)(void *ctx, const char *container,
 			       struct message *m);
 int store_load_entries(struct store *st, store_entry_fn fn, void *ctx);
 
+/* Start-up without reading every entry (what a master that takes over
+ * does): how many entries each container holds, per priority; fn is
+ * called once for each (container, priority) that holds any, whatever
+ * the backlog (the store keeps these counts as entries come and go).
+ * The messages are then read with store_page_in() when needed. */
+typedef void (*store_count_fn)(void *ctx, const char *container, int priority, uint64_t n);
+int store_load_counts(struct store *st, store_count_fn fn, void *ctx);
+
+/* store_load_entries() for the containers whose names start with prefix
+ * (retained messages, prepared transactions: what must be in memory). */
+int store_load_prefix(struct store *st, const char *prefix, store_entry_fn fn, void *ctx);
+
+/* Calls fn with the ids of the `max` newest messages (highest seq),
+ * oldest first: what a producer may send again after a failover. */
+typedef void (*store_id_fn)(void *ctx, const char *id);
+int store_load_recent_ids(struct store *st, size_t max, store_id_fn fn, void *ctx);
+
 /* Session ids: small numbers a protocol must remember for a client across
  * a restart or a failover (MQTT's packet identifiers in flight), kept as
  * (owner, kind, id). Calls fn for each; 0 or -1 (logged). */

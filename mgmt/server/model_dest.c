@@ -298,6 +298,7 @@ static json_t *op_remove_matching(const struct mobj *o, json_t *args, char *err,
 	struct queue *q = QUEUE(o);
 	if (matching_init(&m, args, err, errlen) < 0)
 		return NULL;
+	queue_page_window(q);	/* a queue not read since start-up */
 	m.max = q->npending;
 	m.found = calloc(m.max ? m.max : 1, sizeof *m.found);
 	if (!m.found) {
@@ -428,6 +429,7 @@ static bool retry_targets(const struct mobj *o,
 {
 	struct queue *q = QUEUE(o);
 	struct retry_check c = { may, ctx, false };
+	queue_page_window(q);	/* a queue not read since start-up */
 	queue_each_pending(q, q->npending, check_retry_target, &c);
 	return !c.refused;
 }
@@ -436,6 +438,7 @@ static json_t *op_retry(const struct mobj *o, json_t *args, char *err, size_t er
 {
 	(void)args;
 	struct queue *q = QUEUE(o);
+	queue_page_window(q);	/* a queue not read since start-up */
 	struct retry r = { calloc(q->npending ? q->npending : 1, sizeof *r.e), 0 };
 	if (!r.e) {
 		snprintf(err, errlen, "out of memory");

@@ -2,7 +2,7 @@
  * startup.c - how long a broker takes from exec to accepting connections.
  *
  *   startup PORT COMMAND [ARG]...
- *   startup --kill PID PORT
+ *   startup --kill PID PORT [QUEUE]
  *
  * Starts COMMAND with its stdout and stderr both on this program's stderr
  * (so that `res=$(startup ...)` in a script does not wait for the broker
@@ -20,6 +20,14 @@
  * and tries 127.0.0.1:PORT (the slave's) the same way, printing
  *
  *   takeover_ms=MS
+ *
+ * With a QUEUE after PORT it then speaks STOMP on that connection:
+ * CONNECT, then SUBSCRIBE to /queue/QUEUE with ack:client, and prints
+ *
+ *   takeover_ms=MS connected_ms=MS message_ms=MS
+ *
+ * all from the kill: accepting, the CONNECTED frame, the first MESSAGE.
+ * The message is not acknowledged, so it stays in the queue.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -68,7 +76,65 @@ static double until_accepting(int port, int64_t start, pid_t child)
 	return -1;
 }
 
-static int takeover(pid_t victim, int port)
+/* Reads from fd until `want` arrived (a frame's command at the start of
+ * a line); -1 when the connection ends first or 120 s pass. */
+static int read_until(int fd, const char *want, int64_t start)
+{
+	char buf[65536];
+	size_t have = 0, wlen = strlen(want);
+	while (now_ns() - start < 120 * 1000000000LL) {
+		ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+		buf[have] = '\0';
+		for (size_t i = 0; i + wlen <= have; i++)
+			if ((i == 0 || buf[i - 1] == '\n' || buf[i - 1] == '\0') &&
+			    !memcmp(buf + i, want, wlen))
+				return 0;
+		/* keep a tail that may hold the start of `want` */
+		if (have > wlen) {
+			memmove(buf, buf + have - wlen, wlen);
+			have = wlen;
+		}
+	}
+	return -1;
+}
+
+/* The STOMP half of a takeover: CONNECTED and the first MESSAGE of
+ * queue, timed from start. */
+static int stomp_first(int port, const char *queue, int64_t start, double *connected,
+		       double *message)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		fprintf(stderr, "startup: connect to port %d: %s\n", port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	char frame[1024];
+	int len = snprintf(frame, sizeof frame, "CONNECT\naccept-version:1.2\nhost:localhost\n\n%c",
+			   0);
+	if (write(fd, frame, (size_t)len) != len || read_until(fd, "CONNECTED\n", start) < 0)
+		goto fail;
+	*connected = (double)(now_ns() - start) / 1e6;
+	len = snprintf(frame, sizeof frame, "SUBSCRIBE\nid:0\ndestination:/queue/%s\nack:client\n\n%c",
+		       queue, 0);
+	if (write(fd, frame, (size_t)len) != len || read_until(fd, "MESSAGE\n", start) < 0)
+		goto fail;
+	*message = (double)(now_ns() - start) / 1e6;
+	close(fd);
+	return 0;
+fail:
+	fprintf(stderr, "startup: no CONNECTED or MESSAGE from port %d\n", port);
+	close(fd);
+	return -1;
+}
+
+static int takeover(pid_t victim, int port, const char *queue)
 {
 	if (try_connect(port) == 0) {
 		fprintf(stderr, "startup: port %d already accepts: no slave there\n", port);
@@ -84,14 +150,21 @@ static int takeover(pid_t victim, int port)
 		fprintf(stderr, "startup: nothing took over port %d in 120 s\n", port);
 		return 1;
 	}
-	printf("takeover_ms=%.1f\n", ms);
+	double connected, message;
+	if (!queue) {
+		printf("takeover_ms=%.1f\n", ms);
+		return 0;
+	}
+	if (stomp_first(port, queue, start, &connected, &message) < 0)
+		return 1;
+	printf("takeover_ms=%.1f connected_ms=%.1f message_ms=%.1f\n", ms, connected, message);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "--kill"))
-		return takeover((pid_t)atol(argv[2]), atoi(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--kill"))
+		return takeover((pid_t)atol(argv[2]), atoi(argv[3]), argc == 5 ? argv[4] : NULL);
 	if (argc < 3 || atoi(argv[1]) <= 0) {
 		fprintf(stderr, "usage: startup PORT COMMAND [ARG]...\n");
 		return 2;

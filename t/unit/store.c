@@ -156,6 +156,106 @@ static long count_rows(const char *sql)
 	return n;
 }
 
+/* ---- counts: what a master that takes over reads instead of entries ---- */
+
+struct counts { int n; char seen[8][96]; };
+
+static void on_count(void *ctx, const char *container, int priority, uint64_t n)
+{
+	struct counts *c = ctx;
+	if (c->n < 8)
+		snprintf(c->seen[c->n++], 96, "%s/%d/%llu", container, priority,
+			 (unsigned long long)n);
+}
+
+/* The counts as one string, "container/priority/n ..." in order. */
+static const char *counts_of(struct store *st)
+{
+	static char out[800];
+	struct counts c = { 0 };
+	out[0] = '\0';
+	if (store_load_counts(st, on_count, &c) < 0)
+		return "failed";
+	for (int i = 0; i < c.n; i++)
+		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "",
+			 c.seen[i]);
+	return out;
+}
+
+static void on_id(void *ctx, const char *id)
+{
+	char *out = ctx;
+	snprintf(out + strlen(out), 128 - strlen(out), "%s%s", *out ? " " : "", id);
+}
+
+static uint64_t add_prio(struct store *st, const char *container, const char *id, int prio)
+{
+	struct message *m = msg(id, "q", id, strlen(id));
+	m->priority = (uint8_t)prio;
+	store_add_message(st, m);
+	store_add_entry(st, container, m->seq);
+	uint64_t seq = m->seq;
+	message_unref(m);
+	return seq;
+}
+
+static void test_counts(void)
+{
+	char err[256], path[300], sql[400];
+	snprintf(path, sizeof path, "%s/counts", dir);
+	struct store *st = store_open(path, true, err, sizeof err);
+	add_prio(st, "queue://a", "m1", 4);
+	uint64_t s2 = add_prio(st, "queue://a", "m2", 9);
+	uint64_t s3 = add_prio(st, "queue://a", "m3", 4);
+	store_add_entry(st, "durable://c:s", s3);
+	add_prio(st, "retained://t/1", "r1", 4);
+	store_flush(st);
+	is_str(counts_of(st), "durable://c:s/4/1 queue://a/4/2 queue://a/9/1 retained://t/1/4/1",
+	       "each container's entries are counted per priority as they are added");
+	store_remove_entry(st, "queue://a", s2);
+	store_remove_entry(st, "queue://a", s3);
+	store_flush(st);
+	is_str(counts_of(st), "durable://c:s/4/1 queue://a/4/1 retained://t/1/4/1",
+	       "and as they are removed, a shared message's too");
+	store_rename_durable(st, "c", "s", "s2");
+	store_flush(st);
+	is_str(counts_of(st), "durable://c:s2/4/1 queue://a/4/1 retained://t/1/4/1",
+	       "a renamed durable subscription takes its counts along");
+	store_remove_container(st, "durable://c:s2");
+	store_flush(st);
+	is_str(counts_of(st), "queue://a/4/1 retained://t/1/4/1",
+	       "a removed container is no longer counted");
+
+	struct loaded l = { 0 };
+	ok(store_load_prefix(st, "retained://", on_entry, &l) == 0 && l.n == 1 &&
+	   !strcmp(l.containers[0], "retained://t/1") && !strcmp(l.msgs[0]->id, "r1"),
+	   "store_load_prefix reads the containers of that prefix only");
+	loaded_free(&l);
+	char ids[128] = "";
+	add_prio(st, "queue://a", "m4", 4);
+	store_flush(st);
+	ok(store_load_recent_ids(st, 2, on_id, ids) == 0 && !strcmp(ids, "r1 m4"),
+	   "store_load_recent_ids gives the newest stored messages' ids, oldest first");
+	if (strcmp(ids, "r1 m4"))
+		diag("ids: %s", ids);
+	store_close(st);
+
+	/* A store of an older tandemd: no entry_counts, counted when opened. */
+	sqlite3 *db;
+	snprintf(sql, sizeof sql, "%s/store.db", path);
+	sqlite3_open(sql, &db);
+	sqlite3_exec(db, "DROP TRIGGER entry_counted; DROP TRIGGER entry_uncounted;"
+		     "DROP TRIGGER entry_moved; DROP TABLE entry_counts;"
+		     "INSERT INTO entries(container, seq) SELECT 'queue://b', seq FROM messages;",
+		     NULL, NULL, NULL);
+	sqlite3_close(db);
+	st = store_open(path, true, err, sizeof err);
+	is_str(st ? counts_of(st) : err, "queue://a/4/2 queue://b/4/3 retained://t/1/4/1",
+	       "a store without counts is counted once when opened");
+	if (st)
+		store_close(st);
+}
+
 int main(void)
 {
 	char err[256];
@@ -444,6 +544,8 @@ int main(void)
 	ok(count_rows("PRAGMA user_version") == 3, "the store says schema version 3");
 	free(pc);
 	store_close(st);
+
+	test_counts();
 
 	char file[300];
 	snprintf(file, sizeof file, "%s/store.db", dir);
