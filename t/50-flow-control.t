@@ -75,4 +75,35 @@ test_expect_success 'with sendFailIfNoSpace the producer gets an ERROR, and noth
 	EOF
 '
 
+test_expect_success 'a bridged message refused for want of room is taken when its bridge sends it again' '
+	PORT=$(broker_port failing) stomp_py <<-\EOF
+	from tstomp import *
+	# A remote broker'"'"'s bridge, as Tandem'"'"'s bridges connect: its resends
+	# are known by message id and dropped once one was taken.
+	peer = {"tandem-network-bridge": "remote", "tandem-broker-id": "ID:remote-1"}
+	def bridged(i):
+	    return {"persistent": "true", "tandem-message-id": "ID:remote-1:1:1:%d" % i,
+	            "tandem-broker-path": "ID:remote-1"}
+	b = client(headers=peer)
+	sent = 0
+	for i in range(200):
+	    try:
+	        send_on(b, "/queue/limited", "b%d " % i + "x" * 1024, headers=bridged(i))
+	        sent += 1
+	    except SystemExit:	# the ERROR for want of room
+	        break
+	check(0 < sent < 200, "refused after %d" % sent)
+	d = client()
+	d.conn.subscribe("/queue/limited", id="1")
+	got = [m.body.split()[0] for m in d.wait(sent)]
+	check(got == ["b%d" % i for i in range(sent)], "every taken message")
+	# The bridge reconnects and sends the refused message again: it was
+	# never taken, so it is no resend of one that was.
+	b2 = client(headers=peer)
+	send_on(b2, "/queue/limited", "b%d again" % sent, headers=bridged(sent))
+	got = [m.body for m in d.wait(1)]
+	check(got == ["b%d again" % sent], got)
+	EOF
+'
+
 test_done

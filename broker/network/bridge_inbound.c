@@ -54,6 +54,24 @@ static int path_length(const char *path)
 	return n;
 }
 
+/* What a resend of m is known by. A resend after a failover of the
+ * sending pair comes from the new master, by another path of the same
+ * length; a replay always comes by a longer one. */
+static void resend_key(const struct message *m, char *key, size_t size)
+{
+	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
+	bool replay = header_get(m->headers, m->nheaders, NETWORK_REPLAY_HEADER) != NULL;
+	snprintf(key, size, "%s|%d", m->id,
+		 replay && m->dest_type == DEST_QUEUE ? path_length(path) : 0);
+}
+
+void bridge_inbound_refused(const struct message *m)
+{
+	char key[1024];
+	resend_key(m, key, sizeof key);
+	dedupe_forget(key);
+}
+
 /* Paths name brokers by id: two pairs' brokers may share names. A resend
  * is known by id, and for a replayed queue message by id and the length
  * of its path (a replay of a message that was here before is no resend). */
@@ -70,12 +88,8 @@ bool bridge_inbound_accepts(const struct message *m)
 			return false;
 		}
 	}
-	/* A resend after a failover of the sending pair comes from the new
-	 * master, by another path of the same length; a replay always comes
-	 * by a longer one. */
 	char key[1024];
-	snprintf(key, sizeof key, "%s|%d", m->id,
-		 replay && m->dest_type == DEST_QUEUE ? path_length(path) : 0);
+	resend_key(m, key, sizeof key);
 	if (dedupe_seen(key)) {
 		log_debug("stomp", "Dropped %s: a bridge sent it again", m->id);
 		return false;

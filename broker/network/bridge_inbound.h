@@ -43,5 +43,8 @@ void bridge_inbound_connected_headers(struct buf *out, bool to_bridge);
  * at debug level) when it went through this broker before, unless it is
  * a replay, or when it is a resend the bridge already delivered. */
 bool bridge_inbound_accepts(const struct message *m);
+/* m, which bridge_inbound_accepts() let in, was refused (no room, no
+ * right): its resend must not be dropped as one of a message taken. */
+void bridge_inbound_refused(const struct message *m);
 
 #endif

@@ -37,6 +37,22 @@ bool dedupe_seen(const char *id)
 	return false;
 }
 
+void dedupe_forget(const char *id)
+{
+	char **found = tfind(id, &tree, cmp);
+	if (!found)
+		return;
+	char *copy = *found;
+	tdelete(copy, &tree, cmp);
+	/* Most often the id just remembered; else found in the ring. */
+	size_t i = (next + DEDUPE_WINDOW - 1) % DEDUPE_WINDOW;
+	for (size_t n = 0; n < DEDUPE_WINDOW && ring[i] != copy; n++)
+		i = (i + DEDUPE_WINDOW - 1) % DEDUPE_WINDOW;
+	if (ring[i] == copy)
+		ring[i] = NULL;
+	free(copy);
+}
+
 static void keep(void *p)
 {
 	(void)p;	/* the ring owns the strings */

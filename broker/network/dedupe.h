@@ -16,6 +16,9 @@
 
 /* True when id came before (the message is a resend); else remembers it. */
 bool dedupe_seen(const char *id);
+/* Forgets id: the message it came with was refused, so a resend of it
+ * is the first that can be taken. */
+void dedupe_forget(const char *id);
 void dedupe_free(void);
 
 #endif

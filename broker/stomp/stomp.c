@@ -520,6 +520,8 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	 * already: its messages take room once committed. */
 	int rc = t ? txn_send(t->txn, &p, m, err, sizeof err)
 		   : broker_publish(&p, m, err, sizeof err);
+	if (rc < 0 && sc->peer.name)
+		bridge_inbound_refused(m);
 	message_unref(m);
 	if (rc < 0) {
 		stomp_error(sc, f, publish_refusal(rc), "%s", err);
