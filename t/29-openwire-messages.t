@@ -88,6 +88,24 @@ test_expect_success 'a STOMP consumer sees a JMS message as ActiveMQ shows it: p
 	EOF
 '
 
+test_expect_success 'a String property, JMSCorrelationID and JMSType holding U+0000 reach a JMS consumer as sent, also across a restart; STOMP sees them without the U+0000' '
+	jms send-nul q.nul >sent &&
+	grep -q "pNul=String:a\\\\0b\\\\0c.* corr=c\\\\0d type=t\\\\0 " sent &&
+	stop_broker node1 && start_broker node1 &&
+	jms recv q.nul 1 >got &&
+	diff sent got &&
+	jms send-nul q.nul >/dev/null &&
+	stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/q.nul", id="1")
+	m = c.wait(1)[0]
+	check(m.headers.get("pNul") == "abc", "pNul %r" % m.headers.get("pNul"))
+	check(m.headers.get("correlation-id") == "cd" and m.headers.get("type") == "t", "headers %r" % m.headers)
+	check(not [k for k in m.headers if k.startswith("tandem-")], "headers %r" % m.headers)
+	EOF
+'
+
 test_expect_success 'a STOMP consumer gets every type: a text as UTF-8, the other bodies byte for byte, JMSReplyTo in ActiveMQ'"'"'s forms (/remote-temp-queue/ for a temporary queue)' '
 	jms send q.stompview >sent &&
 	stomp_py <<-\EOF

@@ -11,6 +11,7 @@
 #include "commit_hold.h"
 #include "conn.h"
 #include "consumer.h"
+#include "dispatch_mark.h"
 #include "flow.h"
 #include "log.h"
 #include "queue.h"
@@ -282,9 +283,13 @@ static void on_prepared_ack(void *ctx, const char *txid, const char *container, 
 	struct txn *t = recovered_txn(txid);
 	struct queue *q = broker_container_queue(container);
 	struct qentry *e = q ? queue_find_seq(q, seq) : NULL;
-	if (t && e)
+	if (t && e) {
+		/* The delivery a dispatch mark counted for it at loading is the
+		 * one this transaction acked; its rollback counts that one. */
+		if (dispatch_mark_covers(q, e->msg))
+			e->redeliveries = 0;
 		entry_park(e, &t->parked);
-	else
+	} else
 		log_warn("store", "Prepared transaction %s acked message %llu of %s, which is not "
 			 "in memory: it may be delivered before the transaction ends", txid,
 			 (unsigned long long)seq, container);

@@ -31,6 +31,7 @@
 #include "openwire_conn.h"
 #include "openwire_message.h"
 #include "openwire_network.h"
+#include "openwire_nested.h"
 #include "openwire_props.h"
 
 /* ---- from the client ---- */
@@ -43,21 +44,20 @@ struct building {
 	size_t errlen;
 };
 
-/* A string field as header `name` (none for Java's null). */
+/* A string field as header `name` (none for Java's null). One holding
+ * U+0000 goes without it, as a String property does, and is kept whole
+ * (in its wire form, modified UTF-8) for JMS consumers (put_headers). */
 static int add_str(struct building *b, const char *name, const struct ow_str *v)
 {
 	struct buf u = BUF_INIT;
 	int rc = 0;
 	if (!v->s)
 		return 0;
-	if (ow_str_to_utf8(v, &u) < 0 || buf_append(&u, "", 0) < 0) {
-		b->oom = true;
-		rc = -1;
-	} else if (strlen(buf_data(&u)) != buf_len(&u)) {
-		snprintf(b->err, b->errlen, "The message's %s holds U+0000, which Tandem does "
-			 "not keep", name);
-		rc = -1;
-	} else if (ow_headers_add(&b->h, name, buf_data(&u)) < 0) {
+	struct ow_value whole = { .type = v->len < 8191 ? OWP_STRING : OWP_BIG_STRING,
+				  .v.bytes = { (uint8_t *)v->s, v->len } };
+	if (ow_str_to_utf8(v, &u) < 0 || buf_append(&u, "", 0) < 0 ||
+	    (ow_strip_nul(&u) && ow_nested_put(&b->jms, name, &whole) < 0) ||
+	    ow_headers_add(&b->h, name, buf_data(&u)) < 0) {
 		b->oom = true;
 		rc = -1;
 	}
@@ -236,6 +236,18 @@ fail:
 	return NULL;
 }
 
+/* A JMS header field from header `name`'s value, or from its whole value
+ * when add_str kept one. */
+static void put_str(struct ow_str *f, const char *name, const char *value,
+		    const struct ow_map *whole)
+{
+	const struct ow_value *v = whole ? ow_map_get(whole, name) : NULL;
+	if (v && (v->type == OWP_STRING || v->type == OWP_BIG_STRING))
+		ow_str_set(f, (const char *)v->v.bytes.data, v->v.bytes.len);
+	else
+		ow_str_from_utf8(f, value, strlen(value));
+}
+
 /* The headers JMS has fields for. A value no Java string holds (not
  * UTF-8) is left out. */
 static int put_headers(struct ow_message *om, const struct message *m)
@@ -245,12 +257,14 @@ static int put_headers(struct ow_message *om, const struct message *m)
 	const char *reply = message_header(m, "reply-to");
 	const char *group = message_header(m, "JMSXGroupID");
 	const char *seq = message_header(m, "JMSXGroupSeq");
+	struct ow_map *whole = ow_nested_of(m);	/* those that held U+0000 (add_str) */
 	if (corr)
-		ow_str_from_utf8(&om->correlation_id, corr, strlen(corr));
+		put_str(&om->correlation_id, "correlation-id", corr, whole);
 	if (type)
-		ow_str_from_utf8(&om->type, type, strlen(type));
+		put_str(&om->type, "type", type, whole);
 	if (group)
-		ow_str_from_utf8(&om->group_id, group, strlen(group));
+		put_str(&om->group_id, "JMSXGroupID", group, whole);
+	ow_map_free(whole);
 	om->group_sequence = seq ? (int32_t)strtol(seq, NULL, 10) : 0;
 	if (reply && !(om->reply_to = ow_reply_to_of(reply)))
 		return -1;

@@ -1,6 +1,8 @@
 /*
  * openwire_nested.h - properties no string holds: Map and List values (the
- * Java client's nestedMapAndListEnabled, on by default) and byte arrays.
+ * Java client's nestedMapAndListEnabled, on by default) and byte arrays;
+ * also the Strings (properties and JMS header fields) that hold U+0000,
+ * which a header, a C string, cannot.
  *
  * Such a property is a header like any other, holding a string form for
  * STOMP consumers and selectors (Java's toString of a map or list,

@@ -178,6 +178,20 @@ int ow_props_value_text(const struct ow_value *v, char *num, size_t numlen,
 
 /* ---- from the client ---- */
 
+bool ow_strip_nul(struct buf *b)
+{
+	char *d = buf_data(b);
+	size_t len = buf_len(b), k = 0;
+	if (strlen(d) == len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (d[i])
+			d[k++] = d[i];
+	d[k] = 0;
+	buf_truncate(b, k);
+	return true;
+}
+
 /* One property as a header and, when typed, an entry. 0, or -1 with err. */
 static int add_property(const struct ow_str *mname, const struct ow_value *v,
 			struct ow_headers *h, struct buf *jms, bool *oom, char *err,
@@ -212,14 +226,16 @@ static int add_property(const struct ow_str *mname, const struct ow_value *v,
 		*oom = true;
 		goto out;
 	}
-	if (strlen(buf_data(&value)) != buf_len(&value)) {
-		snprintf(err, errlen, "Property %.200s holds U+0000, which Tandem does not keep", n);
-		goto out;
-	}
+	/* A string holding U+0000 (modified UTF-8's C0 80): headers are C
+	 * strings, so the header (what STOMP, selectors and management see)
+	 * goes without it, and the value is kept whole as a nested one is,
+	 * for JMS consumers. (ActiveMQ's STOMP would write a raw NUL byte
+	 * into the header, which STOMP clients read as the frame's end.) */
+	bool whole = nested || ow_strip_nul(&value);
 	char letter = letter_of(v->type);
 	if (ow_headers_add(h, n, buf_data(&value)) < 0 ||
 	    (letter && message_jms_put(jms, letter, n, strlen(n)) < 0) ||
-	    (nested && ow_nested_put(jms, n, v) < 0))
+	    (whole && ow_nested_put(jms, n, v) < 0))
 		*oom = true;
 	else
 		rc = 0;
@@ -323,6 +339,29 @@ static int string_value(const char *s, struct ow_value *v)
 	return 0;
 }
 
+/* A String kept whole (it held U+0000) as the client reads it: its
+ * reader decodes a map's strings as standard UTF-8 (hawtbuf's
+ * UTF8Buffer), where modified UTF-8's C0 80, which its writer sent, is two
+ * malformed bytes (ActiveMQ's own broker hands them back so, and the
+ * consumer reads two U+FFFD). As the other strings here go: standard
+ * UTF-8, U+0000 a zero byte. 0, or -1 out of memory (v is freed). */
+static int plain_utf8(struct ow_value *v)
+{
+	struct buf b = BUF_INIT;
+	struct ow_str s = { (char *)v->v.bytes.data, v->v.bytes.len };
+	size_t len;
+	int rc = ow_str_to_utf8(&s, &b);
+	free(v->v.bytes.data);
+	v->v.bytes = (struct ow_bytes){ NULL, 0 };
+	char *d = rc == 0 ? buf_steal(&b, &len) : NULL;
+	buf_free(&b);
+	if (!d)
+		return -1;
+	v->type = len < 8191 ? OWP_STRING : OWP_BIG_STRING;
+	v->v.bytes = (struct ow_bytes){ (uint8_t *)d, (uint32_t)len };
+	return 0;
+}
+
 /* The type entries of a JMS producer's message, read once: looking each
  * header up in the reserved header again was most of the time a message
  * with a dozen properties took. */
@@ -382,6 +421,8 @@ int ow_props_from_message(const struct message *m, struct ow_bytes *out)
 		if (whole && whole->type != OWP_NULL) {
 			v = *whole;
 			whole->type = OWP_NULL;	/* moved */
+			if (v.type == OWP_STRING || v.type == OWP_BIG_STRING)
+				rc = plain_utf8(&v);
 		} else if (!(letter && parse_typed(letter, h->value, &v)) &&
 			   string_value(h->value, &v) < 0) {
 			rc = -1;

@@ -33,10 +33,14 @@ void ow_headers_clear(struct ow_headers *h);
 /* The marshalled properties (a null or empty sequence: none) as headers
  * appended to h, with a type entry per typed one appended to jms (Maps,
  * Lists and byte arrays whole: openwire_nested.h). 0, or -1 with a reason
- * for the client in err (a malformed map, a NUL in a name or value, a
+ * for the client in err (a malformed map, a NUL in a name, a
  * char that is half a surrogate pair); *oom set when memory ran out. */
 int ow_props_to_headers(const struct ow_bytes *marshalled, struct ow_headers *h,
 			struct buf *jms, bool *oom, char *err, size_t errlen);
+
+/* Takes every NUL out of b (NUL-terminated past its length): true when
+ * it held one (a string that held U+0000, kept whole elsewhere). */
+bool ow_strip_nul(struct buf *b);
 
 /* Is header `name` a JMS property of m (rather than a JMS header field
  * carried as a header, or the broker's own)? */

@@ -11,6 +11,9 @@
 //   java JmsMessages URL USER PASS select DEST <SELS  each selector (a line
 //                                                     each) over the selector set
 //   java JmsMessages URL USER PASS redeliver DEST     recover, close unacked
+//   java JmsMessages URL USER PASS send-nul DEST      a String property,
+//                                                     JMSCorrelationID and
+//                                                     JMSType holding U+0000
 //   java JmsMessages URL USER PASS send-bad DEST      malformed compressed
 //                                                     bodies and properties
 // DEST is a queue name, or topic:NAME. Each message is printed as one line
@@ -50,6 +53,15 @@ public class JmsMessages {
             case "send": send(s, d); break;
             case "recv": recv(s, s.createConsumer(d), Integer.parseInt(a[5])); break;
             case "send-props": sendProps(s, d); break;
+            case "send-nul": {
+                TextMessage m = s.createTextMessage("nul");
+                m.setStringProperty("pNul", "a\u0000b\u0000c");
+                m.setJMSCorrelationID("c\u0000d");
+                m.setJMSType("t\u0000");
+                s.createProducer(d).send(m);
+                System.out.println(describe(m));
+                break;
+            }
             case "send-text": {
                 MessageProducer p = s.createProducer(d);
                 p.send(s.createTextMessage(unescape(a[5])));
@@ -337,7 +349,7 @@ public class JmsMessages {
             return "Map:" + new TreeMap<Object, Object>((Map<?, ?>) o);
         if (o instanceof byte[])
             return "byte[]:" + hex((byte[]) o, ((byte[]) o).length);
-        return o == null ? "null" : o.getClass().getSimpleName() + ":" + o;
+        return o == null ? "null" : o.getClass().getSimpleName() + ":" + String.valueOf(o).replace("\u0000", "\\0");
     }
 
     static String body(Message m) throws JMSException {
@@ -377,6 +389,10 @@ public class JmsMessages {
         return "Message";
     }
 
+    static String nul(String s) {
+        return s == null ? null : s.replace("\u0000", "\\0");
+    }
+
     static String describe(Message m) throws JMSException {
         TreeMap<String, String> props = new TreeMap<>();
         for (Enumeration<?> e = m.getPropertyNames(); e.hasMoreElements();) {
@@ -384,8 +400,8 @@ public class JmsMessages {
             if (!n.equals("JMSXDeliveryCount"))
                 props.put(n, value(m.getObjectProperty(n)));
         }
-        return body(m) + " " + props + " id=" + m.getJMSMessageID() + " corr=" + m.getJMSCorrelationID()
-            + " type=" + m.getJMSType() + " replyTo=" + m.getJMSReplyTo() + " prio=" + m.getJMSPriority()
+        return body(m) + " " + props + " id=" + m.getJMSMessageID() + " corr=" + nul(m.getJMSCorrelationID())
+            + " type=" + nul(m.getJMSType()) + " replyTo=" + m.getJMSReplyTo() + " prio=" + m.getJMSPriority()
             + " mode=" + m.getJMSDeliveryMode() + " exp=" + m.getJMSExpiration() + " ts=" + m.getJMSTimestamp()
             + " redelivered=" + m.getJMSRedelivered();
     }
