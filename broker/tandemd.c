@@ -10,10 +10,13 @@
  *
  * Exit status: 0 after a clean stop (SIGTERM, SIGINT), 78 (EX_CONFIG) when
  * the configuration is invalid (the store is never touched then), 1 when
- * the broker cannot start (port in use, store unusable).
+ * the broker cannot start (port in use, store unusable); with
+ * --import-kahadb, 65 (EX_DATAERR) when the KahaDB store cannot be
+ * imported and 75 (EX_TEMPFAIL) when a broker holds its directory.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sysexits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,7 @@
 #include "loop.h"
 #include "kahadb.h"
 #include "kahadb_import.h"
+#include "kahadb_offline.h"
 #include "mgmt_server.h"
 #include "service.h"
 #include "web.h"
@@ -53,11 +57,14 @@ static void usage(FILE *out)
 		"                        SIGHUP opens it again (after logrotate moved it)\n"
 		"      --check           load and validate only; print what was understood\n"
 		"                        and exit 0, or 78 when the file is invalid\n"
-		"      --import-kahadb DIR --dry-run\n"
-		"                        read the ActiveMQ KahaDB journal in DIR and print\n"
-		"                        what a master would import from it, per queue and\n"
-		"                        durable subscription; exit 0, or 65 when it cannot\n"
-		"                        be imported (why on standard error); no -c needed\n"
+		"      --import-kahadb DIR [--dry-run]\n"
+		"                        import the ActiveMQ KahaDB store in the store\n"
+		"                        directory DIR into Tandem's store there, with no\n"
+		"                        broker running (the one a master would import);\n"
+		"                        --dry-run: only print what would be imported, per\n"
+		"                        queue and durable subscription. Exit 0, 65 when it\n"
+		"                        cannot be imported (why on standard error), 75 when\n"
+		"                        a broker holds DIR's lock; no -c needed\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n"
 		"\n"
@@ -158,14 +165,18 @@ static int start(struct loop *l, const struct config *cfg)
 	return broker_start(l, cfg);
 }
 
-/* --import-kahadb DIR --dry-run (kahadb_import.h). */
-static int import_dry_run(const char *dir)
+/* --import-kahadb DIR [--dry-run] (kahadb_import.h, kahadb_offline.h). */
+static int import_offline(const char *dir, bool dry_run)
 {
 	char err[768];
-	if (kahadb_dry_run(dir, stdout, err, sizeof err) == 0)
+	int rc = dry_run ? kahadb_dry_run(dir, stdout, err, sizeof err) :
+		 kahadb_import_offline(dir, err, sizeof err);
+	if (rc == 1)
+		printf("No ActiveMQ KahaDB store in %s: nothing to import\n", dir);
+	if (rc >= 0)
 		return 0;
 	fprintf(stderr, "tandemd: cannot import the ActiveMQ KahaDB store in %s: %s\n", dir, err);
-	return KAHADB_EXIT_FOUND;
+	return rc == KAHADB_OFFLINE_LOCKED ? EX_TEMPFAIL : KAHADB_EXIT_FOUND;
 }
 
 int main(int argc, char **argv)
@@ -236,12 +247,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (import_dir || dry_run) {
-		if (!import_dir || !dry_run || optind != argc) {
-			fprintf(stderr, "tandemd: --import-kahadb DIR goes with --dry-run: a master "
-				"imports the KahaDB store in its own store directory\n");
+		if (!import_dir || file || optind != argc) {
+			fprintf(stderr, "tandemd: --dry-run goes with --import-kahadb DIR, and "
+				"--import-kahadb DIR with no configuration\n");
 			return 2;
 		}
-		return import_dry_run(import_dir);
+		return import_offline(import_dir, dry_run);
 	}
 	if (!file || optind != argc) {
 		usage(stderr);

@@ -45,6 +45,49 @@ test_expect_success 'a client id is free again when the connection holding it di
 	grep -qx "after close: connected" out || { cat out; exit 1; }
 '
 
+test_expect_success 'client ids are one name space with STOMP and MQTT: a JMS connection with the client-id of a connected STOMP client or MQTT client gets InvalidClientIDException; a STOMP CONNECT with a connected JMS client'"'"'s id gets ActiveMQ'"'"'s ERROR and is closed; an MQTT client takes a JMS client'"'"'s id over (ActiveMQ steals the link)' '
+	JC="java -cp $TRASH/jms:$JAVA_CP JmsConsumers tcp://127.0.0.1:$TP" stomp_py <<-\EOF
+	import os, re, subprocess
+	import paho.mqtt.client as mqtt
+	from tstomp import *
+	jc = os.environ["JC"].split()
+	def java(*args):
+	    return subprocess.run(jc + list(args), capture_output=True, text=True).stdout.strip()
+	taken = "javax.jms.InvalidClientIDException: Broker: node1 - Client: %s already connected from tcp://127.0.0.1:[0-9]+"
+	s = client(login="app", passcode="secret", headers={"client-id": "shared-1"})
+	out = java("connect", "shared-1")
+	check(re.fullmatch(taken % "shared-1", out), out)
+	s.conn.disconnect()
+	out = java("connect", "shared-1")
+	check(out == "connected", out)
+	m = mqtt.Client(client_id="shared-2")
+	m.username_pw_set("app", "secret")
+	check(m.connect("127.0.0.1", port()) == 0, "mqtt connect")
+	m.loop_start()
+	out = java("connect", "shared-2")
+	check(re.fullmatch(taken % "shared-2", out), out)
+	m.disconnect()
+	m.loop_stop()
+	for i in range(100):
+	    out = java("connect", "shared-2")
+	    if out == "connected":
+	        break
+	check(out == "connected", out)
+	w = subprocess.Popen(jc + ["watch", "shared-3"], stdout=subprocess.PIPE, text=True)
+	check(w.stdout.readline().strip() == "holding", "watch")
+	got = raw(port(), b"CONNECT\nlogin:app\npasscode:secret\nclient-id:shared-3\n\n\0").decode()
+	check(got.startswith("ERROR\n"), got)
+	check(re.search("\nmessage:Broker: node1 - Client: shared-3 already connected from tcp://127.0.0.1:[0-9]+\n", got), got)
+	check("javax.jms.InvalidClientIDException" in got, got)
+	m = mqtt.Client(client_id="shared-3")
+	m.username_pw_set("app", "secret")
+	check(m.connect("127.0.0.1", port()) == 0, "mqtt connect")
+	check(w.stdout.readline().strip() == "lost", "the JMS connection was not closed")
+	w.wait()
+	m.disconnect()
+	EOF
+'
+
 test_expect_success 'prefetch 0: receive(timeout) and receiveNoWait() return null on an empty queue, one message per pull, receive() waits' '
 	jc pull q.pull >out || { cat out; exit 1; }
 	cat >want <<-\EOF &&
@@ -130,6 +173,25 @@ test_expect_success 'a QueueBrowser sees every message, with and without a selec
 	diff want out
 '
 
+test_expect_success 'a QueueBrowser sees a backlog past what the queue holds in memory: 5,000 persistent messages and 20 of priority 9, every one in dispatch order, read from the store a page at a time; nothing is taken' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	c = client(login="app", passcode="secret")
+	send_backlog(c, "/queue/q.backlog", 5000, high=20)
+	c.conn.disconnect()
+	EOF
+	jc browse-all q.backlog >out || { cat out; exit 1; }
+	{ seq -f "h%g" 0 19 && seq -f "d%g" 0 4999 && echo last && echo "priority 9: 20"; } >want &&
+	diff want out &&
+	MPORT=$(broker_mgmt_port node1) stomp_py <<-\EOF
+	from tmgmt import *
+	m = Mgmt()
+	m.req({"type": "login", "user": "app", "password": "secret"})
+	r = m.req({"type": "read", "mbean": queue_name("node1", "q.backlog"), "attribute": "QueueSize"})
+	check(r.get("value") == 5021, r)
+	EOF
+'
+
 test_expect_success 'a durable subscription keeps what comes while it is offline, across a broker restart; unsubscribe refused while active, then removes it' '
 	jc durable-make t.durable app-dur >out || { cat out; exit 1; }
 	stop_broker node1 && start_broker node1 &&
@@ -147,6 +209,12 @@ test_expect_success 'a durable subscription keeps what comes while it is offline
 test_expect_success 'noLocal: a subscriber, durable or not, does not get what its own connection published' '
 	jc nolocal t.nolocal >out || { cat out; exit 1; }
 	printf "noLocal: theirs null\ndurable noLocal: theirs null\nplain: mine theirs\n" >want &&
+	diff want out
+'
+
+test_expect_success 'noLocal of a durable subscriber while offline, as ActiveMQ'"'"'s: what its connection published goes once it comes back on that connection; back on a new connection it gets what the old one published' '
+	jc nolocal-offline t.nolocal.offline >out || { cat out; exit 1; }
+	printf "back on the same connection: theirs-offline null\nback on a new connection: mine-2 theirs-2 null\n" >want &&
 	diff want out
 '
 

@@ -88,6 +88,18 @@ test_expect_success 'a resend with the same MessageId (as the failover transport
 	diff want got
 '
 
+test_expect_success 'kill -9 of the master while a client-acknowledge consumer holds messages unacked: the new master delivers them again JMSRedelivered, JMSXDeliveryCount 2 (the dispatch marks of the store)' '
+	start_slave b &&
+	url=$(pair_url a b) &&
+	for i in 1 2 3; do jmsf send "$url" q.held "h$i" "c$i" || exit 1; done &&
+	jmsf hold "$url" q.held 3 "kill -9 $(cat "$TRASH/a/pid")" >out || { cat out; exit 1; }
+	killed a &&
+	test "$(master_of b)" = b &&
+	printf "h%s redelivered=true count=2\\n" 1 2 3 >want &&
+	diff want out &&
+	test "$(queue_size b q.held)" = 0
+'
+
 # The two pairs of the seed, bridged (two_pairs_config); a1's and a2's
 # tcp:// connectors tell failover clients of the cluster, and b1 has one
 # more, "rebalance" (its port in b1/rb_port), that spreads them.
@@ -186,8 +198,20 @@ test_expect_success 'a failover client whose connection is lost gets its unackno
 	EOF
 	java -DclientId=jms-held -cp "$TRASH/jms:$JAVA_CP" JmsFailover hold "$url" q.redeliver 3 \
 		"$PYTHON $TRASH/cut.py" >out || { cat out; exit 1; }
-	printf "r%s redelivered=true\\n" 1 2 3 >want &&
+	printf "r%s redelivered=true count=2\\n" 1 2 3 >want &&
 	diff want out
+'
+
+test_expect_success 'updateClusterClientsOnRemove: a failover client of a1 is told the cluster without pair B once pair B goes away' '
+	start_broker a1 &&
+	url="failover:(tcp://127.0.0.1:$(broker_port a1))?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100" &&
+	jmsf cluster "$url" 2 "kill -9 $(cat "$TRASH/b2/pid"); kill -9 $(cat "$TRASH/b1/pid")" >out ||
+		{ cat out; exit 1; }
+	killed b1 && killed b2 &&
+	cat out &&
+	a1="tcp://127.0.0.1:$(broker_port a1)" &&
+	grep -qx "brokers $a1,tcp://127.0.0.1:$(broker_port b1)" out &&
+	tail -n 1 out | grep -qx "brokers $a1"
 '
 
 test_done

@@ -84,6 +84,24 @@ test_expect_success 'persistent and non-persistent messages paged out together c
 	EOF
 '
 
+test_expect_success 'a transaction larger than the room for temp store writes commits to a spooling queue' '
+	fill txspool 1100 &&
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	p.conn.begin(transaction="t1")
+	for i in range(1100, 2100):
+	    p.conn.send("/queue/txspool", "%d %s" % (i, "x" * 1024), transaction="t1")
+	p.conn.commit(transaction="t1", headers={"receipt": "committed"})
+	p.wait_receipt("committed", timeout=60)
+	c = client()
+	c.conn.subscribe("/queue/txspool", id="1")
+	got = [int(m.body.split()[0]) for m in c.wait(2100, timeout=60)]
+	check(sorted(got) == list(range(2100)), "every message once: %d" % len(set(got)))
+	EOF
+	true
+'
+
 test_expect_success 'the temp store is emptied by a restart: non-persistent messages do not survive' '
 	fill gone 2500 &&
 	stop_broker node1 &&
@@ -123,6 +141,32 @@ test_expect_success 'past the tempUsage limit a producer gets an ERROR, nothing 
 	o = client()
 	send_on(o, "/queue/big", "again")
 	check(d.wait(1)[0].body == "again", "a send right after the drain goes through")
+	EOF
+'
+
+stop_broker limited
+# Each commit of the stores' writers takes 20 ms more, so that the temp
+# store's writer falls behind a producer for certain.
+export TANDEM_TEST_COMMIT_DELAY_MS=20
+BROKER_EXTRA='<systemUsage><systemUsage sendFailIfNoSpace="true">
+  <memoryUsage><memoryUsage limit="1 mb"/></memoryUsage>
+</systemUsage></systemUsage>'
+broker_config slowtemp && start_broker slowtemp || exit 1
+unset TANDEM_TEST_COMMIT_DELAY_MS
+
+test_expect_success 'with sendFailIfNoSpace, a producer ahead of the temp store writer is held, not refused, and nothing is lost' '
+	PORT=$(broker_port slowtemp) stomp_py <<-\EOF
+	from tstomp import *
+	p = client()
+	for i in range(3000):
+	    h = {"receipt": "r%d" % i} if i % 100 == 99 else {}
+	    p.conn.send("/queue/behind", "%d %s" % (i, "x" * 1024), headers=h)
+	p.wait_receipt("r2999", timeout=60)
+	check(not p.errors, "no send refused: %r" % p.errors[:1])
+	c = client()
+	c.conn.subscribe("/queue/behind", id="1")
+	got = [int(m.body.split()[0]) for m in c.wait(3000, timeout=60)]
+	check(got == list(range(3000)), "every message, in order")
 	EOF
 '
 

@@ -86,8 +86,47 @@ test_expect_success 'tandemd --import-kahadb DIR --dry-run prints what a master 
 	grep -qx "durable://kf:sub: 2 message(s) on topic news" dry &&
 	grep -q "^total: 2025 message(s) on 5 queue(s) and 1 durable subscription(s), from [0-9]* journal command(s); transactions: 1 committed, 0 rolled back, 1 dropped unfinished$" dry &&
 	kahadb_sums "$aside" >after && cmp before after &&
-	{ "$TANDEMD" --import-kahadb "$aside" 2>err; test $? = 2; } &&
-	grep -q "goes with --dry-run" err
+	{ "$TANDEMD" --dry-run 2>err; test $? = 2; } &&
+	grep -q "goes with --import-kahadb DIR" err
+'
+
+test_expect_success 'tandemctl import-kahadb DIR --dry-run prints the same, through tandemd' '
+	mkdir offline &&
+	cp "$(cat aside)"/db-*.log "$(cat aside)"/db.data offline/ &&
+	ctl import-kahadb offline --dry-run >ctl-dry &&
+	cmp dry ctl-dry
+'
+
+test_expect_success 'tandemctl import-kahadb DIR imports offline: a broker started on DIR then serves what was pending' '
+	ctl import-kahadb offline 2>import.log &&
+	cat import.log &&
+	grep -q "Imported the ActiveMQ KahaDB store in offline: 2025 message(s) on 5 queue(s) and 1 durable subscription(s), 1 prepared transaction(s)" import.log &&
+	! ls offline/db-*.log 2>/dev/null && ls offline/kahadb-imported-*/db-1.log &&
+	STORE_DIR=$TRASH/offline broker_config off &&
+	start_broker off &&
+	log_contains off "Store $TRASH/offline opened: 2025 message(s) recovered, 1 durable subscription(s)" &&
+	! grep -q "Imported" off/log &&
+	PORT=$(broker_port off) stomp_py <<-\EOF &&
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/stomp", id="1", ack="auto")
+	got = c.wait(15)
+	check(sorted(m.body for m in got) == sorted("s %d" % i for i in range(5, 20)), [m.body for m in got])
+	c.close()
+	EOF
+	stop_broker off &&
+	ctl import-kahadb offline >again &&
+	grep -qx "No ActiveMQ KahaDB store in offline: nothing to import" again
+'
+
+test_expect_success 'tandemctl import-kahadb refuses a directory a broker serves, naming it, the files untouched' '
+	cp "$(cat aside)"/db-1.log "$(cat aside)"/db.data "$STORE_DIR"/ &&
+	kahadb_sums "$STORE_DIR" >before &&
+	{ ctl import-kahadb "$STORE_DIR" 2>err; test $? = 75; } &&
+	cat err &&
+	grep -q "cannot import the ActiveMQ KahaDB store in $STORE_DIR: $STORE_DIR/lock is locked by a running broker, " err &&
+	kahadb_sums "$STORE_DIR" >after && cmp before after &&
+	rm "$STORE_DIR"/db-1.log "$STORE_DIR"/db.data
 '
 
 test_expect_success 'a journal with a flipped byte is refused by the dry run and by a master, the files untouched' '

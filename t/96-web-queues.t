@@ -57,11 +57,10 @@ test_expect_success 'history: the broker'"'"'s totals and a queue in use are sam
 	from tstomp import *
 	from tmgmt import *
 	m = Mgmt()
-	H = lambda name: name + ",service=History"
 	c = client(port())
 	for i in range(3):
 	    send_on(c, "/queue/hist.busy", "m%d" % i, receipt=(i == 2))
-	busy = H(queue_name("node1", "hist.busy"))
+	busy = history_name("node1", "hist.busy")
 	# taken on by the sweep (messages wait there), then sampled
 	until("the busy queue sampled", lambda: queue_history(m, busy).get("SampleCount", 0) >= 1, 30)
 	for i in range(2):
@@ -70,19 +69,22 @@ test_expect_success 'history: the broker'"'"'s totals and a queue in use are sam
 	h = m.read(busy)
 	check(h["QueueSize"][-1] == 5 and h["SampleMillis"] == 5000 and h["DestinationName"] == "hist.busy", h)
 	check(len(h["QueueSize"]) == len(h["Enqueues"]) == len(h["Dequeues"]) == h["SampleCount"], h)
-	b = m.read(H(broker_name("node1")))
+	b = m.read(history_name("node1"))
 	check(b["DestinationName"] == "" and b["SampleCount"] >= 2 and sum(b["Enqueues"]) >= 2, b)
 	check(b["TrackedQueuesMax"] == 256 and b["TrackedQueues"] >= 1, b)
 	check(b["LastSampleTime"] > 0, b)
 	names = m.ok({"type": "search", "mbean": DOMAIN + ":service=History,*"})
-	check(busy in names and H(broker_name("node1")) in names, names)
+	check(busy in names and history_name("node1") in names, names)
+	# a search for the queues finds queues, not their histories
+	qs = m.ok({"type": "search", "mbean": broker_name("node1") + ",destinationType=Queue,*"})
+	check(qs and not [n for n in qs if "History" in n], qs)
 	# an idle queue has none until its history is read (its console page)
 	m.execute(broker_name("node1"), "addQueue", "hist.idle")
-	idle = H(queue_name("node1", "hist.idle"))
+	idle = history_name("node1", "hist.idle")
 	check(idle not in m.ok({"type": "search", "mbean": DOMAIN + ":service=History,*"}), "idle tracked")
 	check(m.read(idle)["SampleCount"] == 0, "idle")
 	check(idle in m.ok({"type": "search", "mbean": DOMAIN + ":service=History,*"}), "idle not taken on")
-	r = m.req({"type": "read", "mbean": H(queue_name("node1", "no.such.queue"))})
+	r = m.req({"type": "read", "mbean": history_name("node1", "no.such.queue")})
 	check(r["status"] == 404, r)
 	EOF
 '
@@ -95,7 +97,7 @@ test_expect_success 'history: at most 256 queues have one, however many are in u
 	c = client(port())
 	for i in range(300):
 	    send_on(c, "/queue/many.%03d" % i, "x", receipt=(i == 299))
-	b = broker_name("node1") + ",service=History"
+	b = history_name("node1")
 	until("a sweep to find them all", lambda: m.read(b)["UntrackedQueues"] > 0, 30)
 	h = m.read(b)
 	check(h["TrackedQueues"] == 256, h["TrackedQueues"])
@@ -213,7 +215,7 @@ test_expect_success 'a queue'"'"'s page: its messages 50 at a time with timestam
 	grep -q "data-confirm=\"Delete queue browse.q and every message in it?\"" page.html &&
 	grep -q "data-confirm=\"Delete message ID:[^\"]* from queue browse.q?\"" page.html &&
 	grep -q "<a href=\"/send?type=queue&amp;dest=browse.q\">Send</a>" page.html &&
-	grep -q "class=\"hchart\" id=\"queue-chart\" data-history=\"org.apache.activemq:type=Broker,brokerName=node1,destinationType=Queue,destinationName=browse.q,service=History\"" page.html &&
+	grep -q "class=\"hchart\" id=\"queue-chart\" data-history=\"org.apache.activemq:type=Broker,brokerName=node1,service=History,queue=browse.q\"" page.html &&
 	t=$(csrf) &&
 	test "$(post /queues/purge -d "csrf=$t&name=browse.q&back=queue")" = 303 &&
 	grep -qi "^Location: /queue?name=browse.q&done=Purged%20browse.q%20%28120%20message%28s%29%29" hdr &&
@@ -234,7 +236,7 @@ if command -v chromium >/dev/null 2>&1; then
 		c = client(port())
 		for i in range(5):
 		    send_on(c, "/queue/chart.q", "x", receipt=(i == 4))
-		q = queue_name("node1", "chart.q") + ",service=History"
+		q = history_name("node1", "chart.q")
 		until("chart.q sampled", lambda: queue_history(m, q).get("SampleCount", 0) >= 1, 30)
 		for i in range(10):
 		    send_on(c, "/queue/chart.q", "y", receipt=(i == 9))

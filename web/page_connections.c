@@ -24,6 +24,8 @@ int page_connections(struct web_req *r)
 		{ "ConnectedSince", "Connected since (UTC)" }, { "Consumers", "Subscriptions" },
 		{ "EnqueueCount", "Sent" }, { "DispatchCount", "Delivered" },
 		{ "Blocked", "Blocked" },
+		/* another broker's bridge (a Tandem's, an ActiveMQ's) */
+		{ "RemoteBrokerName", "Network bridge of" },
 	};
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Connections");

@@ -430,7 +430,7 @@ static void browse_nav(struct buf *b, const char *queue, size_t offset, size_t s
 }
 
 /* The queue's counts, what is wrong with it, and what can be done. */
-static void queue_head(struct web_req *r, struct buf *b, const char *name, const char *mbean,
+static void queue_head(struct web_req *r, struct buf *b, const char *name,
 		       json_t *q)
 {
 	bool stuck, blocked;
@@ -454,9 +454,11 @@ static void queue_head(struct web_req *r, struct buf *b, const char *name, const
 	if (strstr(name, "DLQ"))
 		html_button(r, b, "/queue/retry", "Retry all", "Send every message back to where "
 			    "it came from?", "queue", name, NULL);
+	char hist[MOBJ_NAME_MAX * 2];
+	query_history_name(hist, sizeof hist, name);
 	buf_puts(b, "</div>\n<div class=\"hchart\" id=\"queue-chart\" data-history=\"");
-	html_text(b, mbean);
-	buf_puts(b, ",service=History\"><noscript>The chart of the last hour needs "
+	html_text(b, hist);
+	buf_puts(b, "\"><noscript>The chart of the last hour needs "
 		 "JavaScript.</noscript></div>\n");
 }
 
@@ -482,7 +484,7 @@ int page_queue(struct web_req *r)
 	query_dest_name(mbean, sizeof mbean, "Queue", name);
 	json_t *read = query_read(QUEUE_ATTRS, NULL, "%s", mbean);
 	json_t *q = query_first(read);
-	queue_head(r, &b, name, mbean, q);
+	queue_head(r, &b, name, q);
 	buf_puts(&b, "<h2>Messages</h2>");
 	browse_nav(&b, name, offset, shown, browsed, json_object_get(q, "QueueSize"));
 	buf_puts(&b, "<table id=\"messages\"><tr><th>Message id</th><th>Timestamp (UTC)</th>"

@@ -52,16 +52,24 @@ int buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
-int buf_put_i64(struct buf *b, int64_t v)
+size_t buf_i64_text(int64_t v, char out[BUF_I64_MAX])
 {
-	char tmp[24], *p = tmp + sizeof tmp;
+	char tmp[BUF_I64_MAX], *p = tmp + sizeof tmp;
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 	do
 		*--p = (char)('0' + u % 10);
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
-	return buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+	size_t n = (size_t)(tmp + sizeof tmp - p);
+	memcpy(out, p, n);
+	return n;
+}
+
+int buf_put_i64(struct buf *b, int64_t v)
+{
+	char tmp[BUF_I64_MAX];
+	return buf_append(b, tmp, buf_i64_text(v, tmp));
 }
 
 int buf_printf(struct buf *b, const char *fmt, ...)

@@ -36,6 +36,9 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A signed decimal number, without printf's cost (per-delivery headers). */
 int buf_put_i64(struct buf *b, int64_t v);
+/* The same digits written at out (not NUL-terminated); their count. */
+#define BUF_I64_MAX 20
+size_t buf_i64_text(int64_t v, char out[BUF_I64_MAX]);
 
 /* Drops n bytes from the front. */
 void buf_consume(struct buf *b, size_t n);

@@ -11,6 +11,7 @@
 #include "bridge.h"
 #include "conn.h"
 #include "broker.h"
+#include "buf.h"
 #include "config.h"
 #include "consumer.h"
 #include "header.h"
@@ -27,6 +28,10 @@ struct consumer_event {
 	bool added, network;
 	char conn[128];		/* advisory_conn_id() */
 	char id[64];		/* "SESSION:VALUE" */
+	/* What a ConsumerInfo says of a consumer that came (owned; NULL:
+	 * none): ADVISORY_PRIORITY and the rest. */
+	char priority[16];
+	char *selector, *subscription, *client_id, *path;
 };
 
 /* The most events told per destination and iteration; past them the
@@ -88,6 +93,46 @@ static void consumer_id_of(const struct consumer *c, char *out, size_t len)
 		snprintf(out, len, "0:%" PRIu64, c->number);
 }
 
+/* A bridge's consumer's broker path: the remote once per hop to the
+ * nearest consumer (this broker knows the next broker only, and the
+ * path's length is what TTLs and priorities count); NULL for none. */
+static char *demand_path(const struct consumer *c)
+{
+	const char *remote;
+	int hops;
+	if (!c->network || !bridge_consumer_demand(c, &remote, &hops) || !remote)
+		return NULL;
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < (hops > 0 ? hops : 1); i++)
+		if ((i && buf_puts(&b, ",") < 0) || buf_puts(&b, remote) < 0) {
+			buf_free(&b);
+			return NULL;
+		}
+	size_t len;
+	return buf_steal(&b, &len);
+}
+
+/* What ActiveMQ's bridges read of a consumer that came; left out when
+ * memory runs out (the advisory goes without it). */
+static void describe(struct consumer_event *e, const struct consumer *c)
+{
+	snprintf(e->priority, sizeof e->priority, "%d", c->priority);
+	e->selector = c->selector_text && *c->selector_text ? strdup(c->selector_text) : NULL;
+	if (c->durable) {
+		e->subscription = strdup(c->durable->name);
+		e->client_id = strdup(c->durable->client_id);
+	}
+	e->path = demand_path(c);
+}
+
+static void event_release(struct consumer_event *e)
+{
+	free(e->selector);
+	free(e->subscription);
+	free(e->client_id);
+	free(e->path);
+}
+
 void advisory_consumer_changed(enum dest_type type, const char *name, const struct consumer *c,
 			       bool added)
 {
@@ -101,10 +146,14 @@ void advisory_consumer_changed(enum dest_type type, const char *name, const stru
 	e->network = c->network;
 	advisory_conn_id(c->conn, e->conn, sizeof e->conn);
 	consumer_id_of(c, e->id, sizeof e->id);
+	if (added)
+		describe(e, c);
 }
 
 static void change_release(struct change *ch)
 {
+	for (size_t i = 0; i < ch->nev; i++)
+		event_release(&ch->ev[i]);
 	free(ch->name);
 	free(ch->ev);
 }
@@ -216,6 +265,17 @@ static void send_advisory(struct message *m, const char *kind, const char *name)
  * tally bridges read (consumerCount and the rest): one before it says
  * its count in ADVISORY_COUNT, which bridges do not read, so that a
  * consumer replaced within one iteration is no moment without demand. */
+/* Appends the pair name, value to fields (n pairs so far) when value is
+ * set. */
+static void put(const char **fields, size_t *n, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	fields[2 * *n] = name;
+	fields[2 * *n + 1] = value;
+	++*n;
+}
+
 static void publish(const struct change *ch, const struct tally *t, long local,
 		    const struct consumer_event *e, bool last)
 {
@@ -226,26 +286,29 @@ static void publish(const struct change *ch, const struct tally *t, long local,
 		 : ADVISORY_TOPIC_PREFIX, ch->name);
 	snprintf(dest, sizeof dest, "%s%s", ch->type == DEST_QUEUE ? "queue://" : "topic://",
 		 ch->name);
-	const char *tally[] = {
-		"consumerCount", num,
-		"brokerName", broker.cfg->broker_name,
-		ADVISORY_DEMAND_HEADER, t->demand,
-		ADVISORY_DURABLES_HEADER, durables,
-	};
-	const char *fields[] = {
-		ADVISORY_COUNT, num,
-		e ? ADVISORY_SUBJECT : NULL, e && e->added ? "ConsumerInfo" : "RemoveInfo",
-		ADVISORY_DESTINATION, dest,
-		ADVISORY_CONNECTION_ID, e ? e->conn : "",
-		ADVISORY_ID, e ? e->id : "",
-		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-	};
-	/* The tally in place of ADVISORY_COUNT, and the subject after it. */
+	const char *fields[2 * 16 + 1] = { NULL };
+	size_t n = 0;
 	if (last) {
-		size_t n = sizeof tally / sizeof tally[0];
-		memmove(fields + n, fields + 2, (sizeof fields / sizeof fields[0] - n) *
-			sizeof fields[0]);
-		memcpy(fields, tally, sizeof tally);
+		put(fields, &n, "consumerCount", num);
+		put(fields, &n, "brokerName", broker.cfg->broker_name);
+		put(fields, &n, ADVISORY_DEMAND_HEADER, t->demand);
+		put(fields, &n, ADVISORY_DURABLES_HEADER, durables);
+	} else {
+		put(fields, &n, ADVISORY_COUNT, num);
+	}
+	if (e) {
+		put(fields, &n, ADVISORY_SUBJECT, e->added ? "ConsumerInfo" : "RemoveInfo");
+		put(fields, &n, ADVISORY_DESTINATION, dest);
+		put(fields, &n, ADVISORY_CONNECTION_ID, e->conn);
+		put(fields, &n, ADVISORY_ID, e->id);
+	}
+	if (e && e->added) {
+		put(fields, &n, ADVISORY_PRIORITY, e->priority);
+		put(fields, &n, ADVISORY_SELECTOR, e->selector);
+		put(fields, &n, ADVISORY_SUBSCRIPTION, e->subscription);
+		put(fields, &n, ADVISORY_CLIENT_ID, e->client_id);
+		put(fields, &n, ADVISORY_NETWORK, e->network ? "true" : NULL);
+		put(fields, &n, ADVISORY_BROKER_PATH, e->path);
 	}
 	struct message *m = build(topic, fields);
 	send_advisory(m, ch->type == DEST_QUEUE ? "queue" : "topic", ch->name);

@@ -67,6 +67,17 @@
  * followed by another in the same iteration). */
 #define ADVISORY_COUNT "tandem-advisory-count"
 #define ADVISORY_USER "tandem-advisory-user"
+/* A consumer that came, as ActiveMQ's network bridges read its
+ * ConsumerInfo: its priority, selector and durable subscription's name
+ * (with its client id in ADVISORY_CLIENT_ID); for a consumer of this
+ * broker's bridges, "true" in ADVISORY_NETWORK and the broker path of
+ * its demand (BrokerIds, comma-separated: the remote it forwards to,
+ * once per hop, as far as the nearest consumer is). */
+#define ADVISORY_PRIORITY "tandem-advisory-priority"
+#define ADVISORY_SELECTOR "tandem-advisory-selector"
+#define ADVISORY_SUBSCRIPTION "tandem-advisory-subscription"
+#define ADVISORY_NETWORK "tandem-advisory-network"
+#define ADVISORY_BROKER_PATH "tandem-advisory-broker-path"
 
 struct conn;
 struct queue;

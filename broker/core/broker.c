@@ -19,12 +19,14 @@
 #include "bridge.h"
 #include "broker.h"
 #include "buf.h"
+#include "client_id.h"
 #include "commit_hold.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
 #include "consumer.h"
 #include "dedupe.h"
+#include "dispatch_mark.h"
 #include "discovery.h"
 #include "flow.h"
 #include "kahadb.h"
@@ -34,6 +36,7 @@
 #include "netflow.h"
 #include "log.h"
 #include "loop.h"
+#include "memtrim.h"
 #include "producer_audit.h"
 #include "proto.h"
 #include "queue.h"
@@ -94,17 +97,24 @@ struct queue *broker_queue(const char *name, bool create)
 	return q;
 }
 
+size_t broker_message_id_into(char out[BROKER_MESSAGE_ID_MAX])
+{
+	/* Not printf: one per message received. */
+	size_t n = strnlen(broker.id_prefix, sizeof broker.id_prefix - 1);
+	memcpy(out, broker.id_prefix, n);
+	n += buf_i64_text((int64_t)++broker.next_message, out + n);
+	out[n] = '\0';
+	return n;
+}
+
 char *broker_new_message_id(void)
 {
-	/* Not asprintf: one per message received. */
-	struct buf b = BUF_INIT;
-	size_t len;
-	if (buf_puts(&b, broker.id_prefix) < 0 ||
-	    buf_put_i64(&b, (int64_t)++broker.next_message) < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b, &len);
+	char id[BROKER_MESSAGE_ID_MAX];
+	size_t n = broker_message_id_into(id);
+	char *s = malloc(n + 1);
+	if (s)
+		memcpy(s, id, n + 1);
+	return s;
 }
 
 bool broker_login_ok(const char *user, const char *password)
@@ -308,6 +318,7 @@ void broker_note_send(struct conn *c, const struct message *m)
 
 void broker_conn_gone(struct conn *c)
 {
+	client_id_release(c);
 	forget_producer(c);
 	temp_dest_conn_gone(c);
 }
@@ -426,7 +437,7 @@ static void durable_free(struct durable *d, bool drop_stored)
 }
 
 static struct durable *durable_new(const char *client_id, const char *name,
-				   const char *topic, const char *selector,
+				   const char *topic, const char *selector, int no_local,
 				   char *err, size_t errlen)
 {
 	struct durable *d = calloc(1, sizeof *d);
@@ -434,6 +445,7 @@ static struct durable *durable_new(const char *client_id, const char *name,
 	snprintf(container, sizeof container, "durable://%s:%s", client_id, name);
 	if (!d)
 		goto oom;
+	d->no_local = no_local;
 	d->client_id = strdup(client_id);
 	d->name = strdup(name);
 	d->topic = strdup(topic);
@@ -484,7 +496,7 @@ static void durable_unlink(struct durable *d)
 }
 
 struct durable *broker_durable_get(const char *client_id, const char *name,
-				   const char *topic, const char *selector,
+				   const char *topic, const char *selector, bool no_local,
 				   char *err, size_t errlen)
 {
 	if (!client_id || !*client_id) {
@@ -499,19 +511,22 @@ struct durable *broker_durable_get(const char *client_id, const char *name,
 		return NULL;
 	}
 	const char *old_sel = d && d->selector_text ? d->selector_text : "";
-	if (d && (strcmp(d->topic, topic) || strcmp(old_sel, selector ? selector : ""))) {
+	if (d && (strcmp(d->topic, topic) || strcmp(old_sel, selector ? selector : "") ||
+		  (d->no_local >= 0 && d->no_local != no_local))) {
 		log_info("broker", "Durable subscription %s:%s changed (topic %s, selector "
-			 "'%s'): replacing it and its %zu message(s)", client_id, name,
-			 topic, selector ? selector : "", queue_size(d->queue));
+			 "'%s', noLocal %s): replacing it and its %zu message(s)", client_id, name,
+			 topic, selector ? selector : "", no_local ? "true" : "false",
+			 queue_size(d->queue));
 		if (broker_durable_remove(client_id, name, err, errlen) < 0)
 			return NULL;
 		d = NULL;
 	}
 	if (d)
 		return d;
-	d = durable_new(client_id, name, topic, selector, err, errlen);
+	d = durable_new(client_id, name, topic, selector, no_local, err, errlen);
 	if (d && broker.store &&
-	    store_add_durable(broker.store, client_id, name, topic, d->selector_text) < 0) {
+	    store_add_durable(broker.store, client_id, name, topic, d->selector_text,
+			      no_local) < 0) {
 		durable_unlink(d);
 		durable_free(d, false);
 		snprintf(err, errlen, "out of memory");
@@ -590,11 +605,11 @@ int broker_durable_remove(const char *client_id, const char *name,
 /* ---- start-up and the iteration ---- */
 
 static void load_durable(void *ctx, const char *client_id, const char *sub_name,
-			 const char *topic, const char *selector)
+			 const char *topic, const char *selector, int no_local)
 {
 	(void)ctx;
 	char err[256];
-	if (!durable_new(client_id, sub_name, topic, selector, err, sizeof err))
+	if (!durable_new(client_id, sub_name, topic, selector, no_local, err, sizeof err))
 		log_error("store", "Cannot restore durable subscription %s:%s: %s",
 			  client_id, sub_name, err);
 }
@@ -622,8 +637,8 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 	} else if (!strncmp(container, STORE_PREPARED_PREFIX, strlen(STORE_PREPARED_PREFIX))) {
 		txn_loaded_message(container, m);
 		return;
-	} else if (!strcmp(container, KAHADB_IMPORTED)) {
-		message_unref(m);	/* a marker, no message (kahadb_import.h) */
+	} else if (!strncmp(container, KAHADB_CONTAINER_PREFIX, strlen(KAHADB_CONTAINER_PREFIX))) {
+		message_unref(m);	/* an import's marker or staged row (kahadb_import.h) */
 		return;
 	}
 	if (!q) {
@@ -637,6 +652,21 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 	producer_audit_add(m->id);
 	if (queue_enqueue_loaded(q, m) == 0)
 		ld->count++;
+}
+
+/* A dispatch mark of the store (dispatch_mark.h), before the entries it
+ * covers are loaded. Only queues and durables have them; the store keeps
+ * none for a container without entries, so none makes a queue that would
+ * not be made anyway. */
+static void load_mark(void *ctx, const char *container, int priority, uint64_t seq)
+{
+	struct loading *ld = ctx;
+	struct queue *q = !strncmp(container, "queue://", 8) ? broker_queue(container + 8, true)
+			  : !strncmp(container, "durable://", 10) ? strmap_get(&ld->durables, container)
+			  : NULL;
+	if (q && dispatch_mark_loaded(q, priority, seq) < 0)
+		log_warn("store", "Out of memory: messages of %s delivered before the last stop "
+			 "go out not marked redelivered", container);
 }
 
 /* Files every durable's queue under its container in ld; -1 out of memory. */
@@ -767,10 +797,15 @@ static int check_kahadb(const char *dir, int *found)
 	return kahadb_refused(dir, *found, err);
 }
 
-static int import_kahadb(const char *dir)
+static int import_kahadb(const struct config *cfg)
 {
-	char err[768];
-	if (kahadb_import(dir, broker.store, err, sizeof err) == 0)
+	char err[768], *scheduler = NULL;
+	const char *dir = cfg->store_directory;
+	if (asprintf(&scheduler, "%s/%s/scheduler", cfg->data_directory, cfg->broker_name) < 0)
+		scheduler = NULL;
+	int rc = kahadb_import(dir, scheduler, broker.store, err, sizeof err);
+	free(scheduler);
+	if (rc == 0)
 		return 0;
 	return kahadb_refused(dir, 1, err);
 }
@@ -804,7 +839,7 @@ static int open_store(const struct config *cfg, char *why, size_t whylen)
 	broker.store = store_open(cfg->store_directory, cfg->journal_disk_syncs, err, sizeof err);
 	if (!broker.store)
 		return store_open_failed(cfg->store_directory, errno, err, why, whylen);
-	if (kahadb > 0 && import_kahadb(cfg->store_directory) < 0)
+	if (kahadb > 0 && import_kahadb(cfg) < 0)
 		return -1;
 	store_on_unwritten_entry(broker.store, forget_unwritten, NULL);
 	struct loading ld = { 0, STRMAP_INIT };
@@ -813,6 +848,8 @@ static int open_store(const struct config *cfg, char *why, size_t whylen)
 		log_error("store", "Cannot load the store: out of memory");
 		rc = -1;
 	}
+	if (rc == 0)
+		rc = store_load_marks(broker.store, load_mark, &ld);
 	if (rc == 0)
 		rc = store_load_entries(broker.store, load_entry, &ld);
 	strmap_clear(&ld.durables);
@@ -964,7 +1001,7 @@ int broker_start(struct loop *l, const struct config *cfg)
 	if (!cfg->persistent)
 		log_info("broker", "persistent=\"false\": messages are kept in memory only");
 	if (loop_add_hook(l, iteration_end, NULL) < 0 ||
-	    !loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL))
+	    !loop_add_timer(l, expiry_sweep_ms(), expiry_sweep, NULL) || memtrim_start(l) < 0)
 		return -1;
 	if (!cfg->persistent)
 		return serve(NULL, 0);

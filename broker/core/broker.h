@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "message.h"
 #include "nameset.h"
 #include "store.h"
@@ -41,6 +42,7 @@ struct durable {
 	char *topic;		/* may hold wildcards */
 	char *selector_text;	/* NULL for none */
 	struct selector *selector;
+	int no_local;		/* JMS noLocal: 1, 0, -1 when not known (stored before it was kept) */
 	struct queue *queue;
 	struct consumer *active;	/* the subscriber, when connected */
 	bool network;		/* a bridge's, for another broker's durables (bridge.h) */
@@ -124,6 +126,10 @@ bool broker_login_ok(const char *user, const char *password);
 
 /* A fresh message id. The caller frees it. */
 char *broker_new_message_id(void);
+/* The same written into out, NUL-terminated, for a producer that copies
+ * it into its message (message_new_packed); its length. */
+#define BROKER_MESSAGE_ID_MAX (sizeof broker.id_prefix + BUF_I64_MAX)
+size_t broker_message_id_into(char out[BROKER_MESSAGE_ID_MAX]);
 
 /* The queue called name, created when `create` (and bound to matching
  * wildcard consumers). NULL when absent or out of memory. */
@@ -156,10 +162,10 @@ void broker_store_progress(void);
 /* Durable subscriptions. */
 struct durable *broker_durable_find(const char *client_id, const char *name);
 /* Creates (and stores) or returns the durable subscription; a changed
- * topic or selector replaces it, as ActiveMQ does. NULL with err set on
- * failure. */
+ * topic, selector or noLocal replaces it, as ActiveMQ does (its KahaDB
+ * keeps noLocal). NULL with err set on failure. */
 struct durable *broker_durable_get(const char *client_id, const char *name,
-				   const char *topic, const char *selector,
+				   const char *topic, const char *selector, bool no_local,
 				   char *err, size_t errlen);
 /* Renames it, with its messages (an MQTT subscription granted another
  * QoS); -1 with err when it is in use, unknown, or the name is taken. */

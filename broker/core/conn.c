@@ -161,12 +161,27 @@ void conn_ref(struct conn *c)
 	c->refs++;
 }
 
+/* Counts the output c's client has not taken yet in memoryUsage
+ * (flow.h), once per write: output is only appended within an iteration
+ * before it. The room an empty buffer keeps (OUT_KEEP at most) is not
+ * counted: it is the connection's own fixed cost, and counted it held a
+ * producer of a 1 MB memoryUsage after a consumer had drained. */
+static void account_output(struct conn *c)
+{
+	long long now = (long long)buf_len(&c->out);
+	flow_charge_output(now - c->output_charged);
+	c->output_charged = now;
+}
+
 static void conn_free(struct conn *c)
 {
 	buf_free(&c->in);
 	buf_free(&c->out);
+	account_output(c);
 	free(c->client_id);
 	free(c->user);
+	free(c->network_broker);
+	free(c->network_broker_id);
 	free(c->producer_dest);
 	free(c);
 }
@@ -283,6 +298,7 @@ static int write_out(struct conn *c)
 	 * kept 40 MB more resident for as long as it stayed. */
 	if (buf_len(&c->out) == 0 && c->out.cap > OUT_KEEP)
 		buf_free(&c->out);
+	account_output(c);
 	if (buf_len(&c->out) > 0) {
 		loop_set_mask(c->loop, c->fd, read_mask(c) | LOOP_WRITE);
 	} else if (c->closing) {

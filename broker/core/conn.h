@@ -18,7 +18,8 @@
  * Input waiting in c->in and in the protocol's parser counts against the
  * broker's memoryUsage (flow.h) and is given back as it is consumed and
  * when the connection goes: c->in is freed whenever it empties, and c->out
- * when it empties after a big message grew it.
+ * when it empties after a big message grew it. The output buffer counts
+ * there too, after each write.
  *
  * conn_close() may be called from anywhere, including a protocol callback
  * of the same connection: it only marks the connection and stops its I/O.
@@ -71,6 +72,9 @@ struct conn {
 	/* For management; set by the protocol, freed with the conn. */
 	char *client_id;		/* NULL when none */
 	char *user;			/* NULL when none */
+	/* The broker whose network bridge the client is (its name, its
+	 * BrokerId when it said it); NULL for a client. */
+	char *network_broker, *network_broker_id;
 	int64_t since_ms;		/* wall clock of the accept */
 	uint64_t msgs_in, msgs_out;	/* messages it sent, was sent */
 	long consumers;			/* its open subscriptions */
@@ -81,6 +85,7 @@ struct conn {
 	bool logged_in;			/* conn_logged_in() was called */
 	long long input_charged;	/* input bytes counted in memoryUsage */
 	long long input_peak;		/* the most input_charged has been */
+	long long output_charged;	/* output buffer bytes counted in memoryUsage */
 	/* A connection this broker opened to a peer it chose (a duplex
 	 * bridge's way back): its protocol asks no login. */
 	bool trusted;

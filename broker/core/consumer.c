@@ -69,7 +69,7 @@ static int bind_topic(struct consumer *c, const struct consumer_spec *spec,
 	if (spec->durable_name) {
 		struct durable *d = broker_durable_get(spec->client_id, spec->durable_name,
 						       spec->dest, spec->selector,
-						       err, errlen);
+						       spec->no_local, err, errlen);
 		if (!d)
 			return -1;
 		if (queue_bind(d->queue, c) < 0) {

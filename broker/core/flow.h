@@ -7,7 +7,11 @@
  * the broker (systemUsage memoryUsage: `limit`, or `percentOfJvmHeap` read
  * as a share of physical memory). A message fanned out to several
  * subscriptions counts once per subscription: that is what it costs when
- * they drain at different speeds.
+ * they drain at different speeds. A message that no entry holds (a store
+ * write not done yet, a transaction's, a protocol's) counts once
+ * (message_unqueued_bytes), and so do the connections' input and output
+ * buffers: what is counted is what memory holds, so that the process's
+ * RSS stays within memoryUsage plus a fixed overhead.
  *
  * Persistent messages also need room in the store (systemUsage
  * storeUsage), and non-persistent messages for a queue, which go to the
@@ -19,7 +23,10 @@
  * or temp limit) is either
  * refused (sendFailIfNoSpace) or accepted, after which the broker stops
  * reading from that producer's connection until usage falls below the
- * resume mark; other producers and all consumers keep going.
+ * resume mark; other producers and all consumers keep going. A producer
+ * of a queue that spools is held while the temp store's writer is behind
+ * by more than the 30% of memoryUsage above the spill mark, even with
+ * sendFailIfNoSpace: that room comes back by itself.
  */
 #ifndef TANDEM_FLOW_H
 #define TANDEM_FLOW_H
@@ -46,6 +53,10 @@ void flow_charge(struct queue *q, long long bytes);
  * flow_memory_used(); a held producer goes on when the messages alone fit
  * again. */
 void flow_charge_input(long long bytes);
+
+/* Output the connections hold (conn.h), the same way: counted against
+ * memoryUsage for every send and in flow_memory_used(). */
+void flow_charge_output(long long bytes);
 
 enum flow_verdict {
 	FLOW_OK,	/* below every limit */
@@ -86,6 +97,9 @@ void flow_fit_to_disk(void);
  * memoryLimit or of the broker's is used (non-persistent messages then go
  * to the temp store). */
 bool flow_memory_short(const struct queue *q);
+/* The same for the broker's limit alone (persistent messages then stay
+ * on disk only: queue.c). */
+bool flow_broker_memory_short(void);
 
 /* Bytes in use and the limits, for management. */
 long long flow_memory_used(void);

@@ -113,6 +113,7 @@ struct queue {
 	struct queue *unserved_prev, *unserved_next;
 	struct queue *next;	/* registry list (named queues) */
 	struct queue_purge *purge;	/* a purge going on in slices (queue_purge) */
+	struct dispatch_marks *marks;	/* dispatch_mark.h; NULL until needed */
 };
 
 /* Gives q another name and container (a renamed durable subscription:
@@ -150,7 +151,8 @@ void queue_dispatch_scheduled(void);
 bool queue_dispatch_pending(void);
 
 /* Whether a non-persistent message sent to q now would go to the temp
- * store (memory is short, or earlier messages already wait on disk). */
+ * store (beyond the window, memory is short, or earlier messages already
+ * wait on disk). */
 bool queue_spools(const struct queue *q);
 
 /* Binding consumers. */

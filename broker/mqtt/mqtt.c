@@ -20,6 +20,7 @@
 
 #include "authz.h"
 #include "broker.h"
+#include "client_id.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
@@ -28,6 +29,7 @@
 #include "mqtt.h"
 #include "mqtt_packet.h"
 #include "mqtt_session.h"
+#include "proto.h"
 #include "mqtt_sub.h"
 #include "mqtt_topic.h"
 #include "publish.h"
@@ -103,25 +105,20 @@ static int reply_after_commit(struct mqtt_conn *mc, enum mqtt_type type, uint16_
 
 /* A topic message for an MQTT publish; takes `payload` (len + 1 bytes,
  * NUL-terminated) whatever happens. */
-static struct message *message_for(const char *topic, uint8_t qos, char *payload, size_t len)
+/* The message of a PUBLISH or a will, in one block (message_new_packed):
+ * the payload stays the packet's. */
+static struct message *message_for(const char *topic, uint8_t qos, const char *payload,
+				   size_t len)
 {
-	char *dest = mqtt_topic_to_dest(topic);
-	char *id = broker_new_message_id();
-	struct header *h = calloc(1, sizeof *h);
+	char id[BROKER_MESSAGE_ID_MAX], buf[256], *heap;
+	const char *dest = mqtt_topic_to_dest_buf(topic, buf, sizeof buf, &heap);
 	char qtext[2] = { (char)('0' + qos), 0 };
-	if (h) {
-		h->name = strdup(MQTT_QOS_HEADER);
-		h->value = strdup(qtext);
-	}
-	if (!dest || !id || !h || !h->name || !h->value) {
-		free(dest);
-		free(id);
-		if (h)
-			headers_free(h, 1);
-		free(payload);
+	struct header h = { (char *)MQTT_QOS_HEADER, qtext };
+	if (!dest)
 		return NULL;
-	}
-	struct message *m = message_new_take(id, DEST_TOPIC, dest, h, 1, payload, len);
+	broker_message_id_into(id);
+	struct message *m = message_new_packed(id, DEST_TOPIC, dest, &h, 1, payload, len);
+	free(heap);
 	if (m)
 		m->persistent = qos > 0;	/* as ActiveMQ maps MQTT QoS */
 	return m;
@@ -227,6 +224,17 @@ static void take_over(struct mqtt_session *s, struct conn *newer)
 	conn_close(old, "client id taken over");
 }
 
+/* The id is held by a connection of another protocol (a JMS or STOMP
+ * client: client ids are one name space, client_id.h): ActiveMQ's MQTT
+ * transport steals the link, and so does this: that connection is
+ * closed, and its client, should it come back, finds the id taken. */
+static void steal_link(struct conn *holder, struct conn *c, const char *id)
+{
+	log_warn("mqtt", "Stealing link for client id %s from connection %s (%s) for %s", id,
+		 holder->peer, holder->proto->label, c->peer);
+	conn_close(holder, "client id taken over by an MQTT client");
+}
+
 static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 {
 	struct conn *c = mc->conn;
@@ -273,6 +281,9 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 			 broker.cfg->broker_name, c->id, wall_ms());
 		id = generated;
 	}
+	struct conn *holder = client_id_holder(id);
+	if (holder && holder->proto != c->proto)
+		steal_link(holder, c, id);
 	struct mqtt_session *s = mqtt_session_find(id);
 	if (s && s->conn) {
 		take_over(s, c);
@@ -295,11 +306,10 @@ static int on_connect(struct mqtt_conn *mc, struct mqtt_packet *pk)
 	s->conn = c;
 	s->since_ms = wall_ms();
 	mc->session = s;
-	if (!(c->client_id = strdup(id)))
+	if (!(c->client_id = strdup(id)) || client_id_hold(c) < 0)
 		return -1;
 	if (pk->will) {
 		mc->will = message_for(pk->will_topic, pk->will_qos, pk->will_payload, pk->will_len);
-		pk->will_payload = NULL;
 		if (!mc->will)
 			return -1;
 		mc->will_retain = pk->will_retain;
@@ -329,7 +339,6 @@ static int on_publish(struct mqtt_conn *mc, struct mqtt_packet *pk)
 		/* Sent again before its PUBREL: routed already. */
 		return reply_after_commit(mc, MQTT_PUBREC, pk->packet_id);
 	struct message *m = message_for(pk->topic, pk->qos, pk->payload, pk->payload_len);
-	pk->payload = NULL;
 	if (!m)
 		return -1;
 	/* MQTT 3.1.1 has no way to refuse a PUBLISH but closing. */

@@ -65,9 +65,10 @@ struct mqtt_filter {
 };
 
 /* A parsed packet. Strings are separate malloc'ed, NUL-terminated blocks
- * that the holder may move out (leaving NULL); payloads carry a length and
- * are NUL-terminated too (one byte more than their length), so a PUBLISH
- * payload can become a message body as is. */
+ * that the holder may move out (leaving NULL), but for a PUBLISH's topic
+ * and payload, which live in the packet's own block (`packed`): copy
+ * those. Payloads carry a length and are NUL-terminated too (one byte
+ * more than their length). */
 struct mqtt_packet {
 	enum mqtt_type type;
 	uint8_t flags;		/* the fixed header's low four bits */
@@ -108,6 +109,9 @@ struct mqtt_packet {
 	size_t nfilters;
 	uint8_t *codes;
 	size_t ncodes;
+
+	bool packed;		/* the strings are in space[], freed with it */
+	char space[];
 };
 
 void mqtt_packet_free(struct mqtt_packet *p);
@@ -149,6 +153,10 @@ int mqtt_put_connack(struct buf *out, bool session_present, uint8_t code);
 int mqtt_put_publish(struct buf *out, uint8_t qos, bool retain, bool dup,
 		     const char *topic, uint16_t packet_id,
 		     const char *payload, size_t payload_len);
+/* A PUBLISH that mqtt_put_publish wrote at p, with a packet id exactly
+ * when qos is not 0, given these flags and this id instead: one
+ * subscriber's copy of an encoding many share (mqtt_message.c). */
+void mqtt_publish_restamp(char *p, uint8_t qos, bool retain, bool dup, uint16_t packet_id);
 /* PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK: type and packet id only. */
 int mqtt_put_ack(struct buf *out, enum mqtt_type type, uint16_t packet_id);
 int mqtt_put_suback(struct buf *out, uint16_t packet_id, const uint8_t *codes,

@@ -3,7 +3,8 @@
  *
  * Outflight records sit in a list in send order: acks mostly come in that
  * order, so the search for one starts at the head and is short. Packet
- * ids in use are a bitmap, so finding a free one never walks the list.
+ * ids in use are a set of bits (mqtt_idset.h), so finding a free one never
+ * walks the list.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,6 @@
 #include "loop.h"
 #include "mqtt_session.h"
 #include "store.h"
-
-#define ID_BYTES (65536 / 8)
 
 static struct mqtt_session *registry;
 
@@ -40,8 +39,8 @@ void mqtt_session_free(struct mqtt_session *s)
 		free(o->message_id);
 		free(o);
 	}
-	free(s->ids_out);
-	free(s->ids_in);
+	mqtt_idset_clear(&s->ids_out);
+	mqtt_idset_clear(&s->ids_in);
 	free(s->ids_sent);
 	free(s->client_id);
 	free(s);
@@ -102,26 +101,6 @@ void mqtt_session_free_all(void)
 	}
 }
 
-static bool bit(const uint8_t *map, uint16_t id)
-{
-	return map && (map[id >> 3] >> (id & 7)) & 1;
-}
-
-static int set_bit(uint8_t **map, uint16_t id, bool on)
-{
-	if (!*map) {
-		if (!on)
-			return 0;
-		if (!(*map = calloc(1, ID_BYTES)))
-			return -1;
-	}
-	if (on)
-		(*map)[id >> 3] |= (uint8_t)(1u << (id & 7));
-	else
-		(*map)[id >> 3] &= (uint8_t)~(1u << (id & 7));
-	return 0;
-}
-
 static void unlink_out(struct mqtt_session *s, struct mqtt_outflight *o)
 {
 	if (o->prev)
@@ -156,7 +135,7 @@ void mqtt_session_out_remove(struct mqtt_session *s, struct mqtt_outflight *o)
 	if (o->marked)
 		keep_id(s, MQTT_ID_SENT, o->packet_id, false);
 	unlink_out(s, o);
-	set_bit(&s->ids_out, o->packet_id, false);
+	mqtt_idset_del(&s->ids_out, o->packet_id);
 	free(o->message_id);
 	free(o);
 }
@@ -177,7 +156,7 @@ static uint16_t free_id(struct mqtt_session *s)
 		uint16_t id = ++s->next_id;
 		if (!id)
 			id = s->next_id = 1;
-		if (!bit(s->ids_out, id))
+		if (!mqtt_idset_has(&s->ids_out, id))
 			return id;
 	}
 	for (struct mqtt_outflight *o = s->head; o; o = o->next) {
@@ -242,8 +221,8 @@ struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 		/* A stored message gets the same id every time, also from the
 		 * broker that takes over after a restart or a failover. */
 		uint16_t by_seq = seq ? (uint16_t)(seq % 65535 + 1) : 0;
-		o->packet_id = by_seq && !bit(s->ids_out, by_seq) ? by_seq : free_id(s);
-		if (!o->packet_id || set_bit(&s->ids_out, o->packet_id, true) < 0) {
+		o->packet_id = by_seq && !mqtt_idset_has(&s->ids_out, by_seq) ? by_seq : free_id(s);
+		if (!o->packet_id || mqtt_idset_add(&s->ids_out, o->packet_id) < 0) {
 			free(o->message_id);
 			free(o);
 			return NULL;
@@ -261,7 +240,7 @@ struct mqtt_outflight *mqtt_session_out_add(struct mqtt_session *s, uint8_t qos,
 
 struct mqtt_outflight *mqtt_session_out_find(struct mqtt_session *s, uint16_t packet_id)
 {
-	if (!bit(s->ids_out, packet_id))
+	if (!mqtt_idset_has(&s->ids_out, packet_id))
 		return NULL;
 	for (struct mqtt_outflight *o = s->head; o; o = o->next)
 		if (o->packet_id == packet_id)
@@ -301,26 +280,22 @@ void mqtt_session_out_detach(struct mqtt_session *s, struct mqtt_sub *sub, bool 
 
 void mqtt_session_trim(struct mqtt_session *s)
 {
-	if (!s->nout) {
-		free(s->ids_out);
-		s->ids_out = NULL;
-	}
-	if (!s->nin) {
-		free(s->ids_in);
-		s->ids_in = NULL;
-	}
+	if (!s->nout)
+		mqtt_idset_clear(&s->ids_out);
+	if (!s->nin)
+		mqtt_idset_clear(&s->ids_in);
 }
 
 bool mqtt_session_in_pending(const struct mqtt_session *s, uint16_t packet_id)
 {
-	return bit(s->ids_in, packet_id);
+	return mqtt_idset_has(&s->ids_in, packet_id);
 }
 
 int mqtt_session_in_mark(struct mqtt_session *s, uint16_t packet_id)
 {
-	if (bit(s->ids_in, packet_id))
+	if (mqtt_idset_has(&s->ids_in, packet_id))
 		return 0;
-	if (set_bit(&s->ids_in, packet_id, true) < 0)
+	if (mqtt_idset_add(&s->ids_in, packet_id) < 0)
 		return -1;
 	s->nin++;
 	keep_id(s, MQTT_ID_IN, packet_id, true);
@@ -329,9 +304,9 @@ int mqtt_session_in_mark(struct mqtt_session *s, uint16_t packet_id)
 
 void mqtt_session_in_clear(struct mqtt_session *s, uint16_t packet_id)
 {
-	if (!bit(s->ids_in, packet_id))
+	if (!mqtt_idset_has(&s->ids_in, packet_id))
 		return;
-	set_bit(&s->ids_in, packet_id, false);
+	mqtt_idset_del(&s->ids_in, packet_id);
 	s->nin--;
 	keep_id(s, MQTT_ID_IN, packet_id, false);
 }
@@ -343,7 +318,7 @@ void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned i
 	if (!s && (s = mqtt_session_new(client_id, true)))
 		mqtt_session_register(s);
 	uint16_t pid = (uint16_t)id;
-	if (s && kind == MQTT_ID_IN && !bit(s->ids_in, pid) && set_bit(&s->ids_in, pid, true) == 0) {
+	if (s && kind == MQTT_ID_IN && !mqtt_idset_has(&s->ids_in, pid) && mqtt_idset_add(&s->ids_in, pid) == 0) {
 		s->nin++;
 		return;
 	}
@@ -355,14 +330,14 @@ void mqtt_session_restore(void *ctx, const char *client_id, int kind, unsigned i
 		}	/* else it comes without DUP: the least of losses */
 		return;
 	}
-	if (!s || kind != MQTT_ID_OUT || bit(s->ids_out, pid)) {
+	if (!s || kind != MQTT_ID_OUT || mqtt_idset_has(&s->ids_out, pid)) {
 		if (!s)
 			log_error("mqtt", "Client %s: packet id %u lost: out of memory", client_id, id);
 		return;
 	}
 	/* A PUBREL owed: sent when the client is back (mqtt_sub_resume). */
 	struct mqtt_outflight *o = calloc(1, sizeof *o);
-	if (!o || set_bit(&s->ids_out, pid, true) < 0) {
+	if (!o || mqtt_idset_add(&s->ids_out, pid) < 0) {
 		free(o);
 		log_error("mqtt", "Client %s: packet id %u lost: out of memory", client_id, id);
 		return;

@@ -40,6 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqtt_idset.h"
+
 struct conn;
 struct mqtt_sub;
 
@@ -66,8 +68,8 @@ struct mqtt_session {
 	struct conn *conn;	/* connected now, or NULL */
 	int64_t since_ms;	/* wall clock of the last connect or disconnect */
 	uint16_t next_id;
-	uint8_t *ids_out;	/* bitmap of outbound ids in use (8 KB, lazily) */
-	uint8_t *ids_in;	/* bitmap of inbound QoS 2 ids before PUBREL */
+	struct mqtt_idset ids_out;	/* outbound ids in use */
+	struct mqtt_idset ids_in;	/* inbound QoS 2 ids before PUBREL */
 	uint16_t *ids_sent;	/* ids the store says were sent before the
 				 * restart and not acknowledged: DUP. A list,
 				 * not a bitmap: every persistent session may

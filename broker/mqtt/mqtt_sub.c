@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mqtt.h"
+#include "mqtt_message.h"
 #include "mqtt_session.h"
 #include "mqtt_sub.h"
 #include "mqtt_topic.h"
@@ -102,23 +103,15 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	if (mqtt_topic_dollar_excluded(sub->filter, m->dest))
 		return sub->qos ? ack_later(mc, sub, e->delivery_id) : 0;
 	uint8_t qos = delivery_qos(m, sub->qos);
-	char buf[256], *heap;
-	const char *topic = mqtt_topic_from_dest_buf(m->dest, buf, sizeof buf, &heap);
-	if (!topic)
-		return -1;
 	struct mqtt_outflight *o = NULL;
 	bool dup = false;
 	if (qos) {
 		o = mqtt_session_out_add(mc->session, qos, m->id, m->persistent ? m->seq : 0, sub,
 					 e->delivery_id, e->redeliveries > 0, &dup);
-		if (!o) {
-			free(heap);
+		if (!o)
 			return -1;
-		}
 	}
-	int rc = mqtt_put_publish(&conn->out, qos, m->retained, dup, topic,
-				  o ? o->packet_id : 0, m->body, m->body_len);
-	free(heap);
+	int rc = mqtt_message_put(&conn->out, e->msg, qos, dup, o ? o->packet_id : 0);
 	if (rc == 0 && !qos && sub->qos)
 		rc = ack_later(mc, sub, e->delivery_id);
 	if (rc < 0) {

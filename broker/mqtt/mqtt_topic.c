@@ -62,16 +62,29 @@ char *mqtt_topic_from_dest(const char *dest)
 	return translate(dest, from_dest);
 }
 
-const char *mqtt_topic_from_dest_buf(const char *dest, char *buf, size_t buflen, char **heap)
+static const char *translate_buf(const char *s, const unsigned char *table, char *buf,
+				 size_t buflen, char **heap)
 {
-	size_t n = strlen(dest);
+	size_t n = strlen(s);
 	*heap = NULL;
 	if (n >= buflen)
-		return *heap = mqtt_topic_from_dest(dest);
+		return *heap = translate(s, table);
+	translate_into(s, n, table, buf);
+	return buf;
+}
+
+const char *mqtt_topic_from_dest_buf(const char *dest, char *buf, size_t buflen, char **heap)
+{
 	if (!tables_made)
 		make_tables();
-	translate_into(dest, n, from_dest, buf);
-	return buf;
+	return translate_buf(dest, from_dest, buf, buflen, heap);
+}
+
+const char *mqtt_topic_to_dest_buf(const char *topic, char *buf, size_t buflen, char **heap)
+{
+	if (!tables_made)
+		make_tables();
+	return translate_buf(topic, to_dest, buf, buflen, heap);
 }
 
 bool mqtt_topic_dollar_excluded(const char *filter, const char *dest)

@@ -25,6 +25,8 @@ char *mqtt_topic_from_dest(const char *dest);
  * as a new string also left in *heap for the caller to free. NULL on
  * ENOMEM. */
 const char *mqtt_topic_from_dest_buf(const char *dest, char *buf, size_t buflen, char **heap);
+/* mqtt_topic_to_dest the same way (a PUBLISH's, copied into its message). */
+const char *mqtt_topic_to_dest_buf(const char *topic, char *buf, size_t buflen, char **heap);
 
 /* A filter starting with a wildcard does not match topics starting with
  * '$' (the standard's rule for $SYS and the like): true when `filter`

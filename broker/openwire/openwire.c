@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "client_id.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
@@ -33,8 +34,9 @@
 #include "openwire_codec.h"
 #include "openwire_conn.h"
 #include "openwire_frame.h"
+#include "openwire_network.h"
 #include "openwire_wireformat.h"
-#include "strmap.h"
+#include "proto.h"
 
 /* ActiveMQ's defaults: wireFormat.maxFrameSize for a connection no
  * connector accepted, and maxInactivityDuration (ms). */
@@ -189,26 +191,28 @@ struct ow_destination *ow_destination_of(enum dest_type type, const char *name)
 
 /* ---- client ids ---- */
 
-/* The client ids in use, unique per broker as ActiveMQ's (its
- * RegionBroker clientIdSet): keys are the holders' conn->client_id. */
-static struct strmap client_ids = STRMAP_INIT;
-
-/* Files id for oc: 0, or -1 refused (answered) when another connection
- * holds it or memory runs out. */
-static int hold_client_id(struct ow_conn *oc, const struct ow_command *cmd, const char *id)
+/* Makes *id (malloc'ed) oc's client id, unique per broker across
+ * protocols as ActiveMQ's (client_id.h): 0 (*id taken over), or -1 refused
+ * (answered) when another connection, of any protocol, holds it or memory
+ * runs out. */
+static int hold_client_id(struct ow_conn *oc, const struct ow_command *cmd, char **id)
 {
-	struct ow_conn *holder = strmap_get(&client_ids, id);
+	struct conn *holder = client_id_holder(*id);
 	if (holder) {
-		log_info("openwire", "%s refused: client id [%s] is in use by %s", oc->conn->peer,
-			 id, holder->conn->peer);
+		log_info("openwire", "%s refused: client id [%s] is in use by %s (%s)",
+			 oc->conn->peer, *id, holder->peer, holder->proto->label);
 		/* ActiveMQ's words, which the client shows in its
 		 * InvalidClientIDException. */
 		ow_refuse(oc, cmd, EX_CLIENT_ID, "Broker: %s - Client: %s already connected "
-			  "from tcp://%s", broker.cfg->broker_name, id, holder->conn->peer);
+			  "from tcp://%s", broker.cfg->broker_name, *id, holder->peer);
 		return -1;
 	}
-	if (strmap_put(&client_ids, id, oc) < 0) {
+	oc->conn->client_id = *id;
+	*id = NULL;
+	if (client_id_hold(oc->conn) < 0) {
 		ow_refuse(oc, cmd, EX_JMS, "The broker is out of memory");
+		free(oc->conn->client_id);
+		oc->conn->client_id = NULL;
 		return -1;
 	}
 	oc->holds_client_id = true;
@@ -218,7 +222,7 @@ static int hold_client_id(struct ow_conn *oc, const struct ow_command *cmd, cons
 void ow_release_client_id(struct ow_conn *oc)
 {
 	if (oc->holds_client_id)
-		strmap_del(&client_ids, oc->conn->client_id);
+		client_id_release(oc->conn);
 	oc->holds_client_id = false;
 }
 
@@ -244,11 +248,9 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 		conn_close_after_flush(c);
 		rc = -1;
 	} else if (!oc->connected && client_id && *client_id && !c->client_id &&
-		   hold_client_id(oc, &ci->c, client_id) < 0) {
+		   hold_client_id(oc, &ci->c, &client_id) < 0) {
 		rc = -1;
 	} else if (!oc->connected) {
-		if (oc->holds_client_id)	/* filed under this very string */
-			c->client_id = client_id, client_id = NULL;
 		oc->connected = true;
 		conn_logged_in(c);
 		int64_t max = (int64_t)conn_frame_max(c, OW_MAX_FRAME);
@@ -293,6 +295,7 @@ static const struct {
 	bool before_login;	/* allowed before ConnectionInfo */
 } commands[] = {
 	{ OW_CONNECTION_INFO, on_connection_info, true },
+	{ OW_BROKER_INFO, ow_on_broker_info, true },
 	{ OW_KEEP_ALIVE_INFO, on_keep_alive, true },
 	{ OW_SHUTDOWN_INFO, on_shutdown, true },
 	{ OW_REMOVE_INFO, ow_on_remove, true },
@@ -470,6 +473,7 @@ static void openwire_on_data(struct conn *c)
 static void openwire_on_drain(struct conn *c)
 {
 	ow_consumers_wakeup(c->state);
+	ow_browse_resume(c->state);
 }
 
 static int openwire_open(struct conn *c)
@@ -504,11 +508,13 @@ static void openwire_close(struct conn *c)
 		return;
 	ow_tx_close(oc);	/* before its consumers give back what it acked */
 	ow_consumers_close(oc);
+	ow_browse_stop(oc, NULL);
 	ow_producers_forget(oc, NULL);
 	ow_release_client_id(oc);
 	if (oc->connected)
 		ow_advisory_connection(oc, false);
 	ow_dest_conn_gone(oc);
+	ow_network_release(oc);
 	if (oc->ka_timer)
 		loop_del_timer(c->loop, oc->ka_timer);
 	broker_conn_gone(c);

@@ -28,6 +28,7 @@
 #include "openwire_conn.h"
 #include "openwire_map.h"
 #include "openwire_message.h"
+#include "openwire_network.h"
 
 /* ---- a core advisory as the client's ---- */
 
@@ -142,11 +143,32 @@ static struct ow_obj *member_info(const struct message *m, uint8_t type, uint8_t
 	return o;
 }
 
+/* What ActiveMQ's network bridges read of a consumer besides its id and
+ * destination (advisory.h, ADVISORY_PRIORITY and the rest): its
+ * priority, selector and durable subscription (which a bridge keeps on
+ * its side), whether it is a bridge's, and that bridge's broker path
+ * (so that a bridge does not forward back to a broker the consumer is
+ * reached through, nor further than its networkTTL). */
 static struct ow_obj *consumer_info(const struct message *m)
 {
-	return member_info(m, OW_CONSUMER_INFO, OW_CONSUMER_ID,
-			   offsetof(struct ow_consumer_info, consumer_id),
-			   offsetof(struct ow_consumer_info, destination));
+	struct ow_consumer_info *ci = (void *)member_info(m, OW_CONSUMER_INFO, OW_CONSUMER_ID,
+			offsetof(struct ow_consumer_info, consumer_id),
+			offsetof(struct ow_consumer_info, destination));
+	if (!ci)
+		return NULL;
+	const char *prio = message_header(m, ADVISORY_PRIORITY);
+	const char *net = message_header(m, ADVISORY_NETWORK);
+	ci->priority = prio ? (int8_t)strtol(prio, NULL, 10) : 0;
+	ci->network_subscription = net && !strcmp(net, "true");
+	if (str_of(&ci->selector, message_header(m, ADVISORY_SELECTOR)) < 0 ||
+	    str_of(&ci->subscription_name, message_header(m, ADVISORY_SUBSCRIPTION)) < 0 ||
+	    (ci->subscription_name.s &&
+	     str_of(&ci->client_id, message_header(m, ADVISORY_CLIENT_ID)) < 0) ||
+	    ow_broker_path_parse(&ci->broker_path, message_header(m, ADVISORY_BROKER_PATH)) < 0) {
+		ow_obj_free(&ci->c.h);
+		return NULL;
+	}
+	return &ci->c.h;
 }
 
 static struct ow_obj *producer_info(const struct message *m)

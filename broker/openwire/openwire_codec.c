@@ -260,6 +260,12 @@ static int read_fields(struct ow_format *fmt, struct ow_in *in, const struct ow_
 int ow_decode(struct ow_format *f, const uint8_t *frame, size_t len, struct ow_obj **out,
 	      char err[OW_ERR_MAX])
 {
+	return ow_decode_class(f, frame, len, OWC_COMMAND, out, err);
+}
+
+int ow_decode_class(struct ow_format *f, const uint8_t *frame, size_t len, uint16_t accept,
+		    struct ow_obj **out, char err[OW_ERR_MAX])
+{
 	struct ow_in in;
 	*out = NULL;
 	if (len < 1) {
@@ -271,7 +277,7 @@ int ow_decode(struct ow_format *f, const uint8_t *frame, size_t len, struct ow_o
 		snprintf(err, OW_ERR_MAX, "%s", in.err);
 		return -1;
 	}
-	const struct ow_type *t = accepted(&in, f->version, code, OWC_COMMAND);
+	const struct ow_type *t = accepted(&in, f->version, code, accept);
 	struct ow_obj *o = t ? ow_obj_new(code) : NULL;
 	if (t && !o)
 		ow_fail(&in, "out of memory");

@@ -59,6 +59,10 @@ void ow_obj_free(struct ow_obj *o);
  * or -1 with a reason in err. The caches change as the peer's did. */
 int ow_decode(struct ow_format *f, const uint8_t *frame, size_t len, struct ow_obj **out,
 	      char err[OW_ERR_MAX]);
+/* The same for a data structure of one of the classes in accept
+ * (enum ow_class): a KahaDB store's SubscriptionInfo is OWC_STORED. */
+int ow_decode_class(struct ow_format *f, const uint8_t *frame, size_t len, uint16_t accept,
+		    struct ow_obj **out, char err[OW_ERR_MAX]);
 
 /* Appends one command as a size-prefixed frame. 0, or -1 when memory runs
  * out or a value cannot be encoded (out is then left as it was). */

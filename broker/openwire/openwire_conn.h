@@ -41,6 +41,7 @@ struct qentry;
 struct store;
 struct ow_dests;
 struct ow_window;
+struct ow_browse;
 
 struct ow_conn {
 	struct conn *conn;
@@ -58,6 +59,10 @@ struct ow_conn {
 	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
 	struct ow_dests *dests;	/* openwire_dest.c */
 	struct ow_window *windows;	/* producers with a window (openwire_producer.c) */
+	struct ow_browse *browses;	/* browses waiting for the output to drain */
+	/* Another broker's network bridge: its name and BrokerId, from its
+	 * BrokerInfo (openwire_network.c); NULL for a client. */
+	char *peer_name, *peer_id;
 };
 
 /* Command handlers (the table in openwire.c) return 0: done, the caller
@@ -112,6 +117,7 @@ ow_handler ow_on_message_pull;
 ow_handler ow_on_consumer_control;
 void ow_consumers_close(struct ow_conn *oc);
 void ow_consumers_wakeup(struct ow_conn *oc);
+bool ow_same_consumer(const struct ow_consumer_id *a, const struct ow_consumer_id *b);
 /* The in-flight entry an ack names (its last message), with its
  * consumer; NULL when there is none. */
 struct qentry *ow_ack_entry(struct ow_conn *oc, const struct ow_message_ack *a,
@@ -149,6 +155,10 @@ int ow_dispatch_end(struct ow_conn *oc, struct ow_consumer_id *id,
  * (answered). */
 int ow_browse(struct ow_conn *oc, const struct ow_consumer_info *ci, enum dest_type type,
 	      const char *dest, const char *selector);
+/* The connection's output drained: its browses send on. */
+void ow_browse_resume(struct ow_conn *oc);
+/* Ends the browse of consumer id (NULL: every browse) without its end. */
+void ow_browse_stop(struct ow_conn *oc, const struct ow_consumer_id *id);
 
 /* openwire_advisory.c */
 ow_handler ow_on_producer_info;

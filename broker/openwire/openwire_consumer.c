@@ -30,6 +30,7 @@
 #include "consumer.h"
 #include "loop.h"
 #include "openwire_conn.h"
+#include "openwire_network.h"
 #include "openwire_message.h"
 #include "queue.h"
 
@@ -73,7 +74,14 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	return 0;
 }
 
-static const struct consumer_ops sub_ops = { sub_deliver, sub_writable, NULL };
+/* A network bridge peer is not sent what it cannot read (openwire_network.c). */
+static bool sub_wants(const struct consumer *c, const struct message *m)
+{
+	const struct ow_sub *s = c->ctx;
+	return !s->oc->peer_name || ow_network_wants(m);
+}
+
+static const struct consumer_ops sub_ops = { sub_deliver, sub_writable, sub_wants };
 
 int ow_dispatch(struct ow_conn *oc, struct ow_consumer_id *id, struct ow_message *om)
 {
@@ -108,7 +116,7 @@ int ow_dispatch_end(struct ow_conn *oc, struct ow_consumer_id *id,
 
 /* ---- the client's consumers ---- */
 
-static bool same_consumer(const struct ow_consumer_id *a, const struct ow_consumer_id *b)
+bool ow_same_consumer(const struct ow_consumer_id *a, const struct ow_consumer_id *b)
 {
 	return a->value == b->value && a->session_id == b->session_id &&
 	       a->connection_id.len == b->connection_id.len &&
@@ -119,7 +127,7 @@ static bool same_consumer(const struct ow_consumer_id *a, const struct ow_consum
 static struct ow_sub **find_sub(struct ow_conn *oc, const struct ow_consumer_id *id)
 {
 	struct ow_sub **p = &oc->subs;
-	while (*p && !(id && same_consumer((*p)->id, id)))
+	while (*p && !(id && ow_same_consumer((*p)->id, id)))
 		p = &(*p)->next;
 	return p;
 }
@@ -154,7 +162,7 @@ static void close_subs(struct ow_conn *oc, bool (*match)(const struct ow_sub *, 
 
 static bool sub_is(const struct ow_sub *s, const void *arg)
 {
-	return same_consumer(s->id, arg);
+	return ow_same_consumer(s->id, arg);
 }
 
 static bool sub_in_session(const struct ow_sub *s, const void *arg)
@@ -297,6 +305,7 @@ int ow_on_remove_info(struct ow_conn *oc, struct ow_obj *o)
 		return 0;
 	if (id->type == OW_CONSUMER_ID) {
 		close_subs(oc, sub_is, id);
+		ow_browse_stop(oc, (const struct ow_consumer_id *)id);
 	} else if (id->type == OW_SESSION_ID) {
 		close_subs(oc, sub_in_session, id);
 	} else if (id->type == OW_CONNECTION_ID) {

@@ -30,6 +30,7 @@
 #include "openwire_body.h"
 #include "openwire_conn.h"
 #include "openwire_message.h"
+#include "openwire_network.h"
 #include "openwire_props.h"
 
 /* ---- from the client ---- */
@@ -139,7 +140,7 @@ static int build_headers(struct building *b, const struct ow_message *om, bool n
 	    add_str(b, "type", &om->type) < 0 || add_reply_to(b, om->reply_to) < 0 ||
 	    add_group(b, om) < 0 ||
 	    ow_props_to_headers(&om->marshalled_properties, &b->h, &b->jms, &b->oom, b->err,
-				b->errlen) < 0)
+				b->errlen) < 0 || ow_network_path_header(om, &b->h, &b->oom) < 0)
 		return -1;
 	return add_reserved(b, om, null_text);
 }
@@ -255,6 +256,8 @@ static int put_headers(struct ow_message *om, const struct message *m)
 		return -1;
 	om->timestamp = m->timestamp;
 	message_jms_timestamp(m, &om->timestamp);
+	if (ow_network_path_of(om, m) < 0)
+		return -1;
 	return ow_props_from_message(m, &om->marshalled_properties);
 }
 

@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "openwire_conn.h"
 #include "openwire_message.h"
+#include "openwire_network.h"
 #include "publish.h"
 #include "temp_dest.h"
 
@@ -91,9 +92,14 @@ int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 	}
 	if (temp_dest_is_temp(m->dest))
 		m->persistent = false;	/* it dies with its connection anyway */
+	if (oc->peer_name && !ow_network_accepts(oc, m)) {
+		message_unref(m);
+		return 0;	/* dropped, and answered as if taken */
+	}
 	/* audited: a resend after a failover is known by its MessageId
 	 * (producer_audit.h). */
-	struct producer pr = { .conn = oc->conn, .commit_failed = commit_failed,
+	struct producer pr = { .conn = oc->conn, .peer = oc->peer_name, .peer_id = oc->peer_id,
+			       .commit_failed = commit_failed,
 			       .answered_after_commit = cmd->response_required,
 			       .audited = true };
 	/* A transaction's send takes effect at its commit (openwire_tx.c). */

@@ -349,6 +349,16 @@ static const struct ow_field destination[] = {
 	END
 };
 
+static const struct ow_field subscription_info[] = {
+	STR(struct ow_subscription_info, client_id, 1),
+	CACHED(struct ow_subscription_info, destination, 1, OWC_DESTINATION),
+	STR(struct ow_subscription_info, selector, 1),
+	STR(struct ow_subscription_info, subscription_name, 1),
+	NESTED(struct ow_subscription_info, subscribed_destination, 3, OWC_DESTINATION),
+	BOOL(struct ow_subscription_info, no_local, 11),
+	END
+};
+
 static const struct ow_field local_transaction_id[] = {
 	LONG(struct ow_local_transaction_id, value, 1),
 	CACHED(struct ow_local_transaction_id, connection_id, 1, OWC_CONNECTION_ID),
@@ -389,6 +399,8 @@ static const struct ow_type ow_types[] = {
 	  destination_info),
 	T(OW_REMOVE_SUBSCRIPTION_INFO, "RemoveSubscriptionInfo", struct ow_remove_subscription_info,
 	  OWC_COMMAND, false, remove_subscription_info),
+	T(OW_SUBSCRIPTION_INFO, "SubscriptionInfo", struct ow_subscription_info, OWC_STORED, false,
+	  subscription_info),
 	T(OW_CONTROL_COMMAND, "ControlCommand", struct ow_control_command, OWC_COMMAND, false,
 	  control_command),
 	T(OW_FLUSH_COMMAND, "FlushCommand", struct ow_command, OWC_COMMAND, false, command_only),

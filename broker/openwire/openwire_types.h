@@ -43,6 +43,7 @@ enum ow_code {
 	OW_BLOB_MESSAGE = 29,
 	OW_RESPONSE = 30, OW_EXCEPTION_RESPONSE = 31, OW_DATA_RESPONSE = 32,
 	OW_DATA_ARRAY_RESPONSE = 33, OW_INTEGER_RESPONSE = 34,
+	OW_SUBSCRIPTION_INFO = 55,
 	OW_QUEUE = 100, OW_TOPIC = 101, OW_TEMP_QUEUE = 102, OW_TEMP_TOPIC = 103,
 	OW_MESSAGE_ID = 110, OW_LOCAL_TRANSACTION_ID = 111,
 	OW_XA_TRANSACTION_ID = 112,
@@ -70,6 +71,7 @@ enum ow_class {
 	OWC_BROKER_ID = 1 << 9,
 	OWC_BROKER_INFO = 1 << 10,
 	OWC_OTHER = 1 << 11,
+	OWC_STORED = 1 << 12,	/* only in a store: ActiveMQ's SubscriptionInfo */
 	OWC_ANY = 0xFFFF,
 	/* What RemoveInfo removes. */
 	OWC_REMOVABLE = OWC_CONNECTION_ID | OWC_SESSION_ID | OWC_PRODUCER_ID | OWC_CONSUMER_ID,
@@ -313,6 +315,17 @@ struct ow_remove_subscription_info {
 	struct ow_command c;
 	struct ow_connection_id *connection_id;
 	struct ow_str subscription_name, client_id;
+};
+
+/* A durable subscription as ActiveMQ's store keeps it (KahaDB's
+ * KahaSubscriptionCommand); no client sends it. */
+struct ow_subscription_info {
+	struct ow_obj h;
+	struct ow_str client_id;
+	struct ow_destination *destination;
+	struct ow_str selector, subscription_name;
+	struct ow_destination *subscribed_destination;	/* since 3 */
+	bool no_local;					/* since 11 */
 };
 
 struct ow_control_command {

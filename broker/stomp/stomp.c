@@ -23,6 +23,7 @@
 #include "bridge.h"
 #include "bridge_inbound.h"
 #include "broker.h"
+#include "client_id.h"
 #include "config.h"
 #include "conn.h"
 #include "connector.h"
@@ -1001,6 +1002,30 @@ static int pick_version(const char *accept)
 	return best;
 }
 
+/* A client-id is one connection's at a time, whatever its protocol
+ * (client_id.h): a CONNECT naming one in use is refused as ActiveMQ
+ * refuses it, in its words (its InvalidClientIDException), and closed. A
+ * network bridge's connection keeps its id without holding it: a bridge
+ * that reconnects before the remote noticed its old connection die must
+ * not be shut out. 0, or -1 (answered, or out of memory). */
+static int hold_client_id(struct stomp_conn *sc, const struct stomp_frame *f, const char *id)
+{
+	struct conn *c = sc->conn;
+	if (!id)
+		return 0;
+	struct conn *holder = sc->peer.name ? NULL : client_id_holder(id);
+	if (holder) {
+		char text[512];
+		snprintf(text, sizeof text, "Broker: %s - Client: %s already connected from "
+			 "tcp://%s", broker.cfg->broker_name, id, holder->peer);
+		stomp_error(sc, f, text, "javax.jms.InvalidClientIDException: %s", text);
+		return -1;
+	}
+	if (!(sc->client_id = strdup(id)) || !(c->client_id = strdup(id)))
+		return -1;
+	return sc->peer.name ? 0 : client_id_hold(c);
+}
+
 static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 {
 	struct conn *c = sc->conn;
@@ -1060,13 +1085,16 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	sc->hb_out_ms = cy ? (cy < HB_MIN_MS ? HB_MIN_MS : cy) : 0;
 	sc->hb_in_ms = cx ? (cx < HB_MIN_MS ? HB_MIN_MS : cx) : 0;
 
+	if (bridge_inbound_peer(f, c->peer, &sc->peer) < 0)
+		return -1;
 	const char *client_id = stomp_frame_header(f, "client-id");
-	if (client_id && (!(sc->client_id = strdup(client_id)) ||
-			  !(c->client_id = strdup(client_id))))
+	if (hold_client_id(sc, f, client_id) < 0)
 		return -1;
 	if (login && *login && !(c->user = strdup(login)))
 		return -1;
-	if (bridge_inbound_peer(f, c->peer, &sc->peer) < 0)
+	/* management's copy (Connection's RemoteBrokerName) */
+	if ((sc->peer.name && !(c->network_broker = strdup(sc->peer.name))) ||
+	    (sc->peer.id && !(c->network_broker_id = strdup(sc->peer.id))))
 		return -1;
 	sc->connected = true;
 	stomp_parser_set_version(sc->parser, version);

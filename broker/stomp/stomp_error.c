@@ -31,6 +31,10 @@ static const struct {
 	 * closes on the IOException). With a receipt, the ERROR says which. */
 	{ "Store failure", "SEND", false },
 	{ "Store failure", NULL, true },
+	/* A CONNECT whose client-id another connection holds has ActiveMQ's
+	 * words as its message ("Broker: B - Client: ID already connected
+	 * from tcp://..."), which no row names: it closes, as ActiveMQ's
+	 * failed CONNECT does. */
 	/* Tandem's own: state it cannot vouch for any more. */
 	{ "Out of memory", NULL, true },
 	{ "Commit failed", NULL, true },

@@ -17,10 +17,13 @@
 
 #include "kahadb_import.h"
 #include "kahadb_replay.h"
+#include "kahadb_scheduler.h"
 #include "log.h"
 #include "message.h"
 #include "openwire_codec.h"
 #include "openwire_message.h"
+#include "openwire_types.h"
+#include "selector.h"
 #include "store.h"
 
 /* The OpenWire versions a KahaDB store's messages may be in: the one its
@@ -37,15 +40,80 @@ static const int store_versions[] = { 11, 6 };
 /* What a replayed container is in Tandem: its destination, and for a
  * durable subscription its client id and name (the KahaDB key
  * CLIENTID:SUBNAME, cut at its last ':' as client ids hold ':' often and
- * subscription names seldom). */
+ * subscription names seldom), its selector and noLocal (from its
+ * SubscriptionInfo). */
 struct target {
 	enum dest_type type;
 	const char *dest;
 	char *client_id;
 	const char *sub_name;
+	char *selector;		/* NULL for none */
+	bool no_local;
 };
 
-static int target_of(const struct kahadb_container *c, struct target *t)
+static void target_release(struct target *t)
+{
+	free(t->client_id);
+	free(t->selector);
+}
+
+/* An OpenWire structure of a KahaDB record (a message, a
+ * SubscriptionInfo), size prefix first, read in the first store version
+ * it decodes in; NULL with the first version's reason in why. */
+static struct ow_obj *decode_stored(const uint8_t *data, size_t len, uint16_t accept,
+				    char why[OW_ERR_MAX])
+{
+	uint32_t size = len >= 4 ? (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
+			(uint32_t)data[2] << 8 | data[3] : 0;
+	if (len < 5 || size != len - 4) {
+		snprintf(why, OW_ERR_MAX, "not an OpenWire structure");
+		return NULL;
+	}
+	struct ow_obj *o = NULL;
+	char other[OW_ERR_MAX];
+	for (size_t i = 0; !o && i < sizeof store_versions / sizeof *store_versions; i++) {
+		struct ow_format f;
+		ow_format_init(&f);
+		f.version = store_versions[i];
+		if (ow_decode_class(&f, data + 4, len - 4, accept, &o, i ? other : why) < 0)
+			o = NULL;
+		ow_format_release(&f);
+	}
+	return o;
+}
+
+/* A durable subscription's selector and noLocal, from its
+ * SubscriptionInfo; a selector Tandem cannot compile is refused here,
+ * not when the broker loads it. */
+static int sub_def_of(const struct kahadb_container *c, struct target *t, char *err,
+		      size_t errlen)
+{
+	char why[OW_ERR_MAX];
+	struct ow_obj *o = decode_stored(c->sub_info, c->sub_info_len, OWC_STORED, why);
+	if (!o || o->type != OW_SUBSCRIPTION_INFO) {
+		snprintf(err, errlen, "%s: its subscription: %s", c->name,
+			 o ? "not a SubscriptionInfo" : why);
+		ow_obj_free(o);
+		return -1;
+	}
+	const struct ow_subscription_info *si = (const void *)o;
+	t->no_local = si->no_local;
+	int rc = 0;
+	if (si->selector.s && si->selector.len) {
+		struct selector *sel = NULL;
+		if (!(t->selector = strndup(si->selector.s, si->selector.len)))
+			snprintf(err, errlen, "out of memory");
+		else if (!(sel = selector_compile(t->selector, why, sizeof why)))
+			snprintf(err, errlen, "%s: its selector '%s': %s", c->name, t->selector, why);
+		rc = sel ? 0 : -1;
+		selector_free(sel);
+	}
+	ow_obj_free(o);
+	return rc;
+}
+
+static int target_of(const struct kahadb_container *c, struct target *t, char *err,
+		     size_t errlen)
 {
 	memset(t, 0, sizeof *t);
 	if (!c->topic) {
@@ -58,27 +126,32 @@ static int target_of(const struct kahadb_container *c, struct target *t)
 	t->client_id = strdup(c->name + strlen("durable://"));
 	char *colon = t->client_id ? strrchr(t->client_id, ':') : NULL;
 	if (!colon) {
-		free(t->client_id);
+		snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+		target_release(t);
 		return -1;
 	}
 	*colon = '\0';
 	t->sub_name = colon + 1;
+	if (sub_def_of(c, t, err, errlen) < 0) {
+		target_release(t);
+		return -1;
+	}
 	return 0;
 }
 
-/* km read as OpenWire of this version, as a core message on t's
- * destination; NULL with why in err. */
-static struct message *decode_as(const struct kahadb_msg *km, int version,
-				 const struct target *t, char *err, size_t errlen)
+/* The core message for km, on t's destination, with the deliveries
+ * ActiveMQ counted (its redeliveryCounter: persistJMSRedelivered keeps it
+ * up to date in the journal); NULL with why in err. */
+static struct message *to_core(struct kahadb_replay *r, const struct kahadb_msg *km,
+			       const struct target *t, char *err, size_t errlen)
 {
-	struct ow_format f;
-	struct ow_obj *o = NULL;
 	char why[OW_ERR_MAX];
-	ow_format_init(&f);
-	f.version = version;
-	int rc = ow_decode(&f, km->data + 4, km->len - 4, &o, why);
-	ow_format_release(&f);
-	if (rc < 0) {
+	const uint8_t *data;
+	size_t len;
+	if (kahadb_replay_message(r, km, &data, &len, err, errlen) < 0)
+		return NULL;
+	struct ow_obj *o = decode_stored(data, len, OWC_COMMAND, why);
+	if (!o) {
 		snprintf(err, errlen, "message %s: %s", km->id, why);
 		return NULL;
 	}
@@ -92,26 +165,12 @@ static struct message *decode_as(const struct kahadb_msg *km, int version,
 	char *dest = strdup(t->dest), reason[700];
 	struct message *m = dest ? ow_message_to_core((void *)o, t->type, dest, KAHADB_BODY_MAX,
 						      &oom, reason, sizeof reason) : NULL;
+	int32_t redeliveries = ((const struct ow_message *)o)->redelivery_counter;
 	ow_obj_free(o);
 	if (!m)
 		snprintf(err, errlen, "message %s: %s", km->id, dest ? reason : "out of memory");
-	return m;
-}
-
-/* The core message for km, on t's destination; NULL with why in err. */
-static struct message *to_core(const struct kahadb_msg *km, const struct target *t, char *err,
-			       size_t errlen)
-{
-	uint32_t size = km->len >= 4 ? (uint32_t)km->data[0] << 24 | (uint32_t)km->data[1] << 16 |
-				       (uint32_t)km->data[2] << 8 | km->data[3] : 0;
-	if (km->len < 5 || size != km->len - 4) {
-		snprintf(err, errlen, "message %s: not an OpenWire command", km->id);
-		return NULL;
-	}
-	struct message *m = decode_as(km, store_versions[0], t, err, errlen);
-	char other[512];	/* the first version's reason is the one told */
-	for (size_t i = 1; !m && i < sizeof store_versions / sizeof *store_versions; i++)
-		m = decode_as(km, store_versions[i], t, other, sizeof other);
+	else
+		m->redeliveries = redeliveries > 0 ? (uint32_t)redeliveries : 0;
 	return m;
 }
 
@@ -135,17 +194,24 @@ static int acked_container(const struct kahadb_op *op, char *name, size_t len)
 
 /* A prepared transaction's sends decode, and it is an XA one (OpenWire
  * reads its key back: openwire_tx.c xid_of_key). */
-static int check_prepared(const struct kahadb_tx *tx, char *err, size_t errlen)
+static int check_xa(const struct kahadb_tx *tx, char *err, size_t errlen)
 {
-	if (strncmp(tx->key, "XID:[", 5) != 0) {
-		snprintf(err, errlen, "prepared transaction %s is not an XA transaction", tx->key);
+	if (strncmp(tx->key, "XID:[", 5) == 0)
+		return 0;
+	snprintf(err, errlen, "prepared transaction %s is not an XA transaction", tx->key);
+	return -1;
+}
+
+static int check_prepared(struct kahadb_replay *r, const struct kahadb_tx *tx, char *err,
+			  size_t errlen)
+{
+	if (check_xa(tx, err, errlen) < 0)
 		return -1;
-	}
 	for (const struct kahadb_op *op = tx->ops; op; op = op->next) {
 		if (op->type != KAHADB_ADD_MESSAGE)
 			continue;
 		struct target t = { .type = core_type(op->dest_type), .dest = op->dest_name };
-		struct message *m = to_core(op->msg, &t, err, errlen);
+		struct message *m = to_core(r, op->msg, &t, err, errlen);
 		if (!m)
 			return -1;
 		message_unref(m);
@@ -153,26 +219,24 @@ static int check_prepared(const struct kahadb_tx *tx, char *err, size_t errlen)
 	return 0;
 }
 
-int kahadb_import_check(const struct kahadb_replay *r, char *err, size_t errlen)
+int kahadb_import_check(struct kahadb_replay *r, char *err, size_t errlen)
 {
 	for (const struct kahadb_container *c = r->containers; c; c = c->next) {
 		struct target t;
-		if (target_of(c, &t) < 0) {
-			snprintf(err, errlen, "%s: not a durable subscription key", c->name);
+		if (target_of(c, &t, err, errlen) < 0)
 			return -1;
-		}
 		for (const struct kahadb_entry *e = c->head; e; e = e->next) {
-			struct message *m = to_core(e->msg, &t, err, errlen);
+			struct message *m = to_core(r, e->msg, &t, err, errlen);
 			if (!m) {
-				free(t.client_id);
+				target_release(&t);
 				return -1;
 			}
 			message_unref(m);
 		}
-		free(t.client_id);
+		target_release(&t);
 	}
 	for (const struct kahadb_tx *tx = r->txs; tx; tx = tx->next)
-		if (check_prepared(tx, err, errlen) < 0)
+		if (check_prepared(r, tx, err, errlen) < 0)
 			return -1;
 	return 0;
 }
@@ -190,14 +254,62 @@ static void totals(const struct kahadb_replay *r, size_t *messages, size_t *queu
 	}
 }
 
+/* "durable://c:s: 2 message(s) on topic t, selector 'x', noLocal". A
+ * definition that does not read is told by kahadb_import_check. */
+static void print_container(FILE *out, const struct kahadb_container *c)
+{
+	struct target t;
+	char why[256];
+	fprintf(out, "%s: %zu message(s)", c->name, c->count);
+	if (c->topic && target_of(c, &t, why, sizeof why) == 0) {
+		fprintf(out, " on topic %s%s%s%s%s", c->topic, t.selector ? ", selector '" : "",
+			t.selector ? t.selector : "", t.selector ? "'" : "",
+			t.no_local ? ", noLocal" : "");
+		target_release(&t);
+	}
+	fputc('\n', out);
+}
+
+/* What is said of a scheduler store (kahadb_scheduler.h): printed by a
+ * dry run, logged by an import. */
+static void scheduler_text(char *out, size_t len, const char *dir, size_t jobs,
+			   const char *err)
+{
+	if (err)
+		snprintf(out, len, "scheduler store %s: its journal cannot be read completely "
+			 "(%s; %zu scheduled message(s) read): not imported", dir, err, jobs);
+	else
+		snprintf(out, len, "scheduler store %s: %zu scheduled message(s) (sent with "
+			 "AMQ_SCHEDULED_DELAY, _PERIOD or _CRON), not imported: Tandem has no "
+			 "scheduler; its files stay there for ActiveMQ to deliver them", dir, jobs);
+}
+
+static void print_scheduler(void *ctx, const char *dir, size_t jobs, size_t commands,
+			    const char *err)
+{
+	char text[1024];
+	(void)commands;
+	scheduler_text(text, sizeof text, dir, jobs, err);
+	fprintf(ctx, "%s\n", text);
+}
+
+static void log_scheduler(void *ctx, const char *dir, size_t jobs, size_t commands,
+			  const char *err)
+{
+	char text[1024];
+	(void)ctx;
+	(void)commands;
+	scheduler_text(text, sizeof text, dir, jobs, err);
+	log_warn("store", "The ActiveMQ %s", text);
+}
+
 int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen)
 {
 	struct kahadb_replay r;
 	if (kahadb_replay_dir(dir, &r, err, errlen) < 0)
 		return -1;
 	for (const struct kahadb_container *c = r.containers; c && out; c = c->next)
-		fprintf(out, "%s: %zu message(s)%s%s\n", c->name, c->count,
-			c->topic ? " on topic " : "", c->topic ? c->topic : "");
+		print_container(out, c);
 	for (const struct kahadb_tx *tx = r.txs; tx && out; tx = tx->next)
 		fprintf(out, "prepared transaction %s: %zu message(s) sent, %zu acknowledged\n",
 			tx->key, tx->adds, tx->removes);
@@ -208,39 +320,10 @@ int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen)
 		"from %zu journal command(s); transactions: %zu committed, %zu rolled back, "
 		"%zu dropped unfinished\n", messages, queues, durables, r.commands, r.committed,
 		r.rolled_back, r.dropped);
+	if (out)
+		kahadb_scheduler_find(dir, NULL, print_scheduler, out);
 	int rc = kahadb_import_check(&r, err, errlen);
 	kahadb_replay_release(&r);
-	return rc;
-}
-
-/* Queues one container's messages (and its subscription) into st. */
-static int write_container(struct store *st, const struct kahadb_container *c, char *err,
-			   size_t errlen)
-{
-	struct target t;
-	if (target_of(c, &t) < 0) {
-		snprintf(err, errlen, "%s: not a durable subscription key", c->name);
-		return -1;
-	}
-	int rc = t.client_id ? store_add_durable(st, t.client_id, t.sub_name, t.dest, NULL) : 0;
-	for (const struct kahadb_entry *e = c->head; e && rc == 0; e = e->next) {
-		struct kahadb_msg *km = e->msg;
-		if (!km->seq) {
-			struct message *m = to_core(km, &t, err, errlen);
-			if (!m) {
-				rc = -1;
-				break;
-			}
-			rc = store_add_message(st, m);
-			km->seq = m->seq;
-			message_unref(m);
-		}
-		if (rc == 0)
-			rc = store_add_entry(st, c->name, km->seq);
-	}
-	if (rc < 0 && !err[0])
-		snprintf(err, errlen, "out of memory");
-	free(t.client_id);
 	return rc;
 }
 
@@ -333,53 +416,153 @@ static int add_marker(struct store *st, const char *id)
 	return rc;
 }
 
-/* Queues a prepared XA transaction as txn.c keeps one: its messages in
- * its container prepared://TXID, the entries it acked (written first by
- * write_container), its id. An ack of a message no longer pending keeps
- * nothing. */
-static int write_prepared(struct store *st, const struct kahadb_replay *r,
-			  const struct kahadb_tx *tx, char *err, size_t errlen)
+/* Writing, in two steps, so that memory follows what is pending and not
+ * the journal's size, and a crash leaves nothing half imported:
+ *  1. every message row, committed a batch at a time (BATCH_MESSAGES or
+ *     BATCH_BYTES of bodies, whichever comes first), each held by an
+ *     entry of the staging container KAHADB_STAGING, so that no row is
+ *     ever an orphan;
+ *  2. one commit with every entry of every queue and subscription, the
+ *     subscriptions, the prepared transactions, the marker, and the
+ *     staging container removed.
+ * Until step 2 commits, the store holds only the staging container,
+ * which the next import (or a failed one, at once) removes with its
+ * rows. */
+#define KAHADB_STAGING "kahadb://importing"
+#define BATCH_MESSAGES 1000
+#define BATCH_BYTES (16u << 20)
+
+struct writer {
+	struct store *st;
+	struct kahadb_replay *r;
+	size_t messages, bytes;		/* queued since the last commit */
+	char *err;
+	size_t errlen;
+};
+
+static int commit_batch(struct writer *w)
+{
+	int rc = store_flush(w->st);
+	if (rc < 0)
+		snprintf(w->err, w->errlen, "cannot write the imported messages: %s", strerror(-rc));
+	w->messages = w->bytes = 0;
+	return rc < 0 ? -1 : 0;
+}
+
+/* Step 1 for one message: its row, once however many hold it. */
+static int stage(struct writer *w, struct kahadb_msg *km, const struct target *t)
+{
+	if (km->seq)
+		return 0;
+	struct message *m = to_core(w->r, km, t, w->err, w->errlen);
+	if (!m)
+		return -1;
+	int rc = store_add_message(w->st, m) < 0 ||
+		 store_add_entry(w->st, KAHADB_STAGING, m->seq) < 0 ? -1 : 0;
+	km->seq = m->seq;
+	w->messages++;
+	w->bytes += m->body_len;
+	message_unref(m);
+	if (rc < 0)
+		snprintf(w->err, w->errlen, "out of memory");
+	else if (w->messages >= BATCH_MESSAGES || w->bytes >= BATCH_BYTES)
+		rc = commit_batch(w);
+	return rc;
+}
+
+static int stage_all(struct writer *w)
+{
+	for (const struct kahadb_container *c = w->r->containers; c; c = c->next) {
+		struct target t;
+		if (target_of(c, &t, w->err, w->errlen) < 0)
+			return -1;
+		int rc = 0;
+		for (const struct kahadb_entry *e = c->head; e && rc == 0; e = e->next)
+			rc = stage(w, e->msg, &t);
+		target_release(&t);
+		if (rc < 0)
+			return -1;
+	}
+	for (const struct kahadb_tx *tx = w->r->txs; tx; tx = tx->next) {
+		if (check_xa(tx, w->err, w->errlen) < 0)
+			return -1;
+		for (const struct kahadb_op *op = tx->ops; op; op = op->next) {
+			struct target t = { .type = core_type(op->dest_type), .dest = op->dest_name };
+			if (op->type == KAHADB_ADD_MESSAGE && stage(w, op->msg, &t) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Step 2 for one container: its subscription and its entries. */
+static int place_container(struct writer *w, const struct kahadb_container *c)
+{
+	struct target t;
+	if (target_of(c, &t, w->err, w->errlen) < 0)
+		return -1;
+	int rc = t.client_id ? store_add_durable(w->st, t.client_id, t.sub_name, t.dest,
+						 t.selector, t.no_local) : 0;
+	for (const struct kahadb_entry *e = c->head; e && rc == 0; e = e->next)
+		rc = store_add_entry(w->st, c->name, e->msg->seq);
+	target_release(&t);
+	return rc;
+}
+
+/* Step 2 for a prepared XA transaction, as txn.c keeps one: its messages
+ * in its container prepared://TXID, the entries it acked, its id. An ack
+ * of a message no longer pending keeps nothing. */
+static int place_prepared(struct writer *w, const struct kahadb_tx *tx)
 {
 	char *container = store_prepared_container(tx->key), name[1024];
 	int rc = container ? 0 : -1;
 	for (const struct kahadb_op *op = tx->ops; op && rc == 0; op = op->next) {
 		if (op->type == KAHADB_ADD_MESSAGE) {
-			struct target t = { .type = core_type(op->dest_type), .dest = op->dest_name };
-			struct message *m = to_core(op->msg, &t, err, errlen);
-			rc = !m || store_add_message(st, m) < 0 ||
-			     store_add_entry(st, container, m->seq) < 0 ? -1 : 0;
-			message_unref(m);
+			rc = store_add_entry(w->st, container, op->msg->seq);
 		} else if (acked_container(op, name, sizeof name)) {
-			struct kahadb_msg *km = kahadb_replay_find(r, name, op->id);
+			struct kahadb_msg *km = kahadb_replay_find(w->r, name, op->id);
 			if (km && km->seq)
-				rc = store_add_prepared_ack(st, tx->key, name, km->seq);
+				rc = store_add_prepared_ack(w->st, tx->key, name, km->seq);
 		}
 	}
 	free(container);
-	if (rc == 0)
-		rc = store_add_prepared(st, tx->key);
-	if (rc < 0 && !err[0])
-		snprintf(err, errlen, "out of memory");
-	return rc;
+	return rc == 0 ? store_add_prepared(w->st, tx->key) : -1;
 }
 
-/* Queues every message, subscription and prepared transaction, with the
- * marker. */
-static int write_all(struct store *st, const struct kahadb_replay *r, const char *id,
-		     char *err, size_t errlen)
+static int place_all(struct writer *w, const char *id)
 {
 	int rc = 0;
-	for (const struct kahadb_container *c = r->containers; c && rc == 0; c = c->next)
-		rc = write_container(st, c, err, errlen);
-	for (const struct kahadb_tx *tx = r->txs; tx && rc == 0; tx = tx->next)
-		rc = write_prepared(st, r, tx, err, errlen);
-	if (rc == 0 && add_marker(st, id) < 0) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
+	for (const struct kahadb_container *c = w->r->containers; c && rc == 0; c = c->next)
+		rc = place_container(w, c);
+	for (const struct kahadb_tx *tx = w->r->txs; tx && rc == 0; tx = tx->next)
+		rc = place_prepared(w, tx);
+	if (rc == 0)
+		rc = add_marker(w->st, id);
+	if (rc == 0)
+		rc = store_remove_container(w->st, KAHADB_STAGING);
+	if (rc < 0) {
+		snprintf(w->err, w->errlen, "out of memory");
+		return -1;
 	}
-	if (rc == 0 && (rc = store_flush(st)) < 0)
-		snprintf(err, errlen, "cannot write the imported messages: %s", strerror(-rc));
-	return rc;
+	return commit_batch(w);
+}
+
+/* Leaves no staged row behind: a failed import's, or a crashed one's. */
+static void unstage(struct store *st)
+{
+	if (store_remove_container(st, KAHADB_STAGING) == 0)
+		store_flush(st);
+}
+
+static int write_all(struct store *st, struct kahadb_replay *r, const char *id, char *err,
+		     size_t errlen)
+{
+	struct writer w = { st, r, 0, 0, err, errlen };
+	unstage(st);
+	if (stage_all(&w) == 0 && place_all(&w, id) == 0)
+		return 0;
+	unstage(st);
+	return -1;
 }
 
 static void log_imported(const char *dir, const struct kahadb_replay *r, const char *aside)
@@ -402,7 +585,8 @@ static void log_imported(const char *dir, const struct kahadb_replay *r, const c
 			 "acknowledged", tx->key, tx->adds, tx->removes);
 }
 
-int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
+int kahadb_import(const char *dir, const char *scheduler_dir, struct store *st, char *err,
+		  size_t errlen)
 {
 	struct kahadb_replay r;
 	char id[128], aside[4096];
@@ -415,9 +599,7 @@ int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the store's import markers");
 		rc = -1;
 	} else if (!before) {
-		rc = kahadb_import_check(&r, err, errlen);
-		if (rc == 0)
-			rc = write_all(st, &r, id, err, errlen);
+		rc = write_all(st, &r, id, err, errlen);
 	}
 	if (rc == 0 && (rc = move_aside(dir, aside, sizeof aside, err, errlen)) == 0) {
 		if (before)
@@ -426,6 +608,7 @@ int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen)
 				 id, aside);
 		else
 			log_imported(dir, &r, aside);
+		kahadb_scheduler_find(dir, scheduler_dir, log_scheduler, NULL);
 	}
 	kahadb_replay_release(&r);
 	return rc < 0 ? -1 : 0;

@@ -10,9 +10,16 @@
  * stops the import.
  *
  * Order of an import: replay the whole journal (nothing is written if it
- * cannot be read completely), write every message and durable
- * subscription into Tandem's store and wait for the commit, then move the
- * KahaDB files into DIR/kahadb-imported-TIME/ (never deleted). A second
+ * cannot be read completely; the replay keeps where each pending message
+ * is, not its bytes), write every message row a batch at a time under a
+ * staging container, then in one commit every queue's and durable
+ * subscription's entries, the subscriptions and the prepared transactions
+ * (a crash before that commit leaves only the staging container, removed
+ * by the next import), then move the KahaDB files into
+ * DIR/kahadb-imported-TIME/ (never deleted). Memory follows what is
+ * pending (some 200 bytes a message) and a batch (16 MB of bodies), not
+ * the journal's size. ActiveMQ's scheduled messages are counted and said,
+ * not imported (kahadb_scheduler.h). A second
  * start finds no KahaDB file. The same commit writes a marker, a message
  * whose id is the journal's fingerprint (its command count and the place
  * of its last record) in the container KAHADB_IMPORTED: a journal found
@@ -24,8 +31,12 @@
  * openwire_tx.c reads its XID back from: a client's XA recovery finds it
  * and commits or rolls it back.
  *
- * Not imported yet: the selector of a durable subscription, and
- * redelivery counts (Tandem's store does not keep them).
+ * A message keeps the deliveries ActiveMQ counted (its redeliveryCounter,
+ * which persistJMSRedelivered keeps in the journal): a JMS consumer sees
+ * JMSRedelivered and JMSXDeliveryCount as ActiveMQ would have shown them.
+ * A durable subscription keeps its selector and noLocal (its
+ * SubscriptionInfo, read with the OpenWire codec); a selector Tandem
+ * cannot compile stops the import.
  */
 #ifndef TANDEM_KAHADB_IMPORT_H
 #define TANDEM_KAHADB_IMPORT_H
@@ -36,8 +47,10 @@
 struct store;
 struct kahadb_replay;
 
-/* The store container of the import markers (see above); the broker
- * loads nothing from it. */
+/* The store containers of the import markers (see above) and of the rows
+ * of an import under way (kahadb_import.c, "Writing"); the broker loads
+ * nothing from them. */
+#define KAHADB_CONTAINER_PREFIX "kahadb://"
 #define KAHADB_IMPORTED "kahadb://imported"
 
 /* Prints what an import of dir would bring, one line per queue and per
@@ -49,11 +62,14 @@ int kahadb_dry_run(const char *dir, FILE *out, char *err, size_t errlen);
 /* Whether everything r holds can be imported: each message decodes into
  * a core message, each prepared transaction is an XA one. 0, or -1 with
  * the first reason in err. */
-int kahadb_import_check(const struct kahadb_replay *r, char *err, size_t errlen);
+int kahadb_import_check(struct kahadb_replay *r, char *err, size_t errlen);
 
 /* Imports dir's KahaDB store into st (open, nothing loaded from it yet)
- * and moves the KahaDB files aside. 0, with what was imported logged; -1
- * with the reason in err, the KahaDB files untouched. */
-int kahadb_import(const char *dir, struct store *st, char *err, size_t errlen);
+ * and moves the KahaDB files aside. 0, with what was imported logged (and
+ * the scheduled messages of a scheduler store beside dir or in
+ * scheduler_dir, when not NULL, warned of); -1 with the reason in err,
+ * the KahaDB files untouched. */
+int kahadb_import(const char *dir, const char *scheduler_dir, struct store *st, char *err,
+		  size_t errlen);
 
 #endif

@@ -196,7 +196,8 @@ static int list_files(const char *dir, unsigned **ids, size_t *n, char *err, siz
 		(*ids)[(*n)++] = id;
 	}
 	closedir(d);
-	qsort(*ids, *n, sizeof **ids, cmp_id);
+	if (*n)	/* no files, no array: qsort wants one */
+		qsort(*ids, *n, sizeof **ids, cmp_id);
 	return 0;
 }
 

@@ -203,11 +203,13 @@ static const struct field update_fields[] = {
 static const struct field no_fields[] = { END_FIELDS };
 
 /* Every KahaEntryType of the message journal, by number; NULL for the
- * scheduler's, which have a journal of their own. */
-static const struct {
+ * scheduler's, which have a journal of their own (job_types below). */
+struct cmd_type {
 	const char *name;
 	const struct field *fields;
-} types[] = {
+};
+
+static const struct cmd_type types[] = {
 	[KAHADB_TRACE] = { "trace", no_fields },
 	[KAHADB_ADD_MESSAGE] = { "add message", add_fields },
 	[KAHADB_REMOVE_MESSAGE] = { "remove message", remove_fields },
@@ -222,34 +224,100 @@ static const struct {
 	[KAHADB_REWRITTEN_DATA_FILE] = { "rewritten data file", no_fields },
 };
 
-int kahadb_cmd_decode(const uint8_t *data, size_t len, struct kahadb_cmd *cmd, char *err,
-		      size_t errlen)
+/* A record's type byte, then its command as a length-prefixed message,
+ * read by the row of that type in table into out: the type, or -1 with
+ * why in err. what: "command", "scheduler command". */
+static int decode_record(const struct cmd_type *table, size_t ntypes, const char *what,
+			 const uint8_t *data, size_t len, void *out, char *err, size_t errlen)
 {
-	memset(cmd, 0, sizeof *cmd);
-	cmd->priority = 4;
 	if (len < 1) {
 		snprintf(err, errlen, "an empty record");
 		return -1;
 	}
 	uint8_t type = data[0];
-	if (type >= sizeof types / sizeof *types || !types[type].fields) {
-		snprintf(err, errlen, "unknown command type %u", type);
+	if (type >= ntypes || !table[type].fields) {
+		snprintf(err, errlen, "unknown %s type %u", what, type);
 		return -1;
 	}
-	cmd->type = type;
 	struct pb b = { data + 1, data + len };
 	struct kahadb_bytes msg;
 	if (pb_bytes(&b, &msg) < 0 || b.p != b.end ||
-	    pb_message(&msg, types[type].fields, cmd) < 0) {
-		snprintf(err, errlen, "a malformed %s command", types[type].name);
+	    pb_message(&msg, table[type].fields, out) < 0) {
+		snprintf(err, errlen, "a malformed %s command", table[type].name);
 		return -1;
 	}
+	return type;
+}
+
+int kahadb_cmd_decode(const uint8_t *data, size_t len, struct kahadb_cmd *cmd, char *err,
+		      size_t errlen)
+{
+	memset(cmd, 0, sizeof *cmd);
+	cmd->priority = 4;
+	int type = decode_record(types, sizeof types / sizeof *types, "command", data, len, cmd,
+				 err, errlen);
+	if (type < 0)
+		return -1;
+	cmd->type = (enum kahadb_type)type;
 	if ((type == KAHADB_ADD_MESSAGE || type == KAHADB_UPDATE_MESSAGE ||
 	     type == KAHADB_REMOVE_MESSAGE) && (!cmd->has_dest || !cmd->message_id.len)) {
 		snprintf(err, errlen, "a %s command without its destination or message id",
 			 types[type].name);
 		return -1;
 	}
+	return 0;
+}
+
+#define JOB(field) offsetof(struct kahadb_job_cmd, field)
+
+static const struct field add_job_fields[] = {
+	{ 1, K_BYTES, JOB(scheduler) },
+	{ 2, K_BYTES, JOB(job_id) },
+	{ 9, K_I64, JOB(next_time) },
+	END_FIELDS,
+};
+static const struct field reschedule_fields[] = {
+	{ 1, K_BYTES, JOB(scheduler) },
+	{ 2, K_BYTES, JOB(job_id) },
+	{ 4, K_I64, JOB(next_time) },
+	END_FIELDS,
+};
+static const struct field remove_job_fields[] = {
+	{ 1, K_BYTES, JOB(scheduler) },
+	{ 2, K_BYTES, JOB(job_id) },
+	END_FIELDS,
+};
+static const struct field remove_jobs_fields[] = {
+	{ 1, K_BYTES, JOB(scheduler) },
+	{ 2, K_I64, JOB(start_time) },
+	{ 3, K_I64, JOB(end_time) },
+	END_FIELDS,
+};
+static const struct field destroy_fields[] = {
+	{ 1, K_BYTES, JOB(scheduler) },
+	END_FIELDS,
+};
+
+/* The scheduler journal's commands (JobSchedulerStoreImpl), by number. */
+static const struct cmd_type job_types[] = {
+	[KAHADB_TRACE] = { "trace", no_fields },
+	[KAHADB_ADD_JOB] = { "add scheduled job", add_job_fields },
+	[KAHADB_RESCHEDULE_JOB] = { "reschedule job", reschedule_fields },
+	[KAHADB_REMOVE_JOB] = { "remove scheduled job", remove_job_fields },
+	[KAHADB_REMOVE_JOBS] = { "remove scheduled jobs", remove_jobs_fields },
+	[KAHADB_DESTROY_SCHEDULER] = { "destroy scheduler", destroy_fields },
+	[KAHADB_REWRITTEN_DATA_FILE] = { "rewritten data file", no_fields },
+};
+
+int kahadb_job_decode(const uint8_t *data, size_t len, struct kahadb_job_cmd *cmd, char *err,
+		      size_t errlen)
+{
+	memset(cmd, 0, sizeof *cmd);
+	int type = decode_record(job_types, sizeof job_types / sizeof *job_types,
+				 "scheduler command", data, len, cmd, err, errlen);
+	if (type < 0)
+		return -1;
+	cmd->type = (enum kahadb_type)type;
 	return 0;
 }
 

@@ -31,6 +31,12 @@ enum kahadb_type {
 	KAHADB_PRODUCER_AUDIT = 8,
 	KAHADB_ACK_FILE_MAP = 9,
 	KAHADB_UPDATE_MESSAGE = 10,
+	/* the scheduler's journal (kahadb_scheduler.h) */
+	KAHADB_ADD_JOB = 11,
+	KAHADB_RESCHEDULE_JOB = 12,
+	KAHADB_REMOVE_JOB = 13,
+	KAHADB_REMOVE_JOBS = 14,
+	KAHADB_DESTROY_SCHEDULER = 15,
 	KAHADB_REWRITTEN_DATA_FILE = 16,
 };
 
@@ -69,6 +75,20 @@ struct kahadb_cmd {
 
 /* Decodes the payload of a user record. 0, or -1 with a reason in err. */
 int kahadb_cmd_decode(const uint8_t *data, size_t len, struct kahadb_cmd *cmd, char *err,
+		      size_t errlen);
+
+/* A command of ActiveMQ's scheduler journal (schedulerSupport: messages
+ * sent with AMQ_SCHEDULED_DELAY, _PERIOD or _CRON wait there as jobs). */
+struct kahadb_job_cmd {
+	enum kahadb_type type;		/* KAHADB_TRACE, _ADD_JOB .. _DESTROY_SCHEDULER */
+	struct kahadb_bytes scheduler, job_id;
+	int64_t next_time;		/* add, reschedule: when it runs next (ms) */
+	int64_t start_time, end_time;	/* remove jobs: those due in this span */
+};
+
+/* Decodes the payload of a user record of the scheduler's journal. 0, or
+ * -1 with a reason in err (a type of the message journal is one). */
+int kahadb_job_decode(const uint8_t *data, size_t len, struct kahadb_job_cmd *cmd, char *err,
 		      size_t errlen);
 
 /* "queue", "topic", ...: for logs. */

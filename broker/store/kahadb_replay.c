@@ -3,9 +3,12 @@
  * pending (see kahadb_replay.h). Start at kahadb_replay_cmd(): a table of
  * what each command type does, with or without a transaction.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kahadb_journal.h"
 #include "kahadb_replay.h"
@@ -32,22 +35,25 @@ static void msg_unref(struct kahadb_msg *m)
 	}
 }
 
-static struct kahadb_msg *msg_new(const struct kahadb_cmd *c)
+/* The message an add or update holds: where it is, when the journal is
+ * read from its files, else a copy of its bytes. */
+static struct kahadb_msg *msg_new(const struct kahadb_replay *r, const struct kahadb_cmd *c)
 {
 	struct kahadb_msg *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
 	m->refs = 1;
 	m->id = dup_bytes(&c->message_id);
-	m->data = malloc(c->message.len ? c->message.len : 1);
-	if (!m->id || !m->data) {
+	m->len = c->message.len;
+	m->priority = c->priority;
+	m->file_id = r->rec_file;
+	m->offset = r->rec_offset;
+	if (!r->dir && (m->data = malloc(m->len ? m->len : 1)) && m->len)
+		memcpy(m->data, c->message.p, m->len);
+	if (!m->id || (!r->dir && !m->data)) {
 		msg_unref(m);
 		return NULL;
 	}
-	if (c->message.len)
-		memcpy(m->data, c->message.p, c->message.len);
-	m->len = c->message.len;
-	m->priority = c->priority;
 	return m;
 }
 
@@ -249,7 +255,7 @@ static struct kahadb_tx *tx_take(struct kahadb_replay *r, const struct kahadb_tx
 	return tx;
 }
 
-static struct kahadb_op *op_new(const struct kahadb_cmd *c)
+static struct kahadb_op *op_new(const struct kahadb_replay *r, const struct kahadb_cmd *c)
 {
 	struct kahadb_op *o = calloc(1, sizeof *o);
 	if (!o)
@@ -264,7 +270,7 @@ static struct kahadb_op *op_new(const struct kahadb_cmd *c)
 			op_free(o);
 			return NULL;
 		}
-	} else if (!(o->msg = msg_new(c))) {
+	} else if (!(o->msg = msg_new(r, c))) {
 		op_free(o);
 		return NULL;
 	}
@@ -278,7 +284,7 @@ static struct kahadb_op *op_new(const struct kahadb_cmd *c)
 /* An add, update or remove: applied now, or held by its transaction. */
 static int on_message_cmd(struct kahadb_replay *r, const struct kahadb_cmd *c)
 {
-	struct kahadb_op *o = op_new(c);
+	struct kahadb_op *o = op_new(r, c);
 	if (!o)
 		return -1;
 	if (c->txn.kind == KAHADB_NO_TXN) {
@@ -351,6 +357,7 @@ static void drop_container(struct kahadb_replay *r, struct kahadb_container *c)
 	free(c->by_id);
 	free(c->name);
 	free(c->topic);
+	free(c->sub_info);
 	free(c);
 }
 
@@ -375,6 +382,20 @@ static int on_remove_destination(struct kahadb_replay *r, const struct kahadb_cm
 	return 0;
 }
 
+/* The subscription's definition, replacing what an earlier command said. */
+static int keep_sub_info(struct kahadb_container *s, const struct kahadb_bytes *info)
+{
+	uint8_t *copy = malloc(info->len ? info->len : 1);
+	if (!copy)
+		return -1;
+	if (info->len)
+		memcpy(copy, info->p, info->len);
+	free(s->sub_info);
+	s->sub_info = copy;
+	s->sub_info_len = info->len;
+	return 0;
+}
+
 static int on_subscription(struct kahadb_replay *r, const struct kahadb_cmd *c)
 {
 	char *key = dup_bytes(&c->sub_key), *topic = dup_bytes(&c->dest_name), name[1024];
@@ -386,7 +407,9 @@ static int on_subscription(struct kahadb_replay *r, const struct kahadb_cmd *c)
 		struct kahadb_container *s = find(r, name);
 		if (!c->sub_info.p && s)
 			drop_container(r, s);
-		else if (c->sub_info.p && !s && !get(r, name, topic))
+		else if (c->sub_info.p && (s || (s = get(r, name, topic))))
+			rc = keep_sub_info(s, &c->sub_info);
+		else if (c->sub_info.p)
 			rc = -1;
 	}
 	free(key);
@@ -459,19 +482,81 @@ void kahadb_replay_release(struct kahadb_replay *r)
 	if (r->by_name)
 		strmap_clear(r->by_name);
 	free(r->by_name);
+	if (r->dir && r->fd >= 0)
+		close(r->fd);
+	free(r->dir);
+	free(r->rbuf);
 	memset(r, 0, sizeof *r);
+}
+
+/* Opens db-N.log for kahadb_replay_message, closing the one open. */
+static int open_file(struct kahadb_replay *r, unsigned file_id, char *err, size_t errlen)
+{
+	char path[4096];
+	if (r->fd >= 0 && r->fd_file == file_id)
+		return 0;
+	if (r->fd >= 0)
+		close(r->fd);
+	snprintf(path, sizeof path, "%s/db-%u.log", r->dir, file_id);
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	r->fd_file = file_id;
+	if (r->fd < 0)
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	return r->fd < 0 ? -1 : 0;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int kahadb_replay_message(struct kahadb_replay *r, const struct kahadb_msg *m,
+			  const uint8_t **data, size_t *len, char *err, size_t errlen)
+{
+	if (m->data || !r->dir) {
+		*data = m->data;
+		*len = m->data ? m->len : 0;
+		return 0;
+	}
+	uint8_t head[5];
+	struct kahadb_cmd c;
+	char why[256] = "the file changed since it was read";
+	if (open_file(r, m->file_id, err, errlen) < 0)
+		return -1;
+	uint32_t size = pread(r->fd, head, sizeof head, (off_t)m->offset) == sizeof head ?
+			get_u32(head) : 0;
+	if (size > r->rcap) {
+		uint8_t *b = size >= sizeof head ? realloc(r->rbuf, size) : NULL;
+		if (b) {
+			r->rbuf = b;
+			r->rcap = size;
+		}
+	}
+	if (size < sizeof head || size > r->rcap ||
+	    pread(r->fd, r->rbuf, size, (off_t)m->offset) != (ssize_t)size ||
+	    kahadb_cmd_decode(r->rbuf + sizeof head, size - sizeof head, &c, why,
+			      sizeof why) < 0 || c.message.len != m->len) {
+		snprintf(err, errlen, "db-%u.log offset %zu: message %s: %s", m->file_id, m->offset,
+			 m->id, why);
+		return -1;
+	}
+	*data = c.message.p;
+	*len = c.message.len;
+	return 0;
 }
 
 static int on_record(const struct kahadb_record *rec, void *ctx, char *err, size_t errlen)
 {
 	struct kahadb_cmd c;
 	char why[256];
+	struct kahadb_replay *r = ctx;
+	r->rec_file = rec->file_id;
+	r->rec_offset = rec->offset;
 	if (kahadb_cmd_decode(rec->data, rec->len, &c, why, sizeof why) < 0 ||
 	    kahadb_replay_cmd(ctx, &c, why, sizeof why) < 0) {
 		snprintf(err, errlen, "db-%u.log offset %zu: %s", rec->file_id, rec->offset, why);
 		return -1;
 	}
-	struct kahadb_replay *r = ctx;
 	r->last_file = rec->file_id;
 	r->last_offset = rec->offset;
 	return 0;
@@ -480,6 +565,11 @@ static int on_record(const struct kahadb_record *rec, void *ctx, char *err, size
 int kahadb_replay_dir(const char *dir, struct kahadb_replay *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof *r);
+	r->fd = -1;
+	if (!(r->dir = strdup(dir))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (kahadb_journal_read(dir, on_record, r, err, errlen) < 0) {
 		kahadb_replay_release(r);
 		return -1;

@@ -25,12 +25,18 @@
 
 #include "kahadb_records.h"
 
-/* One message as the journal holds it. */
+/* One message as the journal holds it. A journal replayed from its files
+ * (kahadb_replay_dir) keeps only where each message is, not its bytes:
+ * what the replay holds grows with what is pending, not with the
+ * journal, and kahadb_replay_message() reads the bytes again when they
+ * are wanted. */
 struct kahadb_msg {
 	unsigned refs;		/* entries that hold it */
 	char *id;		/* its JMS message id */
-	uint8_t *data;		/* OpenWire-marshalled, size prefix first */
+	uint8_t *data;		/* OpenWire-marshalled, size prefix first; NULL: */
 	size_t len;
+	unsigned file_id;	/* in the record at this offset of db-N.log */
+	size_t offset;
 	int priority;
 	uint64_t seq;		/* kahadb_import: its row in Tandem's store, 0 before */
 };
@@ -44,6 +50,10 @@ struct kahadb_container {
 	struct kahadb_container *next;	/* in the order first seen */
 	char *name;			/* queue://NAME, durable://KEY */
 	char *topic;			/* a subscription's topic, else NULL */
+	/* a subscription's OpenWire SubscriptionInfo (selector, noLocal),
+	 * size prefix first, as its last subscription command had it */
+	uint8_t *sub_info;
+	size_t sub_info_len;
 	struct kahadb_entry *head, *tail;
 	size_t count;
 	void *by_id;			/* private: entries by message id */
@@ -77,6 +87,15 @@ struct kahadb_replay {
 	unsigned last_file;		/* where the last record is: with */
 	size_t last_offset;		/* commands, the journal's fingerprint */
 	void *by_name;			/* private: containers by name */
+	/* private: the journal's directory (NULL when replayed from memory),
+	 * the record being replayed, the file kahadb_replay_message reads */
+	char *dir;
+	unsigned rec_file;
+	size_t rec_offset;
+	int fd;
+	unsigned fd_file;
+	uint8_t *rbuf;
+	size_t rcap;
 };
 
 /* Replays every journal file of dir into *r (zeroed by the call). 0, or
@@ -86,6 +105,13 @@ int kahadb_replay_dir(const char *dir, struct kahadb_replay *r, char *err, size_
 /* Replays one command (the unit tests' entry; r starts zeroed). */
 int kahadb_replay_cmd(struct kahadb_replay *r, const struct kahadb_cmd *c, char *err,
 		      size_t errlen);
+
+/* m's OpenWire bytes (size prefix first) in *data and *len, valid until
+ * the next call or the release: read again from its journal file when
+ * the replay did not keep them. 0, or -1 with why in err (the file, the
+ * offset). */
+int kahadb_replay_message(struct kahadb_replay *r, const struct kahadb_msg *m,
+			  const uint8_t **data, size_t *len, char *err, size_t errlen);
 
 /* The message with this id in the container called name, or NULL. */
 struct kahadb_msg *kahadb_replay_find(const struct kahadb_replay *r, const char *name,

@@ -4,10 +4,14 @@
  *
  * Tables (store.db in the store directory, WAL journal, synchronous=FULL):
  *   messages(seq, id, dest_type, dest, headers, body, priority, expires,
- *            timestamp)          one row per persistent message
+ *            timestamp, redeliveries)  one row per persistent message
  *   entries(container, seq)      "this container still holds that message"
- *   durables(client_id, sub_name, topic, selector)
+ *   durables(client_id, sub_name, topic, selector, no_local)
  *   session_ids(owner, kind, id) a protocol's per-client numbers (store.h)
+ *   dispatched(container, priority, seq)
+ *                                the highest seq of each priority a
+ *                                container has handed to a consumer
+ *                                (store_mark_dispatched)
  *
  * Operations are queued in `ops` as the broker makes them and written by
  * store_commit() in one transaction, in order; then the commit callbacks
@@ -37,8 +41,11 @@
 #include "store.h"
 
 /* 2: prepared transactions (tables prepared and prepared_acks). Each
- * open creates the tables a store of an older version lacks. */
-#define STORE_SCHEMA_VERSION 2
+ * open creates the tables a store of an older version lacks.
+ * 3: messages.redeliveries and durables.no_local (upgrade_3). The table
+ * dispatched came without a version of its own: a tandemd that does not
+ * know it leaves it be. */
+#define STORE_SCHEMA_VERSION 3
 
 enum op_kind {
 	OP_ADD_MESSAGE,
@@ -54,11 +61,13 @@ enum op_kind {
 	OP_ADD_PREPARED,	/* a: txid */
 	OP_ADD_PREPARED_ACK,	/* a: txid, b: container, seq */
 	OP_REMOVE_PREPARED,	/* a: txid (its acks; its container is an OP_REMOVE_CONTAINER) */
+	OP_MARK_DISPATCHED,	/* a: container, prio, seq */
 	OP_NONE,		/* cancelled before it was written */
 };
 
 struct op {
 	enum op_kind kind;
+	int prio;		/* OP_MARK_DISPATCHED (in what was padding) */
 	struct message *msg;	/* OP_ADD_MESSAGE: one reference */
 	uint64_t seq;
 	char *a, *b, *c, *d;	/* container / client_id, sub_name, topic, selector */
@@ -89,6 +98,9 @@ enum stmt_id {
 	ST_ADD_PREPARED_ACK,
 	ST_REMOVE_PREPARED,
 	ST_REMOVE_PREPARED_ACKS,
+	ST_MARK_DISPATCHED,
+	ST_REMOVE_MARKS,
+	ST_RENAME_MARKS,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -97,7 +109,8 @@ enum stmt_id {
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ADD_MESSAGE] = "INSERT OR REPLACE INTO messages(seq, id, dest_type, dest, headers, "
-			   "body, priority, expires, timestamp) VALUES (?,?,?,?,?,?,?,?,?)",
+			   "body, priority, expires, timestamp, redeliveries) "
+			   "VALUES (?,?,?,?,?,?,?,?,?,?)",
 	[ST_ADD_ENTRY] = "INSERT OR IGNORE INTO entries(container, seq) VALUES (?,?)",
 	[ST_REMOVE_ENTRY] = "DELETE FROM entries WHERE container = ? AND seq = ?",
 	[ST_DROP_ORPHAN] = "DELETE FROM messages WHERE seq = ?1 AND NOT EXISTS "
@@ -107,8 +120,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = messages.seq "
 		"AND e.container <> ?1)",
 	[ST_REMOVE_CONTAINER] = "DELETE FROM entries WHERE container = ?",
-	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector) "
-			   "VALUES (?,?,?,?)",
+	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector, "
+			   "no_local) VALUES (?,?,?,?,?)",
 	[ST_REMOVE_DURABLE] = "DELETE FROM durables WHERE client_id = ? AND sub_name = ?",
 	[ST_RENAME_DURABLE] = "UPDATE durables SET sub_name = ?3 WHERE client_id = ?1 AND sub_name = ?2",
 	[ST_RENAME_CONTAINER] = "UPDATE entries SET container = ?2 WHERE container = ?1",
@@ -120,6 +133,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 				"VALUES (?,?,?)",
 	[ST_REMOVE_PREPARED] = "DELETE FROM prepared WHERE txid = ?",
 	[ST_REMOVE_PREPARED_ACKS] = "DELETE FROM prepared_acks WHERE txid = ?",
+	[ST_MARK_DISPATCHED] = "INSERT INTO dispatched(container, priority, seq) VALUES (?,?,?) "
+			       "ON CONFLICT(container, priority) DO UPDATE "
+			       "SET seq = max(seq, excluded.seq)",
+	[ST_REMOVE_MARKS] = "DELETE FROM dispatched WHERE container = ?",
+	[ST_RENAME_MARKS] = "UPDATE dispatched SET container = ?2 WHERE container = ?1",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -146,6 +164,21 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS prepared_acks ("
 	"  txid TEXT NOT NULL, container TEXT NOT NULL, seq INTEGER NOT NULL,"
 	"  PRIMARY KEY (txid, container, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS dispatched ("
+	"  container TEXT NOT NULL, priority INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (container, priority)) WITHOUT ROWID;"
+	"COMMIT;";
+
+/* Version 3's columns, added to the tables above (new or older) in one
+ * transaction with the version, so that a crash cannot add them twice.
+ * redeliveries: how often a message was delivered before it came into
+ * this store (ActiveMQ's redeliveryCounter, kahadb_import.h); no_local:
+ * NULL for a subscription recorded before it was kept. */
+static const char upgrade_3[] =
+	"BEGIN;"
+	"ALTER TABLE messages ADD COLUMN redeliveries INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE durables ADD COLUMN no_local INTEGER;"
+	"PRAGMA user_version = 3;"
 	"COMMIT;";
 
 /* What the loop handed over in one call of store_commit(), and whom it
@@ -172,6 +205,31 @@ struct batch {
 #define HOUSEKEEPING_US		100000	/* the size is measured at most this often */
 #define QUIET_US		50000	/* free pages go back after no commit for this long */
 #define VACUUM_SLICE		256	/* pages given back at a time: ~20 ms */
+/* The WAL is cut back to nothing after no commit for this long, when it
+ * is larger than WAL_KEEP: after a burst it kept 22 MB of a drained
+ * store's 300 KB, and up to journal_size_limit for good. Not sooner: a
+ * WAL that is overwritten in place syncs faster than one that grows. */
+#define WAL_IDLE_US		10000000
+#define WAL_KEEP		(4LL << 20)
+/* A store made before auto_vacuum was chosen (or by another tool) is
+ * rebuilt with it (VACUUM) once at a quiet moment, when what it still
+ * holds is at most this large: VACUUM copies all of it, holding the
+ * writer meanwhile. */
+#define CONVERT_MAX_BYTES	(64LL << 20)
+
+/* The WAL (store.db-wal) is checkpointed by the writer, never inside a
+ * commit somebody waits for: SQLite's own automatic checkpoint ran in the
+ * COMMIT that passed 1,000 frames, so one receipt in about 250 waited for
+ * the pages to be copied into store.db and store.db to be synced. The
+ * writer copies them after handing that commit back, once the WAL holds
+ * this many frames, and at quiet moments (QUIET_US without a commit) once
+ * it holds a quarter of that. A complete checkpoint lets the next commit
+ * start the WAL over from its beginning: the same 4 MiB are overwritten
+ * again and again, already allocated, and a sync of an overwrite costs
+ * the disk less than one of an append (8,973 against 5,286 a second on
+ * the bench machine, issue 23). journal_size_limit only trims a WAL that
+ * a long transaction or a reader made bigger than that. */
+#define CHECKPOINT_FRAMES	1000
 
 #define RETRY_US		100000	/* after a failed commit, wait this long */
 #define FAILURE_LOG_US		10000000
@@ -219,8 +277,22 @@ struct store {
 	long failures;		/* commits failed in a row */
 	int64_t failure_logged;
 	int64_t retry_at;	/* after a failure, no commit before this */
-	bool housekeeping_more;		/* free pages left to give back */
+	bool housekeeping_more;		/* free pages left to give back, or a WAL to checkpoint */
+	bool wal_dirty;			/* written since the WAL was last cut back */
+	int auto_vacuum;		/* PRAGMA auto_vacuum; -1 not read yet */
+	int wal_frames;		/* in store.db-wal after the last commit (on_wal) */
 };
+
+/* SQLite's WAL hook, after each commit on db (the writer's thread, or the
+ * loop's before the writer starts): how long the WAL is. Being set, it
+ * also turns SQLite's automatic checkpoint off (CHECKPOINT_FRAMES). */
+static int on_wal(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	((struct store *)arg)->wal_frames = frames;
+	return SQLITE_OK;
+}
 
 static int64_t now_us(void)
 {
@@ -312,6 +384,7 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 		return NULL;
 	}
 	st->efd = -1;
+	st->auto_vacuum = -1;
 	int version = 0;
 	const char *delay = getenv("TANDEM_TEST_COMMIT_DELAY_MS");
 	st->test_delay_ms = delay ? (unsigned)strtoul(delay, NULL, 10) % 60000 : 0;
@@ -328,6 +401,7 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 	sqlite3_busy_timeout(st->db, 500);
 	/* auto_vacuum must be chosen before the first table exists; it lets
 	 * housekeeping hand free pages back after a backlog drains. */
+	sqlite3_wal_hook(st->db, on_wal, st);
 	if (exec(st, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
 		 "PRAGMA journal_size_limit=67108864; PRAGMA foreign_keys=OFF;", err, errlen) < 0 ||
 	    exec(st, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
@@ -346,13 +420,19 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 			 "version %d at most", version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
+	if (version < 3 && exec(st, upgrade_3, err, errlen) < 0)
+		goto fail;
 	char set_version[64];
 	snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d",
 		 STORE_SCHEMA_VERSION);
 	if (version < STORE_SCHEMA_VERSION && exec(st, set_version, err, errlen) < 0)
 		goto fail;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT COALESCE(MAX(seq), 0) FROM messages", -1, &q,
+	/* Above every mark too: a message that came after them must not
+	 * take the seq of one a mark covers (its consumer took and acked
+	 * it) and pass for dispatched when loaded again. */
+	if (sqlite3_prepare_v2(st->db, "SELECT max(COALESCE((SELECT MAX(seq) FROM messages), 0), "
+			       "COALESCE((SELECT MAX(seq) FROM dispatched), 0))", -1, &q,
 			       NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
 		goto fail;
@@ -536,8 +616,8 @@ static void release(struct store *st)
 int store_load_durables(struct store *st, store_durable_fn fn, void *ctx)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT client_id, sub_name, topic, selector "
-			       "FROM durables ORDER BY client_id, sub_name", -1, &q,
+	if (sqlite3_prepare_v2(st->db, "SELECT client_id, sub_name, topic, selector, "
+			       "COALESCE(no_local, -1) FROM durables ORDER BY client_id, sub_name", -1, &q,
 			       NULL) != SQLITE_OK) {
 		log_error("store", "Reading durable subscriptions: %s", sqlite3_errmsg(st->db));
 		return -1;
@@ -546,7 +626,7 @@ int store_load_durables(struct store *st, store_durable_fn fn, void *ctx)
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		fn(ctx, (const char *)sqlite3_column_text(q, 0),
 		   (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
-		   (const char *)sqlite3_column_text(q, 3));
+		   (const char *)sqlite3_column_text(q, 3), sqlite3_column_int(q, 4));
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
 		log_error("store", "Reading durable subscriptions: %s", sqlite3_errmsg(st->db));
@@ -570,6 +650,33 @@ int store_load_session_ids(struct store *st, store_session_id_fn fn, void *ctx)
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
 		log_error("store", "Reading session ids: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+int store_load_marks(struct store *st, store_mark_fn fn, void *ctx)
+{
+	/* The marks of containers that hold nothing any more mark nothing:
+	 * they go, so that drained queues leave no rows behind. */
+	char err[256];
+	if (exec(st, "DELETE FROM dispatched WHERE NOT EXISTS "
+		 "(SELECT 1 FROM entries e WHERE e.container = dispatched.container)",
+		 err, sizeof err) < 0)
+		log_warn("store", "Dropping the dispatch marks of empty containers: %s", err);
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT container, priority, seq FROM dispatched", -1, &q,
+			       NULL) != SQLITE_OK) {
+		log_error("store", "Reading dispatch marks: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1),
+		   (uint64_t)sqlite3_column_int64(q, 2));
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		log_error("store", "Reading dispatch marks: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
 	return 0;
@@ -638,6 +745,7 @@ static struct message *row_message(sqlite3_stmt *q)
 	m->priority = (uint8_t)(prio < 0 ? 0 : prio > MSG_PRIORITY_MAX ? MSG_PRIORITY_MAX : prio);
 	m->expires = sqlite3_column_int64(q, 8);
 	m->timestamp = sqlite3_column_int64(q, 9);
+	m->redeliveries = (uint32_t)sqlite3_column_int64(q, 10);
 	return m;
 }
 
@@ -701,7 +809,7 @@ int store_load_entries(struct store *st, store_entry_fn fn, void *ctx)
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT e.container, m.seq, m.id, m.dest_type, m.dest, m.headers, "
-			       "m.body, m.priority, m.expires, m.timestamp, "
+			       "m.body, m.priority, m.expires, m.timestamp, m.redeliveries, "
 			       "(SELECT COUNT(*) FROM entries h WHERE h.seq = e.seq) "
 			       "FROM entries e JOIN messages m ON m.seq = e.seq "
 			       "ORDER BY e.container, e.seq", -1, &q, NULL) != SQLITE_OK) {
@@ -712,7 +820,7 @@ int store_load_entries(struct store *st, store_entry_fn fn, void *ctx)
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		uint64_t seq = (uint64_t)sqlite3_column_int64(q, 1);
-		long holders = (long)sqlite3_column_int64(q, 10);
+		long holders = (long)sqlite3_column_int64(q, 11);
 		/* Without memory for the map a shared row is simply read again. */
 		struct shared *s = holders > 1 ? share_slot(&map, seq) : NULL;
 		struct message *m;
@@ -762,7 +870,7 @@ static int open_reader(struct store *st)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v3(st->reader,
 			"SELECT e.container, m.seq, m.id, m.dest_type, m.dest, m.headers, "
-			"m.body, m.priority, m.expires, m.timestamp "
+			"m.body, m.priority, m.expires, m.timestamp, m.redeliveries "
 			"FROM entries e JOIN messages m ON m.seq = e.seq "
 			"WHERE e.container = ?1 AND m.priority = ?4 AND e.seq > ?2 "
 			"ORDER BY e.seq LIMIT ?3",
@@ -978,10 +1086,22 @@ int store_remove_container(struct store *st, const char *container)
 	return o ? push_op(st, o, container, NULL, NULL, NULL) : -1;
 }
 
+int store_mark_dispatched(struct store *st, const char *container, int priority, uint64_t seq)
+{
+	struct op *o = new_op(st, OP_MARK_DISPATCHED);
+	if (!o)
+		return -1;
+	o->prio = priority;
+	o->seq = seq;
+	return push_op(st, o, container, NULL, NULL, NULL);
+}
+
 int store_add_durable(struct store *st, const char *client_id, const char *sub_name,
-		      const char *topic, const char *selector)
+		      const char *topic, const char *selector, bool no_local)
 {
 	struct op *o = new_op(st, OP_ADD_DURABLE);
+	if (o)
+		o->seq = no_local;
 	return o ? push_op(st, o, client_id, sub_name, topic, selector) : -1;
 }
 
@@ -1189,6 +1309,7 @@ static int apply(struct store *st, const struct op *o)
 		sqlite3_bind_int(s, 7, m->priority);
 		sqlite3_bind_int64(s, 8, m->expires);
 		sqlite3_bind_int64(s, 9, m->timestamp);
+		sqlite3_bind_int64(s, 10, m->redeliveries);
 		/* Only the blobs can fail to bind (SQLITE_TOOBIG); a failed
 		 * bind would leave NULL and store an empty body. */
 		rc = sqlite3_bind_blob64(s, 5, blob, len, SQLITE_STATIC);
@@ -1234,6 +1355,10 @@ static int apply(struct store *st, const struct op *o)
 			bind_text(st, ST_REMOVE_CONTAINER, 1, container);
 			rc = run(st, ST_REMOVE_CONTAINER);
 		}
+		if (rc == SQLITE_OK) {
+			bind_text(st, ST_REMOVE_MARKS, 1, container);
+			rc = run(st, ST_REMOVE_MARKS);
+		}
 		break;
 	}
 	case OP_RENAME_DURABLE: {
@@ -1251,6 +1376,11 @@ static int apply(struct store *st, const struct op *o)
 			bind_text(st, ST_RENAME_CONTAINER, 1, from);
 			bind_text(st, ST_RENAME_CONTAINER, 2, to);
 			rc = run(st, ST_RENAME_CONTAINER);
+		}
+		if (rc == SQLITE_OK) {
+			bind_text(st, ST_RENAME_MARKS, 1, from);
+			bind_text(st, ST_RENAME_MARKS, 2, to);
+			rc = run(st, ST_RENAME_MARKS);
 		}
 		free(from);
 		free(to);
@@ -1288,6 +1418,12 @@ static int apply(struct store *st, const struct op *o)
 			rc = run(st, ST_REMOVE_PREPARED_ACKS);
 		}
 		break;
+	case OP_MARK_DISPATCHED:
+		bind_text(st, ST_MARK_DISPATCHED, 1, o->a);
+		sqlite3_bind_int(st->stmt[ST_MARK_DISPATCHED], 2, o->prio);
+		sqlite3_bind_int64(st->stmt[ST_MARK_DISPATCHED], 3, (sqlite3_int64)o->seq);
+		rc = run(st, ST_MARK_DISPATCHED);
+		break;
 	case OP_NONE:
 		break;
 	case OP_ADD_DURABLE:
@@ -1298,6 +1434,7 @@ static int apply(struct store *st, const struct op *o)
 			bind_text(st, ST_ADD_DURABLE, 4, o->d);
 		else
 			sqlite3_bind_null(st->stmt[ST_ADD_DURABLE], 4);
+		sqlite3_bind_int(st->stmt[ST_ADD_DURABLE], 5, o->seq != 0);
 		rc = run(st, ST_ADD_DURABLE);
 		break;
 	}
@@ -1346,31 +1483,106 @@ static void set_size(struct store *st, long long pages, long long free_pages,
 	pthread_mutex_unlock(&st->mu);
 }
 
+/* A single-value PRAGMA's value, or -1. */
+static long long pragma_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	long long v = -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Rebuilds a store without auto_vacuum=INCREMENTAL with it, once, so
+ * that the slices below can give its pages back (PRAGMA auto_vacuum alone
+ * does nothing to a database that has tables). True when it ran. */
+static bool convert_to_incremental(struct store *st, long long live_bytes)
+{
+	if (st->auto_vacuum < 0)
+		st->auto_vacuum = (int)pragma_int(st, "PRAGMA auto_vacuum");
+	if (st->auto_vacuum == 2 || live_bytes > CONVERT_MAX_BYTES)
+		return false;
+	char err[256];
+	if (exec(st, "PRAGMA auto_vacuum=INCREMENTAL; VACUUM", err, sizeof err) < 0) {
+		log_warn("store", "%s/store.db could not be rebuilt to give free pages back: %s",
+			 st->dir, err);
+	} else {
+		log_info("store", "%s/store.db rebuilt with auto_vacuum=INCREMENTAL: its free "
+			 "pages go back to the file system from now on", st->dir);
+	}
+	st->auto_vacuum = 2;	/* tried once */
+	st->wal_dirty = true;
+	return true;
+}
+
+/* Copies the WAL's frames into store.db (CHECKPOINT_FRAMES says why
+ * here). When every frame was copied the next commit starts the WAL over;
+ * when a reader still needed some, the next occasion tries again. */
+static void checkpoint(struct store *st)
+{
+	int frames = 0, copied = 0;
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
+					   &copied);
+	if (rc == SQLITE_OK && copied == frames)
+		st->wal_frames = 0;
+}
+
+/* Cuts the WAL back to nothing after a long quiet time (WAL_IDLE_US), when
+ * it is larger than WAL_KEEP; a checkpoint alone leaves its size. */
+static void truncate_wal(struct store *st)
+{
+	if (!st->wal_dirty || now_us() - st->last_write < WAL_IDLE_US)
+		return;
+	st->wal_dirty = false;
+	char *path = NULL;
+	struct stat sb;
+	if (asprintf(&path, "%s/store.db-wal", st->dir) < 0)
+		return;
+	bool big = stat(path, &sb) == 0 && sb.st_size > WAL_KEEP;
+	free(path);
+	if (big)
+		exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", (char[128]){ 0 }, 128);
+}
+
 /* Measures the file and, when `quiet` (no commit for QUIET_US), returns
  * free pages to the file system a slice at a time, so that a drained
  * backlog gives its disk space back. Only when quiet: moving pages is slow
  * on a big file (2,048 pages took 160 ms on an 800 MB store); while a
  * backlog drained it took more of the writer's time than the
  * acknowledgements, and each slice holds up the commit behind it. Under a
- * steady load the free pages are used again instead. */
+ * steady load the free pages are used again instead. Once nothing is left
+ * to give back, the WAL is cut back after a longer quiet time. */
 static void housekeeping(struct store *st, bool quiet)
 {
 	long long pages = 0, free_pages = 0, page_size = 4096;
 	measure(st, &pages, &free_pages, &page_size);
 	bool worth = free_pages > 256 && free_pages * 4 > pages;
-	if (worth && quiet) {
+	bool wal = st->wal_frames >= CHECKPOINT_FRAMES / 4;
+	if (worth && quiet && convert_to_incremental(st, (pages - free_pages) * page_size)) {
+		measure(st, &pages, &free_pages, &page_size);
+		worth = false;
+	} else if (worth && quiet) {
 		/* The file shrinks at a checkpoint; a slice alone writes too
 		 * little to the WAL to start one. */
-		char sql[96];
-		snprintf(sql, sizeof sql, "PRAGMA incremental_vacuum(%d); "
-			 "PRAGMA wal_checkpoint(PASSIVE)", VACUUM_SLICE);
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA incremental_vacuum(%d)", VACUUM_SLICE);
 		exec(st, sql, (char[128]){ 0 }, 128);
+		checkpoint(st);
 		free_pages = free_pages > VACUUM_SLICE ? free_pages - VACUUM_SLICE : 0;
 		pages -= VACUUM_SLICE;
+	} else if (quiet) {
+		/* Copied while nobody waits. A trickle of commits is left to
+		 * the next size: each would cost a checkpoint's two syncs. */
+		if (wal)
+			checkpoint(st);
+		truncate_wal(st);
 	}
 	/* While there is more to give back, the next slice follows at once
 	 * while quiet, and the next look soon, even when no commit comes. */
-	st->housekeeping_more = worth;
+	st->housekeeping_more = worth || (wal && !quiet);
 	st->housekeeping_next = now_us() + (worth && quiet ? 0 : HOUSEKEEPING_US);
 	set_size(st, pages, free_pages, page_size);
 }
@@ -1404,8 +1616,9 @@ static struct batch *take_chain(struct store *st)
 			}
 		} else if (st->stopping) {
 			return NULL;
-		} else if (st->housekeeping_more) {
-			deadline = st->housekeeping_next;
+		} else if (st->housekeeping_more || st->wal_dirty) {
+			deadline = st->housekeeping_more ? st->housekeeping_next
+							 : st->last_write + WAL_IDLE_US;
 			if (deadline < st->last_write + QUIET_US)
 				deadline = st->last_write + QUIET_US;
 			if (now >= deadline) {
@@ -1487,6 +1700,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&st->mu);
 		int err = write_chain(st, chain);
 		st->last_write = now_us();
+		st->wal_dirty = true;
 		struct batch *last = chain;
 		for (struct batch *b = chain; b; b = b->next) {
 			b->err = err;
@@ -1502,6 +1716,11 @@ static void *writer_main(void *arg)
 		pthread_cond_broadcast(&st->cv);
 		/* After the callbacks were handed over: receipts do not wait
 		 * for it. */
+		if (st->wal_frames >= CHECKPOINT_FRAMES) {
+			pthread_mutex_unlock(&st->mu);
+			checkpoint(st);
+			pthread_mutex_lock(&st->mu);
+		}
 		if (st->last_write >= st->housekeeping_next) {
 			pthread_mutex_unlock(&st->mu);
 			housekeeping(st, false);

@@ -9,10 +9,12 @@
  *     that message". A container is a queue ("queue://NAME") or a durable
  *     subscription ("durable://CLIENTID:SUBNAME"). A message row goes away
  *     with its last entry.
- *   - durable subscriptions: client id, subscription name, topic, selector.
+ *   - durable subscriptions: client id, subscription name, topic, selector,
+ *     noLocal.
  *   - prepared transactions (XA): the transaction's id; the messages it
  *     sends, as entries of its container "prepared://ID"; the entries it
  *     acked (container, seq), which stay where they are until it ends.
+ *   - dispatch marks (below): how far each container's consumers got.
  *
  * Writes are queued, never executed at once: callers queue operations as
  * they happen, and store_commit() hands everything queued since the last
@@ -83,9 +85,10 @@ void store_close(struct store *st);
 void store_abandon(struct store *st);
 
 /* Start-up loading, before any operation is queued. */
+/* no_local: 1 or 0, -1 for a subscription stored before it was kept. */
 typedef void (*store_durable_fn)(void *ctx, const char *client_id,
 				 const char *sub_name, const char *topic,
-				 const char *selector /* NULL when none */);
+				 const char *selector /* NULL when none */, int no_local);
 int store_load_durables(struct store *st, store_durable_fn fn, void *ctx);
 
 /* Calls fn for every entry, grouped by container and in seq order within a
@@ -100,6 +103,17 @@ int store_load_entries(struct store *st, store_entry_fn fn, void *ctx);
  * (owner, kind, id). Calls fn for each; 0 or -1 (logged). */
 typedef void (*store_session_id_fn)(void *ctx, const char *owner, int kind, unsigned id);
 int store_load_session_ids(struct store *st, store_session_id_fn fn, void *ctx);
+
+/* Dispatch marks: the highest seq of each priority a container has handed
+ * to a consumer, written with the next group commit (never a commit of
+ * their own to wait for), so that a master taking over knows which of the
+ * messages it loads the last one may have delivered (JMSRedelivered).
+ * Removing or renaming a container does the same to its marks. Loading
+ * calls fn for each mark of a container that still holds entries (the
+ * others are dropped first); 0 or -1 (logged). */
+int store_mark_dispatched(struct store *st, const char *container, int priority, uint64_t seq);
+typedef void (*store_mark_fn)(void *ctx, const char *container, int priority, uint64_t seq);
+int store_load_marks(struct store *st, store_mark_fn fn, void *ctx);
 
 /* Paging: calls fn for up to `max` committed entries of `container` with
  * this priority whose seq is above after_seq, in seq order (what a queue
@@ -120,7 +134,7 @@ int store_remove_entry(struct store *st, const char *container, uint64_t seq);
 int store_remove_container(struct store *st, const char *container);
 int store_add_durable(struct store *st, const char *client_id,
 		      const char *sub_name, const char *topic,
-		      const char *selector);
+		      const char *selector, bool no_local);
 /* Removes the subscription and its entries. */
 int store_remove_durable(struct store *st, const char *client_id,
 			 const char *sub_name);

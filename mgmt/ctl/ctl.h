@@ -88,7 +88,7 @@ struct ctl_command {
 extern const struct ctl_command ctl_cmd_query, ctl_cmd_bstat, ctl_cmd_dstat,
 	ctl_cmd_list, ctl_cmd_check, ctl_cmd_browse, ctl_cmd_purge, ctl_cmd_send,
 	ctl_cmd_consume, ctl_cmd_stop, ctl_cmd_producer, ctl_cmd_consumer, ctl_cmd_ha,
-	ctl_cmd_network, ctl_cmd_connections;
+	ctl_cmd_network, ctl_cmd_connections, ctl_cmd_import;
 extern const struct ctl_command *const ctl_commands[];
 
 /* Parses a command's arguments (argv[0] is the command's name) into *a:

@@ -11,7 +11,8 @@
 
 static const char *const conn_attrs[] = {
 	"RemoteAddress", "Protocol", "ClientId", "UserName", "ConnectedSince", "Consumers",
-	"EnqueueCount", "DispatchCount", "Blocked", NULL,
+	"EnqueueCount", "DispatchCount", "Blocked", "NetworkConnection", "RemoteBrokerName",
+	"RemoteBrokerId", NULL,
 };
 
 static const struct ctl_column conn_cols[] = {

@@ -21,7 +21,8 @@ const struct ctl_command *const ctl_commands[] = {
 	&ctl_cmd_query, &ctl_cmd_bstat, &ctl_cmd_dstat, &ctl_cmd_list, &ctl_cmd_connections,
 	&ctl_cmd_check,
 	&ctl_cmd_ha, &ctl_cmd_network, &ctl_cmd_browse, &ctl_cmd_purge, &ctl_cmd_send,
-	&ctl_cmd_consume, &ctl_cmd_stop, &ctl_cmd_producer, &ctl_cmd_consumer, NULL,
+	&ctl_cmd_consume, &ctl_cmd_stop, &ctl_cmd_producer, &ctl_cmd_consumer, &ctl_cmd_import,
+	NULL,
 };
 
 /* The global options, for --help; getopt's table below follows it. */

@@ -134,6 +134,13 @@ static void send_json(struct session *s, json_t *v)
 
 enum turn_work { TURN_LINES, TURN_WATCHES };
 
+static uint64_t deferred;	/* times turn_spent said so */
+
+uint64_t mgmt_deferred(void)
+{
+	return deferred;
+}
+
 /* Whether this iteration's share of that work is spent; its first piece
  * always runs, so every client gets on. */
 static bool turn_spent(enum turn_work what)
@@ -148,7 +155,9 @@ static bool turn_spent(enum turn_work what)
 		turn[what].start_us = mono_us();
 		return false;
 	}
-	return mono_us() - turn[what].start_us >= TURN_US;
+	bool spent = mono_us() - turn[what].start_us >= TURN_US;
+	deferred += spent;
+	return spent;
 }
 
 /* ---- watches ---- */

@@ -30,6 +30,11 @@ const char *mgmt_address(void);
 /* The unix socket's path ("" when none). */
 const char *mgmt_unix_path(void);
 
+/* How many times management work was left for a later loop iteration
+ * because this one's share was spent (tandem-mgmt(7),
+ * ManagementWorkDeferred). */
+uint64_t mgmt_deferred(void);
+
 /* The uid of the local process at the other end of a connection (a unix
  * socket, or TCP from this host): 0, or -1 when it cannot be told
  * (server_peer.c). */

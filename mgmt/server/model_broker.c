@@ -17,6 +17,7 @@
 #include "log.h"
 #include "locker.h"
 #include "loop.h"
+#include "mgmt_server.h"
 #include "model.h"
 #include "proto.h"
 #include "queue.h"
@@ -113,6 +114,12 @@ static json_t *b_loop_longest(const struct mobj *o)
 {
 	(void)o;
 	return json_integer(loop_longest_us(broker.loop));
+}
+
+static json_t *b_mgmt_deferred(const struct mobj *o)
+{
+	(void)o;
+	return json_integer((json_int_t)mgmt_deferred());
 }
 
 static int b_reset_loop_longest(const struct mobj *o, json_t *v, char *err, size_t errlen)
@@ -307,6 +314,8 @@ static const struct mattr broker_attrs[] = {
 	{ "LoopLongestIterationMicros", "long", "The longest the event loop worked without "
 	  "waiting (every client waited that long), in microseconds; write 0 to start again",
 	  b_loop_longest, b_reset_loop_longest },
+	{ "ManagementWorkDeferred", "long", "Times management requests or watches were left for "
+	  "a later loop iteration so that clients were not kept waiting", b_mgmt_deferred, NULL },
 	{ "Queues", "javax.management.ObjectName[]", "The first 1000 queues by name", b_queues, NULL },
 	{ "Topics", "javax.management.ObjectName[]", "The first 1000 topics by name", b_topics, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
@@ -402,6 +411,12 @@ static json_t *c_proto(const struct mobj *o)
 {
 	return opt_string(CONN(o)->proto ? CONN(o)->proto->name : NULL);
 }
+static json_t *c_network(const struct mobj *o) { return json_boolean(CONN(o)->network_broker); }
+static json_t *c_broker(const struct mobj *o) { return opt_string(CONN(o)->network_broker); }
+static json_t *c_broker_id(const struct mobj *o)
+{
+	return opt_string(CONN(o)->network_broker_id);
+}
 static json_t *c_since(const struct mobj *o) { return json_integer(CONN(o)->since_ms); }
 static json_t *c_consumers(const struct mobj *o) { return json_integer(CONN(o)->consumers); }
 static json_t *c_in(const struct mobj *o) { return json_count(CONN(o)->msgs_in); }
@@ -422,6 +437,9 @@ static const struct mattr connection_attrs[] = {
 	{ "ClientId", "java.lang.String", "The client id it gave", c_client_id, NULL },
 	{ "UserName", "java.lang.String", "The user it logged in as", c_user, NULL },
 	{ "Protocol", "java.lang.String", "stomp, mqtt, ...", c_proto, NULL },
+	{ "NetworkConnection", "boolean", "The client is another broker's network bridge (a Tandem's, or an ActiveMQ's networkConnector)", c_network, NULL },
+	{ "RemoteBrokerName", "java.lang.String", "That broker's name; null for a client", c_broker, NULL },
+	{ "RemoteBrokerId", "java.lang.String", "That broker's BrokerId; null for a client or when it did not say", c_broker_id, NULL },
 	{ "ConnectedSince", "long", "Milliseconds since the epoch", c_since, NULL },
 	{ "Consumers", "int", "Its open subscriptions", c_consumers, NULL },
 	{ "EnqueueCount", "long", "Messages it sent", c_in, NULL },

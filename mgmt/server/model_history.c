@@ -1,7 +1,7 @@
 /*
  * model_history.c - the management model's History objects: the last
  * hour of the broker's totals (...,service=History) and of each tracked
- * queue (...,destinationType=Queue,destinationName=Q,service=History),
+ * queue (...,service=History,queue=Q),
  * as history.h keeps them, oldest sample first (man tandem-mgmt(7)).
  *
  * Reading a queue's History by its name takes the queue on when it has
@@ -75,8 +75,10 @@ static void history_mobj(const struct history *h, struct mobj *o)
 	}
 	char quoted[MOBJ_NAME_MAX / 2];
 	objname_quote(name, quoted, sizeof quoted);
-	mobj_set(o, &mclass_history, (void *)h, BROKER_FMT ",destinationType=Queue,"
-		 "destinationName=%s,service=History", model_broker_name(), quoted);
+	/* not destinationType=Queue: a search for a broker's queues must not
+	 * find their histories */
+	mobj_set(o, &mclass_history, (void *)h, BROKER_FMT ",service=History,queue=%s",
+		 model_broker_name(), quoted);
 }
 
 static bool history_each(mobj_fn fn, void *ctx)
@@ -105,14 +107,11 @@ static int history_find(const struct objname *n, struct mobj *out)
 	const char *service = objname_get(n, "service");
 	if (!service || strcmp(service, "History") || !history_broker())
 		return -1;
-	const char *type = objname_get(n, "destinationType");
-	const char *dest = objname_get(n, "destinationName");
-	if (!type && !dest) {
+	const char *dest = objname_get(n, "queue");
+	if (!dest) {
 		history_mobj(history_broker(), out);
 		return 0;
 	}
-	if (!type || strcmp(type, "Queue") || !dest)
-		return -1;
 	const struct history *h = history_queue_track(dest);
 	if (!h)
 		return strchr(dest, '_') ? MOBJ_FIND_WALK : -1;

@@ -4,9 +4,11 @@
 //       PRODUCERS connections each send COUNT TextMessages of SIZE
 //       bytes; prints "msgs/s=R" (all of them over the time from the first
 //       send to the last send returning).
-//   java JmsLoad consume URL DEST COUNT CONSUMERS READYFILE
-//       CONSUMERS connections each receive COUNT messages (auto
-//       acknowledge); READYFILE is made once all are subscribed; prints
+//   java JmsLoad consume URL DEST COUNT CONSUMERS READYFILE auto|dups
+//       CONSUMERS connections each receive COUNT messages (through a
+//       MessageListener, AUTO_ACKNOWLEDGE or DUPS_OK_ACKNOWLEDGE: the
+//       client acks in batches); READYFILE is made once all are
+//       subscribed; prints
 //       "msgs/s=R" (each consumer's rate from its first message to its
 //       last, the mean) and "p50_us= p99_us=" (send time, at the start of
 //       the text, to arrival: the body, because Tandem does not carry JMS
@@ -72,48 +74,70 @@ public class JmsLoad {
         return 0;
     }
 
+    // One consumer's tally, filled by its listener on the client's thread.
+    static class Tally implements MessageListener {
+        final long[] lat;
+        final CountDownLatch done = new CountDownLatch(1);
+        volatile int n;	// read by the main thread to see progress
+        long t0, t1;
+        volatile String error;
+
+        Tally(int count) {
+            lat = new long[count];
+        }
+
+        public void onMessage(Message m) {
+            if (n >= lat.length)
+                return;	// a duplicate DUPS_OK allows; counted once
+            try {
+                t1 = System.nanoTime();
+                if (n == 0)
+                    t0 = t1;
+                String text = ((TextMessage) m).getText();
+                lat[n++] = (t1 - Long.parseLong(text.substring(0, 19))) / 1000;
+            } catch (Exception e) {
+                error = e.toString();
+                done.countDown();
+            }
+            if (n == lat.length)
+                done.countDown();
+        }
+    }
+
     static int consume(String[] a) throws Exception {
         String url = a[1], d = a[2];
         int count = Integer.parseInt(a[3]), consumers = Integer.parseInt(a[4]);
+        int ack = a.length > 6 && a[6].equals("dups") ? Session.DUPS_OK_ACKNOWLEDGE
+                                                      : Session.AUTO_ACKNOWLEDGE;
         ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(url);
         List<Connection> conns = new ArrayList<>();
-        List<MessageConsumer> cs = new ArrayList<>();
+        List<Tally> tallies = new ArrayList<>();
         for (int i = 0; i < consumers; i++) {
             Connection c = f.createConnection();
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            cs.add(s.createConsumer(dest(s, d)));
+            Session s = c.createSession(false, ack);
+            Tally t = new Tally(count);
+            s.createConsumer(dest(s, d)).setMessageListener(t);
+            tallies.add(t);
             conns.add(c);
+            c.start();
         }
         new File(a[5]).createNewFile();
-        ExecutorService pool = Executors.newFixedThreadPool(consumers);
-        List<Future<double[]>> done = new ArrayList<>();
-        for (MessageConsumer mc : cs)
-            done.add(pool.submit(() -> {
-                long[] lat = new long[count];
-                long t0 = 0, t1 = 0;
-                for (int i = 0; i < count; i++) {
-                    Message m = mc.receive(120000);
-                    if (m == null)
-                        throw new RuntimeException("got " + i + " of " + count);
-                    t1 = System.nanoTime();
-                    if (i == 0)
-                        t0 = t1;
-                    String text = ((TextMessage) m).getText();
-                    lat[i] = (t1 - Long.parseLong(text.substring(0, 19))) / 1000;
-                }
-                Arrays.sort(lat);
-                double rate = count > 1 ? (count - 1) * 1e9 / Math.max(1, t1 - t0) : 0;
-                return new double[] { rate, lat[count / 2], lat[Math.min(count - 1, count * 99 / 100)] };
-            }));
         double rate = 0, p50 = 0, p99 = 0;
-        for (Future<double[]> x : done) {
-            double[] r = x.get();
-            rate += r[0] / consumers;
-            p50 = Math.max(p50, r[1]);
-            p99 = Math.max(p99, r[2]);
+        for (Tally t : tallies) {
+            // two minutes without a message is a failure, whatever the count
+            int seen = -1;
+            while (!t.done.await(120, TimeUnit.SECONDS)) {
+                if (t.n == seen)
+                    throw new RuntimeException("got " + t.n + " of " + count);
+                seen = t.n;
+            }
+            if (t.error != null)
+                throw new RuntimeException(t.error);
+            Arrays.sort(t.lat);
+            rate += (count > 1 ? (count - 1) * 1e9 / Math.max(1, t.t1 - t.t0) : 0) / consumers;
+            p50 = Math.max(p50, t.lat[count / 2]);
+            p99 = Math.max(p99, t.lat[Math.min(count - 1, count * 99 / 100)]);
         }
-        pool.shutdown();
         for (Connection c : conns)
             c.close();
         System.out.printf("msgs/s=%.0f p50_us=%.0f p99_us=%.0f%n", rate, p50, p99);

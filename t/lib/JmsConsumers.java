@@ -79,6 +79,8 @@ public class JmsConsumers {
         switch (what) {
         case "clientid": clientId(a[0]); break;
         case "hold": hold(a[0]); break;
+        case "connect": connectAs(a[0]); break;
+        case "watch": watch(a[0]); break;
         case "pull": pull(a[0]); break;
         case "clientack": clientAck(a[0], Integer.parseInt(a[1])); break;
         case "recover": recover(a[0]); break;
@@ -88,7 +90,9 @@ public class JmsConsumers {
         case "browse": browse(a[0]); break;
         case "durable-make": durableMake(a[0], a[1]); break;
         case "durable-read": durableRead(a[0], a[1]); break;
+        case "browse-all": browseAll(a[0]); break;
         case "nolocal": noLocal(a[0]); break;
+        case "nolocal-offline": noLocalOffline(a[0]); break;
         case "exclusive": exclusive(a[0]); break;
         case "priority": priority(a[0]); break;
         case "control": control(a[0]); break;
@@ -118,6 +122,29 @@ public class JmsConsumers {
         say("holding");
         System.out.flush();
         Thread.sleep(120000);
+    }
+
+    // Client ids across protocols: "connected", or the refusal.
+    static void connectAs(String id) throws JMSException {
+        try {
+            connect("", id).close();
+            say("connected");
+        } catch (InvalidClientIDException e) {
+            say(e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    // Holds id until the broker closes the connection: "lost".
+    static void watch(String id) throws Exception {
+        Connection c = connect("", id);
+        c.setExceptionListener(e -> {
+            say("lost");
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
+        });
+        say("holding");
+        System.out.flush();
+        Thread.sleep(30000);
     }
 
     // 2. Prefetch 0: a message per pull, null when none comes.
@@ -298,6 +325,27 @@ public class JmsConsumers {
         c.close();
     }
 
+    // Every message a browser sees (BytesMessages), one a line, then how many a second
+    // browse with a selector sees.
+    static void browseAll(String q) throws JMSException {
+        Connection c = connect("", null);
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Queue dest = s.createQueue(q);
+        java.util.Enumeration<?> en = s.createBrowser(dest).getEnumeration();
+        while (en.hasMoreElements()) {
+            BytesMessage m = (BytesMessage) en.nextElement();	// a STOMP SEND with content-length
+            byte[] b = new byte[(int) m.getBodyLength()];
+            m.readBytes(b);
+            say(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        int n = 0;
+        en = s.createBrowser(dest, "JMSPriority = 9").getEnumeration();
+        for (; en.hasMoreElements(); en.nextElement())
+            n++;
+        say("priority 9: " + n);
+        c.close();
+    }
+
     static String browsed(Session s, Queue dest, String sel) throws JMSException {
         QueueBrowser b = sel == null ? s.createBrowser(dest) : s.createBrowser(dest, sel);
         StringBuilder seen = new StringBuilder();
@@ -373,6 +421,31 @@ public class JmsConsumers {
         durable.close();
         s.unsubscribe("nl");
         c.close();
+    }
+
+    // A durable noLocal subscriber's own messages are its connection's at
+    // delivery, as ActiveMQ's (the connection it comes back on).
+    static void noLocalOffline(String topic) throws JMSException {
+        Connection c = connect("", "app-nlo");
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Topic t = s.createTopic(topic);
+        s.createDurableSubscriber(t, "nlo", null, true).close();
+        s.createProducer(t).send(s.createTextMessage("mine-offline"));
+        send(t, "theirs-offline");
+        MessageConsumer d = s.createDurableSubscriber(t, "nlo", null, true);
+        say("back on the same connection: " + text(d.receive(5000)) + " " + text(d.receive(500)));
+        d.close();
+        s.createProducer(t).send(s.createTextMessage("mine-2"));
+        send(t, "theirs-2");
+        c.close();
+        Connection c2 = connect("", "app-nlo");
+        Session s2 = c2.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        d = s2.createDurableSubscriber(t, "nlo", null, true);
+        say("back on a new connection: " + text(d.receive(5000)) + " " + text(d.receive(5000)) + " "
+            + text(d.receive(500)));
+        d.close();
+        s2.unsubscribe("nlo");
+        c2.close();
     }
 
     static int drain(MessageConsumer mc, long wait) throws JMSException {

@@ -14,7 +14,8 @@
 //   java JmsFailover hold URL QUEUE N KILL
 //       a client-acknowledge consumer takes N messages without acking
 //       them, runs KILL, then takes N again from the broker it fails over
-//       to: "TEXT redelivered=BOOL" for each of the second N, then acks.
+//       to: "TEXT redelivered=BOOL count=JMSXDeliveryCount" for each of
+//       the second N, then acks.
 //   java JmsFailover drain URL QUEUE [N]
 //       every message (N at most) until none comes for -Dquiet=MS
 //       (default 3000): "TEXT|JMSCorrelationID" each.
@@ -28,18 +29,25 @@
 //       connects and prints "broker NAME"; then, should the broker send
 //       it elsewhere within MS ms (rebalanceClusterClients), "broker
 //       NAME" of the new one.
+//   java JmsFailover cluster URL N KILL
+//       connects and prints "brokers LIST" for each ConnectionControl
+//       (its connectedBrokers); once one lists N URIs, runs KILL and
+//       waits for one that lists fewer. Exits 1 when none came.
 // -Dwait=MS: how long a receive waits (default 30000); -Duser=U
 // -Dpassword=P: log in; -DclientId=ID: the connection's client id. A JMSException is
 // printed as "exception CLASS: MESSAGE" and exits 3.
 import java.util.*;
+import java.util.concurrent.*;
 import javax.jms.*;
 import org.apache.activemq.ActiveMQConnection;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.command.ActiveMQQueue;
 import org.apache.activemq.command.ActiveMQTextMessage;
 import org.apache.activemq.command.BrokerInfo;
+import org.apache.activemq.command.ConnectionControl;
 import org.apache.activemq.command.MessageId;
 import org.apache.activemq.command.ProducerId;
+import org.apache.activemq.transport.DefaultTransportListener;
 
 public class JmsFailover {
     static final long WAIT = Long.getLong("wait", 30000);
@@ -55,6 +63,7 @@ public class JmsFailover {
             case "send": rc = send(a[1], a[2], a[3], a[4]); break;
             case "broker": rc = broker(a[1], a[2]); break;
             case "moved": rc = moved(a[1], Long.parseLong(a[2])); break;
+            case "cluster": rc = cluster(a[1], Integer.parseInt(a[2]), a[3]); break;
             default: throw new IllegalArgumentException(a[0]);
             }
         } catch (JMSException e) {
@@ -163,7 +172,8 @@ public class JmsFailover {
             Message m = consumer.receive(WAIT);
             if (m == null)
                 throw new RuntimeException("only " + i + " after the kill");
-            System.out.println(((TextMessage) m).getText() + " redelivered=" + m.getJMSRedelivered());
+            System.out.println(((TextMessage) m).getText() + " redelivered=" + m.getJMSRedelivered()
+                               + " count=" + m.getIntProperty("JMSXDeliveryCount"));
             last = m;
         }
         last.acknowledge();
@@ -208,6 +218,34 @@ public class JmsFailover {
         }
         c.close();
         return 0;
+    }
+
+    static int cluster(String url, int n, String kill) throws Exception {
+        ActiveMQConnection c = (ActiveMQConnection) new ActiveMQConnectionFactory(url).createConnection();
+        BlockingQueue<String> lists = new LinkedBlockingQueue<>();
+        c.addTransportListener(new DefaultTransportListener() {
+            @Override
+            public void onCommand(Object o) {
+                if (o instanceof ConnectionControl)
+                    lists.add(String.valueOf(((ConnectionControl) o).getConnectedBrokers()));
+            }
+        });
+        c.start();
+        boolean killed = false;
+        for (String l; (l = lists.poll(WAIT, TimeUnit.MILLISECONDS)) != null; ) {
+            System.out.println("brokers " + l);
+            int count = l.isEmpty() || l.equals("null") ? 0 : l.split(",").length;
+            if (killed && count < n) {
+                c.close();
+                return 0;
+            }
+            if (!killed && count == n) {
+                run(kill);
+                killed = true;
+            }
+        }
+        c.close();
+        return 1;
     }
 
     static int broker(String url, String kill) throws Exception {

@@ -7,9 +7,11 @@
 # DIR/data/kahadb. Exits 1, with ActiveMQ's log, if it does not start.
 #
 # amq-kahadb.sh --start DIR PORT starts it and returns; amq-kahadb.sh
-# --kill DIR kills it with SIGKILL. AMQ_EXTRA is XML put in its <broker>
-# after the connectors (networkConnectors, for the network tests),
-# AMQ_CONNECTORS more transportConnectors.
+# --kill DIR kills it with SIGKILL. AMQ_BROKER_ATTRS in the environment
+# adds attributes to its <broker> (schedulerSupport="true"), AMQ_BROKER_XML
+# elements inside it (a destinationPolicy), AMQ_EXTRA elements after the
+# connectors (networkConnectors, for the network tests), AMQ_CONNECTORS
+# more transportConnectors.
 MODE=run
 case $1 in --start|--kill) MODE=${1#--}; shift ;; esac
 DIR=$1 PORT=$2 SCRIPT=$3
@@ -41,7 +43,8 @@ cat >"$DIR/activemq.xml" <<XML
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
   xsi:schemaLocation="http://www.springframework.org/schema/beans http://www.springframework.org/schema/beans/spring-beans-2.0.xsd
   http://activemq.apache.org/schema/core http://activemq.apache.org/schema/core/activemq-core.xsd">
-  <broker xmlns="http://activemq.apache.org/schema/core" useJmx="false" brokerName="amq" dataDirectory="$DIR/data">
+  <broker xmlns="http://activemq.apache.org/schema/core" useJmx="false" brokerName="amq" dataDirectory="$DIR/data" ${AMQ_BROKER_ATTRS:-}>
+    ${AMQ_BROKER_XML:-}
     <persistenceAdapter><kahaDB directory="$DIR/data/kahadb"/></persistenceAdapter>
     <transportConnectors>
       <transportConnector name="stomp" uri="stomp://127.0.0.1:$PORT"/>
@@ -55,8 +58,8 @@ XML
 chown -R activemq "$DIR"
 d=$DIR
 while [ "$d" != / ]; do chmod o+x "$d" 2>/dev/null; d=$(dirname "$d"); done
-# Its own pid file: Debian's default, /run/activemq.pid, names whichever
-# ActiveMQ started last, and "console" refuses to start beside it.
+# A pid file of its own: Debian's default, /run/activemq.pid, names any
+# other ActiveMQ of the machine, and then this one "is already running".
 res=$(ACTIVEMQ_BASE=$DIR ACTIVEMQ_CONF=$DIR ACTIVEMQ_DATA=$DIR/data \
 	ACTIVEMQ_PIDFILE=$DIR/activemq.pid "$STARTUP" "$OWPORT" \
 	/usr/bin/activemq console "xbean:file:$DIR/activemq.xml" 2>"$DIR/log") ||

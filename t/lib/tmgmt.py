@@ -29,6 +29,12 @@ def queue_name(broker, queue):
     return "%s,destinationType=Queue,destinationName=%s" % (broker_name(broker), quoted(queue))
 
 
+def history_name(broker, queue=None):
+    """A queue's History object, or the broker's without a queue."""
+    name = broker_name(broker) + ",service=History"
+    return name + ",queue=" + quoted(queue) if queue is not None else name
+
+
 class Mgmt:
     def __init__(self, port=None, timeout=None):
         self.sock = socket.create_connection(("127.0.0.1", port or mport()),

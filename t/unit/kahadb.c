@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "buf.h"
@@ -13,6 +15,7 @@
 #include "kahadb_journal.h"
 #include "kahadb_records.h"
 #include "kahadb_replay.h"
+#include "kahadb_scheduler.h"
 #include "openwire_codec.h"
 #include "tap.h"
 
@@ -349,10 +352,97 @@ static void test_versions(void)
 	}
 }
 
+/* A job of the scheduler's journal: type, scheduler, job id, and the
+ * times (next run; or the span a removal covers). */
+struct job_step {
+	enum kahadb_type type;
+	const char *scheduler, *job;
+	int64_t t1, t2;
+};
+
+static void job_record(struct w *recs, const struct job_step *j)
+{
+	struct w c = { .n = 0 }, payload = { .n = 0 };
+	f_str(&c, 1, j->scheduler);
+	if (j->type == KAHADB_REMOVE_JOBS) {
+		f_int(&c, 2, (uint64_t)j->t1);
+		f_int(&c, 3, (uint64_t)j->t2);
+	} else if (j->type != KAHADB_DESTROY_SCHEDULER) {
+		f_str(&c, 2, j->job);
+		if (j->type != KAHADB_REMOVE_JOB)
+			f_int(&c, j->type == KAHADB_ADD_JOB ? 9 : 4, (uint64_t)j->t1);
+	}
+	payload.b[payload.n++] = (uint8_t)j->type;
+	varint(&payload, c.n);
+	put(&payload, c.b, c.n);
+	u32(recs, (uint32_t)payload.n + 5);
+	recs->b[recs->n++] = 1;
+	put(recs, payload.b, payload.n);
+}
+
+static void count_jobs(void *ctx, const char *dir, size_t jobs, size_t commands,
+		       const char *err)
+{
+	char *out = ctx;
+	snprintf(out, 256, "%s: %zu job(s), %zu command(s)%s%s", strrchr(dir, '/') - 3, jobs,
+		 commands, err ? ": " : "", err ? err : "");
+}
+
+/* ActiveMQ's scheduler journal: jobs added, rescheduled, removed one by
+ * one, by a span of due times, or with their scheduler. */
+static void test_scheduler(void)
+{
+	static const struct job_step steps[] = {
+		{ KAHADB_ADD_JOB, "JMS", "j1", 100, 0 },
+		{ KAHADB_ADD_JOB, "JMS", "j2", 200, 0 },
+		{ KAHADB_ADD_JOB, "JMS", "j3", 300, 0 },
+		{ KAHADB_ADD_JOB, "JMS", "j4", 400, 0 },
+		{ KAHADB_ADD_JOB, "other", "k1", 100, 0 },
+		{ KAHADB_REMOVE_JOB, "JMS", "j1", 0, 0 },
+		{ KAHADB_RESCHEDULE_JOB, "JMS", "j2", 900, 0 },
+		{ KAHADB_REMOVE_JOBS, "JMS", NULL, 250, 350 },	/* j3 */
+		{ KAHADB_DESTROY_SCHEDULER, "other", NULL, 0, 0 },
+	};
+	char dir[] = "/tmp/kahadb-unit-XXXXXX", path[128], said[256] = "";
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof path, "%s/kahadb", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/amq", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/amq/scheduler", dir);
+	mkdir(path, 0755);
+	struct w recs = { .n = 0 }, f = { .n = 0 };
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+		job_record(&recs, &steps[i]);
+	u32(&f, 28);
+	f.b[f.n++] = 2;
+	put(&f, "WRITE BATCH", 11);
+	u32(&f, (uint32_t)recs.n);
+	u32(&f, 0);
+	u32(&f, 0);	/* checksums off */
+	put(&f, recs.b, recs.n);
+	snprintf(path, sizeof path, "%s/amq/scheduler/db-1.log", dir);
+	FILE *out = fopen(path, "w");
+	fwrite(f.b, 1, f.n, out);
+	fclose(out);
+	snprintf(path, sizeof path, "%s/kahadb", dir);
+	is(kahadb_scheduler_find(path, NULL, count_jobs, said), 1,
+	   "a scheduler store beside the KahaDB directory is found");
+	ok(!strcmp(said, "amq/scheduler: 2 job(s), 9 command(s)"),
+	   "its jobs are counted: added, less those removed one by one, by span and with their scheduler");
+	if (strcmp(said, "amq/scheduler: 2 job(s), 9 command(s)"))
+		diag("%s", said);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		diag("could not remove %s", dir);
+}
+
 int main(void)
 {
 	test_replays();
 	test_errors();
 	test_versions();
+	test_scheduler();
 	return done_testing();
 }

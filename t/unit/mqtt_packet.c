@@ -236,6 +236,41 @@ static void test_publish(void)
 	buf_free(&b);
 }
 
+/* A PUBLISH encoded once and given another subscriber's flags and id is
+ * byte for byte what encoding it for that subscriber writes: with a one
+ * and a two-byte remaining length, from QoS 0 to QoS 0 and from each QoS
+ * above 0 to every other. */
+static void test_restamp(void)
+{
+	static const struct { uint8_t from_qos, qos; bool retain, dup; uint16_t id; } cases[] = {
+		{ 0, 0, false, false, 0 }, { 0, 0, true, false, 0 },
+		{ 1, 1, false, false, 513 }, { 1, 2, true, true, 65535 },
+		{ 2, 1, false, true, 1 }, { 2, 2, false, false, 258 },
+	};
+	static const size_t sizes[] = { 10, 300 };
+	char payload[300];
+	memset(payload, 'p', sizeof payload);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (size_t k = 0; k < 2; k++) {
+			struct buf shared = BUF_INIT, own = BUF_INIT;
+			mqtt_put_publish(&shared, cases[i].from_qos, !cases[i].retain, false,
+					 "a/topic", 7, payload, sizes[k]);
+			mqtt_put_publish(&own, cases[i].qos, cases[i].retain, cases[i].dup,
+					 "a/topic", cases[i].id, payload, sizes[k]);
+			mqtt_publish_restamp(buf_data(&shared), cases[i].qos, cases[i].retain,
+					     cases[i].dup, cases[i].id);
+			char name[120];
+			snprintf(name, sizeof name, "restamped QoS %u to QoS %u retain %d dup %d "
+				 "id %u, %zu-byte payload", cases[i].from_qos, cases[i].qos,
+				 cases[i].retain, cases[i].dup, cases[i].id, sizes[k]);
+			ok(buf_len(&shared) == buf_len(&own) &&
+			   !memcmp(buf_data(&shared), buf_data(&own), buf_len(&own)), name);
+			buf_free(&shared);
+			buf_free(&own);
+		}
+	}
+}
+
 static void test_subscriptions(void)
 {
 	struct buf b = BUF_INIT;
@@ -402,6 +437,7 @@ int main(void)
 	test_connect();
 	test_connect_fields();
 	test_publish();
+	test_restamp();
 	test_subscriptions();
 	test_small();
 	test_refusals();

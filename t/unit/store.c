@@ -117,11 +117,12 @@ static void requeue(void *ctx, int err)
 struct durables { int n; char seen[4][128]; };
 
 static void on_durable(void *ctx, const char *cid, const char *name, const char *topic,
-		       const char *sel)
+		       const char *sel, int no_local)
 {
 	struct durables *d = ctx;
 	if (d->n < 4)
-		snprintf(d->seen[d->n++], 128, "%s/%s/%s/%s", cid, name, topic, sel ? sel : "-");
+		snprintf(d->seen[d->n++], 128, "%s/%s/%s/%s/%d", cid, name, topic, sel ? sel : "-",
+			 no_local);
 }
 
 struct prepared { int ntx, nacks; char tx[64], ack[128]; };
@@ -171,6 +172,7 @@ int main(void)
 	the_store = st;
 	struct message *a = msg("id-a", "orders", "a\0b", 3);
 	struct message *b = msg("id-b", "orders", "second", 6);
+	b->redeliveries = 3;
 	store_add_message(st, a);
 	store_add_entry(st, "queue://orders", a->seq);
 	store_add_message(st, b);
@@ -212,6 +214,8 @@ int main(void)
 	ok(m->priority == 7 && m->expires == 1234567890123 && m->timestamp == 42 &&
 	   m->persistent && !strcmp(m->id, "id-a") && !strcmp(m->dest, "orders"),
 	   "priority, expiry, timestamp, id and destination survive");
+	ok(m->redeliveries == 0 && l.msgs[2]->redeliveries == 3,
+	   "a message's deliveries before it came (a KahaDB import's) survive");
 
 	store_remove_entry(st, "queue://orders", seq_b);
 	store_flush(st);
@@ -236,8 +240,8 @@ int main(void)
 	   count_rows("SELECT COUNT(*) FROM entries") == 0, "removing a container removes its messages");
 
 	struct durables d = { 0 };
-	store_add_durable(st, "c1", "s1", "news.>", "color = 'red'");
-	store_add_durable(st, "c2", "s2", "sport", NULL);
+	store_add_durable(st, "c1", "s1", "news.>", "color = 'red'", true);
+	store_add_durable(st, "c2", "s2", "sport", NULL, false);
 	struct message *e = msg("id-e", "news.a", "e", 1);
 	store_add_message(st, e);
 	store_add_entry(st, "durable://c1:s1", e->seq);
@@ -246,8 +250,9 @@ int main(void)
 	st = reopen(st, &l);
 	the_store = st;
 	store_load_durables(st, on_durable, &d);
-	ok(d.n == 2 && !strcmp(d.seen[0], "c1/s1/news.>/color = 'red'") &&
-	   !strcmp(d.seen[1], "c2/s2/sport/-"), "durable subscriptions survive a reopen");
+	ok(d.n == 2 && !strcmp(d.seen[0], "c1/s1/news.>/color = 'red'/1") &&
+	   !strcmp(d.seen[1], "c2/s2/sport/-/0"),
+	   "durable subscriptions survive a reopen, with their selector and noLocal");
 	store_remove_durable(st, "c1", "s1");
 	store_flush(st);
 	ok(count_rows("SELECT COUNT(*) FROM durables") == 1 &&
@@ -436,7 +441,7 @@ int main(void)
 	   count_rows("SELECT COUNT(*) FROM entries WHERE container LIKE 'prepared://%'") == 0 &&
 	   count_rows("SELECT COUNT(*) FROM messages WHERE id = 'id-p'") == 0,
 	   "removed, it leaves nothing: its id, its acks, its message");
-	ok(count_rows("PRAGMA user_version") == 2, "the store says schema version 2");
+	ok(count_rows("PRAGMA user_version") == 3, "the store says schema version 3");
 	free(pc);
 	store_close(st);
 
@@ -453,7 +458,46 @@ int main(void)
 	ok(requeue_calls > 1 && requeue_err == -ECANCELED,
 	   "closing ends callbacks that queue for ever, telling the last one");
 
+	/* A store of schema version 2 (no redeliveries, no noLocal) opens
+	 * as version 3: its messages had no deliveries before, its durable
+	 * subscriptions' noLocal is not known. */
 	char cmd[512];
+	snprintf(cmd, sizeof cmd, "rm -f '%s'/store.db*", dir);
+	if (system(cmd) != 0)
+		diag("could not remove the store");
+	sqlite3 *old;
+	snprintf(file, sizeof file, "%s/store.db", dir);
+	sqlite3_open(file, &old);
+	ok(sqlite3_exec(old, "CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+			" dest_type INTEGER NOT NULL, dest TEXT NOT NULL, headers BLOB, body BLOB,"
+			" priority INTEGER NOT NULL, expires INTEGER NOT NULL,"
+			" timestamp INTEGER NOT NULL);"
+			"CREATE TABLE durables (client_id TEXT NOT NULL, sub_name TEXT NOT NULL,"
+			" topic TEXT NOT NULL, selector TEXT, PRIMARY KEY (client_id, sub_name));"
+			"CREATE TABLE entries (container TEXT NOT NULL, seq INTEGER NOT NULL,"
+			" PRIMARY KEY (container, seq)) WITHOUT ROWID;"
+			"INSERT INTO messages VALUES (1, 'id-v2', 0, 'q', x'', 'v2', 4, 0, 0);"
+			"INSERT INTO entries VALUES ('queue://q', 1);"
+			"INSERT INTO durables VALUES ('c', 's', 't', NULL);"
+			"PRAGMA user_version = 2;", NULL, NULL, NULL) == SQLITE_OK,
+	   "a store of version 2 made");
+	sqlite3_close(old);
+	st = store_open(dir, true, err, sizeof err);
+	ok(st != NULL, "a version 2 store opens");
+	memset(&d, 0, sizeof d);
+	store_load_durables(st, on_durable, &d);
+	ok(d.n == 1 && !strcmp(d.seen[0], "c/s/t/-/-1"), "its durable subscription's noLocal unknown");
+	memset(&l, 0, sizeof l);
+	store_load_entries(st, on_entry, &l);
+	ok(l.n == 1 && !strcmp(l.msgs[0]->id, "id-v2") && l.msgs[0]->redeliveries == 0,
+	   "its message loads, with no deliveries before");
+	loaded_free(&l);
+	store_close(st);
+	ok(count_rows("PRAGMA user_version") == 3, "and it is version 3 now");
+	st = store_open(dir, true, err, sizeof err);
+	ok(st != NULL, "and opens again (the columns are not added twice)");
+	store_close(st);
+
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
