@@ -33,7 +33,7 @@ test_expect_success 'an entry with protocol=openwire speaks OpenWire from the fi
 	! grep -q "answered in OpenWire" t/log
 '
 
-test_expect_success 'a topic published on Tandem reaches subscribers on both, once each: ActiveMQ does not send it back (brokerPath)' '
+test_expect_success 'a topic published on either broker reaches subscribers on both, once each: neither sends it back (brokerPath)' '
 	stomp_py <<-\EOF
 	import os, time
 	from tstomp import *
@@ -72,6 +72,20 @@ test_expect_success 'a topic published on Tandem reaches subscribers on both, on
 	here.sync(); far.sync()
 	left = [m.body for m in here.messages + far.messages if m.body != "probe"]
 	check(not left, "twice: %s" % left)
+	# The other way: what ActiveMQ'"'"'s bridge brings in carries its
+	# brokerPath, and Tandem'"'"'s bridge does not send it back.
+	here.messages.clear()
+	far.messages.clear()
+	for i in range(20):
+	    p.conn.send("/topic/ring", "a%d" % i)
+	p.sync()
+	want = ["a%d" % i for i in range(20)]
+	check([m.body for m in here.wait(20)] == want, "here, from ActiveMQ")
+	check([m.body for m in far.wait(20)] == want, "far, from ActiveMQ")
+	time.sleep(2)
+	here.sync(); far.sync()
+	left = [m.body for m in here.messages + far.messages]
+	check(not left, "twice, from ActiveMQ: %s" % left)
 	EOF
 '
 

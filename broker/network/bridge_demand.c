@@ -93,7 +93,11 @@ const char *bridge_remote_key(const struct bridge *b)
  * cannot ping-pong (it only ever moves toward a consumer). */
 static bool replays(const struct bridge_demand *d, const struct message *m)
 {
-	if (d->type != DEST_QUEUE || d->remote_local <= 0)
+	/* Never to an ActiveMQ broker: its duplicate check knows the message
+	 * id (the message came from there) and would drop the replay after
+	 * answering it, and the answer acks it here: lost. ActiveMQ itself
+	 * replays only with the audit turned off (enableAudit="false"). */
+	if (d->type != DEST_QUEUE || d->remote_local <= 0 || d->bridge->openwire)
 		return false;
 	const struct conf_policy *pol = config_policy_for(broker.cfg, false, m->dest);
 	if (pol && !pol->replay_when_no_consumers)
