@@ -41,7 +41,8 @@ test_expect_success 'ActiveMQ writes the store and is killed with SIGKILL' '
 	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/KahaJms.java" &&
 	APORT=$(free_port) &&
 	amq --start "$TRASH/amq" "$APORT" &&
-	{ jms $((APORT + 1)) fill >fill.out 2>&1 & echo $! >fill.pid; } &&
+	{ java -cp "$TRASH/jms:$JAVA_CP" KahaJms "tcp://127.0.0.1:$((APORT + 1))" fill >fill.out 2>&1 &
+	  echo $! >fill.pid; } &&
 	for i in $(seq 300); do grep -q filled fill.out && break; sleep 0.1; done &&
 	cat fill.out &&
 	grep -qx "took r 0" fill.out &&
