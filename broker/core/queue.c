@@ -818,8 +818,12 @@ void queue_dispatch_scheduled(void)
 		q->next_dirty = NULL;
 		if (q->purge)
 			continue;	/* its slices page in; it is scheduled when done */
+		/* Not for a queue nobody reads while memory is short: an
+		 * offline MQTT session's window of 10 KB messages read back
+		 * 10 MB past a 16 MB memoryUsage, and held its publisher for
+		 * good. A consumer that binds schedules the queue again. */
 		if (q->npaged && q->npending < QUEUE_PAGE_WINDOW / 2 && broker.store &&
-		    !store_behind())
+		    !store_behind() && (q->bhead || !flow_broker_memory_short()))
 			page_in(q);
 		if (q->bhead && q->npending)
 			queue_dispatch(q);
