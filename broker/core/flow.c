@@ -132,8 +132,8 @@ void flow_charge_output(long long bytes)
 	output_used += bytes;
 }
 
-/* What memory holds besides the queues' entries: messages no entry holds
- * (a store write not done yet, a transaction's, a protocol's) and the
+/* What memory holds besides the queues' entries and transactions:
+ * messages none holds (a store write not done yet, a protocol's) and the
  * connections' output; their input when asked. */
 static long long held_elsewhere(bool with_input)
 {
@@ -253,9 +253,7 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 		 * Without this a producer faster than the writer took 380 MB
 		 * under a 32 MB memoryUsage. */
 		long long room = limit - limit / 100 * SPILL_PERCENT;
-		/* Less the sender's own transaction: its messages wait for
-		 * its COMMIT, which a held producer could never send. */
-		long long other = held_elsewhere(with_input) - pending;
+		long long other = held_elsewhere(with_input);
 		if (spools && other >= room) {
 			*hit = (struct limit_hit){ "Memory", used + other, limit, &writer_logged_ms };
 			return true;
@@ -277,9 +275,10 @@ static bool over_limit(enum dest_type type, const char *dest, bool persistent,
 		*hit = (struct limit_hit){ "Memory", pending, made_limit, &new_queue_logged_ms };
 		return true;
 	}
-	/* A transaction's pending messages are among those no entry holds
-	 * yet (held_elsewhere), so they are not added again. */
-	long long in_memory = used + held_elsewhere(with_input);
+	/* A transaction's messages count in its own `pending`, not in
+	 * held_elsewhere: a held producer is let go when the rest fits, or
+	 * it could never send its COMMIT. */
+	long long in_memory = used + pending + held_elsewhere(with_input);
 	if (in_memory >= limit) {
 		*hit = (struct limit_hit){ "Memory", in_memory, limit, &broker_logged_ms };
 		return true;

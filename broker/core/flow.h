@@ -7,8 +7,8 @@
  * the broker (systemUsage memoryUsage: `limit`, or `percentOfJvmHeap` read
  * as a share of physical memory). A message fanned out to several
  * subscriptions counts once per subscription: that is what it costs when
- * they drain at different speeds. A message that no entry holds (a store
- * write not done yet, a transaction's, a protocol's) counts once
+ * they drain at different speeds. A message that no entry or transaction
+ * holds (a store write not done yet, a protocol's) counts once
  * (message_unqueued_bytes), and so do the connections' input and output
  * buffers: what is counted is what memory holds, so that the process's
  * RSS stays within memoryUsage plus a fixed overhead.

@@ -61,9 +61,10 @@ struct message {
 	 * broker's own and for messages read back from the store: what a
 	 * noLocal subscriber skips. */
 	uint64_t origin;
-	/* Queue entries holding it now (queue.c). While there are none, the
-	 * message is held only by someone else (a store write not done yet, a
-	 * transaction, a protocol) and counts in message_unqueued_bytes(). */
+	/* Queue entries and transactions holding it now (queue.c, txn.c).
+	 * While there are none, the message is held only by someone else (a
+	 * store write not done yet, a protocol) and counts in
+	 * message_unqueued_bytes(). */
 	uint32_t entries;
 };
 
@@ -93,7 +94,7 @@ struct message *message_new_packed(const char *id, enum dest_type type, const ch
 struct message *message_ref(struct message *m);
 void message_unref(struct message *m);
 
-/* A queue entry starts or stops holding m (queue.c). */
+/* A queue entry or a transaction starts or stops holding m. */
 void message_entry_added(struct message *m);
 void message_entry_removed(struct message *m);
 /* Bytes (their cost) of the live messages that no queue entry holds:

@@ -156,12 +156,15 @@ void queue_dispatch_scheduled(void);
 /* Pending entries a queue keeps in memory before it pages to the store. */
 #define QUEUE_PAGE_WINDOW 1000
 #define STORE_BEHIND_OPS 20000	/* see store_behind() in queue.c */
+/* Bytes of non-persistent messages a queue keeps in memory beyond its
+ * window before the rest goes to the temp store (queue_spools). */
+#define QUEUE_SPOOL_BYTES (16LL << 20)
 /* True while queues wait in the dispatch list. */
 bool queue_dispatch_pending(void);
 
 /* Whether a non-persistent message sent to q now would go to the temp
- * store (beyond the window, memory is short, or earlier messages already
- * wait on disk). */
+ * store (beyond the window and QUEUE_SPOOL_BYTES, memory is short, or
+ * earlier messages already wait on disk). */
 bool queue_spools(const struct queue *q);
 
 /* Binding consumers. */

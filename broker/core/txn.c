@@ -67,6 +67,8 @@ void txn_free(struct txn *t)
 	while (t->head) {
 		struct txn_op *op = t->head;
 		t->head = op->next;
+		if (op->msg)
+			message_entry_removed(op->msg);
 		message_unref(op->msg);
 		if (op->ack)
 			t->ops->free(op->ack);
@@ -95,6 +97,10 @@ static int append(struct txn *t, struct message *m, void *ack)
 	if (!op)
 		return -1;
 	op->msg = m ? message_ref(m) : NULL;
+	/* Counted in the transaction's own bytes (flow_check_pending), not
+	 * among the messages nobody holds. */
+	if (m)
+		message_entry_added(m);
 	op->ack = ack;
 	*t->tail = op;
 	t->tail = &op->next;
