@@ -84,6 +84,7 @@ pg_start() {
 		skip_all "no PostgreSQL server (make check installs postgresql)"
 	command -v psql >/dev/null 2>&1 || skip_all "no psql (make check installs postgresql)"
 	trap 'pg_cleanup' EXIT
+	first=
 	if [ ! -f "$PG_DIR/port" ]; then
 		pg_init || { echo "pg_start: initdb failed" >&2; return 1; }
 		first=1

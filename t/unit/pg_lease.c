@@ -87,6 +87,24 @@ int main(void)
 	ok(!strstr(err, "password"), "without the connection string in it");
 	pg_lease_close(none);
 
+	/* Last, since it stops the database: PG_STOP is the command. */
+	const char *stop = getenv("PG_STOP");
+	struct pg_lease *d = stop ? open_as(ci, "T4_", "cut-off", 2000) : NULL;
+	if (d && pg_lease_try(d, NULL, 0, err, sizeof err) == 1 && system(stop) == 0) {
+		is(pg_lease_renew(d, err, sizeof err), -1,
+		   "a holder cut off from the database cannot renew, and says why");
+		diag("%s", err);
+		int waited = 0;
+		while (pg_lease_expires_in_ms(d) >= 0 && waited < DEADLINE_MS) {
+			usleep(50 * 1000);
+			waited += 50;
+		}
+		ok(pg_lease_expires_in_ms(d) < 0,
+		   "and by its own clock its lease runs out, so it knows to stop serving");
+	} else if (stop) {
+		ok(0, "a holder of a lease whose database is then stopped");
+	}
+	pg_lease_close(d);
 	pg_lease_close(a);
 	pg_lease_close(b);
 	pg_lease_close(c);
