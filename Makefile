@@ -24,11 +24,11 @@ OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS  ?=
 override CFLAGS += $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -MMD -MP -D_GNU_SOURCE \
-	-I/usr/include/libxml2
-LDLIBS  = -lxml2 -lsqlite3 -ljansson -lmicrohttpd -lcurl -lsystemd -lz -lm -lpthread
+	-I/usr/include/libxml2 -I/usr/include/postgresql
+LDLIBS  = -lxml2 -lsqlite3 -lpq -ljansson -lmicrohttpd -lcurl -lsystemd -lz -lm -lpthread
 
-BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev zlib1g-dev
-TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients mosquitto python3-paho-mqtt haproxy chromium \
+BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev zlib1g-dev libpq-dev
+TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients mosquitto python3-paho-mqtt haproxy chromium postgresql \
 	libactivemq-java openjdk-17-jdk-headless activemq
 
 # Which program each folder goes into (README.md, "A tour of the source"):

@@ -319,6 +319,124 @@ static bool bean_class_is(xmlNode *bean, const char *suffix)
 
 /* ---- the broker's elements ---- */
 
+static void *open_jdbc(struct loader *ld, xmlNode *n)
+{
+	struct config *cfg = ld->cfg;
+	if (cfg->jdbc) {
+		log_error("config", "%s:%d: a second <jdbcPersistenceAdapter>: a broker has one "
+			  "store", ld->file, (int)xmlGetLineNo(n));
+		ld->failed = true;
+		return NULL;
+	}
+	cfg->jdbc = calloc(1, sizeof *cfg->jdbc);
+	if (!cfg->jdbc) {
+		log_error("config", "%s: out of memory", ld->file);
+		ld->failed = true;
+		return NULL;
+	}
+	conf_attr_defaults(jdbc_rows, cfg->jdbc);
+	conf_attr_defaults(lease_locker_rows, cfg->jdbc);
+	cfg->jdbc->line = (int)xmlGetLineNo(n);
+	return cfg->jdbc;
+}
+
+/* The lease-database-locker's attributes are the adapter's. */
+static void *open_last_jdbc(struct loader *ld, xmlNode *n)
+{
+	(void)n;
+	return ld->cfg->jdbc;
+}
+
+/* The Spring bean of the document whose id is `id`, or NULL. */
+static xmlNode *find_bean(xmlNode *anywhere, const char *id)
+{
+	xmlNode *root = xmlDocGetRootElement(anywhere->doc);
+	for (xmlNode *b = root ? root->children : NULL; b; b = b->next) {
+		if (b->type != XML_ELEMENT_NODE || strcmp((const char *)b->name, "bean"))
+			continue;
+		xmlChar *bid = xmlGetProp(b, (const xmlChar *)"id");
+		bool yes = bid && !strcmp((const char *)bid, id);
+		xmlFree(bid);
+		if (yes)
+			return b;
+	}
+	return NULL;
+}
+
+/* <property name="x" value="..."/> or <property name="x"><value>...</value>. */
+static char *property_value(struct loader *ld, xmlNode *p)
+{
+	char *v = attr(ld, p, "value");
+	for (xmlNode *c = p->children; !v && c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "value"))
+			continue;
+		xmlChar *text = xmlNodeGetContent(c);
+		v = text ? substitute(ld, c, "<value>", (const char *)text) : NULL;
+		xmlFree(text);
+	}
+	return v;
+}
+
+/* The data source bean's properties into cfg->jdbc, by config_jdbc_set(). */
+static void read_data_source(struct loader *ld, xmlNode *bean, const char *id, bool dbcp)
+{
+	struct conf_jdbc *j = ld->cfg->jdbc;
+	for (xmlNode *p = bean->children; p; p = p->next) {
+		if (!is_element(p, "property"))
+			continue;
+		char *name = attr(ld, p, "name"), *value = property_value(ld, p), why[160];
+		int line = (int)xmlGetLineNo(p);
+		if (!name || !value) {
+			log_error("config", "%s:%d: <property> of the data source bean %s needs a "
+				  "name and a value", ld->file, line, id);
+			ld->failed = true;
+		} else if (config_jdbc_set(j, dbcp, name, value, why, sizeof why) < 0) {
+			/* never the value: it may be, or hold, the password */
+			log_error("config", "%s:%d: invalid property %s of the data source bean %s: "
+				  "expected %s", ld->file, line, name, id, why);
+			ld->failed = true;
+		}
+		free(name);
+		free(value);
+	}
+}
+
+static void on_jdbc(struct loader *ld, xmlNode *n)
+{
+	struct conf_jdbc *j = ld->cfg->jdbc;
+	j->data_source = attr(ld, n, "dataSource");
+	const char *ds = j->data_source;
+	xmlNode *bean = ds && ds[0] == '#' ? find_bean(n, ds + 1) : NULL;
+	if (!ds || ds[0] != '#') {
+		bad_value(ld, n, "dataSource", ds ? ds : "",
+			  "#id, the id of a data source <bean> in <beans>");
+		return;
+	}
+	if (!bean) {
+		log_error("config", "%s:%d: <jdbcPersistenceAdapter> dataSource=\"%s\": there is no "
+			  "<bean id=\"%s\"> in <beans>", ld->file, j->line, ds, ds + 1);
+		ld->failed = true;
+		return;
+	}
+	bool dbcp = bean_class_is(bean, ".BasicDataSource");
+	if (!dbcp && !bean_class_is(bean, "org.postgresql.ds.PGPoolingDataSource") &&
+	    !bean_class_is(bean, "org.postgresql.ds.PGSimpleDataSource")) {
+		log_error("config", "%s:%d: the data source bean %s: expected the class "
+			  "org.postgresql.ds.PGPoolingDataSource, org.postgresql.ds.PGSimpleDataSource "
+			  "or org.apache.commons.dbcp2.BasicDataSource", ld->file,
+			  (int)xmlGetLineNo(bean), ds + 1);
+		ld->failed = true;
+		return;
+	}
+	read_data_source(ld, bean, ds + 1, dbcp);
+	if (!j->user) {
+		log_error("config", "%s:%d: the data source bean %s names no database user (%s)",
+			  ld->file, (int)xmlGetLineNo(bean), ds + 1,
+			  dbcp ? "property username, or user= in its url" : "property user");
+		ld->failed = true;
+	}
+}
+
 static const struct conf_attr no_attrs[] = {
 	ATTR_END,
 };
@@ -638,8 +756,17 @@ static const struct element kahadb_children[] = {
 	{ "locker", no_attrs, NULL, lockers, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
+static const struct element lease_lockers[] = {
+	{ "lease-database-locker", lease_locker_rows, NULL, NULL, open_last_jdbc },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+static const struct element jdbc_children[] = {
+	{ "locker", no_attrs, NULL, lease_lockers, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
 static const struct element persistence[] = {
 	{ "kahaDB", kahadb_rows, NULL, kahadb_children, open_config },
+	{ "jdbcPersistenceAdapter", jdbc_rows, on_jdbc, jdbc_children, open_jdbc },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -964,7 +1091,9 @@ int config_load(struct config *cfg, const char *path, const struct conf_define *
 					import_jetty(&ld, n, dirname(copy));
 				free(copy);
 			} else if (is_element(n, "bean")) {
-				if (bean_class_is(n, "PropertyPlaceholderConfigurer"))
+				/* the data source is read with <jdbcPersistenceAdapter> */
+				if (bean_class_is(n, "PropertyPlaceholderConfigurer") ||
+				    bean_class_is(n, "DataSource"))
 					continue;
 				xmlChar *id = xmlGetProp(n, (const xmlChar *)"id");
 				char what[160];
@@ -1006,12 +1135,18 @@ int config_load(struct config *cfg, const char *path, const struct conf_define *
 	    asprintf(&cfg->temp_directory, "%s/%s/tmp_storage", cfg->data_directory,
 		     cfg->broker_name) < 0)
 		cfg->temp_directory = NULL;
+	/* ActiveMQ's leaseHolderId defaults to the broker's name. */
+	if (cfg->jdbc && !cfg->jdbc->lease_holder_id && cfg->broker_name)
+		cfg->jdbc->lease_holder_id = strdup(cfg->broker_name);
+	if (cfg->jdbc && !cfg->jdbc->table_prefix)
+		cfg->jdbc->table_prefix = strdup("");
 	for (size_t i = 0; i < ld.nprops; i++) {
 		free(ld.props[i].name);
 		free(ld.props[i].value);
 	}
 	if (!ld.failed && (!cfg->broker_name || !cfg->data_directory || !cfg->store_directory ||
 			   !cfg->temp_directory ||
+			   (cfg->jdbc && (!cfg->jdbc->lease_holder_id || !cfg->jdbc->table_prefix)) ||
 			   !cfg->management_host || !cfg->file)) {
 		log_error("config", "%s: out of memory", path);
 		ld.failed = true;
@@ -1052,6 +1187,7 @@ void config_free(struct config *cfg)
 		free(cfg->not_implemented[i].value);
 	}
 	free(cfg->not_implemented);
+	config_jdbc_free(cfg->jdbc);
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		free(cfg->users[i].username);
 		free(cfg->users[i].password);

@@ -135,6 +135,25 @@ struct conf_not_implemented {
 	int line;
 };
 
+/* <persistenceAdapter><jdbcPersistenceAdapter> (issue 24): the store on
+ * PostgreSQL, through libpq, with a lease-database-locker. Its data source
+ * is a Spring bean (PGPoolingDataSource, PGSimpleDataSource or dbcp2's
+ * BasicDataSource) read into libpq's parameters (config_jdbc.c). */
+struct conf_jdbc {
+	int line;
+	char *data_source;		/* dataSource="#id", as written */
+	char *host, *port;		/* libpq's: "db1" or "db1,db2"; "5432" or "5432,5433" */
+	char *dbname, *user;
+	char *password;			/* never printed, logged or in the management model */
+	char *sslmode;			/* the url's sslmode, or NULL */
+	char *table_prefix;		/* tablePrefix; default "" (ACTIVEMQ_LOCK, ...) */
+	bool create_tables;		/* createTablesOnStartup */
+	long lock_keep_alive_ms;	/* lockKeepAlivePeriod: how often the holder renews */
+	long lock_acquire_sleep_ms;	/* lease-database-locker@lockAcquireSleepInterval */
+	char *lease_holder_id;		/* leaseHolderId; default brokerName */
+	long max_diff_ms;		/* maxAllowableDiffFromDBTime; 0: none */
+};
+
 struct config {
 	char *file;			/* the file loaded */
 	char *broker_name;
@@ -194,6 +213,8 @@ struct config {
 	bool journal_disk_syncs;	/* kahaDB@enableJournalDiskSyncs */
 	bool send_fail_if_no_space;	/* systemUsage@sendFailIfNoSpace */
 
+	struct conf_jdbc *jdbc;		/* NULL: the store is kahaDB's directory */
+
 	struct conf_not_implemented *not_implemented;	/* in the file's order */
 	size_t nnot_implemented;
 };
@@ -226,6 +247,22 @@ int config_parse_port(const char *s, int *out);		/* 0..65535 */
  * of that form. */
 int config_parse_connector_uri(const char *uri, struct conf_connector *c,
 			       char *why, size_t whylen);
+
+/* The JDBC data source bean's property `name` (config_jdbc.c), of a
+ * BasicDataSource (dbcp) or a PostgreSQL data source: 0 when read into j,
+ * 1 when it is a JVM pool setting with no meaning here, -1 when it is
+ * wrong, with why in `why` (never the value: it may hold the password). */
+int config_jdbc_set(struct conf_jdbc *j, bool dbcp, const char *name, const char *value,
+		    char *why, size_t len);
+/* A jdbc:postgresql: url into j. -1 with why (without the url) when it is
+ * not one. */
+int config_jdbc_url(struct conf_jdbc *j, const char *url, char *why, size_t len);
+/* libpq's connection string for j ("host='db1' port='5432' ..."), quoted;
+ * with the password only when with_password. A new string, NULL when out
+ * of memory. */
+char *config_jdbc_conninfo(const struct conf_jdbc *j, bool with_password);
+/* Frees j and what it holds; NULL is fine. */
+void config_jdbc_free(struct conf_jdbc *j);
 
 /* True when one of the filters names that destination. */
 bool config_dest_filtered(const struct conf_dest_filters *f, bool topic, const char *name);

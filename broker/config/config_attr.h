@@ -97,6 +97,8 @@ extern const struct conf_attr bridge_filter_rows[];
 extern const struct conf_attr broker_rows[];
 extern const struct conf_attr kahadb_rows[];
 extern const struct conf_attr locker_rows[];
+extern const struct conf_attr jdbc_rows[];
+extern const struct conf_attr lease_locker_rows[];
 extern const struct conf_attr management_rows[];
 extern const struct conf_attr system_usage_rows[];
 extern const struct conf_attr memory_usage_rows[];

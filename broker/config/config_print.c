@@ -5,6 +5,7 @@
  * printed by their rows (config_attr.h), in the rows' order.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "config.h"
 #include "config_attr.h"
@@ -30,6 +31,31 @@ static void print_not_implemented(const struct config *cfg, FILE *out)
 	}
 }
 
+/* The store in a directory, and its shared-file-locker. */
+static void print_kahadb(const struct config *cfg, FILE *out)
+{
+	fprintf(out, "  store directory (kahaDB): %s\n", cfg->store_directory);
+	fprintf(out, "  enableJournalDiskSyncs: %s\n", yes_no(cfg->journal_disk_syncs));
+	fprintf(out, "  lockAcquireSleepInterval: %ld ms\n", cfg->lock_acquire_sleep_ms);
+	fprintf(out, "  lockKeepAlivePeriod: %ld ms%s\n", cfg->lock_keep_alive_ms,
+		cfg->lock_keep_alive_ms ? "" : " (fencing off)");
+	if (cfg->fail_if_locked)
+		fprintf(out, "  failIfLocked: true\n");
+}
+
+/* The PostgreSQL store: where it connects, without the password. */
+static void print_jdbc(const struct conf_jdbc *j, FILE *out)
+{
+	char *conninfo = config_jdbc_conninfo(j, false);
+	fprintf(out, "  store: PostgreSQL (jdbcPersistenceAdapter, dataSource %s)\n",
+		j->data_source);
+	fprintf(out, "  connection: %s%s\n", conninfo ? conninfo : "(out of memory)",
+		j->password ? " password=(set, not shown)" : "");
+	free(conninfo);
+	conf_attr_print(out, jdbc_rows, j, EVERY_ROW);
+	conf_attr_print(out, lease_locker_rows, j, EVERY_ROW);
+}
+
 void config_print(const struct config *cfg, FILE *out)
 {
 	fprintf(out, "configuration: %s\n", cfg->file);
@@ -37,14 +63,11 @@ void config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "  brokerName: %s\n", cfg->broker_name);
 	fprintf(out, "  dataDirectory: %s\n", cfg->data_directory);
 	fprintf(out, "  persistent: %s\n", yes_no(cfg->persistent));
-	fprintf(out, "  store directory (kahaDB): %s\n", cfg->store_directory);
 	fprintf(out, "  temp store directory: %s\n", cfg->temp_directory);
-	fprintf(out, "  enableJournalDiskSyncs: %s\n", yes_no(cfg->journal_disk_syncs));
-	fprintf(out, "  lockAcquireSleepInterval: %ld ms\n", cfg->lock_acquire_sleep_ms);
-	fprintf(out, "  lockKeepAlivePeriod: %ld ms%s\n", cfg->lock_keep_alive_ms,
-		cfg->lock_keep_alive_ms ? "" : " (fencing off)");
-	if (cfg->fail_if_locked)
-		fprintf(out, "  failIfLocked: true\n");
+	if (cfg->jdbc)
+		print_jdbc(cfg->jdbc, out);
+	else
+		print_kahadb(cfg, out);
 
 	for (size_t i = 0; i < cfg->nconnectors; i++) {
 		const struct conf_connector *c = &cfg->connectors[i];

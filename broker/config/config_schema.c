@@ -2,7 +2,7 @@
  * config_schema.c - the rows of the elements whose attributes are complete
  * (config_attr.h says what a row is): transportConnector and the options
  * of its URI, networkConnector, policyEntry and its two children, broker,
- * kahaDB and its locker, systemUsage and its three limits, and
+ * kahaDB and its locker, jdbcPersistenceAdapter and its lease locker, systemUsage and its three limits, and
  * managementContext, and the plugins' (users, authorization).
  *
  * A row's order is the order --check prints it in. An attribute ActiveMQ
@@ -261,6 +261,36 @@ const struct conf_attr locker_rows[] = {
 	ATTR_END,
 };
 
+#define JD(name, type, member, min, def) \
+	FIELD(name, type, struct conf_jdbc, member, min, def, CONF_PRINT_ALWAYS)
+/* The PostgreSQL store (issue 24); its data source is a bean, read by
+ * config_jdbc.c. ActiveMQ's defaults. */
+const struct conf_attr jdbc_rows[] = {
+	ATTR_HANDLED("dataSource"),
+	JD("tablePrefix", CONF_STRING, table_prefix, 0, NULL),
+	JD("createTablesOnStartup", CONF_BOOL, create_tables, 0, "true"),
+	JD("lockKeepAlivePeriod", CONF_LONG, lock_keep_alive_ms, 0, "30000"),
+	ATTR_NOT_IMPLEMENTED("cleanupPeriod"),
+	ATTR_NOT_IMPLEMENTED("useLock"),
+	ATTR_NOT_IMPLEMENTED("transactionIsolation"),
+	ATTR_NOT_IMPLEMENTED("maxRows"),
+	ATTR_NOT_IMPLEMENTED("auditRecoveryDepth"),
+	ATTR_NOT_IMPLEMENTED("maxAuditDepth"),
+	ATTR_NOT_IMPLEMENTED("enableAudit"),
+	ATTR_NOT_IMPLEMENTED("useExternalMessageReferences"),
+	ATTR_NOT_IMPLEMENTED("directory"),
+	ATTR_END,
+};
+
+const struct conf_attr lease_locker_rows[] = {
+	JD("lockAcquireSleepInterval", CONF_LONG, lock_acquire_sleep_ms, 1, "10000"),
+	JD("leaseHolderId", CONF_STRING, lease_holder_id, 0, NULL),	/* brokerName */
+	JD("maxAllowableDiffFromDBTime", CONF_LONG, max_diff_ms, 0, "0"),
+	ATTR_NOT_IMPLEMENTED("failIfLocked"),
+	ATTR_NOT_IMPLEMENTED("queryTimeout"),
+	ATTR_END,
+};
+
 const struct conf_attr management_rows[] = {
 	CF("createConnector", CONF_BOOL, management_enabled, 0, "true"),
 	CF("connectorPort", CONF_PORT, management_port, 0, "1099"),
@@ -361,6 +391,8 @@ const struct conf_attr_table conf_attr_tables[] = {
 	{ "broker", "<broker>", broker_rows },
 	{ "kahaDB", "<persistenceAdapter><kahaDB>", kahadb_rows },
 	{ "shared-file-locker", "<locker><shared\\-file\\-locker>", locker_rows },
+	{ "jdbcPersistenceAdapter", "<persistenceAdapter><jdbcPersistenceAdapter>", jdbc_rows },
+	{ "lease-database-locker", "<locker><lease\\-database\\-locker>", lease_locker_rows },
 	{ "systemUsage", "<systemUsage><systemUsage>", system_usage_rows },
 	{ "memoryUsage", "<memoryUsage><memoryUsage>", memory_usage_rows },
 	{ "storeUsage", "<storeUsage><storeUsage>", store_usage_rows },
