@@ -48,6 +48,19 @@ release_memory() {
 	EOF
 }
 
+# Persistent messages alone do not fill memory: past 70% of memoryUsage a
+# queue keeps them on disk, as ActiveMQ's store cursor does. A few wait in
+# queue fill for the management copy and move below.
+test_expect_success 'a client holding 300 KB of unfinished input fills memory' '
+	stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	for i in range(5):
+	    send_on(p, "/queue/fill", "f%d" % i, headers={"persistent": "true"})
+	EOF
+	hold_memory
+'
+
 test_expect_success 'STOMP SEND: refused with an ERROR once memory is full' '
 	stomp_py <<-\EOF
 	from tstomp import *
@@ -55,7 +68,7 @@ test_expect_success 'STOMP SEND: refused with an ERROR once memory is full' '
 	sent, text = send_until_refused(p, "/queue/fill", "f%d " + "x" * 1024, 1000,
 	                                headers={"persistent": "true"})
 	check("Usage Manager Memory Limit reached" in text, text)
-	check(0 < sent < 1000, "refused after %d" % sent)
+	check(sent < 1000, "refused after %d" % sent)
 	EOF
 '
 
@@ -75,16 +88,12 @@ test_expect_success 'STOMP transaction: the refused SEND gets an ERROR, the COMM
 	e = t.wait_error()
 	check("Usage Manager Memory Limit reached" in e.headers.get("message", "") + e.body,
 	      (e.headers, e.body))
-	t.sync()   # the connection stays open, as in ActiveMQ; the COMMIT says so too
-	check(any(x.headers.get("message") == "Transaction rolled back" for x in t.errors),
-	      [x.headers for x in t.errors])
+	# the connection stays open, as in ActiveMQ; the COMMIT says so too
+	until("the COMMIT answered", lambda: any(x.headers.get("message") == "Transaction rolled back"
+	                                         for x in t.errors))
 	check("c1" not in t.receipts, "the COMMIT was not receipted")
 	check(queue_size(Mgmt(), "node1", "txq") == 0, "nothing of the transaction was delivered")
 	EOF
-'
-
-test_expect_success 'a client holding 300 KB of unfinished input fills memory' '
-	hold_memory
 '
 
 test_expect_success 'MQTT PUBLISH: the connection is closed without a PUBACK' '
