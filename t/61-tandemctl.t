@@ -337,7 +337,7 @@ test_expect_success 'a broker with users: --user and --password log in, for STOM
 test_expect_success 'tandemctl(1) documents every command and every option' '
 	page="$TEST_ROOT/man/tandemctl.1" &&
 	sed "s/\\\\-/-/g" "$page" >page.txt &&
-	for c in $(ctl --help | sed -n "/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p"); do
+	for c in $(ctl --help | sed -n "/^commands:/,/^$/s/^  \([a-z-]*\) .*/\1/p"); do
 		grep -q "^\.SS \"$c\b" page.txt || { echo "no section for $c"; exit 1; }
 		for o in $(ctl $c --help | sed -n "s/^  \(--[A-Za-z-]*\|-[A-Za-z]\).*/\1/p"); do
 			grep -q -e "$o" page.txt || { echo "$c $o is not in the man page"; exit 1; }
