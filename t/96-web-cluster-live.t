@@ -19,7 +19,9 @@ log_waits_for b1 "Network connection between b1 and a1" || exit 1
 
 test_expect_success 'chromium: the cluster page, live, and honest when a node stops answering' '
 	mkdir -p screens &&
-	PORT=$(broker_port b1) stomp_py <<-\EOF
+	# A takeover and the next poll of four nodes by the console, in chromium:
+	# generous waits, as a full make check runs beside it.
+	PORT=$(broker_port b1) TSTOMP_WAIT=60 stomp_py <<-\EOF
 	import os, signal
 	from tstomp import *
 	from tchrome import Chrome
