@@ -58,10 +58,12 @@ int page_overview(struct web_req *r)
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Overview");
 	/* the last hour, from the broker's History (static_charts.c) */
+	char hist[MOBJ_NAME_MAX];
+	model_history_name(hist, sizeof hist, NULL);
 	buf_puts(&b, "<section><h2>Messages held, in and out per second</h2><div class=\"hchart\" "
-		 "id=\"broker-chart\" data-history=\"" MODEL_DOMAIN ":type=Broker,brokerName=");
-	html_text(&b, model_broker_name());
-	buf_puts(&b, ",service=History\"><noscript>The chart needs JavaScript; the numbers below "
+		 "id=\"broker-chart\" data-history=\"");
+	html_text(&b, hist);
+	buf_puts(&b, "\"><noscript>The chart needs JavaScript; the numbers below "
 		 "do not.</noscript></div></section>\n");
 	json_t *read = query_read(NULL, NULL, BROKER, model_broker_name());
 	json_t *br = query_first(read);

@@ -455,7 +455,7 @@ static void queue_head(struct web_req *r, struct buf *b, const char *name,
 		html_button(r, b, "/queue/retry", "Retry all", "Send every message back to where "
 			    "it came from?", "queue", name, NULL);
 	char hist[MOBJ_NAME_MAX * 2];
-	query_history_name(hist, sizeof hist, name);
+	model_history_name(hist, sizeof hist, name);
 	buf_puts(b, "</div>\n<div class=\"hchart\" id=\"queue-chart\" data-history=\"");
 	html_text(b, hist);
 	buf_puts(b, "\"><noscript>The chart of the last hour needs "

@@ -152,14 +152,6 @@ void query_broker_name(char *out, size_t n)
 	snprintf(out, n, MODEL_DOMAIN ":type=Broker,brokerName=%s", model_broker_name());
 }
 
-void query_history_name(char *out, size_t n, const char *queue)
-{
-	char q[MOBJ_NAME_MAX];
-	objname_quote(queue, q, sizeof q);
-	snprintf(out, n, MODEL_DOMAIN ":type=Broker,brokerName=%s,service=History,queue=%s",
-		 model_broker_name(), q);
-}
-
 void query_dest_name(char *out, size_t n, const char *type, const char *dest)
 {
 	char q[MOBJ_NAME_MAX];

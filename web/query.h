@@ -43,7 +43,5 @@ int query_exec(struct web_req *r, const char *mbean, const char *op, json_t *arg
 /* Object names, with ActiveMQ's quoting of the values. */
 void query_broker_name(char *out, size_t n);
 void query_dest_name(char *out, size_t n, const char *type, const char *dest);
-/* The History object of a queue (tandem-mgmt(7)). */
-void query_history_name(char *out, size_t n, const char *queue);
 
 #endif

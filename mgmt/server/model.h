@@ -183,6 +183,9 @@ void model_epoch_next(void);
 unsigned long model_epoch(void);
 /* The broker name as it goes into object names. */
 const char *model_broker_name(void);
+/* The History object's name of queue, or of the broker's totals when
+ * queue is NULL (tandem-mgmt(7)). */
+void model_history_name(char *out, size_t n, const char *queue);
 /* A JSON integer from an unsigned counter. */
 json_t *json_count(unsigned long long n);
 /* ActiveMQ's uptime text: "1 hour 5 minutes", "3.2 seconds". */

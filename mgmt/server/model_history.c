@@ -65,20 +65,24 @@ static const struct mattr history_attrs[] = {
 
 #define BROKER_FMT MODEL_DOMAIN ":type=Broker,brokerName=%s"
 
-static void history_mobj(const struct history *h, struct mobj *o)
+void model_history_name(char *out, size_t n, const char *queue)
 {
-	const char *name = history_name(h);
-	if (!name) {
-		mobj_set(o, &mclass_history, (void *)h, BROKER_FMT ",service=History",
-			 model_broker_name());
+	if (!queue) {
+		snprintf(out, n, BROKER_FMT ",service=History", model_broker_name());
 		return;
 	}
 	char quoted[MOBJ_NAME_MAX / 2];
-	objname_quote(name, quoted, sizeof quoted);
+	objname_quote(queue, quoted, sizeof quoted);
 	/* not destinationType=Queue: a search for a broker's queues must not
 	 * find their histories */
-	mobj_set(o, &mclass_history, (void *)h, BROKER_FMT ",service=History,queue=%s",
-		 model_broker_name(), quoted);
+	snprintf(out, n, BROKER_FMT ",service=History,queue=%s", model_broker_name(), quoted);
+}
+
+static void history_mobj(const struct history *h, struct mobj *o)
+{
+	char name[MOBJ_NAME_MAX];
+	model_history_name(name, sizeof name, history_name(h));
+	mobj_set(o, &mclass_history, (void *)h, "%s", name);
 }
 
 static bool history_each(mobj_fn fn, void *ctx)
