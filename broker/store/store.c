@@ -254,7 +254,9 @@ void store_abandon(struct store *st)
 		return;
 	st->abandoned = true;
 	/* What the writer has not started is not written; what it is
-	 * writing now cannot be stopped half-way, and is reported as usual. */
+	 * writing now cannot be stopped half-way: it is interrupted where
+	 * the backend can (a commit waiting on a database that went away),
+	 * else it ends, and is reported as usual. */
 	pthread_mutex_lock(&st->mu);
 	struct batch *unwritten = st->sub_head;
 	st->sub_head = st->sub_tail = NULL;
@@ -262,6 +264,8 @@ void store_abandon(struct store *st)
 	st->stopping = true;
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
+	if (st->be->interrupt)
+		st->be->interrupt(st->b);
 	pthread_join(st->writer, NULL);
 	for (struct batch *b = unwritten; b; b = b->next)
 		b->err = -ECANCELED;

@@ -105,6 +105,9 @@ struct store_backend {
 	/* store_page_in()'s rows: how many, or -1 (logged). */
 	int (*page_rows)(void *b, const char *container, int priority, uint64_t after_seq,
 			 size_t max, store_row_fn fn, void *ctx);
+	/* Loop thread, store_abandon(): makes a commit in progress end now
+	 * (it fails), rather than when the database answers; NULL for none. */
+	void (*interrupt)(void *b);
 	/* Loop thread, after the writer stopped: frees b. */
 	void (*close)(void *b);
 };
