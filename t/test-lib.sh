@@ -164,6 +164,9 @@ pick_port() {
 #                  config imports (as ActiveMQ's does): "auto" picks a free
 #                  port; kept in NAME/web_port (default: no web console)
 #   WEB_REALM      a jetty-realm.properties file for the console's users
+#   PERSISTENCE_ADAPTER  the <persistenceAdapter>'s child (default: kahaDB
+#                  in STORE_DIR); BEANS_EXTRA: beans beside the broker (a
+#                  data source)
 #   MQTT_OPTIONS   when set (even empty), an mqtt:// connector too (port
 #                  in NAME/mqtt_port) with this query string
 broker_config() {
@@ -208,7 +211,7 @@ broker_config() {
 	<beans xmlns="http://www.springframework.org/schema/beans">
 	  <broker xmlns="http://activemq.apache.org/schema/core"
 	          brokerName="$name" dataDirectory="$TRASH/$name/data">
-	    <persistenceAdapter><kahaDB directory="$store"/></persistenceAdapter>
+	    <persistenceAdapter>${PERSISTENCE_ADAPTER:-<kahaDB directory="$store"/>}</persistenceAdapter>
 	    <managementContext>$mgmt</managementContext>
 	    ${BROKER_EXTRA:-}
 	    <transportConnectors>
@@ -218,6 +221,7 @@ broker_config() {
 	    </transportConnectors>
 	  </broker>
 	  $imports
+	  ${BEANS_EXTRA:-}
 	</beans>
 	EOF
 }
