@@ -207,11 +207,14 @@ broker_config() {
 		EOF
 		imports='<import resource="jetty.xml"/>'
 	fi
+	# Made outside the here-document: dash drops the quotes of a default
+	# value written inside one (directory=/path/ is no XML).
+	adapter=${PERSISTENCE_ADAPTER:-"<kahaDB directory=\"$store\"/>"}
 	cat >"$TRASH/$name/broker.xml" <<-EOF
 	<beans xmlns="http://www.springframework.org/schema/beans">
 	  <broker xmlns="http://activemq.apache.org/schema/core"
 	          brokerName="$name" dataDirectory="$TRASH/$name/data">
-	    <persistenceAdapter>${PERSISTENCE_ADAPTER:-<kahaDB directory="$store"/>}</persistenceAdapter>
+	    <persistenceAdapter>$adapter</persistenceAdapter>
 	    <managementContext>$mgmt</managementContext>
 	    ${BROKER_EXTRA:-}
 	    <transportConnectors>
