@@ -44,7 +44,9 @@
 #define PG_SCHEMA_VERSION 1
 
 /* Statements sent before their results are read (see the header). */
+#ifndef PIPE_CHUNK
 #define PIPE_CHUNK 256
+#endif
 /* The size of the tables is measured at most this often. */
 #define SIZE_EVERY_US 1000000
 
@@ -193,6 +195,7 @@ struct pgs {
 	int fence;		/* index of the fence among those sent, -1 none */
 	int index;		/* statements sent in this commit */
 	int err;		/* the first failure, negative errno */
+	bool synced;		/* its sync is sent (end_pipeline) */
 	char why[512];
 	int64_t size_at;	/* when the size was last measured */
 	bool size_stale;	/* written since */
@@ -617,11 +620,15 @@ static int send_raw(struct pgs *p, const char *sql)
 	return 0;
 }
 
-/* A connection lost since the last commit is made again here: the
- * commit that found it lost has failed already. */
+/* A connection lost since the last commit is made again here. libpq
+ * learns that a server went away (restarted, or killed the session) only
+ * when it reads: reading what is pending first (PQconsumeInput, which
+ * does not wait) finds it, so that the first commit after a restart does
+ * not fail for the old connection. */
 static int reconnect(struct pgs *p)
 {
-	if (PQstatus(p->w) == CONNECTION_OK)
+	if (PQstatus(p->w) == CONNECTION_OK && PQconsumeInput(p->w) &&
+	    PQstatus(p->w) == CONNECTION_OK)
 		return 0;
 	PQreset(p->w);
 	p->prepared = false;
@@ -646,6 +653,7 @@ static int pg_begin(void *b)
 	p->why[0] = '\0';
 	p->sent = p->index = 0;
 	p->fence = -1;
+	p->synced = false;
 	if (reconnect(p) < 0)
 		return p->err;
 	if (!PQenterPipelineMode(p->w)) {
@@ -757,12 +765,17 @@ static int pg_apply(void *b, const struct op *o)
 	return p->err;
 }
 
-/* Ends pipeline mode, reading what is left (after an error the server
- * skips to the sync). */
+/* Ends pipeline mode, reading what is left. After an error the server
+ * skips everything up to the next sync: a commit that failed before it
+ * sent its own (in an early chunk) sends one now, or the next commit's
+ * statements would be skipped too, and it would wait for their results
+ * for ever. */
 static void end_pipeline(struct pgs *p)
 {
 	if (PQpipelineStatus(p->w) == PQ_PIPELINE_OFF)
 		return;
+	if (!p->synced && PQstatus(p->w) == CONNECTION_OK && PQpipelineSync(p->w))
+		p->synced = true;
 	for (int guard = 0; guard < 1000000 && PQstatus(p->w) == CONNECTION_OK; guard++) {
 		PGresult *r = PQgetResult(p->w);
 		if (!r) {
@@ -779,7 +792,7 @@ static int pg_commit(void *b)
 {
 	struct pgs *p = b;
 	send_raw(p, "COMMIT");
-	if (!p->err && !PQpipelineSync(p->w))
+	if (!p->err && !(p->synced = PQpipelineSync(p->w)))
 		fail_conn(p, "sending the commit");
 	if (!p->err)
 		read_results(p);

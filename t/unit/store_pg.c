@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -364,6 +365,42 @@ static void test_prefixes(void)
 	store_close(b);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* More statements than are sent before their results are read
+ * (store_pg.c PIPE_CHUNK): one transaction all the same. The times are
+ * printed, not checked. */
+static void test_big_commit(void)
+{
+	struct store *st = open_pg("G_", NULL, true);
+	if (!st)
+		return (void)ok(0, "a store opens");
+	double t0 = now_s();
+	for (int i = 0; i < 2000; i++)
+		add(st, "queue://big", "big", 4);
+	int rc = store_flush(st);
+	double t1 = now_s();
+	ok(rc == 0 && q("SELECT count(*) FROM \"G_TANDEM_ENTRIES\"") == 2000,
+	   "a group commit of 2,000 messages (4,000 statements) is written whole");
+	for (int i = 0; i < 200; i++) {
+		add(st, "queue://one", "one", 4);
+		store_flush(st);
+	}
+	double t2 = now_s();
+	diag("2,000 messages in one commit: %.0f ms; 200 commits of one message: %.0f ms",
+	     (t1 - t0) * 1000, (t2 - t1) * 1000);
+	store_remove_container(st, "queue://big");
+	store_remove_container(st, "queue://one");
+	ok(store_flush(st) == 0 && q("SELECT count(*) FROM \"G_TANDEM_MESSAGES\"") == 0,
+	   "and removed whole");
+	store_close(st);
+}
+
 static void test_fencing(void)
 {
 	q("CREATE TABLE \"F_TANDEM_LOCK\" (id int PRIMARY KEY, holder text, token text, "
@@ -388,7 +425,10 @@ static void test_fencing(void)
 	if (!strstr(last_log, "lease"))
 		diag("log: %s", last_log);
 	q("UPDATE \"F_TANDEM_LOCK\" SET token = 'tok-a', expires = now() - interval '1 second'");
-	add(st, "queue://f", "f4", 4);
+	/* more statements than one pipeline chunk (store_pg.c PIPE_CHUNK):
+	 * the fence fails in the first, and the rest is never run */
+	for (int i = 0; i < 300; i++)
+		add(st, "queue://f", "f4", 4);
 	is(store_flush(st), -ESTALE, "a lease of this broker's that expired by the database's clock fences too");
 	q("UPDATE \"F_TANDEM_LOCK\" SET expires = now() + interval '1 hour'");
 	add(st, "queue://f", "f5", 4);
@@ -422,6 +462,18 @@ static void test_killed(void)
 	add(st, "queue://k", "k2", 4);
 	ok(store_flush(st) == 0 && q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\"") == 1,
 	   "the next commit connects again and writes");
+
+	/* Killed while idle (a database restarted between commits): the
+	 * next commit finds out before it begins, and connects again. */
+	ok(q("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+	     "WHERE application_name = 'tandemd store writer' AND datname = current_database()) t") == 1,
+	   "the store's session is killed between commits");
+	for (int i = 0; i < 200 && q("SELECT count(*) FROM pg_stat_activity WHERE "
+				     "application_name = 'tandemd store writer'") > 0; i++)
+		usleep(50 * 1000);
+	add(st, "queue://k", "k3", 4);
+	ok(store_flush(st) == 0 && q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\"") == 2,
+	   "the next commit connects again first, and succeeds");
 	store_close(st);
 }
 
@@ -433,6 +485,7 @@ int main(void)
 		return 0;
 	}
 	log_set_sink(capture, NULL);
+	alarm(120);	/* a commit that hangs fails the test, rather than hanging it */
 	admin = PQconnectdb(conninfo);
 	if (PQstatus(admin) != CONNECTION_OK) {
 		ok(0, "the test connects");
@@ -455,6 +508,7 @@ int main(void)
 	test_messages();
 	test_durables_prepared_sessions();
 	test_prefixes();
+	test_big_commit();
 	test_fencing();
 	test_killed();
 
