@@ -546,6 +546,13 @@ static bool lost(const PGresult *r)
 	return state && (!strncmp(state, "57", 2) || !strncmp(state, "08", 2));
 }
 
+/* The server said it ends the session (SQLSTATE class 57). */
+static bool ended(const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	return state && !strncmp(state, "57", 2);
+}
+
 /* Reads the results of the statements sent so far (one result and its
  * NULL each), noting the first failure. */
 static void read_results(struct pgs *p)
@@ -559,7 +566,16 @@ static void read_results(struct pgs *p)
 		}
 		ExecStatusType s = PQresultStatus(r);
 		if (s == PGRES_FATAL_ERROR) {
-			if (PQstatus(p->w) != CONNECTION_OK || lost(r))
+			if (at == 0 && ended(r))
+				/* the answer to its BEGIN: the session had
+				 * ended before this commit came, and nothing of
+				 * it ran (store_backend.h). Not so for a
+				 * connection that closed without a word: the
+				 * server may have committed before it could
+				 * answer. */
+				fail(p, -EAGAIN, "the database ended the session",
+				     PQresultErrorMessage(r));
+			else if (PQstatus(p->w) != CONNECTION_OK || lost(r))
 				fail(p, -EIO, "the database is unreachable",
 				     PQresultErrorMessage(r));
 			else if (at == p->fence)
@@ -627,8 +643,11 @@ static int send_raw(struct pgs *p, const char *sql)
  * not fail for the old connection. */
 static int reconnect(struct pgs *p)
 {
-	if (PQstatus(p->w) == CONNECTION_OK && PQconsumeInput(p->w) &&
-	    PQstatus(p->w) == CONNECTION_OK)
+	/* a server's last words and its end of file can take two reads */
+	for (int i = 0; i < 3 && PQstatus(p->w) == CONNECTION_OK; i++)
+		if (!PQconsumeInput(p->w))
+			break;
+	if (PQstatus(p->w) == CONNECTION_OK)
 		return 0;
 	PQreset(p->w);
 	p->prepared = false;
@@ -665,6 +684,11 @@ static int pg_begin(void *b)
 		p->fence = p->index;
 		send_text(p, PS_FENCE, 1, p->token, NULL, NULL);
 	}
+	/* Sent at once: the server begins (and takes the lease row) while
+	 * the operations are composed, and a session that ended before this
+	 * commit answers its BEGIN, which says nothing ran (-EAGAIN). */
+	if (!p->err && PQflush(p->w) < 0)
+		fail_conn(p, "sending the commit");
 	return p->err;
 }
 

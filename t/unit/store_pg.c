@@ -463,6 +463,27 @@ static void test_killed(void)
 	ok(store_flush(st) == 0 && q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\"") == 1,
 	   "the next commit connects again and writes");
 
+	/* Abandoned mid-commit (the broker lost its lease): the commit is
+	 * cut off where it is, not finished. */
+	store_close(st);
+	setenv("TANDEM_TEST_COMMIT_DELAY_MS", "1500", 1);
+	st = open_pg("K_", NULL, true);
+	unsetenv("TANDEM_TEST_COMMIT_DELAY_MS");
+	if (!st)
+		return (void)ok(0, "the store opens again");
+	add(st, "queue://k", "abandoned", 4);
+	calls = 0;
+	store_on_commit(st, on_done, NULL);
+	store_commit(st);
+	usleep(300 * 1000);	/* inside the commit */
+	store_abandon(st);
+	ok(calls == 1 && errs[0] < 0, "store_abandon during a commit: its callback is told it failed");
+	ok(q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\" WHERE id = 'abandoned'") == 0,
+	   "and nothing of it is written");
+	st = open_pg("K_", NULL, true);
+	if (!st)
+		return (void)ok(0, "the store opens again");
+
 	/* Killed while idle (a database restarted between commits): the
 	 * next commit finds out before it begins, and connects again. */
 	ok(q("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -472,7 +493,10 @@ static void test_killed(void)
 				     "application_name = 'tandemd store writer'") > 0; i++)
 		usleep(50 * 1000);
 	add(st, "queue://k", "k3", 4);
-	ok(store_flush(st) == 0 && q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\"") == 2,
+	rc = store_flush(st);
+	if (rc)
+		diag("flush: %d, log: %s", rc, last_log);
+	ok(rc == 0 && q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\"") == 2,
 	   "the next commit connects again first, and succeeds");
 	store_close(st);
 }
