@@ -372,6 +372,29 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Commits per second of one message each (one producer waiting for
+ * each receipt) and of eight (eight such producers, whose sends the
+ * writer groups in one commit): printed, not checked. */
+static void rates(const char *what, struct store *st)
+{
+	double r[2];
+	for (int k = 0; k < 2; k++) {
+		int per = k ? 8 : 1, rounds = 150;
+		double t0 = now_s();
+		for (int i = 0; i < rounds; i++) {
+			for (int j = 0; j < per; j++) {
+				add(st, "queue://rate", "rate", 4);
+				store_on_commit(st, on_done, NULL);
+			}
+			store_flush(st);
+		}
+		r[k] = rounds * per / (now_s() - t0);
+		store_remove_container(st, "queue://rate");
+		store_flush(st);
+	}
+	diag("%s store: 1 sync producer %.0f msgs/s, 8 sync producers %.0f msgs/s", what, r[0], r[1]);
+}
+
 /* More statements than are sent before their results are read
  * (store_pg.c PIPE_CHUNK): one transaction all the same. The times are
  * printed, not checked. */
@@ -398,7 +421,15 @@ static void test_big_commit(void)
 	store_remove_container(st, "queue://one");
 	ok(store_flush(st) == 0 && q("SELECT count(*) FROM \"G_TANDEM_MESSAGES\"") == 0,
 	   "and removed whole");
+	rates("PostgreSQL", st);
 	store_close(st);
+	char dir[] = "/tmp/tandem-store-pg-bench-XXXXXX", err[256];
+	if (mkdtemp(dir) && (st = store_open(dir, true, err, sizeof err))) {
+		rates("SQLite", st);
+		store_close(st);
+		store_remove_files(dir, err, sizeof err);
+		rmdir(dir);
+	}
 }
 
 static void test_fencing(void)
