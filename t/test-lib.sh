@@ -178,6 +178,8 @@ broker_config() {
 	sport=$(cat "$TRASH/$name/stomp_port")
 	store=${STORE_DIR:-$TRASH/$name/data/kahadb}
 	opts=${TCP_OPTIONS:+?$TCP_OPTIONS}
+	adapter="<kahaDB directory=\"$store\"/>"
+	[ -z "${PERSISTENCE_ADAPTER:-}" ] || adapter=$PERSISTENCE_ADAPTER
 	mgmt='<managementContext createConnector="false"/>'
 	if [ -n "${MGMT_PORT:-}" ]; then
 		pick_port "$TRASH/$name/mgmt_port" "$MGMT_PORT" || return 1
@@ -211,7 +213,7 @@ broker_config() {
 	<beans xmlns="http://www.springframework.org/schema/beans">
 	  <broker xmlns="http://activemq.apache.org/schema/core"
 	          brokerName="$name" dataDirectory="$TRASH/$name/data">
-	    <persistenceAdapter>${PERSISTENCE_ADAPTER:-<kahaDB directory="$store"/>}</persistenceAdapter>
+	    <persistenceAdapter>$adapter</persistenceAdapter>
 	    <managementContext>$mgmt</managementContext>
 	    ${BROKER_EXTRA:-}
 	    <transportConnectors>
