@@ -137,4 +137,11 @@ test_expect_success 'bad data sources are refused by --check, naming the element
 	refused driver.xml "the data source bean postgres-ds names no database user (property username"
 '
 
+test_expect_success 'kahaDB and jdbcPersistenceAdapter together are refused: a broker has one store' '
+	jdbc_config both.xml "$(pooling_bean org.postgresql.ds.PGPoolingDataSource 5432 u)" &&
+	sed "s|<persistenceAdapter>|<persistenceAdapter><kahaDB directory=\"$TRASH/kdb\"/>|" both.xml >both2.xml &&
+	grep "<kahaDB" both2.xml &&
+	refused both2.xml "<persistenceAdapter> holds <kahaDB> and <jdbcPersistenceAdapter>: a broker has one store"
+'
+
 test_done

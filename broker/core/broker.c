@@ -17,6 +17,7 @@
 
 #include "advisory.h"
 #include "bridge.h"
+#include "bridge_inbound.h"
 #include "broker.h"
 #include "buf.h"
 #include "client_id.h"
@@ -799,7 +800,9 @@ struct queue *broker_container_queue(const char *container)
 /* store_on_unwritten_entry()'s hook: a send whose commit failed was
  * refused, so it leaves the queue or durable subscription that counted it,
  * and the broker's counts when no queue keeps it. Only on a failed commit:
- * walking the durables is fine then. */
+ * walking the durables is fine then. Its sender was told it failed, so
+ * its resend (a bridge's, a failover client's, same id) is no duplicate:
+ * the dedupe and the producer audit forget the id. */
 static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
 			     struct message *m)
 {
@@ -807,6 +810,10 @@ static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
 	struct queue *q = broker_container_queue(container);
 	if (q && queue_forget_unwritten(q, seq, m ? m->priority : -1) && m)
 		broker_route_taken_back(m, 1);
+	if (m) {
+		bridge_inbound_refused(m);
+		producer_audit_forget(m->id);
+	}
 }
 
 /* Why a KahaDB store cannot be imported, said once; the broker ends. */

@@ -93,7 +93,8 @@ static void let_go(struct bridge *b)
 	bridge_beat_stop(b, loop);
 	bridge_dial_cancel(&b->connecting);
 	if (b->conn) {
-		b->conn->state = NULL;	/* its close must not come back here */
+		if (!bridge_ow_hosted(b))
+			b->conn->state = NULL;	/* its close must not come back here */
 		conn_close(b->conn, b->last_error);
 		b->conn = NULL;
 	}
@@ -354,6 +355,15 @@ void bridge_handshake(struct bridge *b, struct conn *c)
 	if (b->openwire) {
 		set_state(b, BRIDGE_HANDSHAKE);
 		bridge_beat_deadline(b, loop);
+		/* duplex: the OpenWire handler serves the remote's bridge back
+		 * on this connection and carries this bridge. */
+		if (b->nc->duplex && !b->created_by_duplex) {
+			if (openwire_dial_duplex(c, b) < 0) {
+				conn_close(c, "out of memory");
+				bridge_fail(b, "out of memory");
+			}
+			return;
+		}
 		bridge_ow_start(b, c);
 		return;
 	}
@@ -494,11 +504,17 @@ struct bridge *bridge_new_duplex(struct conf_network_connector *own_nc, const ch
 	return b;
 }
 
-void bridge_duplex_start(struct bridge *b, struct conn *c)
+void bridge_duplex_link(struct bridge *b, const struct conn *c)
 {
 	b->next = bridges;
 	bridges = b;
 	snprintf(b->remote_addr, sizeof b->remote_addr, "%s", c->peer);
+	local_address(c->fd, b->local_addr, sizeof b->local_addr);
+}
+
+void bridge_duplex_start(struct bridge *b, struct conn *c)
+{
+	bridge_duplex_link(b, c);
 	bridge_handshake(b, c);
 }
 
@@ -570,7 +586,8 @@ static void bridge_free(struct bridge *b)
 		loop_del_timer(loop, b->timer);
 	bridge_dial_cancel(&b->connecting);
 	if (b->conn) {
-		b->conn->state = NULL;
+		if (!bridge_ow_hosted(b))
+			b->conn->state = NULL;
 		conn_close(b->conn, "bridge stopping");
 	}
 	stomp_parser_free(b->parser);

@@ -214,6 +214,12 @@ void bridge_duplex_close(struct bridge *b);
  * STOMP handler has let go of c. */
 struct bridge *bridge_duplex_accept(struct conn *c, const struct stomp_frame *f);
 void bridge_duplex_start(struct bridge *b, struct conn *c);
+/* b (bridge_new_duplex()) joins the bridges, its remote at c's peer. */
+void bridge_duplex_link(struct bridge *b, const struct conn *c);
+/* "queue://A,topic://B" (NULL: none) added to a filter list: 0, or -1
+ * when memory ran out. */
+struct conf_dest_filters;
+int bridge_filters_parse(const char *text, struct conf_dest_filters *f);
 /* A bridge with its own options (taken over) and no address to dial. */
 struct bridge *bridge_new_duplex(struct conf_network_connector *own_nc, const char *entry);
 

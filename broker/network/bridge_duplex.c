@@ -162,8 +162,7 @@ static int header_int(const struct stomp_frame *f, const char *name, int dflt)
 	return v && (*end || n < 1 || n > 1000000) ? dflt : (int)n;
 }
 
-/* "queue://A,topic://B" into a filter list; -1 on memory. */
-static int filters_parse(const char *text, struct conf_dest_filters *f)
+int bridge_filters_parse(const char *text, struct conf_dest_filters *f)
 {
 	for (const char *p = text; p && *p;) {
 		size_t n = strcspn(p, ",");
@@ -211,8 +210,8 @@ struct bridge *bridge_duplex_accept(struct conn *c, const struct stomp_frame *f)
 	nc->suppress_duplicate_queue_subscriptions =
 		header_bool(f, "tandem-suppress-duplicates", false);
 	struct bridge *b = NULL;
-	if (filters_parse(stomp_frame_header(f, "tandem-excluded"), &nc->excluded) < 0 ||
-	    filters_parse(stomp_frame_header(f, "tandem-dynamically-included"),
+	if (bridge_filters_parse(stomp_frame_header(f, "tandem-excluded"), &nc->excluded) < 0 ||
+	    bridge_filters_parse(stomp_frame_header(f, "tandem-dynamically-included"),
 			  &nc->dynamically_included) < 0 ||
 	    !(b = bridge_new_duplex(nc, entry))) {
 		config_network_connector_free(nc);

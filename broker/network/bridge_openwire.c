@@ -59,6 +59,11 @@ struct bridge_ow {
 	struct in_flight *flight;
 	size_t nflight, cap;
 	uint64_t advisories;		/* read, for the next ack */
+	/* Duplex, the dialled side (bridge_openwire_duplex.c): the remote's
+	 * own bridge's connection, served by the OpenWire handler, which
+	 * encodes b's commands too; NULL when b has a connection of its own. */
+	const struct bridge_ow_host *host;
+	struct conn *hosted_by;		/* that connection, until either side goes */
 };
 
 static const struct proto bridge_ow_proto;
@@ -81,6 +86,14 @@ int bridge_ow_send(struct bridge *b, struct ow_obj *o)
 	struct bridge_ow *ow = b->ow;
 	if (!o)
 		return -1;
+	if (ow->host) {
+		/* One stream of command ids on the connection: the host's. */
+		int32_t id = ow->hosted_by ? ow->host->send(ow->hosted_by, o) : (ow_obj_free(o), -1);
+		if (id < 0)
+			return -1;
+		ow->next_command_id = id;
+		return 0;
+	}
 	if (o->type != OW_WIREFORMAT_INFO)
 		((struct ow_command *)o)->command_id = ++ow->next_command_id;
 	int rc = b->conn ? ow_encode(&ow->fmt, o, &b->conn->out) : -1;
@@ -169,10 +182,12 @@ static int send_login(struct bridge *b)
 		ow_obj_free(ci ? &ci->c.h : NULL);
 		return -1;
 	}
-	ci->c.response_required = true;
+	/* On a duplex connection (either end) nothing answers it: ActiveMQ
+	 * hands it to its broker one way, and sends it so itself. */
+	ci->c.response_required = !ow->logged_in;
 	if (bridge_ow_send(b, &ci->c.h) < 0)
 		return -1;
-	ow->connection_info_id = ow->next_command_id;
+	ow->connection_info_id = ow->logged_in ? -1 : ow->next_command_id;
 	struct ow_session_info *si = (void *)ow_obj_new(OW_SESSION_INFO);
 	struct ow_session_id *sid = (void *)ow_obj_new(OW_SESSION_ID);
 	if (sid)
@@ -219,10 +234,14 @@ static void keep_alive_tick(struct loop *l, void *ctx)
 	if (!c || c->dead || c->closing)
 		return;
 	int64_t now = loop_now(l), third = ow->inactivity_ms / 3;
-	/* ActiveMQ's InactivityMonitor starts reading after the initial
-	 * delay: its first keep-alive may come that late. */
-	bool started = now - ow->since > ow->initial_delay_ms;
-	if (started && !c->read_paused && now - c->last_read > ow->inactivity_ms) {
+	/* ActiveMQ's InactivityMonitor starts writing after the initial
+	 * delay: its first keep-alive may come that late, and then up to a
+	 * maxInactivityDuration later (judged from the delay's end, a bridge
+	 * to an idle ActiveMQ failed every 10 s, t/81-seed-mixed.t). */
+	int64_t heard = c->last_read, start = ow->since + ow->initial_delay_ms;
+	if (heard < start)
+		heard = start;
+	if (!c->read_paused && now - heard > ow->inactivity_ms) {
 		bridge_fail(b, "nothing from %s for %" PRId64 " ms, more than the "
 			    "maxInactivityDuration of %" PRId64 " ms: the link is down",
 			    b->remote_addr, now - c->last_read, ow->inactivity_ms);
@@ -292,11 +311,6 @@ static void maybe_active(struct bridge *b)
 		return;
 	}
 	bridge_open_static_demand(b);
-	if (b->nc->duplex)
-		log_warn("network", "Bridge %s: duplex=\"true\" toward an ActiveMQ broker is not "
-			 "served by this version of Tandem: messages go to %s only (give the "
-			 "ActiveMQ broker a networkConnector of its own, duplex or not)", b->entry,
-			 b->remote_name);
 }
 
 static void on_broker_info(struct bridge *b, const struct ow_broker_info *bi)
@@ -353,15 +367,11 @@ static void on_connection_error(struct bridge *b, const struct ow_connection_err
 	free(text);
 }
 
-/* An advisory: read, then acknowledged, or the remote stops sending
- * them once the consumer's prefetch is full. */
-static void on_dispatch(struct bridge *b, const struct ow_message_dispatch *md)
+/* An advisory read: acknowledged, or the remote stops sending them once
+ * the consumer's prefetch is full. */
+static void ack_advisory(struct bridge *b, const struct ow_destination *dest,
+			 struct ow_message_id *id)
 {
-	if (!md->message)
-		return;
-	bridge_ow_advisory(b, md->message);
-	if (!b->ow)
-		return;	/* the bridge failed meanwhile */
 	struct ow_message_ack *a = (void *)ow_obj_new(OW_MESSAGE_ACK);
 	if (!a || !(a->consumer_id = consumer_id(b->ow))) {
 		ow_obj_free(a ? &a->c.h : NULL);
@@ -369,13 +379,22 @@ static void on_dispatch(struct bridge *b, const struct ow_message_dispatch *md)
 	}
 	a->ack_type = OW_ACK_STANDARD;
 	a->message_count = 1;
-	if (md->destination)
-		a->destination = (void *)ow_obj_ref((struct ow_obj *)&md->destination->h);
-	if (md->message->message_id) {
-		a->first_message_id = (void *)ow_obj_ref(&md->message->message_id->h);
-		a->last_message_id = (void *)ow_obj_ref(&md->message->message_id->h);
+	if (dest)
+		a->destination = (void *)ow_obj_ref((struct ow_obj *)&dest->h);
+	if (id) {
+		a->first_message_id = (void *)ow_obj_ref(&id->h);
+		a->last_message_id = (void *)ow_obj_ref(&id->h);
 	}
 	bridge_ow_send(b, &a->c.h);
+}
+
+static void on_dispatch(struct bridge *b, const struct ow_message_dispatch *md)
+{
+	if (!md->message)
+		return;
+	bridge_ow_advisory(b, md->message);
+	if (b->ow)	/* else the bridge failed meanwhile */
+		ack_advisory(b, md->destination, md->message->message_id);
 }
 
 static void on_keep_alive(struct bridge *b, const struct ow_command *c)
@@ -503,15 +522,126 @@ void bridge_ow_release(struct bridge *b)
 	if (!ow)
 		return;
 	bridge_ow_demand_clear(b);
+	if (ow->host && ow->hosted_by)
+		ow->host->detach(ow->hosted_by);
 	if (ow->ka_timer)
 		loop_del_timer(ow->loop, ow->ka_timer);
-	ow_frame_reader_free(ow->reader);
-	ow_format_release(&ow->fmt);
+	if (ow->reader) {
+		ow_frame_reader_free(ow->reader);
+		ow_format_release(&ow->fmt);
+	}
 	free(ow->remote_name);
 	free(ow->remote_id);
 	free(ow->flight);
 	free(ow);
 	b->ow = NULL;
+}
+
+/* ---- hosted: the dialled end of a remote's duplex bridge ---- */
+
+void bridge_ow_host(struct bridge *b, struct conn *c, const struct bridge_ow_host *host,
+		    const char *name, const char *id)
+{
+	static uint64_t hosted;
+	struct bridge_ow *ow = calloc(1, sizeof *ow);
+	b->conn = c;
+	if (!ow) {
+		bridge_fail(b, "out of memory");
+		return;
+	}
+	b->ow = ow;
+	ow->host = host;
+	ow->hosted_by = c;
+	ow->loop = c->loop;
+	ow->since = loop_now(c->loop);
+	snprintf(ow->connection_id, sizeof ow->connection_id, "%s-duplex:%" PRIu64,
+		 broker.id_prefix, ++hosted);
+	if (!name)
+		return;	/* this broker dialled: bridge_ow_host_ready() */
+	/* The connection's WireFormatInfo and BrokerInfo went both ways
+	 * already, and the remote logged in here. */
+	ow->negotiated = ow->logged_in = true;
+	ow->remote_name = strdup(name);
+	ow->remote_id = id ? strdup(id) : NULL;
+	if (!ow->remote_name || (id && !ow->remote_id) || send_login(b) < 0) {
+		bridge_fail(b, "out of memory");
+		return;
+	}
+	maybe_active(b);
+}
+
+void bridge_ow_host_ready(struct bridge *b)
+{
+	if (!b->ow || b->ow->negotiated)
+		return;
+	/* ActiveMQ's end of a duplex connection hands this ConnectionInfo
+	 * to its broker itself and answers nothing (its own dialler sends it
+	 * one way): a refused login closes the connection instead. */
+	b->ow->negotiated = b->ow->logged_in = true;
+	if (send_login(b) < 0) {
+		bridge_fail(b, "out of memory");
+		return;
+	}
+	maybe_active(b);
+}
+
+void bridge_ow_host_gone(struct bridge *b)
+{
+	if (!b->ow || !b->ow->host)
+		return;
+	b->ow->hosted_by = NULL;
+	b->conn = NULL;		/* the host's, being reaped */
+	bridge_fail(b, "the duplex connection from %s closed", b->remote_addr);
+}
+
+bool bridge_ow_hosted(const struct bridge *b)
+{
+	return b->ow && b->ow->host;
+}
+
+/* What ActiveMQ's bridge reads as a consumer advisory when it comes as a
+ * message (NetworkBridgeFilter.isAdvisoryInterpretedByNetworkBridge). */
+static bool consumer_advisory(const struct ow_message *m)
+{
+	static const char prefix[] = "ActiveMQ.Advisory.Consumer.";
+	const struct ow_destination *d = m->destination;
+	return d && d->h.type == OW_TOPIC && d->physical_name.s &&
+	       d->physical_name.len >= sizeof prefix - 1 &&
+	       !memcmp(d->physical_name.s, prefix, sizeof prefix - 1);
+}
+
+bool bridge_ow_hosted_command(struct bridge *b, struct ow_obj *o)
+{
+	switch (o->type) {
+	case OW_RESPONSE:
+		on_response(b, (void *)o);
+		return true;
+	case OW_EXCEPTION_RESPONSE:
+		on_exception(b, (void *)o);
+		return true;
+	case OW_MESSAGE_DISPATCH:
+		on_dispatch(b, (void *)o);
+		return true;
+	case OW_BROKER_INFO:
+		/* Who the remote is, for the bridge and for the host. */
+		on_broker_info(b, (void *)o);
+		return false;
+	case OW_MESSAGE: case OW_TEXT_MESSAGE: case OW_BYTES_MESSAGE: case OW_MAP_MESSAGE:
+	case OW_OBJECT_MESSAGE: case OW_STREAM_MESSAGE:
+		break;
+	default:
+		return false;
+	}
+	/* The remote's bridge forwards its advisories to this bridge's
+	 * advisory consumer as messages, one way; they are acknowledged as
+	 * dispatched ones are. */
+	struct ow_message *m = (void *)o;
+	if (!consumer_advisory(m))
+		return false;
+	bridge_ow_advisory(b, m);
+	if (b->ow)
+		ack_advisory(b, m->destination, m->message_id);
+	return true;
 }
 
 /* ---- forwarding ---- */
@@ -579,8 +709,7 @@ int bridge_ow_forward(struct bridge *b, const struct qentry *e)
 	ow_obj_free(om->producer_id ? &om->producer_id->h : NULL);
 	om->producer_id = producer_id(ow);
 	om->c.response_required = true;
-	if (!om->producer_id || set_path(om, m) < 0 || remember(ow, ow->next_command_id + 1,
-								e->delivery_id) < 0) {
+	if (!om->producer_id || set_path(om, m) < 0 || remember(ow, 0, e->delivery_id) < 0) {
 		ow_obj_free(&om->c.h);
 		return -1;
 	}
@@ -588,6 +717,9 @@ int bridge_ow_forward(struct bridge *b, const struct qentry *e)
 		ow->nflight--;
 		return -1;
 	}
+	/* Its command id is known once sent (a hosted bridge's is the
+	 * host's). */
+	ow->flight[ow->nflight - 1].command_id = ow->next_command_id;
 	b->conn->msgs_out++;
 	return 0;
 }

@@ -261,6 +261,7 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 		log_debug("openwire", "%s connected with OpenWire %d", c->peer, oc->fmt.version);
 		ow_advisory_connection(oc, true);
 		ow_cluster_logged_in(oc, ci);
+		ow_network_logged_in(oc);
 	}
 	free(user);
 	free(password);
@@ -321,6 +322,8 @@ static void handle_command(struct ow_conn *oc, struct ow_obj *o)
 {
 	const struct ow_command *cmd = (const struct ow_command *)o;
 	size_t n = sizeof commands / sizeof commands[0], i;
+	if (ow_network_duplex_command(oc, o))
+		return;	/* it answered this broker's bridge back */
 	for (i = 0; i < n && commands[i].type != o->type; i++)
 		;
 	const struct ow_type *t = ow_type_find(o->type);
@@ -413,7 +416,8 @@ static int on_wireformat(struct ow_conn *oc, struct ow_obj *o)
 		return -1;
 	}
 	oc->negotiated = true;
-	ow_send(oc, broker_info());
+	ow_send(oc, ow_network_broker_info(oc, broker_info()));
+	ow_network_negotiated(oc);
 	if (oc->inactivity > 0) {
 		if (oc->inactivity < 30)
 			oc->inactivity = 30;
@@ -474,6 +478,7 @@ static void openwire_on_drain(struct conn *c)
 {
 	ow_consumers_wakeup(c->state);
 	ow_browse_resume(c->state);
+	ow_network_drained(c->state);
 }
 
 static int openwire_open(struct conn *c)

@@ -63,6 +63,15 @@ struct ow_conn {
 	/* Another broker's network bridge: its name and BrokerId, from its
 	 * BrokerInfo (openwire_network.c); NULL for a client. */
 	char *peer_name, *peer_id;
+	/* Its BrokerInfo asked for duplex (with its options), and the bridge
+	 * this broker runs back over the connection once it logged in
+	 * (openwire_network.c); NULL: none. */
+	char *duplex_props;
+	bool duplex_asked;
+	struct bridge *duplex;
+	/* This broker dialled the connection for duplex bridge `duplex`: it
+	 * serves the remote's bridge back (openwire_dial_duplex()). */
+	bool dialled;
 };
 
 /* Command handlers (the table in openwire.c) return 0: done, the caller

@@ -21,6 +21,18 @@
  *
  * The other way, a message's path goes to an OpenWire consumer as its
  * brokerPath.
+ *
+ * Duplex (ActiveMQ's networkConnector duplex="true"): a peer whose
+ * BrokerInfo says duplexConnection gets, once its ConnectionInfo is
+ * accepted, this broker's bridge back over the same connection
+ * (bridge_openwire_duplex.c). The handler hosts it: it sends the
+ * bridge's commands with its own command ids, and hands it what answers
+ * them (Responses, and the advisories the peer forwards to the bridge's
+ * advisory consumer as messages); the peer's own commands are served as
+ * before. Tandem's own duplex bridge to an ActiveMQ dials a connection
+ * served the same way (openwire_dial_duplex()): its BrokerInfo says
+ * networkConnection and duplexConnection, and ActiveMQ's bridge back on
+ * it is a peer served here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,17 +40,19 @@
 
 #include "advisory.h"
 #include "bridge.h"
+#include "bridge_openwire.h"
 #include "broker.h"
 #include "buf.h"
 #include "conn.h"
 #include "log.h"
 #include "openwire_conn.h"
 #include "openwire_network.h"
+#include "openwire.h"
 
 int ow_on_broker_info(struct ow_conn *oc, struct ow_obj *o)
 {
 	const struct ow_broker_info *bi = (const void *)o;
-	if (!bi->network_connection || oc->peer_name)
+	if (!(bi->network_connection || oc->dialled) || oc->peer_name)
 		return 0;	/* a client's, or said again */
 	bool oom = false;
 	char *name = ow_utf8_of(&bi->broker_name, &oom);
@@ -56,6 +70,7 @@ int ow_on_broker_info(struct ow_conn *oc, struct ow_obj *o)
 	}
 	oc->peer_name = name;
 	oc->peer_id = id;
+	ow_network_duplex_asked(oc, bi);
 	/* management's copy (Connection's RemoteBrokerName), the conn's */
 	oc->conn->network_broker = strdup(name);
 	oc->conn->network_broker_id = id ? strdup(id) : NULL;
@@ -65,8 +80,107 @@ int ow_on_broker_info(struct ow_conn *oc, struct ow_obj *o)
 	return 0;
 }
 
+/* ---- duplex: this broker's bridge back over the connection ---- */
+
+void ow_network_duplex_asked(struct ow_conn *oc, const struct ow_broker_info *bi)
+{
+	bool oom = false;
+	oc->duplex_asked = bi->duplex_connection;
+	if (oc->duplex_asked)
+		oc->duplex_props = ow_utf8_of(&bi->network_properties, &oom);
+	if (oom)
+		log_warn("openwire", "%s: out of memory for its duplex bridge's options: the "
+			 "defaults are taken", oc->conn->peer);
+}
+
+static int32_t host_send(struct conn *c, struct ow_obj *o)
+{
+	struct ow_conn *oc = c->state;
+	if (!oc || c->dead) {
+		ow_obj_free(o);
+		return -1;
+	}
+	return ow_send(oc, o) < 0 ? -1 : oc->next_command_id;
+}
+
+static void host_detach(struct conn *c)
+{
+	struct ow_conn *oc = c->state;
+	if (oc)
+		oc->duplex = NULL;
+}
+
+static const struct bridge_ow_host duplex_host = { host_send, host_detach };
+
+/* As ActiveMQ, the bridge back starts once the remote's bridge logged
+ * in: a client that cannot log in never gets one. */
+void ow_network_logged_in(struct ow_conn *oc)
+{
+	if (!oc->duplex_asked || !oc->peer_name || oc->duplex)
+		return;
+	oc->duplex_asked = false;
+	struct bridge *b = bridge_ow_duplex_accept(oc->conn, oc->peer_name, oc->duplex_props);
+	if (!b)
+		return;	/* logged; the remote's bridge still forwards here */
+	oc->duplex = b;
+	bridge_ow_host(b, oc->conn, &duplex_host, oc->peer_name, oc->peer_id);
+}
+
+int openwire_dial_duplex(struct conn *c, struct bridge *b)
+{
+	/* This broker chose the peer: the remote's bridge back logs in with
+	 * this connector's options, not with a user of this broker's. */
+	c->trusted = true;
+	c->proto = &openwire_proto;
+	if (openwire_proto.open(c) < 0)
+		return -1;
+	struct ow_conn *oc = c->state;
+	oc->dialled = true;
+	oc->duplex = b;
+	bridge_ow_host(b, c, &duplex_host, NULL, NULL);
+	return 0;
+}
+
+struct ow_obj *ow_network_broker_info(struct ow_conn *oc, struct ow_obj *o)
+{
+	struct ow_broker_info *bi = (void *)o;
+	if (!o || !oc->dialled || !oc->duplex)
+		return o;
+	bi->network_connection = bi->duplex_connection = true;
+	char *props = bridge_ow_duplex_props(oc->duplex);
+	if (!props || ow_str_from_utf8(&bi->network_properties, props, strlen(props)) < 0) {
+		ow_obj_free(o);
+		o = NULL;
+	}
+	free(props);
+	return o;
+}
+
+void ow_network_negotiated(struct ow_conn *oc)
+{
+	if (oc->dialled && oc->duplex)
+		bridge_ow_host_ready(oc->duplex);
+}
+
+bool ow_network_duplex_command(struct ow_conn *oc, struct ow_obj *o)
+{
+	return oc->duplex && bridge_ow_hosted_command(oc->duplex, o);
+}
+
+void ow_network_drained(struct ow_conn *oc)
+{
+	if (oc->duplex)
+		bridge_wake_demand(oc->duplex);
+}
+
 void ow_network_release(struct ow_conn *oc)
 {
+	struct bridge *b = oc->duplex;
+	oc->duplex = NULL;
+	if (b)
+		bridge_ow_host_gone(b);
+	free(oc->duplex_props);
+	oc->duplex_props = NULL;
 	if (oc->peer_name)
 		log_info("openwire", "Network bridge from broker %s disconnected (%s)",
 			 oc->peer_name, oc->conn->peer);

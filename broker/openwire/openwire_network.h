@@ -17,6 +17,24 @@ struct ow_conn;
 /* BrokerInfo: with networkConnection, the connection is that broker's
  * bridge from now on (oc->peer_name, oc->peer_id); logged. */
 int ow_on_broker_info(struct ow_conn *oc, struct ow_obj *o);
+/* BrokerInfo bi (of a bridge peer) asked for duplexConnection: noted,
+ * with its networkProperties, for ow_network_logged_in(). */
+void ow_network_duplex_asked(struct ow_conn *oc, const struct ow_broker_info *bi);
+/* The peer's ConnectionInfo was accepted: a duplex bridge peer gets this
+ * broker's bridge back over the connection (bridge_openwire_duplex.c). */
+void ow_network_logged_in(struct ow_conn *oc);
+/* A command that answers that bridge back (a Response, an advisory for
+ * its advisory consumer): true when it was taken. */
+bool ow_network_duplex_command(struct ow_conn *oc, struct ow_obj *o);
+/* The BrokerInfo o (taken; NULL: out of memory) as this broker sends it
+ * on oc: on a duplex connection it dialled, with networkConnection,
+ * duplexConnection and its bridge's options (networkProperties). */
+struct ow_obj *ow_network_broker_info(struct ow_conn *oc, struct ow_obj *o);
+/* The WireFormatInfo exchange is done: a bridge this broker dialled logs
+ * in. */
+void ow_network_negotiated(struct ow_conn *oc);
+/* The connection's output drained: the bridge back may forward more. */
+void ow_network_drained(struct ow_conn *oc);
 /* The connection ends: its peer is forgotten (logged when it was one). */
 void ow_network_release(struct ow_conn *oc);
 /* om's brokerPath as the core's broker path header (NETWORK_PATH_HEADER)
