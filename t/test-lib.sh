@@ -178,8 +178,6 @@ broker_config() {
 	sport=$(cat "$TRASH/$name/stomp_port")
 	store=${STORE_DIR:-$TRASH/$name/data/kahadb}
 	opts=${TCP_OPTIONS:+?$TCP_OPTIONS}
-	adapter="<kahaDB directory=\"$store\"/>"
-	[ -z "${PERSISTENCE_ADAPTER:-}" ] || adapter=$PERSISTENCE_ADAPTER
 	mgmt='<managementContext createConnector="false"/>'
 	if [ -n "${MGMT_PORT:-}" ]; then
 		pick_port "$TRASH/$name/mgmt_port" "$MGMT_PORT" || return 1
