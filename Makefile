@@ -197,7 +197,7 @@ install: all
 	sed 's|@PREFIX@|$(PREFIX)|g' conf/tandemd@.service.in >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/tandemd@.service
 
 clean:
-	rm -rf build-asan build-fuzz t/tmp demo-data
+	rm -rf build-asan build-fuzz t/tmp t/jms demo-data
 	find . -name '*.o' -o -name '*.d' -o -name '*.a' | xargs rm -f
 	rm -f $(PROGRAMS) $(BENCH_TOOLS) t/unit/*.t t/fuzz/*.t
 

@@ -275,16 +275,6 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
-	/* Serving a jdbc pair from a local store would make each node a
-	 * master of its own data: refuse until the PostgreSQL store exists. */
-	if (cfg.jdbc) {
-		log_error("config", "%s:%d: <jdbcPersistenceAdapter>: the PostgreSQL store is read "
-			  "(tandemd --check shows it) but not served yet: not starting", file,
-			  cfg.jdbc->line);
-		config_free(&cfg);
-		return CONFIG_EXIT_INVALID;
-	}
-
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t mask;
 	sigemptyset(&mask);

@@ -10,13 +10,7 @@
 # t/lib/JmsTx.java is the application, compiled here.
 . "$(dirname "$0")/test-lib.sh"
 
-JAVA_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
-command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
-	skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
-[ -f /usr/share/java/activemq-client.jar ] ||
-	skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
-mkdir -p "$TRASH/jms" &&
-javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/JmsTx.java" || exit 1
+jms_compile JmsTx.java
 
 BROKER_EXTRA='<plugins><simpleAuthenticationPlugin><users>
   <authenticationUser username="app" password="secret" groups="users"/>

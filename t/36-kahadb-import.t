@@ -12,8 +12,7 @@
 
 [ -x /usr/bin/activemq ] && id activemq >/dev/null 2>&1 ||
 	skip_all "no activemq (make check installs Debian's activemq)"
-command -v javac >/dev/null 2>&1 ||
-	skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
+jms_compile KahaFill.java
 
 STORE_DIR=$TRASH/amq/data/kahadb
 export STORE_DIR
@@ -45,7 +44,6 @@ amq() {
 trap 'amq --kill "$TRASH/amq"; [ -f "$TRASH/fill.pid" ] && kill "$(cat "$TRASH/fill.pid")" 2>/dev/null; test_cleanup' EXIT
 
 test_expect_success 'a Tandem slave waits on the directory of an ActiveMQ master (ActiveMQ'"'"'s lock file is its lock)' '
-	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$TEST_ROOT/t/lib/KahaFill.java" &&
 	APORT=$(free_port) &&
 	amq --start "$TRASH/amq" "$APORT" &&
 	test -f "$STORE_DIR/lock" &&

@@ -4,7 +4,6 @@
 # password from credentials.properties), read by tandemd --check into a
 # connection that a real PostgreSQL accepts; bad parts refused with the
 # element and line; the password nowhere in what the broker prints or logs.
-# The store itself is not built yet: tandemd refuses to start with it.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_ROOT/t/lib/tpg.sh"
 pg_start || exit 1
@@ -81,13 +80,18 @@ test_expect_success 'a PGSimpleDataSource whose url carries the user and passwor
 	connects simple.xml
 '
 
-test_expect_success 'tandemd refuses to start on the PostgreSQL store (not built yet): exit 78, no local store, no password in its log' '
+test_expect_success 'tandemd on the PostgreSQL store takes its lease, makes no local store, logs no password' '
 	mkdir -p run &&
-	{ "$TANDEMD" -c pooling.xml -l run/log >run/out 2>&1; rc=$?; } ;
+	{ "$TANDEMD" -c pooling.xml -l run/log >run/out 2>&1 & pid=$!; } &&
+	for i in $(seq 200); do
+		grep -q "Lease on .* acquired as node-a" run/log 2>/dev/null && break
+		sleep 0.1
+	done;
+	kill $pid; wait $pid; rc=$?
 	cat run/log run/out;
-	[ "$rc" = 78 ] &&
-	grep "pooling.xml:[0-9]*: <jdbcPersistenceAdapter>.*not served yet" run/log &&
-	[ ! -e "$TRASH/data-pooling.xml" ] &&
+	[ "$rc" = 0 ] &&
+	grep "Lease on $PG_HOST:$PG_PORT/$PG_DB (PAIR1_TANDEM_LOCK) acquired as node-a" run/log &&
+	[ ! -e "$TRASH/data-pooling.xml/kahadb/store.db" ] &&
 	! grep -F -e "$PG_PASSWORD" run/log run/out
 '
 
@@ -131,6 +135,13 @@ test_expect_success 'bad data sources are refused by --check, naming the element
 	  </bean>" &&
 	refused driver.xml "invalid property driverClassName of the data source bean postgres-ds: expected org.postgresql.Driver" &&
 	refused driver.xml "the data source bean postgres-ds names no database user (property username"
+'
+
+test_expect_success 'kahaDB and jdbcPersistenceAdapter together are refused: a broker has one store' '
+	jdbc_config both.xml "$(pooling_bean org.postgresql.ds.PGPoolingDataSource 5432 u)" &&
+	sed "s|<persistenceAdapter>|<persistenceAdapter><kahaDB directory=\"$TRASH/kdb\"/>|" both.xml >both2.xml &&
+	grep "<kahaDB" both2.xml &&
+	refused both2.xml "<persistenceAdapter> holds <kahaDB> and <jdbcPersistenceAdapter>: a broker has one store"
 '
 
 test_done

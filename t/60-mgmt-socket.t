@@ -113,6 +113,10 @@ test_expect_success 'exec: browse, send, copy, move, remove, purge, add and remo
 	mid = m.execute(q, "sendTextMessage(java.util.Map,java.lang.String)",
 	                {"persistent": "true", "color": "<red>"}, "from mgmt")
 	check(mid.startswith("ID:"), mid)
+	for bad in ("urgent", "10", "-1", "4x"):
+	    r = m.req({"type": "exec", "mbean": q, "operation": "sendTextMessage",
+	               "arguments": [{"priority": bad}, "never sent"]})
+	    check(r["status"] != 200 and "priority" in r.get("error", ""), r)
 	check(m.execute(q, "copyMessageTo", msgs[1]["JMSMessageID"], "copies") is True, "copied")
 	check(m.execute(q, "moveMessageTo", msgs[2]["JMSMessageID"], "moved") is True, "moved")
 	check(m.execute(q, "removeMessage", msgs[3]["JMSMessageID"]) is True, "removed")

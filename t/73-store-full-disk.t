@@ -53,4 +53,33 @@ test_expect_success 'a full disk: the new master retries until space is freed, t
 	EOF
 '
 
+test_expect_success 'a bridged message whose commit failed on a full disk is taken when its bridge sends it again' '
+	{ dd if=/dev/zero of="$FS/filler" bs=64k 2>/dev/null || true; } &&
+	PORT=$(broker_stomp_port b) stomp_py <<-\EOF &&
+	from tstomp import *
+	# A remote broker'"'"'s bridge, as Tandem'"'"'s bridges connect: its
+	# resends are known by message id and dropped once one was taken.
+	peer = {"tandem-network-bridge": "remote", "tandem-broker-id": "ID:remote-1"}
+	h = {"persistent": "true", "tandem-message-id": "ID:remote-1:1:1:1",
+	     "tandem-broker-path": "ID:remote-1"}
+	big = "x" * (1024 * 1024)	# more than the WAL can take in place
+	b = client(headers=peer)
+	n, why = send_until_refused(b, "/queue/bridged", big + "%d", 1, headers=h)
+	check(n == 0 and "could not make the message durable" in why, (n, why))
+	EOF
+	rm "$FS/filler" &&
+	PORT=$(broker_stomp_port b) stomp_py <<-\EOF
+	from tstomp import *
+	peer = {"tandem-network-bridge": "remote", "tandem-broker-id": "ID:remote-1"}
+	h = {"persistent": "true", "tandem-message-id": "ID:remote-1:1:1:1",
+	     "tandem-broker-path": "ID:remote-1"}
+	b = client(headers=peer)
+	send_on(b, "/queue/bridged", "sent again", headers=h)
+	c = client()
+	c.conn.subscribe("/queue/bridged", id="1")
+	got = [m.body for m in c.wait(1)]
+	check(got == ["sent again"], got)
+	EOF
+'
+
 test_done

@@ -164,6 +164,9 @@ pick_port() {
 #                  config imports (as ActiveMQ's does): "auto" picks a free
 #                  port; kept in NAME/web_port (default: no web console)
 #   WEB_REALM      a jetty-realm.properties file for the console's users
+#   PERSISTENCE_ADAPTER  the <persistenceAdapter>'s child (default: kahaDB
+#                  in STORE_DIR); BEANS_EXTRA: beans beside the broker (a
+#                  data source)
 #   MQTT_OPTIONS   when set (even empty), an mqtt:// connector too (port
 #                  in NAME/mqtt_port) with this query string
 broker_config() {
@@ -204,11 +207,14 @@ broker_config() {
 		EOF
 		imports='<import resource="jetty.xml"/>'
 	fi
+	# Made outside the here-document: dash drops the quotes of a default
+	# value written inside one (directory=/path/ is no XML).
+	adapter=${PERSISTENCE_ADAPTER:-"<kahaDB directory=\"$store\"/>"}
 	cat >"$TRASH/$name/broker.xml" <<-EOF
 	<beans xmlns="http://www.springframework.org/schema/beans">
 	  <broker xmlns="http://activemq.apache.org/schema/core"
 	          brokerName="$name" dataDirectory="$TRASH/$name/data">
-	    <persistenceAdapter><kahaDB directory="$store"/></persistenceAdapter>
+	    <persistenceAdapter>$adapter</persistenceAdapter>
 	    <managementContext>$mgmt</managementContext>
 	    ${BROKER_EXTRA:-}
 	    <transportConnectors>
@@ -218,6 +224,7 @@ broker_config() {
 	    </transportConnectors>
 	  </broker>
 	  $imports
+	  ${BEANS_EXTRA:-}
 	</beans>
 	EOF
 }
@@ -239,20 +246,60 @@ skip_all() {
 # a path is used as it is) against Debian's ActiveMQ JMS client into
 # $TRASH/jms; run them with java -cp "$TRASH/jms:$JAVA_CP". Skips the
 # whole test without java or the client.
+# The programs of t/lib are compiled all at once, once per build (one javac
+# for all took 5 s of CPU here, one per test 22 s), into
+# $TEST_BUILD/t/jms/HASH, HASH of every t/lib/*.java and of the javac, and
+# copied from there; a test naming another file, or a t/lib that does not
+# compile as a whole, compiles only what it names, as before.
 JAVA_CP=/usr/share/java/activemq-client.jar:/usr/share/java/geronimo-jms_1.1_spec.jar:/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar:/usr/share/java/hawtbuf.jar:/usr/share/java/geronimo-j2ee-management-1.1-spec.jar
 JMS_CP=$JAVA_CP
+JAVAC_FAST="-J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC"
 jms_compile() {
 	command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 ||
 		skip_all "no java and javac (make check installs openjdk-17-jdk-headless)"
 	[ -f /usr/share/java/activemq-client.jar ] ||
 		skip_all "no ActiveMQ JMS client (make check installs libactivemq-java)"
 	mkdir -p "$TRASH/jms" || exit 1
+	all_lib=1
 	for f in "$@"; do
-		case $f in /*) ;; *) f=$TEST_ROOT/t/lib/$f ;; esac
+		case $f in
+		/*) [ "$(dirname "$f")" = "$TEST_ROOT/t/lib" ] || all_lib=0 ;;
+		*) f=$TEST_ROOT/t/lib/$f ;;
+		esac
 		set -- "$@" "$f"
 		shift
 	done
-	javac -d "$TRASH/jms" -cp "$JAVA_CP" "$@" || exit 1
+	if [ $all_lib = 1 ] && jms_lib=$(jms_lib_classes); then
+		cp -R "$jms_lib/." "$TRASH/jms/" && return 0
+	fi
+	javac $JAVAC_FAST -d "$TRASH/jms" -cp "$JAVA_CP" "$@" || exit 1
+}
+
+# jms_lib_classes: the directory of every t/lib/*.java compiled, made
+# when missing. Tests running side by side take turns (flock), and a
+# compile killed half-way leaves only a temporary name behind.
+jms_lib_classes() {
+	jms_key=$({ readlink -f "$(command -v javac)"; cat "$TEST_ROOT"/t/lib/*.java; } |
+		sha1sum | cut -c1-16)
+	jms_dir=$TEST_BUILD/t/jms/$jms_key
+	mkdir -p "$TEST_BUILD/t/jms" || return 1
+	(
+		flock 9 || exit 1
+		[ -d "$jms_dir" ] && exit 0
+		tmp=$(mktemp -d "$jms_dir.tmp.XXXXXX") || exit 1
+		if javac $JAVAC_FAST -d "$tmp" -cp "$JAVA_CP" "$TEST_ROOT"/t/lib/*.java >"$tmp.err" 2>&1 &&
+			mv -T "$tmp" "$jms_dir"; then
+			# Classes of older sources go (one build tree, one t/lib).
+			find "$TEST_BUILD/t/jms" -mindepth 1 -maxdepth 1 ! -name "$jms_key" ! -name .lock \
+				-exec rm -rf {} +
+			exit 0
+		fi
+		say "t/lib/*.java do not compile as a whole; compiling only this test's:"
+		head -n 20 "$tmp.err" | sed 's/^/#   /'
+		rm -rf "$tmp" "$tmp.err"
+		exit 1
+	) 9>"$TEST_BUILD/t/jms/.lock" >&2 || return 1
+	echo "$jms_dir"
 }
 
 # netns_add NS...: makes these network namespaces, each with its loopback

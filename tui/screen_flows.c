@@ -35,8 +35,8 @@ static void build(const struct model *m, struct view *v)
 		char key[1100], span[32];
 		snprintf(key, sizeof key, "%s %s", m->nodes[b->node]->addr, b->mbean);
 		struct vrow *r = view_row(v, 0, key);
-		view_cell(r, F_FROM, "%s", b->from);
-		view_cell(r, F_TO, "%s%s", b->to, b->activemq ? " (ActiveMQ)" : "");
+		view_cell(r, F_FROM, "%s%s", b->from, b->activemq && b->inbound ? " (ActiveMQ)" : "");
+		view_cell(r, F_TO, "%s%s", b->to, b->activemq && !b->inbound ? " (ActiveMQ)" : "");
 		if (b->state_since > 0) {
 			mgmt_duration_text(mgmt_ms_since(b->state_since), span, sizeof span);
 			view_cell(r, F_STATE, "%s %s", b->state, span);
@@ -71,9 +71,11 @@ static void build(const struct model *m, struct view *v)
 static bool flow_of(const struct mbridge *b, json_t *attrs)
 {
 	const char *id = mstr(attrs, "RemoteBrokerId");
-	if (*id && *b->to_id)
-		return !strcmp(id, b->to_id);
-	return !strcmp(mstr(attrs, "RemoteBrokerName"), b->to);
+	const char *remote = b->inbound ? b->from : b->to;
+	const char *remote_id = b->inbound ? b->from_id : b->to_id;
+	if (*id && *remote_id)
+		return !strcmp(id, remote_id);
+	return !strcmp(mstr(attrs, "RemoteBrokerName"), remote);
 }
 
 /* One line per destination the bridge moves, each way: the count, the

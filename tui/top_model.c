@@ -513,10 +513,10 @@ static void bridge_seen(struct model *m, size_t i, const char *mbean, json_t *at
 		m->nbridges_cap = more;
 	}
 	struct mbridge *b = &m->bridges[m->nbridges++];
-	const char *to = mstr(attrs, "RemoteBrokerName");
+	const char *remote = mstr(attrs, "RemoteBrokerName"), *node = n->name ? n->name : n->addr;
 	*b = (struct mbridge){
-		.node = i, .mbean = mbean, .from = n->name ? n->name : n->addr,
-		.to = *to ? to : mstr(attrs, "RemoteAddress"),
+		.node = i, .mbean = mbean, .from = node,
+		.to = *remote ? remote : mstr(attrs, "RemoteAddress"),
 		.from_id = mstr(n->broker, "BrokerId"), .to_id = mstr(attrs, "RemoteBrokerId"),
 		.state = mstr(attrs, "State"), .error = mstr(attrs, "LastError"),
 		.demand = mstr(attrs, "Demand"),
@@ -526,6 +526,17 @@ static void bridge_seen(struct model *m, size_t i, const char *mbean, json_t *at
 	};
 	b->active = !strcmp(b->state, "active");
 	b->activemq = !strcmp(mstr(attrs, "RemoteBrokerType"), "ActiveMQ");
+	/* An ActiveMQ's networkConnector that dialled the node: the bridge
+	 * goes the other way, and what it sent back on its own connection
+	 * (a duplex one) is the way back. */
+	b->inbound = !strcmp(mstr(attrs, "Direction"), "inbound");
+	if (b->inbound) {
+		const char *t = b->from, *t_id = b->from_id;
+		b->from = b->to, b->from_id = b->to_id;
+		b->to = t, b->to_id = t_id;
+		b->back = mlong(attrs, "ForwardedBack");
+		b->back_rate = model_rate(n, mbean, "ForwardedBack");
+	}
 	bridge_event(m, n, b);
 }
 

@@ -85,6 +85,8 @@ struct mbridge {
 	double rate, back_rate;	/* < 0: not known yet */
 	bool active;
 	bool activemq;		/* the remote is an ActiveMQ broker (RemoteBrokerType) */
+	bool inbound;		/* the remote dialled the node (an InboundNetworkBridge):
+				 * from is the remote, to the node */
 };
 
 struct mevent {

@@ -392,8 +392,9 @@ static void bridges_table(struct buf *b, json_t **nodes, size_t n)
 			buf_puts(b, "</td>");
 			char remote[300];
 			/* An ActiveMQ neighbour is marked: its own state is not here. */
-			snprintf(remote, sizeof remote, "%s%s", str(br, "RemoteBrokerName"),
-				 !strcmp(str(br, "RemoteBrokerType"), "ActiveMQ") ? " (ActiveMQ)" : "");
+			snprintf(remote, sizeof remote, "%s%s%s", str(br, "RemoteBrokerName"),
+				 !strcmp(str(br, "RemoteBrokerType"), "ActiveMQ") ? " (ActiveMQ)" : "",
+				 !strcmp(str(br, "Direction"), "inbound") ? ", dialled in" : "");
 			text_cell(b, NULL, remote);
 			text_cell(b, NULL, str(br, "RemoteAddress"));
 			text_cell(b, active ? "state ok" : "state bad", state);

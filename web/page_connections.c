@@ -1,8 +1,8 @@
 /*
  * page_connections.c - /connections (every client connection) and
  * /network (the network connectors, their bridges with state, failing
- * ones marked, and forwarded counts, and what crossed them per
- * destination, with rates).
+ * ones marked, and forwarded counts, the ActiveMQ brokers that dialled in,
+ * and what crossed them per destination, with rates).
  */
 #include <string.h>
 
@@ -83,6 +83,25 @@ static void bridges_table(struct buf *b)
 	json_decref(rows);
 }
 
+/* ActiveMQ brokers whose networkConnector dialled this one: an
+ * InboundNetworkBridge each (mgmt/server/model_inbound.c), as long as it
+ * is connected. */
+static void inbound_table(struct buf *b)
+{
+	static const struct html_col cols[] = {
+		{ "RemoteBrokerName", "Remote broker" }, { "RemoteBrokerType", "Kind" },
+		{ "RemoteBrokerId", "Broker id" }, { "RemoteAddress", "From" },
+		{ "NetworkConnectorName", "Connector" },
+		{ "StateSinceMillis", "Connected since (UTC)" },
+		{ "EnqueueCounter", "Messages in" }, { "ForwardedBack", "Messages out" },
+	};
+	json_t *rows = query_rows(NULL, NULL, BROKER ",connector=inboundNetworkBridges,"
+				  "networkConnectorName=*,networkBridge=*", model_broker_name());
+	buf_puts(b, "<h2>Inbound bridges</h2>");
+	html_rows(b, "inbound-bridges", rows, cols, N(cols), "no broker dialled in");
+	json_decref(rows);
+}
+
 int page_network(struct web_req *r)
 {
 	static const struct html_col connectors[] = {
@@ -103,6 +122,7 @@ int page_network(struct web_req *r)
 	html_rows(&b, "network-connectors", rows, connectors, N(connectors), "none");
 	json_decref(rows);
 	bridges_table(&b);
+	inbound_table(&b);
 	/* The busiest first, while there are few enough to sort (tandem-mgmt(7),
 	 * Paging); else a page by name. */
 	rows = query_rows(NULL, "-Count", BROKER ",connector=networkConnectors,networkBridge=*,"

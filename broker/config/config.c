@@ -770,6 +770,26 @@ static const struct element persistence[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/* ActiveMQ's schema allows one adapter here (Spring refuses a second);
+ * taking either silently would serve a store the operator did not mean. */
+static void on_persistence_adapter(struct loader *ld, xmlNode *n)
+{
+	const xmlNode *first = NULL;
+	for (xmlNode *c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!first) {
+			first = c;
+			continue;
+		}
+		log_error("config", "%s:%d: <persistenceAdapter> holds <%s> and <%s>: a broker has "
+			  "one store, keep one of them", ld->file, (int)xmlGetLineNo(n),
+			  (const char *)first->name, (const char *)c->name);
+		ld->failed = true;
+		return;
+	}
+}
+
 static const struct element memory_usage[] = {
 	{ "memoryUsage", memory_usage_rows, NULL, NULL, open_config },
 	{ NULL, NULL, NULL, NULL, NULL },
@@ -840,7 +860,7 @@ static const struct element broker_children[] = {
 	{ "destinationPolicy", no_attrs, NULL, policy_map, NULL },
 	{ "managementContext", no_attrs, NULL, management, NULL },
 	{ "networkConnectors", no_attrs, NULL, network_connectors, NULL },
-	{ "persistenceAdapter", no_attrs, NULL, persistence, NULL },
+	{ "persistenceAdapter", no_attrs, on_persistence_adapter, persistence, NULL },
 	{ "systemUsage", no_attrs, NULL, system_usage, NULL },
 	{ "transportConnectors", no_attrs, NULL, transport_connectors, NULL },
 	{ "plugins", no_attrs, NULL, plugins, NULL },

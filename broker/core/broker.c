@@ -17,6 +17,7 @@
 
 #include "advisory.h"
 #include "bridge.h"
+#include "bridge_inbound.h"
 #include "broker.h"
 #include "buf.h"
 #include "client_id.h"
@@ -799,7 +800,9 @@ struct queue *broker_container_queue(const char *container)
 /* store_on_unwritten_entry()'s hook: a send whose commit failed was
  * refused, so it leaves the queue or durable subscription that counted it,
  * and the broker's counts when no queue keeps it. Only on a failed commit:
- * walking the durables is fine then. */
+ * walking the durables is fine then. Its sender was told it failed, so
+ * its resend (a bridge's, a failover client's, same id) is no duplicate:
+ * the dedupe and the producer audit forget the id. */
 static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
 			     struct message *m)
 {
@@ -807,6 +810,10 @@ static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
 	struct queue *q = broker_container_queue(container);
 	if (q && queue_forget_unwritten(q, seq, m ? m->priority : -1) && m)
 		broker_route_taken_back(m, 1);
+	if (m) {
+		bridge_inbound_refused(m);
+		producer_audit_forget(m->id);
+	}
 }
 
 /* Why a KahaDB store cannot be imported, said once; the broker ends. */
@@ -866,12 +873,26 @@ static int store_open_failed(const char *dir, int err, const char *msg, char *wh
 	return LOCKER_TRY_LATER;
 }
 
+/* The PostgreSQL store (issue 24) is being built beside the lease locker:
+ * until it is there, the master of a jdbc pair holds the lease and serves
+ * no client (a local store would make each node a master of its own data). */
+static int open_pg_store(const struct config *cfg, char *why, size_t whylen)
+{
+	(void)why;
+	(void)whylen;
+	log_error("store", "%s:%d: <jdbcPersistenceAdapter>: the PostgreSQL store is not built "
+		  "yet: holding the lease, serving no client", cfg->file, cfg->jdbc->line);
+	return 0;
+}
+
 /* -1: cannot open the store, ever; LOCKER_TRY_LATER with the reason in
  * why: not now (store.db locked by another process, a full disk). */
 static int open_store(const struct config *cfg, char *why, size_t whylen)
 {
 	char err[512];
 	int kahadb;
+	if (cfg->jdbc)
+		return open_pg_store(cfg, why, whylen);
 	if (check_kahadb(cfg->store_directory, &kahadb) < 0)
 		return -1;
 	int64_t opening = mono_us();
@@ -920,6 +941,8 @@ static int serve(char *why, size_t whylen)
 	int rc = cfg->persistent ? open_store(cfg, why, whylen) : 0;
 	if (rc != 0)
 		return rc;
+	if (cfg->persistent && !broker.store)
+		return 0;	/* open_pg_store, for now */
 	flow_fit_to_disk();
 	broker.connectors = calloc(cfg->nconnectors ? cfg->nconnectors : 1,
 				   sizeof *broker.connectors);

@@ -75,6 +75,7 @@ struct conn {
 	/* The broker whose network bridge the client is (its name, its
 	 * BrokerId when it said it); NULL for a client. */
 	char *network_broker, *network_broker_id;
+	uint64_t network_out;		/* of msgs_out, those its bridge forwards on */
 	int64_t since_ms;		/* wall clock of the accept */
 	uint64_t msgs_in, msgs_out;	/* messages it sent, was sent */
 	long consumers;			/* its open subscriptions */

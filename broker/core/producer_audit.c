@@ -164,6 +164,15 @@ void producer_audit_add(const char *id)
 	set_bit(a, seq, true);
 }
 
+void producer_audit_forget(const char *id)
+{
+	char key[KEY_MAX];
+	uint64_t seq;
+	struct audited *a = split(id, key, &seq) ? strmap_get(&producers, key) : NULL;
+	if (a && in_window(a, seq))
+		set_bit(a, seq, false);
+}
+
 void producer_audit_free(void)
 {
 	deferred = NULL;

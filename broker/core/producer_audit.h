@@ -30,6 +30,9 @@ bool producer_audit_seen(const char *id);
  * out, is not remembered (a resend would then be stored again, as
  * without the audit). */
 void producer_audit_add(const char *id);
+/* Forgets id (a message whose commit failed was never taken: its resend
+ * must be). */
+void producer_audit_forget(const char *id);
 /* load (which calls producer_audit_add) runs before the audit is next
  * asked whether it saw an id; producer_audit_free forgets it. */
 void producer_audit_defer(void (*load)(void));

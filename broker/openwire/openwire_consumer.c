@@ -69,6 +69,10 @@ static int sub_deliver(struct consumer *c, struct qentry *e)
 	if (!om || ow_dispatch(s->oc, s->id, om) < 0)
 		return -1;
 	s->dispatched++;
+	/* What a network peer's demand took (a duplex bridge's way back),
+	 * for management's InboundNetworkBridge; not its advisories. */
+	if (s->oc->peer_name && strncmp(e->msg->dest, "ActiveMQ.Advisory.", 18))
+		s->oc->conn->network_out++;
 	if (s->pull && s->credit)
 		s->credit--;
 	return 0;

@@ -19,8 +19,8 @@
 
 struct job {
 	struct job *prev, *next;
-	char *key;		/* SCHEDULER NUL JOBID, as filed in jobs.by_key */
-	size_t scheduler_len;
+	char *key;		/* SCHEDULER/JOBID, each escaped, as filed in jobs.by_key */
+	size_t scheduler_len;	/* of the escaped SCHEDULER */
 	int64_t next_time;
 };
 
@@ -30,14 +30,33 @@ struct jobs {
 	size_t count, commands;
 };
 
+/* b as a part of a key, into out (NULL: only counted): names are any
+ * bytes, and a '/' or a NUL taken as it is made two jobs one ("a/b" "c"
+ * and "a" "b/c"; the key is a C string). '\' is "\\", '/' "\s", NUL
+ * "\0". Returns the length. */
+static size_t key_part(struct kahadb_bytes b, char *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b.len; i++) {
+		uint8_t ch = b.p[i];
+		const char *esc = ch == '\\' ? "\\\\" : ch == '/' ? "\\s" : !ch ? "\\0" : NULL;
+		if (out && esc)
+			memcpy(out + n, esc, 2);
+		else if (out)
+			out[n] = (char)ch;
+		n += esc ? 2 : 1;
+	}
+	return n;
+}
+
 static char *job_key(const struct kahadb_job_cmd *c, size_t *scheduler_len)
 {
-	size_t n = c->scheduler.len, m = c->job_id.len;
+	size_t n = key_part(c->scheduler, NULL), m = key_part(c->job_id, NULL);
 	char *k = malloc(n + m + 2);
 	if (k) {
-		memcpy(k, c->scheduler.p, n);
+		key_part(c->scheduler, k);
 		k[n] = '/';
-		memcpy(k + n + 1, c->job_id.p, m);
+		key_part(c->job_id, k + n + 1);
 		k[n + m + 1] = '\0';
 	}
 	*scheduler_len = n;
@@ -90,21 +109,27 @@ static int job_add(struct jobs *j, const struct kahadb_job_cmd *c)
 	return 0;
 }
 
-/* Whether x belongs to the scheduler c names. */
-static int same_scheduler(const struct job *x, const struct kahadb_job_cmd *c)
+/* Whether x belongs to the scheduler whose escaped name is s (n bytes). */
+static int same_scheduler(const struct job *x, const char *s, size_t n)
 {
-	return x->scheduler_len == c->scheduler.len &&
-	       memcmp(x->key, c->scheduler.p, c->scheduler.len) == 0;
+	return x->scheduler_len == n && memcmp(x->key, s, n) == 0;
 }
 
-static void jobs_remove_matching(struct jobs *j, const struct kahadb_job_cmd *c, int span)
+static int jobs_remove_matching(struct jobs *j, const struct kahadb_job_cmd *c, int span)
 {
+	size_t n = key_part(c->scheduler, NULL);
+	char *s = malloc(n + 1);
+	if (!s)
+		return -1;
+	key_part(c->scheduler, s);
 	for (struct job *x = j->head, *next; x; x = next) {
 		next = x->next;
-		if (same_scheduler(x, c) && (!span || (x->next_time >= c->start_time &&
-						       x->next_time <= c->end_time)))
+		if (same_scheduler(x, s, n) && (!span || (x->next_time >= c->start_time &&
+							  x->next_time <= c->end_time)))
 			job_drop(j, x);
 	}
+	free(s);
+	return 0;
 }
 
 static int on_record(const struct kahadb_record *rec, void *ctx, char *err, size_t errlen)
@@ -118,28 +143,35 @@ static int on_record(const struct kahadb_record *rec, void *ctx, char *err, size
 	}
 	j->commands++;
 	struct job *x;
+	int rc = 0;
 	switch (c.type) {
 	case KAHADB_ADD_JOB:
 	case KAHADB_RESCHEDULE_JOB:
-		if (job_add(j, &c) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		rc = job_add(j, &c);
 		break;
 	case KAHADB_REMOVE_JOB:
 		if ((x = job_find(j, &c)))
 			job_drop(j, x);
 		break;
 	case KAHADB_REMOVE_JOBS:
-		jobs_remove_matching(j, &c, 1);
+		rc = jobs_remove_matching(j, &c, 1);
 		break;
 	case KAHADB_DESTROY_SCHEDULER:
-		jobs_remove_matching(j, &c, 0);
+		rc = jobs_remove_matching(j, &c, 0);
 		break;
 	default:
 		break;
 	}
-	return 0;
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+static void jobs_release(struct jobs *j)
+{
+	while (j->head)
+		job_drop(j, j->head);
+	strmap_clear(&j->by_key);
 }
 
 /* One scheduler store: 1 when said (it holds jobs, or cannot be read). */
@@ -154,10 +186,19 @@ static int count_jobs(const char *dir, kahadb_scheduler_fn *fn, void *ctx)
 	int said = j.count || rc < 0;
 	if (said)
 		fn(ctx, dir, j.count, j.commands, rc < 0 ? err : NULL);
-	while (j.head)
-		job_drop(&j, j.head);
-	strmap_clear(&j.by_key);
+	jobs_release(&j);
 	return said;
+}
+
+int kahadb_scheduler_count(const uint8_t *data, size_t size, size_t *jobs, size_t *commands,
+			   char *err, size_t errlen)
+{
+	struct jobs j = { 0 };
+	int rc = kahadb_journal_scan(data, size, 1, on_record, &j, err, errlen);
+	*jobs = j.count;
+	*commands = j.commands;
+	jobs_release(&j);
+	return rc < 0 ? -1 : 0;
 }
 
 int kahadb_scheduler_find(const char *kahadb_dir, const char *also, kahadb_scheduler_fn *fn,

@@ -20,6 +20,7 @@
 #define TANDEM_KAHADB_SCHEDULER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Called for each scheduler store found: its directory, how many jobs it
  * still holds and from how many journal commands; err non-NULL when its
@@ -33,5 +34,11 @@ typedef void kahadb_scheduler_fn(void *ctx, const char *dir, size_t jobs, size_t
  * stores with jobs were found. */
 int kahadb_scheduler_find(const char *kahadb_dir, const char *also, kahadb_scheduler_fn *fn,
 			  void *ctx);
+
+/* The same count over one journal file's bytes (as db-1.log): 0, or -1
+ * with the reason in err; jobs and commands say what was read either way
+ * (the fuzz harness's entry, t/fuzz/kahadb_scheduler.c). */
+int kahadb_scheduler_count(const uint8_t *data, size_t size, size_t *jobs, size_t *commands,
+			   char *err, size_t errlen);
 
 #endif

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "lease_locker.h"
 #include "locker.h"
 #include "log.h"
 #include "loop.h"
@@ -517,7 +518,8 @@ static void start_waiting(void)
 	say_waiting(lk.loop, NULL);
 }
 
-int locker_start(struct loop *l, const struct config *cfg, const struct locker_hooks *hooks)
+static int file_start(struct loop *l, const struct config *cfg,
+		      const struct locker_hooks *hooks)
 {
 	lk.loop = l;
 	lk.cfg = cfg;
@@ -576,7 +578,7 @@ int locker_start(struct loop *l, const struct config *cfg, const struct locker_h
 	return 0;
 }
 
-void locker_stop(void)
+static void file_stop(void)
 {
 	if (lk.waiter_running) {
 		/* A signal that comes just before the waiter blocks is missed:
@@ -622,17 +624,18 @@ void locker_stop(void)
 	lk.path = NULL;
 }
 
-bool locker_is_master(void)
+static bool file_is_master(void)
 {
 	return lk.role == LOCKER_MASTER;
 }
 
-void locker_state(struct locker_state *out)
+static void file_state(struct locker_state *out)
 {
 	if (lk.role == LOCKER_SLAVE)
 		refresh_holder();
 	*out = (struct locker_state){
 		.role = lk.role,
+		.kind = "file",
 		.path = lk.path ? lk.path : "",
 		.waiting_since_ms = lk.waiting_since,
 		.since_ms = lk.role_since,
@@ -646,6 +649,35 @@ void locker_state(struct locker_state *out)
 	out->attempts = lk.attempts;
 	snprintf(out->last_error, sizeof out->last_error, "%s", lk.last_error);
 	pthread_mutex_unlock(&lk.mu);
+}
+
+/* ---- which locker ---- */
+
+static const struct locker_kind file_locker = {
+	file_start, file_stop, file_state, file_is_master,
+};
+static const struct locker_kind *kind = &file_locker;
+
+int locker_start(struct loop *l, const struct config *cfg, const struct locker_hooks *hooks)
+{
+	kind = cfg->jdbc ? &lease_locker : &file_locker;
+	return kind->start(l, cfg, hooks);
+}
+
+void locker_stop(void)
+{
+	kind->stop();
+}
+
+void locker_state(struct locker_state *out)
+{
+	kind->state(out);
+	out->nevents = lk.nevents;
+}
+
+bool locker_is_master(void)
+{
+	return kind->is_master();
 }
 
 const struct locker_event *locker_event_at(int i)

@@ -1,5 +1,7 @@
 /*
- * locker.h - master/slave on a shared store directory.
+ * locker.h - master/slave on a shared store directory, or on a PostgreSQL
+ * lease when the store is a jdbcPersistenceAdapter (lease_locker.h: the
+ * same hooks and state; locker_start picks the kind from the config).
  *
  * `<store directory>/lock` carries an exclusive lock (an open file
  * description lock, so other opens of the file in this process do not
@@ -56,6 +58,14 @@ struct locker_state {
 	int64_t holder_refreshed_ago_ms;
 	long holder_period_ms;		/* the holder's lockKeepAlivePeriod; 0 unknown */
 	bool holder_stale;		/* refreshed_ago beyond the limit below */
+	/* Which locker: "file" (path is the lock file) or "lease" (a
+	 * PostgreSQL lease, lease_locker.h: path is the lock table, holder
+	 * its leaseHolderId). The rest is the lease's alone. */
+	const char *kind;
+	char database[256];		/* host:port/dbname, never the user or password */
+	char table_prefix[64];		/* tablePrefix */
+	int64_t lease_expires_ms;	/* when the holder's lease ends, by the database's
+					 * clock (ms since the epoch); 0 free or unknown */
 };
 
 #define LOCKER_STALE_PERIODS 3

@@ -7,6 +7,7 @@
  * (PQexecParams), never pasted into SQL; the table's name is quoted with
  * PQescapeIdentifier.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +51,19 @@ static void db_error(PGconn *conn, const char *what, char *err, size_t len)
 	snprintf(err, len, "%s: %.*s", what, n, *m ? m : "no answer from the database");
 }
 
-/* Runs sql with params; the result when it is `want`, else NULL with err. */
+/* Runs sql with params; the result when it is `want`, else NULL with err.
+ * A connection that broke is made again first (the same token: the lease
+ * outlives a connection). */
 static PGresult *run(struct pg_lease *l, const char *sql, int n, const char *const *params,
 		     ExecStatusType want, const char *what, char *err, size_t len)
 {
+	if (PQstatus(l->conn) != CONNECTION_OK) {
+		PQreset(l->conn);
+		if (PQstatus(l->conn) != CONNECTION_OK) {
+			db_error(l->conn, what, err, len);
+			return NULL;
+		}
+	}
 	PGresult *r = PQexecParams(l->conn, sql, n, NULL, params, NULL, NULL, 0);
 	if (r && PQresultStatus(r) == want)
 		return r;
@@ -228,6 +238,27 @@ int pg_lease_clock_diff_ms(struct pg_lease *l, long *diff, char *err, size_t len
 			  (long long)after.tv_sec * 1000 + after.tv_nsec / 1000000) / 2;
 	*diff = (long)(mine - db);
 	return 0;
+}
+
+int pg_lease_read(struct pg_lease *l, char *holder, size_t holder_len, long long *expires_ms,
+		  char *err, size_t len)
+{
+	PGresult *r = run_on_table(l, "SELECT coalesce(holder, ''), "
+				   "coalesce((extract(epoch FROM expires) * 1000)::bigint, 0) "
+				   "FROM %s WHERE id = 1", 0, NULL, PGRES_TUPLES_OK,
+				   "reading the lease", err, len);
+	if (!r)
+		return -1;
+	bool row = PQntuples(r) == 1;
+	snprintf(holder, holder_len, "%s", row ? PQgetvalue(r, 0, 0) : "");
+	*expires_ms = row ? atoll(PQgetvalue(r, 0, 1)) : 0;
+	PQclear(r);
+	return 0;
+}
+
+const char *pg_lease_token(const struct pg_lease *l)
+{
+	return l->token;
 }
 
 void pg_lease_close(struct pg_lease *l)

@@ -25,7 +25,8 @@
  *     holding --pg_lease_release()--> waiting
  *
  * Every call blocks on the database (libpq, synchronous): call them from a
- * thread, not the event loop. Not yet wired into the broker.
+ * thread, not the event loop: lease_locker.c's thread, which makes this the
+ * broker's locker when the store is PostgreSQL.
  */
 #ifndef TANDEM_PG_LEASE_H
 #define TANDEM_PG_LEASE_H
@@ -41,6 +42,9 @@ struct pg_lease;
 struct pg_lease *pg_lease_open(const char *conninfo, const char *table_prefix,
 			       const char *holder_id, long lease_ms, int create_tables,
 			       char *err, size_t len);
+
+/* Each call below first connects again when the connection broke, keeping
+ * the token: a holder whose database came back renews its own lease. */
 
 /* One attempt to take the lease: 1 taken (or already ours, renewed), 0 held
  * by another (its holder id in holder, when given), -1 a database error in
@@ -62,6 +66,16 @@ long pg_lease_expires_in_ms(const struct pg_lease *l);
 /* This node's clock minus the database's, in ms (maxAllowableDiffFromDBTime
  * is checked against it); sets *diff and returns 0, or -1 with err. */
 int pg_lease_clock_diff_ms(struct pg_lease *l, long *diff, char *err, size_t len);
+
+/* The lock row as the database has it now: its holder's id ("" when free)
+ * into holder, and when its lease ends, by the database's clock, in ms
+ * since the epoch (0 when free) into *expires_ms. 0, or -1 with err. */
+int pg_lease_read(struct pg_lease *l, char *holder, size_t holder_len, long long *expires_ms,
+		  char *err, size_t len);
+
+/* This process's token: what the store's writes are made conditional on
+ * (a write commits only while the lock row holds this token unexpired). */
+const char *pg_lease_token(const struct pg_lease *l);
 
 void pg_lease_close(struct pg_lease *l);
 

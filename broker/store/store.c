@@ -1,19 +1,8 @@
 /*
- * store.c - persistent messages and durable subscriptions in SQLite
- * (contract in store.h).
- *
- * Tables (store.db in the store directory, WAL journal, synchronous=FULL):
- *   messages(seq, id, dest_type, dest, headers, body, priority, expires,
- *            timestamp, redeliveries)  one row per persistent message
- *   entries(container, seq)      "this container still holds that message"
- *   durables(client_id, sub_name, topic, selector, no_local)
- *   session_ids(owner, kind, id) a protocol's per-client numbers (store.h)
- *   dispatched(container, priority, seq)
- *                                the highest seq of each priority a
- *                                container has handed to a consumer
- *                                (store_mark_dispatched)
- *   entry_counts(container, priority, n)  how many entries each container
- *                                holds per priority, kept by triggers
+ * store.c - the store's queue of operations, group commit, writer thread
+ * and callbacks (contract in store.h), whatever the database under it:
+ * the SQL lives in a backend (store_backend.h), SQLite's in
+ * store_sqlite.c, PostgreSQL's in store_pg.c.
  *
  * Operations are queued in `ops` as the broker makes them and written by
  * store_commit() in one transaction, in order; then the commit callbacks
@@ -23,9 +12,9 @@
  *
  * Threads: the loop thread queues operations into `ops`/`dones`;
  * store_commit() moves them into a `struct batch` for writer_main(), which
- * owns the connection while a batch runs and signals `efd` when done;
- * collect() frees the batch and runs its callbacks on the loop thread.
- * Start reading at store_commit().
+ * owns the backend's writing connection while a batch runs and signals
+ * `efd` when done; collect() frees the batch and runs its callbacks on the
+ * loop thread. Start reading at store_commit().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,188 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "log.h"
-#include "store.h"
-
-/* 2: prepared transactions (tables prepared and prepared_acks). Each
- * open creates the tables a store of an older version lacks.
- * 3: messages.redeliveries and durables.no_local (upgrade_3). The table
- * dispatched came without a version of its own: a tandemd that does not
- * know it leaves it be. */
-#define STORE_SCHEMA_VERSION 3
-
-enum op_kind {
-	OP_ADD_MESSAGE,
-	OP_ADD_ENTRY,
-	OP_REMOVE_ENTRY,
-	OP_REMOVE_CONTAINER,
-	OP_ADD_DURABLE,
-	OP_REMOVE_DURABLE,
-	OP_RENAME_DURABLE,	/* a: client_id, b: sub_name, c: the new name */
-	OP_ADD_SESSION_ID,	/* a: owner; seq: kind << 16 | id */
-	OP_REMOVE_SESSION_ID,
-	OP_REMOVE_SESSION_IDS,	/* a: owner */
-	OP_ADD_PREPARED,	/* a: txid */
-	OP_ADD_PREPARED_ACK,	/* a: txid, b: container, seq */
-	OP_REMOVE_PREPARED,	/* a: txid (its acks; its container is an OP_REMOVE_CONTAINER) */
-	OP_MARK_DISPATCHED,	/* a: container, prio, seq */
-	OP_NONE,		/* cancelled before it was written */
-};
-
-struct op {
-	enum op_kind kind;
-	int prio;		/* OP_MARK_DISPATCHED (in what was padding) */
-	struct message *msg;	/* OP_ADD_MESSAGE: one reference */
-	uint64_t seq;
-	char *a, *b, *c, *d;	/* container / client_id, sub_name, topic, selector */
-};
+#include "store_backend.h"
 
 struct done {
 	store_done_fn fn;
 	void *ctx;
 	bool waits;		/* someone waits for it: worth hurrying the commit */
 };
-
-/* The prepared statements, one per operation or query. */
-enum stmt_id {
-	ST_ADD_MESSAGE,
-	ST_ADD_ENTRY,
-	ST_REMOVE_ENTRY,
-	ST_DROP_ORPHAN,
-	ST_DROP_CONTAINER_ORPHANS,
-	ST_REMOVE_CONTAINER,
-	ST_UNCOUNT_CONTAINER,
-	ST_ADD_DURABLE,
-	ST_REMOVE_DURABLE,
-	ST_RENAME_DURABLE,
-	ST_RENAME_CONTAINER,
-	ST_ADD_SESSION_ID,
-	ST_REMOVE_SESSION_ID,
-	ST_REMOVE_SESSION_IDS,
-	ST_ADD_PREPARED,
-	ST_ADD_PREPARED_ACK,
-	ST_REMOVE_PREPARED,
-	ST_REMOVE_PREPARED_ACKS,
-	ST_MARK_DISPATCHED,
-	ST_REMOVE_MARKS,
-	ST_RENAME_MARKS,
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_COUNT
-};
-
-static const char *const stmt_sql[ST_COUNT] = {
-	[ST_ADD_MESSAGE] = "INSERT OR REPLACE INTO messages(seq, id, dest_type, dest, headers, "
-			   "body, priority, expires, timestamp, redeliveries) "
-			   "VALUES (?,?,?,?,?,?,?,?,?,?)",
-	[ST_ADD_ENTRY] = "INSERT OR IGNORE INTO entries(container, seq) VALUES (?,?)",
-	[ST_REMOVE_ENTRY] = "DELETE FROM entries WHERE container = ? AND seq = ?",
-	[ST_DROP_ORPHAN] = "DELETE FROM messages WHERE seq = ?1 AND NOT EXISTS "
-			   "(SELECT 1 FROM entries WHERE seq = ?1)",
-	[ST_DROP_CONTAINER_ORPHANS] =
-		"DELETE FROM messages WHERE seq IN (SELECT seq FROM entries WHERE container = ?1) "
-		"AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = messages.seq "
-		"AND e.container <> ?1)",
-	[ST_REMOVE_CONTAINER] = "DELETE FROM entries WHERE container = ?",
-	/* after ST_REMOVE_CONTAINER: the trigger could not find the priority
-	 * of the entries whose messages ST_DROP_CONTAINER_ORPHANS dropped */
-	[ST_UNCOUNT_CONTAINER] = "DELETE FROM entry_counts WHERE container = ?",
-	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector, "
-			   "no_local) VALUES (?,?,?,?,?)",
-	[ST_REMOVE_DURABLE] = "DELETE FROM durables WHERE client_id = ? AND sub_name = ?",
-	[ST_RENAME_DURABLE] = "UPDATE durables SET sub_name = ?3 WHERE client_id = ?1 AND sub_name = ?2",
-	[ST_RENAME_CONTAINER] = "UPDATE entries SET container = ?2 WHERE container = ?1",
-	[ST_ADD_SESSION_ID] = "INSERT OR IGNORE INTO session_ids(owner, kind, id) VALUES (?,?,?)",
-	[ST_REMOVE_SESSION_ID] = "DELETE FROM session_ids WHERE owner = ? AND kind = ? AND id = ?",
-	[ST_REMOVE_SESSION_IDS] = "DELETE FROM session_ids WHERE owner = ?",
-	[ST_ADD_PREPARED] = "INSERT OR IGNORE INTO prepared(txid) VALUES (?)",
-	[ST_ADD_PREPARED_ACK] = "INSERT OR IGNORE INTO prepared_acks(txid, container, seq) "
-				"VALUES (?,?,?)",
-	[ST_REMOVE_PREPARED] = "DELETE FROM prepared WHERE txid = ?",
-	[ST_REMOVE_PREPARED_ACKS] = "DELETE FROM prepared_acks WHERE txid = ?",
-	[ST_MARK_DISPATCHED] = "INSERT INTO dispatched(container, priority, seq) VALUES (?,?,?) "
-			       "ON CONFLICT(container, priority) DO UPDATE "
-			       "SET seq = max(seq, excluded.seq)",
-	[ST_REMOVE_MARKS] = "DELETE FROM dispatched WHERE container = ?",
-	[ST_RENAME_MARKS] = "UPDATE dispatched SET container = ?2 WHERE container = ?1",
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-};
-
-/* Run in one transaction with counts_schema (open_schema), so that a new
- * store costs one sync, not one a table. */
-static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS messages ("
-	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL, dest_type INTEGER NOT NULL,"
-	"  dest TEXT NOT NULL, headers BLOB, body BLOB, priority INTEGER NOT NULL,"
-	"  expires INTEGER NOT NULL, timestamp INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS entries ("
-	"  container TEXT NOT NULL, seq INTEGER NOT NULL,"
-	"  PRIMARY KEY (container, seq)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS entries_seq ON entries(seq);"
-	"CREATE TABLE IF NOT EXISTS durables ("
-	"  client_id TEXT NOT NULL, sub_name TEXT NOT NULL, topic TEXT NOT NULL,"
-	"  selector TEXT, PRIMARY KEY (client_id, sub_name));"
-	"CREATE TABLE IF NOT EXISTS session_ids ("
-	"  owner TEXT NOT NULL, kind INTEGER NOT NULL, id INTEGER NOT NULL,"
-	"  PRIMARY KEY (owner, kind, id)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS prepared (txid TEXT PRIMARY KEY) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS prepared_acks ("
-	"  txid TEXT NOT NULL, container TEXT NOT NULL, seq INTEGER NOT NULL,"
-	"  PRIMARY KEY (txid, container, seq)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS dispatched ("
-	"  container TEXT NOT NULL, priority INTEGER NOT NULL, seq INTEGER NOT NULL,"
-	"  PRIMARY KEY (container, priority)) WITHOUT ROWID;";
-
-/* Version 3's columns, added to the tables above (new or older) in one
- * transaction with the version, so that a crash cannot add them twice.
- * redeliveries: how often a message was delivered before it came into
- * this store (ActiveMQ's redeliveryCounter, kahadb_import.h); no_local:
- * NULL for a subscription recorded before it was kept. */
-static const char upgrade_3[] =
-	"BEGIN;"
-	"ALTER TABLE messages ADD COLUMN redeliveries INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE durables ADD COLUMN no_local INTEGER;"
-	"PRAGMA user_version = 3;"
-	"COMMIT;";
-
-/* Entries counted per container and priority, by triggers in the
- * transaction that adds or removes them: a master that takes over reads
- * these few rows instead of every entry to know each queue's depth, and
- * leaves the messages on disk until a consumer comes (store_load_counts;
- * reading 1,000,000 entries took 1.4 s, issue 23). The triggers live in
- * store.db, so an older tandemd on this store keeps the counts right too.
- * A count whose message row is missing is not counted, as
- * store_load_entries() does not read such an entry either. */
-static const char counts_schema[] =
-	"CREATE TABLE IF NOT EXISTS entry_counts ("
-	"  container TEXT NOT NULL, priority INTEGER NOT NULL, n INTEGER NOT NULL,"
-	"  PRIMARY KEY (container, priority)) WITHOUT ROWID;"
-	"CREATE TRIGGER IF NOT EXISTS entry_counted AFTER INSERT ON entries BEGIN"
-	"  INSERT INTO entry_counts(container, priority, n)"
-	"  SELECT NEW.container, priority, 1 FROM messages WHERE seq = NEW.seq"
-	"  ON CONFLICT(container, priority) DO UPDATE SET n = n + 1; END;"
-	"CREATE TRIGGER IF NOT EXISTS entry_uncounted AFTER DELETE ON entries BEGIN"
-	"  UPDATE entry_counts SET n = n - 1 WHERE container = OLD.container"
-	"  AND priority = (SELECT priority FROM messages WHERE seq = OLD.seq); END;"
-	"CREATE TRIGGER IF NOT EXISTS entry_moved AFTER UPDATE OF container ON entries BEGIN"
-	"  UPDATE entry_counts SET n = n - 1 WHERE container = OLD.container"
-	"  AND priority = (SELECT priority FROM messages WHERE seq = OLD.seq);"
-	"  INSERT INTO entry_counts(container, priority, n)"
-	"  SELECT NEW.container, priority, 1 FROM messages WHERE seq = NEW.seq"
-	"  ON CONFLICT(container, priority) DO UPDATE SET n = n + 1; END;"
-	/* drained containers (a prepared transaction's, a removed queue's) */
-	"DELETE FROM entry_counts WHERE n <= 0;";
-
-/* A store written before entry_counts existed is counted once. */
-static const char counts_fill[] =
-	"INSERT INTO entry_counts(container, priority, n) "
-	"SELECT e.container, m.priority, COUNT(*) FROM entries e JOIN messages m "
-	"ON m.seq = e.seq GROUP BY e.container, m.priority;";
 
 /* What the loop handed over in one call of store_commit(), and whom it
  * tells. The writer writes a chain of them in one transaction. */
@@ -241,44 +56,13 @@ struct batch {
  * nobody waits for (acks, sends without a receipt) waits up to
  * OPS_DELAY_US for company. */
 #define OPS_DELAY_US		2000
-#define HOUSEKEEPING_US		100000	/* the size is measured at most this often */
-#define QUIET_US		50000	/* free pages go back after no commit for this long */
-#define VACUUM_SLICE		256	/* pages given back at a time: ~20 ms */
-/* The WAL is cut back to nothing after no commit for this long, when it
- * is larger than WAL_KEEP: after a burst it kept 22 MB of a drained
- * store's 300 KB, and up to journal_size_limit for good. Not sooner: a
- * WAL that is overwritten in place syncs faster than one that grows. */
-#define WAL_IDLE_US		10000000
-#define WAL_KEEP		(4LL << 20)
-/* A store made before auto_vacuum was chosen (or by another tool) is
- * rebuilt with it (VACUUM) once at a quiet moment, when what it still
- * holds is at most this large: VACUUM copies all of it, holding the
- * writer meanwhile. */
-#define CONVERT_MAX_BYTES	(64LL << 20)
-
-/* The WAL (store.db-wal) is checkpointed by the writer, never inside a
- * commit somebody waits for: SQLite's own automatic checkpoint ran in the
- * COMMIT that passed 1,000 frames, so one receipt in about 250 waited for
- * the pages to be copied into store.db and store.db to be synced. The
- * writer copies them after handing that commit back, once the WAL holds
- * this many frames, and at quiet moments (QUIET_US without a commit) once
- * it holds a quarter of that. A complete checkpoint lets the next commit
- * start the WAL over from its beginning: the same 4 MiB are overwritten
- * again and again, already allocated, and a sync of an overwrite costs
- * the disk less than one of an append (8,973 against 5,286 a second on
- * the bench machine, issue 23). journal_size_limit only trims a WAL that
- * a long transaction or a reader made bigger than that. */
-#define CHECKPOINT_FRAMES	1000
-
 #define RETRY_US		100000	/* after a failed commit, wait this long */
 #define FAILURE_LOG_US		10000000
 
 struct store {
-	sqlite3 *db;		/* the writer's, except before the first commit */
-	sqlite3 *reader;	/* loop thread: paging in (opened on first use) */
-	sqlite3_stmt *page_stmt;
-	char *dir;
-	sqlite3_stmt *stmt[ST_COUNT];
+	const struct store_backend *be;
+	void *b;		/* the backend's state */
+	char *name;		/* where the store is, for logs */
 	uint64_t next_seq;
 
 	/* Loop thread only: store_on_unwritten_entry()'s hook. */
@@ -311,53 +95,25 @@ struct store {
 	unsigned test_delay_ms;	/* TANDEM_TEST_COMMIT_DELAY_MS (store.h) */
 
 	/* Writer thread only. */
-	int64_t housekeeping_next;	/* not before */
-	int64_t last_write;		/* when the last commit ended */
 	long failures;		/* commits failed in a row */
 	int64_t failure_logged;
 	int64_t retry_at;	/* after a failure, no commit before this */
-	bool housekeeping_more;		/* free pages left to give back, or a WAL to checkpoint */
-	bool wal_dirty;			/* written since the WAL was last cut back */
-	int auto_vacuum;		/* PRAGMA auto_vacuum; -1 not read yet */
-	int wal_frames;		/* in store.db-wal after the last commit (on_wal) */
 };
 
-/* SQLite's WAL hook, after each commit on db (the writer's thread, or the
- * loop's before the writer starts): how long the WAL is. Being set, it
- * also turns SQLite's automatic checkpoint off (CHECKPOINT_FRAMES). */
-static int on_wal(void *arg, sqlite3 *db, const char *name, int frames)
-{
-	(void)db;
-	(void)name;
-	((struct store *)arg)->wal_frames = frames;
-	return SQLITE_OK;
-}
-
-static int64_t now_us(void)
+int64_t store_now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static char *durable_container(const char *client_id, const char *sub_name)
+char *store_durable_container(const char *client_id, const char *sub_name)
 {
 	char *s;
 	return asprintf(&s, "durable://%s:%s", client_id, sub_name) < 0 ? NULL : s;
 }
 
 /* ---- opening and closing ---- */
-
-static int exec(struct store *st, const char *sql, char *err, size_t errlen)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
 
 int store_mkdir(const char *dir)
 {
@@ -393,185 +149,48 @@ int store_mkdir(const char *dir)
 }
 
 static void *writer_main(void *arg);
-static int errno_of(int rc);
 
-/* Why a store could not be opened, as store_open's errno: EBADMSG for a
- * file that is corrupt or no database, which no retry mends. */
-static int open_errno(int code)
+struct store *store_start(const struct store_backend *be, void *b, const char *name,
+			  uint64_t next_seq, const struct store_size *size, char *err,
+			  size_t errlen)
 {
-	int prim = code & 0xff;
-	return prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB ? EBADMSG : -errno_of(code);
-}
-
-static void measure(struct store *st, long long *pages, long long *free_pages,
-		    long long *page_size);
-
-/* Creates what is missing of the schema, in one transaction. */
-static int open_schema(struct store *st, char *err, size_t errlen)
-{
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-			       "name = 'entry_counts'", -1, &q, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	bool counted = sqlite3_step(q) == SQLITE_ROW;
-	sqlite3_finalize(q);
-	if (exec(st, "BEGIN", err, errlen) < 0)
-		return -1;
-	if (exec(st, schema, err, errlen) < 0 || exec(st, counts_schema, err, errlen) < 0 ||
-	    (!counted && exec(st, counts_fill, err, errlen) < 0) ||
-	    exec(st, "COMMIT", err, errlen) < 0) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	return 0;
-}
-
-static void set_size(struct store *st, long long pages, long long free_pages,
-		     long long page_size);
-
-struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
-{
-	if (store_mkdir(dir) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-		return NULL;
-	}
 	struct store *st = calloc(1, sizeof *st);
-	char *path = NULL;
-	if (!st || !(st->dir = strdup(dir)) || asprintf(&path, "%s/store.db", dir) < 0) {
+	if (!st || !(st->name = strdup(name))) {
 		snprintf(err, errlen, "out of memory");
-		free(st ? st->dir : NULL);
-		free(st);
-		return NULL;
+		goto fail;
 	}
-	st->efd = -1;
-	st->auto_vacuum = -1;
-	int version = 0;
+	st->be = be;
+	st->b = b;
+	st->next_seq = next_seq;
+	st->size = *size;
 	const char *delay = getenv("TANDEM_TEST_COMMIT_DELAY_MS");
 	st->test_delay_ms = delay ? (unsigned)strtoul(delay, NULL, 10) % 60000 : 0;
-	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				 SQLITE_OPEN_NOMUTEX, NULL);
-	free(path);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-		goto fail;
-	}
-	/* Opening runs on the loop thread: another process holding store.db
-	 * fails it soon, and the locker tries again later (with a back-off)
-	 * instead of the loop standing still for the commit's timeout. */
-	sqlite3_busy_timeout(st->db, 500);
-	/* auto_vacuum must be chosen before the first table exists; it lets
-	 * housekeeping hand free pages back after a backlog drains. */
-	sqlite3_wal_hook(st->db, on_wal, st);
-	if (exec(st, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
-		 "PRAGMA journal_size_limit=67108864; PRAGMA foreign_keys=OFF;", err, errlen) < 0 ||
-	    exec(st, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
-		 err, errlen) < 0 ||
-	    open_schema(st, err, errlen) < 0)
-		goto fail;
-
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			version = sqlite3_column_int(q, 0);
-		sqlite3_finalize(q);
-	}
-	if (version > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "store.db has schema version %d; this tandemd knows "
-			 "version %d at most", version, STORE_SCHEMA_VERSION);
-		goto fail;
-	}
-	if (version < 3 && exec(st, upgrade_3, err, errlen) < 0)
-		goto fail;
-	char set_version[64];
-	snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d",
-		 STORE_SCHEMA_VERSION);
-	if (version < STORE_SCHEMA_VERSION && exec(st, set_version, err, errlen) < 0)
-		goto fail;
-
-	/* Above every mark too: a message that came after them must not
-	 * take the seq of one a mark covers (its consumer took and acked
-	 * it) and pass for dispatched when loaded again. */
-	if (sqlite3_prepare_v2(st->db, "SELECT max(COALESCE((SELECT MAX(seq) FROM messages), 0), "
-			       "COALESCE((SELECT MAX(seq) FROM dispatched), 0))", -1, &q,
-			       NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
-		goto fail;
-	}
-	if (sqlite3_step(q) == SQLITE_ROW)
-		st->next_seq = (uint64_t)sqlite3_column_int64(q, 0) + 1;
-	sqlite3_finalize(q);
-
-	for (int i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &st->stmt[i], NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
-			goto fail;
-		}
-	}
-	/* Another process holding the write lock (a second tandemd on the same
-	 * directory) fails a commit with -EBUSY after this long. */
-	sqlite3_busy_timeout(st->db, 5000);
 	st->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (st->efd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
 	pthread_mutex_init(&st->mu, NULL);
-	long long pages = 0, free_pages = 0, page_size = 4096;
-	measure(st, &pages, &free_pages, &page_size);
-	set_size(st, pages, free_pages, page_size);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&st->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	int rc2 = pthread_create(&st->writer, NULL, writer_main, st);
-	if (rc2) {
-		snprintf(err, errlen, "cannot start the store writer thread: %s", strerror(rc2));
+	int rc = pthread_create(&st->writer, NULL, writer_main, st);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the store writer thread: %s", strerror(rc));
 		pthread_mutex_destroy(&st->mu);
 		pthread_cond_destroy(&st->cv);
+		close(st->efd);
 		goto fail;
 	}
 	return st;
-fail:;
-	/* What failed last, before closing forgets it. */
-	int why = version > STORE_SCHEMA_VERSION ? EPROTO :
-		  open_errno(st->db ? sqlite3_errcode(st->db) : rc);
-	if (st->efd >= 0)
-		close(st->efd);
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(st->stmt[i]);
-	sqlite3_close(st->db);
-	free(st->dir);
+fail:
+	be->close(b);
+	if (st)
+		free(st->name);
 	free(st);
-	errno = why;
 	return NULL;
-}
-
-int store_remove_files(const char *dir, char *err, size_t errlen)
-{
-	static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm" };
-	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dir, files[i]) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		if (unlink(path) < 0 && errno != ENOENT) {
-			snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
-			free(path);
-			return -1;
-		}
-		free(path);
-	}
-	return 0;
-}
-
-struct store *store_open_scratch(const char *dir, char *err, size_t errlen)
-{
-	return store_remove_files(dir, err, errlen) < 0 ? NULL : store_open(dir, false, err, errlen);
 }
 
 uint64_t store_new_seq(struct store *st)
@@ -617,8 +236,8 @@ void store_close(struct store *st)
 	for (int round = 0; round < 8 && store_pending(st); round++)
 		store_flush(st);
 	if (store_pending(st)) {
-		log_error("store", "Closing %s/store.db: commit callbacks keep queueing; "
-			  "%zu operation(s) not stored", st->dir, st->nops);
+		log_error("store", "Closing %s: commit callbacks keep queueing; "
+			  "%zu operation(s) not stored", st->name, st->nops);
 		cancel_queued(st);
 	}
 	pthread_mutex_lock(&st->mu);
@@ -635,7 +254,9 @@ void store_abandon(struct store *st)
 		return;
 	st->abandoned = true;
 	/* What the writer has not started is not written; what it is
-	 * writing now cannot be stopped half-way, and is reported as usual. */
+	 * writing now cannot be stopped half-way: it is interrupted where
+	 * the backend can (a commit waiting on a database that went away),
+	 * else it ends, and is reported as usual. */
 	pthread_mutex_lock(&st->mu);
 	struct batch *unwritten = st->sub_head;
 	st->sub_head = st->sub_tail = NULL;
@@ -643,6 +264,8 @@ void store_abandon(struct store *st)
 	st->stopping = true;
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
+	if (st->be->interrupt)
+		st->be->interrupt(st->b);
 	pthread_join(st->writer, NULL);
 	for (struct batch *b = unwritten; b; b = b->next)
 		b->err = -ECANCELED;
@@ -661,15 +284,10 @@ static void release(struct store *st)
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->cv);
 	close(st->efd);
-	sqlite3_finalize(st->page_stmt);
-	sqlite3_close(st->reader);
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(st->stmt[i]);
-	if (sqlite3_close(st->db) != SQLITE_OK)
-		log_error("store", "Closing %s/store.db: %s", st->dir, sqlite3_errmsg(st->db));
+	st->be->close(st->b);
 	free(st->ops);
 	free(st->dones);
-	free(st->dir);
+	free(st->name);
 	free(st);
 }
 
@@ -677,71 +295,33 @@ static void release(struct store *st)
 
 int store_load_durables(struct store *st, store_durable_fn fn, void *ctx)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT client_id, sub_name, topic, selector, "
-			       "COALESCE(no_local, -1) FROM durables ORDER BY client_id, sub_name", -1, &q,
-			       NULL) != SQLITE_OK) {
-		log_error("store", "Reading durable subscriptions: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(q, 0),
-		   (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
-		   (const char *)sqlite3_column_text(q, 3), sqlite3_column_int(q, 4));
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		log_error("store", "Reading durable subscriptions: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
+	return st->be->load_durables(st->b, fn, ctx);
 }
 
 int store_load_session_ids(struct store *st, store_session_id_fn fn, void *ctx)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT owner, kind, id FROM session_ids", -1, &q,
-			       NULL) != SQLITE_OK) {
-		log_error("store", "Reading session ids: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1),
-		   (unsigned)sqlite3_column_int(q, 2));
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		log_error("store", "Reading session ids: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
+	return st->be->load_session_ids(st->b, fn, ctx);
 }
 
 int store_load_marks(struct store *st, store_mark_fn fn, void *ctx)
 {
-	/* The marks of containers that hold nothing any more mark nothing:
-	 * they go, so that drained queues leave no rows behind. */
-	char err[256];
-	if (exec(st, "DELETE FROM dispatched WHERE NOT EXISTS "
-		 "(SELECT 1 FROM entries e WHERE e.container = dispatched.container)",
-		 err, sizeof err) < 0)
-		log_warn("store", "Dropping the dispatch marks of empty containers: %s", err);
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT container, priority, seq FROM dispatched", -1, &q,
-			       NULL) != SQLITE_OK) {
-		log_error("store", "Reading dispatch marks: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1),
-		   (uint64_t)sqlite3_column_int64(q, 2));
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		log_error("store", "Reading dispatch marks: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
+	return st->be->load_marks(st->b, fn, ctx);
+}
+
+int store_load_counts(struct store *st, store_count_fn fn, void *ctx)
+{
+	return st->be->load_counts(st->b, fn, ctx);
+}
+
+int store_load_recent_ids(struct store *st, size_t max, store_id_fn fn, void *ctx)
+{
+	return st->be->load_recent_ids(st->b, max, fn, ctx);
+}
+
+int store_load_prepared(struct store *st, store_prepared_fn fn, store_prepared_ack_fn ack_fn,
+			void *ctx)
+{
+	return st->be->load_prepared(st->b, fn, ack_fn, ctx);
 }
 
 /* Decodes a headers blob; -1 when it is damaged. */
@@ -777,37 +357,34 @@ static int decode_headers(const char *blob, size_t len, struct header **out, siz
 	return 0;
 }
 
-static struct message *row_message(sqlite3_stmt *q)
+/* The message of a row; NULL when it is damaged or memory runs out. */
+static struct message *row_message(const struct store_row *r)
 {
 	struct header *h;
 	size_t nh;
-	const char *blob = sqlite3_column_blob(q, 5);
-	if (decode_headers(blob, (size_t)sqlite3_column_bytes(q, 5), &h, &nh) < 0)
+	if (decode_headers(r->headers, r->headers_len, &h, &nh) < 0)
 		return NULL;
-	const void *b = sqlite3_column_blob(q, 6);
-	size_t body_len = (size_t)sqlite3_column_bytes(q, 6);
-	char *body = malloc(body_len + 1);
-	const char *id = (const char *)sqlite3_column_text(q, 2);
-	const char *dest = (const char *)sqlite3_column_text(q, 4);
-	if (!body || !id || !dest) {
+	char *body = malloc(r->body_len + 1);
+	if (!body || !r->id || !r->dest) {
 		free(body);
 		headers_free(h, nh);
 		return NULL;
 	}
-	if (body_len)
-		memcpy(body, b, body_len);
-	body[body_len] = '\0';
-	struct message *m = message_new_take(strdup(id), sqlite3_column_int(q, 3) ? DEST_TOPIC
-					     : DEST_QUEUE, strdup(dest), h, nh, body, body_len);
+	if (r->body_len)
+		memcpy(body, r->body, r->body_len);
+	body[r->body_len] = '\0';
+	struct message *m = message_new_take(strdup(r->id), r->dest_type ? DEST_TOPIC
+					     : DEST_QUEUE, strdup(r->dest), h, nh, body,
+					     r->body_len);
 	if (!m)
 		return NULL;
-	m->seq = (uint64_t)sqlite3_column_int64(q, 1);
+	m->seq = r->seq;
 	m->persistent = true;
-	int prio = sqlite3_column_int(q, 7);
+	int prio = r->priority;
 	m->priority = (uint8_t)(prio < 0 ? 0 : prio > MSG_PRIORITY_MAX ? MSG_PRIORITY_MAX : prio);
-	m->expires = sqlite3_column_int64(q, 8);
-	m->timestamp = sqlite3_column_int64(q, 9);
-	m->redeliveries = (uint32_t)sqlite3_column_int64(q, 10);
+	m->expires = r->expires;
+	m->timestamp = r->timestamp;
+	m->redeliveries = r->redeliveries;
 	return m;
 }
 
@@ -866,79 +443,53 @@ static void share_free(struct share_map *map)
 	free(map->slot);
 }
 
+/* store_load_entries()'s walk over the backend's rows. */
+struct loading {
+	struct store *st;
+	struct share_map map;
+	store_entry_fn fn;
+	void *ctx;
+};
+
+static void load_row(void *arg, const struct store_row *r)
+{
+	struct loading *ld = arg;
+	/* Without memory for the map a shared row is simply read again. */
+	struct shared *s = r->holders > 1 ? share_slot(&ld->map, r->seq) : NULL;
+	struct message *m;
+	if (s && s->used) {
+		s->left--;
+		if (!s->m)
+			return;	/* damaged: said so at its first holder */
+		/* the last holder takes the map's own reference */
+		m = s->left > 0 ? message_ref(s->m) : s->m;
+		if (s->left <= 0)
+			s->m = NULL;
+	} else {
+		m = row_message(r);
+		if (!m)
+			log_error("store", "Message %llu in %s is damaged (or memory ran out): "
+				  "skipped in %ld container(s)", (unsigned long long)r->seq,
+				  ld->st->name, r->holders);
+		if (s) {
+			*s = (struct shared){ r->seq, true, m ? message_ref(m) : NULL,
+					      r->holders - 1 };
+			ld->map.n++;
+		}
+		if (!m)
+			return;
+	}
+	ld->fn(ld->ctx, r->container, m);
+}
+
 /* The entries of the containers whose names start with prefix ("": all),
  * for store_load_entries() and store_load_prefix(). */
 static int load_entries(struct store *st, const char *prefix, store_entry_fn fn, void *ctx)
 {
-	sqlite3_stmt *q;
-	/* A range of the primary key: names from prefix up to the prefix
-	 * with its last byte one higher. */
-	size_t plen = strlen(prefix);
-	char *end = strdup(prefix);
-	if (!end || (plen && (unsigned char)end[plen - 1] == 0xff)) {
-		free(end);
-		log_error("store", "Reading messages of %s: out of memory", prefix);
-		return -1;
-	}
-	if (plen)
-		end[plen - 1]++;
-	char sql[512];
-	snprintf(sql, sizeof sql, "SELECT e.container, m.seq, m.id, m.dest_type, m.dest, "
-		 "m.headers, m.body, m.priority, m.expires, m.timestamp, m.redeliveries, "
-		 "(SELECT COUNT(*) FROM entries h WHERE h.seq = e.seq) "
-		 "FROM entries e JOIN messages m ON m.seq = e.seq %s "
-		 "ORDER BY e.container, e.seq",
-		 plen ? "WHERE e.container >= ?1 AND e.container < ?2" : "");
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		free(end);
-		log_error("store", "Reading messages: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	if (plen) {
-		sqlite3_bind_text(q, 1, prefix, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, end, -1, free);
-	} else {
-		free(end);
-	}
-	struct share_map map = { 0 };
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		uint64_t seq = (uint64_t)sqlite3_column_int64(q, 1);
-		long holders = (long)sqlite3_column_int64(q, 11);
-		/* Without memory for the map a shared row is simply read again. */
-		struct shared *s = holders > 1 ? share_slot(&map, seq) : NULL;
-		struct message *m;
-		if (s && s->used) {
-			s->left--;
-			if (!s->m)
-				continue;	/* damaged: said so at its first holder */
-			/* the last holder takes the map's own reference */
-			m = s->left > 0 ? message_ref(s->m) : s->m;
-			if (s->left <= 0)
-				s->m = NULL;
-		} else {
-			m = row_message(q);
-			if (!m)
-				log_error("store", "Message %llu in %s/store.db is damaged (or memory "
-					  "ran out): skipped in %ld container(s)",
-					  (unsigned long long)seq, st->dir, holders);
-			if (s) {
-				*s = (struct shared){ seq, true, m ? message_ref(m) : NULL,
-						      holders - 1 };
-				map.n++;
-			}
-			if (!m)
-				continue;
-		}
-		fn(ctx, (const char *)sqlite3_column_text(q, 0), m);
-	}
-	sqlite3_finalize(q);
-	share_free(&map);
-	if (rc != SQLITE_DONE) {
-		log_error("store", "Reading messages: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
+	struct loading ld = { st, { 0 }, fn, ctx };
+	int rc = st->be->load_rows(st->b, prefix, load_row, &ld);
+	share_free(&ld.map);
+	return rc;
 }
 
 int store_load_entries(struct store *st, store_entry_fn fn, void *ctx)
@@ -951,103 +502,33 @@ int store_load_prefix(struct store *st, const char *prefix, store_entry_fn fn, v
 	return *prefix ? load_entries(st, prefix, fn, ctx) : 0;
 }
 
-int store_load_counts(struct store *st, store_count_fn fn, void *ctx)
-{
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT container, priority, n FROM entry_counts "
-			       "WHERE n > 0 ORDER BY container, priority", -1, &q,
-			       NULL) != SQLITE_OK) {
-		log_error("store", "Reading the counts of messages: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1),
-		   (uint64_t)sqlite3_column_int64(q, 2));
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		log_error("store", "Reading the counts of messages: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
-}
+/* store_page_in()'s rows, made messages. */
+struct paging {
+	struct store *st;
+	store_entry_fn fn;
+	void *ctx;
+	int skipped;
+};
 
-int store_load_recent_ids(struct store *st, size_t max, store_id_fn fn, void *ctx)
+static void page_row(void *arg, const struct store_row *r)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT id FROM (SELECT seq, id FROM messages "
-			       "ORDER BY seq DESC LIMIT ?) ORDER BY seq", -1, &q,
-			       NULL) != SQLITE_OK) {
-		log_error("store", "Reading message ids: %s", sqlite3_errmsg(st->db));
-		return -1;
+	struct paging *pg = arg;
+	struct message *m = row_message(r);
+	if (!m) {
+		log_error("store", "Message %llu in %s is damaged (or memory ran out): skipped",
+			  (unsigned long long)r->seq, pg->st->name);
+		pg->skipped++;
+		return;
 	}
-	sqlite3_bind_int64(q, 1, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		if (sqlite3_column_text(q, 0))
-			fn(ctx, (const char *)sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		log_error("store", "Reading message ids: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
-}
-
-/* Paging reads through a connection of its own: WAL lets it read what is
- * committed while the writer thread writes the next batch. */
-static int open_reader(struct store *st)
-{
-	char *path = NULL;
-	if (asprintf(&path, "%s/store.db", st->dir) < 0)
-		return -1;
-	int rc = sqlite3_open_v2(path, &st->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-				 NULL);
-	free(path);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v3(st->reader,
-			"SELECT e.container, m.seq, m.id, m.dest_type, m.dest, m.headers, "
-			"m.body, m.priority, m.expires, m.timestamp, m.redeliveries "
-			"FROM entries e JOIN messages m ON m.seq = e.seq "
-			"WHERE e.container = ?1 AND m.priority = ?4 AND e.seq > ?2 "
-			"ORDER BY e.seq LIMIT ?3",
-			-1, SQLITE_PREPARE_PERSISTENT, &st->page_stmt, NULL);
-	if (rc != SQLITE_OK) {
-		log_error("store", "Cannot open %s/store.db for paging: %s", st->dir,
-			  st->reader ? sqlite3_errmsg(st->reader) : sqlite3_errstr(rc));
-		sqlite3_close(st->reader);
-		st->reader = NULL;
-		return -1;
-	}
-	return 0;
+	pg->fn(pg->ctx, r->container, m);
 }
 
 int store_page_in(struct store *st, const char *container, int priority, uint64_t after_seq,
 		  size_t max, store_entry_fn fn, void *ctx)
 {
-	if (!st->reader && open_reader(st) < 0)
-		return -1;
-	sqlite3_stmt *q = st->page_stmt;
-	sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)after_seq);
-	sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
-	sqlite3_bind_int(q, 4, priority);
-	int rc, n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct message *m = row_message(q);
-		if (!m) {
-			log_error("store", "Message %lld in %s/store.db is damaged (or memory ran "
-				  "out): skipped", (long long)sqlite3_column_int64(q, 1), st->dir);
-			continue;
-		}
-		fn(ctx, container, m);
-		n++;
-	}
-	if (rc != SQLITE_DONE)
-		log_error("store", "Paging in %s: %s", container, sqlite3_errmsg(st->reader));
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-	return rc == SQLITE_DONE ? n : -1;
+	struct paging pg = { st, fn, ctx, 0 };
+	int n = st->be->page_rows(st->b, container, priority, after_seq, max, page_row, &pg);
+	return n < 0 ? -1 : n - pg.skipped;
 }
 
 /* ---- queued operations ---- */
@@ -1307,42 +788,9 @@ char *store_prepared_container(const char *txid)
 	return asprintf(&c, "%s%s", STORE_PREPARED_PREFIX, txid) < 0 ? NULL : c;
 }
 
-int store_load_prepared(struct store *st, store_prepared_fn fn, store_prepared_ack_fn ack_fn,
-			void *ctx)
-{
-	static const char *const sql[] = {
-		"SELECT txid, NULL, 0 FROM prepared ORDER BY txid",
-		"SELECT txid, container, seq FROM prepared_acks ORDER BY txid, container, seq",
-	};
-	for (size_t i = 0; i < 2; i++) {
-		sqlite3_stmt *q;
-		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK) {
-			log_error("store", "Reading prepared transactions: %s",
-				  sqlite3_errmsg(st->db));
-			return -1;
-		}
-		int rc;
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			const char *txid = (const char *)sqlite3_column_text(q, 0);
-			if (i == 0)
-				fn(ctx, txid);
-			else
-				ack_fn(ctx, txid, (const char *)sqlite3_column_text(q, 1),
-				       (uint64_t)sqlite3_column_int64(q, 2));
-		}
-		sqlite3_finalize(q);
-		if (rc != SQLITE_DONE) {
-			log_error("store", "Reading prepared transactions: %s",
-				  sqlite3_errmsg(st->db));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int store_remove_durable(struct store *st, const char *client_id, const char *sub_name)
 {
-	char *container = durable_container(client_id, sub_name);
+	char *container = store_durable_container(client_id, sub_name);
 	struct op *o = container ? new_op(st, OP_REMOVE_DURABLE) : NULL;
 	int rc = o ? push_op(st, o, client_id, sub_name, container, NULL) : -1;
 	free(container);
@@ -1396,7 +844,7 @@ uint64_t store_not_written(const struct store *st)
 
 /* ---- commit ---- */
 
-static int encode_headers(const struct message *m, char **blob, size_t *len)
+int store_encode_headers(const struct message *m, char **blob, size_t *len)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < m->nheaders; i++)
@@ -1413,319 +861,6 @@ static int encode_headers(const struct message *m, char **blob, size_t *len)
 	return 0;
 }
 
-/* Binds the values and runs one statement to completion. */
-static int run(struct store *st, enum stmt_id id)
-{
-	sqlite3_stmt *s = st->stmt[id];
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
-}
-
-static int bind_text(struct store *st, enum stmt_id id, int col, const char *s)
-{
-	return sqlite3_bind_text(st->stmt[id], col, s, -1, SQLITE_STATIC);
-}
-
-static int apply(struct store *st, const struct op *o)
-{
-	int rc = SQLITE_OK;
-	switch (o->kind) {
-	case OP_ADD_MESSAGE: {
-		const struct message *m = o->msg;
-		char *blob;
-		size_t len;
-		if (encode_headers(m, &blob, &len) < 0)
-			return SQLITE_NOMEM;
-		sqlite3_stmt *s = st->stmt[ST_ADD_MESSAGE];
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)m->seq);
-		sqlite3_bind_text(s, 2, m->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, m->dest_type);
-		sqlite3_bind_text(s, 4, m->dest, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 7, m->priority);
-		sqlite3_bind_int64(s, 8, m->expires);
-		sqlite3_bind_int64(s, 9, m->timestamp);
-		sqlite3_bind_int64(s, 10, m->redeliveries);
-		/* Only the blobs can fail to bind (SQLITE_TOOBIG); a failed
-		 * bind would leave NULL and store an empty body. */
-		rc = sqlite3_bind_blob64(s, 5, blob, len, SQLITE_STATIC);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_blob64(s, 6, m->body_len ? m->body : "", m->body_len,
-						 SQLITE_STATIC);
-		if (rc == SQLITE_OK) {
-			rc = run(st, ST_ADD_MESSAGE);
-		} else {
-			sqlite3_reset(s);
-			sqlite3_clear_bindings(s);
-		}
-		free(blob);
-		break;
-	}
-	case OP_ADD_ENTRY:
-		bind_text(st, ST_ADD_ENTRY, 1, o->a);
-		sqlite3_bind_int64(st->stmt[ST_ADD_ENTRY], 2, (sqlite3_int64)o->seq);
-		rc = run(st, ST_ADD_ENTRY);
-		break;
-	case OP_REMOVE_ENTRY:
-		bind_text(st, ST_REMOVE_ENTRY, 1, o->a);
-		sqlite3_bind_int64(st->stmt[ST_REMOVE_ENTRY], 2, (sqlite3_int64)o->seq);
-		rc = run(st, ST_REMOVE_ENTRY);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_int64(st->stmt[ST_DROP_ORPHAN], 1, (sqlite3_int64)o->seq);
-			rc = run(st, ST_DROP_ORPHAN);
-		}
-		break;
-	case OP_REMOVE_DURABLE:
-		bind_text(st, ST_REMOVE_DURABLE, 1, o->a);
-		bind_text(st, ST_REMOVE_DURABLE, 2, o->b);
-		rc = run(st, ST_REMOVE_DURABLE);
-		if (rc != SQLITE_OK)
-			break;
-		/* and its entries, as for a container (the name is in c) */
-		__attribute__((fallthrough));
-	case OP_REMOVE_CONTAINER: {
-		const char *container = o->kind == OP_REMOVE_DURABLE ? o->c : o->a;
-		bind_text(st, ST_DROP_CONTAINER_ORPHANS, 1, container);
-		rc = run(st, ST_DROP_CONTAINER_ORPHANS);
-		if (rc == SQLITE_OK) {
-			bind_text(st, ST_REMOVE_CONTAINER, 1, container);
-			rc = run(st, ST_REMOVE_CONTAINER);
-		}
-		if (rc == SQLITE_OK) {
-			bind_text(st, ST_REMOVE_MARKS, 1, container);
-			rc = run(st, ST_REMOVE_MARKS);
-			bind_text(st, ST_UNCOUNT_CONTAINER, 1, container);
-			rc = run(st, ST_UNCOUNT_CONTAINER);
-		}
-		break;
-	}
-	case OP_RENAME_DURABLE: {
-		char *from = durable_container(o->a, o->b), *to = durable_container(o->a, o->c);
-		if (!from || !to) {
-			free(from);
-			free(to);
-			return SQLITE_NOMEM;
-		}
-		bind_text(st, ST_RENAME_DURABLE, 1, o->a);
-		bind_text(st, ST_RENAME_DURABLE, 2, o->b);
-		bind_text(st, ST_RENAME_DURABLE, 3, o->c);
-		rc = run(st, ST_RENAME_DURABLE);
-		if (rc == SQLITE_OK) {
-			bind_text(st, ST_RENAME_CONTAINER, 1, from);
-			bind_text(st, ST_RENAME_CONTAINER, 2, to);
-			rc = run(st, ST_RENAME_CONTAINER);
-		}
-		if (rc == SQLITE_OK) {
-			bind_text(st, ST_RENAME_MARKS, 1, from);
-			bind_text(st, ST_RENAME_MARKS, 2, to);
-			rc = run(st, ST_RENAME_MARKS);
-		}
-		free(from);
-		free(to);
-		break;
-	}
-	case OP_ADD_SESSION_ID:
-	case OP_REMOVE_SESSION_ID: {
-		enum stmt_id id = o->kind == OP_ADD_SESSION_ID ? ST_ADD_SESSION_ID
-							       : ST_REMOVE_SESSION_ID;
-		bind_text(st, id, 1, o->a);
-		sqlite3_bind_int(st->stmt[id], 2, (int)(o->seq >> 16));
-		sqlite3_bind_int(st->stmt[id], 3, (int)(o->seq & 0xffff));
-		rc = run(st, id);
-		break;
-	}
-	case OP_REMOVE_SESSION_IDS:
-		bind_text(st, ST_REMOVE_SESSION_IDS, 1, o->a);
-		rc = run(st, ST_REMOVE_SESSION_IDS);
-		break;
-	case OP_ADD_PREPARED:
-		bind_text(st, ST_ADD_PREPARED, 1, o->a);
-		rc = run(st, ST_ADD_PREPARED);
-		break;
-	case OP_ADD_PREPARED_ACK:
-		bind_text(st, ST_ADD_PREPARED_ACK, 1, o->a);
-		bind_text(st, ST_ADD_PREPARED_ACK, 2, o->b);
-		sqlite3_bind_int64(st->stmt[ST_ADD_PREPARED_ACK], 3, (sqlite3_int64)o->seq);
-		rc = run(st, ST_ADD_PREPARED_ACK);
-		break;
-	case OP_REMOVE_PREPARED:
-		bind_text(st, ST_REMOVE_PREPARED, 1, o->a);
-		rc = run(st, ST_REMOVE_PREPARED);
-		if (rc == SQLITE_OK) {
-			bind_text(st, ST_REMOVE_PREPARED_ACKS, 1, o->a);
-			rc = run(st, ST_REMOVE_PREPARED_ACKS);
-		}
-		break;
-	case OP_MARK_DISPATCHED:
-		bind_text(st, ST_MARK_DISPATCHED, 1, o->a);
-		sqlite3_bind_int(st->stmt[ST_MARK_DISPATCHED], 2, o->prio);
-		sqlite3_bind_int64(st->stmt[ST_MARK_DISPATCHED], 3, (sqlite3_int64)o->seq);
-		rc = run(st, ST_MARK_DISPATCHED);
-		break;
-	case OP_NONE:
-		break;
-	case OP_ADD_DURABLE:
-		bind_text(st, ST_ADD_DURABLE, 1, o->a);
-		bind_text(st, ST_ADD_DURABLE, 2, o->b);
-		bind_text(st, ST_ADD_DURABLE, 3, o->c);
-		if (o->d)
-			bind_text(st, ST_ADD_DURABLE, 4, o->d);
-		else
-			sqlite3_bind_null(st->stmt[ST_ADD_DURABLE], 4);
-		sqlite3_bind_int(st->stmt[ST_ADD_DURABLE], 5, o->seq != 0);
-		rc = run(st, ST_ADD_DURABLE);
-		break;
-	}
-	return rc;
-}
-
-static int errno_of(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_FULL: return -ENOSPC;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return -EBUSY;
-	case SQLITE_NOMEM: return -ENOMEM;
-	case SQLITE_TOOBIG: return -EMSGSIZE;
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-	case SQLITE_CANTOPEN: return -EACCES;
-	default: return -EIO;
-	}
-}
-
-/* Reads the database's size in pages, free pages and page size. */
-static void measure(struct store *st, long long *pages, long long *free_pages,
-		    long long *page_size)
-{
-	static const char *const sql[3] = {
-		"PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size",
-	};
-	long long *out[3] = { pages, free_pages, page_size };
-	for (int i = 0; i < 3; i++) {
-		sqlite3_stmt *q;
-		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK)
-			continue;
-		if (sqlite3_step(q) == SQLITE_ROW)
-			*out[i] = sqlite3_column_int64(q, 0);
-		sqlite3_finalize(q);
-	}
-}
-
-static void set_size(struct store *st, long long pages, long long free_pages,
-		     long long page_size)
-{
-	pthread_mutex_lock(&st->mu);
-	st->size.file_bytes = pages * page_size;
-	st->size.free_bytes = free_pages * page_size;
-	pthread_mutex_unlock(&st->mu);
-}
-
-/* A single-value PRAGMA's value, or -1. */
-static long long pragma_int(struct store *st, const char *sql)
-{
-	sqlite3_stmt *q;
-	long long v = -1;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-/* Rebuilds a store without auto_vacuum=INCREMENTAL with it, once, so
- * that the slices below can give its pages back (PRAGMA auto_vacuum alone
- * does nothing to a database that has tables). True when it ran. */
-static bool convert_to_incremental(struct store *st, long long live_bytes)
-{
-	if (st->auto_vacuum < 0)
-		st->auto_vacuum = (int)pragma_int(st, "PRAGMA auto_vacuum");
-	if (st->auto_vacuum == 2 || live_bytes > CONVERT_MAX_BYTES)
-		return false;
-	char err[256];
-	if (exec(st, "PRAGMA auto_vacuum=INCREMENTAL; VACUUM", err, sizeof err) < 0) {
-		log_warn("store", "%s/store.db could not be rebuilt to give free pages back: %s",
-			 st->dir, err);
-	} else {
-		log_info("store", "%s/store.db rebuilt with auto_vacuum=INCREMENTAL: its free "
-			 "pages go back to the file system from now on", st->dir);
-	}
-	st->auto_vacuum = 2;	/* tried once */
-	st->wal_dirty = true;
-	return true;
-}
-
-/* Copies the WAL's frames into store.db (CHECKPOINT_FRAMES says why
- * here). When every frame was copied the next commit starts the WAL over;
- * when a reader still needed some, the next occasion tries again. */
-static void checkpoint(struct store *st)
-{
-	int frames = 0, copied = 0;
-	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
-					   &copied);
-	if (rc == SQLITE_OK && copied == frames)
-		st->wal_frames = 0;
-}
-
-/* Cuts the WAL back to nothing after a long quiet time (WAL_IDLE_US), when
- * it is larger than WAL_KEEP; a checkpoint alone leaves its size. */
-static void truncate_wal(struct store *st)
-{
-	if (!st->wal_dirty || now_us() - st->last_write < WAL_IDLE_US)
-		return;
-	st->wal_dirty = false;
-	char *path = NULL;
-	struct stat sb;
-	if (asprintf(&path, "%s/store.db-wal", st->dir) < 0)
-		return;
-	bool big = stat(path, &sb) == 0 && sb.st_size > WAL_KEEP;
-	free(path);
-	if (big)
-		exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", (char[128]){ 0 }, 128);
-}
-
-/* Measures the file and, when `quiet` (no commit for QUIET_US), returns
- * free pages to the file system a slice at a time, so that a drained
- * backlog gives its disk space back. Only when quiet: moving pages is slow
- * on a big file (2,048 pages took 160 ms on an 800 MB store); while a
- * backlog drained it took more of the writer's time than the
- * acknowledgements, and each slice holds up the commit behind it. Under a
- * steady load the free pages are used again instead. Once nothing is left
- * to give back, the WAL is cut back after a longer quiet time. */
-static void housekeeping(struct store *st, bool quiet)
-{
-	long long pages = 0, free_pages = 0, page_size = 4096;
-	measure(st, &pages, &free_pages, &page_size);
-	bool worth = free_pages > 256 && free_pages * 4 > pages;
-	bool wal = st->wal_frames >= CHECKPOINT_FRAMES / 4;
-	if (worth && quiet && convert_to_incremental(st, (pages - free_pages) * page_size)) {
-		measure(st, &pages, &free_pages, &page_size);
-		worth = false;
-	} else if (worth && quiet) {
-		/* The file shrinks at a checkpoint; a slice alone writes too
-		 * little to the WAL to start one. */
-		char sql[64];
-		snprintf(sql, sizeof sql, "PRAGMA incremental_vacuum(%d)", VACUUM_SLICE);
-		exec(st, sql, (char[128]){ 0 }, 128);
-		checkpoint(st);
-		free_pages = free_pages > VACUUM_SLICE ? free_pages - VACUUM_SLICE : 0;
-		pages -= VACUUM_SLICE;
-	} else if (quiet) {
-		/* Copied while nobody waits. A trickle of commits is left to
-		 * the next size: each would cost a checkpoint's two syncs. */
-		if (wal)
-			checkpoint(st);
-		truncate_wal(st);
-	}
-	/* While there is more to give back, the next slice follows at once
-	 * while quiet, and the next look soon, even when no commit comes. */
-	st->housekeeping_more = worth || (wal && !quiet);
-	st->housekeeping_next = now_us() + (worth && quiet ? 0 : HOUSEKEEPING_US);
-	set_size(st, pages, free_pages, page_size);
-}
-
 /* Wakes the event loop: a batch is finished, or the store shrank. */
 static void signal_loop(struct store *st)
 {
@@ -1734,13 +869,21 @@ static void signal_loop(struct store *st)
 		log_error("store", "Cannot signal the event loop: %s", strerror(errno));
 }
 
+static void set_size(struct store *st, const struct store_size *size)
+{
+	pthread_mutex_lock(&st->mu);
+	st->size = *size;
+	pthread_mutex_unlock(&st->mu);
+}
+
 /* Waits until the handed-over batches should be written (see the pacing
  * above), and takes them; NULL when the store is closing and nothing is
- * left. Runs housekeeping that is due while idle. Called with mu held. */
+ * left. Runs the backend's housekeeping that is due while idle. Called
+ * with mu held. */
 static struct batch *take_chain(struct store *st)
 {
 	for (;;) {
-		int64_t now = now_us(), deadline;
+		int64_t now = store_now_us(), deadline;
 		if (st->sub_head) {
 			if (st->stopping || st->urgent)
 				break;
@@ -1755,14 +898,13 @@ static struct batch *take_chain(struct store *st)
 			}
 		} else if (st->stopping) {
 			return NULL;
-		} else if (st->housekeeping_more || st->wal_dirty) {
-			deadline = st->housekeeping_more ? st->housekeeping_next
-							 : st->last_write + WAL_IDLE_US;
-			if (deadline < st->last_write + QUIET_US)
-				deadline = st->last_write + QUIET_US;
+		} else if ((deadline = st->be->idle_due(st->b))) {
 			if (now >= deadline) {
 				pthread_mutex_unlock(&st->mu);
-				housekeeping(st, true);
+				struct store_size size;
+				bool measured = st->be->idle(st->b, &size);
+				if (measured)
+					set_size(st, &size);
 				pthread_mutex_lock(&st->mu);
 				/* The loop may hold producers until the store shrinks. */
 				signal_loop(st);
@@ -1794,40 +936,41 @@ static size_t ops_to_write(const struct batch *b)
 /* Writes a chain of batches in one transaction; 0 or a negative errno. */
 static int write_chain(struct store *st, struct batch *chain)
 {
+	const struct store_backend *be = st->be;
 	size_t nops = 0;
 	for (struct batch *b = chain; b; b = b->next)
 		nops += ops_to_write(b);
 	if (!nops)
 		return 0;	/* nothing, or only what was cancelled: no sync */
-	int rc = run(st, ST_BEGIN);
-	for (struct batch *b = chain; rc == SQLITE_OK && b; b = b->next)
-		for (size_t i = 0; rc == SQLITE_OK && i < b->nops; i++)
-			rc = apply(st, &b->ops[i]);
-	if (rc == SQLITE_OK && st->test_delay_ms)
+	int rc = be->begin(st->b);
+	for (struct batch *b = chain; rc == 0 && b; b = b->next)
+		for (size_t i = 0; rc == 0 && i < b->nops; i++)
+			if (b->ops[i].kind != OP_NONE)
+				rc = be->apply(st->b, &b->ops[i]);
+	if (rc == 0 && st->test_delay_ms)
 		usleep(st->test_delay_ms * 1000u);
-	if (rc == SQLITE_OK)
-		rc = run(st, ST_COMMIT);
-	if (rc == SQLITE_OK) {
+	if (rc == 0)
+		rc = be->commit(st->b);
+	if (rc == 0) {
 		if (st->failures)
-			log_info("store", "Writing to %s/store.db works again after %ld failed "
-				 "commit(s)", st->dir, st->failures);
+			log_info("store", "Writing to %s works again after %ld failed commit(s)",
+				 st->name, st->failures);
 		st->failures = 0;
 		return 0;
 	}
 	/* A full disk fails every commit until there is room: say so at
 	 * once, then every 10 s. */
-	int64_t now = now_us();
+	int64_t now = store_now_us();
 	st->failures++;
 	if (st->failures == 1 || now - st->failure_logged >= FAILURE_LOG_US) {
-		log_error("store", "Writing to %s/store.db failed: %s (%zu operation(s) not stored; "
-			  "%ld failed commit(s) so far)", st->dir, sqlite3_errstr(rc), nops,
+		log_error("store", "Writing to %s failed: %s (%zu operation(s) not stored; "
+			  "%ld failed commit(s) so far)", st->name, be->why(st->b), nops,
 			  st->failures);
 		st->failure_logged = now;
 	}
 	st->retry_at = now + RETRY_US;
-	if (!sqlite3_get_autocommit(st->db))
-		run(st, ST_ROLLBACK);
-	return errno_of(rc);
+	be->rollback(st->b);
+	return rc;
 }
 
 static void *writer_main(void *arg)
@@ -1838,8 +981,7 @@ static void *writer_main(void *arg)
 	while ((chain = take_chain(st))) {
 		pthread_mutex_unlock(&st->mu);
 		int err = write_chain(st, chain);
-		st->last_write = now_us();
-		st->wal_dirty = true;
+		int64_t ended = store_now_us();
 		struct batch *last = chain;
 		for (struct batch *b = chain; b; b = b->next) {
 			b->err = err;
@@ -1853,20 +995,11 @@ static void *writer_main(void *arg)
 		st->fin_tail = last;
 		signal_loop(st);
 		pthread_cond_broadcast(&st->cv);
-		/* After the callbacks were handed over: receipts do not wait
-		 * for it. */
-		if (st->wal_frames >= CHECKPOINT_FRAMES) {
-			pthread_mutex_unlock(&st->mu);
-			checkpoint(st);
-			pthread_mutex_lock(&st->mu);
-		}
-		if (st->last_write >= st->housekeeping_next) {
-			pthread_mutex_unlock(&st->mu);
-			housekeeping(st, false);
-			pthread_mutex_lock(&st->mu);
-		} else {
-			st->housekeeping_more = true;	/* the size is stale: soon */
-		}
+		pthread_mutex_unlock(&st->mu);
+		struct store_size size;
+		if (st->be->after_commit(st->b, ended, &size))
+			set_size(st, &size);
+		pthread_mutex_lock(&st->mu);
 	}
 	pthread_mutex_unlock(&st->mu);
 	return NULL;
@@ -1907,7 +1040,7 @@ bool store_commit(struct store *st)
 		st->sub_tail->next = b;
 	} else {
 		st->sub_head = b;
-		st->sub_since = now_us();
+		st->sub_since = store_now_us();
 	}
 	st->sub_tail = b;
 	st->sub_nops += b->nops;

@@ -1,7 +1,9 @@
 /*
- * store.h - persistent messages and durable subscriptions in SQLite.
+ * store.h - persistent messages and durable subscriptions, in SQLite
+ * (store_open) or PostgreSQL (store_open_pg).
  *
- * The store holds three things in the store directory (store.db, WAL mode):
+ * The store holds these things, in the store directory (store.db, WAL
+ * mode) or in a database's tables:
  *   - message rows: one per persistent message, whatever number of
  *     containers hold it (a topic message kept by three durable
  *     subscriptions is written once);
@@ -60,6 +62,35 @@ struct store;
  * corrupt or not a database) and EPROTO (a newer schema) say it cannot;
  * others (ENOSPC, EBUSY, EACCES, ENOMEM, EIO) may pass. */
 struct store *store_open(const char *dir, bool sync, char *err, size_t errlen);
+
+/* The store in PostgreSQL, for a pair of brokers that share nothing but
+ * a database (issue 24: jdbcPersistenceAdapter). Every other store_*
+ * call works on it unchanged. */
+struct store_pg_params {
+	const char *conninfo;      /* config_jdbc_conninfo()'s, has the password */
+	const char *table_prefix;  /* ActiveMQ's tablePrefix, "" default */
+	const char *lease_token;   /* the lease holder's token (pg_lease_token()), NULL = no fencing */
+	bool create_tables;        /* createTablesOnStartup */
+};
+/* Connects (twice: the writer's connection and the loop's, for loading
+ * and paging in), creates the tables <table_prefix>TANDEM_* when missing
+ * and create_tables, and starts the writer. On failure NULL with a reason
+ * in err (never the conninfo) and errno: EPROTO (tables of a newer
+ * schema) says trying again cannot help; ENOENT (no tables, and
+ * create_tables false) until somebody creates them; EIO (the database
+ * is unreachable, or refused) may pass.
+ *
+ * Fencing: with a lease_token, every commit first checks, in its own
+ * transaction, that the lease row (<table_prefix>TANDEM_LOCK, pg_lease.h)
+ * holds that token unexpired by the database's clock, locking the row
+ * FOR SHARE so that a slave's take waits for the commit. When it does
+ * not, the commit writes nothing and fails with -ESTALE: the lease is
+ * another broker's now, and this one must stop serving (store_abandon).
+ * A commit that loses the connection (the database went away, or killed
+ * the session) fails with -EIO, its log line saying the database is
+ * unreachable; the next commit connects again. Neither ever reaches a
+ * store_on_commit() callback as 0: no receipt for what is not committed. */
+struct store *store_open_pg(const struct store_pg_params *p, char *err, size_t errlen);
 
 /* The same for a scratch store (the temp store of non-persistent
  * messages): whatever `dir` held before is removed first, and commits are

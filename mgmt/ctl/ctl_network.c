@@ -11,7 +11,9 @@
  * EnqueueCounter's growth over the time between its node's two answers.
  *
  * A bridge forwards one way only. The other way is the remote's own
- * bridge, its own row when the remote is among the nodes asked; BACK is
+ * bridge, its own row when the remote is among the nodes asked, or an
+ * ActiveMQ's that dialled a node (an InboundNetworkBridge, read by the
+ * same pattern: FROM is the ActiveMQ, TO the node); BACK is
  * that row's forwarded count, found by the pair of BrokerIds (the seed's
  * pairs both have a broker1), or of names from a broker that has no id,
  * reversed. A bridge that is not active is shown, not a failure (as
@@ -109,26 +111,38 @@ static json_t *rate_of(const struct reading *r, const char *mbean, json_t *attrs
 	return json_real((double)(is - was) / (r->second_at - r->first_at));
 }
 
+/* The ends of a row, by name and id, for BACK; an ActiveMQ end marked
+ * in FROM or TO (its own management is not Tandem's). An inbound bridge
+ * (model_inbound.c: an ActiveMQ's networkConnector dialled this node)
+ * goes from the remote to the node. */
+static void set_ends(json_t *row, const struct reading *r, const char *node_name, json_t *attrs)
+{
+	const char *remote = str(attrs, "RemoteBrokerName");
+	const char *remote_id = str(attrs, "RemoteBrokerId");
+	bool in = !strcmp(str(attrs, "Direction"), "inbound");
+	char shown[300];
+	snprintf(shown, sizeof shown, "%s%s", *remote ? remote : str(attrs, "RemoteAddress"),
+		 !strcmp(str(attrs, "RemoteBrokerType"), "ActiveMQ") ? " (ActiveMQ)" : "");
+	json_object_set_new(row, in ? "to" : "from", json_string(node_name));
+	json_object_set_new(row, in ? "from" : "to", json_string(shown));
+	json_object_set_new(row, in ? "to_name" : "from_name", json_string(node_name));
+	json_object_set_new(row, in ? "from_name" : "to_name", json_string(remote));
+	json_object_set_new(row, in ? "to_id" : "from_id", json_string(r->id ? r->id : ""));
+	json_object_set_new(row, in ? "from_id" : "to_id", json_string(remote_id));
+}
+
 /* One bridge's row: its attributes, and what the columns show. */
 static json_t *bridge_row(const struct reading *r, const char *mbean, json_t *attrs)
 {
 	json_t *row = ctl_row(r->node, attrs);
-	char *from = mgmt_name_key(mbean, "brokerName");
-	if (!row || !from) {
-		free(from);
+	char *node_name = mgmt_name_key(mbean, "brokerName");
+	if (!row || !node_name) {
+		free(node_name);
 		return row;
 	}
 	json_object_set_new(row, "mbean", json_string(mbean));
-	json_object_set_new(row, "from", json_string(from));
-	if (r->id)
-		json_object_set_new(row, "from_id", json_string(r->id));
-	free(from);
-	const char *to = str(attrs, "RemoteBrokerName");
-	char shown[300];
-	/* An ActiveMQ neighbour is marked: its own management is not Tandem's. */
-	snprintf(shown, sizeof shown, "%s%s", *to ? to : str(attrs, "RemoteAddress"),
-		 !strcmp(str(attrs, "RemoteBrokerType"), "ActiveMQ") ? " (ActiveMQ)" : "");
-	json_object_set_new(row, "to", json_string(shown));
+	set_ends(row, r, node_name, attrs);
+	free(node_name);
 	const char *state = str(attrs, "State");
 	json_int_t since = json_integer_value(json_object_get(attrs, "StateSinceMillis"));
 	if (since > 0) {
@@ -152,26 +166,29 @@ static json_t *bridge_row(const struct reading *r, const char *mbean, json_t *at
 }
 
 /* BACK: for each row from F to T, what the bridges from T to F forwarded
- * (summed: several connectors may join the same two brokers). Only rows
- * past the handshake take part: before it, TO is an address. */
+ * (summed: several connectors may join the same two brokers), and what an
+ * inbound bridge sent back on its own connection (ForwardedBack, a duplex
+ * one). Only rows past the handshake take part: before it, TO is an
+ * address. */
 static void add_back(json_t *rows)
 {
 	size_t i, j;
 	json_t *row, *other;
 	json_array_foreach(rows, i, row) {
-		const char *from = str(row, "from"), *to = str(row, "RemoteBrokerName");
-		const char *from_id = str(row, "from_id"), *to_id = str(row, "RemoteBrokerId");
-		json_int_t back = 0;
-		bool found = false;
-		if (!*to)
+		const char *from = str(row, "from_name"), *to = str(row, "to_name");
+		const char *from_id = str(row, "from_id"), *to_id = str(row, "to_id");
+		json_t *own = json_object_get(row, "ForwardedBack");
+		json_int_t back = json_integer_value(own);
+		bool found = own != NULL;
+		if (!*to || !*from)
 			continue;
 		json_array_foreach(rows, j, other) {
 			bool ids = *from_id && *to_id && *str(other, "from_id") &&
-				   *str(other, "RemoteBrokerId");
+				   *str(other, "to_id");
 			if (ids ? !strcmp(str(other, "from_id"), to_id) &&
-				  !strcmp(str(other, "RemoteBrokerId"), from_id)
-				: !strcmp(str(other, "from"), to) &&
-				  !strcmp(str(other, "RemoteBrokerName"), from)) {
+				  !strcmp(str(other, "to_id"), from_id)
+				: !strcmp(str(other, "from_name"), to) &&
+				  !strcmp(str(other, "to_name"), from)) {
 				back += json_integer_value(json_object_get(other, "EnqueueCounter"));
 				found = true;
 			}

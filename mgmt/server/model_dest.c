@@ -114,9 +114,15 @@ static struct message *text_message(enum dest_type type, const char *dest, json_
 			continue;
 		}
 		if (!strcmp(key, "priority")) {
-			priority = atoi(value);
-			priority = priority < 0 ? 0 : priority > MSG_PRIORITY_MAX ? MSG_PRIORITY_MAX
-										: priority;
+			/* As STOMP's SEND: "urgent" is refused, not sent at 0. */
+			char *end;
+			long p = strtol(value, &end, 10);
+			if (!*value || *end || p < 0 || p > MSG_PRIORITY_MAX) {
+				snprintf(err, errlen, "Header priority must be a whole number "
+					 "from 0 to %d, not '%s'", MSG_PRIORITY_MAX, value);
+				goto fail;
+			}
+			priority = (int)p;
 			continue;
 		}
 		if (!(h[k].name = strdup(key)) || !(h[k].value = strdup(value))) {

@@ -38,4 +38,10 @@ int fixture_web_port(void);
  * counts as loopback. */
 void fixture_exchange(int port, const uint8_t *data, size_t size);
 
+/* Runs fn on a KahaDB journal file's bytes as they are, then on a copy
+ * with the first batch's checksum zeroed (checksums off): else nearly
+ * every mutation would stop at the checksum and never reach the records. */
+void fixture_kahadb_twice(const uint8_t *data, size_t size,
+			  void (*fn)(const uint8_t *data, size_t size));
+
 #endif

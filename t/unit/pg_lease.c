@@ -75,6 +75,14 @@ int main(void)
 	is(pg_lease_renew(s1, err, sizeof err), 0, "the old holder's renewal then says the lease is lost");
 	ok(pg_lease_expires_in_ms(s1) < 0, "and it no longer counts on it");
 
+	long long expires = 0;
+	is(pg_lease_read(b, holder, sizeof holder, &expires, err, sizeof err), 0,
+	   "the lock row can be read");
+	is_str(holder, "pair", "it names the holder");
+	ok(expires > 0, "and when its lease ends, by the database's clock");
+	ok(strcmp(pg_lease_token(a), pg_lease_token(b)) != 0 && *pg_lease_token(a),
+	   "two brokers with one leaseHolderId have two tokens");
+
 	long diff = 0;
 	is(pg_lease_clock_diff_ms(a, &diff, err, sizeof err), 0, "the database's clock can be read");
 	ok(labs(diff) < 60000, "and this machine's is near it (the same host)");

@@ -36,6 +36,11 @@ static const struct {
 	{ "add", "ID:p-1:1:1:100000", 0 },
 	{ "seen", "ID:p-1:1:1:2057", false },
 	{ "seen", "ID:p-1:1:1:100000", true },
+	/* a message whose commit failed is forgotten: its resend is taken */
+	{ "forget", "ID:p-1:1:1:100000", 0 },
+	{ "seen", "ID:p-1:1:1:100000", false },
+	{ "forget", "ID:never-heard:1:1:1", 0 },
+	{ "seen", "ID:never-heard:1:1:1", false },
 	/* no sequence: never audited */
 	{ "add", "no-colon", 0 },
 	{ "seen", "no-colon", false },
@@ -55,8 +60,8 @@ int main(void)
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		char name[128];
 		snprintf(name, sizeof name, "%zu: %s %s", i, steps[i].op, steps[i].id);
-		if (steps[i].op[0] == 'a') {
-			producer_audit_add(steps[i].id);
+		if (steps[i].op[0] == 'a' || steps[i].op[0] == 'f') {
+			(steps[i].op[0] == 'a' ? producer_audit_add : producer_audit_forget)(steps[i].id);
 			continue;
 		}
 		ok(producer_audit_seen(steps[i].id) == steps[i].seen, name);
