@@ -972,7 +972,10 @@ static void tandem_pi(struct loader *ld, xmlNode *pi)
 	const struct element *e = tandem_elements;
 	while (n && e->name && strcmp(e->name, (const char *)n->name))
 		e++;
+	/* libxml2 gives the line the instruction ends on: its first is told. */
 	long line = xmlGetLineNo(pi);
+	for (const char *p = strchr(content, '\n'); p && line > 1; p = strchr(p + 1, '\n'))
+		line--;
 	if (!n) {
 		log_error("config", "%s:%ld: <?tandem ...?> is not NAME attribute=\"value\" ...",
 			  ld->file, line);
