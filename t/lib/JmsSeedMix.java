@@ -5,7 +5,7 @@
 //   java JmsSeedMix DIR QUEUE STOP ROLE...
 // ROLE is producer:NAME:URL or consumer:NAME:URL. A producer sends
 // persistent TextMessages "NAME-0", "NAME-1"... until the file STOP
-// exists, -Dpause=MS (default 2) apart, each a synchronous send (it
+// exists, -Dpause=MS (default 5) apart, each a synchronous send (it
 // returns once the broker has stored it), and writes DIR/NAME.out:
 // "sent I" after each send returned, "inflight I" when its connection
 // was lost while send I had not returned (the failover transport sends
@@ -31,7 +31,7 @@ public class JmsSeedMix {
     static final long WAIT = Long.getLong("wait", 120000);
     static final long QUIET = Long.getLong("quiet", 2000);
     static final long WORK = Long.getLong("work", 1);
-    static final long PAUSE = Long.getLong("pause", 2);
+    static final long PAUSE = Long.getLong("pause", 5);
 
     static final Set<String> sent = ConcurrentHashMap.newKeySet();
     static final Set<String> got = ConcurrentHashMap.newKeySet();
