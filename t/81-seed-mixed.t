@@ -134,16 +134,6 @@ flowing() {
 	at_a=$a at_t=$t
 }
 
-# long_wait NAME PATTERN: until NAME's log has a line matching PATTERN
-# (120 s at most: a bridge dials less often while an ActiveMQ starts).
-long_wait() {
-	for i in $(seq 1200); do
-		grep -q -e "$2" "$TRASH/$1/log" && return 0
-		sleep 0.1
-	done
-	log_contains "$1" "$2"
-}
-
 # log_age_past NAME PATTERN S: until the first line of NAME's log that
 # matches PATTERN is S seconds old (60 s at most).
 log_age_past() {
@@ -178,8 +168,9 @@ AM=$(cat amq.master 2>/dev/null)
 AS=amq2; [ "$AM" = amq2 ] && AS=amq1
 
 test_expect_success 'the two masters bridge to each other both ways' '
-	long_wait tandem1 "Network connection between tandem1 and $AM (.*ActiveMQ over OpenWire) has been established" &&
-	long_wait tandem1 "Network bridge from broker $AM ("
+	# 120 s: a bridge dials less often while an ActiveMQ JVM starts.
+	log_waits_for tandem1 "Network connection between tandem1 and $AM (.*ActiveMQ over OpenWire) has been established" 1200 &&
+	log_waits_for tandem1 "Network bridge from broker $AM (" 1200
 '
 
 # ActiveMQ starts to send keep-alives at the end of its initial delay
@@ -260,8 +251,8 @@ test_expect_success 'producers and consumers on both pairs, kill -9 of each mast
 cat counts.txt 2>/dev/null
 
 test_expect_success 'each pair'"'"'s new master bridges to the other'"'"'s' '
-	long_wait tandem2 "Network connection between tandem2 and $AS (.*ActiveMQ over OpenWire) has been established" &&
-	long_wait tandem2 "Network bridge from broker $AS ("
+	log_waits_for tandem2 "Network connection between tandem2 and $AS (.*ActiveMQ over OpenWire) has been established" 1200 &&
+	log_waits_for tandem2 "Network bridge from broker $AS (" 1200
 '
 
 test_done
