@@ -609,10 +609,11 @@ log_contains() {
 	}
 }
 
-# log_waits_for NAME TEXT: until NAME's log has a line matching TEXT (10 s
-# at most), for what a broker does on its own timers.
+# log_waits_for NAME TEXT [TENTHS]: until NAME's log has a line matching
+# TEXT (TENTHS tenths of a second at most, default 100), for what a broker
+# does on its own timers.
 log_waits_for() {
-	for i in $(seq 100); do
+	for i in $(seq "${3:-100}"); do
 		grep -q -e "$2" "$TRASH/$1/log" && return 0
 		sleep 0.1
 	done
