@@ -464,12 +464,13 @@ launch_broker() {
 	rm -f "$TRASH/$name/pid" "$TRASH/$name/exit"
 	# Tests run in subshells, so the broker is not the child of the shell
 	# that stops it: a small shell of its own waits for it and keeps its
-	# exit status in NAME/exit.
+	# exit status in NAME/exit, written whole under another name first: a
+	# test that saw the file may read it at once (wait_exit).
 	(
 		"$TANDEMD" -c "$TRASH/$name/broker.xml" >>"$TRASH/$name/log" 2>&1 &
 		echo $! >"$TRASH/$name/pid.new" && mv "$TRASH/$name/pid.new" "$TRASH/$name/pid"
 		wait $!
-		echo $? >"$TRASH/$name/exit"
+		echo $? >"$TRASH/$name/exit.new" && mv "$TRASH/$name/exit.new" "$TRASH/$name/exit"
 	) 2>/dev/null &	# no "Killed" from this shell after a kill -9
 	while [ ! -f "$TRASH/$name/pid" ]; do sleep 0.01; done
 	test_reap_pids
