@@ -65,9 +65,24 @@ test_expect_success() {
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $1"
 		sed 's/^/#   /' "$out"
+		test_failure_kept "$1"
 	fi
 	test_reap_pids
 	return 0
+}
+
+# test_failure_kept 'behaviour': a failed test's output stays in
+# $TRASH/failed-N.out, and under prove (make check), which shows a test's
+# comments only with -v, goes to stderr too, which it always shows: a test
+# that fails once in a full run can then be read afterwards.
+test_failure_kept() {
+	cp "$out" "$TRASH/failed-$test_count.out"
+	[ -n "${HARNESS_ACTIVE:-}" ] && [ "${HARNESS_IS_VERBOSE:-0}" = 0 ] || return 0
+	{
+		echo "# $TEST_NAME test $test_count failed: $1"
+		head -n 100 "$out" | sed 's/^/#   /'
+		echo "# (all of it in t/tmp/$TEST_NAME/failed-$test_count.out)"
+	} >&2
 }
 
 # test_skip 'behaviour' 'why': a TAP line for a test that cannot run here.
