@@ -274,7 +274,7 @@ static bool add_consumer(struct bridge_demand *d)
 	 * remote's user may read, no more: logging in and saying "duplex"
 	 * must not open every queue to a client. */
 	bool may = !b->created_by_duplex || !b->conn ||
-		   authz_allows_use(b->conn, false, AUTHZ_READ, d->type, d->name, err, sizeof err);
+		   authz_allows_use(b->conn, AUTHZ_READ, d->type, d->name, err, sizeof err);
 	struct consumer *c = may ? consumer_open(&spec, &demand_ops, d, err, sizeof err) : NULL;
 	if (!c) {
 		log_warn("network", "Bridge %s: cannot consume %s://%s for %s: %s", b->entry,
