@@ -270,12 +270,8 @@ static bool add_consumer(struct bridge_demand *d)
 		.client_id = d->durable ? client : NULL,
 		.durable_name = d->durable ? d->name : NULL,
 	};
-	/* A bridge a remote's duplex connector made here reads what that
-	 * remote's user may read, no more: logging in and saying "duplex"
-	 * must not open every queue to a client. */
-	bool may = !b->created_by_duplex || !b->conn ||
-		   authz_allows_use(b->conn, AUTHZ_READ, d->type, d->name, err, sizeof err);
-	struct consumer *c = may ? consumer_open(&spec, &demand_ops, d, err, sizeof err) : NULL;
+	/* What a duplex bridge may read was asked before (may_forward). */
+	struct consumer *c = consumer_open(&spec, &demand_ops, d, err, sizeof err);
 	if (!c) {
 		log_warn("network", "Bridge %s: cannot consume %s://%s for %s: %s", b->entry,
 			 type_name(d->type), d->name, b->remote_name, err);
