@@ -213,6 +213,16 @@ int broker_send(struct message *m, char *err, size_t errlen)
 	return rc;
 }
 
+bool broker_in_path(const struct message *m)
+{
+	const char *path = message_header(m, NETWORK_PATH_HEADER);
+	size_t len = strlen(broker.id_prefix);
+	for (const char *p = path; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+		if (strcspn(p, ",") == len && !strncmp(p, broker.id_prefix, len))
+			return true;
+	return false;
+}
+
 void broker_route_taken_back(struct message *m, uint32_t n)
 {
 	m->routes = n < m->routes ? m->routes - n : 0;

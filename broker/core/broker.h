@@ -114,6 +114,10 @@ int broker_send(struct message *m, char *err, size_t errlen);
  * TotalEnqueueCount and its topic's EnqueueCount too, as from the queues'. */
 void broker_route_taken_back(struct message *m, uint32_t n);
 
+/* Whether m's network path (NETWORK_PATH_HEADER) names this broker: it
+ * was here before and went out over a bridge. */
+bool broker_in_path(const struct message *m);
+
 /* The queue or durable subscription whose store container this is, or
  * NULL. It walks the durables: for failures, not the message path. */
 struct queue *broker_container_queue(const char *container);

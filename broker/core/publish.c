@@ -58,7 +58,10 @@ int broker_publish(const struct producer *p, struct message *m, char *err, size_
 		if (rc < 0)
 			return rc;
 	}
-	if (p->audited && producer_audit_seen(m->id)) {
+	/* A queue message back from a bridge that took it from here is no
+	 * resend: its copy here went with that bridge (openwire_network.c). */
+	bool came_back = m->dest_type == DEST_QUEUE && broker_in_path(m);
+	if (p->audited && !came_back && producer_audit_seen(m->id)) {
 		log_debug("broker", "Suppressing duplicate message send %s: the producer sent "
 			  "it before", m->id);
 		return 0;

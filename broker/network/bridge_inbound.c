@@ -83,14 +83,10 @@ bool bridge_inbound_accepts(const struct message *m, const char *user)
 {
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 	bool replay = header_get(m->headers, m->nheaders, NETWORK_REPLAY_HEADER) != NULL;
-	size_t len = strlen(broker.id_prefix);
-	for (const char *p = path; !replay && p && *p;
-	     p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
-		if (strcspn(p, ",") == len && !strncmp(p, broker.id_prefix, len)) {
-			log_debug("stomp", "Dropped %s: it went through this broker before (%s)",
-				  m->id, path);
-			return false;
-		}
+	if (!replay && broker_in_path(m)) {
+		log_debug("stomp", "Dropped %s: it went through this broker before (%s)", m->id,
+			  path);
+		return false;
 	}
 	char key[1024];
 	resend_key(m, user, key, sizeof key);

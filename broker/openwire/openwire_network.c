@@ -242,16 +242,18 @@ int ow_network_path_of(struct ow_message *om, const struct message *m)
 
 bool ow_network_accepts(const struct ow_conn *oc, const struct message *m)
 {
-	const char *path = message_header(m, NETWORK_PATH_HEADER);
-	size_t len = strlen(broker.id_prefix);
-	for (const char *p = path; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
-		if (strcspn(p, ",") == len && !strncmp(p, broker.id_prefix, len)) {
-			log_debug("openwire", "Dropped %s from broker %s: it went through this "
-				  "broker before (%s)", m->id, oc->peer_name, path);
-			return false;
-		}
-	}
-	return true;
+	if (!broker_in_path(m))
+		return true;
+	/* A queue message coming back left with the bridge that took it
+	 * (ActiveMQ's replayWhenNoConsumers, or its bridge's failover to the
+	 * other node of this pair): this is its only copy, and dropping it
+	 * while answering it as taken would lose it. A topic message's
+	 * subscribers here had it already. */
+	if (m->dest_type == DEST_QUEUE)
+		return true;
+	log_debug("openwire", "Dropped %s from broker %s: it went through this broker before (%s)",
+		  m->id, oc->peer_name, message_header(m, NETWORK_PATH_HEADER));
+	return false;
 }
 
 bool ow_network_wants(const struct message *m)

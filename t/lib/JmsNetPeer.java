@@ -7,11 +7,18 @@
 // persistent messages to QUEUE, each with a brokerPath, as a bridge
 // forwards them: "one hop" from NAME, "looped" with the remote's own
 // BrokerId in its path (it went through the remote before), "two hops"
-// from ID:elsewhere and NAME. Prints the remote's BrokerId.
+// from ID:elsewhere and NAME; and two to the topic QUEUE.t: "topic one
+// hop" and "topic looped". Then, on a second connection that sends no
+// BrokerInfo (as ActiveMQ's bridge after its failover transport moved to
+// the other node of a pair), "came back": a queue message with the
+// remote's id in its path and the MessageId of "one hop". Prints the
+// remote's BrokerId.
 import javax.jms.*;
 import org.apache.activemq.ActiveMQConnection;
 import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.command.ActiveMQDestination;
 import org.apache.activemq.command.ActiveMQQueue;
+import org.apache.activemq.command.ActiveMQTopic;
 import org.apache.activemq.command.ActiveMQTextMessage;
 import org.apache.activemq.command.BrokerId;
 import org.apache.activemq.command.BrokerInfo;
@@ -43,10 +50,17 @@ public class JmsNetPeer {
         send(c, pid, q, 1, "one hop", new BrokerId[] { me });
         send(c, pid, q, 2, "looped", new BrokerId[] { remote, me });
         send(c, pid, q, 3, "two hops", new BrokerId[] { new BrokerId("ID:elsewhere"), me });
+        ActiveMQTopic t = new ActiveMQTopic(a[2] + ".t");
+        send(c, pid, t, 4, "topic one hop", new BrokerId[] { me });
+        send(c, pid, t, 5, "topic looped", new BrokerId[] { remote, me });
         c.close();
+        ActiveMQConnection plain = (ActiveMQConnection) f.createConnection();
+        plain.start();
+        send(plain, pid, q, 1, "came back", new BrokerId[] { remote, me });
+        plain.close();
     }
 
-    static void send(ActiveMQConnection c, ProducerId pid, ActiveMQQueue q, long seq,
+    static void send(ActiveMQConnection c, ProducerId pid, ActiveMQDestination q, long seq,
                      String text, BrokerId[] path) throws JMSException {
         ActiveMQTextMessage m = new ActiveMQTextMessage();
         m.setText(text);
