@@ -1,11 +1,16 @@
 #!/bin/sh
-# A wildcard subscription reads every destination it matches, so it is
+# What a name reaches. A wildcard subscription reads every destination it
+# matches, so it is
 # granted only by an entry that matches all of them: "a.*" grants "a.b",
 # not "a.>" (which reaches a.b.c, where only admins may read), on STOMP
 # queues and topics, MQTT filters ('#', '+') and JMS consumers alike.
 # ActiveMQ checks each destination a wildcard consumer reaches; Tandem
 # asks it once, of the subscription, and so is stricter where entries only
-# cover part of a wildcard.
+# cover part of a wildcard. "ID:" names are temporary destinations
+# (temp_dest.h), which everyone may use without a
+# tempDestinationAuthorizationEntry: so one that no connection made
+# temporary is consumed by none, or a client read what the entries keep
+# from it (a queue "ID:secret" that admins wrote).
 . "$(dirname "$0")/test-lib.sh"
 
 MQTT_OPTIONS=
@@ -70,6 +75,23 @@ test_expect_success 'MQTT: t/# is refused (SUBACK 0x80) where t/+ is granted' '
 	Client("a", user="admin", password="a").pub("t/x/y", "admins only", 1)
 	Client("a2", user="admin", password="a").pub("t/x", "for guests", 1)
 	check(bodies(g.wait(1)) == [b"for guests"], "only t/x arrives")
+	EOF
+'
+
+test_expect_success 'an "ID:" queue no connection made temporary is consumed by none; a temporary queue by its connection' '
+	PORT=$(broker_port t) stomp_py <<-\EOF
+	from tstomp import *
+	admin = client(login="admin", passcode="a")
+	send_on(admin, "/queue/ID:secret", "admins only")
+	g = client(login="guest", passcode="c")
+	g.conn.subscribe("/queue/ID:secret", id="1", ack="auto")
+	e = g.wait_error()
+	check("ID:secret is a temporary destination of another connection" in e.body, e.body)
+	g = client(login="guest", passcode="c")
+	g.conn.subscribe("/temp-queue/mine", id="1", ack="auto")
+	g.sync()
+	send_on(g, "/temp-queue/mine", "to myself")
+	check(g.wait_bodies(1) == ["to myself"], [m.body for m in g.messages])
 	EOF
 '
 
