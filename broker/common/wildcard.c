@@ -78,3 +78,72 @@ bool dest_match(const char *pattern, const char *name)
 		s = s_next;
 	}
 }
+
+/* A pattern as the names it matches: `fixed` elements, each one name
+ * element or '*' (any one), then, when `rest` is set, any number of
+ * elements more (the trailing run of '>'). */
+struct shape {
+	const char *p;
+	size_t fixed;
+	bool rest;
+};
+
+static struct shape shape_of(const char *p)
+{
+	const char *rest = descendants(p);
+	struct shape s = { p, 0, rest != NULL };
+	for (const char *e = p; e != rest;) {
+		size_t n = element_len(e);
+		s.fixed++;
+		if (!e[n])
+			break;
+		e += n + 1;
+	}
+	return s;
+}
+
+/* Walks the fixed elements both shapes have, calling ok(a, an, b, bn) on
+ * each pair; false as soon as one says false. */
+static bool each_pair(struct shape a, struct shape b,
+		      bool (*ok)(const char *a, size_t an, const char *b, size_t bn))
+{
+	const char *x = a.p, *y = b.p;
+	for (size_t i = 0; i < a.fixed && i < b.fixed; i++) {
+		size_t xn = element_len(x), yn = element_len(y);
+		if (!ok(x, xn, y, yn))
+			return false;
+		x += xn + (x[xn] != '\0');
+		y += yn + (y[yn] != '\0');
+	}
+	return true;
+}
+
+/* Element `in` (of the inner pattern) only stands for names `out` takes. */
+static bool element_covers(const char *out, size_t on, const char *in, size_t in_n)
+{
+	return is_element(out, on, '*') ||
+	       (!is_element(in, in_n, '*') && on == in_n && !memcmp(out, in, on));
+}
+
+/* Some name element both stand for. */
+static bool element_meets(const char *a, size_t an, const char *b, size_t bn)
+{
+	return is_element(a, an, '*') || is_element(b, bn, '*') ||
+	       (an == bn && !memcmp(a, b, an));
+}
+
+bool dest_covers(const char *outer, const char *inner)
+{
+	struct shape o = shape_of(outer), i = shape_of(inner);
+	/* Every length inner takes, outer must take. */
+	bool lengths = o.rest ? o.fixed <= i.fixed : !i.rest && o.fixed == i.fixed;
+	return lengths && each_pair(o, i, element_covers);
+}
+
+bool dest_overlap(const char *a, const char *b)
+{
+	struct shape x = shape_of(a), y = shape_of(b);
+	bool lengths = (x.rest && y.rest) || (x.rest && y.fixed >= x.fixed) ||
+		       (y.rest && x.fixed >= y.fixed) || x.fixed == y.fixed;
+	return lengths && each_pair(x, y, element_meets);
+}

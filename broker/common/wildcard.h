@@ -18,4 +18,12 @@ bool dest_has_wildcard(const char *name);
  * wildcards matches only the identical name. Allocation free. */
 bool dest_match(const char *pattern, const char *name);
 
+/* Two patterns compared as the sets of names they match (a name without
+ * wildcards is the set of itself): whether every name `inner` matches is
+ * matched by `outer` too, and whether some name is matched by both.
+ * Authorization asks them of a wildcard subscription, which reads every
+ * destination it matches. Allocation free. */
+bool dest_covers(const char *outer, const char *inner);
+bool dest_overlap(const char *a, const char *b);
+
 #endif

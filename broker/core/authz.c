@@ -56,18 +56,27 @@ static const char *acl_of(const struct conf_authz_entry *e, enum authz_op op)
 	return op == AUTHZ_READ ? e->read : op == AUTHZ_WRITE ? e->write : e->admin;
 }
 
+/* A name is granted by an entry that matches it and names one of the
+ * groups. A wildcard subscription reads every destination it matches,
+ * so it is granted only by an entry matching all of them: "a.*" matched
+ * "a.>" as a name (its '*' takes the element ">"), and a guest allowed
+ * a.x read a.b.c that way. The defaultEntry decides for a wildcard no
+ * entry reaches into. ActiveMQ asks again of each destination a wildcard
+ * consumer meets (AuthorizationDestinationFilter); asked once here, a
+ * wildcard only part of which is granted is refused whole. */
 static bool granted(const char *groups, enum authz_op op, enum dest_type type, const char *name)
 {
 	const struct config *cfg = broker.cfg;
 	if (temp_dest_is_temp(name))
 		return !cfg->authz_temp || any_group(groups, acl_of(cfg->authz_temp, op));
-	bool matched = false;
+	bool wild = dest_has_wildcard(name), matched = false;
 	for (size_t i = 0; i < cfg->nauthz; i++) {
 		const struct conf_authz_entry *e = &cfg->authz[i];
-		if (e->topic != (type == DEST_TOPIC) || !dest_match(e->pattern, name))
+		if (e->topic != (type == DEST_TOPIC) ||
+		    !(wild ? dest_overlap(e->pattern, name) : dest_match(e->pattern, name)))
 			continue;
 		matched = true;
-		if (any_group(groups, acl_of(e, op)))
+		if ((!wild || dest_covers(e->pattern, name)) && any_group(groups, acl_of(e, op)))
 			return true;
 	}
 	return !matched && cfg->authz_default && any_group(groups, acl_of(cfg->authz_default, op));

@@ -6,7 +6,9 @@
  * first use of a queue that does not exist) only when one of its user's
  * groups (simpleAuthenticationPlugin) is named for that operation by an
  * authorizationEntry whose queue or topic pattern matches; the groups of
- * every matching entry count, "*" is everyone. A destination no entry
+ * every matching entry count, "*" is everyone. A wildcard (a
+ * subscription to "a.>") is granted only by an entry that matches every
+ * destination it does (wildcard.h, dest_covers). A destination no entry
  * matches falls to the defaultEntry, else to nobody; temporary
  * destinations follow tempDestinationAuthorizationEntry, else everyone.
  *

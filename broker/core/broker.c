@@ -414,6 +414,9 @@ static void run_later(void)
 /* The index key of a client's durable subscription: the client id's
  * length, the id and the name ("5:alicemqtt:1:a/b"), which no other pair
  * gives, whatever bytes the two hold. A new string, NULL out of memory. */
+/* The longest "durable://CLIENT:NAME" a store keeps (durable_name_free). */
+#define DURABLE_CONTAINER_MAX 1024
+
 static char *durable_key(const char *client_id, const char *name)
 {
 	char *key;
@@ -452,7 +455,7 @@ static struct durable *durable_new(const char *client_id, const char *name,
 				   char *err, size_t errlen)
 {
 	struct durable *d = calloc(1, sizeof *d);
-	char container[1024], why[200];
+	char container[DURABLE_CONTAINER_MAX], why[200];
 	snprintf(container, sizeof container, "durable://%s:%s", client_id, name);
 	if (!d)
 		goto oom;
@@ -506,6 +509,40 @@ static void durable_unlink(struct durable *d)
 	d->next = d->prev = NULL;
 }
 
+/* The store keeps a durable subscription's messages under
+ * "durable://CLIENT:NAME" (durable_new), which is not one pair's only:
+ * client "a" name "b:c" and client "a:b" name "c" would share them, and
+ * the second's unsubscribe dropped the first's messages. Whether a new
+ * one may be made under that name: false with the reason in err when it
+ * would be too long for it (cut short, two would meet again) or another
+ * pair is kept under it already. */
+static bool durable_name_free(const char *client_id, const char *name, char *err,
+			      size_t errlen)
+{
+	char s[DURABLE_CONTAINER_MAX];
+	size_t clen = strlen(client_id);
+	if ((size_t)snprintf(s, sizeof s, "durable://%s:%s", client_id, name) >= sizeof s) {
+		snprintf(err, errlen, "A durable subscription's client-id and name may be %zu "
+			 "bytes together at most", sizeof s - sizeof "durable://" - 1);
+		return false;
+	}
+	char *pair = s + strlen("durable://");
+	for (char *p = strchr(pair, ':'); p; p = strchr(p + 1, ':')) {
+		if ((size_t)(p - pair) == clen)
+			continue;
+		*p = '\0';
+		const struct durable *d = broker_durable_find(pair, p + 1);
+		*p = ':';
+		if (d) {
+			snprintf(err, errlen, "Durable subscription %s of client %s would be stored "
+				 "under the same name as the durable subscription %s of client %s: "
+				 "choose another name", name, client_id, d->name, d->client_id);
+			return false;
+		}
+	}
+	return true;
+}
+
 struct durable *broker_durable_get(const char *client_id, const char *name,
 				   const char *topic, const char *selector, bool no_local,
 				   char *err, size_t errlen)
@@ -516,6 +553,8 @@ struct durable *broker_durable_get(const char *client_id, const char *name,
 		return NULL;
 	}
 	struct durable *d = broker_durable_find(client_id, name);
+	if (!d && !durable_name_free(client_id, name, err, errlen))
+		return NULL;
 	if (d && d->active) {
 		snprintf(err, errlen, "Durable consumer is in use for client: %s and "
 			 "subscriptionName: %s", client_id, name);
@@ -567,7 +606,9 @@ int broker_durable_rename(const char *client_id, const char *name, const char *n
 			 new_name);
 		return -1;
 	}
-	char container[1024], *n = strdup(new_name), *key = durable_key(client_id, new_name);
+	if (!durable_name_free(client_id, new_name, err, errlen))
+		return -1;
+	char container[DURABLE_CONTAINER_MAX], *n = strdup(new_name), *key = durable_key(client_id, new_name);
 	snprintf(container, sizeof container, "durable://%s:%s", client_id, new_name);
 	struct store *temp = temp_store_if_open();
 	if (!n || !key || queue_rename(d->queue, container + strlen("durable://"), container) < 0 ||

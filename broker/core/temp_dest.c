@@ -95,8 +95,11 @@ const char *temp_dest_local_name(const struct conn *c, const char *real)
 
 bool temp_dest_may_consume(const struct conn *c, enum dest_type type, const char *name)
 {
+	/* An "ID:" name no connection made temporary is nobody's: everyone
+	 * may use temporary destinations (authz.h), so a client read a queue
+	 * "ID:secret" that the entries kept from it. */
 	const struct temp *t = find(type, name);
-	return !t || t->owner == c;
+	return t ? t->owner == c : !temp_dest_is_temp(name);
 }
 
 bool temp_dest_deleted(enum dest_type type, const char *name)

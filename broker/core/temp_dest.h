@@ -51,8 +51,8 @@ void temp_dest_each(void (*fn)(enum dest_type type, const char *real, const stru
 /* The NAME c gave its temporary destination `real` (what follows its
  * prefix), or NULL when `real` is not one of c's. */
 const char *temp_dest_local_name(const struct conn *c, const char *real);
-/* Whether c may consume the destination: anything but another live
- * connection's temporary destination. */
+/* Whether c may consume the destination: anything but a temporary one
+ * ("ID:" name) that is not c's own. */
 bool temp_dest_may_consume(const struct conn *c, enum dest_type type, const char *name);
 /* A temporary destination of this broker whose connection has gone (or
  * never was): sends to it are refused. */

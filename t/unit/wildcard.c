@@ -107,6 +107,32 @@ static const struct {
 	{ ">>", false },
 };
 
+/* Patterns as sets of names: does outer cover inner, do they overlap? */
+static const struct {
+	const char *outer, *inner;
+	bool covers, overlap;
+} sets[] = {
+	{ "a.>", "a.>", true, true },
+	{ "a.>", "a.b.*", true, true },
+	{ "a.>", "a", true, true },
+	{ ">", "a.*.c", true, true },
+	{ "a.*", "a.b", true, true },
+	/* '*' is one element: "a.*" does not cover "a.>" (a.b.c) */
+	{ "a.*", "a.>", false, true },
+	{ "a.*", "a.*.c", false, false },
+	{ "a.b", "a.*", false, true },
+	{ "a.b.>", "a.>", false, true },
+	{ "b.>", "a.>", false, false },
+	{ "*.b", "a.*", false, true },
+	{ "a.*.>", "a", false, false },
+	{ "a.*.>", "a.>", false, true },
+	/* a '>' before the end is a plain element */
+	{ "a.>.c", "a.*.c", false, true },
+	{ "a.*.c", "a.>.c", true, true },
+	{ "orders", "orders", true, true },
+	{ "orders", "order", false, false },
+};
+
 int main(void)
 {
 	char name[160];
@@ -119,6 +145,16 @@ int main(void)
 		snprintf(name, sizeof name, "'%s' %s", wilds[i].name,
 			 wilds[i].wild ? "is a wildcard" : "has no wildcard element");
 		ok(dest_has_wildcard(wilds[i].name) == wilds[i].wild, name);
+	}
+	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+		snprintf(name, sizeof name, "'%s' %s '%s'", sets[i].outer,
+			 sets[i].covers ? "covers" : "does not cover", sets[i].inner);
+		ok(dest_covers(sets[i].outer, sets[i].inner) == sets[i].covers, name);
+		snprintf(name, sizeof name, "'%s' and '%s' %s", sets[i].outer, sets[i].inner,
+			 sets[i].overlap ? "overlap" : "do not overlap");
+		ok(dest_overlap(sets[i].outer, sets[i].inner) == sets[i].overlap, name);
+		ok(dest_overlap(sets[i].inner, sets[i].outer) == sets[i].overlap,
+		   "and the other way round");
 	}
 
 	/* A pattern of many '>' elements is linear, not quadratic, and still
