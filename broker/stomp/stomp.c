@@ -1062,6 +1062,9 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	/* A remote's duplex bridge: a bridge of ours forwards back over this
 	 * connection (stomp_on_data hands it over after this frame). */
 	if (bridge_inbound_wants_duplex(f)) {
+		/* Its user is what its bridge back may read (bridge_demand.c). */
+		if (login && *login && !(c->user = strdup(login)))
+			return -1;
 		sc->duplex = bridge_duplex_accept(c, f);
 		return sc->duplex ? 0 : -1;
 	}
