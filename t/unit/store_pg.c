@@ -468,6 +468,43 @@ static void test_fencing(void)
 	store_close(st);
 }
 
+/* The fence locks the lease row for the whole commit: a slave's take
+ * of the lease waits until the commit is over, so a master's commit is
+ * never half before and half after the lease changed hands. */
+static void test_take_waits(void)
+{
+	q("UPDATE \"F_TANDEM_LOCK\" SET holder = 'node-a', token = 'tok-a', "
+	  "expires = now() + interval '1 hour'");
+	setenv("TANDEM_TEST_COMMIT_DELAY_MS", "5000", 1);
+	struct store *st = open_pg("F_", "tok-a", true);
+	unsetenv("TANDEM_TEST_COMMIT_DELAY_MS");
+	if (!st)
+		return (void)ok(0, "a fenced store opens");
+	add(st, "queue://f", "during-take", 4);
+	calls = 0;
+	store_on_commit(st, on_done, NULL);
+	store_commit(st);
+	/* until the commit has begun: its fence holds the lock row */
+	for (int i = 0; i < 400 && q("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a "
+				     "USING (pid) WHERE a.application_name = 'tandemd store writer' "
+				     "AND l.relation = '\"F_TANDEM_LOCK\"'::regclass "
+				     "AND l.mode = 'RowShareLock'") < 1; i++)
+		usleep(50 * 1000);
+	PGresult *r = PQexec(admin, "SET lock_timeout = '300ms'; UPDATE \"F_TANDEM_LOCK\" "
+			     "SET holder = 'node-b', token = 'tok-b' WHERE id = 1");
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	ok(PQresultStatus(r) == PGRES_FATAL_ERROR && state && !strcmp(state, "55P03"),
+	   "while a commit of the master runs, another broker's take of the lease waits for it");
+	PQclear(r);
+	PQclear(PQexec(admin, "SET lock_timeout = 0"));
+	ok(store_flush(st) == 0 && calls == 1 && errs[0] == 0,
+	   "and the master's commit, begun under its lease, completes");
+	q("UPDATE \"F_TANDEM_LOCK\" SET holder = 'node-b', token = 'tok-b'");
+	add(st, "queue://f", "after-take", 4);
+	ok(store_flush(st) == -ESTALE, "once the lease is taken, the next commit is fenced");
+	store_close(st);
+}
+
 static void test_killed(void)
 {
 	setenv("TANDEM_TEST_COMMIT_DELAY_MS", "1500", 1);
@@ -565,6 +602,7 @@ int main(void)
 	test_prefixes();
 	test_big_commit();
 	test_fencing();
+	test_take_waits();
 	test_killed();
 
 	const char *pw = getenv("PG_PASSWORD");
