@@ -159,9 +159,11 @@ test_expect_success 'the seed'"'"'s configs start an ActiveMQ pair and a Tandem 
 	amq_seed_config 1 amq1 && amq_seed_config 2 amq2 &&
 	amq_launch amq1 && amq_launch amq2 &&
 	tandem_seed_config 1 tandem1 && tandem_seed_config 2 tandem2 &&
-	start_broker tandem1 && start_slave tandem2 &&
 	jms_compile JmsSeedMix.java &&
 	amq_master >amq.master &&
+	# Tandem after ActiveMQ: its bridge, refused while ActiveMQ starts,
+	# would dial less and less often.
+	start_broker tandem1 && start_slave tandem2 &&
 	say "ActiveMQ master: $(cat amq.master)"
 '
 AM=$(cat amq.master 2>/dev/null)
@@ -210,6 +212,8 @@ test_expect_success 'producers and consumers on both pairs, kill -9 of each mast
 	sent, inflight = set(), set()
 	for p in ("pa", "pt"):
 	    ls = lines(p)
+	    # what its connection does once it is done and closing is no matter
+	    ls = ls[:ls.index(["done"])] if ["done"] in ls else ls
 	    sent |= {"%s-%s" % (p, l[1]) for l in ls if l[0] == "sent"}
 	    inflight |= {"%s-%s" % (p, l[1]) for l in ls if l[0] == "inflight"}
 	    print("# producer %s: %d sends returned, in flight at a failover: %s, interruptions %d"
@@ -240,7 +244,7 @@ test_expect_success 'producers and consumers on both pairs, kill -9 of each mast
 	      % (len(sent), sum(got.values()), len(got), len(lost), len(twice), twice[:10],
 	         len(set(twice) & inflight), len(bridged), sum(k > 2 for k in got.values())))
 	for p in ("pa", "pt"):
-	    check(lines(p)[-1] == ["done"], "producer %s: %s" % (p, lines(p)[-1]))
+	    check(["done"] in lines(p), "producer %s did not finish: %s" % (p, lines(p)[-3:]))
 	check(not lost, "lost: %s" % lost[:20])
 	check(all(k <= 2 for k in got.values()), "more than twice: %s" % [t for t, k in got.items() if k > 2][:20])
 	odd = sorted(set(twice) - inflight - set(bridged))
