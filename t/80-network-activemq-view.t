@@ -53,9 +53,10 @@ BROKER_EXTRA="<?tandem jolokiaNeighbour brokerName=\"amq\" url=\"http://127.0.0.
 MGMT_PORT=auto WEB_PORT=auto broker_config t || exit 1
 M=127.0.0.1:$(broker_mgmt_port t)
 
-test_expect_success 'ActiveMQ'"'"'s networkConnector dials t, which takes it for a bridge' '
+test_expect_success 'ActiveMQ'"'"'s networkConnector dials t, which takes it for a bridge; ActiveMQ skips a <?tandem?> setting in its file' '
 	start_broker t &&
 	cat >nc.xml <<-EOF &&
+	<?tandem jolokiaNeighbour brokerName="t" url="http://127.0.0.1:1/api/jolokia"?>
 	<networkConnectors>
 	  <networkConnector name="to-tandem" uri="static:(tcp://127.0.0.1:$(broker_port t))"/>
 	</networkConnectors>

@@ -166,8 +166,10 @@ static json_t *read_one(struct neighbour *nbr, json_t *last)
 				      err, sizeof err) : -1;
 	json_decref(req);
 	json_t *view = json_deep_copy(last);
-	if (!view)
-		return NULL;
+	if (!view) {
+		json_decref(resps);
+		return NULL;	/* out of memory: the last view stays */
+	}
 	json_t *brokers = rc == 0 ? answer(resps, 0, err, sizeof err) : NULL;
 	if (rc == -2)
 		snprintf(err, sizeof err, "the login was refused (HTTP 401)");
