@@ -13,6 +13,7 @@
 pg_start || exit 1
 
 MGMT_PORT=auto
+WEB_PORT=auto
 # Short periods, so that a lease runs out within seconds.
 KEEP=1000
 ACQUIRE=300
@@ -141,6 +142,14 @@ test_expect_success 'tandemctl ha shows the pair by its database, the roles and 
 	grep "$PG_HOST:$PG_PORT/$PG_DB tablePrefix=P1_ .* b .*slave .*a" ha.out
 '
 
+test_expect_success 'the web console'"'"'s HA page shows the lease: holder, database, prefix, expiry' '
+	curl -s -u admin:admin "http://127.0.0.1:$(broker_web_port b)/ha" >ha.html &&
+	grep -q "$PG_HOST:$PG_PORT/$PG_DB" ha.html &&
+	grep -q "P1_" ha.html &&
+	grep -q "LeaseExpires" ha.html &&
+	grep -q "lease" ha.html
+'
+
 test_expect_success 'the master serves STOMP clients, the slave does not' '
 	port_open "$(broker_stomp_port a)" &&
 	! port_open "$(broker_stomp_port b)"
@@ -216,7 +225,7 @@ test_expect_success 'PostgreSQL restarted under load: nothing receipted is lost 
 
 test_expect_success 'the password is in no log and no management answer' '
 	stop_broker a && stop_broker b &&
-	no_password "$TRASH/a/log" "$TRASH/b/log" "$TRASH/c/log" a.json b.json ha.out
+	no_password "$TRASH/a/log" "$TRASH/b/log" "$TRASH/c/log" a.json b.json ha.out ha.html
 '
 
 test_done
