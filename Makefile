@@ -71,6 +71,9 @@ $(CLIENT_OBJS): INC := $(CLIENT_INC)
 # The web console asks the cluster's other nodes through the tools'
 # client library (web/cluster_poll.c), which tandemd links for it.
 $(filter $(B)/web/%,$(BROKER_OBJS)): INC := $(BROKER_INC) -Imgmt/client
+# Management reads ActiveMQ neighbours' Jolokia with the same HTTP client
+# (mgmt/server/neighbour.c, on a thread of its own).
+$(B)/mgmt/server/neighbour.o: INC := $(BROKER_INC) -Imgmt/client
 $(CTL_OBJS): INC := $(CTL_INC)
 $(TUI_OBJS): INC := $(TUI_INC)
 COMMON_LIB  := $(B)/broker/common/libtandemcommon.a

@@ -35,6 +35,7 @@
 #include "kahadb_import.h"
 #include "kahadb_offline.h"
 #include "mgmt_server.h"
+#include "neighbour.h"
 #include "service.h"
 #include "web.h"
 #include "version.h"
@@ -157,7 +158,8 @@ static void print_banner(void)
  * stops serving. */
 static int start(struct loop *l, const struct config *cfg)
 {
-	if (mgmt_start(l, cfg) < 0 || history_start(l) < 0 || web_start(l, cfg) < 0 ||
+	if (mgmt_start(l, cfg) < 0 || neighbour_start(cfg) < 0 || history_start(l) < 0 ||
+	    web_start(l, cfg) < 0 ||
 	    broker_observe_stop_serving(web_stop_serving) < 0)
 		return -1;
 	snprintf(broker.management_address, sizeof broker.management_address, "%s",
@@ -305,6 +307,7 @@ int main(int argc, char **argv)
 	}
 	service_stopping();
 	mgmt_stop();
+	neighbour_stop();
 	history_stop();
 	web_stop();
 	broker_stop();

@@ -109,11 +109,14 @@ test_expect_success 'fencing: a master whose lock file is replaced stops serving
 	m=$(cat "$TRASH/master") &&
 	# A producer that follows the master keeps sending through it all.
 	{ ctl producer --stomp "failover:(tcp://127.0.0.1:$(broker_stomp_port $m))?maxReconnectDelay=100" \
-		--destination fence --count 2000 --rate 400 --persistent --receipt-every 1 --timeout 30 \
+		--destination fence --count 2000 --rate 400 --persistent --receipt-every 1 --timeout 60 \
 		--receipted fence.rec >fence.out 2>fence.err & } &&
 	prod=$! &&
 	wait_lines fence.rec 100 &&
-	{ "$PYTHON" "$TEST_ROOT/t/lib/tthief.py" "$STORE_DIR" "$TRASH/thief.ready" & } &&
+	# The thief holds the lock until the checks below are done (GO): its
+	# default 5 s ran out before them on a loaded machine, and the master
+	# took the lock back while they expected it to wait.
+	{ "$PYTHON" "$TEST_ROOT/t/lib/tthief.py" "$STORE_DIR" "$TRASH/thief.ready" "$TRASH/thief.go" 120 & } &&
 	thief=$! &&
 	for i in $(seq 100); do [ -e "$TRASH/thief.ready" ] && break; sleep 0.1; done &&
 	log_waits_for $m "Lost the lock on $STORE_DIR/lock: the lock file was replaced by another file" &&
@@ -141,6 +144,7 @@ test_expect_success 'fencing: a master whose lock file is replaced stops serving
 	sleep 1 &&
 	sum2=$(cat "$STORE_DIR"/store.db* | md5sum) &&
 	test "$sum1" = "$sum2" &&
+	touch "$TRASH/thief.go" &&
 	wait $thief &&
 	wait_master $m &&
 	wait $prod &&

@@ -85,9 +85,8 @@ test_expect_success 'a corrupt store: the node exits 1 with an error that says s
 	head -c 16384 /dev/urandom >"$TRASH/bad/kahadb/store.db" &&
 	STORE_DIR=$TRASH/bad/kahadb broker_config c &&
 	launch_broker c &&
-	for i in $(seq 100); do [ -s c/exit ] && break; sleep 0.1; done &&
+	wait_exit c &&
 	test "$(cat c/exit)" = 1 &&
-	rm c/pid &&
 	log_contains c "Cannot open the store in $TRASH/bad/kahadb: file is not a database" &&
 	log_contains c "corrupt" &&
 	! grep -q "trying again in" c/log &&

@@ -110,7 +110,7 @@ test_expect_success 'with an authorizationPlugin the bridge back reads only what
 	mine.conn.subscribe("/queue/secret.q", id="1", ack="auto")
 	check([m.body for m in mine.wait(5)] == ["s %d" % i for i in range(5)], "secret.q on t")
 	EOF
-	log_contains t "Bridge duplex:amq@.*: cannot consume queue://secret.q for amq: User bridge is not authorized to read"
+	log_contains t "Bridge duplex:amq@.*: not forwarding queue://secret.q to amq: User bridge is not authorized to read"
 '
 
 test_expect_success 'a client that cannot log in gets no bridge back: ActiveMQ with a wrong password' '

@@ -4,13 +4,17 @@
 # and a waiting slave) and a Tandem pair (two tandemd on one store
 # directory), both configured from the seed's activemq-nodeN.xml, their
 # masters networked both ways: each node's networkConnector names the
-# other pair's two nodes, static:(failover:(...)), so that its bridge
-# follows that pair's master. JMS producers and consumers with failover
-# URLs on both pairs share one queue, so messages cross the bridges both
-# ways; during the flow each pair's master is killed with SIGKILL and its
-# slave takes over. Every message whose send returned is consumed, once;
-# only the send in flight at a failover (which the failover transport
-# sends again) may be consumed twice.
+# other pair's two nodes, so that its bridge follows that pair's master
+# (Tandem's static:(failover:(...)); ActiveMQ's masterslave:(...), which
+# makes a new bridge to the new master: with static:(failover:(...)) its
+# bridge carries on without a new BrokerInfo, sends the new master's own
+# messages back to it, and they were lost). JMS producers and consumers
+# with failover URLs on both pairs share one queue, so messages cross the
+# bridges both ways; during the flow each pair's master is killed with
+# SIGKILL and its slave takes over. Every message whose send returned is
+# consumed; twice only when a send was left unanswered by a failover and
+# made again: the producer's send in flight, which the failover transport
+# sends again, or a bridge's forward, which its own pair delivers again.
 . "$(dirname "$0")/test-lib.sh"
 
 [ -x /usr/bin/activemq ] && id activemq >/dev/null 2>&1 ||
@@ -164,25 +168,33 @@ AM=$(cat amq.master 2>/dev/null)
 AS=amq2; [ "$AM" = amq2 ] && AS=amq1
 
 test_expect_success 'the two masters bridge to each other both ways' '
-	log_waits_for tandem1 "Network connection between tandem1 and $AM (.*ActiveMQ over OpenWire) has been established" &&
-	for i in $(seq 600); do grep -q "Network bridge from broker $AM (" tandem1/log && break; sleep 0.1; done &&
-	log_contains tandem1 "Network bridge from broker $AM ("
+	# 120 s: a bridge dials less often while an ActiveMQ JVM starts.
+	log_waits_for tandem1 "Network connection between tandem1 and $AM (.*ActiveMQ over OpenWire) has been established" 1200 &&
+	log_waits_for tandem1 "Network bridge from broker $AM (" 1200
 '
 
-test_expect_success 'producers and consumers on both pairs, kill -9 of each master mid-flow: nothing lost, twice only a resent in-flight send' '
+# ActiveMQ starts to send keep-alives at the end of its initial delay
+# (10 s): a bridge that judged the silence before from then on failed,
+# every 10 s while no client was there.
+test_expect_success 'Tandem'"'"'s bridge to an idle ActiveMQ master stays up past ActiveMQ'"'"'s initial delay, when its keep-alives start' '
+	log_age_past tandem1 "Network connection between tandem1 and $AM" 14 &&
+	test "$(grep -c "Network connection between tandem1 and" tandem1/log)" = 1 &&
+	! grep "the link is down" tandem1/log
+'
+
+test_expect_success 'producers and consumers on both pairs, kill -9 of each master mid-flow: nothing lost, twice only what was resent unanswered' '
 	{ java -cp "$TRASH/jms:$JAVA_CP" JmsSeedMix "$TRASH/jms" seed.mixed "$TRASH/stop" \
 		"consumer:ca:$(jms_url amq1 amq2)" "consumer:ct:$(jms_url tandem1 tandem2)" \
 		"producer:pa:$(jms_url amq1 amq2)" "producer:pt:$(jms_url tandem1 tandem2)" \
 		>jms.out 2>&1 & echo $! >jms.pid; } &&
 	flowing &&
-	log_age_past tandem1 "Network connection between tandem1 and $AM" 14 &&
-	cp tandem1/log tandem1.before-kill &&
 	amq_kill "$AM" &&
 	say "killed ActiveMQ master $AM" &&
 	flowing &&
 	port_open "$(cat "$AS/port")" &&
 	kill_broker tandem1 &&
 	say "killed Tandem master tandem1" &&
+	echo "pa $(sent pa)" >after-kills && echo "pt $(sent pt)" >>after-kills &&
 	flowing &&
 	touch stop &&
 	for i in $(seq 3000); do grep -q "^done" jms.out && break; sleep 0.1; done &&
@@ -204,38 +216,43 @@ test_expect_success 'producers and consumers on both pairs, kill -9 of each mast
 	          % (p, sum(l[0] == "sent" for l in ls), sorted(l[1] for l in ls if l[0] == "inflight"),
 	             sum(l[0] in ("inflight", "interrupted") for l in ls)))
 	got = collections.Counter()
+	where = collections.defaultdict(list)	# text: (consumer, redelivered) each time
 	for c, side in (("ca", "pa"), ("ct", "pt")):
 	    ls = [l for l in lines(c) if len(l) == 3]
 	    got.update(l[0] for l in ls)
+	    for l in ls:
+	        where[l[0]].append((c, l[2] == "true"))
 	    crossed = sum(not l[0].startswith(side + "-") for l in ls)
 	    print("# consumer %s: %d messages, %d from the other pair over its bridge, %d redelivered"
 	          % (c, len(ls), crossed, sum(l[2] == "true" for l in ls)))
 	lost = sorted(sent - set(got))
 	twice = sorted(t for t, k in got.items() if k == 2)
-	print("# sent %d, consumed %d (%d distinct): lost %d, twice %d %s, more than twice %d"
+	# Twice is explained by a resend: of the send of a producer in flight at a
+	# failover, or of the forward of a bridge left unanswered by a failover,
+	# which its own pair then delivered again (once on each pair, a message
+	# sent before the last failover; a pair that took over from the store
+	# does not mark it redelivered, as ActiveMQ without persistJMSRedelivered).
+	last = {w[0]: int(w[1]) for w in (l.split() for l in open("after-kills"))}
+	bridged = [t for t in twice if t not in inflight and len({c for c, _ in where[t]}) == 2
+	           and int(t.split("-")[1]) < last[t.split("-")[0]]]
+	print("# sent %d, consumed %d (%d distinct): lost %d, twice %d %s (%d resent by a producer, "
+	      "%d by a bridge), more than twice %d"
 	      % (len(sent), sum(got.values()), len(got), len(lost), len(twice), twice[:10],
-	         sum(k > 2 for k in got.values())))
+	         len(set(twice) & inflight), len(bridged), sum(k > 2 for k in got.values())))
 	for p in ("pa", "pt"):
 	    check(lines(p)[-1] == ["done"], "producer %s: %s" % (p, lines(p)[-1]))
 	check(not lost, "lost: %s" % lost[:20])
 	check(all(k <= 2 for k in got.values()), "more than twice: %s" % [t for t, k in got.items() if k > 2][:20])
-	check(set(twice) <= inflight, "twice though its send had returned before any failover: %s"
-	      % sorted(set(twice) - inflight)[:20])
+	odd = sorted(set(twice) - inflight - set(bridged))
+	check(not odd, "twice, and no resend explains it: %s" % [(t, where[t]) for t in odd][:20])
 	check(set(got) <= sent, "never sent: %s" % sorted(set(got) - sent)[:20])
 	EOF
 '
 cat counts.txt 2>/dev/null
 
-# ActiveMQ starts to send keep-alives after its initial delay (10 s): a
-# bridge that judged silence from the delay'"'"'s end failed then, every 10 s.
-test_expect_success 'Tandem'"'"'s bridge to the ActiveMQ master stayed up until the kill, past ActiveMQ'"'"'s first keep-alive' '
-	test "$(grep -c "Network connection between tandem1 and" tandem1.before-kill)" = 1 &&
-	! grep "the link is down" tandem1.before-kill
-'
-
 test_expect_success 'each pair'"'"'s new master bridges to the other'"'"'s' '
-	log_contains tandem2 "Network connection between tandem2 and $AS (.*ActiveMQ over OpenWire) has been established" &&
-	log_contains tandem2 "Network bridge from broker $AS ("
+	log_waits_for tandem2 "Network connection between tandem2 and $AS (.*ActiveMQ over OpenWire) has been established" 1200 &&
+	log_waits_for tandem2 "Network bridge from broker $AS (" 1200
 '
 
 test_done

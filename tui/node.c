@@ -62,7 +62,7 @@ static const char *const watched_attrs[] = {
 	/* NetworkBridge */
 	"RemoteBrokerName", "RemoteBrokerId", "RemoteBrokerType", "RemoteAddress", "RemoteManagementAddress", "LocalAddress", "State",
 	"StateSinceMillis", "DownSinceMillis", "EnqueueCounter", "Demand", "Connects", "Failures",
-	"ForwardedBack",
+	"ForwardedBack", "Neighbour",
 	/* NetworkFlow */
 	"Direction", "DestinationName", "Count", "LastMillis",
 	/* Connection */

@@ -94,11 +94,32 @@ static void inbound_table(struct buf *b)
 		{ "NetworkConnectorName", "Connector" },
 		{ "StateSinceMillis", "Connected since (UTC)" },
 		{ "EnqueueCounter", "Messages in" }, { "ForwardedBack", "Messages out" },
+		{ "Neighbour", "Its own state (Jolokia)" },
 	};
 	json_t *rows = query_rows(NULL, NULL, BROKER ",connector=inboundNetworkBridges,"
 				  "networkConnectorName=*,networkBridge=*", model_broker_name());
 	buf_puts(b, "<h2>Inbound bridges</h2>");
 	html_rows(b, "inbound-bridges", rows, cols, N(cols), "no broker dialled in");
+	json_decref(rows);
+}
+
+/* The ActiveMQ neighbours whose Jolokia this broker reads (a
+ * jolokiaNeighbour each, tandem.xml(5)): their own state, or why it
+ * cannot be read. */
+static void neighbours_table(struct buf *b)
+{
+	static const struct html_col cols[] = {
+		{ "Name", "Neighbour" }, { "Url", "Jolokia" }, { "State", "State" },
+		{ "Error", "Why not" }, { "Uptime", "Uptime" },
+		{ "TotalMessageCount", "Messages" }, { "ReadMillis", "Read at (UTC)" },
+		{ "Summary", "Summary" },
+	};
+	json_t *rows = query_rows(NULL, NULL, BROKER ",service=JolokiaNeighbour,neighbourName=*",
+				  model_broker_name());
+	if (json_array_size(rows)) {
+		buf_puts(b, "<h2>ActiveMQ neighbours (their Jolokia)</h2>");
+		html_rows(b, "neighbours", rows, cols, N(cols), "none");
+	}
 	json_decref(rows);
 }
 
@@ -123,6 +144,7 @@ int page_network(struct web_req *r)
 	json_decref(rows);
 	bridges_table(&b);
 	inbound_table(&b);
+	neighbours_table(&b);
 	/* The busiest first, while there are few enough to sort (tandem-mgmt(7),
 	 * Paging); else a page by name. */
 	rows = query_rows(NULL, "-Count", BROKER ",connector=networkConnectors,networkBridge=*,"

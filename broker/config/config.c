@@ -517,6 +517,38 @@ static void on_network_connector(struct loader *ld, xmlNode *n)
 	}
 }
 
+static void *open_jolokia_neighbour(struct loader *ld, xmlNode *n)
+{
+	struct config *cfg = ld->cfg;
+	struct conf_jolokia_neighbour *j = grow(ld, cfg->jolokia_neighbours,
+						cfg->njolokia_neighbours, sizeof *j);
+	if (!j)
+		return NULL;
+	cfg->jolokia_neighbours = j;
+	j = &j[cfg->njolokia_neighbours++];
+	conf_attr_defaults(jolokia_neighbour_rows, j);
+	j->line = (int)xmlGetLineNo(n);
+	return j;
+}
+
+static void on_jolokia_neighbour(struct loader *ld, xmlNode *n)
+{
+	const struct conf_jolokia_neighbour *j =
+		&ld->cfg->jolokia_neighbours[ld->cfg->njolokia_neighbours - 1];
+	if (!j->broker_name || !*j->broker_name)
+		bad_value(ld, n, "brokerName", j->broker_name ? j->broker_name : "",
+			  "the neighbour's broker name");
+	/* A login goes in userName and password, never printed; the url is
+	 * shown by --check and management. */
+	const char *host = j->url ? strstr(j->url, "://") : NULL;
+	if (!host || (strncmp(j->url, "http://", 7) && strncmp(j->url, "https://", 8)))
+		bad_value(ld, n, "url", j->url ? j->url : "",
+			  "http://HOST:PORT/api/jolokia (or https://)");
+	else if (memchr(host + 3, '@', strcspn(host + 3, "/?#")))
+		bad_value(ld, n, "url", "(a url with a login, not shown)",
+			  "a url without USER:PASSWORD@: give them as userName and password");
+}
+
 /* <queue physicalName=".."/> or <topic .../> in one of a networkConnector's
  * destination lists (the parent says which). */
 static void on_network_destination(struct loader *ld, xmlNode *n)
@@ -856,6 +888,13 @@ static const struct element plugins[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/* Tandem's own settings, in <?tandem ...?> (tandem_pi). */
+static const struct element tandem_elements[] = {
+	{ "jolokiaNeighbour", jolokia_neighbour_rows, on_jolokia_neighbour, NULL,
+	  open_jolokia_neighbour },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
 static const struct element broker_children[] = {
 	{ "destinationPolicy", no_attrs, NULL, policy_map, NULL },
 	{ "managementContext", no_attrs, NULL, management, NULL },
@@ -933,9 +972,49 @@ static void visit(struct loader *ld, xmlNode *n, const struct element *e)
 		walk(ld, n, e->children);
 }
 
+/* <?tandem NAME attr="value" ...?>: a setting of Tandem's own, in a
+ * processing instruction because ActiveMQ skips those: the file still
+ * loads in ActiveMQ (an element or attribute it does not know stops it).
+ * The text is read by libxml2 as the element <NAME attr="value" .../>,
+ * then visited as any element, at the instruction's line. */
+static void tandem_pi(struct loader *ld, xmlNode *pi)
+{
+	const char *content = pi->content ? (const char *)pi->content : "";
+	char *text = NULL;
+	if (asprintf(&text, "<%s/>", content) < 0) {
+		ld->failed = true;
+		return;
+	}
+	xmlDoc *doc = xmlReadMemory(text, (int)strlen(text), NULL, NULL, XML_PARSE_NONET |
+				    XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+	free(text);
+	xmlNode *n = doc ? xmlDocGetRootElement(doc) : NULL;
+	const struct element *e = tandem_elements;
+	while (n && e->name && strcmp(e->name, (const char *)n->name))
+		e++;
+	/* libxml2 gives the line the instruction ends on: its first is told. */
+	long line = xmlGetLineNo(pi);
+	for (const char *p = strchr(content, '\n'); p && line > 1; p = strchr(p + 1, '\n'))
+		line--;
+	if (!n) {
+		log_error("config", "%s:%ld: <?tandem ...?> is not NAME attribute=\"value\" ...",
+			  ld->file, line);
+		ld->failed = true;
+	} else if (!e->name) {
+		log_warn("config", "%s:%ld: unknown setting <?tandem %s?>: ignored", ld->file, line,
+			 (const char *)n->name);
+	} else {
+		n->line = line > 0 && line < 65535 ? (unsigned short)line : 65535;
+		visit(ld, n, e);
+	}
+	xmlFreeDoc(doc);
+}
+
 static void walk(struct loader *ld, xmlNode *parent, const struct element *table)
 {
 	for (xmlNode *n = parent->children; n; n = n->next) {
+		if (n->type == XML_PI_NODE && !strcmp((const char *)n->name, "tandem"))
+			tandem_pi(ld, n);
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		const char *name = (const char *)n->name;
@@ -1199,6 +1278,14 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nnetwork_connectors; i++)
 		config_network_connector_free(&cfg->network_connectors[i]);
 	free(cfg->network_connectors);
+	for (size_t i = 0; i < cfg->njolokia_neighbours; i++) {
+		struct conf_jolokia_neighbour *j = &cfg->jolokia_neighbours[i];
+		free(j->broker_name);
+		free(j->url);
+		free(j->user_name);
+		free(j->password);
+	}
+	free(cfg->jolokia_neighbours);
 	for (size_t i = 0; i < cfg->npolicies; i++)
 		free(cfg->policies[i].pattern);
 	free(cfg->policies);

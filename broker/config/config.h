@@ -76,6 +76,19 @@ struct conf_dest_filters {
 	size_t n;
 };
 
+/* <?tandem jolokiaNeighbour ...?> (tandem.xml(5)): an ActiveMQ neighbour's
+ * Jolokia endpoint, which management reads for its own state
+ * (mgmt/server/neighbour.h). */
+struct conf_jolokia_neighbour {
+	char *broker_name;	/* brokerName: as its bridges name it */
+	char *url;		/* url: http://HOST:8161/api/jolokia */
+	char *user_name;	/* userName; NULL: no login */
+	char *password;		/* password: never printed nor logged */
+	long interval_ms;	/* interval: between reads */
+	long timeout_ms;	/* timeout: of one read, connecting included */
+	int line;
+};
+
 struct conf_network_connector {
 	char *name;
 	char *uri;		/* static:(...) or multicast://... */
@@ -166,6 +179,8 @@ struct config {
 	size_t nconnectors;
 	struct conf_network_connector *network_connectors;
 	size_t nnetwork_connectors;
+	struct conf_jolokia_neighbour *jolokia_neighbours;
+	size_t njolokia_neighbours;
 	struct conf_policy *policies;
 	size_t npolicies;
 

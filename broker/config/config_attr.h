@@ -108,6 +108,7 @@ extern const struct conf_attr simple_auth_rows[];
 extern const struct conf_attr user_rows[];
 extern const struct conf_attr authz_map_rows[];
 extern const struct conf_attr authz_entry_rows[];
+extern const struct conf_attr jolokia_neighbour_rows[];
 
 /* The row named `name` (prefix rows match what starts with their prefix),
  * or NULL. */

@@ -84,6 +84,11 @@ void config_print(const struct config *cfg, FILE *out)
 		fprintf(out, "networkConnector %s\n", n->name);
 		conf_attr_print(out, network_connector_rows, n, EVERY_ROW);
 	}
+	for (size_t i = 0; i < cfg->njolokia_neighbours; i++) {
+		const struct conf_jolokia_neighbour *j = &cfg->jolokia_neighbours[i];
+		fprintf(out, "jolokiaNeighbour %s\n  url: %s\n", j->broker_name, j->url);
+		conf_attr_print(out, jolokia_neighbour_rows, j, EVERY_ROW);
+	}
 	for (size_t i = 0; i < cfg->npolicies; i++) {
 		const struct conf_policy *p = &cfg->policies[i];
 		fprintf(out, "policyEntry %s=\"%s\"\n", p->topic ? "topic" : "queue", p->pattern);

@@ -375,6 +375,19 @@ const struct conf_attr authz_entry_rows[] = {
 	ATTR_END,
 };
 
+#define JN(name, type, field, min, def, print) \
+	{ name, CONF_FIELD, type, offsetof(struct conf_jolokia_neighbour, field), min, def, print }
+const struct conf_attr jolokia_neighbour_rows[] = {
+	/* required: checked by the handler */
+	JN("brokerName", CONF_STRING, broker_name, 0, NULL, CONF_PRINT_ALWAYS),
+	JN("url", CONF_STRING, url, 0, NULL, CONF_PRINT_NEVER),	/* printed without a login */
+	JN("userName", CONF_STRING, user_name, 0, NULL, CONF_PRINT_IF_SET),
+	JN("password", CONF_SECRET, password, 0, NULL, CONF_PRINT_NEVER),
+	JN("interval", CONF_LONG, interval_ms, 100, "5000", CONF_PRINT_ALWAYS),
+	JN("timeout", CONF_LONG, timeout_ms, 100, "3000", CONF_PRINT_ALWAYS),
+	ATTR_END,
+};
+
 const struct conf_attr_table conf_attr_tables[] = {
 	{ "transportConnector", "<transportConnectors><transportConnector>",
 	  transport_connector_rows },
@@ -398,6 +411,7 @@ const struct conf_attr_table conf_attr_tables[] = {
 	{ "storeUsage", "<storeUsage><storeUsage>", store_usage_rows },
 	{ "tempUsage", "<tempUsage><tempUsage>", temp_usage_rows },
 	{ "managementContext", "<managementContext><managementContext>", management_rows },
+	{ "jolokiaNeighbour", "<?tandem jolokiaNeighbour ...?>", jolokia_neighbour_rows },
 	{ "simpleAuthenticationPlugin", "<plugins><simpleAuthenticationPlugin>", simple_auth_rows },
 	{ "authenticationUser", "<users><authenticationUser>", user_rows },
 	{ "authorizationMap", "<plugins><authorizationPlugin><map><authorizationMap>",

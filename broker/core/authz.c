@@ -138,15 +138,11 @@ static bool refuse_dest(const char *user, const char *verb, enum dest_type type,
 	return refuse(user, verb, dest_text(type, name, what, sizeof what), peer, err, errlen);
 }
 
-bool authz_allows(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
+bool authz_allows(const struct conn *c, enum authz_op op, enum dest_type type,
 		  const char *name, char *err, size_t errlen)
 {
 	const struct config *cfg = broker.cfg;
 	if (!cfg->authorization || c->trusted)
-		return true;
-	/* Demand travels on advisories: no ACL may cut a bridge off them. */
-	if (bridge && op == AUTHZ_READ && type == DEST_TOPIC &&
-	    !strncmp(name, "ActiveMQ.Advisory.", 18))
 		return true;
 	if (granted(groups_of(c->user), op, type, name))
 		return true;
@@ -159,14 +155,14 @@ static bool dest_exists(enum dest_type type, const char *name)
 						: topic_get(name, false) != NULL);
 }
 
-bool authz_allows_use(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
+bool authz_allows_use(const struct conn *c, enum authz_op op, enum dest_type type,
 		      const char *name, char *err, size_t errlen)
 {
 	if (!broker.cfg->authorization || c->trusted)
 		return true;
-	if (!authz_allows(c, bridge, op, type, name, err, errlen))
+	if (!authz_allows(c, op, type, name, err, errlen))
 		return false;
-	return dest_exists(type, name) || authz_allows(c, bridge, AUTHZ_ADMIN, type, name, err, errlen);
+	return dest_exists(type, name) || authz_allows(c, AUTHZ_ADMIN, type, name, err, errlen);
 }
 
 /* A read-only user's refusal also says how to get more. */

@@ -10,9 +10,14 @@
  * matches falls to the defaultEntry, else to nobody; temporary
  * destinations follow tempDestinationAuthorizationEntry, else everyone.
  *
- * The network's own traffic is not subject to it: a bridge may always
- * follow the advisories that carry demand, and a connection this broker
- * dialled itself (a duplex bridge's way back) is trusted.
+ * Another broker's network bridge is a client like any other: its login's
+ * groups decide, whatever it says it is (a STOMP CONNECT's
+ * tandem-network-bridge, an OpenWire BrokerInfo with networkConnection),
+ * as ActiveMQ's AuthorizationBroker makes no exception for network
+ * connections. Its user needs read on the advisories that carry demand
+ * (ActiveMQ.Advisory.Consumer.>) and write, and admin to create, on what
+ * it forwards. Only a connection this broker dialled itself (a duplex
+ * bridge's way back) is trusted.
  *
  * The management socket and the web console ask the same entries for
  * someone who is not a protocol connection (struct authz_who): read to see
@@ -53,13 +58,13 @@ struct authz_who {
 
 /* Whether c may do op on the destination; when not, ActiveMQ's words for
  * it in err ("User app is not authorized to write to: queue://Q"), and
- * the refusal is logged. `bridge`: c is another broker's network bridge. */
-bool authz_allows(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
+ * the refusal is logged. */
+bool authz_allows(const struct conn *c, enum authz_op op, enum dest_type type,
 		  const char *name, char *err, size_t errlen);
 /* What a protocol asks before a send or a subscription: op on the
  * destination and, when it does not exist yet (a pattern creates
  * nothing), admin to create it. Looks nothing up without authorization. */
-bool authz_allows_use(const struct conn *c, bool bridge, enum authz_op op, enum dest_type type,
+bool authz_allows_use(const struct conn *c, enum authz_op op, enum dest_type type,
 		      const char *name, char *err, size_t errlen);
 
 /* Whether who may do op on the destination, as authz_allows_use: when

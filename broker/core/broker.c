@@ -831,6 +831,17 @@ struct queue *broker_container_queue(const char *container)
 	return q;
 }
 
+/* The login of the live connection that published a message (origin), or
+ * NULL. A walk over every connection: only for a commit that failed, whose
+ * publishers are still connected (they hear of it after this). */
+static const char *origin_user(uint64_t origin)
+{
+	for (struct conn *c = conn_first(); origin && c; c = c->next)
+		if (c->id == origin)
+			return c->user;
+	return NULL;
+}
+
 /* store_on_unwritten_entry()'s hook: a send whose commit failed was
  * refused, so it leaves the queue or durable subscription that counted it,
  * and the broker's counts when no queue keeps it. Only on a failed commit:
@@ -845,7 +856,7 @@ static void forget_unwritten(void *ctx, const char *container, uint64_t seq,
 	if (q && queue_forget_unwritten(q, seq, m ? m->priority : -1) && m)
 		broker_route_taken_back(m, 1);
 	if (m) {
-		bridge_inbound_refused(m);
+		bridge_inbound_refused(m, origin_user(m->origin));
 		producer_audit_forget(m->id);
 	}
 }

@@ -19,6 +19,7 @@
 #include "consumer.h"
 #include "log.h"
 #include "message_select.h"
+#include "producer_audit.h"
 #include "queue.h"
 #include "topic.h"
 #include "selector.h"
@@ -109,6 +110,9 @@ struct consumer *consumer_open(const struct consumer_spec *spec,
 			       const struct consumer_ops *ops, void *ctx,
 			       char *err, size_t errlen)
 {
+	/* What the store holds is remembered before any of it is consumed
+	 * (producer_audit.h). */
+	producer_audit_load();
 	struct consumer *c = calloc(1, sizeof *c);
 	if (!c || !(c->dest = strdup(spec->dest))) {
 		free(c);

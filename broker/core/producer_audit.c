@@ -78,6 +78,11 @@ static void load_deferred(void)
 		load();
 }
 
+void producer_audit_load(void)
+{
+	load_deferred();
+}
+
 bool producer_audit_seen(const char *id)
 {
 	load_deferred();

@@ -36,6 +36,12 @@ void producer_audit_forget(const char *id);
 /* load (which calls producer_audit_add) runs before the audit is next
  * asked whether it saw an id; producer_audit_free forgets it. */
 void producer_audit_defer(void (*load)(void));
+/* Runs the deferred load now, if it has not run: before the first
+ * consumer takes a message out of the store (consumer.c). Else a
+ * message stored just before a crash and consumed after the restart was
+ * gone from the store when its sender's resend came, and was stored and
+ * delivered twice (t/80-network-activemq-duplex-out-kill.t). */
+void producer_audit_load(void);
 void producer_audit_free(void);
 
 #endif

@@ -17,7 +17,7 @@ static bool authorized(const struct producer *p, const struct message *m, char *
 		       size_t errlen)
 {
 	if (p->conn)
-		return authz_allows_use(p->conn, p->peer != NULL, AUTHZ_WRITE, m->dest_type,
+		return authz_allows_use(p->conn, AUTHZ_WRITE, m->dest_type,
 					m->dest, err, errlen);
 	return !p->who || authz_who_allows(p->who, AUTHZ_WRITE, m->dest_type, m->dest, err,
 					   errlen);

@@ -33,8 +33,8 @@ struct producer {
 	 * check (the management socket checks each operation before it
 	 * runs; advisories are the broker's). A connection's come with it. */
 	const struct authz_who *who;
-	/* A network bridge's remote broker (name, id): rights as a bridge,
-	 * and its messages counted in the network flows. */
+	/* A network bridge's remote broker (name, id): its messages counted
+	 * in the network flows. No rights come with it (authz.h). */
 	const char *peer, *peer_id;
 	/* A persistent message whose commit fails is told to the producer
 	 * this way, unless it is answered after the commit anyway (a

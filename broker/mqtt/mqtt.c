@@ -60,7 +60,7 @@ void mqtt_close(struct mqtt_conn *mc, const char *fmt, ...)
 bool mqtt_permitted(struct mqtt_conn *mc, int op, const char *dest)
 {
 	char err[700];
-	return authz_allows_use(mc->conn, false, (enum authz_op)op, DEST_TOPIC, dest, err,
+	return authz_allows_use(mc->conn, (enum authz_op)op, DEST_TOPIC, dest, err,
 				sizeof err);
 }
 

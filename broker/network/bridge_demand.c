@@ -49,6 +49,7 @@ struct bridge_demand {
 	long remote_durables;	/* the remote's durable subscriptions of a topic */
 	bool durable;		/* the consumers are a network durable subscription */
 	bool statically;	/* staticallyIncludedDestinations: no advisory needed */
+	bool refused;		/* the duplex connection's user may not read it */
 	struct consumer **consumers;
 	size_t nconsumers;
 	struct bridge_demand *next;
@@ -217,10 +218,33 @@ bool bridge_durable_admits(const struct durable *ds, const struct message *m)
 	return true;
 }
 
+/* Whether d's messages may go to the remote. A bridge made over a
+ * connection the remote opened (duplex) forwards only what that
+ * connection's user may read: the remote says what it wants in its own
+ * advisories, so without this any client that asked for a duplex bridge
+ * read every queue. ActiveMQ's duplex responder likewise logs in here
+ * with the remote's credentials and meets the same ACLs. Asked once per
+ * destination; the refusal is logged by authz and here. */
+static bool may_forward(struct bridge_demand *d)
+{
+	struct bridge *b = d->bridge;
+	char err[700];
+	if (!b->created_by_duplex || d->refused)
+		return !d->refused;
+	if (authz_allows_use(b->conn, AUTHZ_READ, d->type, d->name, err, sizeof err))
+		return true;
+	d->refused = true;
+	log_warn("network", "Bridge %s: not forwarding %s://%s to %s: %s", b->entry,
+		 type_name(d->type), d->name, b->remote_name, err);
+	return false;
+}
+
 /* One more local consumer for d; false (logged) when it cannot open. */
 static bool add_consumer(struct bridge_demand *d)
 {
 	struct bridge *b = d->bridge;
+	if (!may_forward(d))
+		return false;
 	struct consumer **v = realloc(d->consumers, (d->nconsumers + 1) * sizeof *v);
 	if (!v)
 		return false;
@@ -246,12 +270,8 @@ static bool add_consumer(struct bridge_demand *d)
 		.client_id = d->durable ? client : NULL,
 		.durable_name = d->durable ? d->name : NULL,
 	};
-	/* A bridge a remote's duplex connector made here reads what that
-	 * remote's user may read, no more: logging in and saying "duplex"
-	 * must not open every queue to a client. */
-	bool may = !b->created_by_duplex || !b->conn ||
-		   authz_allows_use(b->conn, false, AUTHZ_READ, d->type, d->name, err, sizeof err);
-	struct consumer *c = may ? consumer_open(&spec, &demand_ops, d, err, sizeof err) : NULL;
+	/* What a duplex bridge may read was asked before (may_forward). */
+	struct consumer *c = consumer_open(&spec, &demand_ops, d, err, sizeof err);
 	if (!c) {
 		log_warn("network", "Bridge %s: cannot consume %s://%s for %s: %s", b->entry,
 			 type_name(d->type), d->name, b->remote_name, err);

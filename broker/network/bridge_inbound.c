@@ -56,26 +56,30 @@ static int path_length(const char *path)
 
 /* What a resend of m is known by. A resend after a failover of the
  * sending pair comes from the new master, by another path of the same
- * length; a replay always comes by a longer one. */
-static void resend_key(const struct message *m, char *key, size_t size)
+ * length; a replay always comes by a longer one. The user the bridge
+ * logged in as is part of it: message ids are easy to guess (a prefix
+ * any message shows and a count), and a client of another login that
+ * says it is a bridge must not get a bridge's next messages dropped as
+ * resends by sending their ids first. */
+static void resend_key(const struct message *m, const char *user, char *key, size_t size)
 {
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 	bool replay = header_get(m->headers, m->nheaders, NETWORK_REPLAY_HEADER) != NULL;
-	snprintf(key, size, "%s|%d", m->id,
-		 replay && m->dest_type == DEST_QUEUE ? path_length(path) : 0);
+	snprintf(key, size, "%s|%d|%s", m->id,
+		 replay && m->dest_type == DEST_QUEUE ? path_length(path) : 0, user ? user : "");
 }
 
-void bridge_inbound_refused(const struct message *m)
+void bridge_inbound_refused(const struct message *m, const char *user)
 {
 	char key[1024];
-	resend_key(m, key, sizeof key);
+	resend_key(m, user, key, sizeof key);
 	dedupe_forget(key);
 }
 
 /* Paths name brokers by id: two pairs' brokers may share names. A resend
  * is known by id, and for a replayed queue message by id and the length
  * of its path (a replay of a message that was here before is no resend). */
-bool bridge_inbound_accepts(const struct message *m)
+bool bridge_inbound_accepts(const struct message *m, const char *user)
 {
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 	bool replay = header_get(m->headers, m->nheaders, NETWORK_REPLAY_HEADER) != NULL;
@@ -89,7 +93,7 @@ bool bridge_inbound_accepts(const struct message *m)
 		}
 	}
 	char key[1024];
-	resend_key(m, key, sizeof key);
+	resend_key(m, user, key, sizeof key);
 	if (dedupe_seen(key)) {
 		log_debug("stomp", "Dropped %s: a bridge sent it again", m->id);
 		return false;

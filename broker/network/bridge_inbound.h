@@ -39,12 +39,13 @@ void bridge_inbound_peer_free(struct bridge_peer *p);
  * through them). */
 void bridge_inbound_connected_headers(struct buf *out, bool to_bridge);
 
-/* Whether a message a bridge brought is to be published: false (logged
- * at debug level) when it went through this broker before, unless it is
- * a replay, or when it is a resend the bridge already delivered. */
-bool bridge_inbound_accepts(const struct message *m);
+/* Whether a message a bridge that logged in as `user` (NULL: none)
+ * brought is to be published: false (logged at debug level) when it went
+ * through this broker before, unless it is a replay, or when it is a
+ * resend a bridge of the same user already delivered. */
+bool bridge_inbound_accepts(const struct message *m, const char *user);
 /* m, which bridge_inbound_accepts() let in, was refused (no room, no
  * right): its resend must not be dropped as one of a message taken. */
-void bridge_inbound_refused(const struct message *m);
+void bridge_inbound_refused(const struct message *m, const char *user);
 
 #endif

@@ -591,7 +591,7 @@ void bridge_ow_host_gone(struct bridge *b)
 		return;
 	b->ow->hosted_by = NULL;
 	b->conn = NULL;		/* the host's, being reaped */
-	bridge_fail(b, "the duplex connection from %s closed", b->remote_addr);
+	bridge_fail(b, "the duplex connection with %s closed", b->remote_addr);
 }
 
 bool bridge_ow_hosted(const struct bridge *b)

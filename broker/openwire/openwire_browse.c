@@ -363,7 +363,7 @@ int ow_browse(struct ow_conn *oc, const struct ow_consumer_info *ci, enum dest_t
 		ow_refuse(oc, &ci->c, EX_SELECTOR, "Invalid selector '%s': %s", selector, why);
 		return -1;
 	}
-	if (!authz_allows_use(oc->conn, false, AUTHZ_READ, DEST_QUEUE, dest, why, sizeof why)) {
+	if (!authz_allows_use(oc->conn, AUTHZ_READ, DEST_QUEUE, dest, why, sizeof why)) {
 		selector_free(sel);
 		ow_refuse(oc, &ci->c, EX_SECURITY, "%s", why);
 		return -1;

@@ -19,33 +19,6 @@ void ow_format_init(struct ow_format *f)
 	f->version = OW_VERSION_MAX;
 }
 
-void ow_format_release(struct ow_format *f)
-{
-	for (uint16_t i = 0; f->in_cache && i < f->cache_size; i++)
-		ow_obj_free(f->in_cache[i]);
-	for (uint16_t i = 0; f->out_cache && i < f->cache_size; i++)
-		ow_obj_free(f->out_cache[i]);
-	free(f->in_cache);
-	free(f->out_cache);
-	f->in_cache = f->out_cache = NULL;
-	f->cache_size = f->out_next = 0;
-}
-
-int ow_format_cache(struct ow_format *f, uint16_t size)
-{
-	ow_format_release(f);
-	if (size == 0 || size > 0x7FFF)
-		return -1;
-	f->in_cache = calloc(size, sizeof *f->in_cache);
-	f->out_cache = calloc(size, sizeof *f->out_cache);
-	if (!f->in_cache || !f->out_cache) {
-		ow_format_release(f);
-		return -1;
-	}
-	f->cache_size = size;
-	return 0;
-}
-
 /* ---- objects ---- */
 
 struct ow_obj *ow_obj_new(uint8_t type)
@@ -314,22 +287,20 @@ static void write_nested(struct ow_format *fmt, struct ow_out *out, const struct
 	write_fields(fmt, out, t, o);
 }
 
-/* Every structure is written as new, under the next index in turn: the
- * reader keeps whatever it is given, so looking up what was sent before
- * would only save bytes. */
+/* With the cache: a flag (new or not) and an index, and for a new one the
+ * structure (openwire_cache.c says which). */
 static void write_cached(struct ow_format *fmt, struct ow_out *out, struct ow_obj *o)
 {
 	if (!fmt->out_cache) {
 		write_nested(fmt, out, o);
 		return;
 	}
-	uint16_t index = fmt->out_next;
-	fmt->out_next = (uint16_t)((fmt->out_next + 1) % fmt->cache_size);
-	ow_obj_free(fmt->out_cache[index]);
-	fmt->out_cache[index] = ow_obj_ref(o);
-	ow_put_bool(out, true);
-	ow_put_i16(out, (int16_t)index);
-	write_nested(fmt, out, o);
+	bool fresh;
+	int16_t index = ow_cache_index(fmt, o, &fresh);
+	ow_put_bool(out, fresh);
+	ow_put_i16(out, index);
+	if (fresh)
+		write_nested(fmt, out, o);
 }
 
 static void write_array(struct ow_format *fmt, struct ow_out *out, const struct ow_array *a)
@@ -378,6 +349,8 @@ int ow_encode(struct ow_format *f, const struct ow_obj *cmd, struct buf *out)
 	if (!t || !(t->klass & OWC_COMMAND) || t->since > f->version)
 		return -1;
 	size_t mark = buf_len(out);
+	uint16_t slot = f->out_next;
+	uint32_t added = f->out_added;
 	struct buf body = BUF_INIT;
 	struct ow_out w;
 	ow_out_init(&w, f->tight ? &body : out, f->tight, f->stack_trace);
@@ -391,6 +364,8 @@ int ow_encode(struct ow_format *f, const struct ow_obj *cmd, struct buf *out)
 	size_t size = buf_len(out) - mark - 4;
 	if (rc < 0 || w.failed || size > INT32_MAX) {
 		buf_truncate(out, mark);
+		if (f->out_cache)	/* the peer never sees what this frame cached */
+			ow_cache_forget(f, slot, f->out_added - added);
 		rc = -1;
 	} else {
 		uint8_t *p = (uint8_t *)buf_data(out) + mark;

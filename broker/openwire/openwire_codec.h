@@ -6,9 +6,9 @@
  * A connection's `struct ow_format` holds what was negotiated
  * (openwire_wireformat.h): the version, which selects the fields each row
  * has; the encoding; whether throwables carry stack traces; and the
- * marshal caches when the cache was negotiated (Tandem declines it, as
- * ActiveMQ allows, but reads and writes it correctly when a peer and a
- * test enable it).
+ * marshal caches when the cache was negotiated (openwire_cache.c: the
+ * reader's by index, the writer's looked up by content as ActiveMQ's
+ * OpenWireFormat does, so a structure sent before goes as its index).
  *
  * What a decoded command promises, whatever the input: its type has a row;
  * every nested field is NULL or of a type its row accepts; strings are
@@ -35,8 +35,11 @@ struct ow_format {
 	bool tight;
 	bool stack_trace;
 	/* The marshal caches: NULL unless negotiated (ow_format_cache). */
-	struct ow_obj **in_cache, **out_cache;
-	uint16_t cache_size, out_next;
+	struct ow_obj **in_cache;
+	struct ow_cache_slot *out_cache;
+	int16_t *out_heads;	/* the writer's hash buckets: first slot or -1 */
+	uint16_t cache_size, out_next, out_mask;
+	uint32_t out_added;	/* slots the writer filled, ever */
 };
 
 /* What both sides use before negotiation: the newest version, loose, no
@@ -46,6 +49,13 @@ void ow_format_init(struct ow_format *f);
 /* Turns the marshal caches on with `size` entries (1..32767). 0 or -1. */
 int ow_format_cache(struct ow_format *f, uint16_t size);
 void ow_format_release(struct ow_format *f);
+/* The writer's cache (enabled): the index of a structure with o's content
+ * written before (*fresh false), or the slot o now takes (*fresh true: o
+ * is to be written in full after it). o may be NULL (Java's null). */
+int16_t ow_cache_index(struct ow_format *f, struct ow_obj *o, bool *fresh);
+/* Forgets the n slots filled from slot `from` on: a frame that was not
+ * sent after all, so the peer never had them. */
+void ow_cache_forget(struct ow_format *f, uint16_t from, uint32_t n);
 
 /* A new data structure of a type that has a row, all fields zero or
  * null, one reference. NULL for another type or when memory runs out. */

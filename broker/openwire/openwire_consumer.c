@@ -226,7 +226,7 @@ static int sub_open(struct ow_conn *oc, struct ow_sub *s, const struct ow_comman
 			snprintf(err, sizeof err, "A composite destination may name at most %d",
 				 OW_COMPOSITE_MAX);
 			rc = -1;
-		} else if (!authz_allows_use(oc->conn, false, AUTHZ_READ, spec->type, part, err,
+		} else if (!authz_allows_use(oc->conn, AUTHZ_READ, spec->type, part, err,
 					     sizeof err)) {
 			rc = -2;
 		} else if (!(s->consumers[s->n] = consumer_open(spec, &sub_ops, s, err,

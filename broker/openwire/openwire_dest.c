@@ -138,7 +138,7 @@ int ow_on_destination_info(struct ow_conn *oc, struct ow_obj *o)
 	if (di->operation_type == OW_DEST_ADD) {
 		/* Creating one takes admin rights on temporary destinations
 		 * (tempDestinationAuthorizationEntry), as in ActiveMQ. */
-		if (!authz_allows(oc->conn, false, AUTHZ_ADMIN, type, name, err, sizeof err)) {
+		if (!authz_allows(oc->conn, AUTHZ_ADMIN, type, name, err, sizeof err)) {
 			ow_refuse(oc, cmd, EX_SECURITY, "%s", err);
 			free(name);
 			return -1;

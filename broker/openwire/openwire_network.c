@@ -10,11 +10,11 @@
  * each message its consumers here want, with the brokerPath of the
  * brokers it left. Here, that connection is a bridge peer as a Tandem
  * bridge's STOMP connection is (bridge_inbound.h): its messages count in
- * the network flows under its broker's name and id (netflow.h) and are
- * let in with a bridge's rights; the brokerPath becomes the core's broker
- * path (NETWORK_PATH_HEADER, BrokerIds comma-separated: Tandem's bridges
- * do not send a message back to a broker in it, nor further than
- * networkTTL), and a message whose path names this broker already is
+ * the network flows under its broker's name and id (netflow.h), with the
+ * rights of its login and no others (authz.h); the brokerPath becomes the
+ * core's broker path (NETWORK_PATH_HEADER, BrokerIds comma-separated:
+ * Tandem's bridges do not send a message back to a broker in it, nor
+ * further than networkTTL), and a message whose path names this broker already is
  * dropped (answered as taken). A resend after either side restarted is
  * known by its MessageId, which the bridge keeps: the producer audit
  * (producer_audit.h) drops it.

@@ -78,8 +78,9 @@ enum ow_class {
 };
 
 /* The header of every data structure. `refs` counts holders: a data
- * structure kept in the marshal cache is shared with the commands that
- * refer to it, and is not to be changed once read. */
+ * structure kept in a marshal cache is shared with the commands that
+ * refer to it, and is not to be changed once read or written (the
+ * writer's cache finds it again by its content: openwire_cache.c). */
 struct ow_obj {
 	uint8_t type;
 	uint32_t refs;

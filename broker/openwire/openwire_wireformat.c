@@ -115,6 +115,8 @@ void ow_wireformat_broker(struct ow_wire_options *o, int64_t max_frame_size,
 	memset(o, 0, sizeof *o);
 	o->version = OW_VERSION_MAX;
 	o->tight = true;
+	o->cache = true;
+	o->cache_size = OW_CACHE_SIZE_BROKER;
 	o->tcp_no_delay = true;
 	o->max_frame_size_enabled = true;
 	o->max_frame_size = max_frame_size;

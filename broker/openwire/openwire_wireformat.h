@@ -14,9 +14,11 @@
  * check off).
  *
  * What the broker offers (ow_wireformat_broker): version 12, tight
- * encoding (the Java client asks for it by default), no marshal cache
- * (declined, as ActiveMQ allows: so the peer never sends cache
- * references), no stack traces, a size prefix, and the connector's
+ * encoding (the Java client asks for it by default), the marshal cache
+ * of OW_CACHE_SIZE_BROKER entries each way (ActiveMQ's broker offers the
+ * same: without it the client decodes every id and destination of every
+ * message in full, openwire_cache.c), no stack traces, a size prefix, and
+ * the connector's
  * wireFormat.maxFrameSize and maxInactivityDuration.
  */
 #ifndef TANDEM_OPENWIRE_WIREFORMAT_H
@@ -46,6 +48,10 @@ void ow_wire_options_release(struct ow_wire_options *o);
  * the wrong type is refused). 0, or -1 with a reason in err. */
 int ow_wireformat_read(const struct ow_wireformat_info *info, struct ow_wire_options *out,
 		       char err[OW_ERR_MAX]);
+
+/* ActiveMQ's OpenWireFormatFactory's cacheSize: what its broker and its
+ * client offer. */
+#define OW_CACHE_SIZE_BROKER 1024
 
 /* What the broker offers, as above. */
 void ow_wireformat_broker(struct ow_wire_options *o, int64_t max_frame_size,

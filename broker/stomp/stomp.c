@@ -442,7 +442,7 @@ static bool permitted(struct stomp_conn *sc, struct stomp_frame *f, enum authz_o
 		      enum dest_type type, const char *name)
 {
 	char err[700];
-	if (authz_allows_use(sc->conn, sc->peer.name != NULL, op, type, name, err, sizeof err))
+	if (authz_allows_use(sc->conn, op, type, name, err, sizeof err))
 		return true;
 	stomp_error(sc, f, "Not authorized", "%s", err);
 	return false;
@@ -510,7 +510,7 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	if (temp_dest_is_temp(m->dest))
 		m->persistent = false;	/* it dies with its connection anyway */
-	if (sc->peer.name && !bridge_inbound_accepts(m)) {
+	if (sc->peer.name && !bridge_inbound_accepts(m, sc->conn->user)) {
 		message_unref(m);
 		return 0;	/* dropped, and receipted as if taken */
 	}
@@ -521,7 +521,7 @@ static int on_send(struct stomp_conn *sc, struct stomp_frame *f)
 	int rc = t ? txn_send(t->txn, &p, m, err, sizeof err)
 		   : broker_publish(&p, m, err, sizeof err);
 	if (rc < 0 && sc->peer.name)
-		bridge_inbound_refused(m);
+		bridge_inbound_refused(m, sc->conn->user);
 	message_unref(m);
 	if (rc < 0) {
 		stomp_error(sc, f, publish_refusal(rc), "%s", err);
@@ -1009,13 +1009,15 @@ static int pick_version(const char *accept)
  * refuses it, in its words (its InvalidClientIDException), and closed. A
  * network bridge's connection keeps its id without holding it: a bridge
  * that reconnects before the remote noticed its old connection die must
- * not be shut out. 0, or -1 (answered, or out of memory). */
+ * not be shut out. It is still refused one a client holds: saying
+ * "bridge" must not let a connection share another's id (and reach for
+ * its durable subscriptions). 0, or -1 (answered, or out of memory). */
 static int hold_client_id(struct stomp_conn *sc, const struct stomp_frame *f, const char *id)
 {
 	struct conn *c = sc->conn;
 	if (!id)
 		return 0;
-	struct conn *holder = sc->peer.name ? NULL : client_id_holder(id);
+	struct conn *holder = client_id_holder(id);
 	if (holder) {
 		char text[512];
 		snprintf(text, sizeof text, "Broker: %s - Client: %s already connected from "
@@ -1059,8 +1061,12 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	}
 	conn_logged_in(c);
 	stomp_parser_set_max(sc->parser, conn_frame_max(c, STOMP_MAX_FRAME));
+	/* Whose rights this connection has, a duplex bridge's too. */
+	if (login && *login && !(c->user = strdup(login)))
+		return -1;
 	/* A remote's duplex bridge: a bridge of ours forwards back over this
-	 * connection (stomp_on_data hands it over after this frame). */
+	 * connection (stomp_on_data hands it over after this frame), what
+	 * its user may read only (bridge_demand.c). */
 	if (bridge_inbound_wants_duplex(f)) {
 		sc->duplex = bridge_duplex_accept(c, f);
 		return sc->duplex ? 0 : -1;
@@ -1091,8 +1097,6 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 		return -1;
 	const char *client_id = stomp_frame_header(f, "client-id");
 	if (hold_client_id(sc, f, client_id) < 0)
-		return -1;
-	if (login && *login && !(c->user = strdup(login)))
 		return -1;
 	/* management's copy (Connection's RemoteBrokerName) */
 	if ((sc->peer.name && !(c->network_broker = strdup(sc->peer.name))) ||

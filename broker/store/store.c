@@ -933,6 +933,20 @@ static size_t ops_to_write(const struct batch *b)
 	return n;
 }
 
+/* One transaction of the chain's operations; 0 or a negative errno. */
+static int write_transaction(struct store *st, struct batch *chain)
+{
+	const struct store_backend *be = st->be;
+	int rc = be->begin(st->b);
+	for (struct batch *b = chain; rc == 0 && b; b = b->next)
+		for (size_t i = 0; rc == 0 && i < b->nops; i++)
+			if (b->ops[i].kind != OP_NONE)
+				rc = be->apply(st->b, &b->ops[i]);
+	if (rc == 0 && st->test_delay_ms)
+		usleep(st->test_delay_ms * 1000u);
+	return rc == 0 ? be->commit(st->b) : rc;
+}
+
 /* Writes a chain of batches in one transaction; 0 or a negative errno. */
 static int write_chain(struct store *st, struct batch *chain)
 {
@@ -942,15 +956,14 @@ static int write_chain(struct store *st, struct batch *chain)
 		nops += ops_to_write(b);
 	if (!nops)
 		return 0;	/* nothing, or only what was cancelled: no sync */
-	int rc = be->begin(st->b);
-	for (struct batch *b = chain; rc == 0 && b; b = b->next)
-		for (size_t i = 0; rc == 0 && i < b->nops; i++)
-			if (b->ops[i].kind != OP_NONE)
-				rc = be->apply(st->b, &b->ops[i]);
-	if (rc == 0 && st->test_delay_ms)
-		usleep(st->test_delay_ms * 1000u);
-	if (rc == 0)
-		rc = be->commit(st->b);
+	int rc = write_transaction(st, chain);
+	if (rc == -EAGAIN) {
+		/* nothing was done on a stale connection (store_backend.h) */
+		be->rollback(st->b);
+		rc = write_transaction(st, chain);
+		if (rc == -EAGAIN)
+			rc = -EIO;
+	}
 	if (rc == 0) {
 		if (st->failures)
 			log_info("store", "Writing to %s works again after %ld failed commit(s)",

@@ -74,7 +74,10 @@ typedef void (*store_row_fn)(void *ctx, const struct store_row *row);
 
 struct store_backend {
 	/* Writer thread: one transaction. Each returns 0 or a negative
-	 * errno, with what failed in why(). */
+	 * errno, with what failed in why(). -EAGAIN: the connection was
+	 * found dead before anything of the transaction ran (a database
+	 * restarted between commits): store.c rolls back and writes the
+	 * same transaction again, once. */
 	int (*begin)(void *b);
 	int (*apply)(void *b, const struct op *o);
 	int (*commit)(void *b);

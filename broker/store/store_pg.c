@@ -44,7 +44,9 @@
 #define PG_SCHEMA_VERSION 1
 
 /* Statements sent before their results are read (see the header). */
+#ifndef PIPE_CHUNK
 #define PIPE_CHUNK 256
+#endif
 /* The size of the tables is measured at most this often. */
 #define SIZE_EVERY_US 1000000
 
@@ -193,6 +195,7 @@ struct pgs {
 	int fence;		/* index of the fence among those sent, -1 none */
 	int index;		/* statements sent in this commit */
 	int err;		/* the first failure, negative errno */
+	bool synced;		/* its sync is sent (end_pipeline) */
 	char why[512];
 	int64_t size_at;	/* when the size was last measured */
 	bool size_stale;	/* written since */
@@ -543,6 +546,13 @@ static bool lost(const PGresult *r)
 	return state && (!strncmp(state, "57", 2) || !strncmp(state, "08", 2));
 }
 
+/* The server said it ends the session (SQLSTATE class 57). */
+static bool ended(const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	return state && !strncmp(state, "57", 2);
+}
+
 /* Reads the results of the statements sent so far (one result and its
  * NULL each), noting the first failure. */
 static void read_results(struct pgs *p)
@@ -556,7 +566,16 @@ static void read_results(struct pgs *p)
 		}
 		ExecStatusType s = PQresultStatus(r);
 		if (s == PGRES_FATAL_ERROR) {
-			if (PQstatus(p->w) != CONNECTION_OK || lost(r))
+			if (at == 0 && ended(r))
+				/* the answer to its BEGIN: the session had
+				 * ended before this commit came, and nothing of
+				 * it ran (store_backend.h). Not so for a
+				 * connection that closed without a word: the
+				 * server may have committed before it could
+				 * answer. */
+				fail(p, -EAGAIN, "the database ended the session",
+				     PQresultErrorMessage(r));
+			else if (PQstatus(p->w) != CONNECTION_OK || lost(r))
 				fail(p, -EIO, "the database is unreachable",
 				     PQresultErrorMessage(r));
 			else if (at == p->fence)
@@ -617,10 +636,17 @@ static int send_raw(struct pgs *p, const char *sql)
 	return 0;
 }
 
-/* A connection lost since the last commit is made again here: the
- * commit that found it lost has failed already. */
+/* A connection lost since the last commit is made again here. libpq
+ * learns that a server went away (restarted, or killed the session) only
+ * when it reads: reading what is pending first (PQconsumeInput, which
+ * does not wait) finds it, so that the first commit after a restart does
+ * not fail for the old connection. */
 static int reconnect(struct pgs *p)
 {
+	/* a server's last words and its end of file can take two reads */
+	for (int i = 0; i < 3 && PQstatus(p->w) == CONNECTION_OK; i++)
+		if (!PQconsumeInput(p->w))
+			break;
 	if (PQstatus(p->w) == CONNECTION_OK)
 		return 0;
 	PQreset(p->w);
@@ -646,6 +672,7 @@ static int pg_begin(void *b)
 	p->why[0] = '\0';
 	p->sent = p->index = 0;
 	p->fence = -1;
+	p->synced = false;
 	if (reconnect(p) < 0)
 		return p->err;
 	if (!PQenterPipelineMode(p->w)) {
@@ -657,6 +684,11 @@ static int pg_begin(void *b)
 		p->fence = p->index;
 		send_text(p, PS_FENCE, 1, p->token, NULL, NULL);
 	}
+	/* Sent at once: the server begins (and takes the lease row) while
+	 * the operations are composed, and a session that ended before this
+	 * commit answers its BEGIN, which says nothing ran (-EAGAIN). */
+	if (!p->err && PQflush(p->w) < 0)
+		fail_conn(p, "sending the commit");
 	return p->err;
 }
 
@@ -757,12 +789,17 @@ static int pg_apply(void *b, const struct op *o)
 	return p->err;
 }
 
-/* Ends pipeline mode, reading what is left (after an error the server
- * skips to the sync). */
+/* Ends pipeline mode, reading what is left. After an error the server
+ * skips everything up to the next sync: a commit that failed before it
+ * sent its own (in an early chunk) sends one now, or the next commit's
+ * statements would be skipped too, and it would wait for their results
+ * for ever. */
 static void end_pipeline(struct pgs *p)
 {
 	if (PQpipelineStatus(p->w) == PQ_PIPELINE_OFF)
 		return;
+	if (!p->synced && PQstatus(p->w) == CONNECTION_OK && PQpipelineSync(p->w))
+		p->synced = true;
 	for (int guard = 0; guard < 1000000 && PQstatus(p->w) == CONNECTION_OK; guard++) {
 		PGresult *r = PQgetResult(p->w);
 		if (!r) {
@@ -779,7 +816,7 @@ static int pg_commit(void *b)
 {
 	struct pgs *p = b;
 	send_raw(p, "COMMIT");
-	if (!p->err && !PQpipelineSync(p->w))
+	if (!p->err && !(p->synced = PQpipelineSync(p->w)))
 		fail_conn(p, "sending the commit");
 	if (!p->err)
 		read_results(p);

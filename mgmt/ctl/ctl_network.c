@@ -38,6 +38,9 @@ static const struct ctl_column cols[] = {
 	{ "state", "STATE", false, 0 }, { "EnqueueCounter", "FORWARDED", true, 0 },
 	{ "back", "BACK", true, 0 }, { "rate", "RATE", true, 0 },
 	{ "demand", "DEMAND", false, 48 }, { "error", "LAST-ERROR", false, 0 },
+	/* last, and only when a row has it: an ActiveMQ end's own state from
+	 * its Jolokia (a jolokiaNeighbour, tandem.xml(5)) */
+	{ "neighbour", "NEIGHBOUR", false, 0 },
 };
 
 /* A node's readings: object name -> attributes, and when each came. */
@@ -162,6 +165,8 @@ static json_t *bridge_row(const struct reading *r, const char *mbean, json_t *at
 		json_object_set_new(row, "error", json_string(str(attrs, "LastError")));
 	if (*str(attrs, "Demand"))
 		json_object_set_new(row, "demand", json_string(str(attrs, "Demand")));
+	if (*str(attrs, "Neighbour"))
+		json_object_set_new(row, "neighbour", json_string(str(attrs, "Neighbour")));
 	return row;
 }
 
@@ -244,6 +249,13 @@ static int run(struct ctl *ctl, struct ctl_args *a)
 			ctl_table_add(&t, bridge_row(&r[i], mbean, attrs));
 	}
 	add_back(t.rows);
+	size_t i;
+	json_t *row;
+	bool neighbours = false;
+	json_array_foreach(t.rows, i, row)
+		neighbours |= json_object_get(row, "neighbour") != NULL;
+	if (!neighbours)
+		t.ncols--;
 	ctl_table_print(&t, ctl->json);
 	for (size_t i = 0; i < ctl->nnodes; i++) {
 		json_decref(r[i].first);

@@ -14,7 +14,7 @@
 static const struct mclass *const classes[] = {
 	&mclass_broker, &mclass_connector, &mclass_connection, &mclass_store,
 	&mclass_health, &mclass_locker, &mclass_network_connector, &mclass_bridge,
-	&mclass_inbound_bridge, &mclass_network_flow, &mclass_queue, &mclass_topic,
+	&mclass_inbound_bridge, &mclass_jolokia_neighbour, &mclass_network_flow, &mclass_queue, &mclass_topic,
 	&mclass_durable, &mclass_consumer,
 	&mclass_mqtt_session, &mclass_history,
 };

@@ -206,6 +206,7 @@ json_t *model_roster_read_from(const char *store_directory, const char *folder);
 extern const struct mclass mclass_broker, mclass_connector, mclass_connection,
 	mclass_store, mclass_health, mclass_queue, mclass_topic, mclass_durable,
 	mclass_consumer, mclass_locker, mclass_bridge, mclass_network_connector, mclass_network_flow,
-	mclass_mqtt_session, mclass_history, mclass_inbound_bridge;
+	mclass_mqtt_session, mclass_history, mclass_inbound_bridge,
+	mclass_jolokia_neighbour;
 
 #endif

@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "connector.h"
 #include "model.h"
+#include "neighbour.h"
 #include "objname.h"
 #include "proto.h"
 
@@ -44,6 +45,7 @@ static json_t *i_zero(const struct mobj *o) { (void)o; return json_integer(0); }
 static json_t *i_none(const struct mobj *o) { (void)o; return json_string(""); }
 static json_t *i_in(const struct mobj *o) { return json_count(CONN(o)->msgs_in); }
 static json_t *i_out(const struct mobj *o) { return json_count(CONN(o)->network_out); }
+static json_t *i_neighbour(const struct mobj *o) { return neighbour_summary(CONN(o)->network_broker); }
 
 static const struct mattr inbound_attrs[] = {
 	{ "Direction", "java.lang.String", "inbound: the remote dialled this broker", i_dir, NULL },
@@ -59,6 +61,7 @@ static const struct mattr inbound_attrs[] = {
 	{ "EnqueueCounter", "long", "Messages it brought and this broker took", i_in, NULL },
 	{ "DequeueCounter", "long", "The same (ActiveMQ's name)", i_in, NULL },
 	{ "ForwardedBack", "long", "Messages sent back over the same connection to its consumers (a duplex bridge), advisories not counted", i_out, NULL },
+	{ "Neighbour", "java.lang.String", "Its own state from its Jolokia, when a jolokiaNeighbour names it (tandem.xml(5)): reachable and a summary, or unreachable: why; empty when none does", i_neighbour, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "loop.h"
 #include "model.h"
+#include "neighbour.h"
 #include "netflow.h"
 #include "objname.h"
 
@@ -37,6 +38,10 @@ static json_t *n_duplex(const struct mobj *o) { return json_boolean(BRIDGE(o)->c
 static json_t *n_kind(const struct mobj *o)
 {
 	return json_string(BRIDGE(o)->openwire ? "ActiveMQ" : "Tandem");
+}
+static json_t *n_neighbour(const struct mobj *o)
+{
+	return neighbour_summary(BRIDGE(o)->openwire ? BRIDGE(o)->remote_name : NULL);
 }
 static json_t *n_inactivity(const struct mobj *o) { return json_integer(BRIDGE(o)->inactivity_ms); }
 static json_t *n_beats(const struct mobj *o)
@@ -75,6 +80,7 @@ static const struct mattr bridge_attrs[] = {
 	{ "MaxInactivityDuration", "long", "wireFormat.maxInactivityDuration: ms of silence after which the link is dead; 0: never", n_inactivity, NULL },
 	{ "HeartBeat", "java.lang.String", "STOMP heart-beats agreed with the remote, ms: SENT,EXPECTED (0: none)", n_beats, NULL },
 	{ "Demand", "java.lang.String", "Destinations the remote has consumers for (queue://A,topic://B)", n_demand, NULL },
+	{ "Neighbour", "java.lang.String", "An ActiveMQ remote's own state from its Jolokia (JolokiaNeighbour's Summary); empty when no jolokiaNeighbour names it", n_neighbour, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

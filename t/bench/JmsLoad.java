@@ -3,7 +3,10 @@
 //   java JmsLoad produce URL DEST COUNT SIZE persistent|non sync|async PRODUCERS
 //       PRODUCERS connections each send COUNT TextMessages of SIZE
 //       bytes; prints "msgs/s=R" (all of them over the time from the first
-//       send to the last send returning).
+//       send to the last send returning) and "cpu_us=C", the JVM's CPU
+//       time per message over that time (every thread: the client's, JIT,
+//       GC), so a run says what the client spends whatever the machine's
+//       load.
 //   java JmsLoad consume URL DEST COUNT CONSUMERS READYFILE auto|dups
 //       CONSUMERS connections each receive COUNT messages (through a
 //       MessageListener, AUTO_ACKNOWLEDGE or DUPS_OK_ACKNOWLEDGE: the
@@ -16,6 +19,7 @@
 // Exits 1 on any failure (the client's threads would keep the JVM).
 // DEST is queue:NAME or topic:NAME.
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.util.*;
 import java.util.concurrent.*;
 import javax.jms.*;
@@ -24,6 +28,12 @@ import org.apache.activemq.ActiveMQConnectionFactory;
 public class JmsLoad {
     static Destination dest(Session s, String d) throws JMSException {
         return d.startsWith("topic:") ? s.createTopic(d.substring(6)) : s.createQueue(d.substring(6));
+    }
+
+    // The JVM's CPU time so far, ns (utime+stime of every thread).
+    static long cpuNs() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
     }
 
     public static void main(String[] a) throws Exception {
@@ -48,6 +58,7 @@ public class JmsLoad {
         String body = "|" + new String(fill);
         ExecutorService pool = Executors.newFixedThreadPool(producers);
         List<Future<long[]>> done = new ArrayList<>();
+        long cpu0 = cpuNs();
         for (int p = 0; p < producers; p++)
             done.add(pool.submit(() -> {
                 Connection c = f.createConnection();
@@ -69,8 +80,10 @@ public class JmsLoad {
             first = Math.min(first, t[0]);
             last = Math.max(last, t[1]);
         }
+        long cpu1 = cpuNs();
         pool.shutdown();
-        System.out.printf("msgs/s=%.0f%n", (double) count * producers * 1e9 / Math.max(1, last - first));
+        System.out.printf("msgs/s=%.0f cpu_us=%.2f%n", (double) count * producers * 1e9 / Math.max(1, last - first),
+                          (cpu1 - cpu0) / 1e3 / ((double) count * producers));
         return 0;
     }
 
@@ -79,7 +92,7 @@ public class JmsLoad {
         final long[] lat;
         final CountDownLatch done = new CountDownLatch(1);
         volatile int n;	// read by the main thread to see progress
-        long t0, t1;
+        long t0, t1, cpu0, cpu1;
         volatile String error;
 
         Tally(int count) {
@@ -91,16 +104,20 @@ public class JmsLoad {
                 return;	// a duplicate DUPS_OK allows; counted once
             try {
                 t1 = System.nanoTime();
-                if (n == 0)
+                if (n == 0) {
                     t0 = t1;
+                    cpu0 = cpuNs();
+                }
                 String text = ((TextMessage) m).getText();
                 lat[n++] = (t1 - Long.parseLong(text.substring(0, 19))) / 1000;
             } catch (Exception e) {
                 error = e.toString();
                 done.countDown();
             }
-            if (n == lat.length)
+            if (n == lat.length) {
+                cpu1 = cpuNs();
                 done.countDown();
+            }
         }
     }
 
@@ -123,6 +140,7 @@ public class JmsLoad {
         }
         new File(a[5]).createNewFile();
         double rate = 0, p50 = 0, p99 = 0;
+        long cpu0 = Long.MAX_VALUE, cpu1 = 0;
         for (Tally t : tallies) {
             // two minutes without a message is a failure, whatever the count
             int seen = -1;
@@ -134,13 +152,17 @@ public class JmsLoad {
             if (t.error != null)
                 throw new RuntimeException(t.error);
             Arrays.sort(t.lat);
+            cpu0 = Math.min(cpu0, t.cpu0);
+            cpu1 = Math.max(cpu1, t.cpu1);
             rate += (count > 1 ? (count - 1) * 1e9 / Math.max(1, t.t1 - t.t0) : 0) / consumers;
             p50 = Math.max(p50, t.lat[count / 2]);
             p99 = Math.max(p99, t.lat[Math.min(count - 1, count * 99 / 100)]);
         }
         for (Connection c : conns)
             c.close();
-        System.out.printf("msgs/s=%.0f p50_us=%.0f p99_us=%.0f%n", rate, p50, p99);
+        // CPU per message taken, over every consumer of this JVM
+        System.out.printf("msgs/s=%.0f p50_us=%.0f p99_us=%.0f cpu_us=%.2f%n", rate, p50, p99,
+                          count > 1 ? (cpu1 - cpu0) / 1e3 / ((double) (count - 1) * consumers) : 0.0);
         return 0;
     }
 }

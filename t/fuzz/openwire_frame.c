@@ -37,7 +37,8 @@ static void encode_twice(const struct ow_format *f, const struct ow_obj *o)
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	struct ow_obj *back = NULL;
 	char err[OW_ERR_MAX];
-	w.in_cache = w.out_cache = NULL;
+	w.in_cache = NULL;
+	w.out_cache = NULL;
 	if (ow_encode(&w, o, &a) < 0) {
 		buf_free(&a);
 		return;	/* a string too long for the tight form, say */
@@ -83,7 +84,8 @@ static void negotiate(struct ow_format *f, const struct ow_obj *o)
 		return;
 	ow_wireformat_broker(&ours, MAX_FRAME, 30000);
 	ow_wireformat_negotiate(&ours, &theirs, &agreed);
-	if (agreed.version < OW_VERSION_MIN || agreed.version > OW_VERSION_MAX || agreed.cache)
+	if (agreed.version < OW_VERSION_MIN || agreed.version > OW_VERSION_MAX ||
+	    (agreed.cache && (agreed.cache_size < 1 || agreed.cache_size > OW_CACHE_SIZE_BROKER)))
 		broken("a negotiation outside what the broker offered");
 	ow_wireformat_apply(f, &agreed);
 	ow_wire_options_release(&theirs);

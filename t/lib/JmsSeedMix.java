@@ -5,20 +5,19 @@
 //   java JmsSeedMix DIR QUEUE STOP ROLE...
 // ROLE is producer:NAME:URL or consumer:NAME:URL. A producer sends
 // persistent TextMessages "NAME-0", "NAME-1"... until the file STOP
-// exists, -Dpause=MS (default 2) apart, each a synchronous send (it
+// exists, -Dpause=MS (default 5) apart, each a synchronous send (it
 // returns once the broker has stored it), and writes DIR/NAME.out:
 // "sent I" after each send returned, "inflight I" when its connection
 // was lost while send I had not returned (the failover transport sends
-// that one again: the only message it may get twice), "done" at the
-// end. A consumer writes
-// DIR/NAME.out: "TEXT JMSMessageID JMSRedelivered" per message, after
-// "ready" once subscribed. Once every producer is done and every text
-// they sent came to some consumer (or -Dwait=MS, default 120000, passed),
-// it waits -Dquiet=MS (default 2000) for late duplicates, prints "done"
-// and exits. Consumers take one message at a time (prefetch 1) and work
+// that one again), "done" at the end. A consumer writes DIR/NAME.out:
+// "TEXT JMSMessageID JMSRedelivered" per message, after "ready" once
+// subscribed; it takes one message at a time (prefetch 1) and works
 // -Dwork=MS (default 1) on each, so that a pair's consumer leaves some to
-// the bridge of the other pair. Prints "exception ..." and exits 3 on a
-// JMSException outside the flow.
+// the bridge of the other pair. Once the producers are done and every
+// text they sent came to some consumer (or -Dwait=MS, default 120000,
+// passed), it waits -Dquiet=MS (default 2000) for late duplicates, prints
+// "done" and exits. Prints "exception ..." and exits 3 on a JMSException
+// while the clients connect.
 import java.io.*;
 import java.util.*;
 import java.util.concurrent.*;
@@ -31,7 +30,7 @@ public class JmsSeedMix {
     static final long WAIT = Long.getLong("wait", 120000);
     static final long QUIET = Long.getLong("quiet", 2000);
     static final long WORK = Long.getLong("work", 1);
-    static final long PAUSE = Long.getLong("pause", 2);
+    static final long PAUSE = Long.getLong("pause", 5);
 
     static final Set<String> sent = ConcurrentHashMap.newKeySet();
     static final Set<String> got = ConcurrentHashMap.newKeySet();

@@ -192,6 +192,9 @@ static void broken(void)
 		{ "not-well-formed.xml", "not-well-formed.xml:" },
 		{ "wrong-root.xml", "wrong-root.xml:1: the root element is <configuration>, not <beans> or <broker>" },
 		{ "no-such-file.xml", "no-such-file.xml" },
+		{ "bad-jolokia-login.xml", "bad-jolokia-login.xml:3: invalid url=\"(a url with a login, not shown)\" on <jolokiaNeighbour>: expected a url without USER:PASSWORD@" },
+		{ "bad-jolokia-pi.xml", "bad-jolokia-pi.xml:3: <?tandem ...?> is not NAME attribute=\"value\" ..." },
+		{ "bad-jolokia-name.xml", "bad-jolokia-name.xml:3: invalid brokerName=\"\" on <jolokiaNeighbour>: expected the neighbour's broker name" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char path[128], name[160];
@@ -250,6 +253,34 @@ static void broken(void)
 	config_free(&cfg);
 }
 
+/* <?tandem jolokiaNeighbour ...?>: read by its rows, where ActiveMQ reads
+ * nothing; a password is never in a log line. */
+static void neighbours(void)
+{
+	struct config cfg;
+	ok(load(&cfg, "t/data/conf/jolokia-neighbour.xml") == 0 && cfg.njolokia_neighbours == 2,
+	   "two jolokiaNeighbour instructions, in <broker> and deeper");
+	if (cfg.njolokia_neighbours == 2) {
+		const struct conf_jolokia_neighbour *a = &cfg.jolokia_neighbours[0];
+		const struct conf_jolokia_neighbour *b = &cfg.jolokia_neighbours[1];
+		ok(!strcmp(a->broker_name, "amq1") && !strcmp(a->url, "http://amq1:8161") &&
+		   !strcmp(a->user_name, "admin") && !strcmp(a->password, "/var/lib/tandem-pw") &&
+		   a->interval_ms == 1000 && a->timeout_ms == 3000 && a->line == 3,
+		   "its attributes, ${...} substituted, defaults, its line");
+		ok(!strcmp(b->broker_name, "amq2") && !b->user_name && !b->password &&
+		   b->interval_ms == 5000, "no login: none sent; interval 5 s");
+		config_free(&cfg);
+	}
+	ok(strstr(logged, "WARN config: t/data/conf/jolokia-neighbour.xml:5: unknown setting <?tandem frobnicate?>: ignored") != NULL,
+	   "an unknown <?tandem?> setting is warned about with file and line");
+	ok(!strstr(logged, "xml-stylesheet") && count(logged, "WARN") == 1,
+	   "another program's processing instruction is not Tandem's business");
+	load(&cfg, "t/data/conf/bad-jolokia-login.xml");
+	ok(!strstr(logged, "pw-in-url"), "a url with a login is refused without quoting it");
+	load(&cfg, "t/data/conf/bad-jolokia-name.xml");
+	ok(!strstr(logged, "secret-pw"), "so is the password of a refused neighbour");
+}
+
 int main(void)
 {
 	log_set_sink(capture, NULL);
@@ -257,5 +288,6 @@ int main(void)
 	uris();
 	seeds();
 	broken();
+	neighbours();
 	return done_testing();
 }

@@ -70,6 +70,7 @@ static int take_frame(struct capture *c, struct ow_format *fmt, const uint8_t *f
 	if (ow_wireformat_read((struct ow_wireformat_info *)o, &theirs, c->err) < 0)
 		return -1;
 	ow_wireformat_broker(&ours, 104857600, 30000);
+	ours.cache = false;	/* as the broker the captures were made against did */
 	ow_wireformat_negotiate(&ours, &theirs, &agreed);
 	ow_wire_options_release(&theirs);
 	return ow_wireformat_apply(fmt, &agreed);

@@ -64,15 +64,16 @@ static void negotiation(void)
 	   theirs.max_frame_size == INT64_MAX, "a Java client's options are read");
 	ow_wireformat_broker(&ours, 104857600, 60000);
 	ow_wireformat_negotiate(&ours, &theirs, &agreed);
-	ok(agreed.version == 12 && agreed.tight && !agreed.cache && !agreed.stack_trace &&
-	   !agreed.size_prefix_disabled && agreed.tcp_no_delay,
-	   "agreed: version 12, tight, no cache (declined), no stack traces, size prefix");
+	ok(agreed.version == 12 && agreed.tight && agreed.cache && agreed.cache_size == 1024 &&
+	   !agreed.stack_trace && !agreed.size_prefix_disabled && agreed.tcp_no_delay,
+	   "agreed: version 12, tight, the marshal cache of 1024, no stack traces, size prefix");
 	is(agreed.max_frame_size, 104857600, "agreed: the broker's maxFrameSize, the smaller");
 	is(agreed.max_inactivity, 30000, "agreed: the smaller maxInactivityDuration");
 	struct ow_format f;
 	ow_format_init(&f);
-	ok(ow_wireformat_apply(&f, &agreed) == 0 && f.tight && !f.in_cache && f.version == 12,
-	   "the connection's format follows");
+	ok(ow_wireformat_apply(&f, &agreed) == 0 && f.tight && f.in_cache && f.out_cache &&
+	   f.cache_size == 1024 && f.version == 12, "the connection's format follows");
+	ow_format_release(&f);
 	ow_wire_options_release(&theirs);
 	ow_obj_free(&w->h);
 	ow_map_free(m);
@@ -92,8 +93,8 @@ static void negotiation(void)
 	ow_obj_free(&w->h);
 	ow_map_free(m);
 
-	/* Both want the cache: it is used, with the smaller size. */
-	ours.cache = true;
+	/* Both want the cache: it is used, with the smaller size (none said
+	 * by the broker here: the peer's). */
 	ours.cache_size = 0;
 	m = client_defaults(true);
 	w = info_with("ActiveMQ", 12, m);
@@ -124,7 +125,8 @@ static void broker_answer(void)
 	char err[OW_ERR_MAX] = "";
 	ok(ow_decode(&f, (uint8_t *)buf_data(&b) + 4, buf_len(&b) - 4, &o, err) == 0 &&
 	   ow_wireformat_read((struct ow_wireformat_info *)o, &back, err) == 0 && back.tight &&
-	   !back.cache && !back.stack_trace && back.max_frame_size == 104857600 &&
+	   back.cache && back.cache_size == 1024 && !back.stack_trace &&
+	   back.max_frame_size == 104857600 &&
 	   back.max_inactivity == 30000 && back.max_inactivity_initial_delay == 10000 &&
 	   back.provider_name.s && !strcmp(back.provider_name.s, "Tandem"),
 	   "it reads back as what the broker offered");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -364,6 +365,73 @@ static void test_prefixes(void)
 	store_close(b);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Commits per second of one message each (one producer waiting for
+ * each receipt) and of eight (eight such producers, whose sends the
+ * writer groups in one commit): printed, not checked. */
+static void rates(const char *what, struct store *st)
+{
+	double r[2];
+	for (int k = 0; k < 2; k++) {
+		int per = k ? 8 : 1, rounds = 150;
+		double t0 = now_s();
+		for (int i = 0; i < rounds; i++) {
+			for (int j = 0; j < per; j++) {
+				add(st, "queue://rate", "rate", 4);
+				store_on_commit(st, on_done, NULL);
+			}
+			store_flush(st);
+		}
+		r[k] = rounds * per / (now_s() - t0);
+		store_remove_container(st, "queue://rate");
+		store_flush(st);
+	}
+	diag("%s store: 1 sync producer %.0f msgs/s, 8 sync producers %.0f msgs/s", what, r[0], r[1]);
+}
+
+/* More statements than are sent before their results are read
+ * (store_pg.c PIPE_CHUNK): one transaction all the same. The times are
+ * printed, not checked. */
+static void test_big_commit(void)
+{
+	struct store *st = open_pg("G_", NULL, true);
+	if (!st)
+		return (void)ok(0, "a store opens");
+	double t0 = now_s();
+	for (int i = 0; i < 2000; i++)
+		add(st, "queue://big", "big", 4);
+	int rc = store_flush(st);
+	double t1 = now_s();
+	ok(rc == 0 && q("SELECT count(*) FROM \"G_TANDEM_ENTRIES\"") == 2000,
+	   "a group commit of 2,000 messages (4,000 statements) is written whole");
+	for (int i = 0; i < 200; i++) {
+		add(st, "queue://one", "one", 4);
+		store_flush(st);
+	}
+	double t2 = now_s();
+	diag("2,000 messages in one commit: %.0f ms; 200 commits of one message: %.0f ms",
+	     (t1 - t0) * 1000, (t2 - t1) * 1000);
+	store_remove_container(st, "queue://big");
+	store_remove_container(st, "queue://one");
+	ok(store_flush(st) == 0 && q("SELECT count(*) FROM \"G_TANDEM_MESSAGES\"") == 0,
+	   "and removed whole");
+	rates("PostgreSQL", st);
+	store_close(st);
+	char dir[] = "/tmp/tandem-store-pg-bench-XXXXXX", err[256];
+	if (mkdtemp(dir) && (st = store_open(dir, true, err, sizeof err))) {
+		rates("SQLite", st);
+		store_close(st);
+		store_remove_files(dir, err, sizeof err);
+		rmdir(dir);
+	}
+}
+
 static void test_fencing(void)
 {
 	q("CREATE TABLE \"F_TANDEM_LOCK\" (id int PRIMARY KEY, holder text, token text, "
@@ -388,7 +456,10 @@ static void test_fencing(void)
 	if (!strstr(last_log, "lease"))
 		diag("log: %s", last_log);
 	q("UPDATE \"F_TANDEM_LOCK\" SET token = 'tok-a', expires = now() - interval '1 second'");
-	add(st, "queue://f", "f4", 4);
+	/* more statements than one pipeline chunk (store_pg.c PIPE_CHUNK):
+	 * the fence fails in the first, and the rest is never run */
+	for (int i = 0; i < 300; i++)
+		add(st, "queue://f", "f4", 4);
 	is(store_flush(st), -ESTALE, "a lease of this broker's that expired by the database's clock fences too");
 	q("UPDATE \"F_TANDEM_LOCK\" SET expires = now() + interval '1 hour'");
 	add(st, "queue://f", "f5", 4);
@@ -422,6 +493,42 @@ static void test_killed(void)
 	add(st, "queue://k", "k2", 4);
 	ok(store_flush(st) == 0 && q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\"") == 1,
 	   "the next commit connects again and writes");
+
+	/* Abandoned mid-commit (the broker lost its lease): the commit is
+	 * cut off where it is, not finished. */
+	store_close(st);
+	setenv("TANDEM_TEST_COMMIT_DELAY_MS", "1500", 1);
+	st = open_pg("K_", NULL, true);
+	unsetenv("TANDEM_TEST_COMMIT_DELAY_MS");
+	if (!st)
+		return (void)ok(0, "the store opens again");
+	add(st, "queue://k", "abandoned", 4);
+	calls = 0;
+	store_on_commit(st, on_done, NULL);
+	store_commit(st);
+	usleep(300 * 1000);	/* inside the commit */
+	store_abandon(st);
+	ok(calls == 1 && errs[0] < 0, "store_abandon during a commit: its callback is told it failed");
+	ok(q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\" WHERE id = 'abandoned'") == 0,
+	   "and nothing of it is written");
+	st = open_pg("K_", NULL, true);
+	if (!st)
+		return (void)ok(0, "the store opens again");
+
+	/* Killed while idle (a database restarted between commits): the
+	 * next commit finds out before it begins, and connects again. */
+	ok(q("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+	     "WHERE application_name = 'tandemd store writer' AND datname = current_database()) t") == 1,
+	   "the store's session is killed between commits");
+	for (int i = 0; i < 200 && q("SELECT count(*) FROM pg_stat_activity WHERE "
+				     "application_name = 'tandemd store writer'") > 0; i++)
+		usleep(50 * 1000);
+	add(st, "queue://k", "k3", 4);
+	rc = store_flush(st);
+	if (rc)
+		diag("flush: %d, log: %s", rc, last_log);
+	ok(rc == 0 && q("SELECT count(*) FROM \"K_TANDEM_MESSAGES\"") == 2,
+	   "the next commit connects again first, and succeeds");
 	store_close(st);
 }
 
@@ -433,6 +540,7 @@ int main(void)
 		return 0;
 	}
 	log_set_sink(capture, NULL);
+	alarm(120);	/* a commit that hangs fails the test, rather than hanging it */
 	admin = PQconnectdb(conninfo);
 	if (PQstatus(admin) != CONNECTION_OK) {
 		ok(0, "the test connects");
@@ -455,6 +563,7 @@ int main(void)
 	test_messages();
 	test_durables_prepared_sessions();
 	test_prefixes();
+	test_big_commit();
 	test_fencing();
 	test_killed();
 
