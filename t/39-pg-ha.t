@@ -3,14 +3,17 @@
 # two brokers whose jdbcPersistenceAdapter names one database are a pair;
 # the one holding the lease is the master, management shows the lease
 # (holder, expiry by the database's clock, the database, the prefix and
-# never the password), a slave takes over after kill -9 of the master once
-# the lease runs out and at once after a clean stop, a master cut off from
-# the database fences itself, and two table prefixes are two pairs.
+# never the password), a slave takes over after kill -9 of the master under
+# 5,000 receipted STOMP sends once the lease runs out, with every receipted
+# message, and at once after a clean stop; a master cut off from the
+# database fences itself and stops serving; PostgreSQL restarted under load
+# loses nothing receipted; two table prefixes are two pairs.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_ROOT/t/lib/tpg.sh"
 pg_start || exit 1
 
 MGMT_PORT=auto
+WEB_PORT=auto
 # Short periods, so that a lease runs out within seconds.
 KEEP=1000
 ACQUIRE=300
@@ -58,6 +61,43 @@ pg_restart() {
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 start >/dev/null
 }
 
+# load_check REC GOT [SOME]: every receipted number was received, and all
+# of 1..5000 were receipted (only some with SOME).
+load_check() {
+	"$PYTHON" - "$1" "$2" "${3:-}" <<-\EOF
+	import sys
+	from tstomp import check
+	rec = set(int(l) for l in open(sys.argv[1]))
+	got = [int(l.split()[0]) for l in open(sys.argv[2])]
+	lost = sorted(rec - set(got))
+	print("# receipted %d, received %d (%d distinct), lost %d"
+	      % (len(rec), len(got), len(set(got)), len(lost)))
+	check(rec == set(range(1, 5001)) or (sys.argv[3] and rec), "all 5000 receipted")
+	check(not lost, "lost: %s" % lost[:20])
+	EOF
+}
+
+# load_during NAME CMD [SOME]: 5,000 receipted persistent sends to queue
+# NAME and a consumer of them, both through the pair's failover URI; CMD
+# runs once 1,500 are receipted. Receipted numbers in NAME.rec, received in
+# NAME.got. With SOME the producer may stop at an ERROR for a send whose
+# commit failed (no receipt: the client knows it was not stored).
+load_during() {
+	fo="failover:(tcp://127.0.0.1:$(broker_stomp_port a),tcp://127.0.0.1:$(broker_stomp_port b))?randomize=false&initialReconnectDelay=10&maxReconnectDelay=100"
+	{ ctl consumer --stomp "$fo" --destination "$1" --count 0 --timeout 10 --ack client \
+		--received "$1.got" >"$1.cons.out" 2>"$1.cons.err" & } &&
+	c=$! &&
+	{ ctl producer --stomp "$fo" --destination "$1" --count 5000 --persistent \
+		--receipt-every 1 --timeout 30 --receipted "$1.rec" >"$1.prod.out" 2>"$1.prod.err" & } &&
+	p=$! &&
+	wait_lines "$1.rec" 1500 600 &&
+	eval "$2" &&
+	{ wait $p || { [ -n "${3:-}" ] && grep -q "sent an ERROR: Store failure" "$1.prod.err"; }; } &&
+	wait $c &&
+	cat "$1.prod.err" "$1.cons.err" &&
+	load_check "$1.rec" "$1.got" "${3:-}"
+}
+
 # no_password FILE...: the test's password is in none of them.
 no_password() {
 	! grep -F -e "$PG_PASSWORD" "$@"
@@ -102,8 +142,21 @@ test_expect_success 'tandemctl ha shows the pair by its database, the roles and 
 	grep "$PG_HOST:$PG_PORT/$PG_DB tablePrefix=P1_ .* b .*slave .*a" ha.out
 '
 
-test_expect_success 'kill -9 of the master: the slave takes over once the lease runs out' '
-	kill_broker a &&
+test_expect_success 'the web console'"'"'s HA page shows the lease: holder, database, prefix, expiry' '
+	curl -s -u admin:admin "http://127.0.0.1:$(broker_web_port b)/ha" >ha.html &&
+	grep -q "$PG_HOST:$PG_PORT/$PG_DB" ha.html &&
+	grep -q "P1_" ha.html &&
+	grep -q "LeaseExpires" ha.html &&
+	grep -q "lease" ha.html
+'
+
+test_expect_success 'the master serves STOMP clients, the slave does not' '
+	port_open "$(broker_stomp_port a)" &&
+	! port_open "$(broker_stomp_port b)"
+'
+
+test_expect_success 'kill -9 of the master during 5,000 receipted sends: the slave takes over once the lease runs out, every receipted message delivered' '
+	load_during pg.load "kill_broker a" &&
 	wait_role b master &&
 	log_contains b "Lease on $PG_HOST:$PG_PORT/$PG_DB (P1_TANDEM_LOCK) acquired as b after waiting" &&
 	test "$(psql_tandem -At -c "select holder from \"P1_TANDEM_LOCK\"")" = b
@@ -124,6 +177,29 @@ test_expect_success 'a second pair in the same database (tablePrefix P2_) has a 
 	wait_role c master &&
 	role_is a master &&
 	test "$(psql_tandem -At -c "select holder from \"P2_TANDEM_LOCK\"")" = c &&
+	PORT=$(broker_stomp_port c) stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	send_on(p, "/queue/pair2.only", "for the second pair", headers={"persistent": "true"})
+	EOF
+	PORT=$(broker_stomp_port a) stomp_py <<-\EOF &&
+	from tstomp import *
+	p = client()
+	send_on(p, "/queue/pair1.only", "for the first pair", headers={"persistent": "true"})
+	EOF
+	MPORT=$(broker_mgmt_port c) stomp_py <<-\EOF &&
+	from tmgmt import *
+	m = Mgmt()
+	check(m.read(queue_name("c", "pair2.only"), "QueueSize") == 1, "c has its message")
+	check(m.read(broker_name("c") + ",service=Locker", "TablePrefix") == "P2_", "c is P2_")
+	EOF
+	MPORT=$(broker_mgmt_port a) stomp_py <<-\EOF &&
+	from tmgmt import *
+	m = Mgmt()
+	check(m.read(queue_name("a", "pair1.only"), "QueueSize") == 1, "a has its message")
+	queues = [str(q) for q in m.read(broker_name("a"), "Queues")]
+	check(not any("pair2.only" in q for q in queues), "not the other pair: %s" % queues)
+	EOF
 	stop_broker c
 '
 
@@ -131,7 +207,9 @@ test_expect_success 'PostgreSQL stops: the master fences itself (no renewal by i
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null &&
 	wait_role a slave &&
 	log_contains a "Lost the lease on .*not renewed within its 2000 ms" &&
+	! port_open "$(broker_stomp_port a)" &&
 	role_is b slave &&
+	! port_open "$(broker_stomp_port b)" &&
 	pg_restart &&
 	for i in $(seq 300); do
 		{ role_is a master || role_is b master; } && break
@@ -141,9 +219,13 @@ test_expect_success 'PostgreSQL stops: the master fences itself (no renewal by i
 	! { role_is a master && role_is b master; }
 '
 
+test_expect_success 'PostgreSQL restarted under load: nothing receipted is lost (a send whose commit failed gets an ERROR)' '
+	load_during pg.restart "pg_as \"\$PG_BIN/pg_ctl\" -D \"\$PG_DIR/data\" -m immediate -w stop >/dev/null && pg_restart" some
+'
+
 test_expect_success 'the password is in no log and no management answer' '
 	stop_broker a && stop_broker b &&
-	no_password "$TRASH/a/log" "$TRASH/b/log" "$TRASH/c/log" a.json b.json ha.out
+	no_password "$TRASH/a/log" "$TRASH/b/log" "$TRASH/c/log" a.json b.json ha.out ha.html
 '
 
 test_done

@@ -55,6 +55,7 @@ static const char *const watched_attrs[] = {
 	/* Locker */
 	"Role", "Holder", "WaitingSinceMillis", "Attempts", "StoreDirectory", "LastError",
 	"RoleSinceMillis", "HolderStale", "HolderRefreshedAgo", "PairNodes", "Events",
+	"Kind", "Database", "TablePrefix", "LeaseExpires",
 	/* destinations */
 	"Name", "QueueSize", "ConsumerCount", "ProducerCount", "EnqueueCount", "DequeueCount",
 	"BlockedProducers",

@@ -193,7 +193,9 @@ static void detail(const struct model *m, const char *key, struct page *p)
 	}
 	if (n->locker) {
 		page_add(p, V_GROUP, "Locker");
-		static const char *const shown[] = { "Role", "Holder", "StoreDirectory",
+		/* Database, TablePrefix and LeaseExpires: a lease's (empty for a file) */
+		static const char *const shown[] = { "Role", "Holder", "StoreDirectory", "Kind",
+						     "Database", "TablePrefix", "LeaseExpires",
 						     "LastError", NULL };
 		for (size_t i = 0; shown[i]; i++)
 			page_add(p, V_NORMAL, "  %-24s %s", shown[i],

@@ -129,7 +129,7 @@ int page_ha(struct web_req *r)
 	}
 	static const char *const attrs[] = {
 		"Role", "Holder", "HolderStale", "HolderRefreshedAgo", "LockFile", "StoreDirectory",
-		"WaitingSince", "Attempts", "LastError", "LockAcquireSleepInterval", "LockKeepAlivePeriod", NULL,
+		"Kind", "Database", "TablePrefix", "LeaseExpires", "WaitingSince", "Attempts", "LastError", "LockAcquireSleepInterval", "LockKeepAlivePeriod", NULL,
 	};
 	facts(&b, "locker", lk, attrs);
 	buf_puts(&b, "<h2>Events</h2><table id=\"events\"><tr><th>Time (UTC)</th><th>Event</th></tr>");

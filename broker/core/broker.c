@@ -33,6 +33,7 @@
 #include "kahadb.h"
 #include "kahadb_import.h"
 #include "message_select.h"
+#include "lease_locker.h"
 #include "locker.h"
 #include "netflow.h"
 #include "log.h"
@@ -781,6 +782,35 @@ static void kick(struct loop *l, void *ctx)
  * finished at once: its callbacks run here, so that the receipts leave in
  * this iteration's flush, and what they queue goes the same way. After a
  * few rounds the rest waits for the next iteration. */
+/* A PostgreSQL commit that found the lease another broker's (-ESTALE,
+ * store.h): noted by a watch on each batch, acted on once the store has
+ * run that commit's callbacks (fence_if_stale), never inside them. */
+static bool lease_stale;
+static uint64_t fence_watched;	/* 1 + the batch the watch covers */
+
+static void fence_done(void *ctx, int err)
+{
+	(void)ctx;
+	if (err == -ESTALE)
+		lease_stale = true;
+}
+
+static void watch_fence(struct store *st)
+{
+	if (!broker.cfg->jdbc || !store_pending(st) || fence_watched == store_batch_id(st) + 1)
+		return;
+	if (store_watch(st, fence_done, NULL) == 0)
+		fence_watched = store_batch_id(st) + 1;
+}
+
+static void fence_if_stale(void)
+{
+	if (!lease_stale)
+		return;
+	lease_stale = false;
+	locker_lost("a commit found the lease another broker's (taken after it expired)");
+}
+
 static void commit_store(struct store *st)
 {
 	for (int round = 0; round < 8 && store_commit(st); round++) {
@@ -797,8 +827,11 @@ static void iteration_end(struct loop *l, void *ctx)
 	flow_release();
 	advisory_flush();
 	queue_dispatch_scheduled();
-	if (broker.store)
+	if (broker.store) {
+		watch_fence(broker.store);
 		commit_store(broker.store);
+		fence_if_stale();
+	}
 	struct store *temp = temp_store_if_open();
 	if (temp)
 		commit_store(temp);
@@ -830,6 +863,7 @@ static void on_store_event(struct loop *l, int fd, int events, void *ctx)
 	(void)ctx;
 	store_complete(broker.store);
 	broker_store_progress();
+	fence_if_stale();
 }
 
 void broker_store_progress(void)
@@ -935,16 +969,42 @@ static int store_open_failed(const char *dir, int err, const char *msg, char *wh
 	return LOCKER_TRY_LATER;
 }
 
-/* The PostgreSQL store (issue 24) is being built beside the lease locker:
- * until it is there, the master of a jdbc pair holds the lease and serves
- * no client (a local store would make each node a master of its own data). */
+/* What the log calls the store: its directory, or its database. */
+static const char *store_where(const struct config *cfg)
+{
+	static char where[400];
+	if (!cfg->jdbc)
+		return cfg->store_directory;
+	struct locker_state ls;
+	locker_state(&ls);
+	snprintf(where, sizeof where, "in PostgreSQL %s (tablePrefix \"%s\")", ls.database,
+		 cfg->jdbc->table_prefix);
+	return where;
+}
+
+/* The store in PostgreSQL (issue 24), its commits fenced by the lease
+ * this master holds. Tables of a newer schema end the broker; anything
+ * else (the database away, the tables not made yet) may pass. */
 static int open_pg_store(const struct config *cfg, char *why, size_t whylen)
 {
-	(void)why;
-	(void)whylen;
-	log_error("store", "%s:%d: <jdbcPersistenceAdapter>: the PostgreSQL store is not built "
-		  "yet: holding the lease, serving no client", cfg->file, cfg->jdbc->line);
-	return 0;
+	char err[512];
+	char *ci = config_jdbc_conninfo(cfg->jdbc, true);
+	if (!ci) {
+		log_error("store", "Cannot open the PostgreSQL store: out of memory");
+		return -1;
+	}
+	const struct store_pg_params p = {
+		ci, cfg->jdbc->table_prefix, lease_locker_token(), cfg->jdbc->create_tables,
+	};
+	broker.store = store_open_pg(&p, err, sizeof err);
+	int e = errno;
+	free(ci);
+	if (broker.store)
+		return 0;
+	log_error("store", "Cannot open the store %s: %s%s", store_where(cfg), err, e == EPROTO ? ": trying again "
+		  "cannot help; a newer tandemd made these tables" : "");
+	snprintf(why, whylen, "cannot open the store: %s", err);
+	return e == EPROTO ? -1 : LOCKER_TRY_LATER;
 }
 
 /* -1: cannot open the store, ever; LOCKER_TRY_LATER with the reason in
@@ -952,15 +1012,20 @@ static int open_pg_store(const struct config *cfg, char *why, size_t whylen)
 static int open_store(const struct config *cfg, char *why, size_t whylen)
 {
 	char err[512];
-	int kahadb;
-	if (cfg->jdbc)
-		return open_pg_store(cfg, why, whylen);
-	if (check_kahadb(cfg->store_directory, &kahadb) < 0)
-		return -1;
+	int kahadb = 0;
 	int64_t opening = mono_us();
-	broker.store = store_open(cfg->store_directory, cfg->journal_disk_syncs, err, sizeof err);
-	if (!broker.store)
-		return store_open_failed(cfg->store_directory, errno, err, why, whylen);
+	if (cfg->jdbc) {
+		int rc = open_pg_store(cfg, why, whylen);
+		if (rc != 0)
+			return rc;
+	} else {
+		if (check_kahadb(cfg->store_directory, &kahadb) < 0)
+			return -1;
+		broker.store = store_open(cfg->store_directory, cfg->journal_disk_syncs, err,
+					  sizeof err);
+		if (!broker.store)
+			return store_open_failed(cfg->store_directory, errno, err, why, whylen);
+	}
 	if (kahadb > 0 && import_kahadb(cfg) < 0)
 		return -1;
 	store_on_unwritten_entry(broker.store, forget_unwritten, NULL);
@@ -978,6 +1043,11 @@ static int open_store(const struct config *cfg, char *why, size_t whylen)
 	for (size_t i = 0; rc == 0 && protocols[i]; i++)
 		if (protocols[i]->load)
 			rc = protocols[i]->load(broker.store);
+	if (rc < 0 && cfg->jdbc) {
+		/* the database may have gone away while loading */
+		snprintf(why, whylen, "cannot load the store from PostgreSQL");
+		return LOCKER_TRY_LATER;
+	}
 	if (rc < 0)
 		return -1;
 	size_t count = ld.count;
@@ -985,7 +1055,7 @@ static int open_store(const struct config *cfg, char *why, size_t whylen)
 	for (struct durable *d = broker.durables; d; d = d->next)
 		ndurables++;
 	log_info("store", "Store %s opened: %zu message(s) recovered, %zu durable "
-		 "subscription(s), %zu retained message(s), in %.1f ms", cfg->store_directory,
+		 "subscription(s), %zu retained message(s), in %.1f ms", store_where(cfg),
 		 count, ndurables, retain_count(), (double)(mono_us() - opening) / 1000);
 	if (loop_add_fd(broker.loop, store_event_fd(broker.store), LOOP_READ,
 			on_store_event, NULL) < 0) {
@@ -1003,8 +1073,6 @@ static int serve(char *why, size_t whylen)
 	int rc = cfg->persistent ? open_store(cfg, why, whylen) : 0;
 	if (rc != 0)
 		return rc;
-	if (cfg->persistent && !broker.store)
-		return 0;	/* open_pg_store, for now */
 	flow_fit_to_disk();
 	broker.connectors = calloc(cfg->nconnectors ? cfg->nconnectors : 1,
 				   sizeof *broker.connectors);

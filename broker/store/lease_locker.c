@@ -601,5 +601,5 @@ const char *lease_locker_token(void)
 }
 
 const struct locker_kind lease_locker = {
-	lease_start, lease_stop, lease_state, lease_is_master,
+	lease_start, lease_stop, lease_state, lease_is_master, lose,
 };

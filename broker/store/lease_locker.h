@@ -48,6 +48,7 @@ struct locker_kind {
 	void (*stop)(void);
 	void (*state)(struct locker_state *out);
 	bool (*is_master)(void);
+	void (*lost)(const char *why);	/* locker_lost(), as master */
 };
 
 extern const struct locker_kind lease_locker;

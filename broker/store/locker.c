@@ -654,7 +654,7 @@ static void file_state(struct locker_state *out)
 /* ---- which locker ---- */
 
 static const struct locker_kind file_locker = {
-	file_start, file_stop, file_state, file_is_master,
+	file_start, file_stop, file_state, file_is_master, lose,
 };
 static const struct locker_kind *kind = &file_locker;
 
@@ -678,6 +678,12 @@ void locker_state(struct locker_state *out)
 bool locker_is_master(void)
 {
 	return kind->is_master();
+}
+
+void locker_lost(const char *why)
+{
+	if (kind->is_master())
+		kind->lost(why);
 }
 
 const struct locker_event *locker_event_at(int i)

@@ -100,6 +100,10 @@ void locker_state(struct locker_state *out);
 const struct locker_event *locker_event_at(int i);
 const char *locker_role_name(enum locker_role role);
 bool locker_is_master(void);
+/* The store found the lock another broker's (a PostgreSQL commit fenced
+ * out by the lease): as master, lose it now (hooks->lost, then wait as a
+ * slave), as when the locker finds it lost itself. */
+void locker_lost(const char *why);
 /* Records an event for the ring (and nothing else: log it yourself). */
 void locker_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
