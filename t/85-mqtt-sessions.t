@@ -307,8 +307,9 @@ test_expect_success 'past the storeUsage limit an MQTT publisher is held, not dr
 	</systemUsage></systemUsage>" STORE_DIR= MQTT_OPTIONS= broker_config holding &&
 	start_broker holding &&
 	mq_py holding <<-\EOF &&
-	import threading, time
+	import threading
 	from tmqtt import *
+	from tmgmt import until, log_has
 	c = Client("slowpoke", clean=False); c.sub("flow/#", 1); c.close()
 	n = 6000
 	p = Client()
@@ -319,7 +320,10 @@ test_expect_success 'past the storeUsage limit an MQTT publisher is held, not dr
 	    last[-1].wait_for_publish(120)
 	t = threading.Thread(target=produce)
 	t.start()
-	time.sleep(3)
+	# Held once the store is full, however slowly this machine publishes:
+	# a fixed 3 s here sent too little to fill it on a loaded one.
+	until("the store full", lambda: log_has("holding", "Usage Manager Store is Full on topic://flow.x"),
+	      timeout=120)
 	check(t.is_alive(), "the publisher is held (6 MB into a 2 MB store)")
 	d = Client("slowpoke", clean=False)
 	got = [int(m.payload.split()[0]) for m in d.wait(n, timeout=120)]

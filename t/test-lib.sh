@@ -524,10 +524,24 @@ wait_broker() {
 }
 
 broker_listens() {
-	port_open "$(broker_port "$1")" && port_open "$(broker_stomp_port "$1")" &&
-	{ [ ! -f "$TRASH/$1/mgmt_port" ] || port_open "$(broker_mgmt_port "$1")"; } &&
-	{ [ ! -f "$TRASH/$1/web_port" ] || port_open "$(broker_web_port "$1")"; } &&
-	{ [ ! -f "$TRASH/$1/mqtt_port" ] || port_open "$(broker_mqtt_port "$1")"; }
+	set -- "$TRASH/$1"
+	ports_open "$(cat "$1/port")" "$(cat "$1/stomp_port")" \
+		$(for f in mgmt_port web_port mqtt_port; do [ ! -f "$1/$f" ] || cat "$1/$f"; done)
+}
+
+# ports_open PORT...: each accepts a connection, tried by one Python for
+# all of them (a start is polled ten times a second, and a Python start
+# costs more than the connections).
+ports_open() {
+	"$PYTHON" -c 'import socket, sys
+for p in sys.argv[1:]:
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1", int(p)))
+    except OSError:
+        sys.exit(1)
+    finally:
+        s.close()' "$@"
 }
 
 # broker_waits_until NAME WHAT CHECK: until `CHECK NAME` succeeds (20 s at
