@@ -4,6 +4,10 @@
 //   java Jms URL USER PASS recv QUEUE N [ack]        N messages, one per line
 //   java Jms URL USER PASS sendrecv QUEUE N          N sent, N received back
 //   java Jms URL USER PASS fill QUEUE N SIZE         N of SIZE bytes: "sent K"
+//   java Jms URL USER PASS spread QUEUE N            "cache=B" (the marshal cache
+//       as negotiated), then N messages, the i-th to QUEUE.(i % (N/2)) from
+//       one of two producers in turn, taken by one consumer of QUEUE.>:
+//       "DEST TEXT" each, as received
 // -Dwait=MS: how long a receive waits (default 20000); -Didle=MS: sleeps
 // that long once connected, before the work (keep-alive tests).
 // USER "-" connects without a login. Prints the text of what it receives
@@ -40,6 +44,9 @@ public class Jms {
                 recv(s, q, n);
                 break;
             }
+            case "spread":
+                spread(c, s, a[4], Integer.parseInt(a[5]));
+                break;
             case "fill":
                 fill(s, q, Integer.parseInt(a[5]), Integer.parseInt(a[6]));
                 break;
@@ -63,6 +70,29 @@ public class Jms {
             p.send(m);
         }
         p.close();
+    }
+
+    // Many destinations and ids through the marshal caches of both ends.
+    static void spread(Connection c, Session s, String base, int n) throws JMSException {
+        org.apache.activemq.openwire.OpenWireFormat wf = (org.apache.activemq.openwire.OpenWireFormat)
+            ((org.apache.activemq.ActiveMQConnection) c).getTransport()
+                .narrow(org.apache.activemq.transport.tcp.TcpTransport.class).getWireFormat();
+        System.out.println("cache=" + wf.isCacheEnabled());
+        MessageProducer[] p = { s.createProducer(null), s.createProducer(null) };
+        for (int i = 0; i < n; i++) {
+            Queue q = s.createQueue(base + "." + i % Math.max(1, n / 2));
+            p[i % 2].send(q, s.createTextMessage("to " + q.getQueueName() + " #" + i));
+        }
+        MessageConsumer mc = s.createConsumer(s.createQueue(base + ".>"));
+        for (int i = 0; i < n; i++) {
+            Message m = mc.receive(WAIT);
+            if (m == null) {
+                System.out.println("timeout after " + i);
+                System.exit(4);
+            }
+            System.out.println(((Queue) m.getJMSDestination()).getQueueName() + " " + ((TextMessage) m).getText());
+        }
+        mc.close();
     }
 
     static void fill(Session s, Queue q, int n, int size) throws JMSException {
