@@ -145,14 +145,22 @@ bench: all
 
 # The suite: C unit tests first, then the integration tests (t/*.t) that
 # start real brokers. TANDEM_BUILD tells t/test-lib.sh which binaries to run.
-# Two test files at a time: the suite holds JVM-driven OpenWire tests that
-# spend most of their time waiting, and must stay within 12 minutes on 2
-# cores (make check PROVE_FLAGS= runs them one by one).
-PROVE_FLAGS ?= -j2
+# Three test files at a time: the suite holds JVM-, ActiveMQ- and
+# PostgreSQL-driven tests that spend most of their time waiting (a whole
+# run keeps about one core busy), and must stay within 12 minutes on 2
+# cores (make check PROVE_FLAGS= runs them one by one). The longest files
+# start first, so that the run does not end on one of them alone.
+PROVE_FLAGS ?= -j3
+SLOW_TESTS := ./t/81-seed-mixed.t ./t/80-network-activemq-duplex-out-kill.t \
+	./t/80-network-activemq-duplex-in-kill.t ./t/80-network-activemq-out-kill.t \
+	./t/80-network-activemq-duplex-in.t ./t/29-openwire-consumers.t ./t/39-pg-ha.t \
+	./t/38-kahadb-import-big.t ./t/80-network-activemq-kill.t ./t/80-network-activemq-in.t \
+	./t/80-network-activemq-out.t ./t/61-tandemctl.t
 check: deps test-deps
 	@$(MAKE) --no-print-directory build
-	TANDEM_BUILD=$(B) prove --exec '' $(PROVE_FLAGS) $(UNIT_TESTS:%=./%) $(FUZZ_TESTS:%=./%) \
-		$(sort $(wildcard ./t/*.t))
+	TANDEM_BUILD=$(B) prove --exec '' $(PROVE_FLAGS) $(SLOW_TESTS) \
+		$(UNIT_TESTS:%=./%) $(FUZZ_TESTS:%=./%) \
+		$(filter-out $(SLOW_TESTS),$(sort $(wildcard ./t/*.t)))
 
 asan:
 	@$(MAKE) --no-print-directory check B=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -49,7 +49,7 @@ test_expect_success 'a client that says it is a duplex peer gets a bridge back t
 	            s.send(("RECEIPT\nreceipt-id:%s\n\n\0" % f.headers["receipt"]).encode())
 	check(sorted(got) == [("/queue/shared.q", "shared.q %d" % i) for i in range(3)], got)
 	EOF
-	log_contains t "cannot consume queue://secret.q for fake: User peer is not authorized to read"
+	log_contains t "not forwarding queue://secret.q to fake: User peer is not authorized to read"
 '
 
 test_done

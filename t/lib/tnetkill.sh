@@ -49,3 +49,15 @@ exactly_once() {
 	test "$(sort -u "$1" | wc -l)" = "$N" || { echo "# $(sort -u "$1" | wc -l) of $N"; return 1; }
 	for i in 0 $((N / 2)) $((N - 1)); do grep -qx "$2-$i" "$1" || return 1; done
 }
+
+# reconnected: t's bridge to ActiveMQ has been established twice (once
+# before the kill, once after), waited for: the messages may all have
+# arrived before the bridge is back.
+reconnected() {
+	for i in $(seq 600); do
+		test "$(grep -c "Network connection between t and amq" t/log)" -ge 2 && return 0
+		sleep 0.1
+	done
+	echo "# t did not connect to amq again"
+	return 1
+}
