@@ -142,6 +142,14 @@ test_expect_success 'tandemctl ha shows the pair by its database, the roles and 
 	grep "$PG_HOST:$PG_PORT/$PG_DB tablePrefix=P1_ .* b .*slave .*a" ha.out
 '
 
+test_expect_success 'tandemtop --batch groups the two nodes as one pair by their database: one master, one slave' '
+	"$TEST_BUILD/tui/tandemtop" --node "127.0.0.1:$(broker_mgmt_port a)" \
+		--node "127.0.0.1:$(broker_mgmt_port b)" --no-discover --batch --iterations 2 \
+		--interval 0.3 --screen cluster --width 250 >top.out &&
+	cat top.out &&
+	grep "pair .*P1_: 2 nodes, 1 master, 1 slave" top.out
+'
+
 test_expect_success 'the web console'"'"'s HA page shows the lease: holder, database, prefix, expiry' '
 	curl -s -u admin:admin "http://127.0.0.1:$(broker_web_port b)/ha" >ha.html &&
 	grep -q "$PG_HOST:$PG_PORT/$PG_DB" ha.html &&
