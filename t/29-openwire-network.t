@@ -8,7 +8,7 @@
 # t/80-network-activemq-in.t does the same with a real ActiveMQ.
 . "$(dirname "$0")/test-lib.sh"
 
-jms_compile JmsNetPeer.java
+jms_compile JmsNetPeer.java JmsForge.java
 MGMT_PORT=auto broker_config t && start_broker t || exit 1
 
 test_expect_success 'a BrokerInfo with networkConnection makes the connection a network bridge: logged, and its Connection names the broker' '
@@ -60,6 +60,21 @@ test_expect_success 'what the bridge brought is an inbound NetworkFlow of its br
 	ctl --node "127.0.0.1:$(broker_mgmt_port t)" --json query \
 		--objname "type=Broker,brokerName=t,connector=networkConnectors,networkBridge=fake,*" >flows.json &&
 	json_true "sorted((r[\"attributes\"][\"Direction\"], r[\"attributes\"][\"RemoteBrokerId\"], r[\"attributes\"][\"DestinationName\"], r[\"attributes\"][\"Count\"]) for r in rows) == [(\"inbound\", \"ID:fake\", \"net.q\", 3), (\"inbound\", \"ID:fake\", \"net.q.t\", 1)]" flows.json
+'
+
+# The producer audit drops a client's failover resend by its MessageId;
+# only ids of the sender's own connection are looked up, so that one
+# client cannot get another's next message dropped by sending its id first.
+test_expect_success 'a client sending another client'"'"'s next MessageId does not get that message dropped' '
+	java -cp "$TRASH/jms:$JAVA_CP" JmsForge "tcp://127.0.0.1:$(broker_port t)" forge.q >forge.out 2>&1 &&
+	cat forge.out && grep -x sent forge.out &&
+	PORT=$(broker_port t) stomp_py <<-\EOF
+	from tstomp import *
+	c = client()
+	c.conn.subscribe("/queue/forge.q", id="1", ack="auto")
+	got = sorted(m.body for m in c.wait(3))
+	check(got == ["forged", "v1", "v2"], got)
+	EOF
 '
 
 test_done

@@ -228,6 +228,17 @@ void ow_release_client_id(struct ow_conn *oc)
 
 /* ---- commands ---- */
 
+/* Out of memory it stays NULL: the connection's sends are then not
+ * audited, so a resend of one may be stored twice, never dropped. */
+static void remember_connection_id(struct ow_conn *oc, const struct ow_connection_info *ci)
+{
+	const struct ow_str *id = ci->connection_id ? &ci->connection_id->value : NULL;
+	if (!id || !id->s || !(oc->connection_id = malloc(id->len ? id->len : 1)))
+		return;
+	memcpy(oc->connection_id, id->s, id->len);
+	oc->connection_id_len = id->len;
+}
+
 static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_connection_info *ci = (void *)o;
@@ -258,6 +269,7 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 							       ? oc->max_frame : max));
 		if (user && *user && !c->user)
 			c->user = user, user = NULL;
+		remember_connection_id(oc, ci);
 		log_debug("openwire", "%s connected with OpenWire %d", c->peer, oc->fmt.version);
 		ow_advisory_connection(oc, true);
 		ow_cluster_logged_in(oc, ci);
@@ -525,6 +537,7 @@ static void openwire_close(struct conn *c)
 	broker_conn_gone(c);
 	ow_frame_reader_free(oc->reader);
 	ow_format_release(&oc->fmt);
+	free(oc->connection_id);
 	free(oc);
 	c->state = NULL;
 }

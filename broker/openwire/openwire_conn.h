@@ -55,6 +55,11 @@ struct ow_conn {
 	uint64_t ka_timer;
 	int32_t next_command_id;
 	bool fault_tolerant;	/* its ConnectionInfo says: a failover URL */
+	/* Its ConnectionInfo's ConnectionId as sent (a failover client sends
+	 * the same one again on its new connection): the message ids that are
+	 * its own (openwire_send.c). NULL before the login. */
+	char *connection_id;
+	uint32_t connection_id_len;
 	struct ow_sub *subs;	/* openwire_consumer.c */
 	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
 	struct ow_dests *dests;	/* openwire_dest.c */

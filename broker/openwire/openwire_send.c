@@ -74,6 +74,22 @@ static size_t inflate_max(const struct ow_conn *oc)
 	return oc->max_frame > 0 && (uint64_t)oc->max_frame < max ? (size_t)oc->max_frame : max;
 }
 
+/* Whether the producer audit looks at om's MessageId. A client's own ids
+ * name its connection (ConnectionId:session:producer:sequence), and its
+ * failover resends come with the same ConnectionId: only those are
+ * audited, so that a client cannot get another client's next message
+ * dropped (and answered as taken) by sending its id first. A bridge
+ * forwards the ids of other brokers' clients: its are audited all. */
+static bool audited(const struct ow_conn *oc, const struct ow_message *om)
+{
+	if (oc->peer_name)
+		return true;
+	const struct ow_producer_id *p = om->message_id ? om->message_id->producer_id : NULL;
+	return p && oc->connection_id && p->connection_id.s &&
+	       p->connection_id.len == oc->connection_id_len &&
+	       !memcmp(p->connection_id.s, oc->connection_id, oc->connection_id_len);
+}
+
 int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_message *om = (void *)o;
@@ -101,7 +117,7 @@ int ow_on_message(struct ow_conn *oc, struct ow_obj *o)
 	struct producer pr = { .conn = oc->conn, .peer = oc->peer_name, .peer_id = oc->peer_id,
 			       .commit_failed = commit_failed,
 			       .answered_after_commit = cmd->response_required,
-			       .audited = true };
+			       .audited = audited(oc, om) };
 	/* A transaction's send takes effect at its commit (openwire_tx.c). */
 	int rc = om->transaction_id ? ow_tx_send(oc, om, &pr, m, err, sizeof err)
 				    : broker_publish(&pr, m, err, sizeof err);

@@ -10,7 +10,8 @@
 //       never came.
 //   java JmsFailover resend URL QUEUE PRODUCER SEQ...
 //       one TextMessage per SEQ with the MessageId PRODUCER:SEQ, as the
-//       failover transport resends an in-flight send: "sent SEQ" each.
+//       failover transport resends an in-flight send (on a connection
+//       with the ConnectionId PRODUCER names): "sent SEQ" each.
 //   java JmsFailover hold URL QUEUE N KILL
 //       a client-acknowledge consumer takes N messages without acking
 //       them, runs KILL, then takes N again from the broker it fails over
@@ -45,6 +46,7 @@ import org.apache.activemq.command.ActiveMQQueue;
 import org.apache.activemq.command.ActiveMQTextMessage;
 import org.apache.activemq.command.BrokerInfo;
 import org.apache.activemq.command.ConnectionControl;
+import org.apache.activemq.command.ConnectionId;
 import org.apache.activemq.command.MessageId;
 import org.apache.activemq.command.ProducerId;
 import org.apache.activemq.transport.DefaultTransportListener;
@@ -78,13 +80,19 @@ public class JmsFailover {
     }
 
     static ActiveMQConnection connect(String url) throws JMSException {
+        ActiveMQConnection c = open(url);
+        c.start();
+        return c;
+    }
+
+    // Not started: its ConnectionInfo is sent by start().
+    static ActiveMQConnection open(String url) throws JMSException {
         ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(url);
         String user = System.getProperty("user");
         ActiveMQConnection c = (ActiveMQConnection) (user == null ? f.createConnection()
             : f.createConnection(user, System.getProperty("password", "")));
         if (System.getProperty("clientId") != null)
             c.setClientID(System.getProperty("clientId"));
-        c.start();
         return c;
     }
 
@@ -142,8 +150,12 @@ public class JmsFailover {
     }
 
     static int resend(String url, String queue, String producer, String[] seqs) throws Exception {
-        ActiveMQConnection c = connect(url);
+        ActiveMQConnection c = open(url);
         ProducerId pid = new ProducerId(producer);
+        // As the failover transport resends: on a connection with the
+        // producer's own ConnectionId (its ConnectionInfo sent again).
+        c.getConnectionInfo().setConnectionId(new ConnectionId(pid.getConnectionId()));
+        c.start();
         for (String seq : seqs) {
             ActiveMQTextMessage m = new ActiveMQTextMessage();
             m.setDestination(new ActiveMQQueue(queue));

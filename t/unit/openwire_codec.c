@@ -588,6 +588,7 @@ static void writer_cache(void)
 	size_t len;
 	ok(ow_encode(&w, bad, &b) < 0 && buf_len(&b) == 0 && through_cache(&w, &r, good, &len),
 	   "a frame that failed to encode: what it cached is sent in full with the next");
+	buf_free(&b);
 	free(huge);
 	ow_obj_free(bad);
 	ow_obj_free(good);
