@@ -52,7 +52,7 @@ EOF
 test_expect_success 'ActiveMQ'"'"'s multicast://default networkConnector finds the Tandem master and bridges to it' '
 	TANDEMD=$TRASH/t/tandemd launch_broker t &&
 	log_waits_for t "Tandem broker t started" &&
-	AMQ_HOST=0.0.0.0 ip netns exec $NS_B "$TEST_ROOT/t/lib/amq-broker.sh" --start \
+	AMQ_HOST=0.0.0.0 STARTUP=$TEST_BUILD/t/bench/startup ip netns exec $NS_B "$TEST_ROOT/t/lib/amq-broker.sh" --start \
 		"$TRASH/amq" amq $APORT "$TRASH/nc.xml" &&
 	for i in $(seq 300); do grep -q "Network bridge from broker amq (" t/log && break; sleep 0.1; done &&
 	log_contains t "Network bridge from broker amq (ID:[^)]*) connected from $ADDR_B:" &&

@@ -1068,9 +1068,6 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	 * connection (stomp_on_data hands it over after this frame), what
 	 * its user may read only (bridge_demand.c). */
 	if (bridge_inbound_wants_duplex(f)) {
-		/* Its user is what its bridge back may read (bridge_demand.c). */
-		if (login && *login && !(c->user = strdup(login)))
-			return -1;
 		sc->duplex = bridge_duplex_accept(c, f);
 		return sc->duplex ? 0 : -1;
 	}
