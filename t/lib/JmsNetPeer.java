@@ -8,7 +8,9 @@
 // forwards them: "one hop" from NAME, "looped" with the remote's own
 // BrokerId in its path (it went through the remote before), "two hops"
 // from ID:elsewhere and NAME; and two to the topic QUEUE.t: "topic one
-// hop" and "topic looped". Then, on a second connection that sends no
+// hop" and "topic looped"; "back on the bridge": a queue message with the
+// remote's id in its path and the MessageId of "one hop". Then, on a
+// second connection that sends no
 // BrokerInfo (as ActiveMQ's bridge after its failover transport moved to
 // the other node of a pair), "came back": a queue message with the
 // remote's id in its path and the MessageId of "one hop". Prints the
@@ -53,6 +55,7 @@ public class JmsNetPeer {
         ActiveMQTopic t = new ActiveMQTopic(a[2] + ".t");
         send(c, pid, t, 4, "topic one hop", new BrokerId[] { me });
         send(c, pid, t, 5, "topic looped", new BrokerId[] { remote, me });
+        send(c, pid, q, 1, "back on the bridge", new BrokerId[] { remote, me });
         c.close();
         ActiveMQConnection plain = (ActiveMQConnection) f.createConnection();
         plain.start();
