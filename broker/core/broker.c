@@ -214,14 +214,29 @@ int broker_send(struct message *m, char *err, size_t errlen)
 	return rc;
 }
 
+bool broker_path_has(const char *path, const char *id)
+{
+	size_t len = strlen(id);
+	for (const char *p = path; p && *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == len && !strncmp(p, id, len))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+int broker_path_length(const char *path)
+{
+	int n = path && *path;
+	for (const char *p = path; p && *p; p++)
+		n += *p == ',';
+	return n;
+}
+
 bool broker_in_path(const struct message *m)
 {
-	const char *path = message_header(m, NETWORK_PATH_HEADER);
-	size_t len = strlen(broker.id_prefix);
-	for (const char *p = path; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
-		if (strcspn(p, ",") == len && !strncmp(p, broker.id_prefix, len))
-			return true;
-	return false;
+	return broker_path_has(message_header(m, NETWORK_PATH_HEADER), broker.id_prefix);
 }
 
 void broker_route_taken_back(struct message *m, uint32_t n)

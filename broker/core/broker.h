@@ -114,8 +114,12 @@ int broker_send(struct message *m, char *err, size_t errlen);
  * TotalEnqueueCount and its topic's EnqueueCount too, as from the queues'. */
 void broker_route_taken_back(struct message *m, uint32_t n);
 
-/* Whether m's network path (NETWORK_PATH_HEADER) names this broker: it
- * was here before and went out over a bridge. */
+/* A network path (NETWORK_PATH_HEADER: broker ids, comma-separated):
+ * whether it names broker id `id`, and how many brokers it names. */
+bool broker_path_has(const char *path, const char *id);
+int broker_path_length(const char *path);
+/* Whether m's network path names this broker: it was here before and
+ * went out over a bridge. */
 bool broker_in_path(const struct message *m);
 
 /* The queue or durable subscription whose store container this is, or

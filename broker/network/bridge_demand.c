@@ -60,28 +60,6 @@ static const char *type_name(enum dest_type type)
 	return type == DEST_QUEUE ? "queue" : "topic";
 }
 
-static int path_hops(const char *path)
-{
-	if (!path || !*path)
-		return 0;
-	int n = 1;
-	for (const char *p = path; *p; p++)
-		n += *p == ',';
-	return n;
-}
-
-static bool path_has(const char *path, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *p = path; p && *p;) {
-		size_t n = strcspn(p, ",");
-		if (n == len && !strncmp(p, name, len))
-			return true;
-		p += n + (p[n] == ',');
-	}
-	return false;
-}
-
 const char *bridge_remote_key(const struct bridge *b)
 {
 	return b->remote_id ? b->remote_id : b->remote_name;
@@ -117,9 +95,9 @@ static bool demand_wants(const struct consumer *c, const struct message *m)
 	if (c->durable)
 		return true;
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
-	if (bridge_remote_key(b) && path_has(path, bridge_remote_key(b)))
+	if (bridge_remote_key(b) && broker_path_has(path, bridge_remote_key(b)))
 		return replays(d, m);
-	return path_hops(path) < b->nc->message_ttl;
+	return broker_path_length(path) < b->nc->message_ttl;
 }
 
 static bool demand_writable(struct consumer *c)
@@ -140,7 +118,7 @@ static int demand_forward(struct consumer *c, struct qentry *e)
 	const struct message *m = e->msg;
 	const char *old = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 	char num[32], receipt[48], *path = NULL, dest[1024];
-	bool replay = bridge_remote_key(b) && path_has(old, bridge_remote_key(b));
+	bool replay = bridge_remote_key(b) && broker_path_has(old, bridge_remote_key(b));
 	if (asprintf(&path, "%s%s%s", old ? old : "", old ? "," : "", broker.id_prefix) < 0)
 		return -1;
 	size_t mark = buf_len(out);
@@ -211,7 +189,8 @@ bool bridge_durable_admits(const struct durable *ds, const struct message *m)
 			continue;
 		const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 		const char *key = bridge_remote_key(b);
-		return !(key && path_has(path, key)) && path_hops(path) < b->nc->message_ttl;
+		return !(key && broker_path_has(path, key)) &&
+		       broker_path_length(path) < b->nc->message_ttl;
 	}
 	/* Its bridge is gone from the configuration: keep what comes; the
 	 * remote drops what it has seen (a loop) if the bridge comes back. */

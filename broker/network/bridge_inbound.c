@@ -45,15 +45,6 @@ void bridge_inbound_connected_headers(struct buf *out, bool to_bridge)
 		stomp_put_header(out, STOMP_V10, "tandem-management", broker.management_address);
 }
 
-/* Brokers in a broker path (bridge.h). */
-static int path_length(const char *path)
-{
-	int n = path && *path;
-	for (const char *p = path; p && *p; p++)
-		n += *p == ',';
-	return n;
-}
-
 /* What a resend of m is known by. A resend after a failover of the
  * sending pair comes from the new master, by another path of the same
  * length; a replay always comes by a longer one. The user the bridge
@@ -66,7 +57,7 @@ static void resend_key(const struct message *m, const char *user, char *key, siz
 	const char *path = header_get(m->headers, m->nheaders, NETWORK_PATH_HEADER);
 	bool replay = header_get(m->headers, m->nheaders, NETWORK_REPLAY_HEADER) != NULL;
 	snprintf(key, size, "%s|%d|%s", m->id,
-		 replay && m->dest_type == DEST_QUEUE ? path_length(path) : 0, user ? user : "");
+		 replay && m->dest_type == DEST_QUEUE ? broker_path_length(path) : 0, user ? user : "");
 }
 
 void bridge_inbound_refused(const struct message *m, const char *user)
