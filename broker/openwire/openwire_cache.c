@@ -39,9 +39,9 @@ struct ow_cache_slot {
 
 void ow_format_release(struct ow_format *f)
 {
-	for (uint16_t i = 0; f->in_cache && i < f->cache_size; i++)
+	for (uint16_t i = 0; i < f->in_cap; i++)
 		ow_obj_free(f->in_cache[i]);
-	for (uint16_t i = 0; f->out_cache && i < f->cache_size; i++)
+	for (uint16_t i = 0; i < f->out_cap; i++)
 		ow_obj_free(f->out_cache[i].o);
 	free(f->in_cache);
 	free(f->out_cache);
@@ -49,27 +49,57 @@ void ow_format_release(struct ow_format *f)
 	f->in_cache = NULL;
 	f->out_cache = NULL;
 	f->out_heads = NULL;
-	f->cache_size = f->out_next = f->out_mask = 0;
+	f->cache_size = f->in_cap = f->out_cap = f->out_next = f->out_mask = 0;
 }
 
+/* The slots are allocated as they are first used, not all at once: a
+ * connection names a handful of structures (its ids and destinations)
+ * and the negotiated 1,024 slots of both caches would cost 26 KB a
+ * connection, idle or not. */
 int ow_format_cache(struct ow_format *f, uint16_t size)
 {
 	ow_format_release(f);
 	if (size == 0 || size > 0x7FFF)
 		return -1;
-	uint16_t buckets = 1;
-	while (buckets < size)
-		buckets = (uint16_t)(buckets << 1);
-	f->in_cache = calloc(size, sizeof *f->in_cache);
-	f->out_cache = calloc(size, sizeof *f->out_cache);
-	f->out_heads = malloc(buckets * sizeof *f->out_heads);
-	if (!f->in_cache || !f->out_cache || !f->out_heads) {
-		ow_format_release(f);
-		return -1;
-	}
-	memset(f->out_heads, 0xFF, buckets * sizeof *f->out_heads);	/* all -1 */
 	f->cache_size = size;
-	f->out_mask = (uint16_t)(buckets - 1);
+	return 0;
+}
+
+/* Room for `need` slots, in powers of two up to the cache's size. */
+static uint16_t grown(uint16_t cap, uint32_t need, uint16_t size)
+{
+	uint32_t n = cap ? cap : 16;
+	while (n < need)
+		n <<= 1;
+	return (uint16_t)(n < size ? n : size);
+}
+
+/* The reader's slots up to `index`. 0 or -1 (out of memory). */
+static int in_reserve(struct ow_format *f, uint16_t index)
+{
+	if (index < f->in_cap)
+		return 0;
+	uint16_t cap = grown(f->in_cap, (uint32_t)index + 1, f->cache_size);
+	struct ow_obj **v = realloc(f->in_cache, cap * sizeof *v);
+	if (!v)
+		return -1;
+	memset(v + f->in_cap, 0, (size_t)(cap - f->in_cap) * sizeof *v);
+	f->in_cache = v;
+	f->in_cap = cap;
+	return 0;
+}
+
+struct ow_obj *ow_cache_get(const struct ow_format *f, uint16_t index)
+{
+	return index < f->in_cap ? f->in_cache[index] : NULL;
+}
+
+int ow_cache_put(struct ow_format *f, uint16_t index, struct ow_obj *o)
+{
+	if (in_reserve(f, index) < 0)
+		return -1;
+	ow_obj_free(f->in_cache[index]);
+	f->in_cache[index] = ow_obj_ref(o);
 	return 0;
 }
 
@@ -198,14 +228,48 @@ static void unlink_slot(struct ow_format *f, int16_t i)
 	f->out_cache[i] = (struct ow_cache_slot){ .next = -1 };
 }
 
+/* The writer's slots up to `index`, with as many hash buckets (a power
+ * of two) as slots, every used slot chained again. 0 or -1. */
+static int out_reserve(struct ow_format *f, uint16_t index)
+{
+	if (index < f->out_cap)
+		return 0;
+	uint16_t cap = grown(f->out_cap, (uint32_t)index + 1, f->cache_size), buckets = 1;
+	while (buckets < cap)
+		buckets = (uint16_t)(buckets << 1);
+	struct ow_cache_slot *v = realloc(f->out_cache, cap * sizeof *v);
+	if (!v)
+		return -1;
+	f->out_cache = v;
+	int16_t *heads = realloc(f->out_heads, buckets * sizeof *heads);
+	if (!heads)
+		return -1;	/* out_cache is kept, larger than out_cap says */
+	for (uint16_t i = f->out_cap; i < cap; i++)
+		v[i] = (struct ow_cache_slot){ .next = -1 };
+	memset(heads, 0xFF, buckets * sizeof *heads);	/* all -1 */
+	f->out_heads = heads;
+	f->out_mask = (uint16_t)(buckets - 1);
+	f->out_cap = cap;
+	for (uint16_t i = 0; i < cap; i++)
+		if (v[i].used) {
+			v[i].next = heads[v[i].hash & f->out_mask];
+			heads[v[i].hash & f->out_mask] = (int16_t)i;
+		}
+	return 0;
+}
+
 int16_t ow_cache_index(struct ow_format *f, struct ow_obj *o, bool *fresh)
 {
 	uint32_t h = hash_obj(2166136261u, o);
-	for (int16_t i = f->out_heads[h & f->out_mask]; i != -1; i = f->out_cache[i].next)
+	for (int16_t i = f->out_cap ? f->out_heads[h & f->out_mask] : -1; i != -1;
+	     i = f->out_cache[i].next)
 		if (f->out_cache[i].hash == h && same_obj(f->out_cache[i].o, o)) {
 			*fresh = false;
 			return i;
 		}
+	*fresh = true;
+	if (out_reserve(f, f->out_next) < 0)
+		return -1;	/* "not cached", as ActiveMQ's full cache says */
 	int16_t i = (int16_t)f->out_next;
 	f->out_next = (uint16_t)((f->out_next + 1) % f->cache_size);
 	if (f->out_cache[i].used)
@@ -214,7 +278,6 @@ int16_t ow_cache_index(struct ow_format *f, struct ow_obj *o, bool *fresh)
 	f->out_cache[i] = (struct ow_cache_slot){ ow_obj_ref(o), h, *head, true };
 	*head = i;
 	f->out_added++;
-	*fresh = true;
 	return i;
 }
 
@@ -222,7 +285,7 @@ void ow_cache_forget(struct ow_format *f, uint16_t from, uint32_t n)
 {
 	for (uint32_t k = 0; k < n && k < f->cache_size; k++) {
 		int16_t i = (int16_t)((from + k) % f->cache_size);
-		if (f->out_cache[i].used)
+		if (i < f->out_cap && f->out_cache[i].used)
 			unlink_slot(f, i);
 	}
 }

@@ -137,7 +137,7 @@ static int read_nested(struct ow_format *fmt, struct ow_in *in, uint16_t accept,
 static int read_cached(struct ow_format *fmt, struct ow_in *in, uint16_t accept,
 		       struct ow_obj **out)
 {
-	if (!fmt->in_cache)
+	if (!fmt->cache_size)
 		return read_nested(fmt, in, accept, out);
 	*out = NULL;
 	bool fresh = ow_get_bool(in);
@@ -151,11 +151,11 @@ static int read_cached(struct ow_format *fmt, struct ow_in *in, uint16_t accept,
 	if (fresh) {
 		if (read_nested(fmt, in, accept, out) < 0)
 			return -1;
-		ow_obj_free(fmt->in_cache[index]);
-		fmt->in_cache[index] = ow_obj_ref(*out);
+		if (ow_cache_put(fmt, (uint16_t)index, *out) < 0)
+			return ow_fail(in, "no memory for marshal cache slot %d", index);
 		return 0;
 	}
-	struct ow_obj *o = fmt->in_cache[index];
+	struct ow_obj *o = ow_cache_get(fmt, (uint16_t)index);
 	if (o && !accepted(in, fmt->version, o->type, accept))
 		return -1;
 	*out = ow_obj_ref(o);
@@ -291,7 +291,7 @@ static void write_nested(struct ow_format *fmt, struct ow_out *out, const struct
  * structure (openwire_cache.c says which). */
 static void write_cached(struct ow_format *fmt, struct ow_out *out, struct ow_obj *o)
 {
-	if (!fmt->out_cache) {
+	if (!fmt->cache_size) {
 		write_nested(fmt, out, o);
 		return;
 	}
@@ -364,7 +364,7 @@ int ow_encode(struct ow_format *f, const struct ow_obj *cmd, struct buf *out)
 	size_t size = buf_len(out) - mark - 4;
 	if (rc < 0 || w.failed || size > INT32_MAX) {
 		buf_truncate(out, mark);
-		if (f->out_cache)	/* the peer never sees what this frame cached */
+		if (f->cache_size)	/* the peer never sees what this frame cached */
 			ow_cache_forget(f, slot, f->out_added - added);
 		rc = -1;
 	} else {

@@ -34,11 +34,15 @@ struct ow_format {
 	int version;		/* OW_VERSION_MIN..OW_VERSION_MAX */
 	bool tight;
 	bool stack_trace;
-	/* The marshal caches: NULL unless negotiated (ow_format_cache). */
+	/* The marshal caches: cache_size 0 unless negotiated
+	 * (ow_format_cache); their slots allocated as they are first used,
+	 * in_cap and out_cap of them so far. */
+	uint16_t cache_size;
 	struct ow_obj **in_cache;
+	uint16_t in_cap;
 	struct ow_cache_slot *out_cache;
 	int16_t *out_heads;	/* the writer's hash buckets: first slot or -1 */
-	uint16_t cache_size, out_next, out_mask;
+	uint16_t out_cap, out_next, out_mask;
 	uint32_t out_added;	/* slots the writer filled, ever */
 };
 
@@ -49,9 +53,15 @@ void ow_format_init(struct ow_format *f);
 /* Turns the marshal caches on with `size` entries (1..32767). 0 or -1. */
 int ow_format_cache(struct ow_format *f, uint16_t size);
 void ow_format_release(struct ow_format *f);
+/* The reader's cache (enabled): what the peer put at `index` (NULL when
+ * nothing), and putting o there (a reference taken). Put: 0 or -1 (out
+ * of memory). */
+struct ow_obj *ow_cache_get(const struct ow_format *f, uint16_t index);
+int ow_cache_put(struct ow_format *f, uint16_t index, struct ow_obj *o);
 /* The writer's cache (enabled): the index of a structure with o's content
  * written before (*fresh false), or the slot o now takes (*fresh true: o
- * is to be written in full after it). o may be NULL (Java's null). */
+ * is to be written in full after it; -1 when no slot could be had, which
+ * the peer reads as "not cached"). o may be NULL (Java's null). */
 int16_t ow_cache_index(struct ow_format *f, struct ow_obj *o, bool *fresh);
 /* Forgets the n slots filled from slot `from` on: a frame that was not
  * sent after all, so the peer never had them. */

@@ -37,8 +37,10 @@ static void encode_twice(const struct ow_format *f, const struct ow_obj *o)
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	struct ow_obj *back = NULL;
 	char err[OW_ERR_MAX];
+	w.cache_size = w.in_cap = w.out_cap = 0;	/* without the caches */
 	w.in_cache = NULL;
 	w.out_cache = NULL;
+	w.out_heads = NULL;
 	if (ow_encode(&w, o, &a) < 0) {
 		buf_free(&a);
 		return;	/* a string too long for the tight form, say */
@@ -103,7 +105,7 @@ static void one_frame(struct ow_format *f, const uint8_t *frame, size_t len)
 	if (!o || !ow_type_find(o->type))
 		broken("a command without a row");
 	properties(o);
-	if (!f->in_cache)
+	if (!f->cache_size)
 		encode_twice(f, o);
 	if (o->type == OW_WIREFORMAT_INFO)
 		negotiate(f, o);

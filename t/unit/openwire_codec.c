@@ -596,6 +596,39 @@ static void writer_cache(void)
 	ow_format_release(&r);
 }
 
+/* The negotiated 1,024 slots are allocated as they are used: none at
+ * first, then as many as the structures sent; every structure sent is
+ * still found again after the slots grew (and were chained anew). */
+static void growing_cache(void)
+{
+	struct ow_format w, r;
+	ow_format_init(&w);
+	ow_format_init(&r);
+	w.tight = r.tight = true;
+	ow_format_cache(&w, 1024);
+	ow_format_cache(&r, 1024);
+	ok(w.cache_size == 1024 && w.out_cap == 0 && r.in_cap == 0,
+	   "a negotiated cache allocates no slot before the first is used");
+	bool all = true;
+	size_t len, first = 0, again = 0;
+	char dest[32];
+	for (int pass = 0; pass < 2 && all; pass++)
+		for (int i = 0; i < 300 && all; i++) {
+			snprintf(dest, sizeof dest, "queue.%d", i);
+			struct ow_obj *o = dispatch_of(i, dest, NULL);
+			all = through_cache(&w, &r, o, &len);
+			*(pass ? &again : &first) += len;
+			ow_obj_free(o);
+		}
+	ok(all && again + 300 * strlen("queue.100") < first,
+	   "300 consumers and queues, twice: all read back, the second time as indexes");
+	ok(w.out_cap == 1024 && r.in_cap == 1024 && w.out_added == 601,
+	   "the slots grew to the negotiated size as they were used");
+	diag("%zu bytes, then %zu; %u and %u slots", first, again, w.out_cap, r.in_cap);
+	ow_format_release(&w);
+	ow_format_release(&r);
+}
+
 /* ProducerAck came with version 3, MessagePull with 2: older peers
  * neither send nor get them. */
 static void types_by_version(void)
@@ -629,5 +662,6 @@ int main(void)
 	deep_nesting();
 	cache_refusals();
 	writer_cache();
+	growing_cache();
 	return done_testing();
 }
