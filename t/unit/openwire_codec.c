@@ -536,6 +536,16 @@ static bool through_cache(struct ow_format *w, struct ow_format *r, struct ow_ob
 	return good;
 }
 
+/* A writer and a reader of one encoding, both with a cache of `size`. */
+static void cached_pair(struct ow_format *w, struct ow_format *r, bool tight, uint16_t size)
+{
+	ow_format_init(w);
+	ow_format_init(r);
+	w->tight = r->tight = tight;
+	ow_format_cache(w, size);
+	ow_format_cache(r, size);
+}
+
 /* As ActiveMQ's OpenWireFormat: a structure with the content of one sent
  * before goes as its index, so the Java client takes it from its cache
  * instead of decoding it; a reader with its own cache reads every frame
@@ -545,11 +555,7 @@ static void writer_cache(void)
 {
 	for (int tight = 0; tight < 2; tight++) {
 		struct ow_format w, r;
-		ow_format_init(&w);
-		ow_format_init(&r);
-		w.tight = r.tight = tight;
-		ow_format_cache(&w, 4);
-		ow_format_cache(&r, 4);
+		cached_pair(&w, &r, tight, 4);
 		size_t first, second, len;
 		struct ow_obj *a = dispatch_of(7, "orders", NULL), *b = dispatch_of(7, "orders", NULL);
 		ok(through_cache(&w, &r, a, &first) && through_cache(&w, &r, b, &second) &&
@@ -575,11 +581,7 @@ static void writer_cache(void)
 	/* A group id too long for the tight form fails the frame after its
 	 * consumer id and queue took slots: the next frame sends them anew. */
 	struct ow_format w, r;
-	ow_format_init(&w);
-	ow_format_init(&r);
-	w.tight = r.tight = true;
-	ow_format_cache(&w, 8);
-	ow_format_cache(&r, 8);
+	cached_pair(&w, &r, true, 8);
 	char *huge = malloc(40000);
 	memset(huge, 'g', 39999);
 	huge[39999] = 0;
@@ -602,11 +604,7 @@ static void writer_cache(void)
 static void growing_cache(void)
 {
 	struct ow_format w, r;
-	ow_format_init(&w);
-	ow_format_init(&r);
-	w.tight = r.tight = true;
-	ow_format_cache(&w, 1024);
-	ow_format_cache(&r, 1024);
+	cached_pair(&w, &r, true, 1024);
 	ok(w.cache_size == 1024 && w.out_cap == 0 && r.in_cap == 0,
 	   "a negotiated cache allocates no slot before the first is used");
 	bool all = true;
