@@ -30,6 +30,9 @@ LDLIBS  = -lxml2 -lsqlite3 -lpq -ljansson -lmicrohttpd -lcurl -lsystemd -lz -lm 
 BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev zlib1g-dev libpq-dev
 TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients mosquitto python3-paho-mqtt haproxy chromium postgresql \
 	libactivemq-java openjdk-17-jdk-headless activemq
+# `make bench` only: ActiveMQ's JDBC store on PostgreSQL (t/bench/pg) needs
+# the JDBC driver and a connection pool on its classpath.
+BENCH_PKGS = libpostgresql-jdbc-java libcommons-dbcp2-java libcommons-pool2-java
 
 # Which program each folder goes into (README.md, "A tour of the source"):
 #   broker/common   what every program shares: buffers, logging, the STOMP
@@ -88,7 +91,7 @@ FUZZ_TESTS  := $(FUZZ_NAMES:%=$(B)/t/fuzz/%.t)
 PROGRAMS    := $(B)/broker/tandemd $(B)/mgmt/tandemctl $(B)/tui/tandemtop
 BENCH_TOOLS := $(B)/t/bench/startup $(B)/t/bench/mqttload
 
-.PHONY: all build check asan fuzz bench demo install clean deps test-deps
+.PHONY: all build check asan fuzz bench demo install clean deps test-deps bench-deps
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -140,7 +143,7 @@ $(B)/t/bench/mqttload: t/bench/mqttload.c $(BROKER_LIB) $(CLIENT_LIB) $(COMMON_L
 	$(CC) $(CFLAGS) $(TEST_INC) $^ $(LDLIBS) -o $@
 
 # Figures, not tests: Tandem against Debian's activemq when it is installed.
-bench: all
+bench: all bench-deps
 	@t/bench/run
 
 # The suite: C unit tests first, then the integration tests (t/*.t) that
@@ -229,6 +232,9 @@ deps:
 
 test-deps:
 	$(call need_packages,$(TEST_PKGS))
+
+bench-deps: test-deps
+	$(call need_packages,$(BENCH_PKGS))
 
 -include $(COMMON_OBJS:.o=.d) $(BROKER_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) \
 	$(TUI_OBJS:.o=.d) $(B)/broker/tandemd.d
