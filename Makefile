@@ -30,9 +30,11 @@ LDLIBS  = -lxml2 -lsqlite3 -lpq -ljansson -lmicrohttpd -lcurl -lsystemd -lz -lm 
 BUILD_PKGS = gcc make libc6-dev libxml2-dev libsqlite3-dev libjansson-dev libncurses-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev zlib1g-dev libpq-dev
 TEST_PKGS  = perl python3 python3-stomp procps iproute2 psmisc man-db groff-base tmux curl mosquitto-clients mosquitto python3-paho-mqtt haproxy chromium postgresql \
 	libactivemq-java openjdk-17-jdk-headless activemq
-# make bench's peers beyond the suite's: ActiveMQ's MQTT transport needs
-# FuseSource's MQTT codec, which Debian's activemq does not pull in.
-BENCH_PKGS = $(TEST_PKGS) libmqtt-client-java
+# `make bench` only, beyond the suite's packages: ActiveMQ's MQTT transport
+# needs FuseSource's MQTT codec, which Debian's activemq does not pull in,
+# and its JDBC store on PostgreSQL (t/bench/pg) the JDBC driver and a
+# connection pool on its classpath.
+BENCH_PKGS = libmqtt-client-java libpostgresql-jdbc-java libcommons-dbcp2-java libcommons-pool2-java
 
 # Which program each folder goes into (README.md, "A tour of the source"):
 #   broker/common   what every program shares: buffers, logging, the STOMP
@@ -233,7 +235,7 @@ deps:
 test-deps:
 	$(call need_packages,$(TEST_PKGS))
 
-bench-deps:
+bench-deps: test-deps
 	$(call need_packages,$(BENCH_PKGS))
 
 -include $(COMMON_OBJS:.o=.d) $(BROKER_OBJS:.o=.d) $(CLIENT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) \

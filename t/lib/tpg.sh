@@ -4,6 +4,8 @@
 #   pg_start			# skips the whole test when PostgreSQL is missing
 #   psql_tandem -c 'select 1'
 #
+# PG_MAX_CONNECTIONS: the server's max_connections (default 40).
+#
 # pg_start runs Debian's PostgreSQL server (the postgresql package) from
 # $TRASH/pg: initdb, then pg_ctl on a free loopback port, as an
 # unprivileged user (postgres when the test runs as root: the server
@@ -74,7 +76,7 @@ pg_init() {
 	listen_addresses = '$PG_HOST'
 	port = $PG_PORT
 	unix_socket_directories = '$PG_SOCKDIR'
-	max_connections = 40
+	max_connections = ${PG_MAX_CONNECTIONS:-40}
 	shared_buffers = 16MB
 	EOF
 }
