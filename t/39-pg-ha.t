@@ -7,10 +7,17 @@
 # 5,000 receipted STOMP sends once the lease runs out, with every receipted
 # message, and at once after a clean stop; a master cut off from the
 # database fences itself and stops serving; PostgreSQL restarted under load
-# loses nothing receipted; two table prefixes are two pairs.
+# loses nothing receipted; two table prefixes are two pairs. The pair's
+# nodes find each other through the roster in the database
+# (<prefix>TANDEM_ROSTER, broker/store/pg_roster.h): PairNodes, tandemtop's
+# discovery and its node page (in tmux), tandemctl's word on a slave.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_ROOT/t/lib/tpg.sh"
+. "$TEST_ROOT/t/lib/ttmux.sh"
 pg_start || exit 1
+# pg_start's cleanup, and the tmux server's (ttmux.sh's trap was replaced).
+trap 'tm kill-server 2>/dev/null; pg_cleanup' EXIT
+TOP=$TEST_BUILD/tui/tandemtop
 
 MGMT_PORT=auto
 WEB_PORT=auto
@@ -98,6 +105,32 @@ load_during() {
 	load_check "$1.rec" "$1.got" "${3:-}"
 }
 
+# pair_lists NAME A...: until NAME's PairNodes is A... at their management
+# addresses, and nothing else (30 s at most).
+pair_lists() {
+	MPORT=$(broker_mgmt_port "$1") stomp_py "$@" <<-\EOF
+	import os, sys
+	from tmgmt import *
+	trash = os.environ["TRASH"]
+	want = dict((n, "127.0.0.1:" + open("%s/%s/mgmt_port" % (trash, n)).read().strip())
+	            for n in sys.argv[2:])
+	m = Mgmt()
+	got = lambda: m.read(broker_name(sys.argv[1]) + ",service=Locker", "PairNodes")
+	until("%s lists %s (it lists %s)" % (sys.argv[1], want, got()), lambda: got() == want, 30)
+	EOF
+}
+
+# top_from NAME OUT PAIRLINE ROW: tandemtop --batch given only NAME's
+# management address (the rest found by discovery) prints into OUT a pair
+# line ending in PAIRLINE and a row matching ROW (an ERE).
+top_from() {
+	"$TOP" --node "127.0.0.1:$(broker_mgmt_port "$1")" --batch --iterations 2 --interval 0.5 \
+		--screen cluster --width 250 >"$2" &&
+	cat "$2" &&
+	grep -q "^pair .*$3\$" "$2" &&
+	grep -Eq "$4" "$2"
+}
+
 # no_password FILE...: the test's password is in none of them.
 no_password() {
 	! grep -F -e "$PG_PASSWORD" "$@"
@@ -150,6 +183,42 @@ test_expect_success 'tandemtop --batch groups the two nodes as one pair by their
 	grep "pair .*P1_: 2 nodes, 1 master, 1 slave" top.out
 '
 
+test_expect_success 'the nodes of the pair list each other (PairNodes) from the roster in the database, which holds no password' '
+	pair_lists a a b && pair_lists b a b &&
+	psql_tandem -At -c "select broker, kind, address from \"P1_TANDEM_ROSTER\" order by 1, 2" >roster.out &&
+	cat roster.out &&
+	grep -qx "a|management|127.0.0.1:$(broker_mgmt_port a)" roster.out &&
+	grep -qx "b|management|127.0.0.1:$(broker_mgmt_port b)" roster.out &&
+	grep -qx "a|web|http://127.0.0.1:$(broker_web_port a)/" roster.out &&
+	no_password roster.out
+'
+
+test_expect_success 'tandemtop --batch given one node of the pair finds the other through PairNodes' '
+	top_from b top1.out "P1_: 2 nodes, 1 master, 1 slave" \
+		"^a +MASTER +127\.0\.0\.1:$(broker_mgmt_port a) "
+'
+
+test_expect_success 'tandemctl against the slave names the master of its pair and its address (exit 4)' '
+	ctl --node "127.0.0.1:$(broker_mgmt_port b)" dstat >out 2>err
+	test $? = 4 &&
+	cat err &&
+	grep -q "b is a slave; the master of its pair is a at 127.0.0.1:$(broker_mgmt_port a)" err
+'
+
+test_expect_success 'tandemtop in tmux: Enter on the master shows its lease: holder, expiry, database, prefix, the pair, never the password' '
+	tm -f /dev/null new-session -d -s top -x 160 -y 60 \
+		"LANG=C.UTF-8 \"$TOP\" --node 127.0.0.1:$(broker_mgmt_port a) --interval 0.5; sleep 60" &&
+	screen_shows "^ ?1 Cluster" "P1_: 2 nodes, 1 master, 1 slave" "^a +MASTER " "^b +SLAVE " &&
+	keys Enter &&
+	screen_shows "^node 127\.0\.0\.1:$(broker_mgmt_port a) \(a\)" "pair \(database\): $PG_HOST:$PG_PORT/$PG_DB tablePrefix=P1_" \
+		"^ +Holder +a *\$" "^ +Kind +lease *\$" "^ +Database +$PG_HOST:$PG_PORT/$PG_DB *\$" \
+		"^ +TablePrefix +P1_ *\$" "^ +LeaseExpires +20[0-9-]+T[0-9:.]+Z *\$" \
+		"^ +pair node b +127\.0\.0\.1:$(broker_mgmt_port b) *\$" &&
+	cp pane.txt lease-page.txt &&
+	no_password lease-page.txt &&
+	tm kill-session -t top
+'
+
 test_expect_success 'the web console'"'"'s HA page shows the lease: holder, database, prefix, expiry' '
 	curl -s -u admin:admin "http://127.0.0.1:$(broker_web_port b)/ha" >ha.html &&
 	grep -q "$PG_HOST:$PG_PORT/$PG_DB" ha.html &&
@@ -168,6 +237,12 @@ test_expect_success 'kill -9 of the master during 5,000 receipted sends: the sla
 	wait_role b master &&
 	log_contains b "Lease on $PG_HOST:$PG_PORT/$PG_DB (P1_TANDEM_LOCK) acquired as b after waiting" &&
 	test "$(psql_tandem -At -c "select holder from \"P1_TANDEM_LOCK\"")" = b
+'
+
+test_expect_success 'the new master still lists the old one, which tandemtop shows down' '
+	pair_lists b a b &&
+	top_from b top2.out "P1_: 2 nodes, 1 master, 0 slaves, down: 1" \
+		"^a +DOWN +127\.0\.0\.1:$(broker_mgmt_port a) "
 '
 
 test_expect_success 'the old master comes back as a slave; a clean stop of the master hands the lease over' '
@@ -233,7 +308,8 @@ test_expect_success 'PostgreSQL restarted under load: nothing receipted is lost 
 
 test_expect_success 'the password is in no log and no management answer' '
 	stop_broker a && stop_broker b &&
-	no_password "$TRASH/a/log" "$TRASH/b/log" "$TRASH/c/log" a.json b.json ha.out ha.html
+	no_password "$TRASH/a/log" "$TRASH/b/log" "$TRASH/c/log" a.json b.json ha.out ha.html \
+		top.out top1.out top2.out
 '
 
 test_done

@@ -181,7 +181,8 @@ static void detail(const struct model *m, const char *key, struct page *p)
 	if (n->found_via)
 		page_add(p, V_DIM, "found: %s", n->found_via);
 	if (n->pair)
-		page_add(p, V_NORMAL, "pair (store directory): %s", n->pair);
+		page_add(p, V_NORMAL, "pair (%s): %s", strcmp(mstr(n->locker, "Kind"), "lease")
+			 ? "store directory" : "database", n->pair);
 	const char *key_name;
 	json_t *val;
 	if (n->broker)

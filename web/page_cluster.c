@@ -505,7 +505,7 @@ static int render(struct web_req *r, json_t *polled)
 	struct buf b = BUF_INIT;
 	html_begin(r, &b, "Cluster");
 	json_t *consoles = broker.cfg->persistent
-		? model_roster_read_from(broker.cfg->store_directory, "web") : json_object();
+		? model_roster_read_from(broker.cfg, "web") : json_object();
 	json_t *view = merged_view(polled, consoles);
 	if (!polled)
 		buf_puts(&b, "<p class=\"warn\" id=\"cluster-none\">The other nodes have not "

@@ -57,7 +57,7 @@ static void field(struct buf *b, const char *label, const char *name, const char
 
 /* The master's console URL, as the pair's roster of consoles has it
  * (a new string), or NULL: the lock file names its holder first,
- * "NAME on HOST ...". */
+ * "NAME on HOST ...", a lease by its leaseHolderId alone. */
 static char *master_console(void)
 {
 	if (!broker.cfg->persistent)
@@ -66,14 +66,14 @@ static char *master_console(void)
 	snprintf(mbean, sizeof mbean, MODEL_DOMAIN ":type=Broker,brokerName=%s,service=Locker",
 		 model_broker_name());
 	json_t *holder = query_attr(mbean, "Holder");
-	json_t *consoles = model_roster_read_from(broker.cfg->store_directory, "web");
+	json_t *consoles = model_roster_read_from(broker.cfg, "web");
 	const char *h = json_string_value(holder), *name;
 	json_t *url;
 	char *found = NULL;
 	json_object_foreach(consoles, name, url) {
 		size_t n = strlen(name);
 		const char *u = json_string_value(url);
-		if (h && !strncmp(h, name, n) && h[n] == ' ' && u && !strncmp(u, "http", 4))
+		if (h && !strncmp(h, name, n) && (h[n] == ' ' || !h[n]) && u && !strncmp(u, "http", 4))
 			found = strdup(u);
 	}
 	json_decref(holder);

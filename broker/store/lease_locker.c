@@ -30,6 +30,7 @@
 #include "log.h"
 #include "loop.h"
 #include "pg_lease.h"
+#include "pg_roster.h"
 
 /* After a database error the thread tries again this soon (a renewal
  * must get several tries before the master's deadline). */
@@ -121,7 +122,8 @@ static void nap(long ms)
 	pthread_mutex_unlock(&lz.mu);
 }
 
-/* The row as the database has it now, for management. */
+/* The row as the database has it now, for management; then, as the
+ * connection works, the pair's roster (pg_roster.h). */
 static void read_row(struct pg_lease *pl)
 {
 	char holder[256], err[256];
@@ -132,6 +134,7 @@ static void read_row(struct pg_lease *pl)
 	snprintf(lz.sh.holder, sizeof lz.sh.holder, "%s", holder);
 	lz.sh.expires_ms = expires;
 	pthread_mutex_unlock(&lz.mu);
+	pg_roster_sync(pl, lz.cfg);
 }
 
 /* The clock check of maxAllowableDiffFromDBTime: said, never fatal, since

@@ -256,6 +256,11 @@ int pg_lease_read(struct pg_lease *l, char *holder, size_t holder_len, long long
 	return 0;
 }
 
+PGconn *pg_lease_conn(struct pg_lease *l)
+{
+	return l && PQstatus(l->conn) == CONNECTION_OK ? l->conn : NULL;
+}
+
 const char *pg_lease_token(const struct pg_lease *l)
 {
 	return l->token;

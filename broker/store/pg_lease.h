@@ -73,6 +73,11 @@ int pg_lease_clock_diff_ms(struct pg_lease *l, long *diff, char *err, size_t len
 int pg_lease_read(struct pg_lease *l, char *holder, size_t holder_len, long long *expires_ms,
 		  char *err, size_t len);
 
+/* The lease's connection while it works, for other statements of the
+ * lease's thread (pg_roster.c); NULL when it broke: the lease's own next
+ * call makes it again, so that nothing else waits on a database away. */
+struct pg_conn *pg_lease_conn(struct pg_lease *l);
+
 /* This process's token: what the store's writes are made conditional on
  * (a write commits only while the lock row holds this token unexpired). */
 const char *pg_lease_token(const struct pg_lease *l);

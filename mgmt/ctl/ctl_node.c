@@ -49,15 +49,17 @@ void ctl_fail_client(struct ctl *ctl, const struct ctl_node *n, int rc)
 }
 
 /* A slave's broker name (it is known now: saves ctl_broker a request)
- * and the master of its pair: the lock's holder ("NAME on HOST pid ...")
- * and its management address from the pair's roster (PairNodes). */
+ * and the master of its pair: the lock's holder ("NAME on HOST pid ...",
+ * a lease's only its leaseHolderId, the broker's name unless set) and its
+ * management address from the pair's roster (PairNodes). */
 static void say_slave(struct ctl *ctl, struct ctl_node *n, json_t *broker, json_t *locker)
 {
 	const char *name = json_string_value(json_object_get(broker, "BrokerName"));
 	const char *holder = json_string_value(json_object_get(locker, "Holder"));
 	char master[256] = "";
-	if (holder && strstr(holder, " on "))
-		snprintf(master, sizeof master, "%.*s", (int)(strstr(holder, " on ") - holder), holder);
+	if (holder)
+		snprintf(master, sizeof master, "%.*s", strstr(holder, " on ") ?
+			 (int)(strstr(holder, " on ") - holder) : (int)strlen(holder), holder);
 	const char *addr = json_string_value(json_object_get(json_object_get(locker, "PairNodes"),
 							     master));
 	if (!master[0])

@@ -192,15 +192,16 @@ json_t *json_count(unsigned long long n);
 void model_uptime_text(long long ms, char *out, size_t outlen);
 
 /* The pair's roster (model_roster.c): records this node's management
- * address (HOST:PORT) in its store directory, for the other node of its
- * pair to list; 0, or -1 (logged). model_roster_read: the nodes recorded
- * there, an object of broker name to address (new reference). */
+ * address (HOST:PORT) in its store directory (a jdbc pair's: its
+ * database), for the other node of its pair to list; 0, or -1 (logged).
+ * model_roster_read: the nodes recorded there, an object of broker name
+ * to address (new reference). */
 struct config;
 int model_roster_register(const struct config *cfg, const char *addr);
-json_t *model_roster_read(const char *store_directory);
+json_t *model_roster_read(const struct config *cfg);
 /* The same for another folder of addresses ("web": the consoles' URLs). */
 int model_roster_register_in(const struct config *cfg, const char *folder, const char *addr);
-json_t *model_roster_read_from(const char *store_directory, const char *folder);
+json_t *model_roster_read_from(const struct config *cfg, const char *folder);
 
 /* The classes, in walk order. */
 extern const struct mclass mclass_broker, mclass_connector, mclass_connection,

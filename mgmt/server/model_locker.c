@@ -67,7 +67,7 @@ static json_t *l_keepalive(const struct mobj *o)
 static json_t *l_ago(const struct mobj *o) { (void)o; STATE(s); return json_integer(s.holder_refreshed_ago_ms); }
 static json_t *l_stale(const struct mobj *o) { (void)o; STATE(s); return json_boolean(s.holder_stale); }
 
-static json_t *l_pair(const struct mobj *o) { (void)o; return model_roster_read(broker.cfg->store_directory); }
+static json_t *l_pair(const struct mobj *o) { (void)o; return model_roster_read(broker.cfg); }
 
 static json_t *l_events(const struct mobj *o)
 {

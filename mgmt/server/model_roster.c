@@ -16,6 +16,11 @@
  * ROSTER_STALE_S are not listed: a node gone for good (renamed, moved,
  * retired) drops out of its pair's roster after an hour, instead of
  * showing as down for ever.
+ *
+ * A pair on PostgreSQL (a jdbcPersistenceAdapter) shares no directory:
+ * its roster is a table next to the lease, kept by the lease's thread
+ * with the same rules (broker/store/pg_roster.h); here it is only set and
+ * read.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +36,7 @@
 #include "log.h"
 #include "loop.h"
 #include "model.h"
+#include "pg_roster.h"
 #include "store.h"
 
 #define ROSTER_DIR "management"
@@ -70,15 +76,19 @@ static void refresh(struct loop *l, void *ctx)
 	loop_add_timer(l, ROSTER_REFRESH_S * 1000, refresh, k);
 }
 
-json_t *model_roster_read(const char *store_directory)
+json_t *model_roster_read(const struct config *cfg)
 {
-	return model_roster_read_from(store_directory, ROSTER_DIR);
+	return model_roster_read_from(cfg, ROSTER_DIR);
 }
 
 int model_roster_register_in(const struct config *cfg, const char *folder, const char *addr)
 {
 	if (!cfg->persistent || !cfg->store_directory)
 		return 0;
+	if (cfg->jdbc) {
+		pg_roster_set(cfg->broker_name, folder, addr);
+		return 0;
+	}
 	struct kept *k = kept;
 	while (k < kept + NKEPT && k->cfg && strcmp(k->folder, folder))
 		k++;
@@ -120,11 +130,21 @@ static int write_entry(const struct config *cfg, const char *folder, const char 
 	return rc;
 }
 
-json_t *model_roster_read_from(const char *store_directory, const char *folder)
+static void add_node(void *ctx, const char *name, const char *value)
+{
+	json_object_set_new(ctx, name, json_string(value));
+}
+
+json_t *model_roster_read_from(const struct config *cfg, const char *folder)
 {
 	char dir[4096];
 	json_t *nodes = json_object();
-	snprintf(dir, sizeof dir, "%s/%s", store_directory, folder);
+	if (cfg->jdbc) {
+		if (nodes)
+			pg_roster_each(folder, add_node, nodes);
+		return nodes;
+	}
+	snprintf(dir, sizeof dir, "%s/%s", cfg->store_directory, folder);
 	DIR *d = opendir(dir);
 	if (!d || !nodes) {
 		if (d)
