@@ -27,14 +27,7 @@ ACQUIRE=300
 
 # pg_node NAME PREFIX: a broker of the pair on tablePrefix PREFIX.
 pg_node() {
-	PERSISTENCE_ADAPTER="<jdbcPersistenceAdapter dataSource=\"#pg\" lockKeepAlivePeriod=\"$KEEP\" tablePrefix=\"$2\"><locker><lease-database-locker lockAcquireSleepInterval=\"$ACQUIRE\"/></locker></jdbcPersistenceAdapter>" \
-	BEANS_EXTRA="<bean id=\"pg\" class=\"org.postgresql.ds.PGSimpleDataSource\">
-	    <property name=\"serverName\" value=\"$PG_HOST\"/>
-	    <property name=\"portNumber\" value=\"$PG_PORT\"/>
-	    <property name=\"databaseName\" value=\"$PG_DB\"/>
-	    <property name=\"user\" value=\"$PG_USER\"/>
-	    <property name=\"password\" value=\"$PG_PASSWORD\"/>
-	  </bean>" broker_config "$1" && launch_broker "$1"
+	pg_config "$1" "$2" && launch_broker "$1"
 }
 
 # locker NAME: NAME's Locker as JSON, from its management socket.
