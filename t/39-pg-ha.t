@@ -220,6 +220,13 @@ test_expect_success 'the web console'"'"'s HA page shows the lease: holder, data
 	grep -q "lease" ha.html
 '
 
+test_expect_success 'the web console'"'"'s cluster page names the pair a / b from the roster in the database and links the other console' '
+	curl -s -u admin:admin "http://127.0.0.1:$(broker_web_port b)/cluster" >cluster.html &&
+	grep -q ">a / b<" cluster.html &&
+	grep -q "http://127.0.0.1:$(broker_web_port a)/" cluster.html &&
+	no_password cluster.html
+'
+
 test_expect_success 'the master serves STOMP clients, the slave does not' '
 	port_open "$(broker_stomp_port a)" &&
 	! port_open "$(broker_stomp_port b)"
