@@ -227,6 +227,12 @@ test_expect_success 'the web console'"'"'s cluster page names the pair a / b fro
 	no_password cluster.html
 '
 
+test_expect_success 'the slave'"'"'s send page points to the master'"'"'s console (the holder is its leaseHolderId alone)' '
+	curl -s -u admin:admin "http://127.0.0.1:$(broker_web_port b)/send" >send.html &&
+	grep -q "id=\"send-slave\"" send.html &&
+	grep -q "id=\"master-send\" href=\"http://127.0.0.1:$(broker_web_port a)/send?" send.html
+'
+
 test_expect_success 'the master serves STOMP clients, the slave does not' '
 	port_open "$(broker_stomp_port a)" &&
 	! port_open "$(broker_stomp_port b)"
