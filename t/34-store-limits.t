@@ -13,18 +13,11 @@ broker_config failing && start_broker failing || exit 1
 test_expect_success 'past the storeUsage limit a persistent producer gets an ERROR, nothing accepted is lost' '
 	PORT=$(broker_port failing) stomp_py <<-\EOF
 	from tstomp import *
-	p = client()
-	sent, text = send_until_refused(p, "/queue/full", "m%d " + "x" * 1024, 20000,
-	                                  headers={"persistent": "true"})
-	check("Usage Manager Store is Full on queue://full" in text, text)
-	check(500 < sent < 20000, "refused after %d" % sent)
+	fill_then_drain("/queue/full", "Usage Manager Store is Full on queue://full", 500,
+	                headers={"persistent": "true"})
 	# Non-persistent messages do not need the store.
 	q = client()
 	send_on(q, "/queue/other", "light")
-	d = client()
-	d.conn.subscribe("/queue/full", id="1")
-	got = [m.body.split()[0] for m in d.wait(sent, timeout=60)]
-	check(got == ["m%d" % i for i in range(sent)], "every receipted message, in order")
 	EOF
 '
 
@@ -36,31 +29,12 @@ broker_config holding && start_broker holding || exit 1
 
 test_expect_success 'without sendFailIfNoSpace the producer is held until consumers make room' '
 	PORT=$(broker_port holding) stomp_py <<-\EOF &&
-	import threading
 	from tstomp import *
-	p = client()
 	n = 6000
-	def produce():
-	    for i in range(n):
-	        h = {"persistent": "true"}
-	        if i % 100 == 99:
-	            h["receipt"] = "r%d" % i
-	        p.conn.send("/queue/held", "%d %s" % (i, "x" * 1024), headers=h)
-	        if i % 100 == 99:
-	            p.wait_receipt("r%d" % i, timeout=120)
-	t = threading.Thread(target=produce)
-	t.start()
-	# Held once the store is full, however slowly this machine sends: a
-	# fixed 3 s sent too little to fill it in the MQTT twin of t/85.
-	from tmgmt import until, log_has
-	until("the store full", lambda: log_has("holding", "Usage Manager Store is Full on queue://held"),
-	      timeout=120)
-	check(t.is_alive(), "the producer is held (6 MB into a 2 MB store)")
+	t = produce_until_held("holding", "/queue/held", n)
 	d = client()
 	d.conn.subscribe("/queue/held", id="1")
-	got = [int(m.body.split()[0]) for m in d.wait(n, timeout=120)]
-	t.join()
-	check(got == list(range(n)), "every message, in order")
+	received_all(d, n, t)
 	EOF
 	log_contains holding "Usage Manager Store is Full on queue://held"
 '

@@ -27,14 +27,7 @@ ACQUIRE=300
 
 # pg_node NAME PREFIX: a broker of the pair on tablePrefix PREFIX.
 pg_node() {
-	PERSISTENCE_ADAPTER="<jdbcPersistenceAdapter dataSource=\"#pg\" lockKeepAlivePeriod=\"$KEEP\" tablePrefix=\"$2\"><locker><lease-database-locker lockAcquireSleepInterval=\"$ACQUIRE\"/></locker></jdbcPersistenceAdapter>" \
-	BEANS_EXTRA="<bean id=\"pg\" class=\"org.postgresql.ds.PGSimpleDataSource\">
-	    <property name=\"serverName\" value=\"$PG_HOST\"/>
-	    <property name=\"portNumber\" value=\"$PG_PORT\"/>
-	    <property name=\"databaseName\" value=\"$PG_DB\"/>
-	    <property name=\"user\" value=\"$PG_USER\"/>
-	    <property name=\"password\" value=\"$PG_PASSWORD\"/>
-	  </bean>" broker_config "$1" && launch_broker "$1"
+	pg_config "$1" "$2" && launch_broker "$1"
 }
 
 # locker NAME: NAME's Locker as JSON, from its management socket.
@@ -225,6 +218,19 @@ test_expect_success 'the web console'"'"'s HA page shows the lease: holder, data
 	grep -q "P1_" ha.html &&
 	grep -q "LeaseExpires" ha.html &&
 	grep -q "lease" ha.html
+'
+
+test_expect_success 'the web console'"'"'s cluster page names the pair a / b from the roster in the database and links the other console' '
+	curl -s -u admin:admin "http://127.0.0.1:$(broker_web_port b)/cluster" >cluster.html &&
+	grep -q ">a / b<" cluster.html &&
+	grep -q "http://127.0.0.1:$(broker_web_port a)/" cluster.html &&
+	no_password cluster.html
+'
+
+test_expect_success 'the slave'"'"'s send page points to the master'"'"'s console (the holder is its leaseHolderId alone)' '
+	curl -s -u admin:admin "http://127.0.0.1:$(broker_web_port b)/send" >send.html &&
+	grep -q "id=\"send-slave\"" send.html &&
+	grep -q "id=\"master-send\" href=\"http://127.0.0.1:$(broker_web_port a)/send?" send.html
 '
 
 test_expect_success 'the master serves STOMP clients, the slave does not' '

@@ -99,10 +99,20 @@ static void fit_to_disk(const char *what, const char *dir, long long in_use, lon
 	*lim = in_use + avail;
 }
 
+/* A store in PostgreSQL (jdbcPersistenceAdapter) is sized against the
+ * database, not this machine's disk: the data directory is not where
+ * its rows go, and the database's disk is not visible from here. Its
+ * usage is the size of the pair's own tables (store_pg.c measure), its
+ * limit storeUsage's as configured. */
+static bool store_on_disk(void)
+{
+	return broker.store && !broker.cfg->jdbc;
+}
+
 void flow_fit_to_disk(void)
 {
 	long long in_use = 0;
-	if (broker.store) {
+	if (store_on_disk()) {
 		struct store_size sz;
 		store_size(broker.store, &sz);
 		in_use = sz.file_bytes - sz.free_bytes;
@@ -165,7 +175,7 @@ long long flow_store_used(void)
  * Without this a store on a full disk read 7% used. */
 long long flow_store_limit(void)
 {
-	if (!broker.store)
+	if (!store_on_disk())
 		return store_limit;
 	long long avail = disk_available(broker.cfg->store_directory);
 	long long can = flow_store_used() + avail;

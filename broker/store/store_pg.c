@@ -49,6 +49,10 @@
 #endif
 /* The size of the tables is measured at most this often. */
 #define SIZE_EVERY_US 1000000
+/* And this often with nothing written: PostgreSQL gives the space of
+ * consumed messages back by itself (autovacuum truncates a drained
+ * table), and producers held at storeUsage wait for that news. */
+#define SIZE_IDLE_EVERY_US 5000000
 
 /* What the store adds in front of the operator's conninfo (whose own
  * settings win, coming later): a name to find its sessions by in
@@ -199,6 +203,7 @@ struct pgs {
 	char why[512];
 	int64_t size_at;	/* when the size was last measured */
 	bool size_stale;	/* written since */
+	int64_t idle_at;	/* when pg_idle last ran */
 };
 
 /* ---- SQL text ---- */
@@ -863,14 +868,15 @@ static bool pg_after_commit(void *b, int64_t now, struct store_size *size)
 static int64_t pg_idle_due(void *b)
 {
 	struct pgs *p = b;
-	return p->size_stale ? p->size_at + SIZE_EVERY_US : 0;
+	return p->size_stale ? p->size_at + SIZE_EVERY_US : p->idle_at + SIZE_IDLE_EVERY_US;
 }
 
 static bool pg_idle(void *b, struct store_size *size)
 {
 	struct pgs *p = b;
 	p->size_stale = false;
-	return pg_after_commit(b, store_now_us(), size);
+	p->idle_at = store_now_us();
+	return pg_after_commit(b, p->idle_at, size);
 }
 
 static void pg_interrupt(void *b)

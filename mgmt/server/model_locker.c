@@ -101,7 +101,7 @@ static const struct mattr locker_attrs[] = {
 	{ "RoleSinceMillis", "long", "In this role since (ms since the epoch)", l_role_since, NULL },
 	{ "LockAcquireSleepInterval", "long", "How often a waiting slave says so (ms)", l_acquire, NULL },
 	{ "LockKeepAlivePeriod", "long", "How often a master checks its lock (ms); 0 = never", l_keepalive, NULL },
-	{ "PairNodes", "java.util.Map", "The nodes on this store directory: broker name to management address", l_pair, NULL },
+	{ "PairNodes", "java.util.Map", "The nodes on this store directory, or a lease's database and prefix: broker name to management address", l_pair, NULL },
 	{ "Events", "java.util.List", "The latest lock events: time, iso, event", l_events, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -100,3 +100,19 @@ pg_start() {
 	CREATE DATABASE $PG_DB OWNER $PG_USER;
 	EOF
 }
+
+# pg_config NAME PREFIX: broker_config for NAME with its store in the
+# test's database on tablePrefix PREFIX (a jdbcPersistenceAdapter with a
+# lease-database-locker, its lockKeepAlivePeriod $KEEP and
+# lockAcquireSleepInterval $ACQUIRE, 1000 and 300 unless set), the data
+# source a Spring bean with the password.
+pg_config() {
+	PERSISTENCE_ADAPTER="<jdbcPersistenceAdapter dataSource=\"#pg\" lockKeepAlivePeriod=\"${KEEP:-1000}\" tablePrefix=\"$2\"><locker><lease-database-locker lockAcquireSleepInterval=\"${ACQUIRE:-300}\"/></locker></jdbcPersistenceAdapter>" \
+	BEANS_EXTRA="<bean id=\"pg\" class=\"org.postgresql.ds.PGSimpleDataSource\">
+	    <property name=\"serverName\" value=\"$PG_HOST\"/>
+	    <property name=\"portNumber\" value=\"$PG_PORT\"/>
+	    <property name=\"databaseName\" value=\"$PG_DB\"/>
+	    <property name=\"user\" value=\"$PG_USER\"/>
+	    <property name=\"password\" value=\"$PG_PASSWORD\"/>
+	  </bean>" broker_config "$1"
+}
