@@ -24,8 +24,10 @@
  * writes it in one transaction (one fsync). While that commit runs, new
  * operations queue up and go together in the next one: group commit, with
  * the event loop never waiting on the disk. The writer paces commits: a
- * batch somebody waits for (a receipt) is written at once, and operations
- * nobody waits for (acks, sends without a receipt) gather for up to 2 ms.
+ * batch somebody waits for (a receipt) is written once as many wait as
+ * when the last commit ended (the producers it released come back), or
+ * after half that commit's time, and operations nobody waits for
+ * (acks, sends without a receipt) gather for up to 2 ms.
  * When the writer has nothing to write it gives the free pages of a
  * drained backlog back to the file system, a slice at a time. When a
  * commit is done the writer signals store_event_fd(); the loop then calls

@@ -256,6 +256,57 @@ static void test_counts(void)
 		store_close(st);
 }
 
+static int cohort_calls;
+
+static void on_cohort(void *ctx, int err)
+{
+	(void)ctx;
+	(void)err;
+	cohort_calls++;
+}
+
+/* Queues a message on queue://c and a callback that waits for its commit,
+ * as a producer's receipt does; hands it to the writer. */
+static void cohort_send(struct store *st, const char *id)
+{
+	struct message *m = msg(id, "c", id, 1);
+	store_add_message(st, m);
+	store_add_entry(st, "queue://c", m->seq);
+	store_on_commit(st, on_cohort, NULL);
+	store_commit(st);
+	message_unref(m);
+}
+
+/* Three producers waiting for their receipts, one coming back before the
+ * other two: the commit waits for them rather than leaving two a whole
+ * (slow: 300 ms here) commit behind. */
+static void test_cohort(void)
+{
+	char err[256], path[300];
+	snprintf(path, sizeof path, "%s/cohort", dir);
+	setenv("TANDEM_TEST_COMMIT_DELAY_MS", "300", 1);
+	struct store *st = store_open(path, true, err, sizeof err);
+	unsetenv("TANDEM_TEST_COMMIT_DELAY_MS");
+	cohort_send(st, "c1");
+	cohort_send(st, "c2");
+	cohort_send(st, "c3");
+	store_flush(st);
+	cohort_calls = 0;
+	cohort_send(st, "c4");
+	usleep(20000);	/* the writer would have taken c4 alone by now */
+	cohort_send(st, "c5");
+	cohort_send(st, "c6");
+	struct pollfd pfd = { .fd = store_event_fd(st), .events = POLLIN };
+	poll(&pfd, 1, 30000);
+	store_complete(st);
+	ok(cohort_calls == 3, "a commit waits for the producers the last one released: "
+	   "all three in one commit");
+	if (cohort_calls != 3)
+		diag("%d of 3 in the first commit", cohort_calls);
+	store_flush(st);
+	store_close(st);
+}
+
 int main(void)
 {
 	char err[256];
@@ -546,6 +597,7 @@ int main(void)
 	store_close(st);
 
 	test_counts();
+	test_cohort();
 
 	char file[300];
 	snprintf(file, sizeof file, "%s/store.db", dir);
