@@ -223,8 +223,13 @@ static int g_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags
 	memset(f, 0, sizeof *f);
 	f->real = (sqlite3_file *)(f + 1);
 	int rc = under->xOpen(under, name, f->real, flags, out_flags);
-	if (rc != SQLITE_OK)
-		return rc;	/* pMethods NULL: SQLite does not close it */
+	if (rc != SQLITE_OK) {
+		/* SQLite closes a file that failed to open when its pMethods
+		 * is set; ours stays NULL, so the one under it is closed here */
+		if (f->real->pMethods)
+			f->real->pMethods->xClose(f->real);
+		return rc;
+	}
 	/* Without memory for the buffer a WAL is written as before. */
 	if (flags & SQLITE_OPEN_WAL)
 		f->buf = malloc(GATHER_BYTES);
