@@ -45,6 +45,19 @@ static long long write_calls(void)
 	return n;
 }
 
+/* Valgrind's thread scheduling writes to a pipe of its own. */
+static bool under_valgrind(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+	while (f && !found && fgets(line, sizeof line, f))
+		found = strstr(line, "vgpreload") != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* A query's one number through a connection of SQLite's default VFS. */
 static long long query(const char *sql)
 {
@@ -126,7 +139,11 @@ int main(void)
 	/* Five frames a commit, two writes each without gathering, and the
 	 * writer's signal to the loop (an eventfd): some 220. */
 	diag("write calls for 20 commits: %lld", calls);
-	ok(calls >= 20 && calls <= 60, "a write call or two a commit (the WAL, the event fd), not two a frame");
+	if (under_valgrind())
+		diag("under valgrind, whose own writes count too: not checked");
+	else
+		ok(calls >= 20 && calls <= 60,
+		   "a write call or two a commit (the WAL, the event fd), not two a frame");
 
 	/* 100 messages of 8 KiB in one commit: some 12 frames each, the
 	 * buffer filled and sent many times over. */
