@@ -16,8 +16,9 @@
  *   entry_counts(container, priority, n)  how many entries each container
  *                                holds per priority, kept by triggers
  *
- * The writer thread owns the connection while a commit runs and does the
- * housekeeping (free pages back to the file system, WAL checkpoints);
+ * A synced store is opened through store_vfs.c, which writes a commit's
+ * WAL frames in one write. The writer thread owns the connection while a
+ * commit runs and does the housekeeping (free pages back to the file system, WAL checkpoints);
  * paging in reads through a read-only connection of the loop thread.
  * Start reading at store_open().
  */
@@ -32,6 +33,7 @@
 
 #include "log.h"
 #include "store_backend.h"
+#include "store_vfs.h"
 
 /* 2: prepared transactions (tables prepared and prepared_acks). Each
  * open creates the tables a store of an older version lacks.
@@ -384,8 +386,9 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 	s->auto_vacuum = -1;
 	int version = 0;
 	uint64_t next_seq = 1;
+	/* A synced store's commits write their WAL frames at once (store_vfs.h). */
 	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				 SQLITE_OPEN_NOMUTEX, NULL);
+				 SQLITE_OPEN_NOMUTEX, sync ? store_vfs_name() : NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		goto fail;
