@@ -51,7 +51,7 @@ static long q(const char *sql)
 static struct store *open_pg(const char *prefix, const char *token, bool create)
 {
 	char err[512];
-	struct store_pg_params p = { conninfo, prefix, token, create };
+	struct store_pg_params p = { conninfo, prefix, token, create, 0 };
 	struct store *st = store_open_pg(&p, err, sizeof err);
 	if (!st)
 		diag("store_open_pg %s: %s", prefix, err);
@@ -586,13 +586,13 @@ int main(void)
 	PQclear(PQexec(admin, "SET client_min_messages = warning"));
 
 	char err[512];
-	struct store_pg_params none = { conninfo, "NONE_", NULL, false };
+	struct store_pg_params none = { conninfo, "NONE_", NULL, false, 0 };
 	errno = 0;
 	ok(!store_open_pg(&none, err, sizeof err) && errno == ENOENT &&
 	   strstr(err, "createTablesOnStartup"),
 	   "without its tables and createTablesOnStartup, the store is refused with a reason");
 	struct store_pg_params bad = { "host=127.0.0.1 port=1 dbname=x user=u password=pw-Leak-1",
-				       "", NULL, true };
+				       "", NULL, true, 0 };
 	ok(!store_open_pg(&bad, err, sizeof err) && errno == EIO &&
 	   strstr(err, "unreachable") && !strstr(err, "pw-Leak-1"),
 	   "an unreachable database: refused, said so, without the password");
