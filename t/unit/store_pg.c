@@ -6,10 +6,13 @@
  * through the same store_* calls, plus what only a shared database has:
  * two table prefixes, fencing by the lease row, a session killed
  * mid-commit. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -569,6 +572,36 @@ static void test_killed(void)
 	store_close(st);
 }
 
+/* A server that takes the connection and never says a word (a network
+ * that drops everything after the handshake looks the same): the open,
+ * on the broker's loop, gives up after wait_ms, whatever the conninfo's
+ * own connect_timeout (libpq's default waits for ever). */
+static void test_silent_server(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof a;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 4) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
+		ok(0, "a silent server listens");
+		return;
+	}
+	char ci[200], err[512];
+	snprintf(ci, sizeof ci, "host=127.0.0.1 port=%d dbname=x user=u password=pw-Leak-2 "
+		 "connect_timeout=60", ntohs(a.sin_port));
+	struct store_pg_params silent = { ci, "", NULL, true, 300 };
+	errno = 0;
+	struct store *st = store_open_pg(&silent, err, sizeof err);
+	ok(!st && errno == EIO && strstr(err, "no answer within 300 ms") &&
+	   !strstr(err, "pw-Leak-2"),
+	   "a server that never answers: the open gives up after wait_ms, and says so");
+	if (st)
+		store_close(st);
+	else
+		diag("%s", err);
+	close(fd);
+}
+
 int main(void)
 {
 	conninfo = getenv("PG_CONNINFO");
@@ -596,6 +629,7 @@ int main(void)
 	ok(!store_open_pg(&bad, err, sizeof err) && errno == EIO &&
 	   strstr(err, "unreachable") && !strstr(err, "pw-Leak-1"),
 	   "an unreachable database: refused, said so, without the password");
+	test_silent_server();
 
 	test_messages();
 	test_durables_prepared_sessions();
