@@ -205,6 +205,10 @@ test_expect_success 'a'"'"'s link to the database is cut silently, inside a comm
 	cut_link &&
 	touch go &&
 	say "cut at $(date -u +%T.%N), message $((k + 1)) being committed" &&
+	# the database still has the commit open, the lease row locked by its fence
+	test "$(PSQL_DB=$PG_DB psql_admin -At -c "select count(*) from pg_locks l join
+		pg_stat_activity s using (pid) where s.client_addr = '"'"'10.203.1.2'"'"' and
+		l.relation = '"'"'\"P_TANDEM_LOCK\"'"'"'::regclass")" -ge 1 &&
 	locker_is a "l[\"Role\"] == \"slave\"" &&
 	wait_lines browse.out 1 600 && cat browse.out &&
 	grep "browse answered" browse.out &&
