@@ -1010,6 +1010,7 @@ static int open_pg_store(const struct config *cfg, char *why, size_t whylen)
 	}
 	const struct store_pg_params p = {
 		ci, cfg->jdbc->table_prefix, lease_locker_token(), cfg->jdbc->create_tables,
+		cfg->jdbc->lock_keep_alive_ms,
 	};
 	broker.store = store_open_pg(&p, err, sizeof err);
 	int e = errno;

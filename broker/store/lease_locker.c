@@ -66,6 +66,7 @@ static struct {
 	enum locker_role role;
 	int64_t role_since, waiting_since;
 	uint64_t deadline_timer, say_timer;
+	int64_t deadline_us;		/* the master's, monotonic, as last armed */
 	int retry_ms;
 	long retries;
 	char database[256];		/* host:port/dbname: never the user or password */
@@ -317,10 +318,14 @@ static void deadline_passed(struct loop *l, void *ctx)
 	lz.deadline_timer = 0;
 	if (lz.role != LOCKER_MASTER)
 		return;
+	/* How late the timer came says whether the loop was held (on the
+	 * database, say): it must not be by more than a period. */
 	char why[400];
+	long long late_ms = (mono_us() - lz.deadline_us) / 1000;
 	pthread_mutex_lock(&lz.mu);
-	snprintf(why, sizeof why, "not renewed within its %ld ms by this node's clock%s%s",
-		 lz.lease_ms, lz.sh.error[0] ? "; last error: " : "", lz.sh.error);
+	snprintf(why, sizeof why, "not renewed within its %ld ms by this node's clock (fenced %lld "
+		 "ms after its end)%s%s", lz.lease_ms, late_ms > 0 ? late_ms : 0,
+		 lz.sh.error[0] ? "; last error: " : "", lz.sh.error);
 	pthread_mutex_unlock(&lz.mu);
 	lose(why);
 }
@@ -328,6 +333,7 @@ static void deadline_passed(struct loop *l, void *ctx)
 static void arm_deadline(int64_t deadline_us)
 {
 	loop_del_timer(lz.loop, lz.deadline_timer);
+	lz.deadline_us = deadline_us;
 	int64_t ms = (deadline_us - mono_us()) / 1000;
 	lz.deadline_timer = loop_add_timer(lz.loop, ms > 0 ? ms : 0, deadline_passed, NULL);
 }

@@ -73,10 +73,14 @@ struct store_pg_params {
 	const char *table_prefix;  /* ActiveMQ's tablePrefix, "" default */
 	const char *lease_token;   /* the lease holder's token (pg_lease_token()), NULL = no fencing */
 	bool create_tables;        /* createTablesOnStartup */
+	long wait_ms;              /* lockKeepAlivePeriod: how long the loop waits, at most,
+				    * without a word from the database (0: 10 s) */
 };
 /* Connects (twice: the writer's connection and the loop's, for loading
  * and paging in), creates the tables <table_prefix>TANDEM_* when missing
- * and create_tables, and starts the writer. On failure NULL with a reason
+ * and create_tables, and starts the writer. No call on the loop's thread
+ * (this one, the loads, store_page_in) waits longer than wait_ms for an
+ * answer: then it fails, and the reads fail at once for wait_ms more. On failure NULL with a reason
  * in err (never the conninfo) and errno: EPROTO (tables of a newer
  * schema) says trying again cannot help; ENOENT (no tables, and
  * create_tables false) until somebody creates them; EIO (the database

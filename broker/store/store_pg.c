@@ -27,8 +27,24 @@
  * loads and paging in. Every statement is sent with parameters, never
  * pasted; the table names are quoted identifiers. The conninfo holds the
  * password: it is never logged nor put in an error.
+ *
+ * A database that stops answering (the network to it cut, packets
+ * dropped) must not hold the event loop: every wait outside a commit
+ * (connecting, the open's statements, the loads, paging in) polls the
+ * socket and gives up after wait_ms (lockKeepAlivePeriod) without a word
+ * from the server, shutting the connection down (give_up); the reader
+ * then makes no new try before wait_ms more, so that a queue that keeps
+ * asking to page in does not hold the loop again at every turn. A master
+ * cut off so fences itself in time (lease_locker.c's deadline is a timer
+ * of the same loop). On the server's side, each session asks for TCP
+ * keepalives that find the client gone within about the lease
+ * (session_setup): a master cut off inside a commit leaves a session that
+ * holds the lease row FOR SHARE (the fence), which would otherwise keep
+ * the slave's take waiting until the server's own keepalives (two hours
+ * by default).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +69,9 @@
  * consumed messages back by itself (autovacuum truncates a drained
  * table), and producers held at storeUsage wait for that news. */
 #define SIZE_IDLE_EVERY_US 5000000
+/* How long a wait outside a commit lasts at most without a word from the
+ * database, when the broker gives no lockKeepAlivePeriod. */
+#define WAIT_MS_DEFAULT 10000
 
 /* What the store adds in front of the operator's conninfo (whose own
  * settings win, coming later): a name to find its sessions by in
@@ -193,6 +212,8 @@ struct pgs {
 	char *token;		/* the lease's, NULL for no fence */
 	char *sql[PS_COUNT];	/* stmt_sql with the table names */
 	bool prepared;		/* on w, since it last connected */
+	long wait_ms;		/* a wait outside a commit, at most (the header) */
+	int64_t r_retry_at;	/* loop thread: no new try of r before (monotonic us) */
 
 	/* Writer thread: the commit being sent. */
 	int sent;		/* statements whose results are not read yet */
@@ -244,17 +265,107 @@ static void conn_error(PGconn *c, const char *what, char *err, size_t len)
 		 *m ? m : "no answer from the database");
 }
 
-/* Runs one statement; the result when it has status want, else NULL
- * with err. */
-static PGresult *run(PGconn *c, const char *sql, int n, const char *const *params,
-		     ExecStatusType want, const char *what, char *err, size_t len)
+/* ---- waiting on the database, bounded (see the header) ---- */
+
+/* Until c's socket is readable (writable when `out`) or the monotonic
+ * deadline (us): 1 ready, 0 timed out, -1 failed. */
+static int wait_socket(PGconn *c, bool out, int64_t deadline)
 {
-	/* PQexec when there are no parameters: the schema is several statements */
-	PGresult *r = n ? PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c, sql);
+	struct pollfd pfd = { PQsocket(c), out ? POLLOUT : POLLIN, 0 };
+	if (pfd.fd < 0)
+		return -1;
+	for (;;) {
+		int64_t left = deadline - store_now_us();
+		if (left <= 0)
+			return 0;
+		int n = poll(&pfd, 1, (int)((left + 999) / 1000));
+		if (n >= 0)
+			return n > 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/* Gives up on a connection that did not answer in time: its socket shut,
+ * libpq reads the end of what it waited for at once (a failure) and the
+ * next use connects again. */
+static void give_up(PGconn *c)
+{
+	int fd = PQsocket(c);
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+	PGresult *r;
+	while ((r = PQgetResult(c)))
+		PQclear(r);
+}
+
+/* PQgetResult(c), waiting no longer than wait_ms without a word from the
+ * database; then NULL, c given up on, and *late set. */
+static PGresult *get_result(PGconn *c, long wait_ms, bool *late)
+{
+	while (PQisBusy(c)) {
+		int ready = wait_socket(c, false, store_now_us() + (int64_t)wait_ms * 1000);
+		if (ready == 0) {
+			*late = true;
+			give_up(c);
+			return NULL;
+		}
+		if (ready < 0 || !PQconsumeInput(c))
+			break;	/* PQgetResult says what failed, without waiting */
+	}
+	return PQgetResult(c);
+}
+
+/* Ends a connection being made (PQconnectStart, PQresetStart): true when
+ * made within wait_ms, else false with err. */
+static bool connect_poll(PGconn *c, long wait_ms, bool reset, char *err, size_t len)
+{
+	int64_t deadline = store_now_us() + (int64_t)wait_ms * 1000;
+	PostgresPollingStatusType s = PQstatus(c) == CONNECTION_BAD ? PGRES_POLLING_FAILED
+								     : PGRES_POLLING_WRITING;
+	while (s == PGRES_POLLING_READING || s == PGRES_POLLING_WRITING) {
+		int ready = wait_socket(c, s == PGRES_POLLING_WRITING, deadline);
+		if (ready == 0) {
+			snprintf(err, len, "the database is unreachable: no answer within %ld ms",
+				 wait_ms);
+			return false;
+		}
+		s = reset ? PQresetPoll(c) : PQconnectPoll(c);
+	}
+	if (s == PGRES_POLLING_OK)
+		return true;
+	const char *m = PQerrorMessage(c);
+	snprintf(err, len, "the database is unreachable: %.*s", (int)strcspn(m, "\n"),
+		 *m ? m : "no answer from the database");
+	return false;
+}
+
+/* Runs one statement (or several, without parameters); the result when
+ * it has status want (the first that has not, else the last), else NULL
+ * with err. Waits wait_ms at most without a word from the database. */
+static PGresult *run(struct pgs *p, PGconn *c, const char *sql, int n,
+		     const char *const *params, ExecStatusType want, const char *what, char *err,
+		     size_t len)
+{
+	/* no parameters: the schema is several statements */
+	int sent = n ? PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0)
+		     : PQsendQuery(c, sql);
+	PGresult *r = NULL, *next;
+	bool late = false;
+	while (sent && (next = get_result(c, p->wait_ms, &late))) {
+		if (r && PQresultStatus(r) != want) {
+			PQclear(next);
+			continue;
+		}
+		PQclear(r);
+		r = next;
+	}
 	if (r && PQresultStatus(r) == want)
 		return r;
 	const char *m = r ? PQresultErrorMessage(r) : "";
-	if (*m)
+	if (late)
+		snprintf(err, len, "%s: no answer from the database within %ld ms", what, p->wait_ms);
+	else if (*m)
 		snprintf(err, len, "%s: %.*s", what, (int)strcspn(m, "\n"), m);
 	else
 		conn_error(c, what, err, len);
@@ -272,7 +383,7 @@ static int run_tables(struct pgs *p, PGconn *c, const char *sql, const char *wha
 		snprintf(err, len, "%s: out of memory", what);
 		return -1;
 	}
-	PGresult *r = run(c, q, 0, NULL, PGRES_COMMAND_OK, what, err, len);
+	PGresult *r = run(p, c, q, 0, NULL, PGRES_COMMAND_OK, what, err, len);
 	free(q);
 	PQclear(r);
 	return r ? 0 : -1;
@@ -286,23 +397,58 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
-/* A connection named for pg_stat_activity; NULL with err. */
-static PGconn *connect_as(const char *conninfo, const char *name, char *err, size_t len)
+/* What each session asks of the server, after each connect: that it
+ * find a client gone within about the lease (two lockKeepAlivePeriods)
+ * by TCP keepalives while it waits for the client: a commit cut off
+ * halfway holds the lease row FOR SHARE (the fence), and the slave's take
+ * waits for that session to end; the server's own default is two hours.
+ * (Ignored by the server over a unix socket, which cannot be cut.) */
+static int session_setup(struct pgs *p, PGconn *c, char *err, size_t len)
+{
+	PQsetNoticeProcessor(c, quiet, NULL);
+	long s = (p->wait_ms + 999) / 1000;
+	char sql[256];
+	snprintf(sql, sizeof sql, "SET tcp_keepalives_idle = %ld; SET tcp_keepalives_interval = 1; "
+		 "SET tcp_keepalives_count = %ld", s, s);
+	PGresult *r = run(p, c, sql, 0, NULL, PGRES_COMMAND_OK, "setting up the session", err,
+			  len);
+	PQclear(r);
+	return r ? 0 : -1;
+}
+
+/* A connection named for pg_stat_activity, made within wait_ms; NULL
+ * with err. */
+static PGconn *connect_as(struct pgs *p, const char *name, char *err, size_t len)
 {
 	char *ci = NULL;
-	if (asprintf(&ci, CONN_DEFAULTS "application_name='%s' %s", name, conninfo) < 0) {
+	if (asprintf(&ci, CONN_DEFAULTS "application_name='%s' %s", name, p->conninfo) < 0) {
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
-	PGconn *c = PQconnectdb(ci);
+	PGconn *c = PQconnectStart(ci);
 	free(ci);
-	if (!c || PQstatus(c) != CONNECTION_OK) {
-		conn_error(c, "the database is unreachable", err, len);
+	if (!c) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	if (!connect_poll(c, p->wait_ms, false, err, len) || session_setup(p, c, err, len) < 0) {
 		PQfinish(c);
 		return NULL;
 	}
-	PQsetNoticeProcessor(c, quiet, NULL);
 	return c;
+}
+
+/* A connection that broke (or was given up on) made again, within
+ * wait_ms; 0, or -1 with err. */
+static int reconnect_within(struct pgs *p, PGconn *c, char *err, size_t len)
+{
+	if (!PQresetStart(c)) {
+		conn_error(c, "the database is unreachable", err, len);
+		return -1;
+	}
+	if (!connect_poll(c, p->wait_ms, true, err, len))
+		return -1;
+	return session_setup(p, c, err, len);
 }
 
 /* ---- opening ---- */
@@ -317,7 +463,7 @@ static int number(struct pgs *p, const char *tables_sql, const char *what, long 
 		snprintf(err, len, "%s: out of memory", what);
 		return -1;
 	}
-	PGresult *r = run(p->w, q, 0, NULL, PGRES_TUPLES_OK, what, err, len);
+	PGresult *r = run(p, p->w, q, 0, NULL, PGRES_TUPLES_OK, what, err, len);
 	free(q);
 	if (!r)
 		return -1;
@@ -335,7 +481,7 @@ static int read_version(struct pgs *p, int *version, char *err, size_t len)
 		return -1;
 	}
 	const char *params[] = { name };
-	PGresult *r = run(p->w, "SELECT to_regclass($1::text) IS NOT NULL", 1, params,
+	PGresult *r = run(p, p->w, "SELECT to_regclass($1::text) IS NOT NULL", 1, params,
 			  PGRES_TUPLES_OK, "reading the store's tables", err, len);
 	free(name);
 	if (!r)
@@ -359,7 +505,7 @@ static int read_version(struct pgs *p, int *version, char *err, size_t len)
 static int create_schema(struct pgs *p, char *err, size_t len)
 {
 	const char *params[] = { p->prefix };
-	PGresult *r = run(p->w, "BEGIN", 0, NULL, PGRES_COMMAND_OK, "creating the store's tables",
+	PGresult *r = run(p, p->w, "BEGIN", 0, NULL, PGRES_COMMAND_OK, "creating the store's tables",
 			  err, len);
 	PQclear(r);
 	if (!r)
@@ -367,12 +513,12 @@ static int create_schema(struct pgs *p, char *err, size_t len)
 	char version[128];
 	snprintf(version, sizeof version, "INSERT INTO {VERSION} (version) SELECT %d "
 		 "WHERE NOT EXISTS (SELECT 1 FROM {VERSION})", PG_SCHEMA_VERSION);
-	r = run(p->w, "SELECT pg_advisory_xact_lock(hashtext('tandem store ' || $1::text))", 1,
+	r = run(p, p->w, "SELECT pg_advisory_xact_lock(hashtext('tandem store ' || $1::text))", 1,
 		params, PGRES_TUPLES_OK, "creating the store's tables", err, len);
 	PQclear(r);
 	if (!r || run_tables(p, p->w, schema_sql, "creating the store's tables", err, len) < 0 ||
 	    run_tables(p, p->w, version, "creating the store's tables", err, len) < 0 ||
-	    !(r = run(p->w, "COMMIT", 0, NULL, PGRES_COMMAND_OK, "creating the store's tables",
+	    !(r = run(p, p->w, "COMMIT", 0, NULL, PGRES_COMMAND_OK, "creating the store's tables",
 		      err, len))) {
 		PQclear(PQexec(p->w, "ROLLBACK"));
 		return -1;
@@ -437,11 +583,21 @@ static int prepare_all(struct pgs *p, char *err, size_t len)
 			continue;
 		char name[16];
 		snprintf(name, sizeof name, "s%d", i);
-		PGresult *r = PQprepare(p->w, name, p->sql[i], 0, NULL);
+		PGresult *r = NULL, *next;
+		bool late = false;
+		int sent = PQsendPrepare(p->w, name, p->sql[i], 0, NULL);
+		while (sent && (next = get_result(p->w, p->wait_ms, &late))) {
+			PQclear(r);
+			r = next;
+		}
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-			const char *m = r ? PQresultErrorMessage(r) : "out of memory";
-			snprintf(err, len, "preparing the store's statements: %.*s",
-				 (int)strcspn(m, "\n"), m);
+			const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(p->w);
+			if (late)
+				snprintf(err, len, "preparing the store's statements: no answer from "
+					 "the database within %ld ms", p->wait_ms);
+			else
+				snprintf(err, len, "preparing the store's statements: %.*s",
+					 (int)strcspn(m, "\n"), m);
 			PQclear(r);
 			return -1;
 		}
@@ -455,7 +611,7 @@ static void measure(struct pgs *p, PGconn *c, struct store_size *size)
 {
 	const char *params[] = { p->prefix };
 	char err[256];
-	PGresult *r = run(c, "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+	PGresult *r = run(p, c, "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
 			  "WHERE c.relkind = 'r' AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
 			  "AND starts_with(c.relname, $1::text || 'TANDEM_')", 1, params,
 			  PGRES_TUPLES_OK, "measuring", err, sizeof err);
@@ -495,9 +651,10 @@ struct store *store_open_pg(const struct store_pg_params *params, char *err, siz
 		errno = ENOMEM;
 		return NULL;
 	}
+	p->wait_ms = params->wait_ms > 0 ? params->wait_ms : WAIT_MS_DEFAULT;
 	uint64_t next_seq = 1;
-	if (!(p->w = connect_as(p->conninfo, "tandemd store writer", err, errlen)) ||
-	    !(p->r = connect_as(p->conninfo, "tandemd store reader", err, errlen))) {
+	if (!(p->w = connect_as(p, "tandemd store writer", err, errlen)) ||
+	    !(p->r = connect_as(p, "tandemd store reader", err, errlen))) {
 		pg_close(p);
 		errno = EIO;
 		return NULL;
@@ -654,14 +811,12 @@ static int reconnect(struct pgs *p)
 			break;
 	if (PQstatus(p->w) == CONNECTION_OK)
 		return 0;
-	PQreset(p->w);
 	p->prepared = false;
-	if (PQstatus(p->w) != CONNECTION_OK) {
-		fail_conn(p, "");
+	char err[256];
+	if (reconnect_within(p, p->w, err, sizeof err) < 0) {
+		fail(p, -EIO, "reconnecting", err);
 		return p->err;
 	}
-	PQsetNoticeProcessor(p->w, quiet, NULL);
-	char err[256];
 	if (prepare_all(p, err, sizeof err) < 0) {
 		fail(p, -EIO, "reconnecting", err);
 		return p->err;
@@ -889,18 +1044,20 @@ static void pg_interrupt(void *b)
 
 /* ---- loading (loop thread) ---- */
 
-/* The reader connection, made again when lost; NULL with it logged. */
+/* The reader connection, made again when lost; NULL with it logged,
+ * or at once, unsaid, within wait_ms of the last failure (the header). */
 static PGconn *reader(struct pgs *p)
 {
-	if (PQstatus(p->r) != CONNECTION_OK) {
-		PQreset(p->r);
-		if (PQstatus(p->r) != CONNECTION_OK) {
-			char err[256];
-			conn_error(p->r, "the database is unreachable", err, sizeof err);
-			log_error("store", "Reading the PostgreSQL store: %s", err);
-			return NULL;
-		}
-		PQsetNoticeProcessor(p->r, quiet, NULL);
+	if (PQstatus(p->r) == CONNECTION_OK)
+		return p->r;
+	if (store_now_us() < p->r_retry_at)
+		return NULL;
+	char err[256];
+	if (reconnect_within(p, p->r, err, sizeof err) < 0) {
+		p->r_retry_at = store_now_us() + (int64_t)p->wait_ms * 1000;
+		log_error("store", "Reading the PostgreSQL store: %s; no new try for %ld ms", err,
+			  p->wait_ms);
+		return NULL;
 	}
 	return p->r;
 }
@@ -908,7 +1065,7 @@ static PGconn *reader(struct pgs *p)
 /* Runs a query on the reader, one row at a time (a backlog's rows need
  * not all be in memory), with results in binary when `binary`. Calls
  * each(row result, fn, ctx) per row; the number of rows, or -1 logged
- * with `what`. */
+ * with `what`. A database silent for wait_ms ends it (the header). */
 static int each_row(struct pgs *p, const char *tables_sql, int n, const char *const *values,
 		    bool binary, const char *what,
 		    void (*each)(const PGresult *r, void *fn, void *ctx), void *fn, void *ctx)
@@ -936,8 +1093,9 @@ static int each_row(struct pgs *p, const char *tables_sql, int n, const char *co
 		return -1;
 	}
 	int rows = 0, rc = 0;
+	bool late = false;
 	PGresult *r;
-	while ((r = PQgetResult(c))) {
+	while ((r = get_result(c, p->wait_ms, &late))) {
 		ExecStatusType s = PQresultStatus(r);
 		if (s == PGRES_SINGLE_TUPLE) {
 			each(r, fn, ctx);
@@ -948,6 +1106,12 @@ static int each_row(struct pgs *p, const char *tables_sql, int n, const char *co
 			rc = -1;
 		}
 		PQclear(r);
+	}
+	if (late) {
+		p->r_retry_at = store_now_us() + (int64_t)p->wait_ms * 1000;
+		log_error("store", "Reading %s: no answer from the database within %ld ms; no new "
+			  "try for %ld ms", what, p->wait_ms, p->wait_ms);
+		return -1;
 	}
 	return rc < 0 ? -1 : rows;
 }

@@ -24,9 +24,12 @@ PG_USER=tandem
 PG_PASSWORD=pg-Secret-7f3a	# distinctive, so tests can grep for leaks
 export PG_HOST PG_DB PG_USER PG_PASSWORD
 
-# As the server's user: postgres when we are root, else ourselves.
+# As the server's user: postgres when we are root, else ourselves (in
+# PG_NETNS when set).
 pg_as() {
-	if [ "$(id -u)" = 0 ]; then
+	if [ -n "${PG_NETNS:-}" ]; then
+		ip netns exec "$PG_NETNS" runuser -u postgres -- "$@"
+	elif [ "$(id -u)" = 0 ]; then
 		runuser -u postgres -- "$@"
 	else
 		"$@"
@@ -73,12 +76,14 @@ pg_init() {
 		{ cat "$PG_DIR/initdb.log" >&2; return 1; }
 	PG_PORT=$(free_port) && echo "$PG_PORT" >"$PG_DIR/port" &&
 	cat >>"$PG_DIR/data/postgresql.conf" <<-EOF
-	listen_addresses = '$PG_HOST'
+	listen_addresses = '${PG_LISTEN:-$PG_HOST}'
 	port = $PG_PORT
 	unix_socket_directories = '$PG_SOCKDIR'
 	max_connections = ${PG_MAX_CONNECTIONS:-40}
 	shared_buffers = 16MB
 	EOF
+	[ -z "${PG_ALLOW:-}" ] ||
+		echo "host all all $PG_ALLOW scram-sha-256" >>"$PG_DIR/data/pg_hba.conf"
 }
 
 pg_start() {

@@ -6,10 +6,13 @@
  * through the same store_* calls, plus what only a shared database has:
  * two table prefixes, fencing by the lease row, a session killed
  * mid-commit. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,7 +54,7 @@ static long q(const char *sql)
 static struct store *open_pg(const char *prefix, const char *token, bool create)
 {
 	char err[512];
-	struct store_pg_params p = { conninfo, prefix, token, create };
+	struct store_pg_params p = { conninfo, prefix, token, create, 0 };
 	struct store *st = store_open_pg(&p, err, sizeof err);
 	if (!st)
 		diag("store_open_pg %s: %s", prefix, err);
@@ -569,6 +572,36 @@ static void test_killed(void)
 	store_close(st);
 }
 
+/* A server that takes the connection and never says a word (a network
+ * that drops everything after the handshake looks the same): the open,
+ * on the broker's loop, gives up after wait_ms, whatever the conninfo's
+ * own connect_timeout (libpq's default waits for ever). */
+static void test_silent_server(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof a;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 4) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
+		ok(0, "a silent server listens");
+		return;
+	}
+	char ci[200], err[512];
+	snprintf(ci, sizeof ci, "host=127.0.0.1 port=%d dbname=x user=u password=pw-Leak-2 "
+		 "connect_timeout=60", ntohs(a.sin_port));
+	struct store_pg_params silent = { ci, "", NULL, true, 300 };
+	errno = 0;
+	struct store *st = store_open_pg(&silent, err, sizeof err);
+	ok(!st && errno == EIO && strstr(err, "no answer within 300 ms") &&
+	   !strstr(err, "pw-Leak-2"),
+	   "a server that never answers: the open gives up after wait_ms, and says so");
+	if (st)
+		store_close(st);
+	else
+		diag("%s", err);
+	close(fd);
+}
+
 int main(void)
 {
 	conninfo = getenv("PG_CONNINFO");
@@ -586,16 +619,17 @@ int main(void)
 	PQclear(PQexec(admin, "SET client_min_messages = warning"));
 
 	char err[512];
-	struct store_pg_params none = { conninfo, "NONE_", NULL, false };
+	struct store_pg_params none = { conninfo, "NONE_", NULL, false, 0 };
 	errno = 0;
 	ok(!store_open_pg(&none, err, sizeof err) && errno == ENOENT &&
 	   strstr(err, "createTablesOnStartup"),
 	   "without its tables and createTablesOnStartup, the store is refused with a reason");
 	struct store_pg_params bad = { "host=127.0.0.1 port=1 dbname=x user=u password=pw-Leak-1",
-				       "", NULL, true };
+				       "", NULL, true, 0 };
 	ok(!store_open_pg(&bad, err, sizeof err) && errno == EIO &&
 	   strstr(err, "unreachable") && !strstr(err, "pw-Leak-1"),
 	   "an unreachable database: refused, said so, without the password");
+	test_silent_server();
 
 	test_messages();
 	test_durables_prepared_sessions();
