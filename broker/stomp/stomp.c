@@ -1062,7 +1062,7 @@ static int on_connect(struct stomp_conn *sc, struct stomp_frame *f)
 	conn_logged_in(c);
 	stomp_parser_set_max(sc->parser, conn_frame_max(c, STOMP_MAX_FRAME));
 	/* Whose rights this connection has, a duplex bridge's too. */
-	if (login && *login && !(c->user = strdup(login)))
+	if (!c->trusted && login && *login && !(c->user = strdup(login)))
 		return -1;
 	/* A remote's duplex bridge: a bridge of ours forwards back over this
 	 * connection (stomp_on_data hands it over after this frame), what
