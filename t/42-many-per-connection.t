@@ -6,6 +6,8 @@
 # is one step, not a walk over all of them. Both were walks: 100,000
 # SUBSCRIBEs to one queue held the event loop, so every client, for
 # minutes (20,000 took 10 s; 20,000 BEGINs 3 s). Found by sending them.
+# So did OpenWire's consumers, looked up by walking them for every
+# ConsumerInfo, ack and pull (80,000 ConsumerInfos took 69 s).
 . "$(dirname "$0")/test-lib.sh"
 
 start_broker t || exit 1
@@ -29,6 +31,15 @@ test_expect_success 'a connection with 100,000 subscriptions to one queue and 10
 	check(f.body == b"to one of them", f)
 	s.close()
 	EOF
+'
+
+# The same for OpenWire: the JMS program's answer comes once every
+# ConsumerInfo before it was served; timeout(1) is the deadline.
+test_expect_success 'an OpenWire connection with 100,000 consumers gets them all served' '
+	jms_compile JmsManyConsumers.java &&
+	timeout 60 java -cp "$TRASH/jms:$JAVA_CP" JmsManyConsumers \
+		"tcp://127.0.0.1:$(broker_port t)" 100000 >many.out 2>&1 &&
+	cat many.out && grep -x "100000 consumers" many.out
 '
 
 test_done
