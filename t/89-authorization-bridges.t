@@ -100,6 +100,30 @@ test_expect_success 'STOMP: a message id sent first by a client of another login
 	EOF
 '
 
+# OpenWire's bridges are audited by MessageId (producer_audit.h) per
+# login, as STOMP's are (above): a client of another login that says it is
+# a bridge cannot get a real bridge's next message dropped, and the real
+# bridge's resend is still dropped.
+test_expect_success 'OpenWire: a MessageId sent first by a client of another login claiming to be a bridge does not get a bridge'"'"'s message dropped' '
+	jms_compile JmsNetPeer.java JmsForge.java &&
+	JAVA_CP=$JAVA_CP PORT=$(broker_port t) stomp_py <<-\EOF
+	import os, subprocess
+	from tstomp import *
+	c = client(login="admin", passcode="a")
+	c.conn.subscribe("/queue/open.forge", id="1", ack="auto")  # creates it
+	c.sync()
+	out = subprocess.run(["java", "-cp", os.environ["TRASH"] + "/jms:" + os.environ["JAVA_CP"],
+	                      "JmsForge", "tcp://127.0.0.1:%d?jms.watchTopicAdvisories=false" % port(),
+	                      "open.forge", "bridge:bridge:d", "bridge:guest:c"],
+	                     stdin=subprocess.DEVNULL, capture_output=True, text=True).stdout
+	check(out.strip() == "sent", out)
+	got = sorted(m.body for m in c.wait(3))
+	check(got == ["forged", "v1", "v2"], got)
+	c.sync()
+	check(not c.messages, "the resend was taken: %r" % [m.body for m in c.messages])
+	EOF
+'
+
 test_expect_success 'a duplex bridge asked for by a client forwards only what its user may read' '
 	PORT=$(broker_port t) stomp_py <<-\EOF
 	import sys; sys.path.insert(0, ".")

@@ -21,7 +21,10 @@ struct buf {
 
 #define BUF_INIT { NULL, 0, 0, 0 }
 
-static inline char *buf_data(const struct buf *b) { return b->data + b->off; }
+/* An empty buf that never held anything has no data: NULL, not NULL + 0,
+ * which is undefined (UBSan stopped the openwire_message fuzz harness on
+ * a TextMessage without a body). */
+static inline char *buf_data(const struct buf *b) { return b->data ? b->data + b->off : NULL; }
 static inline size_t buf_len(const struct buf *b) { return b->len - b->off; }
 
 /* Makes room for `want` more bytes and returns where they go; commit them

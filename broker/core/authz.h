@@ -18,8 +18,10 @@
  * as ActiveMQ's AuthorizationBroker makes no exception for network
  * connections. Its user needs read on the advisories that carry demand
  * (ActiveMQ.Advisory.Consumer.>) and write, and admin to create, on what
- * it forwards. Only a connection this broker dialled itself (a duplex
- * bridge's way back) is trusted.
+ * it forwards. A connection this broker dialled itself (a duplex
+ * bridge's way back) asks no login of the remote but has the rights of
+ * the networkConnector's userName, as in ActiveMQ, whose duplex bridge
+ * logs in locally with it (DemandForwardingBridgeSupport).
  *
  * The management socket and the web console ask the same entries for
  * someone who is not a protocol connection (struct authz_who): read to see

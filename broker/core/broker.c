@@ -738,7 +738,7 @@ static void load_entry(void *ctx, const char *container, struct message *m)
 static void load_audit_id(void *ctx, const char *id)
 {
 	(void)ctx;
-	producer_audit_add(id);
+	producer_audit_add(STORED_IDS, id);
 }
 
 static void load_audit(void)

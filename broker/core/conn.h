@@ -88,7 +88,9 @@ struct conn {
 	long long input_peak;		/* the most input_charged has been */
 	long long output_charged;	/* output buffer bytes counted in memoryUsage */
 	/* A connection this broker opened to a peer it chose (a duplex
-	 * bridge's way back): its protocol asks no login. */
+	 * bridge's way back): its protocol asks no login, and keeps the
+	 * user it was given (the networkConnector's, bridge_duplex_login),
+	 * whose rights it has. */
 	bool trusted;
 	/* Told once, after the protocol's close, when the connection is gone;
 	 * NULL: nobody listens. */

@@ -1,12 +1,13 @@
 /*
- * producer_audit.c - the producer audit (producer_audit.h): per producer,
- * a ring of PRODUCER_AUDIT_DEPTH bits indexed by sequence modulo the
- * depth, valid for the sequences (high - depth, high]; producers filed in
- * a strmap and kept in the order they were last heard from, the least
- * recent forgotten first.
+ * producer_audit.c - the producer audit (producer_audit.h): per producer
+ * and per whose audit it is, a ring of PRODUCER_AUDIT_DEPTH bits indexed
+ * by sequence modulo the depth, valid for the sequences (high - depth,
+ * high]; producers filed in a strmap under "WHOSE|PRODUCER" and kept in
+ * the order they were last heard from, the least recent forgotten first.
  */
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,30 +17,44 @@
 #define WORDS (PRODUCER_AUDIT_DEPTH / 64)
 
 struct audited {
-	char *producer;		/* the strmap key */
+	char *producer;		/* the strmap key: whose audit, '|', the producer */
 	uint64_t high;		/* the highest sequence remembered */
 	uint64_t bits[WORDS];
 	struct audited *newer, *older;
 };
 
+const char STORED_IDS[] = "stored";
+
 static struct strmap producers = STRMAP_INIT;
 static struct audited *newest, *oldest;
 
-/* A producer id longer than this is not audited (an id comes from the
- * network; a JMS client's are below 100 bytes). */
+/* A key longer than this is not audited (an id comes from the network;
+ * a JMS client's are below 100 bytes). */
 #define KEY_MAX 512
 
-/* Splits id at its last ':' into the producer (copied into key, KEY_MAX
- * bytes) and the sequence: false when id is no PRODUCER:SEQUENCE. */
-static bool split(const char *id, char *key, uint64_t *seq)
+/* Whose audit a key is in: a client's own ids, the store's, or a
+ * bridge's login (its length first, so no login can make another's key). */
+static int whose_prefix(const char *who, char *key)
+{
+	if (who == OWN_IDS || who == STORED_IDS)
+		return snprintf(key, KEY_MAX, "%s|", who == OWN_IDS ? "c" : "s");
+	return snprintf(key, KEY_MAX, "b%zu:%s|", strlen(who), who);
+}
+
+/* The key of id in who's audit (KEY_MAX bytes) and its sequence: false
+ * when id is no PRODUCER:SEQUENCE or the key is too long. */
+static bool split(const char *who, const char *id, char *key, uint64_t *seq)
 {
 	const char *colon = strrchr(id, ':');
-	if (!colon || colon == id || colon - id >= KEY_MAX || !colon[1] ||
+	if (!colon || colon == id || !colon[1] ||
 	    strspn(colon + 1, "0123456789") != strlen(colon + 1) || strlen(colon + 1) > 18)
 		return false;
+	int n = whose_prefix(who, key);
+	if (n < 0 || n + (colon - id) >= KEY_MAX)
+		return false;
 	*seq = strtoull(colon + 1, NULL, 10);
-	memcpy(key, id, (size_t)(colon - id));
-	key[colon - id] = 0;
+	memcpy(key + n, id, (size_t)(colon - id));
+	key[n + (colon - id)] = 0;
 	return true;
 }
 
@@ -83,15 +98,20 @@ void producer_audit_load(void)
 	load_deferred();
 }
 
-bool producer_audit_seen(const char *id)
+static bool seen_in(const char *who, const char *id)
 {
-	load_deferred();
 	char key[KEY_MAX];
 	uint64_t seq;
-	if (!split(id, key, &seq))
+	if (!split(who, id, key, &seq))
 		return false;
 	struct audited *a = strmap_get(&producers, key);
 	return a && in_window(a, seq) && bit(a, seq);
+}
+
+bool producer_audit_seen(const char *who, const char *id)
+{
+	load_deferred();
+	return seen_in(who, id) || seen_in(STORED_IDS, id);
 }
 
 static void unlink_audited(struct audited *a)
@@ -140,11 +160,11 @@ static struct audited *audited_of(const char *key)
 	return a;
 }
 
-void producer_audit_add(const char *id)
+void producer_audit_add(const char *who, const char *id)
 {
 	char key[KEY_MAX];
 	uint64_t seq;
-	if (!split(id, key, &seq))
+	if (!split(who, id, key, &seq))
 		return;
 	struct audited *a = audited_of(key);
 	if (!a)
@@ -164,13 +184,24 @@ void producer_audit_add(const char *id)
 	set_bit(a, seq, true);
 }
 
+/* Only after a failed commit: walking every audit is fine then. */
 void producer_audit_forget(const char *id)
 {
 	char key[KEY_MAX];
 	uint64_t seq;
-	struct audited *a = split(id, key, &seq) ? strmap_get(&producers, key) : NULL;
-	if (a && in_window(a, seq))
-		set_bit(a, seq, false);
+	if (!split(STORED_IDS, id, key, &seq))
+		return;
+	const char *producer = key + 2;		/* past "s|" */
+	for (struct audited *a = newest; a; a = a->older) {
+		const char *bar = strchr(a->producer, '|');
+		if (a->producer[0] == 'b') {	/* past the login, whose length is given */
+			char *end;
+			size_t len = strtoul(a->producer + 1, &end, 10);
+			bar = end + 1 + len;
+		}
+		if (!strcmp(bar + 1, producer) && in_window(a, seq))
+			set_bit(a, seq, false);
+	}
 }
 
 void producer_audit_free(void)

@@ -14,6 +14,19 @@
  * last). The new master of a pair learns the ids of the newest messages
  * in the store (broker.c load_audit) when the audit is first asked.
  *
+ * Whose audit an id goes into (`who`): a client's own ids (OWN_IDS:
+ * OpenWire's that name the client's own ConnectionId, openwire_send.c),
+ * or a network bridge's, which forwards other brokers' clients' ids, by
+ * the login it came with (the user name, "" for none). A bridge's
+ * forwarded ids go into its login's audit only: a client that says it is
+ * a bridge, under another login, cannot get a client's or a real
+ * bridge's next message dropped as a resend (and answered as taken, so
+ * lost) by sending its MessageId first. Not by the remote's BrokerId:
+ * ActiveMQ makes a new one at each start and the other node of a pair
+ * has its own, and their bridges' resends must still be known
+ * (t/80-network-activemq-kill.t). The ids a master loads from the store
+ * are in every audit: the store does not say who sent them.
+ *
  * Loop thread only.
  */
 #ifndef TANDEM_PRODUCER_AUDIT_H
@@ -24,16 +37,20 @@
 #define PRODUCER_AUDIT_DEPTH 2048
 #define PRODUCER_AUDIT_PRODUCERS 1024
 
-/* True when id went in before (remembered by producer_audit_add). */
-bool producer_audit_seen(const char *id);
-/* Remembers id; one that is no PRODUCER:SEQUENCE, or when memory runs
- * out, is not remembered (a resend would then be stored again, as
- * without the audit). */
-void producer_audit_add(const char *id);
-/* Forgets id (a message whose commit failed was never taken: its resend
- * must be). */
+/* A client's own ids, and the store's (broker.c load_audit). */
+#define OWN_IDS ((const char *)NULL)
+extern const char STORED_IDS[];
+
+/* True when id went into who's audit before, or came from the store. */
+bool producer_audit_seen(const char *who, const char *id);
+/* Remembers id in who's audit; one that is no PRODUCER:SEQUENCE, or when
+ * memory runs out, is not remembered (a resend would then be stored
+ * again, as without the audit). */
+void producer_audit_add(const char *who, const char *id);
+/* Forgets id from every audit (a message whose commit failed was never
+ * taken: its resend must be). */
 void producer_audit_forget(const char *id);
-/* load (which calls producer_audit_add) runs before the audit is next
+/* load (which calls producer_audit_add(STORED_IDS, ...)) runs before the audit is next
  * asked whether it saw an id; producer_audit_free forgets it. */
 void producer_audit_defer(void (*load)(void));
 /* Runs the deferred load now, if it has not run: before the first

@@ -51,6 +51,15 @@ static void note(const struct producer *p, const struct message *m)
 		broker_watch_commit(p->conn, p->commit_failed);
 }
 
+/* Whose audit p's ids go into (producer_audit.h): a bridge's login's, so
+ * that a client saying it is a bridge reaches no other login's audit. */
+static const char *audit_of(const struct producer *p)
+{
+	if (!p->peer)
+		return OWN_IDS;
+	return p->conn && p->conn->user ? p->conn->user : "";
+}
+
 int broker_publish(const struct producer *p, struct message *m, char *err, size_t errlen)
 {
 	if (!p->admitted) {
@@ -61,7 +70,8 @@ int broker_publish(const struct producer *p, struct message *m, char *err, size_
 	/* A queue message back from a bridge that took it from here is no
 	 * resend: its copy here went with that bridge (openwire_network.c). */
 	bool came_back = m->dest_type == DEST_QUEUE && broker_in_path(m);
-	if (p->audited && !came_back && producer_audit_seen(m->id)) {
+	const char *who = audit_of(p);
+	if (p->audited && !came_back && producer_audit_seen(who, m->id)) {
 		log_debug("broker", "Suppressing duplicate message send %s: the producer sent "
 			  "it before", m->id);
 		return 0;
@@ -72,7 +82,7 @@ int broker_publish(const struct producer *p, struct message *m, char *err, size_
 	if (rc < 0)
 		return PUBLISH_FAILED;
 	if (p->audited)
-		producer_audit_add(m->id);
+		producer_audit_add(who, m->id);
 	note(p, m);
 	return 0;
 }

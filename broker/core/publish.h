@@ -49,7 +49,8 @@ struct producer {
 	struct commit_hold *hold;
 	/* The message id is the producer's own (an OpenWire MessageId,
 	 * PRODUCER:SEQUENCE): one that went in already is a resend after a
-	 * failover, taken as sent but not routed again (producer_audit.h). */
+	 * failover, taken as sent but not routed again (producer_audit.h);
+	 * a bridge's (peer set) in its login's audit. */
 	bool audited;
 };
 

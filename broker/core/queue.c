@@ -498,10 +498,16 @@ int queue_bind(struct queue *q, struct consumer *c)
 		return -1;
 	b->consumer = c;
 	b->queue = q;
-	/* Behind every binding of higher or equal priority. */
-	struct binding *at = q->bhead;
-	while (at && at->consumer->priority >= c->priority)
-		at = at->qnext;
+	/* Behind every binding of higher or equal priority: found from the
+	 * tail, so that a consumer of the lowest priority (most often all
+	 * have the same) goes in at once. Walking from the head made each
+	 * subscription cost as many steps as the queue had consumers: 20,000
+	 * SUBSCRIBEs to one queue on one connection held the loop for 10 s,
+	 * 100,000 for minutes (t/42-many-per-connection.t). */
+	struct binding *after = q->btail;
+	while (after && after->consumer->priority < c->priority)
+		after = after->qprev;
+	struct binding *at = after ? after->qnext : q->bhead;
 	if (!at) {
 		b->qprev = q->btail;
 		if (q->btail)

@@ -208,6 +208,12 @@ void bridge_handshake(struct bridge *b, struct conn *c);
 void bridge_duplex_open(struct bridge *b);
 /* Closes b's duplex connection, if any (quietly). */
 void bridge_duplex_close(struct bridge *b);
+/* c, a connection b's duplex dialled, is served as the remote's bridge
+ * back: no login is asked of the remote, and what it does has the rights
+ * of b's networkConnector's own login (userName), as ActiveMQ's duplex
+ * bridge logs in locally with it; none without one. 0, or -1 when
+ * memory runs out. */
+int bridge_duplex_login(struct bridge *b, struct conn *c);
 /* A remote's duplex bridge connected here (c, a STOMP connection whose
  * CONNECT f asked for it): the bridge that will forward to the remote
  * over c, or NULL (logged). Started by bridge_duplex_start(b, c) once the

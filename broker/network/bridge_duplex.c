@@ -110,10 +110,9 @@ static void on_reverse_connected(struct loop *l, int fd, int events, void *ctx)
 		return;
 	}
 	/* From here on this end serves the remote's bridge as STOMP does any
-	 * client's; it dialled the remote itself, so it asks no login. */
-	c->trusted = true;
+	 * client's, with this connector's login. */
 	c->proto = stomp;
-	if (stomp->open(c) < 0) {
+	if (bridge_duplex_login(b, c) < 0 || stomp->open(c) < 0) {
 		conn_close(c, "out of memory");
 		bridge_fail(b, "duplex: out of memory");
 		return;
@@ -129,6 +128,19 @@ static void on_reverse_connected(struct loop *l, int fd, int events, void *ctx)
 static void reverse_failed(struct bridge *b, const char *why)
 {
 	bridge_fail(b, "duplex: %s", why);
+}
+
+/* Without a login of its own, what the remote sent back over a
+ * connection this broker dialled had every right: any queue written, any
+ * read, whatever the authorizationPlugin said (t/87-network-duplex-authz
+ * test 2). */
+int bridge_duplex_login(struct bridge *b, struct conn *c)
+{
+	c->trusted = true;
+	free(c->user);
+	c->user = NULL;
+	const char *user = b->nc->user_name;
+	return user && *user && !(c->user = strdup(user)) ? -1 : 0;
 }
 
 void bridge_duplex_open(struct bridge *b)

@@ -267,7 +267,7 @@ static int on_connection_info(struct ow_conn *oc, struct ow_obj *o)
 		int64_t max = (int64_t)conn_frame_max(c, OW_MAX_FRAME);
 		ow_frame_reader_set_max(oc->reader, (uint64_t)(oc->max_frame && oc->max_frame < max
 							       ? oc->max_frame : max));
-		if (user && *user && !c->user)
+		if (user && *user && !c->user && !c->trusted)
 			c->user = user, user = NULL;
 		remember_connection_id(oc, ci);
 		log_debug("openwire", "%s connected with OpenWire %d", c->peer, oc->fmt.version);

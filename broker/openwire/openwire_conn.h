@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "message.h"
+#include "strmap.h"
 #include "openwire_codec.h"
 #include "openwire_frame.h"
 
@@ -61,6 +62,7 @@ struct ow_conn {
 	char *connection_id;
 	uint32_t connection_id_len;
 	struct ow_sub *subs;	/* openwire_consumer.c */
+	struct strmap subs_by_id;	/* the same, by consumer id */
 	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
 	struct ow_dests *dests;	/* openwire_dest.c */
 	struct ow_window *windows;	/* producers with a window (openwire_producer.c) */

@@ -51,7 +51,8 @@ struct ow_sub {
 	bool pull;
 	unsigned credit;
 	uint64_t dispatched, pull_mark, pull_timer;
-	struct ow_sub *next;
+	char *key;			/* in oc->subs_by_id once linked */
+	struct ow_sub *next, *prev;
 };
 
 /* ---- delivery ---- */
@@ -128,12 +129,48 @@ bool ow_same_consumer(const struct ow_consumer_id *a, const struct ow_consumer_i
 		!memcmp(a->connection_id.s, b->connection_id.s, a->connection_id.len));
 }
 
-static struct ow_sub **find_sub(struct ow_conn *oc, const struct ow_consumer_id *id)
+/* What a consumer id is filed under in oc->subs_by_id: NULL when memory
+ * runs out. */
+static char *sub_key(const struct ow_consumer_id *id)
 {
-	struct ow_sub **p = &oc->subs;
-	while (*p && !(id && ow_same_consumer((*p)->id, id)))
-		p = &(*p)->next;
-	return p;
+	char *key = NULL;
+	if (asprintf(&key, "%" PRId64 ":%" PRId64 ":%.*s", id->value, id->session_id,
+		     (int)id->connection_id.len, id->connection_id.s ? id->connection_id.s : "") < 0)
+		return NULL;
+	return key;
+}
+
+/* By id, not by walking the list: each ConsumerInfo, ack and pull looks
+ * its consumer up, and 80,000 ConsumerInfos on one connection held the
+ * loop for 69 s that way (t/42-many-per-connection.t). */
+static struct ow_sub *find_sub(struct ow_conn *oc, const struct ow_consumer_id *id)
+{
+	char *key = id ? sub_key(id) : NULL;
+	struct ow_sub *s = key ? strmap_get(&oc->subs_by_id, key) : NULL;
+	free(key);
+	return s;
+}
+
+/* Files s in the connection's list and index: 0, or -1 out of memory. */
+static int sub_link(struct ow_conn *oc, struct ow_sub *s)
+{
+	if (!(s->key = sub_key(s->id)) || strmap_put(&oc->subs_by_id, s->key, s) < 0)
+		return -1;
+	s->prev = NULL;
+	s->next = oc->subs;
+	if (oc->subs)
+		oc->subs->prev = s;
+	oc->subs = s;
+	return 0;
+}
+
+static void sub_unlink(struct ow_conn *oc, struct ow_sub *s)
+{
+	strmap_del(&oc->subs_by_id, s->key);
+	*(s->prev ? &s->prev->next : &oc->subs) = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
 }
 
 static void sub_free(struct ow_sub *s)
@@ -146,6 +183,7 @@ static void sub_free(struct ow_sub *s)
 		loop_del_timer(s->oc->conn->loop, s->pull_timer);
 	ow_obj_free(&s->id->h);
 	ow_obj_free(s->dest ? &s->dest->h : NULL);
+	free(s->key);
 	free(s);
 }
 
@@ -153,20 +191,21 @@ static void sub_free(struct ow_sub *s)
 static void close_subs(struct ow_conn *oc, bool (*match)(const struct ow_sub *, const void *),
 		       const void *arg)
 {
-	for (struct ow_sub **p = &oc->subs; *p;) {
-		struct ow_sub *s = *p;
+	for (struct ow_sub *s = oc->subs, *next; s; s = next) {
+		next = s->next;
 		if (match(s, arg)) {
-			*p = s->next;
+			sub_unlink(oc, s);
 			sub_free(s);
-		} else {
-			p = &s->next;
 		}
 	}
 }
 
-static bool sub_is(const struct ow_sub *s, const void *arg)
+static void close_sub(struct ow_conn *oc, struct ow_sub *s)
 {
-	return ow_same_consumer(s->id, arg);
+	if (s) {
+		sub_unlink(oc, s);
+		sub_free(s);
+	}
 }
 
 static bool sub_in_session(const struct ow_sub *s, const void *arg)
@@ -185,6 +224,7 @@ static bool sub_any(const struct ow_sub *s, const void *arg)
 void ow_consumers_close(struct ow_conn *oc)
 {
 	close_subs(oc, sub_any, NULL);
+	strmap_clear(&oc->subs_by_id);
 }
 
 static void sub_wakeup(struct ow_sub *s)
@@ -247,7 +287,7 @@ int ow_on_consumer_info(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_consumer_info *ci = (void *)o;
 	const struct ow_command *cmd = &ci->c;
-	if (!ci->consumer_id || *find_sub(oc, ci->consumer_id)) {
+	if (!ci->consumer_id || find_sub(oc, ci->consumer_id)) {
 		ow_refuse(oc, cmd, EX_JMS, "The consumer id is missing or in use");
 		return -1;
 	}
@@ -283,12 +323,10 @@ int ow_on_consumer_info(struct ow_conn *oc, struct ow_obj *o)
 			s->dest = (void *)ow_obj_ref(&ci->destination->h);
 			s->pull = spec.pull;
 			rc = sub_open(oc, s, cmd, &spec, dest);
-			if (rc < 0) {
+			if (rc == 0 && sub_link(oc, s) < 0)
+				rc = -1;	/* out of memory */
+			if (rc < 0)
 				sub_free(s);
-			} else {
-				s->next = oc->subs;
-				oc->subs = s;
-			}
 		}
 	}
 	if (rc == -2) {
@@ -308,7 +346,7 @@ int ow_on_remove_info(struct ow_conn *oc, struct ow_obj *o)
 	if (!id)
 		return 0;
 	if (id->type == OW_CONSUMER_ID) {
-		close_subs(oc, sub_is, id);
+		close_sub(oc, find_sub(oc, (const struct ow_consumer_id *)id));
 		ow_browse_stop(oc, (const struct ow_consumer_id *)id);
 	} else if (id->type == OW_SESSION_ID) {
 		close_subs(oc, sub_in_session, id);
@@ -370,7 +408,7 @@ static void pull_timeout(struct loop *l, void *ctx)
 int ow_on_message_pull(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_message_pull *p = (void *)o;
-	struct ow_sub *s = p->consumer_id ? *find_sub(oc, p->consumer_id) : NULL;
+	struct ow_sub *s = p->consumer_id ? find_sub(oc, p->consumer_id) : NULL;
 	if (!s || !s->pull)
 		return 0;
 	s->credit = 1;
@@ -399,13 +437,11 @@ int ow_on_message_pull(struct ow_conn *oc, struct ow_obj *o)
 int ow_on_consumer_control(struct ow_conn *oc, struct ow_obj *o)
 {
 	struct ow_consumer_control *cc = (void *)o;
-	struct ow_sub **p = cc->consumer_id ? find_sub(oc, cc->consumer_id) : NULL;
-	struct ow_sub *s = p ? *p : NULL;
+	struct ow_sub *s = cc->consumer_id ? find_sub(oc, cc->consumer_id) : NULL;
 	if (!s)
 		return 0;
 	if (cc->close) {
-		*p = s->next;
-		sub_free(s);
+		close_sub(oc, s);
 		return 0;
 	}
 	s->pull = cc->prefetch <= 0;
@@ -491,7 +527,7 @@ static void ack_range(struct consumer *c, const struct ow_message_ack *a, struct
 struct qentry *ow_ack_entry(struct ow_conn *oc, const struct ow_message_ack *a,
 			    struct consumer **c)
 {
-	struct ow_sub *s = a->consumer_id ? *find_sub(oc, a->consumer_id) : NULL;
+	struct ow_sub *s = a->consumer_id ? find_sub(oc, a->consumer_id) : NULL;
 	return entry_of(s, a->last_message_id, c);
 }
 

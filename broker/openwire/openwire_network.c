@@ -128,11 +128,10 @@ void ow_network_logged_in(struct ow_conn *oc)
 
 int openwire_dial_duplex(struct conn *c, struct bridge *b)
 {
-	/* This broker chose the peer: the remote's bridge back logs in with
-	 * this connector's options, not with a user of this broker's. */
-	c->trusted = true;
+	/* This broker chose the peer: the remote's bridge back needs no
+	 * login, and has this connector's (bridge_duplex_login). */
 	c->proto = &openwire_proto;
-	if (openwire_proto.open(c) < 0)
+	if (bridge_duplex_login(b, c) < 0 || openwire_proto.open(c) < 0)
 		return -1;
 	struct ow_conn *oc = c->state;
 	oc->dialled = true;

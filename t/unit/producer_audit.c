@@ -1,6 +1,7 @@
 /* The producer audit (broker/core/producer_audit.h): a resend of a
  * message id is known within the window of each producer, whatever the
- * order, and forgotten past it. Steps run in order on one audit. */
+ * order, and forgotten past it; a bridge's ids are its login's alone.
+ * Steps run in order on one audit. */
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -8,51 +9,74 @@
 #include "tap.h"
 
 static const struct {
-	const char *op;		/* "add" or "seen" */
+	const char *op;		/* "add", "seen" or "forget" */
 	const char *id;
 	bool seen;		/* for "seen" */
+	const char *who;	/* whose audit: a bridge's login; NULL: a client's own */
 } steps[] = {
-	{ "seen", "ID:p-1:1:1:1", false },
-	{ "add", "ID:p-1:1:1:1", 0 },
-	{ "seen", "ID:p-1:1:1:1", true },
-	{ "seen", "ID:p-1:1:1:2", false },
+	{ "seen", "ID:p-1:1:1:1", false, NULL },
+	{ "add", "ID:p-1:1:1:1", 0, NULL },
+	{ "seen", "ID:p-1:1:1:1", true, NULL },
+	{ "seen", "ID:p-1:1:1:2", false, NULL },
 	/* another producer, and another session of the same connection */
-	{ "seen", "ID:p-2:1:1:1", false },
-	{ "seen", "ID:p-1:2:1:1", false },
+	{ "seen", "ID:p-2:1:1:1", false, NULL },
+	{ "seen", "ID:p-1:2:1:1", false, NULL },
 	/* out of order within the window; the gap stays unknown */
-	{ "add", "ID:p-1:1:1:10", 0 },
-	{ "add", "ID:p-1:1:1:5", 0 },
-	{ "seen", "ID:p-1:1:1:5", true },
-	{ "seen", "ID:p-1:1:1:4", false },
-	{ "seen", "ID:p-1:1:1:10", true },
-	{ "seen", "ID:p-1:1:1:11", false },
+	{ "add", "ID:p-1:1:1:10", 0, NULL },
+	{ "add", "ID:p-1:1:1:5", 0, NULL },
+	{ "seen", "ID:p-1:1:1:5", true, NULL },
+	{ "seen", "ID:p-1:1:1:4", false, NULL },
+	{ "seen", "ID:p-1:1:1:10", true, NULL },
+	{ "seen", "ID:p-1:1:1:11", false, NULL },
 	/* the window moves past 1 and 5 but keeps 10 */
-	{ "add", "ID:p-1:1:1:2057", 0 },
-	{ "seen", "ID:p-1:1:1:1", false },
-	{ "seen", "ID:p-1:1:1:10", true },
-	{ "seen", "ID:p-1:1:1:2057", true },
+	{ "add", "ID:p-1:1:1:2057", 0, NULL },
+	{ "seen", "ID:p-1:1:1:1", false, NULL },
+	{ "seen", "ID:p-1:1:1:10", true, NULL },
+	{ "seen", "ID:p-1:1:1:2057", true, NULL },
 	/* the ring's slot of an old sequence is not taken for a new one */
-	{ "seen", "ID:p-1:1:1:2058", false },
-	{ "add", "ID:p-1:1:1:100000", 0 },
-	{ "seen", "ID:p-1:1:1:2057", false },
-	{ "seen", "ID:p-1:1:1:100000", true },
+	{ "seen", "ID:p-1:1:1:2058", false, NULL },
+	{ "add", "ID:p-1:1:1:100000", 0, NULL },
+	{ "seen", "ID:p-1:1:1:2057", false, NULL },
+	{ "seen", "ID:p-1:1:1:100000", true, NULL },
 	/* a message whose commit failed is forgotten: its resend is taken */
-	{ "forget", "ID:p-1:1:1:100000", 0 },
-	{ "seen", "ID:p-1:1:1:100000", false },
-	{ "forget", "ID:never-heard:1:1:1", 0 },
-	{ "seen", "ID:never-heard:1:1:1", false },
+	{ "forget", "ID:p-1:1:1:100000", 0, NULL },
+	{ "seen", "ID:p-1:1:1:100000", false, NULL },
+	{ "forget", "ID:never-heard:1:1:1", 0, NULL },
+	{ "seen", "ID:never-heard:1:1:1", false, NULL },
 	/* no sequence: never audited */
-	{ "add", "no-colon", 0 },
-	{ "seen", "no-colon", false },
-	{ "add", "ID:x:", 0 },
-	{ "seen", "ID:x:", false },
-	{ "add", "ID:x:12a", 0 },
-	{ "seen", "ID:x:12a", false },
-	{ "add", ":7", 0 },
-	{ "seen", ":7", false },
+	{ "add", "no-colon", 0, NULL },
+	{ "seen", "no-colon", false, NULL },
+	{ "add", "ID:x:", 0, NULL },
+	{ "seen", "ID:x:", false, NULL },
+	{ "add", "ID:x:12a", 0, NULL },
+	{ "seen", "ID:x:12a", false, NULL },
+	{ "add", ":7", 0, NULL },
+	{ "seen", ":7", false, NULL },
 	/* Tandem's own ids are PREFIX:SEQUENCE too */
-	{ "add", "ID:host-1-2-1:1:42", 0 },
-	{ "seen", "ID:host-1-2-1:1:42", true },
+	{ "add", "ID:host-1-2-1:1:42", 0, NULL },
+	{ "seen", "ID:host-1-2-1:1:42", true, NULL },
+	/* a bridge's ids are its login's: no client's, no other login's */
+	{ "add", "ID:b-1:1:1:1", 0, "net" },
+	{ "seen", "ID:b-1:1:1:1", true, "net" },
+	{ "seen", "ID:b-1:1:1:1", false, "eve" },
+	{ "seen", "ID:b-1:1:1:1", false, "" },
+	{ "seen", "ID:b-1:1:1:1", false, NULL },
+	{ "add", "ID:c-1:1:1:1", 0, NULL },
+	{ "seen", "ID:c-1:1:1:1", false, "net" },
+	/* a login cannot make another login's key */
+	{ "add", "b|ID:k-1:1:1:1", 0, "a" },
+	{ "seen", "ID:k-1:1:1:1", false, "a|b" },
+	/* what the store had is everyone's */
+	{ "add", "ID:s-1:1:1:1", 0, STORED_IDS },
+	{ "seen", "ID:s-1:1:1:1", true, NULL },
+	{ "seen", "ID:s-1:1:1:1", true, "net" },
+	/* a failed commit's id is forgotten in every audit */
+	{ "add", "ID:f-1:1:1:5", 0, "net" },
+	{ "add", "ID:f-1:1:1:5", 0, NULL },
+	{ "add", "ID:f-1:1:1:5", 0, STORED_IDS },
+	{ "forget", "ID:f-1:1:1:5", 0, NULL },
+	{ "seen", "ID:f-1:1:1:5", false, "net" },
+	{ "seen", "ID:f-1:1:1:5", false, NULL },
 };
 
 int main(void)
@@ -60,26 +84,27 @@ int main(void)
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		char name[128];
 		snprintf(name, sizeof name, "%zu: %s %s", i, steps[i].op, steps[i].id);
-		if (steps[i].op[0] == 'a' || steps[i].op[0] == 'f') {
-			(steps[i].op[0] == 'a' ? producer_audit_add : producer_audit_forget)(steps[i].id);
-			continue;
-		}
-		ok(producer_audit_seen(steps[i].id) == steps[i].seen, name);
+		if (steps[i].op[0] == 'a')
+			producer_audit_add(steps[i].who, steps[i].id);
+		else if (steps[i].op[0] == 'f')
+			producer_audit_forget(steps[i].id);
+		else
+			ok(producer_audit_seen(steps[i].who, steps[i].id) == steps[i].seen, name);
 	}
 
 	/* Past PRODUCER_AUDIT_PRODUCERS, the least recently heard go. */
 	char id[64];
-	producer_audit_add("ID:first:1:1:1");
+	producer_audit_add(OWN_IDS, "ID:first:1:1:1");
 	for (int p = 0; p < PRODUCER_AUDIT_PRODUCERS - 1; p++) {
 		snprintf(id, sizeof id, "ID:many-%d:1:1:1", p);
-		producer_audit_add(id);
+		producer_audit_add(OWN_IDS, id);
 	}
-	producer_audit_add("ID:first:1:1:2");	/* heard again: kept */
-	producer_audit_add("ID:one-more:1:1:1");
-	ok(producer_audit_seen("ID:first:1:1:1"), "a producer heard again is kept");
-	ok(!producer_audit_seen("ID:many-0:1:1:1"), "the least recent producer is forgotten");
-	ok(producer_audit_seen("ID:many-1:1:1:1"), "the next one is kept");
+	producer_audit_add(OWN_IDS, "ID:first:1:1:2");	/* heard again: kept */
+	producer_audit_add(OWN_IDS, "ID:one-more:1:1:1");
+	ok(producer_audit_seen(OWN_IDS, "ID:first:1:1:1"), "a producer heard again is kept");
+	ok(!producer_audit_seen(OWN_IDS, "ID:many-0:1:1:1"), "the least recent producer is forgotten");
+	ok(producer_audit_seen(OWN_IDS, "ID:many-1:1:1:1"), "the next one is kept");
 	producer_audit_free();
-	ok(!producer_audit_seen("ID:first:1:1:1"), "freed: nothing is known");
+	ok(!producer_audit_seen(OWN_IDS, "ID:first:1:1:1"), "freed: nothing is known");
 	return done_testing();
 }
