@@ -238,13 +238,15 @@ struct sq {
 	char *dir;
 	sqlite3_stmt *stmt[ST_COUNT];
 	int rc;			/* writer thread: what failed last */
-	/* Writer thread: removals not yet written (remove_entry); the
+	/* Writer thread: what is written later in the transaction (apply_op):
+	 * removals, and the latest dispatch mark (mark, NULL for none). The
 	 * containers are the operations', valid until the commit ends. */
 	struct removal {
 		const char *container;
 		uint64_t seq;
-	} removals[REMOVE_BATCH];
+	} removals[REMOVE_BATCH], mark;
 	size_t nremovals;
+	int mark_prio;
 
 	/* Writer thread only. */
 	int64_t housekeeping_next;	/* not before */
@@ -517,12 +519,12 @@ static void sq_close(void *b)
 
 /* Runs a query of the loop thread and hands each row to each_row;
  * `what` names it in the error logged. 0 or -1. */
-static int query_rows(struct sq *s, const char *sql, const char *what,
-		      void (*each_row)(sqlite3_stmt *q, void *fn, void *ctx), void *fn, void *ctx)
+static int query_db(sqlite3 *db, const char *sql, const char *what,
+		    void (*each_row)(sqlite3_stmt *q, void *fn, void *ctx), void *fn, void *ctx)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		log_error("store", "Reading %s: %s", what, sqlite3_errmsg(s->db));
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+		log_error("store", "Reading %s: %s", what, sqlite3_errmsg(db));
 		return -1;
 	}
 	int rc;
@@ -530,11 +532,19 @@ static int query_rows(struct sq *s, const char *sql, const char *what,
 		each_row(q, fn, ctx);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		log_error("store", "Reading %s: %s", what, sqlite3_errmsg(s->db));
+		log_error("store", "Reading %s: %s", what, sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
 }
+
+static int query_rows(struct sq *s, const char *sql, const char *what,
+		      void (*each_row)(sqlite3_stmt *q, void *fn, void *ctx), void *fn, void *ctx)
+{
+	return query_db(s->db, sql, what, each_row, fn, ctx);
+}
+
+static int open_reader(struct sq *s);
 
 static const char *text(sqlite3_stmt *q, int col)
 {
@@ -830,12 +840,52 @@ static int flush_removals(struct sq *s)
 }
 
 /* Gathers a removal, written with the next REMOVE_BATCH - 1 or before
- * whatever operation comes next (apply_op), so that the order of the
- * operations holds. */
+ * an operation that it must come before (apply_op). */
 static int remove_entry(struct sq *s, const struct op *o)
 {
 	s->removals[s->nremovals++] = (struct removal){ o->a, o->seq };
 	return s->nremovals == REMOVE_BATCH ? flush_removals(s) : SQLITE_OK;
+}
+
+static int write_mark(struct sq *s, const char *container, int prio, uint64_t seq)
+{
+	bind_text(s, ST_MARK_DISPATCHED, 1, container);
+	sqlite3_bind_int(s->stmt[ST_MARK_DISPATCHED], 2, prio);
+	bind_int64(s, ST_MARK_DISPATCHED, 3, seq);
+	return run(s, ST_MARK_DISPATCHED);
+}
+
+/* Keeps a dispatch mark for later: a queue's dispatch round marks one
+ * between every few acks of a draining consumer, and a mark only ever
+ * rises (the statement keeps the higher), so of the marks of one
+ * container and priority in a row only the last is written; another
+ * one's writes the kept one first. */
+static int mark_later(struct sq *s, const struct op *o)
+{
+	bool same = s->mark.container && s->mark_prio == o->prio && !strcmp(s->mark.container, o->a);
+	if (same) {
+		if (o->seq > s->mark.seq)
+			s->mark.seq = o->seq;
+		return SQLITE_OK;
+	}
+	int rc = s->mark.container ? write_mark(s, s->mark.container, s->mark_prio, s->mark.seq)
+				   : SQLITE_OK;
+	s->mark = (struct removal){ o->a, o->seq };
+	s->mark_prio = o->prio;
+	return rc;
+}
+
+/* Writes what waits for later (removals, then the kept mark): before any
+ * operation other than those two kinds, which touch no table the other
+ * writes (removals: entries, messages and their counts; marks:
+ * dispatched), and before the commit. */
+static int flush_later(struct sq *s)
+{
+	int rc = s->nremovals ? flush_removals(s) : SQLITE_OK;
+	if (rc == SQLITE_OK && s->mark.container)
+		rc = write_mark(s, s->mark.container, s->mark_prio, s->mark.seq);
+	s->mark.container = NULL;
+	return rc;
 }
 
 /* Every entry of a container, its orphaned messages, marks and counts. */
@@ -887,7 +937,9 @@ static int apply_op(struct sq *s, const struct op *o)
 {
 	if (o->kind == OP_REMOVE_ENTRY)
 		return remove_entry(s, o);
-	int rc = s->nremovals ? flush_removals(s) : SQLITE_OK;
+	if (o->kind == OP_MARK_DISPATCHED)
+		return mark_later(s, o);
+	int rc = flush_later(s);
 	if (rc != SQLITE_OK)
 		return rc;
 	switch (o->kind) {
@@ -936,11 +988,7 @@ static int apply_op(struct sq *s, const struct op *o)
 			rc = run(s, ST_REMOVE_PREPARED_ACKS);
 		}
 		return rc;
-	case OP_MARK_DISPATCHED:
-		bind_text(s, ST_MARK_DISPATCHED, 1, o->a);
-		sqlite3_bind_int(s->stmt[ST_MARK_DISPATCHED], 2, o->prio);
-		bind_int64(s, ST_MARK_DISPATCHED, 3, o->seq);
-		return run(s, ST_MARK_DISPATCHED);
+	case OP_MARK_DISPATCHED:	/* above */
 	case OP_ADD_DURABLE:
 		bind_text(s, ST_ADD_DURABLE, 1, o->a);
 		bind_text(s, ST_ADD_DURABLE, 2, o->b);
@@ -968,7 +1016,9 @@ static int result(struct sq *s, int rc)
 
 static int sq_begin(void *b)
 {
-	((struct sq *)b)->nremovals = 0;
+	struct sq *s = b;
+	s->nremovals = 0;
+	s->mark.container = NULL;
 	return result(b, run(b, ST_BEGIN));
 }
 
@@ -980,7 +1030,7 @@ static int sq_apply(void *b, const struct op *o)
 static int sq_commit(void *b)
 {
 	struct sq *s = b;
-	int rc = s->nremovals ? flush_removals(s) : SQLITE_OK;
+	int rc = flush_later(s);
 	return result(s, rc == SQLITE_OK ? run(s, ST_COMMIT) : rc);
 }
 

@@ -110,6 +110,34 @@ static void add_entry(struct store *st, int i, int k)
 	held[i][k] = true;
 }
 
+/* marked[k][p]: the highest seq marked dispatched for containers[k] and
+ * priority p. */
+static uint64_t marked[NCONT][10];
+
+/* A dispatch round's mark (queued). */
+static void mark(struct store *st, int i, int k)
+{
+	store_mark_dispatched(st, containers[k], prio_of(i), seq_of[i]);
+	if (seq_of[i] > marked[k][prio_of(i)])
+		marked[k][prio_of(i)] = seq_of[i];
+}
+
+static void check_marks(const char *what)
+{
+	char want[512] = "", name[160];
+	static const int order[NCONT] = { 2, 0, 1, 3 };
+	for (int o = 0; o < NCONT; o++)
+		for (int p = 0; p <= 9; p++)
+			if (marked[order[o]][p])
+				snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s/%d/%llu",
+					 *want ? " " : "", containers[order[o]], p,
+					 (unsigned long long)marked[order[o]][p]);
+	snprintf(name, sizeof name, "%s: each container's and priority's highest mark is kept",
+		 what);
+	is_str(text_of("SELECT group_concat(container || '/' || priority || '/' || seq, ' ') FROM "
+		       "(SELECT * FROM dispatched ORDER BY container, priority)"), want, name);
+}
+
 /* Removes message i from container k (queued, not written). */
 static void remove_entry(struct store *st, int i, int k)
 {
@@ -147,8 +175,15 @@ int main(void)
 	/* One commit of removals in the order acks come from consumers of
 	 * all three: the containers alternate, runs are longer and shorter
 	 * than a statement's, and some messages lose one holder of two. */
+	/* Dispatch marks between them, as a queue's dispatch rounds make
+	 * them: rising, a lower one after a higher one now and then, other
+	 * containers' between. */
 	int removed = 0;
 	for (int i = 1; i <= 240; i++) {
+		if (i % 4 == 0)
+			mark(st, i + 12, i % 2 ? 1 : 0);
+		if (i % 9 == 0)
+			mark(st, i - 6, i % 2 ? 1 : 0);
 		if (i % 7 == 3)
 			continue;	/* not acked */
 		remove_entry(st, i, i % 2 ? 1 : 0);
@@ -161,6 +196,7 @@ int main(void)
 	ok(removed > 200, "over 200 removals queued");
 	is(store_flush(st), 0, "the removals across the containers, committed at once");
 	check_store("after the removals");
+	check_marks("after the removals");
 
 	/* Another kind of operation between removals keeps its place: an
 	 * entry added for a message after one of its two holders removed it
@@ -186,14 +222,19 @@ int main(void)
 	is(store_flush(st), 0, "removals with additions among them, committed");
 	check_store("with additions between");
 
-	for (int i = 242; i <= 270; i += 2)
+	for (int i = 242; i <= 270; i += 2) {
 		remove_entry(st, i, 0);
-	store_remove_container(st, containers[0]);
+		mark(st, i + 2, 0);
+	}
+	store_remove_container(st, containers[0]);	/* and its marks */
 	for (int i = 1; i <= NMSG; i++)
 		held[i][0] = false;
+	memset(marked[0], 0, sizeof marked[0]);
 	remove_entry(st, kept, 3);
+	mark(st, 299, 0);	/* after the removal: kept */
 	is(store_flush(st), 0, "removals, a container's removal and a removal after it, committed");
 	check_store("with a container removed between");
+	check_marks("with a container removed between");
 
 	store_close(st);
 	st = store_open(dir, true, err, sizeof err);
