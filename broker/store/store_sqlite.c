@@ -616,7 +616,17 @@ static int sq_load_recent_ids(void *b, size_t max, store_id_fn fn, void *ctx)
 	snprintf(sql, sizeof sql, "SELECT id FROM (SELECT seq, id FROM messages "
 		 "ORDER BY seq DESC LIMIT %lld) ORDER BY seq",
 		 (long long)(max > INT64_MAX ? INT64_MAX : max));
-	return query_rows(b, sql, "message ids", id_row, (void *)fn, ctx);
+	/* Through the loop's own connection, as paging in: the broker reads
+	 * these when the first consumer comes or a producer's id is first
+	 * looked up (producer_audit_defer), while the writer thread may be
+	 * inside a commit on its connection. Read through that one, the loop
+	 * used a connection another thread was using (opened NOMUTEX): under
+	 * kill -9 rounds (t/30-persistence) the paging connection then found
+	 * "file is not a database" and receipted messages were lost. */
+	struct sq *s = b;
+	if (!s->reader && open_reader(s) < 0)
+		return -1;
+	return query_db(s->reader, sql, "message ids", id_row, (void *)fn, ctx);
 }
 
 static void prepared_row(sqlite3_stmt *q, void *fn, void *ctx)
