@@ -91,7 +91,7 @@ UNIT_TESTS  := $(UNIT_SRCS:%.c=$(B)/%.t)
 FUZZ_NAMES  := $(filter-out driver fixture,$(basename $(notdir $(wildcard t/fuzz/*.c))))
 FUZZ_TESTS  := $(FUZZ_NAMES:%=$(B)/t/fuzz/%.t)
 PROGRAMS    := $(B)/broker/tandemd $(B)/mgmt/tandemctl $(B)/tui/tandemtop
-BENCH_TOOLS := $(B)/t/bench/startup $(B)/t/bench/mqttload
+BENCH_TOOLS := $(B)/t/bench/startup $(B)/t/bench/mqttload $(B)/t/bench/storedrain
 
 .PHONY: all build check asan fuzz bench demo install clean deps test-deps bench-deps
 all: deps
@@ -141,6 +141,10 @@ $(B)/t/bench/startup: t/bench/startup.c
 	$(CC) $(CFLAGS) $< -o $@
 
 $(B)/t/bench/mqttload: t/bench/mqttload.c $(BROKER_LIB) $(CLIENT_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_INC) $^ $(LDLIBS) -o $@
+
+$(B)/t/bench/storedrain: t/bench/storedrain.c $(BROKER_LIB) $(CLIENT_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_INC) $^ $(LDLIBS) -o $@
 

@@ -23,6 +23,7 @@
  * Start reading at store_open().
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +43,21 @@
  * know it leaves it be. */
 #define STORE_SCHEMA_VERSION 3
 
+/* Removals (acks) are written REMOVE_BATCH to a statement: a drained
+ * backlog's acks come hundreds at a time (the JMS client's DUPS_OK acks
+ * 500 messages at once), and a statement of their own each, plus one to
+ * drop the message, cost more than the rows' b-tree work. SEQS is the
+ * list of their seqs; the unused places stay NULL, which matches nothing. */
+#define REMOVE_BATCH 64
+#define SEQ8 "?,?,?,?,?,?,?,?"
+#define SEQS SEQ8 "," SEQ8 "," SEQ8 "," SEQ8 "," SEQ8 "," SEQ8 "," SEQ8 "," SEQ8
+
 /* The prepared statements, one per operation or query. */
 enum stmt_id {
 	ST_ADD_MESSAGE,
 	ST_ADD_ENTRY,
-	ST_REMOVE_ENTRY,
-	ST_DROP_ORPHAN,
+	ST_REMOVE_ENTRIES,
+	ST_DROP_ORPHANS,
 	ST_DROP_CONTAINER_ORPHANS,
 	ST_REMOVE_CONTAINER,
 	ST_UNCOUNT_CONTAINER,
@@ -76,9 +86,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 			   "body, priority, expires, timestamp, redeliveries) "
 			   "VALUES (?,?,?,?,?,?,?,?,?,?)",
 	[ST_ADD_ENTRY] = "INSERT OR IGNORE INTO entries(container, seq) VALUES (?,?)",
-	[ST_REMOVE_ENTRY] = "DELETE FROM entries WHERE container = ? AND seq = ?",
-	[ST_DROP_ORPHAN] = "DELETE FROM messages WHERE seq = ?1 AND NOT EXISTS "
-			   "(SELECT 1 FROM entries WHERE seq = ?1)",
+	/* REMOVE_BATCH removals a statement (remove_entry) */
+	[ST_REMOVE_ENTRIES] = "DELETE FROM entries WHERE container = ?1 AND seq IN (" SEQS ")",
+	[ST_DROP_ORPHANS] = "DELETE FROM messages WHERE seq IN (" SEQS ") AND NOT EXISTS "
+			    "(SELECT 1 FROM entries e WHERE e.seq = messages.seq)",
 	[ST_DROP_CONTAINER_ORPHANS] =
 		"DELETE FROM messages WHERE seq IN (SELECT seq FROM entries WHERE container = ?1) "
 		"AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = messages.seq "
@@ -211,6 +222,17 @@ static const char counts_fill[] =
  * a long transaction or a reader made bigger than that. */
 #define CHECKPOINT_FRAMES	1000
 
+/* The writer's connection. secure_delete=FAST: Debian builds SQLite with
+ * SECURE_DELETE on, which zeroes every page a delete frees and so writes
+ * it to the WAL (and copies it to store.db at the checkpoint), although
+ * nothing will read it: draining a backlog of 1 KiB messages freed a page
+ * every three acks. FAST still zeroes a deleted row inside the page it
+ * leaves (no extra write), not the freed pages, whose bytes go back to
+ * the file system when housekeeping vacuums them; as KahaDB leaves an
+ * acked message in its journal until the journal file goes. Durability
+ * is not touched: the same rows go in the same commits. */
+#define WRITER_PRAGMAS "PRAGMA secure_delete=FAST;"
+
 struct sq {
 	sqlite3 *db;		/* the writer's, and the loads' before any commit */
 	sqlite3 *reader;	/* loop thread: paging in (opened on first use) */
@@ -218,6 +240,15 @@ struct sq {
 	char *dir;
 	sqlite3_stmt *stmt[ST_COUNT];
 	int rc;			/* writer thread: what failed last */
+	/* Writer thread: what is written later in the transaction (apply_op):
+	 * removals, and the latest dispatch mark (mark, NULL for none). The
+	 * containers are the operations', valid until the commit ends. */
+	struct removal {
+		const char *container;
+		uint64_t seq;
+	} removals[REMOVE_BATCH], mark;
+	size_t nremovals;
+	int mark_prio;
 
 	/* Writer thread only. */
 	int64_t housekeeping_next;	/* not before */
@@ -369,8 +400,22 @@ static int first_seq(struct sq *s, uint64_t *next, char *err, size_t errlen)
 static void sq_close(void *b);
 static const struct store_backend sqlite_backend;
 
+/* SQLite's settings for the whole process, before its first connection.
+ * No page cache starts with a bulk allocation: SQLite's default gives
+ * each new cache 20 pages at once (88 KB), and a statement with an IN
+ * list makes an in-memory table, so a cache, every time it runs; the
+ * writer thread's heap then grew and shrank by that much per statement,
+ * and glibc gave the memory back each time (madvise, and a TLB shootdown
+ * on the other core): a third of the broker's CPU while a backlog drained. */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+}
+
 struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+	pthread_once(&configured, configure_sqlite);
 	if (store_mkdir(dir) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 		return NULL;
@@ -403,7 +448,7 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 	if (exec(s, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
 		 "PRAGMA journal_size_limit=67108864; PRAGMA foreign_keys=OFF;", err, errlen) < 0 ||
 	    exec(s, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
-		 err, errlen) < 0 ||
+		 err, errlen) < 0 || exec(s, WRITER_PRAGMAS, err, errlen) < 0 ||
 	    open_schema(s, err, errlen) < 0 || open_version(s, &version, err, errlen) < 0 ||
 	    first_seq(s, &next_seq, err, errlen) < 0)
 		goto fail;
@@ -477,12 +522,12 @@ static void sq_close(void *b)
 
 /* Runs a query of the loop thread and hands each row to each_row;
  * `what` names it in the error logged. 0 or -1. */
-static int query_rows(struct sq *s, const char *sql, const char *what,
-		      void (*each_row)(sqlite3_stmt *q, void *fn, void *ctx), void *fn, void *ctx)
+static int query_db(sqlite3 *db, const char *sql, const char *what,
+		    void (*each_row)(sqlite3_stmt *q, void *fn, void *ctx), void *fn, void *ctx)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		log_error("store", "Reading %s: %s", what, sqlite3_errmsg(s->db));
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+		log_error("store", "Reading %s: %s", what, sqlite3_errmsg(db));
 		return -1;
 	}
 	int rc;
@@ -490,11 +535,19 @@ static int query_rows(struct sq *s, const char *sql, const char *what,
 		each_row(q, fn, ctx);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		log_error("store", "Reading %s: %s", what, sqlite3_errmsg(s->db));
+		log_error("store", "Reading %s: %s", what, sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
 }
+
+static int query_rows(struct sq *s, const char *sql, const char *what,
+		      void (*each_row)(sqlite3_stmt *q, void *fn, void *ctx), void *fn, void *ctx)
+{
+	return query_db(s->db, sql, what, each_row, fn, ctx);
+}
+
+static int open_reader(struct sq *s);
 
 static const char *text(sqlite3_stmt *q, int col)
 {
@@ -566,7 +619,17 @@ static int sq_load_recent_ids(void *b, size_t max, store_id_fn fn, void *ctx)
 	snprintf(sql, sizeof sql, "SELECT id FROM (SELECT seq, id FROM messages "
 		 "ORDER BY seq DESC LIMIT %lld) ORDER BY seq",
 		 (long long)(max > INT64_MAX ? INT64_MAX : max));
-	return query_rows(b, sql, "message ids", id_row, (void *)fn, ctx);
+	/* Through the loop's own connection, as paging in: the broker reads
+	 * these when the first consumer comes or a producer's id is first
+	 * looked up (producer_audit_defer), while the writer thread may be
+	 * inside a commit on its connection. Read through that one, the loop
+	 * used a connection another thread was using (opened NOMUTEX): under
+	 * kill -9 rounds (t/30-persistence) the paging connection then found
+	 * "file is not a database" and receipted messages were lost. */
+	struct sq *s = b;
+	if (!s->reader && open_reader(s) < 0)
+		return -1;
+	return query_db(s->reader, sql, "message ids", id_row, (void *)fn, ctx);
 }
 
 static void prepared_row(sqlite3_stmt *q, void *fn, void *ctx)
@@ -768,6 +831,76 @@ static int add_message(struct sq *s, const struct message *m)
 	return rc;
 }
 
+/* Writes the removals gathered: a statement for each run of one
+ * container, then one that drops the messages no entry holds any more.
+ * The same rows as a statement each, in the same transaction. */
+static int flush_removals(struct sq *s)
+{
+	struct removal *r = s->removals;
+	size_t n = s->nremovals;
+	int rc = SQLITE_OK;
+	s->nremovals = 0;
+	for (size_t i = 0, j; rc == SQLITE_OK && i < n; i = j) {
+		bind_text(s, ST_REMOVE_ENTRIES, 1, r[i].container);
+		for (j = i; j < n && (r[j].container == r[i].container ||
+				      !strcmp(r[j].container, r[i].container)); j++)
+			bind_int64(s, ST_REMOVE_ENTRIES, (int)(j - i) + 2, r[j].seq);
+		rc = run(s, ST_REMOVE_ENTRIES);
+	}
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++)
+		bind_int64(s, ST_DROP_ORPHANS, (int)i + 1, r[i].seq);
+	return rc == SQLITE_OK && n ? run(s, ST_DROP_ORPHANS) : rc;
+}
+
+/* Gathers a removal, written with the next REMOVE_BATCH - 1 or before
+ * an operation that it must come before (apply_op). */
+static int remove_entry(struct sq *s, const struct op *o)
+{
+	s->removals[s->nremovals++] = (struct removal){ o->a, o->seq };
+	return s->nremovals == REMOVE_BATCH ? flush_removals(s) : SQLITE_OK;
+}
+
+static int write_mark(struct sq *s, const char *container, int prio, uint64_t seq)
+{
+	bind_text(s, ST_MARK_DISPATCHED, 1, container);
+	sqlite3_bind_int(s->stmt[ST_MARK_DISPATCHED], 2, prio);
+	bind_int64(s, ST_MARK_DISPATCHED, 3, seq);
+	return run(s, ST_MARK_DISPATCHED);
+}
+
+/* Keeps a dispatch mark for later: a queue's dispatch round marks one
+ * between every few acks of a draining consumer, and a mark only ever
+ * rises (the statement keeps the higher), so of the marks of one
+ * container and priority in a row only the last is written; another
+ * one's writes the kept one first. */
+static int mark_later(struct sq *s, const struct op *o)
+{
+	bool same = s->mark.container && s->mark_prio == o->prio && !strcmp(s->mark.container, o->a);
+	if (same) {
+		if (o->seq > s->mark.seq)
+			s->mark.seq = o->seq;
+		return SQLITE_OK;
+	}
+	int rc = s->mark.container ? write_mark(s, s->mark.container, s->mark_prio, s->mark.seq)
+				   : SQLITE_OK;
+	s->mark = (struct removal){ o->a, o->seq };
+	s->mark_prio = o->prio;
+	return rc;
+}
+
+/* Writes what waits for later (removals, then the kept mark): before any
+ * operation other than those two kinds, which touch no table the other
+ * writes (removals: entries, messages and their counts; marks:
+ * dispatched), and before the commit. */
+static int flush_later(struct sq *s)
+{
+	int rc = s->nremovals ? flush_removals(s) : SQLITE_OK;
+	if (rc == SQLITE_OK && s->mark.container)
+		rc = write_mark(s, s->mark.container, s->mark_prio, s->mark.seq);
+	s->mark.container = NULL;
+	return rc;
+}
+
 /* Every entry of a container, its orphaned messages, marks and counts. */
 static int remove_container(struct sq *s, const char *container)
 {
@@ -815,7 +948,13 @@ static int rename_durable(struct sq *s, const struct op *o)
 
 static int apply_op(struct sq *s, const struct op *o)
 {
-	int rc = SQLITE_OK;
+	if (o->kind == OP_REMOVE_ENTRY)
+		return remove_entry(s, o);
+	if (o->kind == OP_MARK_DISPATCHED)
+		return mark_later(s, o);
+	int rc = flush_later(s);
+	if (rc != SQLITE_OK)
+		return rc;
 	switch (o->kind) {
 	case OP_ADD_MESSAGE:
 		return add_message(s, o->msg);
@@ -823,15 +962,7 @@ static int apply_op(struct sq *s, const struct op *o)
 		bind_text(s, ST_ADD_ENTRY, 1, o->a);
 		bind_int64(s, ST_ADD_ENTRY, 2, o->seq);
 		return run(s, ST_ADD_ENTRY);
-	case OP_REMOVE_ENTRY:
-		bind_text(s, ST_REMOVE_ENTRY, 1, o->a);
-		bind_int64(s, ST_REMOVE_ENTRY, 2, o->seq);
-		rc = run(s, ST_REMOVE_ENTRY);
-		if (rc == SQLITE_OK) {
-			bind_int64(s, ST_DROP_ORPHAN, 1, o->seq);
-			rc = run(s, ST_DROP_ORPHAN);
-		}
-		return rc;
+	case OP_REMOVE_ENTRY:	/* above */
 	case OP_REMOVE_DURABLE:
 		bind_text(s, ST_REMOVE_DURABLE, 1, o->a);
 		bind_text(s, ST_REMOVE_DURABLE, 2, o->b);
@@ -870,11 +1001,7 @@ static int apply_op(struct sq *s, const struct op *o)
 			rc = run(s, ST_REMOVE_PREPARED_ACKS);
 		}
 		return rc;
-	case OP_MARK_DISPATCHED:
-		bind_text(s, ST_MARK_DISPATCHED, 1, o->a);
-		sqlite3_bind_int(s->stmt[ST_MARK_DISPATCHED], 2, o->prio);
-		bind_int64(s, ST_MARK_DISPATCHED, 3, o->seq);
-		return run(s, ST_MARK_DISPATCHED);
+	case OP_MARK_DISPATCHED:	/* above */
 	case OP_ADD_DURABLE:
 		bind_text(s, ST_ADD_DURABLE, 1, o->a);
 		bind_text(s, ST_ADD_DURABLE, 2, o->b);
@@ -902,6 +1029,9 @@ static int result(struct sq *s, int rc)
 
 static int sq_begin(void *b)
 {
+	struct sq *s = b;
+	s->nremovals = 0;
+	s->mark.container = NULL;
 	return result(b, run(b, ST_BEGIN));
 }
 
@@ -912,7 +1042,9 @@ static int sq_apply(void *b, const struct op *o)
 
 static int sq_commit(void *b)
 {
-	return result(b, run(b, ST_COMMIT));
+	struct sq *s = b;
+	int rc = flush_later(s);
+	return result(s, rc == SQLITE_OK ? run(s, ST_COMMIT) : rc);
 }
 
 static void sq_rollback(void *b)
