@@ -1022,7 +1022,10 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&st->mu);
 		st->cohort = waiters + st->sub_dones;
 		int64_t grace = (ended - began) / 2;
-		st->cohort_until = ended + (grace < COHORT_WAIT_MAX_US ? grace : COHORT_WAIT_MAX_US);
+		/* a test's slowed commits get a cap in proportion, so that a
+		 * loaded machine's scheduling does not decide its outcome */
+		int64_t cap = st->test_delay_ms ? st->test_delay_ms * 1000LL : COHORT_WAIT_MAX_US;
+		st->cohort_until = ended + (grace < cap ? grace : cap);
 		if (st->fin_tail)
 			st->fin_tail->next = chain;
 		else

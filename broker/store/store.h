@@ -39,7 +39,8 @@
  *
  * Tests only: TANDEM_TEST_COMMIT_DELAY_MS in the environment makes the
  * writer wait that long inside every transaction before its COMMIT, so a
- * test can kill -9 the broker while a commit is surely not durable.
+ * test can kill -9 the broker while a commit is surely not durable (and
+ * caps a commit's wait for its cohort at that long, not 100 ms).
  *
  * Thread: every function is called from the event loop thread; the writer
  * thread is private to store.c. Messages handed to the store must not

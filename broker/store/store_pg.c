@@ -607,7 +607,10 @@ static int prepare_all(struct pgs *p, char *err, size_t len)
 	return 0;
 }
 
-static void measure(struct pgs *p, PGconn *c, struct store_size *size)
+/* The tables' size into *size; false, *size untouched, when the database
+ * did not answer: a failed measure must not say the store is empty, or
+ * producers at storeUsage would go on past it. */
+static bool measure(struct pgs *p, PGconn *c, struct store_size *size)
 {
 	const char *params[] = { p->prefix };
 	char err[256];
@@ -615,9 +618,12 @@ static void measure(struct pgs *p, PGconn *c, struct store_size *size)
 			  "WHERE c.relkind = 'r' AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
 			  "AND starts_with(c.relname, $1::text || 'TANDEM_')", 1, params,
 			  PGRES_TUPLES_OK, "measuring", err, sizeof err);
-	size->file_bytes = r ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	if (!r)
+		return false;
+	size->file_bytes = atoll(PQgetvalue(r, 0, 0));
 	size->free_bytes = 0;
 	PQclear(r);
+	return true;
 }
 
 static void pg_close(void *b)
@@ -670,8 +676,8 @@ struct store *store_open_pg(const struct store_pg_params *params, char *err, siz
 		errno = EIO;
 		return NULL;
 	}
-	struct store_size size;
-	measure(p, p->w, &size);
+	struct store_size size = { 0 };
+	measure(p, p->w, &size);	/* measured again after the first commit when it failed */
 	char name[160];
 	snprintf(name, sizeof name, "the PostgreSQL store %sTANDEM_* (database %s)", p->prefix,
 		 PQdb(p->w));
@@ -1014,10 +1020,9 @@ static bool pg_after_commit(void *b, int64_t now, struct store_size *size)
 	struct pgs *p = b;
 	if (now - p->size_at < SIZE_EVERY_US || PQstatus(p->w) != CONNECTION_OK)
 		return false;
-	measure(p, p->w, size);
 	p->size_at = now;
 	p->size_stale = false;
-	return true;
+	return measure(p, p->w, size);
 }
 
 static int64_t pg_idle_due(void *b)
