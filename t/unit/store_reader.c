@@ -7,20 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "tap.h"
+#include "store_test.h"
 
 static char dir[] = "/tmp/tandem-store-reader-XXXXXX";
 
-static void add(struct store *st, const char *id)
-{
-	struct message *m = message_new_take(strdup(id), DEST_QUEUE, strdup("q"), NULL, 0,
-					     strdup("x"), 1);
-	m->persistent = true;
-	store_add_message(st, m);
-	store_add_entry(st, "queue://q", m->seq);
-	message_unref(m);
-}
 
 static void on_id(void *ctx, const char *id)
 {
@@ -39,9 +29,9 @@ int main(void)
 	ok(st != NULL, "opens");
 	if (!st)
 		return done_testing();
-	add(st, "id-1");
+	test_queue_one(st, "id-1", 1, 'x');
 	store_flush(st);
-	add(st, "id-2");
+	test_queue_one(st, "id-2", 1, 'x');
 	store_commit(st);
 	usleep(500000);		/* the writer is inside that commit now */
 	ok(store_load_recent_ids(st, 10, on_id, ids) == 0, "recent ids read during a commit");
@@ -52,9 +42,6 @@ int main(void)
 	is_str(ids, "id-1 id-2", "and that commit's once it is done");
 	store_close(st);
 
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	test_remove_dir(dir);
 	return done_testing();
 }

@@ -7,8 +7,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "store.h"
-#include "tap.h"
+#include "store_test.h"
 
 static char dir[] = "/tmp/tandem-store-removals-XXXXXX";
 
@@ -30,9 +29,7 @@ static struct message *msg(int i)
 {
 	char id[32];
 	snprintf(id, sizeof id, "id-%d", i);
-	struct message *m = message_new_take(strdup(id), DEST_QUEUE, strdup("a"), NULL, 0,
-					     strdup("x"), 1);
-	m->persistent = true;
+	struct message *m = test_message(id, "a", 1, 'x');
 	m->priority = (uint8_t)prio_of(i);
 	return m;
 }
@@ -242,9 +239,6 @@ int main(void)
 	check_store("reopened");
 	store_close(st);
 
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	test_remove_dir(dir);
 	return done_testing();
 }

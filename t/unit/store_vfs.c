@@ -12,23 +12,16 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "tap.h"
+#include "store_test.h"
 
 static char dir[] = "/tmp/tandem-store-vfs-test-XXXXXX";
 
 /* Queues one persistent message of `size` bytes on queue://q. */
 static void queue_one(struct store *st, long i, size_t size)
 {
-	char id[32], *body = malloc(size);
+	char id[32];
 	snprintf(id, sizeof id, "id-%ld", i);
-	memset(body, 'a' + (int)(i % 26), size);
-	struct message *m = message_new_take(strdup(id), DEST_QUEUE, strdup("q"), NULL, 0, body,
-					     size);
-	m->persistent = true;
-	store_add_message(st, m);
-	store_add_entry(st, "queue://q", m->seq);
-	message_unref(m);
+	test_queue_one(st, id, size, (char)('a' + i % 26));
 }
 
 /* The write calls this process made so far (all its threads). */
@@ -183,9 +176,6 @@ int main(void)
 	ok(st != NULL, "the store opens again after the kill");
 	store_close(st);
 
-	char cmd[160];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	test_remove_dir(dir);
 	return done_testing();
 }

@@ -10,8 +10,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "tap.h"
+#include "store_test.h"
 
 static char dir[] = "/tmp/tandem-store-wal-test-XXXXXX";
 
@@ -49,15 +48,9 @@ static long long db_bytes(void)
 /* One commit of one persistent 1 KiB message on queue://q. */
 static int send_one(struct store *st, long i)
 {
-	char id[32], *body = malloc(1024);
+	char id[32];
 	snprintf(id, sizeof id, "id-%ld", i);
-	memset(body, 'x', 1024);
-	struct message *m = message_new_take(strdup(id), DEST_QUEUE, strdup("q"), NULL, 0, body,
-					     1024);
-	m->persistent = true;
-	store_add_message(st, m);
-	store_add_entry(st, "queue://q", m->seq);
-	message_unref(m);
+	test_queue_one(st, id, 1024, 'x');
 	return store_flush(st);
 }
 
@@ -104,9 +97,6 @@ int main(void)
 	   "the WAL stays the same size, overwritten in place");
 	store_close(st);
 
-	char cmd[160];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	test_remove_dir(dir);
 	return done_testing();
 }
