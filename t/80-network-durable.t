@@ -45,7 +45,7 @@ test_expect_success 'a durable subscriber on b gets what a published while it wa
 	until("a keeps a network durable subscription", lambda: log_has("a", "durable subscription(s) of topic://dur.news on b: keeping"))
 	publish(port("a"), "dur.news", 0, 10)
 	expect(s, 0, 10)
-	s.close()
+	s.leave()
 	publish(port("a"), "dur.news", 10, 10)
 	s = durable(port(), "s1", "dur.news")
 	expect(s, 10, 10)

@@ -124,6 +124,16 @@ class Client(stomp.ConnectionListener):
         if self.conn.is_connected():
             self.conn.disconnect()
 
+    def leave(self, timeout=None):
+        """DISCONNECT, and wait for its RECEIPT: the broker has read it and
+        let go of this connection's subscriptions. close() does not wait,
+        so the broker may still send this connection what arrives first;
+        with ack="auto" such a message counts as taken, as in ActiveMQ, and
+        a durable subscriber that publishes next would miss it."""
+        rid = "leave-%f" % time.monotonic()
+        self.conn.send_frame("DISCONNECT", {"receipt": rid})
+        self._wait_until("receipt %s" % rid, lambda: rid in self.receipts, timeout)
+
 
 def client(p=None, version="1.2", login=None, passcode=None, headers=None,
            auto_decode=True, heartbeats=(0, 0)):
