@@ -45,7 +45,7 @@ test_cleanup() {
 	done
 	test_pids=""
 }
-trap 'test_cleanup' EXIT
+trap 'test_cleanup; release_ports' EXIT
 trap 'exit 1' INT TERM HUP
 
 say() { printf '# %s\n' "$*"; }
@@ -126,14 +126,55 @@ test_reap_pids() {
 # comes from below the kernel's ephemeral range: a port of that range may by
 # then be some client connection's own port, and the broker would find it
 # in use (it happened, now and then, under make asan). Ports handed out in
-# this test are kept in $TRASH/.ports and not handed out again.
+# this test are kept in $TRASH/.ports and not handed out again, and each is
+# claimed machine-wide for this test's life by a file in $PORT_CLAIMS named
+# for it and holding this test's pid: a broker that a test kills and starts
+# again on its port found it taken by another test's broker started between
+# the two ("Address already in use", t/29-openwire-failover under make
+# asan), since a port is free to bind while its broker is down. A claim
+# whose test is gone is taken over; test_cleanup gives them back.
+PORT_CLAIMS=${TMPDIR:-/tmp}/tandem-test-ports
 free_port() {
-	"$PYTHON" - "$TRASH/.ports" <<-\EOF
-	import random, socket, sys
+	"$PYTHON" - "$TRASH/.ports" "$PORT_CLAIMS" "$$" <<-\EOF
+	import errno, os, random, socket, sys
+	mine, claims, pid = sys.argv[1], sys.argv[2], sys.argv[3]
 	try:
-	    used = set(open(sys.argv[1]).read().split())
+	    used = set(open(mine).read().split())
 	except OSError:
 	    used = set()
+	os.makedirs(claims, exist_ok=True)
+
+	def alive(owner):
+	    try:
+	        os.kill(int(owner), 0)
+	    except ProcessLookupError:
+	        return False
+	    except (ValueError, PermissionError):
+	        return True
+	    return True
+
+	def claim(port):
+	    path = os.path.join(claims, str(port))
+	    for _ in range(2):
+	        try:
+	            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+	        except FileExistsError:
+	            try:
+	                owner = open(path).read().strip()
+	            except OSError:
+	                continue
+	            if owner == pid or alive(owner):
+	                return False
+	            try:
+	                os.unlink(path)
+	            except OSError:
+	                pass
+	            continue
+	        os.write(fd, pid.encode())
+	        os.close(fd)
+	        return True
+	    return False
+
 	low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
 	for _ in range(1000):
 	    port = random.randint(10000, low - 1) if low > 11000 else 0
@@ -147,12 +188,22 @@ free_port() {
 	        continue
 	    finally:
 	        s.close()
-	    open(sys.argv[1], "a").write("%d\n" % port)
+	    if not claim(port):
+	        continue
+	    open(mine, "a").write("%d\n" % port)
 	    print(port)
 	    break
 	else:
 	    sys.exit("no free port")
 	EOF
+}
+
+# Gives back this test's claims on its ports (free_port).
+release_ports() {
+	[ -f "$TRASH/.ports" ] || return 0
+	while read -r port; do
+		[ "$(cat "$PORT_CLAIMS/$port" 2>/dev/null)" = "$$" ] && rm -f "$PORT_CLAIMS/$port"
+	done <"$TRASH/.ports"
 }
 
 # pick_port FILE SPEC: FILE keeps a port for good: a free one for "auto",
@@ -332,7 +383,7 @@ jms_lib_classes() {
 netns_add() {
 	command -v ip >/dev/null 2>&1 || skip_all "no ip command (iproute2) to make network namespaces"
 	[ "$(id -u)" = 0 ] || skip_all "making network namespaces needs root"
-	trap 'test_cleanup; netns_cleanup' EXIT
+	trap 'test_cleanup; netns_cleanup; release_ports' EXIT
 	for ns in "$@"; do
 		ip netns add "$ns" 2>ns.err || skip_all "cannot make a network namespace: $(cat ns.err)"
 		netns_made="${netns_made:-} $ns"
