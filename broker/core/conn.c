@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,51 @@ void conn_reap(void)
 	}
 	if (trim)
 		malloc_trim(0);
+}
+
+/* The connections with output still queued: how many, into a new array
+ * (NULL and 0 when none or out of memory). */
+static struct conn **with_output(size_t *n)
+{
+	*n = 0;
+	for (struct conn *c = all_conns; c; c = c->next)
+		*n += !c->dead && buf_len(&c->out) > 0;
+	struct conn **a = *n ? calloc(*n, sizeof *a) : NULL;
+	if (!a) {
+		*n = 0;
+		return NULL;
+	}
+	size_t i = 0;
+	for (struct conn *c = all_conns; c && i < *n; c = c->next)
+		if (!c->dead && buf_len(&c->out) > 0)
+			a[i++] = c;
+	return a;
+}
+
+void conn_drain_all(long ms)
+{
+	int64_t deadline = mono_us() + (int64_t)ms * 1000;
+	conn_flush_all();
+	for (;;) {
+		size_t n;
+		struct conn **a = with_output(&n);
+		struct pollfd *p = n ? calloc(n, sizeof *p) : NULL;
+		long left = (long)((deadline - mono_us()) / 1000);
+		if (!p || left <= 0) {
+			free(a);
+			free(p);
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			p[i] = (struct pollfd){ .fd = a[i]->fd, .events = POLLOUT };
+		if (poll(p, n, (int)left) < 0 && errno != EINTR)
+			n = 0;
+		for (size_t i = 0; i < n; i++)
+			if (p[i].revents && !a[i]->dead)
+				write_out(a[i]);
+		free(a);
+		free(p);
+	}
 }
 
 void conn_close_all(const char *why)

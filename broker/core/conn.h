@@ -142,6 +142,10 @@ void conn_unref(struct conn *c);
 void conn_flush_all(void);
 void conn_reap(void);
 
+/* A clean stop: writes what every connection has queued (the answers of
+ * the last commit), waiting up to ms in all for clients that read
+ * slowly; what is left then is dropped with the connection. */
+void conn_drain_all(long ms);
 /* Closes every connection (shutdown). */
 void conn_close_all(const char *why);
 
