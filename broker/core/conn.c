@@ -21,6 +21,7 @@
 #include "flow.h"
 #include "log.h"
 #include "loop.h"
+#include "memtrim.h"
 #include "proto.h"
 
 /* One read; bytes are read here and appended to c->in, so that c->in holds
@@ -40,6 +41,9 @@
  * header lines of 10 KB left 380 MB resident after they closed (glibc
  * keeps freed heap memory); with it, 8 MB, as before they came. */
 #define TRIM_AFTER (1 << 20)
+/* A connection that held this many subscriptions had the heap grow by
+ * more than a megabyte for them (memtrim.h). */
+#define TRIM_AFTER_CONSUMERS 1000
 
 static char scratch[READ_CHUNK];
 static struct conn *all_conns;
@@ -335,6 +339,7 @@ void conn_reap(void)
 	while (graveyard) {
 		struct conn *c = graveyard;
 		graveyard = c->next;
+		memtrim_conn_closed(c->consumers >= TRIM_AFTER_CONSUMERS);
 		if (c->proto && c->proto->close)
 			c->proto->close(c);
 		c->state = NULL;

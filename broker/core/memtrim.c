@@ -12,6 +12,14 @@
  * free pages of every arena (the store writers' too) back. Once per quiet
  * spell, and not more often than TRIM_EVERY_MS: trimming a large heap
  * takes milliseconds, and a heap trimmed during traffic grows again.
+ *
+ * What a connection held is freed when it closes, messages or not: one
+ * STOMP connection's 20,000 topic subscriptions grew the RSS from 14 to
+ * 39 MB, and it stayed there after the close although the broker used
+ * 0.55 MB of it (glibc's malloc_stats; valgrind finds nothing lost). So
+ * closes count as activity too, and a connection that held thousands of
+ * subscriptions asks for the trim at the next tick, traffic or not: on
+ * a broker that never goes quiet the heap would otherwise keep it.
  */
 #include <malloc.h>
 #include <stdbool.h>
@@ -27,13 +35,22 @@
 #define TRIM_MIN_FREE ((size_t)4 << 20)
 
 static uint64_t last_activity;
+static uint64_t closes;		/* connections closed so far */
+static bool asked;		/* memtrim_conn_closed(true) since the last trim */
 static bool trimmed;		/* in this quiet spell */
 static int64_t last_trim_ms;
 
-/* Messages in and out so far: unchanged for a tick means idle. */
+/* Messages in and out and connections closed so far: unchanged for a
+ * tick means idle. */
 static uint64_t activity(void)
 {
-	return broker.total_enqueues + broker.total_dequeues;
+	return broker.total_enqueues + broker.total_dequeues + closes;
+}
+
+void memtrim_conn_closed(bool much)
+{
+	closes++;
+	asked |= much;
 }
 
 static void trim(void)
@@ -42,6 +59,7 @@ static void trim(void)
 	if (last_trim_ms && now - last_trim_ms < TRIM_EVERY_MS)
 		return;
 	trimmed = true;
+	asked = false;
 	if (mallinfo2().fordblks < TRIM_MIN_FREE)
 		return;
 	last_trim_ms = now;
@@ -53,7 +71,10 @@ static void tick(struct loop *l, void *ctx)
 {
 	(void)ctx;
 	uint64_t now = activity();
-	if (now != last_activity) {
+	if (asked) {
+		last_activity = now;
+		trim();
+	} else if (now != last_activity) {
 		last_activity = now;
 		trimmed = false;
 	} else if (!trimmed) {
