@@ -202,6 +202,9 @@ test_expect_success 'a store of schema version 1 (before prepared transactions) 
 	db.execute("INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?)",
 	           (7, "ID:old-1", 0, "tx.old", b"", b"from version 1", 4, 0, 1700000000000))
 	db.execute("INSERT INTO entries VALUES (?,?)", ("queue://tx.old", 7))
+	db.execute("INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?)",
+	           (8, "ID:old-2", 0, "tx.kept", b"", b"kept", 4, 0, 1700000000000))
+	db.execute("INSERT INTO entries VALUES (?,?)", ("queue://tx.kept", 8))
 	db.commit()
 	EOF
 	broker_config old && start_broker old &&
@@ -217,7 +220,9 @@ test_expect_success 'a store of schema version 1 (before prepared transactions) 
 	import sqlite3, sys
 	db = sqlite3.connect(sys.argv[1])
 	v = db.execute("PRAGMA user_version").fetchone()[0]
-	assert v == 3, v	# upgraded through 2 (prepared) to 3 (redeliveries, noLocal)
+	assert v == 4, v	# upgraded through 2 (prepared), 3 (redeliveries, noLocal) to 4 (audit)
+	a = db.execute("SELECT audit FROM messages WHERE id = ?", ("ID:old-2",)).fetchone()[0]
+	assert a == "*", a	# whose producer audit its id was in is not known: any
 	n = db.execute("SELECT COUNT(*) FROM prepared").fetchone()[0]
 	assert n == 1, n
 	EOF

@@ -732,13 +732,14 @@ static void load_entry(void *ctx, const char *container, struct message *m)
  * the store has as its newest messages: the ids of the newest
  * AUDIT_FROM_STORE are read, not those of the whole backlog, and only
  * when the first audited send comes (producer_audit_defer): reading 2048
- * rows was most of what a takeover of 1,000,000 messages read. */
+ * rows was most of what a takeover of 1,000,000 messages read. Each goes
+ * into the audit it was in when taken, which the store kept with it. */
 #define AUDIT_FROM_STORE PRODUCER_AUDIT_DEPTH
 
-static void load_audit_id(void *ctx, const char *id)
+static void load_audit_id(void *ctx, const char *id, const char *audit)
 {
 	(void)ctx;
-	producer_audit_add(STORED_IDS, id);
+	producer_audit_add_stored(audit, id);
 }
 
 static void load_audit(void)

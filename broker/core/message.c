@@ -109,6 +109,7 @@ void message_unref(struct message *m)
 		headers_free(m->headers, m->nheaders);
 		free(m->body);
 	}
+	free(m->audit);
 	free(m);
 }
 

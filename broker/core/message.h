@@ -41,6 +41,13 @@ struct message {
 	 * redeliveryCounter, kept by a KahaDB import): its entries start
 	 * counting redeliveries from there. Stored. */
 	uint32_t redeliveries;
+	/* Whose producer audit its id went into when the broker took it
+	 * (producer_audit_tag(): a client's own, a bridge's login's), NULL
+	 * for none: stored with it, so that a master that takes over files
+	 * the id in that audit again and in no other. Set by broker_publish
+	 * before the message is stored, never after; malloc'ed, freed with
+	 * the message. */
+	char *audit;
 	bool retained;		/* a topic's retained copy (retain.h): it goes to
 				 * new subscriptions, flagged as retained */
 	/* The fields that change, loop thread only; the store never reads

@@ -184,6 +184,26 @@ void producer_audit_add(const char *who, const char *id)
 	set_bit(a, seq, true);
 }
 
+char *producer_audit_tag(const char *who)
+{
+	char *tag;
+	if (who == OWN_IDS)
+		return strdup("c");
+	return asprintf(&tag, "b:%s", who) < 0 ? NULL : tag;
+}
+
+void producer_audit_add_stored(const char *tag, const char *id)
+{
+	if (!tag)
+		return;
+	if (!strcmp(tag, "c"))
+		producer_audit_add(OWN_IDS, id);
+	else if (!strncmp(tag, "b:", 2))
+		producer_audit_add(tag + 2, id);
+	else
+		producer_audit_add(STORED_IDS, id);
+}
+
 /* Only after a failed commit: walking every audit is fine then. */
 void producer_audit_forget(const char *id)
 {

@@ -24,8 +24,23 @@
  * lost) by sending its MessageId first. Not by the remote's BrokerId:
  * ActiveMQ makes a new one at each start and the other node of a pair
  * has its own, and their bridges' resends must still be known
- * (t/80-network-activemq-kill.t). The ids a master loads from the store
- * are in every audit: the store does not say who sent them.
+ * (t/80-network-activemq-kill.t).
+ *
+ * The ids a master loads from the store go back into the audit each was
+ * in when its message was taken: the store keeps that with the message
+ * (message.h `audit`, producer_audit_tag()), and an id that was in none
+ * (another client's id sent first, a transaction's send, a STOMP
+ * bridge's) goes into none. Were they in every audit, as they were before
+ * the store kept this, a MessageId that a client sent first under another
+ * client's ConnectionId would get that client's next message dropped
+ * after the next takeover or restart (its failover resend, or its real
+ * next send), and answered as taken: lost
+ * (t/29-openwire-forged-takeover.t). A row that does not say (an older
+ * store's, an older tandemd's, a KahaDB import's) is in every audit
+ * (STORED_IDS), as ActiveMQ rebuilds its one audit from every message of
+ * its store (MessageDatabase's producerSequenceIdTracker): a resend of a
+ * message taken before the upgrade or the import is still known, which
+ * was the point of loading the audit at all.
  *
  * Loop thread only.
  */
@@ -37,9 +52,22 @@
 #define PRODUCER_AUDIT_DEPTH 2048
 #define PRODUCER_AUDIT_PRODUCERS 1024
 
-/* A client's own ids, and the store's (broker.c load_audit). */
+/* A client's own ids; the store's that may be anyone's (a row that does
+ * not say whose, producer_audit_add_stored). */
 #define OWN_IDS ((const char *)NULL)
 extern const char STORED_IDS[];
+
+/* Whose audit, as the store keeps it with a message: "c" a client's own
+ * (OWN_IDS), "b:LOGIN" a bridge's login's, PRODUCER_AUDIT_ANY anyone's
+ * (what a row written before the store kept it reads as, and what a
+ * KahaDB import writes); NULL, none. */
+#define PRODUCER_AUDIT_ANY "*"
+/* who's tag, malloc'ed; NULL out of memory. */
+char *producer_audit_tag(const char *who);
+/* Remembers id, read back from the store with its tag, in that audit
+ * (STORED_IDS for PRODUCER_AUDIT_ANY or a tag this tandemd does not
+ * know); in none for a NULL tag. */
+void producer_audit_add_stored(const char *tag, const char *id);
 
 /* True when id went into who's audit before, or came from the store. */
 bool producer_audit_seen(const char *who, const char *id);
@@ -50,8 +78,8 @@ void producer_audit_add(const char *who, const char *id);
 /* Forgets id from every audit (a message whose commit failed was never
  * taken: its resend must be). */
 void producer_audit_forget(const char *id);
-/* load (which calls producer_audit_add(STORED_IDS, ...)) runs before the audit is next
- * asked whether it saw an id; producer_audit_free forgets it. */
+/* load (which calls producer_audit_add_stored()) runs before the audit
+ * is next asked whether it saw an id; producer_audit_free forgets it. */
 void producer_audit_defer(void (*load)(void));
 /* Runs the deferred load now, if it has not run: before the first
  * consumer takes a message out of the store (consumer.c). Else a

@@ -60,6 +60,17 @@ static const char *audit_of(const struct producer *p)
 	return p->conn && p->conn->user ? p->conn->user : "";
 }
 
+/* Says in a persistent m, before it is stored, whose audit its id goes
+ * into, so that the master that takes over puts it there again and in no
+ * other (producer_audit.h). False out of memory. */
+static bool tag_audit(struct message *m, const char *who)
+{
+	if (!m->persistent || m->audit)
+		return true;
+	m->audit = producer_audit_tag(who);
+	return m->audit != NULL;
+}
+
 int broker_publish(const struct producer *p, struct message *m, char *err, size_t errlen)
 {
 	if (!p->admitted) {
@@ -78,6 +89,10 @@ int broker_publish(const struct producer *p, struct message *m, char *err, size_
 	}
 	if (p->conn)
 		m->origin = p->conn->id;
+	if (p->audited && !tag_audit(m, who)) {
+		snprintf(err, errlen, "The broker is out of memory");
+		return PUBLISH_FAILED;
+	}
 	int rc = p->hold ? commit_hold_send(p->hold, m, err, errlen) : broker_send(m, err, errlen);
 	if (rc < 0)
 		return PUBLISH_FAILED;

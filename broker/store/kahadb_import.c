@@ -23,6 +23,7 @@
 #include "openwire_codec.h"
 #include "openwire_message.h"
 #include "openwire_types.h"
+#include "producer_audit.h"
 #include "selector.h"
 #include "store.h"
 
@@ -167,10 +168,20 @@ static struct message *to_core(struct kahadb_replay *r, const struct kahadb_msg 
 						      &oom, reason, sizeof reason) : NULL;
 	int32_t redeliveries = ((const struct ow_message *)o)->redelivery_counter;
 	ow_obj_free(o);
-	if (!m)
+	if (!m) {
 		snprintf(err, errlen, "message %s: %s", km->id, dest ? reason : "out of memory");
-	else
-		m->redeliveries = redeliveries > 0 ? (uint32_t)redeliveries : 0;
+		return NULL;
+	}
+	m->redeliveries = redeliveries > 0 ? (uint32_t)redeliveries : 0;
+	/* Whose audit ActiveMQ had its id in is not known: anyone's, as
+	 * ActiveMQ itself rebuilds its audit from every message of its store
+	 * (producer_audit.h), so that a client's failover resend of a send
+	 * ActiveMQ took before the import is still known. */
+	if (!(m->audit = strdup(PRODUCER_AUDIT_ANY))) {
+		snprintf(err, errlen, "message %s: out of memory", km->id);
+		message_unref(m);
+		return NULL;
+	}
 	return m;
 }
 

@@ -149,8 +149,11 @@ int store_load_counts(struct store *st, store_count_fn fn, void *ctx);
 int store_load_prefix(struct store *st, const char *prefix, store_entry_fn fn, void *ctx);
 
 /* Calls fn with the ids of the `max` newest messages (highest seq),
- * oldest first: what a producer may send again after a failover. */
-typedef void (*store_id_fn)(void *ctx, const char *id);
+ * oldest first: what a producer may send again after a failover; with
+ * each, the message's `audit` as it was stored (NULL for none), or
+ * "*" for a row written before the store kept it (producer_audit.h's
+ * PRODUCER_AUDIT_ANY). */
+typedef void (*store_id_fn)(void *ctx, const char *id, const char *audit);
 int store_load_recent_ids(struct store *st, size_t max, store_id_fn fn, void *ctx);
 
 /* Session ids: small numbers a protocol must remember for a client across

@@ -56,8 +56,9 @@
 #include "log.h"
 #include "store_backend.h"
 
-/* 1: the first. */
-#define PG_SCHEMA_VERSION 1
+/* 1: the first.
+ * 2: MESSAGES.audit (upgrade_2_sql). */
+#define PG_SCHEMA_VERSION 2
 
 /* Statements sent before their results are read (see the header). */
 #ifndef PIPE_CHUNK
@@ -86,7 +87,7 @@ static const char schema_sql[] =
 	"  seq bigint PRIMARY KEY, id text NOT NULL, dest_type int NOT NULL,"
 	"  dest text NOT NULL, headers bytea, body bytea, priority int NOT NULL,"
 	"  expires bigint NOT NULL, timestamp bigint NOT NULL,"
-	"  redeliveries bigint NOT NULL DEFAULT 0);"
+	"  redeliveries bigint NOT NULL DEFAULT 0, audit text DEFAULT '*');"
 	"CREATE TABLE IF NOT EXISTS {ENTRIES} ("
 	"  container text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (container, seq));"
 	"CREATE INDEX IF NOT EXISTS {ENTRIES_SEQ} ON {ENTRIES}(seq);"
@@ -107,6 +108,15 @@ static const char schema_sql[] =
 	"  container text NOT NULL, priority int NOT NULL, n bigint NOT NULL,"
 	"  PRIMARY KEY (container, priority));"
 	"CREATE TABLE IF NOT EXISTS {VERSION} (version int NOT NULL);";
+
+/* Version 1's tables to version 2, in one transaction (one query
+ * string): audit, whose producer audit the message's id went into when it
+ * was taken (message.h), NULL for none; the rows of version 1 read as
+ * '*', anyone's (core/producer_audit.h says why), as the SQLite store's
+ * (store_sqlite.c upgrade_4). */
+static const char upgrade_2_sql[] =
+	"ALTER TABLE {MESSAGES} ADD COLUMN IF NOT EXISTS audit text DEFAULT '*';"
+	"UPDATE {VERSION} SET version = 2 WHERE version < 2;";
 
 /* The statements of a commit, prepared once a connection. */
 enum pg_stmt {
@@ -139,14 +149,15 @@ enum pg_stmt {
 
 static const char *const stmt_sql[PS_COUNT] = {
 	[PS_ADD_MESSAGE] = "INSERT INTO {MESSAGES} (seq, id, dest_type, dest, headers, body, "
-			   "priority, expires, timestamp, redeliveries) "
+			   "priority, expires, timestamp, redeliveries, audit) "
 			   "VALUES ($1::bigint, $2::text, $3::int, $4::text, $5::bytea, $6::bytea, "
-			   "$7::int, $8::bigint, $9::bigint, $10::bigint) "
+			   "$7::int, $8::bigint, $9::bigint, $10::bigint, $11::text) "
 			   "ON CONFLICT (seq) DO UPDATE SET id = excluded.id, "
 			   "dest_type = excluded.dest_type, dest = excluded.dest, "
 			   "headers = excluded.headers, body = excluded.body, "
 			   "priority = excluded.priority, expires = excluded.expires, "
-			   "timestamp = excluded.timestamp, redeliveries = excluded.redeliveries",
+			   "timestamp = excluded.timestamp, redeliveries = excluded.redeliveries, "
+			   "audit = excluded.audit",
 	/* the count follows the entry only when the entry was new */
 	[PS_ADD_ENTRY] = "WITH ins AS (INSERT INTO {ENTRIES} (container, seq) "
 			 "VALUES ($1::text, $2::bigint) ON CONFLICT DO NOTHING RETURNING seq) "
@@ -553,6 +564,11 @@ static int open_schema(struct pgs *p, bool create, char *err, size_t len)
 		errno = EPROTO;
 		return -1;
 	}
+	if (version < 2 && run_tables(p, p->w, upgrade_2_sql, "upgrading the store's tables",
+				      err, len) < 0) {
+		errno = EIO;
+		return -1;
+	}
 	/* drained containers' counts, as the SQLite store does at open */
 	if (run_tables(p, p->w, "DELETE FROM {COUNTS} WHERE n <= 0", "tidying the counts", err,
 		       len) < 0) {
@@ -874,14 +890,14 @@ static int send_message(struct pgs *p, const struct message *m)
 		return p->err;
 	}
 	char seq[24], type[24], prio[24], expires[24], ts[24], redeliveries[24];
-	const char *v[10] = {
+	const char *v[11] = {
 		num(seq, (long long)m->seq), m->id, num(type, m->dest_type), m->dest, blob,
 		m->body_len ? m->body : "", num(prio, m->priority), num(expires, m->expires),
-		num(ts, m->timestamp), num(redeliveries, m->redeliveries),
+		num(ts, m->timestamp), num(redeliveries, m->redeliveries), m->audit,
 	};
-	int lengths[10] = { [4] = (int)len, [5] = (int)m->body_len };
-	int formats[10] = { [4] = 1, [5] = 1 };
-	int rc = send_stmt(p, PS_ADD_MESSAGE, 10, v, lengths, formats);
+	int lengths[11] = { [4] = (int)len, [5] = (int)m->body_len };
+	int formats[11] = { [4] = 1, [5] = 1 };
+	int rc = send_stmt(p, PS_ADD_MESSAGE, 11, v, lengths, formats);
 	free(blob);
 	return rc;
 }
@@ -1187,16 +1203,16 @@ static int pg_load_counts(void *b, store_count_fn fn, void *ctx)
 static void id_row(const PGresult *r, void *fn, void *ctx)
 {
 	if (text(r, 0))
-		((store_id_fn)fn)(ctx, text(r, 0));
+		((store_id_fn)fn)(ctx, text(r, 0), text(r, 1));
 }
 
 static int pg_load_recent_ids(void *b, size_t max, store_id_fn fn, void *ctx)
 {
 	char limit[24];
 	const char *v[] = { num(limit, (long long)(max > INT64_MAX ? INT64_MAX : max)) };
-	return each_row(b, "SELECT id FROM (SELECT seq, id FROM {MESSAGES} ORDER BY seq DESC "
-			"LIMIT $1::bigint) recent ORDER BY seq", 1, v, false, "message ids", id_row,
-			(void *)fn, ctx) < 0 ? -1 : 0;
+	return each_row(b, "SELECT id, audit FROM (SELECT seq, id, audit FROM {MESSAGES} "
+			"ORDER BY seq DESC LIMIT $1::bigint) recent ORDER BY seq", 1, v, false,
+			"message ids", id_row, (void *)fn, ctx) < 0 ? -1 : 0;
 }
 
 static void prepared_row(const PGresult *r, void *fn, void *ctx)

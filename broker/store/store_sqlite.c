@@ -5,7 +5,7 @@
  *
  * Tables:
  *   messages(seq, id, dest_type, dest, headers, body, priority, expires,
- *            timestamp, redeliveries)  one row per persistent message
+ *            timestamp, redeliveries, audit)  one row per persistent message
  *   entries(container, seq)      "this container still holds that message"
  *   durables(client_id, sub_name, topic, selector, no_local)
  *   session_ids(owner, kind, id) a protocol's per-client numbers (store.h)
@@ -40,8 +40,9 @@
  * open creates the tables a store of an older version lacks.
  * 3: messages.redeliveries and durables.no_local (upgrade_3). The table
  * dispatched came without a version of its own: a tandemd that does not
- * know it leaves it be. */
-#define STORE_SCHEMA_VERSION 3
+ * know it leaves it be.
+ * 4: messages.audit (upgrade_4). */
+#define STORE_SCHEMA_VERSION 4
 
 /* Removals (acks) are written REMOVE_BATCH to a statement: a drained
  * backlog's acks come hundreds at a time (the JMS client's DUPS_OK acks
@@ -83,8 +84,8 @@ enum stmt_id {
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ADD_MESSAGE] = "INSERT OR REPLACE INTO messages(seq, id, dest_type, dest, headers, "
-			   "body, priority, expires, timestamp, redeliveries) "
-			   "VALUES (?,?,?,?,?,?,?,?,?,?)",
+			   "body, priority, expires, timestamp, redeliveries, audit) "
+			   "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_ADD_ENTRY] = "INSERT OR IGNORE INTO entries(container, seq) VALUES (?,?)",
 	/* REMOVE_BATCH removals a statement (remove_entry) */
 	[ST_REMOVE_ENTRIES] = "DELETE FROM entries WHERE container = ?1 AND seq IN (" SEQS ")",
@@ -156,6 +157,16 @@ static const char upgrade_3[] =
 	"ALTER TABLE messages ADD COLUMN redeliveries INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE durables ADD COLUMN no_local INTEGER;"
 	"PRAGMA user_version = 3;"
+	"COMMIT;";
+
+/* Version 4's column, the same way. audit: whose producer audit the
+ * message's id went into when it was taken (message.h), NULL for none;
+ * the rows of an older store, and those an older tandemd writes, read as
+ * '*': anyone's (producer_audit.h says why). */
+static const char upgrade_4[] =
+	"BEGIN;"
+	"ALTER TABLE messages ADD COLUMN audit TEXT DEFAULT '*';"
+	"PRAGMA user_version = 4;"
 	"COMMIT;";
 
 /* Entries counted per container and priority, by triggers in the
@@ -368,7 +379,8 @@ static int open_version(struct sq *s, int *version, char *err, size_t errlen)
 			 "version %d at most", *version, STORE_SCHEMA_VERSION);
 		return -1;
 	}
-	if (*version < 3 && exec(s, upgrade_3, err, errlen) < 0)
+	if ((*version < 3 && exec(s, upgrade_3, err, errlen) < 0) ||
+	    (*version < 4 && exec(s, upgrade_4, err, errlen) < 0))
 		return -1;
 	char set_version[64];
 	snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d",
@@ -610,13 +622,13 @@ static int sq_load_counts(void *b, store_count_fn fn, void *ctx)
 static void id_row(sqlite3_stmt *q, void *fn, void *ctx)
 {
 	if (text(q, 0))
-		((store_id_fn)fn)(ctx, text(q, 0));
+		((store_id_fn)fn)(ctx, text(q, 0), text(q, 1));
 }
 
 static int sq_load_recent_ids(void *b, size_t max, store_id_fn fn, void *ctx)
 {
-	char sql[160];
-	snprintf(sql, sizeof sql, "SELECT id FROM (SELECT seq, id FROM messages "
+	char sql[200];
+	snprintf(sql, sizeof sql, "SELECT id, audit FROM (SELECT seq, id, audit FROM messages "
 		 "ORDER BY seq DESC LIMIT %lld) ORDER BY seq",
 		 (long long)(max > INT64_MAX ? INT64_MAX : max));
 	/* Through the loop's own connection, as paging in: the broker reads
@@ -815,6 +827,7 @@ static int add_message(struct sq *s, const struct message *m)
 	sqlite3_bind_int64(q, 8, m->expires);
 	sqlite3_bind_int64(q, 9, m->timestamp);
 	sqlite3_bind_int64(q, 10, m->redeliveries);
+	sqlite3_bind_text(q, 11, m->audit, -1, SQLITE_STATIC);	/* NULL: none */
 	/* Only the blobs can fail to bind (SQLITE_TOOBIG); a failed
 	 * bind would leave NULL and store an empty body. */
 	int rc = sqlite3_bind_blob64(q, 5, blob, len, SQLITE_STATIC);

@@ -182,10 +182,12 @@ static const char *counts_of(struct store *st)
 	return out;
 }
 
-static void on_id(void *ctx, const char *id)
+/* "id" for a message of no audit, else "id(audit)". */
+static void on_id(void *ctx, const char *id, const char *audit)
 {
 	char *out = ctx;
-	snprintf(out + strlen(out), 128 - strlen(out), "%s%s", *out ? " " : "", id);
+	snprintf(out + strlen(out), 128 - strlen(out), "%s%s%s%s%s", *out ? " " : "", id,
+		 audit ? "(" : "", audit ? audit : "", audit ? ")" : "");
 }
 
 static uint64_t add_prio(struct store *st, const char *container, const char *id, int prio)
@@ -232,11 +234,17 @@ static void test_counts(void)
 	   "store_load_prefix reads the containers of that prefix only");
 	loaded_free(&l);
 	char ids[128] = "";
-	add_prio(st, "queue://a", "m4", 4);
+	struct message *m4 = msg("m4", "q", "m4", 2);
+	m4->priority = 4;
+	m4->audit = strdup("b:bridge");
+	store_add_message(st, m4);
+	store_add_entry(st, "queue://a", m4->seq);
+	message_unref(m4);
 	store_flush(st);
-	ok(store_load_recent_ids(st, 2, on_id, ids) == 0 && !strcmp(ids, "r1 m4"),
-	   "store_load_recent_ids gives the newest stored messages' ids, oldest first");
-	if (strcmp(ids, "r1 m4"))
+	ok(store_load_recent_ids(st, 2, on_id, ids) == 0 && !strcmp(ids, "r1 m4(b:bridge)"),
+	   "store_load_recent_ids gives the newest stored messages' ids, oldest first, each "
+	   "with whose audit it went into (r1: none)");
+	if (strcmp(ids, "r1 m4(b:bridge)"))
 		diag("ids: %s", ids);
 	store_close(st);
 
@@ -594,7 +602,7 @@ int main(void)
 	   count_rows("SELECT COUNT(*) FROM entries WHERE container LIKE 'prepared://%'") == 0 &&
 	   count_rows("SELECT COUNT(*) FROM messages WHERE id = 'id-p'") == 0,
 	   "removed, it leaves nothing: its id, its acks, its message");
-	ok(count_rows("PRAGMA user_version") == 3, "the store says schema version 3");
+	ok(count_rows("PRAGMA user_version") == 4, "the store says schema version 4");
 	free(pc);
 	store_close(st);
 
@@ -614,9 +622,10 @@ int main(void)
 	ok(requeue_calls > 1 && requeue_err == -ECANCELED,
 	   "closing ends callbacks that queue for ever, telling the last one");
 
-	/* A store of schema version 2 (no redeliveries, no noLocal) opens
-	 * as version 3: its messages had no deliveries before, its durable
-	 * subscriptions' noLocal is not known. */
+	/* A store of schema version 2 (no redeliveries, no noLocal, no
+	 * audit) opens as version 4: its messages had no deliveries before,
+	 * its durable subscriptions' noLocal is not known, nor whose audit
+	 * its messages' ids went into. */
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "rm -f '%s'/store.db*", dir);
 	if (system(cmd) != 0)
@@ -648,8 +657,13 @@ int main(void)
 	ok(l.n == 1 && !strcmp(l.msgs[0]->id, "id-v2") && l.msgs[0]->redeliveries == 0,
 	   "its message loads, with no deliveries before");
 	loaded_free(&l);
+	char old_ids[128] = "";
+	ok(store_load_recent_ids(st, 10, on_id, old_ids) == 0 && !strcmp(old_ids, "id-v2(*)"),
+	   "its message's id may be in anyone's audit");
+	if (strcmp(old_ids, "id-v2(*)"))
+		diag("ids: %s", old_ids);
 	store_close(st);
-	ok(count_rows("PRAGMA user_version") == 3, "and it is version 3 now");
+	ok(count_rows("PRAGMA user_version") == 4, "and it is version 4 now");
 	st = store_open(dir, true, err, sizeof err);
 	ok(st != NULL, "and opens again (the columns are not added twice)");
 	store_close(st);

@@ -51,6 +51,17 @@ static long q(const char *sql)
 	return n;
 }
 
+/* Runs a statement that returns no rows: whether it did. */
+static bool run_sql(const char *sql)
+{
+	PGresult *r = PQexec(admin, sql);
+	bool done = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!done)
+		diag("%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	return done;
+}
+
 static struct store *open_pg(const char *prefix, const char *token, bool create)
 {
 	char err[512];
@@ -176,10 +187,14 @@ static void on_prepared_ack(void *ctx, const char *txid, const char *container, 
 	append(s);
 }
 
-static void on_id(void *ctx, const char *id)
+/* "id" for a message of no audit, else "id(audit)". */
+static void on_id(void *ctx, const char *id, const char *audit)
 {
 	(void)ctx;
-	append(id);
+	char s[256];
+	snprintf(s, sizeof s, "%s%s%s%s", id, audit ? "(" : "", audit ? audit : "",
+		 audit ? ")" : "");
+	append(s);
 }
 
 static void test_messages(void)
@@ -187,8 +202,8 @@ static void test_messages(void)
 	struct store *st = open_pg("A_", NULL, true);
 	if (!st)
 		return (void)ok(0, "the store opens, creating its tables");
-	ok(q("SELECT version FROM \"A_TANDEM_VERSION\"") == 1,
-	   "its tables are made on first start, at schema version 1");
+	ok(q("SELECT version FROM \"A_TANDEM_VERSION\"") == 2,
+	   "its tables are made on first start, at schema version 2");
 	struct message *a = msg("id-a", "a\0b", 3, 7);
 	struct message *b = msg("id-b", "second", 6, 7);
 	b->redeliveries = 3;
@@ -237,7 +252,11 @@ static void test_messages(void)
 	       "the counts per container and priority, as a master that takes over reads them");
 
 	uint64_t s4 = add(st, "queue://orders", "m4", 4);
-	add(st, "queue://orders", "m5", 7);
+	struct message *m5 = msg("m5", "m5", 2, 7);
+	m5->audit = strdup("c");
+	store_add_message(st, m5);
+	store_add_entry(st, "queue://orders", m5->seq);
+	message_unref(m5);
 	store_flush(st);
 	ok(store_page_in(st, "queue://orders", 7, 0, 2, on_entry, &l) == 2 && l.n == 2 &&
 	   l.msgs[0]->seq == seq_a && l.msgs[1]->seq == seq_b,
@@ -262,8 +281,9 @@ static void test_messages(void)
 	       "the counts follow removals");
 
 	out[0] = '\0';
-	ok(store_load_recent_ids(st, 2, on_id, NULL) == 0 && !strcmp(out, "m4 m5"),
-	   "the newest messages' ids, oldest first");
+	ok(store_load_recent_ids(st, 2, on_id, NULL) == 0 && !strcmp(out, "m4 m5(c)"),
+	   "the newest messages' ids, oldest first, each with whose audit it went into "
+	   "(m4: none)");
 	store_remove_container(st, "queue://orders");
 	store_flush(st);
 	ok(q("SELECT count(*) FROM \"A_TANDEM_MESSAGES\"") == 0 &&
@@ -338,6 +358,32 @@ static void test_durables_prepared_sessions(void)
 	   q("SELECT count(*) FROM \"A_TANDEM_SESSION_IDS\"") == 1,
 	   "and leaves nothing of them: entries, messages, acks, ids");
 	free(pc);
+	store_close(st);
+}
+
+/* Tables of schema version 1 (no audit) are upgraded in place: their
+ * messages' ids may be in anyone's audit. */
+static void test_upgrade(void)
+{
+	struct store *st = open_pg("U_", NULL, true);
+	if (!st)
+		return (void)ok(0, "a store for the upgrade opens");
+	store_close(st);
+	ok(run_sql("ALTER TABLE \"U_TANDEM_MESSAGES\" DROP COLUMN audit") &&
+	   run_sql("UPDATE \"U_TANDEM_VERSION\" SET version = 1") &&
+	   run_sql("INSERT INTO \"U_TANDEM_MESSAGES\" (seq, id, dest_type, dest, headers, body, "
+	     "priority, expires, timestamp) VALUES (1, 'id-v1', 0, 'q', '', 'v1', 4, 0, 0)"),
+	   "tables of version 1 made");
+	st = open_pg("U_", NULL, false);
+	out[0] = '\0';
+	ok(st && store_load_recent_ids(st, 10, on_id, NULL) == 0 && !strcmp(out, "id-v1(*)") &&
+	   q("SELECT version FROM \"U_TANDEM_VERSION\"") == 2,
+	   "open as version 2, their message's id in anyone's audit");
+	if (strcmp(out, "id-v1(*)"))
+		diag("ids: %s", out);
+	store_close(st);
+	st = open_pg("U_", NULL, false);
+	ok(st != NULL, "and open again");
 	store_close(st);
 }
 
@@ -634,6 +680,7 @@ int main(void)
 	test_messages();
 	test_durables_prepared_sessions();
 	test_prefixes();
+	test_upgrade();
 	test_big_commit();
 	test_fencing();
 	test_take_waits();

@@ -12,8 +12,9 @@
 static char dir[] = "/tmp/tandem-store-reader-XXXXXX";
 
 
-static void on_id(void *ctx, const char *id)
+static void on_id(void *ctx, const char *id, const char *audit)
 {
+	(void)audit;
 	char *out = ctx;
 	snprintf(out + strlen(out), 256 - strlen(out), "%s%s", *out ? " " : "", id);
 }
