@@ -300,7 +300,8 @@ static void free_demand(struct bridge *b, struct bridge_demand *d)
 
 /* The remote wants d no more: forgotten, but for a refusal that was said,
  * kept without consumers while the bridge is connected, so that a remote
- * asking again and again is not answered with a line each time. */
+ * asking again and again is not answered with a line each time (one
+ * bridge_demand per destination refused, as while it was wanted). */
 static void demand_ended(struct bridge *b, struct bridge_demand *d)
 {
 	if (!d->refusal_said) {
@@ -454,6 +455,8 @@ static void reconcile(struct bridge_demand *d)
 				 "%s: keeping a network durable subscription for them", b->entry,
 				 d->remote_durables, d->name, b->remote_name);
 	}
+	if (!want)
+		d->refused = false;	/* nothing is asked of the bridge's user now */
 	while (d->nconsumers > want)
 		consumer_close(d->consumers[--d->nconsumers]);
 	while (d->nconsumers < want && add_consumer(d))
@@ -608,7 +611,7 @@ static void demand_list(const struct bridge *b, bool refused, char *out, size_t 
 	size_t len = 0;
 	out[0] = '\0';
 	for (const struct bridge_demand *d = b->demands; d && len < outlen; d = d->next)
-		if (refused ? d->refused && (d->hops || d->statically) : d->nconsumers > 0)
+		if (refused ? d->refused : d->nconsumers > 0)
 			len += (size_t)snprintf(out + len, outlen - len, "%s%s://%s", len ? "," : "",
 						type_name(d->type), d->name);
 }
