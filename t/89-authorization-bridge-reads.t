@@ -123,4 +123,32 @@ test_expect_success 'a bridge whose own login is not valid here (no userName, a 
 	! grep -q "Network connection between c and b" c/log
 '
 
+# d first runs without authorization: its bridge to b keeps a network
+# durable subscription of secret.news for a durable subscriber on b. With
+# the authorizationPlugin, whose bridge user may not read that topic,
+# the subscription would keep what is published on d for ever, never to
+# be forwarded: it is removed.
+test_expect_success 'a network durable subscription of a topic the bridge user may not read (made before authorization) is removed' '
+	mkdir -p d && free_port >d/port &&
+	NET="<networkConnectors>$(bridge_to net "$(broker_port b)" "userName=\"bridge\" password=\"d\"")</networkConnectors>" &&
+	BROKER_EXTRA=$NET broker_config d && start_broker d &&
+	log_waits_for d "Network connection between d and b" &&
+	PORT=$(broker_port b) stomp_py <<-\EOF &&
+	from tstomp import *
+	from tmgmt import until, log_has
+	c = client(headers={"client-id": "reader"})
+	c.conn.subscribe("/topic/secret.news", id="1", ack="auto",
+	                 headers={"activemq.subscriptionName": "sub"})
+	c.sync()
+	until("d keeps a network durable subscription",
+	      lambda: log_has("d", "durable subscription(s) of topic://secret.news on b: keeping"))
+	c.close()
+	EOF
+	stop_broker d &&
+	BROKER_EXTRA="$SECURITY$NET" broker_config d && start_broker d &&
+	log_waits_for d "Bridge tcp://127.0.0.1:$(broker_port b): its user may not read topic://secret.news here: its network durable subscription for b is removed" &&
+	log_contains d "not forwarding topic://secret.news to b: User bridge is not authorized to read from: topic://secret.news" &&
+	log_contains d "Removed durable subscription tandem-bridge:net:tcp://127.0.0.1:$(broker_port b):secret.news"
+'
+
 test_done

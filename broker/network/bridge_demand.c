@@ -425,16 +425,19 @@ static size_t wanted(const struct bridge_demand *d)
 	return (size_t)d->remote_local;
 }
 
-/* The remote has no durable subscription of d's topic any more: neither
- * does this broker for it (d's consumers are closed). */
-static void drop_network_durable(const struct bridge *b, const char *topic)
+/* The remote has no durable subscription of d's topic any more (or b's
+ * user may not read it here: refused): neither does this broker for it
+ * (d's consumers are closed). */
+static void drop_network_durable(const struct bridge *b, const char *topic, bool refused)
 {
 	char client[600], err[256];
 	durable_client(b, client, sizeof client);
 	if (broker_durable_remove(client, topic, err, sizeof err) == 0)
-		log_info("network", "Bridge %s: no durable subscription of topic://%s on %s any "
-			 "more: its network durable subscription is removed", b->entry, topic,
-			 b->remote_name);
+		log_info("network", refused
+			 ? "Bridge %s: its user may not read topic://%s here: its network durable "
+			   "subscription for %s is removed"
+			 : "Bridge %s: no durable subscription of topic://%s on %s any more: its "
+			   "network durable subscription is removed", b->entry, topic, b->remote_name);
 }
 
 /* Opens or closes local consumers until d has what it should, and says
@@ -448,9 +451,9 @@ static void reconcile(struct bridge_demand *d)
 		while (d->nconsumers)
 			consumer_close(d->consumers[--d->nconsumers]);
 		if (d->durable)
-			drop_network_durable(d->bridge, d->name);
+			drop_network_durable(d->bridge, d->name, false);
 		d->durable = durable;
-		if (durable)
+		if (durable && may_forward(d))
 			log_info("network", "Bridge %s: %ld durable subscription(s) of topic://%s on "
 				 "%s: keeping a network durable subscription for them", b->entry,
 				 d->remote_durables, d->name, b->remote_name);
@@ -461,6 +464,11 @@ static void reconcile(struct bridge_demand *d)
 		consumer_close(d->consumers[--d->nconsumers]);
 	while (d->nconsumers < want && add_consumer(d))
 		;
+	/* One made before the user's rights were asked (by an older Tandem,
+	 * or before an authorizationEntry changed) would keep what is
+	 * published for ever, never to be forwarded. */
+	if (d->durable && !d->nconsumers && !may_forward(d))
+		drop_network_durable(b, d->name, true);
 	const char *type = type_name(d->type);
 	if (had && !d->nconsumers && d->durable)
 		log_info("network", "Bridge %s: the durable subscribers of topic://%s on %s are "
@@ -546,7 +554,7 @@ void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *nam
 		bool durable = d->durable;
 		demand_ended(b, d);
 		if (durable)
-			drop_network_durable(b, name);
+			drop_network_durable(b, name, false);
 		drop_temp_copy(type, name);
 	}
 	if (direct)
