@@ -2,7 +2,10 @@
 # authorizationPlugin: who may read, write and create which destinations,
 # by the groups of simpleAuthenticationPlugin's users; and a network whose
 # bridges' user may read the advisories (as ActiveMQ asks of it) carries
-# demand. t/89-authorization-bridges.t: a bridge has no other rights.
+# demand. A bridge reads what it forwards with its own user's rights, and
+# writes it there with the same user's (net.> below), as ActiveMQ's does.
+# t/89-authorization-bridges.t and t/89-authorization-bridge-reads.t: a
+# bridge has no other rights.
 # (tstomp.> is for the test library's round trips.)
 . "$(dirname "$0")/test-lib.sh"
 
@@ -18,7 +21,7 @@ SECURITY='<plugins>
   <authorizationEntry queue=">" read="admins" write="admins" admin="admins"/>
   <authorizationEntry queue="app.>" read="users" write="users" admin="users"/>
   <authorizationEntry queue="pub.>" read="admins" write="users, guests" admin="users"/>
-  <authorizationEntry queue="net.>" read="users" write="users,bridges" admin="users,bridges"/>
+  <authorizationEntry queue="net.>" read="users,bridges" write="users,bridges" admin="users,bridges"/>
   <authorizationEntry topic="news.>" read="*" write="admins" admin="*"/>
   <authorizationEntry queue="tstomp.>" read="*" write="*" admin="*"/>
   <authorizationEntry topic="ActiveMQ.Advisory.>" read="admins,bridges" write="admins" admin="admins"/>
@@ -97,7 +100,7 @@ test_expect_success 'topics: everyone reads news, only admins write it; "*" is e
 	EOF
 '
 
-test_expect_success 'a network whose bridges user may read the advisories (only that) carries demand' '
+test_expect_success 'a network whose bridges'"'"' user may read the advisories and read and write what it carries (only that) carries demand' '
 	PORT=$(broker_port a) stomp_py <<-\EOF
 	import sys; sys.path.insert(0, ".")
 	from authz import *
@@ -110,8 +113,9 @@ test_expect_success 'a network whose bridges user may read the advisories (only 
 	for i in range(50):
 	    send_on(p, "/queue/net.orders", "n%d" % i, receipt=(i == 49), headers={"persistent": "true"})
 	check(c.wait_bodies(50) == ["n%d" % i for i in range(50)], "all 50 crossed")
-	check(not log_has("a", "User bridge is not authorized"), "no refusal of the bridge on a")
-	check(not log_has("b", "User bridge is not authorized"), "no refusal of the bridge on b")
+	# (app.orders and pub.board above are refused to the bridges: not net.>)
+	check(not log_has("a", "User bridge is not authorized to write to: queue://net."), "no refusal of the bridge on a")
+	check(not log_has("b", "User bridge is not authorized to read from: queue://net."), "no refusal of the bridge on b")
 	EOF
 '
 

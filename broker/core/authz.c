@@ -119,13 +119,21 @@ static bool refusal_logged(void)
 	return false;
 }
 
-/* Says why not in err (never more than names: no message body) and logs
- * it; false. */
-static bool refuse(const char *user, const char *verb, const char *what, const char *peer,
-		   char *err, size_t errlen)
+/* Says why not in err, in ActiveMQ's words (never more than names: no
+ * message body); false. */
+static bool refusal_words(const char *user, const char *verb, const char *what, char *err,
+			  size_t errlen)
 {
 	snprintf(err, errlen, "User %s is not authorized to %s: %s", user ? user : "(anonymous)",
 		 verb, what);
+	return false;
+}
+
+/* Says why not in err and logs it; false. */
+static bool refuse(const char *user, const char *verb, const char *what, const char *peer,
+		   char *err, size_t errlen)
+{
+	refusal_words(user, verb, what, err, errlen);
 	if (refusal_logged())
 		log_warn("security", "%s (from %s)", err, peer ? peer : "?");
 	return false;
@@ -172,6 +180,21 @@ bool authz_allows_use(const struct conn *c, enum authz_op op, enum dest_type typ
 	if (!authz_allows(c, op, type, name, err, errlen))
 		return false;
 	return dest_exists(type, name) || authz_allows(c, AUTHZ_ADMIN, type, name, err, errlen);
+}
+
+bool authz_user_may_use(const char *user, enum authz_op op, enum dest_type type,
+			const char *name, char *err, size_t errlen)
+{
+	if (!broker.cfg->authorization)
+		return true;
+	const char *groups = groups_of(user);
+	char what[600];
+	dest_text(type, name, what, sizeof what);
+	if (!granted(groups, op, type, name))
+		return refusal_words(user, verbs[op], what, err, errlen);
+	if (!dest_exists(type, name) && !granted(groups, AUTHZ_ADMIN, type, name))
+		return refusal_words(user, verbs[AUTHZ_ADMIN], what, err, errlen);
+	return true;
 }
 
 /* A read-only user's refusal also says how to get more. */

@@ -18,10 +18,13 @@
  * as ActiveMQ's AuthorizationBroker makes no exception for network
  * connections. Its user needs read on the advisories that carry demand
  * (ActiveMQ.Advisory.Consumer.>) and write, and admin to create, on what
- * it forwards. A connection this broker dialled itself (a duplex
- * bridge's way back) asks no login of the remote but has the rights of
- * the networkConnector's userName, as in ActiveMQ, whose duplex bridge
- * logs in locally with it (DemandForwardingBridgeSupport).
+ * it forwards. This broker's own bridges have here the rights of their
+ * networkConnector's userName, as in ActiveMQ, whose bridge logs in at its
+ * own broker with it (DemandForwardingBridgeSupport.startLocalBridge):
+ * they consume here only what that user may read (authz_user_may_use,
+ * bridge_demand.c), and what the remote sends back over a connection this
+ * broker dialled (a duplex bridge's way back, which asks no login of the
+ * remote) may go only where that user may write.
  *
  * The management socket and the web console ask the same entries for
  * someone who is not a protocol connection (struct authz_who): read to see
@@ -70,6 +73,13 @@ bool authz_allows(const struct conn *c, enum authz_op op, enum dest_type type,
  * nothing), admin to create it. Looks nothing up without authorization. */
 bool authz_allows_use(const struct conn *c, enum authz_op op, enum dest_type type,
 		      const char *name, char *err, size_t errlen);
+/* Whether user (NULL: none) may do op on the destination, and admin to
+ * create it when it does not exist yet, as authz_allows_use asks of a
+ * connection, but quietly: ActiveMQ's words in err when not, for the
+ * caller to say once (a bridge hears the same demand at every advisory).
+ * True without authorization. */
+bool authz_user_may_use(const char *user, enum authz_op op, enum dest_type type,
+			const char *name, char *err, size_t errlen);
 
 /* Whether who may do op on the destination, as authz_allows_use: when
  * the destination does not exist yet (it would be made), admin too. When

@@ -397,11 +397,33 @@ static void dial_failed(struct bridge *b, const char *why)
 	bridge_fail(b, "%s", why);
 }
 
+/* With an authorizationPlugin a bridge reads here as its connector's
+ * userName (bridge_demand.c, may_forward), as ActiveMQ's logs in at its
+ * own broker with userName and password; a login not valid here starts
+ * no bridge there ("User name [null] or password is invalid"), and none
+ * here: false, with why in b's last error. */
+static bool local_login_ok(struct bridge *b)
+{
+	const struct conf_network_connector *nc = b->nc;
+	if (!broker.cfg->authorization || broker_login_ok(nc->user_name, nc->password))
+		return true;
+	if (!nc->user_name)
+		bridge_fail(b, "its own login is not valid here: networkConnector %s has no userName "
+			    "(with an authorizationPlugin a bridge reads here as its userName)",
+			    nc->name);
+	else
+		bridge_fail(b, "its own login is not valid here: networkConnector %s: User name [%s] "
+			    "or password is invalid", nc->name, nc->user_name);
+	return false;
+}
+
 static void connect_next(struct bridge *b)
 {
 	const char *addr = b->addrs[b->next_addr];
 	snprintf(b->remote_addr, sizeof b->remote_addr, "%s", addr);
 	set_state(b, BRIDGE_CONNECTING);
+	if (!local_login_ok(b))
+		return;
 	/* The deadline first: a name slow to resolve counts against
 	 * connectionTimeout too; a dial that fails at once stops it again
 	 * (bridge_fail). */

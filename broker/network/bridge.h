@@ -137,6 +137,8 @@ struct consumer;
 bool bridge_consumer_demand(const struct consumer *c, const char **remote, int *hops);
 /* The destinations forwarded to the remote, comma-separated, into out. */
 void bridge_demand_text(const struct bridge *b, char *out, size_t outlen);
+/* The destinations the remote wants that b's user may not read here. */
+void bridge_demand_refused_text(const struct bridge *b, char *out, size_t outlen);
 
 /* Between bridge.c (the connection) and bridge_demand.c (what it forwards). */
 /* How the remote is named in broker paths and demand: its BrokerId (names

@@ -49,7 +49,8 @@ struct bridge_demand {
 	long remote_durables;	/* the remote's durable subscriptions of a topic */
 	bool durable;		/* the consumers are a network durable subscription */
 	bool statically;	/* staticallyIncludedDestinations: no advisory needed */
-	bool refused;		/* the duplex connection's user may not read it */
+	bool refused;		/* the bridge's user may not read it here (may_forward) */
+	bool refusal_said;	/* logged: once per destination while connected */
 	struct consumer **consumers;
 	size_t nconsumers;
 	struct bridge_demand *next;
@@ -197,25 +198,37 @@ bool bridge_durable_admits(const struct durable *ds, const struct message *m)
 	return true;
 }
 
-/* Whether d's messages may go to the remote. A bridge made over a
- * connection the remote opened (duplex) forwards only what that
- * connection's user may read: the remote says what it wants in its own
- * advisories, so without this any client that asked for a duplex bridge
- * read every queue. ActiveMQ's duplex responder likewise logs in here
- * with the remote's credentials and meets the same ACLs. Asked once per
- * destination; the refusal is logged by authz and here. */
+/* The login whose rights b reads with here: a bridge made over a
+ * connection the remote opened (duplex) has that connection's, as
+ * ActiveMQ's duplex responder logs in here with the remote's credentials;
+ * one this broker dialled has its networkConnector's userName, as
+ * ActiveMQ's bridge logs in at its own broker with it
+ * (DemandForwardingBridgeSupport.startLocalBridge). */
+static const char *reader(const struct bridge *b)
+{
+	return b->created_by_duplex ? b->conn->user : b->nc->user_name;
+}
+
+/* Whether d's messages may go to the remote: only when b's user may read
+ * them here. The remote says what it wants in its own advisories, so
+ * without this a client of the remote (or the remote itself) read every
+ * queue here by consuming it there (t/89-authorization-bridge-reads,
+ * t/87-network-duplex-authz). Asked again at each change of the demand
+ * (a queue made since needs no admin to create it); said once per
+ * destination while the bridge is connected. ActiveMQ's bridge fails
+ * whole on such a refusal and starts over, to be refused again; here the
+ * other destinations go on. */
 static bool may_forward(struct bridge_demand *d)
 {
 	struct bridge *b = d->bridge;
 	char err[700];
-	if (!b->created_by_duplex || d->refused)
-		return !d->refused;
-	if (authz_allows_use(b->conn, AUTHZ_READ, d->type, d->name, err, sizeof err))
-		return true;
-	d->refused = true;
-	log_warn("network", "Bridge %s: not forwarding %s://%s to %s: %s", b->entry,
-		 type_name(d->type), d->name, b->remote_name, err);
-	return false;
+	d->refused = !authz_user_may_use(reader(b), AUTHZ_READ, d->type, d->name, err,
+					 sizeof err);
+	if (d->refused && !d->refusal_said)
+		log_warn("network", "Bridge %s: not forwarding %s://%s to %s: %s", b->entry,
+			 type_name(d->type), d->name, b->remote_name, err);
+	d->refusal_said |= d->refused;
+	return !d->refused;
 }
 
 /* One more local consumer for d; false (logged) when it cannot open. */
@@ -249,7 +262,7 @@ static bool add_consumer(struct bridge_demand *d)
 		.client_id = d->durable ? client : NULL,
 		.durable_name = d->durable ? d->name : NULL,
 	};
-	/* What a duplex bridge may read was asked before (may_forward). */
+	/* What the bridge may read was asked before (may_forward). */
 	struct consumer *c = consumer_open(&spec, &demand_ops, d, err, sizeof err);
 	if (!c) {
 		log_warn("network", "Bridge %s: cannot consume %s://%s for %s: %s", b->entry,
@@ -283,6 +296,23 @@ static void free_demand(struct bridge *b, struct bridge_demand *d)
 	free(d->via);
 	free(d->name);
 	free(d);
+}
+
+/* The remote wants d no more: forgotten, but for a refusal that was said,
+ * kept without consumers while the bridge is connected, so that a remote
+ * asking again and again is not answered with a line each time (one
+ * bridge_demand per destination refused, as while it was wanted). */
+static void demand_ended(struct bridge *b, struct bridge_demand *d)
+{
+	if (!d->refusal_said) {
+		free_demand(b, d);
+		return;
+	}
+	while (d->nconsumers)
+		consumer_close(d->consumers[--d->nconsumers]);
+	d->hops = 0;
+	d->remote_local = d->remote_durables = 0;
+	d->durable = d->refused = false;
 }
 
 void bridge_drop_demand(struct bridge *b)
@@ -395,16 +425,19 @@ static size_t wanted(const struct bridge_demand *d)
 	return (size_t)d->remote_local;
 }
 
-/* The remote has no durable subscription of d's topic any more: neither
- * does this broker for it (d's consumers are closed). */
-static void drop_network_durable(const struct bridge *b, const char *topic)
+/* The remote has no durable subscription of d's topic any more (or b's
+ * user may not read it here: refused): neither does this broker for it
+ * (d's consumers are closed). */
+static void drop_network_durable(const struct bridge *b, const char *topic, bool refused)
 {
 	char client[600], err[256];
 	durable_client(b, client, sizeof client);
 	if (broker_durable_remove(client, topic, err, sizeof err) == 0)
-		log_info("network", "Bridge %s: no durable subscription of topic://%s on %s any "
-			 "more: its network durable subscription is removed", b->entry, topic,
-			 b->remote_name);
+		log_info("network", refused
+			 ? "Bridge %s: its user may not read topic://%s here: its network durable "
+			   "subscription for %s is removed"
+			 : "Bridge %s: no durable subscription of topic://%s on %s any more: its "
+			   "network durable subscription is removed", b->entry, topic, b->remote_name);
 }
 
 /* Opens or closes local consumers until d has what it should, and says
@@ -418,17 +451,24 @@ static void reconcile(struct bridge_demand *d)
 		while (d->nconsumers)
 			consumer_close(d->consumers[--d->nconsumers]);
 		if (d->durable)
-			drop_network_durable(d->bridge, d->name);
+			drop_network_durable(d->bridge, d->name, false);
 		d->durable = durable;
-		if (durable)
+		if (durable && may_forward(d))
 			log_info("network", "Bridge %s: %ld durable subscription(s) of topic://%s on "
 				 "%s: keeping a network durable subscription for them", b->entry,
 				 d->remote_durables, d->name, b->remote_name);
 	}
+	if (!want)
+		d->refused = false;	/* nothing is asked of the bridge's user now */
 	while (d->nconsumers > want)
 		consumer_close(d->consumers[--d->nconsumers]);
 	while (d->nconsumers < want && add_consumer(d))
 		;
+	/* One made before the user's rights were asked (by an older Tandem,
+	 * or before an authorizationEntry changed) would keep what is
+	 * published for ever, never to be forwarded. */
+	if (d->durable && !d->nconsumers && !may_forward(d))
+		drop_network_durable(b, d->name, true);
 	const char *type = type_name(d->type);
 	if (had && !d->nconsumers && d->durable)
 		log_info("network", "Bridge %s: the durable subscribers of topic://%s on %s are "
@@ -512,9 +552,9 @@ void bridge_remote_demand(struct bridge *b, enum dest_type type, const char *nam
 			log_info("network", "Bridge %s: no more consumers of %s://%s on %s or beyond",
 				 b->entry, type_name(type), name, b->remote_name);
 		bool durable = d->durable;
-		free_demand(b, d);
+		demand_ended(b, d);
 		if (durable)
-			drop_network_durable(b, name);
+			drop_network_durable(b, name, false);
 		drop_temp_copy(type, name);
 	}
 	if (direct)
@@ -572,12 +612,24 @@ void bridge_wake_demand(struct bridge *b)
 			consumer_wakeup(d->consumers[i]);
 }
 
-void bridge_demand_text(const struct bridge *b, char *out, size_t outlen)
+/* The destinations of b's demand that are forwarded (refused false) or
+ * that its user may not read (true), comma-separated, into out. */
+static void demand_list(const struct bridge *b, bool refused, char *out, size_t outlen)
 {
 	size_t len = 0;
 	out[0] = '\0';
 	for (const struct bridge_demand *d = b->demands; d && len < outlen; d = d->next)
-		if (d->nconsumers)
+		if (refused ? d->refused : d->nconsumers > 0)
 			len += (size_t)snprintf(out + len, outlen - len, "%s%s://%s", len ? "," : "",
 						type_name(d->type), d->name);
+}
+
+void bridge_demand_text(const struct bridge *b, char *out, size_t outlen)
+{
+	demand_list(b, false, out, outlen);
+}
+
+void bridge_demand_refused_text(const struct bridge *b, char *out, size_t outlen)
+{
+	demand_list(b, true, out, outlen);
 }

@@ -57,6 +57,12 @@ static json_t *n_demand(const struct mobj *o)
 	bridge_demand_text(BRIDGE(o), text, sizeof text);
 	return json_string(text);
 }
+static json_t *n_refused(const struct mobj *o)
+{
+	char text[4096];
+	bridge_demand_refused_text(BRIDGE(o), text, sizeof text);
+	return json_string(text);
+}
 
 static const struct mattr bridge_attrs[] = {
 	{ "NetworkConnectorName", "java.lang.String", "networkConnector@name", n_connector, NULL },
@@ -80,6 +86,7 @@ static const struct mattr bridge_attrs[] = {
 	{ "MaxInactivityDuration", "long", "wireFormat.maxInactivityDuration: ms of silence after which the link is dead; 0: never", n_inactivity, NULL },
 	{ "HeartBeat", "java.lang.String", "STOMP heart-beats agreed with the remote, ms: SENT,EXPECTED (0: none)", n_beats, NULL },
 	{ "Demand", "java.lang.String", "Destinations the remote has consumers for (queue://A,topic://B)", n_demand, NULL },
+	{ "DemandRefused", "java.lang.String", "Destinations the remote has consumers for that the bridge's user (its networkConnector's userName; a duplex peer's login) may not read here, so not forwarded (queue://A,topic://B)", n_refused, NULL },
 	{ "Neighbour", "java.lang.String", "An ActiveMQ remote's own state from its Jolokia (JolokiaNeighbour's Summary); empty when no jolokiaNeighbour names it", n_neighbour, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
