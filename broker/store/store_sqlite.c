@@ -1241,9 +1241,12 @@ static bool sq_after_commit(void *b, int64_t now, struct store_size *size)
 	s->last_write = now;
 	s->wal_dirty = true;
 	/* After the callbacks were handed over: receipts do not wait for it. */
-	if (s->wal_frames >= CHECKPOINT_FRAMES)
+	bool copied = s->wal_frames >= CHECKPOINT_FRAMES;
+	if (copied)
 		checkpoint(s);
-	if (s->journal && journal_used(s->journal) >= restart_bytes(s))
+	/* A checkpoint synced the WAL before it copied it: the journal's
+	 * restart then costs a sync with nothing left to write. */
+	if (s->journal && journal_used(s->journal) >= (copied ? 1 : restart_bytes(s)))
 		restart_journal(s);
 	if (s->last_write >= s->housekeeping_next) {
 		housekeeping(s, false, size);
