@@ -373,7 +373,7 @@ static void point_headers(const char *blob, struct header *h, size_t n)
  * string for each header name and value took some thirty, a tenth of the
  * broker's CPU while a backlog of JMS messages drained); NULL when it is
  * damaged or memory runs out. */
-struct message *store_row_message(const struct store_row *r)
+static struct message *row_message(const struct store_row *r)
 {
 	long nh = count_headers(r->headers, r->headers_len);
 	if (nh < 0 || !r->id || !r->dest)
@@ -478,7 +478,7 @@ static void load_row(void *arg, const struct store_row *r)
 		if (s->left <= 0)
 			s->m = NULL;
 	} else {
-		m = store_row_message(r);
+		m = row_message(r);
 		if (!m)
 			log_error("store", "Message %llu in %s is damaged (or memory ran out): "
 				  "skipped in %ld container(s)", (unsigned long long)r->seq,
@@ -525,7 +525,7 @@ struct paging {
 static void page_row(void *arg, const struct store_row *r)
 {
 	struct paging *pg = arg;
-	struct message *m = store_row_message(r);
+	struct message *m = row_message(r);
 	if (!m) {
 		log_error("store", "Message %llu in %s is damaged (or memory ran out): skipped",
 			  (unsigned long long)r->seq, pg->st->name);

@@ -21,8 +21,7 @@
  * Writes are queued, never executed at once: callers queue operations as
  * they happen, and store_commit() hands everything queued since the last
  * commit to the store's writer thread, which owns the SQLite connection and
- * writes it in one transaction (one fsync, of the store's journal:
- * store_journal.h). While that commit runs, new
+ * writes it in one transaction (one fsync). While that commit runs, new
  * operations queue up and go together in the next one: group commit, with
  * the event loop never waiting on the disk. The writer paces commits: a
  * batch somebody waits for (a receipt) is written once as many wait as

@@ -130,11 +130,6 @@ int store_encode_headers(const struct message *m, char **blob, size_t *len);
 /* "durable://CLIENTID:SUBNAME", malloc'ed; NULL out of memory. */
 char *store_durable_container(const char *client_id, const char *sub_name);
 
-/* The message of a row (its seq, priority, expiry, timestamp and
- * redeliveries too), one reference; NULL when the row is damaged or
- * memory runs out. */
-struct message *store_row_message(const struct store_row *r);
-
 /* Monotonic microseconds. */
 int64_t store_now_us(void);
 

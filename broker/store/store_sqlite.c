@@ -1,8 +1,7 @@
 /*
  * store_sqlite.c - the store's SQLite backend (store.h; what a backend
  * does: store_backend.h): store.db in the store directory, WAL journal,
- * synchronous=NORMAL; a synced store's commits are durable in its own
- * journal in front of SQLite (store_journal.h), a scratch store's not.
+ * synchronous=FULL.
  *
  * Tables:
  *   messages(seq, id, dest_type, dest, headers, body, priority, expires,
@@ -35,7 +34,6 @@
 
 #include "log.h"
 #include "store_backend.h"
-#include "store_journal.h"
 #include "store_vfs.h"
 
 /* 2: prepared transactions (tables prepared and prepared_acks). Each
@@ -66,7 +64,6 @@ enum stmt_id {
 	ST_ADD_DURABLE,
 	ST_REMOVE_DURABLE,
 	ST_RENAME_DURABLE,
-	ST_RENAME_CLEAR,
 	ST_RENAME_CONTAINER,
 	ST_ADD_SESSION_ID,
 	ST_REMOVE_SESSION_ID,
@@ -104,12 +101,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ADD_DURABLE] = "INSERT OR REPLACE INTO durables(client_id, sub_name, topic, selector, "
 			   "no_local) VALUES (?,?,?,?,?)",
 	[ST_REMOVE_DURABLE] = "DELETE FROM durables WHERE client_id = ? AND sub_name = ?",
-	[ST_RENAME_DURABLE] = "UPDATE OR REPLACE durables SET sub_name = ?3 WHERE client_id = ?1 AND sub_name = ?2",
-	/* A rename replayed from the journal over a store that has it
-	 * already (replay_op) finds the new name's rows there: they go
-	 * first, with their counts, so that the rename cannot conflict. */
-	[ST_RENAME_CLEAR] = "DELETE FROM entries WHERE container = ?2 AND seq IN "
-			    "(SELECT seq FROM entries WHERE container = ?1)",
+	[ST_RENAME_DURABLE] = "UPDATE durables SET sub_name = ?3 WHERE client_id = ?1 AND sub_name = ?2",
 	[ST_RENAME_CONTAINER] = "UPDATE entries SET container = ?2 WHERE container = ?1",
 	[ST_ADD_SESSION_ID] = "INSERT OR IGNORE INTO session_ids(owner, kind, id) VALUES (?,?,?)",
 	[ST_REMOVE_SESSION_ID] = "DELETE FROM session_ids WHERE owner = ? AND kind = ? AND id = ?",
@@ -123,7 +115,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 			       "ON CONFLICT(container, priority) DO UPDATE "
 			       "SET seq = max(seq, excluded.seq)",
 	[ST_REMOVE_MARKS] = "DELETE FROM dispatched WHERE container = ?",
-	[ST_RENAME_MARKS] = "UPDATE OR REPLACE dispatched SET container = ?2 WHERE container = ?1",
+	[ST_RENAME_MARKS] = "UPDATE dispatched SET container = ?2 WHERE container = ?1",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -265,19 +257,7 @@ struct sq {
 	bool wal_dirty;			/* written since the WAL was last cut back */
 	int auto_vacuum;		/* PRAGMA auto_vacuum; -1 not read yet */
 	int wal_frames;		/* in store.db-wal after the last commit (on_wal) */
-	/* A synced store's durable point (store_journal.h), NULL for a
-	 * scratch store: SQLite runs with synchronous=NORMAL under it. */
-	struct journal *journal;
-	/* Tests only (TANDEM_TEST_JOURNAL_ONLY): commits reach the journal
-	 * and not SQLite, as if a crash lost all SQLite wrote unsynced. */
-	bool journal_only;
 };
-
-/* The journal starts over (SQLite's WAL synced) once this much of it is
- * live, and at quiet moments: a store opened after a crash replays at
- * most about this much. One commit of a 1 KiB message is a 4 KiB record,
- * so a WAL sync every 256 of them, off any receipt's path. */
-#define JOURNAL_RESTART_BYTES	(1LL << 20)
 
 /* SQLite's WAL hook, after each commit on db (the writer's thread, or the
  * loop's before the writer starts): how long the WAL is. Being set, it
@@ -366,19 +346,11 @@ static void measure(struct sq *s, long long *pages, long long *free_pages,
 	}
 }
 
-/* The journal is part of the store's size: its file all of it, its room
- * not yet used as free (it is the store's to reuse), so that what the
- * store holds, and storeUsage counts, includes its live records. */
-static void size_of(struct sq *s, struct store_size *size, long long pages,
-		    long long free_pages, long long page_size)
+static void size_of(struct store_size *size, long long pages, long long free_pages,
+		    long long page_size)
 {
 	size->file_bytes = pages * page_size;
 	size->free_bytes = free_pages * page_size;
-	if (s->journal) {
-		long long bytes = journal_file_bytes(s->journal);
-		size->file_bytes += bytes;
-		size->free_bytes += bytes - journal_used(s->journal);
-	}
 }
 
 /* The schema, at this tandemd's version; 0, or -1 with err (and *version
@@ -428,11 +400,6 @@ static int first_seq(struct sq *s, uint64_t *next, char *err, size_t errlen)
 static void sq_close(void *b);
 static const struct store_backend sqlite_backend;
 
-static int open_journal(struct sq *s, char *err, size_t errlen);
-static int journal_done(struct sq *s);
-static void restart_journal(struct sq *s);
-static long long restart_bytes(struct sq *s);
-
 /* SQLite's settings for the whole process, before its first connection.
  * No page cache starts with a bulk allocation: SQLite's default gives
  * each new cache 20 pages at once (88 KB), and a statement with an IN
@@ -480,9 +447,10 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 	sqlite3_wal_hook(s->db, on_wal, s);
 	if (exec(s, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
 		 "PRAGMA journal_size_limit=67108864; PRAGMA foreign_keys=OFF;", err, errlen) < 0 ||
-	    exec(s, "PRAGMA synchronous=NORMAL", err, errlen) < 0 ||
-	    exec(s, WRITER_PRAGMAS, err, errlen) < 0 ||
-	    open_schema(s, err, errlen) < 0 || open_version(s, &version, err, errlen) < 0)
+	    exec(s, sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+		 err, errlen) < 0 || exec(s, WRITER_PRAGMAS, err, errlen) < 0 ||
+	    open_schema(s, err, errlen) < 0 || open_version(s, &version, err, errlen) < 0 ||
+	    first_seq(s, &next_seq, err, errlen) < 0)
 		goto fail;
 	for (int i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -491,24 +459,13 @@ struct store *store_open(const char *dir, bool sync, char *err, size_t errlen)
 			goto fail;
 		}
 	}
-	/* A synced store's commits are durable in its journal: what SQLite
-	 * may have lost in a crash is replayed before anything is read. */
-	if (sync && open_journal(s, err, errlen) < 0) {
-		int why = errno;
-		free(path);
-		sq_close(s);
-		errno = why;
-		return NULL;
-	}
-	if (first_seq(s, &next_seq, err, errlen) < 0)
-		goto fail;
 	/* Another process holding the write lock (a second tandemd on the same
 	 * directory) fails a commit with -EBUSY after this long. */
 	sqlite3_busy_timeout(s->db, 5000);
 	long long pages = 0, free_pages = 0, page_size = 4096;
 	measure(s, &pages, &free_pages, &page_size);
 	struct store_size size;
-	size_of(s, &size, pages, free_pages, page_size);
+	size_of(&size, pages, free_pages, page_size);
 	struct store *st = store_start(&sqlite_backend, s, path, next_seq, &size, err, errlen);
 	free(path);
 	if (!st)
@@ -526,8 +483,7 @@ fail:;
 
 int store_remove_files(const char *dir, char *err, size_t errlen)
 {
-	static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm",
-					     JOURNAL_FILE };
+	static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm" };
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		char *path = NULL;
 		if (asprintf(&path, "%s/%s", dir, files[i]) < 0) {
@@ -552,10 +508,6 @@ struct store *store_open_scratch(const char *dir, char *err, size_t errlen)
 static void sq_close(void *b)
 {
 	struct sq *s = b;
-	/* Closing leaves nothing for the next open to replay. */
-	if (s->journal && !s->journal_only && journal_used(s->journal) > 0)
-		journal_done(s);
-	journal_close(s->journal);
 	sqlite3_finalize(s->page_stmt);
 	sqlite3_close(s->reader);
 	for (int i = 0; i < ST_COUNT; i++)
@@ -980,11 +932,6 @@ static int rename_durable(struct sq *s, const struct op *o)
 		rc = run(s, ST_RENAME_DURABLE);
 	}
 	if (rc == SQLITE_OK) {
-		bind_text(s, ST_RENAME_CLEAR, 1, from);
-		bind_text(s, ST_RENAME_CLEAR, 2, to);
-		rc = run(s, ST_RENAME_CLEAR);
-	}
-	if (rc == SQLITE_OK) {
 		bind_text(s, ST_RENAME_CONTAINER, 1, from);
 		bind_text(s, ST_RENAME_CONTAINER, 2, to);
 		rc = run(s, ST_RENAME_CONTAINER);
@@ -1083,8 +1030,6 @@ static int result(struct sq *s, int rc)
 static int sq_begin(void *b)
 {
 	struct sq *s = b;
-	if (s->journal)
-		journal_begin(s->journal);
 	s->nremovals = 0;
 	s->mark.container = NULL;
 	return result(b, run(b, ST_BEGIN));
@@ -1092,29 +1037,14 @@ static int sq_begin(void *b)
 
 static int sq_apply(void *b, const struct op *o)
 {
-	struct sq *s = b;
-	if (s->journal && journal_add(s->journal, o) < 0)
-		return result(s, SQLITE_NOMEM);
-	return result(s, apply_op(s, o));
+	return result(b, apply_op(b, o));
 }
 
-/* SQLite's commit (not synced), then the journal's record: its sync is
- * the commit's durable point. A record too big for the room left is
- * made needless instead: the WAL synced holds the commit, and the
- * journal starts over. */
 static int sq_commit(void *b)
 {
 	struct sq *s = b;
 	int rc = flush_later(s);
-	rc = result(s, rc == SQLITE_OK ? run(s, s->journal_only ? ST_ROLLBACK : ST_COMMIT) : rc);
-	if (rc < 0 || !s->journal)
-		return rc;
-	rc = journal_write(s->journal);
-	if (rc == -ENOSPC && !s->journal_only)
-		rc = journal_done(s);
-	if (rc < 0)
-		s->rc = rc == -ENOMEM ? SQLITE_NOMEM : SQLITE_IOERR;
-	return rc;
+	return result(s, rc == SQLITE_OK ? run(s, ST_COMMIT) : rc);
 }
 
 static void sq_rollback(void *b)
@@ -1232,7 +1162,7 @@ static void housekeeping(struct sq *s, bool quiet, struct store_size *size)
 	 * while quiet, and the next look soon, even when no commit comes. */
 	s->housekeeping_more = worth || (wal && !quiet);
 	s->housekeeping_next = store_now_us() + (worth && quiet ? 0 : HOUSEKEEPING_US);
-	size_of(s, size, pages, free_pages, page_size);
+	size_of(size, pages, free_pages, page_size);
 }
 
 static bool sq_after_commit(void *b, int64_t now, struct store_size *size)
@@ -1241,13 +1171,8 @@ static bool sq_after_commit(void *b, int64_t now, struct store_size *size)
 	s->last_write = now;
 	s->wal_dirty = true;
 	/* After the callbacks were handed over: receipts do not wait for it. */
-	bool copied = s->wal_frames >= CHECKPOINT_FRAMES;
-	if (copied)
+	if (s->wal_frames >= CHECKPOINT_FRAMES)
 		checkpoint(s);
-	/* A checkpoint synced the WAL before it copied it: the journal's
-	 * restart then costs a sync with nothing left to write. */
-	if (s->journal && journal_used(s->journal) >= (copied ? 1 : restart_bytes(s)))
-		restart_journal(s);
 	if (s->last_write >= s->housekeeping_next) {
 		housekeeping(s, false, size);
 		return true;
@@ -1259,8 +1184,6 @@ static bool sq_after_commit(void *b, int64_t now, struct store_size *size)
 static int64_t sq_idle_due(void *b)
 {
 	struct sq *s = b;
-	if (s->journal && !s->journal_only && journal_used(s->journal) > 0)
-		return s->last_write + QUIET_US;
 	if (!s->housekeeping_more && !s->wal_dirty)
 		return 0;
 	int64_t due = s->housekeeping_more ? s->housekeeping_next : s->last_write + WAL_IDLE_US;
@@ -1269,96 +1192,8 @@ static int64_t sq_idle_due(void *b)
 
 static bool sq_idle(void *b, struct store_size *size)
 {
-	struct sq *s = b;
-	if (s->journal && journal_used(s->journal) > 0)
-		restart_journal(s);
-	housekeeping(s, true, size);
+	housekeeping(b, true, size);
 	return true;
-}
-
-/* ---- the journal (store_journal.h) ---- */
-
-/* Makes every commit so far durable in SQLite (its WAL synced: a
- * checkpoint syncs store.db before it lets the WAL start over), so that
- * the journal's records are needed no more, and starts the journal over.
- * 0 or -errno. */
-static int journal_done(struct sq *s)
-{
-	sqlite3_file *wal = NULL;
-	int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
-	if (rc == SQLITE_OK && wal && wal->pMethods)
-		rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
-	if (rc != SQLITE_OK) {
-		s->rc = rc;
-		return errno_of(rc);
-	}
-	return journal_restart(s->journal);
-}
-
-/* journal_done() off a commit's path (after one, or while quiet). When
- * it fails the records stay live, and a commit that finds the journal
- * full tries again (and fails when it cannot). */
-static long long restart_bytes(struct sq *s)
-{
-	long long quarter = journal_file_bytes(s->journal) / 4;
-	return quarter < JOURNAL_RESTART_BYTES ? quarter : JOURNAL_RESTART_BYTES;
-}
-
-static void restart_journal(struct sq *s)
-{
-	if (s->journal_only)
-		return;
-	int rc = journal_done(s);
-	if (rc < 0)
-		log_error("store", "Cannot start %s/" JOURNAL_FILE " over: %s", s->dir,
-			  rc == -EIO ? sqlite3_errstr(s->rc) : strerror(-rc));
-}
-
-static int replay_op(void *arg, const struct op *o)
-{
-	struct sq *s = arg;
-	int rc = apply_op(s, o);
-	if (rc != SQLITE_OK)
-		s->rc = rc;
-	return rc == SQLITE_OK ? 0 : -1;
-}
-
-/* Opens the journal and replays its live records into SQLite in one
- * transaction: each operation is idempotent (rows inserted or replaced,
- * deleted if present, renames clearing their target first), so records
- * SQLite already holds change nothing. 0, or -1 with err and errno. */
-static int open_journal(struct sq *s, char *err, size_t errlen)
-{
-	s->journal_only = getenv("TANDEM_TEST_JOURNAL_ONLY") != NULL;
-	s->journal = journal_open(s->dir, JOURNAL_BYTES, err, errlen);
-	if (!s->journal)
-		return -1;
-	s->nremovals = 0;
-	s->mark.container = NULL;
-	int rc = run(s, ST_BEGIN);
-	long n = rc == SQLITE_OK ? journal_replay(s->journal, replay_op, s) : -1;
-	if (n >= 0)
-		rc = flush_later(s);
-	if (n >= 0 && rc == SQLITE_OK)
-		rc = run(s, ST_COMMIT);
-	if (n < 0 || rc != SQLITE_OK) {
-		/* A full disk says so, as SQLite's own open does, and may pass */
-		rc = n < 0 ? s->rc : rc;
-		snprintf(err, errlen, "%s", sqlite3_errstr(rc));
-		sq_rollback(s);
-		errno = -errno_of(rc);
-		return -1;
-	}
-	if (n > 0) {
-		log_info("store", "%s/" JOURNAL_FILE ": %ld commit(s) replayed", s->dir, n);
-		rc = journal_done(s);
-		if (rc < 0) {
-			snprintf(err, errlen, "syncing %s/store.db-wal: %s", s->dir, strerror(-rc));
-			errno = -rc;
-			return -1;
-		}
-	}
-	return 0;
 }
 
 static const struct store_backend sqlite_backend = {

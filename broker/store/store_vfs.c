@@ -30,19 +30,7 @@ struct gfile {
 	char *buf;		/* a WAL's writes not yet sent; NULL: not a WAL */
 	size_t len;
 	sqlite3_int64 off;	/* where buf[0] goes */
-	bool commit;		/* the page after this is a commit's last */
 };
-
-/* A WAL frame's header: its page number, then the database's size in
- * pages after a commit, which only a commit's last frame has (0 in the
- * others), big-endian (SQLite's wal.c). */
-#define FRAME_HEADER	24
-
-static bool commit_frame(const void *data, int amt)
-{
-	const unsigned char *p = data;
-	return amt == FRAME_HEADER && (p[4] | p[5] | p[6] | p[7]);
-}
 
 static sqlite3_vfs gather_vfs;
 static sqlite3_vfs *under;
@@ -87,19 +75,13 @@ static int g_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	bool last = f->commit && amt != FRAME_HEADER;
-	f->commit = commit_frame(data, amt);
 	if ((size_t)amt > GATHER_BYTES)
 		return f->real->pMethods->xWrite(f->real, data, amt, off);
 	if (!f->len)
 		f->off = off;
 	memcpy(f->buf + f->len, data, (size_t)amt);
 	f->len += (size_t)amt;
-	/* A commit's frames are in the file once its last page is written,
-	 * before SQLite publishes them in the WAL index, and a write that
-	 * fails (a full disk) fails the commit there: a store that does not
-	 * sync its commits (synchronous=NORMAL) has no sync to do it. */
-	return last ? flush(f) : SQLITE_OK;
+	return SQLITE_OK;
 }
 
 static int g_truncate(sqlite3_file *p, sqlite3_int64 size)

@@ -7,13 +7,16 @@
  * pwrite64 calls on the writer's thread, a receipt waiting on each
  * (issue 23). The frames of a commit lie one after another in the WAL:
  * this VFS gathers such contiguous writes in a buffer and writes them at
- * once when the last page of a commit is written (the frame header before
- * it says so), and before anything that could see the file without them:
- * a sync, a read, a truncate, the file's size, a lock change, closing. So
- * SQLite publishes a commit's frames in the WAL index only after they are
- * in the file, synced or not, and a write that fails (a full disk) fails
- * that commit, as it would have at the write. Files other than a WAL are
- * passed through.
+ * once, before anything that could see the file without them: a sync, a
+ * read, a truncate, the file's size, a lock change, closing, and the
+ * barrier SQLite passes before it publishes new frames in the WAL index.
+ * A write that fails when the buffer goes out fails the call that sent it
+ * (the sync of the commit, for a synced store), so the commit fails as it
+ * would have at the write. Files other than a WAL are passed through.
+ *
+ * For stores synced at every commit only (store_open with sync): each of
+ * their commits syncs the WAL before publishing it, so no frame is ever
+ * visible to a reader before it is written.
  */
 #ifndef TANDEM_STORE_VFS_H
 #define TANDEM_STORE_VFS_H
