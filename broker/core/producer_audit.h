@@ -69,7 +69,8 @@ char *producer_audit_tag(const char *who);
  * know); in none for a NULL tag. */
 void producer_audit_add_stored(const char *tag, const char *id);
 
-/* True when id went into who's audit before, or came from the store. */
+/* True when id went into who's audit before, or into anyone's
+ * (STORED_IDS). */
 bool producer_audit_seen(const char *who, const char *id);
 /* Remembers id in who's audit; one that is no PRODUCER:SEQUENCE, or when
  * memory runs out, is not remembered (a resend would then be stored
