@@ -5,7 +5,9 @@
 # a client's own ids, and a bridge's in its login's audit, so that no
 # client can get another's next message dropped (and answered as taken:
 # lost) by sending its MessageId first (t/29-openwire-network.t,
-# t/89-authorization-bridges.t). The master that takes over learns the
+# t/89-authorization-bridges.t), and each by its login, so that neither
+# can a client on another's ConnectionId (no secret: every JMSMessageID
+# starts with it) under another login. The master that takes over learns the
 # ids of the newest stored messages: each goes back into the audit it was
 # in when taken, and one that was in none (another's id) into none.
 # t/lib/JmsForgeTakeover.java plays the producers and the forgers.
@@ -53,15 +55,15 @@ holds() {
 	EOF
 }
 
-test_expect_success 'a MessageId of a failover producer sent first by another JMS client, and one by a STOMP client saying it is a bridge: after kill -9 of the master the producer'"'"'s messages with them are taken, its resend is not' '
+test_expect_success 'a MessageId of a failover producer sent first on its ConnectionId under another login (then its message is taken), by another JMS client and by a STOMP client saying it is a bridge: after kill -9 of the master the producer'"'"'s messages with them are taken, its resends are not' '
 	start_broker a &&
 	start_slave b &&
-	jms JmsForgeTakeover takeover "$(pair_url a b)" q.forged "$(broker_port a)" \
+	jms -Dimpostor=bridge:b JmsForgeTakeover takeover "$(pair_url a b)" q.forged "$(broker_port a)" \
 		"kill -9 $(cat "$TRASH/a/pid")" >out ||
 		{ cat out; exit 1; }
 	wait_exit a &&
 	grep -qx sent out &&
-	holds b q.forged p1 forged "stomp forged" p2 p3
+	holds b q.forged p1 impostor p2 forged "stomp forged" p3 p4
 '
 
 # A bridge forwards the MessageIds of another broker's producers: its

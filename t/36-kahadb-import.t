@@ -12,7 +12,7 @@
 
 [ -x /usr/bin/activemq ] && id activemq >/dev/null 2>&1 ||
 	skip_all "no activemq (make check installs Debian's activemq)"
-jms_compile KahaFill.java
+jms_compile KahaFill.java JmsFailover.java
 
 STORE_DIR=$TRASH/amq/data/kahadb
 export STORE_DIR
@@ -143,6 +143,25 @@ test_expect_success 'a journal with a flipped byte is refused by the dry run and
 	log_contains kb "checksum failure" &&
 	kahadb_sums bad >after && cmp before after &&
 	! ls bad/store.db 2>/dev/null
+'
+
+# ActiveMQ rebuilds its producer audit from every message of its store,
+# whoever sent it: Tandem files the imported ids as anyone's
+# (broker/core/producer_audit.h), so that a client failing over from
+# ActiveMQ to Tandem does not get a send ActiveMQ took stored twice (the
+# next test counts what the queue holds).
+test_expect_success 'a JMS client'"'"'s resend of a message ActiveMQ took (the same MessageId, on its ConnectionId) is not stored again after the import' '
+	"$PYTHON" - "$STORE_DIR/store.db" >newest <<-\EOF &&
+	import sqlite3, sys
+	db = sqlite3.connect(sys.argv[1])
+	rows = db.execute("SELECT id, audit FROM messages WHERE dest = ? ORDER BY seq", ("jms",)).fetchall()
+	assert len(rows) == 6 and all(a == "*" for _, a in rows), rows
+	print(rows[-1][0])
+	EOF
+	id=$(cat newest) &&
+	java -cp "$TRASH/jms:$JAVA_CP" JmsFailover resend "tcp://127.0.0.1:$(broker_port t)" jms \
+		"${id%:*}" "${id##*:}" >resend.out &&
+	grep -qx "sent ${id##*:}" resend.out
 '
 
 test_expect_success 'every pending message is delivered once, with its id, priority and expiry; a prepared transaction'"'"'s are not' '

@@ -42,8 +42,8 @@ struct message {
 	 * counting redeliveries from there. Stored. */
 	uint32_t redeliveries;
 	/* Whose producer audit its id went into when the broker took it
-	 * (producer_audit_tag(): a client's own, a bridge's login's), NULL
-	 * for none: stored with it, so that a master that takes over files
+	 * (producer_audit.h's who: a client login's own ids, a bridge
+	 * login's), NULL for none: stored with it, so that a master that takes over files
 	 * the id in that audit again and in no other. Set by broker_publish
 	 * before the message is stored, never after; malloc'ed, freed with
 	 * the message. */

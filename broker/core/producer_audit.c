@@ -32,13 +32,13 @@ static struct audited *newest, *oldest;
  * a JMS client's are below 100 bytes). */
 #define KEY_MAX 512
 
-/* Whose audit a key is in: a client's own ids, the store's, or a
- * bridge's login (its length first, so no login can make another's key). */
+/* Whose audit a key is in: anyone's (the store's), or who's, its length
+ * first, so that no login can make another's key. */
 static int whose_prefix(const char *who, char *key)
 {
-	if (who == OWN_IDS || who == STORED_IDS)
-		return snprintf(key, KEY_MAX, "%s|", who == OWN_IDS ? "c" : "s");
-	return snprintf(key, KEY_MAX, "b%zu:%s|", strlen(who), who);
+	if (who == STORED_IDS)
+		return snprintf(key, KEY_MAX, "s|");
+	return snprintf(key, KEY_MAX, "%zu:%s|", strlen(who), who);
 }
 
 /* The key of id in who's audit (KEY_MAX bytes) and its sequence: false
@@ -184,24 +184,12 @@ void producer_audit_add(const char *who, const char *id)
 	set_bit(a, seq, true);
 }
 
-char *producer_audit_tag(const char *who)
+void producer_audit_add_stored(const char *who, const char *id)
 {
-	char *tag;
-	if (who == OWN_IDS)
-		return strdup("c");
-	return asprintf(&tag, "b:%s", who) < 0 ? NULL : tag;
-}
-
-void producer_audit_add_stored(const char *tag, const char *id)
-{
-	if (!tag)
+	if (!who)
 		return;
-	if (!strcmp(tag, "c"))
-		producer_audit_add(OWN_IDS, id);
-	else if (!strncmp(tag, "b:", 2))
-		producer_audit_add(tag + 2, id);
-	else
-		producer_audit_add(STORED_IDS, id);
+	bool known = !strncmp(who, "c:", 2) || !strncmp(who, "b:", 2);
+	producer_audit_add(known ? who : STORED_IDS, id);
 }
 
 /* Only after a failed commit: walking every audit is fine then. */
@@ -213,10 +201,10 @@ void producer_audit_forget(const char *id)
 		return;
 	const char *producer = key + 2;		/* past "s|" */
 	for (struct audited *a = newest; a; a = a->older) {
-		const char *bar = strchr(a->producer, '|');
-		if (a->producer[0] == 'b') {	/* past the login, whose length is given */
+		const char *bar = a->producer + 1;	/* "s|" */
+		if (a->producer[0] != 's') {	/* past who, whose length is given */
 			char *end;
-			size_t len = strtoul(a->producer + 1, &end, 10);
+			size_t len = strtoul(a->producer, &end, 10);
 			bar = end + 1 + len;
 		}
 		if (!strcmp(bar + 1, producer) && in_window(a, seq))

@@ -14,21 +14,25 @@
  * last). The new master of a pair learns the ids of the newest messages
  * in the store (broker.c load_audit) when the audit is first asked.
  *
- * Whose audit an id goes into (`who`): a client's own ids (OWN_IDS:
- * OpenWire's that name the client's own ConnectionId, openwire_send.c),
- * or a network bridge's, which forwards other brokers' clients' ids, by
- * the login it came with (the user name, "" for none). A bridge's
- * forwarded ids go into its login's audit only: a client that says it is
- * a bridge, under another login, cannot get a client's or a real
- * bridge's next message dropped as a resend (and answered as taken, so
- * lost) by sending its MessageId first. Not by the remote's BrokerId:
- * ActiveMQ makes a new one at each start and the other node of a pair
- * has its own, and their bridges' resends must still be known
- * (t/80-network-activemq-kill.t).
+ * Whose audit an id goes into (`who`, publish.c audit_of): a client's
+ * own ids ("c:LOGIN": OpenWire's that name the client's own ConnectionId,
+ * openwire_send.c), or a network bridge's, which forwards other brokers'
+ * clients' ids ("b:LOGIN"), each by the login it came with (the user
+ * name, "" for none). A bridge's forwarded ids go into its login's audit
+ * only: a client that says it is a bridge, under another login, cannot
+ * get a client's or a real bridge's next message dropped as a resend (and
+ * answered as taken, so lost) by sending its MessageId first. Not by the
+ * remote's BrokerId: ActiveMQ makes a new one at each start and the other
+ * node of a pair has its own, and their bridges' resends must still be
+ * known (t/80-network-activemq-kill.t). A client's own are its login's
+ * too: a ConnectionId is no secret (every JMSMessageID a consumer gets
+ * starts with its producer's), and a client that sends on a connection
+ * with another's ConnectionId, under another login, reaches no audit of
+ * that other's; its failover transport logs in again as itself.
  *
  * The ids a master loads from the store go back into the audit each was
  * in when its message was taken: the store keeps that with the message
- * (message.h `audit`, producer_audit_tag()), and an id that was in none
+ * (message.h `audit`: who), and an id that was in none
  * (another client's id sent first, a transaction's send, a STOMP
  * bridge's) goes into none. Were they in every audit, as they were before
  * the store kept this, a MessageId that a client sent first under another
@@ -52,24 +56,22 @@
 #define PRODUCER_AUDIT_DEPTH 2048
 #define PRODUCER_AUDIT_PRODUCERS 1024
 
-/* A client's own ids; the store's that may be anyone's (a row that does
- * not say whose, producer_audit_add_stored). */
-#define OWN_IDS ((const char *)NULL)
+/* Anyone's: the ids of the store whose rows do not say whose they were
+ * (producer_audit_add_stored). */
 extern const char STORED_IDS[];
 
-/* Whose audit, as the store keeps it with a message: "c" a client's own
- * (OWN_IDS), "b:LOGIN" a bridge's login's, PRODUCER_AUDIT_ANY anyone's
- * (what a row written before the store kept it reads as, and what a
- * KahaDB import writes); NULL, none. */
+/* The store keeps with a message who its id went to (message.h audit):
+ * "c:LOGIN" or "b:LOGIN" as above, PRODUCER_AUDIT_ANY anyone's (what a
+ * row written before the store kept it reads as, and what a KahaDB import
+ * writes), NULL none. */
 #define PRODUCER_AUDIT_ANY "*"
-/* who's tag, malloc'ed; NULL out of memory. */
-char *producer_audit_tag(const char *who);
-/* Remembers id, read back from the store with its tag, in that audit
- * (STORED_IDS for PRODUCER_AUDIT_ANY or a tag this tandemd does not
- * know); in none for a NULL tag. */
-void producer_audit_add_stored(const char *tag, const char *id);
+/* Remembers id, read back from the store with what it kept, in that
+ * audit (STORED_IDS for PRODUCER_AUDIT_ANY or anything else this tandemd
+ * does not know); in none for NULL. */
+void producer_audit_add_stored(const char *who, const char *id);
 
-/* True when id went into who's audit before, or came from the store. */
+/* True when id went into who's audit before, or into anyone's
+ * (STORED_IDS). */
 bool producer_audit_seen(const char *who, const char *id);
 /* Remembers id in who's audit; one that is no PRODUCER:SEQUENCE, or when
  * memory runs out, is not remembered (a resend would then be stored

@@ -2,6 +2,8 @@
  * publish.c - the one way in for every message (see publish.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "authz.h"
 #include "broker.h"
@@ -51,13 +53,16 @@ static void note(const struct producer *p, const struct message *m)
 		broker_watch_commit(p->conn, p->commit_failed);
 }
 
-/* Whose audit p's ids go into (producer_audit.h): a bridge's login's, so
- * that a client saying it is a bridge reaches no other login's audit. */
-static const char *audit_of(const struct producer *p)
+/* Whose audit p's ids go into (producer_audit.h), in who (AUDIT_WHO_MAX
+ * bytes): a client's own or a bridge's, by its login, so that neither a
+ * client saying it is a bridge nor one on another's ConnectionId reaches
+ * another login's audit. */
+#define AUDIT_WHO_MAX 512
+static const char *audit_of(const struct producer *p, char *who)
 {
-	if (!p->peer)
-		return OWN_IDS;
-	return p->conn && p->conn->user ? p->conn->user : "";
+	const char *user = p->conn && p->conn->user ? p->conn->user : "";
+	snprintf(who, AUDIT_WHO_MAX, "%s:%s", p->peer ? "b" : "c", user);
+	return who;
 }
 
 /* Says in a persistent m, before it is stored, whose audit its id goes
@@ -67,7 +72,7 @@ static bool tag_audit(struct message *m, const char *who)
 {
 	if (!m->persistent || m->audit)
 		return true;
-	m->audit = producer_audit_tag(who);
+	m->audit = strdup(who);
 	return m->audit != NULL;
 }
 
@@ -81,7 +86,8 @@ int broker_publish(const struct producer *p, struct message *m, char *err, size_
 	/* A queue message back from a bridge that took it from here is no
 	 * resend: its copy here went with that bridge (openwire_network.c). */
 	bool came_back = m->dest_type == DEST_QUEUE && broker_in_path(m);
-	const char *who = audit_of(p);
+	char whose[AUDIT_WHO_MAX];
+	const char *who = p->audited ? audit_of(p, whose) : NULL;
 	if (p->audited && !came_back && producer_audit_seen(who, m->id)) {
 		log_debug("broker", "Suppressing duplicate message send %s: the producer sent "
 			  "it before", m->id);

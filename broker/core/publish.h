@@ -49,8 +49,9 @@ struct producer {
 	struct commit_hold *hold;
 	/* The message id is the producer's own (an OpenWire MessageId,
 	 * PRODUCER:SEQUENCE): one that went in already is a resend after a
-	 * failover, taken as sent but not routed again (producer_audit.h);
-	 * a bridge's (peer set) in its login's audit. */
+	 * failover, taken as sent but not routed again (producer_audit.h),
+	 * in its login's audit, a client's apart from a bridge's (peer
+	 * set). */
 	bool audited;
 };
 

@@ -78,7 +78,8 @@ static size_t inflate_max(const struct ow_conn *oc)
  * name its connection (ConnectionId:session:producer:sequence), and its
  * failover resends come with the same ConnectionId: only those are
  * audited, so that a client cannot get another client's next message
- * dropped (and answered as taken) by sending its id first. A bridge
+ * dropped (and answered as taken) by sending its id first, nor after a
+ * takeover (the store keeps that its id was in no audit). A bridge
  * forwards the ids of other brokers' clients: its are audited all, in
  * its login's audit (publish.c audit_of), which no client reaches. */
 static bool audited(const struct ow_conn *oc, const struct ow_message *om)

@@ -1,15 +1,18 @@
 // Another's MessageId stored before a takeover, with Debian's ActiveMQ
 // JMS client, for t/29-openwire-forged-takeover.t:
 //   java JmsForgeTakeover takeover URL QUEUE STOMP_PORT KILL
-//       a JMS producer P on URL (a failover URL) sends "p1"; a second JMS
-//       connection sends "forged" with P's next MessageId, and a STOMP
-//       connection to STOMP_PORT that says it is a network bridge
-//       (tandem-network-bridge) sends "stomp forged" with the one after
-//       (tandem-message-id); then KILL runs (sh -c), and P, once its
-//       failover transport is on the new master, sends "p1 resent" with
-//       the MessageId of "p1" (as the transport resends a send it had no
-//       answer to), then "p2" and "p3" from its producer: the MessageIds
-//       the others sent first. Prints "sent".
+//       a JMS producer P on URL (a failover URL) sends "p1"; a connection
+//       with P's ConnectionId, logged in as -Dimpostor=USER:PASSWORD,
+//       sends "impostor" with P's next MessageId, and P sends "p2" with
+//       it. A second JMS connection sends "forged" with P's next
+//       MessageId, and a STOMP connection to STOMP_PORT that says it is a
+//       network bridge (tandem-network-bridge) "stomp forged" with the
+//       one after (tandem-message-id); then KILL runs (sh -c), and P, once
+//       its failover transport is on the new master, sends "p1 resent"
+//       and "p2 resent" with the MessageIds of "p1" and "p2" (as the
+//       transport resends a send it had no answer to), then "p3" and "p4"
+//       from its producer: the MessageIds the others sent first. Prints
+//       "sent".
 //   java JmsForgeTakeover ids URL QUEUE WHO PRODUCER SEQ:TEXT...
 //       on a connection WHO (JmsForge's: client or bridge, then
 //       :USER:PASSWORD), one persistent TextMessage TEXT with the MessageId
@@ -26,6 +29,7 @@ import org.apache.activemq.ActiveMQConnection;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.command.ActiveMQMessage;
 import org.apache.activemq.command.ActiveMQQueue;
+import org.apache.activemq.command.ConnectionId;
 import org.apache.activemq.command.MessageId;
 import org.apache.activemq.command.ProducerId;
 
@@ -66,17 +70,27 @@ public class JmsForgeTakeover {
         long seq = sent.getProducerSequenceId();
         ActiveMQQueue q = new ActiveMQQueue(queue);
 
+        String[] imp = System.getProperty("impostor").split(":");
+        ActiveMQConnection impostor = (ActiveMQConnection) new ActiveMQConnectionFactory(url)
+            .createConnection(imp[0], imp[1]);
+        impostor.getConnectionInfo().setConnectionId(new ConnectionId(pid.getConnectionId()));
+        impostor.start();
+        JmsNetPeer.send(impostor, pid, q, seq + 1, "impostor", null);
+        impostor.close();
+        producer.send(s.createTextMessage("p2"));
+
         ActiveMQConnection forger = connect(url);
-        JmsNetPeer.send(forger, pid, q, seq + 1, "forged", null);
+        JmsNetPeer.send(forger, pid, q, seq + 2, "forged", null);
         forger.close();
-        stompSend(stompPort, queue, pid + ":" + (seq + 2), "stomp forged");
+        stompSend(stompPort, queue, pid + ":" + (seq + 3), "stomp forged");
 
         Process k = new ProcessBuilder("sh", "-c", kill).inheritIO().start();
         if (k.waitFor() != 0)
             throw new RuntimeException("KILL failed: " + kill);
         JmsNetPeer.send(p, pid, q, seq, "p1 resent", null);
-        producer.send(s.createTextMessage("p2"));
+        JmsNetPeer.send(p, pid, q, seq + 1, "p2 resent", null);
         producer.send(s.createTextMessage("p3"));
+        producer.send(s.createTextMessage("p4"));
         p.close();
     }
 
