@@ -182,19 +182,23 @@ bool authz_allows_use(const struct conn *c, enum authz_op op, enum dest_type typ
 	return dest_exists(type, name) || authz_allows(c, AUTHZ_ADMIN, type, name, err, errlen);
 }
 
-bool authz_user_may_use(const char *user, enum authz_op op, enum dest_type type,
-			const char *name, char *err, size_t errlen)
+enum authz_answer authz_user_may_use(const char *user, enum authz_op op, enum dest_type type,
+				     const char *name, char *err, size_t errlen)
 {
 	if (!broker.cfg->authorization)
-		return true;
+		return AUTHZ_YES;
 	const char *groups = groups_of(user);
 	char what[600];
 	dest_text(type, name, what, sizeof what);
-	if (!granted(groups, op, type, name))
-		return refusal_words(user, verbs[op], what, err, errlen);
-	if (!dest_exists(type, name) && !granted(groups, AUTHZ_ADMIN, type, name))
-		return refusal_words(user, verbs[AUTHZ_ADMIN], what, err, errlen);
-	return true;
+	if (!granted(groups, op, type, name)) {
+		refusal_words(user, verbs[op], what, err, errlen);
+		return AUTHZ_NO;
+	}
+	if (!dest_exists(type, name) && !granted(groups, AUTHZ_ADMIN, type, name)) {
+		refusal_words(user, verbs[AUTHZ_ADMIN], what, err, errlen);
+		return AUTHZ_NOT_TO_CREATE;
+	}
+	return AUTHZ_YES;
 }
 
 /* A read-only user's refusal also says how to get more. */

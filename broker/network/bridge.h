@@ -99,6 +99,7 @@ struct bridge {
 	char local_addr[64];		/* this end of the connection, HOST:PORT */
 	uint64_t timer;
 	struct bridge_demand *demands;
+	uint64_t recheck_timer;		/* demand refused while its destination is missing */
 	uint64_t forwarded;		/* messages the remote acknowledged */
 	/* duplex: this broker's bridge opens a second connection to the
 	 * remote, on which the remote's bridge back here is the client. */
