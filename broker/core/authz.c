@@ -120,13 +120,12 @@ static bool refusal_logged(void)
 }
 
 /* Says why not in err, in ActiveMQ's words (never more than names: no
- * message body); false. */
-static bool refusal_words(const char *user, const char *verb, const char *what, char *err,
+ * message body). */
+static void refusal_words(const char *user, const char *verb, const char *what, char *err,
 			  size_t errlen)
 {
 	snprintf(err, errlen, "User %s is not authorized to %s: %s", user ? user : "(anonymous)",
 		 verb, what);
-	return false;
 }
 
 /* Says why not in err and logs it; false. */
