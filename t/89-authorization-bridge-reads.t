@@ -20,6 +20,7 @@ SECURITY='<plugins>
  <authorizationPlugin><map><authorizationMap><authorizationEntries>
   <authorizationEntry queue=">" read="users" write="users" admin="users"/>
   <authorizationEntry queue="shared.>" read="users,bridges" write="users" admin="users,bridges"/>
+  <authorizationEntry queue="made.>" read="users,bridges" write="users" admin="users"/>
   <authorizationEntry queue="tstomp.>" read="*" write="*" admin="*"/>
  </authorizationEntries></authorizationMap></map></authorizationPlugin>
 </plugins>'
@@ -98,6 +99,24 @@ test_expect_success 'management: the bridge shows what it may not forward (Deman
 	      lambda: m.read(names[0], "DemandRefused") == "queue://secret" and
 	      "queue://shared.q" in m.read(names[0], "Demand").split(","))
 	check("secret" not in m.read(names[0], "Demand"), m.read(names[0]))
+	EOF
+'
+
+# As in ActiveMQ, a bridge's user needs admin to make a destination by
+# consuming it; made here by someone else, it is forwarded, though the
+# remote says nothing new then.
+test_expect_success 'a queue the bridge user may read but not create is forwarded once a producer here has made it' '
+	PORT=$(broker_port b) stomp_py <<-\EOF
+	from tstomp import *
+	from tmgmt import until, log_has
+	far = client()
+	far.conn.subscribe("/queue/made.q", id="1", ack="auto")
+	far.sync()
+	until("a refused to create made.q for the bridge",
+	      lambda: log_has("a", "not forwarding queue://made.q to b: User bridge is not authorized to create: queue://made.q"))
+	app = client(port("a"), login="app", passcode="b")
+	send_on(app, "/queue/made.q", "m1", headers={"persistent": "true"})
+	check(far.wait_bodies(1) == ["m1"], "made.q crossed once it existed")
 	EOF
 '
 

@@ -120,13 +120,12 @@ static bool refusal_logged(void)
 }
 
 /* Says why not in err, in ActiveMQ's words (never more than names: no
- * message body); false. */
-static bool refusal_words(const char *user, const char *verb, const char *what, char *err,
+ * message body). */
+static void refusal_words(const char *user, const char *verb, const char *what, char *err,
 			  size_t errlen)
 {
 	snprintf(err, errlen, "User %s is not authorized to %s: %s", user ? user : "(anonymous)",
 		 verb, what);
-	return false;
 }
 
 /* Says why not in err and logs it; false. */
@@ -182,19 +181,23 @@ bool authz_allows_use(const struct conn *c, enum authz_op op, enum dest_type typ
 	return dest_exists(type, name) || authz_allows(c, AUTHZ_ADMIN, type, name, err, errlen);
 }
 
-bool authz_user_may_use(const char *user, enum authz_op op, enum dest_type type,
-			const char *name, char *err, size_t errlen)
+enum authz_answer authz_user_may_use(const char *user, enum authz_op op, enum dest_type type,
+				     const char *name, char *err, size_t errlen)
 {
 	if (!broker.cfg->authorization)
-		return true;
+		return AUTHZ_YES;
 	const char *groups = groups_of(user);
 	char what[600];
 	dest_text(type, name, what, sizeof what);
-	if (!granted(groups, op, type, name))
-		return refusal_words(user, verbs[op], what, err, errlen);
-	if (!dest_exists(type, name) && !granted(groups, AUTHZ_ADMIN, type, name))
-		return refusal_words(user, verbs[AUTHZ_ADMIN], what, err, errlen);
-	return true;
+	if (!granted(groups, op, type, name)) {
+		refusal_words(user, verbs[op], what, err, errlen);
+		return AUTHZ_NO;
+	}
+	if (!dest_exists(type, name) && !granted(groups, AUTHZ_ADMIN, type, name)) {
+		refusal_words(user, verbs[AUTHZ_ADMIN], what, err, errlen);
+		return AUTHZ_NOT_TO_CREATE;
+	}
+	return AUTHZ_YES;
 }
 
 /* A read-only user's refusal also says how to get more. */

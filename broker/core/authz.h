@@ -73,13 +73,17 @@ bool authz_allows(const struct conn *c, enum authz_op op, enum dest_type type,
  * nothing), admin to create it. Looks nothing up without authorization. */
 bool authz_allows_use(const struct conn *c, enum authz_op op, enum dest_type type,
 		      const char *name, char *err, size_t errlen);
+/* authz_user_may_use's answer: yes, no, or not while the destination does
+ * not exist (the user may do op on it, not create it). */
+enum authz_answer { AUTHZ_YES, AUTHZ_NO, AUTHZ_NOT_TO_CREATE };
+
 /* Whether user (NULL: none) may do op on the destination, and admin to
  * create it when it does not exist yet, as authz_allows_use asks of a
  * connection, but quietly: ActiveMQ's words in err when not, for the
  * caller to say once (a bridge hears the same demand at every advisory).
- * True without authorization. */
-bool authz_user_may_use(const char *user, enum authz_op op, enum dest_type type,
-			const char *name, char *err, size_t errlen);
+ * AUTHZ_YES without authorization. */
+enum authz_answer authz_user_may_use(const char *user, enum authz_op op, enum dest_type type,
+				     const char *name, char *err, size_t errlen);
 
 /* Whether who may do op on the destination, as authz_allows_use: when
  * the destination does not exist yet (it would be made), admin too. When

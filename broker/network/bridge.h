@@ -16,6 +16,13 @@
  * names): it is not sent back to one of them (but as a replay), nor
  * further than messageTTL hops.
  *
+ * Under an authorizationPlugin a bridge has here the rights of its
+ * networkConnector's userName (a bridge made by a remote's duplex
+ * connector, those of that connection's login), as ActiveMQ's logs in at
+ * its own broker with it: it consumes only what that user may read
+ * (bridge_demand.c, may_forward), and one whose login is not valid here
+ * does not start (bridge.c, local_login_ok).
+ *
  * A bridge never dies: on any failure it goes to BACKING_OFF (warning once
  * until it is active again, not at every retry) and
  * tries again (the next address of its list), 100 ms doubling to 10 s.
@@ -92,6 +99,7 @@ struct bridge {
 	char local_addr[64];		/* this end of the connection, HOST:PORT */
 	uint64_t timer;
 	struct bridge_demand *demands;
+	uint64_t recheck_timer;		/* demand refused while its destination is missing */
 	uint64_t forwarded;		/* messages the remote acknowledged */
 	/* duplex: this broker's bridge opens a second connection to the
 	 * remote, on which the remote's bridge back here is the client. */

@@ -218,17 +218,47 @@ static const char *reader(const struct bridge *b)
  * destination while the bridge is connected. ActiveMQ's bridge fails
  * whole on such a refusal and starts over, to be refused again; here the
  * other destinations go on. */
+static void recheck_later(struct bridge *b);
+
 static bool may_forward(struct bridge_demand *d)
 {
 	struct bridge *b = d->bridge;
 	char err[700];
-	d->refused = !authz_user_may_use(reader(b), AUTHZ_READ, d->type, d->name, err,
-					 sizeof err);
+	enum authz_answer a = authz_user_may_use(reader(b), AUTHZ_READ, d->type, d->name, err,
+						 sizeof err);
+	d->refused = a != AUTHZ_YES;
+	if (a == AUTHZ_NOT_TO_CREATE)
+		recheck_later(b);
 	if (d->refused && !d->refusal_said)
 		log_warn("network", "Bridge %s: not forwarding %s://%s to %s: %s", b->entry,
 			 type_name(d->type), d->name, b->remote_name, err);
 	d->refusal_said |= d->refused;
 	return !d->refused;
+}
+
+/* ActiveMQ's bridge, refused the creation of a destination, fails whole
+ * and starts over, and so finds it once something else made it; here the
+ * demand refused for that alone is asked again every RECHECK_MS while it
+ * stands, since a producer may make the destination meanwhile and the
+ * remote's advisories then say nothing new. */
+#define RECHECK_MS 2000
+
+static void reconcile(struct bridge_demand *d);
+
+static void recheck(struct loop *l, void *ctx)
+{
+	(void)l;
+	struct bridge *b = ctx;
+	b->recheck_timer = 0;
+	for (struct bridge_demand *d = b->demands; d; d = d->next)
+		if (d->refused)
+			reconcile(d);
+}
+
+static void recheck_later(struct bridge *b)
+{
+	if (!b->recheck_timer && broker.loop)
+		b->recheck_timer = loop_add_timer(broker.loop, RECHECK_MS, recheck, b);
 }
 
 /* One more local consumer for d; false (logged) when it cannot open. */
@@ -317,6 +347,9 @@ static void demand_ended(struct bridge *b, struct bridge_demand *d)
 
 void bridge_drop_demand(struct bridge *b)
 {
+	if (b->recheck_timer)
+		loop_del_timer(broker.loop, b->recheck_timer);
+	b->recheck_timer = 0;
 	while (b->demands)
 		free_demand(b, b->demands);
 }
