@@ -8,8 +8,9 @@
  * (issue 23). The frames of a commit lie one after another in the WAL:
  * this VFS gathers such contiguous writes in a buffer and writes them at
  * once, before anything that could see the file without them: a sync, a
- * read, a truncate, the file's size, a lock change, closing, and the
- * barrier SQLite passes before it publishes new frames in the WAL index.
+ * read, a truncate, the file's size, a lock change, closing (not at the
+ * barrier SQLite passes before it publishes new frames in the WAL index:
+ * the sync of a synced commit comes first, below).
  * A write that fails when the buffer goes out fails the call that sent it
  * (the sync of the commit, for a synced store), so the commit fails as it
  * would have at the write. Files other than a WAL are passed through.
