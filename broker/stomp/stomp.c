@@ -424,9 +424,15 @@ static struct message *message_from_send(struct stomp_conn *sc, struct stomp_fra
 /* This connection as a producer (publish.h). */
 static struct producer stomp_producer(struct stomp_conn *sc, bool receipted)
 {
+	/* A bridge's ids are audited as an OpenWire bridge's are: its
+	 * resends after this broker restarted or its pair failed over are
+	 * known by the stored messages' ids (dedupe.h knows those of this
+	 * process only), and a resend of one whose RECEIPT was lost in the
+	 * crash was stored twice (t/80-network-crash-resend.t). */
 	return (struct producer){ .conn = sc->conn, .peer = sc->peer.name,
 				  .peer_id = sc->peer.id, .commit_failed = store_failed,
-				  .answered_after_commit = receipted };
+				  .answered_after_commit = receipted,
+				  .audited = sc->peer.name != NULL };
 }
 
 /* The ERROR's message header for a refused send, in ActiveMQ's words. */

@@ -108,6 +108,7 @@ struct store {
 	struct store_size size;
 	int efd;		/* eventfd: a batch is finished */
 	unsigned test_delay_ms;	/* TANDEM_TEST_COMMIT_DELAY_MS (store.h) */
+	unsigned test_answer_ms;	/* TANDEM_TEST_ANSWER_DELAY_MS (store.h) */
 
 	/* Writer thread only. */
 	long failures;		/* commits failed in a row */
@@ -180,6 +181,8 @@ struct store *store_start(const struct store_backend *be, void *b, const char *n
 	st->size = *size;
 	const char *delay = getenv("TANDEM_TEST_COMMIT_DELAY_MS");
 	st->test_delay_ms = delay ? (unsigned)strtoul(delay, NULL, 10) % 60000 : 0;
+	const char *answer = getenv("TANDEM_TEST_ANSWER_DELAY_MS");
+	st->test_answer_ms = answer ? (unsigned)strtoul(answer, NULL, 10) % 60000 : 0;
 	st->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (st->efd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -1012,6 +1015,8 @@ static void *writer_main(void *arg)
 		int64_t began = store_now_us();
 		int err = write_chain(st, chain);
 		int64_t ended = store_now_us();
+		if (st->test_answer_ms)
+			usleep(st->test_answer_ms * 1000u);
 		struct batch *last = chain;
 		size_t waiters = 0;
 		for (struct batch *b = chain; b; b = b->next) {

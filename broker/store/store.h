@@ -41,6 +41,9 @@
  * writer wait that long inside every transaction before its COMMIT, so a
  * test can kill -9 the broker while a commit is surely not durable (and
  * caps a commit's wait for its cohort at that long, not 100 ms).
+ * TANDEM_TEST_ANSWER_DELAY_MS makes it wait that long after each COMMIT
+ * before the loop hears of it, so a test can kill -9 the broker while a
+ * commit is durable and not yet answered (no RECEIPT sent).
  *
  * Thread: every function is called from the event loop thread; the writer
  * thread is private to store.c. Messages handed to the store must not
