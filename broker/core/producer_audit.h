@@ -33,8 +33,10 @@
  * The ids a master loads from the store go back into the audit each was
  * in when its message was taken: the store keeps that with the message
  * (message.h `audit`: who), and an id that was in none
- * (another client's id sent first, a transaction's send, a STOMP
- * bridge's) goes into none. Were they in every audit, as they were before
+ * (another client's id sent first, a transaction's send) goes into
+ * none. Tandem's STOMP bridges are audited as OpenWire bridges are
+ * (stomp.c): a resend after a crash between a commit and its RECEIPT
+ * was stored twice (t/80-network-crash-resend.t). Were they in every audit, as they were before
  * the store kept this, a MessageId that a client sent first under another
  * client's ConnectionId would get that client's next message dropped
  * after the next takeover or restart (its failover resend, or its real
