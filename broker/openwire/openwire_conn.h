@@ -130,6 +130,9 @@ struct ow_destination *ow_destination_of(enum dest_type type, const char *name);
  * forgotten; the ProducerAck a one-way send of a producer with a window
  * is owed. */
 ow_handler ow_on_producer;
+/* RemoveInfo: the producers it names forgotten, then
+ * openwire_consumer.c's. */
+ow_handler ow_on_remove;
 void ow_producers_forget(struct ow_conn *oc, const struct ow_obj *id);
 void ow_producer_ack(struct ow_conn *oc, const struct ow_message *om);
 
@@ -192,20 +195,10 @@ void ow_browse_resume(struct ow_conn *oc);
 void ow_browse_stop(struct ow_conn *oc, const struct ow_consumer_id *id);
 
 /* openwire_advisory.c */
-ow_handler ow_on_producer_info;
-/* RemoveInfo: a producer's advisory, then openwire_consumer.c's. */
-ow_handler ow_on_remove;
-/* The connection logged in (added) or went: ActiveMQ.Advisory.Connection. */
-void ow_advisory_connection(struct ow_conn *oc, bool added);
-/* A core advisory that names its subject (advisory.h) as the client
- * reads it: an ActiveMQMessage with the dataStructure and properties.
- * 0 (also for any other message), or -1 when memory ran out. */
-int ow_advisory_apply(struct ow_message *om, const struct message *m);
-
-/* openwire_advisory.c */
-ow_handler ow_on_producer_info;
-/* RemoveInfo: a producer's advisory, then openwire_consumer.c's. */
-ow_handler ow_on_remove;
+/* A producer (session:value) on dest came or went: counted, and told on
+ * ActiveMQ.Advisory.Producer.Queue.NAME (or .Topic.NAME). */
+void ow_producer_advisory(struct ow_conn *oc, int64_t session, int64_t value,
+			  enum dest_type type, const char *dest, bool added);
 /* The connection logged in (added) or went: ActiveMQ.Advisory.Connection. */
 void ow_advisory_connection(struct ow_conn *oc, bool added);
 /* A core advisory that names its subject (advisory.h) as the client

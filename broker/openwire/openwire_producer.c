@@ -2,8 +2,9 @@
  * openwire_producer.c - a connection's producers: each ProducerInfo is
  * counted once (a failover client's replay of one it sent before adds
  * nothing, as ActiveMQ's processAddProducer skips it) against the
- * connector's maximumProducersAllowedPerConnection, and found by id, not
- * by walking them: a one-way send looks its producer up.
+ * connector's maximumProducersAllowedPerConnection, told in an advisory
+ * as it comes and goes (openwire_advisory.c), and found by id, not by
+ * walking them: a one-way send looks its producer up.
  *
  * Producer windows (the client's producerWindowSize,
  * ProducerInfo.windowSize): a producer with a window sends one-way until
@@ -28,6 +29,8 @@
 struct ow_held_producer {
 	int64_t session, value;
 	bool windowed;			/* it asked for a window */
+	enum dest_type type;
+	char *dest;			/* NULL: anonymous (or not told) */
 	char key[48];			/* in oc->producers_by_id */
 	struct ow_held_producer *next, *prev;
 };
@@ -70,7 +73,16 @@ int ow_on_producer(struct ow_conn *oc, struct ow_obj *o)
 	if (oc->producers)
 		oc->producers->prev = p;
 	oc->producers = p;
-	return ow_on_producer_info(oc, o);	/* the advisory */
+	const struct ow_destination *d = pi->destination;
+	if (d) {
+		bool oom = false;	/* then not told; the producer works */
+		p->dest = ow_utf8_of(&d->physical_name, &oom);
+		p->type = d->h.type == OW_TOPIC || d->h.type == OW_TEMP_TOPIC ? DEST_TOPIC
+									     : DEST_QUEUE;
+	}
+	if (p->dest)
+		ow_producer_advisory(oc, p->session, p->value, p->type, p->dest, true);
+	return 0;
 }
 
 static void forget(struct ow_conn *oc, struct ow_held_producer *p)
@@ -79,6 +91,9 @@ static void forget(struct ow_conn *oc, struct ow_held_producer *p)
 	*(p->prev ? &p->prev->next : &oc->producers) = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
+	if (p->dest)
+		ow_producer_advisory(oc, p->session, p->value, p->type, p->dest, false);
+	free(p->dest);
 	free(p);
 }
 
@@ -101,6 +116,14 @@ void ow_producers_forget(struct ow_conn *oc, const struct ow_obj *id)
 	}
 	if (all)
 		strmap_clear(&oc->producers_by_id);
+}
+
+int ow_on_remove(struct ow_conn *oc, struct ow_obj *o)
+{
+	const struct ow_obj *id = ((struct ow_remove_info *)o)->object_id;
+	if (id)
+		ow_producers_forget(oc, id);
+	return ow_on_remove_info(oc, o);
 }
 
 void ow_producer_ack(struct ow_conn *oc, const struct ow_message *om)
