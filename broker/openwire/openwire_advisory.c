@@ -318,6 +318,8 @@ static long count_producers(enum dest_type type, const char *dest, int delta)
 		strmap_del(&producer_counts, pc->key);
 		free(pc->key);
 		free(pc);
+		if (!producer_counts.count)
+			strmap_clear(&producer_counts);	/* its slots too */
 	}
 	return n;
 }

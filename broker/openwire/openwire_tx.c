@@ -663,5 +663,6 @@ void ow_tx_stop(void)
 		tx_unlink(t);
 		tx_free(t, false);
 	}
-	strmap_clear(&tx_index);
+	if (!tx_index.count)	/* else connections still hold local ones */
+		strmap_clear(&tx_index);
 }
