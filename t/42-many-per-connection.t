@@ -7,7 +7,12 @@
 # SUBSCRIBEs to one queue held the event loop, so every client, for
 # minutes (20,000 took 10 s; 20,000 BEGINs 3 s). Found by sending them.
 # So did OpenWire's consumers, looked up by walking them for every
-# ConsumerInfo, ack and pull (80,000 ConsumerInfos took 69 s).
+# ConsumerInfo, ack and pull (80,000 ConsumerInfos took 69 s), and its
+# transactions, local and XA, looked up by walking them for every
+# TransactionInfo, send and ack (100,000 BEGINs held the loop for more
+# than 300 s), and its producers, whose advisory counted the producers of
+# the destination over every producer of the broker as each came and
+# went (100,000 ProducerInfos held it for minutes).
 . "$(dirname "$0")/test-lib.sh"
 
 start_broker t || exit 1
@@ -40,6 +45,26 @@ test_expect_success 'an OpenWire connection with 100,000 consumers gets them all
 	timeout 60 java -cp "$TRASH/jms:$JAVA_CP" JmsManyConsumers \
 		"tcp://127.0.0.1:$(broker_port t)" 100000 >many.out 2>&1 &&
 	cat many.out && grep -x "100000 consumers" many.out
+'
+
+test_expect_success 'an OpenWire connection with 100,000 open local transactions, and one with 100,000 open XA ones, get them all served' '
+	jms_compile JmsManyTransactions.java &&
+	for kind in local xa; do
+		timeout 120 java -cp "$TRASH/jms:$JAVA_CP" JmsManyTransactions \
+			"tcp://127.0.0.1:$(broker_port t)" 100000 $kind >tx-$kind.out 2>&1
+		cat tx-$kind.out && grep -x "100000 transactions" tx-$kind.out || exit 1
+	done
+'
+
+test_expect_success 'an OpenWire connection with 100,000 producers gets them all served, and once it closes the broker answers at once' '
+	jms_compile JmsManyProducers.java &&
+	timeout 120 java -cp "$TRASH/jms:$JAVA_CP" JmsManyProducers \
+		"tcp://127.0.0.1:$(broker_port t)" 100000 >producers.out 2>&1
+	cat producers.out && grep -x "100000 producers" producers.out &&
+	PORT=$(broker_port t) stomp_py <<-\EOF
+	from tstomp import *
+	send(port(), "/queue/after.producers", "answered")
+	EOF
 '
 
 test_done

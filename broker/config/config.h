@@ -58,6 +58,11 @@ struct conf_connector {
 	 * (updateClusterClientsOnRemove). */
 	bool update_cluster_clients, rebalance_cluster_clients;
 	bool update_cluster_clients_on_remove;
+	/* The subscriptions (STOMP and MQTT SUBSCRIBE, OpenWire ConsumerInfo)
+	 * and OpenWire producers one connection may hold at once
+	 * (maximumConsumersAllowedPerConnection and
+	 * maximumProducersAllowedPerConnection; conn_may_add()). */
+	long max_consumers_per_connection, max_producers_per_connection;
 	char *discovery_uri;	/* discoveryUri or NULL */
 	struct conf_option *options;
 	size_t noptions;

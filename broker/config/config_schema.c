@@ -146,6 +146,11 @@ const struct conf_attr transport_connector_rows[] = {
 	   CONF_PRINT_IF_SET),
 	TC("updateClusterClientsOnRemove", CONF_BOOL, update_cluster_clients_on_remove, 0,
 	   "false", CONF_PRINT_IF_SET),
+	/* ActiveMQ's defaults: Integer.MAX_VALUE, no limit. */
+	TC("maximumConsumersAllowedPerConnection", CONF_LONG, max_consumers_per_connection, 0,
+	   "2147483647", CONF_PRINT_IF_SET),
+	TC("maximumProducersAllowedPerConnection", CONF_LONG, max_producers_per_connection, 0,
+	   "2147483647", CONF_PRINT_IF_SET),
 	ATTR_NOT_IMPLEMENTED("updateClusterFilter"),
 	ATTR_NOT_IMPLEMENTED("enableStatusMonitor"),
 	ATTR_NOT_IMPLEMENTED("allowLinkStealing"),

@@ -79,6 +79,7 @@ struct conn {
 	int64_t since_ms;		/* wall clock of the accept */
 	uint64_t msgs_in, msgs_out;	/* messages it sent, was sent */
 	long consumers;			/* its open subscriptions */
+	unsigned limits_logged;		/* conn_limit.h: which were said */
 	bool producer_topic;		/* producer_dest is a topic */
 	char *producer_dest;		/* its latest send's destination */
 	uint64_t linger_timer;

@@ -21,6 +21,7 @@
 #include "authz.h"
 #include "broker.h"
 #include "conn.h"
+#include "conn_limit.h"
 #include "consumer.h"
 #include "log.h"
 #include "loop.h"
@@ -302,6 +303,12 @@ uint8_t mqtt_sub_add(struct mqtt_conn *mc, const char *filter, uint8_t qos)
 		return keep_old(mc, old);
 	}
 	char err[512];
+	/* One that replaces another adds nothing (the old one still counts). */
+	if (!sub && conn_limit_check(mc->conn, CONN_CONSUMER, mc->conn->consumers - (old != NULL),
+				     true, dest, NULL, err, sizeof err) < 0) {
+		free(dest);
+		return keep_old(mc, old);
+	}
 	if (!sub && !(sub = open_sub(mc, filter, qos, dest, err, sizeof err))) {
 		log_warn("mqtt", "Client %s: subscription to %s refused: %s",
 			 mc->session->client_id, filter, err);

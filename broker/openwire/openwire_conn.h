@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conn_limit.h"
 #include "message.h"
 #include "strmap.h"
 #include "openwire_codec.h"
@@ -32,6 +33,10 @@
 #define EX_SELECTOR "javax.jms.InvalidSelectorException"
 #define EX_CLIENT_ID "javax.jms.InvalidClientIDException"
 #define EX_IO "java.io.IOException"
+/* ActiveMQ's refusal of a consumer or producer past the connector's
+ * maximum (TransportConnection.processAddConsumer): the client throws a
+ * JMSException with its message. */
+#define EX_STATE "java.lang.IllegalStateException"
 
 struct conn;
 struct consumer;
@@ -41,7 +46,7 @@ struct ow_tx;
 struct qentry;
 struct store;
 struct ow_dests;
-struct ow_window;
+struct ow_held_producer;
 struct ow_browse;
 
 struct ow_conn {
@@ -65,7 +70,9 @@ struct ow_conn {
 	struct strmap subs_by_id;	/* the same, by consumer id */
 	struct ow_tx *txs;	/* its local transactions (openwire_tx.c) */
 	struct ow_dests *dests;	/* openwire_dest.c */
-	struct ow_window *windows;	/* producers with a window (openwire_producer.c) */
+	/* Its producers (openwire_producer.c), and the same by id. */
+	struct ow_held_producer *producers;
+	struct strmap producers_by_id;
 	struct ow_browse *browses;	/* browses waiting for the output to drain */
 	/* Another broker's network bridge: its name and BrokerId, from its
 	 * BrokerInfo (openwire_network.c); NULL for a client. */
@@ -100,6 +107,12 @@ void ow_refuse(struct ow_conn *oc, const struct ow_command *cmd, const char *kla
  * its end). */
 void ow_release_client_id(struct ow_conn *oc);
 
+/* What conn_limit_check() says of one more consumer or producer
+ * (conn_limit.h) beside `have`, the connection named by its ConnectionId:
+ * 0, or -1 with the refusal answered. */
+int ow_limit_check(struct ow_conn *oc, const struct ow_command *cmd, enum conn_holding what,
+		   long have, const struct ow_destination *dest);
+
 /* A string field as a NUL-terminated UTF-8 copy; NULL for Java's null or
  * when memory runs out (*oom then says which). */
 char *ow_utf8_of(const struct ow_str *s, bool *oom);
@@ -111,10 +124,15 @@ int ow_dest_of(struct ow_conn *oc, const struct ow_command *cmd,
 /* A core destination as the client's; NULL when memory runs out. */
 struct ow_destination *ow_destination_of(enum dest_type type, const char *name);
 
-/* openwire_producer.c: ProducerInfo (its window, then its advisory);
- * the windows of a producer, session or connection (NULL: all) removed;
- * the ProducerAck a one-way send of a producer with a window is owed. */
+/* openwire_producer.c: ProducerInfo (counted against
+ * maximumProducersAllowedPerConnection, its window, then its advisory);
+ * the producers of a producer, session or connection id (NULL: all)
+ * forgotten; the ProducerAck a one-way send of a producer with a window
+ * is owed. */
 ow_handler ow_on_producer;
+/* RemoveInfo: the producers it names forgotten, then
+ * openwire_consumer.c's. */
+ow_handler ow_on_remove;
 void ow_producers_forget(struct ow_conn *oc, const struct ow_obj *id);
 void ow_producer_ack(struct ow_conn *oc, const struct ow_message *om);
 
@@ -177,20 +195,10 @@ void ow_browse_resume(struct ow_conn *oc);
 void ow_browse_stop(struct ow_conn *oc, const struct ow_consumer_id *id);
 
 /* openwire_advisory.c */
-ow_handler ow_on_producer_info;
-/* RemoveInfo: a producer's advisory, then openwire_consumer.c's. */
-ow_handler ow_on_remove;
-/* The connection logged in (added) or went: ActiveMQ.Advisory.Connection. */
-void ow_advisory_connection(struct ow_conn *oc, bool added);
-/* A core advisory that names its subject (advisory.h) as the client
- * reads it: an ActiveMQMessage with the dataStructure and properties.
- * 0 (also for any other message), or -1 when memory ran out. */
-int ow_advisory_apply(struct ow_message *om, const struct message *m);
-
-/* openwire_advisory.c */
-ow_handler ow_on_producer_info;
-/* RemoveInfo: a producer's advisory, then openwire_consumer.c's. */
-ow_handler ow_on_remove;
+/* A producer (session:value) on dest came or went: counted, and told on
+ * ActiveMQ.Advisory.Producer.Queue.NAME (or .Topic.NAME). */
+void ow_producer_advisory(struct ow_conn *oc, int64_t session, int64_t value,
+			  enum dest_type type, const char *dest, bool added);
 /* The connection logged in (added) or went: ActiveMQ.Advisory.Connection. */
 void ow_advisory_connection(struct ow_conn *oc, bool added);
 /* A core advisory that names its subject (advisory.h) as the client

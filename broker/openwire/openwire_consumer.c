@@ -291,6 +291,11 @@ int ow_on_consumer_info(struct ow_conn *oc, struct ow_obj *o)
 		ow_refuse(oc, cmd, EX_JMS, "The consumer id is missing or in use");
 		return -1;
 	}
+	/* A browser is refused past the limit too, as ActiveMQ's is, though
+	 * it is not counted: it holds nothing once its end is sent. */
+	if (ow_limit_check(oc, cmd, CONN_CONSUMER, (long)oc->subs_by_id.count,
+			   ci->destination) < 0)
+		return -1;
 	struct consumer_spec spec = { .ack = ACK_CLIENT_INDIVIDUAL, .conn = oc->conn };
 	char *dest;
 	if (ow_dest_of(oc, cmd, ci->destination, &spec.type, &dest) < 0)

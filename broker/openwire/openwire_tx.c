@@ -30,6 +30,12 @@
  * slave that takes over) RECOVER lists it again, its acked messages kept
  * from every consumer until COMMIT or ROLLBACK ends it. The store names
  * it by its key, from which the XID is read back (xid_of_key).
+ *
+ * Every transaction is found by its id in one index (a local one's key
+ * made unique by its connection's number), not by walking a list: each
+ * TransactionInfo, transacted send and ack looks one up, and 100,000
+ * BEGINs on one connection held the loop, every client with it, for more
+ * than 300 s (t/42-many-per-connection.t).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -42,6 +48,7 @@
 #include "log.h"
 #include "openwire_conn.h"
 #include "publish.h"
+#include "strmap.h"
 #include "txn.h"
 
 #define EX_ROLLED_BACK "javax.jms.TransactionRolledBackException"
@@ -62,11 +69,14 @@ struct ow_tx {
 	struct txn *txn;
 	enum ow_tx_state state;
 	struct ow_conn *oc;	/* NULL: a prepared XA transaction whose connection went */
-	struct ow_tx *next;
+	char *index_key;	/* in tx_index */
+	struct ow_tx *next, **pprev;	/* pprev: the link that points to it */
 };
 
 /* Every XA transaction of the broker; local ones are in oc->txs. */
 static struct ow_tx *xa_txs;
+/* Every transaction of both kinds, by index_key(). */
+static struct strmap tx_index;
 
 static bool is_xa(const struct ow_obj *id)
 {
@@ -103,15 +113,52 @@ static struct ow_tx **list_of(struct ow_conn *oc, const struct ow_obj *id)
 	return is_xa(id) ? &xa_txs : &oc->txs;
 }
 
-/* Where the transaction of this id is linked; *p NULL when there is none. */
+/* What tx_index files a transaction under: an XA one by its key, which
+ * any connection may name; a local one by its key on this connection
+ * (another may send the same ConnectionId). */
+static void index_key(const struct ow_conn *oc, const char *key, bool xa, char *out,
+		      size_t outlen)
+{
+	if (xa)
+		snprintf(out, outlen, "%s", key);
+	else
+		snprintf(out, outlen, "%" PRIu64 "|%s", oc->conn->id, key);
+}
+
+/* Where the transaction of this id is linked; *p NULL when there is none
+ * (then p is no list's: it is only read). */
 static struct ow_tx **find_tx(struct ow_conn *oc, const struct ow_obj *id)
 {
-	char key[600];
+	static struct ow_tx *none;
+	char key[600], ikey[640];
 	tx_key(id, key, sizeof key);
-	struct ow_tx **p = list_of(oc, id);
-	while (*p && strcmp((*p)->key, key))
-		p = &(*p)->next;
-	return p;
+	index_key(oc, key, is_xa(id), ikey, sizeof ikey);
+	struct ow_tx *t = strmap_get(&tx_index, ikey);
+	none = NULL;
+	return t ? t->pprev : &none;
+}
+
+/* Files t first in *head and in the index: 0, or -1 out of memory. */
+static int tx_link(struct ow_tx **head, struct ow_tx *t)
+{
+	if (strmap_put(&tx_index, t->index_key, t) < 0)
+		return -1;
+	t->next = *head;
+	if (*head)
+		(*head)->pprev = &t->next;
+	*head = t;
+	t->pprev = head;
+	return 0;
+}
+
+static void tx_unlink(struct ow_tx *t)
+{
+	strmap_del(&tx_index, t->index_key);
+	*t->pprev = t->next;
+	if (t->next)
+		t->next->pprev = t->pprev;
+	t->next = NULL;
+	t->pprev = NULL;
 }
 
 /* Frees t; `rollback`: its transaction too (else it stays in the store:
@@ -124,6 +171,7 @@ static void tx_free(struct ow_tx *t, bool rollback)
 		txn_free(t->txn);
 	ow_obj_free(t->id);
 	free(t->key);
+	free(t->index_key);
 	free(t);
 }
 
@@ -131,7 +179,7 @@ static void tx_free(struct ow_tx *t, bool rollback)
 static void tx_drop(struct ow_tx **p)
 {
 	struct ow_tx *t = *p;
-	*p = t->next;
+	tx_unlink(t);
 	tx_free(t, true);
 }
 
@@ -287,18 +335,22 @@ static int on_begin(struct ow_conn *oc, struct ow_transaction_info *ti, struct o
 		ow_refuse(oc, &ti->c, EX_JMS, "%s", what);
 		return -1;
 	}
+	char ikey[640];
+	index_key(oc, key, is_xa(ti->transaction_id), ikey, sizeof ikey);
 	struct ow_tx *t = calloc(1, sizeof *t);
-	if (!t || !(t->key = strdup(key)) || !(t->txn = txn_new(&ack_ops))) {
-		if (t)
+	if (!t || !(t->key = strdup(key)) || !(t->index_key = strdup(ikey)) ||
+	    !(t->txn = txn_new(&ack_ops)) || tx_link(list_of(oc, ti->transaction_id), t) < 0) {
+		if (t) {
+			txn_free(t->txn);
 			free(t->key);
+			free(t->index_key);
+		}
 		free(t);
 		ow_refuse(oc, &ti->c, EX_JMS, "The broker is out of memory");
 		return -1;
 	}
 	t->id = ow_obj_ref(ti->transaction_id);
 	t->oc = oc;
-	t->next = *list_of(oc, ti->transaction_id);
-	*list_of(oc, ti->transaction_id) = t;
 	return 0;
 }
 
@@ -408,7 +460,7 @@ static int commit(struct ow_conn *oc, struct ow_transaction_info *ti, struct ow_
 			  "COMMIT FAILED: Transaction marked rollback only");
 		return -1;
 	}
-	*p = t->next;
+	tx_unlink(t);
 	struct producer pr = { .conn = oc->conn, .commit_failed = commit_failed,
 			       .answered_after_commit = ti->c.response_required };
 	char err[700];
@@ -582,19 +634,21 @@ static void recovered(void *ctx, const char *txid, struct txn *txn)
 {
 	(void)ctx;
 	struct ow_tx *t = calloc(1, sizeof *t);
-	if (!t || !(t->id = xid_of_key(txid)) || !(t->key = strdup(txid))) {
+	if (!t || !(t->id = xid_of_key(txid)) || !(t->key = strdup(txid)) ||
+	    !(t->index_key = strdup(txid)) || tx_link(&xa_txs, t) < 0) {
 		log_warn("openwire", "Prepared transaction %s is not an XA transaction of "
 			 "OpenWire's (or memory ran out): left in the store", txid);
-		if (t)
+		if (t) {
 			ow_obj_free(t->id);
+			free(t->key);
+			free(t->index_key);
+		}
 		free(t);
 		txn_free(txn);
 		return;
 	}
 	t->txn = txn;
 	t->state = TX_PREPARED;
-	t->next = xa_txs;
-	xa_txs = t;
 }
 
 int ow_tx_load(struct store *st)
@@ -606,7 +660,9 @@ void ow_tx_stop(void)
 {
 	while (xa_txs) {
 		struct ow_tx *t = xa_txs;
-		xa_txs = t->next;
+		tx_unlink(t);
 		tx_free(t, false);
 	}
+	if (!tx_index.count)	/* else connections still hold local ones */
+		strmap_clear(&tx_index);
 }

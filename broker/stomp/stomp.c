@@ -26,6 +26,7 @@
 #include "client_id.h"
 #include "config.h"
 #include "conn.h"
+#include "conn_limit.h"
 #include "connector.h"
 #include "consumer.h"
 #include "flow.h"
@@ -615,6 +616,12 @@ static int on_subscribe(struct stomp_conn *sc, struct stomp_frame *f)
 	if (find_sub(sc, id)) {
 		stomp_error(sc, f, "Duplicate subscription",
 			    "There already is a subscription with id %s on this connection", id);
+		return -1;
+	}
+	char why[256];
+	if (conn_limit_check(sc->conn, CONN_CONSUMER, sc->conn->consumers,
+			     spec.type == DEST_TOPIC, spec.dest, NULL, why, sizeof why) < 0) {
+		stomp_error(sc, f, "Resource allocation", "%s", why);
 		return -1;
 	}
 	if (!ack || !strcmp(ack, "auto"))
