@@ -116,6 +116,13 @@ struct store {
 	int64_t retry_at;	/* after a failure, no commit before this */
 };
 
+void store_test_commit_delay(struct store *st, unsigned ms)
+{
+	pthread_mutex_lock(&st->mu);
+	st->test_delay_ms = ms;
+	pthread_mutex_unlock(&st->mu);
+}
+
 int64_t store_now_us(void)
 {
 	struct timespec ts;

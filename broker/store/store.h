@@ -44,6 +44,9 @@
  * TANDEM_TEST_ANSWER_DELAY_MS makes it wait that long after each COMMIT
  * before the loop hears of it, so a test can kill -9 the broker while a
  * commit is durable and not yet answered (no RECEIPT sent).
+ * TANDEM_TEST_TEMP_COMMIT_DELAY_MS slows the temp store's commits alone
+ * (temp_store.c, store_test_commit_delay()), so that a test can have
+ * the temp store's writer behind the store's.
  *
  * Thread: every function is called from the event loop thread; the writer
  * thread is private to store.c. Messages handed to the store must not
@@ -105,6 +108,10 @@ struct store *store_open_pg(const struct store_pg_params *p, char *err, size_t e
 /* The same for a scratch store (the temp store of non-persistent
  * messages): whatever `dir` held before is removed first, and commits are
  * not synced. */
+/* Tests only: every commit of st waits ms inside its transaction, as
+ * TANDEM_TEST_COMMIT_DELAY_MS makes every store's. */
+void store_test_commit_delay(struct store *st, unsigned ms);
+
 struct store *store_open_scratch(const char *dir, char *err, size_t errlen);
 
 /* Creates dir and its parents; 0, or -1 with errno. */
