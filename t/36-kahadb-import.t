@@ -44,7 +44,7 @@ amq() {
 trap 'amq --kill "$TRASH/amq"; [ -f "$TRASH/fill.pid" ] && kill "$(cat "$TRASH/fill.pid")" 2>/dev/null; test_cleanup' EXIT
 
 test_expect_success 'a Tandem slave waits on the directory of an ActiveMQ master (ActiveMQ'"'"'s lock file is its lock)' '
-	APORT=$(free_port) &&
+	APORT=$(free_port 2) &&
 	amq --start "$TRASH/amq" "$APORT" &&
 	test -f "$STORE_DIR/lock" &&
 	broker_config t &&

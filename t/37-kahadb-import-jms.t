@@ -37,7 +37,7 @@ trap 'amq --kill "$TRASH/amq"; amq --kill "$TRASH/again";
 	[ -f "$TRASH/fill.pid" ] && kill "$(cat "$TRASH/fill.pid")" 2>/dev/null; test_cleanup' EXIT
 
 test_expect_success 'ActiveMQ writes the store and is killed with SIGKILL' '
-	APORT=$(free_port) &&
+	APORT=$(free_port 2) &&
 	amq --start "$TRASH/amq" "$APORT" &&
 	{ java -cp "$TRASH/jms:$JAVA_CP" KahaJms "tcp://127.0.0.1:$((APORT + 1))" fill >fill.out 2>&1 &
 	  echo $! >fill.pid; } &&
@@ -53,7 +53,7 @@ test_expect_success 'ActiveMQ writes the store and is killed with SIGKILL' '
 '
 
 test_expect_success 'ActiveMQ started again on a copy: what its JMS client sees' '
-	APORT=$(free_port) &&
+	APORT=$(free_port 2) &&
 	amq --start "$TRASH/again" "$APORT" &&
 	jms $((APORT + 1)) read >amq.out 2>&1 &&
 	amq --kill "$TRASH/again" &&

@@ -33,7 +33,7 @@ sys.exit(rc)' "$@"
 }
 
 test_expect_success 'ActiveMQ stores 150 MB of messages and is killed with SIGKILL' '
-	APORT=$(free_port) &&
+	APORT=$(free_port 2) &&
 	amq --start "$TRASH/amq" "$APORT" &&
 	java -cp "$TRASH/jms:$JAVA_CP" KahaBig "tcp://127.0.0.1:$((APORT + 1))" $COUNT $SIZE >fill.out 2>&1 &&
 	grep -qx sent fill.out &&

@@ -19,7 +19,7 @@ amq() {
 trap 'touch "$TRASH/stop"; amq --kill "$TRASH/amq"; test_cleanup' EXIT
 
 # ActiveMQ: OpenWire on $APORT, STOMP on $APORT + 1.
-APORT=$(free_port) || exit 1
+APORT=$(free_port 2) || exit 1
 AST=$((APORT + 1))
 export APORT N
 broker_config t && start_broker t || exit 1

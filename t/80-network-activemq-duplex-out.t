@@ -17,7 +17,7 @@ amq() {
 trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
 
 # ActiveMQ: OpenWire on $APORT, STOMP on $APORT + 1; no networkConnector.
-APORT=$(free_port) && amq --start "$TRASH/amq" amq "$APORT" || exit 1
+APORT=$(free_port 2) && amq --start "$TRASH/amq" amq "$APORT" || exit 1
 export APORT
 MGMT_PORT=auto
 BROKER_EXTRA="<networkConnectors><networkConnector name=\"dup\" duplex=\"true\"

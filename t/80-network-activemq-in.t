@@ -17,7 +17,7 @@ amq() {
 }
 trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
 
-APORT=$(free_port) || exit 1
+APORT=$(free_port 2) || exit 1
 export APORT
 broker_config t2
 MQTT_OPTIONS= MGMT_PORT=auto WEB_PORT=auto static_network t 'networkTTL="2"' t2

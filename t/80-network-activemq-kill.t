@@ -15,7 +15,7 @@ amq() {
 }
 trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
 
-APORT=$(free_port) || exit 1
+APORT=$(free_port 2) || exit 1
 export APORT
 MGMT_PORT=auto broker_config t
 N=2000

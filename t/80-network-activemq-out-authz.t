@@ -18,7 +18,7 @@ amq() {
 trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
 
 # ActiveMQ: STOMP on $APORT, OpenWire on $APORT + 1; no authorization.
-APORT=$(free_port) && amq --start "$TRASH/amq" "$APORT" || exit 1
+APORT=$(free_port 2) && amq --start "$TRASH/amq" "$APORT" || exit 1
 OWPORT=$((APORT + 1))
 export APORT
 

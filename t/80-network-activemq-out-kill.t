@@ -19,7 +19,7 @@ amq() {
 trap 'touch "$TRASH/stop"; amq --kill "$TRASH/amq"; test_cleanup' EXIT
 
 # ActiveMQ: STOMP on $APORT, OpenWire on $APORT + 1.
-APORT=$(free_port) && amq --start "$TRASH/amq" "$APORT" || exit 1
+APORT=$(free_port 2) && amq --start "$TRASH/amq" "$APORT" || exit 1
 OWPORT=$((APORT + 1))
 export APORT OWPORT N
 

@@ -17,7 +17,7 @@ trap 'amq --kill "$TRASH/amq"; test_cleanup' EXIT
 
 # Tandem's port first: ActiveMQ's networkConnector names it.
 mkdir -p t && free_port >t/port || exit 1
-APORT=$(free_port) && OWPORT=$((APORT + 1)) && export APORT OWPORT &&
+APORT=$(free_port 2) && OWPORT=$((APORT + 1)) && export APORT OWPORT &&
 AMQ_EXTRA="<networkConnectors><networkConnector name=\"tot\"
 	uri=\"static:(tcp://127.0.0.1:$(cat t/port))\"/></networkConnectors>" \
 	amq --start "$TRASH/amq" "$APORT" || exit 1

@@ -46,7 +46,7 @@ neighbour_is() {
 }
 
 TOP=$TEST_BUILD/tui/tandemtop
-APORT=$(free_port) || exit 1
+APORT=$(free_port 2) || exit 1
 export APORT
 BROKER_EXTRA="<?tandem jolokiaNeighbour brokerName=\"amq\" url=\"http://127.0.0.1:$JPORT/api/jolokia\"
     userName=\"admin\" password=\"$PW\" interval=\"300\" timeout=\"1000\"?>" \

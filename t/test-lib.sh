@@ -44,8 +44,9 @@ test_cleanup() {
 		wait "$pid" 2>/dev/null
 	done
 	test_pids=""
+	release_ports	# every test file calls this at its exit, and only then
 }
-trap 'test_cleanup; release_ports' EXIT
+trap 'test_cleanup' EXIT
 trap 'exit 1' INT TERM HUP
 
 say() { printf '# %s\n' "$*"; }
@@ -133,11 +134,15 @@ test_reap_pids() {
 # the two ("Address already in use", t/29-openwire-failover under make
 # asan), since a port is free to bind while its broker is down. A claim
 # whose test is gone is taken over; test_cleanup gives them back.
+# free_port N: N ports in a row, the first printed (ActiveMQ's helper takes
+# STOMP on a port and OpenWire on the next: a next port that was not
+# claimed was found taken by another test's broker, t/80-network-activemq-
+# out-ring).
 PORT_CLAIMS=${TMPDIR:-/tmp}/tandem-test-ports
 free_port() {
-	"$PYTHON" - "$TRASH/.ports" "$PORT_CLAIMS" "$$" <<-\EOF
+	"$PYTHON" - "$TRASH/.ports" "$PORT_CLAIMS" "$$" "${1:-1}" <<-\EOF
 	import errno, os, random, socket, sys
-	mine, claims, pid = sys.argv[1], sys.argv[2], sys.argv[3]
+	mine, claims, pid, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 	try:
 	    used = set(open(mine).read().split())
 	except OSError:
@@ -177,21 +182,29 @@ free_port() {
 
 	low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
 	for _ in range(1000):
-	    port = random.randint(10000, low - 1) if low > 11000 else 0
-	    if str(port) in used:
+	    first = random.randint(10000, low - count) if low > 11000 else 0
+	    ports = []
+	    for port in range(first, first + count) if first else [0]:
+	        if str(port) in used:
+	            break
+	        s = socket.socket()
+	        try:
+	            s.bind(("127.0.0.1", port))
+	            port = s.getsockname()[1]
+	        except OSError:
+	            break
+	        finally:
+	            s.close()
+	        if not claim(port):
+	            break
+	        ports.append(port)
+	    if len(ports) < count:
+	        for port in ports:
+	            os.unlink(os.path.join(claims, str(port)))
 	        continue
-	    s = socket.socket()
-	    try:
-	        s.bind(("127.0.0.1", port))
-	        port = s.getsockname()[1]
-	    except OSError:
-	        continue
-	    finally:
-	        s.close()
-	    if not claim(port):
-	        continue
-	    open(mine, "a").write("%d\n" % port)
-	    print(port)
+	    with open(mine, "a") as f:
+	        f.write("".join("%d\n" % port for port in ports))
+	    print(ports[0])
 	    break
 	else:
 	    sys.exit("no free port")
@@ -383,7 +396,7 @@ jms_lib_classes() {
 netns_add() {
 	command -v ip >/dev/null 2>&1 || skip_all "no ip command (iproute2) to make network namespaces"
 	[ "$(id -u)" = 0 ] || skip_all "making network namespaces needs root"
-	trap 'test_cleanup; netns_cleanup; release_ports' EXIT
+	trap 'test_cleanup; netns_cleanup' EXIT
 	for ns in "$@"; do
 		ip netns add "$ns" 2>ns.err || skip_all "cannot make a network namespace: $(cat ns.err)"
 		netns_made="${netns_made:-} $ns"
