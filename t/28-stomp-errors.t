@@ -188,6 +188,21 @@ test_expect_success 'a client that leaves its ERRORs unread is closed once a meg
 	EOF
 '
 
+test_expect_success 'a client that repeats a refused frame gets every ERROR, and the log only its first 20' '
+	: >node1/log.before && cp node1/log node1/log.before &&
+	errors_py <<-\EOF &&
+	from errors import *
+	p = PORTS[0]
+	got, out = outcome(p, b"ACK\nid:again\n\n\0" * 500)
+	check(got == "open", "open: %r" % out[-200:])
+	check(out.count(b"ERROR\n") == 500, "%d ERRORs" % out.count(b"ERROR\n"))
+	EOF
+	diff node1/log.before node1/log | grep "ERROR to .*: Unexpected ACK" >logged &&
+	test "$(wc -l <logged)" -eq 20 &&
+	diff node1/log.before node1/log | grep -c "20 ERRORs so far; its further ERRORs are not logged" >said &&
+	test "$(cat said)" -eq 1
+'
+
 test_expect_success 'every ERROR names the frame'"'"'s receipt, and the broker serves on' '
 	errors_py <<-\EOF
 	from errors import *

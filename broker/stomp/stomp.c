@@ -96,6 +96,7 @@ struct stomp_conn {
 	uint64_t hb_timer;
 	struct bridge *duplex;	/* a duplex bridge takes the connection over */
 	bool answered;		/* the frame in hand got its ERROR */
+	unsigned long errors;	/* ERRORs sent on it: the first few are logged */
 };
 
 /* Headers the broker sets on MESSAGE frames or reads from SEND itself;
@@ -124,6 +125,9 @@ static int out_version(const struct stomp_conn *sc)
 /* Sends ERROR (with receipt-id when the frame asked for a receipt) and,
  * where ActiveMQ would (stomp_error.h), closes the connection once it is
  * written. */
+/* How many of one connection's ERRORs are logged (stomp_error). */
+#define ERRORS_LOGGED 20
+
 static void stomp_error(struct stomp_conn *sc, const struct stomp_frame *f,
 			const char *message, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -139,8 +143,16 @@ static void stomp_error(struct stomp_conn *sc, const struct stomp_frame *f,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
-	log_warn("stomp", "ERROR to %s (connection %" PRIu64 "): %s: %s", c->peer,
-		 c->id, message, detail);
+	/* The first few of a connection's ERRORs are logged, and that the
+	 * rest are not: a client that repeats a refused frame (one that
+	 * keeps the connection open) wrote a line for each, as fast as it
+	 * sent them, and could fill the log's disk. */
+	if (++sc->errors <= ERRORS_LOGGED)
+		log_warn("stomp", "ERROR to %s (connection %" PRIu64 "): %s: %s", c->peer,
+			 c->id, message, detail);
+	if (sc->errors == ERRORS_LOGGED)
+		log_warn("stomp", "Connection %" PRIu64 " from %s: %d ERRORs so far; its "
+			 "further ERRORs are not logged", c->id, c->peer, ERRORS_LOGGED);
 	int v = out_version(sc);
 	const char *receipt = f ? stomp_frame_header(f, "receipt") : NULL;
 	stomp_put_command(&c->out, "ERROR");
