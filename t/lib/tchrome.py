@@ -63,6 +63,13 @@ class Chrome:
         return json.loads(raw)
 
     def call(self, method, params=None, session=False):
+        result, error = self._call(method, params, session)
+        if error:
+            fail("%s: %s" % (method, error))
+        return result
+
+    def _call(self, method, params, session):
+        """The command's result, or its error."""
         self.next_id += 1
         msg = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
@@ -72,9 +79,7 @@ class Chrome:
         while True:
             m = self._read(deadline)
             if m.get("id") == self.next_id:
-                if "error" in m:
-                    fail("%s: %s" % (method, m["error"]))
-                return m.get("result", {})
+                return m.get("result", {}), m.get("error")
             self.events.append(m)
 
     def wait_event(self, method):
@@ -97,8 +102,20 @@ class Chrome:
         self.load(lambda: self.call("Page.navigate", {"url": url}, session=True))
 
     def js(self, expr):
-        r = self.call("Runtime.evaluate", {"expression": expr, "returnByValue": True,
-                                           "awaitPromise": True}, session=True)
+        # A page that navigates (a reload of its own, a redirect) while a
+        # script runs makes chromium answer "Inspected target navigated or
+        # closed": the script runs again in the new page, as a user's
+        # next look would (a test failed so, now and then).
+        deadline = time.time() + WAIT
+        while True:
+            r, error = self._call("Runtime.evaluate",
+                                  {"expression": expr, "returnByValue": True,
+                                   "awaitPromise": True}, True)
+            if not error:
+                break
+            if "navigated or closed" not in error.get("message", "") or time.time() > deadline:
+                fail("Runtime.evaluate: %s" % error)
+            time.sleep(0.1)
         if "exceptionDetails" in r:
             fail("script failed: %s: %s" % (expr, r["exceptionDetails"]))
         return r["result"].get("value")
