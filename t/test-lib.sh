@@ -141,7 +141,7 @@ test_reap_pids() {
 PORT_CLAIMS=${TMPDIR:-/tmp}/tandem-test-ports
 free_port() {
 	"$PYTHON" - "$TRASH/.ports" "$PORT_CLAIMS" "$$" "${1:-1}" <<-\EOF
-	import errno, os, random, socket, sys
+	import os, random, socket, sys
 	mine, claims, pid, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 	try:
 	    used = set(open(mine).read().split())

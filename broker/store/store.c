@@ -116,8 +116,18 @@ struct store {
 	int64_t retry_at;	/* after a failure, no commit before this */
 };
 
-void store_test_commit_delay(struct store *st, unsigned ms)
+/* Milliseconds from a test's environment variable: 0 when unset. */
+static unsigned test_env_ms(const char *name)
 {
+	const char *v = getenv(name);
+	return v ? (unsigned)strtoul(v, NULL, 10) % 60000 : 0;
+}
+
+void store_test_commit_delay(struct store *st, const char *env)
+{
+	unsigned ms = test_env_ms(env);
+	if (!ms)
+		return;
 	pthread_mutex_lock(&st->mu);
 	st->test_delay_ms = ms;
 	pthread_mutex_unlock(&st->mu);
@@ -186,10 +196,8 @@ struct store *store_start(const struct store_backend *be, void *b, const char *n
 	st->b = b;
 	st->next_seq = next_seq;
 	st->size = *size;
-	const char *delay = getenv("TANDEM_TEST_COMMIT_DELAY_MS");
-	st->test_delay_ms = delay ? (unsigned)strtoul(delay, NULL, 10) % 60000 : 0;
-	const char *answer = getenv("TANDEM_TEST_ANSWER_DELAY_MS");
-	st->test_answer_ms = answer ? (unsigned)strtoul(answer, NULL, 10) % 60000 : 0;
+	st->test_delay_ms = test_env_ms("TANDEM_TEST_COMMIT_DELAY_MS");
+	st->test_answer_ms = test_env_ms("TANDEM_TEST_ANSWER_DELAY_MS");
 	st->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (st->efd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));

@@ -108,9 +108,10 @@ struct store *store_open_pg(const struct store_pg_params *p, char *err, size_t e
 /* The same for a scratch store (the temp store of non-persistent
  * messages): whatever `dir` held before is removed first, and commits are
  * not synced. */
-/* Tests only: every commit of st waits ms inside its transaction, as
+/* Tests only: when the environment variable env gives milliseconds,
+ * every commit of st waits that long inside its transaction, as
  * TANDEM_TEST_COMMIT_DELAY_MS makes every store's. */
-void store_test_commit_delay(struct store *st, unsigned ms);
+void store_test_commit_delay(struct store *st, const char *env);
 
 struct store *store_open_scratch(const char *dir, char *err, size_t errlen);
 
